@@ -1,0 +1,137 @@
+/**
+ * The table, its indexes, the queues and the functions, described once. The local
+ * runtime (infra/local) creates and wires these, and the CDK stacks build the same
+ * resources from them, so both run one shape.
+ */
+
+export type IndexDefinition = {
+  /** the GSI's name */
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+};
+
+export const TABLE = {
+  /** the local table's name; in AWS, CloudFormation names it */
+  localName: 'crier',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** epoch seconds; DynamoDB deletes the item some time after (dynalite never does) */
+  ttlAttribute: 'expiresAt',
+  indexes: {
+    /** `DUE#<shard>` / `<dueAt>#<articleId>#<channelId>`, set while a share is scheduled */
+    due: { name: 'due', partitionKey: 'duePK', sortKey: 'dueSK' },
+    /** `LEASE#<shard>` / `<leaseUntil>#<articleId>#<channelId>`, set while queued, publishing or unknown */
+    inFlight: { name: 'inflight', partitionKey: 'leasePK', sortKey: 'leaseSK' },
+    /** `ARTS#<yyyy-mm>` / `<receivedAt>#<articleId>`: the editors' list, newest first */
+    articlesByTime: { name: 'articles', partitionKey: 'monthPK', sortKey: 'monthSK' },
+    /** `CH#<channelId>` / `<dueAt>#<articleId>`: spacing, caps and the calendar */
+    channelTimeline: { name: 'timeline', partitionKey: 'timelinePK', sortKey: 'timelineSK' },
+  },
+  /** shards of the due and in-flight indexes; fixed when the table is created */
+  shardCount: 4,
+} as const satisfies {
+  indexes: Record<string, IndexDefinition>;
+  [key: string]: unknown;
+};
+
+export type QueueName = 'compose' | 'publish';
+
+export type QueueDefinition = {
+  /** the local queue's name; the DLQ is `<localName>-dlq` */
+  localName: string;
+  /** the environment variable that hands the queue's URL to the functions */
+  urlEnv: string;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  /** receives before SQS moves a message to the DLQ */
+  maxReceiveCount: number;
+  dlqRetentionSeconds: number;
+};
+
+const DAY = 86_400;
+
+export type SqsTrigger = {
+  queue: QueueName;
+  batchSize: number;
+  /** seconds to gather a batch (Lambda's MaximumBatchingWindowInSeconds) */
+  maxBatchingWindowSeconds: number;
+  /** concurrent batches (Lambda's ScalingConfig.MaximumConcurrency, at least 2) */
+  maxConcurrency: number;
+};
+
+export type FunctionDefinition = {
+  /** the handler's file in functions/, which exports `handler` */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMB: number;
+  /** API Gateway HTTP API routes, `METHOD /path/{param}` */
+  routes?: readonly string[];
+  /** SQS event source mapping, always with partial batch responses */
+  sqs?: SqsTrigger;
+  /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */
+  schedule?: { everySeconds: number };
+  /** what the function touches, for grants and for its environment */
+  uses: { table?: 'read' | 'readWrite'; sendTo?: readonly QueueName[] };
+};
+
+export const FUNCTIONS = {
+  'ingest-webhook': {
+    entry: 'functions/ingest-webhook.ts',
+    description: 'Verifies a CMS webhook, stores the article revision and queues its composition',
+    timeoutSeconds: 10,
+    memoryMB: 512,
+    routes: ['POST /webhooks/generic'],
+    uses: { table: 'readWrite', sendTo: ['compose'] },
+  },
+  'compose-article': {
+    entry: 'functions/compose-article.ts',
+    description: "Writes one share per channel from an article's stored revision",
+    timeoutSeconds: 30,
+    memoryMB: 1024,
+    sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
+    uses: { table: 'readWrite' },
+  },
+  'editor-api': {
+    entry: 'functions/editor-api.ts',
+    description: 'The editor API: articles, their shares, and the editors’ actions on them',
+    timeoutSeconds: 10,
+    memoryMB: 512,
+    routes: ['GET /api/articles', 'GET /api/articles/{articleId}'],
+    uses: { table: 'read' },
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+const compose = FUNCTIONS['compose-article'];
+
+export const QUEUES: Record<QueueName, QueueDefinition> = {
+  compose: {
+    localName: 'crier-compose',
+    urlEnv: 'COMPOSE_QUEUE_URL',
+    // AWS's advice for Lambda consumers: at least six times the function's timeout
+    visibilityTimeoutSeconds: 6 * compose.timeoutSeconds,
+    retentionSeconds: 4 * DAY,
+    maxReceiveCount: 5,
+    dlqRetentionSeconds: 14 * DAY,
+  },
+  publish: {
+    localName: 'crier-publish',
+    urlEnv: 'PUBLISH_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 60,
+    retentionSeconds: 4 * DAY,
+    maxReceiveCount: 5,
+    dlqRetentionSeconds: 14 * DAY,
+  },
+};
+
+/** Environment variable names shared by the functions, the local runtime and the CDK app. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  channelsConfig: 'CRIER_CONFIG',
+  webhookSecret: 'CRIER_WEBHOOK_SECRET',
+  ghostSecret: 'CRIER_GHOST_SECRET',
+  editorToken: 'CRIER_EDITOR_TOKEN',
+} as const;

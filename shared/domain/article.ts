@@ -1,0 +1,143 @@
+/**
+ * The generic article of the webhook contract (DESIGN.md, "Contracts that stay
+ * stable") and the normalized article every other part of Crier reads.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors';
+import { PLATFORMS } from './platform';
+import { cleanText } from './text';
+
+export const ARTICLE_PRIORITIES = ['breaking', 'normal', 'evergreen'] as const;
+export const ARTICLE_STATUSES = ['published', 'unpublished', 'deleted'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an absolute http or https URL' },
+  );
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+
+const text = (max: number) => z.string().max(max).transform(cleanText);
+
+const handles = z.partialRecord(z.enum(PLATFORMS), z.string().trim().min(1).max(200));
+
+export const genericArticleSchema = z.object({
+  id: z.union([
+    z.string().trim().min(1).max(256),
+    z
+      .number()
+      .int()
+      .nonnegative()
+      .transform((n) => String(n)),
+  ]),
+  url: httpUrl,
+  title: text(1000).refine((t) => t.length > 0, { message: 'must not be empty' }),
+  publishedAt: instant,
+  summary: text(5000).optional(),
+  imageUrl: httpUrl.optional(),
+  imageAlt: text(1500).optional(),
+  imageCredit: text(500).optional(),
+  authors: z
+    .array(z.object({ name: text(200).refine((t) => t.length > 0, 'must not be empty'), handles: handles.optional() }))
+    .max(50)
+    .optional(),
+  section: text(200).optional(),
+  tags: z.array(text(100)).max(100).optional(),
+  language: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag')
+    .optional(),
+  revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+  priority: z.enum(ARTICLE_PRIORITIES).default('normal'),
+  shareAt: instant.optional(),
+  status: z.enum(ARTICLE_STATUSES).default('published'),
+});
+
+export type GenericArticle = z.output<typeof genericArticleSchema>;
+
+export type ArticleSource = 'generic' | 'wordpress' | 'ghost';
+
+export type Author = { name: string; handles: Partial<Record<(typeof PLATFORMS)[number], string>> };
+
+/** An article as Crier keeps it: clean text, UTC instants, empty values dropped. */
+export type Article = {
+  source: ArticleSource;
+  sourceId: string;
+  url: string;
+  title: string;
+  summary?: string;
+  imageUrl?: string;
+  imageAlt?: string;
+  imageCredit?: string;
+  authors: Author[];
+  section?: string;
+  tags: string[];
+  language?: string;
+  revision: number;
+  priority: (typeof ARTICLE_PRIORITIES)[number];
+  publishedAt: string;
+  shareAt?: string;
+  status: ArticleStatus;
+};
+
+const nonEmpty = (value: string | undefined) => (value ? value : undefined);
+
+export function toArticle(source: ArticleSource, input: GenericArticle): Article {
+  const tags: string[] = [];
+  for (const tag of input.tags ?? []) {
+    if (tag && !tags.some((t) => t.toLowerCase() === tag.toLowerCase())) tags.push(tag);
+  }
+  return {
+    source,
+    sourceId: input.id,
+    url: input.url,
+    title: input.title,
+    summary: nonEmpty(input.summary),
+    imageUrl: input.imageUrl,
+    imageAlt: nonEmpty(input.imageAlt),
+    imageCredit: nonEmpty(input.imageCredit),
+    authors: (input.authors ?? []).map((a) => ({ name: a.name, handles: a.handles ?? {} })),
+    section: nonEmpty(input.section),
+    tags,
+    language: input.language,
+    revision: input.revision,
+    priority: input.priority,
+    publishedAt: new Date(input.publishedAt).toISOString(),
+    shareAt: input.shareAt ? new Date(input.shareAt).toISOString() : undefined,
+    status: input.status,
+  };
+}
+
+/** zod issues as the 400 body names them: `authors.0.name`, `url`, ... */
+export function fieldIssues(error: z.ZodError): { field: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Parses a generic article payload, or throws a ValidationError naming the fields. */
+export function parseGenericArticle(payload: unknown): Article {
+  const result = genericArticleSchema.safeParse(payload);
+  if (!result.success) {
+    const issues = fieldIssues(result.error);
+    throw new ValidationError(
+      `Invalid article: ${[...new Set(issues.map((i) => i.field))].join(', ')}`,
+      issues,
+    );
+  }
+  return toArticle('generic', result.data);
+}

@@ -1,0 +1,117 @@
+/**
+ * A channel: one account on one network, with the template, hashtags, UTM parameters,
+ * schedule and approval mode its posts follow. Channels come from the config file
+ * (shared/config/channels.ts); this is their schema.
+ */
+import { z } from 'zod';
+import { PLATFORMS } from './platform';
+
+/** Placeholders a post template may use; see README, "Configuring channels". */
+export const TEMPLATE_FIELDS = [
+  'title',
+  'summary',
+  'url',
+  'section',
+  'authors',
+  'handles',
+  'hashtags',
+  'imageCredit',
+] as const;
+export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
+
+/** Placeholders a UTM value may use. */
+export const UTM_FIELDS = ['platform', 'channel', 'section', 'sourceId'] as const;
+
+const placeholders = (value: string) => [...value.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
+
+const templateString = (allowed: readonly string[]) =>
+  z
+    .string()
+    .min(1)
+    .max(5000)
+    .superRefine((value, ctx) => {
+      for (const name of placeholders(value)) {
+        if (!allowed.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown placeholder {${name}}; use one of ${allowed.map((f) => `{${f}}`).join(' ')}`,
+          });
+        }
+      }
+    });
+
+export const scheduleSchema = z.discriminatedUnion('type', [
+  /** as soon as the article is in (and not before its shareAt embargo) */
+  z.object({ type: z.literal('asap') }),
+  /** a fixed delay after the article arrives */
+  z.object({ type: z.literal('delay'), minutes: z.number().int().min(1).max(60 * 24 * 30) }),
+]);
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const channelSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, at most 63'),
+  platform: z.enum(PLATFORMS),
+  name: z.string().min(1).max(200).optional(),
+  /** the account's handle or identifier on the network, as editors know it */
+  account: z.string().min(1).max(200),
+  template: templateString(TEMPLATE_FIELDS),
+  hashtags: z
+    .object({
+      max: z.number().int().min(0).max(30).default(2),
+      fromSection: z.boolean().default(true),
+      fromTags: z.boolean().default(true),
+      /** always added first, e.g. the newsroom's own tag */
+      always: z.array(z.string().min(1).max(100)).max(10).default([]),
+    })
+    .prefault({}),
+  utm: z
+    .object({
+      source: templateString(UTM_FIELDS),
+      medium: templateString(UTM_FIELDS),
+      campaign: templateString(UTM_FIELDS),
+      term: templateString(UTM_FIELDS).optional(),
+      content: templateString(UTM_FIELDS).optional(),
+    })
+    .optional(),
+  schedule: scheduleSchema.default({ type: 'asap' }),
+  timezone: z
+    .string()
+    .default('UTC')
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an IANA time zone such as Europe/Berlin' },
+    ),
+  approval: z.enum(['none', 'required']).default('none'),
+  /** the instance's text limit where the network lets servers choose (Mastodon) */
+  maxCharacters: z.number().int().min(1).max(100_000).optional(),
+});
+
+export type Channel = z.output<typeof channelSchema>;
+export type ChannelInput = z.input<typeof channelSchema>;
+
+export const channelsConfigSchema = z
+  .object({ channels: z.array(channelSchema).min(1) })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.channels.forEach((channel, index) => {
+      if (seen.has(channel.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', index, 'id'],
+          message: `duplicate channel id ${channel.id}`,
+        });
+      }
+      seen.add(channel.id);
+    });
+  });
+
+export type ChannelsConfig = z.output<typeof channelsConfigSchema>;
