@@ -50,7 +50,12 @@ export const genericArticleSchema = z.object({
   imageAlt: text(1500).optional(),
   imageCredit: text(500).optional(),
   authors: z
-    .array(z.object({ name: text(200).refine((t) => t.length > 0, 'must not be empty'), handles: handles.optional() }))
+    .array(
+      z.object({
+        name: text(200).refine((t) => t.length > 0, 'must not be empty'),
+        handles: handles.optional(),
+      }),
+    )
     .max(50)
     .optional(),
   section: text(200).optional(),

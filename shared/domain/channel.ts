@@ -44,7 +44,14 @@ export const scheduleSchema = z.discriminatedUnion('type', [
   /** as soon as the article is in (and not before its shareAt embargo) */
   z.object({ type: z.literal('asap') }),
   /** a fixed delay after the article arrives */
-  z.object({ type: z.literal('delay'), minutes: z.number().int().min(1).max(60 * 24 * 30) }),
+  z.object({
+    type: z.literal('delay'),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 30),
+  }),
 ]);
 export type Schedule = z.infer<typeof scheduleSchema>;
 

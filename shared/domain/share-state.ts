@@ -17,41 +17,49 @@ export const SHARE_STATUSES = [
 
 export type ShareStatus = (typeof SHARE_STATUSES)[number];
 
-export const FINAL_STATUSES: ReadonlySet<ShareStatus> = new Set(['published', 'failed', 'cancelled']);
+export const FINAL_STATUSES: ReadonlySet<ShareStatus> = new Set([
+  'published',
+  'failed',
+  'cancelled',
+]);
 
-export type ShareEvent =
+/** What can happen to a share; each row of SHARE_TRANSITIONS below says from where to where. */
+export const SHARE_EVENTS = [
   /** an editor approves a draft */
-  | 'approve'
+  'approve',
   /** the dispatcher claims a due share and sends its message */
-  | 'enqueue'
+  'enqueue',
   /** a publish worker claims a queued share before calling the network */
-  | 'start'
+  'start',
   /** the network accepted the post */
-  | 'succeed'
+  'succeed',
   /** retryable error or rate limit: back to scheduled with attempt + 1 */
-  | 'defer'
+  'defer',
   /** rejected by the network, or attempts exhausted */
-  | 'fail'
+  'fail',
   /** the outcome of the call cannot be known (timeout, reset, 5xx after create) */
-  | 'lose'
+  'lose',
   /** a queued share's lease expired and it was never claimed (message lost) */
-  | 'requeue'
+  'requeue',
   /** a publishing share's lease expired with no result recorded */
-  | 'expire'
+  'expire',
   /** reconcile found the post on the account */
-  | 'reconcile-found'
+  'reconcile-found',
   /** reconcile is certain the post was not made */
-  | 'reconcile-absent'
+  'reconcile-absent',
   /** reconcile cannot tell: the share stays parked for an editor */
-  | 'reconcile-unsure'
+  'reconcile-unsure',
   /** an editor cancels */
-  | 'cancel'
+  'cancel',
   /** the article was unpublished or deleted */
-  | 'withdraw'
+  'withdraw',
   /** an editor retries a failed share */
-  | 'retry'
+  'retry',
   /** an editor moves a queued share's dueAt: it goes back to scheduled */
-  | 'reschedule';
+  'reschedule',
+] as const;
+
+export type ShareEvent = (typeof SHARE_EVENTS)[number];
 
 type Row = { event: ShareEvent; from: readonly ShareStatus[]; to: ShareStatus };
 

@@ -1,0 +1,49 @@
+/**
+ * The one mapping from domain errors to HTTP answers. Bodies carry a code and a safe
+ * message; the error itself, with any detail, goes to the log.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { CrierError, ValidationError } from '../domain/errors';
+import { logger } from '../observability';
+
+const STATUS: Record<CrierError['kind'], number> = {
+  invalid: 400,
+  unauthorized: 401,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+};
+
+const CODES: Record<CrierError['kind'], string> = {
+  invalid: 'invalid_request',
+  unauthorized: 'unauthorized',
+  'not-found': 'not_found',
+  conflict: 'conflict',
+  'too-large': 'payload_too_large',
+};
+
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof CrierError) {
+    const status = STATUS[error.kind];
+    logger.info('Request refused', { status, error: { name: error.name, message: error.message } });
+    const body: Record<string, unknown> = {
+      error: CODES[error.kind],
+      // An unauthorized request learns nothing about which check failed.
+      message: error.kind === 'unauthorized' ? 'Unauthorized' : error.message,
+    };
+    if (error instanceof ValidationError) body.fields = error.issues;
+    const response = json(status, body);
+    if (status === 401) response.headers = { ...response.headers, 'www-authenticate': 'Bearer' };
+    return response;
+  }
+  logger.error('Request failed', error instanceof Error ? error : String(error));
+  return json(500, { error: 'internal_error', message: 'Internal error' });
+}

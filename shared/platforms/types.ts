@@ -1,0 +1,47 @@
+/** What a composer makes of an article for one channel, before any network call. */
+import type { Article } from '../domain/article';
+import type { Channel } from '../domain/channel';
+
+/** A link card: Bluesky's `app.bsky.embed.external`, LinkedIn's article, and the like. */
+export type LinkCard = {
+  /** the article URL as shared (with the channel's UTM parameters) */
+  url: string;
+  title: string;
+  description?: string;
+  imageUrl?: string;
+  imageAlt?: string;
+};
+
+/** A Bluesky rich-text facet: UTF-8 byte offsets, start inclusive, end exclusive. */
+export type Facet = {
+  index: { byteStart: number; byteEnd: number };
+  features: (
+    | { $type: 'app.bsky.richtext.facet#link'; uri: string }
+    | { $type: 'app.bsky.richtext.facet#tag'; tag: string }
+  )[];
+};
+
+export type ComposedPost = {
+  /** the post's text, exactly as it is sent */
+  text: string;
+  /** the article URL with the channel's UTM parameters */
+  url: string;
+  /** the hashtags that made it into `text`, without `#` */
+  hashtags: string[];
+  card?: LinkCard;
+  facets?: Facet[];
+  language?: string;
+  /** the network's own count of `text`, and its limit */
+  length: { used: number; limit: number; unit: 'weighted' | 'graphemes' };
+};
+
+export type ComposeContext = {
+  /** Crier's id for the article, for UTM placeholders that want it */
+  articleId: string;
+};
+
+export type Composer = (
+  article: Article,
+  channel: Channel,
+  context: ComposeContext,
+) => ComposedPost;

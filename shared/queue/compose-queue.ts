@@ -1,0 +1,25 @@
+/** Sends "compose this article" messages; the message names the article and revision only. */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import type { ComposeMessage, ComposeQueue } from '../domain/ports';
+
+export const composeMessageSchema = z.object({
+  articleId: z.string().regex(/^[0-9a-f]{32}$/),
+  revision: z.number().int().min(1),
+});
+
+export class SqsComposeQueue implements ComposeQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(message: ComposeMessage): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(composeMessageSchema.parse(message)),
+      }),
+    );
+  }
+}

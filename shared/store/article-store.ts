@@ -1,0 +1,171 @@
+/** Articles in the table: one item per article holding its newest revision. */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { TABLE } from '../../infra/resources';
+import { ValidationError } from '../domain/errors';
+import type { ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
+import { isConditionFailure } from './client';
+import { articleItemSchema } from './items';
+import { articleKey, articlesByTime, articlesMetaKey, monthOf } from './keys';
+
+const cursorSchema = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), after: z.string() });
+type Cursor = z.infer<typeof cursorSchema>;
+
+const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+
+function decodeCursor(value: string): Cursor {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+  } catch (error) {
+    throw new ValidationError(
+      'Invalid cursor',
+      [{ field: 'cursor', message: 'is not a cursor this API gave' }],
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function previousMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number);
+  const date = new Date(Date.UTC(year ?? 1970, (m ?? 1) - 2, 1));
+  return date.toISOString().slice(0, 7);
+}
+
+export class DynamoArticleStore implements ArticleStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putRevision(record: ArticleRecord): Promise<{ written: boolean; current: ArticleRecord }> {
+    const { articleId, article, receivedAt } = record;
+    const byTime = articlesByTime(receivedAt, articleId);
+    try {
+      // An update, not a put: a newer revision keeps the first arrival's place in the
+      // editors' list and what was already composed.
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(articleId),
+          ConditionExpression: 'attribute_not_exists(PK) OR revision < :revision',
+          UpdateExpression:
+            'SET #type = :type, articleId = :articleId, article = :article, revision = :revision, ' +
+            'updatedAt = :now, receivedAt = if_not_exists(receivedAt, :now), ' +
+            'monthPK = if_not_exists(monthPK, :monthPK), monthSK = if_not_exists(monthSK, :monthSK)',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':type': 'article',
+            ':articleId': articleId,
+            ':article': article,
+            ':revision': article.revision,
+            ':now': receivedAt,
+            ':monthPK': byTime.monthPK,
+            ':monthSK': byTime.monthSK,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articlesMetaKey,
+          UpdateExpression: 'SET firstMonth = if_not_exists(firstMonth, :month)',
+          ExpressionAttributeValues: { ':month': monthOf(receivedAt) },
+        }),
+      );
+      return { written: true, current: articleItemSchema.parse(result.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.get(articleId);
+      if (!current) throw error;
+      return { written: false, current };
+    }
+  }
+
+  async get(articleId: string): Promise<ArticleRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: articleKey(articleId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? articleItemSchema.parse(result.Item) : undefined;
+  }
+
+  async markComposed(articleId: string, revision: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(articleId),
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(composedRevision) OR composedRevision < :revision)',
+          UpdateExpression: 'SET composedRevision = :revision',
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      // Already marked for this or a newer revision: nothing to do.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async list({ limit, cursor }: { limit: number; cursor?: string }): Promise<ArticlePage> {
+    const meta = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: articlesMetaKey }),
+    );
+    const firstMonth = typeof meta.Item?.firstMonth === 'string' ? meta.Item.firstMonth : undefined;
+    if (!firstMonth) return { articles: [] };
+
+    const start = cursor ? decodeCursor(cursor) : undefined;
+    const index = TABLE.indexes.articlesByTime;
+    const articles: ArticleRecord[] = [];
+    let month = start?.month ?? monthOf(new Date().toISOString());
+    let after = start?.after;
+    while (articles.length < limit && month >= firstMonth) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: after
+              ? `${index.partitionKey} = :pk AND ${index.sortKey} < :after`
+              : `${index.partitionKey} = :pk`,
+            ExpressionAttributeValues: {
+              ':pk': `ARTS#${month}`,
+              ...(after ? { ':after': after } : {}),
+            },
+            ScanIndexForward: false,
+            Limit: limit - articles.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) articles.push(articleItemSchema.parse(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && articles.length < limit);
+      month = previousMonth(month);
+      after = undefined;
+    }
+    const last = articles.at(-1);
+    const more = articles.length >= limit && last !== undefined;
+    return {
+      articles,
+      cursor: more
+        ? encodeCursor({
+            month: monthOf(last.receivedAt),
+            after: articlesByTime(last.receivedAt, last.articleId).monthSK,
+          })
+        : undefined,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The shapes of stored items, checked on the way out of the table: an item written by
+ * an older version, or by hand, fails loudly here instead of deep in a use case.
+ */
+import { z } from 'zod';
+import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
+import { PLATFORMS } from '../domain/platform';
+import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
+
+const authorSchema = z.object({
+  name: z.string(),
+  handles: z.partialRecord(z.enum(PLATFORMS), z.string()),
+});
+
+export const storedArticleSchema = z.object({
+  source: z.enum(['generic', 'wordpress', 'ghost']),
+  sourceId: z.string(),
+  url: z.string(),
+  title: z.string(),
+  summary: z.string().optional(),
+  imageUrl: z.string().optional(),
+  imageAlt: z.string().optional(),
+  imageCredit: z.string().optional(),
+  authors: z.array(authorSchema),
+  section: z.string().optional(),
+  tags: z.array(z.string()),
+  language: z.string().optional(),
+  revision: z.number().int(),
+  priority: z.enum(ARTICLE_PRIORITIES),
+  publishedAt: z.string(),
+  shareAt: z.string().optional(),
+  status: z.enum(ARTICLE_STATUSES),
+});
+
+export const articleItemSchema = z.object({
+  articleId: z.string(),
+  article: storedArticleSchema,
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+  composedRevision: z.number().int().optional(),
+});
+
+const facetSchema = z.object({
+  index: z.object({ byteStart: z.number().int(), byteEnd: z.number().int() }),
+  features: z.array(
+    z.union([
+      z.object({ $type: z.literal('app.bsky.richtext.facet#link'), uri: z.string() }),
+      z.object({ $type: z.literal('app.bsky.richtext.facet#tag'), tag: z.string() }),
+    ]),
+  ),
+});
+
+export const shareItemSchema = z.object({
+  articleId: z.string(),
+  channelId: z.string(),
+  platform: z.enum(PLATFORMS),
+  articleRevision: z.number().int(),
+  status: z.enum(SHARE_STATUSES),
+  text: z.string(),
+  url: z.string(),
+  hashtags: z.array(z.string()),
+  card: z
+    .object({
+      url: z.string(),
+      title: z.string(),
+      description: z.string().optional(),
+      imageUrl: z.string().optional(),
+      imageAlt: z.string().optional(),
+    })
+    .optional(),
+  facets: z.array(facetSchema).optional(),
+  language: z.string().optional(),
+  length: z
+    .object({
+      used: z.number(),
+      limit: z.number(),
+      unit: z.enum(['weighted', 'graphemes']),
+    })
+    .optional(),
+  dueAt: z.string(),
+  attempt: z.number().int(),
+  version: z.number().int(),
+  idempotencyKey: z.string(),
+  remoteId: z.string().optional(),
+  remoteUrl: z.string().optional(),
+  lastError: z.string().optional(),
+  cancelRequested: z.boolean().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      event: z.enum([...SHARE_EVENTS, 'compose']),
+      from: z.enum(SHARE_STATUSES).optional(),
+      to: z.enum(SHARE_STATUSES),
+      by: z.string(),
+      reason: z.string().optional(),
+    }),
+  ),
+});

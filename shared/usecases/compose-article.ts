@@ -1,0 +1,121 @@
+/**
+ * Writes one share per configured channel for an article's stored revision, stamped
+ * with that revision. Each write is conditional, so a redelivered message or a second
+ * compose of the same revision changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Channel } from '../domain/channel';
+import type { ArticleRecord, ArticleStore, Clock, ShareStore } from '../domain/ports';
+import { firstDueAt } from '../domain/schedule';
+import type { Share } from '../domain/share';
+import type { ShareStatus } from '../domain/share-state';
+import { composerFor } from '../platforms/composers';
+
+export type ComposeArticleDeps = {
+  articles: ArticleStore;
+  shares: ShareStore;
+  channels: readonly Channel[];
+  clock: Clock;
+};
+
+export type ComposeResult =
+  | {
+      outcome: 'composed';
+      articleId: string;
+      revision: number;
+      created: string[];
+      existing: string[];
+    }
+  | { outcome: 'skipped'; articleId: string; reason: string };
+
+export class ArticleMissingError extends Error {
+  override name = 'ArticleMissingError';
+}
+
+export async function composeArticle(
+  deps: ComposeArticleDeps,
+  message: { articleId: string; revision: number },
+): Promise<ComposeResult> {
+  const record = await deps.articles.get(message.articleId);
+  // Ingest stores the article before it sends the message, so this is an anomaly
+  // worth retrying (and, if it lasts, worth a dead letter).
+  if (!record) throw new ArticleMissingError(`Article ${message.articleId} is not in the table`);
+
+  const { articleId, article } = record;
+  if ((record.composedRevision ?? 0) >= article.revision) {
+    return {
+      outcome: 'skipped',
+      articleId,
+      reason: `revision ${article.revision} already composed`,
+    };
+  }
+  if (article.status !== 'published') {
+    return { outcome: 'skipped', articleId, reason: `the article is ${article.status}` };
+  }
+
+  const created: string[] = [];
+  const existing: string[] = [];
+  for (const channel of deps.channels) {
+    const share = newShare(record, channel, deps.clock.now());
+    if (await deps.shares.createIfAbsent(share)) created.push(channel.id);
+    else existing.push(channel.id);
+  }
+  await deps.articles.markComposed(articleId, article.revision);
+  return { outcome: 'composed', articleId, revision: article.revision, created, existing };
+}
+
+/** A share as composed for one channel: scheduled, or a draft awaiting approval. */
+export function newShare(record: ArticleRecord, channel: Channel, now: Date): Share {
+  const { articleId, article } = record;
+  const at = now.toISOString();
+  const dueAt = firstDueAt(channel.schedule, {
+    now,
+    receivedAt: record.receivedAt,
+    shareAt: article.shareAt,
+  });
+  const base = {
+    articleId,
+    channelId: channel.id,
+    platform: channel.platform,
+    articleRevision: article.revision,
+    dueAt,
+    attempt: 0,
+    version: 1,
+    idempotencyKey: randomUUID(),
+    createdAt: at,
+    updatedAt: at,
+  };
+  const composer = composerFor(channel.platform);
+  let status: ShareStatus = channel.approval === 'required' ? 'draft' : 'scheduled';
+  try {
+    if (!composer) throw new Error(`No composer for ${channel.platform}`);
+    const post = composer(article, channel, { articleId });
+    return {
+      ...base,
+      status,
+      text: post.text,
+      url: post.url,
+      hashtags: post.hashtags,
+      card: post.card,
+      facets: post.facets,
+      language: post.language,
+      length: post.length,
+      history: [
+        { at, event: 'compose', to: status, by: 'crier', reason: `revision ${article.revision}` },
+      ],
+    };
+  } catch (error) {
+    // A post that cannot be made valid waits as a draft for an editor, with the reason.
+    status = 'draft';
+    const reason = `Could not compose: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      ...base,
+      status,
+      text: '',
+      url: article.url,
+      hashtags: [],
+      lastError: reason,
+      history: [{ at, event: 'compose', to: status, by: 'crier', reason }],
+    };
+  }
+}

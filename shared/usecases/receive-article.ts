@@ -1,0 +1,60 @@
+/**
+ * Takes a verified, parsed article from a CMS: stores the revision, queues its
+ * composition, and remembers the delivery, in that order (DESIGN.md, "Ingest order"),
+ * so a retry after a crash at any step completes the set instead of duplicating it.
+ */
+import type { Article, ArticleSource } from '../domain/article';
+import { articleIdFor } from '../domain/ids';
+import type { ArticleStore, Clock, ComposeQueue, DeliveryGuard } from '../domain/ports';
+
+export type ReceiveArticleDeps = {
+  articles: ArticleStore;
+  deliveries: DeliveryGuard;
+  composeQueue: ComposeQueue;
+  clock: Clock;
+};
+
+export type ReceiveOutcome =
+  /** first time this article was seen */
+  | 'created'
+  /** a newer revision of a known article */
+  | 'revised'
+  /** the same or an older revision: nothing changed */
+  | 'duplicate'
+  /** the same delivery again */
+  | 'redelivered';
+
+export async function receiveArticle(
+  deps: ReceiveArticleDeps,
+  input: { source: ArticleSource; deliveryId: string; article: Article },
+): Promise<{ articleId: string; outcome: ReceiveOutcome }> {
+  const { source, deliveryId, article } = input;
+  const seen = await deps.deliveries.find(source, deliveryId);
+  if (seen) return { articleId: seen.articleId, outcome: 'redelivered' };
+
+  const articleId = articleIdFor(source, article.sourceId);
+  const now = deps.clock.now().toISOString();
+  const { written, current } = await deps.articles.putRevision({
+    articleId,
+    article,
+    receivedAt: now,
+    updatedAt: now,
+  });
+  // A stored revision that was never composed means an earlier attempt stopped before
+  // its message went out: send it again (composing is idempotent).
+  const uncomposed =
+    current.article.revision === article.revision &&
+    (current.composedRevision ?? 0) < current.article.revision;
+  if (written || uncomposed) {
+    await deps.composeQueue.send({ articleId, revision: current.article.revision });
+  }
+  await deps.deliveries.remember(source, deliveryId, articleId);
+
+  // receivedAt keeps the first arrival's time, so a new one means a new article.
+  const outcome: ReceiveOutcome = !written
+    ? 'duplicate'
+    : current.receivedAt === now
+      ? 'created'
+      : 'revised';
+  return { articleId, outcome };
+}

@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import twitterText from 'twitter-text';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../../infra/resources';
+import { graphemeLength } from '../../../shared/domain/text';
+import { type TestStack, sqsEvent, startTestStack } from '../../support/stack';
+import { postWebhook, sampleArticle } from '../../support/webhook';
+
+// Channels of this test's own: one asap, one delayed, one that needs approval.
+const config = {
+  channels: [
+    { id: 'x-desk', platform: 'x', account: 'desk', template: '{title} {url} {hashtags}' },
+    {
+      id: 'bsky-desk',
+      platform: 'bluesky',
+      account: 'desk.bsky.social',
+      template: '{title}\n\n{summary}\n\n{url}',
+      schedule: { type: 'delay', minutes: 30 },
+    },
+    {
+      id: 'masto-desk',
+      platform: 'mastodon',
+      account: '@desk@example.social',
+      template: '{title}\n\n{summary}\n\n{url}\n\n{hashtags}',
+      approval: 'required',
+    },
+  ],
+};
+
+let stack: TestStack;
+let secret: string;
+const previousConfig = process.env.CRIER_CONFIG;
+
+beforeAll(async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
+  writeFileSync(file, JSON.stringify(config));
+  process.env.CRIER_CONFIG = file;
+  // The compose queue has no consumer: the test invokes compose-article itself.
+  stack = await startTestStack({
+    functions: {
+      'ingest-webhook': FUNCTIONS['ingest-webhook'],
+      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
+    },
+  });
+  secret = stack.secrets.webhookSecret.value;
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
+  else process.env.CRIER_CONFIG = previousConfig;
+});
+
+async function ingest(patch: Record<string, unknown> = {}): Promise<string> {
+  const response = await postWebhook(stack.url, secret, JSON.stringify({ ...sampleArticle(), ...patch }));
+  expect(response.status).toBe(202);
+  return (response.body as { articleId: string }).articleId;
+}
+
+const compose = (bodies: string[]) => stack.invoke('compose-article', sqsEvent(bodies));
+const sharesOf = async (articleId: string) =>
+  (await stack.items()).filter((i) => i.PK === `ART#${articleId}` && String(i.SK).startsWith('S#'));
+
+describe('compose-article', () => {
+  it('writes one share per channel, stamped with the revision, with its schedule', async () => {
+    const articleId = await ingest({ id: 'compose-1' });
+    const before = Date.now();
+    expect(await compose([JSON.stringify({ articleId, revision: 1 })])).toEqual({ batchItemFailures: [] });
+
+    const shares = await sharesOf(articleId);
+    expect(shares.map((s) => s.channelId)).toEqual(['bsky-desk', 'masto-desk', 'x-desk']);
+    for (const share of shares) {
+      expect(share).toMatchObject({ articleRevision: 1, attempt: 0, version: 1 });
+      expect(share.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+      expect(share.timelinePK).toBe(`CH#${share.channelId}`);
+    }
+    const [bsky, masto, x] = shares;
+    expect(x).toMatchObject({ status: 'scheduled', platform: 'x', duePK: expect.stringMatching(/^DUE#[0-3]$/) });
+    expect(Date.parse(String(x?.dueAt))).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(String(x?.dueAt))).toBeLessThanOrEqual(Date.now());
+    expect(x?.dueSK).toBe(`${x?.dueAt}#${articleId}#x-desk`);
+
+    const received = (await stack.items()).find((i) => i.PK === `ART#${articleId}`)?.receivedAt;
+    expect(bsky).toMatchObject({
+      status: 'scheduled',
+      dueAt: new Date(Date.parse(String(received)) + 30 * 60_000).toISOString(),
+    });
+    // A draft waits for an editor and is not in the due index.
+    expect(masto).toMatchObject({ status: 'draft' });
+    expect(masto).not.toHaveProperty('duePK');
+
+    expect(twitterText.parseTweet(String(x?.text)).valid).toBe(true);
+    expect(graphemeLength(String(bsky?.text))).toBeLessThanOrEqual(300);
+    expect(String(x?.text)).toContain('Trump Declares Support for Coup in Bolivia');
+    expect(String(bsky?.text)).toContain(
+      'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/',
+    );
+    expect(await stack.items().then((items) => items.find((i) => i.PK === `ART#${articleId}`))).toMatchObject({
+      composedRevision: 1,
+    });
+  });
+
+  it('changes nothing when the same revision is composed again', async () => {
+    const articleId = await ingest({ id: 'compose-2' });
+    const message = JSON.stringify({ articleId, revision: 1 });
+    await compose([message]);
+    const before = await stack.items();
+    expect(await compose([message, message])).toEqual({ batchItemFailures: [] });
+    expect(await stack.items()).toEqual(before);
+  });
+
+  it('fails only the messages it cannot process, so they are retried and then dead-lettered', async () => {
+    const articleId = await ingest({ id: 'compose-3' });
+    const event = sqsEvent([
+      'not json',
+      JSON.stringify({ articleId: 'f'.repeat(32), revision: 1 }),
+      JSON.stringify({ articleId, revision: 1 }),
+      JSON.stringify({ articleId, revision: 'one' }),
+    ]);
+    expect(await stack.invoke('compose-article', event)).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }, { itemIdentifier: 'm-3' }],
+    });
+    expect(await sharesOf(articleId)).toHaveLength(3);
+  });
+
+  it('writes no share for an article that arrives already withdrawn', async () => {
+    const articleId = await ingest({ id: 'compose-4', status: 'unpublished' });
+    await compose([JSON.stringify({ articleId, revision: 1 })]);
+    expect(await sharesOf(articleId)).toEqual([]);
+  });
+
+  it('holds shares until the article embargo', async () => {
+    const shareAt = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const articleId = await ingest({ id: 'compose-5', shareAt });
+    await compose([JSON.stringify({ articleId, revision: 1 })]);
+    const x = (await sharesOf(articleId)).find((s) => s.channelId === 'x-desk');
+    expect(x?.dueAt).toBe(shareAt);
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  loadChannelsConfig,
+  parseChannelsConfig,
+} from '../../../shared/config/channels';
+
+const channel = {
+  id: 'x-main',
+  platform: 'x',
+  account: 'newsroom',
+  template: '{title} {url}',
+};
+
+describe('channel configuration', () => {
+  it('has one asap channel per supported network, without approval, by default', () => {
+    const { channels } = loadChannelsConfig(undefined);
+    expect(channels.map((c) => c.platform)).toEqual(['x', 'bluesky', 'mastodon']);
+    for (const c of channels) {
+      expect(c.schedule).toEqual({ type: 'asap' });
+      expect(c.approval).toBe('none');
+    }
+  });
+
+  it('reads the example file the README points to', () => {
+    const { channels } = loadChannelsConfig('config/channels.example.json');
+    expect(channels).toHaveLength(3);
+    expect(channels[2]?.approval).toBe('required');
+  });
+
+  it('fills in defaults for hashtags, schedule, timezone and approval', () => {
+    const [parsed] = parseChannelsConfig({ channels: [channel] }, 'test').channels;
+    expect(parsed).toMatchObject({
+      hashtags: { max: 2, fromSection: true, fromTags: true, always: [] },
+      schedule: { type: 'asap' },
+      timezone: 'UTC',
+      approval: 'none',
+    });
+  });
+
+  it('names every problem with its path', () => {
+    const attempt = () =>
+      parseChannelsConfig(
+        {
+          channels: [
+            { ...channel, template: '{title} {link}' },
+            { ...channel, id: 'Bad Id', timezone: 'Mars/Olympus' },
+            channel,
+          ],
+        },
+        'channels.json',
+      );
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/channels\.0\.template: unknown placeholder \{link\}/);
+    expect(attempt).toThrow(/channels\.1\.id/);
+    expect(attempt).toThrow(/channels\.1\.timezone/);
+  });
+
+  it('refuses two channels with one id', () => {
+    expect(() => parseChannelsConfig({ channels: [channel, channel] }, 'c.json')).toThrow(
+      /channels\.1\.id: duplicate channel id x-main/,
+    );
+  });
+
+  it('refuses a network that has no composer yet', () => {
+    expect(() =>
+      parseChannelsConfig({ channels: [{ ...channel, platform: 'telegram' }] }, 'c.json'),
+    ).toThrow(/telegram is not supported yet/);
+  });
+
+  it('says which file could not be read or parsed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crier-config-'));
+    const file = join(dir, 'channels.json');
+    writeFileSync(file, '{ not json');
+    expect(() => loadChannelsConfig(file)).toThrow(
+      new RegExp(`Cannot read the channel configuration ${file}`),
+    );
+    expect(() => loadChannelsConfig(join(dir, 'missing.json'))).toThrow(/missing\.json/);
+  });
+});
