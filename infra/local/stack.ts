@@ -1,0 +1,306 @@
+/**
+ * The whole local runtime from the shared resource definitions: dynalite, fauxqs and its
+ * queues, the HTTP gateway, the SQS pollers and the schedule, with the functions'
+ * environment set before any handler is imported.
+ */
+import { resolve } from 'node:path';
+import type { Handler } from 'aws-lambda';
+import { ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
+import { type LocalDynamo, startDynamo } from './dynamo';
+import { type EventSource, startEventSource } from './event-source';
+import { entryExists, handlerLoader, type LocalFunctionDefinition } from './handler-loader';
+import {
+  type GatewayFunction,
+  type HttpGateway,
+  type LocalRouteHandler,
+  startHttpGateway,
+} from './http-gateway';
+import { type FunctionIdentity, FunctionTimeoutError, invokeHandler } from './invoke';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
+import { acquireDataDirLock, type DataDirLock } from './lock';
+import { createLogger, type LogEntry, type Logger } from './logger';
+import { type Scheduler, startScheduler } from './scheduler';
+import { type LocalSecrets, loadSecrets } from './secrets';
+import { type LocalSqs, startSqs } from './sqs';
+
+export type { LocalFunctionDefinition } from './handler-loader';
+
+export type LocalStackOptions = {
+  /** HTTP port; default PORT or 3000; 0 takes a free one */
+  port?: number;
+  /** default CRIER_DATA_DIR or `.crier`, resolved against the working directory */
+  dataDir?: string;
+  /** seconds between schedule ticks; default CRIER_TICK_SECONDS or 60 */
+  tickSeconds?: number;
+  /** default FUNCTIONS; a definition may carry an in-memory `handler` (tests) */
+  functions?: Record<string, LocalFunctionDefinition>;
+  /** default QUEUES; tests pass shorter visibility timeouts */
+  queues?: Record<QueueName, QueueDefinition>;
+  /** no log lines (tests); `logSink` still receives them */
+  quiet?: boolean;
+  logSink?: (entry: LogEntry) => void;
+};
+
+export type LocalStack = {
+  /** the API's base URL, `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** the data folder, absolute */
+  dataDir: string;
+  /** each secret's value and where it came from (`environment` or the secrets file) */
+  secrets: LocalSecrets;
+  tableName: string;
+  /** each queue's URL (as the functions get it) and its DLQ's */
+  queueUrls: Record<QueueName, string>;
+  dlqUrls: Record<QueueName, string>;
+  /** for SDK clients outside the functions (tests, tools) */
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  /** serves a route from the runtime itself, e.g. `GET /sandbox/posts` */
+  addRoute(method: string, path: string, handler: LocalRouteHandler): void;
+  /** invokes a function directly, with its timeout; rejects with its error or a FunctionTimeoutError */
+  invoke(name: string, event: unknown): Promise<unknown>;
+  /** stops everything in order and releases the data folder; safe to call twice */
+  stop(): Promise<void>;
+};
+
+/** One value per queue; a new QueueName makes this fail to compile until it is listed. */
+function perQueue<T>(pick: (name: QueueName) => T): Record<QueueName, T> {
+  return { compose: pick('compose'), publish: pick('publish') };
+}
+
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new Error(`${name} must be a number >= 0`);
+  return number;
+}
+
+/**
+ * Values that running stacks have put in process.env. Another stack in the same process
+ * (tests) must not take them for the user's settings: a secret would pass for one "from
+ * the environment", and CRIER_DATA_DIR would point it at the first stack's folder.
+ */
+const setByStacks = new Map<string, string>();
+
+function userEnvironment(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of setByStacks) if (env[name] === value) delete env[name];
+  return env;
+}
+
+/** Sets variables and remembers what they were, so stop() can put them back. */
+function environmentSetter(): {
+  set(values: Record<string, string | undefined>): void;
+  restore(): void;
+} {
+  const previous = new Map<string, string | undefined>();
+  return {
+    set(values) {
+      for (const [name, value] of Object.entries(values)) {
+        if (!previous.has(name)) previous.set(name, process.env[name]);
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+          setByStacks.set(name, value);
+        }
+      }
+    },
+    restore() {
+      for (const [name, value] of previous) {
+        if (setByStacks.get(name) === process.env[name]) setByStacks.delete(name);
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      previous.clear();
+    },
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log: Logger = createLogger({ quiet: options.quiet, sink: options.logSink });
+  const env = userEnvironment();
+  const dataDir = resolve(options.dataDir ?? env.CRIER_DATA_DIR ?? '.crier');
+  const port = options.port ?? positiveNumber(env.PORT, 'PORT') ?? 3000;
+  const tickSeconds =
+    options.tickSeconds ?? positiveNumber(env.CRIER_TICK_SECONDS, 'CRIER_TICK_SECONDS') ?? 60;
+  if (tickSeconds <= 0) throw new Error('the tick must be longer than 0 seconds');
+  const definitions: Record<string, LocalFunctionDefinition> = options.functions ?? FUNCTIONS;
+  const queueDefinitions = options.queues ?? QUEUES;
+
+  const functions = Object.entries(definitions).map(([name, definition]) => {
+    const identity: FunctionIdentity = {
+      name,
+      timeoutSeconds: definition.timeoutSeconds,
+      memoryMB: definition.memoryMB,
+      region: LOCAL_REGION,
+    };
+    return { name, definition, identity, loadHandler: handlerLoader(definition) };
+  });
+  for (const { name, definition } of functions) {
+    if (!entryExists(definition)) {
+      log.warn('function.entry-missing', { function: name, entry: definition.entry });
+    }
+  }
+
+  // Taken first: a second dynalite on this folder would crash the process.
+  const lock: DataDirLock = acquireDataDirLock(dataDir);
+  const environment = environmentSetter();
+  let gateway: HttpGateway | undefined;
+  let dynamo: LocalDynamo | undefined;
+  let sqs: LocalSqs | undefined;
+  let scheduler: Scheduler | undefined;
+  const eventSources: EventSource[] = [];
+  let ready = false;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ready = false;
+      gateway?.setReady(false);
+      const steps: [string, (() => Promise<void>) | undefined][] = [
+        ['scheduler', () => scheduler?.stop() ?? Promise.resolve()],
+        [
+          'pollers',
+          async () => void (await Promise.all(eventSources.map((source) => source.stop()))),
+        ],
+        ['http', gateway?.stop],
+        ['sqs', sqs?.stop],
+        ['dynamodb', dynamo?.stop],
+      ];
+      for (const [name, step] of steps) {
+        try {
+          await step?.();
+        } catch (error) {
+          log.error('stack.stop-failed', { step: name, error });
+        }
+      }
+      environment.restore();
+      lock.release();
+      log.info('stack.stopped', { dataDir });
+    })();
+    return stopping;
+  };
+
+  try {
+    const secrets = loadSecrets(dataDir, env);
+    const gatewayFunctions: GatewayFunction[] = functions
+      .filter(({ definition }) => (definition.routes ?? []).length > 0)
+      .map(({ definition, identity, loadHandler }) => ({
+        function: identity,
+        routes: definition.routes ?? [],
+        loadHandler,
+      }));
+    // Listening first: a taken PORT fails before anything else starts, and /healthz
+    // answers 503 while the rest comes up.
+    gateway = await startHttpGateway({ port, functions: gatewayFunctions, log, ready: false });
+    gateway.addRoute('GET', '/healthz', async () =>
+      ready
+        ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' }
+        : {
+            status: 503,
+            headers: { 'content-type': 'application/json' },
+            body: '{"status":"starting"}',
+          },
+    );
+
+    dynamo = await startDynamo({ dataDir, log });
+    sqs = await startSqs({ log, queues: queueDefinitions });
+    const localSqs = sqs;
+    const queueOf = (name: QueueName) => {
+      const queue = localSqs.queues[name];
+      if (!queue) throw new Error(`queue ${name} was not created`);
+      return queue;
+    };
+    const queueUrls = perQueue((name) => queueOf(name).url);
+    const dlqUrls = perQueue((name) => queueOf(name).dlqUrl);
+
+    // What the functions read at cold start; set before any handler module is imported.
+    environment.set({
+      [ENV.tableName]: dynamo.tableName,
+      ...Object.fromEntries(
+        Object.values(perQueue((name) => [queueDefinitions[name].urlEnv, queueUrls[name]])),
+      ),
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: undefined,
+      // SDK v3 reads these service-specific endpoints (unless told to ignore them).
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+      [ENV.webhookSecret]: secrets.webhookSecret.value,
+      [ENV.ghostSecret]: secrets.ghostSecret.value,
+      [ENV.editorToken]: secrets.editorToken.value,
+      POWERTOOLS_SERVICE_NAME: 'crier',
+      // No CloudWatch here: metrics would only print EMF lines between the logs.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      // The functions' own logs follow the runtime's: none when it is quiet (tests).
+      POWERTOOLS_LOG_LEVEL: options.quiet ? 'SILENT' : (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO'),
+      // As Lambda sets it; Powertools reports cold starts only when it is `on-demand`.
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      CRIER_TICK_SECONDS: String(tickSeconds),
+      CRIER_DATA_DIR: dataDir,
+    });
+
+    for (const { name, definition, identity, loadHandler } of functions) {
+      if (!definition.sqs) continue;
+      const queue = localSqs.queues[definition.sqs.queue];
+      if (!queue)
+        throw new Error(`${name} reads queue ${definition.sqs.queue}, which does not exist`);
+      eventSources.push(
+        startEventSource({
+          function: identity,
+          trigger: definition.sqs,
+          queue: { url: queue.url, arn: queue.arn },
+          client: localSqs.client,
+          loadHandler,
+          log,
+        }),
+      );
+    }
+    scheduler = startScheduler({
+      functions: functions
+        .filter(({ definition }) => definition.schedule !== undefined)
+        .map(({ identity, loadHandler }) => ({ function: identity, loadHandler })),
+      tickSeconds,
+      log,
+    });
+
+    ready = true;
+    gateway.setReady(true);
+    log.info('stack.ready', { url: gateway.url, dataDir });
+
+    const byName = new Map(functions.map((fn) => [fn.name, fn]));
+    const localGateway = gateway;
+    return {
+      url: gateway.url,
+      port: gateway.port,
+      dataDir,
+      secrets,
+      tableName: dynamo.tableName,
+      queueUrls,
+      dlqUrls,
+      dynamoEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      addRoute: (method, path, handler) => localGateway.addRoute(method, path, handler),
+      invoke: async (name, event) => {
+        const fn = byName.get(name);
+        if (!fn) throw new Error(`no function named ${name}`);
+        const handler: Handler = await fn.loadHandler();
+        const outcome = await invokeHandler(handler, event, fn.identity, log);
+        if (outcome.status === 'failed') throw outcome.error;
+        if (outcome.status === 'timed-out') {
+          throw new FunctionTimeoutError(name, fn.identity.timeoutSeconds);
+        }
+        return outcome.value;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
