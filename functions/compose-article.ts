@@ -1,10 +1,11 @@
 /** Compose queue consumer: one share per channel for each article revision in the batch. */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { readEnv, required } from '../shared/config/env';
 import { systemClock } from '../shared/domain/ports';
-import { logger, withObservability } from '../shared/observability';
+import { logger, metrics, withObservability } from '../shared/observability';
 import { processBatch } from '../shared/queue/batch';
 import { composeMessageSchema } from '../shared/queue/compose-queue';
 import { DynamoArticleStore } from '../shared/store/article-store';
@@ -39,5 +40,8 @@ export const handler = withObservability(async (event: SQSEvent) =>
     const message = messageSchema.parse(record.body);
     const result = await composeArticle(deps, message);
     logger.info('Article composed', { ...result });
+    if (result.outcome === 'composed') {
+      metrics.addMetric('SharesComposed', MetricUnit.Count, result.created.length);
+    }
   }),
 );

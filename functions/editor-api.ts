@@ -1,4 +1,5 @@
 /** The editor API (`/api/*`): articles and their shares, behind the editor's token. */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { readEnv, required } from '../shared/config/env';
 import { fieldIssues } from '../shared/domain/article';
@@ -6,7 +7,7 @@ import { ValidationError } from '../shared/domain/errors';
 import { authorizeEditor } from '../shared/http/editor-auth';
 import { type HttpEvent, httpEventSchema } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
-import { withObservability } from '../shared/observability';
+import { metrics, withObservability } from '../shared/observability';
 import { DynamoArticleStore } from '../shared/store/article-store';
 import { createDocumentClient } from '../shared/store/client';
 import { DynamoShareStore } from '../shared/store/share-store';
@@ -50,6 +51,7 @@ const routes: Record<string, (event: HttpEvent) => Promise<unknown>> = {
 export const handler = withObservability(async (input: unknown) => {
   try {
     const event = httpEventSchema.parse(input);
+    metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
     authorizeEditor(event, env.CRIER_EDITOR_TOKEN);
     const route = routes[event.routeKey];
     if (!route) return json(404, { error: 'not_found', message: 'No such route' });

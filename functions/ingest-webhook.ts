@@ -42,6 +42,7 @@ export const handler = withObservability(async (input: unknown) => {
     metrics.addMetric('ArticlesReceived', MetricUnit.Count, 1);
     return json(202, { articleId: result.articleId });
   } catch (error) {
+    metrics.addMetric('WebhooksRefused', MetricUnit.Count, 1);
     return errorResponse(error);
   }
 });

@@ -12,7 +12,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 export const logger = new Logger({ serviceName: 'crier' });
-export const metrics = new Metrics({ namespace: 'Crier', serviceName: 'crier' });
+export const metrics = new Metrics({ namespace: 'Crier', serviceName: 'crier', logger });
 export const tracer = new Tracer({ serviceName: 'crier' });
 
 export function withObservability<TEvent, TResult>(

@@ -43,6 +43,8 @@ export function shareView(share: Share) {
     url: share.url,
     hashtags: share.hashtags,
     card: share.card ?? null,
+    facets: share.facets ?? null,
+    language: share.language ?? null,
     length: share.length ?? null,
     articleRevision: share.articleRevision,
     attempt: share.attempt,

@@ -1,0 +1,53 @@
+/**
+ * Checks a composed post against each network's own rules, written here apart from the
+ * composers so that a composer's mistake cannot hide behind its own measure.
+ */
+import twitterText from 'twitter-text';
+import { expect } from 'vitest';
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const graphemes = (text: string) => [...segmenter.segment(text)].length;
+
+type Facet = { index: { byteStart: number; byteEnd: number }; features: Record<string, unknown>[] };
+
+export function expectValidPost(
+  platform: string,
+  post: { text: string; url?: string; facets?: Facet[] | null },
+): void {
+  const { text } = post;
+  expect(text.trim()).not.toBe('');
+  expect(text).toBe(text.normalize('NFC'));
+  if (post.url) expect(text).toContain(post.url);
+  switch (platform) {
+    case 'x': {
+      const parsed = twitterText.parseTweet(text);
+      expect(parsed.valid).toBe(true);
+      expect(parsed.weightedLength).toBeLessThanOrEqual(280);
+      return;
+    }
+    case 'bluesky': {
+      expect(graphemes(text)).toBeLessThanOrEqual(300);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(3000);
+      const bytes = Buffer.from(text, 'utf8');
+      for (const facet of post.facets ?? []) {
+        const slice = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
+        for (const feature of facet.features) {
+          if (feature.$type === 'app.bsky.richtext.facet#link') expect(slice).toBe(feature.uri);
+          if (feature.$type === 'app.bsky.richtext.facet#tag') expect(slice).toBe(`#${String(feature.tag)}`);
+        }
+      }
+      if (post.url) {
+        expect(post.facets?.some((f) => f.features.some((x) => x.uri === post.url))).toBe(true);
+      }
+      return;
+    }
+    case 'mastodon': {
+      // Mastodon counts every URL with a scheme as 23 characters, and graphemes otherwise.
+      const counted = text.replace(/https?:\/\/\S+/g, 'x'.repeat(23));
+      expect(graphemes(counted)).toBeLessThanOrEqual(500);
+      return;
+    }
+    default:
+      throw new Error(`No validity check for ${platform}`);
+  }
+}
