@@ -35,13 +35,4 @@ export type ComposedPost = {
   length: { used: number; limit: number; unit: 'weighted' | 'graphemes' };
 };
 
-export type ComposeContext = {
-  /** Crier's id for the article, for UTM placeholders that want it */
-  articleId: string;
-};
-
-export type Composer = (
-  article: Article,
-  channel: Channel,
-  context: ComposeContext,
-) => ComposedPost;
+export type Composer = (article: Article, channel: Channel) => ComposedPost;

@@ -89,7 +89,7 @@ export function newShare(record: ArticleRecord, channel: Channel, now: Date): Sh
   let status: ShareStatus = channel.approval === 'required' ? 'draft' : 'scheduled';
   try {
     if (!composer) throw new Error(`No composer for ${channel.platform}`);
-    const post = composer(article, channel, { articleId });
+    const post = composer(article, channel);
     return {
       ...base,
       status,

@@ -1,0 +1,51 @@
+/** An article as a Bluesky post: fitted text, link and tag facets, and the link card. */
+import type { Article } from '../../domain/article';
+import { graphemeLength, utf8Length } from '../../domain/text';
+import { createComposer } from '../compose/composer';
+import { findHashtags } from '../compose/hashtags';
+import type { ComposedPost, Facet, LinkCard } from '../types';
+import { BLUESKY_MAX_TAG_BYTES, BLUESKY_MAX_TAG_GRAPHEMES, blueskyRules, findLinks } from './rules';
+
+function byteRange(text: string, start: number, end: number): Facet['index'] {
+  const byteStart = utf8Length(text.slice(0, start));
+  return { byteStart, byteEnd: byteStart + utf8Length(text.slice(start, end)) };
+}
+
+/** One `#link` facet per URL and one `#tag` facet per hashtag, in text order. */
+export function blueskyFacets(text: string): Facet[] {
+  const links: Facet[] = findLinks(text).map((link) => ({
+    index: byteRange(text, link.start, link.end),
+    features: [{ $type: 'app.bsky.richtext.facet#link', uri: link.uri }],
+  }));
+  const tags: Facet[] = findHashtags(text)
+    .filter(
+      ({ tag }) =>
+        graphemeLength(tag) <= BLUESKY_MAX_TAG_GRAPHEMES &&
+        utf8Length(tag) <= BLUESKY_MAX_TAG_BYTES,
+    )
+    .map((hashtag) => ({
+      index: byteRange(text, hashtag.start, hashtag.end),
+      features: [{ $type: 'app.bsky.richtext.facet#tag', tag: hashtag.tag }],
+    }));
+  return [...links, ...tags].sort((a, b) => a.index.byteStart - b.index.byteStart);
+}
+
+/** The card the client turns into `app.bsky.embed.external`. */
+export function blueskyCard(url: string, article: Article): LinkCard {
+  return {
+    url,
+    title: article.title,
+    ...(article.summary ? { description: article.summary } : {}),
+    ...(article.imageUrl ? { imageUrl: article.imageUrl } : {}),
+    ...(article.imageAlt ? { imageAlt: article.imageAlt } : {}),
+  };
+}
+
+export const composeBluesky = createComposer({
+  ...blueskyRules,
+  finish: (post: ComposedPost, article: Article): ComposedPost => ({
+    ...post,
+    facets: blueskyFacets(post.text),
+    card: blueskyCard(post.url, article),
+  }),
+});

@@ -1,0 +1,20 @@
+/** Which networks have a composer, and the composer for each. */
+import { PLATFORMS, type Platform } from '../domain/platform';
+import { composeBluesky } from './bluesky/composer';
+import { composeMastodon } from './mastodon/composer';
+import type { Composer } from './types';
+import { composeX } from './x/composer';
+
+const COMPOSERS: Partial<Record<Platform, Composer>> = {
+  x: composeX,
+  bluesky: composeBluesky,
+  mastodon: composeMastodon,
+};
+
+/** The networks Crier can compose for, in the order PLATFORMS names them. */
+export const SUPPORTED_PLATFORMS: readonly Platform[] = PLATFORMS.filter((p) => COMPOSERS[p]);
+
+/** The composer for `platform`, or undefined where Crier has none yet. */
+export function composerFor(platform: Platform): Composer | undefined {
+  return COMPOSERS[platform];
+}

@@ -1,0 +1,177 @@
+import { RichText } from '@atproto/api';
+import { describe, expect, it } from 'vitest';
+import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import { type Channel, channelSchema } from '../../../shared/domain/channel';
+import { graphemeLength, graphemes, utf8Length } from '../../../shared/domain/text';
+import { blueskyFacets, composeBluesky } from '../../../shared/platforms/bluesky/composer';
+import { findLinks } from '../../../shared/platforms/bluesky/rules';
+import type { Facet } from '../../../shared/platforms/types';
+
+const article = (overrides: Record<string, unknown> = {}): Article =>
+  parseGenericArticle({
+    id: 'a1',
+    url: 'https://example.org/news/a',
+    title: 'Headline',
+    publishedAt: '2024-05-01T10:00:00Z',
+    ...overrides,
+  });
+
+const channel = (template: string, extra: Record<string, unknown> = {}): Channel =>
+  channelSchema.parse({
+    id: 'bsky-test',
+    platform: 'bluesky',
+    account: 'newsroom.bsky.social',
+    template,
+    ...extra,
+  });
+
+const compose = (a: Article, c: Channel) => composeBluesky(a, c);
+
+/** What each facet's byte range covers in the UTF-8 text. */
+const sliced = (text: string, facets: readonly Facet[]) =>
+  facets.map((f) => Buffer.from(text).subarray(f.index.byteStart, f.index.byteEnd).toString());
+
+const detected = (text: string) => {
+  const rich = new RichText({ text });
+  rich.detectFacetsWithoutResolution();
+  return rich.facets?.map(({ index, features }) => ({ index, features })) ?? [];
+};
+
+describe('Bluesky facets', () => {
+  it('gives the link facet UTF-8 byte offsets after multi-byte text', () => {
+    const post = compose(
+      article({ title: 'Москва 🇧🇴 “AT&T” 東京 👨‍👩‍👧‍👦', tags: ['Россия', 'Evo Morales'] }),
+      channel('{title}\n\n{hashtags} {url}', {
+        hashtags: { max: 2 },
+        utm: { source: 'bsky', medium: 'social', campaign: 'crier' },
+      }),
+    );
+    const url = 'https://example.org/news/a?utm_source=bsky&utm_medium=social&utm_campaign=crier';
+    expect(post.text).toBe(`Москва 🇧🇴 “AT&T” 東京 👨‍👩‍👧‍👦\n\n#Россия #EvoMorales ${url}`);
+    const facets = post.facets ?? [];
+    expect(sliced(post.text, facets)).toEqual(['#Россия', '#EvoMorales', url]);
+    expect(facets.map((f) => f.features)).toEqual([
+      [{ $type: 'app.bsky.richtext.facet#tag', tag: 'Россия' }],
+      [{ $type: 'app.bsky.richtext.facet#tag', tag: 'EvoMorales' }],
+      [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
+    ]);
+    const linkStart = post.text.indexOf(url);
+    expect(facets[2]?.index).toEqual({
+      byteStart: utf8Length(post.text.slice(0, linkStart)),
+      byteEnd: utf8Length(post.text),
+    });
+    expect(facets[2]?.index.byteStart).toBeGreaterThan(linkStart);
+  });
+
+  it('tags Arabic hashtags and links after right-to-left text', () => {
+    const post = compose(
+      article({
+        title: 'أعلن الرئيس البوليفي إيفو موراليس استقالته',
+        tags: ['الربيع العربي', 'بوليفيا'],
+        language: 'ar',
+      }),
+      channel('{title}\n{hashtags}\n{url}', { hashtags: { max: 2 } }),
+    );
+    expect(post.text).toBe(
+      'أعلن الرئيس البوليفي إيفو موراليس استقالته\n#الربيع_العربي #بوليفيا\nhttps://example.org/news/a',
+    );
+    expect(sliced(post.text, post.facets ?? [])).toEqual([
+      '#الربيع_العربي',
+      '#بوليفيا',
+      'https://example.org/news/a',
+    ]);
+    expect(post.facets).toEqual(detected(post.text));
+  });
+
+  it('matches what @atproto/api detects', () => {
+    const text = 'Кириллица и العربية 🏳️‍🌈 #FinAI (https://example.org/a?x=1#c). Also #Bolivia';
+    expect(blueskyFacets(text)).toEqual(detected(text));
+  });
+
+  it('adds one facet per URL in the text, including one in the standfirst', () => {
+    const post = compose(
+      article({ summary: 'Experimenting with the API https://t.co/Qsm163k4mJ' }),
+      channel('{title}\n{summary}\n{url}'),
+    );
+    const facets = post.facets ?? [];
+    expect(sliced(post.text, facets)).toEqual([
+      'https://t.co/Qsm163k4mJ',
+      'https://example.org/news/a',
+    ]);
+  });
+
+  it('tags a hashtag the headline already has, and does not add it again', () => {
+    const post = compose(
+      article({ title: 'The #FinAI tweetstorm', tags: ['FinAI', 'Banking'] }),
+      channel('{title} {hashtags}\n{url}', { hashtags: { max: 2 } }),
+    );
+    expect(post.text).toBe('The #FinAI tweetstorm #Banking\nhttps://example.org/news/a');
+    expect(post.hashtags).toEqual(['Banking']);
+    expect(sliced(post.text, post.facets ?? [])).toEqual([
+      '#FinAI',
+      '#Banking',
+      'https://example.org/news/a',
+    ]);
+  });
+
+  it('leaves sentence punctuation and an unmatched ")" out of a link', () => {
+    expect(findLinks('(see https://example.org/a_(b)), and https://example.org/c.')).toEqual([
+      { uri: 'https://example.org/a_(b)', start: 5, end: 30 },
+      { uri: 'https://example.org/c', start: 37, end: 58 },
+    ]);
+  });
+});
+
+describe('Bluesky limits', () => {
+  it('counts the URL in full against 300 graphemes', () => {
+    const url = `https://example.org/${'x'.repeat(200)}`;
+    const title = `${'Word '.repeat(30)}End`;
+    const post = compose(article({ url, title }), channel('{title} {url}'));
+    expect(post.length.used).toBe(graphemeLength(post.text));
+    expect(post.length.used).toBeLessThanOrEqual(300);
+    expect(post.text.endsWith(` ${url}`)).toBe(true);
+    expect(post.text.startsWith('Word Word')).toBe(true);
+    expect(post.text).toContain('…');
+  });
+
+  it('also keeps under 3,000 UTF-8 bytes when graphemes are heavy', () => {
+    const heavy = 'x\u0301\u0302\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0311\u0312';
+    expect(heavy.normalize('NFC')).toBe(heavy);
+    const summary = Array.from({ length: 60 }, () => `${heavy}${heavy}${heavy}`).join(' ');
+    expect(utf8Length(summary)).toBeGreaterThan(3000);
+    const post = compose(article({ summary }), channel('{summary}\n{url}'));
+    expect(utf8Length(post.text)).toBeLessThanOrEqual(3000);
+    expect(graphemeLength(post.text)).toBeLessThanOrEqual(300);
+    const kept = post.text.split('\n')[0] ?? '';
+    expect(kept.endsWith('…')).toBe(true);
+    expect(graphemes(kept.slice(0, -1)).every((g) => g === heavy || g === ' ')).toBe(true);
+  });
+});
+
+describe('Bluesky card and language', () => {
+  it('carries the card and the article language', () => {
+    const post = compose(
+      article({
+        summary: 'Standfirst',
+        imageUrl: 'https://example.org/i.jpg',
+        imageAlt: 'A photo',
+        language: 'es',
+      }),
+      channel('{title} {url}'),
+    );
+    expect(post.card).toEqual({
+      url: 'https://example.org/news/a',
+      title: 'Headline',
+      description: 'Standfirst',
+      imageUrl: 'https://example.org/i.jpg',
+      imageAlt: 'A photo',
+    });
+    expect(post.language).toBe('es');
+  });
+
+  it('leaves out what the article does not have', () => {
+    const post = compose(article(), channel('{title} {url}'));
+    expect(post.card).toEqual({ url: 'https://example.org/news/a', title: 'Headline' });
+    expect(post.language).toBeUndefined();
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Golden sweep over real headlines and standfirsts (shared/fixtures/pages/*): every
+ * composer yields a post its network accepts, with the URL intact and the headline first.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import twitterText from 'twitter-text';
+import { describe, expect, it } from 'vitest';
+import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import { type Channel, channelsConfigSchema } from '../../../shared/domain/channel';
+import { graphemeLength, utf8Length } from '../../../shared/domain/text';
+import { ELLIPSIS } from '../../../shared/platforms/compose/shorten';
+import { composerFor } from '../../../shared/platforms/composers';
+import { mastodonCountableText } from '../../../shared/platforms/mastodon/rules';
+import type { ComposedPost } from '../../../shared/platforms/types';
+
+const pagesDir = new URL('../../../../shared/fixtures/pages/', import.meta.url);
+
+type Expected = {
+  url: string;
+  title: string;
+  description: string;
+  author: string | null;
+  date: string | null;
+  lang: string | null;
+};
+
+function pageArticle(name: string): Article {
+  const { expected } = JSON.parse(
+    readFileSync(new URL(`${name}/expected.json`, pagesDir), 'utf8'),
+  ) as { expected: Expected };
+  return parseGenericArticle({
+    id: name,
+    url: expected.url,
+    title: expected.title,
+    summary: expected.description,
+    authors: expected.author ? [{ name: expected.author }] : undefined,
+    language: expected.lang ?? undefined,
+    publishedAt: expected.date ?? '2020-01-01T00:00:00Z',
+  });
+}
+
+const pages = readdirSync(pagesDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+const { channels } = channelsConfigSchema.parse(
+  JSON.parse(readFileSync(new URL('../../fixtures/golden/channels.json', import.meta.url), 'utf8')),
+);
+
+/** Each network's own verdict on the text, independent of the composer's bookkeeping. */
+const accepted: Record<string, (post: ComposedPost, channel: Channel) => boolean> = {
+  x: (post) => twitterText.parseTweet(post.text).valid,
+  bluesky: (post) => graphemeLength(post.text) <= 300 && utf8Length(post.text) <= 3000,
+  mastodon: (post, channel) =>
+    graphemeLength(mastodonCountableText(post.text)) <= (channel.maxCharacters ?? 500),
+};
+
+it('reads the real pages fixture (at least 40 pages)', () => {
+  expect(pages.length).toBeGreaterThanOrEqual(40);
+});
+
+describe.each(channels.map((channel) => [channel.platform, channel] as const))(
+  'every real page on %s',
+  (platform, channel) => {
+    const compose = composerFor(platform);
+    if (!compose) throw new Error(`no composer for ${platform}`);
+
+    it.each(pages)('%s: a valid post with the URL intact and the headline first', (name) => {
+      const article = pageArticle(name);
+      const post = compose(article, channel);
+
+      expect(accepted[platform]?.(post, channel)).toBe(true);
+      expect(post.length.used).toBeLessThanOrEqual(post.length.limit);
+      expect(post.url.startsWith(article.url)).toBe(true);
+      expect(post.text).toContain(post.url);
+      // Every real headline here fits beside the URL, so it must come through whole.
+      expect(
+        post.text.startsWith(`${article.title}\n`) || post.text.startsWith(`${article.title} `),
+      ).toBe(true);
+      const summaryShown = channel.template.includes('{summary}');
+      if (summaryShown && post.text.includes(ELLIPSIS) && !article.summary?.includes(ELLIPSIS)) {
+        // Only the standfirst was shortened, and it ends on a whole word of the original.
+        const cut = post.text.split('\n\n')[1] ?? '';
+        expect(cut.endsWith(ELLIPSIS)).toBe(true);
+        const kept = cut.slice(0, -ELLIPSIS.length);
+        expect(article.summary?.startsWith(kept)).toBe(true);
+        expect(article.summary?.charAt(kept.length)).toMatch(/[\s,.;:!?–—-]/u);
+      }
+    });
+  },
+);
