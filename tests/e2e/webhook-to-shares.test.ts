@@ -3,7 +3,7 @@
  * article through the real handlers, queues and table of the local stack.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestStack, startTestStack } from '../support/stack';
+import { startTestStack, type TestStack } from '../support/stack';
 import { expectValidPost } from '../support/validity';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
@@ -15,7 +15,9 @@ type Share = {
   url: string;
   dueAt: string;
   version: number;
-  facets?: { index: { byteStart: number; byteEnd: number }; features: Record<string, unknown>[] }[] | null;
+  facets?:
+    | { index: { byteStart: number; byteEnd: number }; features: Record<string, unknown>[] }[]
+    | null;
 };
 
 let stack: TestStack;
@@ -57,7 +59,9 @@ describe('from webhook to composed shares', () => {
       secret,
       JSON.stringify({ ...sampleArticle(), summary: 'word '.repeat(60_000) }),
     );
-    expect([unsigned.status, stale.status, malformed.status, oversized.status]).toEqual([401, 401, 400, 413]);
+    expect([unsigned.status, stale.status, malformed.status, oversized.status]).toEqual([
+      401, 401, 400, 413,
+    ]);
     expect(await getJson(stack.url, '/api/articles', token)).toEqual(before);
   });
 
@@ -85,7 +89,9 @@ describe('from webhook to composed shares', () => {
     }
 
     const list = await getJson(stack.url, '/api/articles', token);
-    expect((list.body as { articles: { id: string }[] }).articles.map((a) => a.id)).toContain(articleId);
+    expect((list.body as { articles: { id: string }[] }).articles.map((a) => a.id)).toContain(
+      articleId,
+    );
   });
 
   it('adds nothing when the same article is sent again under a new webhook-id', async () => {

@@ -3,17 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import type { QueueName } from '../../infra/resources';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
+import type { QueueName } from '../../infra/resources';
 
 export type TestStack = LocalStack & {
   db: DynamoDBDocumentClient;
@@ -30,7 +30,11 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'crier-test-'));
   const stack = await startLocalStack({ port: 0, quiet: true, ...options, dataDir });
   const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
   );
   const sqs = new SQSClient({
     endpoint: stack.sqsEndpoint,
@@ -86,7 +90,10 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
 }
 
 /** An SQS event as Lambda's event source mapping builds it, from bodies. */
-export function sqsEvent(bodies: string[], queueArn = 'arn:aws:sqs:us-east-1:000000000000:test'): SQSEvent {
+export function sqsEvent(
+  bodies: string[],
+  queueArn = 'arn:aws:sqs:us-east-1:000000000000:test',
+): SQSEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `m-${i}`,

@@ -33,7 +33,8 @@ export function expectValidPost(
         const slice = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
         for (const feature of facet.features) {
           if (feature.$type === 'app.bsky.richtext.facet#link') expect(slice).toBe(feature.uri);
-          if (feature.$type === 'app.bsky.richtext.facet#tag') expect(slice).toBe(`#${String(feature.tag)}`);
+          if (feature.$type === 'app.bsky.richtext.facet#tag')
+            expect(slice).toBe(`#${String(feature.tag)}`);
         }
       }
       if (post.url) {

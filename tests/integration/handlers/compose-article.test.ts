@@ -5,7 +5,7 @@ import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/resources';
 import { graphemeLength } from '../../../shared/domain/text';
-import { type TestStack, sqsEvent, startTestStack } from '../../support/stack';
+import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
 // Channels of this test's own: one asap, one delayed, one that needs approval.
@@ -54,7 +54,11 @@ afterAll(async () => {
 });
 
 async function ingest(patch: Record<string, unknown> = {}): Promise<string> {
-  const response = await postWebhook(stack.url, secret, JSON.stringify({ ...sampleArticle(), ...patch }));
+  const response = await postWebhook(
+    stack.url,
+    secret,
+    JSON.stringify({ ...sampleArticle(), ...patch }),
+  );
   expect(response.status).toBe(202);
   return (response.body as { articleId: string }).articleId;
 }
@@ -67,7 +71,9 @@ describe('compose-article', () => {
   it('writes one share per channel, stamped with the revision, with its schedule', async () => {
     const articleId = await ingest({ id: 'compose-1' });
     const before = Date.now();
-    expect(await compose([JSON.stringify({ articleId, revision: 1 })])).toEqual({ batchItemFailures: [] });
+    expect(await compose([JSON.stringify({ articleId, revision: 1 })])).toEqual({
+      batchItemFailures: [],
+    });
 
     const shares = await sharesOf(articleId);
     expect(shares.map((s) => s.channelId)).toEqual(['bsky-desk', 'masto-desk', 'x-desk']);
@@ -77,7 +83,11 @@ describe('compose-article', () => {
       expect(share.timelinePK).toBe(`CH#${share.channelId}`);
     }
     const [bsky, masto, x] = shares;
-    expect(x).toMatchObject({ status: 'scheduled', platform: 'x', duePK: expect.stringMatching(/^DUE#[0-3]$/) });
+    expect(x).toMatchObject({
+      status: 'scheduled',
+      platform: 'x',
+      duePK: expect.stringMatching(/^DUE#[0-3]$/),
+    });
     expect(Date.parse(String(x?.dueAt))).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(String(x?.dueAt))).toBeLessThanOrEqual(Date.now());
     expect(x?.dueSK).toBe(`${x?.dueAt}#${articleId}#x-desk`);
@@ -97,7 +107,9 @@ describe('compose-article', () => {
     expect(String(bsky?.text)).toContain(
       'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/',
     );
-    expect(await stack.items().then((items) => items.find((i) => i.PK === `ART#${articleId}`))).toMatchObject({
+    expect(
+      await stack.items().then((items) => items.find((i) => i.PK === `ART#${articleId}`)),
+    ).toMatchObject({
       composedRevision: 1,
     });
   });
@@ -120,7 +132,11 @@ describe('compose-article', () => {
       JSON.stringify({ articleId, revision: 'one' }),
     ]);
     expect(await stack.invoke('compose-article', event)).toEqual({
-      batchItemFailures: [{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }, { itemIdentifier: 'm-3' }],
+      batchItemFailures: [
+        { itemIdentifier: 'm-0' },
+        { itemIdentifier: 'm-1' },
+        { itemIdentifier: 'm-3' },
+      ],
     });
     expect(await sharesOf(articleId)).toHaveLength(3);
   });

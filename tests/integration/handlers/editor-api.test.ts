@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/resources';
-import { type TestStack, sqsEvent, startTestStack } from '../../support/stack';
+import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 
 let stack: TestStack;
@@ -49,7 +49,9 @@ describe('editor API', () => {
   it('lists articles newest first with their shares’ statuses', async () => {
     const { status, body } = await getJson(stack.url, '/api/articles', token);
     expect(status).toBe(200);
-    const { articles } = body as { articles: { id: string; title: string; url: string; shares: unknown[] }[] };
+    const { articles } = body as {
+      articles: { id: string; title: string; url: string; shares: unknown[] }[];
+    };
     expect(articles.map((a) => a.id)).toEqual([...ids].reverse());
     expect(articles[0]).toMatchObject({
       title: 'Story number 3',
@@ -81,8 +83,16 @@ describe('editor API', () => {
   it('shows one article with every share’s text, schedule and remote fields', async () => {
     const { status, body } = await getJson(stack.url, `/api/articles/${ids[0]}`, token);
     expect(status).toBe(200);
-    const { article, shares } = body as { article: Record<string, unknown>; shares: Record<string, unknown>[] };
-    expect(article).toMatchObject({ id: ids[0], title: 'Story number 1', revision: 1, status: 'published' });
+    const { article, shares } = body as {
+      article: Record<string, unknown>;
+      shares: Record<string, unknown>[];
+    };
+    expect(article).toMatchObject({
+      id: ids[0],
+      title: 'Story number 1',
+      revision: 1,
+      status: 'published',
+    });
     expect(shares.map((s) => s.platform).sort()).toEqual(['bluesky', 'mastodon', 'x']);
     for (const share of shares) {
       expect(share).toMatchObject({

@@ -1,7 +1,7 @@
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/resources';
-import { type TestStack, startTestStack, sqsEvent } from '../../support/stack';
+import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
 // No compose consumer here: what ingest queues stays on the queue for the test to see.
@@ -22,7 +22,8 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-const body = (patch: Record<string, unknown> = {}) => JSON.stringify({ ...sampleArticle(), ...patch });
+const body = (patch: Record<string, unknown> = {}) =>
+  JSON.stringify({ ...sampleArticle(), ...patch });
 
 /** Drains the compose queue and returns the messages' bodies. */
 async function drainComposeQueue(): Promise<unknown[]> {
@@ -54,7 +55,11 @@ describe('POST /webhooks/generic', () => {
     expect(unsigned.status).toBe(401);
     expect(await unsigned.json()).toEqual({ error: 'unauthorized', message: 'Unauthorized' });
 
-    const wrongKey = await postWebhook(stack.url, `whsec_${Buffer.alloc(32, 7).toString('base64')}`, sample);
+    const wrongKey = await postWebhook(
+      stack.url,
+      `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+      sample,
+    );
     expect(wrongKey.status).toBe(401);
 
     const stale = await postWebhook(stack.url, secret, sample, {
@@ -65,7 +70,11 @@ describe('POST /webhooks/generic', () => {
     const notJson = await postWebhook(stack.url, secret, '{"id": ');
     expect(notJson).toMatchObject({ status: 400, body: { fields: [{ field: '(body)' }] } });
 
-    const missing = await postWebhook(stack.url, secret, JSON.stringify({ id: 'x', url: 'https://example.org/a' }));
+    const missing = await postWebhook(
+      stack.url,
+      secret,
+      JSON.stringify({ id: 'x', url: 'https://example.org/a' }),
+    );
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({
       error: 'invalid_request',
@@ -136,9 +145,17 @@ describe('POST /webhooks/generic', () => {
     const id = 'revised-article';
     const v1 = await postWebhook(stack.url, secret, body({ id, revision: 1 }));
     const { articleId } = v1.body as { articleId: string };
-    const v3 = await postWebhook(stack.url, secret, body({ id, revision: 3, title: 'Corrected headline' }));
+    const v3 = await postWebhook(
+      stack.url,
+      secret,
+      body({ id, revision: 3, title: 'Corrected headline' }),
+    );
     expect(v3.body).toEqual({ articleId });
-    const late = await postWebhook(stack.url, secret, body({ id, revision: 2, title: 'Stale headline' }));
+    const late = await postWebhook(
+      stack.url,
+      secret,
+      body({ id, revision: 2, title: 'Stale headline' }),
+    );
     expect(late).toMatchObject({ status: 202, body: { articleId } });
 
     const article = (await stack.items()).find((i) => i.PK === `ART#${articleId}`);
