@@ -24,10 +24,9 @@ const channelFor = (platform: Platform): Channel => {
   if (!channel) throw new Error(`no golden channel for ${platform}`);
   return channel;
 };
-const context = { articleId: 'art_sample' };
 
 describe('the sample article on X ("{title} {url} {hashtags}", UTM, 3 hashtags)', () => {
-  const post = composeX(article, channelFor('x'), context);
+  const post = composeX(article, channelFor('x'));
 
   it('reads as the headline, the tagged URL and three hashtags from section and tags', () => {
     expect(post.text).toBe(
@@ -55,7 +54,7 @@ describe('the sample article on X ("{title} {url} {hashtags}", UTM, 3 hashtags)'
 });
 
 describe('the sample article on Bluesky ("{title}\\n\\n{summary}\\n\\n{url}", UTM)', () => {
-  const post = composeBluesky(article, channelFor('bluesky'), context);
+  const post = composeBluesky(article, channelFor('bluesky'));
   const url =
     'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/?utm_source=bluesky&utm_medium=social&utm_campaign=crier';
 
@@ -109,7 +108,7 @@ describe('the sample article on Bluesky ("{title}\\n\\n{summary}\\n\\n{url}", UT
 });
 
 describe('the sample article on Mastodon ("{title}\\n\\n{summary}\\n\\n{hashtags}\\n\\n{url}")', () => {
-  const post = composeMastodon(article, channelFor('mastodon'), context);
+  const post = composeMastodon(article, channelFor('mastodon'));
 
   it('keeps the whole standfirst and puts the newsroom tag first', () => {
     expect(post.text).toBe(
