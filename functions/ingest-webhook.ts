@@ -1,6 +1,7 @@
 /** POST /webhooks/generic: a signed article from the CMS, stored and queued for composing. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readEnv, required } from '../shared/config/env';
+import { requireSecret } from '../shared/config/secrets';
 import { systemClock } from '../shared/domain/ports';
 import { httpEventSchema, rawBody } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
@@ -13,11 +14,8 @@ import { createDocumentClient } from '../shared/store/client';
 import { DynamoDeliveryGuard } from '../shared/store/delivery-guard';
 import { receiveArticle } from '../shared/usecases/receive-article';
 
-const env = readEnv({
-  TABLE_NAME: required(),
-  COMPOSE_QUEUE_URL: required(),
-  CRIER_WEBHOOK_SECRET: required(),
-});
+const env = readEnv({ TABLE_NAME: required(), COMPOSE_QUEUE_URL: required() });
+const webhookSecret = await requireSecret('CRIER_WEBHOOK_SECRET');
 
 const db = createDocumentClient();
 const deps = {
@@ -31,7 +29,7 @@ export const handler = withObservability(async (input: unknown) => {
   try {
     const event = httpEventSchema.parse(input);
     const { deliveryId, article } = readGenericWebhook(
-      env.CRIER_WEBHOOK_SECRET,
+      webhookSecret,
       event.headers,
       rawBody(event),
     );
