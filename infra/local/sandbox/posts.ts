@@ -1,0 +1,41 @@
+/** Every post the sandbox networks accepted, for `GET /sandbox/posts`. */
+import type { Platform } from '../../../shared/domain/platform';
+
+export type SandboxPost = {
+  platform: Platform;
+  /** the id the network answers with, and the one the share records */
+  remoteId: string;
+  /** null unless the post continues a thread */
+  inReplyToId: string | null;
+  /** as a reader sees it: plain text, entities decoded */
+  text: string;
+  /** ISO 8601 UTC with milliseconds */
+  receivedAt: string;
+  /** the account it was posted as */
+  account: string;
+  /** the post's public URL */
+  url: string;
+  /** the link card, where the request carried one */
+  card?: { url: string; title?: string; description?: string; thumb?: string };
+  /** media attached, as the network recorded it */
+  media?: { mimeType: string; bytes: number; alt?: string }[];
+};
+
+export class SandboxPosts {
+  private readonly posts: SandboxPost[] = [];
+
+  add(post: Omit<SandboxPost, 'receivedAt'> & { receivedAt?: string }): SandboxPost {
+    const stored = { ...post, receivedAt: post.receivedAt ?? new Date().toISOString() };
+    this.posts.push(stored);
+    return stored;
+  }
+
+  remove(platform: Platform, remoteId: string): void {
+    const index = this.posts.findIndex((p) => p.platform === platform && p.remoteId === remoteId);
+    if (index >= 0) this.posts.splice(index, 1);
+  }
+
+  list(): SandboxPost[] {
+    return this.posts.map((p) => ({ ...p }));
+  }
+}

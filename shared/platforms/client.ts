@@ -1,0 +1,53 @@
+/**
+ * What a network client does for the publisher: post a share, or find out whether an
+ * earlier attempt posted it. Every outcome is typed; a client never throws for what
+ * the network answered (NETWORKS.md maps each answer to a kind).
+ */
+import type { Share } from '../domain/share';
+
+export type ClientCall = {
+  /** the share as claimed: text, url, card, facets, language, keys */
+  share: Share;
+  /** the channel's account on the network, as configured */
+  account: string;
+  /** the channel's credentials, as stored; each client validates its own shape */
+  credentials: unknown;
+  /** what the client asked to keep last time (rotating tokens), opaque to the caller */
+  session?: string;
+  /** the client must give up (and answer) within this many milliseconds */
+  timeoutMs: number;
+};
+
+type Session = {
+  /** a new session to keep (refreshed tokens); undefined = keep the old one */
+  session?: string;
+};
+
+export type PublishOutcome = Session &
+  (
+    | { kind: 'published'; remoteId: string; remoteUrl: string }
+    /** credentials expired or revoked */
+    | { kind: 'auth'; message: string }
+    /** permanent: fix the content or the config */
+    | { kind: 'rejected'; message: string }
+    /** transient, and the post was certainly not made */
+    | { kind: 'retry'; message: string }
+    /** rate limited until `until` (ISO 8601); the post was not made */
+    | { kind: 'rate'; until: string; message: string }
+    /** the post may have been made: reconcile before any retry */
+    | { kind: 'unknown'; message: string }
+  );
+
+export type ReconcileOutcome = Session &
+  (
+    | { kind: 'found'; remoteId: string; remoteUrl: string }
+    /** certainly not posted: safe to post again with the same key */
+    | { kind: 'absent' }
+    /** cannot tell now (network down, rate limited, no way to look) */
+    | { kind: 'unsure'; reason: string }
+  );
+
+export interface NetworkClient {
+  publish(call: ClientCall): Promise<PublishOutcome>;
+  reconcile(call: ClientCall): Promise<ReconcileOutcome>;
+}
