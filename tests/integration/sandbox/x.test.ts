@@ -1,0 +1,449 @@
+/**
+ * The X client against the X sandbox, both through the real twitter-api-v2: posting,
+ * X's errors and every sandbox fault mapped to Crier's outcomes, and reconciliation.
+ */
+import { Agent } from 'node:http';
+import type { LookupFunction } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
+import twitterText from 'twitter-text';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../infra/local/logger';
+import { FaultInjector } from '../../../infra/local/sandbox/faults';
+import { SandboxPosts } from '../../../infra/local/sandbox/posts';
+import type { RunningSandbox } from '../../../infra/local/sandbox/types';
+import { startXSandbox } from '../../../infra/local/sandbox/x';
+import { loadChannelsConfig } from '../../../shared/config/channels';
+import { parseGenericArticle } from '../../../shared/domain/article';
+import type { Share } from '../../../shared/domain/share';
+import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
+import { xClient, xCredentialsSchema } from '../../../shared/platforms/x/client';
+import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle } from '../../support/webhook';
+
+const log = createLogger({ quiet: true });
+const posts = new SandboxPosts();
+const faults = new FaultInjector(undefined, 1);
+let sandbox: RunningSandbox;
+
+const channel = loadChannelsConfig(undefined).channels.find((c) => c.platform === 'x');
+
+beforeAll(async () => {
+  sandbox = await startXSandbox({ posts, faults, log });
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+afterEach(() => {
+  faults.set(undefined);
+});
+
+let serial = 0;
+
+/** A share composed as production does it, for an article of its own (so texts differ). */
+function shareFor(patch: Record<string, unknown> = {}): Share {
+  if (!channel) throw new Error('The built-in channels have no X channel');
+  serial += 1;
+  const tag = `${Date.now().toString(36)}-${serial}`;
+  const payload = sampleArticle();
+  const article = parseGenericArticle({
+    ...payload,
+    id: `${String(payload.id)}-${tag}`,
+    url: String(payload.url).replace(/\/$/, `-${tag}/`),
+    title: `${String(payload.title)} (${serial})`,
+    ...patch,
+  });
+  const now = new Date();
+  const record = {
+    articleId: `x-test-${tag}`,
+    article,
+    receivedAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  return {
+    ...newShare(record, channel, now),
+    status: 'publishing',
+    firstClaimedAt: now.toISOString(),
+  };
+}
+
+function call(share: Share, overrides: Partial<ClientCall> = {}): ClientCall {
+  return {
+    share,
+    account: sandbox.account,
+    credentials: sandbox.credentials,
+    timeoutMs: 5_000,
+    ...overrides,
+  };
+}
+
+function postsOf(share: Share) {
+  return posts.list().filter((p) => p.platform === 'x' && p.text === share.text);
+}
+
+function published(outcome: PublishOutcome): { remoteId: string; remoteUrl: string } {
+  if (outcome.kind !== 'published')
+    throw new Error(`expected published, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+/** twitter-api-v2 with nothing of Crier's: only the loopback redirection. */
+function rawApi(): TwitterApi {
+  const { appKey, appSecret, accessToken, accessSecret } = xCredentialsSchema.parse(
+    sandbox.credentials,
+  );
+  const port = new URL(sandbox.url).port;
+  const lookup: LookupFunction = (_host, options, callback) =>
+    options.all
+      ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+      : callback(null, '127.0.0.1', 4);
+  return new TwitterApi(
+    { appKey, appSecret, accessToken, accessSecret },
+    {
+      httpAgent: new Agent({ lookup }),
+      plugins: [
+        {
+          onBeforeRequest({ computedParams }) {
+            computedParams.url.protocol = 'http:';
+            computedParams.url.port = port;
+          },
+        },
+      ],
+    },
+  );
+}
+
+describe('X client against the X sandbox', () => {
+  it('publishes through twitter-api-v2: the sandbox records the same id, public URL and the text a reader sees', async () => {
+    const share = shareFor({ title: 'Trump &amp; the coup: 2 &gt; 1 &lt; 3' });
+    expect(share.text).toContain('Trump & the coup: 2 > 1 < 3');
+
+    const outcome = published(await xClient.publish(call(share)));
+
+    expect(outcome.remoteId).toMatch(/^\d{18,19}$/);
+    expect(outcome.remoteUrl).toBe(`https://x.com/newsroom/status/${outcome.remoteId}`);
+    expect(postsOf(share)).toEqual([
+      expect.objectContaining({
+        platform: 'x',
+        remoteId: outcome.remoteId,
+        inReplyToId: null,
+        text: share.text,
+        account: 'newsroom',
+        url: outcome.remoteUrl,
+      }),
+    ]);
+  });
+
+  it('answers the timeline as X does: t.co links with the article URL as expanded_url, & < > escaped', async () => {
+    const share = shareFor({ title: 'Coups & counter-coups: 2 > 1 < 3' });
+    const { remoteId } = published(await xClient.publish(call(share)));
+    const api = rawApi();
+    const me = await api.v2.me();
+
+    const timeline = await api.v2.userTimeline(me.data.id, {
+      start_time: new Date(Date.now() - 60_000).toISOString(),
+      exclude: ['replies', 'retweets'],
+      'tweet.fields': ['created_at', 'entities'],
+    });
+
+    const post = timeline.tweets.find((t) => t.id === remoteId);
+    expect(post?.text).toContain('Coups &amp; counter-coups: 2 &gt; 1 &lt; 3');
+    expect(post?.text).not.toContain(share.url);
+    expect(post?.text).toMatch(/https:\/\/t\.co\/[A-Za-z0-9]{10}/);
+    expect(post?.entities?.urls?.map((u) => u.expanded_url)).toEqual([share.url]);
+    expect(post?.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    await expect(api.v2.userTimeline(me.data.id, { max_results: 3 })).rejects.toMatchObject({
+      code: 400,
+    });
+  });
+
+  it('takes the username of the remote URL from users/me, not from the channel config', async () => {
+    const share = shareFor();
+    const outcome = published(await xClient.publish(call(share, { account: 'someone_else' })));
+    expect(outcome.remoteUrl).toBe(`https://x.com/newsroom/status/${outcome.remoteId}`);
+  });
+
+  it('hands out credentials that xCredentialsSchema accepts, pointing at the sandbox', () => {
+    expect(xCredentialsSchema.parse(sandbox.credentials)).toEqual(sandbox.credentials);
+    expect(Object.keys(sandbox.credentials).sort()).toEqual([
+      'accessSecret',
+      'accessToken',
+      'apiBase',
+      'appKey',
+      'appSecret',
+    ]);
+    expect(sandbox.credentials.apiBase).toBe(sandbox.url);
+  });
+
+  it.each([
+    ['a wrong access token', { accessToken: '1234-not-the-token' }],
+    ['a wrong access secret (bad signature)', { accessSecret: 'not-the-secret' }],
+    ['a wrong consumer secret (bad signature)', { appSecret: 'not-the-app-secret' }],
+    ['a wrong consumer key', { appKey: 'not-the-app-key' }],
+  ])('refuses %s with X 401, which is auth, and posts nothing', async (_name, patch) => {
+    const share = shareFor();
+    const outcome = await xClient.publish(
+      call(share, { credentials: { ...sandbox.credentials, ...patch } }),
+    );
+    expect(outcome).toMatchObject({ kind: 'auth', message: expect.stringContaining('401') });
+    expect(JSON.stringify(outcome)).not.toContain('not-the');
+    expect(postsOf(share)).toEqual([]);
+  });
+
+  it('treats credentials that do not parse as auth, naming the fields but never their values', async () => {
+    const outcome = await xClient.publish(
+      call(shareFor(), {
+        credentials: {
+          appKey: '',
+          appSecret: 'super-secret-value',
+          accessToken: 42,
+          apiBase: 'https://api.example.org',
+        },
+      }),
+    );
+    expect(outcome.kind).toBe('auth');
+    const message = outcome.kind === 'auth' ? outcome.message : '';
+    expect(message).toMatch(/appKey empty/);
+    expect(message).toMatch(/accessToken must be a string/);
+    expect(message).toMatch(/accessSecret missing/);
+    expect(message).toMatch(/apiBase must be an http URL on loopback/);
+    expect(message).not.toMatch(/super-secret-value|42|api\.example\.org/);
+  });
+
+  it('counts as X does (twitter-text: URL 23, CJK 2): 280 weighted is posted, 281 is rejected', async () => {
+    const url = `https://www.leftvoice.org/${'latin-america/'.repeat(12)}?utm_source=x`;
+    const fits = `${'あ'.repeat(128)} ${url}`;
+    const over = `${'あ'.repeat(128)}a ${url}`;
+    expect(twitterText.parseTweet(fits).weightedLength).toBe(280);
+    expect(fits.length).toBeGreaterThan(280);
+    expect(twitterText.parseTweet(over).weightedLength).toBe(281);
+    const base = shareFor();
+
+    published(await xClient.publish(call({ ...base, text: fits })));
+    const refused = await xClient.publish(call({ ...base, text: over }));
+
+    expect(refused).toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(/^X answered 400/),
+    });
+    expect(posts.list().filter((p) => p.text === over)).toEqual([]);
+  });
+
+  it('maps the 403 duplicate of a text posted again to unknown, and reconcile finds the first post', async () => {
+    const share = shareFor();
+    const first = published(await xClient.publish(call(share)));
+
+    const again = await xClient.publish(call(share));
+    expect(again).toMatchObject({ kind: 'unknown', message: expect.stringMatching(/duplicate/) });
+    expect(postsOf(share)).toHaveLength(1);
+
+    expect(await xClient.reconcile(call(share))).toEqual({
+      kind: 'found',
+      remoteId: first.remoteId,
+      remoteUrl: first.remoteUrl,
+    });
+  });
+
+  it('parks a share whose text X already holds from before its claim: reconcile is unsure, never absent (which would retry into the same 403 forever)', async () => {
+    const earlier = shareFor();
+    const original = published(await xClient.publish(call(earlier)));
+    // Another share with the very same text, claimed well after the original went out.
+    const later = {
+      ...shareFor(),
+      text: earlier.text,
+      firstClaimedAt: new Date(Date.now() + 60_000).toISOString(),
+    };
+
+    expect(await xClient.publish(call(later))).toMatchObject({ kind: 'unknown' });
+    const outcome = await xClient.reconcile(call(later));
+
+    expect(outcome).toMatchObject({
+      kind: 'unsure',
+      reason: expect.stringContaining(original.remoteUrl),
+    });
+    expect(postsOf(earlier)).toHaveLength(1);
+  });
+
+  it('429: rate until the reset header, refused again before it, posted after it', async () => {
+    faults.set('x:429:1:1');
+    const share = shareFor();
+    const before = Date.now();
+
+    const limited = await xClient.publish(call(share));
+    if (limited.kind !== 'rate') throw new Error(`expected rate, got ${JSON.stringify(limited)}`);
+    const resetAt = Date.parse(limited.until);
+    expect(resetAt).toBeGreaterThanOrEqual(before + 1_000);
+    expect(resetAt).toBeLessThanOrEqual(Date.now() + 2_000);
+
+    expect(await xClient.publish(call(share))).toMatchObject({
+      kind: 'rate',
+      until: limited.until,
+    });
+    expect(postsOf(share)).toEqual([]);
+
+    await sleep(Math.max(0, resetAt - Date.now()) + 20);
+    published(await xClient.publish(call(share)));
+    expect(postsOf(share)).toHaveLength(1);
+  });
+
+  it.each(['500', '502', '503'])(
+    'maps a %s before anything is committed to unknown; reconcile then finds it absent',
+    async (status) => {
+      faults.set(`x:${status}:1:1`);
+      const share = shareFor();
+
+      expect(await xClient.publish(call(share))).toMatchObject({
+        kind: 'unknown',
+        message: expect.stringContaining(`X answered ${status}`),
+      });
+      expect(postsOf(share)).toEqual([]);
+      expect(await xClient.reconcile(call(share))).toEqual({ kind: 'absent' });
+    },
+  );
+
+  it('maps a reset connection to unknown with nothing posted; reconcile then finds it absent', async () => {
+    faults.set('x:reset:1:1');
+    const share = shareFor();
+
+    expect(await xClient.publish(call(share))).toMatchObject({ kind: 'unknown' });
+    expect(postsOf(share)).toEqual([]);
+    expect(await xClient.reconcile(call(share))).toEqual({ kind: 'absent' });
+  });
+
+  it.each(['crash-after-post', '500-after-post'])(
+    'maps %s to unknown; reconcile finds the one post with the id the sandbox recorded',
+    async (fault) => {
+      faults.set(`x:${fault}:1:1`);
+      const share = shareFor();
+
+      expect(await xClient.publish(call(share))).toMatchObject({ kind: 'unknown' });
+      const recorded = postsOf(share);
+      expect(recorded).toHaveLength(1);
+
+      expect(await xClient.reconcile(call(share))).toEqual({
+        kind: 'found',
+        remoteId: recorded[0]?.remoteId,
+        remoteUrl: `https://x.com/newsroom/status/${recorded[0]?.remoteId}`,
+      });
+      expect(postsOf(share)).toHaveLength(1);
+    },
+  );
+
+  it('gives up on a post that gets no answer within timeoutMs (unknown); reconcile finds it', async () => {
+    faults.set('x:timeout:1:1');
+    const share = shareFor();
+    const started = Date.now();
+
+    const outcome = await xClient.publish(call(share, { timeoutMs: 1_000 }));
+
+    expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const recorded = postsOf(share);
+    expect(recorded).toHaveLength(1);
+    expect(await xClient.reconcile(call(share))).toMatchObject({
+      kind: 'found',
+      remoteId: recorded[0]?.remoteId,
+    });
+  });
+
+  it('publishes normally when the answer is slow but within timeoutMs', async () => {
+    faults.set('x:slow:1:1');
+    const share = shareFor();
+    const started = Date.now();
+
+    const outcome = published(await xClient.publish(call(share, { timeoutMs: 10_000 })));
+
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+    expect(postsOf(share).map((p) => p.remoteId)).toEqual([outcome.remoteId]);
+  });
+
+  it.each(['auth', 'expired-token'])(
+    'maps the %s fault (X 401 problem+json) to auth, with nothing posted',
+    async (fault) => {
+      faults.set(`x:${fault}:1:1`);
+      const share = shareFor();
+      expect(await xClient.publish(call(share))).toMatchObject({
+        kind: 'auth',
+        message: 'X answered 401: Unauthorized',
+      });
+      expect(postsOf(share)).toEqual([]);
+    },
+  );
+
+  it('reconciles a share that was never posted to absent, and finds a posted one by its link', async () => {
+    const never = shareFor();
+    expect(await xClient.reconcile(call(never))).toEqual({ kind: 'absent' });
+
+    const share = shareFor();
+    const outcome = published(await xClient.publish(call(share)));
+    // Edited text, same article link: the link is what identifies the share's post.
+    expect(await xClient.reconcile(call({ ...share, text: 'edited after posting' }))).toEqual({
+      kind: 'found',
+      remoteId: outcome.remoteId,
+      remoteUrl: outcome.remoteUrl,
+    });
+  });
+
+  it('uploads media (initialize, append in 1 MiB chunks, finalize, alt text) and deletes posts as X does', async () => {
+    const api = rawApi();
+    const image = Buffer.alloc(1_500_000, 7);
+    const mediaId = await api.v2.uploadMedia(image, { media_type: 'image/png' });
+    await api.v2.createMediaMetadata(mediaId, { alt_text: { text: 'A protest in La Paz' } });
+    const text = `With a photo ${Date.now()}`;
+
+    const created = await api.v2.tweet({ text, media: { media_ids: [mediaId] } });
+
+    expect(posts.list().find((p) => p.remoteId === created.data.id)?.media).toEqual([
+      { mimeType: 'image/png', bytes: 1_500_000, alt: 'A protest in La Paz' },
+    ]);
+    expect(await api.v2.deleteTweet(created.data.id)).toEqual({ data: { deleted: true } });
+    expect(posts.list().find((p) => p.remoteId === created.data.id)).toBeUndefined();
+    const tooBig = api.v2.uploadMedia(Buffer.alloc(6 * 1024 * 1024), { media_type: 'image/jpeg' });
+    await expect(tooBig).rejects.toBeInstanceOf(ApiResponseError);
+  });
+});
+
+describe('X sandbox lifecycle', () => {
+  function tcpHandles(): number {
+    return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+  }
+
+  it('stop() drops a held connection and closes the server, leaving no open handle', async () => {
+    const baseline = tcpHandles();
+    const ownPosts = new SandboxPosts();
+    const own = await startXSandbox({
+      posts: ownPosts,
+      faults: new FaultInjector('x:timeout:1:1', 1),
+      log,
+    });
+    const share = shareFor();
+    const held = xClient.publish({
+      share,
+      account: own.account,
+      credentials: own.credentials,
+      timeoutMs: 20_000,
+    });
+    await until(() => ownPosts.list().length === 1);
+    const started = Date.now();
+
+    await own.stop();
+
+    expect(await held).toMatchObject({ kind: 'unknown' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await until(() => tcpHandles() <= baseline);
+    // Nothing listens any more: nothing can be sent, and nothing can be looked up.
+    const again = { share, account: own.account, credentials: own.credentials, timeoutMs: 2_000 };
+    expect(await xClient.publish(again)).toMatchObject({ kind: 'retry' });
+    expect(await xClient.reconcile(again)).toMatchObject({ kind: 'unsure' });
+  });
+});
