@@ -1,0 +1,318 @@
+/**
+ * One account's repository in the Bluesky sandbox: records by collection and record key,
+ * uploaded blobs, and the checks a PDS makes before it writes a record (lexicon
+ * validation with @atproto/api's own lexicons, the record key's type, blob references).
+ */
+import { createHash } from 'node:crypto';
+import {
+  AppBskyEmbedExternal,
+  AppBskyEmbedImages,
+  AppBskyFeedPost,
+  type BlobRef,
+  jsonToLex,
+  lexicons,
+} from '@atproto/api';
+import { TID } from '@atproto/common-web';
+
+export type XrpcFailure = { status: number; error: string; message: string };
+
+export type StoredRecord = {
+  uri: string;
+  cid: string;
+  collection: string;
+  rkey: string;
+  /** the record as the client sent it (JSON, blob refs as `$link`), which getRecord returns */
+  value: Record<string, unknown>;
+};
+
+export type StoredBlob = { cid: string; mimeType: string; size: number };
+
+/** What the sandbox hands to `SandboxPosts` for a post it accepted. */
+export type PostSummary = {
+  text: string;
+  inReplyTo: string | null;
+  card?: { url: string; title?: string; description?: string; thumb?: string };
+  media?: { mimeType: string; bytes: number; alt?: string }[];
+};
+
+const TID_KEY = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
+const RECORD_KEY = /^[a-zA-Z0-9_~.:-]{1,512}$/;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/**
+ * A CIDv1 (sha2-256) as the PDS prints one: `bafyrei…` for a record (dag-cbor), `bafkrei…`
+ * for a blob (raw). The sandbox hashes the record's JSON, not its CBOR: the CID has the
+ * right form, not the real network's value.
+ */
+export function cidFor(bytes: Uint8Array, codec: 'dag-cbor' | 'raw'): string {
+  const digest = createHash('sha256').update(bytes).digest();
+  const prefix = [0x01, codec === 'dag-cbor' ? 0x71 : 0x55, 0x12, 0x20];
+  return `b${base32(Uint8Array.from([...prefix, ...digest]))}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const invalid = (message: string, error = 'InvalidRequest'): XrpcFailure => ({
+  status: 400,
+  error,
+  message,
+});
+
+function checkRecordKey(collection: string, rkey: string): XrpcFailure | undefined {
+  if (!RECORD_KEY.test(rkey) || rkey === '.' || rkey === '..') {
+    return invalid('Input/rkey must be a valid Record Key');
+  }
+  const def = lexicons.getDef(collection);
+  const keyType = def?.type === 'record' ? def.key : undefined;
+  if (keyType === 'tid' && !TID_KEY.test(rkey)) {
+    return invalid(`Invalid record key for ${collection}: Invalid TID string (got "${rkey}")`);
+  }
+  if (keyType?.startsWith('literal:') && rkey !== keyType.slice('literal:'.length)) {
+    return invalid(`Invalid record key for ${collection}: must be "${keyType.slice(8)}"`);
+  }
+  return undefined;
+}
+
+/**
+ * Facets whose byte range falls outside the text: the real PDS lets them through (the
+ * lexicon only asks for non-negative integers) and apps drop them; the sandbox refuses
+ * them so that a composer bug shows up in tests.
+ */
+function checkFacets(post: AppBskyFeedPost.Record): XrpcFailure | undefined {
+  const bytes = Buffer.byteLength(post.text, 'utf8');
+  for (const [i, facet] of (post.facets ?? []).entries()) {
+    const { byteStart, byteEnd } = facet.index;
+    if (byteStart >= byteEnd || byteEnd > bytes) {
+      return invalid(
+        `Invalid app.bsky.feed.post record: Record/facets/${i}/index [${byteStart}, ${byteEnd}) must lie within the text's ${bytes} bytes (a sandbox check)`,
+      );
+    }
+  }
+  return undefined;
+}
+
+type BlobUse = { ref: BlobRef; maxSize?: number; accept?: string[] };
+
+function blobConstraints(
+  defUri: string,
+  property: string,
+): { maxSize?: number; accept?: string[] } {
+  const def = lexicons.getDef(defUri);
+  const prop = def?.type === 'object' ? def.properties[property] : undefined;
+  return prop?.type === 'blob' ? { maxSize: prop.maxSize, accept: prop.accept } : {};
+}
+
+function blobUses(post: AppBskyFeedPost.Record): BlobUse[] {
+  const { embed } = post;
+  if (AppBskyEmbedExternal.isMain(embed) && embed.external.thumb) {
+    return [
+      {
+        ref: embed.external.thumb,
+        ...blobConstraints('app.bsky.embed.external#external', 'thumb'),
+      },
+    ];
+  }
+  if (AppBskyEmbedImages.isMain(embed)) {
+    return embed.images.map((image) => ({
+      ref: image.image,
+      ...blobConstraints('app.bsky.embed.images#image', 'image'),
+    }));
+  }
+  return [];
+}
+
+function accepted(mimeType: string, accept: string[] | undefined): boolean {
+  if (!accept || accept.includes('*/*')) return true;
+  return accept.some((pattern) =>
+    pattern.endsWith('/*') ? mimeType.startsWith(pattern.slice(0, -1)) : pattern === mimeType,
+  );
+}
+
+export class Repo {
+  private readonly records = new Map<string, StoredRecord>();
+  private readonly blobs = new Map<string, StoredBlob>();
+
+  constructor(readonly did: string) {}
+
+  get(collection: string, rkey: string): StoredRecord | undefined {
+    return this.records.get(`${collection}/${rkey}`);
+  }
+
+  /** Newest record key first, as the PDS lists them; `reverse` for oldest first. */
+  list(collection: string, options: { limit: number; cursor?: string; reverse: boolean }) {
+    const sorted = [...this.records.values()]
+      .filter((r) => r.collection === collection)
+      .sort((a, b) => (a.rkey < b.rkey ? -1 : a.rkey > b.rkey ? 1 : 0));
+    if (!options.reverse) sorted.reverse();
+    const { cursor } = options;
+    const after = cursor
+      ? sorted.filter((r) => (options.reverse ? r.rkey > cursor : r.rkey < cursor))
+      : sorted;
+    const page = after.slice(0, options.limit);
+    const last = page.at(-1);
+    return { records: page, cursor: page.length === options.limit && last ? last.rkey : undefined };
+  }
+
+  delete(collection: string, rkey: string): StoredRecord | undefined {
+    const record = this.get(collection, rkey);
+    if (record) this.records.delete(`${collection}/${rkey}`);
+    return record;
+  }
+
+  addBlob(bytes: Buffer, mimeType: string): StoredBlob {
+    const blob = { cid: cidFor(bytes, 'raw'), mimeType, size: bytes.length };
+    this.blobs.set(blob.cid, blob);
+    return blob;
+  }
+
+  /**
+   * Validates and writes a record as createRecord does. A record key already in use
+   * fails inside the repo's tree insert, which the PDS answers with a plain 500
+   * (NETWORKS.md, Findings 1).
+   */
+  create(input: {
+    collection: string;
+    rkey?: string;
+    record: unknown;
+    validate?: boolean;
+  }): { ok: true; record: StoredRecord; post?: PostSummary } | { ok: false; failure: XrpcFailure } {
+    const { collection } = input;
+    if (!isObject(input.record))
+      return { ok: false, failure: invalid('Input/record must be an object') };
+    const value: Record<string, unknown> = { ...input.record };
+    value.$type ??= collection;
+    if (input.validate !== false && value.$type !== collection) {
+      return {
+        ok: false,
+        failure: invalid(`Invalid $type: expected ${collection}, got ${String(value.$type)}`),
+      };
+    }
+
+    let lex: unknown;
+    try {
+      lex = jsonToLex(value);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, failure: invalid(`Invalid record: ${message}`) };
+    }
+    const known = lexicons.getDef(collection)?.type === 'record';
+    if (known && input.validate !== false) {
+      try {
+        lexicons.assertValidRecord(collection, lex);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { ok: false, failure: invalid(`Invalid ${collection} record: ${message}`) };
+      }
+    }
+
+    const rkey = input.rkey ?? TID.nextStr();
+    const keyFailure = checkRecordKey(collection, rkey);
+    if (keyFailure && (input.validate !== false || !RECORD_KEY.test(rkey))) {
+      return { ok: false, failure: keyFailure };
+    }
+
+    const parsedPost =
+      collection === 'app.bsky.feed.post' ? AppBskyFeedPost.validateRecord(lex) : undefined;
+    const post = parsedPost?.success ? parsedPost.value : undefined;
+    if (post) {
+      const facetFailure = checkFacets(post);
+      if (facetFailure) return { ok: false, failure: facetFailure };
+    }
+
+    if (this.records.has(`${collection}/${rkey}`)) {
+      return {
+        ok: false,
+        failure: { status: 500, error: 'InternalServerError', message: 'Internal Server Error' },
+      };
+    }
+
+    if (post) {
+      const blobFailure = this.checkBlobs(post);
+      if (blobFailure) return { ok: false, failure: blobFailure };
+    }
+
+    const record: StoredRecord = {
+      uri: `at://${this.did}/${collection}/${rkey}`,
+      cid: cidFor(Buffer.from(JSON.stringify(value)), 'dag-cbor'),
+      collection,
+      rkey,
+      value,
+    };
+    this.records.set(`${collection}/${rkey}`, record);
+    return { ok: true, record, ...(post ? { post: summarize(post) } : {}) };
+  }
+
+  /** The PDS's checks of a referenced blob against the stored one. */
+  private checkBlobs(post: AppBskyFeedPost.Record): XrpcFailure | undefined {
+    for (const use of blobUses(post)) {
+      const cid = use.ref.ref.toString();
+      const stored = this.blobs.get(cid);
+      if (!stored) return invalid(`Could not find blob: ${cid}`, 'BlobNotFound');
+      if (use.maxSize !== undefined && stored.size > use.maxSize) {
+        return invalid(
+          `This file is too large. It is ${stored.size} bytes but the maximum size is ${use.maxSize} bytes.`,
+          'BlobTooLarge',
+        );
+      }
+      if (use.ref.mimeType !== stored.mimeType) {
+        return invalid(
+          `Referenced Mimetype does not match stored blob. Expected: ${stored.mimeType}, Got: ${use.ref.mimeType}`,
+          'InvalidMimeType',
+        );
+      }
+      if (!accepted(stored.mimeType, use.accept)) {
+        return invalid(
+          `Wrong type of file. It is ${stored.mimeType} but it must match ${use.accept?.join(', ')}.`,
+          'InvalidMimeType',
+        );
+      }
+      if (use.ref.size !== stored.size) {
+        return invalid(
+          `Referenced Size does not match stored blob. Expected: ${stored.size}, Got: ${use.ref.size}`,
+          'InvalidSize',
+        );
+      }
+    }
+    return undefined;
+  }
+}
+
+function summarize(post: AppBskyFeedPost.Record): PostSummary {
+  const { embed } = post;
+  const summary: PostSummary = { text: post.text, inReplyTo: post.reply?.parent.uri ?? null };
+  if (AppBskyEmbedExternal.isMain(embed)) {
+    const { external } = embed;
+    summary.card = {
+      url: external.uri,
+      title: external.title,
+      description: external.description,
+      ...(external.thumb ? { thumb: external.thumb.ref.toString() } : {}),
+    };
+  }
+  if (AppBskyEmbedImages.isMain(embed)) {
+    summary.media = embed.images.map((image) => ({
+      mimeType: image.image.mimeType,
+      bytes: image.image.size,
+      alt: image.alt,
+    }));
+  }
+  return summary;
+}
