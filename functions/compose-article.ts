@@ -4,36 +4,44 @@ import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { readEnv, required } from '../shared/config/env';
+import { readPublishingConfig } from '../shared/config/publishing';
 import { systemClock } from '../shared/domain/ports';
+import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { processBatch } from '../shared/queue/batch';
+import { createSqsClient } from '../shared/queue/client';
 import { composeMessageSchema } from '../shared/queue/compose-queue';
+import { jsonMessage } from '../shared/queue/messages';
+import { SqsPublishQueue } from '../shared/queue/publish-queue';
 import { DynamoArticleStore } from '../shared/store/article-store';
 import { createDocumentClient } from '../shared/store/client';
 import { DynamoShareStore } from '../shared/store/share-store';
 import { composeArticle } from '../shared/usecases/compose-article';
+import { enqueueIfDue } from '../shared/usecases/dispatch';
 
-const env = readEnv({ TABLE_NAME: required(), CRIER_CONFIG: z.string().optional() });
+const env = readEnv({
+  TABLE_NAME: required(),
+  PUBLISH_QUEUE_URL: required(),
+  CRIER_CONFIG: z.string().optional(),
+});
 
 const db = createDocumentClient();
+const shares = new DynamoShareStore(db, env.TABLE_NAME);
+const dispatch = {
+  shares,
+  publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
+  clock: systemClock,
+  config: readPublishingConfig(),
+};
 const deps = {
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  shares: new DynamoShareStore(db, env.TABLE_NAME),
+  shares,
   channels: loadChannelsConfig(env.CRIER_CONFIG).channels,
   clock: systemClock,
+  enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
 };
 
-const messageSchema = z
-  .string()
-  .transform((body, ctx) => {
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'the message body is not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(composeMessageSchema);
+const messageSchema = jsonMessage(composeMessageSchema);
 
 export const handler = withObservability(async (event: SQSEvent) =>
   processBatch(event.Records, async (record) => {

@@ -73,8 +73,21 @@ export type FunctionDefinition = {
   /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */
   schedule?: { everySeconds: number };
   /** what the function touches, for grants and for its environment */
-  uses: { table?: 'read' | 'readWrite'; sendTo?: readonly QueueName[] };
+  uses: {
+    table?: 'read' | 'readWrite';
+    sendTo?: readonly QueueName[];
+    /**
+     * Crier's own secrets the function reads at cold start, by environment variable name:
+     * the variable itself locally, `<NAME>_ARN` naming a Secrets Manager secret in AWS.
+     */
+    secrets?: readonly SecretName[];
+    /** reads each channel's credentials secret (`<CRIER_CHANNEL_SECRET_PREFIX><channelId>`) */
+    channelSecrets?: boolean;
+  };
 };
+
+/** Crier's own secrets (channel credentials apart). */
+export type SecretName = 'CRIER_WEBHOOK_SECRET' | 'CRIER_GHOST_SECRET';
 
 export const FUNCTIONS = {
   'ingest-webhook': {
@@ -83,7 +96,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     memoryMB: 512,
     routes: ['POST /webhooks/generic'],
-    uses: { table: 'readWrite', sendTo: ['compose'] },
+    uses: { table: 'readWrite', sendTo: ['compose'], secrets: ['CRIER_WEBHOOK_SECRET'] },
   },
   'compose-article': {
     entry: 'functions/compose-article.ts',
@@ -91,7 +104,24 @@ export const FUNCTIONS = {
     timeoutSeconds: 30,
     memoryMB: 1024,
     sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
-    uses: { table: 'readWrite' },
+    // Sends what falls due within the look-ahead straight to the publish queue.
+    uses: { table: 'readWrite', sendTo: ['publish'] },
+  },
+  'dispatch-due': {
+    entry: 'functions/dispatch-due.ts',
+    description: 'Every minute: sends the shares falling due, and sweeps shares stuck in flight',
+    timeoutSeconds: 50,
+    memoryMB: 512,
+    schedule: { everySeconds: 60 },
+    uses: { table: 'readWrite', sendTo: ['publish'] },
+  },
+  'publish-share': {
+    entry: 'functions/publish-share.ts',
+    description: 'Publishes one share to its network, exactly once, and records the outcome',
+    timeoutSeconds: 60,
+    memoryMB: 1024,
+    sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    uses: { table: 'readWrite', sendTo: ['publish'], channelSecrets: true },
   },
   'editor-api': {
     entry: 'functions/editor-api.ts',
@@ -120,7 +150,7 @@ export const QUEUES: Record<QueueName, QueueDefinition> = {
   publish: {
     localName: 'crier-publish',
     urlEnv: 'PUBLISH_QUEUE_URL',
-    visibilityTimeoutSeconds: 6 * 60,
+    visibilityTimeoutSeconds: 6 * FUNCTIONS['publish-share'].timeoutSeconds,
     retentionSeconds: 4 * DAY,
     maxReceiveCount: 5,
     dlqRetentionSeconds: 14 * DAY,
@@ -134,4 +164,5 @@ export const ENV = {
   webhookSecret: 'CRIER_WEBHOOK_SECRET',
   ghostSecret: 'CRIER_GHOST_SECRET',
   editorToken: 'CRIER_EDITOR_TOKEN',
+  channelSecretPrefix: 'CRIER_CHANNEL_SECRET_PREFIX',
 } as const;

@@ -3,8 +3,11 @@
  * queues, the HTTP gateway, the SQS pollers and the schedule, with the functions'
  * environment set before any handler is imported.
  */
+
 import { resolve } from 'node:path';
 import type { Handler } from 'aws-lambda';
+import { loadChannelsConfig } from '../../shared/config/channels';
+import { credentialsEnvName } from '../../shared/config/credentials';
 import { ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
 import { type LocalDynamo, startDynamo } from './dynamo';
 import { type EventSource, startEventSource } from './event-source';
@@ -19,6 +22,8 @@ import { type FunctionIdentity, FunctionTimeoutError, invokeHandler } from './in
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import { acquireDataDirLock, type DataDirLock } from './lock';
 import { createLogger, type LogEntry, type Logger } from './logger';
+import { type Sandboxes, startSandboxes } from './sandbox';
+import { FaultSpecError } from './sandbox/faults';
 import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { type LocalSqs, startSqs } from './sqs';
@@ -39,6 +44,8 @@ export type LocalStackOptions = {
   /** no log lines (tests); `logSink` still receives them */
   quiet?: boolean;
   logSink?: (entry: LogEntry) => void;
+  /** start the sandbox networks (default true); `CRIER_SANDBOX_FAULTS` sets their faults */
+  sandboxes?: boolean;
 };
 
 export type LocalStack = {
@@ -53,6 +60,8 @@ export type LocalStack = {
   /** each queue's URL (as the functions get it) and its DLQ's */
   queueUrls: Record<QueueName, string>;
   dlqUrls: Record<QueueName, string>;
+  /** the sandbox networks, when started: their posts, fault knobs and URLs */
+  sandboxes: Sandboxes | undefined;
   /** for SDK clients outside the functions (tests, tools) */
   dynamoEndpoint: string;
   sqsEndpoint: string;
@@ -151,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let dynamo: LocalDynamo | undefined;
   let sqs: LocalSqs | undefined;
   let scheduler: Scheduler | undefined;
+  let sandboxes: Sandboxes | undefined;
   const eventSources: EventSource[] = [];
   let ready = false;
 
@@ -166,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           async () => void (await Promise.all(eventSources.map((source) => source.stop()))),
         ],
         ['http', gateway?.stop],
+        ['sandboxes', sandboxes?.stop],
         ['sqs', sqs?.stop],
         ['dynamodb', dynamo?.stop],
       ];
@@ -205,6 +216,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
     );
 
+    if (options.sandboxes ?? true) {
+      sandboxes = await startSandboxes({
+        log,
+        faults: process.env.CRIER_SANDBOX_FAULTS,
+        resetSeconds: positiveNumber(
+          process.env.CRIER_SANDBOX_RESET_SECONDS,
+          'CRIER_SANDBOX_RESET_SECONDS',
+        ),
+      });
+      serveSandboxRoutes(gateway, sandboxes);
+    }
     dynamo = await startDynamo({ dataDir, log });
     sqs = await startSqs({ log, queues: queueDefinitions });
     const localSqs = sqs;
@@ -243,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       CRIER_TICK_SECONDS: String(tickSeconds),
       CRIER_DATA_DIR: dataDir,
+      ...(sandboxes ? sandboxCredentials(sandboxes, log) : {}),
     });
 
     for (const { name, definition, identity, loadHandler } of functions) {
@@ -283,6 +306,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: dynamo.tableName,
       queueUrls,
       dlqUrls,
+      sandboxes,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint: sqs.endpoint,
       addRoute: (method, path, handler) => localGateway.addRoute(method, path, handler),
@@ -303,4 +327,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (DESIGN.md contracts). */
+function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
+  const json = (status: number, body: unknown) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  gateway.addRoute('GET', '/sandbox/posts', async () => json(200, sandboxes.posts.list()));
+  gateway.addRoute('POST', '/sandbox/faults', async (request) => {
+    try {
+      sandboxes.faults.set(request.body.toString('utf8'));
+      return json(200, { faults: sandboxes.faults.describe() });
+    } catch (error) {
+      if (error instanceof FaultSpecError) return json(400, { error: error.message });
+      throw error;
+    }
+  });
+}
+
+/**
+ * Every configured channel on a network with a sandbox, and no credentials of its own
+ * in the environment, posts to that sandbox's account.
+ */
+function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, string> {
+  const { channels } = loadChannelsConfig(process.env[ENV.channelsConfig]);
+  const env: Record<string, string> = {};
+  for (const channel of channels) {
+    const name = credentialsEnvName(channel.id);
+    const sandbox = sandboxes.byPlatform(channel.platform);
+    if (process.env[name] || !sandbox) continue;
+    env[name] = JSON.stringify(sandbox.credentials);
+    log.info('sandbox.channel', {
+      channel: channel.id,
+      platform: channel.platform,
+      sandbox: sandbox.url,
+    });
+  }
+  return env;
 }

@@ -25,10 +25,40 @@ export interface ArticleStore {
   list(options: { limit: number; cursor?: string }): Promise<ArticlePage>;
 }
 
+export type ShareRef = { articleId: string; channelId: string };
+
 export interface ShareStore {
   /** Writes the share unless one exists for its article and channel; true if written. */
   createIfAbsent(share: Share): Promise<boolean>;
+  get(ref: ShareRef): Promise<Share | undefined>;
+  /** Writes `next` if the stored share still has `previous`'s status and version. */
+  replace(previous: Share, next: Share): Promise<boolean>;
   listForArticle(articleId: string): Promise<Share[]>;
+  /** scheduled shares due at or before `until` */
+  dueBy(until: string, limitPerShard: number): Promise<ShareRef[]>;
+  /** queued, publishing or unknown shares whose lease ended at or before `now` */
+  leasesEndedBy(now: string, limitPerShard: number): Promise<ShareRef[]>;
+}
+
+export type ChannelState = { rateLimitedUntil?: string; session?: string };
+
+export interface ChannelStateStore {
+  get(channelId: string): Promise<ChannelState>;
+  rateLimitedUntil(channelId: string, until: string): Promise<void>;
+  saveSession(channelId: string, session: string): Promise<void>;
+}
+
+/** A publish message names a share and nothing else. */
+export type PublishMessage = ShareRef;
+
+export interface PublishQueue {
+  /** `delaySeconds` 0-900, SQS's longest delay */
+  send(message: PublishMessage, delaySeconds: number): Promise<void>;
+}
+
+export interface CredentialsProvider {
+  /** the channel's credentials as stored, or undefined when none are configured */
+  get(channelId: string): Promise<unknown>;
 }
 
 /** Remembers webhook deliveries so a redelivery answers as the first one did. */

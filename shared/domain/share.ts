@@ -1,7 +1,7 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
 import type { ComposedPost, Facet, LinkCard } from '../platforms/types';
 import type { Platform } from './platform';
-import type { ShareEvent, ShareStatus } from './share-state';
+import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
 
 export type HistoryEntry = {
   at: string;
@@ -32,6 +32,15 @@ export type Share = {
   version: number;
   /** chosen once, before the first attempt, and sent with every attempt */
   idempotencyKey: string;
+  /**
+   * A key the network stores with the post, chosen at the first claim and kept for
+   * every attempt: Bluesky's record key (a TID of the claim time).
+   */
+  remoteKey?: string;
+  /** when the share was first claimed for publishing; reconcile looks from here */
+  firstClaimedAt?: string;
+  /** until when the current claim holds (queued: dueAt plus a margin; publishing: the lease) */
+  leaseUntil?: string;
   remoteId?: string;
   remoteUrl?: string;
   lastError?: string;
@@ -40,3 +49,46 @@ export type Share = {
   updatedAt: string;
   history: HistoryEntry[];
 };
+
+/** Statuses that hold a lease, and so sit in the in-flight index for the sweeper. */
+export const LEASED_STATUSES: readonly ShareStatus[] = ['queued', 'publishing', 'unknown'];
+
+/**
+ * The share after `event`: the state machine's next status, the version bumped, the
+ * change stamped and appended to the history. Throws a ConflictError where the state
+ * machine forbids the move.
+ */
+export function applyEvent(
+  share: Share,
+  event: ShareEvent,
+  change: {
+    at: Date;
+    by: string;
+    reason?: string;
+    /** fields that change with the move (dueAt, lease, remote id, error...) */
+    patch?: Partial<Omit<Share, 'status' | 'version' | 'history' | 'articleId' | 'channelId'>>;
+  },
+): Share {
+  const to = nextStatus(share.status, event);
+  const at = change.at.toISOString();
+  const next: Share = {
+    ...share,
+    ...change.patch,
+    status: to,
+    version: share.version + 1,
+    updatedAt: at,
+    history: [
+      ...share.history,
+      {
+        at,
+        event,
+        from: share.status,
+        to,
+        by: change.by,
+        ...(change.reason ? { reason: change.reason } : {}),
+      },
+    ],
+  };
+  if (!LEASED_STATUSES.includes(to)) delete next.leaseUntil;
+  return next;
+}

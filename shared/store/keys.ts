@@ -39,3 +39,18 @@ export const channelTimeline = (articleId: string, channelId: string, dueAt: str
   timelinePK: `CH#${channelId}`,
   timelineSK: `${dueAt}#${articleId}`,
 });
+
+export const leaseIndex = (articleId: string, channelId: string, leaseUntil: string) => ({
+  leasePK: `LEASE#${shardOf(articleId, channelId)}`,
+  leaseSK: `${leaseUntil}#${articleId}#${channelId}`,
+});
+
+export const channelStateKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'STATE' });
+
+/** `<instant>#<articleId>#<channelId>` back into its share's key. */
+export function shareRefOf(sortKey: string): { articleId: string; channelId: string } | undefined {
+  const parts = sortKey.split('#');
+  const channelId = parts.at(-1);
+  const articleId = parts.at(-2);
+  return articleId && channelId ? { articleId, channelId } : undefined;
+}

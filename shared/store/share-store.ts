@@ -1,20 +1,36 @@
-/** Shares in the table, under their article's partition. */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ShareStore } from '../domain/ports';
-import type { Share } from '../domain/share';
+/** Shares in the table, under their article's partition, and the two indexes that find them. */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../infra/resources';
+import type { ShareRef, ShareStore } from '../domain/ports';
+import { LEASED_STATUSES, type Share } from '../domain/share';
 import { isConditionFailure } from './client';
 import { shareItemSchema } from './items';
-import { channelTimeline, dueIndex, shareKey } from './keys';
+import { channelTimeline, dueIndex, leaseIndex, shareKey, shareRefOf } from './keys';
 
-/** The index attributes a share carries in its current status (sparse indexes). */
+/** The index attributes a share carries in its current status (the indexes are sparse). */
 export function indexAttributes(share: Share): Record<string, string> {
   return {
     ...channelTimeline(share.articleId, share.channelId, share.dueAt),
     ...(share.status === 'scheduled'
       ? dueIndex(share.articleId, share.channelId, share.dueAt)
       : {}),
+    ...(share.leaseUntil && LEASED_STATUSES.includes(share.status)
+      ? leaseIndex(share.articleId, share.channelId, share.leaseUntil)
+      : {}),
   };
 }
+
+const item = (share: Share) => ({
+  ...shareKey(share.articleId, share.channelId),
+  type: 'share',
+  ...share,
+  ...indexAttributes(share),
+});
 
 export class DynamoShareStore implements ShareStore {
   constructor(
@@ -27,13 +43,41 @@ export class DynamoShareStore implements ShareStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...shareKey(share.articleId, share.channelId),
-            type: 'share',
-            ...share,
-            ...indexAttributes(share),
-          },
+          Item: item(share),
           ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(ref: ShareRef): Promise<Share | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: shareKey(ref.articleId, ref.channelId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? shareItemSchema.parse(result.Item) : undefined;
+  }
+
+  /**
+   * Writes `next` only if the stored share is still the `previous` one (same status and
+   * version): every state change is one conditional write, and a loser learns it lost.
+   */
+  async replace(previous: Share, next: Share): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item(next),
+          ConditionExpression: '#status = :status AND version = :version',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': previous.status, ':version': previous.version },
         }),
       );
       return true;
@@ -56,9 +100,50 @@ export class DynamoShareStore implements ShareStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) shares.push(shareItemSchema.parse(item));
+      for (const row of page.Items ?? []) shares.push(shareItemSchema.parse(row));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return shares;
+  }
+
+  /** Scheduled shares due at or before `until`, earliest first, from every shard. */
+  dueBy(until: string, limitPerShard: number): Promise<ShareRef[]> {
+    return this.refsBefore(TABLE.indexes.due, 'DUE', until, limitPerShard);
+  }
+
+  /** Shares whose lease ended at or before `now`, from every shard. */
+  leasesEndedBy(now: string, limitPerShard: number): Promise<ShareRef[]> {
+    return this.refsBefore(TABLE.indexes.inFlight, 'LEASE', now, limitPerShard);
+  }
+
+  private async refsBefore(
+    index: { name: string; partitionKey: string; sortKey: string },
+    prefix: string,
+    until: string,
+    limitPerShard: number,
+  ): Promise<ShareRef[]> {
+    const shards = Array.from({ length: TABLE.shardCount }, (_, n) => n);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} <= :until`,
+            // `~` sorts after every character of an id: all keys of the instant `until` match.
+            ExpressionAttributeValues: { ':pk': `${prefix}#${shard}`, ':until': `${until}#~` },
+            ProjectionExpression: `${index.sortKey}`,
+            Limit: limitPerShard,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) =>
+      (page.Items ?? []).flatMap((row) => {
+        const sortKey = row[index.sortKey];
+        const ref = typeof sortKey === 'string' ? shareRefOf(sortKey) : undefined;
+        return ref ? [ref] : [];
+      }),
+    );
   }
 }

@@ -16,6 +16,8 @@ export type ComposeArticleDeps = {
   shares: ShareStore;
   channels: readonly Channel[];
   clock: Clock;
+  /** the direct path: claims and sends a share that falls due within the look-ahead */
+  enqueueIfDue: (share: Share) => Promise<unknown>;
 };
 
 export type ComposeResult =
@@ -57,8 +59,15 @@ export async function composeArticle(
   const existing: string[] = [];
   for (const channel of deps.channels) {
     const share = newShare(record, channel, deps.clock.now());
-    if (await deps.shares.createIfAbsent(share)) created.push(channel.id);
-    else existing.push(channel.id);
+    if (await deps.shares.createIfAbsent(share)) {
+      created.push(channel.id);
+      await deps.enqueueIfDue(share);
+    } else {
+      existing.push(channel.id);
+      // A redelivery after a crash between the write and the send completes the send.
+      const stored = await deps.shares.get({ articleId, channelId: channel.id });
+      if (stored) await deps.enqueueIfDue(stored);
+    }
   }
   await deps.articles.markComposed(articleId, article.revision);
   return { outcome: 'composed', articleId, revision: article.revision, created, existing };

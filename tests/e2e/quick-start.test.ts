@@ -80,7 +80,7 @@ afterAll(() => {
 });
 
 describe('quick start', () => {
-  it('starts with nothing configured, takes the sample article, stops on Ctrl-C and keeps the table', async () => {
+  it('starts with nothing configured, publishes the sample article, stops on Ctrl-C and keeps the table', async () => {
     const port = await freePort();
     const first = await npmStart(port);
     const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
@@ -108,6 +108,12 @@ describe('quick start', () => {
           articles: { title: string; shares: { status: string }[] }[];
         };
         expect(body.articles[0]?.shares).toHaveLength(3);
+        // Published on the sandbox networks before the stop, so nothing moves after it.
+        expect(body.articles[0]?.shares.map((s) => s.status)).toEqual([
+          'published',
+          'published',
+          'published',
+        ]);
         return body;
       },
       { timeout: 20_000, interval: 250 },

@@ -78,25 +78,31 @@ describe('compose-article', () => {
     const shares = await sharesOf(articleId);
     expect(shares.map((s) => s.channelId)).toEqual(['bsky-desk', 'masto-desk', 'x-desk']);
     for (const share of shares) {
-      expect(share).toMatchObject({ articleRevision: 1, attempt: 0, version: 1 });
+      expect(share).toMatchObject({ articleRevision: 1, attempt: 0 });
+      expect(share.history).toContainEqual(
+        expect.objectContaining({ event: 'compose', reason: 'revision 1', by: 'crier' }),
+      );
       expect(share.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
       expect(share.timelinePK).toBe(`CH#${share.channelId}`);
     }
     const [bsky, masto, x] = shares;
+    // Due now: claimed on the direct path and sent to the publish queue at once.
     expect(x).toMatchObject({
-      status: 'scheduled',
+      status: 'queued',
       platform: 'x',
-      duePK: expect.stringMatching(/^DUE#[0-3]$/),
+      leasePK: expect.stringMatching(/^LEASE#[0-3]$/),
     });
+    expect(x).not.toHaveProperty('duePK');
     expect(Date.parse(String(x?.dueAt))).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(String(x?.dueAt))).toBeLessThanOrEqual(Date.now());
-    expect(x?.dueSK).toBe(`${x?.dueAt}#${articleId}#x-desk`);
+    expect(await stack.queueDepth('publish')).toBeGreaterThanOrEqual(1);
 
+    // Due in 30 minutes: waits in the due index for the tick.
     const received = (await stack.items()).find((i) => i.PK === `ART#${articleId}`)?.receivedAt;
-    expect(bsky).toMatchObject({
-      status: 'scheduled',
-      dueAt: new Date(Date.parse(String(received)) + 30 * 60_000).toISOString(),
-    });
+    const bskyDue = new Date(Date.parse(String(received)) + 30 * 60_000).toISOString();
+    expect(bsky).toMatchObject({ status: 'scheduled', dueAt: bskyDue });
+    expect(bsky?.dueSK).toBe(`${bskyDue}#${articleId}#bsky-desk`);
+    expect(bsky).not.toHaveProperty('leasePK');
     // A draft waits for an editor and is not in the due index.
     expect(masto).toMatchObject({ status: 'draft' });
     expect(masto).not.toHaveProperty('duePK');

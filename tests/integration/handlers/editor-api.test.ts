@@ -57,7 +57,7 @@ describe('editor API', () => {
       title: 'Story number 3',
       url: 'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/',
       shares: expect.arrayContaining([
-        expect.objectContaining({ channelId: 'x-newsroom', platform: 'x', status: 'scheduled' }),
+        expect.objectContaining({ channelId: 'x-newsroom', platform: 'x', status: 'queued' }),
       ]),
     });
     expect(articles[0]?.shares).toHaveLength(3);
@@ -97,7 +97,8 @@ describe('editor API', () => {
     for (const share of shares) {
       expect(share).toMatchObject({
         channelId: expect.any(String),
-        status: 'scheduled',
+        // Claimed on the direct path; nothing publishes in this test.
+        status: 'queued',
         text: expect.stringContaining('Story number 1'),
         dueAt: expect.any(String),
         remoteId: null,

@@ -1,0 +1,55 @@
+/**
+ * The sandbox networks of the local runtime, each on a loopback port of its own, with
+ * one shared record of accepted posts and one set of fault knobs.
+ */
+import type { Platform } from '../../../shared/domain/platform';
+import type { Logger } from '../logger';
+import { startBlueskySandbox } from './bluesky';
+import { FaultInjector } from './faults';
+import { startMastodonSandbox } from './mastodon';
+import { SandboxPosts } from './posts';
+import type { RunningSandbox, SandboxFactory } from './types';
+import { startXSandbox } from './x';
+
+export const SANDBOXES: Partial<Record<Platform, SandboxFactory>> = {
+  x: startXSandbox,
+  bluesky: startBlueskySandbox,
+  mastodon: startMastodonSandbox,
+};
+
+export type Sandboxes = {
+  posts: SandboxPosts;
+  faults: FaultInjector;
+  running: RunningSandbox[];
+  byPlatform(platform: Platform): RunningSandbox | undefined;
+  stop(): Promise<void>;
+};
+
+export async function startSandboxes(options: {
+  log: Logger;
+  faults?: string;
+  resetSeconds?: number;
+}): Promise<Sandboxes> {
+  const posts = new SandboxPosts();
+  const faults = new FaultInjector(options.faults, options.resetSeconds ?? 5);
+  const running: RunningSandbox[] = [];
+  try {
+    for (const [platform, start] of Object.entries(SANDBOXES)) {
+      const sandbox = await start({ posts, faults, log: options.log.child({ sandbox: platform }) });
+      running.push(sandbox);
+      options.log.info('sandbox.started', { platform, url: sandbox.url });
+    }
+  } catch (error) {
+    await Promise.allSettled(running.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    posts,
+    faults,
+    running,
+    byPlatform: (platform) => running.find((s) => s.platform === platform),
+    stop: async () => {
+      await Promise.allSettled(running.map((s) => s.stop()));
+    },
+  };
+}

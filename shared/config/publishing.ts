@@ -1,0 +1,57 @@
+/**
+ * The publishing numbers of DESIGN.md, as configuration with its defaults: attempts,
+ * backoff, leases, the look-ahead, and each network call's timeout.
+ */
+import { z } from 'zod';
+import { FUNCTIONS } from '../../infra/resources';
+
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const schema = z
+  .object({
+    CRIER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    CRIER_BACKOFF_BASE_SECONDS: seconds(5),
+    CRIER_BACKOFF_MAX_SECONDS: seconds(15 * 60),
+    CRIER_TICK_SECONDS: seconds(60),
+    CRIER_LOOKAHEAD_MARGIN_SECONDS: seconds(60),
+    CRIER_LEASE_SECONDS: seconds(90),
+    /** how long after its dueAt a queued share's message may still arrive */
+    CRIER_DELIVERY_MARGIN_SECONDS: seconds(120),
+    CRIER_NETWORK_TIMEOUT_SECONDS: z.coerce.number().positive().optional(),
+    /** reconcile attempts on `unsure` before the share is parked for an editor */
+    CRIER_MAX_RECONCILES: z.coerce.number().int().min(1).max(50).default(8),
+  })
+  .transform((env) => {
+    const functionTimeout = FUNCTIONS['publish-share'].timeoutSeconds;
+    // Nothing may be killed between a post and its record: the network call ends at
+    // least 10 s before the function would, and the lease outlasts the function.
+    const networkTimeout = Math.min(
+      env.CRIER_NETWORK_TIMEOUT_SECONDS ?? functionTimeout - 10,
+      functionTimeout - 10,
+    );
+    return {
+      maxAttempts: env.CRIER_MAX_ATTEMPTS,
+      backoff: {
+        baseSeconds: env.CRIER_BACKOFF_BASE_SECONDS,
+        maxSeconds: env.CRIER_BACKOFF_MAX_SECONDS,
+      },
+      // Never over 900 s: SQS's longest delay.
+      lookAheadSeconds: Math.min(900, env.CRIER_TICK_SECONDS + env.CRIER_LOOKAHEAD_MARGIN_SECONDS),
+      leaseSeconds: Math.max(env.CRIER_LEASE_SECONDS, functionTimeout),
+      deliveryMarginSeconds: env.CRIER_DELIVERY_MARGIN_SECONDS,
+      networkTimeoutMs: Math.max(1, networkTimeout) * 1000,
+      maxReconciles: env.CRIER_MAX_RECONCILES,
+    };
+  });
+
+export type PublishingConfig = z.output<typeof schema>;
+
+export function readPublishingConfig(env: NodeJS.ProcessEnv = process.env): PublishingConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new Error(
+      `Invalid publishing settings: ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  }
+  return result.data;
+}

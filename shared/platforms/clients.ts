@@ -1,0 +1,16 @@
+/** The network client for each platform that has one. */
+import type { Platform } from '../domain/platform';
+import { blueskyClient } from './bluesky/client';
+import type { NetworkClient } from './client';
+import { mastodonClient } from './mastodon/client';
+import { xClient } from './x/client';
+
+const CLIENTS: Partial<Record<Platform, NetworkClient>> = {
+  x: xClient,
+  bluesky: blueskyClient,
+  mastodon: mastodonClient,
+};
+
+export function clientFor(platform: Platform): NetworkClient | undefined {
+  return CLIENTS[platform];
+}

@@ -1,0 +1,64 @@
+/** Per-channel state that outlives one invocation: rate limits and rotating sessions. */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ChannelState, ChannelStateStore } from '../domain/ports';
+import { channelStateKey } from './keys';
+
+const stateSchema = z.object({
+  rateLimitedUntil: z.string().optional(),
+  session: z.string().optional(),
+});
+
+export class DynamoChannelStateStore implements ChannelStateStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(channelId: string): Promise<ChannelState> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: channelStateKey(channelId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? stateSchema.parse(result.Item) : {};
+  }
+
+  async rateLimitedUntil(channelId: string, until: string): Promise<void> {
+    // Only ever moves forward: two workers learning of one limit keep the later reset.
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: channelStateKey(channelId),
+          UpdateExpression: 'SET rateLimitedUntil = :until, #type = :type',
+          ConditionExpression:
+            'attribute_not_exists(rateLimitedUntil) OR rateLimitedUntil < :until',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':until': until, ':type': 'channel-state' },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
+          throw error;
+      });
+  }
+
+  async saveSession(channelId: string, session: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: channelStateKey(channelId),
+        UpdateExpression: 'SET #session = :session, sessionUpdatedAt = :now, #type = :type',
+        ExpressionAttributeNames: { '#session': 'session', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':session': session,
+          ':now': new Date().toISOString(),
+          ':type': 'channel-state',
+        },
+      }),
+    );
+  }
+}

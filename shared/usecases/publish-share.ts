@@ -1,0 +1,354 @@
+/**
+ * The publish worker's use case (DESIGN.md, "Posting exactly once"): claim the queued
+ * share with a lease, call the network once, record the outcome at once; an unknown
+ * outcome goes straight to reconcile, never to a blind retry.
+ */
+import { randomInt } from 'node:crypto';
+import { TID } from '@atproto/common-web';
+import type { PublishingConfig } from '../config/publishing';
+import { backoffSeconds } from '../domain/backoff';
+import type { Channel } from '../domain/channel';
+import type {
+  ArticleStore,
+  ChannelStateStore,
+  Clock,
+  CredentialsProvider,
+  PublishQueue,
+  ShareRef,
+  ShareStore,
+} from '../domain/ports';
+import { applyEvent, type Share } from '../domain/share';
+import type { ShareEvent } from '../domain/share-state';
+import type { NetworkClient, PublishOutcome, ReconcileOutcome } from '../platforms/client';
+import { enqueueIfDue } from './dispatch';
+
+export type PublishShareDeps = {
+  shares: ShareStore;
+  articles: ArticleStore;
+  channelState: ChannelStateStore;
+  credentials: CredentialsProvider;
+  publishQueue: PublishQueue;
+  channels: readonly Channel[];
+  clientFor: (platform: Share['platform']) => NetworkClient | undefined;
+  clock: Clock;
+  config: PublishingConfig;
+  random?: () => number;
+};
+
+export type PublishResult =
+  | {
+      outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled' | 'parked';
+      share: Share;
+    }
+  | { outcome: 'early' | 'skipped'; reason: string };
+
+const BY = 'publisher';
+
+export async function handlePublishMessage(
+  deps: PublishShareDeps,
+  message: ShareRef,
+): Promise<PublishResult> {
+  const share = await deps.shares.get(message);
+  if (!share) return { outcome: 'skipped', reason: 'no such share' };
+  if (share.status === 'queued') return publishQueued(deps, share);
+  if (share.status === 'unknown') return reconcile(deps, share);
+  // A duplicate or stale message: the share moved on, and the table says where.
+  return { outcome: 'skipped', reason: `share is ${share.status}` };
+}
+
+async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
+  const now = deps.clock.now();
+  const record = await deps.articles.get(share.articleId);
+  if (record?.article.status !== 'published') {
+    const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
+    return settle(deps, share, 'withdraw', { reason }, 'cancelled');
+  }
+  const early = new Date(share.dueAt).getTime() - now.getTime();
+  if (early > 1000) {
+    // Early (its dueAt moved, or the message outran its delay): wait again.
+    await deps.publishQueue.send(ref(share), early / 1000);
+    return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
+  }
+  const channel = deps.channels.find((c) => c.id === share.channelId);
+  const client = deps.clientFor(share.platform);
+  const state = await deps.channelState.get(share.channelId);
+  if (state.rateLimitedUntil && state.rateLimitedUntil > now.toISOString()) {
+    const deferred = applyEvent(share, 'reschedule', {
+      at: now,
+      by: BY,
+      reason: `channel rate limited until ${state.rateLimitedUntil}`,
+      patch: { dueAt: state.rateLimitedUntil },
+    });
+    if (!(await deps.shares.replace(share, deferred))) return lost(share);
+    return { outcome: 'deferred', share: await enqueueIfDue(deps, deferred) };
+  }
+
+  // The claim: one worker wins; the keys the network stores are fixed before the call.
+  const claimed = applyEvent(share, 'start', {
+    at: now,
+    by: BY,
+    reason: `attempt ${share.attempt + 1}`,
+    patch: {
+      leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
+      firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
+      remoteKey: share.remoteKey ?? (share.platform === 'bluesky' ? recordKey(now) : undefined),
+    },
+  });
+  if (!(await deps.shares.replace(share, claimed))) return lost(share);
+
+  if (claimed.attempt >= deps.config.maxAttempts) {
+    const reason = `gave up after ${claimed.attempt} attempts${share.lastError ? `: ${share.lastError}` : ''}`;
+    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+  }
+  if (!channel || !client) {
+    const reason = channel
+      ? `no client for ${share.platform}`
+      : `channel ${share.channelId} is no longer configured`;
+    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+  }
+  let credentials: unknown;
+  try {
+    credentials = await deps.credentials.get(channel.id);
+  } catch (error) {
+    // The network was not called: a retry with backoff is safe.
+    const reason = `credentials unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    return defer(deps, claimed, reason);
+  }
+  if (credentials === undefined) {
+    const reason = `no credentials configured for channel ${channel.id}`;
+    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+  }
+
+  const outcome = await callSafely(() =>
+    client.publish({
+      share: claimed,
+      account: channel.account,
+      credentials,
+      session: state.session,
+      timeoutMs: deps.config.networkTimeoutMs,
+    }),
+  );
+  // Recorded right after the call: nothing that can throw runs in between.
+  const result = await recordPublish(deps, claimed, outcome);
+  if (outcome.session) await deps.channelState.saveSession(channel.id, outcome.session);
+  if (outcome.kind === 'rate') await deps.channelState.rateLimitedUntil(channel.id, outcome.until);
+  if (result.outcome === 'unknown') return reconcile(deps, result.share);
+  if (result.outcome === 'deferred')
+    return { ...result, share: await enqueueIfDue(deps, result.share) };
+  return result;
+}
+
+async function recordPublish(
+  deps: PublishShareDeps,
+  claimed: Share,
+  outcome: PublishOutcome,
+): Promise<PublishResult> {
+  const now = deps.clock.now();
+  switch (outcome.kind) {
+    case 'published':
+      return settle(
+        deps,
+        claimed,
+        'succeed',
+        {
+          patch: { remoteId: outcome.remoteId, remoteUrl: outcome.remoteUrl, lastError: undefined },
+        },
+        'published',
+      );
+    case 'rejected':
+    case 'auth': {
+      const reason = `${outcome.kind}: ${outcome.message}`;
+      return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+    }
+    case 'rate':
+      return defer(
+        deps,
+        claimed,
+        `rate limited until ${outcome.until}: ${outcome.message}`,
+        outcome.until,
+      );
+    case 'retry':
+      return defer(deps, claimed, `retry: ${outcome.message}`);
+    case 'unknown': {
+      const reason = `unknown outcome: ${outcome.message}`;
+      return settle(
+        deps,
+        claimed,
+        'lose',
+        { reason, patch: { lastError: reason, leaseUntil: now.toISOString() } },
+        'unknown',
+      );
+    }
+  }
+}
+
+/** Back to scheduled with attempt + 1, or failed once the attempts are spent. */
+async function defer(
+  deps: PublishShareDeps,
+  claimed: Share,
+  reason: string,
+  until?: string,
+): Promise<PublishResult> {
+  const now = deps.clock.now();
+  const attempt = claimed.attempt + 1;
+  if (attempt >= deps.config.maxAttempts) {
+    const final = `${reason} (gave up after ${attempt} attempts)`;
+    return settle(
+      deps,
+      claimed,
+      'fail',
+      { reason: final, patch: { attempt, lastError: final } },
+      'failed',
+    );
+  }
+  const wait = backoffSeconds(deps.config.backoff, attempt - 1, deps.random);
+  const dueAt = until ?? new Date(now.getTime() + wait * 1000).toISOString();
+  return settle(
+    deps,
+    claimed,
+    'defer',
+    { reason, patch: { attempt, dueAt, lastError: reason } },
+    'deferred',
+  );
+}
+
+/** Finds out whether an unknown share was posted, and moves it accordingly. */
+async function reconcile(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
+  const channel = deps.channels.find((c) => c.id === share.channelId);
+  const client = deps.clientFor(share.platform);
+  let outcome: ReconcileOutcome;
+  let session: string | undefined;
+  if (!channel || !client) {
+    outcome = { kind: 'unsure', reason: `channel ${share.channelId} or its client is gone` };
+  } else {
+    const [credentials, state] = await Promise.all([
+      deps.credentials.get(channel.id).catch(() => undefined),
+      deps.channelState.get(channel.id),
+    ]);
+    outcome =
+      credentials === undefined
+        ? { kind: 'unsure', reason: 'credentials unavailable' }
+        : await callSafely<ReconcileOutcome>(
+            () =>
+              client.reconcile({
+                share,
+                account: channel.account,
+                credentials,
+                session: state.session,
+                timeoutMs: deps.config.networkTimeoutMs,
+              }),
+            (message) => ({ kind: 'unsure', reason: message }),
+          );
+    session = outcome.session;
+  }
+  const result = await recordReconcile(deps, share, outcome);
+  if (session && channel) await deps.channelState.saveSession(channel.id, session);
+  if (result.outcome === 'deferred')
+    return { ...result, share: await enqueueIfDue(deps, result.share) };
+  return result;
+}
+
+async function recordReconcile(
+  deps: PublishShareDeps,
+  share: Share,
+  outcome: ReconcileOutcome,
+): Promise<PublishResult> {
+  const now = deps.clock.now();
+  switch (outcome.kind) {
+    case 'found':
+      return settle(
+        deps,
+        share,
+        'reconcile-found',
+        {
+          reason: 'reconcile found the post',
+          patch: { remoteId: outcome.remoteId, remoteUrl: outcome.remoteUrl, lastError: undefined },
+        },
+        'published',
+      );
+    case 'absent': {
+      // Certainly not posted: again with the same keys, counted as an attempt and backed
+      // off, so a network that keeps failing after the create cannot loop for ever.
+      const attempt = share.attempt + 1;
+      const wait = backoffSeconds(deps.config.backoff, attempt - 1, deps.random);
+      return settle(
+        deps,
+        share,
+        'reconcile-absent',
+        {
+          reason: 'reconcile: not posted',
+          patch: { attempt, dueAt: new Date(now.getTime() + wait * 1000).toISOString() },
+        },
+        'deferred',
+      );
+    }
+    case 'unsure': {
+      const tries = share.history.filter((h) => h.event === 'reconcile-unsure').length + 1;
+      const parked = tries >= deps.config.maxReconciles;
+      const reason = parked
+        ? `parked for an editor: ${outcome.reason}`
+        : `reconcile could not tell: ${outcome.reason}`;
+      const next = applyEvent(share, 'reconcile-unsure', {
+        at: now,
+        by: BY,
+        reason,
+        patch: {
+          lastError: reason,
+          leaseUntil: parked
+            ? undefined
+            : new Date(
+                now.getTime() + backoffSeconds(deps.config.backoff, tries, deps.random) * 1000,
+              ).toISOString(),
+        },
+      });
+      if (parked) delete next.leaseUntil;
+      if (!(await deps.shares.replace(share, next))) return lost(share);
+      return { outcome: parked ? 'parked' : 'unknown', share: next };
+    }
+  }
+}
+
+async function settle(
+  deps: PublishShareDeps,
+  share: Share,
+  event: ShareEvent,
+  change: { reason?: string; patch?: Parameters<typeof applyEvent>[2]['patch'] },
+  outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled',
+): Promise<PublishResult> {
+  const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
+  if (!(await deps.shares.replace(share, next))) return lost(share);
+  return { outcome, share: next };
+}
+
+/** Someone else changed the share first; the table has the truth, so nothing to do. */
+function lost(share: Share): PublishResult {
+  return {
+    outcome: 'skipped',
+    reason: `share ${share.articleId}/${share.channelId} changed meanwhile`,
+  };
+}
+
+/**
+ * A client that throws instead of answering broke its contract; after a create call the
+ * post may exist, so that counts as unknown.
+ */
+async function callSafely<T extends PublishOutcome | ReconcileOutcome>(
+  call: () => Promise<T>,
+  onError: (message: string) => T = (message) => ({ kind: 'unknown', message }) as T,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    return onError(`client error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Bluesky's record key: a TID of the first claim's time (NETWORKS.md, Finding 2). */
+function recordKey(now: Date): string {
+  return TID.fromTime(now.getTime() * 1000 + randomInt(1000), randomInt(1024)).toString();
+}
+
+const ref = (share: Share): ShareRef => ({
+  articleId: share.articleId,
+  channelId: share.channelId,
+});
