@@ -1,0 +1,40 @@
+/**
+ * How every handler is built for Lambda, in one place: CrierFunction hands these to
+ * NodejsFunction, and the bundle test (tests/infra) hands the same to esbuild, so the
+ * test loads what Lambda runs.
+ */
+import { fileURLToPath } from 'node:url';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+
+/** The newest Node.js runtime this aws-cdk-lib offers (NODEJS_LATEST may lag behind it). */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** esbuild's target for that runtime: `nodejs24.x` -> `node24`. */
+export const BUNDLE_TARGET = `node${/^nodejs(\d+)/.exec(LAMBDA_RUNTIME.name)?.[1] ?? ''}`;
+
+/**
+ * An ESM bundle has no `require`, yet the CommonJS packages esbuild inlines call it.
+ * The alias keeps the banner's name clear of anything the bundle itself declares.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __crierCreateRequire } from 'node:module'; const require = __crierCreateRequire(import.meta.url);";
+
+export const BUNDLE_OPTIONS = {
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourceMap: true,
+  // Stack traces need the mappings only; the sources would double the bundle's size.
+  sourcesContent: false,
+  // ESM builds of dependencies first, CommonJS otherwise.
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // The Lambda Node.js runtime ships AWS SDK v3; bundling it again only slows cold starts.
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+/** The channels file's name inside every bundle, and so its path in Lambda. */
+export const CONFIG_FILE_NAME = 'channels.json';
+export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
+
+/** The repository's root: handler entries in infra/resources.ts are relative to it. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));

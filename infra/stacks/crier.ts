@@ -1,0 +1,47 @@
+/**
+ * Crier in one stage: the stateful stack and the service stack that uses it, checked by
+ * cdk-nag's AwsSolutions rules. infra/app.ts and the template tests build it the same way.
+ */
+import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { type CrierSettings, readSettings } from '../config';
+import { ServiceStack } from './service-stack';
+import { StatefulStack } from './stateful-stack';
+
+export type CrierStacks = { stateful: StatefulStack; service: ServiceStack };
+
+export function addCrierStacks(scope: Construct, settings: CrierSettings): CrierStacks {
+  const prefix = `Crier-${settings.stage}`;
+  const stateful = new StatefulStack(scope, `${prefix}-Stateful`, {
+    description: `Crier (${settings.stage}): table, queues, secrets and the editors' user pool`,
+    settings,
+    // Deleting this stack deletes the data; in a retained stage CloudFormation refuses.
+    terminationProtection: settings.retainData,
+  });
+  const service = new ServiceStack(scope, `${prefix}-Service`, {
+    description: `Crier (${settings.stage}): functions, HTTP API, schedule and alarms`,
+    settings,
+    stateful,
+  });
+  service.addStackDependency(stateful);
+  for (const stack of [stateful, service]) {
+    Tags.of(stack).add('app', 'crier');
+    Tags.of(stack).add('stage', settings.stage);
+  }
+  return { stateful, service };
+}
+
+export type CrierApp = CrierStacks & { app: App; settings: CrierSettings };
+
+/**
+ * The app with its settings read from the context, and cdk-nag registered: a finding
+ * not acknowledged (with its reason, next to the resource) fails the synth.
+ */
+export function createCrierApp(props: AppProps = {}, baseDir?: string): CrierApp {
+  const app = new App(props);
+  const settings = readSettings(app.node, baseDir);
+  const stacks = addCrierStacks(app, settings);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, settings, ...stacks };
+}

@@ -1,0 +1,367 @@
+/**
+ * What runs Crier's code and can be replaced at will: one function per handler in
+ * infra/resources.ts, wired as its definition says (routes, queue, schedule, and grants
+ * for exactly what it `uses`), the HTTP API, the minute tick and the dead-letter alarms.
+ */
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { CrierSettings } from '../config';
+import { CrierFunction } from '../constructs/crier-function';
+import {
+  ENV,
+  FUNCTIONS,
+  type FunctionDefinition,
+  type FunctionName,
+  QUEUES,
+  TABLE,
+} from '../resources';
+import { pascal, queueNames } from './names';
+import type { StatefulStack } from './stateful-stack';
+
+/** What the service stack takes from the stateful one. */
+export type StatefulResources = Pick<
+  StatefulStack,
+  | 'tableName'
+  | 'queues'
+  | 'secrets'
+  | 'channelSecrets'
+  | 'channelSecretPrefix'
+  | 'userPool'
+  | 'userPoolClient'
+>;
+
+/** The stateful resources as this stack reaches them. */
+type Resources = Omit<StatefulResources, 'tableName'> & { table: dynamodb.ITable };
+
+export type ServiceStackProps = StackProps & {
+  settings: CrierSettings;
+  stateful: StatefulResources;
+};
+
+/** Steady rate and burst for the whole API: a newsroom's CMS and its editors, with room. */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** Routes under /api need an editor's token; the others (webhooks) are signed instead. */
+const isEditorPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
+export class ServiceStack extends Stack {
+  readonly functions: ReadonlyMap<FunctionName, CrierFunction>;
+  readonly api: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+  readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { settings, stateful } = props;
+    const logRemoval = settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    ({ api: this.api, stage: this.apiStage } = this.createApi(logRemoval));
+    const editorAuthorizer = new HttpUserPoolAuthorizer('EditorJwt', stateful.userPool, {
+      userPoolClients: [stateful.userPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    // By name (see StatefulStack.tableName), with its indexes so grants cover queries.
+    const table = dynamodb.Table.fromTableAttributes(this, 'Table', {
+      tableName: stateful.tableName,
+      globalIndexes: Object.values(TABLE.indexes).map((index) => index.name),
+    });
+    const resources: Resources = { ...pickStateful(stateful), table };
+
+    const functions = new Map<FunctionName, CrierFunction>();
+    for (const [name, definition] of functionEntries()) {
+      const fn = new CrierFunction(this, pascal(name), {
+        definition,
+        channelsFile: settings.channelsFile,
+        environment: environmentFor(definition, resources),
+        removalPolicy: logRemoval,
+      });
+      grantUses(fn, definition, resources);
+      this.addTriggers(name, fn, definition, resources, editorAuthorizer);
+      functions.set(name, fn);
+    }
+    this.functions = functions;
+
+    this.alarmTopic = this.createAlarmTopic(settings);
+    for (const name of queueNames()) {
+      const { dlq } = stateful.queues[name];
+      const alarm = new cloudwatch.Alarm(this, `${pascal(name)}DlqAlarm`, {
+        alarmDescription: `A message reached the ${name} dead-letter queue: see "Operating" in the README to inspect and redrive it.`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // SQS sends no datapoints for an idle queue: an empty DLQ.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+      alarm.addOkAction(new SnsAction(this.alarmTopic));
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.apiStage.url,
+      description: "The HTTP API's base URL",
+    });
+    for (const [name, definition] of functionEntries()) {
+      for (const route of definition.routes ?? []) {
+        const { path } = parseRoute(route);
+        if (isEditorPath(path)) continue;
+        new CfnOutput(this, `${pascal(name)}${pascal(path)}Url`, {
+          value: `${this.apiStage.url}${path.slice(1)}`,
+          description: `Where the CMS sends webhooks (${route})`,
+        });
+      }
+    }
+    for (const [name, fn] of functions) {
+      new CfnOutput(this, `${pascal(name)}FunctionName`, {
+        value: fn.function.functionName,
+        description: `The ${name} function`,
+      });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Dead-letter alarms go here; subscribe more endpoints to it as needed',
+    });
+  }
+
+  private createApi(removalPolicy: RemovalPolicy) {
+    const api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'Crier: CMS webhooks and the editor API',
+      // Our own stage below, with access logs and throttling.
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    return { api, stage };
+  }
+
+  private addTriggers(
+    name: FunctionName,
+    fn: CrierFunction,
+    definition: FunctionDefinition,
+    resources: Resources,
+    editorAuthorizer: HttpUserPoolAuthorizer,
+  ): void {
+    if (definition.routes?.length) {
+      const integration = new HttpLambdaIntegration(`${pascal(name)}Integration`, fn.function);
+      for (const route of definition.routes) {
+        const { method, path } = parseRoute(route);
+        const editorRoute = isEditorPath(path);
+        const [httpRoute] = this.api.addRoutes({
+          path,
+          methods: [method],
+          integration,
+          authorizer: editorRoute ? editorAuthorizer : new apigwv2.HttpNoneAuthorizer(),
+        });
+        if (httpRoute && !editorRoute) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route} is called by the CMS, which cannot hold a Cognito token: the handler checks each request's HMAC signature (Standard Webhooks) and timestamp before anything else.`,
+          });
+        }
+      }
+    }
+
+    if (definition.sqs) {
+      const { queue, batchSize, maxBatchingWindowSeconds, maxConcurrency } = definition.sqs;
+      fn.function.addEventSource(
+        new SqsEventSource(resources.queues[queue].queue, {
+          batchSize,
+          maxBatchingWindow: Duration.seconds(maxBatchingWindowSeconds),
+          maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    if (definition.schedule) {
+      const { everySeconds } = definition.schedule;
+      // EventBridge's finest rate is a minute: a definition asking for less cannot be met.
+      if (everySeconds < 60 || everySeconds % 60 !== 0) {
+        throw new Error(`${name}: a schedule must be whole minutes, not ${everySeconds}s`);
+      }
+      new events.Rule(this, `${pascal(name)}Schedule`, {
+        description: `Runs ${definition.entry} every ${everySeconds / 60} minute(s)`,
+        schedule: events.Schedule.rate(Duration.minutes(everySeconds / 60)),
+        // A tick that cannot be delivered is dropped: the next one does the same work.
+        targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
+      });
+    }
+  }
+
+  private createAlarmTopic(settings: CrierSettings): sns.Topic {
+    // CloudWatch can publish to an encrypted topic only through a key whose policy lets
+    // it: an AWS-managed SNS key does not, hence a key of our own.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: `Crier ${settings.stage}: encrypts the alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Crier ${settings.stage} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    // Only alarms of this account: a bare service principal would let any account's
+    // alarms publish here.
+    const cloudwatchAlarms = new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+    });
+    key.grant(cloudwatchAlarms, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    topic.grantPublish(cloudwatchAlarms);
+    if (settings.alarmEmail) {
+      topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    }
+    return topic;
+  }
+}
+
+/** Every function infra/resources.ts defines, with its name. */
+export function functionEntries(): [FunctionName, FunctionDefinition][] {
+  // FUNCTIONS is keyed by FunctionName, so its entries pair each name with its definition.
+  return Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][];
+}
+
+const HTTP_METHODS = new Set<string>(Object.values(apigwv2.HttpMethod));
+
+/** `GET /api/articles/{articleId}` -> its method and path; anything else stops the synth. */
+export function parseRoute(route: string): { method: apigwv2.HttpMethod; path: string } {
+  const match = /^([A-Z]+) (\/\S*)$/.exec(route);
+  const method = match?.[1];
+  const path = match?.[2];
+  if (!method || !path || !HTTP_METHODS.has(method)) {
+    throw new Error(`Route "${route}" is not "METHOD /path"`);
+  }
+  return { method: method as apigwv2.HttpMethod, path };
+}
+
+/** What a function reads from its environment in AWS, by what its definition uses. */
+function environmentFor(
+  definition: FunctionDefinition,
+  resources: Resources,
+): Record<string, string> {
+  const { uses } = definition;
+  const environment: Record<string, string> = { ...tickEnvironment() };
+  if (uses.table) environment[ENV.tableName] = resources.table.tableName;
+  for (const queue of uses.sendTo ?? []) {
+    environment[QUEUES[queue].urlEnv] = resources.queues[queue].queue.queueUrl;
+  }
+  for (const name of uses.secrets ?? []) {
+    // shared/config/secrets.ts reads `<NAME>_ARN` at cold start.
+    environment[`${name}_ARN`] = secretOf(resources, name).secretArn;
+  }
+  if (uses.channelSecrets) environment[ENV.channelSecretPrefix] = resources.channelSecretPrefix;
+  return environment;
+}
+
+/**
+ * The tick's period, for every function: the look-ahead that compose, dispatch and
+ * publish compute from it must match the schedule EventBridge actually keeps.
+ */
+function tickEnvironment(): Record<string, string> {
+  const periods = new Set(functionEntries().flatMap(([, d]) => d.schedule?.everySeconds ?? []));
+  const [period, ...others] = [...periods];
+  if (others.length) throw new Error(`Scheduled functions disagree on the tick: ${[...periods]}`);
+  return period === undefined ? {} : { CRIER_TICK_SECONDS: String(period) };
+}
+
+/** Grants what the definition says the function uses, and nothing else. */
+function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources: Resources): void {
+  const { uses } = definition;
+  const grantee = fn.function;
+  if (uses.table === 'read') resources.table.grantReadData(grantee);
+  if (uses.table === 'readWrite') resources.table.grantReadWriteData(grantee);
+  if (uses.table) {
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(fn, resources.table.tableArn)}/index/*]`,
+      reason:
+        "The function queries Crier's table through its indexes (due, inflight, articles, timeline); the grant names this one table's indexes, no other table's.",
+    });
+  }
+  for (const queue of uses.sendTo ?? []) resources.queues[queue].queue.grantSendMessages(grantee);
+  for (const name of uses.secrets ?? []) secretOf(resources, name).grantRead(grantee);
+  if (uses.channelSecrets) {
+    for (const secret of resources.channelSecrets.values()) secret.grantRead(grantee);
+  }
+  // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
+}
+
+function secretOf(resources: Resources, name: keyof Resources['secrets']) {
+  const secret = resources.secrets[name];
+  if (!secret) throw new Error(`Secret ${name} is used but the stateful stack did not create it`);
+  return secret;
+}
+
+/** Everything but the table, which this stack imports by name. */
+function pickStateful(stateful: StatefulResources): Omit<Resources, 'table'> {
+  const { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient } =
+    stateful;
+  return { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient };
+}
+
+type CfnValue = string | { Ref: string } | { 'Fn::Join': [string, CfnValue[]] };
+
+/**
+ * A resource ARN as cdk-nag spells it in a finding's id (`Ref`s as `<Name>`), so an
+ * acknowledgement names exactly the finding it answers.
+ */
+function nagResource(scope: Construct, arn: string): string {
+  const flatten = (value: CfnValue): string => {
+    if (typeof value === 'string') return value;
+    if ('Ref' in value) return `<${value.Ref}>`;
+    const [delimiter, parts] = value['Fn::Join'];
+    return parts.map(flatten).join(delimiter);
+  };
+  return flatten(Stack.of(scope).resolve(arn) as CfnValue);
+}

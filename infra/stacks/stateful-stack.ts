@@ -1,0 +1,282 @@
+/**
+ * What holds Crier's data and outlives a redeploy of the code: the table, the queues
+ * with their dead-letter queues, the secrets and the editors' user pool. Built from
+ * infra/resources.ts, the definitions the local runtime creates too.
+ */
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { CrierSettings } from '../config';
+import {
+  FUNCTIONS,
+  type FunctionDefinition,
+  QUEUES,
+  type QueueName,
+  type SecretName,
+  TABLE,
+} from '../resources';
+import { pascal, perQueue, queueNames } from './names';
+
+/** The editors' groups, which reach the editor API in the token's `cognito:groups` claim. */
+export const EDITOR_GROUPS = {
+  editor: 'Reviews, edits, schedules and publishes shares',
+  admin: 'Everything an editor does, and managing Crier',
+} as const;
+
+/** How each of Crier's own secrets is first generated; operators may set their own. */
+const CRIER_SECRETS: Record<SecretName, { description: string; length: number }> = {
+  // Letters and digits are base64 too, so the value is a Standard Webhooks key as it is.
+  CRIER_WEBHOOK_SECRET: {
+    description: 'Signs CMS webhooks (Standard Webhooks): the CMS gets whsec_<this value>',
+    length: 44,
+  },
+  CRIER_GHOST_SECRET: { description: "Signs Ghost's webhooks (X-Ghost-Signature)", length: 64 },
+};
+
+export type QueuePair = { queue: sqs.Queue; dlq: sqs.Queue };
+
+export type StatefulStackProps = StackProps & { settings: CrierSettings };
+
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.Table;
+  /**
+   * `crier-<stage>`: named, so the service stack addresses the table by name and its
+   * grants read as plain ARNs rather than references to this stack's outputs.
+   */
+  readonly tableName: string;
+  readonly queues: Record<QueueName, QueuePair>;
+  /** Crier's own secrets that some function reads */
+  readonly secrets: Partial<Record<SecretName, secretsmanager.Secret>>;
+  /** one credentials secret per configured channel, by channel id */
+  readonly channelSecrets: ReadonlyMap<string, secretsmanager.Secret>;
+  /** `crier/<stage>/channel/`: a channel's secret is named this and its id */
+  readonly channelSecretPrefix: string;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const dataRemoval = settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.tableName = `crier-${settings.stage}`;
+    this.table = this.createTable(settings, dataRemoval);
+    this.queues = perQueue((name) => this.createQueue(name));
+
+    const secretPrefix = `crier/${settings.stage}/`;
+    this.secrets = {};
+    for (const name of usedSecrets()) {
+      const { description, length } = CRIER_SECRETS[name];
+      this.secrets[name] = new secretsmanager.Secret(this, pascal(name), {
+        secretName: `${secretPrefix}${name}`,
+        description,
+        generateSecretString: { passwordLength: length, excludePunctuation: true },
+        removalPolicy: dataRemoval,
+      });
+    }
+
+    this.channelSecretPrefix = `${secretPrefix}channel/`;
+    const channelSecrets = new Map<string, secretsmanager.Secret>();
+    for (const channel of settings.channels) {
+      channelSecrets.set(
+        channel.id,
+        new secretsmanager.Secret(this, `Channel-${channel.id}`, {
+          secretName: `${this.channelSecretPrefix}${channel.id}`,
+          // Only the id and network: a description that changes would update the secret.
+          description: `Credentials of Crier channel ${channel.id} (${channel.platform}), JSON`,
+          // An empty object until the operator puts the credentials in (docs/deploying.md).
+          // CloudFormation writes it once: later deploys leave the value alone as long as
+          // the template's value stays the same.
+          secretStringValue: SecretValue.unsafePlainText('{}'),
+          removalPolicy: dataRemoval,
+        }),
+      );
+    }
+    this.channelSecrets = channelSecrets;
+
+    for (const secret of Object.values(this.secrets)) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A webhook key is shared with the CMS, which must change with it: rotating it is an operator step on both sides (docs/deploying.md), not a job a rotation Lambda can do alone.',
+      });
+    }
+    for (const secret of channelSecrets.values()) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Channel credentials (app passwords, access tokens) are issued by each network and can only be renewed there: operators rotate them at the network and put the new value in (docs/deploying.md); publish-share rereads them within minutes.',
+      });
+    }
+
+    ({ userPool: this.userPool, client: this.userPoolClient } = this.createUserPool(
+      settings,
+      dataRemoval,
+    ));
+
+    this.addOutputs();
+  }
+
+  /** What an operator needs after a deploy (docs/deploying.md), under readable names. */
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('TableName', this.tableName, "Crier's DynamoDB table");
+    output('UserPoolId', this.userPool.userPoolId, "The editors' Cognito user pool");
+    output('EditorUiClientId', this.userPoolClient.userPoolClientId, "The editor UI's app client");
+    for (const [name, secret] of Object.entries(this.secrets)) {
+      output(`${pascal(name)}Name`, secret.secretName, `The secret behind ${name}`);
+    }
+    for (const [channelId, secret] of this.channelSecrets) {
+      output(
+        `Channel${pascal(channelId)}SecretName`,
+        secret.secretName,
+        `Credentials of channel ${channelId}`,
+      );
+    }
+    for (const name of queueNames()) {
+      const { queue, dlq } = this.queues[name];
+      output(`${pascal(name)}QueueArn`, queue.queueArn, `The ${name} queue`);
+      output(`${pascal(name)}DlqArn`, dlq.queueArn, `The ${name} dead-letter queue`);
+      output(`${pascal(name)}DlqUrl`, dlq.queueUrl, `The ${name} dead-letter queue`);
+    }
+  }
+
+  private createTable(settings: CrierSettings, removalPolicy: RemovalPolicy): dynamodb.Table {
+    const key = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
+    const table = new dynamodb.Table(this, 'Table', {
+      tableName: this.tableName,
+      partitionKey: key(TABLE.partitionKey),
+      sortKey: key(TABLE.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: settings.retainData,
+      removalPolicy,
+    });
+    for (const index of Object.values(TABLE.indexes)) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+        // As the local table has it: readers use what the index returns, without a get.
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  private createQueue(name: QueueName): QueuePair {
+    const definition = QUEUES[name];
+    checkQueueDefinition(name, definition);
+    const common = {
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+    } as const;
+    const dlq = new sqs.Queue(this, `${pascal(name)}Dlq`, {
+      ...common,
+      retentionPeriod: Duration.seconds(definition.dlqRetentionSeconds),
+    });
+    const queue = new sqs.Queue(this, `${pascal(name)}Queue`, {
+      ...common,
+      visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(definition.retentionSeconds),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: definition.maxReceiveCount },
+    });
+    return { queue, dlq };
+  }
+
+  private createUserPool(settings: CrierSettings, removalPolicy: RemovalPolicy) {
+    const userPool = new cognito.UserPool(this, 'Editors', {
+      // Editors are invited by an administrator (docs/deploying.md), never sign up.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      autoVerify: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // An editor's account posts in the newsroom's name on every network: a password
+      // alone is not enough. An authenticator app, no SMS (which needs its own setup).
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Plus: compromised-credential checks and adaptive authentication, enforced.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      userInvitation: {
+        emailSubject: 'Your Crier editor account',
+        emailBody:
+          'You can now sign in to Crier as {username} with the temporary password {####}. You will choose a new password and set up an authenticator app.',
+      },
+      deletionProtection: settings.retainData,
+      removalPolicy,
+    });
+    for (const [groupName, description] of Object.entries(EDITOR_GROUPS)) {
+      userPool.addGroup(`${pascal(groupName)}Group`, { groupName, description });
+    }
+    // The editor UI: a public client (a browser keeps no secret), SRP sign-in, and the
+    // password flow for scripts and the command line.
+    const client = userPool.addClient('EditorUi', {
+      userPoolClientName: `crier-${settings.stage}-editor-ui`,
+      generateSecret: false,
+      authFlows: { userSrp: true, userPassword: true },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(7),
+    });
+    return { userPool, client };
+  }
+}
+
+/** The secrets some function reads, each once. */
+function usedSecrets(): SecretName[] {
+  const definitions: FunctionDefinition[] = Object.values(FUNCTIONS);
+  return [...new Set(definitions.flatMap((definition) => definition.uses.secrets ?? []))];
+}
+
+/**
+ * SQS's advice for Lambda consumers, checked at synth: a visibility timeout of at least
+ * six times the consumer's timeout (or a slow batch is delivered twice), enough receives
+ * before a message is dead-lettered, and a DLQ that keeps a message longer than its queue.
+ */
+export function checkQueueDefinition(name: QueueName, definition = QUEUES[name]): void {
+  const problems: string[] = [];
+  const definitions: FunctionDefinition[] = Object.values(FUNCTIONS);
+  for (const consumer of definitions.filter((d) => d.sqs?.queue === name)) {
+    if (definition.visibilityTimeoutSeconds < 6 * consumer.timeoutSeconds) {
+      problems.push(
+        `visibility timeout ${definition.visibilityTimeoutSeconds}s is under 6x ${consumer.entry}'s ${consumer.timeoutSeconds}s`,
+      );
+    }
+  }
+  if (definition.maxReceiveCount < 5) {
+    problems.push(`maxReceiveCount ${definition.maxReceiveCount} is under 5`);
+  }
+  if (definition.dlqRetentionSeconds <= definition.retentionSeconds) {
+    problems.push('the DLQ must keep messages longer than the queue does');
+  }
+  if (problems.length) {
+    throw new Error(`Queue ${name}: ${problems.join('; ')}`);
+  }
+}

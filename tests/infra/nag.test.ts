@@ -1,0 +1,100 @@
+/**
+ * cdk-nag's AwsSolutions rules over both stacks: no finding left unacknowledged, and
+ * each acknowledgement one finding, next to its resource, with a reason.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
+import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
+
+const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
+/** Where the test apps write their cloud assemblies; removed afterwards. */
+const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'crier-infra-'));
+afterAll(() => rmSync(ASSEMBLIES, { recursive: true, force: true }));
+
+function crier(context: Record<string, unknown> = {}): CrierApp {
+  return createCrierApp(
+    {
+      outdir: mkdtempSync(join(ASSEMBLIES, 'cdk.out-')),
+      context: { 'aws:cdk:bundling-stacks': [], config: EXAMPLE_CONFIG, ...context },
+      builtinCloudFormationValidation: false,
+    },
+    REPOSITORY_ROOT,
+  );
+}
+
+/** `RULE at path` for every finding nobody acknowledged. */
+function findings(crierApp: CrierApp): string[] {
+  const report = new AwsSolutionsChecks().validateScope(crierApp.app);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((r) => `${violation.ruleName} at ${r.constructPath}`),
+  );
+}
+
+type Acknowledgement = { path: string; id: string; reason: string };
+
+function acknowledgements(root: IConstruct): Acknowledgement[] {
+  const found: Acknowledgement[] = [];
+  const visit = (construct: IConstruct) => {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason });
+      }
+    }
+    for (const child of construct.node.children) visit(child);
+  };
+  visit(root);
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each([
+    ['a rehearsal stage', {}],
+    ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@newsroom.example' }],
+  ])('leaves no finding unacknowledged in %s', (_label, context) => {
+    const crierApp = crier(context);
+    // The app registers the rules itself: its synth fails on a finding...
+    let failure: unknown;
+    try {
+      crierApp.app.synth();
+    } catch (error) {
+      failure = error;
+    }
+    // ...and these name them.
+    expect(findings(crierApp)).toEqual([]);
+    expect(failure).toBeUndefined();
+  });
+
+  it('acknowledges findings one by one, on the resource, each with a reason', () => {
+    const { app } = crier();
+    const all = acknowledgements(app);
+    expect(all.length).toBeGreaterThan(0);
+    for (const { path, id, reason } of all) {
+      expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      // A wildcard finding is acknowledged for the one resource it names, never whole.
+      if (id.startsWith('AwsSolutions-IAM5')) expect(id).toMatch(/\[Resource::.+\]$/);
+      // Never a stack or the app: always a construct inside a stack.
+      expect(path.split('/').length, `${id} at ${path}`).toBeGreaterThan(1);
+      expect(reason.length, `${id} at ${path}`).toBeGreaterThan(60);
+    }
+  });
+
+  it('reports a resource that breaks a rule', () => {
+    const crierApp = crier();
+    new sqs.Queue(new Stack(crierApp.app, 'Careless'), 'Queue');
+    expect(() => crierApp.app.synth()).toThrow(/AwsSolutions-SQS4/);
+    expect(findings(crierApp)).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-SQS3 at Careless/Queue/Resource',
+        'AwsSolutions-SQS4 at Careless/Queue/Resource',
+      ]),
+    );
+  });
+});

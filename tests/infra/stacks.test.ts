@@ -1,0 +1,531 @@
+/**
+ * The CDK templates against infra/resources.ts: the table and queues it defines, one
+ * function per handler wired as its definition says, and grants that cover only what
+ * each function uses. Bundling is skipped and CloudFormation validation is off, so a
+ * synth takes well under a second.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_PATH_IN_LAMBDA, REPOSITORY_ROOT } from '../../infra/constructs/bundling';
+import { ENV, type FunctionDefinition, QUEUES, type QueueName, TABLE } from '../../infra/resources';
+import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
+import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
+import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
+import { loadChannelsConfig } from '../../shared/config/channels';
+
+const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
+/** Where the test apps write their cloud assemblies; removed afterwards. */
+const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'crier-infra-'));
+afterAll(() => rmSync(ASSEMBLIES, { recursive: true, force: true }));
+const CHANNELS = loadChannelsConfig(EXAMPLE_CONFIG).channels;
+const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+function crier(context: Record<string, unknown> = {}): CrierApp {
+  return createCrierApp(
+    {
+      outdir: mkdtempSync(join(ASSEMBLIES, 'cdk.out-')),
+      context: { 'aws:cdk:bundling-stacks': [], stage: 'test', config: EXAMPLE_CONFIG, ...context },
+      builtinCloudFormationValidation: false,
+    },
+    REPOSITORY_ROOT,
+  );
+}
+
+const logicalId = (construct: IConstruct): string => {
+  const child = construct.node.defaultChild;
+  if (!child) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(construct).getLogicalId(child as CfnElement);
+};
+
+/** Whether a template value names the resource (directly, or through a stack output). */
+const refersTo = (value: unknown, id: string): boolean => JSON.stringify(value).includes(id);
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('the CDK app', () => {
+  let crierApp: CrierApp;
+  let stateful: Template;
+  let service: Template;
+
+  beforeAll(() => {
+    crierApp = crier();
+    stateful = Template.fromStack(crierApp.stateful);
+    service = Template.fromStack(crierApp.service);
+  });
+
+  const functionResource = (definition: FunctionDefinition): [string, Resource] => {
+    const found = Object.entries(
+      service.findResources('AWS::Lambda::Function', {
+        Properties: { Description: definition.description },
+      }),
+    );
+    expect(found, definition.entry).toHaveLength(1);
+    return found[0] as [string, Resource];
+  };
+
+  /** Every statement of the policies attached to the function's role. */
+  const statementsOf = (definition: FunctionDefinition): Statement[] => {
+    const [, fn] = functionResource(definition);
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = Object.values(service.findResources('AWS::IAM::Policy')) as Resource[];
+    return policies
+      .filter((policy) => refersTo(policy.Properties.Roles, roleId))
+      .flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+  };
+
+  describe('stateful stack', () => {
+    it('names both stacks after the stage', () => {
+      expect(crierApp.stateful.stackName).toBe('Crier-test-Stateful');
+      expect(crierApp.service.stackName).toBe('Crier-test-Service');
+    });
+
+    it('has the table of DESIGN.md: keys, every index, TTL, PITR, encryption, on demand', () => {
+      const indexes = Object.values(TABLE.indexes);
+      stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
+      stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: 'crier-test',
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      });
+    });
+
+    it.each(QUEUE_NAMES)('gives the %s queue its definition, a DLQ and SSL-only access', (name) => {
+      const definition = QUEUES[name];
+      const { queue, dlq } = crierApp.stateful.queues[name];
+      const queues = stateful.findResources('AWS::SQS::Queue');
+      const source = queues[logicalId(queue)] as Resource;
+      const dead = queues[logicalId(dlq)] as Resource;
+      expect(source.Properties).toMatchObject({
+        VisibilityTimeout: definition.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: definition.retentionSeconds,
+        KmsMasterKeyId: 'alias/aws/sqs',
+        RedrivePolicy: { maxReceiveCount: definition.maxReceiveCount },
+      });
+      expect(refersTo(source.Properties.RedrivePolicy, logicalId(dlq))).toBe(true);
+      expect(dead.Properties).toMatchObject({
+        MessageRetentionPeriod: definition.dlqRetentionSeconds,
+        KmsMasterKeyId: 'alias/aws/sqs',
+      });
+      expect(definition.dlqRetentionSeconds).toBeGreaterThan(definition.retentionSeconds);
+      expect(definition.maxReceiveCount).toBeGreaterThanOrEqual(5);
+      for (const id of [logicalId(queue), logicalId(dlq)]) {
+        stateful.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it("keeps each queue's messages invisible for at least six times its consumer's timeout", () => {
+      for (const [, definition] of functionEntries()) {
+        if (!definition.sqs) continue;
+        const queue = QUEUES[definition.sqs.queue];
+        expect(queue.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+          6 * definition.timeoutSeconds,
+        );
+      }
+    });
+
+    it('creates one credentials secret per configured channel, and the webhook secret', () => {
+      for (const channel of CHANNELS) {
+        stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+          Name: `crier/test/channel/${channel.id}`,
+          SecretString: '{}',
+        });
+      }
+      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: 'crier/test/CRIER_WEBHOOK_SECRET',
+        GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
+      });
+      // Only the secrets a function reads: none for Ghost while no function verifies it.
+      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 1);
+    });
+
+    it('invites editors only, with a strong password, MFA, threat protection and two groups', () => {
+      stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+        AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+      });
+      for (const group of Object.keys(EDITOR_GROUPS)) {
+        stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+      }
+      stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+      });
+    });
+
+    it('lets a rehearsal stage be deleted whole', () => {
+      stateful.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    });
+  });
+
+  describe('service stack', () => {
+    it('has one function per handler, on arm64 and the newest Node.js, traced, with source maps', () => {
+      const entries = functionEntries();
+      service.resourceCountIs('AWS::Lambda::Function', entries.length);
+      for (const [, definition] of entries) {
+        const [, fn] = functionResource(definition);
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          Timeout: definition.timeoutSeconds,
+          MemorySize: definition.memoryMB,
+          TracingConfig: { Mode: 'Active' },
+          Environment: {
+            Variables: {
+              NODE_OPTIONS: '--enable-source-maps',
+              CRIER_CONFIG: CONFIG_PATH_IN_LAMBDA,
+            },
+          },
+        });
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+          .Ref;
+        const logGroup = service.findResources('AWS::Logs::LogGroup')[logGroupId] as Resource;
+        expect(logGroup.Properties.RetentionInDays).toBe(30);
+      }
+    });
+
+    it('gives each function the environment its definition implies, and no more', () => {
+      for (const [, definition] of functionEntries()) {
+        const [, fn] = functionResource(definition);
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> })
+          .Variables;
+        const expected = [
+          'CRIER_CONFIG',
+          'NODE_OPTIONS',
+          'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'POWERTOOLS_LOG_LEVEL',
+          'CRIER_TICK_SECONDS',
+          ...(definition.uses.table ? [ENV.tableName] : []),
+          ...(definition.uses.sendTo ?? []).map((queue) => QUEUES[queue].urlEnv),
+          ...(definition.uses.secrets ?? []).map((secret) => `${secret}_ARN`),
+          ...(definition.uses.channelSecrets ? [ENV.channelSecretPrefix] : []),
+        ];
+        expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
+        expect(variables).toMatchObject({
+          POWERTOOLS_METRICS_NAMESPACE: 'Crier',
+          CRIER_TICK_SECONDS: '60',
+        });
+        if (definition.uses.table) expect(variables[ENV.tableName]).toBe('crier-test');
+        if (definition.uses.channelSecrets) {
+          expect(variables[ENV.channelSecretPrefix]).toBe('crier/test/channel/');
+        }
+        // The JWT authorizer guards /api in AWS: no shared editor token there.
+        expect(variables).not.toHaveProperty(ENV.editorToken);
+        expect(variables).not.toHaveProperty(ENV.webhookSecret);
+      }
+    });
+
+    it('reads each queue with the function, batch size, window and concurrency defined', () => {
+      const consumers = functionEntries().filter(([, d]) => d.sqs);
+      service.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+      for (const [, definition] of consumers) {
+        const trigger = definition.sqs;
+        if (!trigger) continue;
+        const [functionId] = functionResource(definition);
+        const queueId = logicalId(crierApp.stateful.queues[trigger.queue].queue);
+        const mappings = Object.values(
+          service.findResources('AWS::Lambda::EventSourceMapping', {
+            Properties: { FunctionName: { Ref: functionId } },
+          }),
+        ) as Resource[];
+        expect(mappings).toHaveLength(1);
+        const mapping = mappings[0] as Resource;
+        expect(mapping.Properties).toMatchObject({
+          BatchSize: trigger.batchSize,
+          MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds,
+          ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+        expect(trigger.maxConcurrency).toBeGreaterThanOrEqual(2);
+        expect(refersTo(mapping.Properties.EventSourceArn, queueId), definition.entry).toBe(true);
+      }
+    });
+
+    it('routes each path to its function: /api behind the Cognito JWT authorizer, webhooks signed', () => {
+      const routed = functionEntries().flatMap(([, d]) =>
+        (d.routes ?? []).map((r) => [d, r] as const),
+      );
+      service.resourceCountIs('AWS::ApiGatewayV2::Route', routed.length);
+      const authorizers = service.findResources('AWS::ApiGatewayV2::Authorizer');
+      const [authorizerId, authorizer] = Object.entries(authorizers)[0] as [string, Resource];
+      expect(Object.keys(authorizers)).toHaveLength(1);
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+      });
+      const jwt = authorizer.Properties.JwtConfiguration;
+      expect(refersTo(jwt, 'cognito-idp.')).toBe(true);
+      expect(refersTo(jwt, logicalId(crierApp.stateful.userPool))).toBe(true);
+      expect(refersTo(jwt, logicalId(crierApp.stateful.userPoolClient))).toBe(true);
+
+      for (const [definition, route] of routed) {
+        const [functionId] = functionResource(definition);
+        const { path } = parseRoute(route);
+        const [routeResource] = Object.values(
+          service.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: route } }),
+        ) as Resource[];
+        expect(routeResource, route).toBeDefined();
+        if (path.startsWith('/api')) {
+          expect(routeResource?.Properties).toMatchObject({
+            AuthorizationType: 'JWT',
+            AuthorizerId: { Ref: authorizerId },
+          });
+        } else {
+          expect(routeResource?.Properties.AuthorizationType).toBe('NONE');
+        }
+        const target = JSON.stringify(routeResource?.Properties.Target);
+        const integrationId = /"Ref":"([^"]+)"/.exec(target)?.[1] ?? '';
+        const integration = service.findResources('AWS::ApiGatewayV2::Integration')[
+          integrationId
+        ] as Resource;
+        expect(refersTo(integration.Properties.IntegrationUri, functionId), route).toBe(true);
+      }
+    });
+
+    it('logs every request and throttles the API', () => {
+      service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        AccessLogSettings: {
+          DestinationArn: Match.anyValue(),
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: API_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+        },
+      });
+    });
+
+    it('runs each scheduled function every minute, without retries', () => {
+      const scheduled = functionEntries().filter(([, d]) => d.schedule);
+      expect(scheduled.length).toBeGreaterThan(0);
+      service.resourceCountIs('AWS::Events::Rule', scheduled.length);
+      for (const [, definition] of scheduled) {
+        const [functionId] = functionResource(definition);
+        service.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: 'rate(1 minute)',
+          Targets: [
+            Match.objectLike({
+              Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+              RetryPolicy: { MaximumRetryAttempts: 0 },
+            }),
+          ],
+        });
+      }
+    });
+
+    it("raises an alarm, to an encrypted SSL-only topic, on each DLQ's first message", () => {
+      service.resourceCountIs('AWS::CloudWatch::Alarm', QUEUE_NAMES.length);
+      const [topicId] = Object.keys(service.findResources('AWS::SNS::Topic'));
+      for (const name of QUEUE_NAMES) {
+        const dlqId = logicalId(crierApp.stateful.queues[name].dlq);
+        const alarms = Object.values(
+          service.findResources('AWS::CloudWatch::Alarm', {
+            Properties: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateNumberOfMessagesVisible',
+              Threshold: 1,
+              ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+              AlarmActions: [{ Ref: topicId }],
+            },
+          }),
+        ) as Resource[];
+        expect(
+          alarms.filter((a) => refersTo(a.Properties.Dimensions, dlqId)),
+          name,
+        ).toHaveLength(1);
+      }
+      service.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      service.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+      service.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    it('mails the alarms when an address is given, and subscribes nobody otherwise', () => {
+      service.resourceCountIs('AWS::SNS::Subscription', 0);
+      const withEmail = Template.fromStack(crier({ alarmEmail: 'ops@newsroom.example' }).service);
+      withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@newsroom.example',
+      });
+    });
+  });
+
+  describe('grants', () => {
+    const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+    it.each(functionEntries())('gives %s only what it uses', (_name, definition) => {
+      const statements = statementsOf(definition);
+      const actions = statements.flatMap((s) => asArray(s.Action));
+      const resourcesOf = (prefix: string) =>
+        statements.filter((s) => asArray(s.Action).some((a) => a.startsWith(prefix)));
+
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      // Nothing beyond the services the definition names, logs and tracing.
+      const services = new Set(actions.map((a) => a.split(':')[0]));
+      const allowed = new Set(['logs', 'xray']);
+      if (definition.uses.table) allowed.add('dynamodb');
+      if (definition.uses.sendTo?.length || definition.sqs) allowed.add('sqs');
+      if (definition.uses.secrets?.length || definition.uses.channelSecrets) {
+        allowed.add('secretsmanager');
+      }
+      expect([...services].filter((s) => !allowed.has(s ?? ''))).toEqual([]);
+      expect(actions.filter((a) => a.endsWith('*') && !a.startsWith('kms:'))).toEqual([]);
+
+      // `*` only where X-Ray leaves no choice.
+      for (const statement of statements.filter((s) => refersTo(s.Resource, '"*"'))) {
+        expect(asArray(statement.Action).every((a) => a.startsWith('xray:'))).toBe(true);
+      }
+
+      // Its own log group and no other.
+      const [, fn] = functionResource(definition);
+      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+        .Ref;
+      for (const statement of resourcesOf('logs:')) {
+        expect(JSON.stringify(statement.Resource)).toContain(logGroupId);
+      }
+
+      if (definition.uses.table === 'read') {
+        expect(actions).toContain('dynamodb:Query');
+        expect(actions.filter((a) => WRITES.includes(a))).toEqual([]);
+      }
+      if (definition.uses.table === 'readWrite') {
+        expect(actions).toEqual(expect.arrayContaining([...WRITES, 'dynamodb:Query']));
+      }
+      for (const statement of resourcesOf('dynamodb:')) {
+        for (const resource of asArray(statement.Resource)) {
+          expect(JSON.stringify(resource)).toMatch(/:table\/crier-test(\/index\/\*)?"\]\]\}$/);
+        }
+      }
+
+      // Sends to the queues it names, receives from the one that triggers it.
+      const queueIdsFor = (action: string) => {
+        const resources = statements
+          .filter((s) => asArray(s.Action).includes(action))
+          .flatMap((s) => asArray(s.Resource));
+        const names = resources.flatMap((resource) =>
+          QUEUE_NAMES.flatMap((q) => {
+            const { queue, dlq } = crierApp.stateful.queues[q];
+            if (refersTo(resource, logicalId(dlq))) return [`${q}-dlq`];
+            return refersTo(resource, logicalId(queue)) ? [q] : [];
+          }),
+        );
+        expect(names, `${action} on something that is not a Crier queue`).toHaveLength(
+          resources.length,
+        );
+        return names;
+      };
+      expect(queueIdsFor('sqs:SendMessage').sort()).toEqual(
+        [...(definition.uses.sendTo ?? [])].sort(),
+      );
+      expect(queueIdsFor('sqs:ReceiveMessage')).toEqual(
+        definition.sqs ? [definition.sqs.queue] : [],
+      );
+      expect(queueIdsFor('sqs:DeleteMessage')).toEqual(
+        definition.sqs ? [definition.sqs.queue] : [],
+      );
+
+      // Reads its own secrets, and every channel's credentials only if it publishes.
+      const secretReads = statements
+        .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => asArray(s.Resource));
+      const { secrets, channelSecrets } = crierApp.stateful;
+      const expectedSecrets = [
+        ...(definition.uses.secrets ?? []).map((name) => secrets[name]),
+        ...(definition.uses.channelSecrets ? [...channelSecrets.values()] : []),
+      ];
+      expect(secretReads).toHaveLength(expectedSecrets.length);
+      for (const secret of expectedSecrets) {
+        if (!secret) throw new Error('a used secret was not created');
+        expect(secretReads.filter((r) => refersTo(r, logicalId(secret)))).toHaveLength(1);
+      }
+    });
+
+    it('attaches no AWS-managed policy to any role', () => {
+      for (const role of Object.values(service.findResources('AWS::IAM::Role')) as Resource[]) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+  });
+
+  describe('settings', () => {
+    it('refuses a prod stage without its own channels file', () => {
+      expect(() => crier({ stage: 'prod', config: undefined })).toThrow(/channels file/);
+    });
+
+    it('refuses a channels file that does not validate', () => {
+      expect(() => crier({ config: join(REPOSITORY_ROOT, 'package.json') })).toThrow(
+        /Invalid channel configuration/,
+      );
+    });
+
+    it('retains the data of a prod stage and protects it from deletion', () => {
+      const prod = crier({ stage: 'prod' });
+      const template = Template.fromStack(prod.stateful);
+      expect(prod.stateful.terminationProtection).toBe(true);
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: true, TableName: 'crier-prod' }),
+      });
+      template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+      for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+        expect(secret.DeletionPolicy).toBe('Retain');
+      }
+    });
+  });
+});
