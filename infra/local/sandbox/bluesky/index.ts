@@ -4,12 +4,12 @@
  * listRecords, deleteRecord and uploadBlob, with the PDS's own status codes and bodies
  * (NETWORKS.md, Bluesky) and the fault knobs of `faults.ts` on createRecord.
  */
+
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { lexicons } from '@atproto/api';
 import { TID } from '@atproto/common-web';
-import type { Fault } from '../faults';
+import { listenOnLoopback } from '../loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import { cidFor, Repo, type StoredRecord, type XrpcFailure } from './repo';
 import { ACCESS_SCOPE, REFRESH_SCOPE, TokenIssuer } from './tokens';
@@ -28,21 +28,6 @@ export type BlueskySandboxOptions = {
 export type RunningBlueskySandbox = RunningSandbox & {
   credentials: { service: string; identifier: string; password: string };
 };
-
-/** The faults createRecord can play (faults.ts); all of them make sense on a create. */
-const CREATE_FAULTS: readonly Fault[] = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'timeout',
-  'reset',
-  'slow',
-  'crash-after-post',
-  '500-after-post',
-  'auth',
-  'expired-token',
-];
 
 const SLOW_MS = 3000;
 const JSON_LIMIT = 1_000_000;
@@ -209,21 +194,10 @@ async function startBluesky(
   };
 
   const server = createServer();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('The Bluesky sandbox has no port');
-  const { port } = address;
-  const url = `http://127.0.0.1:${port}`;
+  const loopback = await listenOnLoopback(server);
+  const { port, url } = loopback;
   const issuer = new TokenIssuer(`did:web:127.0.0.1%3A${port}`, {
     accessSeconds: options.accessTokenSeconds ?? 300,
     refreshSeconds: options.refreshTokenSeconds ?? 90 * 24 * 3600,
@@ -405,7 +379,7 @@ async function startBluesky(
         const a = auth.account;
         if (a.rateLimitedUntil > Date.now()) return rateLimited(call.res, a, Date.now());
 
-        const fault = context.faults.pick('bluesky', CREATE_FAULTS);
+        const fault = context.faults.pick('bluesky');
         if (fault) log.info('sandbox.fault', { nsid: 'com.atproto.repo.createRecord', fault });
         if (fault === 'slow') await sleep(SLOW_MS);
         switch (fault) {
@@ -669,11 +643,7 @@ async function startBluesky(
       stopping = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Held answers (`timeout`) and idle keep-alive connections would keep close() waiting.
-      for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
-      await closed;
+      await loopback.close();
     },
   };
 }

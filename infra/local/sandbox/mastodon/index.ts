@@ -3,10 +3,10 @@
  * account, statuses (create with Idempotency-Key, read, list, delete) and media, with
  * Mastodon's paths, status codes and bodies (NETWORKS.md, Mastodon), and the fault knobs.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Fault } from '../faults';
+import { listenOnLoopback } from '../loopback';
 import type { SandboxPost } from '../posts';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import {
@@ -75,21 +75,6 @@ const AUDIO_TYPES = [
   'audio/mp3',
 ];
 const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
-
-/** The faults the create route can play (faults.ts says what each means). */
-const CREATE_FAULTS: readonly Fault[] = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'reset',
-  'slow',
-  'timeout',
-  'crash-after-post',
-  '500-after-post',
-  'auth',
-  'expired-token',
-];
 
 // Mastodon's public/500.html answers an unhandled error, even on the API: undici's
 // `Accept: */*` is not JSON to Rails, so PublicExceptions renders the HTML page.
@@ -217,7 +202,6 @@ export async function launchMastodonSandbox(
   const accountsById = new Map([[account.id, account]]);
   const handle = `@${username}@${localDomain}`;
 
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const requestLog: { method: string; path: string }[] = [];
   let base = '';
@@ -612,7 +596,7 @@ export async function launchMastodonSandbox(
     // Rack::Attack answers before the application sees the request, token or not.
     if (Date.now() < account.rateLimitedUntil) return tooManyRequests(account.rateLimitedUntil);
 
-    const fault = context.faults.pick(PLATFORM, CREATE_FAULTS);
+    const fault = context.faults.pick(PLATFORM);
     if (fault)
       log.info('sandbox.fault', { platform: PLATFORM, fault, route: 'POST /api/v1/statuses' });
     switch (fault) {
@@ -863,20 +847,8 @@ export async function launchMastodonSandbox(
       else res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
+  const loopback = await listenOnLoopback(server);
+  base = loopback.url;
   log.info('sandbox.listening', { platform: PLATFORM, url: base, account: handle });
 
   return {
@@ -893,9 +865,7 @@ export async function launchMastodonSandbox(
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await loopback.close();
       log.info('sandbox.stopped', { platform: PLATFORM });
     },
   };

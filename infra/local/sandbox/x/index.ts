@@ -3,10 +3,10 @@
  * (the client only rewrites scheme and port). One account, OAuth 1.0a on every call, and
  * the fault knobs played on `POST /2/tweets` (NETWORKS.md, X; DESIGN.md, sandbox faults).
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Fault } from '../faults';
+import { listenOnLoopback } from '../loopback';
 import type { SandboxFactory } from '../types';
 import { randomToken, SnowflakeIds, XAccount } from './account';
 import {
@@ -37,21 +37,6 @@ import {
   uploadStatus,
   validateCreate,
 } from './routes';
-
-/** Every fault makes sense on the create route; reads are never faulted. */
-const CREATE_FAULTS: readonly Fault[] = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'timeout',
-  'reset',
-  'slow',
-  'crash-after-post',
-  '500-after-post',
-  'auth',
-  'expired-token',
-];
 
 const SLOW_MS = 3_000;
 const JSON_LIMIT = 1024 * 1024;
@@ -86,7 +71,6 @@ export const startXSandbox: SandboxFactory = async (context) => {
     },
   );
   const closing = new AbortController();
-  const sockets = new Set<Socket>();
 
   function rateLimited(res: ServerResponse, untilMs: number): void {
     sendProblem(res, 429, TOO_MANY_REQUESTS, account.createHeaders(Date.now(), untilMs / 1000));
@@ -97,7 +81,7 @@ export const startXSandbox: SandboxFactory = async (context) => {
     const now = Date.now();
     // While a 429's reset has not passed, every create is refused the same way.
     if (account.rateLimitedUntil > now) return rateLimited(res, account.rateLimitedUntil);
-    const fault = context.faults.pick('x', CREATE_FAULTS);
+    const fault = context.faults.pick('x');
     if (fault) log.info('sandbox.x.fault', { fault, route: 'POST /2/tweets' });
     switch (fault) {
       case 'auth':
@@ -258,19 +242,8 @@ export const startXSandbox: SandboxFactory = async (context) => {
       sendProblem(res, 500, SERVER_ERRORS[500]);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const loopback = await listenOnLoopback(server);
+  const url = loopback.url;
   log.info('sandbox.x.started', { url, account: account.user.username });
 
   return {
@@ -280,10 +253,7 @@ export const startXSandbox: SandboxFactory = async (context) => {
     credentials: { ...account.keys, apiBase: url },
     async stop() {
       closing.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Held answers (`timeout`) and keep-alive connections would keep the server open.
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await loopback.close();
     },
   };
 };
