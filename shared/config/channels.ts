@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelsConfig, channelsConfigSchema } from '../domain/channel';
 import { SUPPORTED_PLATFORMS } from '../platforms/composers';
-import { DEFAULT_CHANNELS } from './default-channels';
+import { DEFAULT_CHANNELS, DEFAULT_SITE } from './default-channels';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -35,7 +35,14 @@ export function parseChannelsConfig(input: unknown, origin: string): ChannelsCon
 
 export function loadChannelsConfig(path: string | undefined): ChannelsConfig {
   if (!path)
-    return parseChannelsConfig({ channels: DEFAULT_CHANNELS }, 'the built-in local default');
+    return parseChannelsConfig(
+      {
+        site: DEFAULT_SITE,
+        // One channel for every network Crier supports so far (DESIGN.md, Configuration).
+        channels: DEFAULT_CHANNELS.filter((c) => SUPPORTED_PLATFORMS.includes(c.platform)),
+      },
+      'the built-in local default',
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

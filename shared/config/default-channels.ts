@@ -1,8 +1,13 @@
 /**
- * The built-in local configuration: one sandbox channel per network Crier supports so
- * far, each `asap`, with no approval, so the sample article goes straight out.
+ * The built-in local configuration: one sandbox channel per network, each `asap`, with
+ * no approval, so the sample article goes straight out everywhere.
  */
-import type { ChannelInput } from '../domain/channel';
+import type { ChannelInput, Site } from '../domain/channel';
+
+export const DEFAULT_SITE: Site = {
+  name: 'Newsroom',
+  brand: { background: '#111827', foreground: '#ffffff', accent: '#e11d48' },
+};
 
 const utm = { source: '{platform}', medium: 'social', campaign: 'crier' };
 
@@ -34,5 +39,50 @@ export const DEFAULT_CHANNELS: ChannelInput[] = [
     hashtags: { max: 3 },
     utm,
     maxCharacters: 500,
+  },
+  {
+    id: 'threads-newsroom',
+    platform: 'threads',
+    name: 'Newsroom on Threads (sandbox)',
+    account: 'newsroom',
+    template: '{title}\n\n{summary}\n\n{url}',
+    hashtags: { max: 1 },
+    utm,
+  },
+  {
+    id: 'linkedin-newsroom',
+    platform: 'linkedin',
+    name: 'Newsroom on LinkedIn (sandbox)',
+    account: 'Newsroom',
+    template: '{title}\n\n{summary}\n\n{hashtags}',
+    hashtags: { max: 3 },
+    utm,
+  },
+  {
+    id: 'facebook-newsroom',
+    platform: 'facebook',
+    name: 'Newsroom on Facebook (sandbox)',
+    account: 'Newsroom',
+    template: '{title}\n\n{summary}',
+    hashtags: { max: 0 },
+    utm,
+  },
+  {
+    id: 'instagram-newsroom',
+    platform: 'instagram',
+    name: 'Newsroom on Instagram (sandbox)',
+    account: 'newsroom',
+    template: '{title}\n\n{summary}\n\nRead it at the link in our bio.\n\n{hashtags}',
+    hashtags: { max: 10 },
+    utm,
+  },
+  {
+    id: 'telegram-newsroom',
+    platform: 'telegram',
+    name: 'Newsroom on Telegram (sandbox)',
+    account: '@newsroom',
+    template: '{title}\n\n{summary}\n\n{url}',
+    hashtags: { max: 2 },
+    utm,
   },
 ];

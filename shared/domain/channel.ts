@@ -105,8 +105,37 @@ export const channelSchema = z.object({
 export type Channel = z.output<typeof channelSchema>;
 export type ChannelInput = z.input<typeof channelSchema>;
 
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c');
+
+/** The newsroom: its name for `{site}`, and the brand its share cards are drawn in. */
+export const siteSchema = z.object({
+  name: z.string().min(1).max(100),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  brand: z
+    .object({
+      background: colour.default('#111827'),
+      foreground: colour.default('#ffffff'),
+      accent: colour.default('#e11d48'),
+      /** an SVG or PNG logo, as a path relative to the config file or a data: URL */
+      logo: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+export type Site = z.output<typeof siteSchema>;
+
+/** Authors' handles by name, per network, for `{handles}` where the CMS sends none. */
+export const authorDirectorySchema = z.record(
+  z.string().min(1).max(200),
+  z.partialRecord(z.enum(PLATFORMS), z.string().trim().min(1).max(200)),
+);
+export type AuthorDirectory = z.output<typeof authorDirectorySchema>;
+
 export const channelsConfigSchema = z
-  .object({ channels: z.array(channelSchema).min(1) })
+  .object({
+    site: siteSchema.optional(),
+    authors: authorDirectorySchema.default({}),
+    channels: z.array(channelSchema).min(1),
+  })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.channels.forEach((channel, index) => {

@@ -1,5 +1,5 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
-import type { ComposedPost, Facet, LinkCard } from '../platforms/types';
+import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
 import type { Platform } from './platform';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
 
@@ -24,6 +24,16 @@ export type Share = {
   hashtags: string[];
   card?: LinkCard;
   facets?: Facet[];
+  /** the posts that continue `text` as a thread, where it did not fit */
+  thread?: string[];
+  media?: MediaRef[];
+  /** link-card and media warnings found when the share was composed */
+  warnings?: string[];
+  /**
+   * A multi-step network's prepared object (a Threads or Instagram media container),
+   * made when the share was queued, so that only the publish step runs at dueAt.
+   */
+  preparedId?: string;
   language?: string;
   length?: ComposedPost['length'];
   dueAt: string;

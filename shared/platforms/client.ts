@@ -47,7 +47,24 @@ export type ReconcileOutcome = Session &
     | { kind: 'unsure'; reason: string }
   );
 
+/** A multi-step network's first step (Threads, Instagram: the media container). */
+export type PrepareOutcome = Session &
+  (
+    | { kind: 'prepared'; preparedId: string }
+    | { kind: 'auth'; message: string }
+    | { kind: 'rejected'; message: string }
+    | { kind: 'retry'; message: string }
+    | { kind: 'rate'; until: string; message: string }
+  );
+
 export interface NetworkClient {
+  /**
+   * Multi-step networks only: makes what the post needs ahead of dueAt (a container)
+   * and answers its id, which the publisher stores on the share; `publish` then runs
+   * only the last step with `share.preparedId`. Preparing posts nothing, so every
+   * failure here is safe to retry.
+   */
+  prepare?(call: ClientCall): Promise<PrepareOutcome>;
   publish(call: ClientCall): Promise<PublishOutcome>;
   reconcile(call: ClientCall): Promise<ReconcileOutcome>;
 }

@@ -21,9 +21,30 @@ export type Facet = {
   )[];
 };
 
+/** An image to attach: the article's image (or, for Instagram, the share card) and its alt text. */
+export type MediaRef = {
+  /** where the client gets the bytes: the original URL, or the processed copy's URL */
+  url: string;
+  alt?: string;
+  /** set once the image was fetched, checked and processed (shared/preview) */
+  mimeType?: string;
+  width?: number;
+  height?: number;
+  bytes?: number;
+};
+
 export type ComposedPost = {
   /** the post's text, exactly as it is sent */
   text: string;
+  /**
+   * Where the text does not fit and the channel allows threads: the posts that follow
+   * `text`, each valid on its own, in order.
+   */
+  thread?: string[];
+  /** images to attach, where the network takes them */
+  media?: MediaRef[];
+  /** what may make the post look wrong on the network (missing image, title too long...) */
+  warnings?: string[];
   /** the article URL with the channel's UTM parameters */
   url: string;
   /** the hashtags that made it into `text`, without `#` */
@@ -32,7 +53,7 @@ export type ComposedPost = {
   facets?: Facet[];
   language?: string;
   /** the network's own count of `text`, and its limit */
-  length: { used: number; limit: number; unit: 'weighted' | 'graphemes' };
+  length: { used: number; limit: number; unit: 'weighted' | 'graphemes' | 'characters' };
 };
 
 export type Composer = (article: Article, channel: Channel) => ComposedPost;

@@ -69,12 +69,27 @@ export const shareItemSchema = z.object({
     })
     .optional(),
   facets: z.array(facetSchema).optional(),
+  thread: z.array(z.string()).optional(),
+  media: z
+    .array(
+      z.object({
+        url: z.string(),
+        alt: z.string().optional(),
+        mimeType: z.string().optional(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+        bytes: z.number().optional(),
+      }),
+    )
+    .optional(),
+  warnings: z.array(z.string()).optional(),
+  preparedId: z.string().optional(),
   language: z.string().optional(),
   length: z
     .object({
       used: z.number(),
       limit: z.number(),
-      unit: z.enum(['weighted', 'graphemes']),
+      unit: z.enum(['weighted', 'graphemes', 'characters']),
     })
     .optional(),
   dueAt: z.string(),

@@ -26,6 +26,10 @@ export const FAULTS = [
   /** the network's own auth error: token revoked, or (Bluesky, X OAuth 2) expired */
   'auth',
   'expired-token',
+  /** Meta: the network could not download the image_url it was given */
+  'download-failed',
+  /** Meta: the media container ends in status ERROR instead of FINISHED */
+  'container-error',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];
