@@ -35,6 +35,16 @@ export const TABLE = {
   [key: string]: unknown;
 };
 
+/** Processed images and share cards, stored by content hash; Meta's networks get presigned URLs. */
+export const BUCKET = {
+  /** the local bucket's name; in AWS, CloudFormation names it */
+  localName: 'crier-media',
+  /** the environment variable that hands the bucket's name to the functions */
+  nameEnv: 'MEDIA_BUCKET',
+  /** days an object is kept: long enough for every retry and reconcile of a share */
+  expireDays: 30,
+} as const;
+
 export type QueueName = 'compose' | 'publish';
 
 export type QueueDefinition = {
@@ -76,6 +86,8 @@ export type FunctionDefinition = {
   uses: {
     table?: 'read' | 'readWrite';
     sendTo?: readonly QueueName[];
+    /** the media bucket: processed images and share cards */
+    media?: 'read' | 'readWrite';
     /**
      * Crier's own secrets the function reads at cold start, by environment variable name:
      * the variable itself locally, `<NAME>_ARN` naming a Secrets Manager secret in AWS.
@@ -101,11 +113,12 @@ export const FUNCTIONS = {
   'compose-article': {
     entry: 'functions/compose-article.ts',
     description: "Writes one share per channel from an article's stored revision",
-    timeoutSeconds: 30,
-    memoryMB: 1024,
+    timeoutSeconds: 60,
+    memoryMB: 1536,
     sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
-    // Sends what falls due within the look-ahead straight to the publish queue.
-    uses: { table: 'readWrite', sendTo: ['publish'] },
+    // Sends what falls due within the look-ahead straight to the publish queue; fetches
+    // the article's page and image and stores the processed images and share cards.
+    uses: { table: 'readWrite', sendTo: ['publish'], media: 'readWrite' },
   },
   'dispatch-due': {
     entry: 'functions/dispatch-due.ts',
@@ -121,7 +134,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     memoryMB: 1024,
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
-    uses: { table: 'readWrite', sendTo: ['publish'], channelSecrets: true },
+    uses: { table: 'readWrite', sendTo: ['publish'], channelSecrets: true, media: 'read' },
   },
   'editor-api': {
     entry: 'functions/editor-api.ts',
