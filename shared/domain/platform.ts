@@ -11,3 +11,10 @@ export const PLATFORMS = [
 ] as const;
 
 export type Platform = (typeof PLATFORMS)[number];
+
+/**
+ * Networks that post in steps (create a media container, then publish it): Crier
+ * prepares the container as soon as the share is queued, so only the last step runs
+ * at dueAt.
+ */
+export const MULTI_STEP_PLATFORMS: readonly Platform[] = ['threads', 'instagram'];

@@ -4,6 +4,7 @@
  * the due index and sweeps what a crash or a lost message left in flight.
  */
 import type { PublishingConfig } from '../config/publishing';
+import { MULTI_STEP_PLATFORMS } from '../domain/platform';
 import type { Clock, PublishQueue, ShareRef, ShareStore } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 
@@ -36,7 +37,9 @@ export async function enqueueIfDue(deps: DispatchDeps, share: Share): Promise<Sh
     },
   });
   if (!(await deps.shares.replace(share, queued))) return share;
-  await deps.publishQueue.send(ref(share), (due - now.getTime()) / 1000);
+  // A multi-step network's container is prepared at once; the worker then waits again.
+  const prepareFirst = MULTI_STEP_PLATFORMS.includes(share.platform) && !share.preparedId;
+  await deps.publishQueue.send(ref(share), prepareFirst ? 0 : (due - now.getTime()) / 1000);
   return queued;
 }
 

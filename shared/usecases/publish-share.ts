@@ -19,7 +19,12 @@ import type {
 } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 import type { ShareEvent } from '../domain/share-state';
-import type { NetworkClient, PublishOutcome, ReconcileOutcome } from '../platforms/client';
+import type {
+  NetworkClient,
+  PrepareOutcome,
+  PublishOutcome,
+  ReconcileOutcome,
+} from '../platforms/client';
 import { enqueueIfDue } from './dispatch';
 
 export type PublishShareDeps = {
@@ -63,15 +68,20 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
     return settle(deps, share, 'withdraw', { reason }, 'cancelled');
   }
-  const early = new Date(share.dueAt).getTime() - now.getTime();
-  if (early > 1000) {
-    // Early (its dueAt moved, or the message outran its delay): wait again.
-    await deps.publishQueue.send(ref(share), early / 1000);
-    return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
-  }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = deps.clientFor(share.platform);
   const state = await deps.channelState.get(share.channelId);
+  const early = new Date(share.dueAt).getTime() - now.getTime();
+  if (early > 1000) {
+    // Early (its dueAt moved, the message outran its delay, or a multi-step network's
+    // container is to be made ahead): prepare what can be, then wait again.
+    const prepared =
+      channel && client?.prepare && !share.preparedId
+        ? await prepare(deps, share, channel, client, state.session)
+        : share;
+    await deps.publishQueue.send(ref(prepared), early / 1000);
+    return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
+  }
   if (state.rateLimitedUntil && state.rateLimitedUntil > now.toISOString()) {
     const deferred = applyEvent(share, 'reschedule', {
       at: now,
@@ -182,6 +192,43 @@ async function recordPublish(
   }
 }
 
+/**
+ * A multi-step network's first step, ahead of dueAt. Nothing is posted yet, so every
+ * failure only leaves a note: the publish step at dueAt makes the container itself.
+ */
+async function prepare(
+  deps: PublishShareDeps,
+  share: Share,
+  channel: Channel,
+  client: NetworkClient,
+  session: string | undefined,
+): Promise<Share> {
+  const credentials = await deps.credentials.get(channel.id).catch(() => undefined);
+  if (!client.prepare || credentials === undefined) return share;
+  const call = {
+    share,
+    account: channel.account,
+    credentials,
+    session,
+    timeoutMs: deps.config.networkTimeoutMs,
+  };
+  const outcome: PrepareOutcome = await client.prepare(call).catch((error: unknown) => ({
+    kind: 'retry',
+    message: error instanceof Error ? error.message : String(error),
+  }));
+  if (outcome.session) await deps.channelState.saveSession(channel.id, outcome.session);
+  const next: Share =
+    outcome.kind === 'prepared'
+      ? { ...share, preparedId: outcome.preparedId, lastError: undefined }
+      : { ...share, lastError: `prepare: ${outcome.kind}: ${outcome.message}` };
+  const written = {
+    ...next,
+    version: share.version + 1,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  return (await deps.shares.replace(share, written)) ? written : share;
+}
+
 /** Back to scheduled with attempt + 1, or failed once the attempts are spent. */
 async function defer(
   deps: PublishShareDeps,
@@ -207,7 +254,8 @@ async function defer(
     deps,
     claimed,
     'defer',
-    { reason, patch: { attempt, dueAt, lastError: reason } },
+    // A prepared container may be what failed (or may expire meanwhile): make a new one.
+    { reason, patch: { attempt, dueAt, lastError: reason, preparedId: undefined } },
     'deferred',
   );
 }
