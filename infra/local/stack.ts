@@ -5,10 +5,11 @@
  */
 
 import { resolve } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { loadChannelsConfig } from '../../shared/config/channels';
 import { credentialsEnvName } from '../../shared/config/credentials';
-import { ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
+import { BUCKET, ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
 import { type LocalDynamo, startDynamo } from './dynamo';
 import { type EventSource, startEventSource } from './event-source';
 import { entryExists, handlerLoader, type LocalFunctionDefinition } from './handler-loader';
@@ -229,6 +230,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     dynamo = await startDynamo({ dataDir, log });
     sqs = await startSqs({ log, queues: queueDefinitions });
+    // fauxqs serves S3 on the same endpoint: the media bucket lives there, in memory.
+    await createBucket(sqs.endpoint, BUCKET.localName);
     const localSqs = sqs;
     const queueOf = (name: QueueName) => {
       const queue = localSqs.queues[name];
@@ -251,6 +254,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // SDK v3 reads these service-specific endpoints (unless told to ignore them).
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_S3: sqs.endpoint,
+      [BUCKET.nameEnv]: BUCKET.localName,
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
       [ENV.webhookSecret]: secrets.webhookSecret.value,
       [ENV.ghostSecret]: secrets.ghostSecret.value,
@@ -367,4 +372,18 @@ function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, s
     });
   }
   return env;
+}
+
+async function createBucket(endpoint: string, name: string): Promise<void> {
+  const s3 = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+  } finally {
+    s3.destroy();
+  }
 }
