@@ -25,6 +25,7 @@ const env = readEnv({
   CRIER_CONFIG: z.string().optional(),
 });
 
+const config = loadChannelsConfig(env.CRIER_CONFIG);
 const db = createDocumentClient();
 const shares = new DynamoShareStore(db, env.TABLE_NAME);
 const dispatch = {
@@ -36,7 +37,8 @@ const dispatch = {
 const deps = {
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
   shares,
-  channels: loadChannelsConfig(env.CRIER_CONFIG).channels,
+  channels: config.channels,
+  settings: { site: config.site, authors: config.authors },
   clock: systemClock,
   enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
 };

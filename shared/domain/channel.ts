@@ -16,6 +16,8 @@ export const TEMPLATE_FIELDS = [
   'handles',
   'hashtags',
   'imageCredit',
+  'site',
+  'author',
 ] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
@@ -71,6 +73,8 @@ export const channelSchema = z.object({
       fromTags: z.boolean().default(true),
       /** always added first, e.g. the newsroom's own tag */
       always: z.array(z.string().min(1).max(100)).max(10).default([]),
+      /** sections and tags never to turn into hashtags, besides the built-in stop list */
+      stop: z.array(z.string().min(1).max(100)).max(200).default([]),
     })
     .prefault({}),
   utm: z
@@ -100,6 +104,14 @@ export const channelSchema = z.object({
   approval: z.enum(['none', 'required']).default('none'),
   /** the instance's text limit where the network lets servers choose (Mastodon) */
   maxCharacters: z.number().int().min(1).max(100_000).optional(),
+  /** a standfirst too long for one post continues in replies instead of being cut */
+  thread: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** the most posts, the first included */
+      max: z.number().int().min(2).max(10).default(4),
+    })
+    .prefault({}),
 });
 
 export type Channel = z.output<typeof channelSchema>;

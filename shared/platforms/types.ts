@@ -1,6 +1,6 @@
 /** What a composer makes of an article for one channel, before any network call. */
 import type { Article } from '../domain/article';
-import type { Channel } from '../domain/channel';
+import type { AuthorDirectory, Channel, Site } from '../domain/channel';
 
 /** A link card: Bluesky's `app.bsky.embed.external`, LinkedIn's article, and the like. */
 export type LinkCard = {
@@ -56,4 +56,12 @@ export type ComposedPost = {
   length: { used: number; limit: number; unit: 'weighted' | 'graphemes' | 'characters' };
 };
 
-export type Composer = (article: Article, channel: Channel) => ComposedPost;
+/** What every channel shares from the config: the site (`{site}`) and the author directory (`{handles}`). */
+export type ComposeSettings = { site?: Site; authors: AuthorDirectory };
+
+/** Without `settings`, there is no site name and no author directory. */
+export type Composer = (
+  article: Article,
+  channel: Channel,
+  settings?: ComposeSettings,
+) => ComposedPost;

@@ -10,11 +10,14 @@ import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
 import { composerFor } from '../platforms/composers';
+import type { ComposeSettings } from '../platforms/types';
 
 export type ComposeArticleDeps = {
   articles: ArticleStore;
   shares: ShareStore;
   channels: readonly Channel[];
+  /** the config's site and author directory, for `{site}` and `{handles}` */
+  settings?: ComposeSettings;
   clock: Clock;
   /** the direct path: claims and sends a share that falls due within the look-ahead */
   enqueueIfDue: (share: Share) => Promise<unknown>;
@@ -58,7 +61,7 @@ export async function composeArticle(
   const created: string[] = [];
   const existing: string[] = [];
   for (const channel of deps.channels) {
-    const share = newShare(record, channel, deps.clock.now());
+    const share = newShare(record, channel, deps.clock.now(), deps.settings);
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
       await deps.enqueueIfDue(share);
@@ -74,7 +77,12 @@ export async function composeArticle(
 }
 
 /** A share as composed for one channel: scheduled, or a draft awaiting approval. */
-export function newShare(record: ArticleRecord, channel: Channel, now: Date): Share {
+export function newShare(
+  record: ArticleRecord,
+  channel: Channel,
+  now: Date,
+  settings?: ComposeSettings,
+): Share {
   const { articleId, article } = record;
   const at = now.toISOString();
   const dueAt = firstDueAt(channel.schedule, {
@@ -98,7 +106,7 @@ export function newShare(record: ArticleRecord, channel: Channel, now: Date): Sh
   let status: ShareStatus = channel.approval === 'required' ? 'draft' : 'scheduled';
   try {
     if (!composer) throw new Error(`No composer for ${channel.platform}`);
-    const post = composer(article, channel);
+    const post = composer(article, channel, settings);
     return {
       ...base,
       status,
@@ -107,6 +115,9 @@ export function newShare(record: ArticleRecord, channel: Channel, now: Date): Sh
       hashtags: post.hashtags,
       card: post.card,
       facets: post.facets,
+      thread: post.thread,
+      media: post.media,
+      warnings: post.warnings?.length ? post.warnings : undefined,
       language: post.language,
       length: post.length,
       history: [

@@ -3,15 +3,19 @@ import type { Article } from '../../domain/article';
 import { graphemeLength, utf8Length } from '../../domain/text';
 import { createComposer } from '../compose/composer';
 import { findHashtags } from '../compose/hashtags';
+import { findLinks } from '../compose/tokens';
 import type { ComposedPost, Facet, LinkCard } from '../types';
-import { BLUESKY_MAX_TAG_BYTES, BLUESKY_MAX_TAG_GRAPHEMES, blueskyRules, findLinks } from './rules';
+import { BLUESKY_MAX_TAG_BYTES, BLUESKY_MAX_TAG_GRAPHEMES, blueskyRules } from './rules';
 
 function byteRange(text: string, start: number, end: number): Facet['index'] {
   const byteStart = utf8Length(text.slice(0, start));
   return { byteStart, byteEnd: byteStart + utf8Length(text.slice(start, end)) };
 }
 
-/** One `#link` facet per URL and one `#tag` facet per hashtag, in text order. */
+/**
+ * One `#link` facet per URL and one `#tag` facet per hashtag, in text order. A post's
+ * facets are for its `text`; the client makes each `thread` reply's with this too.
+ */
 export function blueskyFacets(text: string): Facet[] {
   const links: Facet[] = findLinks(text).map((link) => ({
     index: byteRange(text, link.start, link.end),

@@ -1,5 +1,6 @@
 /** `{authors}` and `{handles}`: the byline as a list in the article's language. */
 import type { Author } from '../../domain/article';
+import type { AuthorDirectory } from '../../domain/channel';
 import type { Platform } from '../../domain/platform';
 
 // British English lists read "A, B and C", as newsrooms write bylines.
@@ -26,17 +27,42 @@ export function authorNames(authors: readonly Author[], language: string | undef
   );
 }
 
-/** Each author as a mention on `platform`, or by name where there is no usable handle. */
+// The CMS and the config file may spell a name with other capitals or spacing.
+const nameKey = (name: string) => name.normalize('NFC').replace(/\s+/gu, ' ').trim().toLowerCase();
+
+/** The directory's handles for `name`: its own entry, else one spelled the same way. */
+function directoryEntry(
+  directory: AuthorDirectory,
+  name: string,
+): AuthorDirectory[string] | undefined {
+  const exact = directory[name];
+  if (exact) return exact;
+  const key = nameKey(name);
+  return Object.entries(directory).find(([other]) => nameKey(other) === key)?.[1];
+}
+
+/**
+ * Each author as a mention on `platform`: the payload's handle, else the directory's
+ * (the config's `authors`), else the name where neither is a usable handle.
+ */
 export function authorHandles(
   authors: readonly Author[],
   platform: Platform,
   mention: (handle: string) => string | undefined,
   language: string | undefined,
+  directory: AuthorDirectory = {},
 ): string {
   return joinNames(
     authors.map((author) => {
-      const handle = author.handles[platform];
-      return (handle && mention(handle)) || author.name;
+      const handles = [
+        author.handles[platform],
+        directoryEntry(directory, author.name)?.[platform],
+      ];
+      for (const handle of handles) {
+        const written = handle && mention(handle);
+        if (written) return written;
+      }
+      return author.name;
     }),
     language,
   );

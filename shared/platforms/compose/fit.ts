@@ -1,7 +1,8 @@
 /**
  * Fitting a post to a network's limit. The URL and the template's own text never
  * change; the rest gives way in the order social editors would choose: hashtags from
- * the end, then the summary, then section and bylines, and the title last.
+ * the end, then the summary, then section and bylines, then the site name, and the
+ * title last.
  */
 import type { TemplateField } from '../../domain/channel';
 import type { Measure } from './network';
@@ -37,12 +38,22 @@ export class PostTooLongError extends Error {
 
 type Step = (parts: PostParts, fits: (parts: PostParts) => boolean) => PostParts;
 
-// One at a time from the end, but found by binary search: fewer hashtags are never longer.
-const dropHashtagsFromEnd: Step = (parts, fits) => {
-  const keeping = (count: number) => ({ ...parts, hashtags: parts.hashtags.slice(0, count) });
-  const most = lastIndexWhere(parts.hashtags.length, (count) => fits(keeping(count)));
-  return keeping(Math.max(0, most));
-};
+/**
+ * The first of `hashtags`, as many as `fits` accepts: dropped one at a time from the end,
+ * but found by binary search, since fewer hashtags are never longer.
+ */
+export function keepHashtags(
+  hashtags: readonly string[],
+  fits: (kept: string[]) => boolean,
+): string[] {
+  const most = lastIndexWhere(hashtags.length + 1, (count) => fits(hashtags.slice(0, count)));
+  return hashtags.slice(0, Math.max(0, most));
+}
+
+const dropHashtagsFromEnd: Step = (parts, fits) => ({
+  ...parts,
+  hashtags: keepHashtags(parts.hashtags, (hashtags) => fits({ ...parts, hashtags })),
+});
 
 const shorten =
   (field: 'summary' | 'title', minWords: number): Step =>
@@ -52,7 +63,7 @@ const shorten =
   });
 
 const drop =
-  (field: 'section' | 'authors' | 'handles'): Step =>
+  (field: 'section' | 'authors' | 'author' | 'handles' | 'site'): Step =>
   (parts) => ({ ...parts, [field]: '' });
 
 const STEPS: readonly (readonly [TemplateField, Step])[] = [
@@ -60,15 +71,19 @@ const STEPS: readonly (readonly [TemplateField, Step])[] = [
   ['summary', shorten('summary', MIN_SUMMARY_WORDS)],
   ['section', drop('section')],
   ['authors', drop('authors')],
+  ['author', drop('author')],
   ['handles', drop('handles')],
+  ['site', drop('site')],
   ['title', shorten('title', 1)],
 ];
 
+/** Hashtags (without `#`) as a post shows them: `#LatinAmerica #Bolivia`. */
+export function hashtagLine(hashtags: readonly string[]): string {
+  return hashtags.map((tag) => `#${tag}`).join(' ');
+}
+
 export function renderParts(template: string, parts: PostParts): string {
-  return renderTemplate(template, {
-    ...parts,
-    hashtags: parts.hashtags.map((tag) => `#${tag}`).join(' '),
-  });
+  return renderTemplate(template, { ...parts, hashtags: hashtagLine(parts.hashtags) });
 }
 
 /** The post as long as the budget allows; throws PostTooLongError if it cannot fit. */
@@ -89,7 +104,7 @@ export function fitPost(template: string, parts: PostParts, budget: Budget): Fit
   if (!measured.fits) {
     throw new PostTooLongError(
       `Cannot fit a post for ${budget.label} into ${budget.limit} ${budget.unit}: with the ` +
-        `hashtags, summary, section and bylines dropped and the title shortened it is still ` +
+        `hashtags, summary, section, bylines and site name dropped and the title shortened it is still ` +
         `too long. Shorten the template's own text: "${text.slice(0, 80)}…"`,
       budget.limit,
     );

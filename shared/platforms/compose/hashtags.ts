@@ -43,23 +43,74 @@ export function isUsableHashtag(tag: string, maxGraphemes: number): boolean {
 }
 
 /**
+ * Sections and tags that say nothing about a story when they stand alone as a hashtag
+ * (CMS defaults and front-page labels), compared as hashtags without regard to case, so
+ * "Top Stories", "top-stories" and "#TopStories" are all one entry.
+ */
+export const STOP_HASHTAGS: readonly string[] = [
+  'News',
+  'Latest',
+  'Latest News',
+  'Top News',
+  'Top Stories',
+  'Breaking News',
+  'Opinion',
+  'Uncategorized',
+  'Uncategorised',
+  'Featured',
+  'Home',
+  'Homepage',
+  'Front Page',
+  'General',
+  'Misc',
+  'Miscellaneous',
+  'Other',
+  'Blog',
+  'Articles',
+  'Stories',
+  'Posts',
+  'Main',
+  'Headlines',
+  'Updates',
+  "Editor's Picks",
+];
+
+const hashtagKey = (label: string) => toHashtag(label).toLowerCase();
+const BUILT_IN_STOP = new Set(STOP_HASHTAGS.map(hashtagKey));
+
+export type PickOptions = {
+  /** the longest hashtag (in graphemes) the network takes */
+  maxGraphemes: number;
+  /** hashtags the text has already: not repeated, and counted against `networkMax` */
+  present: readonly string[];
+  /** the most hashtags the network accepts in one post, those present included */
+  networkMax?: number;
+};
+
+/**
  * The channel's hashtags for an article, in order `always`, section, tags; deduplicated
- * case-insensitively, without those `present` in the text already, at most `max`.
+ * case-insensitively, without those `present` in the text already, at most the channel's
+ * `max` and the network's maximum. A section or tag on the stop list (built in, and the
+ * channel's `stop`) is skipped; `always` is the channel's own choice and is not.
  */
 export function pickHashtags(
   article: Article,
   settings: Channel['hashtags'],
-  options: { maxGraphemes: number; present: readonly string[] },
+  options: PickOptions,
 ): string[] {
-  const labels = [
-    ...settings.always,
+  const stop = new Set([...BUILT_IN_STOP, ...settings.stop.map(hashtagKey)]);
+  const fromArticle = [
     ...(settings.fromSection && article.section ? [article.section] : []),
     ...(settings.fromTags ? article.tags : []),
-  ];
+  ].filter((label) => !stop.has(hashtagKey(label)));
+  const max = Math.min(
+    settings.max,
+    (options.networkMax ?? Number.POSITIVE_INFINITY) - options.present.length,
+  );
   const seen = new Set(options.present.map((tag) => tag.toLowerCase()));
   const picked: string[] = [];
-  for (const label of labels) {
-    if (picked.length >= settings.max) break;
+  for (const label of [...settings.always, ...fromArticle]) {
+    if (picked.length >= max) break;
     const tag = toHashtag(label);
     const key = tag.toLowerCase();
     if (!isUsableHashtag(tag, options.maxGraphemes) || seen.has(key)) continue;

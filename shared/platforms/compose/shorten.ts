@@ -1,9 +1,11 @@
 /**
  * Shortening one piece of text to fit: cut on a word boundary and end with "…"; a word
  * too long for the room is cut between graphemes, never inside an emoji or a combining
- * sequence. Candidates are tried by binary search, so a fit costs O(log n) measurements.
+ * sequence, and never inside a link, a hashtag or a mention. Candidates are tried by
+ * binary search, so a fit costs O(log n) measurements.
  */
 import { graphemes } from '../../domain/text';
+import { protectedSpans, type Span, spanAround } from './tokens';
 
 export const ELLIPSIS = '…';
 
@@ -16,25 +18,35 @@ const NOT_JUNK = new RegExp(`[^${JUNK}]`, 'u');
 const SPACELESS =
   /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
 const SPACE = /\s/u;
-const LINK = /:\/\/|^www\./iu;
 
 const words = new Intl.Segmenter(undefined, { granularity: 'word' });
 
-/** The text up to `end`, without trailing separators, plus "…"; empty if nothing is left. */
-export function cutAt(text: string, end: number): string {
-  const kept = text.slice(0, end).replace(TRAILING_JUNK, '');
+/**
+ * The text up to `end`, without trailing separators, plus "…"; empty if nothing is left.
+ * A separator that belongs to a link, hashtag or mention in `spans` stays: `@ana_` and
+ * `https://example.org/a/` are other accounts and pages without their last character.
+ */
+export function cutAt(text: string, end: number, spans = protectedSpans(text)): string {
+  let kept = text.slice(0, end).replace(TRAILING_JUNK, '');
+  const entered = spanAround(spans, kept.length);
+  if (entered) kept = text.slice(0, entered.end);
   return kept ? `${kept}${ELLIPSIS}` : '';
 }
 
-/** Offsets where `text` may be cut on a word boundary, ascending. */
-export function breakPoints(text: string): number[] {
+/**
+ * Offsets where `text` may be cut on a word boundary, ascending; none inside a link,
+ * hashtag or mention (Chinese and Japanese words inside a URL's path are no break).
+ */
+export function breakPoints(text: string, spans = protectedSpans(text)): number[] {
   const points = new Set<number>();
   for (const match of text.matchAll(/\s+/gu)) if (match.index > 0) points.add(match.index);
   if (SPACELESS.test(text)) {
     let previous = '';
     for (const { segment, index } of words.segment(text)) {
       const next = String.fromCodePoint(segment.codePointAt(0) ?? 0);
-      if (index > 0 && joinsSpacelessWords(previous, next)) points.add(index);
+      if (index > 0 && joinsSpacelessWords(previous, next) && !spanAround(spans, index)) {
+        points.add(index);
+      }
       previous = Array.from(segment).at(-1) ?? '';
     }
   }
@@ -83,39 +95,42 @@ export function shortenToFit(
   if (!text || fits(text)) return text;
   const firstKept = text.search(NOT_JUNK);
   if (firstKept === -1) return '';
+  const spans = protectedSpans(text);
   // A cut must keep something more than separators.
-  const points = breakPoints(text).filter((end) => end > firstKept);
+  const points = breakPoints(text, spans).filter((end) => end > firstKept);
+  const cut = (end: number) => cutAt(text, end, spans);
   const shortened =
-    longestFittingCut(text, points, fits) ||
-    cutInsideWord(text, firstKept, points[0] ?? text.length, fits);
+    longestFitting(points, cut, fits) ||
+    longestFitting(graphemeEnds(text, firstKept, points[0] ?? text.length, spans), cut, fits);
   return shortened && (minWords <= 1 || wordCount(shortened) >= minWords) ? shortened : '';
 }
 
-/** Binary search over the cuts at `ends`, ascending. */
-function longestFittingCut(
-  text: string,
+/** Binary search over the candidates `make(ends[i])`, ends ascending; '' if none fits. */
+function longestFitting(
   ends: readonly number[],
+  make: (end: number) => string,
   fits: (candidate: string) => boolean,
 ): string {
-  const best = lastIndexWhere(ends.length, (i) => fits(cutAt(text, ends[i] ?? 0)));
-  return best >= 0 ? cutAt(text, ends[best] ?? 0) : '';
+  const best = lastIndexWhere(ends.length, (i) => fits(make(ends[i] ?? 0)));
+  return best >= 0 ? make(ends[best] ?? 0) : '';
 }
 
-/** Cuts between the graphemes of the first word, from `start` to `end`. */
-function cutInsideWord(
+/**
+ * The offsets between the graphemes of the word from `start` to `end`, where a word too
+ * long for the room may be cut; none if the word holds a link, hashtag or mention.
+ */
+export function graphemeEnds(
   text: string,
   start: number,
   end: number,
-  fits: (candidate: string) => boolean,
-): string {
-  const word = text.slice(start, end);
-  // A cut link would lead nowhere, or somewhere else.
-  if (LINK.test(word)) return '';
+  spans: readonly Span[],
+): number[] {
+  if (spans.some((span) => span.start < end && start < span.end)) return [];
   const ends: number[] = [];
   let offset = start;
-  for (const grapheme of graphemes(word).slice(0, -1)) {
+  for (const grapheme of graphemes(text.slice(start, end)).slice(0, -1)) {
     offset += grapheme.length;
     ends.push(offset);
   }
-  return longestFittingCut(text, ends, fits);
+  return ends;
 }

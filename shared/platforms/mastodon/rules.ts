@@ -11,6 +11,8 @@ export const MASTODON_DEFAULT_MAX_CHARACTERS = 500;
 export const MASTODON_URL_LENGTH = 23;
 /** Long enough for any real hashtag; Mastodon sets no documented limit. */
 export const MASTODON_MAX_HASHTAG_GRAPHEMES = 100;
+/** `description_limit` on a stock instance: the longest alt text an image takes */
+export const MASTODON_MAX_ALT_CHARACTERS = 1500;
 
 const USER = '[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*';
 const WORD = String.raw`[\p{L}\p{M}\p{N}\p{Pc}]`;
@@ -69,5 +71,6 @@ export const mastodonRules: NetworkRules = {
   limit: (channel) => channel.maxCharacters ?? MASTODON_DEFAULT_MAX_CHARACTERS,
   measure: measureMastodon,
   maxHashtagGraphemes: MASTODON_MAX_HASHTAG_GRAPHEMES,
+  maxAltCharacters: MASTODON_MAX_ALT_CHARACTERS,
   mention: mastodonMention,
 };

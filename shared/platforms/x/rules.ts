@@ -5,6 +5,8 @@ import type { Measure, NetworkRules } from '../compose/network';
 export const X_MAX_WEIGHTED_LENGTH = 280;
 /** Long enough for any real hashtag; X sets no documented limit. */
 export const X_MAX_HASHTAG_GRAPHEMES = 100;
+/** `POST /2/media/metadata` takes alt text of up to 1,000 characters. */
+export const X_MAX_ALT_CHARACTERS = 1000;
 
 const USERNAME = /^@?([A-Za-z0-9_]{1,15})$/;
 
@@ -26,5 +28,6 @@ export const xRules: NetworkRules = {
   limit: () => X_MAX_WEIGHTED_LENGTH,
   measure: measureX,
   maxHashtagGraphemes: X_MAX_HASHTAG_GRAPHEMES,
+  maxAltCharacters: X_MAX_ALT_CHARACTERS,
   mention: xMention,
 };

@@ -44,6 +44,37 @@ describe('authorNames and authorHandles', () => {
   });
 });
 
+describe('authorHandles with the author directory', () => {
+  const directory = {
+    'Ana Rivera': { x: 'ana_from_config', bluesky: 'ana.config.example' },
+    'bo  LI': { x: 'boli', bluesky: 'bo.bsky.social', mastodon: 'https://social.example/@bo' },
+    'Cy Doe': { x: 'cydoe' },
+  };
+
+  it("uses the payload's handle first, then the directory's, then the name", () => {
+    expect(authorHandles(authors, 'x', xMention, 'en', directory)).toBe(
+      '@anarivera, @boli and @cydoe',
+    );
+    expect(authorHandles(authors, 'bluesky', blueskyMention, 'en', directory)).toBe(
+      '@ana.bsky.social, @bo.bsky.social and Cy Doe',
+    );
+    expect(authorHandles(authors, 'mastodon', mastodonMention, 'en', directory)).toBe(
+      '@ana@social.example, @bo@social.example and Cy Doe',
+    );
+  });
+
+  it('finds a name in the directory whatever its capitals and spacing', () => {
+    expect(authorHandles([{ name: 'Bo Li', handles: {} }], 'x', xMention, 'en', directory)).toBe(
+      '@boli',
+    );
+  });
+
+  it('falls back to the name when the directory has no usable handle', () => {
+    const odd = { 'Bo Li': { x: 'not a handle' } };
+    expect(authorHandles([{ name: 'Bo Li', handles: {} }], 'x', xMention, 'en', odd)).toBe('Bo Li');
+  });
+});
+
 describe('mentions', () => {
   it('X: a username of up to 15 letters, digits or underscores', () => {
     expect(xMention('anarivera')).toBe('@anarivera');

@@ -24,7 +24,9 @@ const parts: PostParts = {
   section: 'Latin America',
   authors: 'Ana Rivera',
   handles: '@ana',
+  author: 'Ana Rivera',
   imageCredit: 'EFE',
+  site: 'Left Voice',
   hashtags: ['LatinAmerica', 'Bolivia', 'EvoMorales'],
 };
 
@@ -91,6 +93,16 @@ describe('fitPost', () => {
     expect(fitPost(bylined, parts, budget(63)).text).toBe(
       `Trump Declares Support for Coup in…\n${url}`,
     );
+  });
+
+  it('drops {author} with the bylines and {site} after them, before it cuts the title', () => {
+    const signed = '{title} by {author}\n{site}\n{url}';
+    const { title, url } = parts;
+    expect(fitPost(signed, parts, budget(89)).text).toBe(
+      `${title} by Ana Rivera\nLeft Voice\n${url}`,
+    );
+    expect(fitPost(signed, parts, budget(88)).text).toBe(`${title} by\nLeft Voice\n${url}`);
+    expect(fitPost(signed, parts, budget(77)).text).toBe(`${title} by\n${url}`);
   });
 
   it('cuts the title last, never the URL or the template text', () => {

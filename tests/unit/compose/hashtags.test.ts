@@ -5,6 +5,7 @@ import {
   findHashtags,
   isUsableHashtag,
   pickHashtags,
+  STOP_HASHTAGS,
   toHashtag,
 } from '../../../shared/platforms/compose/hashtags';
 
@@ -105,6 +106,66 @@ describe('pickHashtags', () => {
         present: [],
       }),
     ).toEqual(['Bolivia']);
+  });
+
+  it('skips a stop-listed section or tag, whatever its case or spacing', () => {
+    const stopListed = article({
+      section: 'News',
+      tags: ['top stories', 'UNCATEGORIZED', 'Featured', 'Opinion', 'Bolivia', 'Evo Morales'],
+    });
+    expect(
+      pickHashtags(stopListed, settings({ max: 3 }), { maxGraphemes: 100, present: [] }),
+    ).toEqual(['Bolivia', 'EvoMorales']);
+    expect(STOP_HASHTAGS).toEqual(
+      expect.arrayContaining(['News', 'Opinion', 'Uncategorized', 'Featured', 'Home']),
+    );
+    expect(STOP_HASHTAGS).toEqual(expect.arrayContaining(['General', 'Latest', 'Top Stories']));
+  });
+
+  it("adds the channel's own stop list to the built-in one", () => {
+    expect(
+      pickHashtags(article(), settings({ max: 3, stop: ['latin america', '#Coup', 'Bolivia'] }), {
+        maxGraphemes: 100,
+        present: [],
+      }),
+    ).toEqual(['EvoMorales', 'DonaldTrump']);
+  });
+
+  it('keeps a stop-listed word the channel asks for in always', () => {
+    expect(
+      pickHashtags(article({ section: 'News' }), settings({ max: 2, always: ['News'] }), {
+        maxGraphemes: 100,
+        present: [],
+      }),
+    ).toEqual(['News', 'Bolivia']);
+  });
+
+  it("never goes over the network's maximum, counting the hashtags already in the text", () => {
+    const tags = Array.from(
+      { length: 40 },
+      (_, i) => `Tag${String.fromCharCode(65 + (i % 26))}${i}`,
+    );
+    const many = article({ tags, section: undefined });
+    expect(
+      pickHashtags(many, settings({ max: 30 }), { maxGraphemes: 100, present: [], networkMax: 5 }),
+    ).toHaveLength(5);
+    expect(
+      pickHashtags(many, settings({ max: 3 }), { maxGraphemes: 100, present: [], networkMax: 30 }),
+    ).toHaveLength(3);
+    expect(
+      pickHashtags(many, settings({ max: 30 }), {
+        maxGraphemes: 100,
+        present: ['InTitle', 'AlsoInTitle'],
+        networkMax: 30,
+      }),
+    ).toHaveLength(28);
+    expect(
+      pickHashtags(many, settings({ max: 30 }), {
+        maxGraphemes: 100,
+        present: Array.from({ length: 31 }, (_, i) => `T${i}`),
+        networkMax: 30,
+      }),
+    ).toEqual([]);
   });
 
   it('gives nothing when max is 0', () => {

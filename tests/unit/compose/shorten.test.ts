@@ -100,6 +100,46 @@ describe('shortenToFit', () => {
     expect(shortenToFit('See https://example.org/a-long-path today', room(30))).toBe('See…');
   });
 
+  it('never cuts inside a hashtag: one too long for the room goes whole', () => {
+    const tag = `#${'Long'.repeat(30)}`;
+    expect(shortenToFit(`${tag} and more`, room(30))).toBe('');
+    expect(shortenToFit(`See ${tag} and more`, room(30))).toBe('See…');
+  });
+
+  it('never cuts inside a mention, @user@host included', () => {
+    const mention = `@ana@${'social'.repeat(10)}.example`;
+    expect(shortenToFit(`${mention} said more`, room(30))).toBe('');
+    expect(shortenToFit(`Thanks to ${mention} for this`, room(30))).toBe('Thanks to…');
+    expect(shortenToFit('Thanks to @ana.bsky.social for this', room(30))).toBe(
+      'Thanks to @ana.bsky.social…',
+    );
+  });
+
+  it('keeps the separators that belong to a mention, hashtag or link at the cut', () => {
+    expect(shortenToFit('Thanks to @ana_ for the tip today', room(16))).toBe('Thanks to @ana_…');
+    expect(shortenToFit('Tagged #Arab_ for the tip today', room(14))).toBe('Tagged #Arab_…');
+    expect(shortenToFit('Read https://example.org/a/ for more', room(30))).toBe(
+      'Read https://example.org/a/…',
+    );
+    expect(cutAt('See https://example.org/a. Then', 26)).toBe('See https://example.org/a…');
+  });
+
+  it('does not break Chinese or Japanese words inside a link, hashtag or mention', () => {
+    const linked = '詳細はhttps://ja.wikipedia.org/wiki/東京都を参照。東京オリンピックは延期された';
+    expect(breakPoints(linked)).toEqual(['詳細'.length, '詳細は'.length]);
+    expect(shortenToFit(linked, room(40))).toBe('詳細は…');
+    const tagged = '東京の#東京オリンピック開催について新型コロナウイルスの影響';
+    expect(shortenToFit(tagged, room(12))).toBe('東京の…');
+  });
+
+  it('never splits an emoji sequence between Japanese words', () => {
+    const text = '東京👨‍👩‍👧‍👦オリンピック🏴󠁧󠁢󠁥󠁮󠁧󠁿の開催1️⃣は🇯🇵🇧🇴延期された';
+    for (let n = 2; n < graphemeLength(text); n++) {
+      const shortened = shortenToFit(text, room(n));
+      expect(cutOnGraphemes(text, shortened)).toBe(true);
+    }
+  });
+
   it('measures O(log n) candidates, not one per character', () => {
     const text = Array.from({ length: 800 }, (_, i) => `word${i}`).join(' ');
     let measured = 0;

@@ -15,6 +15,8 @@ const values = (overrides: Partial<TemplateValues> = {}): TemplateValues => ({
   handles: '@ana and Bo Li',
   hashtags: '#Bolivia',
   imageCredit: 'EFE/Justin Lane',
+  site: 'Left Voice',
+  author: 'Ana Rivera',
   ...overrides,
 });
 
@@ -28,6 +30,12 @@ describe('renderTemplate', () => {
     ).toBe(
       'Latin America: Trump Declares Support for Coup in Bolivia\nHands off Bolivia!\n' +
         'By Ana Rivera and Bo Li (@ana and Bo Li) #Bolivia\nPhoto: EFE/Justin Lane\nhttps://example.org/a',
+    );
+  });
+
+  it('fills {site} with the site name and {author} with the first author', () => {
+    expect(renderTemplate('{title} ({author}, {site})\n{url}', values())).toBe(
+      'Trump Declares Support for Coup in Bolivia (Ana Rivera, Left Voice)\nhttps://example.org/a',
     );
   });
 

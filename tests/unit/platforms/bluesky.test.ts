@@ -175,3 +175,48 @@ describe('Bluesky card and language', () => {
     expect(post.language).toBeUndefined();
   });
 });
+
+describe('Bluesky authors and threads', () => {
+  const authors = { 'Ana Rivera': { x: 'anarivera', bluesky: 'Ana.Rivera.example' } };
+
+  it("mentions an author by the directory's handle where the payload has none", () => {
+    const post = composeBluesky(
+      article({ authors: [{ name: 'Ana Rivera' }] }),
+      channel('{title} by {handles}\n{url}'),
+      { authors },
+    );
+    expect(post.text).toBe('Headline by @ana.rivera.example\nhttps://example.org/news/a');
+  });
+
+  it("prefers the payload's own handle to the directory's", () => {
+    const post = composeBluesky(
+      article({ authors: [{ name: 'Ana Rivera', handles: { bluesky: 'ana.bsky.social' } }] }),
+      channel('{title} by {handles}\n{url}'),
+      { authors },
+    );
+    expect(post.text).toBe('Headline by @ana.bsky.social\nhttps://example.org/news/a');
+  });
+
+  it('continues a long standfirst in replies, each within 300 graphemes, facets for the text', () => {
+    const summary = Array.from(
+      { length: 8 },
+      (_, i) => `Paragraph ${i + 1} of the standfirst — “quoted” and 東京 🇧🇴, it goes on.`,
+    ).join(' ');
+    const post = compose(
+      article({ summary, tags: ['Bolivia'] }),
+      channel('{title}\n\n{summary}\n\n{url}\n\n{hashtags}', {
+        hashtags: { max: 1 },
+        thread: { enabled: true, max: 4 },
+      }),
+    );
+    const posts = [post.text, ...(post.thread ?? [])];
+    expect(posts).toHaveLength(2);
+    for (const part of posts) {
+      expect(graphemeLength(part)).toBeLessThanOrEqual(300);
+      expect(utf8Length(part)).toBeLessThanOrEqual(3000);
+    }
+    expect(post.thread?.at(-1)?.endsWith(' 2/2\n\n#Bolivia')).toBe(true);
+    expect(post.facets).toEqual(detected(post.text));
+    expect(blueskyFacets(post.thread?.at(-1) ?? '')).toEqual(detected(post.thread?.at(-1) ?? ''));
+  });
+});

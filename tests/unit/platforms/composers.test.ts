@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseGenericArticle } from '../../../shared/domain/article';
+import { channelSchema, siteSchema } from '../../../shared/domain/channel';
 import { PLATFORMS } from '../../../shared/domain/platform';
 import { composeBluesky } from '../../../shared/platforms/bluesky/composer';
 import { composerFor, SUPPORTED_PLATFORMS } from '../../../shared/platforms/composers';
@@ -19,4 +21,33 @@ describe('composer registry', () => {
     }
     expect(composerFor('threads')).toBeUndefined();
   });
+});
+
+describe('every composer', () => {
+  const article = parseGenericArticle({
+    id: 'a1',
+    url: 'https://example.org/news/a',
+    title: 'Headline',
+    publishedAt: '2024-05-01T10:00:00Z',
+    authors: [{ name: 'Ana Rivera' }],
+  });
+  const settings = {
+    site: siteSchema.parse({ name: 'Left Voice' }),
+    authors: { 'Ana Rivera': { x: 'ana', bluesky: 'ana.example', mastodon: 'ana@social.example' } },
+  };
+
+  it.each(SUPPORTED_PLATFORMS)(
+    '%s: takes the site and author directory, and works without',
+    (platform) => {
+      const compose = composerFor(platform);
+      const channel = channelSchema.parse({
+        id: `${platform}-test`,
+        platform,
+        account: 'newsroom',
+        template: '{title} — {site}\n{url}',
+      });
+      expect(compose?.(article, channel, settings).text).toMatch(/^Headline — Left Voice\n/u);
+      expect(compose?.(article, channel).text).toMatch(/^Headline —\n/u);
+    },
+  );
 });

@@ -103,3 +103,39 @@ describe('Mastodon composer', () => {
     expect(post.text).toBe(`Headline\n${url}`);
   });
 });
+
+describe('Mastodon authors and threads', () => {
+  it("mentions an author by the directory's handle, counted by its local part", () => {
+    const post = composeMastodon(
+      article({ authors: [{ name: 'Ana Rivera' }, { name: 'Bo Li' }] }),
+      channel('{title} by {handles}\n{url}'),
+      { authors: { 'Ana Rivera': { mastodon: 'https://social.example/@ana' } } },
+    );
+    expect(post.text).toBe('Headline by @ana@social.example and Bo Li\nhttps://example.org/news/a');
+    expect(post.length.used).toBe('Headline by @ana and Bo Li\n'.length + 23);
+  });
+
+  it("continues a standfirst too long for the instance's limit in replies", () => {
+    const summary = Array.from(
+      { length: 9 },
+      (_, i) =>
+        `Sentence ${i + 1} of a standfirst, with https://example.org/${'p'.repeat(60)}/${i} in it.`,
+    ).join(' ');
+    const post = compose(
+      article({ summary }),
+      channel('{title}\n\n{summary}\n\n{url}', {
+        maxCharacters: 200,
+        thread: { enabled: true, max: 6 },
+      }),
+    );
+    const posts = [post.text, ...(post.thread ?? [])];
+    expect(posts.length).toBeGreaterThan(2);
+    for (const [i, part] of posts.entries()) {
+      expect(measureMastodon(part, 200).fits).toBe(true);
+      expect(part).toMatch(new RegExp(` ${i + 1}/${posts.length}(?:\\n|$)`, 'u'));
+    }
+    // Each link goes whole into one part: 200 graphemes hold it only because it counts 23.
+    const links = posts.flatMap((part) => part.match(/https:\/\/\S+/gu) ?? []);
+    expect(links.filter((link) => link !== 'https://example.org/news/a')).toHaveLength(9);
+  });
+});

@@ -90,3 +90,29 @@ describe.each(channels.map((channel) => [channel.platform, channel] as const))(
     });
   },
 );
+
+describe.each(channels.map((channel) => [channel.platform, channel] as const))(
+  'every real page on %s with threads enabled',
+  (platform, channel) => {
+    const compose = composerFor(platform);
+    if (!compose) throw new Error(`no composer for ${platform}`);
+    const threaded: Channel = { ...channel, thread: { enabled: true, max: 4 } };
+
+    it.each(pages)('%s: every post of the thread is valid and the standfirst whole', (name) => {
+      const article = pageArticle(name);
+      const post = compose(article, threaded);
+      const posts = [post.text, ...(post.thread ?? [])];
+      for (const part of posts)
+        expect(accepted[platform]?.({ ...post, text: part }, channel)).toBe(true);
+      expect(post.text).toContain(post.url);
+      if (post.thread && !post.warnings?.length) {
+        // Every word of the standfirst is in one of the posts, in order.
+        const words = (article.summary ?? '').split(/\s+/u);
+        const shown = posts.join(' ').split(/\s+/u);
+        let at = 0;
+        for (const word of shown) if (word === words[at]) at++;
+        expect(at).toBe(words.length);
+      }
+    });
+  },
+);

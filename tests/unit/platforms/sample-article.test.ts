@@ -4,7 +4,7 @@ import { RichText } from '@atproto/api';
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import { parseGenericArticle } from '../../../shared/domain/article';
-import { type Channel, channelsConfigSchema } from '../../../shared/domain/channel';
+import { type Channel, channelsConfigSchema, siteSchema } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
 import { graphemeLength, utf8Length } from '../../../shared/domain/text';
 import { composeBluesky } from '../../../shared/platforms/bluesky/composer';
@@ -104,6 +104,33 @@ describe('the sample article on Bluesky ("{title}\\n\\n{summary}\\n\\n{url}", UT
       imageAlt: 'Donald Trump speaking at the White House',
     });
     expect(post.language).toBe('en');
+  });
+});
+
+describe('the sample article on Bluesky with threads enabled', () => {
+  const channel = { ...channelFor('bluesky'), thread: { enabled: true, max: 4 } };
+  const post = composeBluesky(article, channel, {
+    site: siteSchema.parse({ name: 'Left Voice' }),
+    authors: {},
+  });
+  const url =
+    'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/?utm_source=bluesky&utm_medium=social&utm_campaign=crier';
+
+  it('keeps the whole standfirst: its last sentence continues in a reply', () => {
+    expect(post.text).toBe(
+      'Trump Declares Support for Coup in Bolivia\n\n' +
+        'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
+        'place in Venezuela and Nicaragua. 1/2\n\n' +
+        url,
+    );
+    expect(post.thread).toEqual(['Hands off Bolivia and Latin America! 2/2']);
+    expect(post.length).toEqual({ used: graphemeLength(post.text), limit: 300, unit: 'graphemes' });
+  });
+
+  it('links the URL of the first post, as @atproto/api would', () => {
+    const rich = new RichText({ text: post.text });
+    rich.detectFacetsWithoutResolution();
+    expect(rich.facets?.map(({ index, features }) => ({ index, features }))).toEqual(post.facets);
   });
 });
 

@@ -1,9 +1,10 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import { type Article, parseGenericArticle } from '../../../shared/domain/article';
-import { type Channel, channelSchema } from '../../../shared/domain/channel';
+import { type Channel, channelSchema, siteSchema } from '../../../shared/domain/channel';
 import { graphemes } from '../../../shared/domain/text';
 import { PostTooLongError } from '../../../shared/platforms/compose/fit';
+import type { ComposeSettings } from '../../../shared/platforms/types';
 import { composeX } from '../../../shared/platforms/x/composer';
 import { measureX } from '../../../shared/platforms/x/rules';
 
@@ -20,6 +21,18 @@ const channel = (template: string, extra: Record<string, unknown> = {}): Channel
   channelSchema.parse({ id: 'x-test', platform: 'x', account: 'newsroom', template, ...extra });
 
 const compose = (a: Article, c: Channel) => composeX(a, c);
+
+const settings: ComposeSettings = {
+  site: siteSchema.parse({ name: 'Left Voice' }),
+  authors: { 'Ana Rivera': { x: '@ana_config', bluesky: 'ana.bsky.social' } },
+};
+
+// Three sentences of about 190 weighted characters each: too long for one post.
+const longSummary = [
+  'Donald Trump welcomed the military coup in Bolivia on Monday, calling the resignation of Evo Morales a significant moment for democracy in the Western Hemisphere, in a statement the White House released.',
+  'The statement urged similar events in Venezuela and Nicaragua, and Latin American leaders from Mexico to Argentina condemned it within hours, while Mexico offered Morales asylum and a plane to fly him out.',
+  'Protests continued across La Paz and El Alto on Tuesday, where supporters of Morales clashed with police and the army; at least twenty people have died since the election, the commission on human rights said.',
+].join(' ');
 
 /** The title part of "{title} {url}" once the post is composed, without its "…". */
 const keptTitle = (text: string) => text.slice(0, text.lastIndexOf(' ')).replace(/…$/u, '');
@@ -107,5 +120,97 @@ describe('X composer', () => {
     const template = `${'Our newsroom brings you the latest. '.repeat(9)}{title} {url}`;
     expect(() => compose(article(), channel(template))).toThrow(PostTooLongError);
     expect(() => compose(article(), channel(template))).toThrow(/channel x-test \(x\)/);
+  });
+
+  it("mentions an author by the directory's handle where the payload has none", () => {
+    const post = composeX(
+      article({ authors: [{ name: 'Ana Rivera' }, { name: 'Bo Li', handles: { x: 'boli' } }] }),
+      channel('{title} by {handles} {url}'),
+      settings,
+    );
+    expect(post.text).toBe('Headline by @ana_config and @boli https://example.org/news/a');
+  });
+
+  it('names the site for {site} and the first author for {author}', () => {
+    const post = composeX(
+      article({ authors: [{ name: 'Ana Rivera' }, { name: 'Bo Li' }] }),
+      channel('{title} ({author}, {site}) {url}'),
+      settings,
+    );
+    expect(post.text).toBe('Headline (Ana Rivera, Left Voice) https://example.org/news/a');
+    expect(composeX(article(), channel('{title} — {site} {url}')).text).toBe(
+      'Headline — https://example.org/news/a',
+    );
+  });
+
+  it('makes no hashtag of a stop-listed section', () => {
+    const post = compose(
+      article({ section: 'News', tags: ['Bolivia'] }),
+      channel('{title} {url} {hashtags}', { hashtags: { max: 2 } }),
+    );
+    expect(post.hashtags).toEqual(['Bolivia']);
+    expect(post.text).toBe('Headline https://example.org/news/a #Bolivia');
+  });
+
+  it('cuts the summary without a thread, as before, unless the channel enables threads', () => {
+    const post = compose(
+      article({ summary: longSummary }),
+      channel('{title}\n\n{summary}\n\n{url} {hashtags}'),
+    );
+    expect(post.thread).toBeUndefined();
+    expect(post.text).toContain('…');
+  });
+
+  describe('with threads enabled', () => {
+    const post = compose(
+      article({
+        title: 'Trump Declares Support for Coup in Bolivia',
+        summary: longSummary,
+        section: 'Latin America',
+        tags: ['Bolivia'],
+      }),
+      channel('{title}\n\n{summary}\n\n{url} {hashtags}', {
+        hashtags: { max: 2 },
+        thread: { enabled: true },
+      }),
+    );
+    const posts = [post.text, ...(post.thread ?? [])];
+    const sentences = longSummary.split(/(?<=\.) /u);
+
+    it('splits a long summary into a thread of 3, one sentence each', () => {
+      expect(posts).toEqual([
+        `Trump Declares Support for Coup in Bolivia\n\n${sentences[0]} 1/3\n\nhttps://example.org/news/a`,
+        `${sentences[1]} 2/3`,
+        `${sentences[2]} 3/3\n\n#LatinAmerica #Bolivia`,
+      ]);
+    });
+
+    it('makes every part a valid post by twitter-text', () => {
+      for (const part of posts) {
+        const parsed = twitterText.parseTweet(part);
+        expect(parsed.valid).toBe(true);
+        expect(parsed.weightedLength).toBeLessThanOrEqual(280);
+      }
+      expect(post.length.used).toBe(twitterText.parseTweet(post.text).weightedLength);
+    });
+
+    it('numbers the parts 1/3, 2/3, 3/3 and puts the hashtags on the last', () => {
+      expect(posts.map((part) => / (\d+\/\d+)(?:\n|$)/u.exec(part)?.[1])).toEqual([
+        '1/3',
+        '2/3',
+        '3/3',
+      ]);
+      expect(posts.map((part) => twitterText.extractHashtags(part))).toEqual([
+        [],
+        [],
+        ['LatinAmerica', 'Bolivia'],
+      ]);
+      expect(post.hashtags).toEqual(['LatinAmerica', 'Bolivia']);
+    });
+
+    it('keeps the first post with the headline and the URL where the template puts them', () => {
+      expect(twitterText.extractUrls(post.text)).toEqual(['https://example.org/news/a']);
+      expect(post.thread?.some((part) => part.includes('https://'))).toBe(false);
+    });
   });
 });
