@@ -1,0 +1,265 @@
+/**
+ * Telegram through grammy: a share becomes one channel post, a photo with the text as its
+ * caption when the share has an image and the text fits 1,024 characters, else a text
+ * message with a large preview of the article link. The Bot API has no idempotency key and
+ * no way to read a channel's history, so an unknown outcome cannot be reconciled: the
+ * share stays parked for an editor, with the channel to look in (NETWORKS.md, Telegram).
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Api, GrammyError, HttpError } from 'grammy';
+import { z } from 'zod';
+import type { Share } from '../../domain/share';
+import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
+import { fitsCaption, TELEGRAM_MAX_MESSAGE_LENGTH, telegramLength } from './rules';
+
+export { telegramCredentialsSchema } from './credentials';
+
+/** Telegram's flood control counts per minute: a 429 without retry_after waits the minute out. */
+const DEFAULT_RATE_WAIT_MS = 60_000;
+/** The connection was never made, so the request cannot have reached Telegram. */
+const NEVER_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/**
+ * sendPhoto refusals about the image (Telegram fetches a photo URL itself): no message was
+ * made, so the share goes out as text with a link preview rather than failing.
+ */
+const UNUSABLE_PHOTO =
+  /failed to get HTTP URL content|wrong type of the web page content|wrong (?:remote )?file identifier|IMAGE_PROCESS_FAILED|PHOTO_INVALID_DIMENSIONS|PHOTO_EXT_INVALID|PHOTO_SAVE_FILE_INVALID|file is too big/i;
+/** 400s saying the bot may not post in the channel: its rights are an operator's matter. */
+const NO_RIGHTS =
+  /need administrator rights|not enough rights|have no rights to send|CHAT_WRITE_FORBIDDEN|CHAT_ADMIN_REQUIRED/i;
+const PUBLIC_CHANNEL = /^@([A-Za-z][A-Za-z0-9_]{3,31})$/;
+
+const sentSchema = z.object({
+  message_id: z.number().int().positive(),
+  chat: z.object({ id: z.number().int(), username: z.string().min(1).optional() }),
+});
+const parametersSchema = z.object({
+  retry_after: z.number().nonnegative().optional(),
+  migrate_to_chat_id: z.number().int().optional(),
+});
+/** What node-fetch (grammy's HTTP client on Node) puts on the error it rejects with. */
+const fetchErrorSchema = z.object({ code: z.string().optional(), type: z.string().optional() });
+
+type Sent = { ok: true; answer: unknown } | { ok: false; error: unknown };
+
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+
+/**
+ * Settles with `send()`, or with a DeadlineError the moment `deadline` aborts. grammy's
+ * Node typings want the `abort-controller` polyfill's AbortSignal, not the platform's, so
+ * the deadline cannot be handed to it; its own `timeoutSeconds` (set just past the
+ * deadline) then aborts the request that is left behind.
+ */
+function attempt(send: () => Promise<unknown>, deadline: AbortSignal): Promise<Sent> {
+  return new Promise<Sent>((resolve) => {
+    const onAbort = () => resolve({ ok: false, error: new DeadlineError('deadline passed') });
+    if (deadline.aborted) return onAbort();
+    deadline.addEventListener('abort', onAbort, { once: true });
+    send().then(
+      (answer) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve({ ok: true, answer });
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve({ ok: false, error });
+      },
+    );
+  });
+}
+
+/**
+ * One connection per call. grammy keeps connections alive by default, and a post written
+ * to one the server has just closed fails as ECONNRESET: on a network that cannot be
+ * reconciled, that would park a share that was never sent.
+ */
+const agents = {
+  http: new HttpAgent({ keepAlive: false }),
+  https: new HttpsAgent({ keepAlive: false }),
+};
+
+function apiFor(credentials: TelegramCredentials, timeoutMs: number): Api {
+  return new Api(credentials.botToken, {
+    ...(credentials.apiRoot ? { apiRoot: credentials.apiRoot } : {}),
+    baseFetchConfig: { agent: credentials.apiRoot ? agents.http : agents.https },
+    timeoutSeconds: Math.ceil(timeoutMs / 1000) + 1,
+  });
+}
+
+/** Telegram's words never hold the token, but a message must not even by accident. */
+function redact(text: string, credentials: TelegramCredentials): string {
+  const secret = credentials.botToken.split(':')[1] ?? credentials.botToken;
+  return text.split(credentials.botToken).join('<token>').split(secret).join('<token>');
+}
+
+/** `https://t.me/<username>` for a public channel, `https://t.me/c/<id>` for a private one. */
+function channelLink(chatId: string): string {
+  const username = PUBLIC_CHANNEL.exec(chatId)?.[1];
+  if (username) return `https://t.me/${username}`;
+  return `https://t.me/c/${chatId.replace(/^-100/, '').replace(/^-/, '')}`;
+}
+
+function messageUrl(
+  chat: z.output<typeof sentSchema>['chat'],
+  messageId: number,
+  credentials: TelegramCredentials,
+): string {
+  if (chat.username) return `https://t.me/${chat.username}/${messageId}`;
+  const fromConfig = PUBLIC_CHANNEL.test(credentials.chatId) ? credentials.chatId : String(chat.id);
+  return `${channelLink(fromConfig)}/${messageId}`;
+}
+
+function published(answer: unknown, credentials: TelegramCredentials): PublishOutcome {
+  const sent = sentSchema.safeParse(answer);
+  // Posted, but without the id Crier cannot record it; nothing can look it up either.
+  if (!sent.success) {
+    return {
+      kind: 'unknown',
+      message: 'Telegram accepted the post but answered without its message id',
+    };
+  }
+  const { chat, message_id: messageId } = sent.data;
+  return {
+    kind: 'published',
+    // Message ids count per chat: the chat's numeric id makes the message's id.
+    remoteId: `${chat.id}/${messageId}`,
+    remoteUrl: messageUrl(chat, messageId, credentials),
+  };
+}
+
+/** A failure once the create request may have reached Telegram (NETWORKS.md, Telegram, Errors). */
+function sendFailure(
+  error: unknown,
+  method: string,
+  deadline: AbortSignal,
+  credentials: TelegramCredentials,
+  timeoutMs: number,
+): PublishOutcome {
+  const mayExist = 'the message may have been posted, and Telegram offers no way to check';
+  if (error instanceof GrammyError) {
+    const message = redact(
+      `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
+      credentials,
+    );
+    const parameters = parametersSchema.safeParse(error.parameters);
+    const code = error.error_code;
+    if (code === 401 || code === 403) return { kind: 'auth', message };
+    if (code === 400 && NO_RIGHTS.test(error.description)) return { kind: 'auth', message };
+    if (code === 429) {
+      const seconds = parameters.success ? parameters.data.retry_after : undefined;
+      const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
+      return { kind: 'rate', until: new Date(Date.now() + wait).toISOString(), message };
+    }
+    if (code >= 500) return { kind: 'unknown', message: `${message}; ${mayExist}` };
+    const migrated = parameters.success ? parameters.data.migrate_to_chat_id : undefined;
+    if (migrated !== undefined) {
+      return { kind: 'rejected', message: `${message}; set chatId to ${migrated}` };
+    }
+    return { kind: 'rejected', message };
+  }
+  if (error instanceof DeadlineError || deadline.aborted) {
+    return {
+      kind: 'unknown',
+      message: `No answer from Telegram to ${method} within ${timeoutMs} ms; ${mayExist}`,
+    };
+  }
+  if (error instanceof HttpError) {
+    const inner = fetchErrorSchema.safeParse(error.error);
+    const code = inner.success ? inner.data.code : undefined;
+    if (code && NEVER_CONNECTED.has(code)) {
+      return { kind: 'retry', message: `Could not reach Telegram (${code}); nothing was sent` };
+    }
+    if (inner.success && inner.data.type === 'invalid-json') {
+      // A proxy's error page (nginx's 502 or 503): the status went with the body.
+      return {
+        kind: 'unknown',
+        message: `Telegram's answer to ${method} was not JSON (a proxy's error page); ${mayExist}`,
+      };
+    }
+    return {
+      kind: 'unknown',
+      message: `The connection to Telegram failed during ${method} (${code ?? 'no code'}); ${mayExist}`,
+    };
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  return { kind: 'unknown', message: `Unexpected failure during ${method} (${name}); ${mayExist}` };
+}
+
+/** A refusal of the photo itself, after which the text can still go out. */
+function isUnusablePhoto(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    error.error_code === 400 &&
+    UNUSABLE_PHOTO.test(error.description)
+  );
+}
+
+/** What Telegram would refuse anyway, said in Crier's words and before any call. */
+function invalidText(share: Share): string | undefined {
+  if (share.text.trim() === '') return 'The text is empty';
+  const length = telegramLength(share.text);
+  if (length > TELEGRAM_MAX_MESSAGE_LENGTH) {
+    return `The text is ${length} characters (UTF-16 code units); a Telegram message takes at most ${TELEGRAM_MAX_MESSAGE_LENGTH}`;
+  }
+  return undefined;
+}
+
+async function publish(call: ClientCall): Promise<PublishOutcome> {
+  const parsed = parseTelegramCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const { credentials } = parsed;
+  const { share } = call;
+  const invalid = invalidText(share);
+  if (invalid) return { kind: 'rejected', message: invalid };
+
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const api = apiFor(credentials, call.timeoutMs);
+  const photo = share.media?.[0];
+  if (photo && fitsCaption(share.text)) {
+    const sent = await attempt(
+      () => api.sendPhoto(credentials.chatId, photo.url, { caption: share.text }),
+      deadline,
+    );
+    if (sent.ok) return published(sent.answer, credentials);
+    if (!isUnusablePhoto(sent.error)) {
+      return sendFailure(sent.error, 'sendPhoto', deadline, credentials, call.timeoutMs);
+    }
+    if (deadline.aborted) {
+      return {
+        kind: 'retry',
+        message: 'Telegram could not use the photo and no time was left to send the text',
+      };
+    }
+  }
+  const sent = await attempt(
+    () =>
+      api.sendMessage(credentials.chatId, share.text, {
+        link_preview_options: { url: share.card?.url ?? share.url, prefer_large_media: true },
+      }),
+    deadline,
+  );
+  if (sent.ok) return published(sent.answer, credentials);
+  return sendFailure(sent.error, 'sendMessage', deadline, credentials, call.timeoutMs);
+}
+
+/** The Bot API reads no channel history (NETWORKS.md): only an editor can look. */
+async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+  const parsed = parseTelegramCredentials(call.credentials);
+  const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
+  return {
+    kind: 'unsure',
+    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the post went out: look in ${where} and record or retry it by hand`,
+  };
+}
+
+export const telegramClient: NetworkClient = { publish, reconcile };
