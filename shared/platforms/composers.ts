@@ -1,7 +1,10 @@
 /** Which networks have a composer, and the composer for each. */
 import { PLATFORMS, type Platform } from '../domain/platform';
 import { composeBluesky } from './bluesky/composer';
+import { composeFacebook } from './facebook/composer';
+import { composeLinkedIn } from './linkedin/composer';
 import { composeMastodon } from './mastodon/composer';
+import { composeTelegram } from './telegram/composer';
 import type { Composer } from './types';
 import { composeX } from './x/composer';
 
@@ -9,6 +12,9 @@ const COMPOSERS: Partial<Record<Platform, Composer>> = {
   x: composeX,
   bluesky: composeBluesky,
   mastodon: composeMastodon,
+  linkedin: composeLinkedIn,
+  facebook: composeFacebook,
+  telegram: composeTelegram,
 };
 
 /** The networks Crier can compose for, in the order PLATFORMS names them. */

@@ -4,6 +4,7 @@
  */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CHANNEL_COUNT } from '../support/channels';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
@@ -87,7 +88,7 @@ async function finalShares(articleId: string, timeout = 25_000): Promise<Share[]
     async () => {
       const { body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
       const shares = (body as { shares: Share[] }).shares;
-      expect(shares).toHaveLength(3);
+      expect(shares).toHaveLength(CHANNEL_COUNT);
       for (const share of shares)
         expect(['published', 'failed', 'cancelled']).toContain(share.status);
       return shares;
@@ -133,8 +134,8 @@ describe('publishing exactly once', () => {
     const shares = await finalShares(articleId);
     expect(shares.every((s) => s.status === 'published')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await sandboxPosts()).length - before).toBe(3);
-    expect(await postsOf(shares)).toHaveLength(3);
+    expect((await sandboxPosts()).length - before).toBe(CHANNEL_COUNT);
+    expect(await postsOf(shares)).toHaveLength(CHANNEL_COUNT);
   });
 
   it('ends with one Mastodon post after two 503s on create: the Idempotency-Key holds', async () => {
@@ -150,7 +151,7 @@ describe('publishing exactly once', () => {
       (p) => p.platform === 'mastodon' && p.text.includes('Trump'),
     );
     expect(posts.filter((p) => p.remoteId === mastodon?.remoteId)).toHaveLength(1);
-    expect(await postsOf(shares)).toHaveLength(3);
+    expect(await postsOf(shares)).toHaveLength(CHANNEL_COUNT);
   });
 
   it('retries a 429 after its reset time, not before', async () => {
@@ -179,7 +180,7 @@ describe('publishing exactly once', () => {
       expect.arrayContaining(['lose', 'reconcile-found']),
     );
     expect((await sandboxPosts()).filter((p) => p.remoteId === bluesky?.remoteId)).toHaveLength(1);
-    expect(await postsOf(shares)).toHaveLength(3);
+    expect(await postsOf(shares)).toHaveLength(CHANNEL_COUNT);
   });
 
   it('picks up a share whose message was lost when the local queue restarted', async () => {
@@ -202,6 +203,6 @@ describe('publishing exactly once', () => {
       expect(share.status).toBe('published');
       expect(share.history.map((h) => h.event)).toContain('requeue');
     }
-    expect(await postsOf(shares)).toHaveLength(3);
+    expect(await postsOf(shares)).toHaveLength(CHANNEL_COUNT);
   });
 });

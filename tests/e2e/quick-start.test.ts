@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { allPublished, CHANNEL_COUNT } from '../support/channels';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'crier-quick-start-'));
 const running: ChildProcess[] = [];
@@ -107,13 +108,9 @@ describe('quick start', () => {
         const body = (await (await fetch(api, { headers })).json()) as {
           articles: { title: string; shares: { status: string }[] }[];
         };
-        expect(body.articles[0]?.shares).toHaveLength(3);
+        expect(body.articles[0]?.shares).toHaveLength(CHANNEL_COUNT);
         // Published on the sandbox networks before the stop, so nothing moves after it.
-        expect(body.articles[0]?.shares.map((s) => s.status)).toEqual([
-          'published',
-          'published',
-          'published',
-        ]);
+        expect(body.articles[0]?.shares.map((s) => s.status)).toEqual(allPublished());
         return body;
       },
       { timeout: 20_000, interval: 250 },

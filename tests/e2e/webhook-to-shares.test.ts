@@ -3,6 +3,7 @@
  * article through the real handlers, queues and table of the local stack.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { allPublished, CHANNEL_COUNT, DEFAULT_PLATFORMS } from '../support/channels';
 import { startTestStack, type TestStack } from '../support/stack';
 import { expectValidPost } from '../support/validity';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
@@ -73,12 +74,12 @@ describe('from webhook to composed shares', () => {
     const shares = await vi.waitFor(
       async () => {
         const found = await sharesOf(articleId);
-        expect(found).toHaveLength(3);
+        expect(found).toHaveLength(CHANNEL_COUNT);
         return found;
       },
       { timeout: 15_000, interval: 200 },
     );
-    expect(shares.map((s) => s.platform).sort()).toEqual(['bluesky', 'mastodon', 'x']);
+    expect(shares.map((s) => s.platform).sort()).toEqual([...DEFAULT_PLATFORMS].sort());
     for (const share of shares) {
       expectValidPost(share.platform, share);
       expect(share.text).toContain('Trump Declares Support for Coup in Bolivia');
@@ -99,9 +100,9 @@ describe('from webhook to composed shares', () => {
     const before = await vi.waitFor(
       async () => {
         const found = await sharesOf(articleId);
-        expect(found).toHaveLength(3);
+        expect(found).toHaveLength(CHANNEL_COUNT);
         // Settled first (published on the sandboxes), so only a new write could change them.
-        expect(found.map((s) => s.status)).toEqual(['published', 'published', 'published']);
+        expect(found.map((s) => s.status)).toEqual(allPublished());
         return found;
       },
       { timeout: 15_000, interval: 200 },

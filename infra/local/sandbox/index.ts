@@ -5,9 +5,12 @@
 import type { Platform } from '../../../shared/domain/platform';
 import type { Logger } from '../logger';
 import { startBlueskySandbox } from './bluesky';
+import { startFacebookSandbox } from './facebook';
 import { FaultInjector } from './faults';
+import { startLinkedInSandbox } from './linkedin';
 import { startMastodonSandbox } from './mastodon';
 import { SandboxPosts } from './posts';
+import { startTelegramSandbox } from './telegram';
 import type { RunningSandbox, SandboxFactory } from './types';
 import { startXSandbox } from './x';
 
@@ -15,6 +18,9 @@ export const SANDBOXES: Partial<Record<Platform, SandboxFactory>> = {
   x: startXSandbox,
   bluesky: startBlueskySandbox,
   mastodon: startMastodonSandbox,
+  linkedin: startLinkedInSandbox,
+  facebook: startFacebookSandbox,
+  telegram: startTelegramSandbox,
 };
 
 export type Sandboxes = {

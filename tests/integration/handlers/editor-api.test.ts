@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/resources';
+import { CHANNEL_COUNT, DEFAULT_PLATFORMS } from '../../support/channels';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -60,7 +61,7 @@ describe('editor API', () => {
         expect.objectContaining({ channelId: 'x-newsroom', platform: 'x', status: 'queued' }),
       ]),
     });
-    expect(articles[0]?.shares).toHaveLength(3);
+    expect(articles[0]?.shares).toHaveLength(CHANNEL_COUNT);
   });
 
   it('pages with a cursor, without repeating or skipping', async () => {
@@ -93,7 +94,7 @@ describe('editor API', () => {
       revision: 1,
       status: 'published',
     });
-    expect(shares.map((s) => s.platform).sort()).toEqual(['bluesky', 'mastodon', 'x']);
+    expect(shares.map((s) => s.platform).sort()).toEqual([...DEFAULT_PLATFORMS].sort());
     for (const share of shares) {
       expect(share).toMatchObject({
         channelId: expect.any(String),

@@ -7,6 +7,7 @@ import {
   loadChannelsConfig,
   parseChannelsConfig,
 } from '../../../shared/config/channels';
+import { SUPPORTED_PLATFORMS } from '../../../shared/platforms/composers';
 
 const channel = {
   id: 'x-main',
@@ -18,7 +19,7 @@ const channel = {
 describe('channel configuration', () => {
   it('has one asap channel per supported network, without approval, by default', () => {
     const { channels } = loadChannelsConfig(undefined);
-    expect(channels.map((c) => c.platform)).toEqual(['x', 'bluesky', 'mastodon']);
+    expect(channels.map((c) => c.platform)).toEqual([...SUPPORTED_PLATFORMS]);
     for (const c of channels) {
       expect(c.schedule).toEqual({ type: 'asap' });
       expect(c.approval).toBe('none');
@@ -67,8 +68,8 @@ describe('channel configuration', () => {
 
   it('refuses a network that has no composer yet', () => {
     expect(() =>
-      parseChannelsConfig({ channels: [{ ...channel, platform: 'telegram' }] }, 'c.json'),
-    ).toThrow(/telegram is not supported yet/);
+      parseChannelsConfig({ channels: [{ ...channel, platform: 'threads' }] }, 'c.json'),
+    ).toThrow(/threads is not supported yet/);
   });
 
   it('says which file could not be read or parsed', () => {
