@@ -44,7 +44,14 @@ export class PreviewFetchError extends Error {
   override name = 'PreviewFetchError';
   constructor(
     message: string,
-    readonly reason: 'blocked' | 'too-large' | 'timeout' | 'status' | 'network' | 'redirects' | 'scheme',
+    readonly reason:
+      | 'blocked'
+      | 'too-large'
+      | 'timeout'
+      | 'status'
+      | 'network'
+      | 'redirects'
+      | 'scheme',
     options?: { cause?: unknown },
   ) {
     super(message, options);
