@@ -1,0 +1,146 @@
+/**
+ * A loopback Instagram Graph API (graph.instagram.com or graph.facebook.com, any
+ * version) that Crier's Instagram client talks to unchanged: image containers, their
+ * status, media_publish, the account's media, the publishing limit, delete, and the
+ * fault knobs (NETWORKS.md, Instagram). Undocumented error bodies are marked.
+ */
+
+import {
+  type Drafted,
+  type GraphNetwork,
+  type GraphSandbox,
+  type GraphSandboxOptions,
+  launchGraphSandbox,
+} from '../meta';
+import type { Params } from '../meta/http';
+import { graphTime } from '../meta/http';
+import type { SandboxContext, SandboxFactory } from '../types';
+
+export const INSTAGRAM_CAPTION_LIMIT = 2200;
+const MAX_HASHTAGS = 30;
+const MAX_MENTIONS = 20;
+
+// Written from Instagram's wording, not from Crier's composer. Instagram's servers are
+// Python, so a character here is a code point (unconfirmed); a tag starts a word.
+const HASHTAG = /(?<=^|\s)#[\p{L}\p{M}\p{N}_]+/gu;
+const MENTION = /(?<=^|[^\p{L}\p{N}_])@[A-Za-z0-9._]+/gu;
+
+const invalid = (message: string): Drafted => ({ ok: false, error: { message, code: 100 } });
+
+function draft(params: Params): Drafted {
+  const mediaType = params.media_type;
+  if (mediaType !== undefined && mediaType !== 'IMAGE') {
+    return invalid(`(#100) The sandbox takes single-image containers, not ${mediaType}`);
+  }
+  const image = params.image_url;
+  if (!image) return invalid('(#100) The parameter image_url is required');
+  const url = URL.canParse(image) ? new URL(image) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return invalid('(#100) Param image_url must be a valid URL');
+  }
+  const caption = params.caption ?? '';
+  // The wording of these three refusals is unconfirmed; that they are refused is not.
+  if ([...caption].length > INSTAGRAM_CAPTION_LIMIT) {
+    return invalid(`(#100) The caption is longer than ${INSTAGRAM_CAPTION_LIMIT} characters`);
+  }
+  if ((caption.match(HASHTAG)?.length ?? 0) > MAX_HASHTAGS) {
+    return invalid(`(#100) The caption has more than ${MAX_HASHTAGS} hashtags`);
+  }
+  if ((caption.match(MENTION)?.length ?? 0) > MAX_MENTIONS) {
+    return invalid(`(#100) The caption tags more than ${MAX_MENTIONS} accounts`);
+  }
+  const alt = params.alt_text;
+  return {
+    ok: true,
+    draft: { mediaType: 'IMAGE', text: caption, imageUrl: image, ...(alt ? { altText: alt } : {}) },
+  };
+}
+
+const STATUS_TEXT = {
+  IN_PROGRESS: 'In Progress: Media is still being processed.',
+  FINISHED: 'Finished: Media has been uploaded and it is ready to be published.',
+  ERROR: 'Error: Media upload has failed with error code 2207009',
+  EXPIRED: 'Expired: Media was not published within 24 hours.',
+  PUBLISHED: 'Published: Media has been successfully published.',
+} as const;
+
+const instagram: GraphNetwork = {
+  platform: 'instagram',
+  version: /^\/v\d{1,3}\.\d{1,2}(?=\/|$)/,
+  edges: {
+    container: 'media',
+    publish: 'media_publish',
+    list: 'media',
+    quota: 'content_publishing_limit',
+  },
+  nodes: { container: 'ShadowIGMediaBuilder', media: 'IGMedia', user: 'IGUser' },
+  unsupportedType: 'GraphMethodException',
+  defaultQuota: 100,
+  draft,
+  throttled: {
+    message:
+      '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
+    code: 80002,
+    is_transient: true,
+  },
+  usageType: 'instagram',
+  notReady: () => ({
+    message: 'Media ID is not available',
+    code: 9007,
+    error_subcode: 2207027,
+    is_transient: false,
+    error_user_title: 'Media not ready for publishing',
+    error_user_msg: 'The media is not ready for publishing, please wait for a moment',
+  }),
+  notFound: (id) => ({
+    message: `(#24) The media with id ${id} cannot be found`,
+    code: 24,
+    error_subcode: 2207006,
+    is_transient: false,
+    error_user_title: 'Media not found',
+    error_user_msg: `The media with ${id} cannot be found`,
+  }),
+  containerFields: (container, state) => ({
+    id: container.id,
+    status_code: state,
+    status: STATUS_TEXT[state],
+  }),
+  mediaFields: (media, account) => ({
+    id: media.id,
+    caption: media.text || undefined,
+    media_type: 'IMAGE',
+    media_product_type: 'FEED',
+    media_url: media.imageUrl,
+    permalink: media.permalink,
+    shortcode: media.shortcode,
+    timestamp: graphTime(media.createdAt),
+    username: account.username,
+    alt_text: media.altText,
+    owner: { id: account.id },
+    is_comment_enabled: true,
+    like_count: 0,
+    comments_count: 0,
+  }),
+  userFields: (account) => ({
+    id: account.id,
+    user_id: account.id,
+    username: account.username,
+    name: 'Newsroom (sandbox)',
+    account_type: 'BUSINESS',
+    media_count: account.media.size,
+  }),
+  permalink: (_account, code) => `https://www.instagram.com/p/${code}/`,
+  // Delete is not in Meta's reference as read (NETWORKS.md): Graph's usual answer.
+  deleted: () => ({ success: true }),
+};
+
+export type InstagramSandbox = GraphSandbox;
+
+export function launchInstagramSandbox(
+  context: SandboxContext,
+  options: GraphSandboxOptions = {},
+): Promise<InstagramSandbox> {
+  return launchGraphSandbox(context, instagram, options);
+}
+
+export const startInstagramSandbox: SandboxFactory = (context) => launchInstagramSandbox(context);

@@ -1,0 +1,144 @@
+/**
+ * HTTP plumbing of the Meta sandboxes (Threads, Instagram): Graph parameters from the
+ * query string and the body, the error envelope, Graph's timestamps and ids.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type Params = Record<string, string>;
+
+/** Graph's error envelope; `fbtrace_id` is added when it is sent. */
+export type GraphErrorFields = {
+  message: string;
+  type?: string;
+  code: number;
+  error_subcode?: number;
+  is_transient?: boolean;
+  error_user_title?: string;
+  error_user_msg?: string;
+};
+
+export type Reply =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'html'; status: number; html: string };
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
+  kind: 'json',
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+/** A Graph error answer: 400 unless said otherwise, OAuthException unless said otherwise. */
+export function graphError(
+  fields: GraphErrorFields,
+  status = 400,
+  headers?: Record<string, string>,
+): Reply {
+  return json(
+    status,
+    { error: { type: 'OAuthException', ...fields, fbtrace_id: traceId() } },
+    headers,
+  );
+}
+
+export function traceId(): string {
+  return randomBytes(8).toString('base64url').slice(0, 11);
+}
+
+const SHORTCODE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+
+/** An 11-character shortcode as in `instagram.com/p/{shortcode}/`. */
+export function shortcode(): string {
+  return Array.from(randomBytes(11), (b) => SHORTCODE[b % SHORTCODE.length]).join('');
+}
+
+/** Graph's object ids: 17 digits and up, rising. */
+export function idGenerator(): () => string {
+  let last = 17_841_400_000_000_000n + BigInt(Date.now() % 1_000_000_000) * 1_000n;
+  return () => {
+    last += BigInt(1 + (randomBytes(2).readUInt16BE() % 997));
+    return last.toString();
+  };
+}
+
+/** `2026-04-15T14:30:00+0000`, as Graph writes `timestamp`. */
+export function graphTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
+}
+
+/** `since` / `until`: Unix seconds, or a date strtotime() would read (ISO here). */
+export function parseGraphInstant(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? Number.NaN : ms;
+}
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > limit) throw new BodyTooLargeError(`Body over ${limit} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Graph takes parameters from the query string and from a form or JSON body alike; the
+ * body wins. Undefined when the body cannot be read.
+ */
+export function graphParams(req: IncomingMessage, url: URL, body: Buffer): Params | undefined {
+  const params: Params = Object.fromEntries(url.searchParams);
+  if (body.length === 0) return params;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    for (const [name, v] of Object.entries(value)) {
+      if (typeof v === 'string') params[name] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') params[name] = String(v);
+    }
+    return params;
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params[name] = value;
+    return params;
+  }
+  return params;
+}
+
+/** The token as Graph takes it: `access_token`, or an `Authorization: Bearer` header. */
+export function accessToken(req: IncomingMessage, params: Params): string | undefined {
+  if (params.access_token) return params.access_token;
+  const header = req.headers.authorization ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  return bearer?.[1];
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed || res.headersSent) return;
+  const [payload, type] =
+    reply.kind === 'json'
+      ? [JSON.stringify(reply.body), 'application/json; charset=UTF-8']
+      : [reply.html, 'text/html; charset=utf-8'];
+  res.writeHead(reply.status, {
+    'content-type': type,
+    'content-length': String(Buffer.byteLength(payload)),
+    'x-fb-trace-id': traceId(),
+    ...(reply.kind === 'json' ? reply.headers : {}),
+  });
+  res.end(payload);
+}
