@@ -2,9 +2,11 @@
 import { PLATFORMS, type Platform } from '../domain/platform';
 import { composeBluesky } from './bluesky/composer';
 import { composeFacebook } from './facebook/composer';
+import { composeInstagram } from './instagram/composer';
 import { composeLinkedIn } from './linkedin/composer';
 import { composeMastodon } from './mastodon/composer';
 import { composeTelegram } from './telegram/composer';
+import { composeThreads } from './threads/composer';
 import type { Composer } from './types';
 import { composeX } from './x/composer';
 
@@ -12,8 +14,10 @@ const COMPOSERS: Partial<Record<Platform, Composer>> = {
   x: composeX,
   bluesky: composeBluesky,
   mastodon: composeMastodon,
+  threads: composeThreads,
   linkedin: composeLinkedIn,
   facebook: composeFacebook,
+  instagram: composeInstagram,
   telegram: composeTelegram,
 };
 

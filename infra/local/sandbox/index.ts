@@ -7,10 +7,12 @@ import type { Logger } from '../logger';
 import { startBlueskySandbox } from './bluesky';
 import { startFacebookSandbox } from './facebook';
 import { FaultInjector } from './faults';
+import { startInstagramSandbox } from './instagram';
 import { startLinkedInSandbox } from './linkedin';
 import { startMastodonSandbox } from './mastodon';
 import { SandboxPosts } from './posts';
 import { startTelegramSandbox } from './telegram';
+import { startThreadsSandbox } from './threads';
 import type { RunningSandbox, SandboxFactory } from './types';
 import { startXSandbox } from './x';
 
@@ -18,8 +20,10 @@ export const SANDBOXES: Partial<Record<Platform, SandboxFactory>> = {
   x: startXSandbox,
   bluesky: startBlueskySandbox,
   mastodon: startMastodonSandbox,
+  threads: startThreadsSandbox,
   linkedin: startLinkedInSandbox,
   facebook: startFacebookSandbox,
+  instagram: startInstagramSandbox,
   telegram: startTelegramSandbox,
 };
 
