@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NATIVE_PACKAGES } from './runtime-packages';
 
 /** The newest Node.js runtime this aws-cdk-lib offers (NODEJS_LATEST may lag behind it). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -29,7 +30,9 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   // The Lambda Node.js runtime ships AWS SDK v3; bundling it again only slows cold starts.
-  externalModules: ['@aws-sdk/*'],
+  // Native packages cannot be inlined: their linux-arm64 builds are installed beside the
+  // bundle instead (runtime-packages.ts).
+  externalModules: ['@aws-sdk/*', ...NATIVE_PACKAGES],
 } as const;
 
 /** The channels file's name inside every bundle, and so its path in Lambda. */

@@ -1,6 +1,7 @@
 /**
  * The one way Crier builds a Lambda function: an ESM bundle of a handler in functions/
- * with the channels file beside it, on arm64 and the newest Node.js runtime, traced,
+ * with the channels file beside it (and the arm64 image libraries and fonts, for a handler
+ * that uses them), on arm64 and the newest Node.js runtime, traced,
  * with source maps, its own log group and a role that holds only what is granted to it.
  */
 import { join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import {
   LAMBDA_RUNTIME,
   REPOSITORY_ROOT,
 } from './bundling';
+import { addRuntimePackagesCommand } from './runtime-packages';
 
 export type CrierFunctionProps = {
   definition: FunctionDefinition;
@@ -90,7 +92,11 @@ export class CrierFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir, outputDir) => [copyConfig(outputDir)],
+          // The native image libraries (arm64 builds) and fonts, if the handler uses them.
+          afterBundling: (_inputDir, outputDir) => [
+            copyConfig(outputDir),
+            addRuntimePackagesCommand(outputDir),
+          ],
         },
       },
     });

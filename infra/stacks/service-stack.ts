@@ -24,12 +24,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { CrierSettings } from '../config';
 import { CrierFunction } from '../constructs/crier-function';
 import {
+  BUCKET,
   ENV,
   FUNCTIONS,
   type FunctionDefinition,
@@ -45,6 +47,7 @@ export type StatefulResources = Pick<
   StatefulStack,
   | 'tableName'
   | 'queues'
+  | 'mediaBucketName'
   | 'secrets'
   | 'channelSecrets'
   | 'channelSecretPrefix'
@@ -53,7 +56,10 @@ export type StatefulResources = Pick<
 >;
 
 /** The stateful resources as this stack reaches them. */
-type Resources = Omit<StatefulResources, 'tableName'> & { table: dynamodb.ITable };
+type Resources = Omit<StatefulResources, 'tableName' | 'mediaBucketName'> & {
+  table: dynamodb.ITable;
+  mediaBucket: s3.IBucket;
+};
 
 export type ServiceStackProps = StackProps & {
   settings: CrierSettings;
@@ -88,7 +94,9 @@ export class ServiceStack extends Stack {
       tableName: stateful.tableName,
       globalIndexes: Object.values(TABLE.indexes).map((index) => index.name),
     });
-    const resources: Resources = { ...pickStateful(stateful), table };
+    // By name too (see StatefulStack.mediaBucketName).
+    const mediaBucket = s3.Bucket.fromBucketName(this, 'MediaBucket', stateful.mediaBucketName);
+    const resources: Resources = { ...pickStateful(stateful), table, mediaBucket };
 
     const functions = new Map<FunctionName, CrierFunction>();
     for (const [name, definition] of functionEntries()) {
@@ -302,6 +310,7 @@ function environmentFor(
     environment[`${name}_ARN`] = secretOf(resources, name).secretArn;
   }
   if (uses.channelSecrets) environment[ENV.channelSecretPrefix] = resources.channelSecretPrefix;
+  if (uses.media) environment[BUCKET.nameEnv] = resources.mediaBucket.bucketName;
   return environment;
 }
 
@@ -334,7 +343,37 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.channelSecrets) {
     for (const secret of resources.channelSecrets.values()) secret.grantRead(grantee);
   }
+  if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
+}
+
+/** Media objects only (`media/*`), never the bucket's settings or other prefixes. */
+const MEDIA_OBJECTS = 'media/*';
+
+/**
+ * Reads (publish: the clients upload the bytes, and presigned URLs carry the signer's
+ * rights) or reads and writes (compose stores what it made) the media objects.
+ */
+function grantMedia(fn: CrierFunction, access: 'read' | 'readWrite', bucket: s3.IBucket): void {
+  const grantee = fn.function;
+  const grant =
+    access === 'read'
+      ? bucket.grantRead(grantee, MEDIA_OBJECTS)
+      : bucket.grantReadWrite(grantee, MEDIA_OBJECTS);
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagResource(fn, bucket.bucketArn)}/${MEDIA_OBJECTS}]`,
+    reason:
+      "Objects under media/ of Crier's media bucket are named by their content hash: their keys cannot be known when the policy is written, and nothing else lives under that prefix.",
+  });
+  const wildcards = grant.principalStatements.flatMap((statement) =>
+    statement.actions.filter((action) => action.endsWith('*')),
+  );
+  for (const action of new Set(wildcards)) {
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: `${action} comes with the CDK's bucket ${access === 'read' ? 'grantRead' : 'grantReadWrite'}, on Crier's media bucket and its media/ objects only: the variants of the calls the media store makes (GetObject, HeadObject, PutObject, ListBucket so a missing key answers 404).`,
+    });
+  }
 }
 
 function secretOf(resources: Resources, name: keyof Resources['secrets']) {
@@ -343,8 +382,8 @@ function secretOf(resources: Resources, name: keyof Resources['secrets']) {
   return secret;
 }
 
-/** Everything but the table, which this stack imports by name. */
-function pickStateful(stateful: StatefulResources): Omit<Resources, 'table'> {
+/** Everything but the table and the bucket, which this stack imports by name. */
+function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'mediaBucket'> {
   const { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient } =
     stateful;
   return { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient };

@@ -4,6 +4,7 @@
  * infra/resources.ts, the definitions the local runtime creates too.
  */
 import {
+  Aws,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -14,11 +15,13 @@ import {
 } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { CrierSettings } from '../config';
 import {
+  BUCKET,
   FUNCTIONS,
   type FunctionDefinition,
   QUEUES,
@@ -56,6 +59,14 @@ export class StatefulStack extends Stack {
    */
   readonly tableName: string;
   readonly queues: Record<QueueName, QueuePair>;
+  /** processed images and share cards, by content hash (shared/store/media-store.ts) */
+  readonly mediaBucket: s3.Bucket;
+  /**
+   * `crier-<stage>-media-<account>-<region>`: named, as the table is, so the service stack's
+   * grants name the bucket rather than an export of this stack. Bucket names are global:
+   * the account and region keep two deployments apart.
+   */
+  readonly mediaBucketName: string;
   /** Crier's own secrets that some function reads */
   readonly secrets: Partial<Record<SecretName, secretsmanager.Secret>>;
   /** one credentials secret per configured channel, by channel id */
@@ -73,6 +84,8 @@ export class StatefulStack extends Stack {
     this.tableName = `crier-${settings.stage}`;
     this.table = this.createTable(settings, dataRemoval);
     this.queues = perQueue((name) => this.createQueue(name));
+    this.mediaBucketName = `crier-${settings.stage}-media-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+    this.mediaBucket = this.createMediaBucket(settings);
 
     const secretPrefix = `crier/${settings.stage}/`;
     this.secrets = {};
@@ -135,6 +148,7 @@ export class StatefulStack extends Stack {
     output('TableName', this.tableName, "Crier's DynamoDB table");
     output('UserPoolId', this.userPool.userPoolId, "The editors' Cognito user pool");
     output('EditorUiClientId', this.userPoolClient.userPoolClientId, "The editor UI's app client");
+    output('MediaBucketName', this.mediaBucket.bucketName, 'Processed images and share cards');
     for (const [name, secret] of Object.entries(this.secrets)) {
       output(`${pascal(name)}Name`, secret.secretName, `The secret behind ${name}`);
     }
@@ -176,6 +190,40 @@ export class StatefulStack extends Stack {
       });
     }
     return table;
+  }
+
+  /**
+   * Private, encrypted, SSL only, and every object gone after BUCKET.expireDays: it holds
+   * copies derived from public articles, made again on the next compose. Meta's networks
+   * read it through presigned URLs, never through a public policy.
+   */
+  private createMediaBucket(settings: CrierSettings): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'MediaBucket', {
+      bucketName: this.mediaBucketName,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // SSE-S3 rather than KMS: a presigned URL then needs no kms:Decrypt of the signer.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      lifecycleRules: [
+        {
+          id: 'expire-media',
+          expiration: Duration.days(BUCKET.expireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // Derived data, but a retained stage keeps it with the rest; a rehearsal stage's
+      // bucket is emptied on delete, or CloudFormation could not remove it.
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !settings.retainData,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'No server access logs: the bucket holds only resized copies of images the newsroom already published and share cards drawn from public headlines, each expiring after BUCKET.expireDays; it is private (no public access, SSL only) and written and read only by Crier functions, whose calls CloudTrail records.',
+    });
+    return bucket;
   }
 
   private createQueue(name: QueueName): QueuePair {

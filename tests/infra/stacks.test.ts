@@ -12,7 +12,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_PATH_IN_LAMBDA, REPOSITORY_ROOT } from '../../infra/constructs/bundling';
-import { ENV, type FunctionDefinition, QUEUES, type QueueName, TABLE } from '../../infra/resources';
+import {
+  BUCKET,
+  ENV,
+  type FunctionDefinition,
+  QUEUES,
+  type QueueName,
+  TABLE,
+} from '../../infra/resources';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
 import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
@@ -197,6 +204,75 @@ describe('the CDK app', () => {
       });
     });
 
+    it('keeps media in a private, encrypted, SSL-only bucket that forgets it after BUCKET.expireDays', () => {
+      stateful.resourceCountIs('AWS::S3::Bucket', 1);
+      const [bucketId, bucket] = Object.entries(stateful.findResources('AWS::S3::Bucket'))[0] as [
+        string,
+        Resource,
+      ];
+      expect(bucket.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'expire-media',
+              Status: 'Enabled',
+              ExpirationInDays: BUCKET.expireDays,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      });
+      // Named like the table, with the account and region: bucket names are global.
+      expect(JSON.stringify(bucket.Properties.BucketName)).toMatch(
+        /crier-test-media-.*AWS::AccountId.*AWS::Region/,
+      );
+      stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+            }),
+          ]),
+        },
+      });
+      // No statement of the bucket's policy lets anyone in: Meta gets presigned URLs.
+      const policies = Object.values(stateful.findResources('AWS::S3::BucketPolicy')) as Resource[];
+      for (const policy of policies) {
+        const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] })
+          .Statement;
+        for (const statement of statements.filter((st) => st.Effect === 'Allow')) {
+          expect(JSON.stringify(statement)).not.toContain('"Principal":"*"');
+          expect(JSON.stringify(statement)).not.toContain('"AWS":"*"');
+        }
+      }
+    });
+
+    it('empties and deletes the media bucket with a rehearsal stage, and keeps it in prod', () => {
+      stateful.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+      stateful.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+      const prod = Template.fromStack(crier({ stage: 'prod' }).stateful);
+      prod.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+      prod.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    });
+
     it('lets a rehearsal stage be deleted whole', () => {
       stateful.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     });
@@ -245,6 +321,7 @@ describe('the CDK app', () => {
           ...(definition.uses.sendTo ?? []).map((queue) => QUEUES[queue].urlEnv),
           ...(definition.uses.secrets ?? []).map((secret) => `${secret}_ARN`),
           ...(definition.uses.channelSecrets ? [ENV.channelSecretPrefix] : []),
+          ...(definition.uses.media ? [BUCKET.nameEnv] : []),
         ];
         expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
         expect(variables).toMatchObject({
@@ -254,6 +331,9 @@ describe('the CDK app', () => {
         if (definition.uses.table) expect(variables[ENV.tableName]).toBe('crier-test');
         if (definition.uses.channelSecrets) {
           expect(variables[ENV.channelSecretPrefix]).toBe('crier/test/channel/');
+        }
+        if (definition.uses.media) {
+          expect(JSON.stringify(variables[BUCKET.nameEnv])).toMatch(/crier-test-media-/);
         }
         // The JWT authorizer guards /api in AWS: no shared editor token there.
         expect(variables).not.toHaveProperty(ENV.editorToken);
@@ -424,8 +504,12 @@ describe('the CDK app', () => {
       if (definition.uses.secrets?.length || definition.uses.channelSecrets) {
         allowed.add('secretsmanager');
       }
+      if (definition.uses.media) allowed.add('s3');
       expect([...services].filter((s) => !allowed.has(s ?? ''))).toEqual([]);
-      expect(actions.filter((a) => a.endsWith('*') && !a.startsWith('kms:'))).toEqual([]);
+      // Wildcard actions only where a bucket grant brings them (checked below).
+      expect(
+        actions.filter((a) => a.endsWith('*') && !a.startsWith('kms:') && !a.startsWith('s3:')),
+      ).toEqual([]);
 
       // `*` only where X-Ray leaves no choice.
       for (const statement of statements.filter((s) => refersTo(s.Resource, '"*"'))) {
@@ -479,6 +563,22 @@ describe('the CDK app', () => {
       expect(queueIdsFor('sqs:DeleteMessage')).toEqual(
         definition.sqs ? [definition.sqs.queue] : [],
       );
+
+      // The media bucket's objects under media/ (and the bucket, to list), nothing else.
+      const s3Resources = resourcesOf('s3:').flatMap((st) => asArray(st.Resource));
+      for (const resource of s3Resources) {
+        expect(JSON.stringify(resource)).toMatch(
+          /:s3:::crier-test-media-",\{"Ref":"AWS::AccountId"\},"-",\{"Ref":"AWS::Region"\}(,"\/media\/\*")?\]\]\}$/,
+        );
+      }
+      if (definition.uses.media) {
+        expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*']));
+        expect(s3Resources.some((r) => JSON.stringify(r).includes('/media/*'))).toBe(true);
+      }
+      if (definition.uses.media === 'readWrite') expect(actions).toContain('s3:PutObject');
+      if (definition.uses.media !== 'readWrite') {
+        expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+      }
 
       // Reads its own secrets, and every channel's credentials only if it publishes.
       const secretReads = statements

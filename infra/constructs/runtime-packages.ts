@@ -1,0 +1,192 @@
+/**
+ * What a Lambda bundle needs beside its code: the native image libraries (sharp, resvg)
+ * as their linux-arm64 builds, and the font files the share cards read at run time.
+ * esbuild cannot inline either. CrierFunction runs this file after esbuild, as
+ * `node --import tsx infra/constructs/runtime-packages.ts <outputDir>`; it adds them only
+ * to a bundle that uses them.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const require = createRequire(join(ROOT, 'package.json'));
+
+/** Packages with native code: marked external for esbuild, installed for Lambda's platform. */
+export const NATIVE_PACKAGES = ['sharp', '@resvg/resvg-js'] as const;
+
+/** Lambda's platform (CrierFunction deploys on arm64, Amazon Linux 2023 with glibc). */
+export const LAMBDA_PLATFORM = { os: 'linux', cpu: 'arm64', libc: 'glibc' } as const;
+
+/**
+ * Files the share cards find with require.resolve at run time (shared/preview/card-image.ts,
+ * FONT_FILES), copied at the same paths under the bundle's node_modules.
+ */
+export const DATA_FILES = [
+  'dejavu-fonts-ttf/package.json',
+  'dejavu-fonts-ttf/LICENSE',
+  'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
+  'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf',
+] as const;
+
+/**
+ * Packages the share cards use when installed (card-image.ts, EMOJI_PACKAGES and
+ * EXTRA_FONT_FILES): copied whole when the build machine has them.
+ */
+export const OPTIONAL_PACKAGES = [
+  '@twemoji/svg',
+  '@expo-google-fonts/noto-sans-sc',
+  '@expo-google-fonts/noto-sans-jp',
+  '@expo-google-fonts/noto-sans-kr',
+] as const;
+
+/**
+ * An import of a native package (esbuild leaves it as `from"sharp"`, `import("sharp")` or
+ * `require("sharp")`), or a font path: a bare "sharp" is also a top-level domain in the
+ * link parsers' lists.
+ */
+const USES =
+  /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](?:sharp|@resvg\/resvg-js)["']|["']dejavu-fonts-ttf\//;
+
+/** The exact versions package.json pins, so Lambda runs what the tests ran. */
+export function nativeVersions(): Record<string, string> {
+  const manifest: { dependencies?: Record<string, string> } = JSON.parse(
+    readFileSync(join(ROOT, 'package.json'), 'utf8'),
+  );
+  return Object.fromEntries(
+    NATIVE_PACKAGES.map((name) => {
+      const version = manifest.dependencies?.[name];
+      if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
+        throw new Error(`package.json must pin ${name} to an exact version, not ${version}`);
+      }
+      return [name, version];
+    }),
+  );
+}
+
+/** Where the linux-arm64 packages are kept between builds: one folder per version set. */
+export function nativeCacheDir(): string {
+  const versions = nativeVersions();
+  const id = createHash('sha256')
+    .update(JSON.stringify({ versions, LAMBDA_PLATFORM }))
+    .digest('hex')
+    .slice(0, 16);
+  return join(
+    ROOT,
+    'node_modules',
+    '.cache',
+    'crier-lambda-native',
+    `${LAMBDA_PLATFORM.cpu}-${id}`,
+  );
+}
+
+/**
+ * The cached node_modules of the linux-arm64 builds, installed from the npm registry the
+ * first time (once per machine and version set); later builds work offline.
+ */
+export function ensureNativeCache(): string {
+  const dir = nativeCacheDir();
+  const modules = join(dir, 'node_modules');
+  if (existsSync(join(dir, '.complete'))) return modules;
+
+  const staging = `${dir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  // Its own package.json, or npm would walk up and install into the repository.
+  writeFileSync(join(staging, 'package.json'), '{"name":"crier-lambda-native","private":true}\n');
+  const specs = Object.entries(nativeVersions()).map(([name, version]) => `${name}@${version}`);
+  try {
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        // sharp's install script would look for a build of this machine's platform.
+        '--ignore-scripts',
+        `--os=${LAMBDA_PLATFORM.os}`,
+        `--cpu=${LAMBDA_PLATFORM.cpu}`,
+        `--libc=${LAMBDA_PLATFORM.libc}`,
+        ...specs,
+      ],
+      { cwd: staging, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 },
+    );
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    const detail =
+      error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
+    throw new Error(
+      `Could not install the ${LAMBDA_PLATFORM.os}-${LAMBDA_PLATFORM.cpu} builds of ${specs.join(' and ')} for the Lambda bundles (the npm registry is needed once per machine):\n${detail}`,
+    );
+  }
+  writeFileSync(join(staging, '.complete'), `${specs.join(' ')}\n`);
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another build finished the same install first: theirs is as good.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  if (!existsSync(join(dir, '.complete'))) throw new Error(`${dir} was not completed`);
+  return modules;
+}
+
+/** Whether the bundle in `outputDir` imports the native packages or reads the fonts. */
+export function bundleNeedsRuntimePackages(outputDir: string): boolean {
+  const code = join(outputDir, 'index.mjs');
+  return existsSync(code) && USES.test(readFileSync(code, 'utf8'));
+}
+
+/** Adds the packages to the bundle if its code uses them; returns whether it did. */
+export function addRuntimePackages(outputDir: string): boolean {
+  if (!bundleNeedsRuntimePackages(outputDir)) return false;
+  const target = join(outputDir, 'node_modules');
+  cpSync(ensureNativeCache(), target, { recursive: true });
+  for (const file of DATA_FILES) {
+    const destination = join(target, file);
+    mkdirSync(dirname(destination), { recursive: true });
+    cpSync(require.resolve(file), destination);
+  }
+  for (const name of OPTIONAL_PACKAGES) {
+    let manifest: string;
+    try {
+      manifest = require.resolve(`${name}/package.json`);
+    } catch {
+      continue;
+    }
+    cpSync(dirname(manifest), join(target, name), { recursive: true });
+  }
+  return true;
+}
+
+/** The shell command CrierFunction's afterBundling hook runs. */
+export function addRuntimePackagesCommand(outputDir: string): string {
+  const script = fileURLToPath(import.meta.url);
+  return `"${process.execPath}" --import tsx "${script}" "${outputDir}"`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const outputDir = process.argv[2];
+  if (!outputDir) {
+    console.error('usage: runtime-packages.ts <bundle output directory>');
+    process.exit(2);
+  }
+  try {
+    addRuntimePackages(outputDir);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The compose step for images: the article's image fetched once, checked, fitted to each
+ * network and stored, or a branded share card where there is no usable image, and
+ * Instagram's portrait card always. Every network gets its MediaRef and what happened.
+ */
+import type { Article } from '../domain/article';
+import type { Site } from '../domain/channel';
+import type { Platform } from '../domain/platform';
+import type { MediaRef } from '../platforms/types';
+import { type CardOptions, type CardSize, renderShareCard } from './card-image';
+import {
+  type ImageFacts,
+  ImageRejectedError,
+  isUsable,
+  MIN_USABLE,
+  type ProcessedImage,
+  probeImage,
+  processFor,
+} from './image';
+import type { SafeFetch } from './types';
+
+/** What the step needs of the media bucket (shared/store/media-store.ts). */
+export interface MediaStorePort {
+  putMedia(bytes: Uint8Array, mimeType: string): Promise<{ key: string; url: string }>;
+  presignedUrl(key: string, seconds: number): Promise<string>;
+}
+
+/** An article image larger than this is not fetched: no newsroom photo needs more. */
+export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+/** Slow image hosts (and offline machines) cost a compose at most this. */
+export const IMAGE_TIMEOUT_MS = 5_000;
+/**
+ * Meta's networks download the image from a URL when the container is created, which is
+ * when the share is queued: possibly days after compose. Seven days is SigV4's longest;
+ * see presignedUrl for the temporary-credentials caveat.
+ */
+export const PRESIGN_SECONDS = 7 * 24 * 3600;
+
+/** The networks that fetch the image from a URL themselves (NETWORKS.md, Finding 6). */
+export const FETCHED_BY_URL: readonly Platform[] = ['threads', 'instagram', 'facebook', 'telegram'];
+
+const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1';
+
+export type PlatformMedia = { media: MediaRef[]; warnings: string[] };
+
+export type ShareMediaInput = { article: Article; site: Site; platforms: readonly Platform[] };
+
+export type ShareMediaDeps = {
+  safeFetch: SafeFetch;
+  store: MediaStorePort;
+  now: () => Date;
+  /** for the logo path and the date's time zone */
+  card?: Pick<CardOptions, 'baseDir' | 'emoji' | 'timeZone'>;
+  /** how long a presigned URL for Meta's networks stays valid; PRESIGN_SECONDS by default */
+  presignSeconds?: number;
+};
+
+type Source = { kind: 'article'; bytes: Buffer; facts: ImageFacts } | { kind: 'none'; why: string };
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Fetches and checks the article image, or says in a few words why there is none. */
+async function articleImage(article: Article, safeFetch: SafeFetch): Promise<Source> {
+  if (!article.imageUrl) return { kind: 'none', why: 'the article has no image' };
+  let body: Buffer;
+  try {
+    const response = await safeFetch(article.imageUrl, {
+      maxBytes: IMAGE_MAX_BYTES,
+      timeoutMs: IMAGE_TIMEOUT_MS,
+      accept: ACCEPT,
+    });
+    if (response.status < 200 || response.status > 299) {
+      return { kind: 'none', why: `article image could not be fetched: HTTP ${response.status}` };
+    }
+    body = response.body;
+  } catch (error) {
+    return { kind: 'none', why: `article image could not be fetched: ${reasonOf(error)}` };
+  }
+  try {
+    const facts = await probeImage(body);
+    if (!isUsable(facts)) {
+      return {
+        kind: 'none',
+        why: `article image is too small (${facts.width}x${facts.height}, under ${MIN_USABLE.width}x${MIN_USABLE.height})`,
+      };
+    }
+    return { kind: 'article', bytes: body, facts };
+  } catch (error) {
+    const why = error instanceof ImageRejectedError ? error.message : reasonOf(error);
+    return { kind: 'none', why: `article image is not usable: ${why}` };
+  }
+}
+
+/**
+ * One MediaRef per network (and the warnings that explain it), for the networks asked.
+ * A failed fetch or an unusable image never fails the step: the networks get a share
+ * card instead. A failure to store does: compose is retried, as for any write.
+ */
+export async function buildShareMedia(
+  input: ShareMediaInput,
+  deps: ShareMediaDeps,
+): Promise<Partial<Record<Platform, PlatformMedia>>> {
+  const { article, site } = input;
+  const platforms = [...new Set(input.platforms)];
+  const result: Partial<Record<Platform, PlatformMedia>> = {};
+  if (!platforms.length) return result;
+
+  const needsArticleImage = platforms.some((p) => p !== 'instagram');
+  const source: Source = needsArticleImage
+    ? await articleImage(article, deps.safeFetch)
+    : { kind: 'none', why: 'Instagram shows the share card' };
+
+  // Each rendered once, on first need; each network's copy is fitted from it.
+  const cards = new Map<CardSize, Promise<Buffer>>();
+  const card = (size: CardSize) => {
+    let rendered = cards.get(size);
+    if (!rendered) {
+      rendered = renderShareCard(
+        {
+          title: article.title,
+          section: article.section,
+          siteName: site.name,
+          date: article.publishedAt || deps.now().toISOString(),
+          language: article.language,
+        },
+        site.brand,
+        size,
+        deps.card,
+      ).then((c) => c.bytes);
+      cards.set(size, rendered);
+    }
+    return rendered;
+  };
+  const cardAlt = [article.title, article.section, site.name].filter(Boolean).join(' · ');
+
+  const store = async (platform: Platform, image: ProcessedImage, alt: string | undefined) => {
+    const stored = await deps.store.putMedia(image.bytes, image.mimeType);
+    const url = FETCHED_BY_URL.includes(platform)
+      ? await deps.store.presignedUrl(stored.key, deps.presignSeconds ?? PRESIGN_SECONDS)
+      : stored.url;
+    const ref: MediaRef = {
+      url,
+      mimeType: image.mimeType,
+      width: image.width,
+      height: image.height,
+      bytes: image.bytes.byteLength,
+    };
+    if (alt) ref.alt = alt;
+    return ref;
+  };
+
+  const fromCard = async (platform: Platform, size: CardSize, warnings: string[]) => {
+    let image: ProcessedImage;
+    try {
+      image = await processFor(platform, await card(size));
+    } catch (error) {
+      warnings.push(`share card could not be drawn: ${reasonOf(error)}; no image`);
+      return { media: [], warnings };
+    }
+    return { media: [await store(platform, image, cardAlt)], warnings };
+  };
+
+  for (const platform of platforms) {
+    const warnings: string[] = [];
+    if (platform === 'instagram') {
+      result[platform] = await fromCard(platform, 'portrait', warnings);
+      continue;
+    }
+    if (source.kind === 'none') {
+      warnings.push(`${source.why}; a share card is used`);
+      result[platform] = await fromCard(platform, 'landscape', warnings);
+      continue;
+    }
+    let image: ProcessedImage;
+    try {
+      image = await processFor(platform, source.bytes);
+    } catch (error) {
+      warnings.push(`article image could not be fitted: ${reasonOf(error)}; a share card is used`);
+      result[platform] = await fromCard(platform, 'landscape', warnings);
+      continue;
+    }
+    result[platform] = { media: [await store(platform, image, article.imageAlt)], warnings };
+  }
+  return result;
+}
