@@ -1,4 +1,6 @@
 /** Compose queue consumer: one share per channel for each article revision in the batch. */
+
+import { dirname } from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -8,6 +10,8 @@ import { readPublishingConfig } from '../shared/config/publishing';
 import { systemClock } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
+import { createEnricher } from '../shared/preview/enrich';
+import { createSafeFetch } from '../shared/preview/fetch';
 import { processBatch } from '../shared/queue/batch';
 import { createSqsClient } from '../shared/queue/client';
 import { composeMessageSchema } from '../shared/queue/compose-queue';
@@ -15,6 +19,8 @@ import { jsonMessage } from '../shared/queue/messages';
 import { SqsPublishQueue } from '../shared/queue/publish-queue';
 import { DynamoArticleStore } from '../shared/store/article-store';
 import { createDocumentClient } from '../shared/store/client';
+import { mediaStore } from '../shared/store/media-store';
+import { DynamoPreviewStore } from '../shared/store/preview-store';
 import { DynamoShareStore } from '../shared/store/share-store';
 import { composeArticle } from '../shared/usecases/compose-article';
 import { enqueueIfDue } from '../shared/usecases/dispatch';
@@ -35,6 +41,14 @@ const dispatch = {
   config: readPublishingConfig(),
 };
 const deps = {
+  enrich: createEnricher({
+    fetch: createSafeFetch(),
+    previews: new DynamoPreviewStore(db, env.TABLE_NAME),
+    media: mediaStore(),
+    site: config.site,
+    clock: systemClock,
+    baseDir: env.CRIER_CONFIG ? dirname(env.CRIER_CONFIG) : undefined,
+  }),
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
   shares,
   channels: config.channels,

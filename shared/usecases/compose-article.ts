@@ -4,13 +4,18 @@
  * compose of the same revision changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import type { Article } from '../domain/article';
 import type { Channel } from '../domain/channel';
+import type { Platform } from '../domain/platform';
 import type { ArticleRecord, ArticleStore, Clock, ShareStore } from '../domain/ports';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
 import { composerFor } from '../platforms/composers';
 import type { ComposeSettings } from '../platforms/types';
+import { checkCard } from '../preview/checker';
+import type { PlatformMedia } from '../preview/media';
+import type { PageCard } from '../preview/types';
 
 export type ComposeArticleDeps = {
   articles: ArticleStore;
@@ -21,6 +26,8 @@ export type ComposeArticleDeps = {
   clock: Clock;
   /** the direct path: claims and sends a share that falls due within the look-ahead */
   enqueueIfDue: (share: Share) => Promise<unknown>;
+  /** the article's page card and processed images, once per article (shared/preview) */
+  enrich?: (article: Article, platforms: readonly Platform[]) => Promise<Enrichment>;
 };
 
 export type ComposeResult =
@@ -32,6 +39,14 @@ export type ComposeResult =
       existing: string[];
     }
   | { outcome: 'skipped'; articleId: string; reason: string };
+
+/** The page's own card and the processed images for each network, when they could be had. */
+export type Enrichment = {
+  page?: PageCard;
+  media: Partial<Record<Platform, PlatformMedia>>;
+};
+
+const NOTHING_MORE: Enrichment = { media: {} };
 
 export class ArticleMissingError extends Error {
   override name = 'ArticleMissingError';
@@ -58,10 +73,13 @@ export async function composeArticle(
     return { outcome: 'skipped', articleId, reason: `the article is ${article.status}` };
   }
 
+  const enrichment = deps.enrich
+    ? await deps.enrich(article, [...new Set(deps.channels.map((c) => c.platform))])
+    : NOTHING_MORE;
   const created: string[] = [];
   const existing: string[] = [];
   for (const channel of deps.channels) {
-    const share = newShare(record, channel, deps.clock.now(), deps.settings);
+    const share = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
       await deps.enqueueIfDue(share);
@@ -82,8 +100,16 @@ export function newShare(
   channel: Channel,
   now: Date,
   settings?: ComposeSettings,
+  enrichment: Enrichment = NOTHING_MORE,
 ): Share {
-  const { articleId, article } = record;
+  const { articleId } = record;
+  // What the page itself says fills what the CMS left out (never the other way round).
+  const article: Article = {
+    ...record.article,
+    summary: record.article.summary ?? enrichment.page?.description,
+    imageUrl: record.article.imageUrl ?? enrichment.page?.image,
+    imageAlt: record.article.imageAlt ?? enrichment.page?.imageAlt,
+  };
   const at = now.toISOString();
   const dueAt = firstDueAt(channel.schedule, {
     now,
@@ -107,6 +133,26 @@ export function newShare(
   try {
     if (!composer) throw new Error(`No composer for ${channel.platform}`);
     const post = composer(article, channel, settings);
+    const processed = enrichment.media[channel.platform];
+    // Where the composer attaches the image (or the network needs one), the processed
+    // copy replaces the article's original URL.
+    const media =
+      post.media || channel.platform === 'instagram'
+        ? processed?.media.length
+          ? processed.media
+          : post.media
+        : undefined;
+    const warnings = [
+      ...(post.warnings ?? []),
+      ...(media ? (processed?.warnings ?? []) : []),
+      ...checkCard(enrichment.page, {
+        platform: channel.platform,
+        text: post.text,
+        url: post.url,
+        card: post.card,
+        media,
+      }),
+    ];
     return {
       ...base,
       status,
@@ -116,8 +162,8 @@ export function newShare(
       card: post.card,
       facets: post.facets,
       thread: post.thread,
-      media: post.media,
-      warnings: post.warnings?.length ? post.warnings : undefined,
+      media,
+      warnings: warnings.length ? [...new Set(warnings)] : undefined,
       language: post.language,
       length: post.length,
       history: [

@@ -4,6 +4,7 @@
  */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MULTI_STEP_PLATFORMS, type Platform } from '../../shared/domain/platform';
 import { CHANNEL_COUNT } from '../support/channels';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
@@ -18,12 +19,13 @@ type SandboxPost = {
 type HistoryEntry = { at: string; event: string; to: string; reason?: string };
 type Share = {
   channelId: string;
-  platform: string;
+  platform: Platform;
   status: string;
   text: string;
   remoteId: string | null;
   remoteUrl: string | null;
   lastError: string | null;
+  preparedId: string | null;
   history: HistoryEntry[];
 };
 
@@ -186,14 +188,18 @@ describe('publishing exactly once', () => {
   it('picks up a share whose message was lost when the local queue restarted', async () => {
     await setFaults('');
     // Due in a few seconds: claimed and sent with a delay, then the queue loses it.
-    const shareAt = new Date(Date.now() + 4000).toISOString();
+    const shareAt = new Date(Date.now() + 8000).toISOString();
     const articleId = await send({ id: 'publish-lost-message', shareAt });
     await vi.waitFor(
       async () => {
         const { body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
         const shares = (body as { shares: Share[] }).shares;
-        expect(shares.length).toBe(3);
+        expect(shares.length).toBe(CHANNEL_COUNT);
         expect(shares.every((s) => s.status === 'queued')).toBe(true);
+        // Multi-step networks first prepare their container, then wait: lose that wait.
+        for (const share of shares.filter((s) => MULTI_STEP_PLATFORMS.includes(s.platform))) {
+          expect(share.preparedId).toEqual(expect.any(String));
+        }
       },
       { timeout: 10_000, interval: 100 },
     );
