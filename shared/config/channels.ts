@@ -18,6 +18,12 @@ export function parseChannelsConfig(input: unknown, origin: string): ChannelsCon
     : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (result.success) {
     result.data.channels.forEach((channel, index) => {
+      if (channel.thread.enabled) {
+        // Composed, but not yet posted as replies: the first part alone would go out.
+        problems.push(
+          `channels.${index}.thread.enabled: threads of posts are not published yet; leave it off`,
+        );
+      }
       if (!SUPPORTED_PLATFORMS.includes(channel.platform)) {
         problems.push(
           `channels.${index}.platform: ${channel.platform} is not supported yet (supported: ${SUPPORTED_PLATFORMS.join(', ')})`,

@@ -66,6 +66,12 @@ describe('channel configuration', () => {
     );
   });
 
+  it('refuses a thread of posts until replies are published', () => {
+    expect(() =>
+      parseChannelsConfig({ channels: [{ ...channel, thread: { enabled: true } }] }, 'c.json'),
+    ).toThrow(/channels\.0\.thread\.enabled: threads of posts are not published yet/);
+  });
+
   it('says which file could not be read or parsed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crier-config-'));
     const file = join(dir, 'channels.json');
