@@ -48,6 +48,9 @@ export type Enrichment = {
 
 const NOTHING_MORE: Enrichment = { media: {} };
 
+/** Networks whose link card Crier builds and uploads itself (DESIGN.md, Platforms). */
+const CARD_THUMBNAIL: readonly Platform[] = ['bluesky', 'linkedin'];
+
 export class ArticleMissingError extends Error {
   override name = 'ArticleMissingError';
 }
@@ -142,6 +145,12 @@ export function newShare(
           ? processed.media
           : post.media
         : undefined;
+    // Networks whose card Crier sends itself get the thumbnail sized for them.
+    const thumbnail = CARD_THUMBNAIL.includes(channel.platform) ? processed?.media[0] : undefined;
+    const card =
+      post.card && thumbnail
+        ? { ...post.card, imageUrl: thumbnail.url, imageAlt: thumbnail.alt ?? post.card.imageAlt }
+        : post.card;
     const warnings = [
       ...(post.warnings ?? []),
       ...(media ? (processed?.warnings ?? []) : []),
@@ -149,7 +158,7 @@ export function newShare(
         platform: channel.platform,
         text: post.text,
         url: post.url,
-        card: post.card,
+        card,
         media,
       }),
     ];
@@ -159,7 +168,7 @@ export function newShare(
       text: post.text,
       url: post.url,
       hashtags: post.hashtags,
-      card: post.card,
+      card,
       facets: post.facets,
       thread: post.thread,
       media,

@@ -10,6 +10,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
 type SandboxPost = {
+  card?: { url: string; thumb?: string };
   platform: string;
   remoteId: string;
   inReplyToId: string | null;
@@ -125,6 +126,13 @@ describe('publishing exactly once', () => {
       expect(matching).toHaveLength(1);
       expect(matching[0]?.inReplyToId).toBeNull();
       expect(matching[0]?.text).toContain('Trump Declares Support for Coup in Bolivia');
+    }
+    // The cards Crier builds itself carry the thumbnail it sized and stored (a share card
+    // here: the article's own image cannot be fetched offline).
+    for (const platform of ['bluesky', 'linkedin']) {
+      const share = shares.find((s) => s.platform === platform);
+      const post = posts.find((p) => p.platform === platform && p.remoteId === share?.remoteId);
+      expect(post?.card?.thumb).toEqual(expect.any(String));
     }
   });
 
