@@ -14,7 +14,7 @@ import {
   ESM_REQUIRE_BANNER,
   REPOSITORY_ROOT,
 } from '../../infra/constructs/bundling';
-import { ENV, FUNCTIONS, type FunctionDefinition, QUEUES } from '../../infra/resources';
+import { BUCKET, ENV, FUNCTIONS, type FunctionDefinition, QUEUES } from '../../infra/resources';
 import { functionEntries } from '../../infra/stacks/service-stack';
 
 // Inside the repository, so the SDK the bundles leave out (as Lambda provides it)
@@ -74,6 +74,8 @@ function environmentFor(name: string, definition: FunctionDefinition): Record<st
     ),
     ...Object.fromEntries((uses.secrets ?? []).map((secret) => [secret, secrets[secret] ?? ''])),
     ...(uses.channelSecrets ? { [ENV.channelSecretPrefix]: 'crier/test/channel/' } : {}),
+    // As the service stack sets it for every function that uses the media bucket.
+    ...(uses.media ? { [BUCKET.nameEnv]: 'crier-test-media' } : {}),
   };
 }
 
