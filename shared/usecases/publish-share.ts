@@ -129,14 +129,17 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
     return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
   }
 
-  const outcome = await callSafely(() =>
-    client.publish({
-      share: claimed,
-      account: channel.account,
-      credentials,
-      session: state.session,
-      timeoutMs: deps.config.networkTimeoutMs,
-    }),
+  const outcome = await callSafely<PublishOutcome>(
+    () =>
+      client.publish({
+        share: claimed,
+        account: channel.account,
+        credentials,
+        session: state.session,
+        timeoutMs: deps.config.networkTimeoutMs,
+      }),
+    // After a create call the post may exist, so a broken client counts as unknown.
+    (message) => ({ kind: 'unknown', message }),
   );
   // Recorded right after the call: nothing that can throw runs in between.
   const result = await recordPublish(deps, claimed, outcome);
@@ -376,13 +379,10 @@ function lost(share: Share): PublishResult {
   };
 }
 
-/**
- * A client that throws instead of answering broke its contract; after a create call the
- * post may exist, so that counts as unknown.
- */
+/** A client that throws instead of answering broke its contract: `onError` says what that means. */
 async function callSafely<T extends PublishOutcome | ReconcileOutcome>(
   call: () => Promise<T>,
-  onError: (message: string) => T = (message) => ({ kind: 'unknown', message }) as T,
+  onError: (message: string) => T,
 ): Promise<T> {
   try {
     return await call();
