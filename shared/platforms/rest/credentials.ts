@@ -1,5 +1,5 @@
 /**
- * What the plain-fetch clients (LinkedIn, Facebook) share about credentials: the
+ * What the plain-fetch clients (LinkedIn, Facebook, Threads, Instagram) share about credentials: the
  * endpoint override that only ever leads to a loopback sandbox, and an error message that
  * names the fields that are wrong but never quotes a value (a token must not reach a log).
  */
@@ -56,16 +56,12 @@ export function parseCredentials<S extends z.ZodType>(
   const given = typeof input === 'object' && input !== null ? Object.keys(input) : [];
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(the credentials)';
-    let what = issue.message;
     if (issue.code === 'invalid_type') {
-      what =
-        issue.path.length === 0
-          ? 'must be an object'
-          : given.includes(field)
-            ? `must be a ${issue.expected}`
-            : 'missing';
+      if (issue.path.length === 0) return `${field} must be an object`;
+      return `${field} ${given.includes(field) ? `must be ${issue.expected}` : 'is missing'}`;
     }
-    return `${field} ${what}`;
+    if (issue.code === 'invalid_value') return `${field} must be one of the documented values`;
+    return `${field} ${issue.message}`;
   });
   return {
     ok: false,

@@ -302,7 +302,7 @@ describe('LinkedIn: the client against the sandbox', () => {
     expect(outcome.message).not.toContain('api.example');
     expect(
       await linkedinClient.publish(callFor(share, { credentials: { author: credentials.author } })),
-    ).toMatchObject({ kind: 'auth', message: expect.stringContaining('accessToken missing') });
+    ).toMatchObject({ kind: 'auth', message: expect.stringContaining('accessToken is missing') });
     expect(await linkedinClient.reconcile(callFor(share, { credentials: null }))).toMatchObject({
       kind: 'unsure',
     });
