@@ -7,9 +7,11 @@ import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
+import type { Channel } from '../shared/domain/channel';
 import { systemClock } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
+import { instanceLimit } from '../shared/platforms/mastodon/instance';
 import { createEnricher } from '../shared/preview/enrich';
 import { createSafeFetch } from '../shared/preview/fetch';
 import { processBatch } from '../shared/queue/batch';
@@ -40,9 +42,14 @@ const dispatch = {
   clock: systemClock,
   config: readPublishingConfig(),
 };
+const safeFetch = createSafeFetch();
 const deps = {
+  serverLimit: (channel: Channel) =>
+    channel.platform === 'mastodon'
+      ? instanceLimit(channel.account, safeFetch)
+      : Promise.resolve(undefined),
   enrich: createEnricher({
-    fetch: createSafeFetch(),
+    fetch: safeFetch,
     previews: new DynamoPreviewStore(db, env.TABLE_NAME),
     media: mediaStore(),
     site: config.site,

@@ -28,6 +28,8 @@ export type ComposeArticleDeps = {
   enqueueIfDue: (share: Share) => Promise<unknown>;
   /** the article's page card and processed images, once per article (shared/preview) */
   enrich?: (article: Article, platforms: readonly Platform[]) => Promise<Enrichment>;
+  /** a network's own text limit for a channel, where the server sets it (Mastodon) */
+  serverLimit?: (channel: Channel) => Promise<number | undefined>;
 };
 
 export type ComposeResult =
@@ -44,7 +46,20 @@ export type ComposeResult =
 export type Enrichment = {
   page?: PageCard;
   media: Partial<Record<Platform, PlatformMedia>>;
+  /** text limits the channels' servers set, by channel id */
+  limits?: Record<string, number>;
 };
+
+async function serverLimits(deps: ComposeArticleDeps): Promise<Record<string, number>> {
+  const { serverLimit } = deps;
+  if (!serverLimit) return {};
+  const pairs = await Promise.all(
+    deps.channels.map(async (channel) => [channel.id, await serverLimit(channel)] as const),
+  );
+  return Object.fromEntries(
+    pairs.filter((pair): pair is readonly [string, number] => pair[1] !== undefined),
+  );
+}
 
 const NOTHING_MORE: Enrichment = { media: {} };
 
@@ -76,9 +91,11 @@ export async function composeArticle(
     return { outcome: 'skipped', articleId, reason: `the article is ${article.status}` };
   }
 
-  const enrichment = deps.enrich
+  const enriched = deps.enrich
     ? await deps.enrich(article, [...new Set(deps.channels.map((c) => c.platform))])
     : NOTHING_MORE;
+  const limits = await serverLimits(deps);
+  const enrichment: Enrichment = { ...enriched, limits };
   const created: string[] = [];
   const existing: string[] = [];
   for (const channel of deps.channels) {
@@ -135,7 +152,12 @@ export function newShare(
   let status: ShareStatus = channel.approval === 'required' ? 'draft' : 'scheduled';
   try {
     if (!composer) throw new Error(`No composer for ${channel.platform}`);
-    const post = composer(article, channel, settings);
+    // The server's own limit wins over the configured one, unless the channel asks for less.
+    const serverLimit = enrichment.limits?.[channel.id];
+    const fitted = serverLimit
+      ? { ...channel, maxCharacters: Math.min(channel.maxCharacters ?? serverLimit, serverLimit) }
+      : channel;
+    const post = composer(article, fitted, settings);
     const processed = enrichment.media[channel.platform];
     // Where the composer attaches the image (or the network needs one), the processed
     // copy replaces the article's original URL.
