@@ -1,10 +1,11 @@
 /** An article as a Bluesky post: fitted text, link and tag facets, and the link card. */
 import type { Article } from '../../domain/article';
 import { graphemeLength, utf8Length } from '../../domain/text';
+import { articleCard } from '../compose/card';
 import { createComposer } from '../compose/composer';
 import { findHashtags } from '../compose/hashtags';
 import { findLinks } from '../compose/tokens';
-import type { ComposedPost, Facet, LinkCard } from '../types';
+import type { ComposedPost, Facet } from '../types';
 import { BLUESKY_MAX_TAG_BYTES, BLUESKY_MAX_TAG_GRAPHEMES, blueskyRules } from './rules';
 
 function byteRange(text: string, start: number, end: number): Facet['index'] {
@@ -34,22 +35,11 @@ export function blueskyFacets(text: string): Facet[] {
   return [...links, ...tags].sort((a, b) => a.index.byteStart - b.index.byteStart);
 }
 
-/** The card the client turns into `app.bsky.embed.external`. */
-export function blueskyCard(url: string, article: Article): LinkCard {
-  return {
-    url,
-    title: article.title,
-    ...(article.summary ? { description: article.summary } : {}),
-    ...(article.imageUrl ? { imageUrl: article.imageUrl } : {}),
-    ...(article.imageAlt ? { imageAlt: article.imageAlt } : {}),
-  };
-}
-
 export const composeBluesky = createComposer({
   ...blueskyRules,
   finish: (post: ComposedPost, article: Article): ComposedPost => ({
     ...post,
     facets: blueskyFacets(post.text),
-    card: blueskyCard(post.url, article),
+    card: articleCard(post.url, article),
   }),
 });

@@ -1,7 +1,7 @@
 /** An article as a Facebook Page link post: the message, and the card Facebook will scrape. */
 import type { Article } from '../../domain/article';
+import { articleCard } from '../compose/card';
 import { createComposer } from '../compose/composer';
-import { articleCard } from '../rest/link';
 import type { ComposedPost } from '../types';
 import { facebookRules } from './rules';
 

@@ -1,7 +1,7 @@
 /** An article as a LinkedIn article post: the commentary fitted to 3,000, and the card. */
 import type { Article } from '../../domain/article';
+import { articleCard } from '../compose/card';
 import { createComposer } from '../compose/composer';
-import { articleCard } from '../rest/link';
 import type { ComposedPost } from '../types';
 import { linkedinRules } from './rules';
 

@@ -5,24 +5,11 @@
  * a text message instead.
  */
 import type { Article } from '../../domain/article';
+import { articleCard } from '../compose/card';
 import { createComposer } from '../compose/composer';
 import { articleMedia } from '../compose/media';
-import type { ComposedPost, LinkCard } from '../types';
+import type { ComposedPost } from '../types';
 import { telegramRules } from './rules';
-
-/**
- * What the link preview shows. Telegram builds it from the page's own tags; Crier only
- * names the URL and asks for the large image, so this is what the editor should expect.
- */
-export function telegramCard(url: string, article: Article): LinkCard {
-  return {
-    url,
-    title: article.title,
-    ...(article.summary ? { description: article.summary } : {}),
-    ...(article.imageUrl ? { imageUrl: article.imageUrl } : {}),
-    ...(article.imageAlt ? { imageAlt: article.imageAlt } : {}),
-  };
-}
 
 export const composeTelegram = createComposer({
   ...telegramRules,
@@ -31,7 +18,7 @@ export const composeTelegram = createComposer({
     const media = articleMedia(article);
     return {
       ...post,
-      card: telegramCard(post.url, article),
+      card: articleCard(post.url, article),
       ...(media.length > 0 ? { media } : {}),
     };
   },
