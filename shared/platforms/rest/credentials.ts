@@ -1,5 +1,5 @@
 /**
- * What the plain-fetch clients (LinkedIn, Facebook, Threads, Instagram) share about credentials: the
+ * What the clients share about credentials (X, Telegram and the fetch clients): the
  * endpoint override that only ever leads to a loopback sandbox, and an error message that
  * names the fields that are wrong but never quotes a value (a token must not reach a log).
  */

@@ -3,32 +3,13 @@
  * it posts to; `apiRoot` points grammy at the local sandbox, and only there.
  */
 import { z } from 'zod';
+import { isSandboxUrl } from '../rest/credentials';
 
 // `<bot id>:<secret>`; the secret is 35 URL-safe characters today. The token goes into the
 // URL path, so nothing else may get through.
 const BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
 const CHANNEL_USERNAME = /^@[A-Za-z][A-Za-z0-9_]{3,31}$/;
 const CHAT_ID = /^-?\d{1,20}$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** An override may only lead to loopback: a stray `apiRoot` must never ship the token elsewhere. */
-function isSandboxRoot(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (
-      url.protocol === 'http:' &&
-      LOOPBACK_HOSTS.has(url.hostname) &&
-      url.pathname === '/' &&
-      !url.search &&
-      !url.hash &&
-      !url.username &&
-      !url.password
-    );
-  } catch {
-    return false;
-  }
-}
-
 export const telegramCredentialsSchema = z.object({
   botToken: z
     .string()
@@ -49,7 +30,7 @@ export const telegramCredentialsSchema = z.object({
   apiRoot: z
     .string()
     .trim()
-    .refine(isSandboxRoot, 'must be an http URL on loopback (sandbox only)')
+    .refine(isSandboxUrl, 'must be an http URL on loopback (sandbox only)')
     // grammy refuses an apiRoot that ends in `/`.
     .transform((value) => new URL(value).origin)
     .optional(),

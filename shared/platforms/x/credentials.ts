@@ -3,24 +3,7 @@
  * access token and secret; `apiBase` points the client at the local sandbox, and only there.
  */
 import { z } from 'zod';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** An override may only lead to loopback: a stray `apiBase` must never ship tokens elsewhere. */
-function isSandboxUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (
-      url.protocol === 'http:' &&
-      LOOPBACK_HOSTS.has(url.hostname) &&
-      url.pathname === '/' &&
-      !url.search &&
-      !url.username
-    );
-  } catch {
-    return false;
-  }
-}
+import { isSandboxUrl } from '../rest/credentials';
 
 export const xCredentialsSchema = z.object({
   appKey: z.string().min(1),
