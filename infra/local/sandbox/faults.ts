@@ -34,6 +34,11 @@ export const FAULTS = [
 
 export type Fault = (typeof FAULTS)[number];
 
+/** The faults any network's create route plays; the Meta-only ones are its own to add. */
+export const POST_FAULTS: readonly Fault[] = FAULTS.filter(
+  (fault) => fault !== 'download-failed' && fault !== 'container-error',
+);
+
 export type FaultRule = {
   platform: Platform | '*';
   fault: Fault;

@@ -9,6 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { lexicons } from '@atproto/api';
 import { TID } from '@atproto/common-web';
+import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import { cidFor, Repo, type StoredRecord, type XrpcFailure } from './repo';
@@ -379,7 +380,7 @@ async function startBluesky(
         const a = auth.account;
         if (a.rateLimitedUntil > Date.now()) return rateLimited(call.res, a, Date.now());
 
-        const fault = context.faults.pick('bluesky');
+        const fault = context.faults.pick('bluesky', POST_FAULTS);
         if (fault) log.info('sandbox.fault', { nsid: 'com.atproto.repo.createRecord', fault });
         if (fault === 'slow') await sleep(SLOW_MS);
         switch (fault) {

@@ -5,12 +5,13 @@
  * Facebook Page), with the fault knobs on `POST /{page-id}/feed`. Nothing it is given is
  * fetched: a link is recorded, and the card names the link's host.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import {
   badGatewayPage,
-  CREATE_FAULTS,
   playCreate,
   type Refusal,
   readBody,
@@ -299,7 +300,7 @@ export async function launchFacebookSandbox(
   async function createPost(ex: Exchange): Promise<void> {
     // While a throttle lasts, every create gets the same answer.
     if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
-    const fault = context.faults.pick(PLATFORM, CREATE_FAULTS);
+    const fault = context.faults.pick(PLATFORM, POST_FAULTS);
     if (fault)
       log.info('sandbox.fault', { platform: PLATFORM, fault, route: 'POST /{page-id}/feed' });
     await playCreate({

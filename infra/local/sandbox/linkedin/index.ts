@@ -4,12 +4,13 @@
  * and images (initializeUpload, upload, read), with LinkedIn's headers, status codes and
  * bodies (NETWORKS.md, LinkedIn) and the fault knobs on `POST /rest/posts`.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import {
   badGatewayPage,
-  CREATE_FAULTS,
   playCreate,
   type Refusal,
   readBody,
@@ -483,7 +484,7 @@ export async function launchLinkedInSandbox(
   async function createPost(ex: Exchange): Promise<void> {
     // While a 429's window lasts, every create is refused the same way.
     if (ex.account.rateLimitedUntil > Date.now()) return rateLimited(ex.res);
-    const fault = context.faults.pick(PLATFORM, CREATE_FAULTS);
+    const fault = context.faults.pick(PLATFORM, POST_FAULTS);
     if (fault) log.info('sandbox.fault', { platform: PLATFORM, fault, route: 'POST /rest/posts' });
     await playCreate({
       fault,

@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import type { SandboxPost } from '../posts';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
@@ -596,7 +597,7 @@ export async function launchMastodonSandbox(
     // Rack::Attack answers before the application sees the request, token or not.
     if (Date.now() < account.rateLimitedUntil) return tooManyRequests(account.rateLimitedUntil);
 
-    const fault = context.faults.pick(PLATFORM);
+    const fault = context.faults.pick(PLATFORM, POST_FAULTS);
     if (fault)
       log.info('sandbox.fault', { platform: PLATFORM, fault, route: 'POST /api/v1/statuses' });
     switch (fault) {

@@ -51,21 +51,6 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 export const badGatewayPage = (server: string) =>
   `<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`;
 
-/** The faults a create route plays; Meta's media faults have no meaning on a link post. */
-export const CREATE_FAULTS: readonly Fault[] = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'timeout',
-  'reset',
-  'slow',
-  'crash-after-post',
-  '500-after-post',
-  'auth',
-  'expired-token',
-];
-
 /** Faults answered in place of the network's work: nothing is committed. */
 export type Refusal = '429' | '500' | '502' | '503' | 'auth' | 'expired-token';
 

@@ -9,7 +9,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Fault } from '../faults';
+import { type Fault, POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import {
@@ -98,20 +98,6 @@ const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const DELETE_WINDOW_MS = 48 * 60 * 60_000;
 const FLOOD_WINDOW_MS = 60_000;
-/** the faults a create can play; `container-error` is Meta's alone */
-const CREATE_FAULTS: readonly Fault[] = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'timeout',
-  'reset',
-  'slow',
-  'crash-after-post',
-  '500-after-post',
-  'auth',
-  'expired-token',
-];
 const NOT_MODIFIED =
   'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
 // What nginx in front of the Bot API answers when it has no upstream; grammy cannot read it.
@@ -689,18 +675,14 @@ export async function launchTelegramSandbox(
     { name: 'getChat', handle: getChat },
     {
       name: 'sendMessage',
-      handle: (ex) => create(ex, textDraft, CREATE_FAULTS),
+      handle: (ex) => create(ex, textDraft, POST_FAULTS),
     },
     {
       name: 'sendPhoto',
       handle: (ex) => {
         // Only a photo Telegram would fetch by URL can fail to download.
         const byUrl = /^https?:\/\//i.test(stringParam(ex.params.get('photo'))?.trim() ?? '');
-        return create(
-          ex,
-          photoDraft,
-          byUrl ? [...CREATE_FAULTS, 'download-failed'] : CREATE_FAULTS,
-        );
+        return create(ex, photoDraft, byUrl ? [...POST_FAULTS, 'download-failed'] : POST_FAULTS);
       },
     },
     { name: 'editMessageText', handle: editMessageText },

@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import type { SandboxFactory } from '../types';
 import { randomToken, SnowflakeIds, XAccount } from './account';
@@ -81,7 +82,7 @@ export const startXSandbox: SandboxFactory = async (context) => {
     const now = Date.now();
     // While a 429's reset has not passed, every create is refused the same way.
     if (account.rateLimitedUntil > now) return rateLimited(res, account.rateLimitedUntil);
-    const fault = context.faults.pick('x');
+    const fault = context.faults.pick('x', POST_FAULTS);
     if (fault) log.info('sandbox.x.fault', { fault, route: 'POST /2/tweets' });
     switch (fault) {
       case 'auth':
