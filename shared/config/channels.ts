@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ChannelsConfig, channelsConfigSchema } from '../domain/channel';
-import { SUPPORTED_PLATFORMS } from '../platforms/composers';
 import { DEFAULT_CHANNELS, DEFAULT_SITE } from './default-channels';
 
 export class ConfigError extends Error {
@@ -24,11 +23,6 @@ export function parseChannelsConfig(input: unknown, origin: string): ChannelsCon
           `channels.${index}.thread.enabled: threads of posts are not published yet; leave it off`,
         );
       }
-      if (!SUPPORTED_PLATFORMS.includes(channel.platform)) {
-        problems.push(
-          `channels.${index}.platform: ${channel.platform} is not supported yet (supported: ${SUPPORTED_PLATFORMS.join(', ')})`,
-        );
-      }
     });
   }
   if (!result.success || problems.length) {
@@ -44,8 +38,8 @@ export function loadChannelsConfig(path: string | undefined): ChannelsConfig {
     return parseChannelsConfig(
       {
         site: DEFAULT_SITE,
-        // One channel for every network Crier supports so far (DESIGN.md, Configuration).
-        channels: DEFAULT_CHANNELS.filter((c) => SUPPORTED_PLATFORMS.includes(c.platform)),
+        // One sandbox channel for every network (DESIGN.md, Configuration).
+        channels: DEFAULT_CHANNELS,
       },
       'the built-in local default',
     );
