@@ -3,9 +3,16 @@ import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types
 import type { Platform } from './platform';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
 
+/**
+ * History entries that are not state-machine moves: a share composed, recomposed from a
+ * new revision, edited by an editor, or its published post withdrawn from the network.
+ */
+export const HISTORY_NOTES = ['compose', 'recompose', 'edit', 'withdraw-post'] as const;
+export type HistoryNote = (typeof HISTORY_NOTES)[number];
+
 export type HistoryEntry = {
   at: string;
-  event: ShareEvent | 'compose';
+  event: ShareEvent | HistoryNote;
   from?: ShareStatus;
   to: ShareStatus;
   by: string;
@@ -55,6 +62,16 @@ export type Share = {
   remoteUrl?: string;
   lastError?: string;
   cancelRequested?: boolean;
+  /**
+   * What an editor changed by hand, and when: a new revision of the article recomposes
+   * the share but keeps these, unless the editor asks otherwise.
+   */
+  edited?: { text?: string; dueAt?: string };
+  /**
+   * The round of an evergreen re-share: absent for the first share of an article on a
+   * channel, 2 and up for each re-share (see share-key.ts).
+   */
+  round?: number;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
+import { HISTORY_NOTES } from '../domain/share';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
 const authorSchema = z.object({
@@ -103,12 +104,14 @@ export const shareItemSchema = z.object({
   remoteUrl: z.string().optional(),
   lastError: z.string().optional(),
   cancelRequested: z.boolean().optional(),
+  edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
+  round: z.number().int().min(2).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(
     z.object({
       at: z.string(),
-      event: z.enum([...SHARE_EVENTS, 'compose']),
+      event: z.enum([...SHARE_EVENTS, ...HISTORY_NOTES]),
       from: z.enum(SHARE_STATUSES).optional(),
       to: z.enum(SHARE_STATUSES),
       by: z.string(),
