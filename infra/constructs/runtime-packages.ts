@@ -19,6 +19,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EXTRA_FONT_FILES } from '../../shared/preview/card-fonts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(join(ROOT, 'package.json'));
@@ -42,7 +43,9 @@ export const DATA_FILES = [
 
 /**
  * Packages the share cards use when installed (card-image.ts, EMOJI_PACKAGES and
- * EXTRA_FONT_FILES): copied whole when the build machine has them.
+ * EXTRA_FONT_FILES). The emoji set is copied whole; of a font package only its manifest,
+ * its licences and the one weight the cards draw with (each package holds nine weights,
+ * some 90 MB).
  */
 export const OPTIONAL_PACKAGES = [
   '@twemoji/svg',
@@ -50,6 +53,15 @@ export const OPTIONAL_PACKAGES = [
   '@expo-google-fonts/noto-sans-jp',
   '@expo-google-fonts/noto-sans-kr',
 ] as const;
+
+const FONT_PACKAGE_FILES = ['package.json', 'LICENSE', 'LICENSE_FONT'] as const;
+
+/** The files of an optional package to copy, relative to its folder; undefined = all. */
+function filesToCopy(name: string): string[] | undefined {
+  const fonts = EXTRA_FONT_FILES.filter((file) => file.startsWith(`${name}/`));
+  if (!fonts.length) return undefined;
+  return [...FONT_PACKAGE_FILES, ...fonts.map((file) => file.slice(name.length + 1))];
+}
 
 /**
  * An import of a native package (esbuild leaves it as `from"sharp"`, `import("sharp")` or
@@ -166,7 +178,17 @@ export function addRuntimePackages(outputDir: string): boolean {
     } catch {
       continue;
     }
-    cpSync(dirname(manifest), join(target, name), { recursive: true });
+    const from = dirname(manifest);
+    const files = filesToCopy(name);
+    if (!files) {
+      cpSync(from, join(target, name), { recursive: true });
+      continue;
+    }
+    for (const file of files) {
+      if (!existsSync(join(from, file))) continue;
+      mkdirSync(dirname(join(target, name, file)), { recursive: true });
+      cpSync(join(from, file), join(target, name, file));
+    }
   }
   return true;
 }

@@ -10,6 +10,9 @@ import { Resvg } from '@resvg/resvg-js';
 import satori, { type Font } from 'satori';
 import sharp from 'sharp';
 import type { Site } from '../domain/channel';
+import { EXTRA_FONT_FILES } from './card-fonts';
+
+export { EXTRA_FONT_FILES };
 
 export type CardSize = 'landscape' | 'portrait';
 
@@ -67,15 +70,18 @@ const FONT_FILES = {
   regular: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
 } as const;
 
-/**
- * Fonts for scripts DejaVu lacks, used when installed (none ships with Crier yet): loaded
- * only when a card has text that needs them, since each is several megabytes.
- */
-export const EXTRA_FONT_FILES = [
-  '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf',
-  '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
-  '@expo-google-fonts/noto-sans-kr/700Bold/NotoSansKR_700Bold.ttf',
-] as const;
+type ExtraFontFile = (typeof EXTRA_FONT_FILES)[number];
+
+const [NOTO_SC, NOTO_JP, NOTO_KR] = EXTRA_FONT_FILES;
+
+/** satori's language codes for the scripts the extra fonts cover. */
+const EXTRA_FONT_BY_CODE: Record<string, ExtraFontFile> = {
+  'ja-JP': NOTO_JP,
+  'ko-KR': NOTO_KR,
+  'zh-CN': NOTO_SC,
+  'zh-TW': NOTO_SC,
+  'zh-HK': NOTO_SC,
+};
 
 /**
  * Packages that may hold emoji images named by code points as Twemoji names them
@@ -85,7 +91,7 @@ export const EMOJI_PACKAGES = ['@twemoji/svg'] as const;
 
 const FAMILY = 'Card';
 let baseFonts: Font[] | undefined;
-let extraFonts: Font[] | undefined;
+const extraFonts = new Map<ExtraFontFile, Font[]>();
 
 /** Read once per process: satori parses the fonts it is handed on every call anyway. */
 function loadFonts(): Font[] {
@@ -96,15 +102,37 @@ function loadFonts(): Font[] {
   return baseFonts;
 }
 
-function loadExtraFonts(): Font[] {
-  extraFonts ??= EXTRA_FONT_FILES.flatMap((file): Font[] => {
+/**
+ * satori names the languages a run of text may be in, `|`-separated for Han characters
+ * ("ja-JP|zh-CN|zh-TW|zh-HK"): the article's own language picks among them, so kanji in
+ * a Japanese headline are drawn in Japanese forms.
+ */
+function pickLanguageCode(code: string, language: string | undefined): string {
+  const codes = code.split('|');
+  const primary = language?.toLowerCase().split('-')[0];
+  return (
+    codes.find((c) => primary && c.toLowerCase().startsWith(`${primary}-`)) ??
+    codes.find((c) => c.startsWith('zh-')) ??
+    codes[0] ??
+    code
+  );
+}
+
+/** The extra font for one of satori's language codes, or none when none covers it. */
+function loadExtraFont(code: string): Font[] {
+  const file = EXTRA_FONT_BY_CODE[code];
+  if (!file) return [];
+  let fonts = extraFonts.get(file);
+  if (!fonts) {
     try {
-      return [{ name: FAMILY, data: readFileSync(require.resolve(file)), weight: 700 }];
+      fonts = [{ name: file.split('/')[1] ?? file, data: readFileSync(require.resolve(file)), weight: 700 }];
     } catch {
-      return [];
+      // Not installed (a trimmed bundle): the text is left out, as for other scripts.
+      fonts = [];
     }
-  });
-  return extraFonts;
+    extraFonts.set(file, fonts);
+  }
+  return fonts;
 }
 
 /** Twemoji's file name: code points in hex, FE0F dropped unless the emoji has a ZWJ. */
@@ -438,7 +466,7 @@ export async function renderShareCard(
           missing.add(segment);
           return '';
         }
-        const extra = loadExtraFonts();
+        const extra = loadExtraFont(pickLanguageCode(code, content.language));
         if (extra.length) return extra;
         for (const grapheme of graphemes(segment)) missing.add(grapheme);
         return [];

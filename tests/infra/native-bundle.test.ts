@@ -118,6 +118,14 @@ describe('Lambda bundles of the image code', () => {
     for (const file of DATA_FILES) {
       expect(statSync(join(modules, file)).size, file).toBeGreaterThan(0);
     }
+    // The CJK fonts: the one weight the cards draw with, not the other eight.
+    for (const file of EXTRA_FONT_FILES) {
+      expect(statSync(join(modules, file)).size, file).toBeGreaterThan(1_000_000);
+    }
+    const fontFiles = filesUnder(join(modules, '@expo-google-fonts')).filter((f) =>
+      f.endsWith('.ttf'),
+    );
+    expect(fontFiles.map((f) => relative(modules, f)).sort()).toEqual([...EXTRA_FONT_FILES].sort());
 
     // A handler that draws nothing carries none of it.
     const plain = bundled(

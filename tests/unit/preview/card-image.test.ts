@@ -171,37 +171,60 @@ describe('renderShareCard', () => {
     expect(has(white, 72, 120, 200, 320)).toBe(false);
   });
 
-  it('leaves CJK out rather than drawing empty boxes: the site name stands in, the date in English', async () => {
-    const cjk = await renderShareCard(
-      {
-        title: '政府宣布支持地区的新措施',
-        section: '政治',
-        siteName: 'Nikkei',
-        date: SAMPLE.date,
-        language: 'ja',
-      },
-      BRAND,
-      'portrait',
-    );
-    writeFileSync('/tmp/crier-card-cjk.png', cjk.bytes);
-    expect(cjk.width).toBe(1080);
-    // The Japanese date (2026年1月4日) has CJK too: it is written in English instead.
-    const english = await renderShareCard(
+  it('draws Chinese, Japanese and Korean headlines and dates with the Noto fonts', async () => {
+    const siteOnly = await renderShareCard(
       { title: 'Nikkei', siteName: 'Nikkei', date: SAMPLE.date, language: 'en' },
       BRAND,
       'portrait',
     );
-    expect(cjk.bytes.equals(english.bytes)).toBe(true);
+    for (const [language, title, section, one, other] of [
+      ['ja', '政府は地域を支える新しい対策を発表した', '政治', '東', '京'],
+      ['zh', '政府宣布支持地区的新措施', '政治', '国', '家'],
+      ['ko', '정부, 지역 지원을 위한 새 대책 발표', '정치', '정', '부'],
+    ] as const) {
+      const card = await renderShareCard(
+        { title, section, siteName: 'Nikkei', date: SAMPLE.date, language },
+        BRAND,
+        'portrait',
+      );
+      writeFileSync(`/tmp/crier-card-${language}.png`, card.bytes);
+      expect(card.width, language).toBe(1080);
+      expect(card.bytes.equals(siteOnly.bytes), language).toBe(false);
+      const { has } = await pixels(card.bytes);
+      // The headline's glyphs are drawn in the text colour, not left out.
+      expect(has(hex(BRAND.foreground), 72, 160, 1008, 700), language).toBe(true);
+      // Real glyphs, not the same empty box for every character.
+      const [a, b] = await Promise.all(
+        [one, other].map((glyph) =>
+          renderShareCard({ title: glyph, siteName: 'Nikkei', language }, BRAND, 'landscape'),
+        ),
+      );
+      expect(a?.bytes.equals(b?.bytes ?? Buffer.alloc(0)), language).toBe(false);
+    }
+  });
+
+  it('leaves out a script no font covers rather than drawing empty boxes: the site name stands in', async () => {
+    const thai = await renderShareCard(
+      { title: 'รัฐบาลประกาศมาตรการใหม่', siteName: 'Nation', date: SAMPLE.date, language: 'en' },
+      BRAND,
+      'portrait',
+    );
+    const english = await renderShareCard(
+      { title: 'Nation', siteName: 'Nation', date: SAMPLE.date, language: 'en' },
+      BRAND,
+      'portrait',
+    );
+    expect(thai.bytes.equals(english.bytes)).toBe(true);
   });
 
   it('keeps the words a mixed headline can show when most of it is covered', async () => {
     const card = await renderShareCard(
-      { ...SAMPLE, title: 'Tokyo (東京) votes on a new budget for the coming year' },
+      { ...SAMPLE, title: 'Bangkok (กรุงเทพ) votes on a new budget for the coming year' },
       BRAND,
       'landscape',
     );
     const plain = await renderShareCard(
-      { ...SAMPLE, title: 'Tokyo () votes on a new budget for the coming year' },
+      { ...SAMPLE, title: 'Bangkok () votes on a new budget for the coming year' },
       BRAND,
       'landscape',
     );
