@@ -43,8 +43,11 @@ export type ReconcileOutcome = Session &
     | { kind: 'found'; remoteId: string; remoteUrl: string }
     /** certainly not posted: safe to post again with the same key */
     | { kind: 'absent' }
-    /** cannot tell now (network down, rate limited, no way to look) */
-    | { kind: 'unsure'; reason: string }
+    /**
+     * cannot tell now (network down, rate limited); `never` when the network offers no way
+     * to look at all, so asking again cannot help: the share is parked for an editor at once
+     */
+    | { kind: 'unsure'; reason: string; never?: boolean }
   );
 
 /** A multi-step network's first step (Threads, Instagram: the media container). */

@@ -335,7 +335,7 @@ async function recordReconcile(
     }
     case 'unsure': {
       const tries = share.history.filter((h) => h.event === 'reconcile-unsure').length + 1;
-      const parked = tries >= deps.config.maxReconciles;
+      const parked = outcome.never === true || tries >= deps.config.maxReconciles;
       const reason = parked
         ? `parked for an editor: ${outcome.reason}`
         : `reconcile could not tell: ${outcome.reason}`;

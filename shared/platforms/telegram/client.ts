@@ -258,6 +258,7 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
   return {
     kind: 'unsure',
+    never: true,
     reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the post went out: look in ${where} and record or retry it by hand`,
   };
 }

