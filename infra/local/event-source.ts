@@ -230,6 +230,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       log.error('function.load-failed', { error, messages: ids.length });
       return;
     }
+    log.debug('poller.batch-started', { messages: ids });
     const outcome = await invokeHandler(handler, event, fn, log);
     const fields = { requestId: outcome.requestId, durationMs: outcome.durationMs, messages: ids };
     if (outcome.status === 'timed-out') {

@@ -23,6 +23,7 @@ import { type FunctionIdentity, FunctionTimeoutError, invokeHandler } from './in
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import { acquireDataDirLock, type DataDirLock } from './lock';
 import { createLogger, type LogEntry, type Logger } from './logger';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
 import { FaultSpecError } from './sandbox/faults';
 import { type Scheduler, startScheduler } from './scheduler';
@@ -189,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
       }
       environment.restore();
+      removeRuntimeFile(dataDir);
       lock.release();
       log.info('stack.stopped', { dataDir });
     })();
@@ -242,7 +244,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dlqUrls = perQueue((name) => queueOf(name).dlqUrl);
 
     // What the functions read at cold start; set before any handler module is imported.
-    environment.set({
+    const functionEnvironment: Record<string, string | undefined> = {
       [ENV.tableName]: dynamo.tableName,
       ...Object.fromEntries(
         Object.values(perQueue((name) => [queueDefinitions[name].urlEnv, queueUrls[name]])),
@@ -271,6 +273,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CRIER_TICK_SECONDS: String(tickSeconds),
       CRIER_DATA_DIR: dataDir,
       ...(sandboxes ? sandboxCredentials(sandboxes, log) : {}),
+    };
+    environment.set(functionEnvironment);
+    // Extra workers in other processes (infra/local/worker.ts) read the same settings.
+    writeRuntimeFile(dataDir, {
+      pid: process.pid,
+      url: gateway.url,
+      sqsEndpoint: sqs.endpoint,
+      queues: Object.fromEntries(
+        Object.entries(localSqs.queues).map(([name, queue]) => [
+          name,
+          { url: queue.url, arn: queue.arn },
+        ]),
+      ),
+      // The stack's own CRIER_ settings (config file, publishing numbers) too, resolved.
+      environment: { ...crierSettings(), ...functionEnvironment },
     });
 
     for (const { name, definition, identity, loadHandler } of functions) {
@@ -332,6 +349,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** The CRIER_ variables this process runs with, the config file's path made absolute. */
+function crierSettings(): Record<string, string> {
+  const settings = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('CRIER_') && entry[1] !== undefined,
+    ),
+  );
+  const config = settings[ENV.channelsConfig];
+  if (config) settings[ENV.channelsConfig] = resolve(config);
+  return settings;
 }
 
 /** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (DESIGN.md contracts). */
