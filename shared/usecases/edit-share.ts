@@ -77,14 +77,14 @@ async function write(
   address: ShareAddress,
   decide: (loaded: Loaded) => Promise<ActionResult>,
 ): Promise<{ before: Share; result: ActionResult }> {
-  for (let round = 1; ; round++) {
+  for (let tries = 1; ; tries++) {
     const loaded = await load(deps, address);
     const result = await decide(loaded);
     if (result.share === loaded.share) return { before: loaded.share, result };
     if (await deps.shares.replace(loaded.share, result.share)) {
       return { before: loaded.share, result };
     }
-    if (round === 2) {
+    if (tries === 2) {
       throw new ConflictError(
         `Share ${address.key} changed while this request was writing it: read it again and retry`,
       );
