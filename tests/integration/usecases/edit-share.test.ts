@@ -13,7 +13,7 @@ import type { Share } from '../../../shared/domain/share';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { type EditShareDeps, editShare } from '../../../shared/usecases/edit-share';
+import { actOnShare, type EditShareDeps, editShare } from '../../../shared/usecases/edit-share';
 import { DEFAULT_CHANNELS } from '../../support/channels';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { sampleArticle } from '../../support/webhook';
@@ -148,5 +148,29 @@ describe('an edit that loses a race', () => {
     await expect(edit).rejects.toThrow(ConflictError);
     await expect(edit).rejects.toThrow(/changed while this request was writing it/);
     expect((await shares.get(ref))?.text).not.toBe('Never written');
+  });
+});
+
+describe('posting slots', () => {
+  it('gives up the slot a share held when it is moved or cancelled, not when only its text changes', async () => {
+    const ref = await scheduledShare();
+    const released: string[] = [];
+    const withSlots: EditShareDeps = {
+      ...deps(shares),
+      releasePostingSlot: async (share) => void released.push(share.dueAt),
+    };
+    const address = { articleId: ref.articleId, key: ref.channelId };
+    const first = (await shares.get(ref))?.dueAt;
+    await editShare(withSlots, address, { text: 'Only words' }, editor);
+    expect(released).toEqual([]);
+    const moved = await editShare(
+      withSlots,
+      address,
+      { dueAt: new Date(Date.now() + 7_200_000).toISOString() },
+      editor,
+    );
+    expect(released).toEqual([first]);
+    await actOnShare(withSlots, address, 'cancel', editor);
+    expect(released).toEqual([first, moved.dueAt]);
   });
 });
