@@ -107,8 +107,12 @@ export const FUNCTIONS = {
     description: 'Verifies a CMS webhook, stores the article revision and queues its composition',
     timeoutSeconds: 10,
     memoryMB: 512,
-    routes: ['POST /webhooks/generic'],
-    uses: { table: 'readWrite', sendTo: ['compose'], secrets: ['CRIER_WEBHOOK_SECRET'] },
+    routes: ['POST /webhooks/generic', 'POST /webhooks/wordpress', 'POST /webhooks/ghost'],
+    uses: {
+      table: 'readWrite',
+      sendTo: ['compose'],
+      secrets: ['CRIER_WEBHOOK_SECRET', 'CRIER_GHOST_SECRET'],
+    },
   },
   'compose-article': {
     entry: 'functions/compose-article.ts',

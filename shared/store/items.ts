@@ -3,7 +3,7 @@
  * an older version, or by hand, fails loudly here instead of deep in a use case.
  */
 import { z } from 'zod';
-import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
+import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import { HISTORY_NOTES } from '../domain/share';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
@@ -14,7 +14,7 @@ const authorSchema = z.object({
 });
 
 export const storedArticleSchema = z.object({
-  source: z.enum(['generic', 'wordpress', 'ghost']),
+  source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
   title: z.string(),
