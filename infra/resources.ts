@@ -140,6 +140,16 @@ export const FUNCTIONS = {
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     uses: { table: 'readWrite', sendTo: ['publish'], channelSecrets: true, media: 'read' },
   },
+  'poll-feeds': {
+    entry: 'functions/poll-feeds.ts',
+    description:
+      'Every minute: fetches the configured feeds that are due and takes their new items',
+    timeoutSeconds: 50,
+    memoryMB: 512,
+    // Each feed keeps its own period (`everyMinutes`); one schedule serves them all.
+    schedule: { everySeconds: 60 },
+    uses: { table: 'readWrite', sendTo: ['compose'] },
+  },
   'editor-api': {
     entry: 'functions/editor-api.ts',
     description: 'The editor API: articles, their shares, and the editors’ actions on them',

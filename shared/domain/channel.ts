@@ -4,6 +4,7 @@
  * (shared/config/channels.ts); this is their schema.
  */
 import { z } from 'zod';
+import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
 
 /** Placeholders a post template may use; see README, "Configuring channels". */
@@ -147,8 +148,21 @@ export const channelsConfigSchema = z
     site: siteSchema.optional(),
     authors: authorDirectorySchema.default({}),
     channels: z.array(channelSchema).min(1),
+    /** feeds polled for articles, besides what the CMS webhooks send */
+    feeds: z.array(feedSchema).max(50).default([]),
   })
   .superRefine((config, ctx) => {
+    const feedIds = new Set<string>();
+    config.feeds.forEach((feed, index) => {
+      if (feedIds.has(feed.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['feeds', index, 'id'],
+          message: `duplicate feed id ${feed.id}`,
+        });
+      }
+      feedIds.add(feed.id);
+    });
     const seen = new Set<string>();
     config.channels.forEach((channel, index) => {
       if (seen.has(channel.id)) {

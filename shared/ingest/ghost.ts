@@ -13,6 +13,7 @@ import {
 import { PayloadTooLargeError, UnauthorizedError } from '../domain/errors';
 import type { Platform } from '../domain/platform';
 import { parseJsonBody } from './generic';
+import { htmlText } from './html-text';
 import { SIGNATURE_TOLERANCE_SECONDS, type WebhookHeaders } from './standard-webhooks';
 
 /**
@@ -201,11 +202,14 @@ export function normalizeGhostPost(payload: unknown): ArticleChange {
     title: post.title ?? undefined,
     publishedAt: post.published_at ?? undefined,
     summary:
-      post.custom_excerpt || post.og_description || post.meta_description || post.excerpt || '',
+      post.custom_excerpt ||
+      post.og_description ||
+      post.meta_description ||
+      htmlText(post.excerpt ?? undefined),
     imageUrl: post.feature_image || undefined,
     imageAlt: post.feature_image_alt ?? undefined,
-    // Captions are HTML (`Photo by <a href=…>…</a>`); the schema keeps the text.
-    imageCredit: post.feature_image_caption ?? undefined,
+    // Captions are HTML (`Photo by <a href=…>…</a>`).
+    imageCredit: post.feature_image_caption ? htmlText(post.feature_image_caption) : undefined,
     authors: (post.authors ?? []).map((author) => ({
       name: author.name,
       handles: Object.fromEntries(

@@ -10,8 +10,8 @@ import {
   parseArticleAs,
 } from '../domain/article';
 import { PayloadTooLargeError } from '../domain/errors';
-import { cleanText } from '../domain/text';
 import { MAX_WEBHOOK_BYTES, parseJsonBody } from './generic';
+import { htmlText } from './html-text';
 import { verifyStandardWebhook, type WebhookHeaders } from './standard-webhooks';
 
 const rendered = z.object({ rendered: z.string() });
@@ -80,14 +80,6 @@ function pick<T>(schema: z.ZodType<T>, values: readonly unknown[] | null | undef
   });
 }
 
-/** An excerpt as a standfirst: WordPress ends generated ones with `[…]` or a read-more link. */
-function excerptText(html: string | undefined): string {
-  const withoutMore = (html ?? '').replace(/<a\b[^>]*class="[^"]*more-link[\s\S]*?<\/a>/gi, '');
-  return cleanText(withoutMore)
-    .replace(/\s*\[(?:…|\.\.\.)\]\s*$/u, '…')
-    .trim();
-}
-
 const PRIORITY_SLUGS: Record<string, 'breaking' | 'evergreen'> = {
   breaking: 'breaking',
   'breaking-news': 'breaking',
@@ -143,13 +135,13 @@ export function normalizeWordPressPost(payload: unknown): ArticleChange {
     title: post.title.rendered,
     // A post published straight away has a date; one never published has none yet.
     publishedAt: utc(post.date_gmt ?? post.modified_gmt),
-    summary: excerptText(post.excerpt?.rendered) || yoast?.og_description || '',
+    summary: htmlText(post.excerpt?.rendered) || yoast?.og_description || '',
     imageUrl:
       media?.source_url ??
       yoast?.og_image?.[0]?.url ??
       (post.jetpack_featured_media_url || undefined),
     imageAlt: media?.alt_text ?? undefined,
-    imageCredit: media?.caption?.rendered ?? undefined,
+    imageCredit: media?.caption ? htmlText(media.caption.rendered) : undefined,
     authors: authors.length
       ? authors.map((author) => ({ name: author.name }))
       : yoastAuthor
