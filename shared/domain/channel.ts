@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
+import { syndicationConfigSchema } from './syndication';
 
 /** Placeholders a post template may use; see README, "Configuring channels". */
 export const TEMPLATE_FIELDS = [
@@ -150,6 +151,8 @@ export const channelsConfigSchema = z
     channels: z.array(channelSchema).min(1),
     /** feeds polled for articles, besides what the CMS webhooks send */
     feeds: z.array(feedSchema).max(50).default([]),
+    /** where the CMS hears of each published post (a signed webhook); none: it is not told */
+    syndication: syndicationConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const feedIds = new Set<string>();

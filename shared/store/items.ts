@@ -106,6 +106,8 @@ export const shareItemSchema = z.object({
   cancelRequested: z.boolean().optional(),
   edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
   round: z.number().int().min(2).optional(),
+  syndicatedAt: z.string().optional(),
+  syndicationError: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(

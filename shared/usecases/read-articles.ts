@@ -55,6 +55,8 @@ export function shareView(share: Share) {
     version: share.version,
     lastError: share.lastError ?? null,
     cancelRequested: share.cancelRequested ?? false,
+    syndicatedAt: share.syndicatedAt ?? null,
+    syndicationError: share.syndicationError ?? null,
     createdAt: share.createdAt,
     updatedAt: share.updatedAt,
     history: share.history,

@@ -171,14 +171,18 @@ describe('the CDK app', () => {
           SecretString: '{}',
         });
       }
-      for (const name of ['CRIER_WEBHOOK_SECRET', 'CRIER_GHOST_SECRET']) {
+      for (const name of [
+        'CRIER_WEBHOOK_SECRET',
+        'CRIER_GHOST_SECRET',
+        'CRIER_SYNDICATION_SECRET',
+      ]) {
         stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
           Name: `crier/test/${name}`,
           GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
         });
       }
       // Only the secrets a function reads.
-      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 2);
+      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 3);
     });
 
     it('invites editors only, with a strong password, MFA, threat protection and two groups', () => {
