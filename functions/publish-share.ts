@@ -13,6 +13,7 @@ import { processBatch } from '../shared/queue/batch';
 import { createSqsClient } from '../shared/queue/client';
 import { jsonMessage } from '../shared/queue/messages';
 import { publishMessageSchema, SqsPublishQueue } from '../shared/queue/publish-queue';
+import { SqsSyndicationQueue } from '../shared/queue/syndicate-queue';
 import { DynamoArticleStore } from '../shared/store/article-store';
 import { DynamoChannelStateStore } from '../shared/store/channel-state-store';
 import { createDocumentClient } from '../shared/store/client';
@@ -22,17 +23,24 @@ import { handlePublishMessage } from '../shared/usecases/publish-share';
 const env = readEnv({
   TABLE_NAME: required(),
   PUBLISH_QUEUE_URL: required(),
+  SYNDICATE_QUEUE_URL: required(),
   CRIER_CONFIG: z.string().optional(),
 });
 
 const db = createDocumentClient();
+const sqs = createSqsClient();
+const config = loadChannelsConfig(env.CRIER_CONFIG);
 const deps = {
   shares: new DynamoShareStore(db, env.TABLE_NAME),
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
   channelState: new DynamoChannelStateStore(db, env.TABLE_NAME),
   credentials: new ChannelCredentials(),
-  publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  channels: loadChannelsConfig(env.CRIER_CONFIG).channels,
+  publishQueue: new SqsPublishQueue(sqs, env.PUBLISH_QUEUE_URL),
+  channels: config.channels,
+  // Announced for the CMS only where the config says where to tell it.
+  syndication: config.syndication
+    ? new SqsSyndicationQueue(sqs, env.SYNDICATE_QUEUE_URL)
+    : undefined,
   clientFor,
   clock: systemClock,
   config: readPublishingConfig(),

@@ -45,7 +45,7 @@ export const BUCKET = {
   expireDays: 30,
 } as const;
 
-export type QueueName = 'compose' | 'publish';
+export type QueueName = 'compose' | 'publish' | 'syndicate';
 
 export type QueueDefinition = {
   /** the local queue's name; the DLQ is `<localName>-dlq` */
@@ -99,7 +99,7 @@ export type FunctionDefinition = {
 };
 
 /** Crier's own secrets (channel credentials apart). */
-export type SecretName = 'CRIER_WEBHOOK_SECRET' | 'CRIER_GHOST_SECRET';
+export type SecretName = 'CRIER_WEBHOOK_SECRET' | 'CRIER_GHOST_SECRET' | 'CRIER_SYNDICATION_SECRET';
 
 export const FUNCTIONS = {
   'ingest-webhook': {
@@ -107,8 +107,12 @@ export const FUNCTIONS = {
     description: 'Verifies a CMS webhook, stores the article revision and queues its composition',
     timeoutSeconds: 10,
     memoryMB: 512,
-    routes: ['POST /webhooks/generic'],
-    uses: { table: 'readWrite', sendTo: ['compose'], secrets: ['CRIER_WEBHOOK_SECRET'] },
+    routes: ['POST /webhooks/generic', 'POST /webhooks/wordpress', 'POST /webhooks/ghost'],
+    uses: {
+      table: 'readWrite',
+      sendTo: ['compose'],
+      secrets: ['CRIER_WEBHOOK_SECRET', 'CRIER_GHOST_SECRET'],
+    },
   },
   'compose-article': {
     entry: 'functions/compose-article.ts',
@@ -134,7 +138,34 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     memoryMB: 1024,
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
-    uses: { table: 'readWrite', sendTo: ['publish'], channelSecrets: true, media: 'read' },
+    // Tells the CMS of each post through the syndicate queue, once it is recorded.
+    uses: {
+      table: 'readWrite',
+      sendTo: ['publish', 'syndicate'],
+      channelSecrets: true,
+      media: 'read',
+    },
+  },
+  'notify-cms': {
+    entry: 'functions/notify-cms.ts',
+    description:
+      'Tells the CMS where each share was posted: a signed webhook, retried with backoff',
+    timeoutSeconds: 30,
+    memoryMB: 256,
+    sqs: { queue: 'syndicate', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
+    // Its event source grants what retrying takes: reading the queue's URL, and holding a
+    // failed message back (ChangeMessageVisibility) for its backoff.
+    uses: { table: 'readWrite', secrets: ['CRIER_SYNDICATION_SECRET'] },
+  },
+  'poll-feeds': {
+    entry: 'functions/poll-feeds.ts',
+    description:
+      'Every minute: fetches the configured feeds that are due and takes their new items',
+    timeoutSeconds: 50,
+    memoryMB: 512,
+    // Each feed keeps its own period (`everyMinutes`); one schedule serves them all.
+    schedule: { everySeconds: 60 },
+    uses: { table: 'readWrite', sendTo: ['compose'] },
   },
   'editor-api': {
     entry: 'functions/editor-api.ts',
@@ -175,6 +206,16 @@ export const QUEUES: Record<QueueName, QueueDefinition> = {
     maxReceiveCount: 5,
     dlqRetentionSeconds: 14 * DAY,
   },
+  syndicate: {
+    localName: 'crier-syndicate',
+    urlEnv: 'SYNDICATE_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * FUNCTIONS['notify-cms'].timeoutSeconds,
+    retentionSeconds: 4 * DAY,
+    // Each receive is one attempt to reach the CMS, held back on a backoff in between
+    // (about three hours in all by default); then the message waits in the DLQ.
+    maxReceiveCount: 10,
+    dlqRetentionSeconds: 14 * DAY,
+  },
 };
 
 /** Environment variable names shared by the functions, the local runtime and the CDK app. */
@@ -183,6 +224,7 @@ export const ENV = {
   channelsConfig: 'CRIER_CONFIG',
   webhookSecret: 'CRIER_WEBHOOK_SECRET',
   ghostSecret: 'CRIER_GHOST_SECRET',
+  syndicationSecret: 'CRIER_SYNDICATION_SECRET',
   editorToken: 'CRIER_EDITOR_TOKEN',
   channelSecretPrefix: 'CRIER_CHANNEL_SECRET_PREFIX',
 } as const;

@@ -8,11 +8,17 @@ import { type LocalStack, startLocalStack } from './stack';
 
 function secretsLine(secrets: LocalSecrets): string {
   const describe = (source: string) => (source === 'environment' ? 'from the environment' : source);
-  const webhook = describe(secrets.webhookSecret.source);
-  const ghost = describe(secrets.ghostSecret.source);
-  return webhook === ghost
-    ? `webhook secrets  ${webhook}`
-    : `webhook secrets  generic: ${webhook}; Ghost: ${ghost}`;
+  const sources = {
+    generic: describe(secrets.webhookSecret.source),
+    Ghost: describe(secrets.ghostSecret.source),
+    syndication: describe(secrets.syndicationSecret.source),
+  };
+  const distinct = new Set(Object.values(sources));
+  return distinct.size === 1
+    ? `webhook secrets  ${sources.generic} (generic, Ghost, syndication)`
+    : `webhook secrets  ${Object.entries(sources)
+        .map(([name, source]) => `${name}: ${source}`)
+        .join('; ')}`;
 }
 
 function banner(stack: LocalStack): string {

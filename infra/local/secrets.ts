@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ENV } from '../resources';
 
-export type SecretName = 'webhookSecret' | 'ghostSecret' | 'editorToken';
+export type SecretName = 'webhookSecret' | 'ghostSecret' | 'syndicationSecret' | 'editorToken';
 
 /** `environment`, or the path of the file that keeps it. */
 export type SecretSource = 'environment' | (string & {});
@@ -30,12 +30,14 @@ const GENERATORS: Record<SecretName, () => string> = {
   // Standard Webhooks: whsec_ and the base64 of the key bytes.
   webhookSecret: () => `whsec_${randomBytes(32).toString('base64')}`,
   ghostSecret: () => randomBytes(32).toString('hex'),
+  syndicationSecret: () => `whsec_${randomBytes(32).toString('base64')}`,
   editorToken: () => randomBytes(32).toString('base64url'),
 };
 
 const ENV_NAMES = {
   webhookSecret: ENV.webhookSecret,
   ghostSecret: ENV.ghostSecret,
+  syndicationSecret: ENV.syndicationSecret,
   editorToken: ENV.editorToken,
 } as const satisfies Record<SecretName, string>;
 
@@ -48,6 +50,10 @@ const SecretsFile = z.object({
   [ENV.ghostSecret]: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  [ENV.syndicationSecret]: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)
     .optional(),
   [ENV.editorToken]: z
     .string()
@@ -110,6 +116,7 @@ export function loadSecrets(
   const secrets: LocalSecrets = {
     webhookSecret: resolve('webhookSecret'),
     ghostSecret: resolve('ghostSecret'),
+    syndicationSecret: resolve('syndicationSecret'),
     editorToken: resolve('editorToken'),
   };
   if (changed) {

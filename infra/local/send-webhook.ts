@@ -1,57 +1,83 @@
 /**
- * Signs an article as the CMS would (Standard Webhooks) and posts it to the local
- * stack: `npm run send-sample`, or `npm run send-sample -- path/to/article.json`.
+ * Signs a payload as the CMS would and posts it to the local stack: `npm run send-sample`
+ * (the generic article, Standard Webhooks), `-- --wordpress` (a WordPress REST post, signed
+ * the same way) or `-- --ghost` (a Ghost post.published payload, X-Ghost-Signature).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { signGhostWebhook } from '../../shared/ingest/ghost';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 import { readStoredSecrets } from './secrets';
 
-const SAMPLE = fileURLToPath(new URL('./sample/article.json', import.meta.url));
+const sample = (name: string) => fileURLToPath(new URL(`./sample/${name}`, import.meta.url));
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     url: { type: 'string' },
     id: { type: 'string' },
+    ghost: { type: 'boolean' },
+    wordpress: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run send-sample -- [article.json] [--url http://localhost:3000] [--id <webhook-id>]
+  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--url http://localhost:3000] [--id <webhook-id>]
 
-Signs the article (default: the bundled sample) with CRIER_WEBHOOK_SECRET, or the secret
-the local stack keeps in $CRIER_DATA_DIR/secrets.json, and posts it to /webhooks/generic.
-A new webhook-id is used each time unless --id is given.`);
+Signs the payload (default: the bundled sample article) and posts it to the local stack:
+  (default)     /webhooks/generic, signed with CRIER_WEBHOOK_SECRET (Standard Webhooks)
+  --wordpress   /webhooks/wordpress, a WordPress REST post object, signed the same way
+  --ghost       /webhooks/ghost, a Ghost post payload, X-Ghost-Signature with CRIER_GHOST_SECRET
+Each secret comes from the environment, or from $CRIER_DATA_DIR/secrets.json, where the
+local stack keeps it. A new webhook-id is used each time unless --id is given.`);
   process.exit(0);
 }
 
-const file = positionals[0] ?? SAMPLE;
+if (values.ghost && values.wordpress) {
+  console.error('Choose one of --ghost and --wordpress.');
+  process.exit(1);
+}
+
+const kind = values.ghost ? 'ghost' : values.wordpress ? 'wordpress' : 'generic';
+const SAMPLES = {
+  generic: 'article.json',
+  wordpress: 'wordpress-post.json',
+  ghost: 'ghost-post.json',
+};
+const secretName = kind === 'ghost' ? 'CRIER_GHOST_SECRET' : 'CRIER_WEBHOOK_SECRET';
+
+const file = positionals[0] ?? sample(SAMPLES[kind]);
 const base = values.url ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const dataDir = process.env.CRIER_DATA_DIR ?? '.crier';
-const secret = process.env.CRIER_WEBHOOK_SECRET ?? readStoredSecrets(dataDir)?.CRIER_WEBHOOK_SECRET;
+const secret = process.env[secretName] ?? readStoredSecrets(dataDir)?.[secretName];
 if (!secret) {
   console.error(
-    `No webhook secret: set CRIER_WEBHOOK_SECRET, or start the stack once (npm start) so it keeps one in ${dataDir}/secrets.json.`,
+    `No ${secretName}: set it, or start the stack once (npm start) so it keeps one in ${dataDir}/secrets.json.`,
   );
   process.exit(1);
 }
 
 const body = readFileSync(file);
-const deliveryId = values.id ?? `msg_${randomUUID()}`;
-const timestamp = Math.floor(Date.now() / 1000);
+const headers = (): Record<string, string> => {
+  if (kind === 'ghost') {
+    return { 'x-ghost-signature': signGhostWebhook(secret, body, Date.now()) };
+  }
+  const deliveryId = values.id ?? `msg_${randomUUID()}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    'webhook-id': deliveryId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook(secret, deliveryId, timestamp, body),
+  };
+};
+
 try {
-  const response = await fetch(new URL('/webhooks/generic', base), {
+  const response = await fetch(new URL(`/webhooks/${kind}`, base), {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': deliveryId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(secret, deliveryId, timestamp, body),
-    },
+    headers: { 'content-type': 'application/json', ...headers() },
     body,
   });
   console.log(`${response.status} ${await response.text()}`);

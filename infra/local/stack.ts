@@ -77,7 +77,7 @@ export type LocalStack = {
 
 /** One value per queue; a new QueueName makes this fail to compile until it is listed. */
 function perQueue<T>(pick: (name: QueueName) => T): Record<QueueName, T> {
-  return { compose: pick('compose'), publish: pick('publish') };
+  return { compose: pick('compose'), publish: pick('publish'), syndicate: pick('syndicate') };
 }
 
 function positiveNumber(value: string | undefined, name: string): number | undefined {
@@ -261,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
       [ENV.webhookSecret]: secrets.webhookSecret.value,
       [ENV.ghostSecret]: secrets.ghostSecret.value,
+      [ENV.syndicationSecret]: secrets.syndicationSecret.value,
       [ENV.editorToken]: secrets.editorToken.value,
       POWERTOOLS_SERVICE_NAME: 'crier',
       // No CloudWatch here: metrics would only print EMF lines between the logs.

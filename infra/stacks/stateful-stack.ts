@@ -45,6 +45,10 @@ const CRIER_SECRETS: Record<SecretName, { description: string; length: number }>
     length: 44,
   },
   CRIER_GHOST_SECRET: { description: "Signs Ghost's webhooks (X-Ghost-Signature)", length: 64 },
+  CRIER_SYNDICATION_SECRET: {
+    description: 'Signs the webhooks Crier sends the CMS (Standard Webhooks): whsec_<this value>',
+    length: 44,
+  },
 };
 
 export type QueuePair = { queue: sqs.Queue; dlq: sqs.Queue };

@@ -73,7 +73,8 @@ export const genericArticleSchema = z.object({
 
 export type GenericArticle = z.output<typeof genericArticleSchema>;
 
-export type ArticleSource = 'generic' | 'wordpress' | 'ghost';
+export const ARTICLE_SOURCES = ['generic', 'wordpress', 'ghost', 'feed'] as const;
+export type ArticleSource = (typeof ARTICLE_SOURCES)[number];
 
 export type Author = { name: string; handles: Partial<Record<(typeof PLATFORMS)[number], string>> };
 
@@ -134,15 +135,54 @@ export function fieldIssues(error: z.ZodError): { field: string; message: string
   }));
 }
 
+/** A ValidationError that names each failing field once in its message. */
+export function invalidFields(issues: { field: string; message: string }[]): ValidationError {
+  return new ValidationError(
+    `Invalid article: ${[...new Set(issues.map((i) => i.field))].join(', ')}`,
+    issues,
+  );
+}
+
 /** Parses a generic article payload, or throws a ValidationError naming the fields. */
 export function parseGenericArticle(payload: unknown): Article {
-  const result = genericArticleSchema.safeParse(payload);
+  return parseArticleAs('generic', payload);
+}
+
+/**
+ * Parses what a CMS normalizer mapped into the generic shape. `fieldOf` names a failing
+ * generic field as the CMS's own payload calls it (`url` -> `link`), so a 400 points the
+ * sender at its own field.
+ */
+export function parseArticleAs(
+  source: ArticleSource,
+  generic: unknown,
+  fieldOf: Partial<Record<keyof GenericArticle, string>> = {},
+): Article {
+  const result = genericArticleSchema.safeParse(generic);
   if (!result.success) {
-    const issues = fieldIssues(result.error);
-    throw new ValidationError(
-      `Invalid article: ${[...new Set(issues.map((i) => i.field))].join(', ')}`,
-      issues,
+    const names: Partial<Record<string, string>> = fieldOf;
+    throw invalidFields(
+      fieldIssues(result.error).map((issue) => {
+        const [head = '', ...rest] = issue.field.split('.');
+        const own = names[head];
+        return own ? { ...issue, field: [own, ...rest].join('.') } : issue;
+      }),
     );
   }
-  return toArticle('generic', result.data);
+  return toArticle(source, result.data);
 }
+
+/**
+ * A CMS saying an article is no longer public, naming it and nothing more: Ghost's
+ * `post.deleted` has no URL left, and what was last published is what editors want to
+ * see of a withdrawn article anyway.
+ */
+export type Withdrawal = {
+  source: ArticleSource;
+  sourceId: string;
+  revision: number;
+  status: Exclude<ArticleStatus, 'published'>;
+};
+
+/** What a CMS delivery says about one article: its new content, or its withdrawal. */
+export type ArticleChange = { article: Article } | { withdrawal: Withdrawal };

@@ -4,7 +4,9 @@
  * (shared/config/channels.ts); this is their schema.
  */
 import { z } from 'zod';
+import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
+import { syndicationConfigSchema } from './syndication';
 
 /** Placeholders a post template may use; see README, "Configuring channels". */
 export const TEMPLATE_FIELDS = [
@@ -147,8 +149,23 @@ export const channelsConfigSchema = z
     site: siteSchema.optional(),
     authors: authorDirectorySchema.default({}),
     channels: z.array(channelSchema).min(1),
+    /** feeds polled for articles, besides what the CMS webhooks send */
+    feeds: z.array(feedSchema).max(50).default([]),
+    /** where the CMS hears of each published post (a signed webhook); none: it is not told */
+    syndication: syndicationConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    const feedIds = new Set<string>();
+    config.feeds.forEach((feed, index) => {
+      if (feedIds.has(feed.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['feeds', index, 'id'],
+          message: `duplicate feed id ${feed.id}`,
+        });
+      }
+      feedIds.add(feed.id);
+    });
     const seen = new Set<string>();
     config.channels.forEach((channel, index) => {
       if (seen.has(channel.id)) {

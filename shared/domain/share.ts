@@ -72,6 +72,12 @@ export type Share = {
    * channel, 2 and up for each re-share (see share-key.ts).
    */
   round?: number;
+  /**
+   * When the CMS acknowledged the post (syndication), or the last reason it could not be
+   * told. Neither is a state of the share: they never change its status.
+   */
+  syndicatedAt?: string;
+  syndicationError?: string;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];

@@ -125,7 +125,13 @@ function loadExtraFont(code: string): Font[] {
   let fonts = extraFonts.get(file);
   if (!fonts) {
     try {
-      fonts = [{ name: file.split('/')[1] ?? file, data: readFileSync(require.resolve(file)), weight: 700 }];
+      fonts = [
+        {
+          name: file.split('/')[1] ?? file,
+          data: readFileSync(require.resolve(file)),
+          weight: 700,
+        },
+      ];
     } catch {
       // Not installed (a trimmed bundle): the text is left out, as for other scripts.
       fonts = [];

@@ -245,7 +245,7 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
   });
 
   const safeFetch = async (input: string, options: SafeFetchOptions) => {
-    const { maxBytes, timeoutMs } = options;
+    const { maxBytes, timeoutMs, validators } = options;
     let url = parseHttpUrl(input, input);
     const controller = new AbortController();
     let timedOut = false;
@@ -274,6 +274,8 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
             'user-agent': USER_AGENT,
             accept: options.accept ?? '*/*',
             'accept-encoding': 'gzip, deflate, br',
+            ...(validators?.etag ? { 'if-none-match': validators.etag } : {}),
+            ...(validators?.lastModified ? { 'if-modified-since': validators.lastModified } : {}),
           },
           signal: controller.signal,
           headersTimeout: timeoutMs,
@@ -299,6 +301,10 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
           }
           url = parseHttpUrl(next, `${url.href} redirects`);
           continue;
+        }
+        if (response.statusCode === 304 && validators) {
+          discard(response.body);
+          return { url: url.href, status: 304, headers, body: Buffer.alloc(0) };
         }
         if (response.statusCode < 200 || response.statusCode > 299) {
           discard(response.body);

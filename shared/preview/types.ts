@@ -16,6 +16,11 @@ export type SafeFetchOptions = {
   timeoutMs: number;
   /** what to ask for; the fetcher sends an honest User-Agent */
   accept?: string;
+  /**
+   * A conditional GET: the validators of the copy the caller holds. A `304 Not Modified`
+   * is then an answer (status 304, empty body) rather than an error.
+   */
+  validators?: { etag?: string; lastModified?: string };
 };
 
 /** Fetches a public http(s) URL, refusing private, loopback, link-local and reserved addresses. */

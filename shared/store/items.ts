@@ -3,7 +3,7 @@
  * an older version, or by hand, fails loudly here instead of deep in a use case.
  */
 import { z } from 'zod';
-import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
+import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import { HISTORY_NOTES } from '../domain/share';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
@@ -14,7 +14,7 @@ const authorSchema = z.object({
 });
 
 export const storedArticleSchema = z.object({
-  source: z.enum(['generic', 'wordpress', 'ghost']),
+  source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
   title: z.string(),
@@ -106,6 +106,8 @@ export const shareItemSchema = z.object({
   cancelRequested: z.boolean().optional(),
   edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
   round: z.number().int().min(2).optional(),
+  syndicatedAt: z.string().optional(),
+  syndicationError: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(

@@ -54,3 +54,12 @@ export function shareRefOf(sortKey: string): { articleId: string; channelId: str
   const articleId = parts.at(-2);
   return articleId && channelId ? { articleId, channelId } : undefined;
 }
+
+/** A polled feed: what the poller keeps between polls. */
+export const feedStateKey = (feedId: string) => ({ PK: `FEED#${feedId}`, SK: 'STATE' });
+
+/** A feed item already taken, by a hash of its id (ids are URLs and URNs of any length). */
+export const feedItemKey = (feedId: string, itemId: string) => ({
+  PK: `FEED#${feedId}`,
+  SK: `ITEM#${createHash('sha256').update(itemId).digest('hex')}`,
+});

@@ -19,12 +19,14 @@ import type {
 } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 import type { ShareEvent } from '../domain/share-state';
+import type { SyndicationQueue } from '../domain/syndication';
 import type {
   NetworkClient,
   PrepareOutcome,
   PublishOutcome,
   ReconcileOutcome,
 } from '../platforms/client';
+import { announcePublished } from './announce-published';
 import { enqueueIfDue } from './dispatch';
 
 export type PublishShareDeps = {
@@ -38,6 +40,8 @@ export type PublishShareDeps = {
   clock: Clock;
   config: PublishingConfig;
   random?: () => number;
+  /** where a published share is announced for the CMS (syndication); none: not announced */
+  syndication?: SyndicationQueue;
 };
 
 export type PublishResult =
@@ -55,8 +59,12 @@ export async function handlePublishMessage(
 ): Promise<PublishResult> {
   const share = await deps.shares.get(message);
   if (!share) return { outcome: 'skipped', reason: 'no such share' };
-  if (share.status === 'queued') return publishQueued(deps, share);
-  if (share.status === 'unknown') return reconcile(deps, share);
+  // Syndication: announced after the outcome is recorded; a message redelivered because
+  // the announcement failed finds the share published and announces it again.
+  const announce = (result: PublishResult) => announcePublished(deps.syndication, result);
+  if (share.status === 'queued') return announce(await publishQueued(deps, share));
+  if (share.status === 'unknown') return announce(await reconcile(deps, share));
+  if (share.status === 'published') await announce({ outcome: 'published', share });
   // A duplicate or stale message: the share moved on, and the table says where.
   return { outcome: 'skipped', reason: `share is ${share.status}` };
 }

@@ -3,7 +3,7 @@
  * composition, and remembers the delivery, in that order (DESIGN.md, "Ingest order"),
  * so a retry after a crash at any step completes the set instead of duplicating it.
  */
-import type { Article, ArticleSource } from '../domain/article';
+import type { Article, ArticleChange, ArticleSource } from '../domain/article';
 import { articleIdFor } from '../domain/ids';
 import type { ArticleStore, Clock, ComposeQueue, DeliveryGuard } from '../domain/ports';
 
@@ -22,17 +22,34 @@ export type ReceiveOutcome =
   /** the same or an older revision: nothing changed */
   | 'duplicate'
   /** the same delivery again */
-  | 'redelivered';
+  | 'redelivered'
+  /** the withdrawal of an article Crier never had: nothing to withdraw */
+  | 'ignored';
 
 export async function receiveArticle(
   deps: ReceiveArticleDeps,
-  input: { source: ArticleSource; deliveryId: string; article: Article },
+  input: { source: ArticleSource; deliveryId: string } & ArticleChange,
 ): Promise<{ articleId: string; outcome: ReceiveOutcome }> {
-  const { source, deliveryId, article } = input;
+  const { source, deliveryId } = input;
   const seen = await deps.deliveries.find(source, deliveryId);
   if (seen) return { articleId: seen.articleId, outcome: 'redelivered' };
 
-  const articleId = articleIdFor(source, article.sourceId);
+  const sourceId = 'article' in input ? input.article.sourceId : input.withdrawal.sourceId;
+  const articleId = articleIdFor(source, sourceId);
+  let article: Article;
+  if ('article' in input) {
+    article = input.article;
+  } else {
+    // A withdrawal keeps what was last published and changes its status: the revision
+    // decides, as for any other change, whether it is newer than what is stored.
+    const stored = await deps.articles.get(articleId);
+    if (!stored) {
+      await deps.deliveries.remember(source, deliveryId, articleId);
+      return { articleId, outcome: 'ignored' };
+    }
+    const { status, revision } = input.withdrawal;
+    article = { ...stored.article, status, revision };
+  }
   const now = deps.clock.now().toISOString();
   const { written, current } = await deps.articles.putRevision({
     articleId,

@@ -4,7 +4,7 @@
  * schemas, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
+import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, type Share } from '../domain/share';
@@ -15,7 +15,7 @@ const instant = z.iso.datetime({ offset: true });
 
 export const articleViewSchema = z.object({
   id: z.string(),
-  source: z.enum(['generic', 'wordpress', 'ghost']),
+  source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
   title: z.string(),
@@ -117,6 +117,9 @@ export const shareViewSchema = z.object({
   version: z.number().int(),
   lastError: z.string().nullable(),
   cancelRequested: z.boolean(),
+  /** when the CMS was told of the published post (the syndication webhook), or its last error */
+  syndicatedAt: z.string().nullable(),
+  syndicationError: z.string().nullable(),
   /** when an editor last set the text or the dueAt by hand; null when never */
   edited: z.object({ text: instant.optional(), dueAt: instant.optional() }).nullable(),
   createdAt: instant,
@@ -209,6 +212,8 @@ export function shareView(share: Share): ShareView {
     version: share.version,
     lastError: share.lastError ?? null,
     cancelRequested: share.cancelRequested ?? false,
+    syndicatedAt: share.syndicatedAt ?? null,
+    syndicationError: share.syndicationError ?? null,
     edited: share.edited ?? null,
     createdAt: share.createdAt,
     updatedAt: share.updatedAt,

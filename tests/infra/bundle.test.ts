@@ -55,6 +55,7 @@ function environmentFor(name: string, definition: FunctionDefinition): Record<st
   const secrets: Record<string, string> = {
     [ENV.webhookSecret]: `whsec_${randomBytes(32).toString('base64')}`,
     [ENV.ghostSecret]: randomBytes(32).toString('hex'),
+    [ENV.syndicationSecret]: `whsec_${randomBytes(32).toString('base64')}`,
   };
   return {
     AWS_REGION: 'eu-west-1',

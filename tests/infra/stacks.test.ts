@@ -164,19 +164,25 @@ describe('the CDK app', () => {
       }
     });
 
-    it('creates one credentials secret per configured channel, and the webhook secret', () => {
+    it('creates one credentials secret per configured channel, and the webhook secrets', () => {
       for (const channel of CHANNELS) {
         stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
           Name: `crier/test/channel/${channel.id}`,
           SecretString: '{}',
         });
       }
-      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
-        Name: 'crier/test/CRIER_WEBHOOK_SECRET',
-        GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
-      });
-      // Only the secrets a function reads: none for Ghost while no function verifies it.
-      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 1);
+      for (const name of [
+        'CRIER_WEBHOOK_SECRET',
+        'CRIER_GHOST_SECRET',
+        'CRIER_SYNDICATION_SECRET',
+      ]) {
+        stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+          Name: `crier/test/${name}`,
+          GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
+        });
+      }
+      // Only the secrets a function reads.
+      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 3);
     });
 
     it('invites editors only, with a strong password, MFA, threat protection and two groups', () => {

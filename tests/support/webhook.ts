@@ -1,6 +1,7 @@
 /** Signs and posts webhook bodies the way a CMS does, for the integration and e2e tests. */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { signGhostWebhook } from '../../shared/ingest/ghost';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 
 export const SAMPLE_ARTICLE_PATH = '../shared/fixtures/webhooks/generic-article.json';
@@ -28,13 +29,40 @@ export async function postWebhook(
   baseUrl: string,
   secret: string,
   body: string | Buffer,
-  options: { deliveryId?: string; timestamp?: number; headers?: Record<string, string> } = {},
+  options: {
+    deliveryId?: string;
+    timestamp?: number;
+    headers?: Record<string, string>;
+    /** default `/webhooks/generic`; WordPress is signed the same way */
+    path?: string;
+  } = {},
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(new URL('/webhooks/generic', baseUrl), {
-    method: 'POST',
-    headers: { ...signedHeaders(secret, body, options), ...options.headers },
-    body,
+  return post(new URL(options.path ?? '/webhooks/generic', baseUrl), body, {
+    ...signedHeaders(secret, body, options),
+    ...options.headers,
   });
+}
+
+/** Posts a body to `/webhooks/ghost` signed as Ghost signs it (`t` in milliseconds). */
+export async function postGhostWebhook(
+  baseUrl: string,
+  secret: string,
+  body: string | Buffer,
+  options: { t?: number; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown }> {
+  return post(new URL('/webhooks/ghost', baseUrl), body, {
+    'content-type': 'application/json',
+    'x-ghost-signature': signGhostWebhook(secret, body, options.t ?? Date.now()),
+    ...options.headers,
+  });
+}
+
+async function post(
+  url: URL,
+  body: string | Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers, body });
   const text = await response.text();
   let parsed: unknown = text;
   try {

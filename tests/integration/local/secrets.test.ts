@@ -21,6 +21,8 @@ describe('local secrets', () => {
     expect(first.webhookSecret.value).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(first.webhookSecret.value.slice(6), 'base64')).toHaveLength(32);
     expect(first.ghostSecret.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.syndicationSecret.value).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(first.syndicationSecret.value).not.toBe(first.webhookSecret.value);
     expect(first.editorToken.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(first.webhookSecret.source).toBe(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);

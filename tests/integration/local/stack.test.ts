@@ -49,6 +49,7 @@ const base = {
 const queues = {
   compose: { ...QUEUES.compose, visibilityTimeoutSeconds: 2 },
   publish: { ...QUEUES.publish, visibilityTimeoutSeconds: 2 },
+  syndicate: { ...QUEUES.syndicate, visibilityTimeoutSeconds: 2 },
 };
 
 function documentClient(stack: LocalStack): DynamoDBDocumentClient {
@@ -130,11 +131,13 @@ describe('the local stack', () => {
       TABLE_NAME: TABLE.localName,
       COMPOSE_QUEUE_URL: stack.queueUrls.compose,
       PUBLISH_QUEUE_URL: stack.queueUrls.publish,
+      SYNDICATE_QUEUE_URL: stack.queueUrls.syndicate,
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
       CRIER_WEBHOOK_SECRET: stack.secrets.webhookSecret.value,
       CRIER_GHOST_SECRET: stack.secrets.ghostSecret.value,
+      CRIER_SYNDICATION_SECRET: stack.secrets.syndicationSecret.value,
       CRIER_EDITOR_TOKEN: stack.secrets.editorToken.value,
       POWERTOOLS_SERVICE_NAME: 'crier',
     });

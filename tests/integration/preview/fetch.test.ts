@@ -320,6 +320,24 @@ describe('fetching a public page (through the test seams)', () => {
     expect(seen.host).toBe('news.example');
   });
 
+  it('asks conditionally when given validators, and takes a 304 as an answer only then', async () => {
+    let seen: IncomingMessage['headers'] = {};
+    const server = await serve((req, res) => {
+      seen = req.headers;
+      res.writeHead(304, { ETag: '"v1"' });
+      res.end();
+    });
+    const { fetch } = seamFetcher(server);
+    const validators = { etag: '"v1"', lastModified: 'Tue, 12 Nov 2019 16:02:09 GMT' };
+    const answer = await fetch('http://news.example/feed', { ...options, validators });
+    expect(seen['if-none-match']).toBe('"v1"');
+    expect(seen['if-modified-since']).toBe('Tue, 12 Nov 2019 16:02:09 GMT');
+    expect(answer).toMatchObject({ status: 304, headers: { etag: '"v1"' } });
+    expect(answer.body.length).toBe(0);
+    expect(await reasonOf(fetch('http://news.example/feed', options))).toBe('status');
+    expect(seen['if-none-match']).toBeUndefined();
+  });
+
   it('pins the connection to the address it checked: one lookup, no second answer used', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     let calls = 0;

@@ -66,6 +66,33 @@ describe('channel configuration', () => {
     );
   });
 
+  it('lists no feed by default, and gives a feed its period and backlog defaults', () => {
+    expect(loadChannelsConfig(undefined).feeds).toEqual([]);
+    const { feeds } = parseChannelsConfig(
+      { channels: [channel], feeds: [{ id: 'main', url: 'https://news.example.org/feed/' }] },
+      'c.json',
+    );
+    expect(feeds).toEqual([
+      { id: 'main', url: 'https://news.example.org/feed/', everyMinutes: 5, backlogHours: 0 },
+    ]);
+  });
+
+  it('refuses two feeds with one id, and a feed URL that is not http or https', () => {
+    const feed = { id: 'main', url: 'https://news.example.org/feed/' };
+    expect(() =>
+      parseChannelsConfig({ channels: [channel], feeds: [feed, feed] }, 'c.json'),
+    ).toThrow(/feeds\.1\.id: duplicate feed id main/);
+    expect(() =>
+      parseChannelsConfig(
+        {
+          channels: [channel],
+          feeds: [{ id: 'main', url: 'file:///etc/passwd', everyMinutes: 0 }],
+        },
+        'c.json',
+      ),
+    ).toThrow(/feeds\.0\.url[\s\S]*feeds\.0\.everyMinutes/);
+  });
+
   it('refuses a thread of posts until replies are published', () => {
     expect(() =>
       parseChannelsConfig({ channels: [{ ...channel, thread: { enabled: true } }] }, 'c.json'),

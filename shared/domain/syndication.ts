@@ -1,0 +1,109 @@
+/**
+ * Syndication links back to the CMS: once a share is published, a signed webhook tells
+ * the CMS which article went out on which channel and network, and the post's URL.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ARTICLE_SOURCES, type Article } from './article';
+import type { Channel } from './channel';
+import type { ShareRef } from './ports';
+import type { Share } from './share';
+import { parseShareKey } from './share-key';
+
+const webhookUrl = z.url({ protocol: /^https?$/, message: 'must be an http or https URL' });
+
+/** `syndication` in the channels config: where the CMS listens, in all or per source. */
+export const syndicationConfigSchema = z
+  .object({
+    /** the CMS's endpoint for every article */
+    url: webhookUrl.optional(),
+    /** an endpoint per article source (`ghost`, `wordpress`, `generic`, `feed`), before `url` */
+    sources: z.partialRecord(z.enum(ARTICLE_SOURCES), webhookUrl).default({}),
+    /** how long the CMS has to answer */
+    timeoutSeconds: z.number().int().min(1).max(20).default(10),
+  })
+  .refine((config) => config.url !== undefined || Object.keys(config.sources).length > 0, {
+    message: 'needs a url, or one per source in sources',
+  });
+
+export type SyndicationConfig = z.output<typeof syndicationConfigSchema>;
+
+/** The endpoint an article of `source` is announced to; none means the CMS is not told. */
+export function syndicationUrlFor(
+  config: SyndicationConfig | undefined,
+  source: Article['source'],
+): string | undefined {
+  return config?.sources[source] ?? config?.url;
+}
+
+/** Queues "tell the CMS about this share"; the message names the share and nothing else. */
+export interface SyndicationQueue {
+  send(share: ShareRef): Promise<void>;
+}
+
+/** An HTTP answer, or a typed failure to get one. */
+export type WebhookDelivery =
+  | { kind: 'answered'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code: string };
+
+export interface WebhookSender {
+  post(
+    url: string,
+    request: { body: string; headers: Record<string, string>; timeoutMs: number },
+  ): Promise<WebhookDelivery>;
+}
+
+export const SYNDICATION_EVENT = 'share.published';
+
+/**
+ * The body of the webhook, in Standard Webhooks' shape (`type`, `timestamp`, `data`).
+ * Everything in it is already public: the article's URL and the post's.
+ */
+export function syndicationEvent(input: {
+  articleId: string;
+  article: Article;
+  share: Share;
+  channel?: Channel;
+  at: Date;
+}) {
+  const { articleId, article, share, channel, at } = input;
+  const key = parseShareKey(share.channelId);
+  const published = share.history.findLast((entry) => entry.to === 'published');
+  return {
+    type: SYNDICATION_EVENT,
+    timestamp: at.toISOString(),
+    data: {
+      article: {
+        id: articleId,
+        source: article.source,
+        sourceId: article.sourceId,
+        url: article.url,
+        title: article.title,
+      },
+      channel: {
+        id: key?.channelId ?? share.channelId,
+        name: channel?.name ?? null,
+        account: channel?.account ?? null,
+        round: key?.round ?? 1,
+      },
+      network: share.platform,
+      post: {
+        id: share.remoteId ?? null,
+        url: share.remoteUrl ?? null,
+        publishedAt: published?.at ?? share.updatedAt,
+      },
+    },
+  };
+}
+
+/**
+ * The `webhook-id` of a share's notification: the same for every retry of it, so the CMS
+ * can tell a retry from a new event (Standard Webhooks' idempotency key).
+ */
+export function syndicationWebhookId(share: Share): string {
+  const digest = createHash('sha256')
+    .update(`${share.articleId}\u0000${share.channelId}\u0000${share.remoteId ?? ''}`)
+    .digest('hex');
+  return `msg_${digest.slice(0, 32)}`;
+}

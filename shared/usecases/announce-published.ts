@@ -1,0 +1,18 @@
+/**
+ * The publish worker's hand-off to syndication: right after a share is recorded
+ * `published` (never before), queue the notification that tells the CMS. The worker
+ * calls it once the whole publish step is done, so nothing the step still had to record
+ * waits on the queue.
+ */
+import type { SyndicationQueue } from '../domain/syndication';
+import type { PublishResult } from './publish-share';
+
+export async function announcePublished(
+  queue: SyndicationQueue | undefined,
+  result: PublishResult,
+): Promise<PublishResult> {
+  if (queue && result.outcome === 'published' && !result.share.syndicatedAt) {
+    await queue.send({ articleId: result.share.articleId, channelId: result.share.channelId });
+  }
+  return result;
+}
