@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ChannelsConfig, channelsConfigSchema } from '../domain/channel';
+import { THREAD_PLATFORMS } from '../domain/platform';
 import { DEFAULT_CHANNELS, DEFAULT_SITE } from './default-channels';
 
 export class ConfigError extends Error {
@@ -17,10 +18,10 @@ export function parseChannelsConfig(input: unknown, origin: string): ChannelsCon
     : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (result.success) {
     result.data.channels.forEach((channel, index) => {
-      if (channel.thread.enabled) {
-        // Composed, but not yet posted as replies: the first part alone would go out.
+      if (channel.thread.enabled && !THREAD_PLATFORMS.includes(channel.platform)) {
+        // Composed, but never posted as replies there: the first part alone would go out.
         problems.push(
-          `channels.${index}.thread.enabled: threads of posts are not published yet; leave it off`,
+          `channels.${index}.thread.enabled: ${channel.platform} takes no threads of posts (only ${THREAD_PLATFORMS.join(', ')}); leave it off`,
         );
       }
     });

@@ -18,3 +18,9 @@ export type Platform = (typeof PLATFORMS)[number];
  * at dueAt.
  */
 export const MULTI_STEP_PLATFORMS: readonly Platform[] = ['threads', 'instagram'];
+
+/**
+ * Networks where a share can go out as a thread: the first post, then each part as a
+ * reply to the one before. A channel elsewhere cannot enable `thread`.
+ */
+export const THREAD_PLATFORMS: readonly Platform[] = ['x', 'bluesky', 'mastodon', 'threads'];

@@ -58,8 +58,19 @@ export type Share = {
   firstClaimedAt?: string;
   /** until when the current claim holds (queued: dueAt plus a margin; publishing: the lease) */
   leaseUntil?: string;
+  /** the first post's id and public URL (for a thread, its root) */
   remoteId?: string;
   remoteUrl?: string;
+  /**
+   * The remote ids of the posts that continue a thread, in `thread` order, each written
+   * to the table as soon as its post is made (see share-thread.ts).
+   */
+  threadIds?: string[];
+  /**
+   * Bluesky: the record key of each post of `thread`, chosen with `remoteKey` at the first
+   * claim and kept for every attempt, so a repeated reply collides instead of posting twice.
+   */
+  threadKeys?: string[];
   lastError?: string;
   cancelRequested?: boolean;
   /**

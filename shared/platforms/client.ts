@@ -18,6 +18,18 @@ export type ClientCall = {
   timeoutMs: number;
 };
 
+/**
+ * One post that continues a share's thread: `share.thread[index]`, as a reply to
+ * `parentId`. The thread's first post is `share.remoteId`; share-thread.ts says which
+ * part comes next.
+ */
+export type ReplyCall = ClientCall & {
+  /** the part of `share.thread` to post (0: the thread's second post) */
+  index: number;
+  /** the remote id of the post this one answers: the first post's, or the previous part's */
+  parentId: string;
+};
+
 type Session = {
   /** a new session to keep (refreshed tokens); undefined = keep the old one */
   session?: string;
@@ -70,4 +82,14 @@ export interface NetworkClient {
   prepare?(call: ClientCall): Promise<PrepareOutcome>;
   publish(call: ClientCall): Promise<PublishOutcome>;
   reconcile(call: ClientCall): Promise<ReconcileOutcome>;
+  /**
+   * Networks that take threads (THREAD_PLATFORMS): each part goes out as a reply, with an
+   * idempotency handle of its own derived from the share's, and after an unknown outcome
+   * `reconcile` finds out whether that part is on the network. Outcomes mean what they
+   * mean for the first post.
+   */
+  replies?: {
+    publish(call: ReplyCall): Promise<PublishOutcome>;
+    reconcile(call: ReplyCall): Promise<ReconcileOutcome>;
+  };
 }

@@ -102,6 +102,8 @@ export const shareItemSchema = z.object({
   leaseUntil: z.string().optional(),
   remoteId: z.string().optional(),
   remoteUrl: z.string().optional(),
+  threadIds: z.array(z.string()).optional(),
+  threadKeys: z.array(z.string()).optional(),
   lastError: z.string().optional(),
   cancelRequested: z.boolean().optional(),
   edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),

@@ -38,7 +38,9 @@ export async function enqueueIfDue(deps: DispatchDeps, share: Share): Promise<Sh
   });
   if (!(await deps.shares.replace(share, queued))) return share;
   // A multi-step network's container is prepared at once; the worker then waits again.
-  const prepareFirst = MULTI_STEP_PLATFORMS.includes(share.platform) && !share.preparedId;
+  // A thread resumed after its first post has no container to prepare.
+  const prepareFirst =
+    MULTI_STEP_PLATFORMS.includes(share.platform) && !share.preparedId && !share.remoteId;
   await deps.publishQueue.send(ref(share), prepareFirst ? 0 : (due - now.getTime()) / 1000);
   return queued;
 }

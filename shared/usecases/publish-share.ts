@@ -1,7 +1,8 @@
 /**
  * The publish worker's use case (DESIGN.md, "Posting exactly once"): claim the queued
- * share with a lease, call the network once, record the outcome at once; an unknown
- * outcome goes straight to reconcile, never to a blind retry.
+ * share with a lease, call the network once per post, record each outcome at once; an
+ * unknown outcome goes straight to reconcile, never to a blind retry. A share with a
+ * `thread` posts its parts as replies, one after the other (see share-thread.ts).
  */
 import { randomInt } from 'node:crypto';
 import { TID } from '@atproto/common-web';
@@ -19,8 +20,17 @@ import type {
 } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 import type { ShareEvent } from '../domain/share-state';
+import {
+  describePost,
+  missingPosts,
+  type NextPost,
+  nextPost,
+  postCount,
+  recordPost,
+} from '../domain/share-thread';
 import type { SyndicationQueue } from '../domain/syndication';
 import type {
+  ClientCall,
   NetworkClient,
   PrepareOutcome,
   PublishOutcome,
@@ -74,7 +84,12 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
   const record = await deps.articles.get(share.articleId);
   if (record?.article.status !== 'published') {
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
-    return settle(deps, share, 'withdraw', { reason }, 'cancelled');
+    if (!share.remoteId) return settle(deps, share, 'withdraw', { reason }, 'cancelled');
+    // The thread's first post is out, so the share is published whatever comes: it ends
+    // so, with the rest of the thread left unposted and said so.
+    const claimed = applyEvent(share, 'start', { at: now, by: BY, reason });
+    if (!(await deps.shares.replace(share, claimed))) return lost(share);
+    return finishShort(deps, claimed, reason);
   }
   if (share.cancelRequested) {
     // An editor cancelled it while an earlier attempt was in flight, which did not post.
@@ -88,8 +103,9 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
   if (early > 1000) {
     // Early (its dueAt moved, the message outran its delay, or a multi-step network's
     // container is to be made ahead): prepare what can be, then wait again.
+    // Only the first post is prepared: a thread resumed after it needs no container.
     const prepared =
-      channel && client?.prepare && !share.preparedId
+      channel && client?.prepare && !share.preparedId && !share.remoteId
         ? await prepare(deps, share, channel, client, state.session)
         : share;
     await deps.publishQueue.send(ref(prepared), early / 1000);
@@ -114,20 +130,20 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
     patch: {
       leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
       firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
-      remoteKey: share.remoteKey ?? (share.platform === 'bluesky' ? recordKey(now) : undefined),
+      ...(share.platform === 'bluesky' ? recordKeys(share, now) : {}),
     },
   });
   if (!(await deps.shares.replace(share, claimed))) return lost(share);
 
   if (claimed.attempt >= deps.config.maxAttempts) {
     const reason = `gave up after ${claimed.attempt} attempts${share.lastError ? `: ${share.lastError}` : ''}`;
-    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+    return giveUp(deps, claimed, reason);
   }
   if (!channel || !client) {
     const reason = channel
       ? `no client for ${share.platform}`
       : `channel ${share.channelId} is no longer configured`;
-    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+    return giveUp(deps, claimed, reason);
   }
   let credentials: unknown;
   try {
@@ -139,16 +155,25 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
   }
   if (credentials === undefined) {
     const reason = `no credentials configured for channel ${channel.id}`;
-    return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+    return giveUp(deps, claimed, reason);
   }
+
+  // Every call of this claim ends within one network timeout, however many posts it
+  // makes, so the function is never killed between a post and its record.
+  const endsAt = deps.clock.now().getTime() + deps.config.networkTimeoutMs;
+  const posting: Posting = {
+    client,
+    channelId: channel.id,
+    call: { account: channel.account, credentials, session: state.session },
+    endsAt,
+  };
+  if (claimed.remoteId) return postReplies(deps, claimed, posting);
 
   const outcome = await callSafely<PublishOutcome>(
     () =>
       client.publish({
         share: claimed,
-        account: channel.account,
-        credentials,
-        session: state.session,
+        ...posting.call,
         timeoutMs: deps.config.networkTimeoutMs,
       }),
     // After a create call the post may exist, so a broken client counts as unknown.
@@ -156,22 +181,235 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
   );
   // Recorded right after the call: nothing that can throw runs in between.
   const result = await recordPublish(deps, claimed, outcome);
-  if (outcome.session) await deps.channelState.saveSession(channel.id, outcome.session);
-  if (outcome.kind === 'rate') await deps.channelState.rateLimitedUntil(channel.id, outcome.until);
+  await keepChannelState(deps, posting, outcome);
+  if (result.outcome === 'thread') return postReplies(deps, result.share, posting);
+  return afterRecord(deps, result);
+}
+
+/** What every call of one claim shares: the client, the channel's account and credentials. */
+type Posting = {
+  client: NetworkClient;
+  channelId: string;
+  call: Omit<ClientCall, 'share' | 'timeoutMs'>;
+  /** when this claim's calls must be over (ms since the epoch) */
+  endsAt: number;
+};
+
+/** A rotated session is kept, and the next call of the claim uses it; a 429 marks the channel. */
+async function keepChannelState(
+  deps: PublishShareDeps,
+  posting: Posting,
+  outcome: PublishOutcome,
+): Promise<void> {
+  if (outcome.session) {
+    posting.call.session = outcome.session;
+    await deps.channelState.saveSession(posting.channelId, outcome.session);
+  }
+  if (outcome.kind === 'rate') {
+    await deps.channelState.rateLimitedUntil(posting.channelId, outcome.until);
+  }
+}
+
+/** An unknown outcome is reconciled at once; a deferred share is sent again when due. */
+async function afterRecord(deps: PublishShareDeps, result: PublishResult): Promise<PublishResult> {
   if (result.outcome === 'unknown') return reconcile(deps, result.share);
   if (result.outcome === 'deferred')
     return { ...result, share: await enqueueIfDue(deps, result.share) };
   return result;
 }
 
+/**
+ * The shortest time worth starting a reply with: less, and the call would likely run out
+ * and leave an unknown outcome to reconcile, where resuming in a fresh claim costs nothing.
+ */
+function minReplyMs(config: PublishingConfig): number {
+  return Math.min(5_000, config.networkTimeoutMs / 2);
+}
+
+/**
+ * Posts the thread's parts still missing, each as a reply to the one before, and records
+ * each the moment it is made. The record is a write of its own per post, not one write
+ * when the thread is done: a claim that dies halfway (a crash, the function's timeout)
+ * must leave in the table every post it made, so that the sweeper's reconcile looks for
+ * the one post that may be out unrecorded and the next claim resumes after it. While
+ * parts remain that write keeps the status (`publishing`: there is no state change to
+ * make), bumps the version and is conditional on (status, version) like any other; if it
+ * loses, someone else moved the share (its lease expired and the sweeper took it), so
+ * posting stops and reconcile works from what the table holds.
+ */
+async function postReplies(
+  deps: PublishShareDeps,
+  claimed: Share,
+  posting: Posting,
+): Promise<PublishResult> {
+  let share = claimed;
+  const replies = posting.client.replies;
+  for (;;) {
+    const step = nextPost(share);
+    if (step.kind === 'done') {
+      return settle(deps, share, 'succeed', { patch: { lastError: undefined } }, 'published');
+    }
+    if (step.kind === 'root') return lost(share);
+    if (!replies) return finishShort(deps, share, `${share.platform} takes no replies`);
+    const left = posting.endsAt - deps.clock.now().getTime();
+    if (left < minReplyMs(deps.config)) {
+      return resume(deps, share, `this claim's time ran out before ${describePost(share, step)}`);
+    }
+    const outcome = await callSafely<PublishOutcome>(
+      () =>
+        replies.publish({
+          share,
+          ...posting.call,
+          timeoutMs: left,
+          index: step.index,
+          parentId: step.parentId,
+        }),
+      (message) => ({ kind: 'unknown', message }),
+    );
+    // Recorded right after the call: nothing that can throw runs in between.
+    const result = await recordReply(deps, share, step, outcome);
+    await keepChannelState(deps, posting, outcome);
+    if (result.outcome !== 'thread') return afterRecord(deps, result);
+    share = result.share;
+  }
+}
+
+/** What a post's outcome made of the share; `thread`: recorded, and more posts to make. */
+type Recorded = PublishResult | { outcome: 'thread'; share: Share };
+
+/**
+ * A post of the thread is out and more are to come: its record, written at once as a
+ * same-status write (see postReplies).
+ */
+async function recordProgress(
+  deps: PublishShareDeps,
+  share: Share,
+  patch: Partial<Share>,
+): Promise<Recorded> {
+  const next: Share = {
+    ...share,
+    ...patch,
+    lastError: undefined,
+    version: share.version + 1,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  if (!(await deps.shares.replace(share, next))) return lost(share);
+  return { outcome: 'thread', share: next };
+}
+
+async function recordReply(
+  deps: PublishShareDeps,
+  share: Share,
+  step: Extract<NextPost, { kind: 'reply' }>,
+  outcome: PublishOutcome,
+): Promise<Recorded> {
+  const now = deps.clock.now();
+  const post = describePost(share, step);
+  switch (outcome.kind) {
+    case 'published': {
+      const patch = recordPost(share, step, outcome);
+      if (nextPost({ ...share, ...patch }).kind !== 'done') {
+        return recordProgress(deps, share, patch);
+      }
+      return settle(
+        deps,
+        share,
+        'succeed',
+        { patch: { ...patch, lastError: undefined } },
+        'published',
+      );
+    }
+    case 'rejected':
+    case 'auth':
+      // The thread's first post is out: the share is published whatever becomes of the
+      // rest, and says which posts it lacks.
+      return finishShort(deps, share, `${post} ${outcome.kind}: ${outcome.message}`);
+    case 'rate':
+      return defer(
+        deps,
+        share,
+        `${post} rate limited until ${outcome.until}: ${outcome.message}`,
+        outcome.until,
+      );
+    case 'retry':
+      return defer(deps, share, `${post} retry: ${outcome.message}`);
+    case 'unknown': {
+      const reason = `unknown outcome of ${post}: ${outcome.message}`;
+      return settle(
+        deps,
+        share,
+        'lose',
+        { reason, patch: { lastError: reason, leaseUntil: now.toISOString() } },
+        'unknown',
+      );
+    }
+  }
+}
+
+/**
+ * The claim's time is spent with parts still to post: back to scheduled, due at once and
+ * without counting an attempt (nothing failed), so the next claim resumes at the next
+ * part with a whole network timeout of its own. Each claim posts at least one part, so
+ * this ends.
+ */
+async function resume(
+  deps: PublishShareDeps,
+  share: Share,
+  reason: string,
+): Promise<PublishResult> {
+  const result = await settle(
+    deps,
+    share,
+    'defer',
+    { reason, patch: { dueAt: deps.clock.now().toISOString() } },
+    'deferred',
+  );
+  return afterRecord(deps, result);
+}
+
+/**
+ * Nothing more will be posted: `failed` when nothing is out, and `published`, with the
+ * posts it lacks in `lastError`, when the thread's first post is.
+ */
+async function giveUp(
+  deps: PublishShareDeps,
+  share: Share,
+  reason: string,
+  patch: Partial<Share> = {},
+): Promise<PublishResult> {
+  if (share.remoteId) return finishShort(deps, share, reason, patch);
+  return settle(deps, share, 'fail', { reason, patch: { ...patch, lastError: reason } }, 'failed');
+}
+
+/** Published without the rest of its thread: `lastError` names the posts missing and why. */
+async function finishShort(
+  deps: PublishShareDeps,
+  share: Share,
+  reason: string,
+  patch: Partial<Share> = {},
+): Promise<PublishResult> {
+  const missing = missingPosts(share);
+  const note = missing ? `${missing} not posted: ${reason}` : reason;
+  return settle(
+    deps,
+    share,
+    'succeed',
+    { reason: note, patch: { ...patch, lastError: note } },
+    'published',
+  );
+}
+
 async function recordPublish(
   deps: PublishShareDeps,
   claimed: Share,
   outcome: PublishOutcome,
-): Promise<PublishResult> {
+): Promise<Recorded> {
   const now = deps.clock.now();
   switch (outcome.kind) {
     case 'published':
+      if (postCount(claimed) > 1) {
+        return recordProgress(deps, claimed, recordPost(claimed, { kind: 'root' }, outcome));
+      }
       return settle(
         deps,
         claimed,
@@ -255,14 +493,7 @@ async function defer(
   const now = deps.clock.now();
   const attempt = claimed.attempt + 1;
   if (attempt >= deps.config.maxAttempts) {
-    const final = `${reason} (gave up after ${attempt} attempts)`;
-    return settle(
-      deps,
-      claimed,
-      'fail',
-      { reason: final, patch: { attempt, lastError: final } },
-      'failed',
-    );
+    return giveUp(deps, claimed, `${reason} (gave up after ${attempt} attempts)`, { attempt });
   }
   const wait = backoffSeconds(deps.config.backoff, attempt - 1, deps.random);
   const dueAt = until ?? new Date(now.getTime() + wait * 1000).toISOString();
@@ -276,36 +507,56 @@ async function defer(
   );
 }
 
-/** Finds out whether an unknown share was posted, and moves it accordingly. */
+/**
+ * Finds out whether an unknown share's post was made, and moves it accordingly. Posts
+ * go out one at a time and each is recorded as soon as it is made, so the one post an
+ * unknown outcome (or an expired lease) leaves in doubt is the first not recorded.
+ */
 async function reconcile(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
+  const step = nextPost(share);
+  if (step.kind === 'done') {
+    return settle(
+      deps,
+      share,
+      'reconcile-found',
+      { reason: 'every post is recorded', patch: { lastError: undefined } },
+      'published',
+    );
+  }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = deps.clientFor(share.platform);
   let outcome: ReconcileOutcome;
   let session: string | undefined;
+  const replies = client?.replies;
   if (!channel || !client) {
     outcome = { kind: 'unsure', reason: `channel ${share.channelId} or its client is gone` };
+  } else if (step.kind === 'reply' && !replies) {
+    outcome = { kind: 'unsure', reason: `${share.platform} cannot look for a reply` };
   } else {
     const [credentials, state] = await Promise.all([
       deps.credentials.get(channel.id).catch(() => undefined),
       deps.channelState.get(channel.id),
     ]);
+    const call = {
+      share,
+      account: channel.account,
+      credentials,
+      session: state.session,
+      timeoutMs: deps.config.networkTimeoutMs,
+    };
     outcome =
       credentials === undefined
         ? { kind: 'unsure', reason: 'credentials unavailable' }
         : await callSafely<ReconcileOutcome>(
             () =>
-              client.reconcile({
-                share,
-                account: channel.account,
-                credentials,
-                session: state.session,
-                timeoutMs: deps.config.networkTimeoutMs,
-              }),
+              step.kind === 'reply' && replies
+                ? replies.reconcile({ ...call, index: step.index, parentId: step.parentId })
+                : client.reconcile(call),
             (message) => ({ kind: 'unsure', reason: message }),
           );
     session = outcome.session;
   }
-  const result = await recordReconcile(deps, share, outcome);
+  const result = await recordReconcile(deps, share, step, outcome);
   if (session && channel) await deps.channelState.saveSession(channel.id, session);
   if (result.outcome === 'deferred')
     return { ...result, share: await enqueueIfDue(deps, result.share) };
@@ -315,21 +566,41 @@ async function reconcile(deps: PublishShareDeps, share: Share): Promise<PublishR
 async function recordReconcile(
   deps: PublishShareDeps,
   share: Share,
+  step: Exclude<NextPost, { kind: 'done' }>,
   outcome: ReconcileOutcome,
 ): Promise<PublishResult> {
   const now = deps.clock.now();
+  const post = describePost(share, step);
   switch (outcome.kind) {
-    case 'found':
+    case 'found': {
+      const patch = recordPost(share, step, outcome);
+      if (nextPost({ ...share, ...patch }).kind === 'done') {
+        return settle(
+          deps,
+          share,
+          'reconcile-found',
+          {
+            reason: postCount(share) > 1 ? `reconcile found ${post}` : 'reconcile found the post',
+            patch: { ...patch, lastError: undefined },
+          },
+          'published',
+        );
+      }
+      // Found, and the thread goes on: the posts after it are certainly not made (each
+      // waits for the one before), which is what `reconcile-absent` means. Due at once
+      // and no attempt counted, since nothing failed; each such round records one more
+      // post, so it cannot loop.
       return settle(
         deps,
         share,
-        'reconcile-found',
+        'reconcile-absent',
         {
-          reason: 'reconcile found the post',
-          patch: { remoteId: outcome.remoteId, remoteUrl: outcome.remoteUrl, lastError: undefined },
+          reason: `reconcile found ${post}; the rest of the thread is not posted yet`,
+          patch: { ...patch, lastError: undefined, dueAt: now.toISOString() },
         },
-        'published',
+        'deferred',
       );
+    }
     case 'absent': {
       // Certainly not posted: again with the same keys, counted as an attempt and backed
       // off, so a network that keeps failing after the create cannot loop for ever.
@@ -340,7 +611,7 @@ async function recordReconcile(
         share,
         'reconcile-absent',
         {
-          reason: 'reconcile: not posted',
+          reason: `reconcile: ${post} not posted`,
           patch: { attempt, dueAt: new Date(now.getTime() + wait * 1000).toISOString() },
         },
         'deferred',
@@ -349,9 +620,10 @@ async function recordReconcile(
     case 'unsure': {
       const tries = share.history.filter((h) => h.event === 'reconcile-unsure').length + 1;
       const parked = outcome.never === true || tries >= deps.config.maxReconciles;
+      const about = postCount(share) > 1 ? ` about ${post}` : '';
       const reason = parked
-        ? `parked for an editor: ${outcome.reason}`
-        : `reconcile could not tell: ${outcome.reason}`;
+        ? `parked for an editor${about}: ${outcome.reason}`
+        : `reconcile could not tell${about}: ${outcome.reason}`;
       const next = applyEvent(share, 'reconcile-unsure', {
         at: now,
         by: BY,
@@ -404,9 +676,29 @@ async function callSafely<T extends PublishOutcome | ReconcileOutcome>(
   }
 }
 
-/** Bluesky's record key: a TID of the first claim's time (NETWORKS.md, Finding 2). */
-function recordKey(now: Date): string {
-  return TID.fromTime(now.getTime() * 1000 + randomInt(1000), randomInt(1024)).toString();
+/**
+ * Bluesky's record keys: TIDs of the first claim's time (NETWORKS.md, Finding 2), one for
+ * the first post and one per part of the thread, in order, each kept once chosen.
+ */
+function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadKeys'> {
+  const micros = now.getTime() * 1000 + randomInt(1000);
+  const clock = randomInt(1024);
+  const key = (offset: number) => TID.fromTime(micros + offset, clock).toString();
+  const parts = share.thread?.length ?? 0;
+  const kept = share.threadKeys ?? [];
+  return {
+    remoteKey: share.remoteKey ?? key(0),
+    ...(parts > 0
+      ? {
+          threadKeys: [
+            ...kept.slice(0, parts),
+            ...Array.from({ length: Math.max(0, parts - kept.length) }, (_, i) =>
+              key(1 + kept.length + i),
+            ),
+          ],
+        }
+      : {}),
+  };
 }
 
 const ref = (share: Share): ShareRef => ({

@@ -1,6 +1,7 @@
 /**
- * Posts a share to Bluesky with @atproto/api under the share's own record key, and finds
- * out by that key whether an earlier attempt posted it (NETWORKS.md, Bluesky).
+ * Posts a share to Bluesky with @atproto/api under the share's own record key (each part
+ * of its thread as a reply under a key of its own), and finds out by that key whether an
+ * earlier attempt posted it (NETWORKS.md, Bluesky).
  */
 import {
   type $Typed,
@@ -9,13 +10,21 @@ import {
   AtpAgent,
   type AtpSessionData,
   type AtpSessionEvent,
+  AtUri,
   type BlobRef,
   XRPCError,
 } from '@atproto/api';
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  ReplyCall,
+} from '../client';
 import type { LinkCard } from '../types';
+import { blueskyFacets } from './composer';
 import { type BlueskyCredentials, parseBlueskyCredentials } from './credentials';
 
 const POST = 'app.bsky.feed.post';
@@ -326,14 +335,35 @@ function externalEmbed(
   };
 }
 
-function postRecord(share: Share, now: Date, thumb: BlobRef | undefined): AppBskyFeedPost.Main {
+/** A post's record but its `createdAt`, which is stamped when createRecord is sent. */
+type Draft = Pick<AppBskyFeedPost.Main, '$type' | 'text' | 'facets' | 'langs' | 'embed' | 'reply'>;
+
+function shareDraft(share: Share, thumb: BlobRef | undefined): Draft {
   return {
     $type: POST,
     text: share.text,
-    createdAt: now.toISOString(),
     ...(share.facets && share.facets.length > 0 ? { facets: share.facets } : {}),
     ...(share.language ? { langs: [share.language] } : {}),
     ...(share.card ? { embed: externalEmbed(share.card, thumb) } : {}),
+  };
+}
+
+/** A strong reference (uri and cid), as a reply names its root and its parent. */
+type StrongRef = { uri: string; cid: string };
+
+/**
+ * A part of the thread: its own text with its own facets (the composer's are for the
+ * first post), and `reply` naming the thread's first post as root and the previous
+ * post as parent.
+ */
+function replyDraft(share: Share, text: string, root: StrongRef, parent: StrongRef): Draft {
+  const facets = blueskyFacets(text);
+  return {
+    $type: POST,
+    text,
+    ...(facets.length > 0 ? { facets } : {}),
+    ...(share.language ? { langs: [share.language] } : {}),
+    reply: { root, parent },
   };
 }
 
@@ -342,6 +372,9 @@ function publicUrl(session: { did: string; handle: string } | undefined, rkey: s
   const actor = !session || session.handle === 'handle.invalid' ? session?.did : session.handle;
   return `https://bsky.app/profile/${actor ?? 'unknown'}/post/${rkey}`;
 }
+
+/** What must be there before createRecord (a thumbnail, the reply's references), or why not. */
+type Prepared = { ok: true; draft: Draft } | { ok: false; error: unknown; step: string };
 
 async function uploadThumbnail(
   pooled: PooledAgent,
@@ -361,22 +394,60 @@ async function uploadThumbnail(
   }
 }
 
+/** The share's own post: its card's thumbnail uploaded first, where there is one. */
+function prepareShare(share: Share, options: BlueskyClientOptions) {
+  return async (pooled: PooledAgent): Promise<Prepared> => {
+    if (!share.card) return { ok: true, draft: shareDraft(share, undefined) };
+    const uploaded = await uploadThumbnail(pooled, share.card, options);
+    if (!uploaded.ok) return { ok: false, error: uploaded.error, step: 'the thumbnail upload' };
+    return { ok: true, draft: shareDraft(share, uploaded.blob) };
+  };
+}
+
+/** A post's strong reference, read back from the repository by its `at://` URI. */
+async function strongRef(pooled: PooledAgent, uri: string): Promise<StrongRef> {
+  const at = new AtUri(uri);
+  const response = await pooled.agent.com.atproto.repo.getRecord({
+    repo: at.host,
+    collection: at.collection,
+    rkey: at.rkey,
+  });
+  if (!response.data.cid) throw new Error(`getRecord answered ${uri} without its cid`);
+  return { uri: response.data.uri, cid: response.data.cid };
+}
+
+/**
+ * A part of the thread: the root's and the parent's cids come from the repository (only
+ * their URIs are recorded), so a resumed thread needs nothing kept from earlier calls.
+ */
+function prepareReply(share: Share, text: string, parentId: string) {
+  return async (pooled: PooledAgent): Promise<Prepared> => {
+    const rootId = share.remoteId;
+    if (!rootId) {
+      return { ok: false, error: new Error('the thread has no first post'), step: 'the reply' };
+    }
+    try {
+      const root = await strongRef(pooled, rootId);
+      const parent = parentId === rootId ? root : await strongRef(pooled, parentId);
+      return { ok: true, draft: replyDraft(share, text, root, parent) };
+    } catch (error) {
+      return { ok: false, error, step: 'the lookup of the post it answers' };
+    }
+  };
+}
+
 type Created = { ok: true; uri: string } | { ok: false; error: unknown };
 
-async function createPost(
-  pooled: PooledAgent,
-  share: Share,
-  rkey: string,
-  thumb: BlobRef | undefined,
-): Promise<Created> {
+async function createPost(pooled: PooledAgent, draft: Draft, rkey: string): Promise<Created> {
   const did = pooled.agent.session?.did;
   if (!did) return { ok: false, error: new Error('No Bluesky session') };
+  const record: AppBskyFeedPost.Main = { ...draft, createdAt: new Date().toISOString() };
   try {
     const response = await pooled.agent.com.atproto.repo.createRecord({
       repo: did,
       collection: POST,
       rkey,
-      record: postRecord(share, new Date(), thumb),
+      record,
     });
     return { ok: true, uri: response.data.uri };
   } catch (error) {
@@ -384,17 +455,19 @@ async function createPost(
   }
 }
 
-async function publish(call: ClientCall, options: BlueskyClientOptions): Promise<PublishOutcome> {
+/**
+ * One post under its own record key: the session resumed (or a login), what the post
+ * needs prepared, then createRecord. A resumed session that turns out dead gets one
+ * password login and the failed step again.
+ */
+async function post(
+  call: ClientCall,
+  rkey: string,
+  prepare: (pooled: PooledAgent) => Promise<Prepared>,
+): Promise<PublishOutcome> {
   const parsed = parseBlueskyCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
   const { credentials } = parsed;
-  const rkey = call.share.remoteKey;
-  if (!rkey) {
-    return {
-      kind: 'rejected',
-      message: 'The share has no record key (remoteKey): it must be set at the first claim',
-    };
-  }
 
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const pooled = checkout(credentials.service, deadline);
@@ -406,19 +479,13 @@ async function publish(call: ClientCall, options: BlueskyClientOptions): Promise
     const started = await startSession(pooled, credentials, call.session);
     if (!started.ok) return withSession(beforeCreate(started.error, 'the login', deadline));
 
-    let thumb: BlobRef | undefined;
-    if (call.share.card) {
-      let uploaded = await uploadThumbnail(pooled, call.share.card, options);
-      if (!uploaded.ok && started.resumed && isSessionError(uploaded.error)) {
-        const again = await login(pooled, credentials);
-        if (!again.ok) return withSession(beforeCreate(again.error, 'the login', deadline));
-        uploaded = await uploadThumbnail(pooled, call.share.card, options);
-      }
-      if (!uploaded.ok) {
-        return withSession(beforeCreate(uploaded.error, 'the thumbnail upload', deadline));
-      }
-      thumb = uploaded.blob;
+    let prepared = await prepare(pooled);
+    if (!prepared.ok && started.resumed && isSessionError(prepared.error)) {
+      const again = await login(pooled, credentials);
+      if (!again.ok) return withSession(beforeCreate(again.error, 'the login', deadline));
+      prepared = await prepare(pooled);
     }
+    if (!prepared.ok) return withSession(beforeCreate(prepared.error, prepared.step, deadline));
 
     if (deadline.aborted) {
       return withSession({
@@ -426,12 +493,12 @@ async function publish(call: ClientCall, options: BlueskyClientOptions): Promise
         message: 'The time ran out before createRecord was sent; nothing was posted',
       });
     }
-    let created = await createPost(pooled, call.share, rkey, thumb);
+    let created = await createPost(pooled, prepared.draft, rkey);
     // The agent already tried a refresh; a 400/401 auth error means nothing was written.
     if (!created.ok && started.resumed && isSessionError(created.error)) {
       const again = await login(pooled, credentials);
       if (!again.ok) return withSession(beforeCreate(again.error, 'the login', deadline));
-      created = await createPost(pooled, call.share, rkey, thumb);
+      created = await createPost(pooled, prepared.draft, rkey);
     }
     if (!created.ok) return withSession(afterCreate(created.error, rkey, deadline));
     return withSession({
@@ -442,6 +509,29 @@ async function publish(call: ClientCall, options: BlueskyClientOptions): Promise
   } finally {
     release(pooled);
   }
+}
+
+function publish(call: ClientCall, options: BlueskyClientOptions): Promise<PublishOutcome> {
+  const rkey = call.share.remoteKey;
+  if (!rkey) {
+    return Promise.resolve({
+      kind: 'rejected',
+      message: 'The share has no record key (remoteKey): it must be set at the first claim',
+    });
+  }
+  return post(call, rkey, prepareShare(call.share, options));
+}
+
+function publishReply(call: ReplyCall): Promise<PublishOutcome> {
+  const text = call.share.thread?.[call.index];
+  const rkey = call.share.threadKeys?.[call.index];
+  if (text === undefined || !rkey) {
+    return Promise.resolve({
+      kind: 'rejected',
+      message: `The share has no part ${call.index + 2}, or no record key for it (threadKeys): they are set at the first claim`,
+    });
+  }
+  return post(call, rkey, prepareReply(call.share, text, call.parentId));
 }
 
 function unsure(error: unknown, deadline: AbortSignal): ReconcileOutcome {
@@ -476,14 +566,11 @@ async function lookUp(pooled: PooledAgent, rkey: string): Promise<Looked> {
   }
 }
 
-async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+/** Whether the record under `rkey` exists: the post, or the part, is out or certainly not. */
+async function reconcileKey(call: ClientCall, rkey: string): Promise<ReconcileOutcome> {
   const parsed = parseBlueskyCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'unsure', reason: parsed.message };
   const { credentials } = parsed;
-  const rkey = call.share.remoteKey;
-  if (!rkey) {
-    return { kind: 'unsure', reason: 'The share has no record key (remoteKey) to look up' };
-  }
 
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const pooled = checkout(credentials.service, deadline);
@@ -517,11 +604,34 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   }
 }
 
+function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+  const rkey = call.share.remoteKey;
+  if (!rkey) {
+    return Promise.resolve({
+      kind: 'unsure',
+      reason: 'The share has no record key (remoteKey) to look up',
+    });
+  }
+  return reconcileKey(call, rkey);
+}
+
+function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
+  const rkey = call.share.threadKeys?.[call.index];
+  if (!rkey) {
+    return Promise.resolve({
+      kind: 'unsure',
+      reason: `The share has no record key for part ${call.index + 2} (threadKeys) to look up`,
+    });
+  }
+  return reconcileKey(call, rkey);
+}
+
 /** A Bluesky client; `options.thumbnail` is where card thumbnails will come from. */
 export function createBlueskyClient(options: BlueskyClientOptions = {}): NetworkClient {
   return {
     publish: (call) => publish(call, options),
     reconcile: (call) => reconcile(call),
+    replies: { publish: publishReply, reconcile: reconcileReply },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Mastodon through masto: a share becomes one status (the share's Idempotency-Key makes
- * a resend within the hour return the original), and reconcile finds out whether an
- * earlier attempt posted it (NETWORKS.md, Mastodon).
+ * a resend within the hour return the original), each part of its thread a reply under
+ * a key of its own, and reconcile finds out whether an earlier attempt posted one
+ * (NETWORKS.md, Mastodon).
  */
 import { decodeHTML } from 'entities';
 import { createRestAPIClient, MastoHttpError, MastoTimeoutError, type mastodon } from 'masto';
@@ -9,7 +10,13 @@ import twitterText from 'twitter-text';
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
 import { graphemeLength } from '../../domain/text';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  ReplyCall,
+} from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
 import { MASTODON_URL_LENGTH, mastodonCountableText } from './rules';
 
@@ -47,6 +54,8 @@ const statusSchema = z.object({
   createdAt: z.string(),
   content: z.string(),
   card: z.object({ url: z.string() }).nullish(),
+  inReplyToId: z.string().nullish(),
+  account: z.object({ id: z.string() }).optional(),
 });
 type Status = z.infer<typeof statusSchema>;
 
@@ -243,12 +252,41 @@ function createOutcome(f: Failure): PublishOutcome {
 
 type Api = { client: mastodon.rest.Client; signal: AbortSignal };
 
-function createStatus(api: Api, share: Share): Promise<unknown> {
+/** One status: the share's own, or a part of its thread (`inReplyToId`), each under its key. */
+type StatusRequest = { text: string; key: string; language?: string; inReplyToId?: string };
+
+const asStatus = (share: Share): StatusRequest => ({
+  text: share.text,
+  key: share.idempotencyKey,
+  language: share.language,
+});
+
+/**
+ * A part of the thread: its own Idempotency-Key, `<share's key>-<post number>` (the
+ * first post being 1), so a resend of one part returns that part and no other.
+ */
+function asReply(call: ReplyCall): StatusRequest | undefined {
+  const text = call.share.thread?.[call.index];
+  if (text === undefined) return undefined;
+  return {
+    text,
+    key: `${call.share.idempotencyKey}-${call.index + 2}`,
+    language: call.share.language,
+    inReplyToId: call.parentId,
+  };
+}
+
+function createStatus(api: Api, request: StatusRequest): Promise<unknown> {
   return api.client.v1.statuses.create(
-    { status: share.text, language: share.language, visibility: 'public' },
+    {
+      status: request.text,
+      language: request.language,
+      visibility: 'public',
+      ...(request.inReplyToId ? { inReplyToId: request.inReplyToId } : {}),
+    },
     {
       requestInit: {
-        headers: { 'Idempotency-Key': share.idempotencyKey },
+        headers: { 'Idempotency-Key': request.key },
         signal: api.signal,
       },
     },
@@ -327,10 +365,14 @@ async function searchStatuses(
 }
 
 /** Within the idempotency window: send the same key again; Mastodon answers the original if there is one. */
-async function resend(api: Api, share: Share, timeoutMs: number): Promise<ReconcileOutcome> {
+async function resend(
+  api: Api,
+  request: StatusRequest,
+  timeoutMs: number,
+): Promise<ReconcileOutcome> {
   let data: unknown;
   try {
-    data = await createStatus(api, share);
+    data = await createStatus(api, request);
   } catch (error) {
     const f = failure(error, api.signal, timeoutMs);
     // PostStatusService answers a key that names a status before it validates, so its
@@ -351,54 +393,128 @@ async function resend(api: Api, share: Share, timeoutMs: number): Promise<Reconc
     : { kind: 'unsure', reason: 'the resend was answered without a status id' };
 }
 
+/** Whether a resend with the same key is still safe: every status of the share is under its key. */
+function withinWindow(share: Share): boolean {
+  const claimed = share.firstClaimedAt ? Date.parse(share.firstClaimedAt) : Number.NaN;
+  return (
+    Number.isFinite(claimed) && Date.now() < claimed + IDEMPOTENCY_WINDOW_MS - RESEND_MARGIN_MS
+  );
+}
+
+/** The API for a lookup; credentials that do not parse make it impossible to tell. */
+function open(call: ClientCall): Api | { kind: 'invalid'; message: string } {
+  const parsed = parseMastodonCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+  return {
+    client: restClient(parsed.credentials, call.timeoutMs),
+    signal: AbortSignal.timeout(call.timeoutMs),
+  };
+}
+
+async function post(call: ClientCall, request: StatusRequest): Promise<PublishOutcome> {
+  const parsed = parseMastodonCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const { credentials } = parsed;
+  const api: Api = {
+    client: restClient(credentials, call.timeoutMs),
+    signal: AbortSignal.timeout(call.timeoutMs),
+  };
+
+  // The limit only lets Crier refuse early and say why; the instance checks every status.
+  const limits = await mastodonInstanceLimits(api.client, credentials.url, api.signal);
+  if (limits) {
+    const used = countedLength(request.text, limits);
+    if (used > limits.maxCharacters) {
+      return {
+        kind: 'rejected',
+        message: `The text counts ${used} characters as this instance counts them (URLs ${limits.charactersReservedPerUrl}); its limit is ${limits.maxCharacters}`,
+      };
+    }
+  }
+  if (api.signal.aborted) {
+    return { kind: 'retry', message: `No time left to post within ${call.timeoutMs} ms` };
+  }
+
+  let data: unknown;
+  try {
+    data = await createStatus(api, request);
+  } catch (error) {
+    return createOutcome(failure(error, api.signal, call.timeoutMs));
+  }
+  return published(data);
+}
+
+/**
+ * After the idempotency window: the parent's replies (its context's descendants) by this
+ * account. Only the parts of this share answer the parent from this account, so one such
+ * reply is the part; the text decides between several.
+ */
+async function searchReplies(
+  api: Api,
+  request: StatusRequest & { inReplyToId: string },
+  timeoutMs: number,
+): Promise<ReconcileOutcome> {
+  try {
+    const me = z.object({ id: z.string().min(1) }).parse(
+      await api.client.v1.accounts.verifyCredentials(undefined, {
+        requestInit: { signal: api.signal },
+      }),
+    );
+    const context = z
+      .object({ descendants: z.array(statusSchema) })
+      .parse(
+        await api.client.v1.statuses
+          .$select(request.inReplyToId)
+          .context.fetch(undefined, { requestInit: { signal: api.signal } }),
+      );
+    const own = context.descendants.filter(
+      (status) => status.inReplyToId === request.inReplyToId && status.account?.id === me.id,
+    );
+    const match =
+      own.find((status) => folded(contentText(status.content)) === folded(request.text)) ??
+      (own.length === 1 ? own[0] : undefined);
+    if (match) return { kind: 'found', remoteId: match.id, remoteUrl: match.url ?? match.uri };
+    if (own.length > 1) {
+      return {
+        kind: 'unsure',
+        reason: `${own.length} replies of this account answer ${request.inReplyToId}, none with the part's text`,
+      };
+    }
+    return { kind: 'absent' };
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      return { kind: 'unsure', reason: 'Mastodon answered the context in an unexpected shape' };
+    }
+    return { kind: 'unsure', reason: failure(error, api.signal, timeoutMs).message };
+  }
+}
+
 export const mastodonClient: NetworkClient = {
-  async publish(call: ClientCall): Promise<PublishOutcome> {
-    const parsed = parseMastodonCredentials(call.credentials);
-    if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-    const { credentials } = parsed;
-    const api: Api = {
-      client: restClient(credentials, call.timeoutMs),
-      signal: AbortSignal.timeout(call.timeoutMs),
-    };
-    const { share } = call;
-
-    // The limit only lets Crier refuse early and say why; the instance checks every status.
-    const limits = await mastodonInstanceLimits(api.client, credentials.url, api.signal);
-    if (limits) {
-      const used = countedLength(share.text, limits);
-      if (used > limits.maxCharacters) {
-        return {
-          kind: 'rejected',
-          message: `The text counts ${used} characters as this instance counts them (URLs ${limits.charactersReservedPerUrl}); its limit is ${limits.maxCharacters}`,
-        };
-      }
-    }
-    if (api.signal.aborted) {
-      return { kind: 'retry', message: `No time left to post within ${call.timeoutMs} ms` };
-    }
-
-    let data: unknown;
-    try {
-      data = await createStatus(api, share);
-    } catch (error) {
-      return createOutcome(failure(error, api.signal, call.timeoutMs));
-    }
-    return published(data);
-  },
+  publish: (call) => post(call, asStatus(call.share)),
 
   async reconcile(call: ClientCall): Promise<ReconcileOutcome> {
-    const parsed = parseMastodonCredentials(call.credentials);
-    if (!parsed.ok) return { kind: 'unsure', reason: parsed.message };
-    const { credentials } = parsed;
-    const api: Api = {
-      client: restClient(credentials, call.timeoutMs),
-      signal: AbortSignal.timeout(call.timeoutMs),
-    };
-    const claimed = call.share.firstClaimedAt ? Date.parse(call.share.firstClaimedAt) : Number.NaN;
-    const withinWindow =
-      Number.isFinite(claimed) && Date.now() < claimed + IDEMPOTENCY_WINDOW_MS - RESEND_MARGIN_MS;
-    return withinWindow
-      ? resend(api, call.share, call.timeoutMs)
+    const api = open(call);
+    if ('kind' in api) return { kind: 'unsure', reason: api.message };
+    return withinWindow(call.share)
+      ? resend(api, asStatus(call.share), call.timeoutMs)
       : searchStatuses(api, call.share, call.timeoutMs);
+  },
+
+  replies: {
+    async publish(call: ReplyCall): Promise<PublishOutcome> {
+      const request = asReply(call);
+      if (!request) return { kind: 'rejected', message: `The share has no part ${call.index + 2}` };
+      return post(call, request);
+    },
+
+    async reconcile(call: ReplyCall): Promise<ReconcileOutcome> {
+      const request = asReply(call);
+      if (!request) return { kind: 'unsure', reason: `The share has no part ${call.index + 2}` };
+      const api = open(call);
+      if ('kind' in api) return { kind: 'unsure', reason: api.message };
+      return withinWindow(call.share)
+        ? resend(api, request, call.timeoutMs)
+        : searchReplies(api, { ...request, inReplyToId: call.parentId }, call.timeoutMs);
+    },
   },
 };

@@ -16,9 +16,9 @@ export function metaMention(handle: string): string | undefined {
 }
 
 /**
- * The channel with threading off. Crier's Threads and Instagram clients post one
- * container per share (no `reply_to_id` chain), so a standfirst that does not fit is cut
- * rather than continued in posts nobody would publish.
+ * The channel with threading off. Instagram takes no replies from Crier (one container
+ * per share), so a standfirst that does not fit is cut rather than continued in posts
+ * nobody would publish.
  */
 export function singlePost(channel: Channel): Channel {
   if (!channel.thread.enabled) return channel;

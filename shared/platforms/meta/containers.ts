@@ -2,7 +2,9 @@
  * The multi-step publishing Threads and Instagram share (NETWORKS.md, Threads and
  * Instagram; DESIGN.md, "Posting exactly once"): create a media container, wait until
  * Meta reports it FINISHED, publish it, and after an unknown outcome look for the post
- * in the account's own list. Each network brings its paths, fields and matching.
+ * in the account's own list. Each network brings its paths, fields and matching; one
+ * that takes replies (Threads) also brings a reply's container and where replies are
+ * listed.
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
@@ -12,6 +14,7 @@ import type {
   PrepareOutcome,
   PublishOutcome,
   ReconcileOutcome,
+  ReplyCall,
 } from '../client';
 import type { ParsedCredentials } from './credentials';
 import { classify, describeFailure, type GraphFailure, type GraphStep } from './errors';
@@ -40,6 +43,8 @@ export type ListedPost = {
   linkUrl?: string;
   /** Graph's `2026-04-15T14:30:00+0000` */
   timestamp?: string;
+  /** a reply: whether the account itself made it (Threads' `is_reply_owned_by_me`) */
+  ownedByMe?: boolean;
 };
 
 export type ContainerSpec =
@@ -69,6 +74,15 @@ export type ContainerNetwork = {
   isShare(post: ListedPost, share: Share): boolean;
   /** the account's profile: the public URL when a post's permalink cannot be read */
   profileUrl(account: string): string;
+  /** a network that takes replies: the container of a thread's part, and a post's replies */
+  replies?: {
+    /** the container's parameters for `text` as a reply to `parentId` */
+    container(share: Share, text: string, parentId: string): ContainerSpec;
+    /** the edge under a post that lists the replies to it, newest first */
+    edge: string;
+    fields: string;
+    read(item: unknown): ListedPost | undefined;
+  };
 };
 
 /** The first status poll comes at once (images are usually ready), then backs off. */
@@ -120,7 +134,7 @@ export function sameUrl(a: string, b: string): boolean {
 }
 
 /** A client of a multi-step network: `prepare` is always there. */
-export type ContainerClient = Required<NetworkClient>;
+export type ContainerClient = NetworkClient & Required<Pick<NetworkClient, 'prepare'>>;
 
 export function createContainerClient(network: ContainerNetwork): ContainerClient {
   const { name } = network;
@@ -204,8 +218,7 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
     }
   }
 
-  async function makeContainer(call: Call, share: Share): Promise<Waited> {
-    const spec = network.container(share);
+  async function makeContainer(call: Call, spec: ContainerSpec): Promise<Waited> {
     if (!spec.ok) return { kind: 'rejected', message: spec.message };
     const created = await graphRequest(
       call.api,
@@ -239,7 +252,7 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
   async function prepare(clientCall: ClientCall): Promise<PrepareOutcome> {
     const call = open(clientCall);
     if ('kind' in call) return { kind: 'auth', message: call.message };
-    const made = await makeContainer(call, clientCall.share);
+    const made = await makeContainer(call, network.container(clientCall.share));
     if (made.kind === 'ready') return { kind: 'prepared', preparedId: made.id };
     if (made.kind === 'published') {
       return { kind: 'retry', message: `${name} reported a new container as already published` };
@@ -255,13 +268,22 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
     // and one already PUBLISHED means an earlier attempt went through.
     const waited = share.preparedId
       ? await waitUntilFinished(call, share.preparedId)
-      : await makeContainer(call, share);
+      : await makeContainer(call, network.container(share));
     if (waited.kind === 'published') {
       return {
         kind: 'unknown',
         message: `${name}'s media container ${share.preparedId ?? ''} is already PUBLISHED: an earlier attempt posted it; reconcile`,
       };
     }
+    return publishReady(call, waited, clientCall.account);
+  }
+
+  /** The last step, once the container is FINISHED: the only one that posts. */
+  async function publishReady(
+    call: Call,
+    waited: Exclude<Waited, { kind: 'published' }>,
+    account: string,
+  ): Promise<PublishOutcome> {
     if (waited.kind !== 'ready') return scrub(waited, call);
     if (Date.now() + MIN_PUBLISH_MS > call.endsAt) {
       return {
@@ -288,7 +310,7 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
       };
     }
     const remoteId = media.data.id;
-    const remoteUrl = (await permalinkOf(call, remoteId)) ?? network.profileUrl(clientCall.account);
+    const remoteUrl = (await permalinkOf(call, remoteId)) ?? network.profileUrl(account);
     return { kind: 'published', remoteId, remoteUrl };
   }
 
@@ -386,5 +408,84 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
     return { kind: 'absent' };
   }
 
-  return { prepare, publish, reconcile };
+  /**
+   * A part of the thread: a reply container made and published in the same call (only
+   * the first post is prepared ahead). A new container at every attempt is safe, since
+   * none is published before reconcile has looked for the part.
+   */
+  async function publishReply(clientCall: ReplyCall): Promise<PublishOutcome> {
+    const { replies } = network;
+    const text = clientCall.share.thread?.[clientCall.index];
+    if (!replies || text === undefined) {
+      return { kind: 'rejected', message: `${name} has no part ${clientCall.index + 2} to post` };
+    }
+    const call = open(clientCall);
+    if ('kind' in call) return { kind: 'auth', message: call.message };
+    const waited = await makeContainer(
+      call,
+      replies.container(clientCall.share, text, clientCall.parentId),
+    );
+    if (waited.kind === 'published') {
+      return { kind: 'retry', message: `${name} reported a new container as already published` };
+    }
+    return publishReady(call, waited, clientCall.account);
+  }
+
+  /**
+   * Whether a part is out: among the replies to its parent, the account's own with the
+   * part's text. The parent is this share's own post, so nothing older needs a look.
+   */
+  async function reconcileReply(clientCall: ReplyCall): Promise<ReconcileOutcome> {
+    const { replies } = network;
+    const text = clientCall.share.thread?.[clientCall.index];
+    if (!replies || text === undefined) {
+      return { kind: 'unsure', reason: `${name} has no part ${clientCall.index + 2} to look for` };
+    }
+    const call = open(clientCall);
+    if ('kind' in call) return { kind: 'unsure', reason: call.message };
+    let after: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await graphRequest(
+        call.api,
+        'GET',
+        `/${clientCall.parentId}/${replies.edge}`,
+        { fields: replies.fields, limit: String(PAGE_SIZE), after },
+      );
+      if (!answer.ok) {
+        return { kind: 'unsure', reason: clean(lookupFailure(call, answer.failure), call) };
+      }
+      const parsed = pageSchema.safeParse(answer.body);
+      const posts = parsed.success ? parsed.data.data.map(replies.read) : [];
+      if (!parsed.success || posts.some((p) => p === undefined)) {
+        return { kind: 'unsure', reason: `${name} answered the replies in an unknown shape` };
+      }
+      const found = posts.find(
+        (post) =>
+          post !== undefined &&
+          post.ownedByMe !== false &&
+          post.text !== undefined &&
+          normalizeText(post.text) === normalizeText(text),
+      );
+      if (found) {
+        const remoteUrl =
+          found.permalink ??
+          (await permalinkOf(call, found.id)) ??
+          network.profileUrl(clientCall.account);
+        return { kind: 'found', remoteId: found.id, remoteUrl };
+      }
+      after = parsed.data.paging?.cursors?.after;
+      if (!parsed.data.paging?.next || !after) return { kind: 'absent' };
+    }
+    return {
+      kind: 'unsure',
+      reason: `More than ${PAGE_SIZE * MAX_PAGES} replies to ${clientCall.parentId}; not all were checked`,
+    };
+  }
+
+  return {
+    prepare,
+    publish,
+    reconcile,
+    ...(network.replies ? { replies: { publish: publishReply, reconcile: reconcileReply } } : {}),
+  };
 }

@@ -2,7 +2,8 @@
  * Threads through the Graph API: a TEXT container with the share URL as
  * `link_attachment` (an IMAGE container when the share carries media), published with
  * `threads_publish`; reconcile looks through the user's threads since the first claim
- * (NETWORKS.md, Threads).
+ * (NETWORKS.md, Threads). Each part of a thread is a TEXT container with `reply_to_id`,
+ * found again among the replies to the post it answers.
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
@@ -42,6 +43,15 @@ const threadSchema = z.object({
   timestamp: z.string().optional(),
   link_attachment_url: z.string().optional(),
 });
+
+const replySchema = threadSchema.extend({ is_reply_owned_by_me: z.boolean().optional() });
+
+function readReply(item: unknown): ListedPost | undefined {
+  const parsed = replySchema.safeParse(item);
+  if (!parsed.success) return undefined;
+  const { id, permalink, text, timestamp, is_reply_owned_by_me: ownedByMe } = parsed.data;
+  return { id, permalink, text, timestamp, ownedByMe };
+}
 
 function readThread(item: unknown): ListedPost | undefined {
   const parsed = threadSchema.safeParse(item);
@@ -106,4 +116,14 @@ export const threadsClient = createContainerClient({
   },
   isShare,
   profileUrl: (account) => `https://www.threads.net/@${account.trim().replace(/^@/, '')}`,
+  replies: {
+    // The parts carry no link attachment: the first post has the article's card.
+    container: (_share, text, parentId) =>
+      text.trim()
+        ? { ok: true, params: { media_type: 'TEXT', text, reply_to_id: parentId } }
+        : { ok: false, message: 'A part of the thread has no text to post on Threads' },
+    edge: 'replies',
+    fields: 'id,permalink,text,timestamp,is_reply_owned_by_me',
+    read: readReply,
+  },
 });

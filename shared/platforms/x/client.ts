@@ -1,6 +1,7 @@
 /**
- * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context) and, after
- * an unknown outcome, looks for the post on the account's timeline (NETWORKS.md, X).
+ * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
+ * of its thread as a reply to the one before, and, after an unknown outcome, looks for
+ * the post on the account's timeline (NETWORKS.md, X).
  */
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
@@ -15,7 +16,13 @@ import {
 } from 'twitter-api-v2';
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  ReplyCall,
+} from '../client';
 import { parseXCredentials, type XCredentials } from './credentials';
 
 export { xCredentialsSchema } from './credentials';
@@ -39,6 +46,8 @@ const DUPLICATE_LOOKBACK_MS = 24 * 60 * 60_000;
 /** Read quotas are tiny on low plans: at most this many timeline pages of 100 per reconcile. */
 const MAX_PAGES = 5;
 const USERNAME = /^@?([A-Za-z0-9_]{1,15})$/;
+/** X's epoch: an id holds its creation time in milliseconds since then, shifted 22 bits. */
+const X_EPOCH_MS = 1288834974657n;
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com']);
 
 const createdSchema = z.object({ data: z.object({ id: z.string().regex(/^\d{1,19}$/) }) });
@@ -64,6 +73,7 @@ const timelineSchema = z.object({
         text: z.string(),
         created_at: z.string().optional(),
         entities: z.object({ urls: z.array(urlEntitySchema).optional() }).optional(),
+        referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
       }),
     )
     .optional(),
@@ -327,12 +337,12 @@ function unescapeText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-function sameText(post: TimelinePost, share: Share): boolean {
+function sameText(post: TimelinePost, expected: string): boolean {
   let text = post.text;
   for (const u of post.entities?.urls ?? []) {
     if (u.expanded_url) text = text.split(u.url).join(u.expanded_url);
   }
-  return unescapeText(text).normalize('NFC').trim() === share.text.normalize('NFC').trim();
+  return unescapeText(text).normalize('NFC').trim() === expected.normalize('NFC').trim();
 }
 
 /** The share's own link, or failing that its exact text (t.co links expanded). */
@@ -341,14 +351,15 @@ function isShare(post: TimelinePost, share: Share): boolean {
   const linked = (post.entities?.urls ?? []).some((u) =>
     [u.expanded_url, u.unwound_url].some((x) => x !== undefined && normalizeUrl(x) === target),
   );
-  return linked || sameText(post, share);
+  return linked || sameText(post, share.text);
 }
 
 function rfc3339Seconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function publish(call: ClientCall): Promise<PublishOutcome> {
+/** One post: the share's own, or a part of its thread answering `inReplyTo`. */
+async function post(call: ClientCall, text: string, inReplyTo?: string): Promise<PublishOutcome> {
   const parsed = parseXCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
   const { credentials } = parsed;
@@ -366,7 +377,10 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
 
   let answer: unknown;
   try {
-    answer = await within(api.v2.tweet({ text: call.share.text }), deadline);
+    answer = await within(
+      api.v2.tweet({ text, ...(inReplyTo ? { reply: { in_reply_to_tweet_id: inReplyTo } } : {}) }),
+      deadline,
+    );
   } catch (error) {
     const outcome = createFailure(error, deadline, call.timeoutMs);
     if (outcome.kind === 'auth') identities.delete(identityKey(credentials));
@@ -378,6 +392,90 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
   }
   const remoteId = created.data.data.id;
   return { kind: 'published', remoteId, remoteUrl: postUrl(username, remoteId) };
+}
+
+const publish = (call: ClientCall) => post(call, call.share.text);
+
+async function publishReply(call: ReplyCall): Promise<PublishOutcome> {
+  const text = call.share.thread?.[call.index];
+  if (text === undefined)
+    return { kind: 'rejected', message: `The share has no part ${call.index + 2}` };
+  // X has no idempotency key: a repeat of this part after an unknown outcome meets the
+  // duplicate 403, which is unknown again, and reconcile finds the part.
+  return post(call, text, call.parentId);
+}
+
+/** When X minted an id (its top bits count milliseconds since X's epoch). */
+function idTime(id: string): number {
+  return Number((BigInt(id) >> 22n) + X_EPOCH_MS);
+}
+
+/**
+ * Whether a part is out: on the account's timeline since its parent was posted (the
+ * parent's id says when), replies included, a post that answers the parent or has the
+ * part's text. Only this share's parts answer the parent from this account.
+ */
+async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
+  const parsed = parseXCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'unsure', reason: parsed.message };
+  const { credentials } = parsed;
+  const text = call.share.thread?.[call.index];
+  if (text === undefined)
+    return { kind: 'unsure', reason: `The share has no part ${call.index + 2}` };
+  if (!/^\d{1,19}$/.test(call.parentId)) {
+    return { kind: 'unsure', reason: `${call.parentId} is not an X post id` };
+  }
+  const from = idTime(call.parentId) - CLOCK_MARGIN_MS;
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const api = apiFor(credentials, deadline);
+  try {
+    const identity = await identify(api, credentials, deadline);
+    let paginationToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const timeline = await within(
+        api.v2.userTimeline(identity.id, {
+          max_results: 100,
+          start_time: rfc3339Seconds(from),
+          exclude: ['retweets'],
+          'tweet.fields': ['created_at', 'entities', 'referenced_tweets'],
+          ...(paginationToken ? { pagination_token: paginationToken } : {}),
+        }),
+        deadline,
+      );
+      const body = timelineSchema.safeParse(timeline.data);
+      if (!body.success) {
+        return { kind: 'unsure', reason: 'X answered the timeline in an unknown shape' };
+      }
+      const posts = body.data.data ?? [];
+      const errors = body.data.errors ?? [];
+      if (posts.length === 0 && errors.length > 0) {
+        return { kind: 'unsure', reason: `X: ${errors.map((e) => e.detail).join('; ')}` };
+      }
+      const match = posts.find(
+        (p) =>
+          p.id !== call.parentId &&
+          ((p.referenced_tweets ?? []).some(
+            (r) => r.type === 'replied_to' && r.id === call.parentId,
+          ) ||
+            sameText(p, text)),
+      );
+      if (match) {
+        return {
+          kind: 'found',
+          remoteId: match.id,
+          remoteUrl: postUrl(identity.username, match.id),
+        };
+      }
+      paginationToken = body.data.meta?.next_token;
+      if (!paginationToken) return { kind: 'absent' };
+    }
+    return {
+      kind: 'unsure',
+      reason: `More than ${MAX_PAGES * 100} posts since ${call.parentId}; not all were checked`,
+    };
+  } catch (error) {
+    return { kind: 'unsure', reason: lookupFailure(error, call.timeoutMs) };
+  }
 }
 
 async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
@@ -427,7 +525,7 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
             remoteUrl: postUrl(identity.username, post.id),
           };
         }
-        if (!own && !blocker && sameText(post, call.share)) blocker = post.id;
+        if (!own && !blocker && sameText(post, call.share.text)) blocker = post.id;
       }
       paginationToken = body.data.meta?.next_token;
       if (!paginationToken) {
@@ -447,4 +545,8 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   }
 }
 
-export const xClient: NetworkClient = { publish, reconcile };
+export const xClient: NetworkClient = {
+  publish,
+  reconcile,
+  replies: { publish: publishReply, reconcile: reconcileReply },
+};

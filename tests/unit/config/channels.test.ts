@@ -7,6 +7,8 @@ import {
   loadChannelsConfig,
   parseChannelsConfig,
 } from '../../../shared/config/channels';
+import { PLATFORMS, THREAD_PLATFORMS } from '../../../shared/domain/platform';
+import { clientFor } from '../../../shared/platforms/clients';
 import { SUPPORTED_PLATFORMS } from '../../../shared/platforms/composers';
 
 const channel = {
@@ -93,10 +95,41 @@ describe('channel configuration', () => {
     ).toThrow(/feeds\.0\.url[\s\S]*feeds\.0\.everyMinutes/);
   });
 
-  it('refuses a thread of posts until replies are published', () => {
-    expect(() =>
-      parseChannelsConfig({ channels: [{ ...channel, thread: { enabled: true } }] }, 'c.json'),
-    ).toThrow(/channels\.0\.thread\.enabled: threads of posts are not published yet/);
+  it('takes a thread of posts on X, Bluesky, Mastodon and Threads', () => {
+    const channels = THREAD_PLATFORMS.map((platform) => ({
+      ...channel,
+      id: `${platform}-desk`,
+      platform,
+      thread: { enabled: true, max: 3 },
+    }));
+    const parsed = parseChannelsConfig({ channels }, 'c.json').channels;
+    expect(parsed.map((c) => [c.platform, c.thread])).toEqual(
+      THREAD_PLATFORMS.map((platform) => [platform, { enabled: true, max: 3 }]),
+    );
+  });
+
+  it('refuses a thread of posts on the networks that take no replies, naming those that do', () => {
+    const others = PLATFORMS.filter((p) => !THREAD_PLATFORMS.includes(p));
+    expect(others).toEqual(['linkedin', 'facebook', 'instagram', 'telegram']);
+    const attempt = () =>
+      parseChannelsConfig(
+        {
+          channels: others.map((platform) => ({
+            ...channel,
+            id: `${platform}-desk`,
+            platform,
+            thread: { enabled: true },
+          })),
+        },
+        'c.json',
+      );
+    for (const [index, platform] of others.entries()) {
+      expect(attempt).toThrow(
+        new RegExp(
+          `channels\\.${index}\\.thread\\.enabled: ${platform} takes no threads of posts \\(only x, bluesky, mastodon, threads\\)`,
+        ),
+      );
+    }
   });
 
   it('says which file could not be read or parsed', () => {
@@ -107,5 +140,14 @@ describe('channel configuration', () => {
       new RegExp(`Cannot read the channel configuration ${file}`),
     );
     expect(() => loadChannelsConfig(join(dir, 'missing.json'))).toThrow(/missing\.json/);
+  });
+
+  it('allows threads exactly where the network client posts replies', () => {
+    for (const platform of PLATFORMS) {
+      expect([platform, Boolean(clientFor(platform)?.replies)]).toEqual([
+        platform,
+        THREAD_PLATFORMS.includes(platform),
+      ]);
+    }
   });
 });

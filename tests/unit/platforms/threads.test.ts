@@ -126,12 +126,23 @@ describe('Threads composer', () => {
     expect(threadsLinks(post.text)).toHaveLength(5);
   });
 
-  it('cuts rather than continues in replies, even where the channel allows threads', () => {
+  it('continues in replies where the channel allows threads, each post within 500', () => {
     const summary = `${'A sentence of the standfirst. '.repeat(30)}End.`;
     const post = composeThreads(
       article({ summary }),
       channel('{title}\n\n{summary}\n\n{url}', { thread: { enabled: true } }),
     );
+    expect(post.thread).toHaveLength(1);
+    expect(post.text.endsWith(' 1/2\n\nhttps://example.org/news/a')).toBe(true);
+    expect(post.thread?.[0]?.endsWith('End. 2/2')).toBe(true);
+    for (const text of [post.text, ...(post.thread ?? [])]) {
+      expect(threadsLength(text)).toBeLessThanOrEqual(THREADS_MAX_CHARACTERS);
+    }
+  });
+
+  it('cuts rather than continues in replies where the channel does not allow threads', () => {
+    const summary = `${'A sentence of the standfirst. '.repeat(30)}End.`;
+    const post = composeThreads(article({ summary }), channel('{title}\n\n{summary}\n\n{url}'));
     expect(post.thread).toBeUndefined();
     expect(post.text.endsWith('…\n\nhttps://example.org/news/a')).toBe(true);
     expect(post.length.used).toBeLessThanOrEqual(THREADS_MAX_CHARACTERS);

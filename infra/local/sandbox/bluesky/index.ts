@@ -12,7 +12,7 @@ import { TID } from '@atproto/common-web';
 import { POST_FAULTS } from '../faults';
 import { listenOnLoopback } from '../loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
-import { cidFor, Repo, type StoredRecord, type XrpcFailure } from './repo';
+import { cidFor, type RecordLookup, Repo, type StoredRecord, type XrpcFailure } from './repo';
 import { ACCESS_SCOPE, REFRESH_SCOPE, TokenIssuer } from './tokens';
 
 export type BlueskySandboxOptions = {
@@ -192,6 +192,14 @@ async function startBluesky(
     return [...accounts.values()].find(
       (a) => a.did === identifier || a.handle === wanted || a.email === wanted,
     );
+  };
+
+  /** A record by its `at://` URI, for a reply's references: only this sandbox's repositories are known. */
+  const findRecord: RecordLookup = (uri) => {
+    const match = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
+    const owner = match?.[1] ? byIdentifier(match[1]) : undefined;
+    if (!match || !owner) return 'elsewhere';
+    return owner.repo.get(match[2] ?? '', match[3] ?? '');
   };
 
   const server = createServer();
@@ -441,6 +449,7 @@ async function startBluesky(
           rkey: text(body, 'rkey'),
           record: field(body, 'record'),
           validate: typeof validate === 'boolean' ? validate : undefined,
+          lookup: findRecord,
         });
         if (!created.ok) {
           log.info('sandbox.refused', {

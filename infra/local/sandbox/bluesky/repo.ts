@@ -109,6 +109,35 @@ function checkFacets(post: AppBskyFeedPost.Record): XrpcFailure | undefined {
   return undefined;
 }
 
+/**
+ * Where a reply's references lead: a record of this sandbox, none (the URI names one of
+ * its repositories, but no such record), or `elsewhere` (another server's repository).
+ */
+export type RecordLookup = (uri: string) => StoredRecord | undefined | 'elsewhere';
+
+/**
+ * A reply whose root or parent is not a record of this sandbox (or whose cid is not that
+ * record's): the real PDS writes it anyway, since it does not look at other records, and
+ * the AppView shows a reply to a post it cannot find; the sandbox refuses it so that a
+ * client that loses track of its thread shows up in tests.
+ */
+function checkReply(post: AppBskyFeedPost.Record, lookup: RecordLookup): XrpcFailure | undefined {
+  if (!post.reply) return undefined;
+  for (const [name, ref] of [
+    ['root', post.reply.root],
+    ['parent', post.reply.parent],
+  ] as const) {
+    const found = lookup(ref.uri);
+    if (found === 'elsewhere') continue;
+    if (!found || found.cid !== ref.cid) {
+      return invalid(
+        `Invalid app.bsky.feed.post record: Record/reply/${name} ${ref.uri} (cid ${ref.cid}) is not a post of this server (a sandbox check)`,
+      );
+    }
+  }
+  return undefined;
+}
+
 type BlobUse = { ref: BlobRef; maxSize?: number; accept?: string[] };
 
 function blobConstraints(
@@ -193,6 +222,8 @@ export class Repo {
     rkey?: string;
     record: unknown;
     validate?: boolean;
+    /** how a reply's root and parent are found; without it, replies go unchecked */
+    lookup?: RecordLookup;
   }): { ok: true; record: StoredRecord; post?: PostSummary } | { ok: false; failure: XrpcFailure } {
     const { collection } = input;
     if (!isObject(input.record))
@@ -233,7 +264,7 @@ export class Repo {
       collection === 'app.bsky.feed.post' ? AppBskyFeedPost.validateRecord(lex) : undefined;
     const post = parsedPost?.success ? parsedPost.value : undefined;
     if (post) {
-      const facetFailure = checkFacets(post);
+      const facetFailure = checkFacets(post) ?? (input.lookup && checkReply(post, input.lookup));
       if (facetFailure) return { ok: false, failure: facetFailure };
     }
 

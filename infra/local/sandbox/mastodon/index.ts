@@ -333,7 +333,11 @@ export async function launchMastodonSandbox(
       language: s.language,
       uri: `${base}/users/${a.username}/statuses/${s.id}`,
       url: statusUrl(a, s),
-      replies_count: 0,
+      replies_count: [...accountsById.values()].reduce(
+        (count, owner) =>
+          count + [...owner.statuses.values()].filter((r) => r.inReplyToId === s.id).length,
+        0,
+      ),
       reblogs_count: 0,
       favourites_count: 0,
       quotes_count: 0,
@@ -458,6 +462,41 @@ export async function launchMastodonSandbox(
 
   function visibleTo(viewer: Account | null, owner: Account, s: Status): boolean {
     return viewer === owner || s.visibility === 'public' || s.visibility === 'unlisted';
+  }
+
+  /**
+   * `GET /api/v1/statuses/:id/context`: the statuses it answers, oldest first, and those
+   * that answer it however deep, in thread order (each reply after its parent), as far
+   * as the viewer may see them.
+   */
+  function statusContext(viewer: Account | null, status: Status) {
+    const all = [...accountsById.values()].flatMap((owner) =>
+      [...owner.statuses.values()].map((s) => ({ owner, status: s })),
+    );
+    const seen = (entry: { owner: Account; status: Status }) =>
+      visibleTo(viewer, entry.owner, entry.status);
+    const ancestors: { owner: Account; status: Status }[] = [];
+    for (let id = status.inReplyToId; id; ) {
+      const parent = findStatus(id);
+      if (!parent || ancestors.length > 1000) break;
+      if (seen(parent)) ancestors.unshift(parent);
+      id = parent.status.inReplyToId;
+    }
+    const descendants: { owner: Account; status: Status }[] = [];
+    const walk = (parentId: string) => {
+      const children = all
+        .filter((entry) => entry.status.inReplyToId === parentId)
+        .sort((a, b) => -byIdDescending(a.status, b.status));
+      for (const child of children) {
+        if (!seen(child) || descendants.length > 1000) continue;
+        descendants.push(child);
+        walk(child.status.id);
+      }
+    };
+    walk(status.id);
+    const shape = (entry: { owner: Account; status: Status }) =>
+      serializeStatus(entry.owner, entry.status, { withCard: true });
+    return { ancestors: ancestors.map(shape), descendants: descendants.map(shape) };
   }
 
   function findStatus(id: string): { owner: Account; status: Status } | undefined {
@@ -767,6 +806,12 @@ export async function launchMastodonSandbox(
       return match[2]
         ? accountStatuses(viewer, owner, url.searchParams)
         : json(200, serializeAccount(owner));
+    }
+    match = /^\/api\/v1\/statuses\/(\d+)\/context$/.exec(path);
+    if (method === 'GET' && match?.[1]) {
+      const found = findStatus(match[1]);
+      if (!found || !visibleTo(viewer, found.owner, found.status)) return notFound();
+      return json(200, statusContext(viewer, found.status), viewer ? rateHeaders(viewer) : {});
     }
     match = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
     if (match?.[1] && (method === 'GET' || method === 'DELETE')) {

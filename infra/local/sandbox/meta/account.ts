@@ -16,6 +16,8 @@ export type ContainerDraft = {
   altText?: string;
   /** Threads' `link_attachment` */
   linkAttachment?: string;
+  /** Threads' `reply_to_id`: the post this one answers */
+  replyToId?: string;
 };
 
 export type Container = ContainerDraft & {
@@ -85,6 +87,22 @@ export class GraphAccount {
     return [...this.media.values()].sort((a, b) =>
       a.createdAt === b.createdAt ? compareIds(b.id, a.id) : b.createdAt - a.createdAt,
     );
+  }
+
+  /** The replies that answer `id` directly, newest first. */
+  repliesTo(id: string): Media[] {
+    return this.posts().filter((m) => m.replyToId === id);
+  }
+
+  /** The first post of the thread `media` belongs to (itself, when it answers nothing). */
+  rootOf(media: Media): Media {
+    let current = media;
+    for (let depth = 0; current.replyToId && depth < 1000; depth++) {
+      const parent = this.media.get(current.replyToId);
+      if (!parent) break;
+      current = parent;
+    }
+    return current;
   }
 }
 

@@ -66,6 +66,12 @@ export type GraphNetwork = {
   userFields(account: GraphAccount): Record<string, unknown>;
   permalink(account: GraphAccount, shortcode: string): string;
   deleted(media: Media): unknown;
+  /**
+   * A network that takes replies (Threads): the edge under a post that lists the replies
+   * to it, and the error for a reply to a post that is not there. Replies stay out of the
+   * user's own list, which holds the posts that start threads.
+   */
+  replies?: { edge: string; unknownParent(id: string): GraphErrorFields };
 };
 
 export type GraphSandboxOptions = {
@@ -320,6 +326,11 @@ export async function launchGraphSandbox(
     const drafted = network.draft(params);
     if (!drafted.ok) return graphError(drafted.error);
     const { draft } = drafted;
+    if (draft.replyToId !== undefined && !a.media.has(draft.replyToId)) {
+      return graphError(
+        network.replies?.unknownParent(draft.replyToId) ?? missingParameter('reply_to_id'),
+      );
+    }
     if (plan.fault === 'download-failed' && draft.imageUrl) {
       return graphError(downloadFailed(draft.imageUrl));
     }
@@ -345,6 +356,7 @@ export async function launchGraphSandbox(
       ...(container.imageUrl ? { imageUrl: container.imageUrl } : {}),
       ...(container.altText ? { altText: container.altText } : {}),
       ...(container.linkAttachment ? { linkAttachment: container.linkAttachment } : {}),
+      ...(container.replyToId ? { replyToId: container.replyToId } : {}),
       id: nextId(),
       shortcode: code,
       permalink: network.permalink(a, code),
@@ -354,11 +366,12 @@ export async function launchGraphSandbox(
     a.media.set(media.id, media);
     container.publishedAt = now;
     container.mediaId = media.id;
-    a.recordPublish(now);
+    // Replies have a quota of their own (Threads: 1,000 a day), which the sandbox leaves out.
+    if (!media.replyToId) a.recordPublish(now);
     const post: Omit<SandboxPost, 'receivedAt'> = {
       platform,
       remoteId: media.id,
-      inReplyToId: null,
+      inReplyToId: media.replyToId ?? null,
       text: media.text,
       account: a.username,
       url: media.permalink,
@@ -403,7 +416,9 @@ export async function launchGraphSandbox(
     if (state === 'PUBLISHED') return graphError(network.notFound(id));
     if (state === 'EXPIRED') return graphError(EXPIRED_CONTAINER);
     if (state !== 'FINISHED') return graphError(network.notReady(id));
-    if (a.quotaUsage(now) >= a.quotaTotal) return graphError(QUOTA_REACHED);
+    if (!container.replyToId && a.quotaUsage(now) >= a.quotaTotal) {
+      return graphError(QUOTA_REACHED);
+    }
 
     const media = commit(a, container, now);
     switch (plan.fault) {
@@ -420,7 +435,8 @@ export async function launchGraphSandbox(
     }
   }
 
-  function listPosts(a: GraphAccount, params: Params, url: URL): Reply {
+  /** A list edge's page: `source` newest first (`reverse=false`: oldest first), Graph's cursors. */
+  function listPosts(a: GraphAccount, params: Params, url: URL, source: Media[]): Reply {
     const limit = params.limit === undefined ? PAGE_DEFAULT : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) {
       return graphError({ message: '(#100) Param limit must be a positive integer', code: 100 });
@@ -445,13 +461,12 @@ export async function launchGraphSandbox(
         code: 100,
       });
     }
-    let posts = a
-      .posts()
-      .filter(
-        (m) =>
-          (since === undefined || m.createdAt >= since) &&
-          (until === undefined || m.createdAt <= until),
-      );
+    const ordered = params.reverse === 'false' ? [...source].reverse() : source;
+    let posts = ordered.filter(
+      (m) =>
+        (since === undefined || m.createdAt >= since) &&
+        (until === undefined || m.createdAt <= until),
+    );
     const after = params.after ? Buffer.from(params.after, 'base64url').toString('utf8') : '';
     if (after) {
       const at = posts.findIndex((m) => m.id === after);
@@ -548,11 +563,18 @@ export async function launchGraphSandbox(
       if (method === 'DELETE') return deleteNode(a, node);
       return unsupported(method, node);
     }
+    const replied = a.media.get(node);
+    if (method === 'GET' && network.replies && edge === network.replies.edge && replied) {
+      return listPosts(a, params, url, a.repliesTo(replied.id));
+    }
     if (node !== 'me' && node !== a.id) return unsupported(method, node);
     const { edges } = network;
     if (method === 'POST' && edge === edges.container) return createContainer(a, params, res);
     if (method === 'POST' && edge === edges.publish) return publishContainer(a, params, res);
-    if (method === 'GET' && edge === edges.list) return listPosts(a, params, url);
+    if (method === 'GET' && edge === edges.list) {
+      const posts = a.posts();
+      return listPosts(a, params, url, network.replies ? posts.filter((m) => !m.replyToId) : posts);
+    }
     if (method === 'GET' && edge === edges.quota) return quota(a, params);
     return graphError({ message: `Unknown path components: /${edge}`, code: 2500 });
   }

@@ -1,7 +1,8 @@
 /**
  * A loopback Threads API (graph.threads.net, v1.0) that Crier's Threads client talks to
- * unchanged: TEXT and IMAGE containers, their status, threads_publish, the user's
- * threads, the publishing limit, delete, and the fault knobs (NETWORKS.md, Threads).
+ * unchanged: TEXT and IMAGE containers (replies too, with `reply_to_id`), their status,
+ * threads_publish, the user's threads, a post's replies, the publishing limit, delete,
+ * and the fault knobs (NETWORKS.md, Threads).
  * Error bodies Meta does not document for Threads take Graph's shapes; each is marked.
  */
 
@@ -51,6 +52,10 @@ function draft(params: Params): Drafted {
   if (link !== undefined && (mediaType !== 'TEXT' || !isWebUrl(link))) {
     return invalid('(#100) Param link_attachment must be a valid URL on a TEXT post');
   }
+  const replyTo = params.reply_to_id;
+  if (replyTo !== undefined && !/^\d+$/.test(replyTo)) {
+    return invalid('(#100) Param reply_to_id must be a valid Threads media id');
+  }
   const alt = params.alt_text;
   if (alt !== undefined && [...alt].length > MAX_ALT_TEXT) {
     return invalid(`(#100) Param alt_text must be at most ${MAX_ALT_TEXT} characters long`);
@@ -76,6 +81,7 @@ function draft(params: Params): Drafted {
       ...(image ? { imageUrl: image } : {}),
       ...(alt ? { altText: alt } : {}),
       ...(link ? { linkAttachment: link } : {}),
+      ...(replyTo ? { replyToId: replyTo } : {}),
     },
   };
 }
@@ -116,22 +122,30 @@ const threads: GraphNetwork = {
     error_message:
       state === 'ERROR' ? (container.imageUrl ? 'INVALID_ASPEC_RATIO' : 'UNKNOWN') : undefined,
   }),
-  mediaFields: (media, account) => ({
-    id: media.id,
-    media_product_type: 'THREADS',
-    media_type: media.mediaType === 'TEXT' ? 'TEXT_POST' : 'IMAGE',
-    media_url: media.imageUrl,
-    permalink: media.permalink,
-    owner: { id: account.id },
-    username: account.username,
-    text: media.text || undefined,
-    timestamp: graphTime(media.createdAt),
-    shortcode: media.shortcode,
-    is_quote_post: false,
-    alt_text: media.altText,
-    link_attachment_url: media.linkAttachment,
-    has_replies: false,
-  }),
+  mediaFields: (media, account) => {
+    const root = account.rootOf(media);
+    return {
+      id: media.id,
+      media_product_type: 'THREADS',
+      media_type: media.mediaType === 'TEXT' ? 'TEXT_POST' : 'IMAGE',
+      media_url: media.imageUrl,
+      permalink: media.permalink,
+      owner: { id: account.id },
+      username: account.username,
+      text: media.text || undefined,
+      timestamp: graphTime(media.createdAt),
+      shortcode: media.shortcode,
+      is_quote_post: false,
+      alt_text: media.altText,
+      link_attachment_url: media.linkAttachment,
+      has_replies: account.repliesTo(media.id).length > 0,
+      is_reply: media.replyToId !== undefined,
+      // The sandbox has one account: every reply in it is its own.
+      is_reply_owned_by_me: media.replyToId !== undefined ? true : undefined,
+      replied_to: media.replyToId ? { id: media.replyToId } : undefined,
+      root_post: media.replyToId ? { id: root.id } : undefined,
+    };
+  },
   userFields: (account) => ({
     id: account.id,
     username: account.username,
@@ -141,6 +155,16 @@ const threads: GraphNetwork = {
   }),
   permalink: (account, code) => `https://www.threads.net/@${account.username}/post/${code}`,
   deleted: (media) => ({ success: true, deleted_id: media.id }),
+  replies: {
+    edge: 'replies',
+    // What Threads answers a reply to a post that is not there is unconfirmed: Graph's
+    // "does not exist" for the object named.
+    unknownParent: (id) => ({
+      message: `(#100) Param reply_to_id ${id} does not exist, cannot be loaded due to missing permissions, or does not support this operation`,
+      code: 100,
+      error_subcode: 33,
+    }),
+  },
 };
 
 export type ThreadsSandbox = GraphSandbox;

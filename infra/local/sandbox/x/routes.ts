@@ -171,6 +171,17 @@ function checkQuery(query: URLSearchParams, allowed: readonly string[]): Invalid
   return errors;
 }
 
+/** A thread's conversation is its first post's id, however deep the reply. */
+function conversationOf(tweet: StoredTweet, account: XAccount): string {
+  let current = tweet;
+  for (let depth = 0; current.inReplyToId && depth < 1000; depth++) {
+    const parent = account.tweets.find((t) => t.id === current.inReplyToId);
+    if (!parent) break;
+    current = parent;
+  }
+  return current.id;
+}
+
 function tweetObject(tweet: StoredTweet, account: XAccount, fields: Set<string>) {
   const entities = {
     ...(tweet.urls.length ? { urls: tweet.urls } : {}),
@@ -182,9 +193,12 @@ function tweetObject(tweet: StoredTweet, account: XAccount, fields: Set<string>)
     edit_history_tweet_ids: [tweet.id],
     ...(fields.has('created_at') ? { created_at: new Date(tweet.createdAt).toISOString() } : {}),
     ...(fields.has('author_id') ? { author_id: tweet.authorId } : {}),
-    ...(fields.has('conversation_id') ? { conversation_id: tweet.inReplyToId ?? tweet.id } : {}),
+    ...(fields.has('conversation_id') ? { conversation_id: conversationOf(tweet, account) } : {}),
     ...(fields.has('in_reply_to_user_id') && tweet.inReplyToId
       ? { in_reply_to_user_id: account.user.id }
+      : {}),
+    ...(fields.has('referenced_tweets') && tweet.inReplyToId
+      ? { referenced_tweets: [{ type: 'replied_to', id: tweet.inReplyToId }] }
       : {}),
     ...(fields.has('entities') && Object.keys(entities).length ? { entities } : {}),
   };

@@ -1,0 +1,94 @@
+/**
+ * Threads of posts on Mastodon through masto against the Mastodon sandbox: each part a
+ * reply (`in_reply_to_id`) under an Idempotency-Key of its own, so a resend of a part
+ * returns that part; after the key's hour, reconcile reads the parent's replies.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../infra/local/logger';
+import { FaultInjector } from '../../../infra/local/sandbox/faults';
+import { launchMastodonSandbox, type MastodonSandbox } from '../../../infra/local/sandbox/mastodon';
+import { SandboxPosts } from '../../../infra/local/sandbox/posts';
+import { mastodonClient } from '../../../shared/platforms/mastodon/client';
+import { atPart, claimedThreadShare, expectThread, postThread } from '../../support/thread';
+
+const HOUR = 3_600_000;
+let posts: SandboxPosts;
+let faults: FaultInjector;
+let sandbox: MastodonSandbox;
+
+beforeEach(async () => {
+  posts = new SandboxPosts();
+  faults = new FaultInjector(undefined, 1);
+  sandbox = await launchMastodonSandbox({ posts, faults, log: createLogger({ quiet: true }) });
+});
+
+afterEach(async () => {
+  await sandbox.stop();
+});
+
+const base = () => ({
+  account: sandbox.account,
+  credentials: sandbox.credentials,
+  timeoutMs: 3_000,
+});
+
+describe('Mastodon: a thread of posts', () => {
+  it('posts a three-part thread as three statuses, each replying to the one before', async () => {
+    const share = claimedThreadShare('mastodon');
+    expect(share.thread).toHaveLength(2);
+    const { share: done, outcomes } = await postThread(mastodonClient, base(), share);
+    expect(outcomes).toEqual(['published', 'published', 'published']);
+    expectThread(posts.list(), done);
+  });
+
+  it('ends with one status per part after a 503 on the second: the resend under its key posts it once', async () => {
+    const { share: done, outcomes } = await postThread(
+      mastodonClient,
+      base(),
+      claimedThreadShare('mastodon'),
+      atPart(0, () => faults.set('mastodon:503:1:1')),
+    );
+    expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
+    expectThread(posts.list(), done);
+  });
+
+  it('finds the second part by resending its own key after the connection drops once it is posted', async () => {
+    const { share: done, outcomes } = await postThread(
+      mastodonClient,
+      base(),
+      claimedThreadShare('mastodon'),
+      atPart(0, () => faults.set('mastodon:crash-after-post:1:1')),
+    );
+    expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
+    expectThread(posts.list(), done);
+  });
+
+  it("after the key's hour, finds a part among its parent's replies, or says it is absent", async () => {
+    const share = claimedThreadShare('mastodon');
+    const { share: done } = await postThread(mastodonClient, base(), share);
+    const late = { ...done, firstClaimedAt: new Date(Date.now() - 2 * HOUR).toISOString() };
+    const look = (index: number, parentId: string) =>
+      mastodonClient.replies?.reconcile({ ...base(), share: late, index, parentId });
+    const [root = '', second = '', third = ''] = [done.remoteId, ...(done.threadIds ?? [])];
+    expect(await look(0, root)).toMatchObject({ kind: 'found', remoteId: second });
+    expect(await look(1, second)).toMatchObject({ kind: 'found', remoteId: third });
+    expect(await look(1, third)).toEqual({ kind: 'absent' });
+    expect(sandbox.requests().filter((r) => r.path.endsWith('/context'))).toHaveLength(3);
+    expect(posts.list()).toHaveLength(3);
+  });
+
+  it('refuses a reply to a status the instance does not have, and posts nothing', async () => {
+    const share = claimedThreadShare('mastodon');
+    const outcome = await mastodonClient.replies?.publish({
+      ...base(),
+      share: { ...share, remoteId: '110000000000000000' },
+      index: 0,
+      parentId: '110000000000000000',
+    });
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      message: expect.stringContaining('does not appear to exist'),
+    });
+    expect(posts.list()).toEqual([]);
+  });
+});
