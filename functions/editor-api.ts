@@ -1,6 +1,7 @@
 /** The editor API (`/api/*`): articles and their shares, behind the editor's token. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { loadChannelsConfig } from '../shared/config/channels';
 import { readEnv, required } from '../shared/config/env';
 import { fieldIssues } from '../shared/domain/article';
 import { ValidationError } from '../shared/domain/errors';
@@ -12,12 +13,16 @@ import { DynamoArticleStore } from '../shared/store/article-store';
 import { createDocumentClient } from '../shared/store/client';
 import { DynamoShareStore } from '../shared/store/share-store';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
+import { listChannels } from '../shared/usecases/read-channels';
 
 const env = readEnv({
   TABLE_NAME: required(),
   // Unset in AWS, where API Gateway's JWT authorizer guards the routes.
   CRIER_EDITOR_TOKEN: z.string().min(16).optional(),
+  CRIER_CONFIG: z.string().optional(),
 });
+
+const { channels } = loadChannelsConfig(env.CRIER_CONFIG);
 
 const db = createDocumentClient();
 const deps = {
@@ -46,6 +51,7 @@ const routes: Record<string, (event: HttpEvent) => Promise<unknown>> = {
     listArticles(deps, parse(listQuery, event.queryStringParameters ?? {})),
   'GET /api/articles/{articleId}': (event) =>
     getArticle(deps, parse(articlePath, event.pathParameters ?? {}).articleId),
+  'GET /api/channels': async () => listChannels(channels),
 };
 
 export const handler = withObservability(async (input: unknown) => {

@@ -141,7 +141,7 @@ export const FUNCTIONS = {
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
     timeoutSeconds: 10,
     memoryMB: 512,
-    routes: ['GET /api/articles', 'GET /api/articles/{articleId}'],
+    routes: ['GET /api/articles', 'GET /api/articles/{articleId}', 'GET /api/channels'],
     uses: { table: 'read' },
   },
 } as const satisfies Record<string, FunctionDefinition>;
