@@ -141,8 +141,16 @@ export const FUNCTIONS = {
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
     timeoutSeconds: 10,
     memoryMB: 512,
-    routes: ['GET /api/articles', 'GET /api/articles/{articleId}', 'GET /api/channels'],
-    uses: { table: 'read' },
+    routes: [
+      'GET /api/articles',
+      'GET /api/articles/{articleId}',
+      'PATCH /api/articles/{articleId}/shares/{channelId}',
+      'POST /api/articles/{articleId}/shares/{channelId}/{action}',
+      'GET /api/openapi.json',
+      'GET /api/channels',
+    ],
+    // Sends a share that an edit or an action makes due straight to the publish queue.
+    uses: { table: 'readWrite', sendTo: ['publish'] },
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -5,7 +5,7 @@
 export type FieldIssue = { field: string; message: string };
 
 export class CrierError extends Error {
-  readonly kind: 'invalid' | 'unauthorized' | 'not-found' | 'conflict' | 'too-large';
+  readonly kind: 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'too-large';
   constructor(kind: CrierError['kind'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.kind = kind;
@@ -22,9 +22,26 @@ export class ValidationError extends CrierError {
   }
 }
 
+/** A post's text over its network's limit, or otherwise not a post the network takes. */
+export class PostTextError extends ValidationError {
+  /** the network's own count of the text, its limit and the unit it counts in */
+  readonly length: { used: number; limit: number; unit: string };
+  constructor(message: string, length: PostTextError['length']) {
+    super(message, [{ field: 'text', message }]);
+    this.length = length;
+  }
+}
+
 export class UnauthorizedError extends CrierError {
   constructor(message = 'Unauthorized', options?: { cause?: unknown }) {
     super('unauthorized', message, options);
+  }
+}
+
+/** A valid token whose holder may not do this (not in the editor or admin group). */
+export class ForbiddenError extends CrierError {
+  constructor(message: string) {
+    super('forbidden', message);
   }
 }
 

@@ -13,6 +13,9 @@ export type ArticleRecord = {
 
 export type ArticlePage = { articles: ArticleRecord[]; cursor?: string };
 
+/** `from` and `to` bound the time the article was received (inclusive, UTC ISO instants). */
+export type ArticleListOptions = { limit: number; cursor?: string; from?: string; to?: string };
+
 export interface ArticleStore {
   /**
    * Stores `record` unless the same or a newer revision is already there; returns what
@@ -22,7 +25,7 @@ export interface ArticleStore {
   get(articleId: string): Promise<ArticleRecord | undefined>;
   markComposed(articleId: string, revision: number): Promise<void>;
   /** newest first */
-  list(options: { limit: number; cursor?: string }): Promise<ArticlePage>;
+  list(options: ArticleListOptions): Promise<ArticlePage>;
 }
 
 export type ShareRef = { articleId: string; channelId: string };
@@ -38,6 +41,20 @@ export interface ShareStore {
   dueBy(until: string, limitPerShard: number): Promise<ShareRef[]>;
   /** queued, publishing or unknown shares whose lease ended at or before `now` */
   leasesEndedBy(now: string, limitPerShard: number): Promise<ShareRef[]>;
+}
+
+/** A share's place on its channel's timeline: which article, and when it is due. */
+export type TimelineEntry = { articleId: string; dueAt: string };
+
+export type TimelinePage = { entries: TimelineEntry[]; cursor?: string };
+
+/** Each channel's shares by dueAt (the channel timeline index), latest first. */
+export interface ChannelTimeline {
+  /** `from` and `to` bound dueAt (inclusive, UTC ISO instants) */
+  list(
+    channelId: string,
+    options: { limit: number; cursor?: string; from?: string; to?: string },
+  ): Promise<TimelinePage>;
 }
 
 export type ChannelState = { rateLimitedUntil?: string; session?: string };

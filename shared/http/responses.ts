@@ -3,12 +3,13 @@
  * message; the error itself, with any detail, goes to the log.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CrierError, ValidationError } from '../domain/errors';
+import { CrierError, PostTextError, ValidationError } from '../domain/errors';
 import { logger } from '../observability';
 
 const STATUS: Record<CrierError['kind'], number> = {
   invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'too-large': 413,
@@ -17,6 +18,7 @@ const STATUS: Record<CrierError['kind'], number> = {
 const CODES: Record<CrierError['kind'], string> = {
   invalid: 'invalid_request',
   unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
   'not-found': 'not_found',
   conflict: 'conflict',
   'too-large': 'payload_too_large',
@@ -40,6 +42,7 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
       message: error.kind === 'unauthorized' ? 'Unauthorized' : error.message,
     };
     if (error instanceof ValidationError) body.fields = error.issues;
+    if (error instanceof PostTextError) body.length = error.length;
     const response = json(status, body);
     if (status === 401) response.headers = { ...response.headers, 'www-authenticate': 'Bearer' };
     return response;

@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { TABLE } from '../../infra/resources';
 import { ValidationError } from '../domain/errors';
-import type { ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
+import type { ArticleListOptions, ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
 import { isConditionFailure } from './client';
 import { articleItemSchema } from './items';
 import { articleKey, articlesByTime, articlesMetaKey, monthOf } from './keys';
@@ -119,7 +119,12 @@ export class DynamoArticleStore implements ArticleStore {
     }
   }
 
-  async list({ limit, cursor }: { limit: number; cursor?: string }): Promise<ArticlePage> {
+  /**
+   * Newest first, from the articles-by-time index, month by month back to the first
+   * article's month. `from` and `to` bound `receivedAt` (both inclusive); the cursor is
+   * the index position of the last article returned.
+   */
+  async list({ limit, cursor, from, to }: ArticleListOptions): Promise<ArticlePage> {
     const meta = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: articlesMetaKey }),
     );
@@ -129,28 +134,34 @@ export class DynamoArticleStore implements ArticleStore {
     const start = cursor ? decodeCursor(cursor) : undefined;
     const index = TABLE.indexes.articlesByTime;
     const articles: ArticleRecord[] = [];
-    let month = start?.month ?? monthOf(new Date().toISOString());
+    const thisMonth = monthOf(new Date().toISOString());
+    // Nothing is received in the future: a `to` beyond this month starts here.
+    const topMonth = to && monthOf(to) < thisMonth ? monthOf(to) : thisMonth;
+    const lastMonth = from && monthOf(from) > firstMonth ? monthOf(from) : firstMonth;
+    // `~` sorts after every character of an id: every key of the instant `to` is in.
+    const upTo = to ? `${to}#~` : undefined;
+    let month = start?.month ?? topMonth;
     let after = start?.after;
-    while (articles.length < limit && month >= firstMonth) {
+    while (articles.length < limit && month >= lastMonth) {
+      const bounds = sortKeyBounds(index.sortKey, { after, upTo, from });
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.db.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: index.name,
-            KeyConditionExpression: after
-              ? `${index.partitionKey} = :pk AND ${index.sortKey} < :after`
-              : `${index.partitionKey} = :pk`,
-            ExpressionAttributeValues: {
-              ':pk': `ARTS#${month}`,
-              ...(after ? { ':after': after } : {}),
-            },
+            KeyConditionExpression: `${index.partitionKey} = :pk${bounds.condition}`,
+            ExpressionAttributeValues: { ':pk': `ARTS#${month}`, ...bounds.values },
             ScanIndexForward: false,
             Limit: limit - articles.length,
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) articles.push(articleItemSchema.parse(item));
+        for (const item of page.Items ?? []) {
+          // BETWEEN includes its upper bound; the cursor's own article was already given.
+          if (after !== undefined && item[index.sortKey] === after) continue;
+          articles.push(articleItemSchema.parse(item));
+        }
         startKey = page.LastEvaluatedKey;
       } while (startKey && articles.length < limit);
       month = previousMonth(month);
@@ -168,4 +179,36 @@ export class DynamoArticleStore implements ArticleStore {
         : undefined,
     };
   }
+}
+
+/**
+ * The sort key condition for a page: below the cursor (exclusive) or `to` (inclusive),
+ * and at or above `from`. DynamoDB takes one condition on the sort key, so both bounds
+ * make a BETWEEN, and the caller drops the cursor's own item.
+ */
+export function sortKeyBounds(
+  sortKey: string,
+  { after, upTo, from }: { after?: string; upTo?: string; from?: string },
+): { condition: string; values: Record<string, string> } {
+  const upper =
+    after !== undefined && (upTo === undefined || after <= upTo)
+      ? { value: after, exclusive: true }
+      : upTo !== undefined
+        ? { value: upTo, exclusive: false }
+        : undefined;
+  if (from !== undefined && upper) {
+    return {
+      condition: ` AND ${sortKey} BETWEEN :from AND :upper`,
+      values: { ':from': from, ':upper': upper.value },
+    };
+  }
+  if (from !== undefined)
+    return { condition: ` AND ${sortKey} >= :from`, values: { ':from': from } };
+  if (upper) {
+    return {
+      condition: ` AND ${sortKey} ${upper.exclusive ? '<' : '<='} :upper`,
+      values: { ':upper': upper.value },
+    };
+  }
+  return { condition: '', values: {} };
 }

@@ -68,6 +68,11 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
     return settle(deps, share, 'withdraw', { reason }, 'cancelled');
   }
+  if (share.cancelRequested) {
+    // An editor cancelled it while an earlier attempt was in flight, which did not post.
+    const reason = 'cancelled: an editor asked while it was being published';
+    return settle(deps, share, 'cancel', { reason }, 'cancelled');
+  }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = deps.clientFor(share.platform);
   const state = await deps.channelState.get(share.channelId);

@@ -1,90 +1,109 @@
-/** What the editor API shows of articles and their shares. */
+/** What the editor API shows of articles and their shares: the filtered list and one article. */
 import { NotFoundError } from '../domain/errors';
-import type { ArticleRecord, ArticleStore, ShareStore } from '../domain/ports';
-import type { Share } from '../domain/share';
+import type { ArticleRecord, ArticleStore, ChannelTimeline, ShareStore } from '../domain/ports';
+import type { ShareStatus } from '../domain/share-state';
+import {
+  type ArticleDetail,
+  type ArticleList,
+  type ArticleSummary,
+  articleView,
+  shareSummary,
+  shareView,
+} from './views';
 
-export type ReadArticlesDeps = { articles: ArticleStore; shares: ShareStore };
+export { articleView, shareView } from './views';
 
-export function articleView(record: ArticleRecord) {
-  const { article } = record;
-  return {
-    id: record.articleId,
-    source: article.source,
-    sourceId: article.sourceId,
-    url: article.url,
-    title: article.title,
-    summary: article.summary ?? null,
-    imageUrl: article.imageUrl ?? null,
-    imageAlt: article.imageAlt ?? null,
-    imageCredit: article.imageCredit ?? null,
-    authors: article.authors,
-    section: article.section ?? null,
-    tags: article.tags,
-    language: article.language ?? null,
-    revision: article.revision,
-    priority: article.priority,
-    status: article.status,
-    publishedAt: article.publishedAt,
-    shareAt: article.shareAt ?? null,
-    receivedAt: record.receivedAt,
-    updatedAt: record.updatedAt,
+export type ReadArticlesDeps = {
+  articles: ArticleStore;
+  shares: ShareStore;
+  timeline: ChannelTimeline;
+};
+
+export type ListOptions = {
+  limit: number;
+  cursor?: string;
+  /** articles with at least one share (on `channel`, if given) in one of these statuses */
+  status?: readonly ShareStatus[];
+  /** articles with a share on this channel, ordered by that share's dueAt */
+  channel?: string;
+  /** inclusive bounds: on receivedAt, or on the channel's dueAt when `channel` is given */
+  from?: string;
+  to?: string;
+};
+
+/**
+ * How many articles one page may read while a status filter drops them: a page can then
+ * come back short (even empty) with a cursor, and the next page goes on from there.
+ */
+export const MAX_EXAMINED_PER_PAGE = 200;
+
+type SourcePage = { records: ArticleRecord[]; cursor?: string };
+
+/** Where the list reads from: the articles by time, or one channel's timeline. */
+function sourceOf(
+  deps: ReadArticlesDeps,
+  options: ListOptions,
+): (limit: number, cursor?: string) => Promise<SourcePage> {
+  const { channel, from, to } = options;
+  if (channel) {
+    return async (limit, cursor) => {
+      const page = await deps.timeline.list(channel, { limit, cursor, from, to });
+      const records = await Promise.all(page.entries.map((e) => deps.articles.get(e.articleId)));
+      return {
+        records: records.filter((r): r is ArticleRecord => r !== undefined),
+        cursor: page.cursor,
+      };
+    };
+  }
+  return async (limit, cursor) => {
+    const page = await deps.articles.list({ limit, cursor, from, to });
+    return { records: page.articles, cursor: page.cursor };
   };
 }
 
-export function shareView(share: Share) {
-  return {
-    channelId: share.channelId,
-    platform: share.platform,
-    status: share.status,
-    text: share.text,
-    dueAt: share.dueAt,
-    remoteId: share.remoteId ?? null,
-    remoteUrl: share.remoteUrl ?? null,
-    preparedId: share.preparedId ?? null,
-    url: share.url,
-    hashtags: share.hashtags,
-    card: share.card ?? null,
-    facets: share.facets ?? null,
-    thread: share.thread ?? null,
-    media: share.media ?? null,
-    warnings: share.warnings ?? [],
-    language: share.language ?? null,
-    length: share.length ?? null,
-    articleRevision: share.articleRevision,
-    attempt: share.attempt,
-    version: share.version,
-    lastError: share.lastError ?? null,
-    cancelRequested: share.cancelRequested ?? false,
-    createdAt: share.createdAt,
-    updatedAt: share.updatedAt,
-    history: share.history,
-  };
-}
-
+/**
+ * One page of the list. Each read asks the index for no more articles than the page
+ * still needs, so the cursor (the index position of the last article read, kept or
+ * dropped by the status filter) never skips or repeats one.
+ */
 export async function listArticles(
   deps: ReadArticlesDeps,
-  options: { limit: number; cursor?: string },
-) {
-  const page = await deps.articles.list(options);
-  const articles = await Promise.all(
-    page.articles.map(async (record) => {
-      const shares = await deps.shares.listForArticle(record.articleId);
-      return {
-        ...articleView(record),
-        shares: shares.map((s) => ({
-          channelId: s.channelId,
-          platform: s.platform,
-          status: s.status,
-          dueAt: s.dueAt,
-          remoteUrl: s.remoteUrl ?? null,
-        })),
-      };
-    }),
-  );
-  return { articles, cursor: page.cursor ?? null };
+  options: ListOptions,
+): Promise<ArticleList> {
+  const source = sourceOf(deps, options);
+  const statuses = options.status?.length ? new Set(options.status) : undefined;
+  const articles: ArticleSummary[] = [];
+  let cursor = options.cursor;
+  let examined = 0;
+  do {
+    const page = await source(
+      Math.min(options.limit - articles.length, MAX_EXAMINED_PER_PAGE),
+      cursor,
+    );
+    const summaries = await Promise.all(
+      page.records.map(async (record) => {
+        const shares = await deps.shares.listForArticle(record.articleId);
+        const considered = options.channel
+          ? shares.filter((s) => s.channelId === options.channel)
+          : shares;
+        const kept = !statuses || considered.some((s) => statuses.has(s.status));
+        return kept ? { ...articleView(record), shares: shares.map(shareSummary) } : undefined;
+      }),
+    );
+    for (const summary of summaries) {
+      // An evergreen article has several shares on one channel: list it once a page.
+      if (summary && !articles.some((a) => a.id === summary.id)) articles.push(summary);
+    }
+    examined += page.records.length;
+    cursor = page.cursor;
+  } while (cursor && articles.length < options.limit && examined < MAX_EXAMINED_PER_PAGE);
+  return { articles, cursor: cursor ?? null };
 }
 
-export async function getArticle(deps: ReadArticlesDeps, articleId: string) {
+export async function getArticle(
+  deps: ReadArticlesDeps,
+  articleId: string,
+): Promise<ArticleDetail> {
   const record = await deps.articles.get(articleId);
   if (!record) throw new NotFoundError(`No article ${articleId}`);
   const shares = await deps.shares.listForArticle(articleId);

@@ -1,0 +1,127 @@
+/**
+ * An editor's own text for a share: counted the way its network counts (the same rules
+ * the composer fits posts with), refused with the count when the network would refuse
+ * it, and finished as the composer finishes a post (Bluesky's facets, the hashtags).
+ */
+import type { Channel } from '../domain/channel';
+import { PostTextError, ValidationError } from '../domain/errors';
+import type { Platform } from '../domain/platform';
+import { utf8Length } from '../domain/text';
+import { blueskyFacets } from './bluesky/composer';
+import { BLUESKY_MAX_BYTES, blueskyRules } from './bluesky/rules';
+import { findHashtags } from './compose/hashtags';
+import type { NetworkRules } from './compose/network';
+import { facebookRules } from './facebook/rules';
+import {
+  INSTAGRAM_MAX_HASHTAGS,
+  INSTAGRAM_MAX_MENTIONS,
+  instagramHashtagCount,
+  instagramMentionCount,
+  instagramRules,
+} from './instagram/rules';
+import { linkedinRules } from './linkedin/rules';
+import { mastodonRules } from './mastodon/rules';
+import { telegramRules } from './telegram/rules';
+import { THREADS_MAX_LINKS, threadsLinks, threadsRules } from './threads/rules';
+import type { ComposedPost } from './types';
+import { xRules } from './x/rules';
+
+type Rules = Omit<NetworkRules, 'finish'>;
+
+const RULES: Record<Platform, Rules> = {
+  x: xRules,
+  bluesky: blueskyRules,
+  mastodon: mastodonRules,
+  threads: threadsRules,
+  linkedin: linkedinRules,
+  facebook: facebookRules,
+  instagram: instagramRules,
+  telegram: telegramRules,
+};
+
+const NETWORK_NAMES: Record<Platform, string> = {
+  x: 'X',
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  threads: 'Threads',
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  telegram: 'Telegram',
+};
+
+const UNIT_NAMES: Record<ComposedPost['length']['unit'], string> = {
+  weighted: 'characters as X weighs them (a link 23, CJK and emoji 2)',
+  graphemes: 'characters',
+  characters: 'characters',
+};
+
+/** The longest text the API takes at all, whatever the network (Facebook's is 63,206). */
+export const MAX_EDITED_TEXT = 70_000;
+
+/** What an edited text changes on its share. */
+export type EditedText = Pick<ComposedPost, 'text' | 'length' | 'hashtags' | 'facets'>;
+
+/**
+ * The channel's text limit as compose applies it: the network's, or the channel's own,
+ * and for Mastodon never over what the instance allows (`serverLimit`).
+ */
+export function textLimit(channel: Channel, serverLimit?: number): number {
+  const fitted = serverLimit
+    ? { ...channel, maxCharacters: Math.min(channel.maxCharacters ?? serverLimit, serverLimit) }
+    : channel;
+  return RULES[channel.platform].limit(fitted);
+}
+
+/** Why a text within the limit is still not a post the network takes. */
+function problemOf(platform: Platform, text: string): string {
+  const network = NETWORK_NAMES[platform];
+  switch (platform) {
+    case 'bluesky':
+      return `text is ${utf8Length(text)} bytes in UTF-8; Bluesky takes at most ${BLUESKY_MAX_BYTES}`;
+    case 'instagram':
+      if (instagramHashtagCount(text) > INSTAGRAM_MAX_HASHTAGS) {
+        return `text has ${instagramHashtagCount(text)} hashtags; Instagram takes at most ${INSTAGRAM_MAX_HASHTAGS}`;
+      }
+      if (instagramMentionCount(text) > INSTAGRAM_MAX_MENTIONS) {
+        return `text has ${instagramMentionCount(text)} mentions; Instagram takes at most ${INSTAGRAM_MAX_MENTIONS}`;
+      }
+      break;
+    case 'threads':
+      return `text has ${threadsLinks(text).length} different links; Threads takes at most ${THREADS_MAX_LINKS}`;
+    case 'x':
+      return 'text has characters X does not accept';
+  }
+  return `text is not a post ${network} accepts`;
+}
+
+/**
+ * The editor's `raw` text for `channel`, trimmed and in NFC as the composer leaves its
+ * texts, or a PostTextError with the network's own count and limit.
+ */
+export function checkEditedText(channel: Channel, raw: string, limit: number): EditedText {
+  const text = raw.normalize('NFC').trim();
+  if (text === '') {
+    throw new ValidationError('Invalid text', [{ field: 'text', message: 'must not be empty' }]);
+  }
+  const rules = RULES[channel.platform];
+  // Counting without a limit gives the exact count (the composer stops at limit + 1).
+  const whole = rules.measure(text, Number.POSITIVE_INFINITY);
+  const length = { used: whole.used, limit, unit: rules.unit };
+  if (whole.used > limit) {
+    const network = NETWORK_NAMES[channel.platform];
+    throw new PostTextError(
+      `text is ${whole.used} ${UNIT_NAMES[rules.unit]}; ${network} takes at most ${limit} on ${channel.id}`,
+      length,
+    );
+  }
+  if (!rules.measure(text, limit).fits) {
+    throw new PostTextError(problemOf(channel.platform, text), length);
+  }
+  return {
+    text,
+    length,
+    hashtags: findHashtags(text).map((match) => match.tag),
+    ...(channel.platform === 'bluesky' ? { facets: blueskyFacets(text) } : {}),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The editors' writes: PATCH a share's text and dueAt, and the actions approve, cancel,
+ * publish now and retry. Each is one conditional write on the share's status and version;
+ * a lost race is re-read and re-decided once before it answers 409.
+ */
+import type { Channel } from '../domain/channel';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import type { ArticleRecord, ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
+import type { Share } from '../domain/share';
+import {
+  type ActionResult,
+  applyAction,
+  applyEdit,
+  assertEditable,
+  checkDueAt,
+  type EditorContext,
+  type ShareAction,
+  type TextChange,
+} from '../domain/share-edit';
+import { parseShareKey } from '../domain/share-key';
+import { checkEditedText, textLimit } from '../platforms/edited-text';
+import type { ComposeSettings } from '../platforms/types';
+import { newShare } from './compose-article';
+
+export type EditShareDeps = {
+  articles: ArticleStore;
+  shares: ShareStore;
+  channels: readonly Channel[];
+  /** the config's site and author directory, to compose the text again */
+  settings?: ComposeSettings;
+  clock: Clock;
+  /** the direct path (dispatch.ts): claims and sends a share due within the look-ahead */
+  enqueueIfDue: (share: Share) => Promise<Share>;
+  /** a network's own text limit for a channel, where the server sets it (Mastodon) */
+  serverLimit?: (channel: Channel) => Promise<number | undefined>;
+  /**
+   * Frees the posting slot the share held at its old dueAt. Called once a share is
+   * cancelled or its dueAt moves (see releaseHeldSlot), and nowhere else.
+   */
+  releasePostingSlot?: (share: Share) => Promise<void>;
+};
+
+/** Who acts, as editor-auth.ts found them. */
+export type Actor = { by: string; role: EditorContext['role'] };
+
+/** A share as the routes name it: the article and the share key (`<channelId>[~<round>]`). */
+export type ShareAddress = { articleId: string; key: string };
+
+/** The PATCH body: a text (null drops the editor's text), a dueAt, or both. */
+export type EditInput = { text?: string | null; dueAt?: string };
+
+type Loaded = { share: Share; record: ArticleRecord };
+
+async function load(deps: EditShareDeps, address: ShareAddress): Promise<Loaded> {
+  const parts = parseShareKey(address.key);
+  const missing = () =>
+    new NotFoundError(`No share ${address.key} for article ${address.articleId}`);
+  if (!parts) throw missing();
+  // The round goes along for stores that key re-shares by it.
+  const ref: ShareRef = { articleId: address.articleId, ...parts };
+  const [share, record] = await Promise.all([
+    deps.shares.get(ref),
+    deps.articles.get(ref.articleId),
+  ]);
+  if (!record) throw new NotFoundError(`No article ${address.articleId}`);
+  // A store that does not know rounds yet would answer with the first share.
+  if (!share || (share.round ?? 1) !== (parts.round ?? 1)) throw missing();
+  return { share, record };
+}
+
+/**
+ * Decides and writes one change. If another writer got there first, the share is read
+ * again and the change decided again on what it now is; a second loss answers 409.
+ */
+async function write(
+  deps: EditShareDeps,
+  address: ShareAddress,
+  decide: (loaded: Loaded) => Promise<ActionResult>,
+): Promise<{ before: Share; result: ActionResult }> {
+  for (let round = 1; ; round++) {
+    const loaded = await load(deps, address);
+    const result = await decide(loaded);
+    if (result.share === loaded.share) return { before: loaded.share, result };
+    if (await deps.shares.replace(loaded.share, result.share)) {
+      return { before: loaded.share, result };
+    }
+    if (round === 2) {
+      throw new ConflictError(
+        `Share ${address.key} changed while this request was writing it: read it again and retry`,
+      );
+    }
+  }
+}
+
+/** What follows a write: the old slot freed, and the share sent now if it falls due. */
+async function settle(deps: EditShareDeps, before: Share, after: Share): Promise<Share> {
+  if (after !== before) await releaseHeldSlot(deps, before, after);
+  return after.status === 'scheduled' ? deps.enqueueIfDue(after) : after;
+}
+
+/** The one place a posting slot is given up: the share was cancelled or its dueAt moved. */
+async function releaseHeldSlot(deps: EditShareDeps, before: Share, after: Share): Promise<void> {
+  if (after.status === 'cancelled' || after.dueAt !== before.dueAt) {
+    await deps.releasePostingSlot?.(before);
+  }
+}
+
+function channelOf(deps: EditShareDeps, share: Share): Channel {
+  const channel = deps.channels.find((c) => c.id === share.channelId);
+  if (!channel) {
+    throw new ConflictError(
+      `Channel ${share.channelId} is no longer configured: its text cannot be checked`,
+    );
+  }
+  return channel;
+}
+
+async function limitFor(deps: EditShareDeps, channel: Channel, share: Share): Promise<number> {
+  // The instance's own limit; when it cannot be read now, the one compose read.
+  const server =
+    (await deps.serverLimit?.(channel)) ??
+    (channel.platform === 'mastodon' ? share.length?.limit : undefined);
+  return textLimit(channel, server);
+}
+
+/** The text as the channel composes it today, from the article's newest revision. */
+async function composedText(
+  deps: EditShareDeps,
+  channel: Channel,
+  record: ArticleRecord,
+): Promise<TextChange> {
+  const server = await deps.serverLimit?.(channel);
+  const composed = newShare(record, channel, deps.clock.now(), deps.settings, {
+    media: {},
+    limits: server ? { [channel.id]: server } : {},
+  });
+  if (composed.lastError) throw new ConflictError(composed.lastError);
+  const { text, hashtags, length, facets, thread, url, language, articleRevision } = composed;
+  return {
+    reset: true,
+    fields: { text, hashtags, length, facets, thread, url, language, articleRevision },
+  };
+}
+
+export async function editShare(
+  deps: EditShareDeps,
+  address: ShareAddress,
+  input: EditInput,
+  actor: Actor,
+): Promise<Share> {
+  const { before, result } = await write(deps, address, async ({ share, record }) => {
+    const ctx: EditorContext = { ...actor, at: deps.clock.now(), article: record.article };
+    // 409 before 400: a published share's text is not worth checking.
+    assertEditable(share, record.article);
+    let text: TextChange | undefined;
+    if (input.text === null) {
+      text = await composedText(deps, channelOf(deps, share), record);
+    } else if (input.text !== undefined) {
+      const channel = channelOf(deps, share);
+      const checked = checkEditedText(channel, input.text, await limitFor(deps, channel, share));
+      text = { reset: false, fields: { ...checked, thread: undefined } };
+    }
+    const dueAt =
+      input.dueAt === undefined
+        ? undefined
+        : checkDueAt(input.dueAt, ctx.at, record.article.shareAt);
+    return { share: applyEdit(share, { text, dueAt }, ctx), accepted: false };
+  });
+  return settle(deps, before, result.share);
+}
+
+export async function actOnShare(
+  deps: EditShareDeps,
+  address: ShareAddress,
+  action: ShareAction,
+  actor: Actor,
+): Promise<ActionResult> {
+  const { before, result } = await write(deps, address, async ({ share, record }) =>
+    applyAction(share, action, { ...actor, at: deps.clock.now(), article: record.article }),
+  );
+  return { share: await settle(deps, before, result.share), accepted: result.accepted };
+}

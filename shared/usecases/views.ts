@@ -1,0 +1,229 @@
+/**
+ * What the editor API shows of articles and shares, as zod schemas: the use cases build
+ * their answers with these types, and the OpenAPI document is generated from the same
+ * schemas, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import { ARTICLE_PRIORITIES, ARTICLE_STATUSES } from '../domain/article';
+import { PLATFORMS } from '../domain/platform';
+import type { ArticleRecord } from '../domain/ports';
+import { HISTORY_NOTES, type Share } from '../domain/share';
+import { shareKeyOf } from '../domain/share-key';
+import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
+
+const instant = z.iso.datetime({ offset: true });
+
+export const articleViewSchema = z.object({
+  id: z.string(),
+  source: z.enum(['generic', 'wordpress', 'ghost']),
+  sourceId: z.string(),
+  url: z.string(),
+  title: z.string(),
+  summary: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  imageAlt: z.string().nullable(),
+  imageCredit: z.string().nullable(),
+  authors: z.array(
+    z.object({ name: z.string(), handles: z.partialRecord(z.enum(PLATFORMS), z.string()) }),
+  ),
+  section: z.string().nullable(),
+  tags: z.array(z.string()),
+  language: z.string().nullable(),
+  revision: z.number().int(),
+  priority: z.enum(ARTICLE_PRIORITIES),
+  status: z.enum(ARTICLE_STATUSES),
+  publishedAt: z.string(),
+  /** no share goes out before it */
+  shareAt: z.string().nullable(),
+  receivedAt: instant,
+  updatedAt: instant,
+});
+export type ArticleView = z.output<typeof articleViewSchema>;
+
+export const historyEntrySchema = z.object({
+  at: instant,
+  event: z.enum([...SHARE_EVENTS, ...HISTORY_NOTES]),
+  from: z.enum(SHARE_STATUSES).optional(),
+  to: z.enum(SHARE_STATUSES),
+  /** `crier`, `dispatcher`, `publisher`, or the editor who did it */
+  by: z.string(),
+  reason: z.string().optional(),
+});
+
+const lengthSchema = z.object({
+  used: z.number(),
+  limit: z.number(),
+  unit: z.enum(['weighted', 'graphemes', 'characters']),
+});
+
+export const shareViewSchema = z.object({
+  /** the share's name within its article, and the `{channelId}` of its routes */
+  key: z.string(),
+  channelId: z.string(),
+  /** an evergreen re-share's round (2 and up); null for the first share */
+  round: z.number().int().nullable(),
+  platform: z.enum(PLATFORMS),
+  status: z.enum(SHARE_STATUSES),
+  text: z.string(),
+  dueAt: instant,
+  remoteId: z.string().nullable(),
+  remoteUrl: z.string().nullable(),
+  preparedId: z.string().nullable(),
+  /** the article URL with the channel's UTM parameters */
+  url: z.string(),
+  hashtags: z.array(z.string()),
+  card: z
+    .object({
+      url: z.string(),
+      title: z.string(),
+      description: z.string().optional(),
+      imageUrl: z.string().optional(),
+      imageAlt: z.string().optional(),
+    })
+    .nullable(),
+  /** Bluesky's rich-text facets for `text` (UTF-8 byte offsets) */
+  facets: z
+    .array(
+      z.object({
+        index: z.object({ byteStart: z.number().int(), byteEnd: z.number().int() }),
+        features: z.array(
+          z.union([
+            z.object({ $type: z.literal('app.bsky.richtext.facet#link'), uri: z.string() }),
+            z.object({ $type: z.literal('app.bsky.richtext.facet#tag'), tag: z.string() }),
+          ]),
+        ),
+      }),
+    )
+    .nullable(),
+  thread: z.array(z.string()).nullable(),
+  media: z
+    .array(
+      z.object({
+        url: z.string(),
+        alt: z.string().optional(),
+        mimeType: z.string().optional(),
+        width: z.number().optional(),
+        height: z.number().optional(),
+        bytes: z.number().optional(),
+      }),
+    )
+    .nullable(),
+  warnings: z.array(z.string()),
+  language: z.string().nullable(),
+  /** the network's own count of `text`, and its limit */
+  length: lengthSchema.nullable(),
+  articleRevision: z.number().int(),
+  attempt: z.number().int(),
+  version: z.number().int(),
+  lastError: z.string().nullable(),
+  cancelRequested: z.boolean(),
+  /** when an editor last set the text or the dueAt by hand; null when never */
+  edited: z.object({ text: instant.optional(), dueAt: instant.optional() }).nullable(),
+  createdAt: instant,
+  updatedAt: instant,
+  history: z.array(historyEntrySchema),
+});
+export type ShareView = z.output<typeof shareViewSchema>;
+
+/** What the article list shows of each share. */
+export const shareSummarySchema = shareViewSchema.pick({
+  key: true,
+  channelId: true,
+  round: true,
+  platform: true,
+  status: true,
+  dueAt: true,
+  remoteUrl: true,
+});
+
+export const articleSummarySchema = articleViewSchema.extend({
+  shares: z.array(shareSummarySchema),
+});
+export type ArticleSummary = z.output<typeof articleSummarySchema>;
+
+export const articleListSchema = z.object({
+  articles: z.array(articleSummarySchema),
+  /** pass it back as `cursor` for the next page; null on the last page */
+  cursor: z.string().nullable(),
+});
+export type ArticleList = z.output<typeof articleListSchema>;
+
+export const articleDetailSchema = z.object({
+  article: articleViewSchema,
+  shares: z.array(shareViewSchema),
+});
+export type ArticleDetail = z.output<typeof articleDetailSchema>;
+
+export const shareAnswerSchema = z.object({ share: shareViewSchema });
+export type ShareAnswer = z.output<typeof shareAnswerSchema>;
+
+export function articleView(record: ArticleRecord): ArticleView {
+  const { article } = record;
+  return {
+    id: record.articleId,
+    source: article.source,
+    sourceId: article.sourceId,
+    url: article.url,
+    title: article.title,
+    summary: article.summary ?? null,
+    imageUrl: article.imageUrl ?? null,
+    imageAlt: article.imageAlt ?? null,
+    imageCredit: article.imageCredit ?? null,
+    authors: article.authors,
+    section: article.section ?? null,
+    tags: article.tags,
+    language: article.language ?? null,
+    revision: article.revision,
+    priority: article.priority,
+    status: article.status,
+    publishedAt: article.publishedAt,
+    shareAt: article.shareAt ?? null,
+    receivedAt: record.receivedAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+export function shareView(share: Share): ShareView {
+  return {
+    key: shareKeyOf(share),
+    channelId: share.channelId,
+    round: share.round ?? null,
+    platform: share.platform,
+    status: share.status,
+    text: share.text,
+    dueAt: share.dueAt,
+    remoteId: share.remoteId ?? null,
+    remoteUrl: share.remoteUrl ?? null,
+    preparedId: share.preparedId ?? null,
+    url: share.url,
+    hashtags: share.hashtags,
+    card: share.card ?? null,
+    facets: share.facets ?? null,
+    thread: share.thread ?? null,
+    media: share.media ?? null,
+    warnings: share.warnings ?? [],
+    language: share.language ?? null,
+    length: share.length ?? null,
+    articleRevision: share.articleRevision,
+    attempt: share.attempt,
+    version: share.version,
+    lastError: share.lastError ?? null,
+    cancelRequested: share.cancelRequested ?? false,
+    edited: share.edited ?? null,
+    createdAt: share.createdAt,
+    updatedAt: share.updatedAt,
+    history: share.history,
+  };
+}
+
+export function shareSummary(share: Share): z.output<typeof shareSummarySchema> {
+  return {
+    key: shareKeyOf(share),
+    channelId: share.channelId,
+    round: share.round ?? null,
+    platform: share.platform,
+    status: share.status,
+    dueAt: share.dueAt,
+    remoteUrl: share.remoteUrl ?? null,
+  };
+}
