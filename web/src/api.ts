@@ -10,7 +10,7 @@ import {
   type ErrorBody,
   errorBodySchema,
   type Share,
-  shareSchema,
+  shareAnswerSchema,
 } from './schemas';
 
 export type ShareAction = 'approve' | 'cancel' | 'publish-now' | 'retry';
@@ -76,8 +76,10 @@ export function createApi(options: {
     return { status: response.status, data: parsed.data };
   }
 
-  const sharePath = (articleId: string, channelId: string) =>
-    `/api/articles/${encodeURIComponent(articleId)}/shares/${encodeURIComponent(channelId)}`;
+  const sharePath = (articleId: string, key: string) =>
+    `/api/articles/${encodeURIComponent(articleId)}/shares/${encodeURIComponent(key)}`;
+  const theShare = (answer: z.infer<typeof shareAnswerSchema>): Share =>
+    'share' in answer ? answer.share : answer;
 
   return {
     async listArticles(query: ListFilters & { limit?: number; cursor?: string } = {}) {
@@ -105,27 +107,30 @@ export function createApi(options: {
       }
     },
 
+    /** `text: null` drops the editor's text: the share is composed again from the article. */
     async editShare(
       articleId: string,
-      channelId: string,
-      change: { text?: string; dueAt?: string },
+      key: string,
+      change: { text?: string | null; dueAt?: string },
     ): Promise<Share> {
-      return (await call(shareSchema, 'PATCH', sharePath(articleId, channelId), change)).data;
+      return theShare(
+        (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,
+      );
     },
 
     /** The share after the action; `accepted` when a cancel is only requested (202). */
     async act(
       articleId: string,
-      channelId: string,
+      key: string,
       action: ShareAction,
     ): Promise<{ share: Share; accepted: boolean }> {
       const { status, data } = await call(
-        shareSchema,
+        shareAnswerSchema,
         'POST',
-        `${sharePath(articleId, channelId)}/${action}`,
+        `${sharePath(articleId, key)}/${action}`,
         {},
       );
-      return { share: data, accepted: status === 202 };
+      return { share: theShare(data), accepted: status === 202 };
     },
   };
 }

@@ -17,6 +17,8 @@ const length = z.object({ used: z.number(), limit: z.number(), unit: z.string() 
 
 /** A share as the article list carries it. */
 export const shareSummarySchema = z.object({
+  /** the share's name in its routes: the channel id, or `<channelId>~<round>` for a re-share */
+  key: z.optional(text),
   channelId: text,
   platform: platformSchema,
   status: statusSchema,
@@ -66,6 +68,7 @@ export const shareSchema = z.object({
   lastError: optionalText,
   cancelRequested: z.nullish(z.boolean()),
   history: z._default(z.array(historyEntrySchema), []),
+  /** when an editor last set the text or the time by hand */
   edited: z.nullish(z.object({ text: optionalText, dueAt: optionalText })),
   round: z.nullish(z.number()),
 });
@@ -91,6 +94,10 @@ export const articleListSchema = z.object({
   cursor: optionalText,
 });
 
+/** The name of a share in its article and its routes. */
+export const shareKey = (share: { key?: string | null; channelId: string }) =>
+  share.key ?? share.channelId;
+
 export const articleDetailSchema = z.object({
   article: z.object(articleFields),
   shares: z.array(shareSchema),
@@ -115,6 +122,9 @@ export const errorBodySchema = z.object({
   fields: z.nullish(z.array(z.object({ field: text, message: text }))),
   length: z.nullish(length),
 });
+
+/** A write's answer: `{ share }` (a bare share is taken too). */
+export const shareAnswerSchema = z.union([z.object({ share: shareSchema }), shareSchema]);
 
 export type ShareSummary = z.infer<typeof shareSummarySchema>;
 export type Share = z.infer<typeof shareSchema>;

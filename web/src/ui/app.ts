@@ -166,9 +166,16 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <button type="button" class="quiet" onClick=${signOut}>Sign out</button>
     </header>
     <main id="main" ref=${main}>
-      ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
-      ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
-      ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+      ${
+        // The views name channels and place shares by them: they wait for the list.
+        channels.data === undefined && channels.error === undefined
+          ? html`<p>Loading…</p>`
+          : html`
+              ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
+              ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
+              ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+            `
+      }
     </main>
   <//>`;
 }

@@ -4,7 +4,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { isFinal } from '../../../shared/domain/share-state';
 import { hostOf } from '../rich-text';
 import { routeHref } from '../router';
-import type { ArticleDetail, Share } from '../schemas';
+import { type ArticleDetail, type Share, shareKey } from '../schemas';
 import { formatDateTime } from '../time';
 import { AppContext, ErrorNotice, platformOrder } from './common';
 import { useInterval } from './hooks';
@@ -64,14 +64,14 @@ export function ArticleView({ articleId }: { articleId: string }) {
       (current) =>
         current && {
           ...current,
-          shares: current.shares.map((s) => (s.channelId === share.channelId ? share : s)),
+          shares: current.shares.map((s) => (shareKey(s) === shareKey(share) ? share : s)),
         },
     );
   };
   const shares = [...detail.shares].sort(
     (a, b) =>
       platformOrder(a.platform) - platformOrder(b.platform) ||
-      a.channelId.localeCompare(b.channelId),
+      shareKey(a).localeCompare(shareKey(b)),
   );
   const accountOf = (channelId: string) =>
     app.channels.find((c) => c.id === channelId)?.account ?? channelId;
@@ -102,7 +102,7 @@ export function ArticleView({ articleId }: { articleId: string }) {
         : html`<div class="shares">
             ${shares.map(
               (share) => html`<${ShareCard}
-                key=${share.channelId}
+                key=${shareKey(share)}
                 article=${article}
                 share=${share}
                 account=${accountOf(share.channelId)}

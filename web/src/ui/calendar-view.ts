@@ -18,6 +18,7 @@ import {
 } from '../time';
 import {
   AppContext,
+  type AppContextValue,
   channelLabel,
   ErrorNotice,
   NetworkTag,
@@ -30,6 +31,26 @@ const REFRESH_MS = 30_000;
 
 type Item = { article: ArticleSummary; share: ShareSummary; at: Date };
 
+/**
+ * The articles with a share due in the week. The API bounds dueAt only within one
+ * channel (without one, `from` and `to` bound when articles arrived), so it asks each
+ * channel; without a channel list, it reads the latest articles instead.
+ */
+async function loadWeek(
+  app: AppContextValue,
+  start: Date,
+  end: Date,
+): Promise<{ articles: ArticleSummary[] }> {
+  if (app.channels.length === 0) return listAllArticles(app.api, {});
+  const range = { from: start.toISOString(), to: new Date(end.getTime() - 1).toISOString() };
+  const pages = await Promise.all(
+    app.channels.map((channel) => listAllArticles(app.api, { ...range, channel: channel.id })),
+  );
+  const byId = new Map<string, ArticleSummary>();
+  for (const page of pages) for (const article of page.articles) byId.set(article.id, article);
+  return { articles: [...byId.values()] };
+}
+
 export function CalendarView({ params }: { params: URLSearchParams }) {
   const app = useContext(AppContext);
   const asked = fromDayKey(params.get('week') ?? '');
@@ -39,10 +60,7 @@ export function CalendarView({ params }: { params: URLSearchParams }) {
   const key = dayKey(weekStart);
 
   const data = useAsync(
-    () =>
-      app
-        ? listAllArticles(app.api, { from: weekStart.toISOString(), to: weekEnd.toISOString() })
-        : Promise.resolve({ articles: [], complete: true }),
+    () => (app ? loadWeek(app, weekStart, weekEnd) : Promise.resolve({ articles: [] })),
     [app, key],
   );
   useInterval(data.reload, REFRESH_MS);

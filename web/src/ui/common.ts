@@ -84,6 +84,12 @@ export function describeError(error: unknown): { title: string; details: string[
       };
     }
     if (status === 401) return { title: 'Your sign-in has expired. Sign in again.', details };
+    if (status === 403) {
+      return {
+        title: 'Your account may not do this: an admin can add you to the editor group.',
+        details,
+      };
+    }
     if (status === 404) return { title: message || 'Not found', details };
     return { title: `The API answered ${status}${message ? `: ${message}` : ''}`, details };
   }

@@ -5,7 +5,7 @@ import { isFinal, SHARE_STATUSES, type ShareStatus } from '../../../shared/domai
 import { listAllArticles } from '../api';
 import { articleHref, routeHref } from '../router';
 import type { ArticleSummary, ShareSummary } from '../schemas';
-import { statusSchema } from '../schemas';
+import { shareKey, statusSchema } from '../schemas';
 import {
   AppContext,
   channelLabel,
@@ -34,7 +34,7 @@ function ShareRows({
   channels: Parameters<typeof channelLabel>[0];
 }) {
   return rows.map(
-    ({ article, share }) => html`<tr key=${`${article.id}/${share.channelId}`}>
+    ({ article, share }) => html`<tr key=${`${article.id}/${shareKey(share)}`}>
       <td><${DueTime} iso=${share.dueAt} /></td>
       <td><${NetworkTag} platform=${share.platform} /> ${channelLabel(channels, share.channelId)}</td>
       <td><a href=${articleHref(article.id)}>${article.title}</a></td>

@@ -8,7 +8,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { cancelOutcome, isEditable } from '../../../shared/domain/share-state';
 import { ApiError, type ShareAction } from '../api';
 import { countFor, unitLabel } from '../count';
-import type { Article, HistoryEntry, Share } from '../schemas';
+import { type Article, type HistoryEntry, type Share, shareKey } from '../schemas';
 import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
 import {
   AppContext,
@@ -30,18 +30,33 @@ const ACTION_LABELS: Record<ShareAction, string> = {
 };
 
 /** Actions that cannot be undone ask once more before they go. */
-const CONFIRM: Partial<Record<ShareAction, string>> = {
-  'publish-now': 'Publish this post now, before its time?',
-  cancel: 'Cancel this post? A cancelled share is never published.',
-};
+function confirmation(action: ShareAction, share: Share): string | undefined {
+  if (action === 'publish-now') return 'Publish this post now, before its time?';
+  if (action === 'cancel') return 'Cancel this post? A cancelled share is never published.';
+  if (action === 'retry' && share.status === 'unknown') {
+    return 'Post it again? Do this only after checking on the network that it did not go out.';
+  }
+  return undefined;
+}
 
+/** What the state machine lets an editor do now (the API has the last word: a 409). */
 function availableActions(share: Share): ShareAction[] {
   const actions: ShareAction[] = [];
   if (share.status === 'draft') actions.push('approve');
   if (isEditable(share.status)) actions.push('publish-now');
-  if (share.status === 'failed') actions.push('retry');
+  // A parked `unknown` share is retried by an admin who checked the network.
+  if (share.status === 'failed' || share.status === 'unknown') actions.push('retry');
   if (cancelOutcome(share.status) !== 'refuse' && !share.cancelRequested) actions.push('cancel');
   return actions;
+}
+
+/** Which of the share's fields an editor set by hand. */
+function editedNote(share: Share): string | undefined {
+  const { text, dueAt } = share.edited ?? {};
+  if (text && dueAt) return 'text and time set by an editor';
+  if (text) return 'text edited by an editor';
+  if (dueAt) return 'time set by an editor';
+  return undefined;
 }
 
 function HistoryList({ entries }: { entries: HistoryEntry[] }) {
@@ -74,12 +89,13 @@ export function ShareCard({
   onConflict: () => void;
 }) {
   const app = useContext(AppContext);
-  const id = share.channelId;
+  const id = shareKey(share);
   const [text, setText] = useState(share.text);
   const [due, setDue] = useState(toDateTimeLocal(share.dueAt));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState('');
+  // A notice holds while the share stays in the status it speaks of.
+  const [notice, setNotice] = useState<{ text: string; status: string }>();
   const [confirming, setConfirming] = useState<ShareAction>();
   const confirmButton = useRef<HTMLButtonElement>(null);
 
@@ -87,11 +103,13 @@ export function ShareCard({
   const dueChanged = due !== toDateTimeLocal(share.dueAt);
   const dirty = textChanged || dueChanged;
 
-  // A newer version from the API replaces the fields the editor has not touched.
+  // A newer version from the API replaces the fields the editor has not touched, and all
+  // of them once the share can no longer be edited.
   useEffect(() => {
-    if (!textChanged) setText(share.text);
-    if (!dueChanged) setDue(toDateTimeLocal(share.dueAt));
-  }, [share.version, share.text, share.dueAt]);
+    const locked = !isEditable(share.status);
+    if (locked || !textChanged) setText(share.text);
+    if (locked || !dueChanged) setDue(toDateTimeLocal(share.dueAt));
+  }, [share.version, share.text, share.dueAt, share.status]);
 
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -107,10 +125,10 @@ export function ShareCard({
       ? share.history.findLast((entry) => entry.to === 'published')?.at
       : undefined;
 
-  const run = async (work: () => Promise<string>) => {
+  const run = async (work: () => Promise<{ text: string; status: string }>) => {
     setBusy(true);
     setError(undefined);
-    setNotice('');
+    setNotice(undefined);
     try {
       setNotice(await work());
     } catch (caught) {
@@ -120,6 +138,14 @@ export function ShareCard({
       setBusy(false);
     }
   };
+
+  const restoreComposed = () =>
+    run(async () => {
+      const updated = await api.editShare(article.id, id, { text: null });
+      setText(updated.text);
+      onShare(updated);
+      return { text: 'The text is composed from the article again.', status: updated.status };
+    });
 
   const save = (event: Event) => {
     event.preventDefault();
@@ -138,7 +164,8 @@ export function ShareCard({
       setText(updated.text);
       setDue(toDateTimeLocal(updated.dueAt));
       onShare(updated);
-      return change.dueAt ? `Saved. Due ${formatDateTime(updated.dueAt)}.` : 'Saved.';
+      const text = change.dueAt ? `Saved. Due ${formatDateTime(updated.dueAt)}.` : 'Saved.';
+      return { text, status: updated.status };
     });
   };
 
@@ -147,17 +174,22 @@ export function ShareCard({
     run(async () => {
       const { share: updated, accepted } = await api.act(article.id, id, action);
       onShare(updated);
-      if (accepted) {
-        return 'Cancel requested: the post was already being sent. Its history will tell whether it went out.';
-      }
-      return `${ACTION_LABELS[action]}: the share is now ${STATUS_LABELS[updated.status].toLowerCase()}.`;
+      const text = accepted
+        ? 'Cancel requested: the post was already being sent. Its history will tell whether it went out.'
+        : `${ACTION_LABELS[action]}: the share is now ${STATUS_LABELS[updated.status].toLowerCase()}.`;
+      return { text, status: updated.status };
     });
   };
 
   const actions = availableActions(share);
-  const confirmText = confirming ? CONFIRM[confirming] : undefined;
+  const confirmText = confirming ? confirmation(confirming, share) : undefined;
 
-  return html`<article class=${`share share-${share.status}`} aria-labelledby=${`share-${id}`} data-channel=${id}>
+  return html`<article
+    class=${`share share-${share.status}`}
+    aria-labelledby=${`share-${id}`}
+    data-channel=${share.channelId}
+    data-key=${id}
+  >
     <header class="share-head">
       <h2 id=${`share-${id}`}>
         <span class=${`net net-${share.platform}`}>${network}</span>
@@ -168,7 +200,7 @@ export function ShareCard({
     <p class="share-due">
       ${publishedAt ? 'Published' : 'Due'} <${DueTime} iso=${publishedAt ?? share.dueAt} />
       ${share.round ? html` · round ${share.round}` : ''}
-      ${share.edited?.text || share.edited?.dueAt ? html` · <span class="edited">edited by an editor</span>` : ''}
+      ${editedNote(share) && html` · <span class="edited">${editedNote(share)}</span>`}
     </p>
 
     <${Preview} share=${share} article=${article} text=${text} account=${account} />
@@ -227,6 +259,12 @@ export function ShareCard({
               >
                 Undo changes
               </button>
+              ${
+                share.edited?.text &&
+                html`<button type="button" disabled=${busy} onClick=${restoreComposed}>
+                  Use the composed text
+                </button>`
+              }
             </div>
           </form>`
         : html`<p class="locked">
@@ -242,7 +280,7 @@ export function ShareCard({
             type="button"
             class=${action === 'cancel' ? 'danger' : ''}
             disabled=${busy}
-            onClick=${() => (CONFIRM[action] ? setConfirming(action) : act(action))}
+            onClick=${() => (confirmation(action, share) ? setConfirming(action) : act(action))}
           >
             ${ACTION_LABELS[action]}
           </button>`,
@@ -267,7 +305,9 @@ export function ShareCard({
         </div>
       </div>`
     }
-    <p class="status-line" role="status">${busy ? 'Working…' : notice}</p>
+    <p class="status-line" role="status">
+      ${busy ? 'Working…' : notice?.status === share.status ? notice.text : ''}
+    </p>
     ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
 
     <details class="history">
