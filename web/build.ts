@@ -13,14 +13,6 @@ const WEB_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** Only a prefix for esbuild's output paths: nothing is written there. */
 const OUT_DIR = join(WEB_DIR, 'dist');
 
-/** How long browsers and CloudFront may keep each kind of file. */
-export const CACHE_CONTROL = {
-  /** index.html and config.json: always asked again, so a deploy shows at once */
-  page: 'no-cache',
-  /** hashed assets never change under their name */
-  asset: 'public, max-age=31536000, immutable',
-} as const;
-
 export type UiFile = { path: string; contentType: string; body: Uint8Array };
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -3,26 +3,17 @@
  * on the first request and kept in memory, and `/config.json` telling the UI to ask for
  * the editor token. Same origin as `/api`, as CloudFront serves it in AWS.
  */
+import { CACHE_CONTROL, contentSecurityPolicy } from '../../web/hosting';
+import { LOCAL_RUNTIME_CONFIG } from '../../web/src/runtime-config';
 import type { HttpGateway, LocalResponse } from './http-gateway';
 import type { Logger } from './logger';
 
 type UiFile = { path: string; contentType: string; body: Uint8Array };
 
-/**
- * What the page may load: its own script and styles, images from anywhere the cards
- * point (and the local media bucket over http), and API calls to its own origin only.
- */
-export const LOCAL_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: https: http://127.0.0.1:* http://localhost:*",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+/** Images also from the local media bucket, which fauxqs serves over http on loopback. */
+export const LOCAL_CONTENT_SECURITY_POLICY = contentSecurityPolicy({
+  images: ['http://127.0.0.1:*', 'http://localhost:*'],
+});
 
 const SECURITY_HEADERS = {
   'content-security-policy': LOCAL_CONTENT_SECURITY_POLICY,
@@ -79,16 +70,16 @@ export function serveEditorUi(gateway: HttpGateway, log: Logger): void {
     };
   };
 
-  const page = () => serve('/index.html', 'no-cache');
+  const page = () => serve('/index.html', CACHE_CONTROL.page);
   gateway.addRoute('GET', '/', page);
   gateway.addRoute('GET', '/index.html', page);
   gateway.addRoute('GET', '/assets/{file}', (request) =>
-    serve(`/assets/${request.pathParameters.file ?? ''}`, 'public, max-age=31536000, immutable'),
+    serve(`/assets/${request.pathParameters.file ?? ''}`, CACHE_CONTROL.asset),
   );
   gateway.addRoute('GET', '/config.json', async () => ({
     status: 200,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
-    body: JSON.stringify({ auth: { mode: 'token' } }),
+    headers: { 'content-type': 'application/json', 'cache-control': CACHE_CONTROL.page },
+    body: JSON.stringify(LOCAL_RUNTIME_CONFIG),
   }));
 }
 

@@ -5,20 +5,10 @@
  * sessionStorage: it goes when the tab closes.
  */
 import * as z from 'zod/mini';
+import { LOCAL_RUNTIME_CONFIG, type RuntimeConfig, runtimeConfigSchema } from './runtime-config';
 
-export const runtimeConfigSchema = z.object({
-  auth: z.union([
-    z.object({ mode: z.literal('token') }),
-    z.object({
-      mode: z.literal('cognito'),
-      /** the hosted sign-in domain, `https://<prefix>.auth.<region>.amazoncognito.com` */
-      domain: z.string(),
-      clientId: z.string(),
-    }),
-  ]),
-});
+export type { RuntimeConfig } from './runtime-config';
 
-export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 type CognitoConfig = Extract<RuntimeConfig['auth'], { mode: 'cognito' }>;
 
 /** What `/config.json` says; without one, the local token sign-in. */
@@ -32,7 +22,7 @@ export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
   } catch {
     // No config: the local runtime's defaults.
   }
-  return { auth: { mode: 'token' } };
+  return LOCAL_RUNTIME_CONFIG;
 }
 
 const TOKEN_KEY = 'crier.token';
