@@ -9,6 +9,7 @@ import {
   startCognitoSignIn,
   storedToken,
   storeToken,
+  takeTokenFromFragment,
 } from '../auth';
 import { parseRoute, type Route, routeHref } from '../router';
 import { ArticleView } from './article-view';
@@ -72,10 +73,17 @@ function SignIn({
   </main>`;
 }
 
-function useRoute(): Route {
+/**
+ * The view the address names. Locally, a `#token=` link opened in this tab signs in
+ * first; in AWS only Cognito's sign-in does (a link must not sign anyone in as another).
+ */
+function useRoute(onToken?: () => void): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => {
+      if (onToken && takeTokenFromFragment()) onToken();
+      setRoute(parseRoute(location.hash));
+    };
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);
@@ -85,7 +93,14 @@ function useRoute(): Route {
 export function App({ config, notice }: { config: RuntimeConfig; notice?: string }) {
   const [token, setToken] = useState(storedToken());
   const [reason, setReason] = useState(notice);
-  const route = useRoute();
+  const route = useRoute(
+    config.auth.mode === 'token'
+      ? () => {
+          setReason(undefined);
+          setToken(storedToken());
+        }
+      : undefined,
+  );
   const main = useRef<HTMLElement>(null);
 
   const api = useMemo(

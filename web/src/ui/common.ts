@@ -68,13 +68,16 @@ export function channelLabel(channels: Channel[], channelId: string): string {
 export function describeError(error: unknown): { title: string; details: string[] } {
   if (error instanceof ApiError) {
     const { status, body } = error;
-    const details = (body.fields ?? []).map((f) => `${f.field}: ${f.message}`);
+    const message = body.message ?? '';
+    // A field's message that only repeats the answer's own is not said twice.
+    const details = (body.fields ?? [])
+      .filter((f) => !message.includes(f.message))
+      .map((f) => `${f.field}: ${f.message}`);
     if (body.length) {
       details.unshift(
         `The network counts ${body.length.used.toLocaleString()} of at most ${body.length.limit.toLocaleString()} ${body.length.unit === 'weighted' ? 'weighted characters' : 'characters'}.`,
       );
     }
-    const message = body.message ?? '';
     if (status === 400)
       return { title: `Not saved: ${message || 'the change is invalid'}`, details };
     if (status === 409) {

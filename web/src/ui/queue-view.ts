@@ -157,7 +157,7 @@ export function QueueView({ params }: { params: URLSearchParams }) {
           )}
         </select>
       </label>
-      <button type="button" onClick=${data.reload} disabled=${data.loading}>Refresh</button>
+      <button type="button" onClick=${data.reload}>Refresh</button>
     </form>
     ${data.error !== undefined && html`<${ErrorNotice} error=${data.error} />`}
     ${

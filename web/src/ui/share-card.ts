@@ -98,6 +98,7 @@ export function ShareCard({
   const [notice, setNotice] = useState<{ text: string; status: string }>();
   const [confirming, setConfirming] = useState<ShareAction>();
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const statusLine = useRef<HTMLParagraphElement>(null);
 
   const textChanged = text !== share.text;
   const dueChanged = due !== toDateTimeLocal(share.dueAt);
@@ -136,6 +137,13 @@ export function ShareCard({
       if (caught instanceof ApiError && caught.status === 409) onConflict();
     } finally {
       setBusy(false);
+      // The button pressed may be gone (a confirmation, a share no longer editable):
+      // the keyboard goes on from this share's outcome rather than the page's top.
+      requestAnimationFrame(() => {
+        if (!document.activeElement || document.activeElement === document.body) {
+          statusLine.current?.focus();
+        }
+      });
     }
   };
 
@@ -149,6 +157,7 @@ export function ShareCard({
 
   const save = (event: Event) => {
     event.preventDefault();
+    if (!dirty || busy) return;
     const change: { text?: string; dueAt?: string } = {};
     if (textChanged) change.text = text;
     if (dueChanged) {
@@ -248,11 +257,14 @@ export function ShareCard({
               onInput=${(e: Event) => setDue(inputValue(e))}
             />
             <div class="buttons">
-              <button type="submit" class="primary" disabled=${!dirty || busy}>Save changes</button>
+              <button type="submit" class="primary" aria-disabled=${String(!dirty || busy)}>
+                Save changes
+              </button>
               <button
                 type="button"
-                disabled=${!dirty || busy}
+                aria-disabled=${String(!dirty || busy)}
                 onClick=${() => {
+                  if (!dirty || busy) return;
                   setText(share.text);
                   setDue(toDateTimeLocal(share.dueAt));
                 }}
@@ -261,7 +273,11 @@ export function ShareCard({
               </button>
               ${
                 share.edited?.text &&
-                html`<button type="button" disabled=${busy} onClick=${restoreComposed}>
+                html`<button
+                  type="button"
+                  aria-disabled=${String(busy)}
+                  onClick=${() => busy || restoreComposed()}
+                >
                   Use the composed text
                 </button>`
               }
@@ -279,8 +295,12 @@ export function ShareCard({
           (action) => html`<button
             type="button"
             class=${action === 'cancel' ? 'danger' : ''}
-            disabled=${busy}
-            onClick=${() => (confirmation(action, share) ? setConfirming(action) : act(action))}
+            aria-disabled=${String(busy)}
+            onClick=${() => {
+              if (busy) return;
+              if (confirmation(action, share)) setConfirming(action);
+              else act(action);
+            }}
           >
             ${ACTION_LABELS[action]}
           </button>`,
@@ -305,7 +325,7 @@ export function ShareCard({
         </div>
       </div>`
     }
-    <p class="status-line" role="status">
+    <p class="status-line" role="status" tabindex="-1" ref=${statusLine}>
       ${busy ? 'Working…' : notice?.status === share.status ? notice.text : ''}
     </p>
     ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
