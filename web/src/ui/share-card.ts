@@ -5,7 +5,7 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { cancelOutcome, isEditable } from '../../../shared/domain/share-state';
+import { cancelOutcome, isEditable, isFinal } from '../../../shared/domain/share-state';
 import { ApiError, type ShareAction } from '../api';
 import { countFor, unitLabel } from '../count';
 import { type Article, type HistoryEntry, type Share, shareKey } from '../schemas';
@@ -207,7 +207,8 @@ export function ShareCard({
       <${StatusBadge} status=${share.status} />
     </header>
     <p class="share-due">
-      ${publishedAt ? 'Published' : 'Due'} <${DueTime} iso=${publishedAt ?? share.dueAt} />
+      ${publishedAt ? 'Published' : isFinal(share.status) ? 'Was due' : 'Due'}${' '}
+      <${DueTime} iso=${publishedAt ?? share.dueAt} />
       ${share.round ? html` · round ${share.round}` : ''}
       ${editedNote(share) && html` · <span class="edited">${editedNote(share)}</span>`}
     </p>
@@ -283,9 +284,8 @@ export function ShareCard({
               }
             </div>
           </form>`
-        : html`<p class="locked">
-            The text and time can change only before publishing starts.
-          </p>`
+        : !isFinal(share.status) &&
+          html`<p class="locked">The text and time can change only before publishing starts.</p>`
     }
 
     ${
