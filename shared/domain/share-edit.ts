@@ -109,8 +109,10 @@ function withEdited(share: Share, edited: Share['edited']): Share {
 export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Share {
   assertEditable(share, ctx.article);
   const at = ctx.at.toISOString();
+  // Going back to the composed text changes something if the text or the mark differs.
   const textChanged =
-    edit.text !== undefined && (edit.text.reset || edit.text.fields.text !== share.text);
+    edit.text !== undefined &&
+    (edit.text.fields.text !== share.text || (edit.text.reset && share.edited?.text !== undefined));
   const dueAt = edit.dueAt !== undefined && edit.dueAt !== share.dueAt ? edit.dueAt : undefined;
   if (!textChanged && dueAt === undefined) return share;
 
@@ -118,6 +120,8 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
   let patch: Partial<Share> = {};
   if (edit.text && textChanged) {
     patch = { ...edit.text.fields, preparedId: undefined };
+    // A draft's error is compose's "could not make a post": the editor's text answers it.
+    if (share.status === 'draft') patch.lastError = undefined;
     reasons.push(edit.text.reset ? 'text back to the composed text' : 'text edited');
   }
   if (dueAt) {

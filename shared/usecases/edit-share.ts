@@ -77,14 +77,14 @@ async function write(
   address: ShareAddress,
   decide: (loaded: Loaded) => Promise<ActionResult>,
 ): Promise<{ before: Share; result: ActionResult }> {
-  for (let round = 1; ; round++) {
+  for (let tries = 1; ; tries++) {
     const loaded = await load(deps, address);
     const result = await decide(loaded);
     if (result.share === loaded.share) return { before: loaded.share, result };
     if (await deps.shares.replace(loaded.share, result.share)) {
       return { before: loaded.share, result };
     }
-    if (round === 2) {
+    if (tries === 2) {
       throw new ConflictError(
         `Share ${address.key} changed while this request was writing it: read it again and retry`,
       );
@@ -115,21 +115,26 @@ function channelOf(deps: EditShareDeps, share: Share): Channel {
   return channel;
 }
 
-async function limitFor(deps: EditShareDeps, channel: Channel, share: Share): Promise<number> {
-  // The instance's own limit; when it cannot be read now, the one compose read.
-  const server =
+/** The instance's own text limit (Mastodon); when it cannot be read now, the one compose read. */
+async function serverLimitFor(
+  deps: EditShareDeps,
+  channel: Channel,
+  share: Share,
+): Promise<number | undefined> {
+  return (
     (await deps.serverLimit?.(channel)) ??
-    (channel.platform === 'mastodon' ? share.length?.limit : undefined);
-  return textLimit(channel, server);
+    (channel.platform === 'mastodon' ? share.length?.limit : undefined)
+  );
 }
 
 /** The text as the channel composes it today, from the article's newest revision. */
 async function composedText(
   deps: EditShareDeps,
   channel: Channel,
+  share: Share,
   record: ArticleRecord,
 ): Promise<TextChange> {
-  const server = await deps.serverLimit?.(channel);
+  const server = await serverLimitFor(deps, channel, share);
   const composed = newShare(record, channel, deps.clock.now(), deps.settings, {
     media: {},
     limits: server ? { [channel.id]: server } : {},
@@ -154,10 +159,11 @@ export async function editShare(
     assertEditable(share, record.article);
     let text: TextChange | undefined;
     if (input.text === null) {
-      text = await composedText(deps, channelOf(deps, share), record);
+      text = await composedText(deps, channelOf(deps, share), share, record);
     } else if (input.text !== undefined) {
       const channel = channelOf(deps, share);
-      const checked = checkEditedText(channel, input.text, await limitFor(deps, channel, share));
+      const limit = textLimit(channel, await serverLimitFor(deps, channel, share));
+      const checked = checkEditedText(channel, input.text, limit);
       text = { reset: false, fields: { ...checked, thread: undefined } };
     }
     const dueAt =

@@ -45,6 +45,7 @@ beforeAll(async () => {
       'ingest-webhook': FUNCTIONS['ingest-webhook'],
       'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
       'editor-api': FUNCTIONS['editor-api'],
+      'publish-share': { ...FUNCTIONS['publish-share'], sqs: undefined },
     },
   });
   token = stack.secrets.editorToken.value;
@@ -344,6 +345,25 @@ describe('share actions', () => {
     expect(answer.status).toBe(202);
     expect(shareOf(answer)).toMatchObject({ status: 'publishing', cancelRequested: true });
     expect(shareOf(answer).history.at(-1)).toMatchObject({ event: 'cancel', by: 'editor' });
+  });
+
+  it('keeps a share whose cancel was requested while publishing from a later attempt', async () => {
+    const id = await newArticle();
+    await force(id, 'x-newsroom', { status: 'publishing', leaseUntil: inMinutes(1) });
+    expect((await act(id, 'x-newsroom', 'cancel')).status).toBe(202);
+    // That attempt failed and was deferred; the dispatcher claimed the share again.
+    await force(id, 'x-newsroom', {
+      status: 'queued',
+      dueAt: new Date().toISOString(),
+      leaseUntil: inMinutes(2),
+    });
+    await stack.invoke(
+      'publish-share',
+      sqsEvent([JSON.stringify({ articleId: id, channelId: 'x-newsroom' })]),
+    );
+    const share = await stored(id, 'x-newsroom');
+    expect(share.status).toBe('cancelled');
+    expect(share.history.at(-1)).toMatchObject({ event: 'cancel', by: 'publisher' });
   });
 
   it('publishes a scheduled share now: due now and sent at once', async () => {

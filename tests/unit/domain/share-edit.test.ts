@@ -100,6 +100,18 @@ describe('editing a share', () => {
     expect(only.edited).toBeUndefined();
   });
 
+  it('writes nothing when going back to a composed text it already has', () => {
+    const same = share();
+    expect(applyEdit(same, { text: { ...newText(same.text), reset: true } }, ctx)).toBe(same);
+  });
+
+  it('clears a draft’s compose error once an editor gives it a text', () => {
+    const draft = share({ status: 'draft', text: '', lastError: 'Could not compose: too long' });
+    const next = applyEdit(draft, { text: newText('Short enough') }, ctx);
+    expect(next.lastError).toBeUndefined();
+    expect(applyAction(next, 'approve', ctx).share.status).toBe('scheduled');
+  });
+
   it('writes nothing when nothing changes', () => {
     const same = share();
     expect(applyEdit(same, { text: newText(same.text), dueAt: same.dueAt }, ctx)).toBe(same);
