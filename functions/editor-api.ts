@@ -33,6 +33,7 @@ import { DynamoShareStore } from '../shared/store/share-store';
 import { enqueueIfDue } from '../shared/usecases/dispatch';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
+import { listChannels } from '../shared/usecases/read-channels';
 import { shareView } from '../shared/usecases/views';
 
 const env = readEnv({
@@ -127,6 +128,7 @@ const routes: Record<EditorRouteKey, (event: HttpEvent, editor: Editor) => Promi
     return { status: result.accepted ? 202 : 200, body: { share: shareView(result.share) } };
   },
   'GET /api/openapi.json': async () => ok(openApi),
+  'GET /api/channels': async () => ok(listChannels(config.channels)),
 };
 
 const isRouteKey = (key: string): key is EditorRouteKey => Object.hasOwn(routes, key);

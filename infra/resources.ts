@@ -178,6 +178,7 @@ export const FUNCTIONS = {
       'PATCH /api/articles/{articleId}/shares/{channelId}',
       'POST /api/articles/{articleId}/shares/{channelId}/{action}',
       'GET /api/openapi.json',
+      'GET /api/channels',
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
     uses: { table: 'readWrite', sendTo: ['publish'] },

@@ -2,6 +2,7 @@
  * `npm start`: the local stack with the real functions, a short banner, and a clean stop
  * on Ctrl-C (a second Ctrl-C forces the exit). The table is kept for the next start.
  */
+import { editorUiUrl } from './editor-ui';
 import { DataDirInUseError } from './lock';
 import type { LocalSecrets } from './secrets';
 import { type LocalStack, startLocalStack } from './stack';
@@ -25,6 +26,7 @@ function banner(stack: LocalStack): string {
   return [
     '',
     'Crier is running locally',
+    `  editor UI        ${editorUiUrl(stack.url, stack.secrets.editorToken.value)}`,
     `  API              ${stack.url}`,
     `  health           GET ${stack.url}/healthz`,
     `  editor API       ${stack.url}/api/articles  with  Authorization: Bearer ${stack.secrets.editorToken.value}`,

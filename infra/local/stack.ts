@@ -11,6 +11,7 @@ import { loadChannelsConfig } from '../../shared/config/channels';
 import { credentialsEnvName } from '../../shared/config/credentials';
 import { BUCKET, ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
 import { type LocalDynamo, startDynamo } from './dynamo';
+import { serveEditorUi } from './editor-ui';
 import { type EventSource, startEventSource } from './event-source';
 import { entryExists, handlerLoader, type LocalFunctionDefinition } from './handler-loader';
 import {
@@ -218,6 +219,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             body: '{"status":"starting"}',
           },
     );
+
+    serveEditorUi(gateway, log);
 
     if (options.sandboxes ?? true) {
       sandboxes = await startSandboxes({

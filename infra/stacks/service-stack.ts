@@ -1,7 +1,8 @@
 /**
  * What runs Crier's code and can be replaced at will: one function per handler in
  * infra/resources.ts, wired as its definition says (routes, queue, schedule, and grants
- * for exactly what it `uses`), the HTTP API, the minute tick and the dead-letter alarms.
+ * for exactly what it `uses`), the HTTP API, the editor UI in front of it, the minute tick
+ * and the dead-letter alarms.
  */
 import {
   CfnOutput,
@@ -30,6 +31,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { CrierSettings } from '../config';
 import { CrierFunction } from '../constructs/crier-function';
+import { EditorUi } from '../constructs/editor-ui';
 import {
   BUCKET,
   ENV,
@@ -77,6 +79,7 @@ export class ServiceStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly alarmTopic: sns.Topic;
+  readonly editorUi: EditorUi;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -84,8 +87,15 @@ export class ServiceStack extends Stack {
     const logRemoval = settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     ({ api: this.api, stage: this.apiStage } = this.createApi(logRemoval));
+    this.editorUi = new EditorUi(this, 'EditorUi', {
+      stage: settings.stage,
+      api: this.api,
+      userPool: stateful.userPool,
+      removalPolicy: logRemoval,
+    });
     const editorAuthorizer = new HttpUserPoolAuthorizer('EditorJwt', stateful.userPool, {
-      userPoolClients: [stateful.userPoolClient],
+      // The command line's client, and the editor UI's.
+      userPoolClients: [stateful.userPoolClient, this.editorUi.client],
       identitySource: ['$request.header.Authorization'],
     });
 
@@ -131,6 +141,14 @@ export class ServiceStack extends Stack {
       alarm.addOkAction(new SnsAction(this.alarmTopic));
     }
 
+    new CfnOutput(this, 'EditorUiUrl', {
+      value: `${this.editorUi.url}/`,
+      description: 'The editor UI (and the editor API under /api on the same origin)',
+    });
+    new CfnOutput(this, 'EditorSignInUrl', {
+      value: this.editorUi.signIn.baseUrl(),
+      description: "The editors' Cognito sign-in domain",
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.apiStage.url,
       description: "The HTTP API's base URL",

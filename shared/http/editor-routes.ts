@@ -8,6 +8,7 @@ import { SHARE_ACTIONS } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { MAX_EDITED_TEXT } from '../platforms/edited-text';
+import { channelListSchema, channelViewSchema } from '../usecases/read-channels';
 import {
   articleDetailSchema,
   articleListSchema,
@@ -144,6 +145,8 @@ export const COMPONENTS = {
   HistoryEntry: historyEntrySchema,
   ShareEdit: shareEditSchema,
   Error: errorSchema,
+  Channel: channelViewSchema,
+  ChannelList: channelListSchema,
 } as const;
 
 export type ResponseStatus = 200 | 202 | 400 | 401 | 403 | 404 | 409 | 413;
@@ -240,6 +243,15 @@ export const EDITOR_ROUTES = [
       },
       400: { description: 'An unknown action, or a bad share key', schema: errorSchema },
       ...shareWrites,
+    },
+  },
+  {
+    routeKey: 'GET /api/channels',
+    operationId: 'listChannels',
+    summary: 'The configured channels: network, account, time zone, approval and schedule',
+    responses: {
+      200: { description: 'Every channel in the config', schema: channelListSchema },
+      ...refused,
     },
   },
   {

@@ -92,6 +92,7 @@ describe('quick start', () => {
     const banner = first.output();
     expect(banner).toContain(`http://127.0.0.1:${port}`);
     expect(banner).toContain(`Authorization: Bearer ${token}`);
+    expect(banner).toContain(`http://127.0.0.1:${port}/#token=${encodeURIComponent(token)}`);
     expect(banner).toContain(join(dataDir, 'secrets.json'));
     expect(banner).toContain('npm run send-sample');
     expect(banner).not.toContain(secrets.CRIER_WEBHOOK_SECRET ?? 'missing');

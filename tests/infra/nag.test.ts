@@ -89,6 +89,33 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
+  it("fixes the editor UI's fixable findings and acknowledges the rest, each on its resource", () => {
+    const { app } = crier();
+    const ui = acknowledgements(app).filter(
+      ({ path }) => path.includes('/EditorUi/') || path.includes('/Custom::CDKBucketDeployment'),
+    );
+    const where = (suffix: string) => ui.filter((a) => a.path.endsWith(suffix)).map((a) => a.id);
+    // Fixed rather than acknowledged: SSL-only bucket (S10), origin access control (CFR7),
+    // TLS 1.2 to the API origin (CFR5).
+    expect(ui.map((a) => a.id)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/S10|CFR5|CFR6|CFR7/)]),
+    );
+    expect(where('/EditorUi/Bucket')).toEqual(['AwsSolutions-S1']);
+    expect(where('/EditorUi/Distribution').sort()).toEqual([
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
+    ]);
+    // The CDK's deployment function: its wildcards named one by one, and its runtime.
+    expect(where('/EditorUi/DeployRole').every((id) => id.startsWith('AwsSolutions-IAM5['))).toBe(
+      true,
+    );
+    expect(
+      ui.filter((a) => a.path.includes('/Custom::CDKBucketDeployment')).map((a) => a.id),
+    ).toEqual(['AwsSolutions-L1']);
+  });
+
   it('reports a resource that breaks a rule', () => {
     const crierApp = crier();
     new sqs.Queue(new Stack(crierApp.app, 'Careless'), 'Queue');

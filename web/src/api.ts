@@ -1,0 +1,155 @@
+/** The editor API as the UI calls it: same origin, the editor's bearer token, answers checked. */
+import type * as z from 'zod/mini';
+import type { ShareStatus } from '../../shared/domain/share-state';
+import {
+  type ArticleDetail,
+  articleDetailSchema,
+  articleListSchema,
+  type Channel,
+  channelListSchema,
+  type ErrorBody,
+  errorBodySchema,
+  type Share,
+  shareAnswerSchema,
+} from './schemas';
+
+export type ShareAction = 'approve' | 'cancel' | 'publish-now' | 'retry';
+
+/** An answer other than 2xx, with what the API said about it. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly body: ErrorBody;
+  constructor(status: number, body: ErrorBody) {
+    super(body.message ?? `The API answered ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export type ListFilters = {
+  status?: ShareStatus;
+  channel?: string;
+  from?: string;
+  to?: string;
+};
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(options: {
+  token: () => string | undefined;
+  /** called on a 401: the token expired or was wrong */
+  onUnauthorized: () => void;
+  fetch?: typeof fetch;
+}) {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function call<T>(
+    schema: z.ZodMiniType<T>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: T }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = options.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await doFetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+    const json: unknown = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      if (response.status === 401) options.onUnauthorized();
+      const parsed = errorBodySchema.safeParse(json);
+      throw new ApiError(response.status, parsed.success ? parsed.data : {});
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new ApiError(response.status, {
+        error: 'unexpected_answer',
+        message: `The API's answer to ${method} ${path} is not what the editor expects`,
+      });
+    }
+    return { status: response.status, data: parsed.data };
+  }
+
+  const sharePath = (articleId: string, key: string) =>
+    `/api/articles/${encodeURIComponent(articleId)}/shares/${encodeURIComponent(key)}`;
+  const theShare = (answer: z.infer<typeof shareAnswerSchema>): Share =>
+    'share' in answer ? answer.share : answer;
+
+  return {
+    async listArticles(query: ListFilters & { limit?: number; cursor?: string } = {}) {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        if (value !== undefined && value !== '') params.set(name, String(value));
+      }
+      const search = params.size > 0 ? `?${params}` : '';
+      return (await call(articleListSchema, 'GET', `/api/articles${search}`)).data;
+    },
+
+    async getArticle(articleId: string): Promise<ArticleDetail> {
+      return (
+        await call(articleDetailSchema, 'GET', `/api/articles/${encodeURIComponent(articleId)}`)
+      ).data;
+    },
+
+    /** The configured channels; empty where the API does not list them. */
+    async listChannels(): Promise<Channel[]> {
+      try {
+        return (await call(channelListSchema, 'GET', '/api/channels')).data.channels;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return [];
+        throw error;
+      }
+    },
+
+    /** `text: null` drops the editor's text: the share is composed again from the article. */
+    async editShare(
+      articleId: string,
+      key: string,
+      change: { text?: string | null; dueAt?: string },
+    ): Promise<Share> {
+      return theShare(
+        (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,
+      );
+    },
+
+    /** The share after the action; `accepted` when a cancel is only requested (202). */
+    async act(
+      articleId: string,
+      key: string,
+      action: ShareAction,
+    ): Promise<{ share: Share; accepted: boolean }> {
+      const { status, data } = await call(
+        shareAnswerSchema,
+        'POST',
+        `${sharePath(articleId, key)}/${action}`,
+        {},
+      );
+      return { share: theShare(data), accepted: status === 202 };
+    },
+  };
+}
+
+/** Every article, page after page, up to `maxPages` (the views show recent work, not the archive). */
+export async function listAllArticles(
+  api: Api,
+  filters: ListFilters,
+  maxPages = 5,
+): Promise<{ articles: ArticleDetailList; complete: boolean }> {
+  const articles: ArticleDetailList = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const answer = await api.listArticles({ ...filters, limit: 100, cursor });
+    articles.push(...answer.articles);
+    cursor = answer.cursor ?? undefined;
+    if (!cursor) return { articles, complete: true };
+  }
+  return { articles, complete: false };
+}
+
+type ArticleDetailList = Awaited<ReturnType<Api['listArticles']>>['articles'];

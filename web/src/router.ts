@@ -1,0 +1,31 @@
+/**
+ * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
+ * `#/calendar?week=2026-05-11`, `#/articles/<id>`): static hosting serves one page,
+ * and a fragment never reaches a server or CloudFront's error pages.
+ */
+export type Route =
+  | { view: 'queue'; params: URLSearchParams }
+  | { view: 'calendar'; params: URLSearchParams }
+  | { view: 'article'; articleId: string; params: URLSearchParams };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
+  const params = new URLSearchParams(query);
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'calendar') return { view: 'calendar', params };
+  if (parts[0] === 'articles' && parts[1]) {
+    return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
+  }
+  return { view: 'queue', params };
+}
+
+export function routeHref(path: string, params?: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value) query.set(name, value);
+  }
+  const search = query.toString();
+  return `#${path}${search ? `?${search}` : ''}`;
+}
+
+export const articleHref = (articleId: string) => `#/articles/${encodeURIComponent(articleId)}`;

@@ -1,0 +1,21 @@
+/**
+ * `/config.json`, what the page learns about where it runs: locally, that it asks for
+ * the editor token; in AWS, the Cognito sign-in the CDK app deployed beside it.
+ */
+import * as z from 'zod/mini';
+
+export const runtimeConfigSchema = z.object({
+  auth: z.union([
+    z.object({ mode: z.literal('token') }),
+    z.object({
+      mode: z.literal('cognito'),
+      /** the hosted sign-in domain, `https://<prefix>.auth.<region>.amazoncognito.com` */
+      domain: z.string(),
+      clientId: z.string(),
+    }),
+  ]),
+});
+
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+export const LOCAL_RUNTIME_CONFIG: RuntimeConfig = { auth: { mode: 'token' } };

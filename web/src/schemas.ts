@@ -1,0 +1,136 @@
+/**
+ * What the editor API answers, checked at the edge before the UI uses it (zod/mini
+ * keeps the bundle small). Fields the UI can do without are optional, so an API that
+ * adds or leaves out a detail still renders.
+ */
+import * as z from 'zod/mini';
+import { PLATFORMS } from '../../shared/domain/platform';
+import { SHARE_STATUSES } from '../../shared/domain/share-state';
+
+const text = z.string();
+const optionalText = z.nullish(z.string());
+
+export const platformSchema = z.enum(PLATFORMS);
+export const statusSchema = z.enum(SHARE_STATUSES);
+
+const length = z.object({ used: z.number(), limit: z.number(), unit: z.string() });
+
+/** A share as the article list carries it. */
+export const shareSummarySchema = z.object({
+  /** the share's name in its routes: the channel id, or `<channelId>~<round>` for a re-share */
+  key: z.optional(text),
+  channelId: text,
+  platform: platformSchema,
+  status: statusSchema,
+  dueAt: text,
+  remoteUrl: optionalText,
+});
+
+export const historyEntrySchema = z.object({
+  at: text,
+  event: text,
+  from: optionalText,
+  to: text,
+  by: text,
+  reason: optionalText,
+});
+
+export const shareSchema = z.object({
+  ...shareSummarySchema.shape,
+  text,
+  remoteId: optionalText,
+  url: z._default(text, ''),
+  hashtags: z._default(z.array(text), []),
+  card: z.nullish(
+    z.object({
+      url: text,
+      title: text,
+      description: optionalText,
+      imageUrl: optionalText,
+      imageAlt: optionalText,
+    }),
+  ),
+  media: z.nullish(
+    z.array(
+      z.object({
+        url: text,
+        alt: optionalText,
+        width: z.nullish(z.number()),
+        height: z.nullish(z.number()),
+      }),
+    ),
+  ),
+  thread: z.nullish(z.array(text)),
+  length: z.nullish(length),
+  warnings: z._default(z.array(text), []),
+  attempt: z._default(z.number(), 0),
+  version: z._default(z.number(), 0),
+  lastError: optionalText,
+  cancelRequested: z.nullish(z.boolean()),
+  history: z._default(z.array(historyEntrySchema), []),
+  /** when an editor last set the text or the time by hand */
+  edited: z.nullish(z.object({ text: optionalText, dueAt: optionalText })),
+  round: z.nullish(z.number()),
+});
+
+const articleFields = {
+  id: text,
+  url: text,
+  title: text,
+  summary: optionalText,
+  imageUrl: optionalText,
+  imageAlt: optionalText,
+  section: optionalText,
+  authors: z._default(z.array(z.object({ name: text })), []),
+  status: z._default(text, 'published'),
+  publishedAt: optionalText,
+  receivedAt: optionalText,
+};
+
+export const articleListSchema = z.object({
+  articles: z.array(
+    z.object({ ...articleFields, shares: z._default(z.array(shareSummarySchema), []) }),
+  ),
+  cursor: optionalText,
+});
+
+/** The name of a share in its article and its routes. */
+export const shareKey = (share: { key?: string | null; channelId: string }) =>
+  share.key ?? share.channelId;
+
+export const articleDetailSchema = z.object({
+  article: z.object(articleFields),
+  shares: z.array(shareSchema),
+});
+
+export const channelListSchema = z.object({
+  channels: z.array(
+    z.object({
+      id: text,
+      platform: platformSchema,
+      name: optionalText,
+      account: text,
+      timezone: optionalText,
+    }),
+  ),
+});
+
+/** The API's error body: `{ error, message, fields?, length? }` (API Gateway's own: `{ message }`). */
+export const errorBodySchema = z.object({
+  error: optionalText,
+  message: optionalText,
+  fields: z.nullish(z.array(z.object({ field: text, message: text }))),
+  length: z.nullish(length),
+});
+
+/** A write's answer: `{ share }` (a bare share is taken too). */
+export const shareAnswerSchema = z.union([z.object({ share: shareSchema }), shareSchema]);
+
+export type ShareSummary = z.infer<typeof shareSummarySchema>;
+export type Share = z.infer<typeof shareSchema>;
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type ArticleSummary = z.infer<typeof articleListSchema>['articles'][number];
+export type Article = z.infer<typeof articleDetailSchema>['article'];
+export type ArticleDetail = z.infer<typeof articleDetailSchema>;
+export type Channel = z.infer<typeof channelListSchema>['channels'][number];
+export type ErrorBody = z.infer<typeof errorBodySchema>;

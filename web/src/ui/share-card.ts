@@ -1,0 +1,338 @@
+/**
+ * One share in the article view: its preview, status and time, the link-card warnings,
+ * the editor (text with the network's live count, and the time), the actions the state
+ * machine allows, and the history.
+ */
+import { html } from 'htm/preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { cancelOutcome, isEditable, isFinal } from '../../../shared/domain/share-state';
+import { ApiError, type ShareAction } from '../api';
+import { countFor, unitLabel } from '../count';
+import { type Article, type HistoryEntry, type Share, shareKey } from '../schemas';
+import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
+import {
+  AppContext,
+  accountHandle,
+  DueTime,
+  ErrorNotice,
+  inputValue,
+  NETWORK_NAMES,
+  STATUS_LABELS,
+  StatusBadge,
+} from './common';
+import { Preview } from './previews';
+
+const ACTION_LABELS: Record<ShareAction, string> = {
+  approve: 'Approve',
+  'publish-now': 'Publish now',
+  cancel: 'Cancel share',
+  retry: 'Retry',
+};
+
+/** Actions that cannot be undone ask once more before they go. */
+function confirmation(action: ShareAction, share: Share): string | undefined {
+  if (action === 'publish-now') return 'Publish this post now, before its time?';
+  if (action === 'cancel') return 'Cancel this post? A cancelled share is never published.';
+  if (action === 'retry' && share.status === 'unknown') {
+    return 'Post it again? Do this only after checking on the network that it did not go out.';
+  }
+  return undefined;
+}
+
+/** What the state machine lets an editor do now (the API has the last word: a 409). */
+function availableActions(share: Share): ShareAction[] {
+  const actions: ShareAction[] = [];
+  if (share.status === 'draft') actions.push('approve');
+  if (isEditable(share.status)) actions.push('publish-now');
+  // A parked `unknown` share is retried by an admin who checked the network.
+  if (share.status === 'failed' || share.status === 'unknown') actions.push('retry');
+  if (cancelOutcome(share.status) !== 'refuse' && !share.cancelRequested) actions.push('cancel');
+  return actions;
+}
+
+/** Which of the share's fields an editor set by hand. */
+function editedNote(share: Share): string | undefined {
+  const { text, dueAt } = share.edited ?? {};
+  if (text && dueAt) return 'text and time set by an editor';
+  if (text) return 'text edited by an editor';
+  if (dueAt) return 'time set by an editor';
+  return undefined;
+}
+
+function HistoryList({ entries }: { entries: HistoryEntry[] }) {
+  return html`<ol class="history-list">
+    ${[...entries].reverse().map(
+      (entry) => html`<li>
+        <time datetime=${entry.at}>${formatDateTime(entry.at)}</time>
+        <span class="history-event">${entry.event}</span>
+        ${entry.from ? `${entry.from} → ${entry.to}` : entry.to}
+        <span class="history-by">by ${entry.by}</span>
+        ${entry.reason && html`<span class="history-reason">${entry.reason}</span>`}
+      </li>`,
+    )}
+  </ol>`;
+}
+
+export function ShareCard({
+  article,
+  share,
+  account,
+  onShare,
+  onConflict,
+}: {
+  article: Article;
+  share: Share;
+  account: string;
+  /** the share as the API answered after a change */
+  onShare: (share: Share) => void;
+  /** the share moved on meanwhile: reload the article */
+  onConflict: () => void;
+}) {
+  const app = useContext(AppContext);
+  const id = shareKey(share);
+  const [text, setText] = useState(share.text);
+  const [due, setDue] = useState(toDateTimeLocal(share.dueAt));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  // A notice holds while the share stays in the status it speaks of.
+  const [notice, setNotice] = useState<{ text: string; status: string }>();
+  const [confirming, setConfirming] = useState<ShareAction>();
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const statusLine = useRef<HTMLParagraphElement>(null);
+
+  const textChanged = text !== share.text;
+  const dueChanged = due !== toDateTimeLocal(share.dueAt);
+  const dirty = textChanged || dueChanged;
+
+  // A newer version from the API replaces the fields the editor has not touched, and all
+  // of them once the share can no longer be edited.
+  useEffect(() => {
+    const locked = !isEditable(share.status);
+    if (locked || !textChanged) setText(share.text);
+    if (locked || !dueChanged) setDue(toDateTimeLocal(share.dueAt));
+  }, [share.version, share.text, share.dueAt, share.status]);
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+
+  if (!app) return null;
+  const { api } = app;
+  const editable = isEditable(share.status);
+  const count = countFor(share.platform, text, share.length?.limit);
+  const network = NETWORK_NAMES[share.platform];
+  const publishedAt =
+    share.status === 'published'
+      ? share.history.findLast((entry) => entry.to === 'published')?.at
+      : undefined;
+
+  const run = async (work: () => Promise<{ text: string; status: string }>) => {
+    setBusy(true);
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      setNotice(await work());
+    } catch (caught) {
+      setError(caught);
+      if (caught instanceof ApiError && caught.status === 409) onConflict();
+    } finally {
+      setBusy(false);
+      // The button pressed may be gone (a confirmation, a share no longer editable):
+      // the keyboard goes on from this share's outcome rather than the page's top.
+      requestAnimationFrame(() => {
+        if (!document.activeElement || document.activeElement === document.body) {
+          statusLine.current?.focus();
+        }
+      });
+    }
+  };
+
+  const restoreComposed = () =>
+    run(async () => {
+      const updated = await api.editShare(article.id, id, { text: null });
+      setText(updated.text);
+      onShare(updated);
+      return { text: 'The text is composed from the article again.', status: updated.status };
+    });
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    if (!dirty || busy) return;
+    const change: { text?: string; dueAt?: string } = {};
+    if (textChanged) change.text = text;
+    if (dueChanged) {
+      const dueAt = fromDateTimeLocal(due);
+      if (!dueAt) {
+        setError(new Error('Choose a date and a time for the post.'));
+        return;
+      }
+      change.dueAt = dueAt;
+    }
+    run(async () => {
+      const updated = await api.editShare(article.id, id, change);
+      setText(updated.text);
+      setDue(toDateTimeLocal(updated.dueAt));
+      onShare(updated);
+      const text = change.dueAt ? `Saved. Due ${formatDateTime(updated.dueAt)}.` : 'Saved.';
+      return { text, status: updated.status };
+    });
+  };
+
+  const act = (action: ShareAction) => {
+    setConfirming(undefined);
+    run(async () => {
+      const { share: updated, accepted } = await api.act(article.id, id, action);
+      onShare(updated);
+      const text = accepted
+        ? 'Cancel requested: the post was already being sent. Its history will tell whether it went out.'
+        : `${ACTION_LABELS[action]}: the share is now ${STATUS_LABELS[updated.status].toLowerCase()}.`;
+      return { text, status: updated.status };
+    });
+  };
+
+  const actions = availableActions(share);
+  const confirmText = confirming ? confirmation(confirming, share) : undefined;
+
+  return html`<article
+    class=${`share share-${share.status}`}
+    aria-labelledby=${`share-${id}`}
+    data-channel=${share.channelId}
+    data-key=${id}
+  >
+    <header class="share-head">
+      <h2 id=${`share-${id}`}>
+        <span class=${`net net-${share.platform}`}>${network}</span>
+        <span class="share-account">${accountHandle(share.platform, account)}</span>
+      </h2>
+      <${StatusBadge} status=${share.status} />
+    </header>
+    <p class="share-due">
+      ${publishedAt ? 'Published' : isFinal(share.status) ? 'Was due' : 'Due'}${' '}
+      <${DueTime} iso=${publishedAt ?? share.dueAt} />
+      ${share.round ? html` · round ${share.round}` : ''}
+      ${editedNote(share) && html` · <span class="edited">${editedNote(share)}</span>`}
+    </p>
+
+    <${Preview} share=${share} article=${article} text=${text} account=${account} />
+
+    ${
+      share.remoteUrl &&
+      html`<p class="live-link">
+        <a href=${share.remoteUrl} target="_blank" rel="noopener noreferrer"
+          >View the post on ${network}<span class="visually-hidden"> (opens in a new tab)</span></a
+        >
+      </p>`
+    }
+    ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
+    ${share.lastError && html`<p class="notice notice-warning"><strong>Last error:</strong> ${share.lastError}</p>`}
+    ${
+      share.warnings.length > 0 &&
+      html`<section class="warnings" aria-labelledby=${`warnings-${id}`}>
+        <h3 id=${`warnings-${id}`}>Link card warnings</h3>
+        <ul>
+          ${share.warnings.map((w) => html`<li>${w}</li>`)}
+        </ul>
+      </section>`
+    }
+
+    ${
+      editable
+        ? html`<form class="editor" onSubmit=${save} aria-label=${`Edit the ${network} post`}>
+            <label for=${`text-${id}`}>Post text</label>
+            <textarea
+              id=${`text-${id}`}
+              rows="6"
+              value=${text}
+              aria-describedby=${`count-${id}`}
+              aria-invalid=${count.fits ? 'false' : 'true'}
+              onInput=${(e: Event) => setText(inputValue(e))}
+            ></textarea>
+            <p id=${`count-${id}`} class=${count.fits ? 'count' : 'count count-over'}>
+              <strong>${count.used.toLocaleString()}</strong>${` / ${count.limit.toLocaleString()} ${unitLabel(count.unit)}`}${count.problem ? ` — ${count.problem}` : ''}
+            </p>
+            <label for=${`due-${id}`}>Due, in your time (${localZone()})</label>
+            <input
+              id=${`due-${id}`}
+              type="datetime-local"
+              value=${due}
+              onInput=${(e: Event) => setDue(inputValue(e))}
+            />
+            <div class="buttons">
+              <button type="submit" class="primary" aria-disabled=${String(!dirty || busy)}>
+                Save changes
+              </button>
+              <button
+                type="button"
+                aria-disabled=${String(!dirty || busy)}
+                onClick=${() => {
+                  if (!dirty || busy) return;
+                  setText(share.text);
+                  setDue(toDateTimeLocal(share.dueAt));
+                }}
+              >
+                Undo changes
+              </button>
+              ${
+                share.edited?.text &&
+                html`<button
+                  type="button"
+                  aria-disabled=${String(busy)}
+                  onClick=${() => busy || restoreComposed()}
+                >
+                  Use the composed text
+                </button>`
+              }
+            </div>
+          </form>`
+        : !isFinal(share.status) &&
+          html`<p class="locked">The text and time can change only before publishing starts.</p>`
+    }
+
+    ${
+      actions.length > 0 &&
+      html`<div class="buttons actions" role="group" aria-label=${`Actions on the ${network} share`}>
+        ${actions.map(
+          (action) => html`<button
+            type="button"
+            class=${action === 'cancel' ? 'danger' : ''}
+            aria-disabled=${String(busy)}
+            onClick=${() => {
+              if (busy) return;
+              if (confirmation(action, share)) setConfirming(action);
+              else act(action);
+            }}
+          >
+            ${ACTION_LABELS[action]}
+          </button>`,
+        )}
+      </div>`
+    }
+    ${
+      confirming &&
+      confirmText &&
+      html`<div class="confirm" role="group" aria-label="Confirm">
+        <p>${confirmText}</p>
+        <div class="buttons">
+          <button
+            type="button"
+            ref=${confirmButton}
+            class=${confirming === 'cancel' ? 'danger' : 'primary'}
+            onClick=${() => act(confirming)}
+          >
+            Yes, ${ACTION_LABELS[confirming].toLowerCase()}
+          </button>
+          <button type="button" onClick=${() => setConfirming(undefined)}>No, keep it</button>
+        </div>
+      </div>`
+    }
+    <p class="status-line" role="status" tabindex="-1" ref=${statusLine}>
+      ${busy ? 'Working…' : notice?.status === share.status ? notice.text : ''}
+    </p>
+    ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
+
+    <details class="history">
+      <summary>History (${share.history.length})</summary>
+      <${HistoryList} entries=${share.history} />
+    </details>
+  </article>`;
+}
