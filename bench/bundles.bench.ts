@@ -82,7 +82,7 @@ function coldImportMs(file: string, env: Record<string, string>): number {
   return Number(out.trim());
 }
 
-const repeats = QUICK ? 3 : 10;
+const repeats = QUICK ? 3 : 7;
 const rows: BenchRow[] = [];
 try {
   const emptyEntry = join(outDir, 'empty-handler.ts');

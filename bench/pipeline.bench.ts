@@ -19,8 +19,8 @@ import {
   startBenchStack,
 } from './support/stack';
 
-const LATENCY_ARTICLES = QUICK ? 5 : 30;
-const PRECISION_ARTICLES = QUICK ? 3 : 10;
+const LATENCY_ARTICLES = QUICK ? 5 : 20;
+const PRECISION_ARTICLES = QUICK ? 3 : 8;
 const CHANNELS = loadChannelsConfig(undefined).channels.length;
 const run = Date.now().toString(36);
 

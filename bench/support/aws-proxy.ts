@@ -36,14 +36,14 @@ export async function startMeteringProxy(options: {
   target: string;
   meter?: DynamoMeter;
 }): Promise<MeteringProxy> {
-  const target = new URL(options.target);
+  const upstream = new URL(options.target);
   const counts: Record<string, number> = {};
   const server = createServer(async (incoming, outgoing) => {
     try {
+      // JSON protocols name the operation in a header; S3's REST calls go by their method.
+      const target = incoming.headers['x-amz-target'];
       const operation =
-        String(incoming.headers['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? '';
+        typeof target === 'string' ? (target.split('.').pop() ?? target) : `S3 ${incoming.method}`;
       counts[operation] = (counts[operation] ?? 0) + 1;
       let payload = await body(incoming);
       const input = options.meter ? parseJson(payload) : undefined;
@@ -57,11 +57,11 @@ export async function startMeteringProxy(options: {
       }>((resolve, reject) => {
         const forwarded = httpRequest(
           {
-            host: target.hostname,
-            port: target.port,
+            host: upstream.hostname,
+            port: upstream.port,
             method: incoming.method,
             path: incoming.url,
-            headers: { ...incoming.headers, host: target.host, 'content-length': payload.length },
+            headers: { ...incoming.headers, host: upstream.host, 'content-length': payload.length },
           },
           (response) => {
             body(response).then(

@@ -121,7 +121,9 @@ export class DynamoMeter {
       const units = Array.isArray(consumed)
         ? consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0)
         : (consumed?.CapacityUnits ?? 0);
-      this.totals.readUnits += units;
+      // DynamoDB bills a query at least half a unit (a whole one when consistent), items or not.
+      const least = operation === 'Query' ? (input.ConsistentRead === true ? 1 : 0.5) : 0;
+      this.totals.readUnits += Math.max(units, least);
       if (answer.Item) this.items.set(keyOf(answer.Item), answer.Item);
       return;
     }
