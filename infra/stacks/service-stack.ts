@@ -1,7 +1,7 @@
 /**
  * What runs Crier's code and can be replaced at will: one function per handler in
  * infra/resources.ts, wired as its definition says (routes, queue, schedule, and grants
- * for exactly what it `uses`), the HTTP API, the minute tick and the dead-letter alarms.
+ * for exactly what it `uses`), the HTTP API, the minute tick, the alarms and the dashboard.
  */
 import {
   CfnOutput,
@@ -30,6 +30,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { CrierSettings } from '../config';
 import { CrierFunction } from '../constructs/crier-function';
+import { CrierMonitoring } from '../constructs/monitoring';
 import {
   BUCKET,
   ENV,
@@ -77,6 +78,7 @@ export class ServiceStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly alarmTopic: sns.Topic;
+  readonly monitoring: CrierMonitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -113,6 +115,7 @@ export class ServiceStack extends Stack {
     this.functions = functions;
 
     this.alarmTopic = this.createAlarmTopic(settings);
+    const dlqAlarms: cloudwatch.Alarm[] = [];
     for (const name of queueNames()) {
       const { dlq } = stateful.queues[name];
       const alarm = new cloudwatch.Alarm(this, `${pascal(name)}DlqAlarm`, {
@@ -129,7 +132,15 @@ export class ServiceStack extends Stack {
       });
       alarm.addAlarmAction(new SnsAction(this.alarmTopic));
       alarm.addOkAction(new SnsAction(this.alarmTopic));
+      dlqAlarms.push(alarm);
     }
+    this.monitoring = new CrierMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      topic: this.alarmTopic,
+      functions,
+      queues: stateful.queues,
+      dlqAlarms,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.apiStage.url,
@@ -151,9 +162,13 @@ export class ServiceStack extends Stack {
         description: `The ${name} function`,
       });
     }
+    new CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard: queues, dead letters, outcomes per network, errors',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
-      description: 'Dead-letter alarms go here; subscribe more endpoints to it as needed',
+      description: 'Every alarm goes here; subscribe more endpoints to it as needed',
     });
   }
 
