@@ -23,6 +23,7 @@ import { type FunctionIdentity, FunctionTimeoutError, invokeHandler } from './in
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import { acquireDataDirLock, type DataDirLock } from './lock';
 import { createLogger, type LogEntry, type Logger } from './logger';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
 import { FaultSpecError } from './sandbox/faults';
 import { type Scheduler, startScheduler } from './scheduler';
@@ -189,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
       }
       environment.restore();
+      removeRuntimeFile(dataDir);
       lock.release();
       log.info('stack.stopped', { dataDir });
     })();
@@ -297,6 +299,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
 
+    writeRuntimeFile(dataDir, {
+      pid: process.pid,
+      url: gateway.url,
+      region: LOCAL_REGION,
+      tableName: dynamo.tableName,
+      dynamoEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      queues: Object.fromEntries(
+        Object.entries(localSqs.queues).map(([name, queue]) => [
+          name,
+          { url: queue.url, arn: queue.arn, dlqUrl: queue.dlqUrl, dlqArn: queue.dlqArn },
+        ]),
+      ),
+    });
     ready = true;
     gateway.setReady(true);
     log.info('stack.ready', { url: gateway.url, dataDir });

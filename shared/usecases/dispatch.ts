@@ -107,7 +107,7 @@ async function sweep(deps: DispatchDeps, report: TickReport): Promise<void> {
  * Sends an unknown share to the publish worker, which reconciles it. The lease moves
  * first, so the next tick does not send it again while this message is in flight.
  */
-async function reconcileLater(deps: DispatchDeps, share: Share): Promise<boolean> {
+export async function reconcileLater(deps: DispatchDeps, share: Share): Promise<boolean> {
   const now = deps.clock.now();
   const next: Share = {
     ...share,
