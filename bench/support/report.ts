@@ -41,14 +41,17 @@ export function formatRatio(ratio: number | undefined): string {
 /** One Markdown table (Biome formats Markdown tables the same way once pasted in README). */
 export function table(rows: BenchRow[]): string {
   const header = ['benchmark', 'measure', 'Crier', 'baseline', 'ratio', 'baseline is / note'];
-  const cells = rows.map((row) => [
-    row.benchmark,
-    row.measure,
-    row.crier,
-    row.baseline,
-    formatRatio(row.ratio),
-    row.note ?? '',
-  ]);
+  // A `|` inside a cell would end it.
+  const cells = rows.map((row) =>
+    [
+      row.benchmark,
+      row.measure,
+      row.crier,
+      row.baseline,
+      formatRatio(row.ratio),
+      row.note ?? '',
+    ].map((cell) => cell.replaceAll('|', '\\|')),
+  );
   const widths = header.map((title, i) =>
     Math.max(title.length, ...cells.map((line) => (line[i] ?? '').length)),
   );
