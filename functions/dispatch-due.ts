@@ -24,7 +24,7 @@ export const handler = withObservability(async () => {
   for (const [name, count] of Object.entries(report)) {
     metrics.addMetric(`Shares${name[0]?.toUpperCase()}${name.slice(1)}`, MetricUnit.Count, count);
   }
-  if (report.enqueued || report.requeued || report.expired || report.reconciling) {
+  if (Object.values(report).some((count) => count > 0)) {
     logger.info('Dispatched', { ...report });
   }
   return report;

@@ -6,7 +6,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readEnv, required } from '../shared/config/env';
 import { requireSecret } from '../shared/config/secrets';
 import type { ArticleChange, ArticleSource } from '../shared/domain/article';
-import { NotFoundError } from '../shared/domain/errors';
+import { NotFoundError, UnauthorizedError } from '../shared/domain/errors';
 import { systemClock } from '../shared/domain/ports';
 import { httpEventSchema, rawBody } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
@@ -15,6 +15,7 @@ import { readGhostWebhook } from '../shared/ingest/ghost';
 import type { WebhookHeaders } from '../shared/ingest/standard-webhooks';
 import { readWordPressWebhook } from '../shared/ingest/wordpress';
 import { logger, metrics, withObservability } from '../shared/observability';
+import { METRICS } from '../shared/observability/metric-names';
 import { createSqsClient } from '../shared/queue/client';
 import { SqsComposeQueue } from '../shared/queue/compose-queue';
 import { DynamoArticleStore } from '../shared/store/article-store';
@@ -73,10 +74,14 @@ export const handler = withObservability(async (input: unknown) => {
       withdrawal: 'withdrawal' in change ? change.withdrawal.status : undefined,
     });
     metrics.addDimensions({ outcome: result.outcome, source });
-    metrics.addMetric('ArticlesReceived', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.articlesReceived, MetricUnit.Count, 1);
     return json(202, { articleId: result.articleId });
   } catch (error) {
-    metrics.addMetric('WebhooksRefused', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.webhooksRefused, MetricUnit.Count, 1);
+    // A CMS with the wrong key, or someone probing the public endpoint: the alarm's to tell.
+    if (error instanceof UnauthorizedError) {
+      metrics.addMetric(METRICS.webhookAuthFailures, MetricUnit.Count, 1);
+    }
     return errorResponse(error);
   }
 });

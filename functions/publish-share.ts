@@ -8,6 +8,13 @@ import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
 import { systemClock } from '../shared/domain/ports';
 import { logger, metrics, withObservability } from '../shared/observability';
+import {
+  DIMENSIONS,
+  METRICS,
+  PUBLISH_OUTCOMES,
+  type PublishOutcomeDimensions,
+  type PublishOutcomeName,
+} from '../shared/observability/metric-names';
 import { clientFor } from '../shared/platforms/clients';
 import { processBatch } from '../shared/queue/batch';
 import { createSqsClient } from '../shared/queue/client';
@@ -48,6 +55,9 @@ const deps = {
 
 const messageSchema = jsonMessage(publishMessageSchema);
 
+const isPublishOutcome = (outcome: string): outcome is PublishOutcomeName =>
+  PUBLISH_OUTCOMES.some((name) => name === outcome);
+
 export const handler = withObservability(async (event: SQSEvent) =>
   processBatch(event.Records, async (record) => {
     const message = messageSchema.parse(record.body);
@@ -67,6 +77,21 @@ export const handler = withObservability(async (event: SQSEvent) =>
     });
     metrics.addDimensions({ outcome: result.outcome });
     metrics.addMetric('SharesHandled', MetricUnit.Count, 1);
+    if (share && isPublishOutcome(result.outcome)) {
+      // Per network, for the dashboard and the alarms: a dimension set of its own.
+      const outcome = metrics.singleMetric();
+      const dimensions: PublishOutcomeDimensions = {
+        Platform: share.platform,
+        Outcome: result.outcome,
+      };
+      outcome.addDimensions(dimensions);
+      outcome.addMetric(METRICS.publishOutcome, MetricUnit.Count, 1);
+      if ('refusal' in result && result.refusal === 'auth') {
+        const auth = metrics.singleMetric();
+        auth.addDimension(DIMENSIONS.platform, share.platform);
+        auth.addMetric(METRICS.publishAuthFailures, MetricUnit.Count, 1);
+      }
+    }
     logger.removeKeys(['articleId', 'channelId']);
   }),
 );

@@ -1,13 +1,22 @@
 /** `crier <command>`: the command line's entry; each command lives in its own module. */
 
-export type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+/** process.stdout and process.stderr, or a test's buffers. */
+export type Io = {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+};
 
 const USAGE = `Usage: crier <command> [options]
 
 Commands:
   preview <url>                     the card, warnings and every channel's post for a page
   preview --html <file> --url <url> the same for a saved page
-  help                              this text`;
+  dlq redrive <compose|publish>     moves a dead-letter queue's messages back to its queue
+  share reconcile <article> <channel>
+                                    sends an unknown or stuck share to be reconciled
+  help                              this text
+
+Each command takes --help.`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -15,6 +24,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     case 'preview': {
       const { runPreview } = await import('./preview');
       return runPreview(rest, io);
+    }
+    case 'dlq': {
+      const { runDlq } = await import('./dlq');
+      return runDlq(rest, io);
+    }
+    case 'share': {
+      const { runShare } = await import('./share');
+      return runShare(rest, io);
     }
     case undefined:
     case 'help':

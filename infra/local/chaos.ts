@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadChannelsConfig } from '../../shared/config/channels';
 import { ENV } from '../resources';
 import { formatReport, runChaos } from './chaos/run';
-import { readRuntimeFile } from './runtime-file';
+import { requireRuntimeFile } from './runtime-file';
 import { type LocalStack, startLocalStack } from './stack';
 
 export const DEFAULT_FAULTS =
@@ -69,7 +69,7 @@ try {
     own = { stack, dir };
     dataDir = dir;
   }
-  const runtime = readRuntimeFile(dataDir);
+  const runtime = requireRuntimeFile(dataDir);
   const webhookSecret = runtime.environment[ENV.webhookSecret];
   const editorToken = runtime.environment[ENV.editorToken];
   if (!webhookSecret || !editorToken) throw new Error('the running stack has no local secrets');

@@ -1,29 +1,45 @@
 /**
- * What a running local stack tells other processes on this machine: its URL, its queues
- * and the functions' environment, in `<data folder>/runtime.json`. An extra worker
- * (infra/local/worker.ts) reads it to consume a queue beside the stack, as a second
- * Lambda would. The environment holds the local secrets, so the file is readable by its
- * owner only, like the secrets file beside it, and is removed when the stack stops.
+ * `<dataDir>/runtime.json`: what a running local stack tells other processes on this
+ * machine: its URL, emulators, table and queues, for tools outside it (`crier dlq
+ * redrive`, `crier share reconcile`), and the functions' environment, for extra workers
+ * (infra/local/worker.ts) that consume a queue beside the stack as a second Lambda
+ * would. Written once the stack is ready and removed when it stops; the ports change at
+ * every start. The environment holds the local secrets, so the file is readable by its
+ * owner only, like the secrets file beside it.
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const runtimeFileSchema = z.object({
+export const RUNTIME_FILE_NAME = 'runtime.json';
+
+const queueSchema = z.object({
+  url: z.string(),
+  arn: z.string(),
+  dlqUrl: z.string(),
+  dlqArn: z.string(),
+});
+
+export const runtimeSchema = z.object({
+  /** the process that runs the stack */
   pid: z.number().int(),
   url: z.string(),
+  region: z.string(),
+  tableName: z.string(),
+  dynamoEndpoint: z.string(),
   sqsEndpoint: z.string(),
-  queues: z.record(z.string(), z.object({ url: z.string(), arn: z.string() })),
+  queues: z.record(z.string(), queueSchema),
+  /** what the functions read at cold start, and the stack's own CRIER_ settings */
   environment: z.record(z.string(), z.string().optional()),
 });
 
-export type RuntimeFile = z.infer<typeof runtimeFileSchema>;
+export type LocalRuntime = z.output<typeof runtimeSchema>;
 
-export const runtimeFilePath = (dataDir: string) => join(dataDir, 'runtime.json');
+export const runtimeFilePath = (dataDir: string) => join(dataDir, RUNTIME_FILE_NAME);
 
-export function writeRuntimeFile(dataDir: string, contents: RuntimeFile): void {
+export function writeRuntimeFile(dataDir: string, runtime: LocalRuntime): void {
   const path = runtimeFilePath(dataDir);
-  writeFileSync(path, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(path, `${JSON.stringify(runtime, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }
 
@@ -31,29 +47,39 @@ export function removeRuntimeFile(dataDir: string): void {
   rmSync(runtimeFilePath(dataDir), { force: true });
 }
 
+/** The running stack's runtime file, or undefined when none is there or its process is gone. */
+export function readRuntimeFile(dataDir: string): LocalRuntime | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(runtimeFilePath(dataDir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const runtime = runtimeSchema.parse(JSON.parse(raw));
+  return isAlive(runtime.pid) ? runtime : undefined;
+}
+
 export class NoRunningStackError extends Error {
   override name = 'NoRunningStackError';
 }
 
-/** The running stack's file, or a clear error when no stack runs on that folder. */
-export function readRuntimeFile(dataDir: string): RuntimeFile {
-  const path = runtimeFilePath(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+/** The running stack's runtime file, or a clear error when no stack runs on that folder. */
+export function requireRuntimeFile(dataDir: string): LocalRuntime {
+  const runtime = readRuntimeFile(dataDir);
+  if (!runtime) {
     throw new NoRunningStackError(
-      `No local stack is running on ${dataDir} (${path} is missing): start one with npm start`,
+      `No local stack is running on ${dataDir} (no live ${RUNTIME_FILE_NAME} there): start one with npm start`,
     );
   }
-  const parsed = runtimeFileSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new NoRunningStackError(`${path} is not a runtime file`);
+  return runtime;
+}
+
+function isAlive(pid: number): boolean {
   try {
-    process.kill(parsed.data.pid, 0);
-  } catch {
-    throw new NoRunningStackError(
-      `The local stack that wrote ${path} (pid ${parsed.data.pid}) is no longer running`,
-    );
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
   }
-  return parsed.data;
 }

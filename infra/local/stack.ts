@@ -279,20 +279,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(sandboxes ? sandboxCredentials(sandboxes, log) : {}),
     };
     environment.set(functionEnvironment);
-    // Extra workers in other processes (infra/local/worker.ts) read the same settings.
-    writeRuntimeFile(dataDir, {
-      pid: process.pid,
-      url: gateway.url,
-      sqsEndpoint: sqs.endpoint,
-      queues: Object.fromEntries(
-        Object.entries(localSqs.queues).map(([name, queue]) => [
-          name,
-          { url: queue.url, arn: queue.arn },
-        ]),
-      ),
-      // The stack's own CRIER_ settings (config file, publishing numbers) too, resolved.
-      environment: { ...crierSettings(), ...functionEnvironment },
-    });
 
     for (const { name, definition, identity, loadHandler } of functions) {
       if (!definition.sqs) continue;
@@ -318,6 +304,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
 
+    writeRuntimeFile(dataDir, {
+      pid: process.pid,
+      url: gateway.url,
+      region: LOCAL_REGION,
+      tableName: dynamo.tableName,
+      dynamoEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      queues: Object.fromEntries(
+        Object.entries(localSqs.queues).map(([name, queue]) => [
+          name,
+          { url: queue.url, arn: queue.arn, dlqUrl: queue.dlqUrl, dlqArn: queue.dlqArn },
+        ]),
+      ),
+      // For extra workers (infra/local/worker.ts): what the functions read, and the
+      // stack's own CRIER_ settings (config file, publishing numbers), resolved.
+      environment: { ...crierSettings(), ...functionEnvironment },
+    });
     ready = true;
     gateway.setReady(true);
     log.info('stack.ready', { url: gateway.url, dataDir });

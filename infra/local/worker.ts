@@ -14,7 +14,7 @@ import { startEventSource } from './event-source';
 import { handlerLoader } from './handler-loader';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import { createLogger } from './logger';
-import { readRuntimeFile } from './runtime-file';
+import { requireRuntimeFile } from './runtime-file';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ if (!definition?.sqs) {
   process.exit(2);
 }
 
-const runtime = readRuntimeFile(values['data-dir']);
+const runtime = requireRuntimeFile(values['data-dir']);
 for (const [key, value] of Object.entries(runtime.environment)) {
   if (value === undefined) delete process.env[key];
   else process.env[key] = value;

@@ -1,8 +1,8 @@
 /**
  * What runs Crier's code and can be replaced at will: one function per handler in
  * infra/resources.ts, wired as its definition says (routes, queue, schedule, and grants
- * for exactly what it `uses`), the HTTP API, the editor UI in front of it, the minute tick
- * and the dead-letter alarms.
+ * for exactly what it `uses`), the HTTP API, the editor UI in front of it, the minute tick,
+ * the alarms and the dashboard.
  */
 import {
   CfnOutput,
@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import type { CrierSettings } from '../config';
 import { CrierFunction } from '../constructs/crier-function';
 import { EditorUi } from '../constructs/editor-ui';
+import { CrierMonitoring } from '../constructs/monitoring';
 import {
   BUCKET,
   ENV,
@@ -80,6 +81,7 @@ export class ServiceStack extends Stack {
   readonly apiStage: apigwv2.HttpStage;
   readonly alarmTopic: sns.Topic;
   readonly editorUi: EditorUi;
+  readonly monitoring: CrierMonitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -123,6 +125,7 @@ export class ServiceStack extends Stack {
     this.functions = functions;
 
     this.alarmTopic = this.createAlarmTopic(settings);
+    const dlqAlarms: cloudwatch.Alarm[] = [];
     for (const name of queueNames()) {
       const { dlq } = stateful.queues[name];
       const alarm = new cloudwatch.Alarm(this, `${pascal(name)}DlqAlarm`, {
@@ -139,7 +142,15 @@ export class ServiceStack extends Stack {
       });
       alarm.addAlarmAction(new SnsAction(this.alarmTopic));
       alarm.addOkAction(new SnsAction(this.alarmTopic));
+      dlqAlarms.push(alarm);
     }
+    this.monitoring = new CrierMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      topic: this.alarmTopic,
+      functions,
+      queues: stateful.queues,
+      dlqAlarms,
+    });
 
     new CfnOutput(this, 'EditorUiUrl', {
       value: `${this.editorUi.url}/`,
@@ -169,9 +180,13 @@ export class ServiceStack extends Stack {
         description: `The ${name} function`,
       });
     }
+    new CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard: queues, dead letters, outcomes per network, errors',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,
-      description: 'Dead-letter alarms go here; subscribe more endpoints to it as needed',
+      description: 'Every alarm goes here; subscribe more endpoints to it as needed',
     });
   }
 

@@ -10,10 +10,15 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { METRIC_NAMESPACE, SERVICE_NAME } from './metric-names';
 
-export const logger = new Logger({ serviceName: 'crier' });
-export const metrics = new Metrics({ namespace: 'Crier', serviceName: 'crier', logger });
-export const tracer = new Tracer({ serviceName: 'crier' });
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const metrics = new Metrics({
+  namespace: METRIC_NAMESPACE,
+  serviceName: SERVICE_NAME,
+  logger,
+});
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 
 export function withObservability<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,

@@ -25,7 +25,8 @@ export function indexAttributes(share: Share): Record<string, string> {
   };
 }
 
-const item = (share: Share) => ({
+/** The item a share is stored as: its key, its fields and the index attributes of its status. */
+export const shareItem = (share: Share) => ({
   ...shareKey(share.articleId, share.channelId),
   type: 'share',
   ...share,
@@ -43,7 +44,7 @@ export class DynamoShareStore implements ShareStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: item(share),
+          Item: shareItem(share),
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -74,7 +75,7 @@ export class DynamoShareStore implements ShareStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: item(next),
+          Item: shareItem(next),
           ConditionExpression: '#status = :status AND version = :version',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':status': previous.status, ':version': previous.version },

@@ -50,10 +50,15 @@ export type TickReport = {
   requeued: number;
   expired: number;
   reconciling: number;
+  /**
+   * Shares found past their lease while queued or publishing: a lost message or a worker
+   * that died. The sweep puts them right; the count is what the operators' alarm watches.
+   */
+  stuck: number;
 };
 
 export async function dispatchDue(deps: DispatchDeps): Promise<TickReport> {
-  const report: TickReport = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0 };
+  const report: TickReport = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0 };
   await sweep(deps, report);
   const now = deps.clock.now();
   const until = new Date(now.getTime() + deps.config.lookAheadSeconds * 1000).toISOString();
@@ -70,6 +75,7 @@ async function sweep(deps: DispatchDeps, report: TickReport): Promise<void> {
   for (const shareRef of await deps.shares.leasesEndedBy(now.toISOString(), 500)) {
     const share = await deps.shares.get(shareRef);
     if (!share?.leaseUntil || share.leaseUntil > now.toISOString()) continue;
+    if (share.status === 'queued' || share.status === 'publishing') report.stuck += 1;
     if (share.status === 'queued') {
       // Its message never arrived (lost, or the local queue restarted): send it again.
       const rescheduled = applyEvent(share, 'requeue', {
@@ -103,7 +109,7 @@ async function sweep(deps: DispatchDeps, report: TickReport): Promise<void> {
  * Sends an unknown share to the publish worker, which reconciles it. The lease moves
  * first, so the next tick does not send it again while this message is in flight.
  */
-async function reconcileLater(deps: DispatchDeps, share: Share): Promise<boolean> {
+export async function reconcileLater(deps: DispatchDeps, share: Share): Promise<boolean> {
   const now = deps.clock.now();
   const next: Share = {
     ...share,

@@ -58,6 +58,8 @@ export type PublishResult =
   | {
       outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled' | 'parked';
       share: Share;
+      /** why the network refused the post, where it did: `auth` is the operators' to fix */
+      refusal?: 'auth' | 'rejected';
     }
   | { outcome: 'early' | 'skipped'; reason: string };
 
@@ -422,7 +424,14 @@ async function recordPublish(
     case 'rejected':
     case 'auth': {
       const reason = `${outcome.kind}: ${outcome.message}`;
-      return settle(deps, claimed, 'fail', { reason, patch: { lastError: reason } }, 'failed');
+      const result = await settle(
+        deps,
+        claimed,
+        'fail',
+        { reason, patch: { lastError: reason } },
+        'failed',
+      );
+      return result.outcome === 'failed' ? { ...result, refusal: outcome.kind } : result;
     }
     case 'rate':
       return defer(

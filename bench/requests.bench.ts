@@ -1,0 +1,236 @@
+/**
+ * AWS requests per article on the local stack, counted at the emulators (a metering
+ * proxy in front of dynalite and fauxqs that every function's SDK client goes through),
+ * against the minimum the share state machine needs, and what they would cost per
+ * 1,000 articles on AWS. The tick is an hour here, so only the article's own path runs;
+ * one idle tick is measured apart (it costs the same whatever the articles).
+ *
+ * The minimum, for an article with S shares (S = the channels, 8 by default):
+ * - DynamoDB writes 4S + 3: the article revision and the delivery guard (ingest); S
+ *   shares and the composed mark (compose); enqueue, start and succeed for each share.
+ * - DynamoDB reads 3S + 3: the delivery guard (ingest); the article, and again after the
+ *   shares are written (compose, DESIGN.md); for each share its claim's read, the
+ *   article's status and embargo, and the channel's rate limit (publish).
+ * - SQS 3(S + 1): one compose and S publish messages, each sent, received and deleted
+ *   (Lambda's event source mapping receives and deletes; at this volume, one a batch).
+ * - Lambda S + 2 invocations: ingest, compose, and one publish per share.
+ *
+ * Prices (us-east-1, on demand, without free tiers): DynamoDB $0.625 per million write
+ * and $0.125 per million read request units; SQS $0.40 per million requests; Lambda
+ * arm64 $0.20 per million requests and $0.0000133334 per GB-second; HTTP API $1.00 per
+ * million requests; S3 $0.005 per 1,000 PUTs and $0.0004 per 1,000 GETs.
+ * Run: npx tsx bench/requests.bench.ts [--quick]
+ */
+import { scheduledEvent } from '../infra/local/scheduler';
+import { FUNCTIONS } from '../infra/resources';
+import { loadChannelsConfig } from '../shared/config/channels';
+import { startMeteringProxy } from './support/aws-proxy';
+import { DynamoMeter, type MeterTotals } from './support/dynamo-meter';
+import { type BenchRow, count, QUICK, report, sleep } from './support/report';
+import {
+  type BenchStack,
+  finalShares,
+  sandboxPosts,
+  sendArticle,
+  startBenchStack,
+} from './support/stack';
+
+const ARTICLES = QUICK ? 3 : 10;
+const S = loadChannelsConfig(undefined).channels.length;
+const PRICE = {
+  wru: 0.625 / 1e6,
+  rru: 0.125 / 1e6,
+  sqs: 0.4 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  gbSecond: 0.0000133334,
+  httpApi: 1 / 1e6,
+  s3Put: 0.005 / 1e3,
+  s3Get: 0.0004 / 1e3,
+};
+const MINIMUM = { writes: 4 * S + 3, reads: 3 * S + 3, sqs: 3 * (S + 1), invocations: S + 2 };
+
+type Invocation = { function: string; durationMs: number; messages: number };
+const invocations: Invocation[] = [];
+let recording = false;
+
+delete process.env.CRIER_SANDBOX_FAULTS;
+const stack: BenchStack = await startBenchStack({
+  tickSeconds: 3600,
+  logSink: (entry) => {
+    if (!recording) return;
+    if (entry.event === 'http.request' && entry.route === 'POST /webhooks/generic') {
+      invocations.push({ function: 'ingest-webhook', durationMs: Number(entry.ms), messages: 0 });
+    } else if (entry.event === 'poller.batch-done' && typeof entry.function === 'string') {
+      const messages = Array.isArray(entry.messages) ? entry.messages.length : 1;
+      invocations.push({
+        function: entry.function,
+        durationMs: Number(entry.durationMs),
+        messages,
+      });
+    }
+  },
+});
+const meter = new DynamoMeter();
+const dynamo = await startMeteringProxy({ target: stack.dynamoEndpoint, meter });
+const sqs = await startMeteringProxy({ target: stack.sqsEndpoint });
+const s3 = await startMeteringProxy({ target: stack.sqsEndpoint });
+// The handlers build their clients at their first invocation, from these.
+process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+
+const snapshot = (totals: MeterTotals) => ({ ...totals, requests: { ...totals.requests } });
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const run = Date.now().toString(36);
+
+/** Sends one article and waits for its S posts, without reading the table meanwhile. */
+async function publishOne(id: string): Promise<string> {
+  const before = (await sandboxPosts(stack)).length;
+  const { articleId } = await sendArticle(stack, id);
+  const deadline = Date.now() + 90_000;
+  while ((await sandboxPosts(stack)).length < before + S) {
+    if (Date.now() > deadline) throw new Error(`${id}: not every share was posted`);
+    await sleep(50);
+  }
+  // The last post's record is written just after the sandbox answers.
+  await sleep(1_000);
+  return articleId;
+}
+
+const rows: BenchRow[] = [];
+try {
+  await finalShares(stack, await publishOne(`bench-${run}-warm`));
+  dynamo.reset();
+  sqs.reset();
+  s3.reset();
+  const before = snapshot(meter.totals);
+  recording = true;
+  const articleIds: string[] = [];
+  for (let i = 0; i < ARTICLES; i++) articleIds.push(await publishOne(`bench-${run}-${i}`));
+  recording = false;
+  const after = snapshot(meter.totals);
+  const dynamoCounts = { ...dynamo.counts };
+  const sqsCounts = { ...sqs.counts };
+  const s3Counts = { ...s3.counts };
+  for (const articleId of articleIds) {
+    const shares = await finalShares(stack, articleId);
+    const unpublished = shares.filter((share) => share.status !== 'published');
+    if (unpublished.length) throw new Error(`${articleId}: ${unpublished.length} not published`);
+  }
+
+  const per = (value: number) => value / ARTICLES;
+  const dynamoRequests = per(total(dynamoCounts));
+  const reads = per(
+    (dynamoCounts.GetItem ?? 0) + (dynamoCounts.Query ?? 0) + (dynamoCounts.BatchGetItem ?? 0),
+  );
+  const writes = dynamoRequests - reads;
+  const rru = per(after.readUnits - before.readUnits);
+  const wru = per(after.writeUnits - before.writeUnits);
+  const indexWru = per(after.indexWriteUnits - before.indexWriteUnits);
+  const batches = invocations.filter((i) => i.function !== 'ingest-webhook').length;
+  // The event source mapping's own requests: a receive and a delete for each batch.
+  const sqsRequests = per(total(sqsCounts) + 2 * batches);
+  const lambdaInvocations = per(invocations.length);
+  const gbSeconds = per(
+    invocations.reduce((sum, invocation) => {
+      const definition = FUNCTIONS[invocation.function as keyof typeof FUNCTIONS];
+      const memoryGb = (definition?.memoryMB ?? 1024) / 1024;
+      return sum + (Math.ceil(invocation.durationMs) / 1000) * memoryGb;
+    }, 0),
+  );
+  const s3Puts = per(s3Counts['S3 PUT'] ?? 0);
+  const s3Gets = per((s3Counts['S3 GET'] ?? 0) + (s3Counts['S3 HEAD'] ?? 0));
+
+  const describe = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort(([, a], [, b]) => b - a)
+      .map(([op, n]) => `${op} ${count(per(n), 1)}`)
+      .join(', ');
+
+  rows.push(
+    {
+      benchmark: 'requests',
+      measure: 'DynamoDB requests an article',
+      crier: count(dynamoRequests, 1),
+      baseline: count(MINIMUM.writes + MINIMUM.reads),
+      ratio: dynamoRequests / (MINIMUM.writes + MINIMUM.reads),
+      note: `minimum ${MINIMUM.writes} writes + ${MINIMUM.reads} reads; measured ${describe(dynamoCounts)}`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'DynamoDB writes / reads an article',
+      crier: `${count(writes, 1)} / ${count(reads, 1)}`,
+      baseline: `${MINIMUM.writes} / ${MINIMUM.reads}`,
+      ratio: writes / MINIMUM.writes,
+      note: `${count(wru, 1)} write units (${count(indexWru, 1)} of them index writes), ${count(rru, 1)} read units`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'SQS requests an article',
+      crier: count(sqsRequests, 1),
+      baseline: count(MINIMUM.sqs),
+      ratio: sqsRequests / MINIMUM.sqs,
+      note: `functions: ${describe(sqsCounts)}; event source mappings: a receive and a delete a batch`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'Lambda invocations / GB-s an article',
+      crier: `${count(lambdaInvocations, 1)} / ${count(gbSeconds, 2)}`,
+      baseline: `${MINIMUM.invocations} / -`,
+      ratio: lambdaInvocations / MINIMUM.invocations,
+      note: 'GB-s from the local durations (x86, shared machine): an upper bound for arm64 Lambda',
+    },
+  );
+
+  const cost = (units: { wru: number; rru: number; sqs: number }) =>
+    1000 *
+    (units.wru * PRICE.wru +
+      units.rru * PRICE.rru +
+      units.sqs * PRICE.sqs +
+      lambdaInvocations * PRICE.lambdaRequest +
+      gbSeconds * PRICE.gbSecond +
+      PRICE.httpApi +
+      s3Puts * PRICE.s3Put +
+      s3Gets * PRICE.s3Get);
+  const crierCost = cost({ wru, rru, sqs: sqsRequests });
+  // The minimum's units: each minimal write and read of an item of the size measured.
+  const minimumCost = cost({
+    wru: (wru / writes) * MINIMUM.writes,
+    rru: (rru / reads) * MINIMUM.reads,
+    sqs: MINIMUM.sqs,
+  });
+  rows.push({
+    benchmark: 'requests',
+    measure: 'AWS cost per 1,000 articles (us-east-1)',
+    crier: `$${crierCost.toFixed(4)}`,
+    baseline: `$${minimumCost.toFixed(4)}`,
+    ratio: crierCost / minimumCost,
+    note: `the minimum's requests at the same item sizes; DynamoDB $${(1000 * (wru * PRICE.wru + rru * PRICE.rru)).toFixed(4)}, SQS $${(1000 * sqsRequests * PRICE.sqs).toFixed(4)}, Lambda $${(1000 * (lambdaInvocations * PRICE.lambdaRequest + gbSeconds * PRICE.gbSecond)).toFixed(4)}, S3 ${count(s3Puts, 1)} PUT ${count(s3Gets, 1)} GET`,
+  });
+
+  // One idle tick: what the schedule costs every minute, articles or not.
+  dynamo.reset();
+  const idle = snapshot(meter.totals);
+  const started = performance.now();
+  await stack.invoke('dispatch-due', scheduledEvent('dispatch-due', new Date()));
+  const tickMs = performance.now() - started;
+  const tickRru = meter.totals.readUnits - idle.readUnits;
+  const ticksPerMonth = 30 * 24 * 60;
+  const tickGb = FUNCTIONS['dispatch-due'].memoryMB / 1024;
+  const tickMonthly =
+    ticksPerMonth *
+    (tickRru * PRICE.rru +
+      PRICE.lambdaRequest +
+      (Math.ceil(tickMs) / 1000) * tickGb * PRICE.gbSecond);
+  rows.push({
+    benchmark: 'requests',
+    measure: 'idle dispatch tick: DynamoDB requests / read units',
+    crier: `${count(total(dynamo.counts))} / ${count(tickRru, 1)}`,
+    baseline: '-',
+    note: `every minute whatever the articles: about $${tickMonthly.toFixed(2)} a month`,
+  });
+} finally {
+  await stack.dispose();
+  await Promise.all([dynamo.stop(), sqs.stop(), s3.stop()]);
+}
+report(rows);

@@ -1,0 +1,41 @@
+/**
+ * The metrics the handlers emit and the service stack's dashboard and alarms read, named
+ * once: a metric the alarms watch and the handlers stop emitting would never go off.
+ * Pure names, no Powertools: the CDK app imports this file.
+ */
+import type { Platform } from '../domain/platform';
+
+export const METRIC_NAMESPACE = 'Crier';
+/** Powertools adds it to every metric as the `service` dimension. */
+export const SERVICE_NAME = 'crier';
+
+export const METRICS = {
+  /** one per share the publish worker handled, dimensions Platform and Outcome */
+  publishOutcome: 'PublishOutcome',
+  /** a network refused the channel's credentials (expired or revoked), dimension Platform */
+  publishAuthFailures: 'PublishAuthFailures',
+  /** each tick: shares whose lease ran out while queued or publishing (the sweeper's finds) */
+  sharesStuck: 'SharesStuck',
+  /** each tick: unknown shares the sweeper sent to reconcile again */
+  sharesReconciling: 'SharesReconciling',
+  /** webhooks refused for a missing, wrong or stale signature (the 401s) */
+  webhookAuthFailures: 'WebhookAuthFailures',
+  /** every refused webhook (401, 400, 413) */
+  webhooksRefused: 'WebhooksRefused',
+  articlesReceived: 'ArticlesReceived',
+} as const;
+
+export const DIMENSIONS = { platform: 'Platform', outcome: 'Outcome' } as const;
+
+/** The publish worker's outcomes that name a share, as PublishOutcome's Outcome dimension. */
+export const PUBLISH_OUTCOMES = [
+  'published',
+  'failed',
+  'deferred',
+  'unknown',
+  'parked',
+  'cancelled',
+] as const;
+export type PublishOutcomeName = (typeof PUBLISH_OUTCOMES)[number];
+
+export type PublishOutcomeDimensions = { Platform: Platform; Outcome: PublishOutcomeName };

@@ -1,0 +1,213 @@
+/**
+ * `crier dlq redrive` and `crier share reconcile` against a running local stack, found
+ * through its runtime file. The stack runs no functions, so what the commands put on
+ * the queues stays there to be looked at.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../infra/cli/main';
+import { RUNTIME_FILE_NAME } from '../../../infra/local/runtime-file';
+import { loadChannelsConfig } from '../../../shared/config/channels';
+import { parseGenericArticle } from '../../../shared/domain/article';
+import type { Share } from '../../../shared/domain/share';
+import type { ShareStatus } from '../../../shared/domain/share-state';
+import { createDocumentClient } from '../../../shared/store/client';
+import { DynamoShareStore } from '../../../shared/store/share-store';
+import { newShare } from '../../../shared/usecases/compose-article';
+import { startTestStack, type TestStack } from '../../support/stack';
+
+let stack: TestStack;
+let store: DynamoShareStore;
+
+beforeAll(async () => {
+  stack = await startTestStack({ functions: {}, sandboxes: false });
+  // The stack has set AWS_ENDPOINT_URL_DYNAMODB: this client reaches its dynalite.
+  store = new DynamoShareStore(createDocumentClient(), stack.tableName);
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+async function crier(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main([...argv, '--local', stack.dataDir], {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Every message now on the queue (received, so invisible for its visibility timeout). */
+async function drain(queue: 'compose' | 'publish'): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const batch = await stack.receive(queue);
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+const { channels } = loadChannelsConfig(undefined);
+const channel = channels.find((c) => c.platform === 'mastodon') ?? channels[0];
+const article = parseGenericArticle({
+  id: 'cli-test',
+  url: 'https://www.example.org/news/cli',
+  title: 'A share for the operators',
+  publishedAt: '2024-05-01T10:00:00Z',
+});
+
+let serial = 0;
+/** A share stored in `status`, with `patch`: as the worker or the sweeper would leave it. */
+async function storedShare(status: ShareStatus, patch: Partial<Share> = {}): Promise<Share> {
+  if (!channel) throw new Error('no channel');
+  serial += 1;
+  const articleId = serial.toString(16).padStart(32, 'a');
+  const now = new Date();
+  const share: Share = {
+    ...newShare(
+      { articleId, article, receivedAt: now.toISOString(), updatedAt: now.toISOString() },
+      channel,
+      now,
+    ),
+    status,
+    ...patch,
+  };
+  expect(await store.createIfAbsent(share)).toBe(true);
+  return share;
+}
+
+const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
+const aMinuteAgo = () => new Date(Date.now() - 60_000).toISOString();
+
+describe('the local stack tells tools where it is', () => {
+  it('writes its endpoints, table and queues to runtime.json while it runs', () => {
+    const runtime = JSON.parse(readFileSync(join(stack.dataDir, RUNTIME_FILE_NAME), 'utf8'));
+    expect(runtime).toMatchObject({
+      pid: process.pid,
+      tableName: stack.tableName,
+      dynamoEndpoint: stack.dynamoEndpoint,
+      sqsEndpoint: stack.sqsEndpoint,
+      queues: { publish: { url: stack.queueUrls.publish, dlqUrl: stack.dlqUrls.publish } },
+    });
+  });
+});
+
+describe('crier dlq redrive', () => {
+  it('moves every dead letter back to its queue, bodies unchanged, and prints the count', async () => {
+    const bodies = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) =>
+      JSON.stringify({ articleId: n.toString(16).padStart(32, '0'), channelId: 'x-newsroom' }),
+    );
+    for (const body of bodies) {
+      await stack.sqs.send(
+        new SendMessageCommand({ QueueUrl: stack.dlqUrls.publish, MessageBody: body }),
+      );
+    }
+    const { code, stdout } = await crier('dlq', 'redrive', 'publish');
+    expect(code).toBe(0);
+    expect(stdout).toContain('the publish DLQ holds 12 message(s)');
+    expect(stdout).toContain('Moved 12 message(s) back to the publish queue');
+    const moved = await drain('publish');
+    expect(moved.map((m) => m.Body).sort()).toEqual([...bodies].sort());
+    expect(await stack.queueDepth('publish')).toBe(12);
+  });
+
+  it('says there is nothing to do when the DLQ is empty', async () => {
+    const { code, stdout } = await crier('dlq', 'redrive', 'compose');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Nothing to redrive.');
+  });
+
+  it('refuses a queue that does not exist, naming the ones that do', async () => {
+    const { code, stderr } = await crier('dlq', 'redrive', 'nowhere');
+    expect(code).toBe(2);
+    expect(stderr).toContain('<compose|publish>');
+  });
+
+  it('says where to look when no local stack runs in the folder', async () => {
+    let stderr = '';
+    const code = await main(['dlq', 'redrive', 'publish', '--local', join(stack.dataDir, 'none')], {
+      stdout: { write: () => true },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/No local stack is running .*--stage/);
+  });
+});
+
+describe('crier share reconcile', () => {
+  it('sends an unknown share to the publish worker and moves its lease so the sweeper waits', async () => {
+    await drain('publish');
+    const share = await storedShare('unknown', { leaseUntil: aMinuteAgo(), attempt: 1 });
+    const { code, stdout } = await crier('share', 'reconcile', share.articleId, share.channelId);
+    expect(code).toBe(0);
+    expect(stdout).toContain('to the publish worker to reconcile');
+    const messages = await drain('publish');
+    expect(messages.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
+      { articleId: share.articleId, channelId: share.channelId },
+    ]);
+    const stored = await store.get(share);
+    expect(stored?.status).toBe('unknown');
+    expect(stored?.version).toBe(share.version + 1);
+    expect(stored?.leaseUntil && stored.leaseUntil > new Date().toISOString()).toBe(true);
+  });
+
+  it('turns a share stuck publishing past its lease into unknown, recorded, and sends it', async () => {
+    await drain('publish');
+    const share = await storedShare('publishing', { leaseUntil: aMinuteAgo() });
+    const { code } = await crier('share', 'reconcile', share.articleId, share.channelId);
+    expect(code).toBe(0);
+    expect(await drain('publish')).toHaveLength(1);
+    const stored = await store.get(share);
+    expect(stored?.status).toBe('unknown');
+    expect(stored?.history.at(-1)).toMatchObject({
+      event: 'expire',
+      from: 'publishing',
+      to: 'unknown',
+      by: expect.stringMatching(/^operator /),
+    });
+  });
+
+  it.each([
+    ['publishing', { leaseUntil: inAMinute() }, /being published: a worker holds its lease/],
+    [
+      'published',
+      { remoteUrl: 'https://mastodon.example/@newsroom/1' },
+      /already published as https:\/\/mastodon/,
+    ],
+    ['failed', { lastError: 'rejected: too long' }, /nothing was posted/],
+    ['queued', { leaseUntil: inAMinute() }, /queued and not posted yet/],
+    ['scheduled', {}, /scheduled and not posted yet/],
+    ['cancelled', {}, /cancelled/],
+  ] as const)('refuses a %s share, says why, and changes nothing', async (status, patch, why) => {
+    await drain('publish');
+    const share = await storedShare(status, patch);
+    const { code, stderr } = await crier('share', 'reconcile', share.articleId, share.channelId);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Not reconciling share ${share.articleId}/${share.channelId}`);
+    expect(stderr).toMatch(why);
+    expect(await drain('publish')).toEqual([]);
+    expect(await store.get(share)).toEqual(share);
+  });
+
+  it('says so when there is no such share, and refuses a malformed article id', async () => {
+    const missing = await crier('share', 'reconcile', 'f'.repeat(32), 'x-newsroom');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No share');
+    const malformed = await crier('share', 'reconcile', 'not-an-id', 'x-newsroom');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('articleId');
+  });
+});
+
+describe('after the stack stops', () => {
+  it('removes runtime.json, so tools no longer find a stack there', async () => {
+    const file = join(stack.dataDir, RUNTIME_FILE_NAME);
+    expect(existsSync(file)).toBe(true);
+    await stack.stop();
+    expect(existsSync(file)).toBe(false);
+  });
+});
