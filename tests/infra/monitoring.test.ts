@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
 import { WEBHOOK_AUTH_FAILURES_THRESHOLD } from '../../infra/constructs/monitoring';
-import { FUNCTIONS } from '../../infra/resources';
+import { FUNCTIONS, QUEUES } from '../../infra/resources';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { PLATFORMS } from '../../shared/domain/platform';
 import { METRIC_NAMESPACE, METRICS, SERVICE_NAME } from '../../shared/observability/metric-names';
@@ -112,8 +112,8 @@ describe('alarms', () => {
 
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    // Two DLQ alarms, one per network, stuck, parked and the two kinds of auth failure.
-    expect(alarms).toHaveLength(2 + PLATFORMS.length + 4);
+    // One DLQ alarm per queue, one per network, stuck, parked and the two kinds of auth failure.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 4);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
