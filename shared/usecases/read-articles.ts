@@ -46,6 +46,7 @@ export function shareView(share: Share) {
     card: share.card ?? null,
     facets: share.facets ?? null,
     thread: share.thread ?? null,
+    threadIds: share.threadIds ?? [],
     media: share.media ?? null,
     warnings: share.warnings ?? [],
     language: share.language ?? null,
