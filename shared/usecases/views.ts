@@ -96,6 +96,8 @@ export const shareViewSchema = z.object({
     )
     .nullable(),
   thread: z.array(z.string()).nullable(),
+  /** the remote ids of the thread's replies posted so far, in order */
+  threadIds: z.array(z.string()),
   media: z
     .array(
       z.object({
@@ -203,6 +205,7 @@ export function shareView(share: Share): ShareView {
     card: share.card ?? null,
     facets: share.facets ?? null,
     thread: share.thread ?? null,
+    threadIds: share.threadIds ?? [],
     media: share.media ?? null,
     warnings: share.warnings ?? [],
     language: share.language ?? null,

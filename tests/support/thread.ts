@@ -21,12 +21,18 @@ import type {
 import { newShare } from '../../shared/usecases/compose-article';
 import { sampleArticle } from './webhook';
 
-/** The sample article's summary, then the first two paragraphs of its page. */
-export function longStandfirst(): string {
+/**
+ * The sample article's summary, then the first two paragraphs of its page; a `marker`
+ * opens each paragraph and ends the whole, so that however it is split, two shares'
+ * parts differ (X refuses a text it already holds).
+ */
+export function longStandfirst(marker?: string): string {
+  const opening = marker ? `${marker}: ` : '';
+  const closing = marker ? ` (${marker})` : '';
   return [
     String(sampleArticle().summary),
-    'In a White House statement on November 11, President Donald Trump declared that the resignation of Evo Morales (orchestrated by the Bolivian bourgeoisie and military and legitimized by the Organization of American States, OAS) was “a significant moment for democracy in the Western Hemisphere.”',
-    'Since the general election on October 20, Bolivia has been shaken by a sharp polarization between a mounting right-wing opposition that accuses Morales of fraud on one side, and popular sectors that support the president or oppose the coup on the other.',
+    `${opening}In a White House statement on November 11, President Donald Trump declared that the resignation of Evo Morales (orchestrated by the Bolivian bourgeoisie and military and legitimized by the Organization of American States, OAS) was “a significant moment for democracy in the Western Hemisphere.”`,
+    `${opening}Since the general election on October 20, Bolivia has been shaken by a sharp polarization between a mounting right-wing opposition that accuses Morales of fraud on one side, and popular sectors that support the president or oppose the coup on the other.${closing}`,
   ].join(' ');
 }
 

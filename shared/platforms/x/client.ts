@@ -412,8 +412,8 @@ function idTime(id: string): number {
 
 /**
  * Whether a part is out: on the account's timeline since its parent was posted (the
- * parent's id says when), replies included, a post that answers the parent or has the
- * part's text. Only this share's parts answer the parent from this account.
+ * parent's id says when), replies included, a post that answers the parent. Only this
+ * share's parts answer the parent from this account.
  */
 async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
   const parsed = parseXCredentials(call.credentials);
@@ -451,13 +451,10 @@ async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
       if (posts.length === 0 && errors.length > 0) {
         return { kind: 'unsure', reason: `X: ${errors.map((e) => e.detail).join('; ')}` };
       }
-      const match = posts.find(
-        (p) =>
-          p.id !== call.parentId &&
-          ((p.referenced_tweets ?? []).some(
-            (r) => r.type === 'replied_to' && r.id === call.parentId,
-          ) ||
-            sameText(p, text)),
+      // Only the reply that names the parent: the same text on its own could be an
+      // older post of the same standfirst, which X's clock margin lets into the window.
+      const match = posts.find((p) =>
+        (p.referenced_tweets ?? []).some((r) => r.type === 'replied_to' && r.id === call.parentId),
       );
       if (match) {
         return {
