@@ -14,7 +14,7 @@ export const CONTEXT = {
   stage: 'stage',
   /** the channels file; required for `prod`, else the example file */
   config: 'config',
-  /** mailed when a dead-letter queue holds a message; no subscription when unset */
+  /** where every alarm is mailed; no subscription when unset */
   alarmEmail: 'alarmEmail',
 } as const;
 
