@@ -1,8 +1,8 @@
 /** POST /webhooks/generic: a signed article from the CMS, stored and queued for composing. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { requireSecret } from '../shared/config/secrets';
-import { systemClock } from '../shared/domain/ports';
 import { httpEventSchema, rawBody } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
 import { readGenericWebhook } from '../shared/ingest/generic';
@@ -20,9 +20,9 @@ const webhookSecret = await requireSecret('CRIER_WEBHOOK_SECRET');
 const db = createDocumentClient();
 const deps = {
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, systemClock),
+  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, runtimeClock),
   composeQueue: new SqsComposeQueue(createSqsClient(), env.COMPOSE_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
 };
 
 export const handler = withObservability(async (input: unknown) => {

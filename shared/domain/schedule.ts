@@ -96,15 +96,6 @@ export function nextFreeInstant(request: PlanRequest): number | undefined {
   return undefined;
 }
 
-/** Whether `at` still fits the schedule's constraints among `busy` (a second look after a race). */
-export function fits(request: PlanRequest, at: number): boolean {
-  if (request.lane === 'breaking') return true;
-  if (request.schedule.type === 'slots' && !isSlot(request.schedule.slots, at, request.timeZone)) {
-    return false;
-  }
-  return new Calendar(request).blockedUntil(at) === undefined;
-}
-
 /** When a new share falls due with nothing else on its channel's calendar. */
 export function firstDueAt(
   schedule: Schedule,
@@ -158,11 +149,6 @@ export function* slotsFrom(
   }
 }
 
-function isSlot(slots: Slots, at: number, timeZone: string): boolean {
-  for (const slot of slotsFrom(slots, at, at, timeZone)) if (slot === at) return true;
-  return false;
-}
-
 /** The channel's other posts, and what each constraint makes of an instant. */
 class Calendar {
   private readonly perDay = new Map<string, number>();
@@ -180,11 +166,10 @@ class Calendar {
     const quiet = schedule.quietHours ? quietUntil(at, schedule.quietHours, timeZone) : undefined;
     if (quiet !== undefined) return quiet;
     const spacing = (schedule.minSpacingMinutes ?? 0) * MINUTE;
-    // A slot holds one post, whatever the spacing.
-    const near = busy.filter(
-      (b) => Math.abs(b - at) < spacing || (b === at && schedule.type === 'slots'),
-    );
-    if (near.length) return Math.max(...near) + Math.max(spacing, 1);
+    // Two posts never share an instant (a reservation names one share): without spacing,
+    // the next one goes a second later, or at the next slot.
+    const near = busy.filter((b) => Math.abs(b - at) < Math.max(spacing, 1));
+    if (near.length) return Math.max(...near) + Math.max(spacing, 1000);
     if (schedule.dailyCap !== undefined) {
       const date = localDateOf(at, timeZone);
       if ((this.perDay.get(dateKey(date)) ?? 0) >= schedule.dailyCap) {

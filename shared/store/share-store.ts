@@ -17,16 +17,16 @@ export function indexAttributes(share: Share): Record<string, string> {
   return {
     ...channelTimeline(share.articleId, share.channelId, share.dueAt),
     ...(share.status === 'scheduled'
-      ? dueIndex(share.articleId, share.channelId, share.dueAt)
+      ? dueIndex(share.articleId, share.channelId, share.dueAt, share.round)
       : {}),
     ...(share.leaseUntil && LEASED_STATUSES.includes(share.status)
-      ? leaseIndex(share.articleId, share.channelId, share.leaseUntil)
+      ? leaseIndex(share.articleId, share.channelId, share.leaseUntil, share.round)
       : {}),
   };
 }
 
 const item = (share: Share) => ({
-  ...shareKey(share.articleId, share.channelId),
+  ...shareKey(share.articleId, share.channelId, share.round),
   type: 'share',
   ...share,
   ...indexAttributes(share),
@@ -58,7 +58,7 @@ export class DynamoShareStore implements ShareStore {
     const result = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: shareKey(ref.articleId, ref.channelId),
+        Key: shareKey(ref.articleId, ref.channelId, ref.round),
         ConsistentRead: true,
       }),
     );

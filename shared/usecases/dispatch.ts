@@ -117,4 +117,5 @@ async function reconcileLater(deps: DispatchDeps, share: Share): Promise<boolean
 const ref = (share: Share): ShareRef => ({
   articleId: share.articleId,
   channelId: share.channelId,
+  ...(share.round ? { round: share.round } : {}),
 });

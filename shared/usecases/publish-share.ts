@@ -38,6 +38,11 @@ export type PublishShareDeps = {
   clock: Clock;
   config: PublishingConfig;
   random?: () => number;
+  /**
+   * Runs once a share is recorded published, and again for any later message about it, so
+   * a failure here retries the message until it succeeds (the next evergreen round).
+   */
+  afterPublished?: (share: Share) => Promise<unknown>;
 };
 
 export type PublishResult =
@@ -57,6 +62,7 @@ export async function handlePublishMessage(
   if (!share) return { outcome: 'skipped', reason: 'no such share' };
   if (share.status === 'queued') return publishQueued(deps, share);
   if (share.status === 'unknown') return reconcile(deps, share);
+  if (share.status === 'published') await deps.afterPublished?.(share);
   // A duplicate or stale message: the share moved on, and the table says where.
   return { outcome: 'skipped', reason: `share is ${share.status}` };
 }
@@ -368,6 +374,7 @@ async function settle(
 ): Promise<PublishResult> {
   const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
   if (!(await deps.shares.replace(share, next))) return lost(share);
+  if (outcome === 'published') await deps.afterPublished?.(next);
   return { outcome, share: next };
 }
 
@@ -399,4 +406,5 @@ function recordKey(now: Date): string {
 const ref = (share: Share): ShareRef => ({
   articleId: share.articleId,
   channelId: share.channelId,
+  ...(share.round ? { round: share.round } : {}),
 });

@@ -34,6 +34,8 @@ export function articleView(record: ArticleRecord) {
 export function shareView(share: Share) {
   return {
     channelId: share.channelId,
+    /** 1, or an evergreen re-share's round */
+    round: share.round ?? 1,
     platform: share.platform,
     status: share.status,
     text: share.text,
@@ -73,6 +75,7 @@ export async function listArticles(
         ...articleView(record),
         shares: shares.map((s) => ({
           channelId: s.channelId,
+          round: s.round ?? 1,
           platform: s.platform,
           status: s.status,
           dueAt: s.dueAt,

@@ -3,7 +3,6 @@ import { channelSchema, type Schedule } from '../../../shared/domain/channel';
 import {
   earliestFor,
   firstDueAt,
-  fits,
   nextFreeInstant,
   type PlanRequest,
   quietUntil,
@@ -176,12 +175,15 @@ describe('weekday slots in Europe/Berlin across the 2026 changes', () => {
     expect(plan({ schedule: slots, timeZone: zone, earliest: at('2026-10-25T00:45:00Z') })).toBe(
       '2026-10-25T08:00:00.000Z',
     );
-    expect(
-      fits(
-        { schedule: slots, timeZone: zone, lane: 'normal', earliest: 0, busy: [] },
-        at('2026-10-25T01:30:00Z'),
+    const sunday = [
+      ...slotsFrom(
+        slots.type === 'slots' ? slots.slots : {},
+        at('2026-10-24T22:00:00Z'),
+        at('2026-10-25T22:59:00Z'),
+        zone,
       ),
-    ).toBe(false);
+    ];
+    expect(sunday.map(iso)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T08:00:00.000Z']);
   });
 });
 
@@ -227,6 +229,13 @@ describe('spacing between posts', () => {
         busy: [at('2026-11-28T11:50:00Z'), at('2026-11-28T12:40:00Z')],
       }),
     ).toBe('2026-11-28T13:10:00.000Z');
+  });
+
+  it('never puts two posts on one instant, even without spacing', () => {
+    const capped = schedule({ type: 'asap', dailyCap: 5 });
+    expect(plan({ schedule: capped, earliest: now.getTime(), busy: [now.getTime()] })).toBe(
+      '2026-11-28T12:00:01.000Z',
+    );
   });
 
   it('fits a post into a gap just wide enough', () => {
@@ -372,9 +381,10 @@ describe('lanes', () => {
     const earliest = at('2026-11-28T23:30:00Z');
     const busy = [at('2026-11-28T23:00:00Z')];
     expect(plan({ schedule: strict, earliest, busy, lane: 'breaking' })).toBe(iso(earliest));
-    expect(
-      fits({ schedule: strict, timeZone: 'UTC', lane: 'breaking', earliest, busy }, earliest),
-    ).toBe(true);
+    // Even onto another post's instant.
+    expect(plan({ schedule: strict, earliest, busy: [earliest], lane: 'breaking' })).toBe(
+      iso(earliest),
+    );
   });
 
   it('plan evergreen articles as normal ones', () => {
