@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
+import { ChannelCredentials } from '../../../shared/config/credentials';
 import { readPublishingConfig } from '../../../shared/config/publishing';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { type Channel, type ChannelInput, channelSchema } from '../../../shared/domain/channel';
@@ -15,12 +16,14 @@ import type { Clock } from '../../../shared/domain/ports';
 import { applyEvent, type Share } from '../../../shared/domain/share';
 import { SqsPublishQueue } from '../../../shared/queue/publish-queue';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
+import { DynamoChannelStateStore } from '../../../shared/store/channel-state-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { DynamoSlotStore } from '../../../shared/store/slot-store';
 import { composeArticle } from '../../../shared/usecases/compose-article';
 import { dispatchDue, enqueueIfDue } from '../../../shared/usecases/dispatch';
 import { scheduleReshare } from '../../../shared/usecases/evergreen';
-import { releaseSlot, sharePlanner } from '../../../shared/usecases/schedule-share';
+import { handlePublishMessage } from '../../../shared/usecases/publish-share';
+import { holdSlot, releaseSlot, sharePlanner } from '../../../shared/usecases/schedule-share';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { sampleArticle } from '../../support/webhook';
 
@@ -28,6 +31,7 @@ let stack: TestStack;
 let articles: DynamoArticleStore;
 let shares: DynamoShareStore;
 let slots: DynamoSlotStore;
+let channelState: DynamoChannelStateStore;
 
 beforeAll(async () => {
   // Only the emulators: the test calls the use cases itself.
@@ -44,6 +48,7 @@ beforeAll(async () => {
   articles = new DynamoArticleStore(db, stack.tableName);
   shares = new DynamoShareStore(db, stack.tableName);
   slots = new DynamoSlotStore(db, stack.tableName);
+  channelState = new DynamoChannelStateStore(db, stack.tableName);
 });
 
 afterAll(async () => {
@@ -253,8 +258,34 @@ describe('slot reservations', () => {
     });
   });
 
-  it('change nothing when the same revision is composed again', async () => {
+  it('hold a time an editor chose by hand, so the next article goes around it', async () => {
     const clock = fixedClock('2026-04-27T06:00:00Z');
+    const channel = channelOf({
+      id: 'editor-slots',
+      schedule: { type: 'slots', slots: { mon: ['09:00', '10:00'] } },
+    });
+    const { compose } = composer([channel], clock);
+    const moved = await storeArticle(clock);
+    await compose(moved);
+    const share = await shareOf(moved, channel.id);
+    expect(share.dueAt).toBe('2026-04-27T09:00:00.000Z');
+    // The editor moves it to 10:00: the old slot is freed and the new time held.
+    const edited = { ...share, dueAt: '2026-04-27T10:00:00.000Z', version: share.version + 1 };
+    expect(await shares.replace(share, edited)).toBe(true);
+    await releaseSlot({ slots }, share);
+    expect(await holdSlot({ slots, clock }, edited)).toBe(true);
+    expect(await holdSlot({ slots, clock }, edited)).toBe(true);
+
+    const next = await storeArticle(clock);
+    await compose(next);
+    expect((await shareOf(next, channel.id)).dueAt).toBe('2026-04-27T09:00:00.000Z');
+    expect(await slotItem(channel.id, '2026-04-27T10:00:00.000Z')).toMatchObject({
+      holder: `${moved}#${channel.id}`,
+    });
+  });
+
+  it('change nothing when the same revision is composed again', async () => {
+    const clock = fixedClock('2026-05-25T06:00:00Z');
     const channel = channelOf({
       id: 'again-slots',
       schedule: { type: 'slots', slots: { mon: ['09:00', '10:00'] } },
@@ -280,7 +311,7 @@ describe('slot reservations', () => {
     ).toEqual(
       before.filter((i) => String(i.SK).startsWith('SLOT#') && i.PK === `CH#${channel.id}`),
     );
-    expect((await shareOf(articleId, channel.id)).dueAt).toBe('2026-04-27T09:00:00.000Z');
+    expect((await shareOf(articleId, channel.id)).dueAt).toBe('2026-05-25T09:00:00.000Z');
   });
 });
 
@@ -444,6 +475,42 @@ describe('evergreen rounds', () => {
       await publish(await shareOf(articleId, channel.id, 3), new Date('2026-06-22T07:00:00Z')),
     );
     expect(fourth).toBeUndefined();
+  });
+
+  it('writes the next round when a message about a published round comes again', async () => {
+    const clock = fixedClock('2026-08-03T06:00:00Z');
+    const channel = channelOf({ id: 'evergreen-retry', evergreen: { afterDays: 7 } });
+    const { compose, dispatch } = composer([channel], clock);
+    const articleId = await storeArticle(clock, { priority: 'evergreen' });
+    await compose(articleId);
+    // Published, and the step after it failed: no round 2 yet.
+    await publish(await shareOf(articleId, channel.id), clock.now());
+    expect(await shares.get({ articleId, channelId: channel.id, round: 2 })).toBeUndefined();
+
+    const reshare = {
+      articles,
+      shares,
+      channels: [channel],
+      clock,
+      schedule: sharePlanner({ slots, shares, articles, clock }),
+    };
+    const result = await handlePublishMessage(
+      {
+        ...dispatch,
+        articles,
+        channelState,
+        credentials: new ChannelCredentials({}),
+        channels: [channel],
+        clientFor: () => undefined,
+        afterPublished: (share) => scheduleReshare(reshare, share),
+      },
+      { articleId, channelId: channel.id },
+    );
+    expect(result).toMatchObject({ outcome: 'skipped', reason: 'share is published' });
+    expect(await shares.get({ articleId, channelId: channel.id, round: 2 })).toMatchObject({
+      round: 2,
+      dueAt: '2026-08-10T06:00:00.000Z',
+    });
   });
 
   it('rotates the configured templates, and re-shares nothing for a normal article', async () => {
