@@ -5,10 +5,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
 import type { Channel } from '../shared/domain/channel';
-import { systemClock } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { instanceLimit } from '../shared/platforms/mastodon/instance';
@@ -24,8 +24,10 @@ import { createDocumentClient } from '../shared/store/client';
 import { mediaStore } from '../shared/store/media-store';
 import { DynamoPreviewStore } from '../shared/store/preview-store';
 import { DynamoShareStore } from '../shared/store/share-store';
+import { DynamoSlotStore } from '../shared/store/slot-store';
 import { composeArticle } from '../shared/usecases/compose-article';
 import { enqueueIfDue } from '../shared/usecases/dispatch';
+import { sharePlanner } from '../shared/usecases/schedule-share';
 
 const env = readEnv({
   TABLE_NAME: required(),
@@ -39,9 +41,10 @@ const shares = new DynamoShareStore(db, env.TABLE_NAME);
 const dispatch = {
   shares,
   publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
   config: readPublishingConfig(),
 };
+const articles = new DynamoArticleStore(db, env.TABLE_NAME);
 const safeFetch = createSafeFetch();
 const deps = {
   serverLimit: (channel: Channel) =>
@@ -53,14 +56,20 @@ const deps = {
     previews: new DynamoPreviewStore(db, env.TABLE_NAME),
     media: mediaStore(),
     site: config.site,
-    clock: systemClock,
+    clock: runtimeClock,
     baseDir: env.CRIER_CONFIG ? dirname(env.CRIER_CONFIG) : undefined,
   }),
-  articles: new DynamoArticleStore(db, env.TABLE_NAME),
+  articles,
   shares,
   channels: config.channels,
+  schedule: sharePlanner({
+    slots: new DynamoSlotStore(db, env.TABLE_NAME),
+    shares,
+    articles,
+    clock: runtimeClock,
+  }),
   settings: { site: config.site, authors: config.authors },
-  clock: systemClock,
+  clock: runtimeClock,
   enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
 };
 

@@ -1,8 +1,8 @@
 /** Every minute (EventBridge): sends the shares falling due, and sweeps shares stuck in flight. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
-import { systemClock } from '../shared/domain/ports';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { createSqsClient } from '../shared/queue/client';
 import { SqsPublishQueue } from '../shared/queue/publish-queue';
@@ -15,7 +15,7 @@ const env = readEnv({ TABLE_NAME: required(), PUBLISH_QUEUE_URL: required() });
 const deps = {
   shares: new DynamoShareStore(createDocumentClient(), env.TABLE_NAME),
   publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
   config: readPublishingConfig(),
 };
 

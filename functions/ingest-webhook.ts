@@ -3,6 +3,7 @@
  * Each is verified and read by its own reader, then stored and queued for composing.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { requireSecret } from '../shared/config/secrets';
 import type { ArticleChange, ArticleSource } from '../shared/domain/article';
@@ -30,9 +31,9 @@ const ghostSecret = await requireSecret('CRIER_GHOST_SECRET');
 const db = createDocumentClient();
 const deps = {
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, systemClock),
+  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, runtimeClock),
   composeQueue: new SqsComposeQueue(createSqsClient(), env.COMPOSE_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
 };
 
 type Reader = (

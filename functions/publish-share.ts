@@ -3,10 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { runtimeClock } from '../shared/config/clock';
 import { ChannelCredentials } from '../shared/config/credentials';
 import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
-import { systemClock } from '../shared/domain/ports';
+import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
 import {
   DIMENSIONS,
@@ -25,7 +26,10 @@ import { DynamoArticleStore } from '../shared/store/article-store';
 import { DynamoChannelStateStore } from '../shared/store/channel-state-store';
 import { createDocumentClient } from '../shared/store/client';
 import { DynamoShareStore } from '../shared/store/share-store';
+import { DynamoSlotStore } from '../shared/store/slot-store';
+import { scheduleReshare } from '../shared/usecases/evergreen';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
+import { sharePlanner } from '../shared/usecases/schedule-share';
 
 const env = readEnv({
   TABLE_NAME: required(),
@@ -36,10 +40,25 @@ const env = readEnv({
 
 const db = createDocumentClient();
 const sqs = createSqsClient();
+const shares = new DynamoShareStore(db, env.TABLE_NAME);
+const articles = new DynamoArticleStore(db, env.TABLE_NAME);
 const config = loadChannelsConfig(env.CRIER_CONFIG);
+const reshare = {
+  articles,
+  shares,
+  channels: config.channels,
+  settings: { site: config.site, authors: config.authors },
+  schedule: sharePlanner({
+    slots: new DynamoSlotStore(db, env.TABLE_NAME),
+    shares,
+    articles,
+    clock: runtimeClock,
+  }),
+  clock: runtimeClock,
+};
 const deps = {
-  shares: new DynamoShareStore(db, env.TABLE_NAME),
-  articles: new DynamoArticleStore(db, env.TABLE_NAME),
+  shares,
+  articles,
   channelState: new DynamoChannelStateStore(db, env.TABLE_NAME),
   credentials: new ChannelCredentials(),
   publishQueue: new SqsPublishQueue(sqs, env.PUBLISH_QUEUE_URL),
@@ -49,8 +68,9 @@ const deps = {
     ? new SqsSyndicationQueue(sqs, env.SYNDICATE_QUEUE_URL)
     : undefined,
   clientFor,
-  clock: systemClock,
+  clock: runtimeClock,
   config: readPublishingConfig(),
+  afterPublished: (share: Share) => scheduleReshare(reshare, share),
 };
 
 const messageSchema = jsonMessage(publishMessageSchema);

@@ -8,7 +8,9 @@ import { resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { loadChannelsConfig } from '../../shared/config/channels';
+import { setLocalClock } from '../../shared/config/clock';
 import { credentialsEnvName } from '../../shared/config/credentials';
+import type { Clock } from '../../shared/domain/ports';
 import { BUCKET, ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
 import { type LocalDynamo, startDynamo } from './dynamo';
 import { serveEditorUi } from './editor-ui';
@@ -49,6 +51,11 @@ export type LocalStackOptions = {
   logSink?: (entry: LogEntry) => void;
   /** start the sandbox networks (default true); `CRIER_SANDBOX_FAULTS` sets their faults */
   sandboxes?: boolean;
+  /**
+   * the clock every function reads (default the system's): tests run the stack at another
+   * time, e.g. just before a daylight-saving change. Queue delays and ticks stay real.
+   */
+  clock?: Clock;
 };
 
 export type LocalStack = {
@@ -158,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Taken first: a second dynalite on this folder would crash the process.
   const lock: DataDirLock = acquireDataDirLock(dataDir);
+  if (options.clock) setLocalClock(options.clock);
   const environment = environmentSetter();
   let gateway: HttpGateway | undefined;
   let dynamo: LocalDynamo | undefined;
@@ -192,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       environment.restore();
       removeRuntimeFile(dataDir);
+      if (options.clock) setLocalClock(undefined);
       lock.release();
       log.info('stack.stopped', { dataDir });
     })();

@@ -44,9 +44,40 @@ const templateString = (allowed: readonly string[]) =>
       }
     });
 
+/** A local wall-clock time, `HH:MM`. */
+const localTime = z
+  .string()
+  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a local time HH:MM, from 00:00 to 23:59');
+
+/** Limits every schedule type may add; each is off unless set. */
+const constraints = {
+  /** the least time between two posts on the channel */
+  minSpacingMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .optional(),
+  /** the most posts per local calendar day, in the channel's time zone */
+  dailyCap: z.number().int().min(1).max(1000).optional(),
+  /** local hours in which nothing goes out; `from` later than `to` wraps midnight */
+  quietHours: z
+    .object({ from: localTime, to: localTime })
+    .refine((q) => q.from !== q.to, { message: 'from and to must differ', path: ['to'] })
+    .optional(),
+};
+
+const slotTimes = z
+  .array(localTime)
+  .max(96)
+  .refine((times) => new Set(times).size === times.length, { message: 'lists a time twice' })
+  .transform((times) => [...times].sort());
+
+const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
 export const scheduleSchema = z.discriminatedUnion('type', [
   /** as soon as the article is in (and not before its shareAt embargo) */
-  z.object({ type: z.literal('asap') }),
+  z.object({ type: z.literal('asap'), ...constraints }),
   /** a fixed delay after the article arrives */
   z.object({
     type: z.literal('delay'),
@@ -55,7 +86,44 @@ export const scheduleSchema = z.discriminatedUnion('type', [
       .int()
       .min(1)
       .max(60 * 24 * 30),
+    ...constraints,
   }),
+  /** the next free one of the weekday slots, in the channel's time zone */
+  z
+    .object({
+      type: z.literal('slots'),
+      slots: z.strictObject({
+        mon: slotTimes.optional(),
+        tue: slotTimes.optional(),
+        wed: slotTimes.optional(),
+        thu: slotTimes.optional(),
+        fri: slotTimes.optional(),
+        sat: slotTimes.optional(),
+        sun: slotTimes.optional(),
+      }),
+      ...constraints,
+    })
+    .superRefine((schedule, ctx) => {
+      const days = Object.entries(schedule.slots);
+      if (!days.some(([, times]) => times?.length)) {
+        ctx.addIssue({ code: 'custom', path: ['slots'], message: 'needs at least one slot' });
+      }
+      const quiet = schedule.quietHours;
+      if (!quiet) return;
+      const [from, to] = [minutesOf(quiet.from), minutesOf(quiet.to)];
+      for (const [day, times] of days) {
+        for (const time of times ?? []) {
+          const at = minutesOf(time);
+          if (from < to ? at >= from && at < to : at >= from || at < to) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['slots', day],
+              message: `${time} falls within the quiet hours ${quiet.from}-${quiet.to}`,
+            });
+          }
+        }
+      }
+    }),
 ]);
 export type Schedule = z.infer<typeof scheduleSchema>;
 
@@ -88,7 +156,7 @@ export const channelSchema = z.object({
       content: templateString(UTM_FIELDS).optional(),
     })
     .optional(),
-  schedule: scheduleSchema.default({ type: 'asap' }),
+  schedule: scheduleSchema.prefault({ type: 'asap' }),
   timezone: z
     .string()
     .default('UTC')
@@ -106,6 +174,21 @@ export const channelSchema = z.object({
   approval: z.enum(['none', 'required']).default('none'),
   /** the instance's text limit where the network lets servers choose (Mastodon) */
   maxCharacters: z.number().int().min(1).max(100_000).optional(),
+  /**
+   * An evergreen article is shared again `afterDays` after each round went out, at most
+   * `max` more times, each time with a fresh text: the next of `templates` in turn, or
+   * the channel's template behind `prefix`.
+   */
+  evergreen: z
+    .object({
+      afterDays: z.number().int().min(1).max(3650).default(30),
+      max: z.number().int().min(0).max(50).default(2),
+      templates: z.array(templateString(TEMPLATE_FIELDS)).min(1).max(20).optional(),
+      prefix: templateString(TEMPLATE_FIELDS)
+        .refine((p) => p.length <= 200, { message: 'must be at most 200 characters' })
+        .default('From our archive:'),
+    })
+    .prefault({}),
   /** a standfirst too long for one post continues in replies instead of being cut */
   thread: z
     .object({

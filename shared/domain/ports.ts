@@ -1,6 +1,7 @@
 /** The ports the use cases call; shared/store and shared/queue hold the adapters. */
 import type { Article } from './article';
 import type { Share } from './share';
+import type { ShareStatus } from './share-state';
 
 export type ArticleRecord = {
   articleId: string;
@@ -28,10 +29,11 @@ export interface ArticleStore {
   list(options: ArticleListOptions): Promise<ArticlePage>;
 }
 
-export type ShareRef = { articleId: string; channelId: string };
+/** A share by its article, channel and evergreen round (absent for the first; see share-key.ts). */
+export type ShareRef = { articleId: string; channelId: string; round?: number };
 
 export interface ShareStore {
-  /** Writes the share unless one exists for its article and channel; true if written. */
+  /** Writes the share unless one exists for its article, channel and round; true if written. */
   createIfAbsent(share: Share): Promise<boolean>;
   get(ref: ShareRef): Promise<Share | undefined>;
   /** Writes `next` if the stored share still has `previous`'s status and version. */
@@ -44,9 +46,9 @@ export interface ShareStore {
 }
 
 /** A share's place on its channel's timeline: which article, and when it is due. */
-export type TimelineEntry = { articleId: string; dueAt: string };
+export type ChannelTimelineEntry = { articleId: string; dueAt: string };
 
-export type TimelinePage = { entries: TimelineEntry[]; cursor?: string };
+export type TimelinePage = { entries: ChannelTimelineEntry[]; cursor?: string };
 
 /** Each channel's shares by dueAt (the channel timeline index), latest first. */
 export interface ChannelTimeline {
@@ -55,6 +57,43 @@ export interface ChannelTimeline {
     channelId: string,
     options: { limit: number; cursor?: string; from?: string; to?: string },
   ): Promise<TimelinePage>;
+}
+
+/** A posting slot a share holds on its channel's calendar (DESIGN.md, slot reservation). */
+export type SlotReservation = {
+  channelId: string;
+  /** the slot's instant, fixed-width UTC ISO */
+  instant: string;
+  holder: ShareRef;
+  /** when the holder took it: a reservation whose share never appeared goes stale */
+  createdAt: string;
+};
+
+/** A share on its channel's timeline: where it stands, and when it is (or was) due. */
+export type TimelineEntry = ShareRef & { dueAt: string; status: ShareStatus };
+
+/** A channel's calendar: its shares by dueAt (the timeline index) and its slot reservations. */
+export interface SlotStore {
+  /**
+   * Takes the channel's planning lease for `owner` unless another owner holds one that
+   * lasts past `now`: one planner at a time reads the calendar and reserves.
+   */
+  lock(channelId: string, owner: string, now: string, until: string): Promise<boolean>;
+  /** Gives the lease back if `owner` still holds it. */
+  unlock(channelId: string, owner: string): Promise<void>;
+  /**
+   * Takes the slot unless another share holds it (a conditional write; taking it again
+   * for the same share succeeds). Returns the reservation the table holds afterwards.
+   */
+  reserve(reservation: SlotReservation): Promise<SlotReservation>;
+  /** Replaces a stale reservation with `next`, only if it is still exactly `stale`. */
+  takeOver(stale: SlotReservation, next: SlotReservation): Promise<boolean>;
+  /** Frees the slot if `holder` holds it; otherwise, or a second time, changes nothing. */
+  release(channelId: string, instant: string, holder: ShareRef): Promise<void>;
+  /** the channel's reservations from `from` to `to`, earliest first */
+  reservations(channelId: string, from: string, to: string): Promise<SlotReservation[]>;
+  /** the channel's shares due from `from` to `to`, earliest first, whatever their status */
+  timeline(channelId: string, from: string, to: string): Promise<TimelineEntry[]>;
 }
 
 export type ChannelState = { rateLimitedUntil?: string; session?: string };

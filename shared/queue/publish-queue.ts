@@ -8,6 +8,8 @@ export const MAX_DELAY_SECONDS = 900;
 export const publishMessageSchema = z.object({
   articleId: z.string().regex(/^[0-9a-f]{32}$/),
   channelId: z.string().min(1).max(63),
+  /** an evergreen re-share's round; absent for the first share */
+  round: z.number().int().min(2).max(9999).optional(),
 });
 
 export class SqsPublishQueue implements PublishQueue {

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { z } from 'zod';
 import { TABLE } from '../../infra/resources';
 import { ValidationError } from '../domain/errors';
-import type { ChannelTimeline, TimelineEntry, TimelinePage } from '../domain/ports';
+import type { ChannelTimeline, ChannelTimelineEntry, TimelinePage } from '../domain/ports';
 import { sortKeyBounds } from './article-store';
 
 const cursorSchema = z.object({ channel: z.string(), after: z.string() });
@@ -31,7 +31,7 @@ const encodeCursor = (channel: string, after: string) =>
   Buffer.from(JSON.stringify({ channel, after }), 'utf8').toString('base64url');
 
 /** `<dueAt>#<articleId>` back into its parts; a dueAt never holds a `#`. */
-function entryOf(sortKey: unknown): TimelineEntry | undefined {
+function entryOf(sortKey: unknown): ChannelTimelineEntry | undefined {
   if (typeof sortKey !== 'string') return undefined;
   const at = sortKey.indexOf('#');
   if (at <= 0 || at === sortKey.length - 1) return undefined;
@@ -56,7 +56,7 @@ export class DynamoChannelTimeline implements ChannelTimeline {
       upTo: options.to ? `${options.to}#~` : undefined,
       from: options.from,
     });
-    const entries: { sortKey: string; entry: TimelineEntry }[] = [];
+    const entries: { sortKey: string; entry: ChannelTimelineEntry }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(

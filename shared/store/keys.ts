@@ -1,12 +1,15 @@
 /** Every key and index attribute of the table (DESIGN.md, "Data: one DynamoDB table"). */
 import { createHash } from 'node:crypto';
 import { TABLE } from '../../infra/resources';
+import type { ShareRef } from '../domain/ports';
+import { parseShareKey, shareKeyOf } from '../domain/share-key';
 
 export const articleKey = (articleId: string) => ({ PK: `ART#${articleId}`, SK: 'A' });
 
-export const shareKey = (articleId: string, channelId: string) => ({
+/** An evergreen re-share (round 2 and up) is `S#<channelId>~<round>`. */
+export const shareKey = (articleId: string, channelId: string, round?: number) => ({
   PK: `ART#${articleId}`,
-  SK: `S#${channelId}`,
+  SK: `S#${shareKeyOf({ channelId, round })}`,
 });
 
 export const deliveryKey = (source: string, deliveryId: string) => ({
@@ -25,14 +28,15 @@ export const articlesByTime = (receivedAt: string, articleId: string) => ({
 });
 
 /** A stable shard for a share, so the due and in-flight indexes spread their writes. */
-export function shardOf(articleId: string, channelId: string): number {
-  const digest = createHash('sha256').update(`${articleId}#${channelId}`).digest();
+export function shardOf(articleId: string, channelId: string, round?: number): number {
+  const key = shareKeyOf({ channelId, round });
+  const digest = createHash('sha256').update(`${articleId}#${key}`).digest();
   return digest.readUInt32BE(0) % TABLE.shardCount;
 }
 
-export const dueIndex = (articleId: string, channelId: string, dueAt: string) => ({
-  duePK: `DUE#${shardOf(articleId, channelId)}`,
-  dueSK: `${dueAt}#${articleId}#${channelId}`,
+export const dueIndex = (articleId: string, channelId: string, dueAt: string, round?: number) => ({
+  duePK: `DUE#${shardOf(articleId, channelId, round)}`,
+  dueSK: `${dueAt}#${articleId}#${shareKeyOf({ channelId, round })}`,
 });
 
 export const channelTimeline = (articleId: string, channelId: string, dueAt: string) => ({
@@ -40,19 +44,40 @@ export const channelTimeline = (articleId: string, channelId: string, dueAt: str
   timelineSK: `${dueAt}#${articleId}`,
 });
 
-export const leaseIndex = (articleId: string, channelId: string, leaseUntil: string) => ({
-  leasePK: `LEASE#${shardOf(articleId, channelId)}`,
-  leaseSK: `${leaseUntil}#${articleId}#${channelId}`,
+export const leaseIndex = (
+  articleId: string,
+  channelId: string,
+  leaseUntil: string,
+  round?: number,
+) => ({
+  leasePK: `LEASE#${shardOf(articleId, channelId, round)}`,
+  leaseSK: `${leaseUntil}#${articleId}#${shareKeyOf({ channelId, round })}`,
 });
 
 export const channelStateKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'STATE' });
 
-/** `<instant>#<articleId>#<channelId>` back into its share's key. */
-export function shareRefOf(sortKey: string): { articleId: string; channelId: string } | undefined {
+/** A posting slot on a channel's calendar, held by one share. */
+export const slotKey = (channelId: string, instant: string) => ({
+  PK: `CH#${channelId}`,
+  SK: `SLOT#${instant}`,
+});
+
+/** The lease a planner holds while it reads a channel's calendar and reserves. */
+export const planningLockKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'PLAN' });
+
+/** The holder a slot item names: `<articleId>#<share key>`, compared as one value. */
+export const holderOf = (ref: ShareRef) =>
+  `${ref.articleId}#${shareKeyOf({ channelId: ref.channelId, round: ref.round })}`;
+
+/** `<instant>#<articleId>#<share key>` (or a holder) back into its share's ref. */
+export function shareRefOf(sortKey: string): ShareRef | undefined {
   const parts = sortKey.split('#');
-  const channelId = parts.at(-1);
+  const key = parseShareKey(parts.at(-1) ?? '');
   const articleId = parts.at(-2);
-  return articleId && channelId ? { articleId, channelId } : undefined;
+  if (!articleId || !key) return undefined;
+  return key.round
+    ? { articleId, channelId: key.channelId, round: key.round }
+    : { articleId, ...key };
 }
 
 /** A polled feed: what the poller keeps between polls. */

@@ -17,17 +17,17 @@ export function indexAttributes(share: Share): Record<string, string> {
   return {
     ...channelTimeline(share.articleId, share.channelId, share.dueAt),
     ...(share.status === 'scheduled'
-      ? dueIndex(share.articleId, share.channelId, share.dueAt)
+      ? dueIndex(share.articleId, share.channelId, share.dueAt, share.round)
       : {}),
     ...(share.leaseUntil && LEASED_STATUSES.includes(share.status)
-      ? leaseIndex(share.articleId, share.channelId, share.leaseUntil)
+      ? leaseIndex(share.articleId, share.channelId, share.leaseUntil, share.round)
       : {}),
   };
 }
 
 /** The item a share is stored as: its key, its fields and the index attributes of its status. */
 export const shareItem = (share: Share) => ({
-  ...shareKey(share.articleId, share.channelId),
+  ...shareKey(share.articleId, share.channelId, share.round),
   type: 'share',
   ...share,
   ...indexAttributes(share),
@@ -59,7 +59,7 @@ export class DynamoShareStore implements ShareStore {
     const result = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: shareKey(ref.articleId, ref.channelId),
+        Key: shareKey(ref.articleId, ref.channelId, ref.round),
         ConsistentRead: true,
       }),
     );

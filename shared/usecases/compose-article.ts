@@ -16,6 +16,7 @@ import type { ComposeSettings } from '../platforms/types';
 import { checkCard } from '../preview/checker';
 import type { PlatformMedia } from '../preview/media';
 import type { PageCard } from '../preview/types';
+import type { SharePlanner } from './schedule-share';
 
 export type ComposeArticleDeps = {
   articles: ArticleStore;
@@ -24,6 +25,8 @@ export type ComposeArticleDeps = {
   /** the config's site and author directory, for `{site}` and `{handles}` */
   settings?: ComposeSettings;
   clock: Clock;
+  /** places each share on its channel's calendar; without it, dueAt ignores other posts */
+  schedule?: SharePlanner;
   /** the direct path: claims and sends a share that falls due within the look-ahead */
   enqueueIfDue: (share: Share) => Promise<unknown>;
   /** the article's page card and processed images, once per article (shared/preview) */
@@ -99,7 +102,8 @@ export async function composeArticle(
   const created: string[] = [];
   const existing: string[] = [];
   for (const channel of deps.channels) {
-    const share = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
+    const composed = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
+    const share = deps.schedule ? await deps.schedule.place(composed, channel, record) : composed;
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
       await deps.enqueueIfDue(share);
@@ -107,6 +111,7 @@ export async function composeArticle(
       existing.push(channel.id);
       // A redelivery after a crash between the write and the send completes the send.
       const stored = await deps.shares.get({ articleId, channelId: channel.id });
+      await deps.schedule?.abandon(share, stored);
       if (stored) await deps.enqueueIfDue(stored);
     }
   }
@@ -135,6 +140,8 @@ export function newShare(
     now,
     receivedAt: record.receivedAt,
     shareAt: article.shareAt,
+    timeZone: channel.timezone,
+    lane: article.priority,
   });
   const base = {
     articleId,

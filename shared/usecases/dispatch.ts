@@ -125,4 +125,5 @@ export async function reconcileLater(deps: DispatchDeps, share: Share): Promise<
 const ref = (share: Share): ShareRef => ({
   articleId: share.articleId,
   channelId: share.channelId,
+  ...(share.round ? { round: share.round } : {}),
 });

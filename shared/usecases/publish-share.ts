@@ -52,6 +52,11 @@ export type PublishShareDeps = {
   random?: () => number;
   /** where a published share is announced for the CMS (syndication); none: not announced */
   syndication?: SyndicationQueue;
+  /**
+   * Runs once a share is recorded published, and again for any later message about it, so
+   * a failure here retries the message until it succeeds (the next evergreen round).
+   */
+  afterPublished?: (share: Share) => Promise<unknown>;
 };
 
 export type PublishResult =
@@ -76,7 +81,10 @@ export async function handlePublishMessage(
   const announce = (result: PublishResult) => announcePublished(deps.syndication, result);
   if (share.status === 'queued') return announce(await publishQueued(deps, share));
   if (share.status === 'unknown') return announce(await reconcile(deps, share));
-  if (share.status === 'published') await announce({ outcome: 'published', share });
+  if (share.status === 'published') {
+    await deps.afterPublished?.(share);
+    await announce({ outcome: 'published', share });
+  }
   // A duplicate or stale message: the share moved on, and the table says where.
   return { outcome: 'skipped', reason: `share is ${share.status}` };
 }
@@ -662,6 +670,7 @@ async function settle(
 ): Promise<PublishResult> {
   const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
   if (!(await deps.shares.replace(share, next))) return lost(share);
+  if (outcome === 'published') await deps.afterPublished?.(next);
   return { outcome, share: next };
 }
 
@@ -713,4 +722,5 @@ function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadK
 const ref = (share: Share): ShareRef => ({
   articleId: share.articleId,
   channelId: share.channelId,
+  ...(share.round ? { round: share.round } : {}),
 });

@@ -151,3 +151,92 @@ describe('channel configuration', () => {
     }
   });
 });
+
+describe('posting schedules in the channel configuration', () => {
+  const parse = (extra: Record<string, unknown>) =>
+    parseChannelsConfig({ channels: [{ ...channel, ...extra }] }, 'c.json').channels[0];
+
+  it('reads weekday slots, sorted, with spacing, a cap and quiet hours', () => {
+    expect(
+      parse({
+        timezone: 'America/La_Paz',
+        schedule: {
+          type: 'slots',
+          slots: { mon: ['12:30', '08:00'], sat: ['10:00'] },
+          minSpacingMinutes: 45,
+          dailyCap: 6,
+          quietHours: { from: '23:00', to: '06:00' },
+        },
+      })?.schedule,
+    ).toEqual({
+      type: 'slots',
+      slots: { mon: ['08:00', '12:30'], sat: ['10:00'] },
+      minSpacingMinutes: 45,
+      dailyCap: 6,
+      quietHours: { from: '23:00', to: '06:00' },
+    });
+  });
+
+  it('names each bad slot, day, cap and quiet hour', () => {
+    const attempt = () =>
+      parseChannelsConfig(
+        {
+          channels: [
+            { ...channel, schedule: { type: 'slots', slots: { mon: ['24:00', '8:00'] } } },
+            { ...channel, id: 'b', schedule: { type: 'slots', slots: { monday: ['08:00'] } } },
+            { ...channel, id: 'c', schedule: { type: 'slots', slots: {} } },
+            {
+              ...channel,
+              id: 'd',
+              schedule: { type: 'slots', slots: { tue: ['09:00', '09:00'] } },
+            },
+            { ...channel, id: 'e', schedule: { type: 'asap', dailyCap: 0 } },
+            {
+              ...channel,
+              id: 'f',
+              schedule: { type: 'asap', quietHours: { from: '22:00', to: '22:00' } },
+            },
+          ],
+        },
+        'c.json',
+      );
+    expect(attempt).toThrow(/channels\.0\.schedule\.slots\.mon\.0: must be a local time HH:MM/);
+    expect(attempt).toThrow(/channels\.0\.schedule\.slots\.mon\.1: must be a local time HH:MM/);
+    expect(attempt).toThrow(/channels\.1\.schedule\.slots: .*monday/);
+    expect(attempt).toThrow(/channels\.2\.schedule\.slots: needs at least one slot/);
+    expect(attempt).toThrow(/channels\.3\.schedule\.slots\.tue: lists a time twice/);
+    expect(attempt).toThrow(/channels\.4\.schedule\.dailyCap/);
+    expect(attempt).toThrow(/channels\.5\.schedule\.quietHours\.to: from and to must differ/);
+  });
+
+  it('refuses a slot inside the quiet hours, which could never be used', () => {
+    expect(() =>
+      parse({
+        schedule: {
+          type: 'slots',
+          slots: { fri: ['08:00', '23:30'] },
+          quietHours: { from: '23:00', to: '06:00' },
+        },
+      }),
+    ).toThrow(/channels\.0\.schedule\.slots\.fri: 23:30 falls within the quiet hours 23:00-06:00/);
+  });
+
+  it('fills in evergreen re-shares: every 30 days, twice, behind "From our archive:"', () => {
+    expect(parse({})?.evergreen).toEqual({ afterDays: 30, max: 2, prefix: 'From our archive:' });
+  });
+
+  it('checks evergreen templates like the channel’s own', () => {
+    expect(() => parse({ evergreen: { templates: ['Still worth a read: {headline}'] } })).toThrow(
+      /channels\.0\.evergreen\.templates\.0: unknown placeholder \{headline\}/,
+    );
+    expect(() => parse({ evergreen: { afterDays: 0 } })).toThrow(
+      /channels\.0\.evergreen\.afterDays/,
+    );
+    expect(
+      parse({ evergreen: { templates: ['Still worth a read: {title} {url}'], max: 5 } })?.evergreen,
+    ).toMatchObject({
+      templates: ['Still worth a read: {title} {url}'],
+      max: 5,
+    });
+  });
+});
