@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
-import { syndicationConfigSchema } from './syndication';
+import { syndicationConfigSchema } from './syndication-config';
 
 /** Placeholders a post template may use; see README, "Configuring channels". */
 export const TEMPLATE_FIELDS = [
