@@ -106,6 +106,15 @@ export const shareItemSchema = z.object({
   cancelRequested: z.boolean().optional(),
   edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
   round: z.number().int().min(2).optional(),
+  withdrawal: z
+    .object({
+      action: z.enum(['delete', 'edit']),
+      at: z.string(),
+      outcome: z.enum(['done', 'refused']),
+      text: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(
