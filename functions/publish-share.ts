@@ -1,4 +1,7 @@
-/** Publish queue consumer: posts each share once, records the outcome, reconciles the unknown. */
+/**
+ * Publish queue consumer: posts each share once, records the outcome, reconciles the
+ * unknown, and deletes or edits the post of a withdrawn article where its channel says so.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -26,13 +29,15 @@ const env = readEnv({
 });
 
 const db = createDocumentClient();
+const config = loadChannelsConfig(env.CRIER_CONFIG);
 const deps = {
   shares: new DynamoShareStore(db, env.TABLE_NAME),
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
   channelState: new DynamoChannelStateStore(db, env.TABLE_NAME),
   credentials: new ChannelCredentials(),
   publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  channels: loadChannelsConfig(env.CRIER_CONFIG).channels,
+  channels: config.channels,
+  site: config.site,
   clientFor,
   clock: systemClock,
   config: readPublishingConfig(),

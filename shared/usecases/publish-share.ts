@@ -4,10 +4,11 @@
  * outcome goes straight to reconcile, never to a blind retry.
  */
 import { randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { TID } from '@atproto/common-web';
 import type { PublishingConfig } from '../config/publishing';
 import { backoffSeconds } from '../domain/backoff';
-import type { Channel } from '../domain/channel';
+import type { Channel, Site } from '../domain/channel';
 import type {
   ArticleStore,
   ChannelStateStore,
@@ -19,6 +20,7 @@ import type {
 } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 import type { ShareEvent } from '../domain/share-state';
+import { isWithdrawn } from '../domain/withdrawal';
 import type {
   NetworkClient,
   PrepareOutcome,
@@ -26,6 +28,8 @@ import type {
   ReconcileOutcome,
 } from '../platforms/client';
 import { enqueueIfDue } from './dispatch';
+import { removesOnWithdraw } from './withdraw-article';
+import { withdrawPost } from './withdraw-post';
 
 export type PublishShareDeps = {
   shares: ShareStore;
@@ -38,11 +42,21 @@ export type PublishShareDeps = {
   clock: Clock;
   config: PublishingConfig;
   random?: () => number;
+  /** the newsroom, for `{site}` in a channel's `withdrawnText` */
+  site?: Site;
 };
 
 export type PublishResult =
   | {
-      outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled' | 'parked';
+      outcome:
+        | 'published'
+        | 'failed'
+        | 'deferred'
+        | 'unknown'
+        | 'cancelled'
+        | 'parked'
+        | 'withdrawn'
+        | 'refused';
       share: Share;
     }
   | { outcome: 'early' | 'skipped'; reason: string };
@@ -55,10 +69,29 @@ export async function handlePublishMessage(
 ): Promise<PublishResult> {
   const share = await deps.shares.get(message);
   if (!share) return { outcome: 'skipped', reason: 'no such share' };
-  if (share.status === 'queued') return publishQueued(deps, share);
-  if (share.status === 'unknown') return reconcile(deps, share);
+  if (share.status === 'queued') return followWithdrawal(deps, await publishQueued(deps, share));
+  if (share.status === 'unknown') return followWithdrawal(deps, await reconcile(deps, share));
+  // Its article was withdrawn: the channel may delete or edit the post (withdraw-post.ts).
+  if (share.status === 'published') return withdrawPost(deps, share);
   // A duplicate or stale message: the share moved on, and the table says where.
   return { outcome: 'skipped', reason: `share is ${share.status}` };
+}
+
+/**
+ * A post that went out after its article was withdrawn (a withdrawal that found it
+ * publishing, or reconcile finding it late) is withdrawn in turn: a message of its own,
+ * so SQS retries that step apart from this one.
+ */
+async function followWithdrawal(
+  deps: PublishShareDeps,
+  result: PublishResult,
+): Promise<PublishResult> {
+  if (result.outcome !== 'published') return result;
+  const { share } = result;
+  if (!removesOnWithdraw(deps.channels.find((c) => c.id === share.channelId))) return result;
+  const record = await deps.articles.get(share.articleId);
+  if (record && isWithdrawn(record.article.status)) await deps.publishQueue.send(ref(share), 0);
+  return result;
 }
 
 async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
@@ -367,8 +400,30 @@ async function settle(
   outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled',
 ): Promise<PublishResult> {
   const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
-  if (!(await deps.shares.replace(share, next))) return lost(share);
-  return { outcome, share: next };
+  if (await deps.shares.replace(share, next)) return { outcome, share: next };
+  const flagged = await cancelRequestedMeanwhile(deps, share);
+  if (!flagged) return lost(share);
+  // Only the flag changed: the outcome stands, and keeps the flag.
+  const merged: Share = { ...next, cancelRequested: true, version: flagged.version + 1 };
+  if (!(await deps.shares.replace(flagged, merged))) return lost(share);
+  return { outcome, share: merged };
+}
+
+/**
+ * The stored share when the only change since `share` is a cancel request (an editor's,
+ * or a withdrawal's while the network call ran), which must not cost the record.
+ */
+async function cancelRequestedMeanwhile(
+  deps: PublishShareDeps,
+  share: Share,
+): Promise<Share | undefined> {
+  if (share.cancelRequested) return undefined;
+  const stored = await deps.shares.get(ref(share));
+  if (!stored?.cancelRequested) return undefined;
+  // As stored: no undefined fields (key order does not matter to isDeepStrictEqual).
+  const strip = ({ version, updatedAt, cancelRequested, ...rest }: Share): unknown =>
+    JSON.parse(JSON.stringify(rest));
+  return isDeepStrictEqual(strip(stored), strip(share)) ? stored : undefined;
 }
 
 /** Someone else changed the share first; the table has the truth, so nothing to do. */

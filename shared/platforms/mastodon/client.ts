@@ -1,7 +1,8 @@
 /**
  * Mastodon through masto: a share becomes one status (the share's Idempotency-Key makes
- * a resend within the hour return the original), and reconcile finds out whether an
- * earlier attempt posted it (NETWORKS.md, Mastodon).
+ * a resend within the hour return the original), reconcile finds out whether an earlier
+ * attempt posted it, and a withdrawn article's status is deleted or edited (NETWORKS.md,
+ * Mastodon).
  */
 import { decodeHTML } from 'entities';
 import { createRestAPIClient, MastoHttpError, MastoTimeoutError, type mastodon } from 'masto';
@@ -9,7 +10,14 @@ import twitterText from 'twitter-text';
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
 import { graphemeLength } from '../../domain/text';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  WithdrawCall,
+  WithdrawOutcome,
+} from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
 import { MASTODON_URL_LENGTH, mastodonCountableText } from './rules';
 
@@ -351,7 +359,46 @@ async function resend(api: Api, share: Share, timeoutMs: number): Promise<Reconc
     : { kind: 'unsure', reason: 'the resend was answered without a status id' };
 }
 
+/** A delete or an edit is safe to repeat: whatever did not clearly finish is tried again. */
+function withdrawFailure(f: Failure, action: WithdrawCall['action']): WithdrawOutcome {
+  if (f.kind !== 'http') return { kind: 'retry', message: f.message };
+  // The status is not there (deleted by hand, or by an earlier attempt): nothing to withdraw.
+  if (f.status === 404) return { kind: 'withdrawn', note: 'the status was already gone' };
+  if (f.status === 401) return { kind: 'auth', message: f.message };
+  if (f.status === 429) {
+    return { kind: 'rate', until: f.retryAt ?? new Date().toISOString(), message: f.message };
+  }
+  if (f.status >= 500 || f.status === 408) return { kind: 'retry', message: f.message };
+  return { kind: 'rejected', message: `Mastodon refused the ${action}: ${f.message}` };
+}
+
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  const id = call.share.remoteId;
+  if (!id) return { kind: 'rejected', message: 'The share has no status id to withdraw' };
+  const parsed = parseMastodonCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const client = restClient(parsed.credentials, call.timeoutMs);
+  const signal = AbortSignal.timeout(call.timeoutMs);
+  const status = client.v1.statuses.$select(id);
+  try {
+    if (call.action === 'delete') {
+      await status.remove(undefined, { requestInit: { signal } });
+    } else {
+      // Without media_ids the edit drops the attachments: the notice stands alone.
+      await status.update(
+        { status: call.text, language: call.share.language },
+        { requestInit: { signal } },
+      );
+    }
+    return { kind: 'withdrawn' };
+  } catch (error) {
+    return withdrawFailure(failure(error, signal, call.timeoutMs), call.action);
+  }
+}
+
 export const mastodonClient: NetworkClient = {
+  withdraw,
+
   async publish(call: ClientCall): Promise<PublishOutcome> {
     const parsed = parseMastodonCredentials(call.credentials);
     if (!parsed.ok) return { kind: 'auth', message: parsed.message };

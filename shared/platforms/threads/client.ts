@@ -106,4 +106,6 @@ export const threadsClient = createContainerClient({
   },
   isShare,
   profileUrl: (account) => `https://www.threads.net/@${account.trim().replace(/^@/, '')}`,
+  // threads_delete: `DELETE /{threads-media-id}` (NETWORKS.md, Threads).
+  deletes: true,
 });
