@@ -55,6 +55,7 @@ export function shareView(share: Share) {
     version: share.version,
     lastError: share.lastError ?? null,
     cancelRequested: share.cancelRequested ?? false,
+    withdrawal: share.withdrawal ?? null,
     createdAt: share.createdAt,
     updatedAt: share.updatedAt,
     history: share.history,
