@@ -81,7 +81,7 @@ export async function withdrawPost(
   }
   const state = await deps.channelState.get(channel.id);
   const text = channel.withdrawnText
-    ? withdrawnText(channel.withdrawnText, record, share, deps.site)
+    ? withdrawnText(channel.withdrawnText, record, share.url, deps.site)
     : undefined;
   const call = (action: WithdrawAction) =>
     callSafely(() =>
@@ -138,17 +138,17 @@ export async function withdrawPost(
   }
 }
 
-/** `withdrawnText` filled in: `{title}` (cut to fit), `{url}` (the share's), `{site}`. */
+/** `withdrawnText` filled in: `{title}` (cut to fit), `{url}` (the share's link), `{site}`. */
 export function withdrawnText(
   template: string,
   record: ArticleRecord,
-  share: Share,
+  url: string,
   site: Site | undefined,
 ): string {
   const title = graphemes(record.article.title);
   return renderTemplate(template, {
     title: title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE - 1).join('')}…` : title.join(''),
-    url: share.url,
+    url,
     site: site?.name ?? '',
     summary: '',
     section: '',
