@@ -12,10 +12,15 @@ import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
+import { createLogger } from '../../../infra/local/logger';
+import { FaultInjector } from '../../../infra/local/sandbox/faults';
+import { SandboxPosts } from '../../../infra/local/sandbox/posts';
+import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import { FUNCTIONS } from '../../../infra/resources';
 import { loadChannelsConfig } from '../../../shared/config/channels';
 import { ChannelCredentials, credentialsEnvName } from '../../../shared/config/credentials';
 import { readPublishingConfig } from '../../../shared/config/publishing';
+import { channelSchema } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
 import { systemClock } from '../../../shared/domain/ports';
 import { clientFor } from '../../../shared/platforms/clients';
@@ -23,7 +28,9 @@ import { SqsPublishQueue } from '../../../shared/queue/publish-queue';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoChannelStateStore } from '../../../shared/store/channel-state-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
+import { newShare } from '../../../shared/usecases/compose-article';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
+import { withdrawPost } from '../../../shared/usecases/withdraw-post';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -298,5 +305,74 @@ describe('publish-share: the posts of a withdrawn article', () => {
     expect(posts.find((p) => p.remoteId === masto?.remoteId)?.text).toBe(
       `Desk News withdrew “${title}”.`,
     );
+  });
+
+  it('edits a Telegram post to withdrawnText where the delete comes after its 48 hours', async () => {
+    let now = Date.now();
+    const posts = new SandboxPosts();
+    const telegram = await launchTelegramSandbox(
+      { posts, faults: new FaultInjector(undefined, 1), log: createLogger({ quiet: true }) },
+      { clock: () => now },
+    );
+    try {
+      const db = DynamoDBDocumentClient.from(
+        new DynamoDBClient({
+          endpoint: stack.dynamoEndpoint,
+          region: LOCAL_REGION,
+          credentials: LOCAL_CREDENTIALS,
+        }),
+        { marshallOptions: { removeUndefinedValues: true } },
+      );
+      const shareStore = new DynamoShareStore(db, stack.tableName);
+      const articleStore = new DynamoArticleStore(db, stack.tableName);
+      const channel = channelSchema.parse({
+        id: 'telegram-desk',
+        platform: 'telegram',
+        account: telegram.account,
+        template: '{title}\n\n{url}',
+        onWithdraw: 'delete',
+        withdrawnText: 'Withdrawn: {title}',
+      });
+      const title = `${TITLE}, two days on`;
+      articleId = await ingest({ title }, 'withdraw-worker-telegram');
+      const record = await articleStore.get(articleId);
+      if (!record) throw new Error('no article');
+      const composed = { ...newShare(record, channel, new Date()), media: undefined };
+      const client = clientFor('telegram');
+      const sent = await client?.publish({
+        share: composed,
+        account: telegram.account,
+        credentials: telegram.credentials,
+        timeoutMs: 5_000,
+      });
+      if (sent?.kind !== 'published') throw new Error(JSON.stringify(sent));
+      const share = { ...composed, status: 'published' as const, remoteId: sent.remoteId };
+      expect(await shareStore.createIfAbsent(share)).toBe(true);
+      await ingest({ title, revision: 2, status: 'unpublished' }, 'withdraw-worker-telegram');
+      now += 49 * 60 * 60_000;
+
+      const result = await withdrawPost(
+        {
+          shares: shareStore,
+          articles: articleStore,
+          channelState: new DynamoChannelStateStore(db, stack.tableName),
+          credentials: { get: async () => telegram.credentials },
+          channels: [channel],
+          clientFor,
+          clock: systemClock,
+          config: readPublishingConfig(),
+        },
+        share,
+      );
+      expect(result).toMatchObject({
+        outcome: 'withdrawn',
+        share: { withdrawal: { action: 'edit', outcome: 'done', text: `Withdrawn: ${title}` } },
+      });
+      expect(posts.list().find((p) => p.remoteId === sent.remoteId)?.text).toBe(
+        `Withdrawn: ${title}`,
+      );
+    } finally {
+      await telegram.stop();
+    }
   });
 });

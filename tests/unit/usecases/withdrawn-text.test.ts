@@ -15,13 +15,13 @@ const record = (title: string): ArticleRecord => ({
   receivedAt: '2026-11-28T12:00:00.000Z',
   updatedAt: '2026-11-28T12:00:00.000Z',
 });
-const URL = 'https://example.org/a?utm_source=mastodon';
+const LINK = 'https://example.org/a?utm_source=mastodon';
 const site = {
   name: 'Desk News',
   brand: { background: '#111827', foreground: '#ffffff', accent: '#e11d48' },
 };
 const render = (template: string, title: string, withSite = false) =>
-  withdrawnText(template, record(title), URL, withSite ? site : undefined);
+  withdrawnText(template, record(title), LINK, withSite ? site : undefined);
 
 describe("a channel's withdrawnText", () => {
   it('fills in the title, the share URL and the site', () => {
