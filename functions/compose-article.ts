@@ -1,4 +1,7 @@
-/** Compose queue consumer: one share per channel for each article revision in the batch. */
+/**
+ * Compose queue consumer: one share per channel for each article revision in the batch,
+ * a new revision over the shares not yet out, or a withdrawn article's withdrawal.
+ */
 
 import { dirname } from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -71,6 +74,7 @@ const deps = {
   settings: { site: config.site, authors: config.authors },
   clock: runtimeClock,
   enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
+  publishQueue: dispatch.publishQueue,
 };
 
 const messageSchema = jsonMessage(composeMessageSchema);

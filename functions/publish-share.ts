@@ -1,4 +1,7 @@
-/** Publish queue consumer: posts each share once, records the outcome, reconciles the unknown. */
+/**
+ * Publish queue consumer: posts each share once, records the outcome, reconciles the
+ * unknown, and deletes or edits the post of a withdrawn article where its channel says so.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -67,6 +70,7 @@ const deps = {
   syndication: config.syndication
     ? new SqsSyndicationQueue(sqs, env.SYNDICATE_QUEUE_URL)
     : undefined,
+  site: config.site,
   clientFor,
   clock: runtimeClock,
   config: readPublishingConfig(),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
 import { syndicationConfigSchema } from './syndication-config';
+import { WITHDRAW_CHOICES, WITHDRAWN_TEXT_FIELDS } from './withdrawal';
 
 /** Placeholders a post template may use; see README, "Configuring channels". */
 export const TEMPLATE_FIELDS = [
@@ -28,11 +29,11 @@ export const UTM_FIELDS = ['platform', 'channel', 'section', 'sourceId'] as cons
 
 const placeholders = (value: string) => [...value.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
 
-const templateString = (allowed: readonly string[]) =>
+const templateString = (allowed: readonly string[], max = 5000) =>
   z
     .string()
     .min(1)
-    .max(5000)
+    .max(max)
     .superRefine((value, ctx) => {
       for (const name of placeholders(value)) {
         if (!allowed.includes(name)) {
@@ -197,6 +198,17 @@ export const channelSchema = z.object({
       max: z.number().int().min(2).max(10).default(4),
     })
     .prefault({}),
+  /**
+   * What becomes of a published post when its article is unpublished or deleted: kept,
+   * deleted, or edited to `withdrawnText` (README, "The article lifecycle").
+   */
+  onWithdraw: z.enum(WITHDRAW_CHOICES).default('keep'),
+  /**
+   * The post's new text for `edit`; with `delete`, what the post is edited to where the
+   * network refuses the delete (Telegram, after 48 hours). Short, so it fits every network
+   * with the title in it.
+   */
+  withdrawnText: templateString(WITHDRAWN_TEXT_FIELDS, 200).optional(),
 });
 
 export type Channel = z.output<typeof channelSchema>;

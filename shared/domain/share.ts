@@ -2,6 +2,7 @@
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
 import type { Platform } from './platform';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
+import type { PostWithdrawal } from './withdrawal';
 
 /**
  * History entries that are not state-machine moves: a share composed, recomposed from a
@@ -89,6 +90,8 @@ export type Share = {
    */
   syndicatedAt?: string;
   syndicationError?: string;
+  /** what was done to the published post once its article was withdrawn */
+  withdrawal?: PostWithdrawal;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];

@@ -1,7 +1,8 @@
 /**
- * What a network client does for the publisher: post a share, or find out whether an
- * earlier attempt posted it. Every outcome is typed; a client never throws for what
- * the network answered (NETWORKS.md maps each answer to a kind).
+ * What a network client does for the publisher: post a share, find out whether an
+ * earlier attempt posted it, and delete or edit the post once its article is withdrawn.
+ * Every outcome is typed; a client never throws for what the network answered
+ * (NETWORKS.md maps each answer to a kind).
  */
 import type { Share } from '../domain/share';
 
@@ -72,6 +73,25 @@ export type PrepareOutcome = Session &
     | { kind: 'rate'; until: string; message: string }
   );
 
+/** A published post to delete, or to edit to `text` (plain text, as a reader sees it). */
+export type WithdrawCall = ClientCall &
+  ({ action: 'delete'; text?: undefined } | { action: 'edit'; text: string });
+
+/**
+ * Deleting and editing are idempotent (a post already gone counts as done), so nothing
+ * here is `unknown`: whatever did not finish is safe to try again.
+ */
+export type WithdrawOutcome = Session &
+  /** deleted or edited, or already gone (`note` says which) */
+  (
+    | { kind: 'withdrawn'; note?: string }
+    | { kind: 'auth'; message: string }
+    /** the network refuses (not offered, too old, not allowed): an editor must act by hand */
+    | { kind: 'rejected'; message: string }
+    | { kind: 'retry'; message: string }
+    | { kind: 'rate'; until: string; message: string }
+  );
+
 export interface NetworkClient {
   /**
    * Multi-step networks only: makes what the post needs ahead of dueAt (a container)
@@ -92,4 +112,6 @@ export interface NetworkClient {
     publish(call: ReplyCall): Promise<PublishOutcome>;
     reconcile(call: ReplyCall): Promise<ReconcileOutcome>;
   };
+  /** Deletes or edits `share.remoteId` (WITHDRAW_SUPPORT says which networks allow which). */
+  withdraw(call: WithdrawCall): Promise<WithdrawOutcome>;
 }

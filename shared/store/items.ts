@@ -110,6 +110,15 @@ export const shareItemSchema = z.object({
   round: z.number().int().min(2).optional(),
   syndicatedAt: z.string().optional(),
   syndicationError: z.string().optional(),
+  withdrawal: z
+    .object({
+      action: z.enum(['delete', 'edit']),
+      at: z.string(),
+      outcome: z.enum(['done', 'refused']),
+      text: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(

@@ -1,22 +1,26 @@
 /**
  * Writes one share per configured channel for an article's stored revision, stamped
- * with that revision. Each write is conditional, so a redelivered message or a second
- * compose of the same revision changes nothing.
+ * with that revision: new shares, a new revision over the ones not yet out, or, for a
+ * withdrawn article, the withdrawal. Each write is conditional, so a redelivered
+ * message or a second compose of the same revision changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Article } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import type { Platform } from '../domain/platform';
-import type { ArticleRecord, ArticleStore, Clock, ShareStore } from '../domain/ports';
+import type { ArticleRecord, ArticleStore, Clock, PublishQueue, ShareStore } from '../domain/ports';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
+import { isWithdrawn } from '../domain/withdrawal';
 import { composerFor } from '../platforms/composers';
 import type { ComposeSettings } from '../platforms/types';
 import { checkCard } from '../preview/checker';
 import type { PlatformMedia } from '../preview/media';
 import type { PageCard } from '../preview/types';
+import { recomposeStored } from './recompose-share';
 import type { SharePlanner } from './schedule-share';
+import { type WithdrawReport, withdrawArticle } from './withdraw-article';
 
 export type ComposeArticleDeps = {
   articles: ArticleStore;
@@ -29,6 +33,8 @@ export type ComposeArticleDeps = {
   schedule?: SharePlanner;
   /** the direct path: claims and sends a share that falls due within the look-ahead */
   enqueueIfDue: (share: Share) => Promise<unknown>;
+  /** where a withdrawn article's published posts are sent to be deleted or edited */
+  publishQueue: PublishQueue;
   /** the article's page card and processed images, once per article (shared/preview) */
   enrich?: (article: Article, platforms: readonly Platform[]) => Promise<Enrichment>;
   /** a network's own text limit for a channel, where the server sets it (Mastodon) */
@@ -41,8 +47,12 @@ export type ComposeResult =
       articleId: string;
       revision: number;
       created: string[];
+      /** already there, and not changed by this revision */
       existing: string[];
+      /** already there, and rewritten from this revision */
+      recomposed: string[];
     }
+  | ({ outcome: 'withdrawn'; articleId: string; revision: number } & WithdrawReport)
   | { outcome: 'skipped'; articleId: string; reason: string };
 
 /** The page's own card and the processed images for each network, when they could be had. */
@@ -77,23 +87,57 @@ export async function composeArticle(
   deps: ComposeArticleDeps,
   message: { articleId: string; revision: number },
 ): Promise<ComposeResult> {
-  const record = await deps.articles.get(message.articleId);
+  let record = await deps.articles.get(message.articleId);
   // Ingest stores the article before it sends the message, so this is an anomaly
   // worth retrying (and, if it lasts, worth a dead letter).
   if (!record) throw new ArticleMissingError(`Article ${message.articleId} is not in the table`);
 
-  const { articleId, article } = record;
-  if ((record.composedRevision ?? 0) >= article.revision) {
+  const { articleId } = record;
+  // The table holds the newest revision: a late message of an older one finds it composed.
+  if ((record.composedRevision ?? 0) >= record.article.revision) {
     return {
       outcome: 'skipped',
       articleId,
-      reason: `revision ${article.revision} already composed`,
+      reason: `revision ${record.article.revision} already composed`,
     };
   }
-  if (article.status !== 'published') {
-    return { outcome: 'skipped', articleId, reason: `the article is ${article.status}` };
+  // Write what the stored revision says, then read the article again: a revision stored
+  // meanwhile (a withdrawal above all) is applied to what was just written, so messages
+  // that arrive out of order cannot revive a withdrawn article (DESIGN.md, Ingest order).
+  for (let round = 1; ; round += 1) {
+    const written = isWithdrawn(record.article.status)
+      ? { result: await withdrawn(deps, record), shares: [] }
+      : await writeShares(deps, record);
+    const current = await deps.articles.get(articleId);
+    if (!current || current.article.revision <= record.article.revision || round >= MAX_ROUNDS) {
+      // Sent only now, so nothing goes out for a revision a newer one replaced.
+      for (const share of written.shares) await deps.enqueueIfDue(share);
+      await deps.articles.markComposed(articleId, record.article.revision);
+      return written.result;
+    }
+    record = current;
   }
+}
 
+/** Newer revisions one message follows before it leaves the rest to their own messages. */
+const MAX_ROUNDS = 5;
+
+async function withdrawn(deps: ComposeArticleDeps, record: ArticleRecord): Promise<ComposeResult> {
+  const report = await withdrawArticle(deps, record);
+  return {
+    outcome: 'withdrawn',
+    articleId: record.articleId,
+    revision: record.article.revision,
+    ...report,
+  };
+}
+
+/** A share per channel: new ones created, existing ones recomposed (recompose-share.ts). */
+async function writeShares(
+  deps: ComposeArticleDeps,
+  record: ArticleRecord,
+): Promise<{ result: ComposeResult; shares: Share[] }> {
+  const { articleId, article } = record;
   const enriched = deps.enrich
     ? await deps.enrich(article, [...new Set(deps.channels.map((c) => c.platform))])
     : NOTHING_MORE;
@@ -101,22 +145,35 @@ export async function composeArticle(
   const enrichment: Enrichment = { ...enriched, limits };
   const created: string[] = [];
   const existing: string[] = [];
+  const recomposed: string[] = [];
+  const shares: Share[] = [];
   for (const channel of deps.channels) {
     const composed = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
     const share = deps.schedule ? await deps.schedule.place(composed, channel, record) : composed;
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
-      await deps.enqueueIfDue(share);
-    } else {
-      existing.push(channel.id);
-      // A redelivery after a crash between the write and the send completes the send.
-      const stored = await deps.shares.get({ articleId, channelId: channel.id });
-      await deps.schedule?.abandon(share, stored);
-      if (stored) await deps.enqueueIfDue(stored);
+      shares.push(share);
+      continue;
     }
+    // A new revision over a share that exists; or a redelivery after a crash between the
+    // write and the send, whose send completes below.
+    const stored = await recomposeStored(deps, share);
+    // The slot planned for the fresh share is given back unless the stored one took its time.
+    await deps.schedule?.abandon(share, stored?.share);
+    (stored?.recomposed ? recomposed : existing).push(channel.id);
+    if (stored) shares.push(stored.share);
   }
-  await deps.articles.markComposed(articleId, article.revision);
-  return { outcome: 'composed', articleId, revision: article.revision, created, existing };
+  return {
+    result: {
+      outcome: 'composed',
+      articleId,
+      revision: article.revision,
+      created,
+      existing,
+      recomposed,
+    },
+    shares,
+  };
 }
 
 /** A share as composed for one channel: scheduled, or a draft awaiting approval. */

@@ -5,10 +5,11 @@
  * `thread` posts its parts as replies, one after the other (see share-thread.ts).
  */
 import { randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { TID } from '@atproto/common-web';
 import type { PublishingConfig } from '../config/publishing';
 import { backoffSeconds } from '../domain/backoff';
-import type { Channel } from '../domain/channel';
+import type { Channel, Site } from '../domain/channel';
 import type {
   ArticleStore,
   ChannelStateStore,
@@ -29,6 +30,7 @@ import {
   recordPost,
 } from '../domain/share-thread';
 import type { SyndicationQueue } from '../domain/syndication';
+import { isWithdrawn } from '../domain/withdrawal';
 import type {
   ClientCall,
   NetworkClient,
@@ -38,6 +40,8 @@ import type {
 } from '../platforms/client';
 import { announcePublished } from './announce-published';
 import { enqueueIfDue } from './dispatch';
+import { removesOnWithdraw } from './withdraw-article';
+import { withdrawPost } from './withdraw-post';
 
 export type PublishShareDeps = {
   shares: ShareStore;
@@ -57,11 +61,21 @@ export type PublishShareDeps = {
    * a failure here retries the message until it succeeds (the next evergreen round).
    */
   afterPublished?: (share: Share) => Promise<unknown>;
+  /** the newsroom, for `{site}` in a channel's `withdrawnText` */
+  site?: Site;
 };
 
 export type PublishResult =
   | {
-      outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled' | 'parked';
+      outcome:
+        | 'published'
+        | 'failed'
+        | 'deferred'
+        | 'unknown'
+        | 'cancelled'
+        | 'parked'
+        | 'withdrawn'
+        | 'refused';
       share: Share;
       /** why the network refused the post, where it did: `auth` is the operators' to fix */
       refusal?: 'auth' | 'rejected';
@@ -79,14 +93,37 @@ export async function handlePublishMessage(
   // Syndication: announced after the outcome is recorded; a message redelivered because
   // the announcement failed finds the share published and announces it again.
   const announce = (result: PublishResult) => announcePublished(deps.syndication, result);
-  if (share.status === 'queued') return announce(await publishQueued(deps, share));
-  if (share.status === 'unknown') return announce(await reconcile(deps, share));
+  if (share.status === 'queued') {
+    return announce(await followWithdrawal(deps, await publishQueued(deps, share)));
+  }
+  if (share.status === 'unknown') {
+    return announce(await followWithdrawal(deps, await reconcile(deps, share)));
+  }
   if (share.status === 'published') {
     await deps.afterPublished?.(share);
     await announce({ outcome: 'published', share });
+    // Its article was withdrawn: the channel may delete or edit the post (withdraw-post.ts).
+    return withdrawPost(deps, share);
   }
   // A duplicate or stale message: the share moved on, and the table says where.
   return { outcome: 'skipped', reason: `share is ${share.status}` };
+}
+
+/**
+ * A post that went out after its article was withdrawn (a withdrawal that found it
+ * publishing, or reconcile finding it late) is withdrawn in turn: a message of its own,
+ * so SQS retries that step apart from this one.
+ */
+async function followWithdrawal(
+  deps: PublishShareDeps,
+  result: PublishResult,
+): Promise<PublishResult> {
+  if (result.outcome !== 'published') return result;
+  const { share } = result;
+  if (!removesOnWithdraw(deps.channels.find((c) => c.id === share.channelId))) return result;
+  const record = await deps.articles.get(share.articleId);
+  if (record && isWithdrawn(record.article.status)) await deps.publishQueue.send(ref(share), 0);
+  return result;
 }
 
 async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
@@ -669,9 +706,34 @@ async function settle(
   outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled',
 ): Promise<PublishResult> {
   const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
-  if (!(await deps.shares.replace(share, next))) return lost(share);
-  if (outcome === 'published') await deps.afterPublished?.(next);
-  return { outcome, share: next };
+  if (await deps.shares.replace(share, next)) {
+    if (outcome === 'published') await deps.afterPublished?.(next);
+    return { outcome, share: next };
+  }
+  const flagged = await cancelRequestedMeanwhile(deps, share);
+  if (!flagged) return lost(share);
+  // Only the flag changed: the outcome stands, and keeps the flag.
+  const merged: Share = { ...next, cancelRequested: true, version: flagged.version + 1 };
+  if (!(await deps.shares.replace(flagged, merged))) return lost(share);
+  if (outcome === 'published') await deps.afterPublished?.(merged);
+  return { outcome, share: merged };
+}
+
+/**
+ * The stored share when the only change since `share` is a cancel request (an editor's,
+ * or a withdrawal's while the network call ran), which must not cost the record.
+ */
+async function cancelRequestedMeanwhile(
+  deps: PublishShareDeps,
+  share: Share,
+): Promise<Share | undefined> {
+  if (share.cancelRequested) return undefined;
+  const stored = await deps.shares.get(ref(share));
+  if (!stored?.cancelRequested) return undefined;
+  // As stored: no undefined fields (key order does not matter to isDeepStrictEqual).
+  const strip = ({ version, updatedAt, cancelRequested, ...rest }: Share): unknown =>
+    JSON.parse(JSON.stringify(rest));
+  return isDeepStrictEqual(strip(stored), strip(share)) ? stored : undefined;
 }
 
 /** Someone else changed the share first; the table has the truth, so nothing to do. */

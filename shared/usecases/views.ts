@@ -119,6 +119,16 @@ export const shareViewSchema = z.object({
   version: z.number().int(),
   lastError: z.string().nullable(),
   cancelRequested: z.boolean(),
+  /** what was done to the published post once its article was withdrawn */
+  withdrawal: z
+    .object({
+      action: z.enum(['delete', 'edit']),
+      at: z.string(),
+      outcome: z.enum(['done', 'refused']),
+      text: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .nullable(),
   /** when the CMS was told of the published post (the syndication webhook), or its last error */
   syndicatedAt: z.string().nullable(),
   syndicationError: z.string().nullable(),
@@ -215,6 +225,7 @@ export function shareView(share: Share): ShareView {
     version: share.version,
     lastError: share.lastError ?? null,
     cancelRequested: share.cancelRequested ?? false,
+    withdrawal: share.withdrawal ?? null,
     syndicatedAt: share.syndicatedAt ?? null,
     syndicationError: share.syndicationError ?? null,
     edited: share.edited ?? null,

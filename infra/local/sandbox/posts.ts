@@ -35,6 +35,20 @@ export class SandboxPosts {
     if (index >= 0) this.posts.splice(index, 1);
   }
 
+  /** An edited post keeps its place, remote id and receivedAt; what a reader sees changes. */
+  edit(
+    platform: Platform,
+    remoteId: string,
+    change: Partial<Pick<SandboxPost, 'text' | 'card' | 'media'>>,
+  ): void {
+    const index = this.posts.findIndex((p) => p.platform === platform && p.remoteId === remoteId);
+    const post = this.posts[index];
+    if (!post) return;
+    const edited: SandboxPost = { ...post, ...change };
+    for (const key of ['card', 'media'] as const) if (edited[key] === undefined) delete edited[key];
+    this.posts[index] = edited;
+  }
+
   list(): SandboxPost[] {
     return this.posts.map((p) => ({ ...p }));
   }

@@ -2,6 +2,9 @@
  * Posts a share to Bluesky with @atproto/api under the share's own record key (each part
  * of its thread as a reply under a key of its own), and finds out by that key whether an
  * earlier attempt posted it (NETWORKS.md, Bluesky).
+ * Posts a share to Bluesky with @atproto/api under the share's own record key, finds
+ * out by that key whether an earlier attempt posted it, and deletes the record when its
+ * article is withdrawn (NETWORKS.md, Bluesky).
  */
 import {
   type $Typed,
@@ -22,6 +25,8 @@ import type {
   PublishOutcome,
   ReconcileOutcome,
   ReplyCall,
+  WithdrawCall,
+  WithdrawOutcome,
 } from '../client';
 import type { LinkCard } from '../types';
 import { blueskyFacets } from './composer';
@@ -626,12 +631,78 @@ function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
   return reconcileKey(call, rkey);
 }
 
+/** `at://<did>/app.bsky.feed.post/<rkey>`, the remote id a published share records. */
+const POST_URI = /^at:\/\/(did:[^/]+)\/app\.bsky\.feed\.post\/([^/]+)$/;
+
+function deleteFailure(error: unknown, deadline: AbortSignal): WithdrawOutcome {
+  if (error instanceof XRPCError && error.status >= 400) {
+    const message = `Bluesky refused the delete: ${explain(error)}`;
+    if (error.status === 429) return { kind: 'rate', until: rateLimitedUntil(error), message };
+    if (error.status >= 500) return { kind: 'retry', message };
+    if (error.status === 401 || error.status === 403 || isSessionError(error)) {
+      return { kind: 'auth', message };
+    }
+    return { kind: 'rejected', message };
+  }
+  if (deadline.aborted)
+    return { kind: 'retry', message: 'No answer from Bluesky to the delete in time' };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { kind: 'retry', message: `Could not reach Bluesky for the delete: ${detail}` };
+}
+
+async function deletePost(pooled: PooledAgent, repo: string, rkey: string) {
+  try {
+    await pooled.agent.com.atproto.repo.deleteRecord({ repo, collection: POST, rkey });
+    return { ok: true as const };
+  } catch (error) {
+    return { ok: false as const, error };
+  }
+}
+
+/**
+ * Deletes the post's record. Bluesky has no edit (NETWORKS.md), and deleting a record
+ * that is not there succeeds, so a repeated delete is harmless.
+ */
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  if (call.action !== 'delete') {
+    return { kind: 'rejected', message: 'Bluesky posts cannot be edited: delete it by hand' };
+  }
+  const uri = POST_URI.exec(call.share.remoteId ?? '');
+  if (!uri?.[1] || !uri[2]) {
+    return { kind: 'rejected', message: 'The share has no Bluesky post URI to delete' };
+  }
+  const [, repo, rkey] = uri;
+  const parsed = parseBlueskyCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const { credentials } = parsed;
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const pooled = checkout(credentials.service, deadline);
+  const withSession = (outcome: WithdrawOutcome): WithdrawOutcome => {
+    const session = sessionToKeep(pooled, credentials);
+    return session ? { ...outcome, session } : outcome;
+  };
+  try {
+    const started = await startSession(pooled, credentials, call.session);
+    if (!started.ok) return withSession(deleteFailure(started.error, deadline));
+    let deleted = await deletePost(pooled, repo, rkey);
+    if (!deleted.ok && started.resumed && isSessionError(deleted.error)) {
+      const again = await login(pooled, credentials);
+      if (!again.ok) return withSession(deleteFailure(again.error, deadline));
+      deleted = await deletePost(pooled, repo, rkey);
+    }
+    return withSession(deleted.ok ? { kind: 'withdrawn' } : deleteFailure(deleted.error, deadline));
+  } finally {
+    release(pooled);
+  }
+}
+
 /** A Bluesky client; `options.thumbnail` is where card thumbnails will come from. */
 export function createBlueskyClient(options: BlueskyClientOptions = {}): NetworkClient {
   return {
     publish: (call) => publish(call, options),
     reconcile: (call) => reconcile(call),
     replies: { publish: publishReply, reconcile: reconcileReply },
+    withdraw: (call) => withdraw(call),
   };
 }
 

@@ -1,11 +1,19 @@
 /**
  * Crier's Facebook Page client over plain fetch (TRAPS.md): a share becomes a link post
- * (`POST /{page-id}/feed` with `message` and `link`; Facebook scrapes the card), and
- * reconcile looks through the Page feed since the first claim (NETWORKS.md, Facebook Page).
+ * (`POST /{page-id}/feed` with `message` and `link`; Facebook scrapes the card), reconcile
+ * looks through the Page feed since the first claim, and a withdrawn article's post is
+ * deleted or edited (NETWORKS.md, Facebook Page).
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  WithdrawCall,
+  WithdrawOutcome,
+} from '../client';
 import {
   type Answer,
   type Exchange,
@@ -274,4 +282,53 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   };
 }
 
-export const facebookClient: NetworkClient = { publish, reconcile };
+/** Graph's "Unsupported request. Object with ID … does not exist": the post is gone. */
+const MISSING = { code: 100, subcode: 33 };
+
+function withdrawOutcome(api: Api, result: Exchange, action: string): WithdrawOutcome {
+  if (!result.ok) {
+    return {
+      kind: 'retry',
+      message: `${unansweredLookup('Facebook', result, api.timeoutMs)} to the ${action}`,
+    };
+  }
+  const { answer } = result;
+  if (answer.status >= 200 && answer.status <= 299) return { kind: 'withdrawn' };
+  const message = describe(answer);
+  const error = graphError(answer);
+  if (error) {
+    if (error.code === MISSING.code && error.error_subcode === MISSING.subcode) {
+      return { kind: 'withdrawn', note: 'the post was already gone' };
+    }
+    if (isAuthCode(error.code)) return { kind: 'auth', message };
+    if (THROTTLE_CODES.has(error.code)) return { kind: 'rate', until: rateUntil(answer), message };
+    if (TRANSIENT_CODES.has(error.code)) return { kind: 'retry', message };
+  }
+  if (answer.status >= 500) return { kind: 'retry', message };
+  if (answer.status === 401 || answer.status === 403) return { kind: 'auth', message };
+  if (answer.status === 429) return { kind: 'rate', until: rateUntil(answer), message };
+  return { kind: 'rejected', message: `Facebook refused the ${action}: ${message}` };
+}
+
+/** `DELETE /{page-post-id}`, or `POST /{page-post-id}` with the new `message`. */
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  const id = call.share.remoteId;
+  if (!id) return { kind: 'rejected', message: 'The share has no post id to withdraw' };
+  const parsed = parseFacebookCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const api: Api = {
+    credentials: parsed.credentials,
+    deadline: AbortSignal.timeout(call.timeoutMs),
+    timeoutMs: call.timeoutMs,
+  };
+  const result =
+    call.action === 'delete'
+      ? await exchange(graphUrl(api, id, { access_token: api.credentials.pageAccessToken }), {
+          method: 'DELETE',
+          signal: api.deadline,
+        })
+      : await graphPost(api, id, { message: call.text });
+  return withdrawOutcome(api, result, call.action);
+}
+
+export const facebookClient: NetworkClient = { publish, reconcile, withdraw };

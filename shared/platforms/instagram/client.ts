@@ -86,4 +86,6 @@ export const instagramClient = createContainerClient({
   list: { edge: 'media', fields: 'id,caption,permalink,timestamp', read: readMedia },
   isShare,
   profileUrl: (account) => `https://www.instagram.com/${account.trim().replace(/^@/, '')}/`,
+  // Not in Meta's reference: delete by hand (NETWORKS.md, Instagram).
+  deletes: false,
 });

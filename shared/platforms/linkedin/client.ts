@@ -1,11 +1,19 @@
 /**
  * Crier's LinkedIn client over plain fetch (TRAPS.md): a share becomes an article post
- * (`POST /rest/posts`), a duplicate answer is checked against the post it names, and
- * reconcile looks through the author's posts for the article link (NETWORKS.md, LinkedIn).
+ * (`POST /rest/posts`), a duplicate answer is checked against the post it names,
+ * reconcile looks through the author's posts for the article link, and a withdrawn
+ * article's post is deleted or its commentary edited (NETWORKS.md, LinkedIn).
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  WithdrawCall,
+  WithdrawOutcome,
+} from '../client';
 import {
   type Answer,
   type Exchange,
@@ -77,9 +85,9 @@ const uploadSchema = z.object({
 type Api = { credentials: LinkedInCredentials; deadline: AbortSignal; timeoutMs: number };
 
 type Request = {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** the Rest.li method the request is, for `X-RestLi-Method` */
-  restli?: 'CREATE' | 'GET' | 'FINDER' | 'ACTION';
+  restli?: 'CREATE' | 'GET' | 'FINDER' | 'ACTION' | 'DELETE' | 'PARTIAL_UPDATE';
   query?: Record<string, string>;
   json?: unknown;
 };
@@ -425,11 +433,57 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   };
 }
 
+function withdrawOutcome(api: Api, result: Exchange, action: string): WithdrawOutcome {
+  if (!result.ok) {
+    return {
+      kind: 'retry',
+      message: `${unansweredLookup('LinkedIn', result, api.timeoutMs)} to the ${action}`,
+    };
+  }
+  const { answer } = result;
+  if (answer.status >= 200 && answer.status <= 299) return { kind: 'withdrawn' };
+  // Deleted by hand, or by an earlier attempt whose answer was lost.
+  if (answer.status === 404 || answer.status === 410) {
+    return { kind: 'withdrawn', note: 'the post was already gone' };
+  }
+  const message = describe(answer);
+  if (answer.status === 401 || answer.status === 403) return { kind: 'auth', message };
+  if (answer.status === 426) return { kind: 'rejected', message: versionMessage(api, answer) };
+  if (answer.status === 429) return { kind: 'rate', until: rateUntil(answer), message };
+  if (answer.status >= 500) return { kind: 'retry', message };
+  return { kind: 'rejected', message: `LinkedIn refused the ${action}: ${message}` };
+}
+
+/** Deletes the post, or sets its commentary (the one field an edit may change here). */
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  const urn = call.share.remoteId;
+  if (!urn || !POST_URN.test(urn)) {
+    return { kind: 'rejected', message: 'The share has no LinkedIn post URN to withdraw' };
+  }
+  const parsed = parseLinkedInCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const api: Api = {
+    credentials: parsed.credentials,
+    deadline: AbortSignal.timeout(call.timeoutMs),
+    timeoutMs: call.timeoutMs,
+  };
+  const result =
+    call.action === 'delete'
+      ? await rest(api, postPath(urn), { method: 'DELETE', restli: 'DELETE' })
+      : await rest(api, postPath(urn), {
+          method: 'POST',
+          restli: 'PARTIAL_UPDATE',
+          json: { patch: { $set: { commentary: toLittleText(call.text) } } },
+        });
+  return withdrawOutcome(api, result, call.action);
+}
+
 /** A LinkedIn client; `options.thumbnail` is where card thumbnails will come from. */
 export function createLinkedInClient(options: LinkedInClientOptions = {}): NetworkClient {
   return {
     publish: (call) => publish(call, options),
     reconcile: (call) => reconcile(call),
+    withdraw: (call) => withdraw(call),
   };
 }
 

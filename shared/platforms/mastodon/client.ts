@@ -16,6 +16,8 @@ import type {
   PublishOutcome,
   ReconcileOutcome,
   ReplyCall,
+  WithdrawCall,
+  WithdrawOutcome,
 } from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
 import { MASTODON_URL_LENGTH, mastodonCountableText } from './rules';
@@ -489,7 +491,45 @@ async function searchReplies(
   }
 }
 
+/** A delete or an edit is safe to repeat: whatever did not clearly finish is tried again. */
+function withdrawFailure(f: Failure, action: WithdrawCall['action']): WithdrawOutcome {
+  if (f.kind !== 'http') return { kind: 'retry', message: f.message };
+  // The status is not there (deleted by hand, or by an earlier attempt): nothing to withdraw.
+  if (f.status === 404) return { kind: 'withdrawn', note: 'the status was already gone' };
+  if (f.status === 401) return { kind: 'auth', message: f.message };
+  if (f.status === 429) {
+    return { kind: 'rate', until: f.retryAt ?? new Date().toISOString(), message: f.message };
+  }
+  if (f.status >= 500 || f.status === 408) return { kind: 'retry', message: f.message };
+  return { kind: 'rejected', message: `Mastodon refused the ${action}: ${f.message}` };
+}
+
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  const id = call.share.remoteId;
+  if (!id) return { kind: 'rejected', message: 'The share has no status id to withdraw' };
+  const parsed = parseMastodonCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const client = restClient(parsed.credentials, call.timeoutMs);
+  const signal = AbortSignal.timeout(call.timeoutMs);
+  const status = client.v1.statuses.$select(id);
+  try {
+    if (call.action === 'delete') {
+      await status.remove(undefined, { requestInit: { signal } });
+    } else {
+      // Without media_ids the edit drops the attachments: the notice stands alone.
+      await status.update(
+        { status: call.text, language: call.share.language },
+        { requestInit: { signal } },
+      );
+    }
+    return { kind: 'withdrawn' };
+  } catch (error) {
+    return withdrawFailure(failure(error, signal, call.timeoutMs), call.action);
+  }
+}
+
 export const mastodonClient: NetworkClient = {
+  withdraw,
   publish: (call) => post(call, asStatus(call.share)),
 
   async reconcile(call: ClientCall): Promise<ReconcileOutcome> {

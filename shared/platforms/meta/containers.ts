@@ -15,6 +15,8 @@ import type {
   PublishOutcome,
   ReconcileOutcome,
   ReplyCall,
+  WithdrawCall,
+  WithdrawOutcome,
 } from '../client';
 import type { ParsedCredentials } from './credentials';
 import { classify, describeFailure, type GraphFailure, type GraphStep } from './errors';
@@ -75,6 +77,8 @@ export type ContainerNetwork = {
   /** the account's profile: the public URL when a post's permalink cannot be read */
   profileUrl(account: string): string;
   /** a network that takes replies: the container of a thread's part, and a post's replies */
+  /** whether the API deletes a published post (`DELETE /{media-id}`); neither edits one */
+  deletes: boolean;
   replies?: {
     /** the container's parameters for `text` as a reply to `parentId` */
     container(share: Share, text: string, parentId: string): ContainerSpec;
@@ -482,10 +486,41 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
     };
   }
 
+  /**
+   * Deletes the post. Graph's "does not exist" (100/33) for it means an earlier delete
+   * went through, so a repeat is harmless.
+   */
+  async function withdraw(clientCall: WithdrawCall): Promise<WithdrawOutcome> {
+    const { action } = clientCall;
+    if (action !== 'delete' || !network.deletes) {
+      return { kind: 'rejected', message: `${name}'s API cannot ${action} a post: do it by hand` };
+    }
+    const id = clientCall.share.remoteId;
+    if (!id) return { kind: 'rejected', message: 'The share has no post id to delete' };
+    const call = open(clientCall);
+    if ('kind' in call) return { kind: 'auth', message: call.message };
+    const answer = await graphRequest(call.api, 'DELETE', `/${id}`);
+    if (answer.ok) return { kind: 'withdrawn' };
+    const { failure } = answer;
+    if (
+      failure.kind === 'http' &&
+      failure.error?.code === 100 &&
+      failure.error.error_subcode === 33
+    ) {
+      return { kind: 'withdrawn', note: 'the post was already gone' };
+    }
+    // Nothing a delete leaves half done: what is unclear is tried again.
+    const outcome = classify(name, 'status', failure, call.timeoutMs);
+    const settled: WithdrawOutcome =
+      outcome.kind === 'unknown' ? { kind: 'retry', message: outcome.message } : outcome;
+    return 'message' in settled ? scrub(settled, call) : settled;
+  }
+
   return {
     prepare,
     publish,
     reconcile,
+    withdraw,
     ...(network.replies ? { replies: { publish: publishReply, reconcile: reconcileReply } } : {}),
   };
 }

@@ -3,14 +3,22 @@
  * caption when the share has an image and the text fits 1,024 characters, else a text
  * message with a large preview of the article link. The Bot API has no idempotency key and
  * no way to read a channel's history, so an unknown outcome cannot be reconciled: the
- * share stays parked for an editor, with the channel to look in (NETWORKS.md, Telegram).
+ * share stays parked for an editor, with the channel to look in. A withdrawn article's
+ * post is deleted (within Telegram's 48 hours) or edited (NETWORKS.md, Telegram).
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Api, GrammyError, HttpError } from 'grammy';
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, NetworkClient, PublishOutcome, ReconcileOutcome } from '../client';
+import type {
+  ClientCall,
+  NetworkClient,
+  PublishOutcome,
+  ReconcileOutcome,
+  WithdrawCall,
+  WithdrawOutcome,
+} from '../client';
 import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
 import { fitsCaption, TELEGRAM_MAX_MESSAGE_LENGTH, telegramLength } from './rules';
 
@@ -263,4 +271,91 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   };
 }
 
-export const telegramClient: NetworkClient = { publish, reconcile };
+/** `<chat id>/<message id>`, the remote id a published share records. */
+const REMOTE_ID = /^(-?\d+)\/(\d+)$/;
+/** The message is not there any more: deleted by hand, or by an earlier attempt. */
+const GONE = /message to (?:delete|edit) not found|MESSAGE_ID_INVALID/i;
+const NOT_MODIFIED = /message is not modified/i;
+/** editMessageText on a photo: its text is a caption. */
+const NO_TEXT = /there is no text in the message to edit/i;
+const TOO_OLD = /message can't be deleted/i;
+
+function withdrawFailure(
+  error: unknown,
+  method: string,
+  credentials: TelegramCredentials,
+  timeoutMs: number,
+): WithdrawOutcome {
+  if (error instanceof GrammyError) {
+    const message = redact(
+      `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
+      credentials,
+    );
+    const code = error.error_code;
+    if (code === 400 && GONE.test(error.description)) {
+      return { kind: 'withdrawn', note: 'the message was already gone' };
+    }
+    if (code === 400 && NOT_MODIFIED.test(error.description)) {
+      return { kind: 'withdrawn', note: 'the message already said so' };
+    }
+    if (code === 401 || code === 403) return { kind: 'auth', message };
+    if (code === 400 && NO_RIGHTS.test(error.description)) return { kind: 'auth', message };
+    if (code === 429) {
+      const parameters = parametersSchema.safeParse(error.parameters);
+      const seconds = parameters.success ? parameters.data.retry_after : undefined;
+      const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
+      return { kind: 'rate', until: new Date(Date.now() + wait).toISOString(), message };
+    }
+    if (code >= 500) return { kind: 'retry', message };
+    if (TOO_OLD.test(error.description)) {
+      return {
+        kind: 'rejected',
+        message: `${message}: Telegram deletes a channel post only within 48 hours of sending it`,
+      };
+    }
+    return { kind: 'rejected', message };
+  }
+  if (error instanceof DeadlineError) {
+    return {
+      kind: 'retry',
+      message: `No answer from Telegram to ${method} within ${timeoutMs} ms`,
+    };
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  return { kind: 'retry', message: `${method} failed to reach Telegram (${name})` };
+}
+
+/** deleteMessage; or editMessageText, and editMessageCaption where the post is a photo. */
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  const remote = REMOTE_ID.exec(call.share.remoteId ?? '');
+  if (!remote?.[1] || !remote[2]) {
+    return { kind: 'rejected', message: 'The share has no Telegram message id to withdraw' };
+  }
+  const chatId = remote[1];
+  const messageId = Number(remote[2]);
+  const parsed = parseTelegramCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const { credentials } = parsed;
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const api = apiFor(credentials, call.timeoutMs);
+  const failed = (error: unknown, method: string) =>
+    withdrawFailure(error, method, credentials, call.timeoutMs);
+
+  if (call.action === 'delete') {
+    const deleted = await attempt(() => api.deleteMessage(chatId, messageId), deadline);
+    return deleted.ok ? { kind: 'withdrawn' } : failed(deleted.error, 'deleteMessage');
+  }
+  const { text } = call;
+  const edited = await attempt(() => api.editMessageText(chatId, messageId, text), deadline);
+  if (edited.ok) return { kind: 'withdrawn' };
+  if (!(edited.error instanceof GrammyError && NO_TEXT.test(edited.error.description))) {
+    return failed(edited.error, 'editMessageText');
+  }
+  const captioned = await attempt(
+    () => api.editMessageCaption(chatId, messageId, { caption: text }),
+    deadline,
+  );
+  return captioned.ok ? { kind: 'withdrawn' } : failed(captioned.error, 'editMessageCaption');
+}
+
+export const telegramClient: NetworkClient = { publish, reconcile, withdraw };

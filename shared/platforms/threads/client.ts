@@ -126,4 +126,6 @@ export const threadsClient = createContainerClient({
     fields: 'id,permalink,text,timestamp,is_reply_owned_by_me',
     read: readReply,
   },
+  // threads_delete: `DELETE /{threads-media-id}` (NETWORKS.md, Threads).
+  deletes: true,
 });

@@ -2,6 +2,9 @@
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
  * of its thread as a reply to the one before, and, after an unknown outcome, looks for
  * the post on the account's timeline (NETWORKS.md, X).
+ * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), after
+ * an unknown outcome looks for the post on the account's timeline, and deletes it when
+ * its article is withdrawn (NETWORKS.md, X).
  */
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
@@ -22,6 +25,8 @@ import type {
   PublishOutcome,
   ReconcileOutcome,
   ReplyCall,
+  WithdrawCall,
+  WithdrawOutcome,
 } from '../client';
 import { parseXCredentials, type XCredentials } from './credentials';
 
@@ -542,8 +547,56 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   }
 }
 
+const deletedSchema = z.object({ data: z.object({ deleted: z.boolean() }) });
+
+/** A delete is safe to repeat: whatever did not clearly finish is tried again. */
+function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcome {
+  if (error instanceof DeadlineError) {
+    return { kind: 'retry', message: `No answer from X to the delete within ${timeoutMs} ms` };
+  }
+  if (error instanceof ApiResponseError) {
+    const message = describe(error);
+    if (error.code === 404) return { kind: 'withdrawn', note: 'the post was already gone' };
+    if (error.code === 401) return { kind: 'auth', message };
+    if (error.code === 403 && PERMISSION.test(problemText(error))) return { kind: 'auth', message };
+    if (error.code === 429) return { kind: 'rate', until: rateUntil(error.rateLimit), message };
+    if (error.code >= 500) return { kind: 'retry', message };
+    return { kind: 'rejected', message };
+  }
+  if (error instanceof ApiRequestError) {
+    return { kind: 'retry', message: `Could not reach X (${connectionCode(error)})` };
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  return { kind: 'retry', message: `The delete on X failed (${name})` };
+}
+
+/** Deletes the post; Crier does not edit on X (NETWORKS.md: an edit is a new post id). */
+async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
+  if (call.action !== 'delete') {
+    return { kind: 'rejected', message: 'Crier does not edit posts on X: edit it by hand' };
+  }
+  const id = call.share.remoteId;
+  if (!id) return { kind: 'rejected', message: 'The share has no remote id to delete' };
+  const parsed = parseXCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const api = apiFor(parsed.credentials, deadline);
+  try {
+    const answer = deletedSchema.safeParse(await within(api.v2.deleteTweet(id), deadline));
+    if (!answer.success)
+      return { kind: 'retry', message: 'X answered the delete in an unknown shape' };
+    // X answers `deleted: false` for a post it no longer has.
+    return answer.data.data.deleted
+      ? { kind: 'withdrawn' }
+      : { kind: 'withdrawn', note: 'the post was already gone' };
+  } catch (error) {
+    return deleteFailure(error, call.timeoutMs);
+  }
+}
+
 export const xClient: NetworkClient = {
   publish,
   reconcile,
   replies: { publish: publishReply, reconcile: reconcileReply },
+  withdraw,
 };

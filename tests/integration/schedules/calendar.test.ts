@@ -97,6 +97,7 @@ function composer(channels: Channel[], clock: Clock) {
     shares,
     channels,
     clock,
+    publishQueue: dispatch.publishQueue,
     schedule: sharePlanner({ slots, shares, articles, clock, random: () => Math.random() }),
     enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
   };

@@ -1,6 +1,6 @@
 /**
  * A loopback Mastodon instance that masto talks to unchanged: instance limits, the
- * account, statuses (create with Idempotency-Key, read, list, delete) and media, with
+ * account, statuses (create with Idempotency-Key, read, list, edit, delete) and media, with
  * Mastodon's paths, status codes and bodies (NETWORKS.md, Mastodon), and the fault knobs.
  */
 
@@ -127,6 +127,8 @@ type Status = {
   mediaIds: string[];
   /** built by the server after posting, as LinkCrawlWorker does */
   card: Card | null;
+  /** set by an edit (`PUT /api/v1/statuses/:id`) */
+  editedAt?: string;
 };
 
 type Account = {
@@ -341,7 +343,7 @@ export async function launchMastodonSandbox(
       reblogs_count: 0,
       favourites_count: 0,
       quotes_count: 0,
-      edited_at: null,
+      edited_at: s.editedAt ?? null,
       favourited: false,
       reblogged: false,
       muted: false,
@@ -628,6 +630,56 @@ export async function launchMastodonSandbox(
     return json(200, serializeStatus(a, status, { withCard: false }), rateHeaders(a));
   }
 
+  /**
+   * UpdateStatusService: the new text, the same limits as a create, and the media the
+   * edit names (the status's own; the rest are dropped); a changed link is crawled again.
+   */
+  function editStatus(a: Account, status: Status, params: Params): Reply {
+    const text = str(params.status) ?? '';
+    const spoilerText = str(params.spoiler_text) ?? '';
+    const mediaIds = strings(params.media_ids);
+    const foreign = mediaIds.filter((id) => !status.mediaIds.includes(id));
+    if (foreign.length > 0) {
+      return unprocessable(
+        `Media ${foreign.join(', ')} not found or already attached to another post`,
+      );
+    }
+    if (isBlank(text) && mediaIds.length === 0) {
+      return unprocessable("Validation failed: Text can't be blank");
+    }
+    if (countableLength(text, spoilerText, reservedPerUrl) > maxCharacters) {
+      return unprocessable(`Validation failed: Text character limit of ${maxCharacters} exceeded`);
+    }
+    for (const id of status.mediaIds) if (!mediaIds.includes(id)) a.media.delete(id);
+    const link = firstLink(text);
+    Object.assign(status, {
+      text,
+      spoilerText,
+      mediaIds,
+      editedAt: new Date().toISOString(),
+      content: statusHtml(text, { base, localDomain, localUsernames: [username] }),
+      card: link ? { url: link, title: URL.canParse(link) ? new URL(link).hostname : link } : null,
+    });
+    const reader = htmlToText(status.content);
+    const kept = mediaIds.flatMap((id) => {
+      const m = a.media.get(id);
+      return m ? [m] : [];
+    });
+    context.posts.edit(PLATFORM, status.id, {
+      text: spoilerText ? `${spoilerText}\n\n${reader}` : reader,
+      card: status.card ? { url: status.card.url, title: status.card.title } : undefined,
+      media: kept.length
+        ? kept.map((m) => ({
+            mimeType: m.mimeType,
+            bytes: m.bytes,
+            ...(m.description ? { alt: m.description } : {}),
+          }))
+        : undefined,
+    });
+    log.info('sandbox.edited', { platform: PLATFORM, remoteId: status.id });
+    return json(200, serializeStatus(a, status, { withCard: true }), rateHeaders(a));
+  }
+
   async function createStatus(
     req: IncomingMessage,
     res: ServerResponse,
@@ -814,6 +866,15 @@ export async function launchMastodonSandbox(
       return json(200, statusContext(viewer, found.status), viewer ? rateHeaders(viewer) : {});
     }
     match = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
+    if (match?.[1] && method === 'PUT') {
+      if (!viewer) return unauthorized();
+      const found = findStatus(match[1]);
+      if (!found || found.owner !== viewer) return notFound();
+      const params = await parseParams(req, body);
+      return params
+        ? editStatus(viewer, found.status, params)
+        : json(400, { error: 'Error occurred while parsing request parameters' });
+    }
     if (match?.[1] && (method === 'GET' || method === 'DELETE')) {
       const found = findStatus(match[1]);
       if (method === 'GET') {
