@@ -132,8 +132,8 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
   if (record?.article.status !== 'published') {
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
     if (!share.remoteId) return settle(deps, share, 'withdraw', { reason }, 'cancelled');
-    // The thread's first post is out, so the share is published whatever comes: it ends
-    // so, with the rest of the thread left unposted and said so.
+    // The thread's first post is out, so the share can no longer be cancelled: it ends
+    // published, the rest of the thread unposted and named in lastError.
     const claimed = applyEvent(share, 'start', { at: now, by: BY, reason });
     if (!(await deps.shares.replace(share, claimed))) return lost(share);
     return finishShort(deps, claimed, reason);
@@ -296,6 +296,7 @@ async function postReplies(
     if (step.kind === 'done') {
       return settle(deps, share, 'succeed', { patch: { lastError: undefined } }, 'published');
     }
+    // Only reached with the first post recorded; nothing to do if the table says otherwise.
     if (step.kind === 'root') return lost(share);
     if (!replies) return finishShort(deps, share, `${share.platform} takes no replies`);
     const left = posting.endsAt - deps.clock.now().getTime();

@@ -17,7 +17,7 @@ import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
 import { readPublishingConfig } from '../../../shared/config/publishing';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { type Platform, THREAD_PLATFORMS } from '../../../shared/domain/platform';
-import type { Clock, PublishMessage, ShareRef } from '../../../shared/domain/ports';
+import type { ArticleRecord, Clock, PublishMessage, ShareRef } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import type { NetworkClient, ReplyCall } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
@@ -147,6 +147,13 @@ let serial = 0;
 
 /** A new article with the long standfirst, stored, and its share for `platform` queued. */
 async function queuedShare(h: Harness, platform: Platform): Promise<ShareRef> {
+  return (await queuedShareOf(h, platform)).ref;
+}
+
+async function queuedShareOf(
+  h: Harness,
+  platform: Platform,
+): Promise<{ ref: ShareRef; record: ArticleRecord }> {
   serial += 1;
   const tag = `${Date.now().toString(36)}-${serial}`;
   const payload = sampleArticle();
@@ -172,7 +179,7 @@ async function queuedShare(h: Harness, platform: Platform): Promise<ShareRef> {
   expect(share.thread).toHaveLength(2);
   expect(await h.shares.createIfAbsent(share)).toBe(true);
   expect((await enqueueIfDue(h.deps, share)).status).toBe('queued');
-  return { articleId: share.articleId, channelId: share.channelId };
+  return { ref: { articleId: share.articleId, channelId: share.channelId }, record };
 }
 
 /** Delivers what the publisher sent, after its delay, until nothing is left. */
@@ -403,5 +410,41 @@ describe('the publisher and threads of posts', () => {
       'reconcile found post 2 of 3; the rest of the thread is not posted yet',
     );
     expectOnePostPerPart(share);
+  });
+
+  it('ends a thread whose article is withdrawn after its first post as published, the rest unposted', async () => {
+    const h = harness({
+      // The second part meets a transient error: the share waits for its next attempt.
+      wrap: (_platform, client) =>
+        client.replies
+          ? {
+              ...client,
+              replies: {
+                ...client.replies,
+                publish: async () => ({ kind: 'retry', message: 'try again shortly' }),
+              },
+            }
+          : client,
+    });
+    const { ref, record } = await queuedShareOf(h, 'mastodon');
+    const first = h.sent.shift();
+    if (!first) throw new Error('nothing was sent');
+    expect((await handlePublishMessage(h.deps, first.message)).outcome).toBe('deferred');
+    const waiting = await stored(h, ref);
+    expect(waiting).toMatchObject({ status: 'queued', attempt: 1 });
+
+    await h.deps.articles.putRevision({
+      ...record,
+      article: { ...record.article, revision: 2, status: 'unpublished' },
+      updatedAt: new Date().toISOString(),
+    });
+    await deliver(h);
+    const share = await stored(h, ref);
+    expect(share.status).toBe('published');
+    expect(share.lastError).toBe('posts 2-3 of 3 not posted: the article is unpublished');
+    expect(share.history.at(-1)).toMatchObject({ event: 'succeed', reason: share.lastError });
+    const posts = sandboxes.posts.list().filter((p) => p.platform === 'mastodon');
+    expect(posts.filter((p) => p.remoteId === share.remoteId)).toHaveLength(1);
+    expect(posts.filter((p) => p.inReplyToId === share.remoteId)).toEqual([]);
   });
 });
