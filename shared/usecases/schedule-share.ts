@@ -61,7 +61,7 @@ const COUNTED: readonly ShareStatus[] = [
 /** Shares that have not gone out and may still move. */
 const PENDING: readonly ShareStatus[] = ['draft', 'scheduled', 'queued'];
 
-/** Two composes kept taking the same place: the message is retried later. */
+/** The channel's calendar stayed busy (its lease held, its times taken): the message is retried later. */
 export class CalendarBusyError extends Error {
   override name = 'CalendarBusyError';
 }
