@@ -5,16 +5,18 @@ import { graphemeLength } from '../../domain/text';
 
 // Apostrophes vanish ("Women's Rights" -> WomensRights); other punctuation splits words.
 const APOSTROPHES = /['`´‘’ʼ]/gu;
-const WORD = /[\p{L}\p{M}\p{Nd}]+/gu;
+// A word starts with a letter or digit: a mark with nothing to sit on (the variation
+// selector left of an emoji such as ❤️) is not one.
+const WORD = /[\p{L}\p{Nd}][\p{L}\p{M}\p{Nd}]*/gu;
 const HAS_CAPITAL = /[\p{Lu}\p{Lt}]/u;
 const ALL_DIGITS = /^\p{Nd}+$/u;
-const LETTER = /[\p{L}\p{M}]/u;
+const LETTER = /\p{L}/u;
 // Caseless scripts written with spaces cannot show word breaks by capitals: their
 // users join words with `_` (#الربيع_العربي). Chinese, Japanese and Korean run words together.
 const CASELESS_SPACED =
   /^(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}])\p{Lo}|\p{M})+$/u;
 
-const HASHTAG_IN_TEXT = /(?<=^|\s)[#＃]([\p{L}\p{M}\p{Nd}_]+)/gu;
+const HASHTAG_IN_TEXT = /(?<=^|\s)[#＃]([\p{L}\p{Nd}_][\p{L}\p{M}\p{Nd}_]*)/gu;
 
 export type HashtagMatch = { tag: string; start: number; end: number };
 

@@ -11,13 +11,17 @@ const UNSAFE_IN_URL = /[\s"<>]/gu;
 
 /** Lowercase words joined by dashes: "Latin America" -> "latin-america". */
 export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/(?<=\p{sc=Latin})\p{M}+/gu, '')
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '');
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/(?<=\p{sc=Latin})\p{M}+/gu, '')
+      .normalize('NFC')
+      .toLowerCase()
+      // A mark with no letter to sit on (the variation selector of an emoji) is dropped.
+      .replace(/(?<![\p{L}\p{M}\p{N}])\p{M}+/gu, '')
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+  );
 }
 
 function renderUtmValue(template: string, variables: UtmVariables): string {

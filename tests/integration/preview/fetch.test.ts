@@ -1,11 +1,12 @@
 /**
- * The SSRF-safe fetcher against loopback servers it must refuse, and (through the test-only
- * resolver and connector seams) against one it may use under a public-looking name.
+ * The SSRF-safe fetcher at work: through the test-only resolver and connector seams, a
+ * loopback server it may use under a public-looking name. Everything it must refuse is in
+ * ssrf-matrix.test.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CheckedTarget,
   checkedAddresses,
@@ -105,103 +106,7 @@ describe('caps', () => {
   });
 });
 
-describe('refusing addresses before any connection', () => {
-  const literals = [
-    'http://127.0.0.1/',
-    'http://127.0.0.1:8080/admin',
-    'http://2130706433/',
-    'http://0177.0.0.1/',
-    'http://0x7f.1/',
-    'http://127.1/',
-    'http://0x7f000001/',
-    'http://017700000001/',
-    'http://127.000.000.1/',
-    'http://%31%32%37.0.0.1/',
-    'http://0/',
-    'http://0.0.0.0/',
-    'http://10.1.2.3/',
-    'http://172.16.0.1/',
-    'http://172.31.255.255/',
-    'http://192.168.1.1/',
-    'http://100.64.0.1/',
-    'http://169.254.169.254/latest/meta-data/',
-    'http://224.0.0.1/',
-    'http://255.255.255.255/',
-    'http://240.0.0.1/',
-    'http://192.0.2.1/',
-    'http://198.51.100.1/',
-    'http://203.0.113.1/',
-    'http://198.18.0.1/',
-    'http://[::1]/',
-    'http://[::]/',
-    'http://[::ffff:127.0.0.1]/',
-    'http://[::ffff:7f00:1]/',
-    'http://[0:0:0:0:0:ffff:127.0.0.1]/',
-    'http://[::ffff:169.254.169.254]/',
-    'http://[::127.0.0.1]/',
-    'http://[fc00::1]/',
-    'http://[fd12:3456::1]/',
-    'http://[fe80::1]/',
-    'http://[fec0::1]/',
-    'http://[ff02::1]/',
-    'http://[64:ff9b::7f00:1]/',
-    'http://[64:ff9b::a9fe:a9fe]/',
-    'http://[2002:7f00:1::]/',
-    'http://[2002:c0a8:101::1]/',
-    'http://[2001:db8::1]/',
-    'http://[2001::1]/',
-    'https://127.0.0.1/',
-    'https://[::ffff:7f00:1]:8443/',
-  ];
-
-  it.each(literals)('refuses %s as blocked', async (url) => {
-    const resolve = async () => {
-      throw new Error('a literal must not be resolved');
-    };
-    expect(await reasonOf(plainFetcher(resolve)(url, options))).toBe('blocked');
-  });
-
-  const schemes = [
-    'file:///etc/passwd',
-    'ftp://ftp.example.org/',
-    'gopher://example.org/',
-    'data:text/html,<title>x</title>',
-    'javascript:alert(1)',
-    'ws://example.org/',
-    'not a url',
-  ];
-
-  it.each(schemes)('refuses %s as a scheme it does not fetch', async (url) => {
-    expect(await reasonOf(plainFetcher()(url, options))).toBe('scheme');
-  });
-});
-
-describe('refusing names that resolve to what must not be reached', () => {
-  const names: Record<string, string[]> = {
-    'internal.test': ['10.0.0.5'],
-    'metadata.test': ['169.254.169.254'],
-    'loopback6.test': ['::1'],
-    'mapped.test': ['::ffff:127.0.0.1'],
-    'nat64.test': ['64:ff9b::a9fe:a9fe'],
-    'cgnat.test': ['100.100.100.200'],
-    // one private address among public ones is a rebinding setup, not a web site
-    'mixed.test': [PUBLIC_ADDRESS, '127.0.0.1'],
-    'garbage.test': ['0177.0.0.1'],
-  };
-
-  it.each(Object.keys(names))('refuses %s', async (host) => {
-    const fetch = plainFetcher(async (name) => names[name] ?? []);
-    expect(await reasonOf(fetch(`http://${host}/`, options))).toBe('blocked');
-  });
-
-  it('refuses localhost through the system resolver', async () => {
-    const server = await serve((_req, res) => res.end('secret'));
-    expect(await reasonOf(plainFetcher()(`http://localhost:${server.port}/`, options))).toBe(
-      'blocked',
-    );
-    expect(server.connections).toBe(0);
-  });
-
+describe('resolving and connecting', () => {
   it('reports a name without addresses as a network failure', async () => {
     const fetch = plainFetcher(async () => []);
     expect(await reasonOf(fetch('http://nowhere.test/', options))).toBe('network');
@@ -238,57 +143,6 @@ describe('refusing names that resolve to what must not be reached', () => {
     fetchers.push(fetch);
     expect((await fetch('http://two.test/', options)).body.toString()).toBe('second');
     expect(tried).toEqual(['93.184.216.34', '93.184.216.35']);
-  });
-});
-
-describe('a loopback server the fetcher must refuse', () => {
-  let secret: TestServer;
-
-  beforeEach(async () => {
-    secret = await serve((_req, res) => res.end('<title>internal admin</title>'));
-  });
-
-  it('is never connected to by address', async () => {
-    expect(await reasonOf(plainFetcher()(`http://127.0.0.1:${secret.port}/`, options))).toBe(
-      'blocked',
-    );
-    expect(await reasonOf(plainFetcher()(`http://[::ffff:7f00:1]:${secret.port}/`, options))).toBe(
-      'blocked',
-    );
-    expect(secret.connections).toBe(0);
-  });
-
-  it('is never connected to through a name that resolves to it', async () => {
-    const fetch = plainFetcher(async () => ['127.0.0.1']);
-    expect(await reasonOf(fetch(`http://intranet.test:${secret.port}/`, options))).toBe('blocked');
-    expect(secret.connections).toBe(0);
-  });
-
-  it('is not reached by a redirect from a public page, and the seam never sees it', async () => {
-    const page = await serve((req, res) => {
-      const to: Record<string, string> = {
-        '/to-literal': `http://127.0.0.1:${secret.port}/`,
-        '/to-mapped': `http://[::ffff:7f00:1]:${secret.port}/`,
-        '/to-decimal': `http://2130706433:${secret.port}/`,
-        '/to-internal-name': `http://internal.test:${secret.port}/`,
-        '/to-metadata': 'http://169.254.169.254/latest/meta-data/iam/',
-        '/to-file': 'file:///etc/passwd',
-      };
-      res.writeHead(302, { location: to[req.url ?? ''] ?? '/' }).end();
-    });
-    const { fetch, dialled } = seamFetcher(page, { 'internal.test': ['10.0.0.5'] });
-    for (const path of [
-      '/to-literal',
-      '/to-mapped',
-      '/to-decimal',
-      '/to-internal-name',
-      '/to-metadata',
-    ]) {
-      expect(await reasonOf(fetch(`http://news.example${path}`, options))).toBe('blocked');
-    }
-    expect(await reasonOf(fetch('http://news.example/to-file', options))).toBe('scheme');
-    expect(secret.connections).toBe(0);
-    expect(dialled.every((t) => t.address === PUBLIC_ADDRESS)).toBe(true);
   });
 });
 
@@ -359,7 +213,7 @@ describe('fetching a public page (through the test seams)', () => {
     ]);
   });
 
-  it('follows three redirects, checking each hop, and refuses a fourth', async () => {
+  it('follows three redirects, checking each hop', async () => {
     const server = await serve((req, res) => {
       const n = Number((req.url ?? '').replace(/\D/g, '') || 0);
       if (n > 0) res.writeHead(301, { location: `/hop${n - 1}` }).end();
@@ -369,7 +223,6 @@ describe('fetching a public page (through the test seams)', () => {
     const page = await fetch('http://news.example/hop3', options);
     expect(page.body.toString()).toBe('arrived');
     expect(page.url).toBe('http://news.example/hop0');
-    expect(await reasonOf(fetch('http://news.example/hop4', options))).toBe('redirects');
     expect(lookups.every((h) => h === 'news.example')).toBe(true);
   });
 
@@ -391,80 +244,15 @@ describe('fetching a public page (through the test seams)', () => {
     expect(await reasonOf(fetch('http://news.example/', options))).toBe('status');
   });
 
-  it('refuses a body that content-length says is too large, without reading it', async () => {
-    let written = 0;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'content-length': String(10 * MAX_HTML_BYTES) });
-      const chunk = Buffer.alloc(64 * 1024, 'a');
-      const pump = () => {
-        while (written < 10 * MAX_HTML_BYTES && !res.destroyed) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-      };
-      pump();
-    });
-    const { fetch } = seamFetcher(server);
-    const started = Date.now();
-    expect(await reasonOf(fetch('http://news.example/', options))).toBe('too-large');
-    expect(Date.now() - started).toBeLessThan(1_000);
-  });
-
-  it('stops reading a body past the cap when no length was announced', async () => {
-    let closed = false;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      const chunk = Buffer.alloc(64 * 1024, 'b');
-      const timer = setInterval(() => res.write(chunk), 1);
-      res.on('close', () => {
-        closed = true;
-        clearInterval(timer);
-      });
-    });
-    const { fetch } = seamFetcher(server);
-    expect(
-      await reasonOf(fetch('http://news.example/', { ...options, maxBytes: 256 * 1024 })),
-    ).toBe('too-large');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toBe(true);
-  });
-
-  it('gives up on a slow-drip body at the whole-fetch timeout', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      const timer = setInterval(() => res.write('.'), 50);
-      res.on('close', () => clearInterval(timer));
-    });
-    const { fetch } = seamFetcher(server);
-    const started = Date.now();
-    expect(await reasonOf(fetch('http://news.example/', { ...options, timeoutMs: 400 }))).toBe(
-      'timeout',
-    );
-    expect(Date.now() - started).toBeLessThan(1_500);
-  });
-
-  it('gives up on headers that never come', async () => {
-    const server = await serve(() => {
-      // never answers
-    });
-    const { fetch } = seamFetcher(server);
-    expect(await reasonOf(fetch('http://news.example/', { ...options, timeoutMs: 300 }))).toBe(
-      'timeout',
-    );
-  });
-
-  it('decodes a gzip body and refuses a gzip bomb past the cap', async () => {
+  it('decodes a gzip body', async () => {
     const page = gzipSync(Buffer.from('<title>Zipped</title>'));
-    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0));
-    const server = await serve((req, res) => {
+    const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-encoding': 'gzip' });
-      res.end(req.url === '/bomb' ? bomb : page);
+      res.end(page);
     });
     const { fetch } = seamFetcher(server);
     const fetched = await fetch('http://news.example/', options);
     expect(fetched.body.toString()).toBe('<title>Zipped</title>');
     expect(fetched.headers['content-encoding']).toBeUndefined();
-    expect(bomb.length).toBeLessThan(MAX_HTML_BYTES);
-    expect(await reasonOf(fetch('http://news.example/bomb', options))).toBe('too-large');
   });
 });

@@ -52,6 +52,14 @@ describe('toHashtag', () => {
   it('joins words of caseless scripts written with spaces by "_"', () => {
     expect(toHashtag('الربيع العربي')).toBe('الربيع_العربي');
   });
+
+  it('leaves out the variation selector of an emoji, which no network takes in a hashtag', () => {
+    expect(toHashtag('❤️ Health')).toBe('Health');
+    expect(toHashtag('🏳️‍🌈 Pride month')).toBe('PrideMonth');
+    expect(toHashtag('🏳️‍🌈')).toBe('');
+    // Marks on a letter stay.
+    expect(toHashtag('Cafe\u0301 culture')).toBe('CaféCulture');
+  });
 });
 
 describe('isUsableHashtag', () => {
@@ -187,5 +195,9 @@ describe('findHashtags', () => {
 
   it('ignores a # inside a word or a URL, and one followed by punctuation', () => {
     expect(findHashtags('C#sharp https://example.org/a#comments #!/kiko/beats')).toEqual([]);
+  });
+
+  it('ignores a # followed by marks and no letter, as Bluesky does', () => {
+    expect(findHashtags('#\ufe0f #\u0301\u0301 #\ufe0fLove')).toEqual([]);
   });
 });

@@ -90,4 +90,10 @@ describe('slugify', () => {
     expect(slugify('Новости Москвы')).toBe('новости-москвы');
     expect(slugify('')).toBe('');
   });
+
+  it('leaves out the variation selectors of emoji', () => {
+    expect(slugify('🏳️‍🌈 Pride')).toBe('pride');
+    expect(slugify('❤️')).toBe('');
+    expect(slugify('हिन्दी समाचार')).toBe('हिन्दी-समाचार');
+  });
 });

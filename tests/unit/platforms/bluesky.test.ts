@@ -114,6 +114,26 @@ describe('Bluesky facets', () => {
     ]);
   });
 
+  it('links the shared URL whole, even where it ends in punctuation', () => {
+    for (const url of ['https://example.org/a#section.', 'https://example.org/wiki/Film)']) {
+      const post = compose(article({ url }), channel('{title}\n{url}'));
+      expect(post.text).toBe(`Headline\n${url}`);
+      expect(sliced(post.text, post.facets ?? [])).toEqual([url]);
+      expect(post.facets?.[0]?.features).toEqual([
+        { $type: 'app.bsky.richtext.facet#link', uri: url },
+      ]);
+    }
+    // Another link in the text still leaves a sentence's full stop out.
+    const post = compose(
+      article({ url: 'https://example.org/a.', summary: 'See https://example.org/b.' }),
+      channel('{summary}\n{url}'),
+    );
+    expect(sliced(post.text, post.facets ?? [])).toEqual([
+      'https://example.org/b',
+      'https://example.org/a.',
+    ]);
+  });
+
   it('leaves sentence punctuation and an unmatched ")" out of a link', () => {
     expect(findLinks('(see https://example.org/a_(b)), and https://example.org/c.')).toEqual([
       { uri: 'https://example.org/a_(b)', start: 5, end: 30 },
