@@ -105,15 +105,25 @@ async function writeShares(shares: Share[]): Promise<void> {
   await Promise.all(Array.from({ length: PARALLEL }, worker));
 }
 
-/** Far ahead: spread over the year after next, never within any look-ahead. */
+/**
+ * Far ahead: spread over the year after next, never within any look-ahead. They keep
+ * their text and keys but not their card, media and history: the tick never reads them,
+ * so their size changes nothing it measures, and smaller items write faster here.
+ */
 function farShares(from: number, to: number): Share[] {
   const start = Date.UTC(new Date().getUTCFullYear() + 2, 0, 1);
-  return Array.from({ length: to - from }, (_, i) =>
-    share(
+  return Array.from({ length: to - from }, (_, i) => {
+    const {
+      card: _card,
+      media: _media,
+      facets: _facets,
+      ...far
+    } = share(
       1_000_000 + from + i,
       new Date(start + (((from + i) * 7_919_000) % 31_536_000_000)).toISOString(),
-    ),
-  );
+    );
+    return { ...far, history: [], warnings: [] };
+  });
 }
 
 /** The same due shares before every tick, back in `scheduled` (the previous tick queued them). */
@@ -122,9 +132,9 @@ const dueShares = () =>
 
 type Tick = { ms: number; requests: number; readUnits: number; enqueued: number };
 
-async function measureTicks(): Promise<Tick[]> {
+async function measureTicks(count = TICKS): Promise<Tick[]> {
   const ticks: Tick[] = [];
-  for (let i = 0; i < TICKS; i++) {
+  for (let i = 0; i < count; i++) {
     await writeShares(dueShares());
     const before = { ...meter.totals, requests: { ...meter.totals.requests } };
     const started = performance.now();
@@ -153,6 +163,8 @@ const summary = (ticks: Tick[]) => ({
 
 try {
   await writeShares(farShares(0, SMALL - DUE));
+  // One untimed tick first: the first ones pay for module loading and JIT, not the table.
+  await measureTicks(1);
   const small = summary(await measureTicks());
 
   const setupStarted = performance.now();
