@@ -124,7 +124,7 @@ describe('crier dlq redrive', () => {
   it('refuses a queue that does not exist, naming the ones that do', async () => {
     const { code, stderr } = await crier('dlq', 'redrive', 'nowhere');
     expect(code).toBe(2);
-    expect(stderr).toContain('<compose|publish>');
+    expect(stderr).toContain('<compose|publish|syndicate>');
   });
 
   it('says where to look when no local stack runs in the folder', async () => {
