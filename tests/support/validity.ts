@@ -46,8 +46,11 @@ export function expectValidPost(
       return;
     }
     case 'mastodon': {
-      // Mastodon counts every URL with a scheme as 23 characters, and graphemes otherwise.
-      const counted = text.replace(/https?:\/\/\S+/g, 'x'.repeat(23));
+      // Mastodon counts every URL with a scheme as 23 characters, a remote mention
+      // `@user@host` as its `@user`, and graphemes otherwise.
+      const counted = text
+        .replace(/https?:\/\/\S+/g, 'x'.repeat(23))
+        .replace(/(@[\p{L}\p{N}_.-]+)@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu, '$1');
       expect(graphemes(counted)).toBeLessThanOrEqual(500);
       return;
     }
