@@ -13,9 +13,19 @@ function numberFromEnv(name: string): number | undefined {
   return number;
 }
 
+/** How many times the usual runs `CRIER_FUZZ_RUNS` asks for. */
+function runScale(): number {
+  return numberFromEnv('CRIER_FUZZ_RUNS') ?? 1;
+}
+
+/** A test's timeout for its usual runs, stretched with `CRIER_FUZZ_RUNS`. */
+export function fuzzTimeout(milliseconds: number): number {
+  return Math.round(milliseconds * Math.max(1, runScale()));
+}
+
 /** The runs, seed and replay path for one property. */
 export function fuzzParameters<Ts>(numRuns: number): fc.Parameters<Ts> {
-  const scale = numberFromEnv('CRIER_FUZZ_RUNS') ?? 1;
+  const scale = runScale();
   const seed = numberFromEnv('CRIER_FUZZ_SEED') ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
   const path = process.env.CRIER_FUZZ_PATH;
   return {
@@ -24,7 +34,7 @@ export function fuzzParameters<Ts>(numRuns: number): fc.Parameters<Ts> {
     ...(path ? { path } : {}),
     // Shrinking a counterexample reruns the property many times: bounded, it still ends
     // with the smallest counterexample found so far.
-    plugins: [fc.interruptAfterTimeLimit(60_000)],
+    plugins: [fc.interruptAfterTimeLimit(fuzzTimeout(60_000))],
   };
 }
 

@@ -3,9 +3,9 @@
  * to a request without the editor's token, with a wrong one or with a malformed
  * Authorization header: a new route is covered the moment it is defined.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionDefinition } from '../../../infra/resources';
+import { type RawResponse, rawRequest } from '../../support/raw-http';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 const definitions: [string, FunctionDefinition][] = Object.entries(FUNCTIONS);
@@ -39,40 +39,12 @@ function requestFor(route: string): { method: string; path: string; body?: strin
   return { method, path, ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: '{}' } : {}) };
 }
 
-/**
- * Sends the request with exactly these header lines (repeats included), as a client that
- * does not tidy them up would; fetch would refuse or merge some of them.
- */
-function send(
-  route: string,
-  headers: [string, string][],
-): Promise<{
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}> {
+function send(route: string, headers: [string, string][]): Promise<RawResponse> {
   const { method, path, body } = requestFor(route);
-  return new Promise((resolve, reject) => {
-    // Raw header lines leave out what Node would add on its own, Host included.
-    const lines = [
-      ['host', new URL(stack.url).host],
-      ...headers,
-      ...(body ? [['content-type', 'application/json']] : []),
-    ];
-    const req = request(new URL(path, stack.url), { method, headers: lines.flat() }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const lines: [string, string][] = body
+    ? [...headers, ['content-type', 'application/json']]
+    : headers;
+  return rawRequest(stack.url, method, path, lines, body);
 }
 
 /** Each malformed or wrong Authorization, given the real token. */

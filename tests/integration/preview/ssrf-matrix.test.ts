@@ -18,7 +18,7 @@ import {
   type SafeFetcher,
 } from '../../../shared/preview/fetch';
 import { PreviewFetchError } from '../../../shared/preview/types';
-import { checkProperty } from '../../support/fuzz';
+import { checkProperty, fuzzTimeout } from '../../support/fuzz';
 
 type Reason = PreviewFetchError['reason'];
 
@@ -566,84 +566,92 @@ const spellings = (n: number) => {
 };
 
 describe('any spelling of a blocked address', () => {
-  it('is refused before any lookup or connection, naming its range', async () => {
-    const fetch = createSafeFetch({
-      resolve: async (host) => {
-        throw new Error(`a literal must not be resolved: ${host}`);
-      },
-    });
-    try {
-      const address = fc
-        .tuple(fc.constantFrom(...BLOCKED_V4), fc.integer({ min: 0, max: 0xffffffff }))
-        .map(([[base, prefix, why], bits]) => {
-          const host = prefix === 32 ? 0 : bits >>> prefix;
-          return { n: (base | host) >>> 0, why };
-        })
-        .chain(({ n, why }) => spellings(n).map((spelling) => ({ spelling, why })));
-      await checkProperty(
-        fc.asyncProperty(
-          address,
-          fc.constantFrom('', ':80', ':8080'),
-          async ({ spelling, why }, port) => {
-            const url = `http://${spelling}${port}/x`;
-            const outcome = await refusal(fetch(url, { maxBytes: 1024, timeoutMs: 2_000 }));
-            expect(outcome, url).not.toBe('fetched');
-            if (outcome === 'fetched') return;
-            expect(outcome.reason, `${url}: ${outcome.message}`).toBe('blocked');
-            expect(outcome.message, url).toMatch(why);
-          },
-        ),
-        300,
-      );
-      expect(internal.connections).toBe(0);
-    } finally {
-      await fetch.close();
-    }
-  });
-
-  it('is refused when a name resolves to it, whatever else the name resolves to', async () => {
-    const v6Blocked = fc.oneof(
-      fc.constant('::1'),
-      fc.integer({ min: 0, max: 0xffff }).map((x) => `fe80::${x.toString(16)}`),
-      fc.integer({ min: 0, max: 0xffff }).map((x) => `fd00:${x.toString(16)}::1`),
-      fc.integer({ min: 0, max: 0xffff }).map((x) => `ff0e::${x.toString(16)}`),
-    );
-    const v4Blocked = fc
-      .tuple(fc.constantFrom(...BLOCKED_V4), fc.integer({ min: 0, max: 0xffffffff }))
-      .map(([[base, prefix], bits]) => dotted((base | (bits >>> prefix)) >>> 0).join('.'));
-    const answers = fc
-      .tuple(
-        fc.array(fc.constantFrom(PUBLIC_ADDRESS, '2606:4700::1111'), { maxLength: 3 }),
-        fc.oneof(v4Blocked, v6Blocked),
-        fc.nat(),
-      )
-      .map(([publics, bad, at]) => {
-        const list: string[] = [...publics];
-        list.splice(at % (list.length + 1), 0, bad);
-        return list;
+  it(
+    'is refused before any lookup or connection, naming its range',
+    async () => {
+      const fetch = createSafeFetch({
+        resolve: async (host) => {
+          throw new Error(`a literal must not be resolved: ${host}`);
+        },
       });
-    let connected = 0;
-    await checkProperty(
-      fc.asyncProperty(answers, async (addresses) => {
-        const fetch = createSafeFetch({
-          resolve: async () => addresses,
-          connectTo: () => {
-            connected++;
-            return { host: '127.0.0.1', port: web.port };
-          },
+      try {
+        const address = fc
+          .tuple(fc.constantFrom(...BLOCKED_V4), fc.integer({ min: 0, max: 0xffffffff }))
+          .map(([[base, prefix, why], bits]) => {
+            const host = prefix === 32 ? 0 : bits >>> prefix;
+            return { n: (base | host) >>> 0, why };
+          })
+          .chain(({ n, why }) => spellings(n).map((spelling) => ({ spelling, why })));
+        await checkProperty(
+          fc.asyncProperty(
+            address,
+            fc.constantFrom('', ':80', ':8080'),
+            async ({ spelling, why }, port) => {
+              const url = `http://${spelling}${port}/x`;
+              const outcome = await refusal(fetch(url, { maxBytes: 1024, timeoutMs: 2_000 }));
+              expect(outcome, url).not.toBe('fetched');
+              if (outcome === 'fetched') return;
+              expect(outcome.reason, `${url}: ${outcome.message}`).toBe('blocked');
+              expect(outcome.message, url).toMatch(why);
+            },
+          ),
+          300,
+        );
+        expect(internal.connections).toBe(0);
+      } finally {
+        await fetch.close();
+      }
+    },
+    fuzzTimeout(60_000),
+  );
+
+  it(
+    'is refused when a name resolves to it, whatever else the name resolves to',
+    async () => {
+      const v6Blocked = fc.oneof(
+        fc.constant('::1'),
+        fc.integer({ min: 0, max: 0xffff }).map((x) => `fe80::${x.toString(16)}`),
+        fc.integer({ min: 0, max: 0xffff }).map((x) => `fd00:${x.toString(16)}::1`),
+        fc.integer({ min: 0, max: 0xffff }).map((x) => `ff0e::${x.toString(16)}`),
+      );
+      const v4Blocked = fc
+        .tuple(fc.constantFrom(...BLOCKED_V4), fc.integer({ min: 0, max: 0xffffffff }))
+        .map(([[base, prefix], bits]) => dotted((base | (bits >>> prefix)) >>> 0).join('.'));
+      const answers = fc
+        .tuple(
+          fc.array(fc.constantFrom(PUBLIC_ADDRESS, '2606:4700::1111'), { maxLength: 3 }),
+          fc.oneof(v4Blocked, v6Blocked),
+          fc.nat(),
+        )
+        .map(([publics, bad, at]) => {
+          const list: string[] = [...publics];
+          list.splice(at % (list.length + 1), 0, bad);
+          return list;
         });
-        try {
-          const outcome = await refusal(
-            fetch('http://rebinding.test/', { maxBytes: 1024, timeoutMs: 2_000 }),
-          );
-          expect(outcome).not.toBe('fetched');
-          if (outcome !== 'fetched') expect(outcome.reason, outcome.message).toBe('blocked');
-        } finally {
-          await fetch.close();
-        }
-      }),
-      100,
-    );
-    expect(connected).toBe(0);
-  });
+      let connected = 0;
+      await checkProperty(
+        fc.asyncProperty(answers, async (addresses) => {
+          const fetch = createSafeFetch({
+            resolve: async () => addresses,
+            connectTo: () => {
+              connected++;
+              return { host: '127.0.0.1', port: web.port };
+            },
+          });
+          try {
+            const outcome = await refusal(
+              fetch('http://rebinding.test/', { maxBytes: 1024, timeoutMs: 2_000 }),
+            );
+            expect(outcome).not.toBe('fetched');
+            if (outcome !== 'fetched') expect(outcome.reason, outcome.message).toBe('blocked');
+          } finally {
+            await fetch.close();
+          }
+        }),
+        100,
+      );
+      expect(connected).toBe(0);
+    },
+    fuzzTimeout(60_000),
+  );
 });

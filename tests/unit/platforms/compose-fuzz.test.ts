@@ -15,7 +15,7 @@ import { composerFor, SUPPORTED_PLATFORMS } from '../../../shared/platforms/comp
 import type { ComposedPost, ComposeSettings } from '../../../shared/platforms/types';
 import { everydayUrl, genericArticle, genericArticleWith } from '../../support/arbitraries';
 import { DEFAULT_CHANNELS } from '../../support/channels';
-import { checkProperty } from '../../support/fuzz';
+import { checkProperty, fuzzTimeout } from '../../support/fuzz';
 import { expectValidPost } from '../../support/validity';
 
 const utm = { source: '{platform}', medium: 'social', campaign: 'crier-{section}' };
@@ -80,6 +80,7 @@ describe('composing any article', () => {
         RUNS[platform] ?? 80,
       );
     },
+    fuzzTimeout(120_000),
   );
 
   it.each(SUPPORTED_PLATFORMS)(
@@ -109,5 +110,6 @@ describe('composing any article', () => {
         20,
       );
     },
+    fuzzTimeout(120_000),
   );
 });
