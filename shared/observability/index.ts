@@ -18,8 +18,12 @@ export const tracer = new Tracer({ serviceName: 'crier' });
 export function withObservability<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
 ) {
-  return middy(handler)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  return (
+    middy(handler)
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      // Never the invocation event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it carries the
+      // editor's bearer token, webhook signatures and whole request bodies.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(logMetrics(metrics))
+  );
 }
