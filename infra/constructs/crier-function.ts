@@ -101,6 +101,22 @@ export class CrierFunction extends Construct {
       },
     });
 
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: deadLetterReason(definition),
+    });
+    if (definition.schedule) {
+      // Present once retryAttempts is set: the asynchronous invocation settings.
+      const invokeConfig = this.function.node.tryFindChild('EventInvokeConfig');
+      if (invokeConfig) {
+        Validations.of(invokeConfig).acknowledge({
+          id: 'Serverless-LambdaAsyncFailureDestination',
+          reason:
+            "A scheduled tick carries no data to keep: retries are off on purpose and the next tick, a minute later, does the same work from the table. A failed tick shows in the function's Errors metric and its logs.",
+        });
+      }
+    }
+
     // Tracing's own statement: X-Ray's PutTraceSegments and PutTelemetryRecords have no
     // resource-level permissions, so `*` is the only resource they accept.
     Validations.of(this.role).acknowledge({
@@ -109,6 +125,20 @@ export class CrierFunction extends Construct {
         'Only the X-Ray statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource *: X-Ray has no resource-level permissions. tests/infra checks that no other statement does.',
     });
   }
+}
+
+/**
+ * Why a function needs no dead-letter target of its own: Lambda sends only failed
+ * asynchronous invocations there, and each trigger keeps its failures elsewhere.
+ */
+function deadLetterReason(definition: FunctionDefinition): string {
+  if (definition.sqs) {
+    return `Invoked by an SQS event source mapping, which Lambda calls synchronously: a failed message goes back to the ${definition.sqs.queue} queue and, after maxReceiveCount receives, to that queue's own dead-letter queue, which raises an alarm.`;
+  }
+  if (definition.schedule) {
+    return 'Invoked by an EventBridge schedule with retries off: a failed tick holds no data (the table is the source of truth) and the next tick, a minute later, does the same work.';
+  }
+  return "Invoked synchronously by API Gateway: a failure is the caller's HTTP answer (a CMS retries its webhook deliveries; an editor sees the error), so there is no event to keep.";
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Crier in one stage: the stateful stack and the service stack that uses it, checked by
- * cdk-nag's AwsSolutions rules. infra/app.ts and the template tests build it the same way.
+ * cdk-nag's AwsSolutions and Serverless rules. infra/app.ts and the template tests build
+ * it the same way.
  */
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { type CrierSettings, readSettings } from '../config';
 import { ServiceStack } from './service-stack';
@@ -42,6 +43,6 @@ export function createCrierApp(props: AppProps = {}, baseDir?: string): CrierApp
   const app = new App(props);
   const settings = readSettings(app.node, baseDir);
   const stacks = addCrierStacks(app, settings);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, settings, ...stacks };
 }

@@ -23,6 +23,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -263,6 +264,14 @@ export class ServiceStack extends Stack {
           reportBatchItemFailures: true,
         }),
       );
+      for (const mapping of fn.function.node.children.filter(
+        (child) => child instanceof lambda.EventSourceMapping,
+      )) {
+        Validations.of(mapping).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason: `Lambda takes no on-failure destination for an SQS event source: a message that keeps failing goes to the ${queue} queue's dead-letter queue (its redrive policy), which raises an alarm at the first message.`,
+        });
+      }
     }
 
     if (definition.schedule) {
@@ -271,11 +280,15 @@ export class ServiceStack extends Stack {
       if (everySeconds < 60 || everySeconds % 60 !== 0) {
         throw new Error(`${name}: a schedule must be whole minutes, not ${everySeconds}s`);
       }
-      new events.Rule(this, `${pascal(name)}Schedule`, {
+      const rule = new events.Rule(this, `${pascal(name)}Schedule`, {
         description: `Runs ${definition.entry} every ${everySeconds / 60} minute(s)`,
         schedule: events.Schedule.rate(Duration.minutes(everySeconds / 60)),
         // A tick that cannot be delivered is dropped: the next one does the same work.
         targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
+      });
+      Validations.of(rule).acknowledge({
+        id: 'Serverless-EventBusDLQ',
+        reason: `A tick of ${definition.entry} carries no data: one that cannot be delivered is followed by the next, ${everySeconds / 60} minute(s) later, which does the same work from the table. A dead-letter queue would hold only empty ticks.`,
       });
     }
   }
@@ -302,7 +315,12 @@ export class ServiceStack extends Stack {
     key.grant(cloudwatchAlarms, 'kms:Decrypt', 'kms:GenerateDataKey*');
     topic.grantPublish(cloudwatchAlarms);
     if (settings.alarmEmail) {
-      topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+      const subscription = topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail to the operators about an alarm: an undeliverable one would land in a dead-letter queue nobody reads, while the alarm itself stays in ALARM in CloudWatch until someone looks. More endpoints can subscribe to the topic (README, "Alarms").',
+      });
     }
     return topic;
   }
@@ -385,26 +403,29 @@ const MEDIA_OBJECTS = 'media/*';
 
 /**
  * Reads (publish: the clients upload the bytes, and presigned URLs carry the signer's
- * rights) or reads and writes (compose stores what it made) the media objects.
+ * rights) or reads and puts (compose stores what it made) the media objects.
  */
 function grantMedia(fn: CrierFunction, access: 'read' | 'readWrite', bucket: s3.IBucket): void {
   const grantee = fn.function;
-  const grant =
+  // Never delete: objects expire by the bucket's lifecycle rule, and nothing removes one.
+  const grants =
     access === 'read'
-      ? bucket.grantRead(grantee, MEDIA_OBJECTS)
-      : bucket.grantReadWrite(grantee, MEDIA_OBJECTS);
+      ? [bucket.grantRead(grantee, MEDIA_OBJECTS)]
+      : [bucket.grantRead(grantee, MEDIA_OBJECTS), bucket.grantPut(grantee, MEDIA_OBJECTS)];
   Validations.of(fn.role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${nagResource(fn, bucket.bucketArn)}/${MEDIA_OBJECTS}]`,
     reason:
       "Objects under media/ of Crier's media bucket are named by their content hash: their keys cannot be known when the policy is written, and nothing else lives under that prefix.",
   });
-  const wildcards = grant.principalStatements.flatMap((statement) =>
-    statement.actions.filter((action) => action.endsWith('*')),
+  const wildcards = grants.flatMap((grant) =>
+    grant.principalStatements.flatMap((statement) =>
+      statement.actions.filter((action) => action.endsWith('*')),
+    ),
   );
   for (const action of new Set(wildcards)) {
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: `${action} comes with the CDK's bucket ${access === 'read' ? 'grantRead' : 'grantReadWrite'}, on Crier's media bucket and its media/ objects only: the variants of the calls the media store makes (GetObject, HeadObject, PutObject, ListBucket so a missing key answers 404).`,
+      reason: `${action} comes with the CDK's bucket ${access === 'read' ? 'grantRead' : 'grantRead and grantPut'}, on Crier's media bucket and its media/ objects only: the variants of the calls the media store makes (GetObject, HeadObject, PutObject, ListBucket so a missing key answers 404).`,
     });
   }
 }

@@ -1,13 +1,13 @@
 /**
- * cdk-nag's AwsSolutions rules over both stacks: no finding left unacknowledged, and
- * each acknowledgement one finding, next to its resource, with a reason.
+ * cdk-nag's AwsSolutions and Serverless rules over both stacks: no finding left
+ * unacknowledged, and each acknowledgement one finding, next to its resource, with a reason.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
@@ -29,11 +29,14 @@ function crier(context: Record<string, unknown> = {}): CrierApp {
   );
 }
 
-/** `RULE at path` for every finding nobody acknowledged. */
+/** `RULE at path` for every finding of both packs that nobody acknowledged. */
 function findings(crierApp: CrierApp): string[] {
-  const report = new AwsSolutionsChecks().validateScope(crierApp.app);
-  return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((r) => `${violation.ruleName} at ${r.constructPath}`),
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(crierApp.app)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((r) => `${violation.ruleName} at ${r.constructPath}`),
+      ),
   );
 }
 
@@ -54,7 +57,7 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
   return found;
 }
 
-describe('cdk-nag AwsSolutions', () => {
+describe('cdk-nag AwsSolutions and Serverless', () => {
   it.each([
     ['a rehearsal stage', {}],
     ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@newsroom.example' }],
@@ -77,7 +80,7 @@ describe('cdk-nag AwsSolutions', () => {
     const all = acknowledgements(app);
     expect(all.length).toBeGreaterThan(0);
     for (const { path, id, reason } of all) {
-      expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(id).toMatch(/^(AwsSolutions-[A-Z]+\d+(\[.+\])?|Serverless-[A-Za-z]+)$/);
       // A wildcard finding is acknowledged for the one resource it names, never whole; the
       // one exception, the S3 actions a bucket grant brings, is acknowledged action by action.
       if (id.startsWith('AwsSolutions-IAM5')) {
@@ -124,6 +127,7 @@ describe('cdk-nag AwsSolutions', () => {
       expect.arrayContaining([
         'AwsSolutions-SQS3 at Careless/Queue/Resource',
         'AwsSolutions-SQS4 at Careless/Queue/Resource',
+        'Serverless-SQSRedrivePolicy at Careless/Queue/Resource',
       ]),
     );
   });

@@ -1,8 +1,8 @@
 /**
- * The CDK templates against infra/resources.ts: the table and queues it defines, one
- * function per handler wired as its definition says, and grants that cover only what
- * each function uses. Bundling is skipped and CloudFormation validation is off, so a
- * synth takes well under a second.
+ * The CDK templates against infra/resources.ts: the table and queues it defines, and one
+ * function per handler wired as its definition says (its grants: least-privilege.test.ts).
+ * Bundling is skipped and CloudFormation validation is off, so a synth takes well under a
+ * second.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,8 +55,6 @@ const logicalId = (construct: IConstruct): string => {
 /** Whether a template value names the resource (directly, or through a stack output). */
 const refersTo = (value: unknown, id: string): boolean => JSON.stringify(value).includes(id);
 
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
 describe('the CDK app', () => {
   let crierApp: CrierApp;
   let stateful: Template;
@@ -76,18 +74,6 @@ describe('the CDK app', () => {
     );
     expect(found, definition.entry).toHaveLength(1);
     return found[0] as [string, Resource];
-  };
-
-  /** Every statement of the policies attached to the function's role. */
-  const statementsOf = (definition: FunctionDefinition): Statement[] => {
-    const [, fn] = functionResource(definition);
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const policies = Object.values(service.findResources('AWS::IAM::Policy')) as Resource[];
-    return policies
-      .filter((policy) => refersTo(policy.Properties.Roles, roleId))
-      .flatMap(
-        (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
-      );
   };
 
   describe('stateful stack', () => {
@@ -497,123 +483,6 @@ describe('the CDK app', () => {
         Protocol: 'email',
         Endpoint: 'ops@newsroom.example',
       });
-    });
-  });
-
-  describe('grants', () => {
-    const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-
-    it.each(functionEntries())('gives %s only what it uses', (_name, definition) => {
-      const statements = statementsOf(definition);
-      const actions = statements.flatMap((s) => asArray(s.Action));
-      const resourcesOf = (prefix: string) =>
-        statements.filter((s) => asArray(s.Action).some((a) => a.startsWith(prefix)));
-
-      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-      // Nothing beyond the services the definition names, logs and tracing.
-      const services = new Set(actions.map((a) => a.split(':')[0]));
-      const allowed = new Set(['logs', 'xray']);
-      if (definition.uses.table) allowed.add('dynamodb');
-      if (definition.uses.sendTo?.length || definition.sqs) allowed.add('sqs');
-      if (definition.uses.secrets?.length || definition.uses.channelSecrets) {
-        allowed.add('secretsmanager');
-      }
-      if (definition.uses.media) allowed.add('s3');
-      expect([...services].filter((s) => !allowed.has(s ?? ''))).toEqual([]);
-      // Wildcard actions only where a bucket grant brings them (checked below).
-      expect(
-        actions.filter((a) => a.endsWith('*') && !a.startsWith('kms:') && !a.startsWith('s3:')),
-      ).toEqual([]);
-
-      // `*` only where X-Ray leaves no choice.
-      for (const statement of statements.filter((s) => refersTo(s.Resource, '"*"'))) {
-        expect(asArray(statement.Action).every((a) => a.startsWith('xray:'))).toBe(true);
-      }
-
-      // Its own log group and no other.
-      const [, fn] = functionResource(definition);
-      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
-        .Ref;
-      for (const statement of resourcesOf('logs:')) {
-        expect(JSON.stringify(statement.Resource)).toContain(logGroupId);
-      }
-
-      if (definition.uses.table === 'read') {
-        expect(actions).toContain('dynamodb:Query');
-        expect(actions.filter((a) => WRITES.includes(a))).toEqual([]);
-      }
-      if (definition.uses.table === 'readWrite') {
-        expect(actions).toEqual(expect.arrayContaining([...WRITES, 'dynamodb:Query']));
-      }
-      for (const statement of resourcesOf('dynamodb:')) {
-        for (const resource of asArray(statement.Resource)) {
-          expect(JSON.stringify(resource)).toMatch(/:table\/crier-test(\/index\/\*)?"\]\]\}$/);
-        }
-      }
-
-      // Sends to the queues it names, receives from the one that triggers it.
-      const queueIdsFor = (action: string) => {
-        const resources = statements
-          .filter((s) => asArray(s.Action).includes(action))
-          .flatMap((s) => asArray(s.Resource));
-        const names = resources.flatMap((resource) =>
-          QUEUE_NAMES.flatMap((q) => {
-            const { queue, dlq } = crierApp.stateful.queues[q];
-            if (refersTo(resource, logicalId(dlq))) return [`${q}-dlq`];
-            return refersTo(resource, logicalId(queue)) ? [q] : [];
-          }),
-        );
-        expect(names, `${action} on something that is not a Crier queue`).toHaveLength(
-          resources.length,
-        );
-        return names;
-      };
-      expect(queueIdsFor('sqs:SendMessage').sort()).toEqual(
-        [...(definition.uses.sendTo ?? [])].sort(),
-      );
-      expect(queueIdsFor('sqs:ReceiveMessage')).toEqual(
-        definition.sqs ? [definition.sqs.queue] : [],
-      );
-      expect(queueIdsFor('sqs:DeleteMessage')).toEqual(
-        definition.sqs ? [definition.sqs.queue] : [],
-      );
-
-      // The media bucket's objects under media/ (and the bucket, to list), nothing else.
-      const s3Resources = resourcesOf('s3:').flatMap((st) => asArray(st.Resource));
-      for (const resource of s3Resources) {
-        expect(JSON.stringify(resource)).toMatch(
-          /:s3:::crier-test-media-",\{"Ref":"AWS::AccountId"\},"-",\{"Ref":"AWS::Region"\}(,"\/media\/\*")?\]\]\}$/,
-        );
-      }
-      if (definition.uses.media) {
-        expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*']));
-        expect(s3Resources.some((r) => JSON.stringify(r).includes('/media/*'))).toBe(true);
-      }
-      if (definition.uses.media === 'readWrite') expect(actions).toContain('s3:PutObject');
-      if (definition.uses.media !== 'readWrite') {
-        expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
-      }
-
-      // Reads its own secrets, and every channel's credentials only if it publishes.
-      const secretReads = statements
-        .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
-        .flatMap((s) => asArray(s.Resource));
-      const { secrets, channelSecrets } = crierApp.stateful;
-      const expectedSecrets = [
-        ...(definition.uses.secrets ?? []).map((name) => secrets[name]),
-        ...(definition.uses.channelSecrets ? [...channelSecrets.values()] : []),
-      ];
-      expect(secretReads).toHaveLength(expectedSecrets.length);
-      for (const secret of expectedSecrets) {
-        if (!secret) throw new Error('a used secret was not created');
-        expect(secretReads.filter((r) => refersTo(r, logicalId(secret)))).toHaveLength(1);
-      }
-    });
-
-    it('attaches no AWS-managed policy to any role', () => {
-      for (const role of Object.values(service.findResources('AWS::IAM::Role')) as Resource[]) {
-        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      }
     });
   });
 

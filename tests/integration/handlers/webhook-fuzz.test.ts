@@ -376,7 +376,7 @@ function corruptedBodies(sample: Record<string, unknown>): fc.Arbitrary<Sent> {
   const text = JSON.stringify(sample);
   const bytes = Buffer.from(text);
   const paths = pathsOf(sample);
-  const at = fc.nat(bytes.length);
+  const position = fc.nat(bytes.length);
   const named = <T>(name: string, arb: fc.Arbitrary<T>, make: (value: T) => Buffer | string) =>
     arb.map((value) => sent(name, Buffer.from(make(value))));
   return fc.oneof(
@@ -421,7 +421,10 @@ function corruptedBodies(sample: Record<string, unknown>): fc.Arbitrary<Sent> {
     ),
     named(
       'the sample with invalid UTF-8',
-      fc.array(fc.tuple(at, fc.constantFrom(...INVALID_UTF8)), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.tuple(position, fc.constantFrom(...INVALID_UTF8)), {
+        minLength: 1,
+        maxLength: 5,
+      }),
       (edits) => {
         let out = bytes;
         for (const [position, bad] of edits) {
@@ -458,7 +461,7 @@ function corruptedBodies(sample: Record<string, unknown>): fc.Arbitrary<Sent> {
     ),
     named(
       'the sample cut short or with more after it',
-      fc.tuple(at, fc.constantFrom('', ' garbage', text, ',{}', '\u0000')),
+      fc.tuple(position, fc.constantFrom('', ' garbage', text, ',{}', '\u0000')),
       ([cut, more]) => Buffer.concat([bytes.subarray(0, cut), Buffer.from(more)]),
     ),
     named(
@@ -506,7 +509,6 @@ function headerMutations(scheme: Scheme): fc.Arbitrary<HeaderMutation> {
     fc.tuple(signing, headerValue).map(
       ([name, value]): HeaderMutation => ({
         name: `${name} sent again with garbage`,
-        // Repeated headers arrive joined with commas: a valid signature among others holds.
         keeps: name === 'webhook-signature' || name === 'x-ghost-signature' ? 'either' : false,
         apply: (headers) =>
           headers.flatMap((h): Header[] => (h[0] === name ? [h, [name, value]] : [h])),
