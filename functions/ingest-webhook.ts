@@ -8,7 +8,6 @@ import { readEnv, required } from '../shared/config/env';
 import { requireSecret } from '../shared/config/secrets';
 import type { ArticleChange, ArticleSource } from '../shared/domain/article';
 import { NotFoundError, UnauthorizedError } from '../shared/domain/errors';
-import { systemClock } from '../shared/domain/ports';
 import { httpEventSchema, rawBody } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
 import { readGenericWebhook } from '../shared/ingest/generic';

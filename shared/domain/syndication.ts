@@ -3,7 +3,6 @@
  * the CMS which article went out on which channel and network, and the post's URL.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { Article } from './article';
 import type { Channel } from './channel';
 import type { ShareRef } from './ports';
