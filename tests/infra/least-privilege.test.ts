@@ -223,7 +223,7 @@ describe('least privilege', () => {
     expect(new Set(roles).size).toBe(roles.length);
   });
 
-  it('uses Resource "*" only for X-Ray, in every identity policy of both stacks', () => {
+  it('uses Resource "*" only for X-Ray and the UI deployment\'s CloudFront invalidation, in every identity policy of both stacks', () => {
     for (const template of [
       service,
       stateful,
@@ -243,7 +243,14 @@ describe('least privilege', () => {
         expect(statement.NotResource, JSON.stringify(statement)).toBeUndefined();
         expect(statement.NotAction, JSON.stringify(statement)).toBeUndefined();
         if (asArray(statement.Resource).includes('*')) {
-          expect(asArray(statement.Action), JSON.stringify(statement)).toEqual([...ACTIONS.xray]);
+          // The CDK's BucketDeployment invalidates the editor UI's distribution after a
+          // deploy; CloudFront's invalidation calls are granted that way by the CDK.
+          const actions = asArray(statement.Action);
+          const invalidation = ['cloudfront:GetInvalidation', 'cloudfront:CreateInvalidation'];
+          expect(
+            [[...ACTIONS.xray], invalidation].map((allowed) => [...allowed].sort().join()),
+            JSON.stringify(statement),
+          ).toContain([...actions].sort().join());
         }
       }
     }
@@ -326,8 +333,11 @@ describe('least privilege', () => {
         const label = `${type}: ${JSON.stringify(statement)}`;
         expect(principal, label).not.toMatch(/^"\*"$|"AWS":"\*"/);
         if (principal.includes('"Service"')) {
-          // A service acts for this account only (else any account's alarms could publish).
-          expect(JSON.stringify(statement.Condition), label).toContain('"aws:SourceAccount"');
+          // A service acts for this account only (else any account's alarms could publish):
+          // by account, or, for CloudFront's origin access, by this account's distribution.
+          expect(JSON.stringify(statement.Condition), label).toMatch(
+            /"aws:SourceAccount"|"AWS:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudfront::",\{"Ref":"AWS::AccountId"\},":distribution\//,
+          );
         } else if (type === 'AWS::KMS::Key') {
           // The key policy every KMS key needs: the account may manage its own key ("*" is
           // the key itself in a key policy).

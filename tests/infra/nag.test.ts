@@ -116,7 +116,12 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     );
     expect(
       ui.filter((a) => a.path.includes('/Custom::CDKBucketDeployment')).map((a) => a.id),
-    ).toEqual(['AwsSolutions-L1']);
+    ).toEqual([
+      'AwsSolutions-L1',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaLatestVersion',
+      'Serverless-LambdaTracing',
+    ]);
   });
 
   it('reports a resource that breaks a rule', () => {
