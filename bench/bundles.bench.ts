@@ -13,8 +13,8 @@ import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, REPOSITORY_ROOT } from '../infra/constructs/bundling';
 import { NATIVE_PACKAGES } from '../infra/constructs/runtime-packages';
-import { BUCKET, ENV, type FunctionDefinition, QUEUES } from '../infra/resources';
 import { functionEntries } from '../infra/stacks/service-stack';
+import { BUCKET, ENV, type FunctionDefinition, QUEUES } from '../shared/resources';
 import { type BenchRow, bytes, median, ms, QUICK, report } from './support/report';
 
 // Inside the repository, so the SDK the bundles leave out (as Lambda provides it) and the

@@ -13,7 +13,7 @@ import type { Channel } from '../shared/domain/channel';
 import { composerFor } from '../shared/platforms/composers';
 import { type BenchRow, count, cpuMs, ms, QUICK, report } from './support/report';
 
-const FIXTURES = new URL('../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../tests/fixtures/', import.meta.url);
 
 const pageSchema = z.object({
   expected: z.object({
@@ -30,7 +30,10 @@ const pageSchema = z.object({
 function fixtureArticles(): Article[] {
   const sample = parseGenericArticle(
     JSON.parse(
-      readFileSync(new URL('../infra/local/sample/article.json', import.meta.url), 'utf8'),
+      readFileSync(
+        new URL('../tests/fixtures/webhooks/generic-article.json', import.meta.url),
+        'utf8',
+      ),
     ),
   );
   const pagesDir = new URL('pages/', FIXTURES);

@@ -14,13 +14,13 @@ import dynalite from 'dynalite';
 import { createDynamoClient, ensureTable } from '../infra/local/dynamo';
 import { createLogger } from '../infra/local/logger';
 import { startSqs } from '../infra/local/sqs';
-import { TABLE } from '../infra/resources';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { readPublishingConfig } from '../shared/config/publishing';
 import { parseGenericArticle } from '../shared/domain/article';
 import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { SqsPublishQueue } from '../shared/queue/publish-queue';
+import { TABLE } from '../shared/resources';
 import { DynamoShareStore, shareItem } from '../shared/store/share-store';
 import { newShare } from '../shared/usecases/compose-article';
 import { dispatchDue } from '../shared/usecases/dispatch';
@@ -65,7 +65,12 @@ const deps = {
 // Real shares: the sample article composed for every default channel, then spread out.
 const { channels, site, authors } = loadChannelsConfig(undefined);
 const sample = parseGenericArticle(
-  JSON.parse(readFileSync(new URL('../infra/local/sample/article.json', import.meta.url), 'utf8')),
+  JSON.parse(
+    readFileSync(
+      new URL('../tests/fixtures/webhooks/generic-article.json', import.meta.url),
+      'utf8',
+    ),
+  ),
 );
 const record: ArticleRecord = {
   articleId: '0'.repeat(32),

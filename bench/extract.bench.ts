@@ -23,7 +23,7 @@ import {
   report,
 } from './support/report';
 
-const PAGES = new URL('../../shared/fixtures/pages/', import.meta.url);
+const PAGES = new URL('../tests/fixtures/pages/', import.meta.url);
 const FIELDS = ['title', 'description', 'image', 'url'] as const;
 type Field = (typeof FIELDS)[number];
 type Card = Partial<Record<Field, string>>;

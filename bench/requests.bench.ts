@@ -9,7 +9,7 @@
  * - DynamoDB writes 4S + 3: the article revision and the delivery guard (ingest); S
  *   shares and the composed mark (compose); enqueue, start and succeed for each share.
  * - DynamoDB reads 3S + 3: the delivery guard (ingest); the article, and again after the
- *   shares are written (compose, DESIGN.md); for each share its claim's read, the
+ *   shares are written (compose, docs/architecture.md); for each share its claim's read, the
  *   article's status and embargo, and the channel's rate limit (publish).
  * - SQS 3(S + 1): one compose and S publish messages, each sent, received and deleted
  *   (Lambda's event source mapping receives and deletes; at this volume, one a batch).
@@ -22,8 +22,8 @@
  * Run: npx tsx bench/requests.bench.ts [--quick]
  */
 import { scheduledEvent } from '../infra/local/scheduler';
-import { FUNCTIONS } from '../infra/resources';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { FUNCTIONS } from '../shared/resources';
 import { startMeteringProxy } from './support/aws-proxy';
 import { DynamoMeter, type MeterTotals } from './support/dynamo-meter';
 import { type BenchRow, count, QUICK, report, sleep } from './support/report';

@@ -9,7 +9,7 @@
  * the item's size. Items are sized as DynamoDB sizes them: names plus values.
  */
 import { z } from 'zod';
-import { TABLE } from '../../infra/resources';
+import { TABLE } from '../../shared/resources';
 
 type AttributeValue = Record<string, unknown>;
 type Item = Record<string, AttributeValue>;

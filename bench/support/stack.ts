@@ -41,7 +41,7 @@ export async function startBenchStack(options: LocalStackOptions = {}): Promise<
   });
 }
 
-const SAMPLE = new URL('../../infra/local/sample/article.json', import.meta.url);
+const SAMPLE = new URL('../../tests/fixtures/webhooks/generic-article.json', import.meta.url);
 const sample = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(SAMPLE, 'utf8')));
 
 /**

@@ -16,7 +16,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { QUEUES, type QueueName } from '../resources';
+import { QUEUES, type QueueName } from '../../shared/resources';
 import {
   CliError,
   type CommandIo as Io,

@@ -1,6 +1,6 @@
 /**
  * `crier share reconcile <articleId> <channelId>`: sends an `unknown` share, or one stuck
- * `publishing` past its lease, to the publish worker's reconcile path (DESIGN.md,
+ * `publishing` past its lease, to the publish worker's reconcile path (docs/architecture.md,
  * "Posting exactly once"), and refuses any other share, saying why.
  */
 import { userInfo } from 'node:os';

@@ -6,9 +6,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, QUEUES, type QueueName } from '../../shared/resources';
 import { LOCAL_CREDENTIALS } from '../local/local-aws';
 import { readRuntimeFile } from '../local/runtime-file';
-import { ENV, QUEUES, type QueueName } from '../resources';
 import { pascal } from '../stacks/names';
 
 /** process.stdout and process.stderr, or a test's buffers. */

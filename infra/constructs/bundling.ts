@@ -39,5 +39,5 @@ export const BUNDLE_OPTIONS = {
 export const CONFIG_FILE_NAME = 'channels.json';
 export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
 
-/** The repository's root: handler entries in infra/resources.ts are relative to it. */
+/** The repository's root: handler entries in shared/resources.ts are relative to it. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionDefinition } from '../resources';
+import type { FunctionDefinition } from '../../shared/resources';
 import {
   BUNDLE_OPTIONS,
   CONFIG_FILE_NAME,

@@ -18,7 +18,7 @@ import {
   type PublishOutcomeName,
   SERVICE_NAME,
 } from '../../shared/observability/metric-names';
-import type { FunctionName, QueueName } from '../resources';
+import type { FunctionName, QueueName } from '../../shared/resources';
 import { pascal } from '../stacks/names';
 import type { CrierFunction } from './crier-function';
 

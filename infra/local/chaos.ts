@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadChannelsConfig } from '../../shared/config/channels';
-import { ENV } from '../resources';
+import { ENV } from '../../shared/resources';
 import { formatReport, runChaos } from './chaos/run';
 import { requireRuntimeFile } from './runtime-file';
 import { type LocalStack, startLocalStack } from './stack';

@@ -12,7 +12,9 @@ import { isFinal, type ShareStatus } from '../../shared/domain/share-state';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 import { type LocalStack, startLocalStack } from './stack';
 
-const SAMPLE = fileURLToPath(new URL('./sample/article.json', import.meta.url));
+const SAMPLE = fileURLToPath(
+  new URL('../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
+);
 const TIMEOUT_MS = 60_000;
 
 type ShareView = {

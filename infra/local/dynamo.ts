@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { TABLE } from '../resources';
+import { TABLE } from '../../shared/resources';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Handler, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import type { SqsTrigger } from '../resources';
+import type { SqsTrigger } from '../../shared/resources';
 import { type FunctionIdentity, invokeHandler } from './invoke';
 import { LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';

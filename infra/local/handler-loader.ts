@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
-import type { FunctionDefinition } from '../resources';
+import type { FunctionDefinition } from '../../shared/resources';
 import { isHandler } from './invoke';
 
 /** A function as the local runtime runs it: the shared definition, or a test's own handler. */

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ENV } from '../resources';
+import { ENV } from '../../shared/resources';
 
 export type SecretName = 'webhookSecret' | 'ghostSecret' | 'syndicationSecret' | 'editorToken';
 

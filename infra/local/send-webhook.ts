@@ -11,7 +11,8 @@ import { signGhostWebhook } from '../../shared/ingest/ghost';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 import { readStoredSecrets } from './secrets';
 
-const sample = (name: string) => fileURLToPath(new URL(`./sample/${name}`, import.meta.url));
+const sample = (name: string) =>
+  fileURLToPath(new URL(`../../tests/fixtures/webhooks/${name}`, import.meta.url));
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,9 +44,9 @@ if (values.ghost && values.wordpress) {
 
 const kind = values.ghost ? 'ghost' : values.wordpress ? 'wordpress' : 'generic';
 const SAMPLES = {
-  generic: 'article.json',
+  generic: 'generic-article.json',
   wordpress: 'wordpress-post.json',
-  ghost: 'ghost-post.json',
+  ghost: 'ghost-post-published.json',
 };
 const secretName = kind === 'ghost' ? 'CRIER_GHOST_SECRET' : 'CRIER_WEBHOOK_SECRET';
 

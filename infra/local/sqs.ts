@@ -11,7 +11,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
-import { QUEUES, type QueueDefinition } from '../resources';
+import { QUEUES, type QueueDefinition } from '../../shared/resources';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';
 

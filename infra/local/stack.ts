@@ -11,7 +11,14 @@ import { loadChannelsConfig } from '../../shared/config/channels';
 import { setLocalClock } from '../../shared/config/clock';
 import { credentialsEnvName } from '../../shared/config/credentials';
 import type { Clock } from '../../shared/domain/ports';
-import { BUCKET, ENV, FUNCTIONS, QUEUES, type QueueDefinition, type QueueName } from '../resources';
+import {
+  BUCKET,
+  ENV,
+  FUNCTIONS,
+  QUEUES,
+  type QueueDefinition,
+  type QueueName,
+} from '../../shared/resources';
 import { type LocalDynamo, startDynamo } from './dynamo';
 import { serveEditorUi } from './editor-ui';
 import { type EventSource, startEventSource } from './event-source';
@@ -379,7 +386,7 @@ function crierSettings(): Record<string, string> {
   return settings;
 }
 
-/** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (DESIGN.md contracts). */
+/** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (docs/api.md). */
 function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
   const json = (status: number, body: unknown) => ({
     status,

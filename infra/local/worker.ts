@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FUNCTIONS, type FunctionDefinition } from '../resources';
+import { FUNCTIONS, type FunctionDefinition } from '../../shared/resources';
 import { startEventSource } from './event-source';
 import { handlerLoader } from './handler-loader';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';

@@ -1,5 +1,5 @@
 /** Construct ids and iteration helpers shared by the stacks. */
-import { QUEUES, type QueueName } from '../resources';
+import { QUEUES, type QueueName } from '../../shared/resources';
 
 /** `publish-share` -> `PublishShare`, `CRIER_WEBHOOK_SECRET` -> `CrierWebhookSecret`. */
 export function pascal(name: string): string {
@@ -11,7 +11,7 @@ export function pascal(name: string): string {
     .join('');
 }
 
-/** Every queue infra/resources.ts defines. */
+/** Every queue shared/resources.ts defines. */
 export function queueNames(): QueueName[] {
   // QUEUES is a Record<QueueName, ...>, so its keys are exactly the queue names.
   return Object.keys(QUEUES) as QueueName[];

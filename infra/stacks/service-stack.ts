@@ -1,6 +1,6 @@
 /**
  * What runs Crier's code and can be replaced at will: one function per handler in
- * infra/resources.ts, wired as its definition says (routes, queue, schedule, and grants
+ * shared/resources.ts, wired as its definition says (routes, queue, schedule, and grants
  * for exactly what it `uses`), the HTTP API, the editor UI in front of it, the minute tick,
  * the alarms and the dashboard.
  */
@@ -30,10 +30,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { CrierSettings } from '../config';
-import { CrierFunction } from '../constructs/crier-function';
-import { EditorUi } from '../constructs/editor-ui';
-import { CrierMonitoring } from '../constructs/monitoring';
 import {
   BUCKET,
   ENV,
@@ -42,7 +38,11 @@ import {
   type FunctionName,
   QUEUES,
   TABLE,
-} from '../resources';
+} from '../../shared/resources';
+import type { CrierSettings } from '../config';
+import { CrierFunction } from '../constructs/crier-function';
+import { EditorUi } from '../constructs/editor-ui';
+import { CrierMonitoring } from '../constructs/monitoring';
 import { pascal, queueNames } from './names';
 import type { StatefulStack } from './stateful-stack';
 
@@ -326,7 +326,7 @@ export class ServiceStack extends Stack {
   }
 }
 
-/** Every function infra/resources.ts defines, with its name. */
+/** Every function shared/resources.ts defines, with its name. */
 export function functionEntries(): [FunctionName, FunctionDefinition][] {
   // FUNCTIONS is keyed by FunctionName, so its entries pair each name with its definition.
   return Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][];

@@ -1,7 +1,7 @@
 /**
  * What holds Crier's data and outlives a redeploy of the code: the table, the queues
  * with their dead-letter queues, the secrets and the editors' user pool. Built from
- * infra/resources.ts, the definitions the local runtime creates too.
+ * shared/resources.ts, the definitions the local runtime creates too.
  */
 import {
   Aws,
@@ -19,7 +19,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { CrierSettings } from '../config';
 import {
   BUCKET,
   FUNCTIONS,
@@ -28,7 +27,8 @@ import {
   type QueueName,
   type SecretName,
   TABLE,
-} from '../resources';
+} from '../../shared/resources';
+import type { CrierSettings } from '../config';
 import { pascal, perQueue, queueNames } from './names';
 
 /** The editors' groups, which reach the editor API in the token's `cognito:groups` claim. */

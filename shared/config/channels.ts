@@ -38,7 +38,7 @@ export function parseChannelsConfig(input: unknown, origin: string): ChannelsCon
 
 /**
  * `onWithdraw` may only ask what the channel's network lets Crier do to a post it made
- * (NETWORKS.md, "Edit and delete"), and an edit needs its text.
+ * (docs/networks.md, "Edit and delete"), and an edit needs its text.
  */
 function withdrawProblems(channel: Channel, index: number): string[] {
   const at = `channels.${index}`;
@@ -70,7 +70,7 @@ export function loadChannelsConfig(path: string | undefined): ChannelsConfig {
     return parseChannelsConfig(
       {
         site: DEFAULT_SITE,
-        // One sandbox channel for every network (DESIGN.md, Configuration).
+        // One sandbox channel for every network (docs/architecture.md, Configuration).
         channels: DEFAULT_CHANNELS,
       },
       'the built-in local default',

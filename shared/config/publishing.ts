@@ -1,9 +1,9 @@
 /**
- * The publishing numbers of DESIGN.md, as configuration with its defaults: attempts,
+ * The publishing numbers of docs/architecture.md, as configuration with its defaults: attempts,
  * backoff, leases, the look-ahead, and each network call's timeout.
  */
 import { z } from 'zod';
-import { FUNCTIONS } from '../../infra/resources';
+import { FUNCTIONS } from '../resources';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 

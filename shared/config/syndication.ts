@@ -3,8 +3,8 @@
  * and as many attempts as the syndicate queue receives a message before its DLQ.
  */
 import { z } from 'zod';
-import { QUEUES } from '../../infra/resources';
 import type { BackoffPolicy } from '../domain/backoff';
+import { QUEUES } from '../resources';
 
 const schema = z.object({
   CRIER_SYNDICATION_BACKOFF_BASE_SECONDS: z.coerce.number().positive().default(30),

@@ -1,5 +1,5 @@
 /**
- * The generic article of the webhook contract (DESIGN.md, "Contracts that stay
+ * The generic article of the webhook contract (docs/architecture.md, "Contracts that stay
  * stable") and the normalized article every other part of Crier reads.
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** Retry timing: exponential with full jitter, capped (DESIGN.md, "Numbers"). */
+/** Retry timing: exponential with full jitter, capped (docs/architecture.md, "Numbers"). */
 
 export type BackoffPolicy = { baseSeconds: number; maxSeconds: number };
 

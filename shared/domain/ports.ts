@@ -59,7 +59,7 @@ export interface ChannelTimeline {
   ): Promise<TimelinePage>;
 }
 
-/** A posting slot a share holds on its channel's calendar (DESIGN.md, slot reservation). */
+/** A posting slot a share holds on its channel's calendar (docs/architecture.md, slot reservation). */
 export type SlotReservation = {
   channelId: string;
   /** the slot's instant, fixed-width UTC ISO */

@@ -1,5 +1,5 @@
 /**
- * What an editor may do to a share (DESIGN.md, "The share state machine"): change its
+ * What an editor may do to a share (docs/architecture.md, "The share state machine"): change its
  * text and dueAt, approve, cancel, publish now, retry. Each function takes the share as
  * stored and returns the share to write, or throws a typed error: a ConflictError where
  * the state machine (or the article) forbids it, a ValidationError for bad input.

@@ -1,5 +1,5 @@
 /**
- * The share state machine of DESIGN.md, as data: every allowed move is one row, and
+ * The share state machine of docs/architecture.md, as data: every allowed move is one row, and
  * `nextStatus` is the only way code decides where a share goes next.
  */
 import { ConflictError } from './errors';

@@ -12,7 +12,7 @@ export type WithdrawChoice = (typeof WITHDRAW_CHOICES)[number];
 export type WithdrawAction = Exclude<WithdrawChoice, 'keep'>;
 
 /**
- * What each network's API lets Crier do to a post it made (NETWORKS.md, "Edit and
+ * What each network's API lets Crier do to a post it made (docs/networks.md, "Edit and
  * delete"). X's edit is left out: which plans may use it is unconfirmed, and it makes a
  * new post id. Instagram's API can neither delete nor edit a caption: by hand only.
  */

@@ -152,7 +152,7 @@ export const COMPONENTS = {
 export type ResponseStatus = 200 | 202 | 400 | 401 | 403 | 404 | 409 | 413;
 
 export type EditorRoute = {
-  /** `METHOD /path`, as in infra/resources.ts */
+  /** `METHOD /path`, as in shared/resources.ts */
   routeKey: string;
   operationId: string;
   summary: string;

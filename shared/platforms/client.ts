@@ -2,7 +2,7 @@
  * What a network client does for the publisher: post a share, find out whether an
  * earlier attempt posted it, and delete or edit the post once its article is withdrawn.
  * Every outcome is typed; a client never throws for what the network answered
- * (NETWORKS.md maps each answer to a kind).
+ * (docs/networks.md maps each answer to a kind).
  */
 import type { Share } from '../domain/share';
 

@@ -195,7 +195,7 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
   }
 
   if (post.platform === 'x' && post.media?.length) {
-    // NETWORKS.md: a post with media shows no link card (unconfirmed).
+    // docs/networks.md: a post with media shows no link card (unconfirmed).
     warnings.push('the post carries images, so X shows them instead of the link card');
   }
   return warnings;

@@ -97,7 +97,7 @@ export type ImageRule = {
 };
 
 /**
- * Each network's limits (NETWORKS.md, "Limits" of each network). Where the network says
+ * Each network's limits (docs/networks.md, "Limits" of each network). Where the network says
  * "5 MB", decimal megabytes are used: the smaller reading of the number.
  */
 export const IMAGE_RULES: Record<Platform, ImageRule> = {

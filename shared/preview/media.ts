@@ -36,7 +36,7 @@ export const IMAGE_TIMEOUT_MS = 5_000;
  */
 export const PRESIGN_SECONDS = 7 * 24 * 3600;
 
-/** The networks that fetch the image from a URL themselves (NETWORKS.md, Finding 6). */
+/** The networks that fetch the image from a URL themselves (docs/networks.md, Finding 6). */
 export const FETCHED_BY_URL: readonly Platform[] = ['threads', 'instagram', 'facebook', 'telegram'];
 
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1';

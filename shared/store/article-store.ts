@@ -6,9 +6,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { TABLE } from '../../infra/resources';
 import { ValidationError } from '../domain/errors';
 import type { ArticleListOptions, ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
+import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
 import { articleItemSchema } from './items';
 import { articleKey, articlesByTime, articlesMetaKey, monthOf } from './keys';

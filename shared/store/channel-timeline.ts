@@ -1,9 +1,9 @@
 /** Each channel's shares by dueAt, from the channel timeline index (`CH#<channelId>` / `<dueAt>#<articleId>`). */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { TABLE } from '../../infra/resources';
 import { ValidationError } from '../domain/errors';
 import type { ChannelTimeline, ChannelTimelineEntry, TimelinePage } from '../domain/ports';
+import { TABLE } from '../resources';
 import { sortKeyBounds } from './article-store';
 
 const cursorSchema = z.object({ channel: z.string(), after: z.string() });

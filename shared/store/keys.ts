@@ -1,8 +1,8 @@
-/** Every key and index attribute of the table (DESIGN.md, "Data: one DynamoDB table"). */
+/** Every key and index attribute of the table (docs/architecture.md, "Data: one DynamoDB table"). */
 import { createHash } from 'node:crypto';
-import { TABLE } from '../../infra/resources';
 import type { ShareRef } from '../domain/ports';
 import { parseShareKey, shareKeyOf } from '../domain/share-key';
+import { TABLE } from '../resources';
 
 export const articleKey = (articleId: string) => ({ PK: `ART#${articleId}`, SK: 'A' });
 

@@ -12,8 +12,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BUCKET } from '../../infra/resources';
 import { readEnv, required } from '../config/env';
+import { BUCKET } from '../resources';
 
 /** SigV4's longest: a presigned URL cannot outlive seven days. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { TABLE } from '../../infra/resources';
 import type { PreviewEntry, PreviewStore } from '../preview/cache';
+import { TABLE } from '../resources';
 
 export const previewKey = (url: string) => ({
   PK: `URL#${createHash('sha256').update(url).digest('hex')}`,

@@ -5,9 +5,9 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE } from '../../infra/resources';
 import type { ShareRef, ShareStore } from '../domain/ports';
 import { LEASED_STATUSES, type Share } from '../domain/share';
+import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
 import { shareItemSchema } from './items';
 import { channelTimeline, dueIndex, leaseIndex, shareKey, shareRefOf } from './keys';

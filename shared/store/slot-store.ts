@@ -11,9 +11,9 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { TABLE } from '../../infra/resources';
 import type { ShareRef, SlotReservation, SlotStore, TimelineEntry } from '../domain/ports';
 import { SHARE_STATUSES } from '../domain/share-state';
+import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
 import { holderOf, planningLockKey, shareRefOf, slotKey } from './keys';
 

@@ -76,7 +76,7 @@ async function serverLimits(deps: ComposeArticleDeps): Promise<Record<string, nu
 
 const NOTHING_MORE: Enrichment = { media: {} };
 
-/** Networks whose link card Crier builds and uploads itself (DESIGN.md, Platforms). */
+/** Networks whose link card Crier builds and uploads itself (docs/architecture.md, Platforms). */
 const CARD_THUMBNAIL: readonly Platform[] = ['bluesky', 'linkedin'];
 
 export class ArticleMissingError extends Error {
@@ -103,7 +103,7 @@ export async function composeArticle(
   }
   // Write what the stored revision says, then read the article again: a revision stored
   // meanwhile (a withdrawal above all) is applied to what was just written, so messages
-  // that arrive out of order cannot revive a withdrawn article (DESIGN.md, Ingest order).
+  // that arrive out of order cannot revive a withdrawn article (docs/architecture.md, Ingest order).
   for (let round = 1; ; round += 1) {
     const written = isWithdrawn(record.article.status)
       ? { result: await withdrawn(deps, record), shares: [] }

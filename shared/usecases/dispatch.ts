@@ -69,7 +69,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<TickReport> {
   return report;
 }
 
-/** Shares whose lease ran out: each goes where DESIGN.md's state machine says. */
+/** Shares whose lease ran out: each goes where docs/architecture.md's state machine says. */
 async function sweep(deps: DispatchDeps, report: TickReport): Promise<void> {
   const now = deps.clock.now();
   for (const shareRef of await deps.shares.leasesEndedBy(now.toISOString(), 500)) {

@@ -1,5 +1,5 @@
 /**
- * The publish worker's use case (DESIGN.md, "Posting exactly once"): claim the queued
+ * The publish worker's use case (docs/architecture.md, "Posting exactly once"): claim the queued
  * share with a lease, call the network once per post, record each outcome at once; an
  * unknown outcome goes straight to reconcile, never to a blind retry. A share with a
  * `thread` posts its parts as replies, one after the other (see share-thread.ts).
@@ -758,7 +758,7 @@ async function callSafely<T extends PublishOutcome | ReconcileOutcome>(
 }
 
 /**
- * Bluesky's record keys: TIDs of the first claim's time (NETWORKS.md, Finding 2), one for
+ * Bluesky's record keys: TIDs of the first claim's time (docs/networks.md, Finding 2), one for
  * the first post and one per part of the thread, in order, each kept once chosen.
  */
 function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadKeys'> {

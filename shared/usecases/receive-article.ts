@@ -1,6 +1,6 @@
 /**
  * Takes a verified, parsed article from a CMS: stores the revision, queues its
- * composition, and remembers the delivery, in that order (DESIGN.md, "Ingest order"),
+ * composition, and remembers the delivery, in that order (docs/architecture.md, "Ingest order"),
  * so a retry after a crash at any step completes the set instead of duplicating it.
  */
 import type { Article, ArticleChange, ArticleSource } from '../domain/article';

@@ -1,7 +1,7 @@
 /**
  * An operator asks for a share to be reconciled now (`crier share reconcile`): an
  * `unknown` share, or one stuck `publishing` past its lease, goes to the publish worker's
- * reconcile path (DESIGN.md, "Posting exactly once"), as the sweeper would send it. Any
+ * reconcile path (docs/architecture.md, "Posting exactly once"), as the sweeper would send it. Any
  * other share is refused with the reason: only a share whose post may exist unrecorded
  * has anything to reconcile, and a share still under a worker's lease may be posting.
  */

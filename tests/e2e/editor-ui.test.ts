@@ -14,7 +14,7 @@ import { toDateTimeLocal } from '../../web/src/time';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
-/** TRAPS.md, "Browsers": what Debian's chromium needs to start headless here. */
+/** docs/development.md, "Browser tests": what Debian's chromium needs to start headless here. */
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

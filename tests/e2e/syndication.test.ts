@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { QUEUES } from '../../infra/resources';
 import { verifyStandardWebhook } from '../../shared/ingest/standard-webhooks';
+import { QUEUES } from '../../shared/resources';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postGhostWebhook, postWebhook, sampleArticle } from '../support/webhook';
 

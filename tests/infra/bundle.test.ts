@@ -1,5 +1,5 @@
 /**
- * Every handler of infra/resources.ts, bundled as CrierFunction bundles it for Lambda
+ * Every handler of shared/resources.ts, bundled as CrierFunction bundles it for Lambda
  * (the same esbuild options), loads with the environment it gets and exports `handler`.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,8 +14,8 @@ import {
   ESM_REQUIRE_BANNER,
   REPOSITORY_ROOT,
 } from '../../infra/constructs/bundling';
-import { BUCKET, ENV, FUNCTIONS, type FunctionDefinition, QUEUES } from '../../infra/resources';
 import { functionEntries } from '../../infra/stacks/service-stack';
+import { BUCKET, ENV, FUNCTIONS, type FunctionDefinition, QUEUES } from '../../shared/resources';
 
 // Inside the repository, so the SDK the bundles leave out (as Lambda provides it)
 // resolves from node_modules.
@@ -96,7 +96,7 @@ describe('Lambda bundles', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('covers every function infra/resources.ts defines', () => {
+  it('covers every function shared/resources.ts defines', () => {
     expect([...bundles.keys()].sort()).toEqual(Object.keys(FUNCTIONS).sort());
   });
 

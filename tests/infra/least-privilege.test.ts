@@ -1,6 +1,6 @@
 /**
  * Least privilege in the templates: each function's role holds exactly the actions on
- * exactly the resources its definition in infra/resources.ts says it `uses` (so a new
+ * exactly the resources its definition in shared/resources.ts says it `uses` (so a new
  * function must state its needs), `*` only where AWS allows nothing narrower, and the
  * resource policies let in only this account's services, each for its own resource.
  */
@@ -12,9 +12,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
-import { type FunctionDefinition, QUEUES, type QueueName } from '../../infra/resources';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { functionEntries, parseRoute } from '../../infra/stacks/service-stack';
+import { type FunctionDefinition, QUEUES, type QueueName } from '../../shared/resources';
 
 const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
 const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'crier-infra-'));

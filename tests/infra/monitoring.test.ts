@@ -10,10 +10,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
 import { WEBHOOK_AUTH_FAILURES_THRESHOLD } from '../../infra/constructs/monitoring';
-import { FUNCTIONS, QUEUES } from '../../infra/resources';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { PLATFORMS } from '../../shared/domain/platform';
 import { METRIC_NAMESPACE, METRICS, SERVICE_NAME } from '../../shared/observability/metric-names';
+import { FUNCTIONS, QUEUES } from '../../shared/resources';
 
 const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'crier-monitoring-'));
 afterAll(() => rmSync(ASSEMBLIES, { recursive: true, force: true }));

@@ -24,8 +24,8 @@ import {
   nativeVersions,
   OPTIONAL_PACKAGES,
 } from '../../infra/constructs/runtime-packages';
-import { FUNCTIONS, type FunctionDefinition } from '../../infra/resources';
 import { EMOJI_PACKAGES, EXTRA_FONT_FILES } from '../../shared/preview/card-image';
+import { FUNCTIONS, type FunctionDefinition } from '../../shared/resources';
 
 // Inside the repository, so esbuild resolves the handler's imports from node_modules.
 const CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache');

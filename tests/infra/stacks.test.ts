@@ -1,5 +1,5 @@
 /**
- * The CDK templates against infra/resources.ts: the table and queues it defines, and one
+ * The CDK templates against shared/resources.ts: the table and queues it defines, and one
  * function per handler wired as its definition says (its grants: least-privilege.test.ts).
  * Bundling is skipped and CloudFormation validation is off, so a synth takes well under a
  * second.
@@ -12,6 +12,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_PATH_IN_LAMBDA, REPOSITORY_ROOT } from '../../infra/constructs/bundling';
+import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
+import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
+import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
+import { loadChannelsConfig } from '../../shared/config/channels';
 import {
   BUCKET,
   ENV,
@@ -19,11 +23,7 @@ import {
   QUEUES,
   type QueueName,
   TABLE,
-} from '../../infra/resources';
-import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
-import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
-import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
-import { loadChannelsConfig } from '../../shared/config/channels';
+} from '../../shared/resources';
 
 const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
 /** Where the test apps write their cloud assemblies; removed afterwards. */
@@ -82,7 +82,7 @@ describe('the CDK app', () => {
       expect(crierApp.service.stackName).toBe('Crier-test-Service');
     });
 
-    it('has the table of DESIGN.md: keys, every index, TTL, PITR, encryption, on demand', () => {
+    it('has the table of docs/architecture.md: keys, every index, TTL, PITR, encryption, on demand', () => {
       const indexes = Object.values(TABLE.indexes);
       stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
       stateful.hasResourceProperties('AWS::DynamoDB::Table', {

@@ -173,7 +173,7 @@ const isoInstant = fc
 /** Article URLs as newsrooms publish them: at most 200 characters. */
 export const everydayUrl = articleUrl.filter((url) => url.length <= 200);
 
-/** A generic webhook article (DESIGN.md contract) that must be accepted. */
+/** A generic webhook article (docs/architecture.md contract) that must be accepted. */
 export function genericArticleWith(
   url: fc.Arbitrary<string>,
   sections: fc.Arbitrary<string> = tag,

@@ -13,7 +13,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
-import type { QueueName } from '../../infra/resources';
+import type { QueueName } from '../../shared/resources';
 
 export type TestStack = LocalStack & {
   db: DynamoDBDocumentClient;

@@ -55,7 +55,7 @@ export function expectValidPost(
       return;
     }
     case 'threads':
-      // Threads counts characters up to 500 (NETWORKS.md); graphemes are the safe side.
+      // Threads counts characters up to 500 (docs/networks.md); graphemes are the safe side.
       expect(graphemes(text)).toBeLessThanOrEqual(500);
       return;
     case 'linkedin':

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { signGhostWebhook } from '../../shared/ingest/ghost';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 
-export const SAMPLE_ARTICLE_PATH = '../shared/fixtures/webhooks/generic-article.json';
+export const SAMPLE_ARTICLE_PATH = 'tests/fixtures/webhooks/generic-article.json';
 
 export function sampleArticle(): Record<string, unknown> {
   return JSON.parse(readFileSync(SAMPLE_ARTICLE_PATH, 'utf8'));

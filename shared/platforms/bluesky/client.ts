@@ -1,10 +1,10 @@
 /**
  * Posts a share to Bluesky with @atproto/api under the share's own record key (each part
  * of its thread as a reply under a key of its own), and finds out by that key whether an
- * earlier attempt posted it (NETWORKS.md, Bluesky).
+ * earlier attempt posted it (docs/networks.md, Bluesky).
  * Posts a share to Bluesky with @atproto/api under the share's own record key, finds
  * out by that key whether an earlier attempt posted it, and deletes the record when its
- * article is withdrawn (NETWORKS.md, Bluesky).
+ * article is withdrawn (docs/networks.md, Bluesky).
  */
 import {
   type $Typed,
@@ -37,7 +37,7 @@ const POST = 'app.bsky.feed.post';
 /** When a 429 names no reset, wait this long rather than hammer the PDS. */
 const DEFAULT_RATE_WAIT_MS = 60_000;
 
-/** An image for the card's thumbnail: at most 1,000,000 bytes, `image/*` (NETWORKS.md). */
+/** An image for the card's thumbnail: at most 1,000,000 bytes, `image/*` (docs/networks.md). */
 export type Thumbnail = { bytes: Uint8Array; mimeType: string };
 
 export type BlueskyClientOptions = {
@@ -280,7 +280,7 @@ function beforeCreate(error: unknown, step: string, deadline: AbortSignal): Publ
   return { kind: 'retry', message: `Could not reach Bluesky for ${step}: ${detail}` };
 }
 
-/** A failure once createRecord may have been sent (NETWORKS.md, Bluesky, Errors). */
+/** A failure once createRecord may have been sent (docs/networks.md, Bluesky, Errors). */
 function afterCreate(error: unknown, rkey: string, deadline: AbortSignal): PublishOutcome {
   const mayExist = `the record may exist (rkey ${rkey}): reconcile before any retry`;
   if (error instanceof XRPCError && error.status >= 400) {
@@ -660,7 +660,7 @@ async function deletePost(pooled: PooledAgent, repo: string, rkey: string) {
 }
 
 /**
- * Deletes the post's record. Bluesky has no edit (NETWORKS.md), and deleting a record
+ * Deletes the post's record. Bluesky has no edit (docs/networks.md), and deleting a record
  * that is not there succeeds, so a repeated delete is harmless.
  */
 async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {

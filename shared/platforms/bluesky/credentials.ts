@@ -1,4 +1,4 @@
-/** What a Bluesky channel's credentials secret holds (NETWORKS.md, Bluesky, Auth). */
+/** What a Bluesky channel's credentials secret holds (docs/networks.md, Bluesky, Auth). */
 import { z } from 'zod';
 
 export const blueskyCredentialsSchema = z.object({

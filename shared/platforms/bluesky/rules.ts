@@ -1,4 +1,4 @@
-/** Bluesky: 300 graphemes and 3,000 UTF-8 bytes, links counted in full (NETWORKS.md, Bluesky). */
+/** Bluesky: 300 graphemes and 3,000 UTF-8 bytes, links counted in full (docs/networks.md, Bluesky). */
 import { utf8Length } from '../../domain/text';
 import { countGraphemesUpTo } from '../compose/count';
 import type { Measure, NetworkRules } from '../compose/network';

@@ -1,4 +1,4 @@
-/** Post templates: `{placeholder}` substitution and the line rules in docs/templates.md. */
+/** Post templates: `{placeholder}` substitution and the line rules in docs/configuring.md. */
 import { TEMPLATE_FIELDS, type TemplateField } from '../../domain/channel';
 
 export type TemplateValues = Record<TemplateField, string>;

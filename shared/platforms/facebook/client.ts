@@ -1,8 +1,8 @@
 /**
- * Crier's Facebook Page client over plain fetch (TRAPS.md): a share becomes a link post
+ * Crier's Facebook Page client over plain fetch (docs/networks.md): a share becomes a link post
  * (`POST /{page-id}/feed` with `message` and `link`; Facebook scrapes the card), reconcile
  * looks through the Page feed since the first claim, and a withdrawn article's post is
- * deleted or edited (NETWORKS.md, Facebook Page).
+ * deleted or edited (docs/networks.md, Facebook Page).
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';

@@ -1,6 +1,6 @@
 /**
  * Facebook Page: a link post's `message`. Its limit, 63,206 characters, is widely cited
- * but not confirmed in Meta's docs (NETWORKS.md, Facebook Page, "Limits"); the unit is
+ * but not confirmed in Meta's docs (docs/networks.md, Facebook Page, "Limits"); the unit is
  * not stated either, so it is counted in UTF-16 code units, the largest of the usual
  * "characters" (never fewer than code points or graphemes).
  */

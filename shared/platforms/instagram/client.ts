@@ -1,7 +1,7 @@
 /**
  * Instagram through the Graph API: an IMAGE container (`image_url` = the share's first
  * image, `caption` = its text), published with `media_publish`; reconcile looks through
- * the account's media since the first claim for the same caption (NETWORKS.md, Instagram).
+ * the account's media since the first claim for the same caption (docs/networks.md, Instagram).
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
@@ -86,6 +86,6 @@ export const instagramClient = createContainerClient({
   list: { edge: 'media', fields: 'id,caption,permalink,timestamp', read: readMedia },
   isShare,
   profileUrl: (account) => `https://www.instagram.com/${account.trim().replace(/^@/, '')}/`,
-  // Not in Meta's reference: delete by hand (NETWORKS.md, Instagram).
+  // Not in Meta's reference: delete by hand (docs/networks.md, Instagram).
   deletes: false,
 });

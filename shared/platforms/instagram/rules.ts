@@ -1,6 +1,6 @@
 /**
  * Instagram: a caption of at most 2,200 characters, 30 hashtags and 20 @-tags
- * (NETWORKS.md, Instagram, "Limits"). How Instagram counts a character is unconfirmed:
+ * (docs/networks.md, Instagram, "Limits"). How Instagram counts a character is unconfirmed:
  * UTF-16 code units are never fewer than code points or graphemes, so counting them
  * can only trim a caption early, never get it refused.
  */

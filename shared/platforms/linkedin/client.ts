@@ -1,8 +1,8 @@
 /**
- * Crier's LinkedIn client over plain fetch (TRAPS.md): a share becomes an article post
+ * Crier's LinkedIn client over plain fetch (docs/networks.md): a share becomes an article post
  * (`POST /rest/posts`), a duplicate answer is checked against the post it names,
  * reconcile looks through the author's posts for the article link, and a withdrawn
- * article's post is deleted or its commentary edited (NETWORKS.md, LinkedIn).
+ * article's post is deleted or its commentary edited (docs/networks.md, LinkedIn).
  */
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
@@ -48,7 +48,7 @@ export type LinkedInThumbnail = { bytes: Uint8Array; mimeType: string };
 export type LinkedInClientOptions = {
   /**
    * Where a card's thumbnail comes from. LinkedIn does not fetch the article page
-   * (NETWORKS.md, Findings 7), and nothing here fetches `card.imageUrl` (these machines
+   * (docs/networks.md, Findings 7), and nothing here fetches `card.imageUrl` (these machines
    * are offline; previews come from shared/preview): when this returns bytes, the client
    * uploads them (`initializeUpload`, then PUT) and the image URN becomes
    * `content.article.thumbnail`; otherwise the card goes out without one.
@@ -285,7 +285,7 @@ function isShare(post: Post, share: Share): boolean {
 }
 
 /**
- * LinkedIn refused the text as a duplicate and named the original (NETWORKS.md, Findings
+ * LinkedIn refused the text as a duplicate and named the original (docs/networks.md, Findings
  * 4). The URN may answer 404 after a delete (composio#2710), or belong to a post of
  * another link, so it counts as this share's post only once read back with this link.
  */

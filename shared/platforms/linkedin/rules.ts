@@ -1,5 +1,5 @@
 /**
- * LinkedIn: a post's `commentary` is "little text" (NETWORKS.md, LinkedIn, "Limits"):
+ * LinkedIn: a post's `commentary` is "little text" (docs/networks.md, LinkedIn, "Limits"):
  * every reserved character is backslash-escaped, or LinkedIn silently cuts the post at
  * it, and hashtags go as `{hashtag|\#|tag}` templates. The 3,000 limit is counted on the
  * commentary as sent, in UTF-16 code units: LinkedIn does not say whether it counts the

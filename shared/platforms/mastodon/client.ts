@@ -2,7 +2,7 @@
  * Mastodon through masto: a share becomes one status (the share's Idempotency-Key makes
  * a resend within the hour return the original), each part of its thread a reply under
  * a key of its own, and reconcile finds out whether an earlier attempt posted one
- * (NETWORKS.md, Mastodon).
+ * (docs/networks.md, Mastodon).
  */
 import { decodeHTML } from 'entities';
 import { createRestAPIClient, MastoHttpError, MastoTimeoutError, type mastodon } from 'masto';

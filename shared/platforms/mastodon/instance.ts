@@ -1,6 +1,6 @@
 /**
  * A Mastodon instance's own text limit, read from its public `/api/v2/instance`
- * (NETWORKS.md, Mastodon, step 0) through the safe fetcher and kept an hour per host, so
+ * (docs/networks.md, Mastodon, step 0) through the safe fetcher and kept an hour per host, so
  * a post is fitted to the server it goes to. Unreachable (offline, or the loopback
  * sandbox the fetcher refuses): undefined, and the channel's configured limit stands.
  */

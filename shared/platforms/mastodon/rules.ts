@@ -1,6 +1,6 @@
 /**
  * Mastodon: the instance's limit (500 unless the channel says otherwise), counted in
- * graphemes the way StatusLengthValidator does (NETWORKS.md, Mastodon, "Limits").
+ * graphemes the way StatusLengthValidator does (docs/networks.md, Mastodon, "Limits").
  */
 import twitterText from 'twitter-text';
 import { countGraphemesUpTo } from '../compose/count';

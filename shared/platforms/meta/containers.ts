@@ -1,6 +1,6 @@
 /**
- * The multi-step publishing Threads and Instagram share (NETWORKS.md, Threads and
- * Instagram; DESIGN.md, "Posting exactly once"): create a media container, wait until
+ * The multi-step publishing Threads and Instagram share (docs/networks.md, Threads and
+ * Instagram; docs/architecture.md, "Posting exactly once"): create a media container, wait until
  * Meta reports it FINISHED, publish it, and after an unknown outcome look for the post
  * in the account's own list. Each network brings its paths, fields and matching; one
  * that takes replies (Threads) also brings a reply's container and where replies are

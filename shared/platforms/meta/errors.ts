@@ -1,6 +1,6 @@
 /**
  * Meta's Graph errors (`{"error":{"message","type","code","error_subcode","fbtrace_id"}}`)
- * and usage headers, mapped onto Crier's outcome kinds step by step (NETWORKS.md,
+ * and usage headers, mapped onto Crier's outcome kinds step by step (docs/networks.md,
  * Threads and Instagram, "Errors"). Meta's codes decide, not the HTTP status: the same
  * throttle arrives as 400, 403 or 429 depending on the surface.
  */

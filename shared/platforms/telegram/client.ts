@@ -4,7 +4,7 @@
  * message with a large preview of the article link. The Bot API has no idempotency key and
  * no way to read a channel's history, so an unknown outcome cannot be reconciled: the
  * share stays parked for an editor, with the channel to look in. A withdrawn article's
- * post is deleted (within Telegram's 48 hours) or edited (NETWORKS.md, Telegram).
+ * post is deleted (within Telegram's 48 hours) or edited (docs/networks.md, Telegram).
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -145,7 +145,7 @@ function published(answer: unknown, credentials: TelegramCredentials): PublishOu
   };
 }
 
-/** A failure once the create request may have reached Telegram (NETWORKS.md, Telegram, Errors). */
+/** A failure once the create request may have reached Telegram (docs/networks.md, Telegram, Errors). */
 function sendFailure(
   error: unknown,
   method: string,
@@ -260,7 +260,7 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
   return sendFailure(sent.error, 'sendMessage', deadline, credentials, call.timeoutMs);
 }
 
-/** The Bot API reads no channel history (NETWORKS.md): only an editor can look. */
+/** The Bot API reads no channel history (docs/networks.md): only an editor can look. */
 async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   const parsed = parseTelegramCredentials(call.credentials);
   const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';

@@ -1,6 +1,6 @@
 /**
  * Telegram channels: 4,096 characters for a text message and 1,024 for a photo caption,
- * "after entities parsing" (NETWORKS.md, Telegram, "Limits"). Crier sends plain text, so
+ * "after entities parsing" (docs/networks.md, Telegram, "Limits"). Crier sends plain text, so
  * the text is what Telegram counts, and Crier counts UTF-16 code units: Telegram does not
  * name its unit (one measurement found code points, FerroxLabs/wayland#934), and UTF-16
  * is never fewer than code points, so a post that fits here fits whichever it uses.

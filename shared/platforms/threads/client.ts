@@ -2,7 +2,7 @@
  * Threads through the Graph API: a TEXT container with the share URL as
  * `link_attachment` (an IMAGE container when the share carries media), published with
  * `threads_publish`; reconcile looks through the user's threads since the first claim
- * (NETWORKS.md, Threads). Each part of a thread is a TEXT container with `reply_to_id`,
+ * (docs/networks.md, Threads). Each part of a thread is a TEXT container with `reply_to_id`,
  * found again among the replies to the post it answers.
  */
 import { z } from 'zod';
@@ -126,6 +126,6 @@ export const threadsClient = createContainerClient({
     fields: 'id,permalink,text,timestamp,is_reply_owned_by_me',
     read: readReply,
   },
-  // threads_delete: `DELETE /{threads-media-id}` (NETWORKS.md, Threads).
+  // threads_delete: `DELETE /{threads-media-id}` (docs/networks.md, Threads).
   deletes: true,
 });

@@ -1,6 +1,6 @@
 /**
  * Threads: 500 characters, where "emojis are counted as the number of UTF-8 bytes"
- * (NETWORKS.md, Threads, "Limits"; the exact algorithm is unconfirmed): every grapheme
+ * (docs/networks.md, Threads, "Limits"; the exact algorithm is unconfirmed): every grapheme
  * counts 1, an emoji grapheme its UTF-8 byte length. At most 5 distinct links.
  */
 import twitterText from 'twitter-text';

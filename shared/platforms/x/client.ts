@@ -1,10 +1,10 @@
 /**
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
  * of its thread as a reply to the one before, and, after an unknown outcome, looks for
- * the post on the account's timeline (NETWORKS.md, X).
+ * the post on the account's timeline (docs/networks.md, X).
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), after
  * an unknown outcome looks for the post on the account's timeline, and deletes it when
- * its article is withdrawn (NETWORKS.md, X).
+ * its article is withdrawn (docs/networks.md, X).
  */
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
@@ -570,7 +570,7 @@ function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcome {
   return { kind: 'retry', message: `The delete on X failed (${name})` };
 }
 
-/** Deletes the post; Crier does not edit on X (NETWORKS.md: an edit is a new post id). */
+/** Deletes the post; Crier does not edit on X (docs/networks.md: an edit is a new post id). */
 async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   if (call.action !== 'delete') {
     return { kind: 'rejected', message: 'Crier does not edit posts on X: edit it by hand' };

@@ -1,4 +1,4 @@
-/** X: 280 weighted characters, as twitter-text counts them (NETWORKS.md, X, "Limits"). */
+/** X: 280 weighted characters, as twitter-text counts them (docs/networks.md, X, "Limits"). */
 import twitterText from 'twitter-text';
 import type { Measure, NetworkRules } from '../compose/network';
 

@@ -1,10 +1,10 @@
 /**
- * Every editor API route that infra/resources.ts defines, on the local stack, answers 401
+ * Every editor API route that shared/resources.ts defines, on the local stack, answers 401
  * to a request without the editor's token, with a wrong one or with a malformed
  * Authorization header: a new route is covered the moment it is defined.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionDefinition } from '../../../infra/resources';
+import { FUNCTIONS, type FunctionDefinition } from '../../../shared/resources';
 import { type RawResponse, rawRequest } from '../../support/raw-http';
 import { startTestStack, type TestStack } from '../../support/stack';
 

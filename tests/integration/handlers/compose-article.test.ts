@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
 import { graphemeLength } from '../../../shared/domain/text';
+import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 

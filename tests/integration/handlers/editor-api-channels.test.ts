@@ -1,6 +1,6 @@
 /** The editor API's channel list: what the UI needs to name each share's account and place it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
+import { FUNCTIONS } from '../../../shared/resources';
 import { DEFAULT_CHANNELS } from '../../support/channels';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { getJson } from '../../support/webhook';

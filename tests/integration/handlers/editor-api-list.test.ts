@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
+import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 

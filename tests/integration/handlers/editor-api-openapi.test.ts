@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { FUNCTIONS } from '../../../infra/resources';
+import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
+import { FUNCTIONS } from '../../../shared/resources';
 import { CHANNEL_COUNT, DEFAULT_PLATFORMS } from '../../support/channels';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { signGhostWebhook } from '../../../shared/ingest/ghost';
+import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postGhostWebhook, postWebhook } from '../../support/webhook';
 

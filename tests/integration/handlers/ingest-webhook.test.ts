@@ -1,6 +1,6 @@
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
+import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 

@@ -1,5 +1,5 @@
 /**
- * Fuzzes every webhook route infra/resources.ts defines, on the local stack: random and
+ * Fuzzes every webhook route shared/resources.ts defines, on the local stack: random and
  * mutated bodies, mangled headers, forged signatures and sizes around the 256 KiB cap.
  * Never a 5xx; a refused request writes nothing (table and compose queue unchanged); a
  * valid one is a 202 and its article is stored. A route whose signature scheme this file
@@ -11,7 +11,6 @@ import { gzipSync } from 'node:zlib';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionDefinition } from '../../../infra/resources';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { MAX_WEBHOOK_BYTES } from '../../../shared/ingest/generic';
 import { MAX_GHOST_WEBHOOK_BYTES } from '../../../shared/ingest/ghost';
@@ -19,6 +18,7 @@ import {
   SIGNATURE_TOLERANCE_SECONDS,
   signStandardWebhook,
 } from '../../../shared/ingest/standard-webhooks';
+import { FUNCTIONS, type FunctionDefinition } from '../../../shared/resources';
 import { genericArticle } from '../../support/arbitraries';
 import { checkProperty, fuzzTimeout } from '../../support/fuzz';
 import { type RawResponse, rawRequest } from '../../support/raw-http';
@@ -50,7 +50,7 @@ type Forgery = {
 };
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(`../shared/fixtures/webhooks/${name}`, 'utf8'));
+  JSON.parse(readFileSync(`tests/fixtures/webhooks/${name}`, 'utf8'));
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
@@ -171,7 +171,7 @@ const ghostSign = (secret: string, body: Buffer, at: { seconds: number }): Heade
   ];
 };
 
-/** Ghost's forgeries (DESIGN.md: `sha256=<hex HMAC of body + t>, t=<ms>`). */
+/** Ghost's forgeries (docs/architecture.md: `sha256=<hex HMAC of body + t>, t=<ms>`). */
 const ghostForgeries: fc.Arbitrary<Forgery> = fc.oneof(
   fc.constant<Forgery>({
     name: 'signed with another key',

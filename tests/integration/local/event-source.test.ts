@@ -15,7 +15,7 @@ import {
 } from '../../../infra/local/event-source';
 import { createLogger, type LogEntry } from '../../../infra/local/logger';
 import { type LocalQueue, type LocalSqs, startSqs } from '../../../infra/local/sqs';
-import type { QueueDefinition } from '../../../infra/resources';
+import type { QueueDefinition } from '../../../shared/resources';
 
 type Delivery = { at: number; records: SQSRecord[]; remainingMs: number };
 

@@ -2,8 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../infra/resources';
 import { articleIdFor } from '../../../shared/domain/ids';
+import { FUNCTIONS } from '../../../shared/resources';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 let stack: TestStack;

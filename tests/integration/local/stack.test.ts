@@ -15,7 +15,7 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '../../../infra/local/stack';
-import { FUNCTIONS, QUEUES, TABLE } from '../../../infra/resources';
+import { FUNCTIONS, QUEUES, TABLE } from '../../../shared/resources';
 
 const folders: string[] = [];
 const stacks: LocalStack[] = [];

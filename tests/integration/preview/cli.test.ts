@@ -9,8 +9,8 @@ import { PREVIEW_USAGE, runPreview } from '../../../infra/cli/preview';
 import { loadChannelsConfig } from '../../../shared/config/channels';
 import { createSafeFetch } from '../../../shared/preview/fetch';
 
-const PAGES = join(import.meta.dirname, '../../../../shared/fixtures/pages');
-const SEED = join(import.meta.dirname, '../../../../shared/fixtures/seed-article.html');
+const PAGES = join(import.meta.dirname, '../../../tests/fixtures/pages');
+const SEED = join(import.meta.dirname, '../../../tests/fixtures/seed-article.html');
 
 type Output = {
   card: { url: string; title?: string; image?: string; warnings: string[] };

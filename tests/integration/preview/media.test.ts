@@ -13,7 +13,6 @@ import {
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET } from '../../../infra/resources';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { type Site, siteSchema } from '../../../shared/domain/channel';
 import { PLATFORMS } from '../../../shared/domain/platform';
@@ -23,6 +22,7 @@ import {
   type SafeFetch,
   type SafeFetchOptions,
 } from '../../../shared/preview/types';
+import { BUCKET } from '../../../shared/resources';
 import {
   createMediaStore,
   createS3Client,
@@ -33,7 +33,10 @@ import {
 
 const ARTICLE = parseGenericArticle(
   JSON.parse(
-    readFileSync(new URL('../../../infra/local/sample/article.json', import.meta.url), 'utf8'),
+    readFileSync(
+      new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
+      'utf8',
+    ),
   ),
 );
 const SITE: Site = siteSchema.parse({ name: 'Left Voice', url: 'https://www.leftvoice.org' });

@@ -22,7 +22,7 @@ import { newShare } from '../../../shared/usecases/compose-article';
 const article = parseGenericArticle(
   JSON.parse(
     readFileSync(
-      new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+      new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
       'utf8',
     ),
   ),

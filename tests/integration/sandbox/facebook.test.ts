@@ -1,6 +1,6 @@
 /**
  * The Facebook Page client against the Graph sandbox: the link post, Graph's errors and
- * codes, every fault ending in the outcome NETWORKS.md gives it (a 500 that posted all the
+ * codes, every fault ending in the outcome docs/networks.md gives it (a 500 that posted all the
  * same among them), and reconciliation through the Page feed since the first claim.
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const fixture = z
   .parse(
     JSON.parse(
       readFileSync(
-        new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
         'utf8',
       ),
     ),

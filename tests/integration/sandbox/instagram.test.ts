@@ -1,7 +1,7 @@
 /**
  * The Instagram client against the Instagram sandbox: image container, status polls and
  * media_publish over real HTTP on loopback, and every fault ending in the outcome
- * NETWORKS.md gives it, with reconcile finding exactly one post after an unknown.
+ * docs/networks.md gives it, with reconcile finding exactly one post after an unknown.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -34,7 +34,7 @@ const fixture = z
   .parse(
     JSON.parse(
       readFileSync(
-        new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
         'utf8',
       ),
     ),

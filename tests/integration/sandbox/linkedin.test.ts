@@ -1,7 +1,7 @@
 /**
  * The LinkedIn client against the LinkedIn sandbox: the article post with its escaped
  * commentary, the duplicate answer checked against the post it names, every fault ending
- * in the outcome NETWORKS.md gives it, and reconciliation through the author's posts.
+ * in the outcome docs/networks.md gives it, and reconciliation through the author's posts.
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -36,7 +36,7 @@ const fixture = z
   .parse(
     JSON.parse(
       readFileSync(
-        new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
         'utf8',
       ),
     ),

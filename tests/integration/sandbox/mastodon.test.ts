@@ -1,6 +1,6 @@
 /**
  * The Mastodon client against the Mastodon sandbox: masto runs unchanged against the
- * loopback instance, and every fault ends in the outcome NETWORKS.md gives it.
+ * loopback instance, and every fault ends in the outcome docs/networks.md gives it.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ import { newShare } from '../../../shared/usecases/compose-article';
 
 const fixture: unknown = JSON.parse(
   readFileSync(
-    new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+    new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
     'utf8',
   ),
 );

@@ -1,6 +1,6 @@
 /**
  * The Telegram client against the Telegram sandbox: grammy runs unchanged against the
- * loopback Bot API, every fault ends in the outcome NETWORKS.md gives it, and reconcile
+ * loopback Bot API, every fault ends in the outcome docs/networks.md gives it, and reconcile
  * can never tell (the Bot API reads no channel history), so an unknown share stays parked.
  */
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ import { newShare } from '../../../shared/usecases/compose-article';
 
 const fixture: unknown = JSON.parse(
   readFileSync(
-    new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+    new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
     'utf8',
   ),
 );

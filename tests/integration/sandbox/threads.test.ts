@@ -1,7 +1,7 @@
 /**
  * The Threads client against the Threads sandbox: container, status polls and
  * threads_publish over real HTTP on loopback, and every fault ending in the outcome
- * NETWORKS.md gives it, with reconcile finding exactly one post after an unknown.
+ * docs/networks.md gives it, with reconcile finding exactly one post after an unknown.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -31,7 +31,7 @@ const fixture = z
   .parse(
     JSON.parse(
       readFileSync(
-        new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
         'utf8',
       ),
     ),

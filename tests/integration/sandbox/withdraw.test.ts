@@ -29,7 +29,7 @@ const fixture = z
   .parse(
     JSON.parse(
       readFileSync(
-        new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
         'utf8',
       ),
     ),

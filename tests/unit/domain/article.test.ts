@@ -4,7 +4,7 @@ import { parseGenericArticle } from '../../../shared/domain/article';
 import { ValidationError } from '../../../shared/domain/errors';
 
 const fixture = () =>
-  JSON.parse(readFileSync('../shared/fixtures/webhooks/generic-article.json', 'utf8')) as Record<
+  JSON.parse(readFileSync('tests/fixtures/webhooks/generic-article.json', 'utf8')) as Record<
     string,
     unknown
   >;

@@ -13,7 +13,7 @@ import {
   type ShareStatus,
 } from '../../../shared/domain/share-state';
 
-// DESIGN.md's state machine, written out independently of the module's table.
+// docs/architecture.md's state machine, written out independently of the module's table.
 const allowed: [ShareStatus, ShareEvent, ShareStatus][] = [
   ['draft', 'approve', 'scheduled'],
   ['scheduled', 'enqueue', 'queued'],
@@ -43,7 +43,7 @@ describe('share state machine', () => {
     expect(nextStatus(from, event)).toBe(to);
   });
 
-  it('allows nothing beyond the moves DESIGN.md lists', () => {
+  it('allows nothing beyond the moves docs/architecture.md lists', () => {
     const pairs = SHARE_STATUSES.flatMap((from) =>
       SHARE_EVENTS.filter((event) => canApply(from, event)).map((event) => `${from} ${event}`),
     );

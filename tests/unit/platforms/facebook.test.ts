@@ -9,7 +9,7 @@ import { FACEBOOK_MAX_MESSAGE, measureFacebook } from '../../../shared/platforms
 const sample = parseGenericArticle(
   JSON.parse(
     readFileSync(
-      new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+      new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
       'utf8',
     ),
   ),

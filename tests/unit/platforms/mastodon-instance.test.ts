@@ -53,7 +53,7 @@ describe("a Mastodon instance's own limit", () => {
 
   it('fits the Mastodon post to the instance limit when compose knows it', () => {
     const article = parseGenericArticle(
-      JSON.parse(readFileSync('../shared/fixtures/webhooks/generic-article.json', 'utf8')),
+      JSON.parse(readFileSync('tests/fixtures/webhooks/generic-article.json', 'utf8')),
     );
     const channel = loadChannelsConfig(undefined).channels.find((c) => c.platform === 'mastodon');
     if (!channel) throw new Error('no Mastodon channel in the default config');

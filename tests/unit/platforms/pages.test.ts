@@ -13,7 +13,7 @@ import { composerFor } from '../../../shared/platforms/composers';
 import { mastodonCountableText } from '../../../shared/platforms/mastodon/rules';
 import type { ComposedPost } from '../../../shared/platforms/types';
 
-const pagesDir = new URL('../../../../shared/fixtures/pages/', import.meta.url);
+const pagesDir = new URL('../../../tests/fixtures/pages/', import.meta.url);
 
 type Expected = {
   url: string;

@@ -16,7 +16,7 @@ const readJson = (relative: string): unknown =>
   JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8'));
 
 const article = parseGenericArticle(
-  readJson('../../../../shared/fixtures/webhooks/generic-article.json'),
+  readJson('../../../tests/fixtures/webhooks/generic-article.json'),
 );
 const { channels } = channelsConfigSchema.parse(readJson('../../fixtures/golden/channels.json'));
 const channelFor = (platform: Platform): Channel => {

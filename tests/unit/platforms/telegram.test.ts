@@ -20,7 +20,7 @@ import {
 const sample = parseGenericArticle(
   JSON.parse(
     readFileSync(
-      new URL('../../../../shared/fixtures/webhooks/generic-article.json', import.meta.url),
+      new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
       'utf8',
     ),
   ),

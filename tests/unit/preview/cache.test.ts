@@ -17,9 +17,7 @@ import {
   type SafeFetchOptions,
 } from '../../../shared/preview/types';
 
-const SEED = readFileSync(
-  join(import.meta.dirname, '../../../../shared/fixtures/seed-article.html'),
-);
+const SEED = readFileSync(join(import.meta.dirname, '../../../tests/fixtures/seed-article.html'));
 const URL_ = 'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/';
 
 function memoryStore(): PreviewStore & { entries: Map<string, PreviewEntry>; puts: number } {

@@ -5,12 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { cleanText, extractCard, sameUrl } from '../../../shared/preview/extract';
 
 /** Real pages with what a well-known extractor (metascraper) found in them. */
-const PAGES = join(import.meta.dirname, '../../../../shared/fixtures/pages');
-const SEED = join(import.meta.dirname, '../../../../shared/fixtures/seed-article.html');
+const PAGES = join(import.meta.dirname, '../../../tests/fixtures/pages');
+const SEED = join(import.meta.dirname, '../../../tests/fixtures/seed-article.html');
 
 type Expected = { url: string; expected: Record<string, string | null | undefined> };
 
-const pages = readdirSync(PAGES)
+const pages = readdirSync(PAGES, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
   .sort()
   .map((name) => {
     const expected: Expected = JSON.parse(readFileSync(join(PAGES, name, 'expected.json'), 'utf8'));

@@ -1,6 +1,6 @@
 /**
  * probeImage and processFor on images made here with sharp: each network's limits (bytes,
- * dimensions, format) as NETWORKS.md states them, orientation, metadata, and the files
+ * dimensions, format) as docs/networks.md states them, orientation, metadata, and the files
  * that must be refused.
  */
 import { randomBytes } from 'node:crypto';

@@ -2,7 +2,7 @@
  * A tiny Bluesky PDS on loopback that @atproto/api talks to unchanged: sessions with
  * rotating refresh tokens, createRecord under a client-chosen record key, getRecord,
  * listRecords, deleteRecord and uploadBlob, with the PDS's own status codes and bodies
- * (NETWORKS.md, Bluesky) and the fault knobs of `faults.ts` on createRecord.
+ * (docs/networks.md, Bluesky) and the fault knobs of `faults.ts` on createRecord.
  */
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';

@@ -215,7 +215,7 @@ export class Repo {
   /**
    * Validates and writes a record as createRecord does. A record key already in use
    * fails inside the repo's tree insert, which the PDS answers with a plain 500
-   * (NETWORKS.md, Findings 1).
+   * (docs/networks.md, Findings 1).
    */
   create(input: {
     collection: string;

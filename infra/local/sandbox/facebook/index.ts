@@ -1,7 +1,7 @@
 /**
  * A loopback imitation of the Graph API for one Facebook Page: link posts on the Page
  * feed (create with Graph's duplicate check, read, edit, delete), the feed itself with
- * `since` and cursors, and Graph's error envelope, usage header and codes (NETWORKS.md,
+ * `since` and cursors, and Graph's error envelope, usage header and codes (docs/networks.md,
  * Facebook Page), with the fault knobs on `POST /{page-id}/feed`. Nothing it is given is
  * fetched: a link is recorded, and the card names the link's host.
  */
@@ -52,7 +52,7 @@ export type FacebookSandbox = RunningSandbox & {
 const PLATFORM = 'facebook';
 const SLOW_MS = 3_000;
 const BODY_LIMIT = 1024 * 1024;
-/** The widely cited message limit (NETWORKS.md: unconfirmed), in UTF-16 code units. */
+/** The widely cited message limit (docs/networks.md: unconfirmed), in UTF-16 code units. */
 const MAX_MESSAGE = 63_206;
 const DAY_MS = 24 * 60 * 60_000;
 /** A Page's Business Use Case budget: 4,800 calls per 24 h per engaged user; one user here. */
@@ -311,7 +311,7 @@ export async function launchFacebookSandbox(
       refuse: (refusal) => refuse(ex, refusal),
       commit: () => commitPost(ex),
       answer: (post) => sendJson(ex.res, 200, { id: post.id }, usageHeader(ex.page)),
-      // Facebook can post and still answer 500 (NETWORKS.md, Findings 5).
+      // Facebook can post and still answer 500 (docs/networks.md, Findings 5).
       failAfterCommit: () =>
         fail(ex, 500, {
           message: 'An unexpected error has occurred. Please retry your request later.',

@@ -2,7 +2,7 @@
  * A loopback Instagram Graph API (graph.instagram.com or graph.facebook.com, any
  * version) that Crier's Instagram client talks to unchanged: image containers, their
  * status, media_publish, the account's media, the publishing limit, delete, and the
- * fault knobs (NETWORKS.md, Instagram). Undocumented error bodies are marked.
+ * fault knobs (docs/networks.md, Instagram). Undocumented error bodies are marked.
  */
 
 import {
@@ -130,7 +130,7 @@ const instagram: GraphNetwork = {
     media_count: account.media.size,
   }),
   permalink: (_account, code) => `https://www.instagram.com/p/${code}/`,
-  // Delete is not in Meta's reference as read (NETWORKS.md): Graph's usual answer.
+  // Delete is not in Meta's reference as read (docs/networks.md): Graph's usual answer.
   deleted: () => ({ success: true }),
 };
 

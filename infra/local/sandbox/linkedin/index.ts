@@ -2,7 +2,7 @@
  * A loopback imitation of LinkedIn's versioned REST API (`/rest`) for one organization:
  * posts (create with duplicate detection, read, find by author, partial update, delete)
  * and images (initializeUpload, upload, read), with LinkedIn's headers, status codes and
- * bodies (NETWORKS.md, LinkedIn) and the fault knobs on `POST /rest/posts`.
+ * bodies (docs/networks.md, LinkedIn) and the fault knobs on `POST /rest/posts`.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -45,14 +45,14 @@ const UPLOAD_LIMIT = 10 * 1024 * 1024;
 /** `commentary` as sent, in UTF-16 code units (the counting unit is unconfirmed). */
 const MAX_COMMENTARY = 3000;
 const DAY_MS = 24 * 60 * 60_000;
-/** A version is served for about a year after its month (NETWORKS.md, LinkedIn, Auth). */
+/** A version is served for about a year after its month (docs/networks.md, LinkedIn, Auth). */
 const ACTIVE_MONTHS = 12;
 const POST_URN = /^urn:li:(?:share|ugcPost):\d+$/;
 const IMAGE_URN = /^urn:li:image:[A-Za-z0-9_-]+$/;
 const VISIBILITIES = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'];
 const FEED_DISTRIBUTIONS = ['MAIN_FEED', 'NONE', 'CONTAINER_ONLY'];
 const LIFECYCLE_STATES = ['PUBLISHED', 'DRAFT'];
-/** Commentary is the only field the sandbox lets a PARTIAL_UPDATE change (NETWORKS.md). */
+/** Commentary is the only field the sandbox lets a PARTIAL_UPDATE change (docs/networks.md). */
 const UPDATABLE = ['commentary'];
 
 type Article = { source: string; title: string; description?: string; thumbnail?: string };
@@ -143,7 +143,7 @@ const UNAUTHORIZED = {
     code: 'REVOKED_ACCESS_TOKEN',
     message: 'The token used in the request has been revoked by the user',
   },
-  // The expired body is unconfirmed beyond its code (NETWORKS.md).
+  // The expired body is unconfirmed beyond its code (docs/networks.md).
   expired: { code: 'EXPIRED_ACCESS_TOKEN', message: 'The token used in the request has expired' },
 } as const;
 
@@ -248,7 +248,7 @@ export async function launchLinkedInSandbox(
   }
 
   function rateLimited(res: ServerResponse) {
-    // Daily quotas come without any reset header or Retry-After (NETWORKS.md, LinkedIn).
+    // Daily quotas come without any reset header or Retry-After (docs/networks.md, LinkedIn).
     error(res, 429, 'Resource level throttle limit for calls to this resource is reached.', {
       code: 'TOO_MANY_REQUESTS',
     });

@@ -1,7 +1,7 @@
 /**
  * A loopback Mastodon instance that masto talks to unchanged: instance limits, the
  * account, statuses (create with Idempotency-Key, read, list, edit, delete) and media, with
- * Mastodon's paths, status codes and bodies (NETWORKS.md, Mastodon), and the fault knobs.
+ * Mastodon's paths, status codes and bodies (docs/networks.md, Mastodon), and the fault knobs.
  */
 
 import { randomBytes } from 'node:crypto';

@@ -410,7 +410,7 @@ export async function launchGraphSandbox(
     const container = a.containers.get(id);
     const now = Date.now();
     // What a second publish of a PUBLISHED container answers is unconfirmed
-    // (NETWORKS.md): "not found" here, and never a second post.
+    // (docs/networks.md): "not found" here, and never a second post.
     if (!container) return graphError(network.notFound(id));
     const state = a.stateOf(container, now, ttlMs, false);
     if (state === 'PUBLISHED') return graphError(network.notFound(id));

@@ -1,6 +1,6 @@
 /**
  * What the REST sandboxes (LinkedIn, Facebook) share: bodies in, answers out, and how a
- * create request plays the fault picked for it (DESIGN.md, `CRIER_SANDBOX_FAULTS`).
+ * create request plays the fault picked for it (docs/architecture.md, `CRIER_SANDBOX_FAULTS`).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

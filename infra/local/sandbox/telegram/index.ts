@@ -3,7 +3,7 @@
  * one bot, a few channels, `/bot<token>/<method>` for getMe, getChat, sendMessage,
  * sendPhoto, editMessageText, editMessageCaption and deleteMessage, with Telegram's answers
  * and error descriptions, its per-channel flood control, and the fault knobs played on
- * sendMessage and sendPhoto (NETWORKS.md, Telegram; DESIGN.md, sandbox faults). It never
+ * sendMessage and sendPhoto (docs/networks.md, Telegram; docs/architecture.md, sandbox faults). It never
  * fetches a photo URL it is given: it records it.
  */
 import { randomBytes, randomInt } from 'node:crypto';

@@ -22,7 +22,7 @@ export type Formatted = { text: string; entities: Entity[] };
 
 /**
  * Telegram does not say whether its 4,096 and 1,024 count code points or UTF-16 code
- * units (NETWORKS.md). A 2026 measurement (FerroxLabs/wayland#934) found 4,096 astral
+ * units (docs/networks.md). A 2026 measurement (FerroxLabs/wayland#934) found 4,096 astral
  * emoji accepted, so code points is the default; the other is a knob.
  */
 export type LengthUnit = 'code-points' | 'utf-16';

@@ -2,7 +2,7 @@
  * A loopback Threads API (graph.threads.net, v1.0) that Crier's Threads client talks to
  * unchanged: TEXT and IMAGE containers (replies too, with `reply_to_id`), their status,
  * threads_publish, the user's threads, a post's replies, the publishing limit, delete,
- * and the fault knobs (NETWORKS.md, Threads).
+ * and the fault knobs (docs/networks.md, Threads).
  * Error bodies Meta does not document for Threads take Graph's shapes; each is marked.
  */
 

@@ -156,7 +156,7 @@ export class XAccount {
   readonly uploads = new Map<string, Upload>();
   /** creates are refused with 429 until then (ms), after a `429` fault */
   rateLimitedUntil = 0;
-  // X's documented caps (NETWORKS.md, X, "Limits"); reported in headers, enforced only by a fault.
+  // X's documented caps (docs/networks.md, X, "Limits"); reported in headers, enforced only by a fault.
   private readonly creates15m: Window = { limit: 100, windowMs: 15 * 60_000, hits: [] };
   private readonly createsUserDay: Window = { limit: 2400, windowMs: 86_400_000, hits: [] };
   private readonly createsAppDay: Window = { limit: 10_000, windowMs: 86_400_000, hits: [] };

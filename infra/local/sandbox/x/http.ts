@@ -1,7 +1,7 @@
 /**
  * HTTP plumbing of the X sandbox: request bodies, X's JSON and problem+json answers, and
  * the multipart parts of a media append. twitter-api-v2 parses a body only when its
- * content type is `application/json` or `application/problem+json` (NETWORKS.md, X).
+ * content type is `application/json` or `application/problem+json` (docs/networks.md, X).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
@@ -63,7 +63,7 @@ export const DUPLICATE = {
 
 export const TOO_MANY_REQUESTS = { title: 'Too Many Requests', detail: 'Too Many Requests' };
 
-/** The 5xx bodies are unconfirmed (NETWORKS.md lists the statuses only): X's problem shape. */
+/** The 5xx bodies are unconfirmed (docs/networks.md lists the statuses only): X's problem shape. */
 export const SERVER_ERRORS = {
   500: { title: 'Internal Server Error', detail: 'Internal Server Error' },
   502: { title: 'Bad Gateway', detail: 'Bad Gateway' },
@@ -72,7 +72,7 @@ export const SERVER_ERRORS = {
 
 export type InvalidParameter = { message: string; parameters?: Record<string, string[]> };
 
-/** X's 400 for a request it cannot accept (NETWORKS.md, X, "Errors"). */
+/** X's 400 for a request it cannot accept (docs/networks.md, X, "Errors"). */
 export function sendInvalidRequest(
   res: ServerResponse,
   errors: InvalidParameter[],

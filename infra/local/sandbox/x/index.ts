@@ -1,7 +1,7 @@
 /**
  * The X sandbox: a loopback imitation of X's API v2 that twitter-api-v2 talks to unchanged
  * (the client only rewrites scheme and port). One account, OAuth 1.0a on every call, and
- * the fault knobs played on `POST /2/tweets` (NETWORKS.md, X; DESIGN.md, sandbox faults).
+ * the fault knobs played on `POST /2/tweets` (docs/networks.md, X; docs/architecture.md, sandbox faults).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * The X sandbox's API routes, each answering with X's status codes and body shapes
- * (NETWORKS.md, X): create, lookup and delete a post, users/me, the user timeline, and
+ * (docs/networks.md, X): create, lookup and delete a post, users/me, the user timeline, and
  * media upload (initialize, append, finalize, status, alt text).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -96,7 +96,7 @@ const CREATE_KEYS = new Set([
   'paid_partnership',
 ]);
 
-/** X's media limits (NETWORKS.md, X, "Limits"); which types beyond these it takes is unconfirmed. */
+/** X's media limits (docs/networks.md, X, "Limits"); which types beyond these it takes is unconfirmed. */
 const MEDIA_CATEGORIES: Record<
   string,
   { types: readonly string[]; maxBytes: number; key: number }
@@ -274,7 +274,7 @@ export function validateCreate(ex: Exchange): CreateDraft | undefined {
     return undefined;
   }
   if (body.edit_options !== undefined) {
-    // Which plans may edit is unconfirmed (NETWORKS.md); Crier corrects by delete and repost.
+    // Which plans may edit is unconfirmed (docs/networks.md); Crier corrects by delete and repost.
     sendProblem(res, 403, {
       title: 'Forbidden',
       detail: 'You are not permitted to perform this action.',
@@ -294,7 +294,7 @@ export function validateCreate(ex: Exchange): CreateDraft | undefined {
   if (text) {
     const measured = twitterText.parseTweet(text.normalize('NFC'));
     if (measured.weightedLength > X_MAX_WEIGHTED_LENGTH) {
-      // The shape X gives an over-long text is unconfirmed (NETWORKS.md: 400 or 403).
+      // The shape X gives an over-long text is unconfirmed (docs/networks.md: 400 or 403).
       sendInvalidRequest(res, [
         {
           parameters: { text: [text] },
