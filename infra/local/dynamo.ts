@@ -91,7 +91,7 @@ export async function ensureTable(
   if (!existing) {
     try {
       await client.send(new CreateTableCommand(tableDefinition(tableName)));
-      log.info('dynamodb.table-created', { table: tableName });
+      log.debug('dynamodb.table-created', { table: tableName });
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
@@ -161,6 +161,6 @@ export async function startDynamo(options: { dataDir: string; log: Logger }): Pr
     await stop();
     throw error;
   }
-  log.info('dynamodb.started', { endpoint, path, table: TABLE.localName });
+  log.debug('dynamodb.started', { endpoint, path, table: TABLE.localName });
   return { endpoint, port: address.port, tableName: TABLE.localName, client, stop };
 }

@@ -30,7 +30,7 @@ export function serveEditorUi(gateway: HttpGateway, log: Logger): void {
       const { bundleEditorUi } = await import('../../web/build');
       const started = Date.now();
       const bundle = await bundleEditorUi();
-      log.info('editor-ui.built', { files: bundle.length, ms: Date.now() - started });
+      log.debug('editor-ui.built', { files: bundle.length, ms: Date.now() - started });
       return new Map(bundle.map((file) => [file.path, file]));
     })();
     // A failed build is tried again on the next request, after the code is fixed.

@@ -279,7 +279,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   const pollers = Array.from({ length: Math.max(1, trigger.maxConcurrency) }, (_, poller) =>
     poll(poller),
   );
-  log.info('poller.started', { queue: queue.url, pollers: pollers.length });
+  log.debug('poller.started', { queue: queue.url, pollers: pollers.length });
 
   let stopped: Promise<void> | undefined;
   return {

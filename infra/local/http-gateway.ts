@@ -417,7 +417,9 @@ export async function startHttpGateway(options: {
     }
     const finish = (mapped: MappedResponse, extra?: Record<string, string>): void => {
       send(response, mapped, requestId, extra);
-      log.info('http.request', {
+      // Health checks poll; a line for each would bury the requests that matter.
+      const level = url.pathname === '/healthz' ? 'debug' : 'info';
+      log[level]('http.request', {
         method,
         path: url.pathname,
         status: mapped.status,
@@ -508,7 +510,7 @@ export async function startHttpGateway(options: {
     throw new Error('the HTTP server has no port');
   localPort = address.port;
   const url = `http://${host}:${address.port}`;
-  log.info('http.listening', { url });
+  log.debug('http.listening', { url });
 
   let stopped: Promise<void> | undefined;
   return {

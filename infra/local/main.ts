@@ -22,21 +22,42 @@ function secretsLine(secrets: LocalSecrets): string {
         .join('; ')}`;
 }
 
+/**
+ * What another terminal needs in front of a command to reach this stack: nothing for the
+ * defaults, else the same PORT and CRIER_DATA_DIR this one runs with.
+ */
+function envPrefix(dataDir: string): string {
+  const quote = (value: string) =>
+    /^[\w./:-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+  const parts: string[] = [];
+  if (process.env.PORT && process.env.PORT !== '3000')
+    parts.push(`PORT=${quote(process.env.PORT)}`);
+  // Absolute, so the command works from any folder.
+  if (process.env.CRIER_DATA_DIR) parts.push(`CRIER_DATA_DIR=${quote(dataDir)}`);
+  return parts.map((part) => `${part} `).join('');
+}
+
 function banner(stack: LocalStack): string {
+  const token = stack.secrets.editorToken.value;
   return [
     '',
     'Crier is running locally',
-    `  editor UI        ${editorUiUrl(stack.url, stack.secrets.editorToken.value)}`,
+    `  editor UI        ${editorUiUrl(stack.url, token)}`,
     `  API              ${stack.url}`,
     `  health           GET ${stack.url}/healthz`,
-    `  editor API       ${stack.url}/api/articles  with  Authorization: Bearer ${stack.secrets.editorToken.value}`,
+    `  editor API       ${stack.url}/api/articles  with  Authorization: Bearer ${token}`,
     `  ${secretsLine(stack.secrets)}`,
-    '  send the sample  npm run send-sample',
+    `  send the sample  ${envPrefix(stack.dataDir)}npm run send-sample`,
+    `  list articles    curl -s -H 'Authorization: Bearer ${token}' ${stack.url}/api/articles`,
     `  data             ${stack.dataDir} (kept across restarts)`,
     'Ctrl-C stops.',
     '',
   ].join('\n');
 }
+
+// The SDK warns on Node 20 that its releases from 2027 will need Node 22; the versions
+// pinned here run on 20, and the warning would only push the banner down.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let stack: LocalStack | undefined;
 let stopRequested = false;

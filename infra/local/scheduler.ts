@@ -92,7 +92,7 @@ export function startScheduler(options: {
   if (functions.length > 0) {
     const first = Date.now() + intervalMs;
     timer = setTimeout(() => tick(first), intervalMs);
-    log.info('scheduler.started', {
+    log.debug('scheduler.started', {
       tickSeconds: options.tickSeconds,
       functions: functions.map((scheduled) => scheduled.function.name),
     });

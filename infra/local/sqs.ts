@@ -122,7 +122,7 @@ export async function startSqs(options: {
     await stop();
     throw error;
   }
-  log.info('sqs.started', {
+  log.debug('sqs.started', {
     endpoint,
     queues: Object.values(queues).map((queue) => queue.definition.localName),
   });

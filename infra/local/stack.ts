@@ -339,7 +339,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     ready = true;
     gateway.setReady(true);
-    log.info('stack.ready', { url: gateway.url, dataDir });
+    log.debug('stack.ready', { url: gateway.url, dataDir });
 
     const byName = new Map(functions.map((fn) => [fn.name, fn]));
     const localGateway = gateway;
@@ -417,7 +417,7 @@ function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, s
     const sandbox = sandboxes.byPlatform(channel.platform);
     if (process.env[name] || !sandbox) continue;
     env[name] = JSON.stringify(sandbox.credentials);
-    log.info('sandbox.channel', {
+    log.debug('sandbox.channel', {
       channel: channel.id,
       platform: channel.platform,
       sandbox: sandbox.url,

@@ -41,8 +41,10 @@ async function npmStart(port: number): Promise<Started> {
   child.stderr?.on('data', (chunk) => {
     output += String(chunk);
   });
+  // 'close', not 'exit': npm exits at the first Ctrl-C while the stack below it is still
+  // stopping; its output pipes close only once the stack, which shares them, has gone.
   const exited = new Promise<Exit>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   await vi.waitFor(
     async () => {
@@ -89,17 +91,38 @@ describe('quick start', () => {
       string
     >;
     const token = secrets.CRIER_EDITOR_TOKEN ?? '';
-    const banner = first.output();
+    const banner = await vi.waitFor(
+      () => {
+        const output = first.output();
+        expect(output).toContain('Ctrl-C stops.');
+        return output;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    // The banner comes first: nothing but npm's own header before it at the default level.
+    const beforeBanner = banner.slice(0, banner.indexOf('Crier is running locally'));
+    expect(beforeBanner.split('\n').filter((line) => line.trim() && !line.startsWith('>'))).toEqual(
+      [],
+    );
     expect(banner).toContain(`http://127.0.0.1:${port}`);
     expect(banner).toContain(`Authorization: Bearer ${token}`);
     expect(banner).toContain(`http://127.0.0.1:${port}/#token=${encodeURIComponent(token)}`);
     expect(banner).toContain(join(dataDir, 'secrets.json'));
-    expect(banner).toContain('npm run send-sample');
     expect(banner).not.toContain(secrets.CRIER_WEBHOOK_SECRET ?? 'missing');
 
-    const sent = await promisify(execFile)('npm', ['run', 'send-sample'], {
-      env: { ...process.env, PORT: String(port), CRIER_DATA_DIR: dataDir },
-    });
+    // The command exactly as the banner prints it, from another folder and a shell without
+    // the stack's PORT and CRIER_DATA_DIR, as a second terminal would run it.
+    const sendSample = banner.match(/send the sample {2}(.+)$/m)?.[1];
+    expect(sendSample).toBe(`PORT=${port} CRIER_DATA_DIR=${dataDir} npm run send-sample`);
+    const { PORT: _port, CRIER_DATA_DIR: _dataDir, ...otherEnv } = process.env;
+    const sent = await promisify(execFile)(
+      'sh',
+      ['-c', `cd ${JSON.stringify(process.cwd())} && ${sendSample}`],
+      {
+        env: otherEnv,
+        cwd: tmpdir(),
+      },
+    );
     expect(sent.stdout).toMatch(/202 \{"articleId":"[0-9a-f]{32}"\}/);
 
     const api = `http://127.0.0.1:${port}/api/articles`;

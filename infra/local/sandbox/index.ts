@@ -47,7 +47,7 @@ export async function startSandboxes(options: {
     for (const [platform, start] of Object.entries(SANDBOXES)) {
       const sandbox = await start({ posts, faults, log: options.log.child({ sandbox: platform }) });
       running.push(sandbox);
-      options.log.info('sandbox.started', { platform, url: sandbox.url });
+      options.log.debug('sandbox.started', { platform, url: sandbox.url });
     }
   } catch (error) {
     await Promise.allSettled(running.map((s) => s.stop()));

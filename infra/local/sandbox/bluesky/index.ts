@@ -642,7 +642,7 @@ async function startBluesky(
     });
   });
 
-  log.info('sandbox.listening', { url, handle, did });
+  log.debug('sandbox.listening', { url, handle, did });
 
   return {
     platform: 'bluesky',

@@ -483,7 +483,7 @@ export async function launchFacebookSandbox(
   });
   const loopback = await listenOnLoopback(server);
   base = loopback.url;
-  log.info('sandbox.listening', { platform: PLATFORM, url: base, account: page.name });
+  log.debug('sandbox.listening', { platform: PLATFORM, url: base, account: page.name });
 
   return {
     platform: PLATFORM,

@@ -773,7 +773,7 @@ export async function launchLinkedInSandbox(
   });
   const loopback = await listenOnLoopback(server);
   base = loopback.url;
-  log.info('sandbox.listening', { platform: PLATFORM, url: base, account: account.name });
+  log.debug('sandbox.listening', { platform: PLATFORM, url: base, account: account.name });
 
   return {
     platform: PLATFORM,

@@ -956,7 +956,7 @@ export async function launchMastodonSandbox(
   });
   const loopback = await listenOnLoopback(server);
   base = loopback.url;
-  log.info('sandbox.listening', { platform: PLATFORM, url: base, account: handle });
+  log.debug('sandbox.listening', { platform: PLATFORM, url: base, account: handle });
 
   return {
     platform: PLATFORM,

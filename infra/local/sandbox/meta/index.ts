@@ -610,7 +610,7 @@ export async function launchGraphSandbox(
   });
   const loopback = await listenOnLoopback(server);
   base = loopback.url;
-  log.info('sandbox.listening', { platform, url: base, account: account.username });
+  log.debug('sandbox.listening', { platform, url: base, account: account.username });
 
   return {
     platform,

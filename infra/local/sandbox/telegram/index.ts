@@ -739,7 +739,7 @@ export async function launchTelegramSandbox(
   });
   const loopback = await listenOnLoopback(server);
   const account = `@${chats.newsroom.username}`;
-  log.info('sandbox.telegram.started', { url: loopback.url, account });
+  log.debug('sandbox.telegram.started', { url: loopback.url, account });
 
   const publicChannel = ({ id, title, username }: Chat): SandboxChannel => ({
     id,

@@ -245,7 +245,7 @@ export const startXSandbox: SandboxFactory = async (context) => {
   });
   const loopback = await listenOnLoopback(server);
   const url = loopback.url;
-  log.info('sandbox.x.started', { url, account: account.user.username });
+  log.debug('sandbox.x.started', { url, account: account.user.username });
 
   return {
     platform: 'x',
