@@ -38,7 +38,7 @@ export function formatRatio(ratio: number | undefined): string {
       : `${ratio.toFixed(2)}x`;
 }
 
-/** One Markdown table (Biome formats Markdown tables the same way once pasted in README). */
+/** One Markdown table (Biome formats Markdown tables the same way once pasted in docs/benchmarks.md). */
 export function table(rows: BenchRow[]): string {
   const header = ['benchmark', 'measure', 'Crier', 'baseline', 'ratio', 'baseline is / note'];
   // A `|` inside a cell would end it.

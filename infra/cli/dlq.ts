@@ -3,7 +3,7 @@
  * it, with SQS's message move task where the service has one (AWS), and otherwise (the
  * local emulator) by receiving, sending and deleting them, printing the counts. Safe to
  * run at any time: a message names an article or a share, and its consumer checks the
- * table before doing anything (README, "Redriving").
+ * table before doing anything (docs/operating.md, "Redriving").
  */
 import { parseArgs } from 'node:util';
 import {

@@ -100,28 +100,28 @@ export class CrierMonitoring extends Construct {
 
     for (const platform of PLATFORMS) {
       alarm(`PublishFailures${pascal(platform)}Alarm`, {
-        alarmDescription: `A share failed on ${platform} (the network rejected it, refused the credentials, or every attempt was spent): see "Operating" in the README. The share's lastError says why.`,
+        alarmDescription: `A share failed on ${platform} (the network rejected it, refused the credentials, or every attempt was spent): see docs/operating.md, "Alarms and the dashboard". The share's lastError says why.`,
         metric: publishOutcome(platform, 'failed'),
         ...atLeastOnce,
       });
     }
     alarm('NetworkAuthFailuresAlarm', {
       alarmDescription:
-        'A network refused a channel\'s credentials (expired or revoked token): renew them at the network and put them in the channel\'s secret; see "An expired network token" in the README.',
+        'A network refused a channel\'s credentials (expired or revoked token): renew them at the network and put them in the channel\'s secret; see docs/operating.md, "An expired network token".',
       metric: acrossNetworks('network auth failures', (platform) =>
         crierMetric(METRICS.publishAuthFailures, { [DIMENSIONS.platform]: platform }),
       ),
       ...atLeastOnce,
     });
     alarm('WebhookAuthFailuresAlarm', {
-      alarmDescription: `At least ${WEBHOOK_AUTH_FAILURES_THRESHOLD} webhooks in five minutes were refused for their signature (401): the CMS and Crier disagree on the key or the clock, or someone is probing the endpoint. See "Operating" in the README.`,
+      alarmDescription: `At least ${WEBHOOK_AUTH_FAILURES_THRESHOLD} webhooks in five minutes were refused for their signature (401): the CMS and Crier disagree on the key or the clock, or someone is probing the endpoint. See docs/operating.md, "Alarms and the dashboard".`,
       metric: crierMetric(METRICS.webhookAuthFailures),
       ...atLeastOnce,
       threshold: WEBHOOK_AUTH_FAILURES_THRESHOLD,
     });
     alarm('SharesStuckAlarm', {
       alarmDescription:
-        'Shares were found past their lease (a lost message, or a publish worker that died) in two of the last three five-minute periods, or the minute tick stopped reporting: see "Operating" in the README.',
+        'Shares were found past their lease (a lost message, or a publish worker that died) in two of the last three five-minute periods, or the minute tick stopped reporting: see docs/operating.md, "Alarms and the dashboard".',
       metric: crierMetric(METRICS.sharesStuck),
       threshold: 1,
       evaluationPeriods: 3,
@@ -132,7 +132,7 @@ export class CrierMonitoring extends Construct {
     });
     alarm('SharesParkedAlarm', {
       alarmDescription:
-        'A share is parked as unknown: Crier cannot tell whether it was posted and waits for an editor. See "A share left unknown" in the README.',
+        'A share is parked as unknown: Crier cannot tell whether it was posted and waits for an editor. See docs/operating.md, "A share left unknown".',
       metric: acrossNetworks('parked', (platform) => publishOutcome(platform, 'parked')),
       ...atLeastOnce,
     });

@@ -130,7 +130,7 @@ export class ServiceStack extends Stack {
     for (const name of queueNames()) {
       const { dlq } = stateful.queues[name];
       const alarm = new cloudwatch.Alarm(this, `${pascal(name)}DlqAlarm`, {
-        alarmDescription: `A message reached the ${name} dead-letter queue: see "Operating" in the README to inspect and redrive it.`,
+        alarmDescription: `A message reached the ${name} dead-letter queue: see docs/operating.md, "A DLQ that fills", to inspect and redrive it.`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: cloudwatch.Stats.MAXIMUM,
@@ -319,7 +319,7 @@ export class ServiceStack extends Stack {
       Validations.of(subscription).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
         reason:
-          'An e-mail to the operators about an alarm: an undeliverable one would land in a dead-letter queue nobody reads, while the alarm itself stays in ALARM in CloudWatch until someone looks. More endpoints can subscribe to the topic (README, "Alarms").',
+          'An e-mail to the operators about an alarm: an undeliverable one would land in a dead-letter queue nobody reads, while the alarm itself stays in ALARM in CloudWatch until someone looks. More endpoints can subscribe to the topic (docs/operating.md, "Alarms and the dashboard").',
       });
     }
     return topic;

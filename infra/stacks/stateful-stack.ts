@@ -249,7 +249,7 @@ export class StatefulStack extends Stack {
     });
     Validations.of(dlq).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
-      reason: `The ${name} dead-letter queue is the end of the line: its messages wait there, with an alarm at the first one, for an operator to inspect and redrive them (README, "Operating"); a dead-letter queue of its own would only move them out of sight.`,
+      reason: `The ${name} dead-letter queue is the end of the line: its messages wait there, with an alarm at the first one, for an operator to inspect and redrive them (docs/operating.md, "Redriving"); a dead-letter queue of its own would only move them out of sight.`,
     });
     return { queue, dlq };
   }

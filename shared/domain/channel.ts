@@ -9,7 +9,7 @@ import { PLATFORMS } from './platform';
 import { syndicationConfigSchema } from './syndication-config';
 import { WITHDRAW_CHOICES, WITHDRAWN_TEXT_FIELDS } from './withdrawal';
 
-/** Placeholders a post template may use; see README, "Configuring channels". */
+/** Placeholders a post template may use; see docs/configuring.md, "Post templates". */
 export const TEMPLATE_FIELDS = [
   'title',
   'summary',
@@ -200,7 +200,7 @@ export const channelSchema = z.object({
     .prefault({}),
   /**
    * What becomes of a published post when its article is unpublished or deleted: kept,
-   * deleted, or edited to `withdrawnText` (README, "The article lifecycle").
+   * deleted, or edited to `withdrawnText` (docs/configuring.md, "Updates and withdrawals").
    */
   onWithdraw: z.enum(WITHDRAW_CHOICES).default('keep'),
   /**

@@ -148,7 +148,7 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
   };
 }
 
-/** An action on a share: see SHARE_ACTIONS and the README's editor API section. */
+/** An action on a share: see SHARE_ACTIONS and docs/api.md, "The editor API". */
 export function applyAction(share: Share, action: ShareAction, ctx: EditorContext): ActionResult {
   switch (action) {
     case 'approve':

@@ -1,8 +1,19 @@
 /**
- * The editor API's OpenAPI 3.1 document, written from the zod schemas its routes
- * validate with (zod's own JSON Schema output), so the document is the code's contract.
+ * The OpenAPI 3.1 document of the CMS webhooks and the editor API, written from the zod
+ * schemas they validate with (zod's own JSON Schema output), so the document is the
+ * code's contract. `npm run openapi` writes it to docs/openapi.json.
  */
 import { z } from 'zod';
+import { genericArticleSchema } from '../domain/article';
+import { MAX_WEBHOOK_BYTES } from '../ingest/generic';
+import {
+  GHOST_SIGNATURE_HEADER,
+  payloadSchema as ghostPayloadSchema,
+  postSchema as ghostPostSchema,
+  MAX_GHOST_WEBHOOK_BYTES,
+} from '../ingest/ghost';
+import { SIGNATURE_TOLERANCE_SECONDS } from '../ingest/standard-webhooks';
+import { postSchema as wordPressPostSchema } from '../ingest/wordpress';
 import { COMPONENTS, EDITOR_ROUTES, type EditorRoute } from './editor-routes';
 
 type JsonObject = Record<string, unknown>;
@@ -15,11 +26,168 @@ function bare(schema: JsonObject): JsonObject {
   return rest;
 }
 
-function components(): Record<string, JsonObject> {
+/** What a webhook answers once the revision is stored and queued. */
+const acceptedSchema = z.object({
+  articleId: z
+    .string()
+    .meta({ description: "Crier's id of the article, the same for every revision" }),
+});
+
+/** Ghost's envelope, with the post Crier reads in `current` (empty on `post.deleted`). */
+const ghostDeliverySchema = z.object({
+  post: z.object({
+    current: z
+      .union([ghostPostSchema, z.object({})])
+      .nullish()
+      .meta({ description: 'The post as it now is; an empty object when it was deleted' }),
+    previous: ghostPayloadSchema.shape.post.shape.previous.meta({
+      description: 'The fields that changed, as they were; the whole post on `post.deleted`',
+    }),
+  }),
+});
+
+/** Request bodies of the webhooks: read on their input side (before defaults). */
+const WEBHOOK_COMPONENTS = {
+  GenericArticle: genericArticleSchema,
+  WordPressPost: wordPressPostSchema,
+  GhostDelivery: ghostDeliverySchema,
+  GhostPost: ghostPostSchema,
+} as const;
+
+/** Answers of the webhooks. */
+const WEBHOOK_ANSWER_COMPONENTS = { Accepted: acceptedSchema } as const;
+
+function registered(
+  named: Record<string, z.ZodType>,
+  io: 'input' | 'output',
+): Record<string, JsonObject> {
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { uri: COMPONENT_URI, unrepresentable: 'any' });
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { uri: COMPONENT_URI, unrepresentable: 'any', io });
   return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, bare(schema)]));
+}
+
+function components(): Record<string, JsonObject> {
+  return {
+    ...registered(COMPONENTS, 'output'),
+    ...registered(WEBHOOK_ANSWER_COMPONENTS, 'output'),
+    ...registered(WEBHOOK_COMPONENTS, 'input'),
+  };
+}
+
+const ref = (id: string) => ({ $ref: COMPONENT_URI(id) });
+const errorRef = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const header = (name: string, description: string, example: string) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string' },
+  example,
+});
+
+const STANDARD_WEBHOOK_HEADERS = [
+  header(
+    'webhook-id',
+    'The delivery id, the same for every retry of a delivery',
+    'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+  ),
+  header(
+    'webhook-timestamp',
+    `Unix seconds when the delivery was signed; refused when more than ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes off`,
+    '1573572602',
+  ),
+  header(
+    'webhook-signature',
+    '`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, the key being the base64-decoded bytes after `whsec_` of the webhook secret; several space-separated signatures are accepted',
+    'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+  ),
+];
+
+type Webhook = {
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  headers: JsonObject[];
+  body: keyof typeof WEBHOOK_COMPONENTS;
+  maxBytes: number;
+  invalid: string;
+};
+
+const KIB = 1024;
+
+const WEBHOOKS: readonly Webhook[] = [
+  {
+    path: '/webhooks/generic',
+    operationId: 'receiveGenericArticle',
+    summary: 'Receive an article from any CMS',
+    description:
+      'The generic article, signed per Standard Webhooks. An article is known by its `id`: a revision already stored changes nothing, a higher `revision` replaces it, and `status` `unpublished` or `deleted` withdraws it. Unknown fields are ignored. A refused request writes nothing.',
+    headers: STANDARD_WEBHOOK_HEADERS,
+    body: 'GenericArticle',
+    maxBytes: MAX_WEBHOOK_BYTES,
+    invalid: 'A body that is not JSON, or fields that fail the schema, each named in `fields`',
+  },
+  {
+    path: '/webhooks/wordpress',
+    operationId: 'receiveWordPressPost',
+    summary: 'Receive a WordPress post',
+    description:
+      "A post object as WordPress's REST API returns it (`/wp/v2/posts/<id>`, with `_embed` or without), signed per Standard Webhooks with the same secret as the generic webhook. `modified_gmt` is the revision; `publish` publishes, `trash` deletes, any other status unpublishes. Only the fields below are read.",
+    headers: STANDARD_WEBHOOK_HEADERS,
+    body: 'WordPressPost',
+    maxBytes: MAX_WEBHOOK_BYTES,
+    invalid:
+      "A body that is not JSON, or the post's fields that fail the schema (`link`, `title.rendered`…)",
+  },
+  {
+    path: '/webhooks/ghost',
+    operationId: 'receiveGhostPost',
+    summary: 'Receive a Ghost post event',
+    description:
+      "Ghost's webhook payload for `post.published`, `post.published.edited`, `post.unpublished` and `post.deleted`. `current.status` `published` is the article; any other status unpublishes it; an empty `current` deletes it. `updated_at` is the revision.",
+    headers: [
+      header(
+        GHOST_SIGNATURE_HEADER,
+        `\`sha256=<hex HMAC-SHA256 of the body followed by t>, t=<milliseconds>\` under the Ghost secret; refused when t is more than ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes off`,
+        'sha256=3b7c…, t=1573572602000',
+      ),
+    ],
+    body: 'GhostDelivery',
+    maxBytes: MAX_GHOST_WEBHOOK_BYTES,
+    invalid:
+      "A body that is not JSON, or the post's fields that fail the schema (`post.current.url`…)",
+  },
+];
+
+function webhookOperation(webhook: Webhook): JsonObject {
+  return {
+    operationId: webhook.operationId,
+    summary: webhook.summary,
+    description: webhook.description,
+    tags: ['webhooks'],
+    // Signed, not authorised by a bearer token.
+    security: [],
+    parameters: webhook.headers,
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref(webhook.body) } },
+    },
+    responses: {
+      202: {
+        description: 'Accepted: the revision is stored and queued for composing',
+        content: { 'application/json': { schema: ref('Accepted') } },
+      },
+      400: errorRef(webhook.invalid),
+      401: errorRef('A missing, wrong or stale signature'),
+      413: errorRef(`A body over ${webhook.maxBytes / KIB} KiB`),
+    },
+  };
 }
 
 /** `$ref` to a named component, or the schema written out where it has no name. */
@@ -60,6 +228,7 @@ function operation(route: EditorRoute): JsonObject {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
+    tags: ['editor'],
     parameters: [...parameters('path', route.path), ...parameters('query', route.query)],
     ...(route.body
       ? {
@@ -75,6 +244,7 @@ function operation(route: EditorRoute): JsonObject {
 
 export function openApiDocument(routes: readonly EditorRoute[] = EDITOR_ROUTES): JsonObject {
   const paths: Record<string, JsonObject> = {};
+  for (const webhook of WEBHOOKS) paths[webhook.path] = { post: webhookOperation(webhook) };
   for (const route of routes) {
     const [method = '', path = ''] = route.routeKey.split(' ');
     paths[path] = { ...paths[path], [method.toLowerCase()]: operation(route) };
@@ -82,11 +252,15 @@ export function openApiDocument(routes: readonly EditorRoute[] = EDITOR_ROUTES):
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Crier editor API',
+      title: 'Crier API',
       version: '1',
       description:
-        'Articles and their shares, and what editors do with them. Every route wants `Authorization: Bearer <token>`: a Cognito ID token of a member of the `editor` or `admin` group in AWS, the `CRIER_EDITOR_TOKEN` locally.',
+        'The webhooks a CMS signs to tell Crier of an article, and the editor API: articles and their shares, and what editors do with them. Every `/api` route wants `Authorization: Bearer <token>`: a Cognito ID token of a member of the `editor` or `admin` group in AWS, the `CRIER_EDITOR_TOKEN` locally. The webhooks are signed instead.',
     },
+    tags: [
+      { name: 'webhooks', description: 'What the CMS sends: signed, answered 202 once stored' },
+      { name: 'editor', description: 'The editor API, for the editor UI and scripts' },
+    ],
     security: [{ bearer: [] }],
     paths,
     components: {

@@ -86,7 +86,7 @@ const authorSchema = z.object({
 });
 
 /** The fields of Ghost's serialized post that Crier reads; the rest is ignored. */
-const postSchema = z.object({
+export const postSchema = z.object({
   id: z.string().trim().min(1).max(256),
   status: z.string(),
   title: text,
@@ -111,7 +111,7 @@ const deletedSchema = z.object({
   updated_at: text,
 });
 
-const payloadSchema = z.object({
+export const payloadSchema = z.object({
   post: z.object({
     current: z.record(z.string(), z.unknown()).nullish(),
     previous: z.record(z.string(), z.unknown()).nullish(),

@@ -23,7 +23,7 @@ const gmtDate = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, {
 });
 
 /** The fields of the REST post object that Crier reads; the rest is ignored. */
-const postSchema = z.object({
+export const postSchema = z.object({
   id: z.number().int().nonnegative(),
   link: z.string(),
   status: z.string(),

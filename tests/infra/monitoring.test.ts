@@ -117,7 +117,7 @@ describe('alarms', () => {
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
-      expect(String(alarm.Properties.AlarmDescription)).toMatch(/README/);
+      expect(String(alarm.Properties.AlarmDescription)).toMatch(/docs\/operating\.md/);
     }
   });
 });
