@@ -66,7 +66,7 @@ async function withdrawShare(
       if (await deps.shares.replace(share, next)) return 'cancelled';
     } else if (share.status === 'publishing') {
       // The call may already be made: the worker records what happened, and withdraws
-      // the post if it went out (publish-share.ts).
+      // the post if it went out (publish-share/).
       if (share.cancelRequested) return 'cancelRequested';
       const next: Share = {
         ...share,

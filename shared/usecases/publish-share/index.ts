@@ -7,9 +7,9 @@
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { TID } from '@atproto/common-web';
-import type { PublishingConfig } from '../config/publishing';
-import { backoffSeconds } from '../domain/backoff';
-import type { Channel, Site } from '../domain/channel';
+import type { PublishingConfig } from '../../config/publishing';
+import { backoffSeconds } from '../../domain/backoff';
+import type { Channel, Site } from '../../domain/channel';
 import type {
   ArticleStore,
   ChannelStateStore,
@@ -18,9 +18,9 @@ import type {
   PublishQueue,
   ShareRef,
   ShareStore,
-} from '../domain/ports';
-import { applyEvent, type Share } from '../domain/share';
-import type { ShareEvent } from '../domain/share-state';
+} from '../../domain/ports';
+import { applyEvent, type Share } from '../../domain/share';
+import type { ShareEvent } from '../../domain/share-state';
 import {
   describePost,
   missingPosts,
@@ -28,20 +28,20 @@ import {
   nextPost,
   postCount,
   recordPost,
-} from '../domain/share-thread';
-import type { SyndicationQueue } from '../domain/syndication';
-import { isWithdrawn } from '../domain/withdrawal';
+} from '../../domain/share-thread';
+import type { SyndicationQueue } from '../../domain/syndication';
+import { isWithdrawn } from '../../domain/withdrawal';
 import type {
   ClientCall,
   NetworkClient,
   PrepareOutcome,
   PublishOutcome,
   ReconcileOutcome,
-} from '../platforms/client';
-import { announcePublished } from './announce-published';
-import { enqueueIfDue } from './dispatch';
-import { removesOnWithdraw } from './withdraw-article';
-import { withdrawPost } from './withdraw-post';
+} from '../../platforms/client';
+import { announcePublished } from '../announce-published';
+import { enqueueIfDue } from '../dispatch';
+import { removesOnWithdraw } from '../withdraw-article';
+import { withdrawPost } from '../withdraw-post';
 
 export type PublishShareDeps = {
   shares: ShareStore;
