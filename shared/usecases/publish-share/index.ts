@@ -20,6 +20,7 @@ import type {
   ShareStore,
 } from '../../domain/ports';
 import { applyEvent, type Share } from '../../domain/share';
+import { refOf } from '../../domain/share-key';
 import type { ShareEvent } from '../../domain/share-state';
 import {
   describePost,
@@ -122,7 +123,7 @@ async function followWithdrawal(
   const { share } = result;
   if (!removesOnWithdraw(deps.channels.find((c) => c.id === share.channelId))) return result;
   const record = await deps.articles.get(share.articleId);
-  if (record && isWithdrawn(record.article.status)) await deps.publishQueue.send(ref(share), 0);
+  if (record && isWithdrawn(record.article.status)) await deps.publishQueue.send(refOf(share), 0);
   return result;
 }
 
@@ -155,7 +156,7 @@ async function publishQueued(deps: PublishShareDeps, share: Share): Promise<Publ
       channel && client?.prepare && !share.preparedId && !share.remoteId
         ? await prepare(deps, share, channel, client, state.session)
         : share;
-    await deps.publishQueue.send(ref(prepared), early / 1000);
+    await deps.publishQueue.send(refOf(prepared), early / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
   }
   if (state.rateLimitedUntil && state.rateLimitedUntil > now.toISOString()) {
@@ -729,7 +730,7 @@ async function cancelRequestedMeanwhile(
   share: Share,
 ): Promise<Share | undefined> {
   if (share.cancelRequested) return undefined;
-  const stored = await deps.shares.get(ref(share));
+  const stored = await deps.shares.get(refOf(share));
   if (!stored?.cancelRequested) return undefined;
   // As stored: no undefined fields (key order does not matter to isDeepStrictEqual).
   const strip = ({ version, updatedAt, cancelRequested, ...rest }: Share): unknown =>
@@ -781,9 +782,3 @@ function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadK
       : {}),
   };
 }
-
-const ref = (share: Share): ShareRef => ({
-  articleId: share.articleId,
-  channelId: share.channelId,
-  ...(share.round ? { round: share.round } : {}),
-});
