@@ -26,6 +26,7 @@ import {
 } from '../domain/withdrawal';
 import type { NetworkClient, WithdrawOutcome } from '../platforms/client';
 import { renderTemplate } from '../platforms/compose/template';
+import { callSafely } from './client-call';
 
 export type WithdrawPostDeps = {
   shares: ShareStore;
@@ -84,15 +85,18 @@ export async function withdrawPost(
     ? withdrawnText(channel.withdrawnText, record, share.url, deps.site)
     : undefined;
   const call = (action: WithdrawAction) =>
-    callSafely(() =>
-      client.withdraw({
-        share,
-        account: channel.account,
-        credentials,
-        session: state.session,
-        timeoutMs: deps.config.networkTimeoutMs,
-        ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
-      }),
+    callSafely<WithdrawOutcome>(
+      () =>
+        client.withdraw({
+          share,
+          account: channel.account,
+          credentials,
+          session: state.session,
+          timeoutMs: deps.config.networkTimeoutMs,
+          ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
+        }),
+      // A delete or an edit is safe to try again.
+      (message) => ({ kind: 'retry', message }),
     );
 
   let action: WithdrawAction = channel.onWithdraw;
@@ -211,16 +215,4 @@ async function recordWithdrawal(
     current = await deps.shares.get({ articleId: share.articleId, channelId: share.channelId });
   }
   throw new ConflictError(`Share ${share.articleId}/${share.channelId} kept changing`);
-}
-
-/** A client that throws broke its contract; a delete or an edit is safe to try again. */
-async function callSafely(call: () => Promise<WithdrawOutcome>): Promise<WithdrawOutcome> {
-  try {
-    return await call();
-  } catch (error) {
-    return {
-      kind: 'retry',
-      message: `client error: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
 }

@@ -40,6 +40,7 @@ import type {
   ReconcileOutcome,
 } from '../../platforms/client';
 import { announcePublished } from '../announce-published';
+import { callSafely } from '../client-call';
 import { enqueueIfDue } from '../dispatch';
 import { removesOnWithdraw } from '../withdraw-article';
 import { withdrawPost } from '../withdraw-post';
@@ -744,18 +745,6 @@ function lost(share: Share): PublishResult {
     outcome: 'skipped',
     reason: `share ${share.articleId}/${share.channelId} changed meanwhile`,
   };
-}
-
-/** A client that throws instead of answering broke its contract: `onError` says what that means. */
-async function callSafely<T extends PublishOutcome | ReconcileOutcome>(
-  call: () => Promise<T>,
-  onError: (message: string) => T,
-): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    return onError(`client error: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /**
