@@ -11,7 +11,7 @@ import {
   recordPost,
 } from '../../domain/share-thread';
 import type { PublishOutcome } from '../../platforms/client';
-import { defer, finishShort, lost, settle } from './settle';
+import { defer, finishShort, lost, markUnknown, settle } from './settle';
 import type { Posting, PublishShareDeps, Recorded } from './types';
 
 /** The outcome of the share's first post (its only one, or its thread's first). */
@@ -20,7 +20,6 @@ export async function recordPublish(
   claimed: Share,
   outcome: PublishOutcome,
 ): Promise<Recorded> {
-  const now = deps.clock.now();
   switch (outcome.kind) {
     case 'published':
       if (postCount(claimed) > 1) {
@@ -56,16 +55,8 @@ export async function recordPublish(
       );
     case 'retry':
       return defer(deps, claimed, `retry: ${outcome.message}`);
-    case 'unknown': {
-      const reason = `unknown outcome: ${outcome.message}`;
-      return settle(
-        deps,
-        claimed,
-        'lose',
-        { reason, patch: { lastError: reason, leaseUntil: now.toISOString() } },
-        'unknown',
-      );
-    }
+    case 'unknown':
+      return markUnknown(deps, claimed, `unknown outcome: ${outcome.message}`);
   }
 }
 
@@ -75,7 +66,6 @@ export async function recordReply(
   step: Extract<NextPost, { kind: 'reply' }>,
   outcome: PublishOutcome,
 ): Promise<Recorded> {
-  const now = deps.clock.now();
   const post = describePost(share, step);
   switch (outcome.kind) {
     case 'published': {
@@ -105,16 +95,8 @@ export async function recordReply(
       );
     case 'retry':
       return defer(deps, share, `${post} retry: ${outcome.message}`);
-    case 'unknown': {
-      const reason = `unknown outcome of ${post}: ${outcome.message}`;
-      return settle(
-        deps,
-        share,
-        'lose',
-        { reason, patch: { lastError: reason, leaseUntil: now.toISOString() } },
-        'unknown',
-      );
-    }
+    case 'unknown':
+      return markUnknown(deps, share, `unknown outcome of ${post}: ${outcome.message}`);
   }
 }
 

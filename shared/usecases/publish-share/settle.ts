@@ -88,6 +88,25 @@ export async function defer(
 }
 
 /**
+ * The post may or may not exist: the share goes to reconcile, never to a blind retry. Its
+ * lease ends now, so the sweeper takes it up if this worker does not reconcile it.
+ */
+export async function markUnknown(
+  deps: PublishShareDeps,
+  share: Share,
+  reason: string,
+): Promise<PublishResult> {
+  const leaseUntil = deps.clock.now().toISOString();
+  return settle(
+    deps,
+    share,
+    'lose',
+    { reason, patch: { lastError: reason, leaseUntil } },
+    'unknown',
+  );
+}
+
+/**
  * Nothing more will be posted: `failed` when nothing is out, and `published`, with the
  * posts it lacks in `lastError`, when the thread's first post is.
  */
