@@ -17,6 +17,7 @@ import type {
   ShareStore,
 } from '../domain/ports';
 import type { Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 import { graphemes } from '../domain/text';
 import {
   isWithdrawn,
@@ -212,7 +213,7 @@ async function recordWithdrawal(
       ],
     };
     if (await deps.shares.replace(current, next)) return next;
-    current = await deps.shares.get({ articleId: share.articleId, channelId: share.channelId });
+    current = await deps.shares.get(refOf(share));
   }
   throw new ConflictError(`Share ${share.articleId}/${share.channelId} kept changing`);
 }
