@@ -1,6 +1,6 @@
 /**
  * Recording where a claimed share ends up: one conditional write per outcome (settle),
- * and the outcomes built on it: deferred, given up, published short of its thread.
+ * and the outcomes built on it: deferred, unknown, given up, published short of its thread.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { backoffSeconds } from '../../domain/backoff';
