@@ -5,7 +5,7 @@
  * waits on the queue.
  */
 import type { SyndicationQueue } from '../domain/syndication';
-import type { PublishResult } from './publish-share';
+import type { PublishResult } from './publish-share/types';
 
 export async function announcePublished(
   queue: SyndicationQueue | undefined,

@@ -5,8 +5,9 @@
  */
 import type { PublishingConfig } from '../config/publishing';
 import { MULTI_STEP_PLATFORMS } from '../domain/platform';
-import type { Clock, PublishQueue, ShareRef, ShareStore } from '../domain/ports';
+import type { Clock, PublishQueue, ShareStore } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 
 export type DispatchDeps = {
   shares: ShareStore;
@@ -41,7 +42,7 @@ export async function enqueueIfDue(deps: DispatchDeps, share: Share): Promise<Sh
   // A thread resumed after its first post has no container to prepare.
   const prepareFirst =
     MULTI_STEP_PLATFORMS.includes(share.platform) && !share.preparedId && !share.remoteId;
-  await deps.publishQueue.send(ref(share), prepareFirst ? 0 : (due - now.getTime()) / 1000);
+  await deps.publishQueue.send(refOf(share), prepareFirst ? 0 : (due - now.getTime()) / 1000);
   return queued;
 }
 
@@ -118,12 +119,6 @@ export async function reconcileLater(deps: DispatchDeps, share: Share): Promise<
     leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
   };
   if (!(await deps.shares.replace(share, next))) return false;
-  await deps.publishQueue.send(ref(share), 0);
+  await deps.publishQueue.send(refOf(share), 0);
   return true;
 }
-
-const ref = (share: Share): ShareRef => ({
-  articleId: share.articleId,
-  channelId: share.channelId,
-  ...(share.round ? { round: share.round } : {}),
-});

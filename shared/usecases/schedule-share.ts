@@ -24,6 +24,7 @@ import {
   usesCalendar,
 } from '../domain/schedule';
 import { applyEvent, type Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 import type { ShareStatus } from '../domain/share-state';
 
 export type SchedulingDeps = {
@@ -86,11 +87,6 @@ export function sharePlanner(deps: SchedulingDeps): SharePlanner {
     },
   };
 }
-
-export const refOf = (share: ShareRef): ShareRef =>
-  share.round
-    ? { articleId: share.articleId, channelId: share.channelId, round: share.round }
-    : { articleId: share.articleId, channelId: share.channelId };
 
 /**
  * Frees the slot a share holds at its dueAt: call it when the share is cancelled or

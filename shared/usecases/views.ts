@@ -235,14 +235,8 @@ export function shareView(share: Share): ShareView {
   };
 }
 
+/** The view's fields that shareSummarySchema picks, so the two read a share alike. */
 export function shareSummary(share: Share): z.output<typeof shareSummarySchema> {
-  return {
-    key: shareKeyOf(share),
-    channelId: share.channelId,
-    round: share.round ?? null,
-    platform: share.platform,
-    status: share.status,
-    dueAt: share.dueAt,
-    remoteUrl: share.remoteUrl ?? null,
-  };
+  const { key, channelId, round, platform, status, dueAt, remoteUrl } = shareView(share);
+  return { key, channelId, round, platform, status, dueAt, remoteUrl };
 }

@@ -7,8 +7,9 @@
  */
 import type { Channel } from '../domain/channel';
 import { ConflictError } from '../domain/errors';
-import type { ArticleRecord, Clock, PublishQueue, ShareRef, ShareStore } from '../domain/ports';
+import type { ArticleRecord, Clock, PublishQueue, ShareStore } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 import { canApply } from '../domain/share-state';
 
 export type WithdrawArticleDeps = {
@@ -66,7 +67,7 @@ async function withdrawShare(
       if (await deps.shares.replace(share, next)) return 'cancelled';
     } else if (share.status === 'publishing') {
       // The call may already be made: the worker records what happened, and withdraws
-      // the post if it went out (publish-share.ts).
+      // the post if it went out (publish-share/).
       if (share.cancelRequested) return 'cancelRequested';
       const next: Share = {
         ...share,
@@ -78,22 +79,17 @@ async function withdrawShare(
     } else if (share.status === 'published') {
       const channel = deps.channels.find((c) => c.id === share?.channelId);
       if (share.withdrawal || !removesOnWithdraw(channel)) return 'kept';
-      await deps.publishQueue.send(ref(share), 0);
+      await deps.publishQueue.send(refOf(share), 0);
       return 'removing';
     } else {
       // failed and cancelled stay; an unknown one is reconciled, and the worker withdraws
       // it if it turns out published, or cancels it at its next claim.
       return 'kept';
     }
-    share = await deps.shares.get(ref(share));
+    share = await deps.shares.get(refOf(share));
   }
   if (!share) return 'kept';
   throw new ConflictError(
     `Share ${listed.articleId}/${listed.channelId} kept changing while it was withdrawn`,
   );
 }
-
-const ref = (share: Share): ShareRef => ({
-  articleId: share.articleId,
-  channelId: share.channelId,
-});

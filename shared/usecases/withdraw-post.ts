@@ -17,6 +17,7 @@ import type {
   ShareStore,
 } from '../domain/ports';
 import type { Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 import { graphemes } from '../domain/text';
 import {
   isWithdrawn,
@@ -26,6 +27,7 @@ import {
 } from '../domain/withdrawal';
 import type { NetworkClient, WithdrawOutcome } from '../platforms/client';
 import { renderTemplate } from '../platforms/compose/template';
+import { callSafely } from './client-call';
 
 export type WithdrawPostDeps = {
   shares: ShareStore;
@@ -84,15 +86,18 @@ export async function withdrawPost(
     ? withdrawnText(channel.withdrawnText, record, share.url, deps.site)
     : undefined;
   const call = (action: WithdrawAction) =>
-    callSafely(() =>
-      client.withdraw({
-        share,
-        account: channel.account,
-        credentials,
-        session: state.session,
-        timeoutMs: deps.config.networkTimeoutMs,
-        ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
-      }),
+    callSafely<WithdrawOutcome>(
+      () =>
+        client.withdraw({
+          share,
+          account: channel.account,
+          credentials,
+          session: state.session,
+          timeoutMs: deps.config.networkTimeoutMs,
+          ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
+        }),
+      // A delete or an edit is safe to try again.
+      (message) => ({ kind: 'retry', message }),
     );
 
   let action: WithdrawAction = channel.onWithdraw;
@@ -208,19 +213,7 @@ async function recordWithdrawal(
       ],
     };
     if (await deps.shares.replace(current, next)) return next;
-    current = await deps.shares.get({ articleId: share.articleId, channelId: share.channelId });
+    current = await deps.shares.get(refOf(share));
   }
   throw new ConflictError(`Share ${share.articleId}/${share.channelId} kept changing`);
-}
-
-/** A client that throws broke its contract; a delete or an edit is safe to try again. */
-async function callSafely(call: () => Promise<WithdrawOutcome>): Promise<WithdrawOutcome> {
-  try {
-    return await call();
-  } catch (error) {
-    return {
-      kind: 'retry',
-      message: `client error: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
 }

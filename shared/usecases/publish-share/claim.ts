@@ -1,0 +1,133 @@
+/**
+ * A queued share's claim: the checks before it (article, cancel, dueAt, rate limit), the
+ * conditional write that lets one worker win, and what the calls then need.
+ */
+import { randomInt } from 'node:crypto';
+import { TID } from '@atproto/common-web';
+import { applyEvent, type Share } from '../../domain/share';
+import { refOf } from '../../domain/share-key';
+import { enqueueIfDue } from '../dispatch';
+import { postShare } from './post';
+import { prepare } from './prepare';
+import { BY, defer, finishShort, giveUp, lost, settle } from './settle';
+import type { Posting, PublishResult, PublishShareDeps } from './types';
+
+/**
+ * A queued share: cancelled, early (sent again), deferred (rate limit) or claimed, and a
+ * claimed share posted (post.ts) or given up.
+ */
+export async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
+  const now = deps.clock.now();
+  const record = await deps.articles.get(share.articleId);
+  if (record?.article.status !== 'published') {
+    const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
+    if (!share.remoteId) return settle(deps, share, 'withdraw', { reason }, 'cancelled');
+    // The thread's first post is out, so the share can no longer be cancelled: it ends
+    // published, the rest of the thread unposted and named in lastError.
+    const claimed = applyEvent(share, 'start', { at: now, by: BY, reason });
+    if (!(await deps.shares.replace(share, claimed))) return lost(share);
+    return finishShort(deps, claimed, reason);
+  }
+  if (share.cancelRequested) {
+    // An editor cancelled it while an earlier attempt was in flight, which did not post.
+    const reason = 'cancelled: an editor asked while it was being published';
+    return settle(deps, share, 'cancel', { reason }, 'cancelled');
+  }
+  const channel = deps.channels.find((c) => c.id === share.channelId);
+  const client = deps.clientFor(share.platform);
+  const state = await deps.channelState.get(share.channelId);
+  const early = new Date(share.dueAt).getTime() - now.getTime();
+  if (early > 1000) {
+    // Early (its dueAt moved, the message outran its delay, or a multi-step network's
+    // container is to be made ahead): prepare what can be, then wait again.
+    // Only the first post is prepared: a thread resumed after it needs no container.
+    const prepared =
+      channel && client?.prepare && !share.preparedId && !share.remoteId
+        ? await prepare(deps, share, channel, client, state.session)
+        : share;
+    await deps.publishQueue.send(refOf(prepared), early / 1000);
+    return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
+  }
+  if (state.rateLimitedUntil && state.rateLimitedUntil > now.toISOString()) {
+    const deferred = applyEvent(share, 'reschedule', {
+      at: now,
+      by: BY,
+      reason: `channel rate limited until ${state.rateLimitedUntil}`,
+      patch: { dueAt: state.rateLimitedUntil },
+    });
+    if (!(await deps.shares.replace(share, deferred))) return lost(share);
+    return { outcome: 'deferred', share: await enqueueIfDue(deps, deferred) };
+  }
+
+  // The claim: one worker wins; the keys the network stores are fixed before the call.
+  const claimed = applyEvent(share, 'start', {
+    at: now,
+    by: BY,
+    reason: `attempt ${share.attempt + 1}`,
+    patch: {
+      leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
+      firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
+      ...(share.platform === 'bluesky' ? recordKeys(share, now) : {}),
+    },
+  });
+  if (!(await deps.shares.replace(share, claimed))) return lost(share);
+
+  if (claimed.attempt >= deps.config.maxAttempts) {
+    const reason = `gave up after ${claimed.attempt} attempts${share.lastError ? `: ${share.lastError}` : ''}`;
+    return giveUp(deps, claimed, reason);
+  }
+  if (!channel || !client) {
+    const reason = channel
+      ? `no client for ${share.platform}`
+      : `channel ${share.channelId} is no longer configured`;
+    return giveUp(deps, claimed, reason);
+  }
+  let credentials: unknown;
+  try {
+    credentials = await deps.credentials.get(channel.id);
+  } catch (error) {
+    // The network was not called: a retry with backoff is safe.
+    const reason = `credentials unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    return defer(deps, claimed, reason);
+  }
+  if (credentials === undefined) {
+    const reason = `no credentials configured for channel ${channel.id}`;
+    return giveUp(deps, claimed, reason);
+  }
+
+  // Every call of this claim ends within one network timeout, however many posts it
+  // makes, so the function is never killed between a post and its record.
+  const endsAt = deps.clock.now().getTime() + deps.config.networkTimeoutMs;
+  const posting: Posting = {
+    client,
+    channelId: channel.id,
+    call: { account: channel.account, credentials, session: state.session },
+    endsAt,
+  };
+  return postShare(deps, claimed, posting);
+}
+
+/**
+ * Bluesky's record keys: TIDs of the first claim's time (docs/networks.md, Finding 2), one for
+ * the first post and one per part of the thread, in order, each kept once chosen.
+ */
+function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadKeys'> {
+  const micros = now.getTime() * 1000 + randomInt(1000);
+  const clock = randomInt(1024);
+  const key = (offset: number) => TID.fromTime(micros + offset, clock).toString();
+  const parts = share.thread?.length ?? 0;
+  const kept = share.threadKeys ?? [];
+  return {
+    remoteKey: share.remoteKey ?? key(0),
+    ...(parts > 0
+      ? {
+          threadKeys: [
+            ...kept.slice(0, parts),
+            ...Array.from({ length: Math.max(0, parts - kept.length) }, (_, i) =>
+              key(1 + kept.length + i),
+            ),
+          ],
+        }
+      : {}),
+  };
+}

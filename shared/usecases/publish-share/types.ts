@@ -1,0 +1,68 @@
+/**
+ * What the publish step needs and what it returns: types only, read by each module of
+ * the step and by announce-published.ts, so no module imports another for a type.
+ */
+import type { PublishingConfig } from '../../config/publishing';
+import type { Channel, Site } from '../../domain/channel';
+import type {
+  ArticleStore,
+  ChannelStateStore,
+  Clock,
+  CredentialsProvider,
+  PublishQueue,
+  ShareStore,
+} from '../../domain/ports';
+import type { Share } from '../../domain/share';
+import type { SyndicationQueue } from '../../domain/syndication';
+import type { ClientCall, NetworkClient } from '../../platforms/client';
+
+export type PublishShareDeps = {
+  shares: ShareStore;
+  articles: ArticleStore;
+  channelState: ChannelStateStore;
+  credentials: CredentialsProvider;
+  publishQueue: PublishQueue;
+  channels: readonly Channel[];
+  clientFor: (platform: Share['platform']) => NetworkClient | undefined;
+  clock: Clock;
+  config: PublishingConfig;
+  random?: () => number;
+  /** where a published share is announced for the CMS (syndication); none: not announced */
+  syndication?: SyndicationQueue;
+  /**
+   * Runs once a share is recorded published, and again for any later message about it, so
+   * a failure here retries the message until it succeeds (the next evergreen round).
+   */
+  afterPublished?: (share: Share) => Promise<unknown>;
+  /** the newsroom, for `{site}` in a channel's `withdrawnText` */
+  site?: Site;
+};
+
+export type PublishResult =
+  | {
+      outcome:
+        | 'published'
+        | 'failed'
+        | 'deferred'
+        | 'unknown'
+        | 'cancelled'
+        | 'parked'
+        | 'withdrawn'
+        | 'refused';
+      share: Share;
+      /** why the network refused the post, where it did: `auth` is the operators' to fix */
+      refusal?: 'auth' | 'rejected';
+    }
+  | { outcome: 'early' | 'skipped'; reason: string };
+
+/** What a post's outcome made of the share; `thread`: recorded, and more posts to make. */
+export type Recorded = PublishResult | { outcome: 'thread'; share: Share };
+
+/** What every call of one claim shares: the client, the channel's account and credentials. */
+export type Posting = {
+  client: NetworkClient;
+  channelId: string;
+  call: Omit<ClientCall, 'share' | 'timeoutMs'>;
+  /** when this claim's calls must be over (ms since the epoch) */
+  endsAt: number;
+};
