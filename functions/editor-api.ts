@@ -2,12 +2,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { readPublishingConfig } from '../shared/config/publishing';
 import { fieldIssues } from '../shared/domain/article';
 import type { Channel } from '../shared/domain/channel';
 import { PayloadTooLargeError, ValidationError } from '../shared/domain/errors';
-import { systemClock } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { authorizeEditor, type Editor } from '../shared/http/editor-auth';
 import {
@@ -54,7 +54,7 @@ const shares = new DynamoShareStore(db, env.TABLE_NAME);
 const dispatch = {
   shares,
   publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
   config: readPublishingConfig(),
 };
 const safeFetch = createSafeFetch();
@@ -64,7 +64,7 @@ const writes = {
   shares,
   channels: config.channels,
   settings: { site: config.site, authors: config.authors },
-  clock: systemClock,
+  clock: runtimeClock,
   enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
   serverLimit: (channel: Channel) =>
     channel.platform === 'mastodon'

@@ -3,10 +3,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
 import { requireSecret } from '../shared/config/secrets';
 import { readSyndicationRetry } from '../shared/config/syndication';
-import { systemClock } from '../shared/domain/ports';
 import { fetchWebhookSender } from '../shared/http/webhook-sender';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { processBatch } from '../shared/queue/batch';
@@ -30,7 +30,7 @@ const deps = {
   sender: fetchWebhookSender,
   secret: await requireSecret('CRIER_SYNDICATION_SECRET'),
   retry: readSyndicationRetry(),
-  clock: systemClock,
+  clock: runtimeClock,
 };
 const redelivery = new SqsRedelivery(createSqsClient());
 

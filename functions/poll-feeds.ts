@@ -2,8 +2,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { runtimeClock } from '../shared/config/clock';
 import { readEnv, required } from '../shared/config/env';
-import { systemClock } from '../shared/domain/ports';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { createSafeFetch } from '../shared/preview/fetch';
 import { createSqsClient } from '../shared/queue/client';
@@ -27,9 +27,9 @@ const deps = {
   // Feeds are fetched as article pages are: public addresses only, every hop checked.
   fetch: createSafeFetch(),
   articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, systemClock),
+  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, runtimeClock),
   composeQueue: new SqsComposeQueue(createSqsClient(), env.COMPOSE_QUEUE_URL),
-  clock: systemClock,
+  clock: runtimeClock,
 };
 
 export const handler = withObservability(async () => {
