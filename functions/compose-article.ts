@@ -3,78 +3,37 @@
  * a new revision over the shares not yet out, or a withdrawn article's withdrawal.
  */
 
-import { dirname } from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { loadChannelsConfig } from '../shared/config/channels';
-import { runtimeClock } from '../shared/config/clock';
-import { readEnv, required } from '../shared/config/env';
-import { readPublishingConfig } from '../shared/config/publishing';
-import type { Channel } from '../shared/domain/channel';
-import type { Share } from '../shared/domain/share';
+import {
+  articleStore,
+  channelsConfig,
+  clock,
+  composeSettings,
+  directPath,
+  publishQueue,
+  sharePlanner,
+  shareStore,
+} from '../shared/composition';
+import { serverLimit } from '../shared/composition/network';
+import { enricher } from '../shared/composition/preview';
 import { logger, metrics, withObservability } from '../shared/observability';
-import { instanceLimit } from '../shared/platforms/mastodon/instance';
-import { createEnricher } from '../shared/preview/enrich';
-import { createSafeFetch } from '../shared/preview/fetch';
 import { processBatch } from '../shared/queue/batch';
-import { createSqsClient } from '../shared/queue/client';
 import { composeMessageSchema } from '../shared/queue/compose-queue';
 import { jsonMessage } from '../shared/queue/messages';
-import { SqsPublishQueue } from '../shared/queue/publish-queue';
-import { DynamoArticleStore } from '../shared/store/article-store';
-import { createDocumentClient } from '../shared/store/client';
-import { mediaStore } from '../shared/store/media-store';
-import { DynamoPreviewStore } from '../shared/store/preview-store';
-import { DynamoShareStore } from '../shared/store/share-store';
-import { DynamoSlotStore } from '../shared/store/slot-store';
 import { composeArticle } from '../shared/usecases/compose-article';
-import { enqueueIfDue } from '../shared/usecases/dispatch';
-import { sharePlanner } from '../shared/usecases/schedule-share';
 
-const env = readEnv({
-  TABLE_NAME: required(),
-  PUBLISH_QUEUE_URL: required(),
-  CRIER_CONFIG: z.string().optional(),
-});
-
-const config = loadChannelsConfig(env.CRIER_CONFIG);
-const db = createDocumentClient();
-const shares = new DynamoShareStore(db, env.TABLE_NAME);
-const dispatch = {
-  shares,
-  publishQueue: new SqsPublishQueue(createSqsClient(), env.PUBLISH_QUEUE_URL),
-  clock: runtimeClock,
-  config: readPublishingConfig(),
-};
-const articles = new DynamoArticleStore(db, env.TABLE_NAME);
-const safeFetch = createSafeFetch();
 const deps = {
-  serverLimit: (channel: Channel) =>
-    channel.platform === 'mastodon'
-      ? instanceLimit(channel.account, safeFetch)
-      : Promise.resolve(undefined),
-  enrich: createEnricher({
-    fetch: safeFetch,
-    previews: new DynamoPreviewStore(db, env.TABLE_NAME),
-    media: mediaStore(),
-    site: config.site,
-    clock: runtimeClock,
-    baseDir: env.CRIER_CONFIG ? dirname(env.CRIER_CONFIG) : undefined,
-  }),
-  articles,
-  shares,
-  channels: config.channels,
-  schedule: sharePlanner({
-    slots: new DynamoSlotStore(db, env.TABLE_NAME),
-    shares,
-    articles,
-    clock: runtimeClock,
-  }),
-  settings: { site: config.site, authors: config.authors },
-  clock: runtimeClock,
-  enqueueIfDue: (share: Share) => enqueueIfDue(dispatch, share),
-  publishQueue: dispatch.publishQueue,
+  serverLimit: serverLimit(),
+  enrich: enricher(),
+  articles: articleStore(),
+  shares: shareStore(),
+  channels: channelsConfig().channels,
+  schedule: sharePlanner(),
+  settings: composeSettings(),
+  clock,
+  enqueueIfDue: directPath(),
+  publishQueue: publishQueue(),
 };
 
 const messageSchema = jsonMessage(composeMessageSchema);

@@ -1,38 +1,33 @@
 /** Syndicate queue consumer: tells the CMS where each published share was posted. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { loadChannelsConfig } from '../shared/config/channels';
-import { readEnv, required } from '../shared/config/env';
-import { requireSecret } from '../shared/config/secrets';
-import { readSyndicationRetry } from '../shared/config/syndication';
-import { systemClock } from '../shared/domain/ports';
-import { fetchWebhookSender } from '../shared/http/webhook-sender';
+import {
+  articleStore,
+  channelsConfig,
+  clock,
+  redelivery,
+  shareStore,
+  syndicationRetry,
+  webhookSender,
+} from '../shared/composition';
+import { secret } from '../shared/composition/secrets';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { processBatch } from '../shared/queue/batch';
-import { createSqsClient } from '../shared/queue/client';
 import { jsonMessage } from '../shared/queue/messages';
-import { SqsRedelivery, syndicateMessageSchema } from '../shared/queue/syndicate-queue';
-import { DynamoArticleStore } from '../shared/store/article-store';
-import { createDocumentClient } from '../shared/store/client';
-import { DynamoShareStore } from '../shared/store/share-store';
+import { syndicateMessageSchema } from '../shared/queue/syndicate-queue';
 import { notifyCms } from '../shared/usecases/notify-cms';
 
-const env = readEnv({ TABLE_NAME: required(), CRIER_CONFIG: z.string().optional() });
-const config = loadChannelsConfig(env.CRIER_CONFIG);
-
-const db = createDocumentClient();
 const deps = {
-  shares: new DynamoShareStore(db, env.TABLE_NAME),
-  articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  channels: config.channels,
-  syndication: config.syndication,
-  sender: fetchWebhookSender,
-  secret: await requireSecret('CRIER_SYNDICATION_SECRET'),
-  retry: readSyndicationRetry(),
-  clock: systemClock,
+  shares: shareStore(),
+  articles: articleStore(),
+  channels: channelsConfig().channels,
+  syndication: channelsConfig().syndication,
+  sender: webhookSender,
+  secret: await secret('CRIER_SYNDICATION_SECRET'),
+  retry: syndicationRetry(),
+  clock,
 };
-const redelivery = new SqsRedelivery(createSqsClient());
+const redeliver = redelivery();
 
 const messageSchema = jsonMessage(syndicateMessageSchema);
 
@@ -53,7 +48,7 @@ export const handler = withObservability(async (event: SQSEvent) =>
       metrics.addMetric('SyndicationNotifications', MetricUnit.Count, 1);
       if (result.outcome === 'failed') {
         if (result.retryInSeconds !== undefined) {
-          await redelivery.later(record, result.retryInSeconds);
+          await redeliver.later(record, result.retryInSeconds);
         }
         throw new NotificationFailed(result.reason);
       }

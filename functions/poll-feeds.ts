@@ -1,35 +1,26 @@
 /** Every minute (EventBridge): polls each configured feed that is due and takes its new items. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
-import { loadChannelsConfig } from '../shared/config/channels';
-import { readEnv, required } from '../shared/config/env';
-import { systemClock } from '../shared/domain/ports';
+import {
+  articleStore,
+  channelsConfig,
+  clock,
+  composeQueue,
+  deliveryGuard,
+  feedStore,
+} from '../shared/composition';
+import { safeFetch } from '../shared/composition/network';
 import { logger, metrics, withObservability } from '../shared/observability';
-import { createSafeFetch } from '../shared/preview/fetch';
-import { createSqsClient } from '../shared/queue/client';
-import { SqsComposeQueue } from '../shared/queue/compose-queue';
-import { DynamoArticleStore } from '../shared/store/article-store';
-import { createDocumentClient } from '../shared/store/client';
-import { DynamoDeliveryGuard } from '../shared/store/delivery-guard';
-import { DynamoFeedStore } from '../shared/store/feed-store';
 import { pollFeeds } from '../shared/usecases/poll-feeds';
 
-const env = readEnv({
-  TABLE_NAME: required(),
-  COMPOSE_QUEUE_URL: required(),
-  CRIER_CONFIG: z.string().optional(),
-});
-
-const db = createDocumentClient();
 const deps = {
-  feeds: loadChannelsConfig(env.CRIER_CONFIG).feeds,
-  feedStore: new DynamoFeedStore(db, env.TABLE_NAME),
+  feeds: channelsConfig().feeds,
+  feedStore: feedStore(),
   // Feeds are fetched as article pages are: public addresses only, every hop checked.
-  fetch: createSafeFetch(),
-  articles: new DynamoArticleStore(db, env.TABLE_NAME),
-  deliveries: new DynamoDeliveryGuard(db, env.TABLE_NAME, systemClock),
-  composeQueue: new SqsComposeQueue(createSqsClient(), env.COMPOSE_QUEUE_URL),
-  clock: systemClock,
+  fetch: safeFetch(),
+  articles: articleStore(),
+  deliveries: deliveryGuard(),
+  composeQueue: composeQueue(),
+  clock,
 };
 
 export const handler = withObservability(async () => {

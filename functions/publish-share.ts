@@ -4,12 +4,19 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { loadChannelsConfig } from '../shared/config/channels';
-import { runtimeClock } from '../shared/config/clock';
-import { ChannelCredentials } from '../shared/config/credentials';
-import { readEnv, required } from '../shared/config/env';
-import { readPublishingConfig } from '../shared/config/publishing';
+import {
+  articleStore,
+  channelStateStore,
+  channelsConfig,
+  clock,
+  composeSettings,
+  publishingConfig,
+  publishQueue,
+  sharePlanner,
+  shareStore,
+  syndicationQueue,
+} from '../shared/composition';
+import { channelCredentials, clientFor } from '../shared/composition/platforms';
 import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
 import {
@@ -19,61 +26,33 @@ import {
   type PublishOutcomeDimensions,
   type PublishOutcomeName,
 } from '../shared/observability/metric-names';
-import { clientFor } from '../shared/platforms/clients';
 import { processBatch } from '../shared/queue/batch';
-import { createSqsClient } from '../shared/queue/client';
 import { jsonMessage } from '../shared/queue/messages';
-import { publishMessageSchema, SqsPublishQueue } from '../shared/queue/publish-queue';
-import { SqsSyndicationQueue } from '../shared/queue/syndicate-queue';
-import { DynamoArticleStore } from '../shared/store/article-store';
-import { DynamoChannelStateStore } from '../shared/store/channel-state-store';
-import { createDocumentClient } from '../shared/store/client';
-import { DynamoShareStore } from '../shared/store/share-store';
-import { DynamoSlotStore } from '../shared/store/slot-store';
+import { publishMessageSchema } from '../shared/queue/publish-queue';
 import { scheduleReshare } from '../shared/usecases/evergreen';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
-import { sharePlanner } from '../shared/usecases/schedule-share';
 
-const env = readEnv({
-  TABLE_NAME: required(),
-  PUBLISH_QUEUE_URL: required(),
-  SYNDICATE_QUEUE_URL: required(),
-  CRIER_CONFIG: z.string().optional(),
-});
-
-const db = createDocumentClient();
-const sqs = createSqsClient();
-const shares = new DynamoShareStore(db, env.TABLE_NAME);
-const articles = new DynamoArticleStore(db, env.TABLE_NAME);
-const config = loadChannelsConfig(env.CRIER_CONFIG);
+const { channels, site } = channelsConfig();
 const reshare = {
-  articles,
-  shares,
-  channels: config.channels,
-  settings: { site: config.site, authors: config.authors },
-  schedule: sharePlanner({
-    slots: new DynamoSlotStore(db, env.TABLE_NAME),
-    shares,
-    articles,
-    clock: runtimeClock,
-  }),
-  clock: runtimeClock,
+  articles: articleStore(),
+  shares: shareStore(),
+  channels,
+  settings: composeSettings(),
+  schedule: sharePlanner(),
+  clock,
 };
 const deps = {
-  shares,
-  articles,
-  channelState: new DynamoChannelStateStore(db, env.TABLE_NAME),
-  credentials: new ChannelCredentials(),
-  publishQueue: new SqsPublishQueue(sqs, env.PUBLISH_QUEUE_URL),
-  channels: config.channels,
-  // Announced for the CMS only where the config says where to tell it.
-  syndication: config.syndication
-    ? new SqsSyndicationQueue(sqs, env.SYNDICATE_QUEUE_URL)
-    : undefined,
-  site: config.site,
+  shares: shareStore(),
+  articles: articleStore(),
+  channelState: channelStateStore(),
+  credentials: channelCredentials(),
+  publishQueue: publishQueue(),
+  channels,
+  syndication: syndicationQueue(),
+  site,
   clientFor,
-  clock: runtimeClock,
-  config: readPublishingConfig(),
+  clock,
+  config: publishingConfig(),
   afterPublished: (share: Share) => scheduleReshare(reshare, share),
 };
 

@@ -1,7 +1,7 @@
 /**
  * The clock the functions read: the system's, unless the local runtime was started with
  * a clock of its own (tests that cross a date, such as a daylight-saving change).
- * Nothing in AWS sets one.
+ * Nothing in AWS sets one. shared/composition hands it to every handler as `clock`.
  */
 import type { Clock } from '../domain/ports';
 

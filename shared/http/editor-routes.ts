@@ -1,6 +1,6 @@
 /**
  * The editor API's routes as data: each route's parameters, body and answers as zod
- * schemas. functions/editor-api.ts validates every request with them, and
+ * schemas. shared/http/editor-api.ts reads every request with them (request.ts), and
  * shared/http/openapi.ts writes the OpenAPI document from them.
  */
 import { z } from 'zod';

@@ -1,0 +1,74 @@
+/**
+ * The editor API's HTTP side: checks the event, authorizes the editor, finds the route,
+ * reads its input with the route's own schemas (editor-routes.ts), and writes the
+ * answer or the error as JSON. functions/editor-api.ts only says which use case each
+ * route calls.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger, metrics } from '../observability';
+import { authorizeEditor, type Editor } from './editor-auth';
+import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
+import { httpEventSchema } from './event';
+import { type RouteInput, readInput } from './request';
+import { errorResponse, json } from './responses';
+
+/** A route's answer: its status and the body to send as JSON. */
+export type Answer = { status: number; body: unknown };
+
+export const ok = (body: unknown): Answer => ({ status: 200, body });
+
+type RouteOf<K extends EditorRouteKey> = Extract<(typeof EDITOR_ROUTES)[number], { routeKey: K }>;
+
+/** What a route's handler gets: its checked input, and who is asking. */
+export type EditorRequest<K extends EditorRouteKey> = RouteInput<RouteOf<K>> & { editor: Editor };
+
+/** One handler per route: a new route in EDITOR_ROUTES fails to compile until it has one. */
+export type EditorRouteHandlers = {
+  [K in EditorRouteKey]: (request: EditorRequest<K>) => Promise<Answer>;
+};
+
+const ROUTES = new Map<string, (typeof EDITOR_ROUTES)[number]>(
+  EDITOR_ROUTES.map((route) => [route.routeKey, route]),
+);
+
+/**
+ * The API as a Lambda handler's body. `editorToken` is the local bearer token; unset in
+ * AWS, where API Gateway's JWT authorizer has checked the caller before the function runs.
+ */
+export function editorApi(
+  handlers: EditorRouteHandlers,
+  editorToken: string | undefined,
+): (input: unknown) => Promise<APIGatewayProxyStructuredResultV2> {
+  // Typed per route for whoever writes them; here each is found by the event's routeKey,
+  // and handed the input its own route's schemas read.
+  const byKey = handlers as Record<
+    string,
+    (request: EditorRequest<EditorRouteKey>) => Promise<Answer>
+  >;
+  return async (input) => {
+    try {
+      const event = httpEventSchema.parse(input);
+      metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
+      const editor = authorizeEditor(event, editorToken);
+      const route = ROUTES.get(event.routeKey);
+      const handle = byKey[event.routeKey];
+      if (!route || !handle) {
+        return json(404, { error: 'not_found', message: 'No such route' });
+      }
+      const answer = await handle({ ...readInput(route, event), editor });
+      if (!event.routeKey.startsWith('GET ')) {
+        // Who changed which share; an editor's name is no secret, and no token is logged.
+        logger.info('Editor change', {
+          route: event.routeKey,
+          ...event.pathParameters,
+          by: editor.by,
+          status: answer.status,
+        });
+      }
+      return json(answer.status, answer.body);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
