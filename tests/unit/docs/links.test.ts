@@ -156,7 +156,7 @@ describe('links in the Markdown files', () => {
     const markdown = [
       '[ok](a.md#posting-exactly-once) [ok too](a.md#posting-exactly-once-1) [self](#here)',
       '# Here',
-      '[gone](missing.md) [no anchor](a.md#posting-twice) [out](../../elsewhere/DESIGN.md)',
+      '[gone](missing.md) [no anchor](a.md#posting-twice) [out](../../elsewhere/GUIDE.md)',
       '`[in code](nowhere.md)`',
       '```',
       '[in a fence](nowhere.md)',
@@ -165,7 +165,7 @@ describe('links in the Markdown files', () => {
     expect(brokenLinks('docs/b.md', markdown, read)).toEqual([
       'docs/b.md:3: missing.md (no such file)',
       'docs/b.md:3: a.md#posting-twice (no heading with this anchor in docs/a.md)',
-      'docs/b.md:3: ../../elsewhere/DESIGN.md (outside the repository)',
+      'docs/b.md:3: ../../elsewhere/GUIDE.md (outside the repository)',
     ]);
   });
 
