@@ -340,8 +340,17 @@ type StoredReservation = { channelId: string; instant: string; holder: string; c
 export class InMemorySlotStore implements SlotStore {
   private readonly slots = new Map<string, StoredReservation>();
   private readonly locks = new Map<string, { owner: string; leaseUntil: string }>();
+  private readonly interceptors: ((wanted: SlotReservation) => void | Promise<void>)[] = [];
 
   constructor(private readonly shares: InMemoryShareStore) {}
+
+  /**
+   * Runs `interceptor` inside the next `reserve`, before its condition is checked: a
+   * writer (an editor's hold, a planner whose lease ran out) taking the slot first.
+   */
+  interceptNextReserve(interceptor: (wanted: SlotReservation) => void | Promise<void>): void {
+    this.interceptors.push(interceptor);
+  }
 
   async lock(channelId: string, owner: string, now: string, until: string): Promise<boolean> {
     const held = this.locks.get(channelId);
@@ -356,6 +365,7 @@ export class InMemorySlotStore implements SlotStore {
   }
 
   async reserve(reservation: SlotReservation): Promise<SlotReservation> {
+    await this.interceptors.shift()?.(structuredClone(reservation));
     const key = slotId(reservation.channelId, reservation.instant);
     const held = this.slots.get(key);
     if (!held || held.holder === holderOf(reservation.holder)) {

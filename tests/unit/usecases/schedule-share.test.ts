@@ -92,6 +92,31 @@ describe('slots', () => {
   });
 });
 
+describe('a slot taken in a race', () => {
+  it('goes to the next free slot when another share reserved it after the planner read the calendar', async () => {
+    const channel = calendarChannel({
+      schedule: { type: 'slots', slots: { mon: ['08:00', '12:00'] } },
+    });
+    const rival = { articleId: 'e'.repeat(32), channelId: channel.id };
+    // An editor holds 08:00 for another share between this planner's read and its write.
+    world.slots.interceptNextReserve(async (wanted) => {
+      expect(wanted.instant).toBe('2026-03-02T08:00:00.000Z');
+      const held = await world.slots.reserve({ ...wanted, holder: rival });
+      expect(held.holder).toEqual(rival);
+    });
+
+    const [share] = await composeEach(channel, [{}]);
+
+    expect(share?.dueAt).toBe('2026-03-02T12:00:00.000Z');
+    expect(
+      await holders(channel.id, '2026-03-02T00:00:00.000Z', '2026-03-03T00:00:00.000Z'),
+    ).toEqual([
+      ['2026-03-02T08:00:00.000Z', rival.articleId],
+      ['2026-03-02T12:00:00.000Z', share?.articleId],
+    ]);
+  });
+});
+
 describe('spacing and caps', () => {
   it('spaces shares minSpacingMinutes apart, and claims the one due now', async () => {
     world.clock.set('2026-03-02T09:00:00.000Z');
