@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, type LocalDynamo, startDynamo } from '../../../infra/local/dynamo';
 import { createLogger } from '../../../infra/local/logger';
@@ -28,7 +29,7 @@ import type {
   SlotStore,
 } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
-import type { ShareStatus } from '../../../shared/domain/share-state';
+import { SHARE_STATUSES, type ShareStatus } from '../../../shared/domain/share-state';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoChannelStateStore } from '../../../shared/store/channel-state-store';
 import { DynamoChannelTimeline } from '../../../shared/store/channel-timeline';
@@ -37,6 +38,7 @@ import { shardOf } from '../../../shared/store/keys';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { DynamoSlotStore } from '../../../shared/store/slot-store';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { checkProperty, fuzzTimeout } from '../../support/fuzz';
 import { inMemoryWorld, ManualClock } from '../../support/in-memory/index';
 
 const log = createLogger({ quiet: true });
@@ -534,4 +536,153 @@ describe.each(variants)('%s', (_name, make) => {
       expect(await deliveries.find('generic', 'msg_1')).toBeUndefined();
     });
   });
+});
+
+/**
+ * Beyond the cases above: random sequences of writes and reads, run on a fresh in-memory
+ * world and a fresh table side by side, must answer alike step by step. Few articles,
+ * channels, versions and instants, so writes collide and the indexes hold ties.
+ */
+describe('in memory and DynamoDB, operation by operation', () => {
+  const instants = [0, 1, 2, 3].map(at);
+  const key = fc.record({
+    article: fc.integer({ min: 0, max: 2 }),
+    channel: fc.constantFrom('a-desk', 'b-desk'),
+    round: fc.constantFrom(undefined, 2),
+  });
+  const state = fc.record({
+    // Mostly the statuses the indexes hold, so dueBy and leasesEndedBy have work to do.
+    status: fc.oneof(
+      {
+        arbitrary: fc.constantFrom<ShareStatus>('scheduled', 'queued', 'publishing', 'unknown'),
+        weight: 3,
+      },
+      { arbitrary: fc.constantFrom(...SHARE_STATUSES), weight: 1 },
+    ),
+    version: fc.integer({ min: 1, max: 3 }),
+    dueAt: fc.constantFrom(...instants),
+    leaseUntil: fc.option(fc.constantFrom(...instants), { nil: undefined }),
+    text: fc.constantFrom('first words', 'second words'),
+  });
+  const articleOp = fc.record({
+    article: fc.integer({ min: 0, max: 2 }),
+    revision: fc.integer({ min: 1, max: 3 }),
+    minute: fc.integer({ min: 0, max: 3 }),
+  });
+  const operation = fc.oneof(
+    { arbitrary: fc.record({ op: fc.constant('create' as const), key, state }), weight: 4 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('replace' as const),
+        key,
+        expected: state,
+        next: state,
+      }),
+      weight: 3,
+    },
+    { arbitrary: fc.record({ op: fc.constant('get' as const), key }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('list' as const),
+        article: fc.integer({ min: 0, max: 2 }),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constantFrom('dueBy' as const, 'leasesEndedBy' as const),
+        until: fc.constantFrom(...instants),
+        limit: fc.integer({ min: 1, max: 2 }),
+      }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({ op: fc.constant('putRevision' as const), revision: articleOp }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('markComposed' as const),
+        article: fc.integer({ min: 0, max: 2 }),
+        revision: fc.integer({ min: 1, max: 3 }),
+      }),
+      weight: 1,
+    },
+  );
+  type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
+  const build = (
+    k: { article: number; channel: string; round?: number },
+    st: {
+      status: ShareStatus;
+      version: number;
+      dueAt: string;
+      leaseUntil?: string;
+      text: string;
+    },
+  ): Share => {
+    const { leaseUntil, ...rest } = st;
+    return {
+      ...share(`diff-${k.article}`),
+      channelId: k.channel,
+      // Both sides must build the same share: newShare draws a fresh key each time.
+      idempotencyKey: `key-${k.article}`,
+      ...(k.round ? { round: k.round } : {}),
+      ...rest,
+      ...(leaseUntil ? { leaseUntil } : {}),
+    };
+  };
+
+  async function apply(ports: Ports, o: Operation): Promise<unknown> {
+    switch (o.op) {
+      case 'create':
+        return ports.shares.createIfAbsent(build(o.key, o.state));
+      case 'replace':
+        return ports.shares.replace(build(o.key, o.expected), build(o.key, o.next));
+      case 'get':
+        return ports.shares.get(
+          build(o.key, { ...o.key, status: 'draft', version: 1, dueAt: START, text: '' }),
+        );
+      case 'list':
+        return ports.shares.listForArticle(record(`diff-${o.article}`).articleId);
+      case 'dueBy':
+        return ports.shares.dueBy(o.until, o.limit);
+      case 'leasesEndedBy':
+        return ports.shares.leasesEndedBy(o.until, o.limit);
+      case 'putRevision': {
+        const { article, revision, minute } = o.revision;
+        return ports.articles.putRevision(
+          record(`diff-${article}`, at(minute), { revision, title: `Revision ${revision}` }),
+        );
+      }
+      case 'markComposed': {
+        const articleId = record(`diff-${o.article}`).articleId;
+        await ports.articles.markComposed(articleId, o.revision);
+        return ports.articles.get(articleId);
+      }
+    }
+  }
+
+  it(
+    'answers every step alike',
+    async () => {
+      await checkProperty(
+        fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 40 }), async (ops) => {
+          const [memory, dynamoPorts] = await Promise.all(variants.map(([, make]) => make()));
+          if (!memory || !dynamoPorts) throw new Error('no ports');
+          for (const [step, o] of ops.entries()) {
+            const expected = await apply(dynamoPorts, o);
+            const actual = await apply(memory, o);
+            expect({ step, op: o.op, answer: actual }).toEqual({
+              step,
+              op: o.op,
+              answer: expected,
+            });
+          }
+        }),
+        20,
+      );
+    },
+    fuzzTimeout(120_000),
+  );
 });
