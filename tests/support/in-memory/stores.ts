@@ -55,6 +55,16 @@ const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.
 /** `~` sorts after every character of an id: every key of the instant matches (as in share-store.ts). */
 const upTo = (instant: string) => `${instant}#~`;
 
+/** DynamoDB refuses a query whose BETWEEN has its lower bound above its upper bound. */
+function checkBetween(low: string, high: string): void {
+  if (byBytes(low, high) <= 0) return;
+  const error = new Error(
+    'Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound',
+  );
+  error.name = 'ValidationException';
+  throw error;
+}
+
 const shareId = (ref: ShareRef) =>
   `${ref.articleId}/${shareKeyOf({ channelId: ref.channelId, round: ref.round })}`;
 
@@ -293,6 +303,14 @@ export class InMemoryChannelTimeline implements ChannelTimeline {
   ): Promise<TimelinePage> {
     const after = options.cursor ? decodeTimelineCursor(options.cursor, channelId) : undefined;
     const { from, to } = options;
+    // As sortKeyBounds: the cursor, or else `to`, is the upper bound of one BETWEEN.
+    const upper =
+      after !== undefined && (to === undefined || byBytes(after, upTo(to)) <= 0)
+        ? after
+        : to !== undefined
+          ? upTo(to)
+          : undefined;
+    if (from !== undefined && upper !== undefined) checkBetween(from, upper);
     const rows = this.shares
       .timelineOf(channelId)
       .filter(
@@ -394,6 +412,7 @@ export class InMemorySlotStore implements SlotStore {
 
   async reservations(channelId: string, from: string, to: string): Promise<SlotReservation[]> {
     const [low, high] = [`SLOT#${from}`, `SLOT#${to}`];
+    checkBetween(low, high);
     return [...this.slots.values()]
       .filter((item) => item.channelId === channelId)
       .map((item) => ({ sk: `SLOT#${item.instant}`, item }))
@@ -403,6 +422,7 @@ export class InMemorySlotStore implements SlotStore {
   }
 
   async timeline(channelId: string, from: string, to: string): Promise<TimelineEntry[]> {
+    checkBetween(from, upTo(to));
     return this.shares
       .timelineOf(channelId)
       .filter(({ sortKey }) => byBytes(sortKey, from) >= 0 && byBytes(sortKey, upTo(to)) <= 0)
