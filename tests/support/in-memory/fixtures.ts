@@ -84,9 +84,11 @@ export async function storeRevision(
   return current;
 }
 
+/** The share's ref as a publish message names it: with its round, for an evergreen re-share. */
 export const refOf = (share: Share): ShareRef => ({
   articleId: share.articleId,
   channelId: share.channelId,
+  ...(share.round ? { round: share.round } : {}),
 });
 
 /** The deps of the dispatcher (enqueueIfDue, dispatchDue, the sweep). */
