@@ -7,7 +7,6 @@ import type { Article } from './article';
 import type { Channel } from './channel';
 import type { ShareRef } from './ports';
 import type { Share } from './share';
-import { parseShareKey } from './share-key';
 import type { SyndicationConfig } from './syndication-config';
 
 export { type SyndicationConfig, syndicationConfigSchema } from './syndication-config';
@@ -52,7 +51,6 @@ export function syndicationEvent(input: {
   at: Date;
 }) {
   const { articleId, article, share, channel, at } = input;
-  const key = parseShareKey(share.channelId);
   const published = share.history.findLast((entry) => entry.to === 'published');
   return {
     type: SYNDICATION_EVENT,
@@ -66,10 +64,10 @@ export function syndicationEvent(input: {
         title: article.title,
       },
       channel: {
-        id: key?.channelId ?? share.channelId,
+        id: share.channelId,
         name: channel?.name ?? null,
         account: channel?.account ?? null,
-        round: key?.round ?? 1,
+        round: share.round ?? 1,
       },
       network: share.platform,
       post: {

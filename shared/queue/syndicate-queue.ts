@@ -16,8 +16,9 @@ import type { SyndicationQueue } from '../domain/syndication';
 
 export const syndicateMessageSchema = z.object({
   articleId: z.string().regex(/^[0-9a-f]{32}$/),
-  /** the share's key within its article: `<channelId>` or `<channelId>~<round>` */
   channelId: z.string().min(1).max(70),
+  /** an evergreen re-share's round (2 and up); absent for the first share */
+  round: z.number().int().min(2).optional(),
 });
 
 export class SqsSyndicationQueue implements SyndicationQueue {

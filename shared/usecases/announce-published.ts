@@ -4,6 +4,7 @@
  * calls it once the whole publish step is done, so nothing the step still had to record
  * waits on the queue.
  */
+import { refOf } from '../domain/share-key';
 import type { SyndicationQueue } from '../domain/syndication';
 import type { PublishResult } from './publish-share/types';
 
@@ -12,7 +13,7 @@ export async function announcePublished(
   result: PublishResult,
 ): Promise<PublishResult> {
   if (queue && result.outcome === 'published' && !result.share.syndicatedAt) {
-    await queue.send({ articleId: result.share.articleId, channelId: result.share.channelId });
+    await queue.send(refOf(result.share));
   }
   return result;
 }

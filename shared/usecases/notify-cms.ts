@@ -8,7 +8,6 @@ import { backoffSeconds } from '../domain/backoff';
 import type { Channel } from '../domain/channel';
 import type { ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
-import { parseShareKey } from '../domain/share-key';
 import {
   type SyndicationConfig,
   syndicationEvent,
@@ -64,13 +63,12 @@ export async function notifyCms(
   }
 
   const now = deps.clock.now();
-  const channelId = parseShareKey(share.channelId)?.channelId;
   const body = JSON.stringify(
     syndicationEvent({
       articleId: share.articleId,
       article: stored.article,
       share,
-      channel: deps.channels.find((c) => c.id === channelId),
+      channel: deps.channels.find((c) => c.id === share.channelId),
       at: now,
     }),
   );

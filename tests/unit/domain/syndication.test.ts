@@ -61,7 +61,7 @@ describe('the syndication webhook', () => {
     const event = syndicationEvent({
       articleId: 'a'.repeat(32),
       article,
-      share: share({ channelId: 'x-desk~2' }),
+      share: share({ channelId: 'x-desk', round: 2 }),
       channel: parsed,
       at: new Date('2019-11-12T15:30:03.000Z'),
     });

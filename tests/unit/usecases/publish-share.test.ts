@@ -621,19 +621,17 @@ describe('what the claim re-checks', () => {
   });
 });
 
-describe('an evergreen round (known bug)', () => {
-  // announce-published.ts sends `share.channelId` without the round, where the syndicate
-  // message names a share by its key (`<channelId>~<round>`, syndicate-queue.ts): the CMS
-  // is told of the first round again (notify-cms skips it as told) and never of this one.
-  // `it.fails` until shared/ is fixed; the fix removes `.fails`.
-  it.fails('announces the round it published, by its share key', async () => {
+describe('an evergreen round', () => {
+  // The syndicate message names the round: without it the CMS would be told of the first
+  // share again (notify-cms skips it as told) and never of this one.
+  it('announces the round it published, by its share key', async () => {
     const round = await queuedShare(world, record, channel, { round: 2 });
     client.onPublish(outcome.posted('121'));
 
     expect(await publish(round)).toMatchObject({ outcome: 'published', share: { round: 2 } });
 
     expect(world.syndication.sent).toEqual([
-      { articleId: record.articleId, channelId: 'masto-desk~2' },
+      { articleId: record.articleId, channelId: 'masto-desk', round: 2 },
     ]);
   });
 });
