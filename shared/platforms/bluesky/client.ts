@@ -28,6 +28,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { neverConnected } from '../transport';
 import type { LinkCard } from '../types';
 import { blueskyFacets } from './composer';
 import { type BlueskyCredentials, parseBlueskyCredentials } from './credentials';
@@ -204,30 +205,6 @@ function isSessionError(error: unknown): boolean {
 
 function explain(error: XRPCError): string {
   return error.error ? `${error.status} ${error.error}: ${error.message}` : error.message;
-}
-
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if ('code' in current && typeof current.code === 'string') codes.push(current.code);
-    current = current.cause;
-  }
-  return codes;
-}
-
-/** The connection was never made, so the request cannot have reached the PDS. */
-const NEVER_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function neverConnected(error: unknown): boolean {
-  return errorCodes(error).some((code) => NEVER_CONNECTED.has(code));
 }
 
 /** RateLimit-Reset (Unix seconds) and Retry-After (seconds): the later of the two. */

@@ -19,6 +19,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { settleBefore } from '../transport';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
 import { MASTODON_URL_LENGTH, mastodonCountableText } from './rules';
 
@@ -295,25 +296,6 @@ function createStatus(api: Api, request: StatusRequest): Promise<unknown> {
   );
 }
 
-/** Rejects once `signal` aborts: masto's paginator ignores per-request signals. */
-function beforeDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** After the idempotency window: look through the account's statuses since the first claim. */
 async function searchStatuses(
   api: Api,
@@ -333,7 +315,8 @@ async function searchStatuses(
       .statuses.list({ limit: PAGE_SIZE, excludeReplies: true, excludeReblogs: true })
       [Symbol.asyncIterator]();
     for (let page = 0; page < MAX_PAGES; page++) {
-      const next = await beforeDeadline(pages.next(), api.signal);
+      // masto's paginator ignores per-request signals: stop waiting at the deadline.
+      const next = await settleBefore(pages.next(), api.signal, () => api.signal.reason);
       if (next.done) return { kind: 'absent' };
       const statuses = z.array(statusSchema).parse(next.value);
       const match = statuses.find(

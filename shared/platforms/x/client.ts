@@ -28,6 +28,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { settleBefore } from '../transport';
 import { parseXCredentials, type XCredentials } from './credentials';
 
 export { xCredentialsSchema } from './credentials';
@@ -151,21 +152,7 @@ function apiFor(credentials: XCredentials, deadline: AbortSignal): TwitterApi {
 
 /** Settles with `promise`, or fails with a DeadlineError the moment `deadline` aborts. */
 function within<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new DeadlineError('deadline passed'));
-    if (deadline.aborted) return onAbort();
-    deadline.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        deadline.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        deadline.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return settleBefore(promise, deadline, () => new DeadlineError('deadline passed'));
 }
 
 /** users/me per token, kept for the module's life: its read quota is small. */
