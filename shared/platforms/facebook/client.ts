@@ -14,6 +14,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { regainAccessAt } from '../meta/errors';
 import {
   type Answer,
   type Exchange,
@@ -86,12 +87,6 @@ const feedSchema = z.object({
     .optional(),
 });
 
-/** `X-Business-Use-Case-Usage`: per business object, the usage of each use case. */
-const usageSchema = z.record(
-  z.string(),
-  z.array(z.object({ estimated_time_to_regain_access: z.number().optional() })),
-);
-
 type Api = { credentials: FacebookCredentials; deadline: AbortSignal; timeoutMs: number };
 
 function graphUrl(api: Api, path: string, query: Record<string, string> = {}): URL {
@@ -139,21 +134,8 @@ function describe(answer: Answer): string {
 
 /** The latest `estimated_time_to_regain_access` (minutes) in the usage header, as an instant. */
 function rateUntil(answer: Answer, now = Date.now()): string {
-  let minutes = 0;
-  const header = answer.headers.get('x-business-use-case-usage');
-  if (header) {
-    try {
-      const usage = usageSchema.safeParse(JSON.parse(header));
-      for (const entries of usage.success ? Object.values(usage.data) : []) {
-        for (const entry of entries) {
-          minutes = Math.max(minutes, entry.estimated_time_to_regain_access ?? 0);
-        }
-      }
-    } catch {
-      // An unreadable header says nothing: fall back to the default wait.
-    }
-  }
-  return new Date(now + (minutes > 0 ? minutes * 60_000 : DEFAULT_RATE_WAIT_MS)).toISOString();
+  // An unreadable header says nothing: fall back to the default wait.
+  return new Date(regainAccessAt(answer.headers, now) ?? now + DEFAULT_RATE_WAIT_MS).toISOString();
 }
 
 function isAuthCode(code: number): boolean {
