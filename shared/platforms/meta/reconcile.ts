@@ -39,6 +39,34 @@ function lookupFailure(call: Call, failure: GraphFailure): string {
   return outcome.kind === 'rate' ? `${said}; rate-limited until ${outcome.until}` : said;
 }
 
+type Page = { ok: true; posts: ListedPost[]; after?: string } | { ok: false; reason: string };
+
+/**
+ * One page of a Graph list (the account's posts, a post's replies): its posts, and the
+ * cursor of the next page when there is one; or why the page cannot be used.
+ */
+async function listPage(
+  call: Call,
+  path: string,
+  params: Record<string, string | undefined>,
+  read: (item: unknown) => ListedPost | undefined,
+  what: string,
+): Promise<Page> {
+  const answer = await graphRequest(call.api, 'GET', path, params);
+  if (!answer.ok) return { ok: false, reason: lookupFailure(call, answer.failure) };
+  const parsed = pageSchema.safeParse(answer.body);
+  const posts = parsed.success ? parsed.data.data.map(read) : [];
+  if (!parsed.success || posts.some((p) => p === undefined)) {
+    return { ok: false, reason: `${call.network.name} answered ${what} in an unknown shape` };
+  }
+  const after = parsed.data.paging?.cursors?.after;
+  return {
+    ok: true,
+    posts: posts.filter((p) => p !== undefined),
+    ...(parsed.data.paging?.next && after ? { after } : {}),
+  };
+}
+
 /** The account's posts since `from`, newest first, page by page. */
 async function search(call: Call, share: Share, from: number): Promise<Search> {
   const { network } = call;
@@ -47,24 +75,16 @@ async function search(call: Call, share: Share, from: number): Promise<Search> {
   const since = list.since ? String(Math.max(list.since.min, Math.floor(from / 1000))) : undefined;
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await graphRequest(call.api, 'GET', `/${call.target.user}/${list.edge}`, {
-      fields: list.fields,
-      limit: String(PAGE_SIZE),
-      since,
-      after,
-    });
-    if (!answer.ok) return { kind: 'unsure', reason: lookupFailure(call, answer.failure) };
-    const parsed = pageSchema.safeParse(answer.body);
-    const posts = parsed.success ? parsed.data.data.map(list.read) : [];
-    if (!parsed.success || posts.some((p) => p === undefined)) {
-      return {
-        kind: 'unsure',
-        reason: `${name} answered the ${list.edge} list in an unknown shape`,
-      };
-    }
+    const listed = await listPage(
+      call,
+      `/${call.target.user}/${list.edge}`,
+      { fields: list.fields, limit: String(PAGE_SIZE), since, after },
+      list.read,
+      `the ${list.edge} list`,
+    );
+    if (!listed.ok) return { kind: 'unsure', reason: listed.reason };
     let reachedOlder = false;
-    for (const post of posts) {
-      if (!post) continue;
+    for (const post of listed.posts) {
       const at = post.timestamp ? Date.parse(post.timestamp) : Number.NaN;
       if (Number.isFinite(at) && at < from) {
         reachedOlder = true;
@@ -72,8 +92,8 @@ async function search(call: Call, share: Share, from: number): Promise<Search> {
       }
       if (network.isShare(post, share)) return { kind: 'found', post };
     }
-    after = parsed.data.paging?.cursors?.after;
-    if (reachedOlder || !parsed.data.paging?.next || !after) return { kind: 'absent' };
+    if (reachedOlder || !listed.after) return { kind: 'absent' };
+    after = listed.after;
   }
   return {
     kind: 'unsure',
@@ -144,22 +164,16 @@ export async function reconcileReply(
   if ('kind' in call) return { kind: 'unsure', reason: call.message };
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await graphRequest(call.api, 'GET', `/${clientCall.parentId}/${replies.edge}`, {
-      fields: replies.fields,
-      limit: String(PAGE_SIZE),
-      after,
-    });
-    if (!answer.ok) {
-      return { kind: 'unsure', reason: clean(lookupFailure(call, answer.failure), call) };
-    }
-    const parsed = pageSchema.safeParse(answer.body);
-    const posts = parsed.success ? parsed.data.data.map(replies.read) : [];
-    if (!parsed.success || posts.some((p) => p === undefined)) {
-      return { kind: 'unsure', reason: `${name} answered the replies in an unknown shape` };
-    }
-    const found = posts.find(
+    const listed = await listPage(
+      call,
+      `/${clientCall.parentId}/${replies.edge}`,
+      { fields: replies.fields, limit: String(PAGE_SIZE), after },
+      replies.read,
+      'the replies',
+    );
+    if (!listed.ok) return { kind: 'unsure', reason: clean(listed.reason, call) };
+    const found = listed.posts.find(
       (post) =>
-        post !== undefined &&
         post.ownedByMe !== false &&
         post.text !== undefined &&
         normalizeText(post.text) === normalizeText(text),
@@ -171,8 +185,8 @@ export async function reconcileReply(
         network.profileUrl(clientCall.account);
       return { kind: 'found', remoteId: found.id, remoteUrl };
     }
-    after = parsed.data.paging?.cursors?.after;
-    if (!parsed.data.paging?.next || !after) return { kind: 'absent' };
+    if (!listed.after) return { kind: 'absent' };
+    after = listed.after;
   }
   return {
     kind: 'unsure',
