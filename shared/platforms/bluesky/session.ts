@@ -5,6 +5,7 @@
  */
 import { AtpAgent, type AtpSessionData, type AtpSessionEvent, XRPCError } from '@atproto/api';
 import { z } from 'zod';
+import { parseJson } from '../../domain/json';
 import type { BlueskyCredentials } from './credentials';
 
 /** What `ClientCall.session` holds between calls. */
@@ -74,13 +75,7 @@ function release(pooled: PooledAgent): void {
 
 function readSession(raw: string | undefined, credentials: BlueskyCredentials) {
   if (!raw) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const parsed = storedSessionSchema.safeParse(json);
+  const parsed = parseJson(storedSessionSchema, raw);
   // A session of another account or server (the credentials changed) is not resumed.
   if (
     !parsed.success ||
