@@ -19,6 +19,8 @@ import {
   type Answer,
   type Exchange,
   exchange,
+  type RestCall,
+  restCall,
   unansweredCreate,
   unansweredLookup,
 } from '../rest/http';
@@ -87,7 +89,7 @@ const feedSchema = z.object({
     .optional(),
 });
 
-type Api = { credentials: FacebookCredentials; deadline: AbortSignal; timeoutMs: number };
+type Api = RestCall<FacebookCredentials>;
 
 function graphUrl(api: Api, path: string, query: Record<string, string> = {}): URL {
   const target = new URL(
@@ -187,11 +189,7 @@ function createOutcome(api: Api, result: Exchange): PublishOutcome {
 async function publish(call: ClientCall): Promise<PublishOutcome> {
   const parsed = parseFacebookCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const created = await graphPost(api, `${api.credentials.pageId}/feed`, {
     message: call.share.text,
     link: call.share.url,
@@ -226,11 +224,7 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   if (Number.isNaN(from)) {
     return { kind: 'unsure', reason: 'The share has no claim time to look from' };
   }
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const query: Record<string, string> = {
     fields: FEED_FIELDS,
     since: String(Math.floor((from - CLOCK_SKEW_MS) / 1000)),
@@ -298,11 +292,7 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   if (!id) return { kind: 'rejected', message: 'The share has no post id to withdraw' };
   const parsed = parseFacebookCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const result =
     call.action === 'delete'
       ? await exchange(graphUrl(api, id, { access_token: api.credentials.pageAccessToken }), {

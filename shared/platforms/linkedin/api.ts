@@ -3,7 +3,7 @@
  * carries, a call's deadline, and the post URNs and addresses the client reads and makes.
  */
 import { z } from 'zod';
-import { type Exchange, exchange } from '../rest/http';
+import { type Exchange, exchange, type RestCall } from '../rest/http';
 import type { LinkedInCredentials } from './credentials';
 
 const API = 'https://api.linkedin.com';
@@ -17,7 +17,7 @@ export const postSchema = z.object({
 });
 export type Post = z.output<typeof postSchema>;
 
-export type Api = { credentials: LinkedInCredentials; deadline: AbortSignal; timeoutMs: number };
+export type Api = RestCall<LinkedInCredentials>;
 
 type Request = {
   method: 'GET' | 'POST' | 'DELETE';
@@ -64,9 +64,4 @@ export function postPath(urn: string): string {
 
 export function linkedinPostUrl(urn: string): string {
   return `https://www.linkedin.com/feed/update/${urn}/`;
-}
-
-/** The API for one call, which ends at its deadline. */
-export function openApi(credentials: LinkedInCredentials, timeoutMs: number): Api {
-  return { credentials, deadline: AbortSignal.timeout(timeoutMs), timeoutMs };
 }

@@ -7,17 +7,8 @@
  */
 import type { Share } from '../../domain/share';
 import type { ClientCall, NetworkClient, PublishOutcome } from '../client';
-import { type Exchange, unansweredCreate } from '../rest/http';
-import {
-  type Api,
-  decoded,
-  linkedinPostUrl,
-  openApi,
-  POST_URN,
-  postPath,
-  postSchema,
-  rest,
-} from './api';
+import { type Exchange, restCall, unansweredCreate } from '../rest/http';
+import { type Api, decoded, linkedinPostUrl, POST_URN, postPath, postSchema, rest } from './api';
 import { parseLinkedInCredentials } from './credentials';
 import { describe, duplicateOf, refusal } from './errors';
 import { isShare, reconcile } from './reconcile';
@@ -118,7 +109,7 @@ async function createOutcome(api: Api, share: Share, result: Exchange): Promise<
 async function publish(call: ClientCall, options: LinkedInClientOptions): Promise<PublishOutcome> {
   const parsed = parseLinkedInCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api = openApi(parsed.credentials, call.timeoutMs);
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const { share } = call;
 
   let thumbnail: string | undefined;

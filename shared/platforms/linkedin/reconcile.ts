@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, ReconcileOutcome } from '../client';
+import { restCall } from '../rest/http';
 import { sameLink } from '../rest/link';
-import { linkedinPostUrl, openApi, type Post, postSchema, rest } from './api';
+import { linkedinPostUrl, type Post, postSchema, rest } from './api';
 import { parseLinkedInCredentials } from './credentials';
 import { lookupProblem } from './errors';
 
@@ -32,7 +33,7 @@ export async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
     return { kind: 'unsure', reason: 'The share has no claim time to look from' };
   }
   const since = from - CLOCK_SKEW_MS;
-  const api = openApi(parsed.credentials, call.timeoutMs);
+  const api = restCall(parsed.credentials, call.timeoutMs);
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await rest(api, '/rest/posts', {
       method: 'GET',

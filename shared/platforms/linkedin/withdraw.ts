@@ -1,6 +1,7 @@
 /** Deletes a withdrawn article's LinkedIn post, or edits its commentary into the notice. */
 import type { WithdrawCall, WithdrawOutcome } from '../client';
-import { openApi, POST_URN, postPath, rest } from './api';
+import { restCall } from '../rest/http';
+import { POST_URN, postPath, rest } from './api';
 import { parseLinkedInCredentials } from './credentials';
 import { withdrawOutcome } from './errors';
 import { toLittleText } from './rules';
@@ -13,7 +14,7 @@ export async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   }
   const parsed = parseLinkedInCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api = openApi(parsed.credentials, call.timeoutMs);
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const result =
     call.action === 'delete'
       ? await rest(api, postPath(urn), { method: 'DELETE', restli: 'DELETE' })

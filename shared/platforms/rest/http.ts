@@ -8,6 +8,13 @@
 import type { PublishOutcome } from '../client';
 import { errorCodes, NEVER_CONNECTED } from '../transport';
 
+/** A plain-fetch client's call: its credentials, and the deadline every request ends at. */
+export type RestCall<C> = { credentials: C; deadline: AbortSignal; timeoutMs: number };
+
+export function restCall<C>(credentials: C, timeoutMs: number): RestCall<C> {
+  return { credentials, deadline: AbortSignal.timeout(timeoutMs), timeoutMs };
+}
+
 export type Answer = {
   status: number;
   headers: Headers;
