@@ -12,6 +12,18 @@ export const PLATFORMS = [
 
 export type Platform = (typeof PLATFORMS)[number];
 
+/** Each network as messages to editors name it. */
+export const NETWORK_NAMES: Record<Platform, string> = {
+  x: 'X',
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  threads: 'Threads',
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  telegram: 'Telegram',
+};
+
 /**
  * Networks that post in steps (create a media container, then publish it): Crier
  * prepares the container as soon as the share is queued, so only the last step runs

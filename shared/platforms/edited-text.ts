@@ -5,7 +5,7 @@
  */
 import type { Channel } from '../domain/channel';
 import { PostTextError, ValidationError } from '../domain/errors';
-import type { Platform } from '../domain/platform';
+import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { utf8Length } from '../domain/text';
 import { blueskyFacets } from './bluesky/composer';
 import { BLUESKY_MAX_BYTES, blueskyRules } from './bluesky/rules';
@@ -37,17 +37,6 @@ const RULES: Record<Platform, Rules> = {
   facebook: facebookRules,
   instagram: instagramRules,
   telegram: telegramRules,
-};
-
-const NETWORK_NAMES: Record<Platform, string> = {
-  x: 'X',
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  threads: 'Threads',
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  telegram: 'Telegram',
 };
 
 const UNIT_NAMES: Record<ComposedPost['length']['unit'], string> = {

@@ -3,7 +3,7 @@
  * picture, a picture too small, a title cut short, tags the network reads two ways, a
  * canonical URL other than the one posted), as warnings for an editor. It blocks nothing.
  */
-import type { Platform } from '../domain/platform';
+import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { graphemeLength } from '../domain/text';
 import type { LinkCard, MediaRef } from '../platforms/types';
 import { sameUrl } from './extract';
@@ -64,17 +64,6 @@ export const CARD_RULES: Record<Platform, CardRule> = {
   instagram: { drawnFrom: 'none' },
   // The link preview is built from the page's og: tags.
   telegram: { drawnFrom: 'page' },
-};
-
-const NETWORK_NAMES: Record<Platform, string> = {
-  x: 'X',
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  threads: 'Threads',
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  telegram: 'Telegram',
 };
 
 /** The parts of a composed post the checker reads (a ComposedPost has them all). */

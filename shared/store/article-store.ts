@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
+import { parseJson } from '../domain/json';
 import type { ArticleListOptions, ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
 import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
@@ -20,17 +21,15 @@ const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 
 function decodeCursor(value: string): Cursor {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-  } catch (error) {
-    throw new ValidationError(
-      'Invalid cursor',
-      [{ field: 'cursor', message: 'is not a cursor this API gave' }],
-      {
-        cause: error,
-      },
-    );
-  }
+  const parsed = parseJson(cursorSchema, Buffer.from(value, 'base64url').toString('utf8'));
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    'Invalid cursor',
+    [{ field: 'cursor', message: 'is not a cursor this API gave' }],
+    {
+      cause: parsed.error,
+    },
+  );
 }
 
 function previousMonth(month: string): string {

@@ -2,22 +2,15 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
+import { parseJson } from '../domain/json';
 import type { ChannelTimeline, ChannelTimelineEntry, TimelinePage } from '../domain/ports';
 import { TABLE } from '../resources';
 import { sortKeyBounds } from './article-store';
 
 const cursorSchema = z.object({ channel: z.string(), after: z.string() });
 
-function decodeJson(value: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 function decodeCursor(value: string, channelId: string): string {
-  const parsed = cursorSchema.safeParse(decodeJson(value));
+  const parsed = parseJson(cursorSchema, Buffer.from(value, 'base64url').toString('utf8'));
   // A cursor from another channel's list (or none this API gave) would skip or repeat.
   if (!parsed.success || parsed.data.channel !== channelId) {
     throw new ValidationError('Invalid cursor', [

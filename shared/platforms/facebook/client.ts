@@ -14,10 +14,13 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { regainAccessAt } from '../meta/errors';
 import {
   type Answer,
   type Exchange,
   exchange,
+  type RestCall,
+  restCall,
   unansweredCreate,
   unansweredLookup,
 } from '../rest/http';
@@ -86,13 +89,7 @@ const feedSchema = z.object({
     .optional(),
 });
 
-/** `X-Business-Use-Case-Usage`: per business object, the usage of each use case. */
-const usageSchema = z.record(
-  z.string(),
-  z.array(z.object({ estimated_time_to_regain_access: z.number().optional() })),
-);
-
-type Api = { credentials: FacebookCredentials; deadline: AbortSignal; timeoutMs: number };
+type Api = RestCall<FacebookCredentials>;
 
 function graphUrl(api: Api, path: string, query: Record<string, string> = {}): URL {
   const target = new URL(
@@ -139,21 +136,8 @@ function describe(answer: Answer): string {
 
 /** The latest `estimated_time_to_regain_access` (minutes) in the usage header, as an instant. */
 function rateUntil(answer: Answer, now = Date.now()): string {
-  let minutes = 0;
-  const header = answer.headers.get('x-business-use-case-usage');
-  if (header) {
-    try {
-      const usage = usageSchema.safeParse(JSON.parse(header));
-      for (const entries of usage.success ? Object.values(usage.data) : []) {
-        for (const entry of entries) {
-          minutes = Math.max(minutes, entry.estimated_time_to_regain_access ?? 0);
-        }
-      }
-    } catch {
-      // An unreadable header says nothing: fall back to the default wait.
-    }
-  }
-  return new Date(now + (minutes > 0 ? minutes * 60_000 : DEFAULT_RATE_WAIT_MS)).toISOString();
+  // An unreadable header says nothing: fall back to the default wait.
+  return new Date(regainAccessAt(answer.headers, now) ?? now + DEFAULT_RATE_WAIT_MS).toISOString();
 }
 
 function isAuthCode(code: number): boolean {
@@ -205,11 +189,7 @@ function createOutcome(api: Api, result: Exchange): PublishOutcome {
 async function publish(call: ClientCall): Promise<PublishOutcome> {
   const parsed = parseFacebookCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const created = await graphPost(api, `${api.credentials.pageId}/feed`, {
     message: call.share.text,
     link: call.share.url,
@@ -244,11 +224,7 @@ async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
   if (Number.isNaN(from)) {
     return { kind: 'unsure', reason: 'The share has no claim time to look from' };
   }
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const query: Record<string, string> = {
     fields: FEED_FIELDS,
     since: String(Math.floor((from - CLOCK_SKEW_MS) / 1000)),
@@ -316,11 +292,7 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   if (!id) return { kind: 'rejected', message: 'The share has no post id to withdraw' };
   const parsed = parseFacebookCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const api: Api = {
-    credentials: parsed.credentials,
-    deadline: AbortSignal.timeout(call.timeoutMs),
-    timeoutMs: call.timeoutMs,
-  };
+  const api = restCall(parsed.credentials, call.timeoutMs);
   const result =
     call.action === 'delete'
       ? await exchange(graphUrl(api, id, { access_token: api.credentials.pageAccessToken }), {

@@ -5,6 +5,7 @@
  * throttle arrives as 400, 403 or 429 depending on the surface.
  */
 import { z } from 'zod';
+import { parseJson } from '../../domain/json';
 
 const code = z.union([
   z.number().int(),
@@ -88,13 +89,7 @@ const businessUsageSchema = z.record(z.string(), z.array(usageEntrySchema));
 export function regainAccessAt(headers: Headers, now = Date.now()): number | undefined {
   const raw = headers.get('x-business-use-case-usage');
   if (!raw) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const usage = businessUsageSchema.safeParse(json);
+  const usage = parseJson(businessUsageSchema, raw);
   if (!usage.success) return undefined;
   const minutes = Object.values(usage.data)
     .flat()

@@ -5,6 +5,7 @@
  * back as a GraphFailure, never as a thrown error or a message holding the token.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCodes, NEVER_CONNECTED } from '../transport';
 import { type GraphFailure, graphErrorSchema } from './errors';
 
 export type GraphApi = {
@@ -21,36 +22,11 @@ export type GraphAnswer =
 
 type Params = Record<string, string | undefined>;
 
-/** Connecting failed: the request never reached Meta. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if ('code' in current && typeof current.code === 'string') return current.code;
-    if (current instanceof AggregateError) {
-      const first: unknown = current.errors[0];
-      if (first instanceof Error && 'code' in first && typeof first.code === 'string') {
-        return first.code;
-      }
-    }
-    current = current.cause;
-  }
-  return undefined;
-}
-
 /** What a thrown fetch means. Only codes and names go into the detail: messages may hold the URL. */
 function transportFailure(error: unknown, signal: AbortSignal): GraphFailure {
   if (signal.aborted) return { kind: 'timeout' };
-  const code = errorCode(error);
-  if (code && NOT_SENT.has(code)) return { kind: 'not-sent', detail: code };
+  const code = errorCodes(error)[0];
+  if (code && NEVER_CONNECTED.has(code)) return { kind: 'not-sent', detail: code };
   return { kind: 'lost', detail: code ?? (error instanceof Error ? error.name : 'unknown error') };
 }
 

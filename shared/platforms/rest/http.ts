@@ -6,6 +6,14 @@
  * gone out). Error details name codes, never URLs or headers, so no token leaks.
  */
 import type { PublishOutcome } from '../client';
+import { errorCodes, NEVER_CONNECTED } from '../transport';
+
+/** A plain-fetch client's call: its credentials, and the deadline every request ends at. */
+export type RestCall<C> = { credentials: C; deadline: AbortSignal; timeoutMs: number };
+
+export function restCall<C>(credentials: C, timeoutMs: number): RestCall<C> {
+  return { credentials, deadline: AbortSignal.timeout(timeoutMs), timeoutMs };
+}
 
 export type Answer = {
   status: number;
@@ -17,28 +25,6 @@ export type Answer = {
 export type Exchange =
   | { ok: true; answer: Answer }
   | { ok: false; failure: 'not-sent' | 'timeout' | 'lost'; detail: string };
-
-/** Failures that happen before a byte reaches the server. */
-const NEVER_CONNECTED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if ('code' in current && typeof current.code === 'string') codes.push(current.code);
-    // Node's happy-eyeballs connect reports every address's failure in an AggregateError.
-    if (current instanceof AggregateError) codes.push(...errorCodes(current.errors[0]));
-    current = current.cause;
-  }
-  return codes;
-}
 
 function parseBody(text: string): unknown {
   if (!/^\s*[{[]/.test(text)) return undefined;
