@@ -31,7 +31,7 @@ export const NATIVE_PACKAGES = ['sharp', '@resvg/resvg-js'] as const;
 export const LAMBDA_PLATFORM = { os: 'linux', cpu: 'arm64', libc: 'glibc' } as const;
 
 /**
- * Files the share cards find with require.resolve at run time (shared/preview/card-image.ts,
+ * Files the share cards find with require.resolve at run time (shared/preview/card-glyphs.ts,
  * FONT_FILES), copied at the same paths under the bundle's node_modules.
  */
 export const DATA_FILES = [
@@ -42,7 +42,7 @@ export const DATA_FILES = [
 ] as const;
 
 /**
- * Packages the share cards use when installed (card-image.ts, EMOJI_PACKAGES and
+ * Packages the share cards use when installed (card-glyphs.ts, EMOJI_PACKAGES and
  * EXTRA_FONT_FILES). The emoji set is copied whole; of a font package only its manifest,
  * its licences and the one weight the cards draw with (each package holds nine weights,
  * some 90 MB).

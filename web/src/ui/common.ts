@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { createContext } from 'preact';
 import type { Platform } from '../../../shared/domain/platform';
-import { PLATFORMS } from '../../../shared/domain/platform';
+import { NETWORK_NAMES, PLATFORMS } from '../../../shared/domain/platform';
 import type { ShareStatus } from '../../../shared/domain/share-state';
 import { type Api, ApiError } from '../api';
 import type { Channel } from '../schemas';
@@ -12,16 +12,7 @@ export type AppContextValue = { api: Api; channels: Channel[] };
 
 export const AppContext = createContext<AppContextValue | undefined>(undefined);
 
-export const NETWORK_NAMES: Record<Platform, string> = {
-  x: 'X',
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  threads: 'Threads',
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  telegram: 'Telegram',
-};
+export { NETWORK_NAMES };
 
 export const STATUS_LABELS: Record<ShareStatus, string> = {
   draft: 'Draft',
