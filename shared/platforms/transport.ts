@@ -35,6 +35,11 @@ export function neverConnected(error: unknown): boolean {
   return errorCodes(error).some((code) => NEVER_CONNECTED.has(code));
 }
 
+/** A call's own deadline passed before the library answered: the request may still land. */
+export class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+
 /**
  * Settles with `promise`, or rejects with `reason()` the moment `signal` aborts: for
  * libraries that do not stop every request they make at a signal of ours.

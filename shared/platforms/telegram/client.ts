@@ -19,6 +19,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
+import { DeadlineError, settleBefore } from '../transport';
 import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
 import { fitsCaption, TELEGRAM_MAX_MESSAGE_LENGTH, telegramLength } from './rules';
 
@@ -58,32 +59,20 @@ const fetchErrorSchema = z.object({ code: z.string().optional(), type: z.string(
 
 type Sent = { ok: true; answer: unknown } | { ok: false; error: unknown };
 
-class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
-
 /**
- * Settles with `send()`, or with a DeadlineError the moment `deadline` aborts. grammy's
- * Node typings want the `abort-controller` polyfill's AbortSignal, not the platform's, so
- * the deadline cannot be handed to it; its own `timeoutSeconds` (set just past the
- * deadline) then aborts the request that is left behind.
+ * Settles with `send()`, or with a DeadlineError the moment `deadline` aborts (nothing is
+ * sent once it has). grammy's Node typings want the `abort-controller` polyfill's
+ * AbortSignal, not the platform's, so the deadline cannot be handed to it; its own
+ * `timeoutSeconds` (set just past the deadline) then aborts the request left behind.
  */
-function attempt(send: () => Promise<unknown>, deadline: AbortSignal): Promise<Sent> {
-  return new Promise<Sent>((resolve) => {
-    const onAbort = () => resolve({ ok: false, error: new DeadlineError('deadline passed') });
-    if (deadline.aborted) return onAbort();
-    deadline.addEventListener('abort', onAbort, { once: true });
-    send().then(
-      (answer) => {
-        deadline.removeEventListener('abort', onAbort);
-        resolve({ ok: true, answer });
-      },
-      (error: unknown) => {
-        deadline.removeEventListener('abort', onAbort);
-        resolve({ ok: false, error });
-      },
-    );
-  });
+async function attempt(send: () => Promise<unknown>, deadline: AbortSignal): Promise<Sent> {
+  const passed = () => new DeadlineError('deadline passed');
+  if (deadline.aborted) return { ok: false, error: passed() };
+  try {
+    return { ok: true, answer: await settleBefore(send(), deadline, passed) };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /**

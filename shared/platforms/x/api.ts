@@ -7,7 +7,7 @@ import { Agent } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2';
 import { z } from 'zod';
-import { settleBefore } from '../transport';
+import { DeadlineError, settleBefore } from '../transport';
 import type { XCredentials } from './credentials';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com']);
@@ -17,10 +17,6 @@ const meSchema = z.object({
 });
 
 type Identity = { id: string; username: string };
-
-export class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
 
 class UnexpectedAnswerError extends Error {
   override name = 'UnexpectedAnswerError';

@@ -11,7 +11,7 @@ import {
 } from 'twitter-api-v2';
 import { z } from 'zod';
 import type { PublishOutcome, WithdrawOutcome } from '../client';
-import { DeadlineError } from './api';
+import { DeadlineError } from '../transport';
 
 /** X has no idempotency key: a retry of a posted text meets this 403 instead. */
 const DUPLICATE = /duplicate content/i;
