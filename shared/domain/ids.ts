@@ -9,4 +9,5 @@ export function articleIdFor(source: ArticleSource, sourceId: string): string {
   return createHash('sha256').update(`${source}\u0000${sourceId}`).digest('hex').slice(0, 32);
 }
 
+/** What articleIdFor makes: every queue message names its article by one. */
 export const ARTICLE_ID_PATTERN = /^[0-9a-f]{32}$/;

@@ -9,7 +9,7 @@ import type { ShareRef } from './ports';
 import type { Share } from './share';
 import type { SyndicationConfig } from './syndication-config';
 
-export { type SyndicationConfig, syndicationConfigSchema } from './syndication-config';
+export type { SyndicationConfig } from './syndication-config';
 
 /** The endpoint an article of `source` is announced to; none means the CMS is not told. */
 export function syndicationUrlFor(

@@ -167,5 +167,3 @@ export function classifyAddress(address: string): AddressVerdict {
   if (!bytes) return { public: false, range: 'not an IP address' };
   return classifyIPv6Bytes(bytes);
 }
-
-export const isPublicAddress = (address: string) => classifyAddress(address).public;

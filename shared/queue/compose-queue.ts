@@ -1,10 +1,11 @@
 /** Sends "compose this article" messages; the message names the article and revision only. */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { ComposeMessage, ComposeQueue } from '../domain/ports';
 
 export const composeMessageSchema = z.object({
-  articleId: z.string().regex(/^[0-9a-f]{32}$/),
+  articleId: z.string().regex(ARTICLE_ID_PATTERN),
   revision: z.number().int().min(1),
 });
 

@@ -1,12 +1,13 @@
 /** Sends "publish this share" messages; a message names the share and nothing else. */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { PublishMessage, PublishQueue } from '../domain/ports';
 
 export const MAX_DELAY_SECONDS = 900;
 
 export const publishMessageSchema = z.object({
-  articleId: z.string().regex(/^[0-9a-f]{32}$/),
+  articleId: z.string().regex(ARTICLE_ID_PATTERN),
   channelId: z.string().min(1).max(63),
   /** an evergreen re-share's round; absent for the first share */
   round: z.number().int().min(2).max(9999).optional(),

@@ -11,11 +11,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { ShareRef } from '../domain/ports';
 import type { SyndicationQueue } from '../domain/syndication';
 
 export const syndicateMessageSchema = z.object({
-  articleId: z.string().regex(/^[0-9a-f]{32}$/),
+  articleId: z.string().regex(ARTICLE_ID_PATTERN),
   channelId: z.string().min(1).max(70),
   /** an evergreen re-share's round (2 and up); absent for the first share */
   round: z.number().int().min(2).optional(),

@@ -209,5 +209,3 @@ export function genericArticleWith(
 
 /** Any article the contract accepts, up to its limits. */
 export const genericArticle = genericArticleWith(articleUrl, fc.oneof(tag, longTag));
-
-export type GenericArticlePayload = typeof genericArticle extends fc.Arbitrary<infer T> ? T : never;

@@ -3,7 +3,7 @@ import { utf8Length } from '../../domain/text';
 import { countGraphemesUpTo } from '../compose/count';
 import type { Measure, NetworkRules } from '../compose/network';
 
-export { findLinks, type Link } from '../compose/tokens';
+export { findLinks } from '../compose/tokens';
 
 export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
