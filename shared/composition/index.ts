@@ -99,7 +99,7 @@ export const documentClient = once((): DynamoDBDocumentClient => createDocumentC
 const onTable = <T>(make: (db: DynamoDBDocumentClient, table: string) => T) =>
   once(() => make(documentClient(), tableName()));
 
-export const articleStore = onTable((db, table) => new DynamoArticleStore(db, table));
+export const articleStore = onTable((db, table) => new DynamoArticleStore(db, table, clock));
 export const shareStore = onTable((db, table) => new DynamoShareStore(db, table));
 export const channelStateStore = onTable((db, table) => new DynamoChannelStateStore(db, table));
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));

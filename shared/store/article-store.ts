@@ -8,7 +8,14 @@ import {
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
 import { parseJson } from '../domain/json';
-import type { ArticleListOptions, ArticlePage, ArticleRecord, ArticleStore } from '../domain/ports';
+import {
+  type ArticleListOptions,
+  type ArticlePage,
+  type ArticleRecord,
+  type ArticleStore,
+  type Clock,
+  systemClock,
+} from '../domain/ports';
 import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
 import { articleItemSchema } from './items';
@@ -42,6 +49,8 @@ export class DynamoArticleStore implements ArticleStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** decides which month is "this month", the newest the list reads */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async putRevision(record: ArticleRecord): Promise<{ written: boolean; current: ArticleRecord }> {
@@ -133,7 +142,7 @@ export class DynamoArticleStore implements ArticleStore {
     const start = cursor ? decodeCursor(cursor) : undefined;
     const index = TABLE.indexes.articlesByTime;
     const articles: ArticleRecord[] = [];
-    const thisMonth = monthOf(new Date().toISOString());
+    const thisMonth = monthOf(this.clock.now().toISOString());
     // Nothing is received in the future: a `to` beyond this month starts here.
     const topMonth = to && monthOf(to) < thisMonth ? monthOf(to) : thisMonth;
     const lastMonth = from && monthOf(from) > firstMonth ? monthOf(from) : firstMonth;

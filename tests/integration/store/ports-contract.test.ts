@@ -89,7 +89,7 @@ const variants: [string, () => Promise<Ports>][] = [
       const clock = new ManualClock(START);
       return {
         shares: new DynamoShareStore(db, table),
-        articles: new DynamoArticleStore(db, table),
+        articles: new DynamoArticleStore(db, table, clock),
         slots: new DynamoSlotStore(db, table),
         timeline: new DynamoChannelTimeline(db, table),
         channelState: new DynamoChannelStateStore(db, table),
@@ -338,6 +338,16 @@ describe.each(variants)('%s', (_name, make) => {
       const missing = articleIdFor('generic', 'never-stored');
       await articles.markComposed(missing, 1);
       expect(await articles.get(missing)).toBeUndefined();
+    });
+
+    it("lists what was received by the clock's time, in a month the system's has not reached", async () => {
+      const { articles, clock } = await make();
+      clock.set('2031-05-02T08:00:00.000Z');
+      const later = record('list-later', '2031-05-02T07:59:00.000Z');
+      await articles.putRevision(later);
+      expect((await articles.list({ limit: 10 })).articles.map((a) => a.articleId)).toContain(
+        later.articleId,
+      );
     });
 
     it('lists newest first across months, in pages, within from and to', async () => {
