@@ -15,7 +15,7 @@ import {
   launchInstagramSandbox,
   startInstagramSandbox,
 } from '../../../infra/local/sandbox/instagram';
-import { listenOnLoopback } from '../../../infra/local/sandbox/loopback';
+import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
 import { parseGenericArticle } from '../../../shared/domain/article';

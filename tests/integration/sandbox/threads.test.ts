@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { listenOnLoopback } from '../../../infra/local/sandbox/loopback';
+import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import {
   launchThreadsSandbox,

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { lexicons } from '@atproto/api';
 import { TID } from '@atproto/common-web';
 import { POST_FAULTS } from '../faults';
-import { listenOnLoopback } from '../loopback';
+import { listenOnLoopback } from '../kit/loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import { cidFor, type RecordLookup, Repo, type StoredRecord, type XrpcFailure } from './repo';
 import { ACCESS_SCOPE, REFRESH_SCOPE, TokenIssuer } from './tokens';

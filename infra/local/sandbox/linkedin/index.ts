@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { POST_FAULTS } from '../faults';
-import { listenOnLoopback } from '../loopback';
+import { listenOnLoopback } from '../kit/loopback';
 import {
   badGatewayPage,
   playCreate,

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Platform } from '../../../../shared/domain/platform';
 import type { Fault } from '../faults';
-import { listenOnLoopback } from '../loopback';
+import { listenOnLoopback } from '../kit/loopback';
 import type { SandboxPost } from '../posts';
 import type { RunningSandbox, SandboxContext } from '../types';
 import {

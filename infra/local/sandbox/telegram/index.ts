@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Fault, POST_FAULTS } from '../faults';
-import { listenOnLoopback } from '../loopback';
+import { listenOnLoopback } from '../kit/loopback';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import {
   BodyTooLargeError,

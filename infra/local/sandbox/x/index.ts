@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { POST_FAULTS } from '../faults';
-import { listenOnLoopback } from '../loopback';
+import { listenOnLoopback } from '../kit/loopback';
 import type { SandboxFactory } from '../types';
 import { randomToken, SnowflakeIds, XAccount } from './account';
 import {
