@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { sendJson } from '../rest/http';
+import { sendJson } from '../kit/http';
 
 export type Params = Map<string, string>;
 
