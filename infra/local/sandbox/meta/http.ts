@@ -75,22 +75,6 @@ export function parseGraphInstant(value: string | undefined): number | undefined
   return Number.isNaN(ms) ? Number.NaN : ms;
 }
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
-
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError(`Body over ${limit} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * Graph takes parameters from the query string and from a form or JSON body alike; the
  * body wins. Undefined when the body cannot be read.
