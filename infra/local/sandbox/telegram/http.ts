@@ -5,7 +5,7 @@
  * same HTTP status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mediaType } from '../kit/http';
+import { jsonObject, mediaType } from '../kit/http';
 
 /** A file sent in a multipart body: what the sandbox records of it. */
 export type UploadedFile = { kind: 'upload'; name: string; mimeType: string; bytes: number };
@@ -35,13 +35,8 @@ export async function parseParams(
   const contentType = req.headers['content-type'] ?? '';
   const type = mediaType(req);
   if (type === 'application/json') {
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const value = jsonObject(body);
+    if (!value) return undefined;
     for (const [key, entry] of Object.entries(value)) params.set(key, entry);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [key, entry] of new URLSearchParams(body.toString('utf8'))) params.set(key, entry);

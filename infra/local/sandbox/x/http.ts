@@ -6,7 +6,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger';
 import type { FaultInjector } from '../faults';
-import { send } from '../kit/http';
+import { sendJson } from '../kit/http';
 import type { SandboxPosts } from '../posts';
 import type { SnowflakeIds, XAccount } from './account';
 
@@ -23,15 +23,7 @@ export type Exchange = {
   state: { faults: FaultInjector; log: Logger };
 };
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: OutgoingHttpHeaders = {},
-  contentType = 'application/json; charset=utf-8',
-): void {
-  send(res, status, JSON.stringify(body), { 'content-type': contentType, ...headers });
-}
+export { sendJson } from '../kit/http';
 
 /** X's v2 problem shape (`title`, `detail`, `type`, `status`), as problem+json. */
 export function sendProblem(
