@@ -269,35 +269,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(postsOf(share)).toHaveLength(1);
   });
 
-  it.each(['500', '502', '503'])(
-    'answers %s on create with unknown (a Graph 5xx may have posted); here nothing was, so reconcile says absent',
-    async (fault) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      const outcome = expectKind(await facebookClient.publish(callFor(share)), 'unknown');
-      expect(outcome.message).toContain(`Facebook answered ${fault}`);
-      expect(postsOf(share)).toHaveLength(0);
-      expect(await facebookClient.reconcile(callFor(share))).toEqual({ kind: 'absent' });
-    },
-  );
-
-  it.each(['crash-after-post', '500-after-post'])(
-    'answers %s with unknown; reconcile finds the one post in the Page feed by its link',
-    async (fault) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      expectKind(await facebookClient.publish(callFor(share)), 'unknown');
-      const post = only(postsOf(share));
-
-      expect(await facebookClient.reconcile(callFor(share))).toEqual({
-        kind: 'found',
-        remoteId: post.remoteId,
-        remoteUrl: post.url,
-      });
-      expect(postsOf(share)).toHaveLength(1);
-    },
-  );
-
   it('reads "An unexpected error … retry your request later" (code 2) after a post as unknown, never retry', async () => {
     faults.set('facebook:500-after-post:1:1');
     const share = claimedShare();
@@ -305,25 +276,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(outcome.message).toBe(
       'Facebook answered 500 (OAuthException, code 2): An unexpected error has occurred. Please retry your request later.; Facebook may have posted it all the same',
     );
-  });
-
-  it('gives up on an answer that never comes within timeoutMs (unknown); reconcile finds the same id and one post', async () => {
-    faults.set('facebook:timeout:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = expectKind(
-      await facebookClient.publish(callFor(share, { timeoutMs: 1_000 })),
-      'unknown',
-    );
-    expect(outcome.message).toContain('1000 ms');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    const post = only(postsOf(share));
-    expect(await facebookClient.reconcile(callFor(share))).toEqual({
-      kind: 'found',
-      remoteId: post.remoteId,
-      remoteUrl: post.url,
-    });
   });
 
   it('answers a reset connection with unknown; reconcile says absent, and the next attempt posts once', async () => {
@@ -334,18 +286,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(await facebookClient.reconcile(callFor(share))).toEqual({ kind: 'absent' });
     expectKind(await facebookClient.publish(callFor(share)), 'published');
     expect(postsOf(share)).toHaveLength(1);
-  });
-
-  it('answers a slow create late but normally: published, once', async () => {
-    faults.set('facebook:slow:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = expectKind(
-      await facebookClient.publish(callFor(share, { timeoutMs: 10_000 })),
-      'published',
-    );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
-    expect(only(postsOf(share)).remoteId).toBe(outcome.remoteId);
   });
 
   it('meets "(#506) Duplicate status message" on a repeat: unknown, and reconcile names the first post', async () => {
@@ -425,24 +365,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     });
     const unknown = await graph(`${credentials.pageId}/nothing/here`);
     expect(await unknown.json()).toMatchObject({ error: { code: 2500 } });
-  });
-
-  it('answers retry when Facebook cannot be reached at all, and reconcile unsure', async () => {
-    const closed = await launchFacebookSandbox({
-      posts: new SandboxPosts(),
-      faults: new FaultInjector(undefined, 1),
-      log: createLogger({ quiet: true }),
-    });
-    await closed.stop();
-    const call = callFor(claimedShare(), { credentials: closed.credentials });
-    expect(await facebookClient.publish(call)).toMatchObject({
-      kind: 'retry',
-      message: expect.stringContaining('ECONNREFUSED'),
-    });
-    expect(await facebookClient.reconcile(call)).toMatchObject({
-      kind: 'unsure',
-      reason: expect.stringContaining('ECONNREFUSED'),
-    });
   });
 });
 
