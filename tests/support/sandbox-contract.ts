@@ -5,6 +5,7 @@
  * runs the same behaviours over: each fault as the network's client maps it.
  */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { TID } from '@atproto/common-web';
 import { expect } from 'vitest';
 import { z } from 'zod';
@@ -27,16 +28,19 @@ import type { Platform } from '../../shared/domain/platform';
 import type { Share } from '../../shared/domain/share';
 import { blueskyClient } from '../../shared/platforms/bluesky/client';
 import type { ClientCall, NetworkClient, PublishOutcome } from '../../shared/platforms/client';
-import { facebookClient } from '../../shared/platforms/facebook/client';
+import { facebookClient, facebookCredentialsSchema } from '../../shared/platforms/facebook/client';
 import { composeFacebook } from '../../shared/platforms/facebook/composer';
-import { instagramClient } from '../../shared/platforms/instagram/client';
+import {
+  instagramClient,
+  instagramCredentialsSchema,
+} from '../../shared/platforms/instagram/client';
 import { composeInstagram } from '../../shared/platforms/instagram/composer';
-import { linkedinClient } from '../../shared/platforms/linkedin/client';
+import { linkedinClient, linkedinCredentialsSchema } from '../../shared/platforms/linkedin/client';
 import { composeLinkedIn } from '../../shared/platforms/linkedin/composer';
-import { mastodonClient } from '../../shared/platforms/mastodon/client';
-import { telegramClient } from '../../shared/platforms/telegram/client';
+import { mastodonClient, mastodonCredentialsSchema } from '../../shared/platforms/mastodon/client';
+import { telegramClient, telegramCredentialsSchema } from '../../shared/platforms/telegram/client';
 import { composeTelegram } from '../../shared/platforms/telegram/composer';
-import { threadsClient } from '../../shared/platforms/threads/client';
+import { threadsClient, threadsCredentialsSchema } from '../../shared/platforms/threads/client';
 import { composeThreads } from '../../shared/platforms/threads/composer';
 import type { Composer } from '../../shared/platforms/types';
 import { xClient } from '../../shared/platforms/x/client';
@@ -136,6 +140,10 @@ export function expectKind<K extends PublishOutcome['kind']>(
 export const tcpServers = () =>
   process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 
+/** How many TCP handles (listeners and sockets) the process holds. */
+export const tcpHandles = () =>
+  process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+
 /** A running sandbox with its own record of posts and fault knobs (`resetSeconds` 1). */
 export type Harness<S extends RunningSandbox = RunningSandbox> = {
   sandbox: S;
@@ -189,6 +197,20 @@ export type NetworkContract = {
   publicUrl?(remoteId: string): string;
   /** the timeout test: the client's timeoutMs, and the most the call may take */
   timeout: { ms: number; withinMs: number; says: boolean };
+  /**
+   * The `auth` and `expired-token` faults: auth, with what the message says (`exact`: all
+   * it says); Meta plays them on prepare too, whose message says `prepare`.
+   */
+  authFaults?: { auth: string[]; 'expired-token': string[]; exact?: boolean; prepare?: string };
+  /**
+   * stop(): a create the `timeout` fault holds, sent raw (its socket then ends ECONNRESET)
+   * or by the client (which then answers unknown), on a sandbox `stopStart` launches.
+   */
+  hold(sandbox: RunningSandbox, client: NetworkClient, share: Share): Promise<string>;
+  held: 'ECONNRESET' | 'unknown';
+  stopStart?(context: SandboxContext): Promise<RunningSandbox>;
+  /** how long stop() may take (default 2 s) */
+  stopWithinMs?: number;
   /** how a client meets a stopped sandbox: retry, and reconcile unsure (with its reason) */
   unreachable?: {
     said?: string;
@@ -212,9 +234,52 @@ async function prepared(client: NetworkClient, call: ClientCall): Promise<Share>
   return { ...call.share, preparedId: outcome.preparedId };
 }
 
+/** A create sent raw, held by the sandbox: resolves with how its exchange ended. */
+function rawCreate(url: string, headers: Record<string, string>, body: string): Promise<string> {
+  const held = request(url, { method: 'POST', agent: false, headers });
+  const ended = new Promise<string>((resolve) => {
+    held.on('response', () => resolve('answered'));
+    held.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+  held.end(body);
+  return ended;
+}
+
+/** A create the client sends, held by the sandbox: resolves with the outcome's kind. */
+async function clientCreate(sandbox: RunningSandbox, client: NetworkClient, share: Share) {
+  const call = { share, account: sandbox.account, credentials: sandbox.credentials };
+  return client.publish({ ...call, timeoutMs: 20_000 }).then((outcome) => outcome.kind);
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const HELD_TEXT = 'Held until the sandbox stops';
+
+/** Meta: a container made (and at once FINISHED), its publish sent raw. */
+async function heldPublish(
+  sandbox: RunningSandbox,
+  client: NetworkClient,
+  share: Share,
+  path: string,
+  accessToken: string,
+): Promise<string> {
+  const call = { share, account: sandbox.account, credentials: sandbox.credentials };
+  const outcome = await client.prepare?.({ ...call, timeoutMs: 5_000 });
+  if (outcome?.kind !== 'prepared') throw new Error(JSON.stringify(outcome));
+  const body = form({ creation_id: outcome.preparedId, access_token: accessToken });
+  return rawCreate(`${sandbox.url}${path}`, FORM, body);
+}
+
+/** Meta's auth faults: Graph's 190 on prepare, and auth on publish. */
+const META_AUTH: NonNullable<NetworkContract['authFaults']> = {
+  auth: [],
+  'expired-token': [],
+  prepare: '#190/',
+};
+
 const META: Pick<
   NetworkContract,
-  'refusals' | 'afterRefusal' | 'lost' | 'timeout' | 'unreachable' | 'ready'
+  'refusals' | 'afterRefusal' | 'lost' | 'timeout' | 'unreachable' | 'ready' | 'held'
 > = {
   refusals: ['500', '502', '503', 'reset'],
   afterRefusal: { absent: true, postsOnce: true },
@@ -222,6 +287,7 @@ const META: Pick<
   timeout: { ms: 1_000, withinMs: 20_000, says: true },
   unreachable: { prepare: true },
   ready: prepared,
+  held: 'ECONNRESET',
 };
 
 export const NETWORKS: NetworkContract[] = [
@@ -237,6 +303,13 @@ export const NETWORKS: NetworkContract[] = [
     lost: 'found',
     publicUrl: (id) => `https://x.com/newsroom/status/${id}`,
     timeout: { ms: 1_000, withinMs: 1_500, says: true },
+    authFaults: {
+      auth: ['X answered 401: Unauthorized'],
+      'expired-token': ['X answered 401: Unauthorized'],
+      exact: true,
+    },
+    hold: clientCreate,
+    held: 'unknown',
   },
   {
     name: 'Bluesky',
@@ -250,6 +323,9 @@ export const NETWORKS: NetworkContract[] = [
     afterRefusal: { absent: true },
     lost: 'found',
     timeout: { ms: 1_500, withinMs: 2_500, says: false },
+    hold: clientCreate,
+    stopWithinMs: 1_000,
+    held: 'unknown',
   },
   {
     name: 'Mastodon',
@@ -261,6 +337,24 @@ export const NETWORKS: NetworkContract[] = [
     lost: 'found',
     timeout: { ms: 1_000, withinMs: 20_000, says: true },
     unreachable: {},
+    authFaults: {
+      auth: ['Mastodon answered 401: The access token is invalid'],
+      'expired-token': ['Mastodon answered 401: The access token is invalid'],
+      exact: true,
+    },
+    hold: (sandbox) => {
+      const { accessToken } = mastodonCredentialsSchema.parse(sandbox.credentials);
+      const headers = {
+        Authorization: `Bearer ${accessToken}`,
+        'Content-Type': 'application/json',
+      };
+      return rawCreate(
+        `${sandbox.url}/api/v1/statuses`,
+        headers,
+        JSON.stringify({ status: HELD_TEXT }),
+      );
+    },
+    held: 'ECONNRESET',
   },
   {
     name: 'Threads',
@@ -270,6 +364,16 @@ export const NETWORKS: NetworkContract[] = [
     share: () => claimedShare('threads', { compose: composeThreads }),
     postsOf: (posts, share) => byText(posts, share).filter((p) => p.platform === 'threads'),
     ...META,
+    authFaults: {
+      ...META_AUTH,
+      auth: ['Error validating access token'],
+      'expired-token': ['Error validating access token'],
+    },
+    hold: (sandbox, client, share) => {
+      const { accessToken } = threadsCredentialsSchema.parse(sandbox.credentials);
+      return heldPublish(sandbox, client, share, '/v1.0/me/threads_publish', accessToken);
+    },
+    stopStart: (context) => launchThreadsSandbox(context, { readyMs: 0 }),
   },
   {
     name: 'LinkedIn',
@@ -283,6 +387,33 @@ export const NETWORKS: NetworkContract[] = [
     lost: 'found',
     timeout: { ms: 1_000, withinMs: 2_000, says: true },
     unreachable: { reasonSays: true },
+    authFaults: {
+      auth: [
+        'LinkedIn answered 401 REVOKED_ACCESS_TOKEN: The token used in the request has been revoked by the user',
+      ],
+      'expired-token': [
+        'LinkedIn answered 401 EXPIRED_ACCESS_TOKEN: The token used in the request has expired',
+      ],
+      exact: true,
+    },
+    hold: (sandbox) => {
+      const { accessToken, author, version } = linkedinCredentialsSchema.parse(sandbox.credentials);
+      const headers = {
+        Authorization: `Bearer ${accessToken}`,
+        'LinkedIn-Version': version,
+        'X-Restli-Protocol-Version': '2.0.0',
+        'Content-Type': 'application/json',
+      };
+      const post = {
+        author,
+        commentary: HELD_TEXT,
+        visibility: 'PUBLIC',
+        distribution: { feedDistribution: 'MAIN_FEED' },
+        lifecycleState: 'PUBLISHED',
+      };
+      return rawCreate(`${sandbox.url}/rest/posts`, headers, JSON.stringify(post));
+    },
+    held: 'ECONNRESET',
   },
   {
     name: 'Facebook Page',
@@ -296,6 +427,18 @@ export const NETWORKS: NetworkContract[] = [
     lost: 'found',
     timeout: { ms: 1_000, withinMs: 2_000, says: true },
     unreachable: { reasonSays: true },
+    authFaults: {
+      auth: ['code 190, subcode 460', 'changed their password'],
+      'expired-token': ['code 190, subcode 463', 'Session has expired'],
+    },
+    hold: (sandbox) => {
+      const { pageId, pageAccessToken, apiVersion } = facebookCredentialsSchema.parse(
+        sandbox.credentials,
+      );
+      const body = form({ message: HELD_TEXT, access_token: pageAccessToken });
+      return rawCreate(`${sandbox.url}/${apiVersion}/${pageId}/feed`, FORM, body);
+    },
+    held: 'ECONNRESET',
   },
   {
     name: 'Instagram',
@@ -305,6 +448,12 @@ export const NETWORKS: NetworkContract[] = [
     share: () => claimedShare('instagram', { compose: composeInstagram }),
     postsOf: (posts, share) => byText(posts, share).filter((p) => p.platform === 'instagram'),
     ...META,
+    authFaults: META_AUTH,
+    hold: (sandbox, client, share) => {
+      const { accessToken, userId } = instagramCredentialsSchema.parse(sandbox.credentials);
+      return heldPublish(sandbox, client, share, `/v25.0/${userId}/media_publish`, accessToken);
+    },
+    stopStart: (context) => launchInstagramSandbox(context, { readyMs: 0 }),
   },
   {
     name: 'Telegram',
@@ -325,5 +474,20 @@ export const NETWORKS: NetworkContract[] = [
       said: 'Could not reach Telegram (ECONNREFUSED); nothing was sent',
       warmUp: true,
     },
+    authFaults: {
+      auth: ['Telegram answered 401 to sendPhoto: Unauthorized'],
+      'expired-token': ['Telegram answered 401 to sendPhoto: Unauthorized'],
+      exact: true,
+    },
+    hold: (sandbox) => {
+      const { botToken } = telegramCredentialsSchema.parse(sandbox.credentials);
+      const body = JSON.stringify({ chat_id: '@newsroom', text: HELD_TEXT });
+      return rawCreate(
+        `${sandbox.url}/bot${botToken}/sendMessage`,
+        { 'Content-Type': 'application/json' },
+        body,
+      );
+    },
+    held: 'ECONNRESET',
   },
 ];

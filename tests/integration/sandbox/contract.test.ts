@@ -5,7 +5,8 @@
  * reconcile then answers what the network lets it know. What only one network does stays
  * in that network's own test file.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
@@ -18,6 +19,8 @@ import {
   only,
   quietLog,
   startHarness,
+  tcpHandles,
+  tcpServers,
 } from '../../support/sandbox-contract';
 
 describe.each(NETWORKS)('$name: the sandbox contract', (network) => {
@@ -49,6 +52,43 @@ describe.each(NETWORKS)('$name: the sandbox contract', (network) => {
   async function ready(overrides: Partial<ClientCall> = {}): Promise<Share> {
     const share = network.share();
     return network.ready ? network.ready(client, call(share, overrides)) : share;
+  }
+
+  it('publishes with the real client: one post under the id and URL it answered, as the account', async () => {
+    const share = network.share();
+    const outcome = expectKind(await publish(share), 'published');
+    const post = only(postsOf(share));
+    expect(post).toMatchObject({
+      platform,
+      remoteId: outcome.remoteId,
+      url: outcome.remoteUrl,
+      account: h.sandbox.account,
+    });
+    expect(post.text.length).toBeGreaterThan(0);
+  });
+
+  const authFaults = network.authFaults;
+  if (authFaults) {
+    it.each(['auth', 'expired-token'] as const)(
+      'answers the %s fault with auth and posts nothing',
+      async (fault) => {
+        const share = network.share();
+        if (authFaults.prepare) {
+          h.faults.set(`${platform}:${fault}:1:1`);
+          expect(await client.prepare?.(call(share))).toMatchObject({
+            kind: 'auth',
+            message: expect.stringContaining(authFaults.prepare),
+          });
+        }
+        const ready = network.ready ? await network.ready(client, call(share)) : share;
+        h.faults.set(`${platform}:${fault}:1:1`);
+        const outcome = expectKind(await publish(ready), 'auth');
+        const said = authFaults[fault];
+        if (authFaults.exact) expect(outcome).toEqual({ kind: 'auth', message: said.join('') });
+        for (const part of said) expect(outcome.message).toContain(part);
+        expect(postsOf(share)).toHaveLength(0);
+      },
+    );
   }
 
   it.each(network.refusals ?? ['500', '502', '503'])(
@@ -142,4 +182,43 @@ describe.each(NETWORKS)('$name: the sandbox contract', (network) => {
         expect(reconciled).toMatchObject({ reason: expect.stringContaining('ECONNREFUSED') });
       }
     });
+
+  it('stop() ends a held create and closes the server and its sockets, leaving no open handle', async () => {
+    const listeners = tcpServers();
+    const handles = tcpHandles();
+    const start = network.stopStart ?? network.start;
+    const posts = new SandboxPosts();
+    const faults = new FaultInjector(`${platform}:timeout:1`, 1);
+    const stopping = await start({ posts, faults, log: quietLog() });
+    expect(tcpServers()).toBe(listeners + 1);
+    const share = network.share();
+    const held = network.hold(stopping, client, share);
+    await vi.waitFor(() => expect(posts.list()).toHaveLength(1), { timeout: 5_000, interval: 20 });
+
+    const started = Date.now();
+    await stopping.stop();
+    expect(await held).toBe(network.held);
+    expect(Date.now() - started).toBeLessThan(network.stopWithinMs ?? 2_000);
+    // libuv lets go of a closed server's handle on a later turn of the loop.
+    await vi.waitFor(() => expect(tcpServers()).toBe(listeners), { timeout: 1_000, interval: 10 });
+    await vi.waitFor(() => expect(tcpHandles()).toBeLessThanOrEqual(handles), {
+      timeout: 3_000,
+      interval: 50,
+    });
+    const port = Number(new URL(stopping.url).port);
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket.end()));
+        socket.on('error', reject);
+      }),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Nothing listens any more: nothing can be sent, and nothing can be looked up.
+    const offline = { share, account: stopping.account, credentials: stopping.credentials };
+    expect(await client.publish({ ...offline, timeoutMs: 2_000 })).toMatchObject({
+      kind: 'retry',
+    });
+    expect(await client.reconcile({ ...offline, timeoutMs: 2_000 })).toMatchObject({
+      kind: 'unsure',
+    });
+  });
 });

@@ -4,8 +4,6 @@
  * same among them), and reconciliation through the Page feed since the first claim.
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
@@ -233,21 +231,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(postsOf(share)).toHaveLength(0);
   });
 
-  it.each([
-    ['auth', 'subcode 460', 'changed their password'],
-    ['expired-token', 'subcode 463', 'Session has expired'],
-  ])(
-    'answers the %s fault with auth (code 190, %s) and posts nothing',
-    async (fault, subcode, said) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      const outcome = expectKind(await facebookClient.publish(callFor(share)), 'auth');
-      expect(outcome.message).toContain(`code 190, ${subcode}`);
-      expect(outcome.message).toContain(said);
-      expect(postsOf(share)).toHaveLength(0);
-    },
-  );
-
   it('answers a throttle (#80001) with rate until the minutes X-Business-Use-Case-Usage names, refuses creates until the window passes, then posts', async () => {
     faults.set('facebook:429:1:1');
     const share = claimedShare();
@@ -365,51 +348,5 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     });
     const unknown = await graph(`${credentials.pageId}/nothing/here`);
     expect(await unknown.json()).toMatchObject({ error: { code: 2500 } });
-  });
-});
-
-describe('Facebook Page: stopping the sandbox', () => {
-  it('stop() ends a held answer and closes every socket, leaving no open handle', async () => {
-    const posts = new SandboxPosts();
-    const servers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    const before = servers();
-    const sandbox = await launchFacebookSandbox({
-      posts,
-      faults: new FaultInjector('facebook:timeout:1', 1),
-      log: createLogger({ quiet: true }),
-    });
-    expect(servers()).toBe(before + 1);
-    const { pageId, pageAccessToken, apiVersion } = facebookCredentialsSchema.parse(
-      sandbox.credentials,
-    );
-
-    const held = request(`${sandbox.url}/${apiVersion}/${pageId}/feed`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
-    const ended = new Promise<string>((resolve) => {
-      held.on('response', () => resolve('answered'));
-      held.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
-    held.end(
-      new URLSearchParams({
-        message: 'Held until the sandbox stops',
-        access_token: pageAccessToken,
-      }).toString(),
-    );
-    await vi.waitFor(() => expect(posts.list()).toHaveLength(1));
-
-    await sandbox.stop();
-    expect(await ended).toBe('ECONNRESET');
-    expect(servers()).toBe(before);
-    const port = Number(new URL(sandbox.url).port);
-    await expect(
-      new Promise((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => resolve(socket.end()));
-        socket.on('error', reject);
-      }),
-    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
