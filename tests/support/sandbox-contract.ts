@@ -50,7 +50,8 @@ export const HOUR = 3_600_000;
 
 export const quietLog = () => createLogger({ quiet: true });
 
-const fixture = z
+/** The sample article of tests/fixtures/webhooks/generic-article.json. */
+export const sampleArticle = z
   .looseObject({ id: z.string(), url: z.string(), title: z.string() })
   .parse(
     JSON.parse(
@@ -84,12 +85,12 @@ export function claimedShare(platform: Platform, options: ShareOptions = {}): Sh
   const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === platform));
   const article = parseGenericArticle(
     options.pristine
-      ? fixture
+      ? sampleArticle
       : {
-          ...fixture,
-          id: `${fixture.id}-${articles}`,
-          url: fixture.url.replace(/\/$/, `-${articles}/`),
-          title: `${fixture.title} (${articles})`,
+          ...sampleArticle,
+          id: `${sampleArticle.id}-${articles}`,
+          url: sampleArticle.url.replace(/\/$/, `-${articles}/`),
+          title: `${sampleArticle.title} (${articles})`,
           ...options.patch,
         },
   );
@@ -131,7 +132,7 @@ export function expectKind<K extends PublishOutcome['kind']>(
   outcome: PublishOutcome,
   kind: K,
 ): Extract<PublishOutcome, { kind: K }> {
-  expect(outcome).toMatchObject({ kind });
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind });
   if (outcome.kind !== kind) throw new Error(`expected ${kind}, got ${JSON.stringify(outcome)}`);
   return outcome as Extract<PublishOutcome, { kind: K }>;
 }

@@ -16,8 +16,9 @@ import { parseGenericArticle } from '../../../shared/domain/article';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import { blueskyClient, createBlueskyClient } from '../../../shared/platforms/bluesky/client';
-import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
+import type { ClientCall } from '../../../shared/platforms/client';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { expectKind } from '../../support/sandbox-contract';
 
 const article = parseGenericArticle(
   JSON.parse(
@@ -113,12 +114,6 @@ function objectOf(value: unknown): Record<string, unknown> {
 function sessionOf(outcome: { session?: string }) {
   expect(outcome.session).toBeTypeOf('string');
   return objectOf(JSON.parse(outcome.session ?? ''));
-}
-
-function expectKind<K extends PublishOutcome['kind']>(outcome: PublishOutcome, kind: K) {
-  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind });
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}`);
-  return outcome as Extract<PublishOutcome, { kind: K }>;
 }
 
 describe('the Bluesky client against the sandbox', () => {

@@ -1,11 +1,5 @@
-/**
- * The Facebook Page client against the Graph sandbox: the link post, Graph's errors and
- * codes, every fault ending in the outcome docs/networks.md gives it (a 500 that posted all the
- * same among them), and reconciliation through the Page feed since the first claim.
- */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import {
   type FacebookSandbox,
@@ -19,24 +13,15 @@ import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
-import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
+import type { ClientCall } from '../../../shared/platforms/client';
 import {
   facebookClient,
   facebookCredentialsSchema,
 } from '../../../shared/platforms/facebook/client';
 import { composeFacebook } from '../../../shared/platforms/facebook/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string(), title: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'facebook'));
 const MINUTE = 60_000;
 
@@ -77,19 +62,6 @@ function claimedShare(options: { claimedAt?: Date; pristine?: boolean } = {}): S
     length: post.length,
     firstClaimedAt: (options.claimedAt ?? now).toISOString(),
   };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
-}
-
-function expectKind<K extends PublishOutcome['kind']>(outcome: PublishOutcome, kind: K) {
-  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind });
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}`);
-  return outcome as Extract<PublishOutcome, { kind: K }>;
 }
 
 describe('Facebook Page: the client against the Graph sandbox', () => {

@@ -1,9 +1,3 @@
-/**
- * The Instagram client against the Instagram sandbox: image container, status polls and
- * media_publish over real HTTP on loopback, and every fault ending in the outcome
- * docs/networks.md gives it, with reconcile finding exactly one post after an unknown.
- */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -27,17 +21,8 @@ import {
 } from '../../../shared/platforms/instagram/client';
 import { composeInstagram } from '../../../shared/platforms/instagram/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string(), title: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'instagram'));
 const log = createLogger({ quiet: true });
 const HOUR = 3_600_000;
@@ -78,13 +63,6 @@ function claimedShare(patch: Record<string, unknown> = {}): Share {
     status: 'publishing',
     firstClaimedAt: now.toISOString(),
   };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
 }
 
 function published(outcome: PublishOutcome): { remoteId: string; remoteUrl: string } {

@@ -1,9 +1,3 @@
-/**
- * The LinkedIn client against the LinkedIn sandbox: the article post with its escaped
- * commentary, the duplicate answer checked against the post it names, every fault ending
- * in the outcome docs/networks.md gives it, and reconciliation through the author's posts.
- */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
@@ -19,7 +13,7 @@ import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
-import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
+import type { ClientCall } from '../../../shared/platforms/client';
 import {
   createLinkedInClient,
   linkedinClient,
@@ -28,17 +22,8 @@ import {
 import { composeLinkedIn } from '../../../shared/platforms/linkedin/composer';
 import { toLittleText } from '../../../shared/platforms/linkedin/rules';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string(), title: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'linkedin'));
 const HOUR = 3_600_000;
 const PNG = Buffer.from(
@@ -83,19 +68,6 @@ function claimedShare(options: { claimedAgoMs?: number; pristine?: boolean } = {
     length: post.length,
     firstClaimedAt: new Date(now.getTime() - (options.claimedAgoMs ?? 0)).toISOString(),
   };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
-}
-
-function expectKind<K extends PublishOutcome['kind']>(outcome: PublishOutcome, kind: K) {
-  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind });
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}`);
-  return outcome as Extract<PublishOutcome, { kind: K }>;
 }
 
 describe('LinkedIn: the client against the sandbox', () => {

@@ -3,7 +3,6 @@
  * loopback instance, and every fault ends in the outcome docs/networks.md gives it.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRestAPIClient, MastoHttpError } from 'masto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -25,13 +24,8 @@ import {
   mastodonCredentialsSchema,
 } from '../../../shared/platforms/mastodon/client';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-    'utf8',
-  ),
-);
 const channel = (() => {
   const found = loadChannelsConfig(undefined).channels.find((c) => c.platform === 'mastodon');
   if (!found) throw new Error('the built-in config has no Mastodon channel');
@@ -64,13 +58,6 @@ function claimedShare(claimedAgoMs = 0): Share {
     status: 'publishing',
     firstClaimedAt: new Date(now.getTime() - claimedAgoMs).toISOString(),
   };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
 }
 
 describe('Mastodon: the client against the sandbox', () => {

@@ -1,9 +1,3 @@
-/**
- * The Telegram client against the Telegram sandbox: grammy runs unchanged against the
- * loopback Bot API, every fault ends in the outcome docs/networks.md gives it, and reconcile
- * can never tell (the Bot API reads no channel history), so an unknown share stays parked.
- */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Api, GrammyError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,13 +17,8 @@ import {
 } from '../../../shared/platforms/telegram/client';
 import { composeTelegram } from '../../../shared/platforms/telegram/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-    'utf8',
-  ),
-);
 const channel = (() => {
   const input = DEFAULT_CHANNELS.find((c) => c.platform === 'telegram');
   if (!input) throw new Error('the built-in config has no Telegram channel');
@@ -79,13 +68,6 @@ function claimedShare(overrides: Partial<Share> = {}): Share {
 function longShare(): Share {
   const share = claimedShare();
   return { ...share, text: `${'A long standfirst. '.repeat(60)}\n\n${share.url}` };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
 }
 
 const grammyError = (promise: Promise<unknown>) =>

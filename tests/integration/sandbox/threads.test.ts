@@ -1,9 +1,3 @@
-/**
- * The Threads client against the Threads sandbox: container, status polls and
- * threads_publish over real HTTP on loopback, and every fault ending in the outcome
- * docs/networks.md gives it, with reconcile finding exactly one post after an unknown.
- */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -24,17 +18,8 @@ import type { ClientCall, PublishOutcome } from '../../../shared/platforms/clien
 import { threadsClient, threadsCredentialsSchema } from '../../../shared/platforms/threads/client';
 import { composeThreads } from '../../../shared/platforms/threads/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'threads'));
 const log = createLogger({ quiet: true });
 const HOUR = 3_600_000;
@@ -73,13 +58,6 @@ function claimedShare(patch: Record<string, unknown> = {}): Share {
     status: 'publishing',
     firstClaimedAt: now.toISOString(),
   };
-}
-
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
 }
 
 function published(outcome: PublishOutcome): { remoteId: string; remoteUrl: string } {
