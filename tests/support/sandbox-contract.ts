@@ -199,6 +199,17 @@ export type NetworkContract = {
   /** the timeout test: the client's timeoutMs, and the most the call may take */
   timeout: { ms: number; withinMs: number; says: boolean };
   /**
+   * A wrong secret in the credentials (`field` set to `value`): auth, with what the message
+   * says (`exact`: all it says), naming neither secret; Meta's prepare says `prepare`.
+   */
+  wrongSecret: {
+    field: string;
+    value(sandbox: RunningSandbox): string;
+    says: string[];
+    exact?: boolean;
+    prepare?: string[];
+  };
+  /**
    * The `auth` and `expired-token` faults: auth, with what the message says (`exact`: all
    * it says); Meta plays them on prepare too, whose message says `prepare`.
    */
@@ -311,6 +322,7 @@ export const NETWORKS: NetworkContract[] = [
     },
     hold: clientCreate,
     held: 'unknown',
+    wrongSecret: { field: 'accessToken', value: () => '1234-not-the-token', says: ['401'] },
   },
   {
     name: 'Bluesky',
@@ -327,6 +339,11 @@ export const NETWORKS: NetworkContract[] = [
     hold: clientCreate,
     stopWithinMs: 1_000,
     held: 'unknown',
+    wrongSecret: {
+      field: 'password',
+      value: () => 'wrng-pass-word-abcd',
+      says: ['Invalid identifier or password'],
+    },
   },
   {
     name: 'Mastodon',
@@ -356,6 +373,11 @@ export const NETWORKS: NetworkContract[] = [
       );
     },
     held: 'ECONNRESET',
+    wrongSecret: {
+      field: 'accessToken',
+      value: () => 'not-the-token-0123456789',
+      says: ['401', 'The access token is invalid'],
+    },
   },
   {
     name: 'Threads',
@@ -375,6 +397,12 @@ export const NETWORKS: NetworkContract[] = [
       return heldPublish(sandbox, client, share, '/v1.0/me/threads_publish', accessToken);
     },
     stopStart: (context) => launchThreadsSandbox(context, { readyMs: 0 }),
+    wrongSecret: {
+      field: 'accessToken',
+      value: () => 'THAAnot-the-token-0123456789',
+      says: [],
+      prepare: ['#190', 'Invalid OAuth access token'],
+    },
   },
   {
     name: 'LinkedIn',
@@ -415,6 +443,12 @@ export const NETWORKS: NetworkContract[] = [
       return rawCreate(`${sandbox.url}/rest/posts`, headers, JSON.stringify(post));
     },
     held: 'ECONNRESET',
+    wrongSecret: {
+      field: 'accessToken',
+      value: () => 'AQwrongtoken0123456789',
+      says: ['LinkedIn answered 401 INVALID_ACCESS_TOKEN: Invalid access token'],
+      exact: true,
+    },
   },
   {
     name: 'Facebook Page',
@@ -440,6 +474,14 @@ export const NETWORKS: NetworkContract[] = [
       return rawCreate(`${sandbox.url}/${apiVersion}/${pageId}/feed`, FORM, body);
     },
     held: 'ECONNRESET',
+    wrongSecret: {
+      field: 'pageAccessToken',
+      value: () => 'EAAGwrongtoken0123456789',
+      says: [
+        'Facebook answered 400 (OAuthException, code 190): Invalid OAuth access token - Cannot parse access token',
+      ],
+      exact: true,
+    },
   },
   {
     name: 'Instagram',
@@ -455,6 +497,11 @@ export const NETWORKS: NetworkContract[] = [
       return heldPublish(sandbox, client, share, `/v25.0/${userId}/media_publish`, accessToken);
     },
     stopStart: (context) => launchInstagramSandbox(context, { readyMs: 0 }),
+    wrongSecret: {
+      field: 'accessToken',
+      value: () => 'IGAAnot-the-token-0123456789',
+      says: ['#190'],
+    },
   },
   {
     name: 'Telegram',
@@ -490,5 +537,12 @@ export const NETWORKS: NetworkContract[] = [
       );
     },
     held: 'ECONNRESET',
+    wrongSecret: {
+      field: 'botToken',
+      value: (sandbox) =>
+        `${String(sandbox.credentials.botToken).split(':')[0]}:AAwrongwrongwrongwrongwrongwrongwro`,
+      says: ['Telegram answered 401 to sendPhoto: Unauthorized'],
+      exact: true,
+    },
   },
 ];

@@ -67,6 +67,27 @@ describe.each(NETWORKS)('$name: the sandbox contract', (network) => {
     expect(post.text.length).toBeGreaterThan(0);
   });
 
+  it('answers a wrong secret with auth, naming neither secret, and posts nothing', async () => {
+    const { field, value, says, exact, prepare } = network.wrongSecret;
+    const share = network.share();
+    const wrong = value(h.sandbox);
+    const secret = String(h.sandbox.credentials[field]);
+    const credentials = { ...h.sandbox.credentials, [field]: wrong };
+    if (prepare) {
+      const prepared = await client.prepare?.(h.call(share, { credentials }));
+      expect(prepared).toMatchObject({ kind: 'auth' });
+      for (const part of prepare) expect(JSON.stringify(prepared)).toContain(part);
+      expect(JSON.stringify(prepared)).not.toContain(wrong);
+      expect(JSON.stringify(prepared)).not.toContain(secret);
+    }
+    const outcome = expectKind(await client.publish(h.call(share, { credentials })), 'auth');
+    if (exact) expect(outcome).toEqual({ kind: 'auth', message: says.join('') });
+    for (const part of says) expect(outcome.message).toContain(part);
+    expect(JSON.stringify(outcome)).not.toContain(wrong);
+    expect(JSON.stringify(outcome)).not.toContain(secret);
+    expect(postsOf(share)).toHaveLength(0);
+  });
+
   const authFaults = network.authFaults;
   if (authFaults) {
     it.each(['auth', 'expired-token'] as const)(

@@ -166,22 +166,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     }
   });
 
-  it('answers a wrong token with auth (Graph code 190), naming no token, and posts nothing', async () => {
-    const share = claimedShare();
-    const wrong = 'EAAGwrongtoken0123456789';
-    const outcome = expectKind(
-      await facebookClient.publish(
-        callFor(share, { credentials: { ...sandbox.credentials, pageAccessToken: wrong } }),
-      ),
-      'auth',
-    );
-    expect(outcome.message).toBe(
-      'Facebook answered 400 (OAuthException, code 190): Invalid OAuth access token - Cannot parse access token',
-    );
-    expect(outcome.message).not.toContain(wrong);
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const share = claimedShare();
     const secret = 'secret token with spaces';

@@ -233,18 +233,6 @@ describe('Instagram: the client against the sandbox', () => {
     }
   });
 
-  it("answers a wrong token with auth carrying Meta's 190, naming no token, and posts nothing", async () => {
-    const share = claimedShare();
-    const wrong = 'IGAAnot-the-token-0123456789';
-    const credentials = { ...sandbox.credentials, accessToken: wrong };
-    const outcome = await instagramClient.publish(callFor(share, { credentials }));
-    expect(outcome).toMatchObject({ kind: 'auth', message: expect.stringContaining('#190') });
-    if (outcome.kind !== 'auth') return;
-    expect(outcome.message).not.toContain(wrong);
-    expect(outcome.message).not.toContain(token);
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const outcome = await instagramClient.publish(
       callFor(claimedShare(), {

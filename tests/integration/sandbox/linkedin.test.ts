@@ -240,22 +240,6 @@ describe('LinkedIn: the client against the sandbox', () => {
     }
   });
 
-  it('answers a wrong token with auth and LinkedIn’s 401, naming no token, and posts nothing', async () => {
-    const share = claimedShare();
-    const wrong = 'AQwrongtoken0123456789';
-    const outcome = expectKind(
-      await linkedinClient.publish(
-        callFor(share, { credentials: { ...sandbox.credentials, accessToken: wrong } }),
-      ),
-      'auth',
-    );
-    expect(outcome.message).toBe(
-      'LinkedIn answered 401 INVALID_ACCESS_TOKEN: Invalid access token',
-    );
-    expect(outcome.message).not.toContain(wrong);
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const share = claimedShare();
     const secret = 'secret token with spaces';

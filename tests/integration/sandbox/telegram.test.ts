@@ -220,19 +220,6 @@ describe('Telegram: the client against the sandbox', () => {
     expect(only(postsOf(share))).toMatchObject({ account: String(id), url: outcome.remoteUrl });
   });
 
-  it('answers a wrong bot token with auth (401 Unauthorized), naming no token, and posts nothing', async () => {
-    const share = claimedShare();
-    const wrong = `${botToken.split(':')[0]}:AAwrongwrongwrongwrongwrongwrongwro`;
-    const outcome = await telegramClient.publish(
-      callFor(share, { credentials: { ...sandbox.credentials, botToken: wrong } }),
-    );
-    expect(outcome).toEqual({
-      kind: 'auth',
-      message: 'Telegram answered 401 to sendPhoto: Unauthorized',
-    });
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const share = claimedShare();
     const outcome = await telegramClient.publish(

@@ -211,22 +211,6 @@ describe('Threads: the client against the sandbox', () => {
     }
   });
 
-  it("answers a wrong token with auth carrying Meta's 190, naming no token, and posts nothing", async () => {
-    const share = claimedShare();
-    const wrong = 'THAAnot-the-token-0123456789';
-    const credentials = { ...sandbox.credentials, accessToken: wrong };
-    const outcome = await threadsClient.prepare(callFor(share, { credentials }));
-    expect(outcome).toMatchObject({ kind: 'auth', message: expect.stringContaining('#190') });
-    if (outcome.kind !== 'auth') return;
-    expect(outcome.message).toContain('Invalid OAuth access token');
-    expect(outcome.message).not.toContain(wrong);
-    expect(outcome.message).not.toContain(token);
-    expect(await threadsClient.publish(callFor(share, { credentials }))).toMatchObject({
-      kind: 'auth',
-    });
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const secret = 'a token with spaces';
     const outcome = await threadsClient.publish(

@@ -178,7 +178,6 @@ describe('X client against the X sandbox', () => {
   });
 
   it.each([
-    ['a wrong access token', { accessToken: '1234-not-the-token' }],
     ['a wrong access secret (bad signature)', { accessSecret: 'not-the-secret' }],
     ['a wrong consumer secret (bad signature)', { appSecret: 'not-the-app-secret' }],
     ['a wrong consumer key', { appKey: 'not-the-app-key' }],
