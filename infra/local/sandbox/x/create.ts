@@ -33,27 +33,14 @@ const CREATE_KEYS = new Set([
   'paid_partnership',
 ]);
 
-/** X's media limits (docs/networks.md, X, "Limits"); which types beyond these it takes is unconfirmed. */
-
 type CreateDraft = {
   text: string;
   inReplyToId: string | null;
   media: Upload[];
 };
 
-/**
- * Checks a `POST /2/tweets` body as X does, answering the refusal itself; returns what to
- * commit when the post is acceptable.
- */
-export function validateCreate(ex: Exchange): CreateDraft | undefined {
-  const { res, account } = ex;
-  const parsed = parseJson(ex);
-  if (!parsed.ok) return undefined;
-  const body = parsed.value;
-  if (!isRecord(body)) {
-    sendInvalidRequest(res, [{ message: `$: ${typeName(body)} found, object expected` }]);
-    return undefined;
-  }
+/** The body's shape as X's schema checks it: the errors, and the ids it names. */
+function schemaErrors(body: Record<string, unknown>) {
   const errors: InvalidParameter[] = [];
   for (const key of Object.keys(body)) {
     if (!CREATE_KEYS.has(key)) {
@@ -88,68 +75,69 @@ export function validateCreate(ex: Exchange): CreateDraft | undefined {
       inReplyToId = target;
     }
   }
-  if (errors.length) {
-    sendInvalidRequest(res, errors);
+  return { errors, mediaIds, inReplyToId };
+}
+
+/** X's refusal of a text it cannot post, if it refuses it. */
+function textRefusal(text: string): InvalidParameter | undefined {
+  const measured = twitterText.parseTweet(text.normalize('NFC'));
+  if (measured.weightedLength > X_MAX_WEIGHTED_LENGTH) {
+    // The shape X gives an over-long text is unconfirmed (docs/networks.md: 400 or 403).
+    return {
+      parameters: { text: [text] },
+      message:
+        'Your Tweet text is too long. For more information on how X determines text length see https://github.com/twitter/twitter-text.',
+    };
+  }
+  if (!measured.valid) {
+    return {
+      parameters: { text: [text] },
+      message: 'Your Tweet text contains invalid characters.',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Checks a `POST /2/tweets` body as X does, answering the refusal itself; returns what to
+ * commit when the post is acceptable.
+ */
+export function validateCreate(ex: Exchange): CreateDraft | undefined {
+  const { res, account } = ex;
+  const parsed = parseJson(ex);
+  if (!parsed.ok) return undefined;
+  const body = parsed.value;
+  if (!isRecord(body)) {
+    sendInvalidRequest(res, [{ message: `$: ${typeName(body)} found, object expected` }]);
     return undefined;
   }
+  const { errors, mediaIds, inReplyToId } = schemaErrors(body);
+  if (errors.length) return void sendInvalidRequest(res, errors);
   if (body.edit_options !== undefined) {
     // Which plans may edit is unconfirmed (docs/networks.md); Crier corrects by delete and repost.
-    sendProblem(res, 403, {
-      title: 'Forbidden',
-      detail: 'You are not permitted to perform this action.',
-    });
-    return undefined;
+    const detail = 'You are not permitted to perform this action.';
+    return void sendProblem(res, 403, { title: 'Forbidden', detail });
   }
   const text = typeof body.text === 'string' ? body.text : '';
   if (!text && mediaIds.length === 0 && body.poll === undefined && !body.quote_tweet_id) {
-    sendInvalidRequest(res, [
-      {
-        message:
-          'You must specify either a Card URI, Direct Message Deep Link, Media, Poll, Quote Tweet ID or text',
-      },
-    ]);
-    return undefined;
+    const message =
+      'You must specify either a Card URI, Direct Message Deep Link, Media, Poll, Quote Tweet ID or text';
+    return void sendInvalidRequest(res, [{ message }]);
   }
-  if (text) {
-    const measured = twitterText.parseTweet(text.normalize('NFC'));
-    if (measured.weightedLength > X_MAX_WEIGHTED_LENGTH) {
-      // The shape X gives an over-long text is unconfirmed (docs/networks.md: 400 or 403).
-      sendInvalidRequest(res, [
-        {
-          parameters: { text: [text] },
-          message:
-            'Your Tweet text is too long. For more information on how X determines text length see https://github.com/twitter/twitter-text.',
-        },
-      ]);
-      return undefined;
-    }
-    if (!measured.valid) {
-      sendInvalidRequest(res, [
-        { parameters: { text: [text] }, message: 'Your Tweet text contains invalid characters.' },
-      ]);
-      return undefined;
-    }
-  }
+  const refused = text ? textRefusal(text) : undefined;
+  if (refused) return void sendInvalidRequest(res, [refused]);
   const uploads = mediaIds.map((id) => account.uploads.get(id));
   const media = uploads.filter((u): u is Upload => u?.finalized === true);
   const single = media.filter((u) => u.category !== 'tweet_image');
   if (media.length !== mediaIds.length || (single.length > 0 && media.length > 1)) {
-    sendInvalidRequest(res, [
-      { parameters: { 'media.media_ids': mediaIds }, message: 'Your media IDs are invalid.' },
-    ]);
-    return undefined;
+    const message = 'Your media IDs are invalid.';
+    return void sendInvalidRequest(res, [{ parameters: { 'media.media_ids': mediaIds }, message }]);
   }
   if (inReplyToId && !account.find(inReplyToId)) {
-    sendProblem(res, 403, {
-      title: 'Forbidden',
-      detail: 'You attempted to reply to a Tweet that is deleted or not visible to you.',
-    });
-    return undefined;
+    const detail = 'You attempted to reply to a Tweet that is deleted or not visible to you.';
+    return void sendProblem(res, 403, { title: 'Forbidden', detail });
   }
-  if (text && account.duplicateOf(text, Date.now())) {
-    sendProblem(res, 403, DUPLICATE);
-    return undefined;
-  }
+  if (text && account.duplicateOf(text, Date.now())) return void sendProblem(res, 403, DUPLICATE);
   return { text, inReplyToId, media };
 }
 

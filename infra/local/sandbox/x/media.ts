@@ -9,6 +9,7 @@ import {
   sendJson,
 } from './http';
 
+/** X's media limits (docs/networks.md, X, "Limits"); which types beyond these it takes is unconfirmed. */
 const MEDIA_CATEGORIES: Record<
   string,
   { types: readonly string[]; maxBytes: number; key: number }

@@ -181,10 +181,8 @@ const TIMELINE_PARAMS = [
 ];
 
 /** `GET /2/users/:id/tweets`: newest first, X's filters, opaque pagination tokens. */
-export function getUserTweets(ex: Exchange, userId: string) {
-  const { account, url, res } = ex;
-  const query = url.searchParams;
-  const headers = account.readHeaders('users/:id/tweets', 900, Date.now());
+/** The timeline's query as X checks it: the errors, in X's order, and what it asks for. */
+function timelineQuery(query: URLSearchParams, userId: string) {
   const errors = checkQuery(query, TIMELINE_PARAMS);
   const maxResults = Number(query.get('max_results') ?? '10');
   if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 100) {
@@ -246,6 +244,14 @@ export function getUserTweets(ex: Exchange, userId: string) {
       message: `The \`id\` query parameter value [${userId}] does not match ^[0-9]{1,19}$`,
     });
   }
+  return { errors, maxResults, times, exclude, before };
+}
+
+export function getUserTweets(ex: Exchange, userId: string) {
+  const { account, url, res } = ex;
+  const query = url.searchParams;
+  const headers = account.readHeaders('users/:id/tweets', 900, Date.now());
+  const { errors, maxResults, times, exclude, before } = timelineQuery(query, userId);
   if (errors.length) return sendInvalidRequest(res, errors, headers);
   if (userId !== account.user.id) {
     return sendJson(res, 200, { errors: [notFound(userId, 'user')] }, headers);
