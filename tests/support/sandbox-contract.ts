@@ -194,6 +194,11 @@ export type NetworkContract = {
   afterRefusal?: { absent: boolean; postsOnce?: boolean };
   /** after a commit whose answer was lost, what reconcile answers */
   lost: 'found' | { unsure: string };
+  /**
+   * The `429` fault: rate until the network's reset, at least `min` ms after the call and
+   * at most `max` ms after its answer (LinkedIn names none: the next midnight UTC).
+   */
+  rateReset: { min: number; max: number } | 'midnight';
   /** the public URL of a post, where the network's test pins it */
   publicUrl?(remoteId: string): string;
   /** the timeout test: the client's timeoutMs, and the most the call may take */
@@ -291,7 +296,7 @@ const META_AUTH: NonNullable<NetworkContract['authFaults']> = {
 
 const META: Pick<
   NetworkContract,
-  'refusals' | 'afterRefusal' | 'lost' | 'timeout' | 'unreachable' | 'ready' | 'held'
+  'refusals' | 'afterRefusal' | 'lost' | 'timeout' | 'unreachable' | 'ready' | 'held' | 'rateReset'
 > = {
   refusals: ['500', '502', '503', 'reset'],
   afterRefusal: { absent: true, postsOnce: true },
@@ -300,6 +305,7 @@ const META: Pick<
   unreachable: { prepare: true },
   ready: prepared,
   held: 'ECONNRESET',
+  rateReset: { min: 59_000, max: 61_000 },
 };
 
 export const NETWORKS: NetworkContract[] = [
@@ -323,6 +329,7 @@ export const NETWORKS: NetworkContract[] = [
     hold: clientCreate,
     held: 'unknown',
     wrongSecret: { field: 'accessToken', value: () => '1234-not-the-token', says: ['401'] },
+    rateReset: { min: 1_000, max: 2_000 },
   },
   {
     name: 'Bluesky',
@@ -344,6 +351,7 @@ export const NETWORKS: NetworkContract[] = [
       value: () => 'wrng-pass-word-abcd',
       says: ['Invalid identifier or password'],
     },
+    rateReset: { min: 1_000, max: 2_100 },
   },
   {
     name: 'Mastodon',
@@ -378,6 +386,7 @@ export const NETWORKS: NetworkContract[] = [
       value: () => 'not-the-token-0123456789',
       says: ['401', 'The access token is invalid'],
     },
+    rateReset: { min: 900, max: 1_100 },
   },
   {
     name: 'Threads',
@@ -449,6 +458,7 @@ export const NETWORKS: NetworkContract[] = [
       says: ['LinkedIn answered 401 INVALID_ACCESS_TOKEN: Invalid access token'],
       exact: true,
     },
+    rateReset: 'midnight',
   },
   {
     name: 'Facebook Page',
@@ -482,6 +492,7 @@ export const NETWORKS: NetworkContract[] = [
       ],
       exact: true,
     },
+    rateReset: { min: 60_000, max: 60_000 },
   },
   {
     name: 'Instagram',
@@ -544,5 +555,6 @@ export const NETWORKS: NetworkContract[] = [
       says: ['Telegram answered 401 to sendPhoto: Unauthorized'],
       exact: true,
     },
+    rateReset: { min: 1_000, max: 1_100 },
   },
 ];

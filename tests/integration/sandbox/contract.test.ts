@@ -112,6 +112,33 @@ describe.each(NETWORKS)('$name: the sandbox contract', (network) => {
     );
   }
 
+  it("answers the 429 with rate until the network's reset, refuses creates in its window, then posts", async () => {
+    const share = await ready();
+    h.faults.set(`${platform}:429:1:1`);
+    const before = Date.now();
+    const limited = expectKind(await publish(share), 'rate');
+    const until = Date.parse(limited.until);
+    expect(limited.until).toBe(new Date(until).toISOString());
+    const reset = network.rateReset;
+    if (reset === 'midnight') {
+      const midnight = new Date();
+      midnight.setUTCHours(24, 0, 0, 0);
+      expect(limited.until).toBe(midnight.toISOString());
+    } else {
+      expect(until).toBeGreaterThanOrEqual(before + reset.min);
+      expect(until).toBeLessThanOrEqual(Date.now() + reset.max);
+    }
+    // The rule fired once; what refuses now is the sandbox's own window.
+    expectKind(await publish(share), 'rate');
+    expect(postsOf(share)).toHaveLength(0);
+    await vi.waitFor(async () => expectKind(await publish(share), 'published'), {
+      timeout: 5_000,
+      interval: 100,
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(before + 900);
+    expect(postsOf(share)).toHaveLength(1);
+  });
+
   it.each(network.refusals ?? ['500', '502', '503'])(
     'answers %s before the commit with unknown (never retry), and nothing is posted',
     async (fault) => {
