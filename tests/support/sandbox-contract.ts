@@ -145,6 +145,40 @@ export const tcpServers = () =>
 export const tcpHandles = () =>
   process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
 
+/** A call of `share` as the publisher makes it against `sandbox`. */
+export function callOf(
+  sandbox: RunningSandbox,
+  share: Share,
+  overrides: Partial<ClientCall> = {},
+): ClientCall {
+  return {
+    share,
+    account: sandbox.account,
+    credentials: sandbox.credentials,
+    timeoutMs: 5_000,
+    ...overrides,
+  };
+}
+
+/** A raw Graph call (Meta), as any HTTP client would make it: the token in the form or query. */
+export async function graphCall(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  params: Record<string, string> = {},
+) {
+  const url = new URL(path, base);
+  const form = new URLSearchParams({ ...params, access_token: token });
+  if (method === 'POST') {
+    const response = await fetch(url, { method, body: form });
+    return { status: response.status, body: z.unknown().parse(await response.json()) };
+  }
+  for (const [name, value] of form) url.searchParams.set(name, value);
+  const response = await fetch(url, { method });
+  return { status: response.status, body: z.unknown().parse(await response.json()) };
+}
+
 /** A running sandbox with its own record of posts and fault knobs (`resetSeconds` 1). */
 export type Harness<S extends RunningSandbox = RunningSandbox> = {
   sandbox: S;
@@ -165,13 +199,7 @@ export async function startHarness<S extends RunningSandbox>(
     sandbox,
     posts,
     faults,
-    call: (share, overrides = {}) => ({
-      share,
-      account: sandbox.account,
-      credentials: sandbox.credentials,
-      timeoutMs: 5_000,
-      ...overrides,
-    }),
+    call: (share, overrides = {}) => callOf(sandbox, share, overrides),
   };
 }
 
@@ -245,7 +273,8 @@ const byCard = (posts: SandboxPost[], share: Share) =>
 const byUrl = (posts: SandboxPost[], share: Share) =>
   posts.filter((p) => p.text.includes(share.url));
 
-async function prepared(client: NetworkClient, call: ClientCall): Promise<Share> {
+/** The share with the container `prepare` made for it (Meta). */
+export async function prepared(client: NetworkClient, call: ClientCall): Promise<Share> {
   const outcome = await client.prepare?.(call);
   if (outcome?.kind !== 'prepared') throw new Error(`not prepared: ${JSON.stringify(outcome)}`);
   return { ...call.share, preparedId: outcome.preparedId };

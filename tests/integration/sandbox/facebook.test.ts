@@ -20,7 +20,7 @@ import {
 } from '../../../shared/platforms/facebook/client';
 import { composeFacebook } from '../../../shared/platforms/facebook/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
+import { callOf, expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'facebook'));
 const MINUTE = 60_000;
@@ -70,13 +70,8 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
   let sandbox: FacebookSandbox;
   let credentials: z.output<typeof facebookCredentialsSchema>;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.card?.url === share.url);
   /** A Graph call as Meta's own tools make it, for what the Crier client does not do. */
   const graph = (path: string, init: { method?: string; params?: Record<string, string> } = {}) => {

@@ -22,7 +22,7 @@ import {
 import { composeLinkedIn } from '../../../shared/platforms/linkedin/composer';
 import { toLittleText } from '../../../shared/platforms/linkedin/rules';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
+import { callOf, expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'linkedin'));
 const HOUR = 3_600_000;
@@ -76,13 +76,8 @@ describe('LinkedIn: the client against the sandbox', () => {
   let sandbox: LinkedInSandbox;
   let credentials: z.output<typeof linkedinCredentialsSchema>;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.card?.url === share.url);
   /** A request as LinkedIn's own client sends it, for what the Crier client does not do. */
   const rest = (path: string, init: RequestInit = {}) =>

@@ -24,7 +24,7 @@ import {
   mastodonCredentialsSchema,
 } from '../../../shared/platforms/mastodon/client';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
+import { callOf, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
 const channel = (() => {
   const found = loadChannelsConfig(undefined).channels.find((c) => c.platform === 'mastodon');
@@ -66,13 +66,8 @@ describe('Mastodon: the client against the sandbox', () => {
   let sandbox: RunningSandbox;
   let accessToken: string;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.text.includes(share.url));
   const masto = () => createRestAPIClient({ url: sandbox.url, accessToken });
 

@@ -17,7 +17,7 @@ import {
 } from '../../../shared/platforms/telegram/client';
 import { composeTelegram } from '../../../shared/platforms/telegram/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
+import { callOf, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
 const channel = (() => {
   const input = DEFAULT_CHANNELS.find((c) => c.platform === 'telegram');
@@ -83,13 +83,8 @@ describe('Telegram: the client against the sandbox', () => {
   let botToken: string;
   let api: Api;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.text.includes(share.url));
   const messageOf = (remoteId: string) =>
     only(sandbox.messages().filter((m) => m.remoteId === remoteId));

@@ -18,7 +18,13 @@ import type { ClientCall, PublishOutcome } from '../../../shared/platforms/clien
 import { threadsClient, threadsCredentialsSchema } from '../../../shared/platforms/threads/client';
 import { composeThreads } from '../../../shared/platforms/threads/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
-import { sampleArticle as fixture, only } from '../../support/sandbox-contract';
+import {
+  callOf,
+  sampleArticle as fixture,
+  graphCall,
+  only,
+  prepared as preparedShare,
+} from '../../support/sandbox-contract';
 
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'threads'));
 const log = createLogger({ quiet: true });
@@ -71,34 +77,16 @@ describe('Threads: the client against the sandbox', () => {
   let sandbox: ThreadsSandbox;
   let token: string;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) =>
     posts.list().filter((p) => p.platform === 'threads' && p.text === share.text);
 
-  async function prepared(share: Share): Promise<Share> {
-    const outcome = await threadsClient.prepare(callFor(share));
-    if (outcome.kind !== 'prepared') throw new Error(`not prepared: ${JSON.stringify(outcome)}`);
-    return { ...share, preparedId: outcome.preparedId };
-  }
+  const prepared = (share: Share) => preparedShare(threadsClient, callFor(share));
 
   /** A raw Graph call, as any HTTP client would make it. */
-  async function graph(method: string, path: string, params: Record<string, string> = {}) {
-    const url = new URL(`/v1.0${path}`, sandbox.url);
-    const form = new URLSearchParams({ ...params, access_token: token });
-    if (method === 'POST') {
-      const response = await fetch(url, { method, body: form });
-      return { status: response.status, body: z.unknown().parse(await response.json()) };
-    }
-    for (const [name, value] of form) url.searchParams.set(name, value);
-    const response = await fetch(url, { method });
-    return { status: response.status, body: z.unknown().parse(await response.json()) };
-  }
+  const graph = (method: string, path: string, params: Record<string, string> = {}) =>
+    graphCall(sandbox.url, token, method, `/v1.0${path}`, params);
 
   beforeAll(async () => {
     sandbox = await launchThreadsSandbox({ posts, faults, log });
