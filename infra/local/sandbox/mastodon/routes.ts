@@ -24,12 +24,15 @@ import {
   DESCRIPTION_LIMIT,
   IMAGE_SIZE_LIMIT,
   IMAGE_TYPES,
+  type MastodonState,
   MEDIA_PROCESSING_MS,
   type Media,
+  type Owned,
+  type Status,
   VIDEO_SIZE_LIMIT,
   VIDEO_TYPES,
 } from './state';
-import { createStatus, deleteStatus, type Exchange, editStatus, statusContext } from './statuses';
+import { createStatus, deleteStatus, type Exchange, editStatus } from './statuses';
 import { h } from './text';
 
 type Handler = (ex: Exchange, params: string[]) => Reply | undefined | Promise<Reply | undefined>;
@@ -116,6 +119,38 @@ function accountStatuses({ state, viewer, url }: Exchange, owner: Account): Repl
     list.map((s) => serializeStatus(state, owner, s, { withCard: true })),
     headers,
   );
+}
+
+/**
+ * `GET /api/v1/statuses/:id/context`: the statuses it answers, oldest first, and those
+ * that answer it however deep, in thread order (each reply after its parent), as far
+ * as the viewer may see them.
+ */
+export function statusContext(state: MastodonState, viewer: Account | null, status: Status) {
+  const all = state.allStatuses();
+  const seen = (entry: Owned) => state.visibleTo(viewer, entry.owner, entry.status);
+  const ancestors: Owned[] = [];
+  for (let id = status.inReplyToId; id; ) {
+    const parent = state.findStatus(id);
+    if (!parent || ancestors.length > 1000) break;
+    if (seen(parent)) ancestors.unshift(parent);
+    id = parent.status.inReplyToId;
+  }
+  const descendants: Owned[] = [];
+  const walk = (parentId: string) => {
+    const children = all
+      .filter((entry) => entry.status.inReplyToId === parentId)
+      .sort((a, b) => -byIdDescending(a.status, b.status));
+    for (const child of children) {
+      if (!seen(child) || descendants.length > 1000) continue;
+      descendants.push(child);
+      walk(child.status.id);
+    }
+  };
+  walk(status.id);
+  const shape = (entry: Owned) =>
+    serializeStatus(state, entry.owner, entry.status, { withCard: true });
+  return { ancestors: ancestors.map(shape), descendants: descendants.map(shape) };
 }
 
 const account: Handler = (ex, [id, statuses]) => {

@@ -21,7 +21,6 @@ import {
 } from './serialize';
 import {
   type Account,
-  byIdDescending,
   MAX_MEDIA_ATTACHMENTS,
   type MastodonState,
   type Media,
@@ -280,36 +279,4 @@ export function deleteStatus(state: MastodonState, viewer: Account, found: Owned
     },
     state.rateHeaders(viewer),
   );
-}
-
-/**
- * `GET /api/v1/statuses/:id/context`: the statuses it answers, oldest first, and those
- * that answer it however deep, in thread order (each reply after its parent), as far
- * as the viewer may see them.
- */
-export function statusContext(state: MastodonState, viewer: Account | null, status: Status) {
-  const all = state.allStatuses();
-  const seen = (entry: Owned) => state.visibleTo(viewer, entry.owner, entry.status);
-  const ancestors: Owned[] = [];
-  for (let id = status.inReplyToId; id; ) {
-    const parent = state.findStatus(id);
-    if (!parent || ancestors.length > 1000) break;
-    if (seen(parent)) ancestors.unshift(parent);
-    id = parent.status.inReplyToId;
-  }
-  const descendants: Owned[] = [];
-  const walk = (parentId: string) => {
-    const children = all
-      .filter((entry) => entry.status.inReplyToId === parentId)
-      .sort((a, b) => -byIdDescending(a.status, b.status));
-    for (const child of children) {
-      if (!seen(child) || descendants.length > 1000) continue;
-      descendants.push(child);
-      walk(child.status.id);
-    }
-  };
-  walk(status.id);
-  const shape = (entry: Owned) =>
-    serializeStatus(state, entry.owner, entry.status, { withCard: true });
-  return { ancestors: ancestors.map(shape), descendants: descendants.map(shape) };
 }
