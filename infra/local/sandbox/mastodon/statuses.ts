@@ -1,6 +1,6 @@
 /**
  * Statuses: PostStatusService (Idempotency-Key, validation, commit) with the fault knobs,
- * UpdateStatusService, delete, and a status's thread context.
+ * UpdateStatusService and delete.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { POST_FAULTS } from '../faults';
