@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Fault } from '../faults';
 import { playCreate, type Refusal } from '../kit/play';
 import { fail, isUpload, ok, type Params, type Reply, stringParam } from './http';
-import { format, parsePreview, previewOf, replyTarget } from './parse';
+import { format, messageText, previewOf, replyTarget } from './parse';
 import { messageJson, publicUrl, SERVICE_UNAVAILABLE_PAGE, tooManyRequests } from './serialize';
 import {
   type Chat,
@@ -11,7 +11,6 @@ import {
   type Exchange,
   isReply,
   MAX_CAPTION_LENGTH,
-  MAX_MESSAGE_LENGTH,
   MAX_PHOTO_BYTES,
   type Photo,
   PLATFORM,
@@ -70,17 +69,12 @@ export function textDraft(s: TelegramState, params: Params): Draft | Reply {
   if (text === undefined) return fail(400, 'Bad Request: message text is empty');
   const chat = s.chatFor(params, 'post');
   if (isReply(chat)) return chat;
-  const formatted = format(text, params, 'entities');
-  if ('kind' in formatted) return formatted;
-  if (formatted.text === '') return fail(400, 'Bad Request: message text is empty');
-  if (lengthOf(formatted.text, s.unit) > MAX_MESSAGE_LENGTH) {
-    return fail(400, 'Bad Request: message is too long');
-  }
-  const preview = parsePreview(params.get('link_preview_options'));
-  if (!preview.ok) return fail(400, "Bad Request: can't parse link preview options JSON object");
+  const checked = messageText(text, params, s.unit);
+  if ('kind' in checked) return checked;
+  const { formatted } = checked;
   const replyTo = replyTarget(params, chat);
   if (typeof replyTo === 'object') return replyTo;
-  const linkPreview = previewOf(preview.preview, formatted);
+  const linkPreview = previewOf(checked.given, formatted);
   return {
     chat,
     kind: 'text',

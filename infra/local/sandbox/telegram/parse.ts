@@ -1,11 +1,13 @@
 /** The Bot API's structured parameters: entities, link preview options, parse modes, replies. */
 import { fail, integerParam, jsonParam, type Params, type Reply, stringParam } from './http';
-import type { Chat, LinkPreview } from './state';
+import { type Chat, type LinkPreview, MAX_MESSAGE_LENGTH } from './state';
 import {
   type Entity,
   EntityParseError,
   type Formatted,
   firstUrl,
+  type LengthUnit,
+  lengthOf,
   parseHtml,
   trimmed,
   withDetected,
@@ -108,4 +110,24 @@ export function replyTarget(params: Params, chat: Chat): number | undefined | Re
   const id = integerParam(fromParameters ?? params.get('reply_to_message_id'));
   if (id === undefined) return undefined;
   return chat.messages.has(id) ? id : fail(400, 'Bad Request: message to be replied not found');
+}
+
+/**
+ * A message's text as sendMessage and editMessageText check it: formatted, not empty,
+ * within the limit, with the link preview options it was given.
+ */
+export function messageText(
+  text: string,
+  params: Params,
+  unit: LengthUnit,
+): { formatted: Formatted; given: LinkPreview | undefined } | Reply {
+  const formatted = format(text, params, 'entities');
+  if ('kind' in formatted) return formatted;
+  if (formatted.text === '') return fail(400, 'Bad Request: message text is empty');
+  if (lengthOf(formatted.text, unit) > MAX_MESSAGE_LENGTH) {
+    return fail(400, 'Bad Request: message is too long');
+  }
+  const preview = parsePreview(params.get('link_preview_options'));
+  if (!preview.ok) return fail(400, "Bad Request: can't parse link preview options JSON object");
+  return { formatted, given: preview.preview };
 }

@@ -13,7 +13,7 @@ import {
   send,
   stringParam,
 } from './http';
-import { format, parsePreview, previewOf } from './parse';
+import { format, messageText, previewOf } from './parse';
 import { getChat, getMe, messageJson, NOT_MODIFIED } from './serialize';
 import {
   type Chat,
@@ -22,7 +22,6 @@ import {
   isReply,
   MAX_BODY_BYTES,
   MAX_CAPTION_LENGTH,
-  MAX_MESSAGE_LENGTH,
   PLATFORM,
   type SandboxMessage,
   type TelegramState,
@@ -70,15 +69,10 @@ export function editMessageText(s: TelegramState, ex: Exchange): Reply {
   }
   const text = stringParam(params.get('text'));
   if (text === undefined) return fail(400, 'Bad Request: message text is empty');
-  const formatted = format(text, params, 'entities');
-  if ('kind' in formatted) return formatted;
-  if (formatted.text === '') return fail(400, 'Bad Request: message text is empty');
-  if (lengthOf(formatted.text, s.unit) > MAX_MESSAGE_LENGTH) {
-    return fail(400, 'Bad Request: message is too long');
-  }
-  const preview = parsePreview(params.get('link_preview_options'));
-  if (!preview.ok) return fail(400, "Bad Request: can't parse link preview options JSON object");
-  const linkPreview = previewOf(preview.preview, formatted);
+  const checked = messageText(text, params, s.unit);
+  if ('kind' in checked) return checked;
+  const { formatted } = checked;
+  const linkPreview = previewOf(checked.given, formatted);
   const change = { text: formatted.text, entities: formatted.entities, linkPreview };
   if (sameContent(message, change)) return fail(400, NOT_MODIFIED);
   return ok(messageJson(chat, replace(s, chat, message, change)));
