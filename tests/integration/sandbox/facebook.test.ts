@@ -1,13 +1,5 @@
-/**
- * The Facebook Page client against the Graph sandbox: the link post, Graph's errors and
- * codes, every fault ending in the outcome docs/networks.md gives it (a 500 that posted all the
- * same among them), and reconciliation through the Page feed since the first claim.
- */
-import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import {
   type FacebookSandbox,
@@ -21,24 +13,15 @@ import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
-import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
+import type { ClientCall } from '../../../shared/platforms/client';
 import {
   facebookClient,
   facebookCredentialsSchema,
 } from '../../../shared/platforms/facebook/client';
 import { composeFacebook } from '../../../shared/platforms/facebook/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { callOf, expectKind, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string(), title: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'facebook'));
 const MINUTE = 60_000;
 
@@ -81,32 +64,14 @@ function claimedShare(options: { claimedAt?: Date; pristine?: boolean } = {}): S
   };
 }
 
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
-}
-
-function expectKind<K extends PublishOutcome['kind']>(outcome: PublishOutcome, kind: K) {
-  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind });
-  if (outcome.kind !== kind) throw new Error(`expected ${kind}`);
-  return outcome as Extract<PublishOutcome, { kind: K }>;
-}
-
 describe('Facebook Page: the client against the Graph sandbox', () => {
   const posts = new SandboxPosts();
   const faults = new FaultInjector(undefined, 1);
   let sandbox: FacebookSandbox;
   let credentials: z.output<typeof facebookCredentialsSchema>;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.card?.url === share.url);
   /** A Graph call as Meta's own tools make it, for what the Crier client does not do. */
   const graph = (path: string, init: { method?: string; params?: Record<string, string> } = {}) => {
@@ -196,22 +161,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     }
   });
 
-  it('answers a wrong token with auth (Graph code 190), naming no token, and posts nothing', async () => {
-    const share = claimedShare();
-    const wrong = 'EAAGwrongtoken0123456789';
-    const outcome = expectKind(
-      await facebookClient.publish(
-        callFor(share, { credentials: { ...sandbox.credentials, pageAccessToken: wrong } }),
-      ),
-      'auth',
-    );
-    expect(outcome.message).toBe(
-      'Facebook answered 400 (OAuthException, code 190): Invalid OAuth access token - Cannot parse access token',
-    );
-    expect(outcome.message).not.toContain(wrong);
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const share = claimedShare();
     const secret = 'secret token with spaces';
@@ -232,21 +181,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     });
     expect(postsOf(share)).toHaveLength(0);
   });
-
-  it.each([
-    ['auth', 'subcode 460', 'changed their password'],
-    ['expired-token', 'subcode 463', 'Session has expired'],
-  ])(
-    'answers the %s fault with auth (code 190, %s) and posts nothing',
-    async (fault, subcode, said) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      const outcome = expectKind(await facebookClient.publish(callFor(share)), 'auth');
-      expect(outcome.message).toContain(`code 190, ${subcode}`);
-      expect(outcome.message).toContain(said);
-      expect(postsOf(share)).toHaveLength(0);
-    },
-  );
 
   it('answers a throttle (#80001) with rate until the minutes X-Business-Use-Case-Usage names, refuses creates until the window passes, then posts', async () => {
     faults.set('facebook:429:1:1');
@@ -269,35 +203,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(postsOf(share)).toHaveLength(1);
   });
 
-  it.each(['500', '502', '503'])(
-    'answers %s on create with unknown (a Graph 5xx may have posted); here nothing was, so reconcile says absent',
-    async (fault) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      const outcome = expectKind(await facebookClient.publish(callFor(share)), 'unknown');
-      expect(outcome.message).toContain(`Facebook answered ${fault}`);
-      expect(postsOf(share)).toHaveLength(0);
-      expect(await facebookClient.reconcile(callFor(share))).toEqual({ kind: 'absent' });
-    },
-  );
-
-  it.each(['crash-after-post', '500-after-post'])(
-    'answers %s with unknown; reconcile finds the one post in the Page feed by its link',
-    async (fault) => {
-      faults.set(`facebook:${fault}:1:1`);
-      const share = claimedShare();
-      expectKind(await facebookClient.publish(callFor(share)), 'unknown');
-      const post = only(postsOf(share));
-
-      expect(await facebookClient.reconcile(callFor(share))).toEqual({
-        kind: 'found',
-        remoteId: post.remoteId,
-        remoteUrl: post.url,
-      });
-      expect(postsOf(share)).toHaveLength(1);
-    },
-  );
-
   it('reads "An unexpected error … retry your request later" (code 2) after a post as unknown, never retry', async () => {
     faults.set('facebook:500-after-post:1:1');
     const share = claimedShare();
@@ -305,25 +210,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(outcome.message).toBe(
       'Facebook answered 500 (OAuthException, code 2): An unexpected error has occurred. Please retry your request later.; Facebook may have posted it all the same',
     );
-  });
-
-  it('gives up on an answer that never comes within timeoutMs (unknown); reconcile finds the same id and one post', async () => {
-    faults.set('facebook:timeout:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = expectKind(
-      await facebookClient.publish(callFor(share, { timeoutMs: 1_000 })),
-      'unknown',
-    );
-    expect(outcome.message).toContain('1000 ms');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    const post = only(postsOf(share));
-    expect(await facebookClient.reconcile(callFor(share))).toEqual({
-      kind: 'found',
-      remoteId: post.remoteId,
-      remoteUrl: post.url,
-    });
   });
 
   it('answers a reset connection with unknown; reconcile says absent, and the next attempt posts once', async () => {
@@ -334,18 +220,6 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     expect(await facebookClient.reconcile(callFor(share))).toEqual({ kind: 'absent' });
     expectKind(await facebookClient.publish(callFor(share)), 'published');
     expect(postsOf(share)).toHaveLength(1);
-  });
-
-  it('answers a slow create late but normally: published, once', async () => {
-    faults.set('facebook:slow:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = expectKind(
-      await facebookClient.publish(callFor(share, { timeoutMs: 10_000 })),
-      'published',
-    );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
-    expect(only(postsOf(share)).remoteId).toBe(outcome.remoteId);
   });
 
   it('meets "(#506) Duplicate status message" on a repeat: unknown, and reconcile names the first post', async () => {
@@ -425,69 +299,5 @@ describe('Facebook Page: the client against the Graph sandbox', () => {
     });
     const unknown = await graph(`${credentials.pageId}/nothing/here`);
     expect(await unknown.json()).toMatchObject({ error: { code: 2500 } });
-  });
-
-  it('answers retry when Facebook cannot be reached at all, and reconcile unsure', async () => {
-    const closed = await launchFacebookSandbox({
-      posts: new SandboxPosts(),
-      faults: new FaultInjector(undefined, 1),
-      log: createLogger({ quiet: true }),
-    });
-    await closed.stop();
-    const call = callFor(claimedShare(), { credentials: closed.credentials });
-    expect(await facebookClient.publish(call)).toMatchObject({
-      kind: 'retry',
-      message: expect.stringContaining('ECONNREFUSED'),
-    });
-    expect(await facebookClient.reconcile(call)).toMatchObject({
-      kind: 'unsure',
-      reason: expect.stringContaining('ECONNREFUSED'),
-    });
-  });
-});
-
-describe('Facebook Page: stopping the sandbox', () => {
-  it('stop() ends a held answer and closes every socket, leaving no open handle', async () => {
-    const posts = new SandboxPosts();
-    const servers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    const before = servers();
-    const sandbox = await launchFacebookSandbox({
-      posts,
-      faults: new FaultInjector('facebook:timeout:1', 1),
-      log: createLogger({ quiet: true }),
-    });
-    expect(servers()).toBe(before + 1);
-    const { pageId, pageAccessToken, apiVersion } = facebookCredentialsSchema.parse(
-      sandbox.credentials,
-    );
-
-    const held = request(`${sandbox.url}/${apiVersion}/${pageId}/feed`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
-    const ended = new Promise<string>((resolve) => {
-      held.on('response', () => resolve('answered'));
-      held.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
-    held.end(
-      new URLSearchParams({
-        message: 'Held until the sandbox stops',
-        access_token: pageAccessToken,
-      }).toString(),
-    );
-    await vi.waitFor(() => expect(posts.list()).toHaveLength(1));
-
-    await sandbox.stop();
-    expect(await ended).toBe('ECONNRESET');
-    expect(servers()).toBe(before);
-    const port = Number(new URL(sandbox.url).port);
-    await expect(
-      new Promise((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => resolve(socket.end()));
-        socket.on('error', reject);
-      }),
-    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

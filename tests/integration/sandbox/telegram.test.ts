@@ -1,22 +1,11 @@
-/**
- * The Telegram client against the Telegram sandbox: grammy runs unchanged against the
- * loopback Bot API, every fault ends in the outcome docs/networks.md gives it, and reconcile
- * can never tell (the Bot API reads no channel history), so an unknown share stays parked.
- */
-import { readFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
 import { Api, GrammyError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
-import {
-  launchTelegramSandbox,
-  startTelegramSandbox,
-  type TelegramSandbox,
-} from '../../../infra/local/sandbox/telegram';
+import { launchTelegramSandbox, type TelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
@@ -28,13 +17,8 @@ import {
 } from '../../../shared/platforms/telegram/client';
 import { composeTelegram } from '../../../shared/platforms/telegram/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { callOf, sampleArticle as fixture, only } from '../../support/sandbox-contract';
 
-const fixture: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-    'utf8',
-  ),
-);
 const channel = (() => {
   const input = DEFAULT_CHANNELS.find((c) => c.platform === 'telegram');
   if (!input) throw new Error('the built-in config has no Telegram channel');
@@ -86,13 +70,6 @@ function longShare(): Share {
   return { ...share, text: `${'A long standfirst. '.repeat(60)}\n\n${share.url}` };
 }
 
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
-}
-
 const grammyError = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
@@ -106,13 +83,8 @@ describe('Telegram: the client against the sandbox', () => {
   let botToken: string;
   let api: Api;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) => posts.list().filter((p) => p.text.includes(share.url));
   const messageOf = (remoteId: string) =>
     only(sandbox.messages().filter((m) => m.remoteId === remoteId));
@@ -243,19 +215,6 @@ describe('Telegram: the client against the sandbox', () => {
     expect(only(postsOf(share))).toMatchObject({ account: String(id), url: outcome.remoteUrl });
   });
 
-  it('answers a wrong bot token with auth (401 Unauthorized), naming no token, and posts nothing', async () => {
-    const share = claimedShare();
-    const wrong = `${botToken.split(':')[0]}:AAwrongwrongwrongwrongwrongwrongwro`;
-    const outcome = await telegramClient.publish(
-      callFor(share, { credentials: { ...sandbox.credentials, botToken: wrong } }),
-    );
-    expect(outcome).toEqual({
-      kind: 'auth',
-      message: 'Telegram answered 401 to sendPhoto: Unauthorized',
-    });
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const share = claimedShare();
     const outcome = await telegramClient.publish(
@@ -320,19 +279,6 @@ describe('Telegram: the client against the sandbox', () => {
     expect(sandbox.requests().length).toBe(before);
   });
 
-  it.each(['auth', 'expired-token'])(
-    'answers the %s fault (401 Unauthorized) with auth and posts nothing',
-    async (fault) => {
-      faults.set(`telegram:${fault}:1:1`);
-      const share = claimedShare();
-      expect(await telegramClient.publish(callFor(share))).toEqual({
-        kind: 'auth',
-        message: 'Telegram answered 401 to sendPhoto: Unauthorized',
-      });
-      expect(postsOf(share)).toHaveLength(0);
-    },
-  );
-
   it('answers a 429 with rate until retry_after, refuses creates until then, and posts after it', async () => {
     faults.set('telegram:429:1:1');
     const share = claimedShare();
@@ -367,21 +313,6 @@ describe('Telegram: the client against the sandbox', () => {
     expect(postsOf(share)).toHaveLength(1);
   });
 
-  it.each([
-    ['500', 'Telegram answered 500 to sendPhoto: Internal Server Error'],
-    ['502', 'Telegram answered 502 to sendPhoto: Bad Gateway'],
-    ['503', "Telegram's answer to sendPhoto was not JSON (a proxy's error page)"],
-  ])(
-    'answers %s on create with unknown (never retry), and nothing is posted',
-    async (fault, said) => {
-      faults.set(`telegram:${fault}:1:1`);
-      const share = claimedShare();
-      const outcome = await telegramClient.publish(callFor(share));
-      expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining(said) });
-      expect(postsOf(share)).toHaveLength(0);
-    },
-  );
-
   it('answers a reset connection with unknown: it could have been posted, though here it was not', async () => {
     faults.set('telegram:reset:1:1');
     const share = claimedShare();
@@ -390,51 +321,6 @@ describe('Telegram: the client against the sandbox', () => {
       message: expect.stringContaining('ECONNRESET'),
     });
     expect(postsOf(share)).toHaveLength(0);
-  });
-
-  it.each(['crash-after-post', '500-after-post'])(
-    'answers %s with unknown; reconcile cannot look and stays unsure, with exactly one post',
-    async (fault) => {
-      faults.set(`telegram:${fault}:1:1`);
-      const share = claimedShare();
-      expect(await telegramClient.publish(callFor(share))).toMatchObject({ kind: 'unknown' });
-      only(postsOf(share));
-
-      expect(await telegramClient.reconcile(callFor(share))).toEqual({
-        kind: 'unsure',
-        never: true,
-        reason: expect.stringContaining('look in https://t.me/newsroom'),
-      });
-      expect(postsOf(share)).toHaveLength(1);
-    },
-  );
-
-  it('gives up on an answer that never comes within timeoutMs (unknown); the one post stays for an editor to find', async () => {
-    faults.set('telegram:timeout:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = await telegramClient.publish(callFor(share, { timeoutMs: 1_000 }));
-    const elapsed = Date.now() - started;
-
-    expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    // Far below the sandbox's own wait: the client's timeout ended it (not a timing target).
-    expect(elapsed).toBeLessThan(20_000);
-    only(postsOf(share));
-    expect(await telegramClient.reconcile(callFor(share))).toMatchObject({ kind: 'unsure' });
-    expect(postsOf(share)).toHaveLength(1);
-  });
-
-  it('answers a slow create late but normally: published, once', async () => {
-    faults.set('telegram:slow:1:1');
-    const share = claimedShare();
-    const started = Date.now();
-    const outcome = await telegramClient.publish(callFor(share));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
-    expect(outcome).toMatchObject({ kind: 'published' });
-    expect(only(postsOf(share)).remoteId).toBe(
-      outcome.kind === 'published' ? outcome.remoteId : '',
-    );
   });
 
   it('reconciles to unsure for good (parked at once), even for a share it posted, and never calls Telegram', async () => {
@@ -576,24 +462,6 @@ describe('Telegram: the client against the sandbox', () => {
     const lower = await fetch(`${sandbox.url}/bot${botToken}/getchat?chat_id=%40newsroom`);
     expect(await lower.json()).toMatchObject({ ok: true, result: { username: 'newsroom' } });
   });
-
-  it('answers retry when the Bot API cannot be reached, never reusing a connection the server closed', async () => {
-    const closed = await launchTelegramSandbox({
-      posts: new SandboxPosts(),
-      faults: new FaultInjector(undefined, 1),
-      log: quiet(),
-    });
-    const call = callFor(claimedShare(), { credentials: closed.credentials });
-    expect(await telegramClient.publish(call)).toMatchObject({ kind: 'published' });
-    // A kept-alive socket from that post would fail as ECONNRESET: unknown, and parked.
-    await closed.stop();
-    const outcome = await telegramClient.publish(call);
-    expect(outcome).toEqual({
-      kind: 'retry',
-      message: 'Could not reach Telegram (ECONNREFUSED); nothing was sent',
-    });
-    expect(await telegramClient.reconcile(call)).toMatchObject({ kind: 'unsure' });
-  });
 });
 
 describe('Telegram: flood control and time', () => {
@@ -673,44 +541,5 @@ describe('Telegram: flood control and time', () => {
     } finally {
       await sandbox.stop();
     }
-  });
-});
-
-describe('Telegram: stopping the sandbox', () => {
-  it('stop() closes the server and the sockets it holds, leaving no open handle', async () => {
-    const posts = new SandboxPosts();
-    const servers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    const before = servers();
-    const sandbox = await startTelegramSandbox({
-      posts,
-      faults: new FaultInjector('telegram:timeout:1', 1),
-      log: quiet(),
-    });
-    expect(servers()).toBe(before + 1);
-    const { botToken } = telegramCredentialsSchema.parse(sandbox.credentials);
-
-    const held = request(`${sandbox.url}/bot${botToken}/sendMessage`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'Content-Type': 'application/json' },
-    });
-    const ended = new Promise<string>((resolve) => {
-      held.on('response', () => resolve('answered'));
-      held.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
-    held.end(JSON.stringify({ chat_id: '@newsroom', text: 'Held until the sandbox stops' }));
-    await vi.waitFor(() => expect(posts.list()).toHaveLength(1));
-
-    await sandbox.stop();
-    expect(await ended).toBe('ECONNRESET');
-    expect(servers()).toBe(before);
-    const port = Number(new URL(sandbox.url).port);
-    await expect(
-      new Promise((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => resolve(socket.end()));
-        socket.on('error', reject);
-      }),
-    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

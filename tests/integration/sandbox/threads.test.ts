@@ -1,16 +1,9 @@
-/**
- * The Threads client against the Threads sandbox: container, status polls and
- * threads_publish over real HTTP on loopback, and every fault ending in the outcome
- * docs/networks.md gives it, with reconcile finding exactly one post after an unknown.
- */
-import { readFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { listenOnLoopback } from '../../../infra/local/sandbox/loopback';
+import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import {
   launchThreadsSandbox,
@@ -25,17 +18,14 @@ import type { ClientCall, PublishOutcome } from '../../../shared/platforms/clien
 import { threadsClient, threadsCredentialsSchema } from '../../../shared/platforms/threads/client';
 import { composeThreads } from '../../../shared/platforms/threads/composer';
 import { newShare } from '../../../shared/usecases/compose-article';
+import {
+  callOf,
+  sampleArticle as fixture,
+  graphCall,
+  only,
+  prepared as preparedShare,
+} from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channel = channelSchema.parse(DEFAULT_CHANNELS.find((c) => c.platform === 'threads'));
 const log = createLogger({ quiet: true });
 const HOUR = 3_600_000;
@@ -76,13 +66,6 @@ function claimedShare(patch: Record<string, unknown> = {}): Share {
   };
 }
 
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  const [item] = items;
-  if (item === undefined) throw new Error('expected one item');
-  return item;
-}
-
 function published(outcome: PublishOutcome): { remoteId: string; remoteUrl: string } {
   if (outcome.kind !== 'published') throw new Error(`not published: ${JSON.stringify(outcome)}`);
   return outcome;
@@ -94,34 +77,16 @@ describe('Threads: the client against the sandbox', () => {
   let sandbox: ThreadsSandbox;
   let token: string;
 
-  const callFor = (share: Share, overrides: Partial<ClientCall> = {}): ClientCall => ({
-    share,
-    account: sandbox.account,
-    credentials: sandbox.credentials,
-    timeoutMs: 5_000,
-    ...overrides,
-  });
+  const callFor = (share: Share, overrides: Partial<ClientCall> = {}) =>
+    callOf(sandbox, share, overrides);
   const postsOf = (share: Share) =>
     posts.list().filter((p) => p.platform === 'threads' && p.text === share.text);
 
-  async function prepared(share: Share): Promise<Share> {
-    const outcome = await threadsClient.prepare(callFor(share));
-    if (outcome.kind !== 'prepared') throw new Error(`not prepared: ${JSON.stringify(outcome)}`);
-    return { ...share, preparedId: outcome.preparedId };
-  }
+  const prepared = (share: Share) => preparedShare(threadsClient, callFor(share));
 
   /** A raw Graph call, as any HTTP client would make it. */
-  async function graph(method: string, path: string, params: Record<string, string> = {}) {
-    const url = new URL(`/v1.0${path}`, sandbox.url);
-    const form = new URLSearchParams({ ...params, access_token: token });
-    if (method === 'POST') {
-      const response = await fetch(url, { method, body: form });
-      return { status: response.status, body: z.unknown().parse(await response.json()) };
-    }
-    for (const [name, value] of form) url.searchParams.set(name, value);
-    const response = await fetch(url, { method });
-    return { status: response.status, body: z.unknown().parse(await response.json()) };
-  }
+  const graph = (method: string, path: string, params: Record<string, string> = {}) =>
+    graphCall(sandbox.url, token, method, `/v1.0${path}`, params);
 
   beforeAll(async () => {
     sandbox = await launchThreadsSandbox({ posts, faults, log });
@@ -234,22 +199,6 @@ describe('Threads: the client against the sandbox', () => {
     }
   });
 
-  it("answers a wrong token with auth carrying Meta's 190, naming no token, and posts nothing", async () => {
-    const share = claimedShare();
-    const wrong = 'THAAnot-the-token-0123456789';
-    const credentials = { ...sandbox.credentials, accessToken: wrong };
-    const outcome = await threadsClient.prepare(callFor(share, { credentials }));
-    expect(outcome).toMatchObject({ kind: 'auth', message: expect.stringContaining('#190') });
-    if (outcome.kind !== 'auth') return;
-    expect(outcome.message).toContain('Invalid OAuth access token');
-    expect(outcome.message).not.toContain(wrong);
-    expect(outcome.message).not.toContain(token);
-    expect(await threadsClient.publish(callFor(share, { credentials }))).toMatchObject({
-      kind: 'auth',
-    });
-    expect(postsOf(share)).toHaveLength(0);
-  });
-
   it('answers credentials that fail the schema with auth naming the fields, never their values', async () => {
     const secret = 'a token with spaces';
     const outcome = await threadsClient.publish(
@@ -271,25 +220,6 @@ describe('Threads: the client against the sandbox', () => {
       },
     );
   });
-
-  it.each(['auth', 'expired-token'])(
-    'answers the %s fault (190) with auth on prepare and on publish, and posts nothing',
-    async (fault) => {
-      faults.set(`threads:${fault}:1:1`);
-      const share = claimedShare();
-      expect(await threadsClient.prepare(callFor(share))).toMatchObject({
-        kind: 'auth',
-        message: expect.stringContaining('#190/'),
-      });
-      const ready = await prepared(share);
-      faults.set(`threads:${fault}:1:1`);
-      expect(await threadsClient.publish(callFor(ready))).toMatchObject({
-        kind: 'auth',
-        message: expect.stringContaining('Error validating access token'),
-      });
-      expect(postsOf(share)).toHaveLength(0);
-    },
-  );
 
   it('answers the 429 with rate until the usage header’s estimate, refuses creates until the reset, then publishes once', async () => {
     const share = await prepared(claimedShare());
@@ -316,20 +246,6 @@ describe('Threads: the client against the sandbox', () => {
   });
 
   it.each(['500', '502', '503', 'reset'])(
-    'answers %s on threads_publish with unknown; reconcile finds it absent; the same container then posts once',
-    async (fault) => {
-      const share = await prepared(claimedShare());
-      faults.set(`threads:${fault}:1:1`);
-      expect(await threadsClient.publish(callFor(share))).toMatchObject({ kind: 'unknown' });
-      expect(postsOf(share)).toHaveLength(0);
-
-      expect(await threadsClient.reconcile(callFor(share))).toEqual({ kind: 'absent' });
-      const outcome = published(await threadsClient.publish(callFor(share)));
-      expect(only(postsOf(share)).remoteId).toBe(outcome.remoteId);
-    },
-  );
-
-  it.each(['500', '502', '503', 'reset'])(
     'answers %s on the container request with retry, since nothing can have been posted',
     async (fault) => {
       faults.set(`threads:${fault}:1:1`);
@@ -339,45 +255,6 @@ describe('Threads: the client against the sandbox', () => {
       expect(postsOf(share)).toHaveLength(0);
     },
   );
-
-  it.each(['crash-after-post', '500-after-post'])(
-    'answers %s with unknown; reconcile finds the one post by its link',
-    async (fault) => {
-      const share = await prepared(claimedShare());
-      faults.set(`threads:${fault}:1:1`);
-      expect(await threadsClient.publish(callFor(share))).toMatchObject({ kind: 'unknown' });
-      const post = only(postsOf(share));
-
-      const found = await threadsClient.reconcile(callFor(share));
-      expect(found).toEqual({ kind: 'found', remoteId: post.remoteId, remoteUrl: post.url });
-      expect(postsOf(share)).toHaveLength(1);
-    },
-  );
-
-  it('gives up on an answer that never comes within timeoutMs (unknown); reconcile finds the one post', async () => {
-    const share = await prepared(claimedShare());
-    faults.set('threads:timeout:1:1');
-    const started = Date.now();
-    const outcome = await threadsClient.publish(callFor(share, { timeoutMs: 1_000 }));
-    const elapsed = Date.now() - started;
-    expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(20_000); // the client gave up, not the sandbox (no timing target)
-    const post = only(postsOf(share));
-
-    const found = await threadsClient.reconcile(callFor(share));
-    expect(found).toEqual({ kind: 'found', remoteId: post.remoteId, remoteUrl: post.url });
-    expect(postsOf(share)).toHaveLength(1);
-  });
-
-  it('answers a slow publish late but normally: published, once', async () => {
-    const share = await prepared(claimedShare());
-    faults.set('threads:slow:1:1');
-    const started = Date.now();
-    const outcome = published(await threadsClient.publish(callFor(share, { timeoutMs: 10_000 })));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_500);
-    expect(only(postsOf(share)).remoteId).toBe(outcome.remoteId);
-  });
 
   it('refuses a container that ends in ERROR with Meta’s error_message (rejected), posting nothing', async () => {
     faults.set('threads:container-error:1:1');
@@ -531,63 +408,5 @@ describe('Threads: containers that expire, quotas, an unreachable host, and stop
     } finally {
       await sandbox.stop();
     }
-  });
-
-  it('answers retry when Threads cannot be reached at all, and reconcile unsure', async () => {
-    const closed = await launchThreadsSandbox({ posts: new SandboxPosts(), faults, log });
-    await closed.stop();
-    const share = claimedShare();
-    expect(await threadsClient.publish(callFor(closed, share))).toMatchObject({
-      kind: 'retry',
-      message: expect.stringContaining('ECONNREFUSED'),
-    });
-    expect(await threadsClient.prepare(callFor(closed, share))).toMatchObject({ kind: 'retry' });
-    expect(await threadsClient.reconcile(callFor(closed, share))).toMatchObject({
-      kind: 'unsure',
-    });
-  });
-
-  it('stop() closes the server and a held answer, leaving no open handle', async () => {
-    const posts = new SandboxPosts();
-    const servers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
-    const before = servers();
-    const sandbox = await launchThreadsSandbox(
-      { posts, faults: new FaultInjector('threads:timeout:1', 1), log },
-      { readyMs: 0 },
-    );
-    expect(servers()).toBe(before + 1);
-    const share = claimedShare();
-    const outcome = await threadsClient.prepare(callFor(sandbox, share));
-    if (outcome.kind !== 'prepared') throw new Error(JSON.stringify(outcome));
-    const { accessToken } = threadsCredentialsSchema.parse(sandbox.credentials);
-    const held = request(`${sandbox.url}/v1.0/me/threads_publish`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
-    const ended = new Promise<string>((resolve) => {
-      held.on('response', () => resolve('answered'));
-      held.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
-    held.end(
-      new URLSearchParams({
-        creation_id: outcome.preparedId,
-        access_token: accessToken,
-      }).toString(),
-    );
-    await vi.waitFor(() => expect(posts.list()).toHaveLength(1));
-
-    await sandbox.stop();
-    expect(await ended).toBe('ECONNRESET');
-    // libuv lets go of a closed server's handle on a later turn of the loop.
-    await vi.waitFor(() => expect(servers()).toBe(before), { timeout: 1_000, interval: 10 });
-    const port = Number(new URL(sandbox.url).port);
-    await expect(
-      new Promise((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => resolve(socket.end()));
-        socket.on('error', reject);
-      }),
-    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

@@ -1,13 +1,5 @@
-/**
- * Deleting and editing a withdrawn article's posts, network by network: Crier's own
- * clients (twitter-api-v2, @atproto/api, masto, grammy and the fetch clients) against
- * the sandboxes, which drop a deleted post from GET /sandbox/posts and show an edited
- * one's new text under the same remote id.
- */
-import { readFileSync } from 'node:fs';
 import { TID } from '@atproto/common-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
@@ -23,17 +15,8 @@ import type { WithdrawCall } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
 import { telegramClient } from '../../../shared/platforms/telegram/client';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture } from '../../support/sandbox-contract';
 
-const fixture = z
-  .looseObject({ id: z.string(), url: z.string(), title: z.string() })
-  .parse(
-    JSON.parse(
-      readFileSync(
-        new URL('../../../tests/fixtures/webhooks/generic-article.json', import.meta.url),
-        'utf8',
-      ),
-    ),
-  );
 const channels = loadChannelsConfig(undefined).channels;
 const log = createLogger({ quiet: true });
 const NOTICE = 'This article has been withdrawn.';

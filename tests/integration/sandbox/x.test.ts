@@ -89,14 +89,6 @@ function published(outcome: PublishOutcome): { remoteId: string; remoteUrl: stri
   return outcome;
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
-
 /** twitter-api-v2 with nothing of Crier's: only the loopback redirection. */
 function rawApi(): TwitterApi {
   const { appKey, appSecret, accessToken, accessSecret } = xCredentialsSchema.parse(
@@ -186,7 +178,6 @@ describe('X client against the X sandbox', () => {
   });
 
   it.each([
-    ['a wrong access token', { accessToken: '1234-not-the-token' }],
     ['a wrong access secret (bad signature)', { accessSecret: 'not-the-secret' }],
     ['a wrong consumer secret (bad signature)', { appSecret: 'not-the-app-secret' }],
     ['a wrong consumer key', { appKey: 'not-the-app-key' }],
@@ -296,21 +287,6 @@ describe('X client against the X sandbox', () => {
     expect(postsOf(share)).toHaveLength(1);
   });
 
-  it.each(['500', '502', '503'])(
-    'maps a %s before anything is committed to unknown; reconcile then finds it absent',
-    async (status) => {
-      faults.set(`x:${status}:1:1`);
-      const share = shareFor();
-
-      expect(await xClient.publish(call(share))).toMatchObject({
-        kind: 'unknown',
-        message: expect.stringContaining(`X answered ${status}`),
-      });
-      expect(postsOf(share)).toEqual([]);
-      expect(await xClient.reconcile(call(share))).toEqual({ kind: 'absent' });
-    },
-  );
-
   it('maps a reset connection to unknown with nothing posted; reconcile then finds it absent', async () => {
     faults.set('x:reset:1:1');
     const share = shareFor();
@@ -319,66 +295,6 @@ describe('X client against the X sandbox', () => {
     expect(postsOf(share)).toEqual([]);
     expect(await xClient.reconcile(call(share))).toEqual({ kind: 'absent' });
   });
-
-  it.each(['crash-after-post', '500-after-post'])(
-    'maps %s to unknown; reconcile finds the one post with the id the sandbox recorded',
-    async (fault) => {
-      faults.set(`x:${fault}:1:1`);
-      const share = shareFor();
-
-      expect(await xClient.publish(call(share))).toMatchObject({ kind: 'unknown' });
-      const recorded = postsOf(share);
-      expect(recorded).toHaveLength(1);
-
-      expect(await xClient.reconcile(call(share))).toEqual({
-        kind: 'found',
-        remoteId: recorded[0]?.remoteId,
-        remoteUrl: `https://x.com/newsroom/status/${recorded[0]?.remoteId}`,
-      });
-      expect(postsOf(share)).toHaveLength(1);
-    },
-  );
-
-  it('gives up on a post that gets no answer within timeoutMs (unknown); reconcile finds it', async () => {
-    faults.set('x:timeout:1:1');
-    const share = shareFor();
-    const started = Date.now();
-
-    const outcome = await xClient.publish(call(share, { timeoutMs: 1_000 }));
-
-    expect(outcome).toMatchObject({ kind: 'unknown', message: expect.stringContaining('1000 ms') });
-    expect(Date.now() - started).toBeLessThan(1_500);
-    const recorded = postsOf(share);
-    expect(recorded).toHaveLength(1);
-    expect(await xClient.reconcile(call(share))).toMatchObject({
-      kind: 'found',
-      remoteId: recorded[0]?.remoteId,
-    });
-  });
-
-  it('publishes normally when the answer is slow but within timeoutMs', async () => {
-    faults.set('x:slow:1:1');
-    const share = shareFor();
-    const started = Date.now();
-
-    const outcome = published(await xClient.publish(call(share, { timeoutMs: 10_000 })));
-
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
-    expect(postsOf(share).map((p) => p.remoteId)).toEqual([outcome.remoteId]);
-  });
-
-  it.each(['auth', 'expired-token'])(
-    'maps the %s fault (X 401 problem+json) to auth, with nothing posted',
-    async (fault) => {
-      faults.set(`x:${fault}:1:1`);
-      const share = shareFor();
-      expect(await xClient.publish(call(share))).toMatchObject({
-        kind: 'auth',
-        message: 'X answered 401: Unauthorized',
-      });
-      expect(postsOf(share)).toEqual([]);
-    },
-  );
 
   it('reconciles a share that was never posted to absent, and finds a posted one by its link', async () => {
     const never = shareFor();
@@ -410,40 +326,5 @@ describe('X client against the X sandbox', () => {
     expect(posts.list().find((p) => p.remoteId === created.data.id)).toBeUndefined();
     const tooBig = api.v2.uploadMedia(Buffer.alloc(6 * 1024 * 1024), { media_type: 'image/jpeg' });
     await expect(tooBig).rejects.toBeInstanceOf(ApiResponseError);
-  });
-});
-
-describe('X sandbox lifecycle', () => {
-  function tcpHandles(): number {
-    return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-  }
-
-  it('stop() drops a held connection and closes the server, leaving no open handle', async () => {
-    const baseline = tcpHandles();
-    const ownPosts = new SandboxPosts();
-    const own = await startXSandbox({
-      posts: ownPosts,
-      faults: new FaultInjector('x:timeout:1:1', 1),
-      log,
-    });
-    const share = shareFor();
-    const held = xClient.publish({
-      share,
-      account: own.account,
-      credentials: own.credentials,
-      timeoutMs: 20_000,
-    });
-    await until(() => ownPosts.list().length === 1);
-    const started = Date.now();
-
-    await own.stop();
-
-    expect(await held).toMatchObject({ kind: 'unknown' });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    await until(() => tcpHandles() <= baseline);
-    // Nothing listens any more: nothing can be sent, and nothing can be looked up.
-    const again = { share, account: own.account, credentials: own.credentials, timeoutMs: 2_000 };
-    expect(await xClient.publish(again)).toMatchObject({ kind: 'retry' });
-    expect(await xClient.reconcile(again)).toMatchObject({ kind: 'unsure' });
   });
 });

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { sendJson } from '../rest/http';
+import { mediaType, sendJson } from '../kit/http';
+import type { GraphErrorFields } from '../meta/http';
 
 export type Params = Map<string, string>;
 
@@ -18,7 +19,7 @@ export async function graphParams(
   const params: Params = new Map(url.searchParams);
   if (body.length === 0) return params;
   const contentType = req.headers['content-type'] ?? '';
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const type = mediaType(req);
   if (type === 'application/json') {
     try {
       const value: unknown = JSON.parse(body.toString('utf8'));
@@ -80,15 +81,8 @@ export function parseFields(spec: string): FieldSelection | undefined {
   return fields && at === spec.length ? fields : undefined;
 }
 
-export type GraphErrorBody = {
-  message: string;
-  type?: string;
-  code: number;
-  error_subcode?: number;
-  is_transient?: boolean;
-  error_user_title?: string;
-  error_user_msg?: string;
-};
+/** Graph's error fields, as the Meta sandboxes send them too. */
+export type GraphErrorBody = GraphErrorFields;
 
 /** Graph's envelope: `{ error: { message, type, code, error_subcode?, fbtrace_id } }`. */
 export function sendGraphError(

@@ -1,12 +1,13 @@
 /** The HTTP plumbing of the Mastodon sandbox: bodies in (JSON, form, multipart), Rails-style params. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { mediaType } from '../kit/http';
 
 export type Params = Record<string, unknown>;
 
 /** Rails' params from a JSON, url-encoded or multipart body; `undefined` if it cannot be parsed. */
 export async function parseParams(req: IncomingMessage, body: Buffer): Promise<Params | undefined> {
   const contentType = req.headers['content-type'] ?? '';
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const type = mediaType(req);
   if (body.length === 0) return {};
   if (type === 'application/json') {
     try {
@@ -63,44 +64,6 @@ export function strings(value: unknown): string[] {
 
 export function bool(value: unknown): boolean {
   return value === true || value === 1 || value === 'true' || value === '1';
-}
-
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(payload)),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(html)),
-  });
-  res.end(html);
 }
 
 /** `2020-09-08T13:25:00.019685Z`: Ruby's `iso8601(6)`, as Mastodon writes X-RateLimit-Reset. */

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonObject, mediaType } from '../kit/http';
 
 export type Params = Record<string, string>;
 
@@ -75,22 +76,6 @@ export function parseGraphInstant(value: string | undefined): number | undefined
   return Number.isNaN(ms) ? Number.NaN : ms;
 }
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
-
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError(`Body over ${limit} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * Graph takes parameters from the query string and from a form or JSON body alike; the
  * body wins. Undefined when the body cannot be read.
@@ -98,15 +83,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 export function graphParams(req: IncomingMessage, url: URL, body: Buffer): Params | undefined {
   const params: Params = Object.fromEntries(url.searchParams);
   if (body.length === 0) return params;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const type = mediaType(req);
   if (type === 'application/json') {
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const value = jsonObject(body);
+    if (!value) return undefined;
     for (const [name, v] of Object.entries(value)) {
       if (typeof v === 'string') params[name] = v;
       else if (typeof v === 'number' || typeof v === 'boolean') params[name] = String(v);

@@ -5,6 +5,7 @@
  * same HTTP status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonObject, mediaType } from '../kit/http';
 
 /** A file sent in a multipart body: what the sandbox records of it. */
 export type UploadedFile = { kind: 'upload'; name: string; mimeType: string; bytes: number };
@@ -23,22 +24,6 @@ export const fail = (
   parameters?: Record<string, number>,
 ): Reply => ({ kind: 'error', code, description, ...(parameters ? { parameters } : {}) });
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
-
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError(`Body over ${limit} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** The parameters, body over query string; `undefined` when the body cannot be read. */
 export async function parseParams(
   req: IncomingMessage,
@@ -48,15 +33,10 @@ export async function parseParams(
   const params: Params = new Map(url.searchParams.entries());
   if (body.length === 0) return params;
   const contentType = req.headers['content-type'] ?? '';
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const type = mediaType(req);
   if (type === 'application/json') {
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const value = jsonObject(body);
+    if (!value) return undefined;
     for (const [key, entry] of Object.entries(value)) params.set(key, entry);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [key, entry] of new URLSearchParams(body.toString('utf8'))) params.set(key, entry);

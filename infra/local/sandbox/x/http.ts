@@ -4,39 +4,26 @@
  * content type is `application/json` or `application/problem+json` (docs/networks.md, X).
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Logger } from '../../logger';
+import type { FaultInjector } from '../faults';
+import { sendJson } from '../kit/http';
+import type { SandboxPosts } from '../posts';
+import type { SnowflakeIds, XAccount } from './account';
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
+/** One request, as the X routes see it. */
+export type Exchange = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  body: Buffer;
+  account: XAccount;
+  ids: SnowflakeIds;
+  posts: SandboxPosts;
+  /** the fault knobs and the log the sandbox runs with */
+  state: { faults: FaultInjector; log: Logger };
+};
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError(`Body over ${limit} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: OutgoingHttpHeaders = {},
-  contentType = 'application/json; charset=utf-8',
-): void {
-  if (res.destroyed || res.headersSent) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(payload),
-    ...headers,
-  });
-  res.end(payload);
-}
+export { sendJson } from '../kit/http';
 
 /** X's v2 problem shape (`title`, `detail`, `type`, `status`), as problem+json. */
 export function sendProblem(
@@ -124,4 +111,23 @@ export function parseMultipart(body: Buffer, contentType: string): MultipartPart
     parts.push({ name, contentType: type, data: body.subarray(headerEnd + 4, next) });
     position = next + separator.length;
   }
+}
+
+export function parseJson(ex: Exchange): { ok: true; value: unknown } | { ok: false } {
+  if (!/application\/json/i.test(ex.req.headers['content-type'] ?? '')) {
+    sendInvalidRequest(ex.res, [{ message: 'Content-Type must be application/json' }]);
+    return { ok: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(ex.body.toString('utf8')) };
+  } catch {
+    sendInvalidRequest(ex.res, [{ message: 'Request body is not valid JSON' }]);
+    return { ok: false };
+  }
+}
+
+export function typeName(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return Number.isInteger(value) ? 'integer' : typeof value;
 }

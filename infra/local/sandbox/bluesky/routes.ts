@@ -1,0 +1,105 @@
+/** The XRPC methods the Bluesky sandbox serves, sessions among them, and their dispatch. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../kit/http';
+import { createRecord, deleteRecord, getRecord, listRecords, uploadBlob } from './records';
+import type { BlueskyState, Call } from './state';
+import { ACCESS_SCOPE, REFRESH_SCOPE } from './tokens';
+import { authenticate, fail, invalid, jsonBody, sameSecret, send, text } from './xrpc';
+
+const JSON_LIMIT = 1_000_000;
+/** The PDS's default blob upload limit (5 MiB); a record checks the lexicon's own limit. */
+const BLOB_LIMIT = 5 * 1024 * 1024;
+
+type Route = {
+  method: 'GET' | 'POST';
+  /** request bodies larger than this are refused with 413 */
+  limit?: number;
+  handle(call: Call): Promise<void> | void;
+};
+
+function createSession(call: Call) {
+  const parsed = jsonBody(call, 'com.atproto.server.createSession');
+  if (!parsed.ok) return fail(call.res, parsed.failure);
+  const identifier = text(parsed.body, 'identifier') ?? '';
+  const password = text(parsed.body, 'password') ?? '';
+  const found = call.state.byIdentifier(identifier);
+  if (!found || !sameSecret(password, found.password) || found.passwordRefusedUntil > Date.now()) {
+    const message = 'Invalid identifier or password';
+    return fail(call.res, { status: 401, error: 'AuthenticationRequired', message });
+  }
+  send(call.res, 200, call.state.sessionBody(found));
+}
+
+function refreshSession(call: Call) {
+  const auth = authenticate(call, REFRESH_SCOPE);
+  if (!auth) return;
+  const jti = auth.claims.jti;
+  if (!jti || !auth.account.refreshIds.delete(jti)) {
+    return fail(call.res, {
+      status: 400,
+      error: 'ExpiredToken',
+      message: 'Token has been revoked',
+    });
+  }
+  send(call.res, 200, call.state.sessionBody(auth.account));
+}
+
+function getSession(call: Call) {
+  const auth = authenticate(call, ACCESS_SCOPE);
+  if (!auth) return;
+  const { account: a } = auth;
+  send(call.res, 200, {
+    handle: a.handle,
+    did: a.did,
+    email: a.email,
+    emailConfirmed: true,
+    emailAuthFactor: false,
+    active: true,
+  });
+}
+
+function deleteSession(call: Call) {
+  const auth = authenticate(call, REFRESH_SCOPE);
+  if (!auth) return;
+  if (auth.claims.jti) auth.account.refreshIds.delete(auth.claims.jti);
+  call.res.writeHead(200).end();
+}
+
+const ROUTES: Record<string, Route> = {
+  _health: { method: 'GET', handle: ({ res }) => send(res, 200, { version: 'crier-sandbox' }) },
+  'com.atproto.server.createSession': { method: 'POST', handle: createSession },
+  'com.atproto.server.refreshSession': { method: 'POST', handle: refreshSession },
+  'com.atproto.server.getSession': { method: 'GET', handle: getSession },
+  'com.atproto.server.deleteSession': { method: 'POST', handle: deleteSession },
+  'com.atproto.repo.createRecord': { method: 'POST', handle: createRecord },
+  'com.atproto.repo.getRecord': { method: 'GET', handle: getRecord },
+  'com.atproto.repo.listRecords': { method: 'GET', handle: listRecords },
+  'com.atproto.repo.deleteRecord': { method: 'POST', handle: deleteRecord },
+  'com.atproto.repo.uploadBlob': { method: 'POST', limit: BLOB_LIMIT, handle: uploadBlob },
+};
+
+/** `/xrpc/<nsid>`: the method, its HTTP method, its body, then the route. */
+export async function handle(
+  state: BlueskyState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  nsid: string | undefined,
+): Promise<void> {
+  if (nsid === undefined) return send(res, 404, { error: 'NotFound', message: 'Not Found' });
+  const route = Object.hasOwn(ROUTES, nsid) ? ROUTES[nsid] : undefined;
+  if (!route) {
+    const message = 'Method Not Implemented';
+    return fail(res, { status: 501, error: 'MethodNotImplemented', message });
+  }
+  if (req.method !== route.method) {
+    return fail(res, invalid(`Incorrect HTTP method (${req.method}) expected ${route.method}`));
+  }
+  const body =
+    route.method === 'POST' ? await readBody(req, route.limit ?? JSON_LIMIT) : Buffer.alloc(0);
+  if (body === 'too-large') {
+    const message = 'request entity too large';
+    return fail(res, { status: 413, error: 'PayloadTooLarge', message });
+  }
+  await route.handle({ state, req, res, params: url.searchParams, body });
+}

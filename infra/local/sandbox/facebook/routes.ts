@@ -1,0 +1,246 @@
+/**
+ * The Facebook sandbox's Graph routes: the Page (`me`), its feed (create with Graph's
+ * duplicate check and the fault knobs, read with `since` and cursors), and a post (read,
+ * edit, delete).
+ */
+import { POST_FAULTS } from '../faults';
+import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
+import { playCreate, type Refusal } from '../kit/play';
+import { parseGraphInstant as graphInstant } from '../meta/http';
+import { type FieldSelection, parseFields, unsupported } from './graph';
+import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
+import { type Exchange, MAX_MESSAGE, PLATFORM, type Post } from './state';
+
+const DEFAULT_FIELDS = 'id,message,created_time';
+
+function refuse(ex: Exchange, fault: Refusal) {
+  switch (fault) {
+    case '429':
+      ex.page.rateLimitedUntil = Date.now() + ex.state.sandbox.faults.resetSeconds * 1000;
+      return throttled(ex);
+    case '502':
+      return sendHtml(ex.res, 502, badGatewayPage('Facebook'));
+    case '503':
+      return fail(ex, 503, {
+        message: '(#2) Service temporarily unavailable',
+        code: 2,
+        is_transient: true,
+      });
+    case 'auth':
+      return fail(ex, 400, {
+        message:
+          'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+        code: 190,
+        error_subcode: 460,
+      });
+    case 'expired-token': {
+      const when = new Date(Date.now() - 60_000).toUTCString();
+      return fail(ex, 400, {
+        message: `Error validating access token: Session has expired on ${when}. The current time is ${new Date().toUTCString()}.`,
+        code: 190,
+        error_subcode: 463,
+      });
+    }
+    default:
+      return fail(ex, 500, { message: 'An unknown error has occurred.', code: 1 });
+  }
+}
+
+/** Graph's checks of a feed post, then the post: undefined when it answered an error. */
+function commitPost(ex: Exchange): Post | undefined {
+  const message = ex.params.get('message') ?? '';
+  const link = ex.params.get('link');
+  // The wordings of these three are unconfirmed; code 100 (invalid parameter) is what matters.
+  if (!message.trim() && !link) {
+    fail(ex, 400, { message: '(#100) Missing message or attachment', code: 100 });
+    return undefined;
+  }
+  if (link !== undefined && (!/^https?:\/\/\S+$/.test(link) || !URL.canParse(link))) {
+    fail(ex, 400, { message: '(#100) The parameter link must be a valid URL', code: 100 });
+    return undefined;
+  }
+  if (message.length > MAX_MESSAGE) {
+    fail(ex, 400, {
+      message: `(#100) Param message must be at most ${MAX_MESSAGE} characters long`,
+      code: 100,
+    });
+    return undefined;
+  }
+  const now = Date.now();
+  const duplicate = ex.page.posts.find(
+    (p) =>
+      !p.deleted &&
+      p.message === message &&
+      p.link === link &&
+      p.createdAt > now - ex.state.duplicateWindowMs,
+  );
+  if (duplicate) {
+    fail(ex, 400, { message: '(#506) Duplicate status message', code: 506 });
+    return undefined;
+  }
+  const post: Post = {
+    id: ex.state.nextPostId(),
+    message,
+    createdAt: now,
+    updatedAt: now,
+    deleted: false,
+  };
+  if (link !== undefined) post.link = link;
+  ex.page.posts.push(post);
+  ex.state.sandbox.posts.add({
+    platform: PLATFORM,
+    remoteId: post.id,
+    inReplyToId: null,
+    text: message,
+    account: ex.page.name,
+    url: permalink(post),
+    ...(link !== undefined ? { card: { url: link, title: hostOf(link) } } : {}),
+    receivedAt: new Date(now).toISOString(),
+  });
+  ex.state.log.info('sandbox.post', { platform: PLATFORM, remoteId: post.id });
+  return post;
+}
+
+async function createPost(ex: Exchange): Promise<void> {
+  // While a throttle lasts, every create gets the same answer.
+  if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
+  const fault = ex.state.sandbox.faults.pick(PLATFORM, POST_FAULTS);
+  if (fault)
+    ex.state.log.info('sandbox.fault', {
+      platform: PLATFORM,
+      fault,
+      route: 'POST /{page-id}/feed',
+    });
+  await playCreate<Post, void>({
+    fault,
+    res: ex.res,
+    delay: () => ex.state.delay(ex.state.slowMs),
+    refuse: (refusal) => refuse(ex, refusal),
+    commit: () => {
+      const post = commitPost(ex);
+      return post ? { committed: post } : { answer: undefined };
+    },
+    answer: (post) => sendJson(ex.res, 200, { id: post.id }, ex.state.usageHeader(ex.page)),
+    // Facebook can post and still answer 500 (docs/networks.md, Findings 5).
+    failAfterCommit: () =>
+      fail(ex, 500, {
+        message: 'An unexpected error has occurred. Please retry your request later.',
+        code: 2,
+        is_transient: true,
+      }),
+  });
+}
+
+function readFeed(ex: Exchange, fields: FieldSelection) {
+  const since = graphInstant(ex.params.get('since'));
+  const until = graphInstant(ex.params.get('until'));
+  const limit = Number(ex.params.get('limit') ?? '25');
+  if (Number.isNaN(since) || Number.isNaN(until) || !Number.isInteger(limit) || limit < 1) {
+    return fail(ex, 400, { message: '(#100) Invalid since, until or limit', code: 100 });
+  }
+  const after = ex.params.get('after');
+  const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : undefined;
+  const all = ex.page.posts
+    .filter(
+      (p) =>
+        !p.deleted &&
+        (since === undefined || p.createdAt >= since) &&
+        (until === undefined || p.createdAt <= until),
+    )
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  const from = afterId ? all.findIndex((p) => p.id === afterId) + 1 : 0;
+  if (afterId && from === 0) {
+    return fail(ex, 400, { message: '(#100) The after cursor is not valid', code: 100 });
+  }
+  const page = all.slice(from, from + Math.min(limit, 100));
+  const first = page[0];
+  const last = page.at(-1);
+  const more = from + page.length < all.length;
+  const cursor = (post: Post) => Buffer.from(post.id).toString('base64url');
+  const paging: Record<string, unknown> = {};
+  if (first && last) {
+    paging.cursors = { before: cursor(first), after: cursor(last) };
+    if (more) {
+      const next = new URL(`${ex.state.base}/${ex.version}/${ex.page.id}/feed`);
+      for (const [name, value] of ex.params)
+        if (name !== 'after') next.searchParams.set(name, value);
+      next.searchParams.set('access_token', ex.page.token);
+      next.searchParams.set('after', cursor(last));
+      paging.next = next.href;
+    }
+  }
+  sendJson(
+    ex.res,
+    200,
+    { data: page.map((p) => serializePost(p, ex.page, fields)), ...(first ? { paging } : {}) },
+    ex.state.usageHeader(ex.page),
+  );
+}
+
+function editPost(ex: Exchange, post: Post) {
+  const message = ex.params.get('message');
+  if (message === undefined || message.length > MAX_MESSAGE) {
+    return fail(ex, 400, {
+      message: `(#100) Param message must be a string of at most ${MAX_MESSAGE} characters`,
+      code: 100,
+    });
+  }
+  post.message = message;
+  post.updatedAt = Date.now();
+  const shown = ex.state.sandbox.posts
+    .list()
+    .find((p) => p.platform === PLATFORM && p.remoteId === post.id);
+  if (shown) {
+    ex.state.sandbox.posts.remove(PLATFORM, post.id);
+    ex.state.sandbox.posts.add({ ...shown, text: message });
+  }
+  sendJson(ex.res, 200, { success: true }, ex.state.usageHeader(ex.page));
+}
+
+export async function route(ex: Exchange, rest: string) {
+  const method = ex.req.method ?? 'GET';
+  const fieldsSpec = ex.params.get('fields');
+  // A post's default fields are Graph's own: id, message, created_time.
+  const fields = parseFields(fieldsSpec ?? DEFAULT_FIELDS);
+  if (!fields)
+    return fail(ex, 400, { message: `(#100) Syntax error in fields: ${fieldsSpec}`, code: 100 });
+
+  const edge = /^(\d+)\/(feed|posts|published_posts)$/.exec(rest);
+  if (edge) {
+    if (edge[1] !== ex.page.id)
+      return fail(ex, 400, unsupported(method === 'POST' ? 'post' : 'get', edge[1] ?? ''));
+    if (method === 'POST' && edge[2] === 'feed') return createPost(ex);
+    if (method === 'GET') return readFeed(ex, fields);
+  }
+  if (rest === 'me' || rest === ex.page.id) {
+    if (method === 'GET') {
+      return sendJson(
+        ex.res,
+        200,
+        select(fieldsSpec ? fields : undefined, { id: ex.page.id, name: ex.page.name }),
+        ex.state.usageHeader(ex.page),
+      );
+    }
+  }
+  if (/^\d+_\d+$/.test(rest)) {
+    const post = ex.state.livePost(ex.page, rest);
+    const verb = method === 'DELETE' ? 'delete' : method === 'POST' ? 'post' : 'get';
+    if (!post) return fail(ex, 400, unsupported(verb, rest));
+    if (method === 'GET') {
+      return sendJson(
+        ex.res,
+        200,
+        serializePost(post, ex.page, fields),
+        ex.state.usageHeader(ex.page),
+      );
+    }
+    if (method === 'POST') return editPost(ex, post);
+    if (method === 'DELETE') {
+      post.deleted = true;
+      ex.state.sandbox.posts.remove(PLATFORM, post.id);
+      ex.state.log.info('sandbox.deleted', { platform: PLATFORM, remoteId: post.id });
+      return sendJson(ex.res, 200, { success: true }, ex.state.usageHeader(ex.page));
+    }
+  }
+  fail(ex, 400, { message: `Unknown path components: /${rest}`, code: 2500 });
+}

@@ -1,0 +1,71 @@
+/** How the Facebook sandbox renders a post and Graph's errors, with the usage header. */
+import { randomBytes } from 'node:crypto';
+import { graphTime } from '../meta/http';
+import { type FieldSelection, type GraphErrorBody, sendGraphError } from './graph';
+import type { Exchange, Page, Post } from './state';
+
+export function permalink(post: Post): string {
+  const [page, id] = post.id.split('_');
+  return `https://www.facebook.com/${page}/posts/${id}`;
+}
+
+/** Facebook's link shim: what `attachments{url}` answers for a shared link. */
+function shimmed(link: string): string {
+  return `https://l.facebook.com/l.php?u=${encodeURIComponent(link)}&h=${randomBytes(9).toString('base64url')}`;
+}
+
+export function hostOf(link: string): string {
+  return URL.canParse(link) ? new URL(link).hostname : link;
+}
+
+export function select(
+  fields: FieldSelection | undefined,
+  all: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!fields) return all;
+  const out: Record<string, unknown> = {};
+  for (const name of fields.keys()) if (all[name] !== undefined) out[name] = all[name];
+  return out;
+}
+
+export function serializePost(
+  post: Post,
+  page: Page,
+  fields: FieldSelection,
+): Record<string, unknown> {
+  const attachmentFields = fields.get('attachments');
+  const attachment = post.link
+    ? select(attachmentFields, {
+        type: 'share',
+        url: shimmed(post.link),
+        unshimmed_url: post.link,
+        title: hostOf(post.link),
+        target: { url: shimmed(post.link) },
+      })
+    : undefined;
+  const all: Record<string, unknown> = {
+    id: post.id,
+    message: post.message || undefined,
+    created_time: graphTime(post.createdAt),
+    updated_time: graphTime(post.updatedAt),
+    permalink_url: permalink(post),
+    status_type: post.link ? 'shared_story' : 'mobile_status_update',
+    is_published: true,
+    from: { name: page.name, id: page.id },
+    attachments: attachment ? { data: [attachment] } : undefined,
+  };
+  // Graph always answers the id, asked for or not.
+  return { id: post.id, ...select(fields, all) };
+}
+
+export function fail(ex: Exchange, status: number, error: GraphErrorBody) {
+  sendGraphError(ex.res, status, error, ex.state.usageHeader(ex.page));
+}
+
+export function throttled(ex: Exchange) {
+  fail(ex, 400, {
+    message:
+      '(#80001) There have been too many calls to this Page account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
+    code: 80001,
+  });
+}
