@@ -1,8 +1,19 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
+import { z } from 'zod';
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
 import type { Platform } from './platform';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
 import type { PostWithdrawal } from './withdrawal';
+
+/** An image a share carries, as the table stores it and the editor API shows it. */
+export const mediaRefSchema = z.object({
+  url: z.string(),
+  alt: z.string().optional(),
+  mimeType: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  bytes: z.number().optional(),
+}) satisfies z.ZodType<MediaRef>;
 
 /**
  * History entries that are not state-machine moves: a share composed, recomposed from a

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
-import { HISTORY_NOTES } from '../domain/share';
+import { HISTORY_NOTES, mediaRefSchema } from '../domain/share';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
 const authorSchema = z.object({
@@ -71,18 +71,7 @@ export const shareItemSchema = z.object({
     .optional(),
   facets: z.array(facetSchema).optional(),
   thread: z.array(z.string()).optional(),
-  media: z
-    .array(
-      z.object({
-        url: z.string(),
-        alt: z.string().optional(),
-        mimeType: z.string().optional(),
-        width: z.number().optional(),
-        height: z.number().optional(),
-        bytes: z.number().optional(),
-      }),
-    )
-    .optional(),
+  media: z.array(mediaRefSchema).optional(),
   warnings: z.array(z.string()).optional(),
   preparedId: z.string().optional(),
   language: z.string().optional(),

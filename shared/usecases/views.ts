@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
-import { HISTORY_NOTES, type Share } from '../domain/share';
+import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
 import { shareKeyOf } from '../domain/share-key';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
@@ -98,18 +98,7 @@ export const shareViewSchema = z.object({
   thread: z.array(z.string()).nullable(),
   /** the remote ids of the thread's replies posted so far, in order */
   threadIds: z.array(z.string()),
-  media: z
-    .array(
-      z.object({
-        url: z.string(),
-        alt: z.string().optional(),
-        mimeType: z.string().optional(),
-        width: z.number().optional(),
-        height: z.number().optional(),
-        bytes: z.number().optional(),
-      }),
-    )
-    .nullable(),
+  media: z.array(mediaRefSchema).nullable(),
   warnings: z.array(z.string()),
   language: z.string().nullable(),
   /** the network's own count of `text`, and its limit */
