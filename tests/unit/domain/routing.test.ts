@@ -167,6 +167,40 @@ describe('routing rules', () => {
   });
 });
 
+describe('a channel in the channels file', () => {
+  const parse = (input: Record<string, unknown>) =>
+    channelSchema.safeParse({
+      id: 'x-sport',
+      platform: 'x',
+      account: '@sport',
+      template: '{title} {url}',
+      ...input,
+    });
+
+  it('belongs to the default site and takes everything unless it says otherwise', () => {
+    const parsed = parse({});
+    expect(parsed.success && parsed.data.siteId).toBe('default');
+    expect(parsed.success && parsed.data.routing).toBeUndefined();
+  });
+
+  it('takes routing rules and a site id spelt like a channel id', () => {
+    const parsed = parse({ siteId: 'gazette', routing: { sections: ['Sport'] } });
+    expect(parsed.success && parsed.data).toMatchObject({
+      siteId: 'gazette',
+      routing: { sections: ['Sport'] },
+    });
+    for (const siteId of ['Gazette', '', '-gazette', 'the gazette', 'g'.repeat(64)]) {
+      expect(parse({ siteId }).success).toBe(false);
+    }
+  });
+
+  it('names the routing field that is wrong', () => {
+    const parsed = parse({ routing: { sections: [] } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['routing', 'sections']);
+  });
+});
+
 describe('a channel takes an article', () => {
   const channel = (input: Record<string, unknown> = {}) =>
     channelSchema.parse({
