@@ -7,6 +7,9 @@ import { ValidationError } from './errors';
 import { PLATFORMS } from './platform';
 import { cleanText } from './text';
 
+/** The site an article or channel belongs to when none is named. */
+export const DEFAULT_SITE_ID = 'default';
+
 export const ARTICLE_PRIORITIES = ['breaking', 'normal', 'evergreen'] as const;
 export const ARTICLE_STATUSES = ['published', 'unpublished', 'deleted'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
@@ -32,6 +35,28 @@ const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 dat
 const text = (max: number) => z.string().max(max).transform(cleanText);
 
 const handles = z.partialRecord(z.enum(PLATFORMS), z.string().trim().min(1).max(200));
+
+/**
+ * An article's own choice of channels, by id (docs/api.md, "Choosing channels per
+ * article"): `only` just these, `skip` all but these. Ids that name no channel are ignored.
+ */
+export type ChannelChoice = { only?: string[]; skip?: string[] };
+
+const channelIds = z.array(z.string().trim().toLowerCase().min(1).max(200)).max(100);
+
+/** Drops duplicates and empty lists; no list left is no choice at all. */
+export function normalizeChoice(
+  choice: { only?: readonly string[]; skip?: readonly string[] } | undefined,
+): ChannelChoice | undefined {
+  const clean = (ids: readonly string[] | undefined) => {
+    const unique = [...new Set((ids ?? []).map((id) => id.trim().toLowerCase()))].filter(Boolean);
+    return unique.length ? unique : undefined;
+  };
+  const only = clean(choice?.only);
+  const skip = clean(choice?.skip);
+  if (!only && !skip) return undefined;
+  return { ...(only ? { only } : {}), ...(skip ? { skip } : {}) };
+}
 
 export const genericArticleSchema = z.object({
   id: z.union([
@@ -69,6 +94,8 @@ export const genericArticleSchema = z.object({
   priority: z.enum(ARTICLE_PRIORITIES).default('normal'),
   shareAt: instant.optional(),
   status: z.enum(ARTICLE_STATUSES).default('published'),
+  /** the channels this article goes to: `only` just these, `skip` all but these */
+  channels: z.object({ only: channelIds.optional(), skip: channelIds.optional() }).optional(),
 });
 
 export type GenericArticle = z.output<typeof genericArticleSchema>;
@@ -97,11 +124,19 @@ export type Article = {
   publishedAt: string;
   shareAt?: string;
   status: ArticleStatus;
+  /** the site the article was published on; absent: the default site, `default` */
+  siteId?: string;
+  /** the article's own choice of channels, when it makes one */
+  channels?: ChannelChoice;
 };
 
 const nonEmpty = (value: string | undefined) => (value ? value : undefined);
 
-export function toArticle(source: ArticleSource, input: GenericArticle): Article {
+/**
+ * The normalized article. `siteId` is the site it came in for (the per-site endpoint
+ * names it); without one it is the default site's, and carries no `siteId`.
+ */
+export function toArticle(source: ArticleSource, input: GenericArticle, siteId?: string): Article {
   const tags: string[] = [];
   for (const tag of input.tags ?? []) {
     if (tag && !tags.some((t) => t.toLowerCase() === tag.toLowerCase())) tags.push(tag);
@@ -124,8 +159,18 @@ export function toArticle(source: ArticleSource, input: GenericArticle): Article
     publishedAt: new Date(input.publishedAt).toISOString(),
     shareAt: input.shareAt ? new Date(input.shareAt).toISOString() : undefined,
     status: input.status,
+    ...withSite(siteId),
+    ...withChoice(normalizeChoice(input.channels)),
   };
 }
+
+const withSite = (siteId: string | undefined) =>
+  siteId && siteId !== DEFAULT_SITE_ID ? { siteId } : {};
+const withChoice = (channels: ChannelChoice | undefined) => (channels ? { channels } : {});
+
+/** The site an article belongs to: its `siteId`, or the default site. */
+export const siteOf = (article: Pick<Article, 'siteId'>): string =>
+  article.siteId ?? DEFAULT_SITE_ID;
 
 /** zod issues as the 400 body names them: `authors.0.name`, `url`, ... */
 export function fieldIssues(error: z.ZodError): { field: string; message: string }[] {

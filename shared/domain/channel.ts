@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
+import { DEFAULT_SITE_ID, routingSchema, siteIdSchema } from './routing';
 import { syndicationConfigSchema } from './syndication-config';
 import { WITHDRAW_CHOICES, WITHDRAWN_TEXT_FIELDS } from './withdrawal';
 
@@ -209,6 +210,13 @@ export const channelSchema = z.object({
    * with the title in it.
    */
   withdrawnText: templateString(WITHDRAWN_TEXT_FIELDS, 200).optional(),
+  /** the site whose articles the channel takes; it never takes another site's */
+  siteId: siteIdSchema.default(DEFAULT_SITE_ID),
+  /**
+   * Which of its site's articles the channel takes, by section, tags, language and
+   * priority (shared/domain/routing.ts); without it, all of them.
+   */
+  routing: routingSchema.optional(),
 });
 
 export type Channel = z.output<typeof channelSchema>;
@@ -229,6 +237,15 @@ export const siteSchema = z.object({
       logo: z.string().min(1).optional(),
     })
     .prefault({}),
+  /**
+   * An article first seen more than this many hours after it was published is shared
+   * as drafts awaiting approval (an old story re-sent by a CMS migration); unset: never.
+   */
+  staleAfterHours: z
+    .number()
+    .positive()
+    .max(24 * 3650)
+    .optional(),
 });
 export type Site = z.output<typeof siteSchema>;
 

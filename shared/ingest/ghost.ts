@@ -12,6 +12,7 @@ import {
 } from '../domain/article';
 import { PayloadTooLargeError, UnauthorizedError } from '../domain/errors';
 import type { Platform } from '../domain/platform';
+import { choiceOfTags, choiceTag } from '../domain/routing';
 import { parseJsonBody } from './generic';
 import { htmlText } from './html-text';
 import { SIGNATURE_TOLERANCE_SECONDS, type WebhookHeaders } from './standard-webhooks';
@@ -192,10 +193,19 @@ export function normalizeGhostPost(payload: unknown): ArticleChange {
     };
   }
 
-  const tags = post.tags ?? [];
+  // `crier-only-<channel>` / `crier-skip-<channel>` tags (public, or internal with `#`)
+  // choose channels; they are neither the section, nor tags, nor priorities.
+  const allTags = post.tags ?? [];
+  const choiceSlug = (tag: GhostTag) =>
+    choiceTag(tag.slug) ? tag.slug : choiceTag(tag.name) ? tag.name : undefined;
+  const choice = choiceOfTags(allTags.map(choiceSlug));
+  const tags = allTags.filter((tag) => !choiceSlug(tag));
   const publicTags = tags.filter((tag) => !isInternal(tag));
   const internal = new Set(tags.filter(isInternal).map(internalName));
-  const primary = post.primary_tag && !isInternal(post.primary_tag) ? post.primary_tag : undefined;
+  const primary =
+    post.primary_tag && !isInternal(post.primary_tag) && !choiceSlug(post.primary_tag)
+      ? post.primary_tag
+      : undefined;
   const generic: Partial<Record<keyof GenericArticle, unknown>> = {
     id: post.id,
     url: post.url ?? undefined,
@@ -229,6 +239,7 @@ export function normalizeGhostPost(payload: unknown): ArticleChange {
         ? 'evergreen'
         : 'normal',
     status: 'published',
+    channels: choice,
   };
   return {
     article: parseArticleAs('ghost', generic, {

@@ -10,6 +10,7 @@ import {
   parseArticleAs,
 } from '../domain/article';
 import { PayloadTooLargeError } from '../domain/errors';
+import { choiceOfTags, choiceTag } from '../domain/routing';
 import { MAX_WEBHOOK_BYTES, parseJsonBody } from './generic';
 import { htmlText } from './html-text';
 import { verifyStandardWebhook, type WebhookHeaders } from './standard-webhooks';
@@ -118,7 +119,15 @@ export function normalizeWordPressPost(payload: unknown): ArticleChange {
 
   const embedded = post._embedded;
   const terms = (embedded?.['wp:term'] ?? []).flatMap((group) => pick(embeddedTerm, group));
-  const byTaxonomy = (taxonomy: string) => terms.filter((term: Term) => term.taxonomy === taxonomy);
+  // `crier-only-<channel>` and `crier-skip-<channel>` terms choose channels; they are
+  // neither the section nor tags.
+  const choice = choiceOfTags(
+    terms
+      .filter((term) => term.taxonomy === 'category' || term.taxonomy === 'post_tag')
+      .map((term) => term.slug),
+  );
+  const byTaxonomy = (taxonomy: string) =>
+    terms.filter((term: Term) => term.taxonomy === taxonomy && !choiceTag(term.slug));
   const categories = byTaxonomy('category').filter((term) => term.slug !== 'uncategorized');
   const tags = byTaxonomy('post_tag');
   const [media] = pick(embeddedMedia, embedded?.['wp:featuredmedia']);
@@ -153,6 +162,7 @@ export function normalizeWordPressPost(payload: unknown): ArticleChange {
     revision,
     priority: priority ?? 'normal',
     status: 'published',
+    channels: choice,
   };
   return {
     article: parseArticleAs('wordpress', generic, {

@@ -31,6 +31,12 @@ export const storedArticleSchema = z.object({
   publishedAt: z.string(),
   shareAt: z.string().optional(),
   status: z.enum(ARTICLE_STATUSES),
+  /** absent: the default site (shared/domain/routing.ts) */
+  siteId: z.string().optional(),
+  /** the article's own choice of channels */
+  channels: z
+    .object({ only: z.array(z.string()).optional(), skip: z.array(z.string()).optional() })
+    .optional(),
 });
 
 export const articleItemSchema = z.object({

@@ -1,5 +1,5 @@
 /**
- * Writes one share per configured channel for an article's stored revision, stamped
+ * Writes one share per channel that takes an article's stored revision, stamped
  * with that revision: new shares, a new revision over the ones not yet out, or, for a
  * withdrawn article, the withdrawal. Each write is conditional, so a redelivered
  * message or a second compose of the same revision changes nothing.
@@ -9,6 +9,7 @@ import type { Article } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import type { Platform } from '../domain/platform';
 import type { ArticleRecord, ArticleStore, Clock, PublishQueue, ShareStore } from '../domain/ports';
+import { takes } from '../domain/routing';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
@@ -51,6 +52,8 @@ export type ComposeResult =
       existing: string[];
       /** already there, and rewritten from this revision */
       recomposed: string[];
+      /** channels that do not take the article (routing, its site, its own choice) */
+      notTaken?: string[];
     }
   | ({ outcome: 'withdrawn'; articleId: string; revision: number } & WithdrawReport)
   | { outcome: 'skipped'; articleId: string; reason: string };
@@ -63,11 +66,14 @@ export type Enrichment = {
   limits?: Record<string, number>;
 };
 
-async function serverLimits(deps: ComposeArticleDeps): Promise<Record<string, number>> {
+async function serverLimits(
+  deps: ComposeArticleDeps,
+  channels: readonly Channel[],
+): Promise<Record<string, number>> {
   const { serverLimit } = deps;
   if (!serverLimit) return {};
   const pairs = await Promise.all(
-    deps.channels.map(async (channel) => [channel.id, await serverLimit(channel)] as const),
+    channels.map(async (channel) => [channel.id, await serverLimit(channel)] as const),
   );
   return Object.fromEntries(
     pairs.filter((pair): pair is readonly [string, number] => pair[1] !== undefined),
@@ -132,23 +138,37 @@ async function withdrawn(deps: ComposeArticleDeps, record: ArticleRecord): Promi
   };
 }
 
-/** A share per channel: new ones created, existing ones recomposed (recompose-share.ts). */
+/**
+ * A share per channel that takes the article (shared/domain/routing.ts): new ones
+ * created, existing ones recomposed (recompose-share.ts). A channel that does not take
+ * this revision gets no new share, but a share it already has is kept and follows the
+ * article's revisions as before: routing decides what is created, never what is dropped.
+ */
 async function writeShares(
   deps: ComposeArticleDeps,
   record: ArticleRecord,
 ): Promise<{ result: ComposeResult; shares: Share[] }> {
   const { articleId, article } = record;
+  const channels: Channel[] = [];
+  const notTaken: string[] = [];
+  for (const channel of deps.channels) {
+    if (takes(channel, article)) channels.push(channel);
+    else if (await deps.shares.get({ articleId, channelId: channel.id })) channels.push(channel);
+    else notTaken.push(channel.id);
+  }
   const enriched = deps.enrich
-    ? await deps.enrich(article, [...new Set(deps.channels.map((c) => c.platform))])
+    ? await deps.enrich(article, [...new Set(channels.map((c) => c.platform))])
     : NOTHING_MORE;
-  const limits = await serverLimits(deps);
+  const limits = await serverLimits(deps, channels);
   const enrichment: Enrichment = { ...enriched, limits };
+  const stale = staleness(record, deps.settings?.site?.staleAfterHours);
   const created: string[] = [];
   const existing: string[] = [];
   const recomposed: string[] = [];
   const shares: Share[] = [];
-  for (const channel of deps.channels) {
-    const composed = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
+  for (const channel of channels) {
+    const fresh = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
+    const composed = stale ? asStaleDraft(fresh, stale) : fresh;
     const share = deps.schedule ? await deps.schedule.place(composed, channel, record) : composed;
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
@@ -171,8 +191,47 @@ async function writeShares(
       created,
       existing,
       recomposed,
+      ...(notTaken.length ? { notTaken } : {}),
     },
     shares,
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Why an article is stale, or nothing: it was first seen (`receivedAt`, the first
+ * arrival's time) more than `staleAfterHours` after it was published.
+ */
+export function staleness(
+  record: Pick<ArticleRecord, 'receivedAt' | 'article'>,
+  staleAfterHours: number | undefined,
+): string | undefined {
+  if (staleAfterHours === undefined) return undefined;
+  const late = Date.parse(record.receivedAt) - Date.parse(record.article.publishedAt);
+  if (!(late > staleAfterHours * HOUR_MS)) return undefined;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const hours = Math.floor(late / HOUR_MS);
+  const after =
+    hours < 1
+      ? count(Math.floor(late / 60_000), 'minute')
+      : hours < 48
+        ? count(hours, 'hour')
+        : count(Math.floor(hours / 24), 'day');
+  return `stale: first seen ${after} after it was published`;
+}
+
+/** A share of a stale article waits as a draft for an editor's approval, saying why. */
+function asStaleDraft(share: Share, reason: string): Share {
+  if (share.status !== 'scheduled' && share.status !== 'draft') return share;
+  return {
+    ...share,
+    status: 'draft',
+    history: share.history.map((entry, index) =>
+      index === 0 && entry.event === 'compose'
+        ? { ...entry, to: 'draft', reason: share.lastError ? entry.reason : reason }
+        : entry,
+    ),
   };
 }
 

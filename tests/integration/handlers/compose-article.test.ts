@@ -153,6 +153,15 @@ describe('compose-article', () => {
     expect(await sharesOf(articleId)).toEqual([]);
   });
 
+  it('writes no share on a channel the article skips, through the table', async () => {
+    const articleId = await ingest({ id: 'compose-skip', channels: { skip: ['X-Desk'] } });
+    await compose([JSON.stringify({ articleId, revision: 1 })]);
+    expect((await sharesOf(articleId)).map((s) => s.channelId)).toEqual([
+      'bsky-desk',
+      'masto-desk',
+    ]);
+  });
+
   it('holds shares until the article embargo', async () => {
     const shareAt = new Date(Date.now() + 3 * 3600_000).toISOString();
     const articleId = await ingest({ id: 'compose-5', shareAt });
