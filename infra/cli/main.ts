@@ -14,6 +14,10 @@ Commands:
   dlq redrive <compose|publish>     moves a dead-letter queue's messages back to its queue
   share reconcile <article> <channel>
                                     sends an unknown or stuck share to be reconciled
+  channels import <file> [--yes]    shows, then makes, what a channels file changes in the table
+  channels export [--site <id>]     prints a site's channels from the table as a channels file
+  channels pause|resume <channel>   stops or restarts posting on a channel (--site: a whole site)
+  channels list | audit             the channels in the table, and who changed what
   help                              this text
 
 Each command takes --help.`;
@@ -32,6 +36,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     case 'share': {
       const { runShare } = await import('./share');
       return runShare(rest, io);
+    }
+    case 'channels': {
+      const { runChannels } = await import('./channels');
+      return runChannels(rest, io);
     }
     case undefined:
     case 'help':

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { loadChannelsConfig } from '../../shared/config/channels';
-import { setLocalClock } from '../../shared/config/clock';
+import { runtimeClock, setLocalClock } from '../../shared/config/clock';
 import { credentialsEnvName } from '../../shared/config/credentials';
 import type { Clock } from '../../shared/domain/ports';
 import {
@@ -38,6 +38,7 @@ import { type Sandboxes, startSandboxes } from './sandbox';
 import { FaultSpecError } from './sandbox/faults';
 import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
+import { seedChannelDirectory } from './seed-channels';
 import { type LocalSqs, startSqs } from './sqs';
 
 export type { LocalFunctionDefinition } from './handler-loader';
@@ -250,6 +251,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       serveSandboxRoutes(gateway, sandboxes);
     }
     dynamo = await startDynamo({ dataDir, log });
+    await seedChannelDirectory({
+      client: dynamo.client,
+      tableName: dynamo.tableName,
+      configPath: process.env[ENV.channelsConfig],
+      clock: options.clock ?? runtimeClock,
+      log,
+    });
     sqs = await startSqs({ log, queues: queueDefinitions });
     // fauxqs serves S3 on the same endpoint: the media bucket lives there, in memory.
     await createBucket(sqs.endpoint, BUCKET.localName);

@@ -13,6 +13,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../config/channels';
 import { runtimeClock } from '../config/clock';
+import { CachedDirectory } from '../config/directory-cache';
 import { readEnv, required } from '../config/env';
 import { type PublishingConfig, readPublishingConfig } from '../config/publishing';
 import { readSyndicationRetry, type SyndicationRetry } from '../config/syndication';
@@ -28,6 +29,7 @@ import { SqsPublishQueue } from '../queue/publish-queue';
 import { SqsRedelivery, SqsSyndicationQueue } from '../queue/syndicate-queue';
 import { ENV, QUEUES, type QueueName } from '../resources';
 import { DynamoArticleStore } from '../store/article-store';
+import { DynamoChannelDirectory } from '../store/channel-directory';
 import { DynamoChannelStateStore } from '../store/channel-state-store';
 import { DynamoChannelTimeline } from '../store/channel-timeline';
 import { createDocumentClient } from '../store/client';
@@ -107,6 +109,26 @@ export const previewStore = onTable((db, table) => new DynamoPreviewStore(db, ta
 export const feedStore = onTable((db, table) => new DynamoFeedStore(db, table));
 export const channelTimeline = onTable((db, table) => new DynamoChannelTimeline(db, table));
 export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, table, clock));
+export const channelDirectory = onTable(
+  (db, table) => new DynamoChannelDirectory(db, table, clock),
+);
+
+/**
+ * The channel directory as this function sees it: read at most once per
+ * `CRIER_DIRECTORY_TTL_SECONDS` (60 by default), so a change reaches every function
+ * within that time. Not read by the handlers yet: they take their channels from
+ * `channelsConfig()` until they switch over.
+ */
+export const cachedDirectory = once(() => {
+  const ttl = readEnv({
+    CRIER_DIRECTORY_TTL_SECONDS: z.coerce.number().min(0).max(3600).optional(),
+  }).CRIER_DIRECTORY_TTL_SECONDS;
+  return new CachedDirectory(
+    channelDirectory(),
+    clock,
+    ttl === undefined ? {} : { ttlSeconds: ttl },
+  );
+});
 
 // --- SQS: one client, and the queues.
 

@@ -88,3 +88,24 @@ export const feedItemKey = (feedId: string, itemId: string) => ({
   PK: `FEED#${feedId}`,
   SK: `ITEM#${createHash('sha256').update(itemId).digest('hex')}`,
 });
+
+/** The channel directory's one partition: its sites and channels (a few hundred at most). */
+export const DIRECTORY_PK = 'DIR';
+export const directorySiteKey = (siteId: string) => ({ PK: DIRECTORY_PK, SK: `SITE#${siteId}` });
+export const directoryChannelKey = (channelId: string) => ({
+  PK: DIRECTORY_PK,
+  SK: `CHAN#${channelId}`,
+});
+
+/** Every change of the directory, newest last in key order: `<at>#<target>#<version>`. */
+export const AUDIT_PK = 'AUDIT';
+export const auditKey = (entry: { at: string; target: string; version: number }) => ({
+  PK: AUDIT_PK,
+  SK: `${entry.at}#${entry.target}#${String(entry.version).padStart(6, '0')}`,
+});
+
+/** An audit page's cursor: the sort key of the last entry handed out, opaque to callers. */
+export const auditCursor = {
+  encode: (sortKey: string) => Buffer.from(sortKey).toString('base64url'),
+  decode: (cursor: string) => Buffer.from(cursor, 'base64url').toString(),
+};

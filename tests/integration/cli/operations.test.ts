@@ -3,7 +3,7 @@
  * through its runtime file. The stack runs no functions, so what the commands put on
  * the queues stays there to be looked at.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +200,110 @@ describe('crier share reconcile', () => {
     const malformed = await crier('share', 'reconcile', 'not-an-id', 'x-newsroom');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('articleId');
+  });
+});
+
+describe('crier channels', () => {
+  const file = (name: string, content: unknown) => {
+    const path = join(stack.dataDir, name);
+    writeFileSync(path, JSON.stringify(content, null, 2));
+    return path;
+  };
+  const channel = (id: string, platform: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    platform,
+    account: `desk-${id}`,
+    template: '{title} {url}',
+    ...extra,
+  });
+  const first = {
+    site: { name: 'CLI Daily' },
+    channels: [channel('cli-x', 'x'), channel('cli-masto', 'mastodon')],
+  };
+  const auditOf = async () =>
+    (await crier('channels', 'audit', '--site', 'cli', '--limit', '100')).stdout;
+
+  it('shows the difference first, writes it only with --yes, and a second time changes nothing', async () => {
+    const path = file('first.json', first);
+    const dry = await crier('channels', 'import', path, '--site', 'cli');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('+ site cli');
+    expect(dry.stdout).toContain('+ channel cli-x');
+    expect(dry.stdout).toContain('+ channel cli-masto');
+    expect(dry.stdout).toContain('Nothing written');
+    expect(await auditOf()).toBe('');
+
+    const applied = await crier('channels', 'import', path, '--site', 'cli', '--yes');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Applied');
+    const audit = await auditOf();
+    expect(audit.trim().split('\n')).toHaveLength(3);
+    expect(audit).toMatch(/operator \S+ {2}create {2}channel:cli-x {2}v1/);
+
+    const again = await crier('channels', 'import', path, '--site', 'cli', '--yes');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes (0 added, 0 changed, 0 archived, 2 unchanged)');
+    expect(await auditOf()).toBe(audit);
+  });
+
+  it('names the changed fields and archives what the file no longer has', async () => {
+    const path = file('second.json', {
+      site: { name: 'CLI Daily' },
+      channels: [
+        channel('cli-x', 'x', { template: '{title}', hashtags: { max: 1 } }),
+        channel('cli-bsky', 'bluesky'),
+      ],
+    });
+    const dry = await crier('channels', 'import', path, '--site', 'cli');
+    expect(dry.stdout).toContain('~ channel cli-x: hashtags, template');
+    expect(dry.stdout).toContain('+ channel cli-bsky');
+    expect(dry.stdout).toContain('- channel cli-masto (archived)');
+    expect(dry.stdout).toContain('1 added, 1 changed, 1 archived, 0 unchanged');
+    expect((await crier('channels', 'import', path, '--site', 'cli', '--yes')).code).toBe(0);
+    const list = await crier('channels', 'list', '--site', 'cli', '--archived');
+    expect(list.stdout).toMatch(/cli-masto .*archived {2}v2/);
+    expect(list.stdout).toMatch(/cli-x .*active {2}v2/);
+  });
+
+  it('exports a site as a channels file that imports back with no change, paused or not', async () => {
+    expect((await crier('channels', 'pause', 'cli-bsky')).stdout).toContain(
+      'Channel cli-bsky is paused',
+    );
+    const exported = await crier('channels', 'export', '--site', 'cli');
+    expect(exported.code).toBe(0);
+    const config = JSON.parse(exported.stdout);
+    expect(config.site.name).toBe('CLI Daily');
+    expect(config.channels.map((c: { id: string }) => c.id)).toEqual(['cli-bsky', 'cli-x']);
+    const path = file('exported.json', config);
+    const back = await crier('channels', 'import', path, '--site', 'cli', '--yes');
+    expect(back.stdout).toContain('No changes');
+    expect((await crier('channels', 'list', '--site', 'cli')).stdout).toMatch(/cli-bsky .*paused/);
+    // the file's channels are as the first file wrote them: cli-masto comes back, restored
+    const restore = await crier(
+      'channels',
+      'import',
+      file('first-again.json', first),
+      '--site',
+      'cli',
+    );
+    expect(restore.stdout).toContain('~ channel cli-masto: status');
+  });
+
+  it('pauses and resumes a whole site, and refuses a file that fails the checks', async () => {
+    expect((await crier('channels', 'pause', '--site', 'cli')).stdout).toContain(
+      'Site cli is paused',
+    );
+    expect((await crier('channels', 'list', '--site', 'cli')).stdout).toMatch(/cli-x .*paused/);
+    expect((await crier('channels', 'resume', '--site', 'cli')).code).toBe(0);
+    const bad = file('bad.json', {
+      channels: [channel('cli-li', 'linkedin', { thread: { enabled: true } })],
+    });
+    const refused = await crier('channels', 'import', bad, '--site', 'cli', '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('channels.0.thread.enabled: linkedin takes no threads');
+    const wrong = await crier('channels', 'frobnicate');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Usage: crier channels import');
   });
 });
 

@@ -15,7 +15,10 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '../../../infra/local/stack';
+import { PLATFORMS } from '../../../shared/domain/platform';
+import { systemClock } from '../../../shared/domain/ports';
 import { FUNCTIONS, QUEUES, TABLE } from '../../../shared/resources';
+import { DynamoChannelDirectory } from '../../../shared/store/channel-directory';
 
 const folders: string[] = [];
 const stacks: LocalStack[] = [];
@@ -245,6 +248,30 @@ describe('the local stack', () => {
     ).toBe(true);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(second.secrets).toEqual(first.secrets);
+  });
+
+  it('imports the built-in channels into the table at its first start, audited, and leaves them at a restart', async () => {
+    const dataDir = dataFolder();
+    const first = await start({ dataDir });
+    const db = documentClient(first);
+    const directory = new DynamoChannelDirectory(db, first.tableName, systemClock);
+    const channels = await directory.listChannels();
+    expect(channels.map((c) => c.platform).sort()).toEqual([...PLATFORMS].sort());
+    expect(channels.every((c) => c.siteId === 'main' && c.status === 'active')).toBe(true);
+    expect(await directory.getSite('main')).toMatchObject({ name: 'Newsroom', version: 1 });
+    const { entries } = await directory.listAudit({ limit: 100 });
+    expect(entries).toHaveLength(PLATFORMS.length + 1);
+    expect(entries.every((e) => e.who === 'crier (first start)' && e.action === 'create')).toBe(
+      true,
+    );
+    await directory.pauseChannel('x-newsroom', { who: 'test' });
+    db.destroy();
+    await first.stop();
+
+    const second = await start({ dataDir });
+    const again = new DynamoChannelDirectory(documentClient(second), second.tableName, systemClock);
+    expect((await again.getChannel('x-newsroom'))?.status).toBe('paused');
+    expect((await again.listAudit({ limit: 100 })).entries).toHaveLength(PLATFORMS.length + 2);
   });
 
   it('refuses a second stack on the same data folder while the first runs, with a clear error', async () => {

@@ -15,7 +15,8 @@ import { ensureTable, type LocalDynamo, startDynamo } from '../../../infra/local
 import { createLogger } from '../../../infra/local/logger';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
-import { ValidationError } from '../../../shared/domain/errors';
+import type { ChannelDirectory } from '../../../shared/domain/channel-directory';
+import { ConflictError, NotFoundError, ValidationError } from '../../../shared/domain/errors';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type {
   ArticleRecord,
@@ -31,6 +32,7 @@ import type {
 import type { Share } from '../../../shared/domain/share';
 import { SHARE_STATUSES, type ShareStatus } from '../../../shared/domain/share-state';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
+import { DynamoChannelDirectory } from '../../../shared/store/channel-directory';
 import { DynamoChannelStateStore } from '../../../shared/store/channel-state-store';
 import { DynamoChannelTimeline } from '../../../shared/store/channel-timeline';
 import { DynamoDeliveryGuard } from '../../../shared/store/delivery-guard';
@@ -66,6 +68,7 @@ type Ports = {
   timeline: ChannelTimeline;
   channelState: ChannelStateStore;
   deliveries: DeliveryGuard;
+  directory: ChannelDirectory;
   clock: ManualClock;
 };
 
@@ -94,6 +97,7 @@ const variants: [string, () => Promise<Ports>][] = [
         timeline: new DynamoChannelTimeline(db, table),
         channelState: new DynamoChannelStateStore(db, table),
         deliveries: new DynamoDeliveryGuard(db, table, clock),
+        directory: new DynamoChannelDirectory(db, table, clock),
         clock,
       };
     },
@@ -554,6 +558,190 @@ describe.each(variants)('%s', (_name, make) => {
       expect(await deliveries.find('generic', 'msg_1')).toEqual({ articleId: 'a'.repeat(32) });
       clock.advance(1000);
       expect(await deliveries.find('generic', 'msg_1')).toBeUndefined();
+    });
+  });
+  describe('ChannelDirectory', () => {
+    const who = 'editor ada';
+    const site = { id: 'daily', name: 'The Daily' };
+    const mastodon = {
+      siteId: 'daily',
+      id: 'masto-desk',
+      platform: 'mastodon' as const,
+      account: '@desk@mastodon.example',
+      template: '{title} {url}',
+    };
+
+    it('creates a site and its channels at version 1, each change audited, newest first', async () => {
+      const { directory, clock } = await make();
+      const created = await directory.putSite(site, { who });
+      expect(created).toMatchObject({ id: 'daily', status: 'active', version: 1, changedBy: who });
+      clock.advance(1000);
+      const channel = await directory.putChannel(mastodon, { who });
+      expect(channel).toMatchObject({
+        id: 'masto-desk',
+        siteId: 'daily',
+        status: 'active',
+        version: 1,
+      });
+      expect(channel.hashtags.max).toBe(2);
+      expect(await directory.getChannel('masto-desk')).toEqual(channel);
+      expect(await directory.getSite('daily')).toEqual(created);
+      const { entries, cursor } = await directory.listAudit({ limit: 10 });
+      expect(cursor).toBeUndefined();
+      expect(entries.map((e) => [e.action, e.target, e.version])).toEqual([
+        ['create', 'channel:masto-desk', 1],
+        ['create', 'site:daily', 1],
+      ]);
+      expect(entries[0]).toMatchObject({ who, siteId: 'daily', at: clock.iso() });
+      expect(entries[0]?.before).toBeUndefined();
+      expect(entries[0]?.after).toMatchObject({ id: 'masto-desk', status: 'active' });
+    });
+
+    it('refuses a stale version with a ConflictError, and a second create too', async () => {
+      const { directory, clock } = await make();
+      await directory.putSite(site, { who });
+      await directory.putChannel(mastodon, { who });
+      clock.advance(1000);
+      await expect(directory.putChannel(mastodon, { who })).resolves.toMatchObject({ version: 1 });
+      const changed = { ...mastodon, template: '{title}' };
+      await expect(directory.putChannel(changed, { who })).rejects.toBeInstanceOf(ConflictError);
+      const v2 = await directory.putChannel(changed, { who, expectedVersion: 1 });
+      expect(v2).toMatchObject({ version: 2, template: '{title}' });
+      await expect(
+        directory.putChannel({ ...mastodon, template: '{url}' }, { who, expectedVersion: 1 }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        directory.pauseChannel('masto-desk', { who, expectedVersion: 1 }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      const { entries } = await directory.listAudit({ limit: 10 });
+      expect(entries[0]).toMatchObject({
+        action: 'update',
+        version: 2,
+        before: { template: '{title} {url}' },
+        after: { template: '{title}' },
+      });
+    });
+
+    it('writes nothing, and audits nothing, when the content is the same', async () => {
+      const { directory, clock } = await make();
+      await directory.putSite(site, { who });
+      await directory.putChannel(mastodon, { who });
+      clock.advance(1000);
+      expect(await directory.putSite(site, { who, expectedVersion: 1 })).toMatchObject({
+        version: 1,
+      });
+      expect(await directory.putChannel(mastodon, { who, expectedVersion: 1 })).toMatchObject({
+        version: 1,
+      });
+      expect((await directory.listAudit({ limit: 10 })).entries).toHaveLength(2);
+    });
+
+    it('checks a channel as the channels file is checked, and needs its site', async () => {
+      const { directory } = await make();
+      await expect(directory.putChannel(mastodon, { who })).rejects.toMatchObject({
+        issues: [{ field: 'siteId', message: 'no site daily' }],
+      });
+      await directory.putSite(site, { who });
+      const bad = directory.putChannel(
+        { ...mastodon, platform: 'linkedin', thread: { enabled: true }, template: '{nope}' },
+        { who },
+      );
+      await expect(bad).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        directory.putChannel(
+          { ...mastodon, platform: 'linkedin', thread: { enabled: true } },
+          { who },
+        ),
+      ).rejects.toMatchObject({ issues: [{ field: 'thread.enabled' }] });
+      await expect(directory.putSite({ id: 'Bad Id', name: '' }, { who })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      expect(await directory.listChannels()).toEqual([]);
+    });
+
+    it('pauses, resumes and archives a channel; lists by site with or without the archived', async () => {
+      const { directory, clock } = await make();
+      await directory.putSite(site, { who });
+      await directory.putSite({ id: 'weekly', name: 'The Weekly' }, { who });
+      await directory.putChannel(mastodon, { who });
+      await directory.putChannel(
+        { ...mastodon, id: 'x-desk', platform: 'x', account: 'desk' },
+        { who },
+      );
+      await directory.putChannel(
+        { ...mastodon, id: 'weekly-bsky', siteId: 'weekly', platform: 'bluesky', account: 'w' },
+        { who },
+      );
+      expect((await directory.pauseChannel('masto-desk', { who })).status).toBe('paused');
+      // pausing again is no change
+      expect((await directory.pauseChannel('masto-desk', { who })).version).toBe(2);
+      expect(
+        (await directory.resumeChannel('masto-desk', { who, expectedVersion: 2 })).status,
+      ).toBe('active');
+      await directory.archiveChannel('x-desk', { who });
+      await expect(directory.resumeChannel('x-desk', { who })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      await expect(directory.pauseChannel('nope', { who })).rejects.toBeInstanceOf(NotFoundError);
+      const ids = (list: { id: string }[]) => list.map((c) => c.id);
+      expect(ids(await directory.listChannels({ siteId: 'daily' }))).toEqual(['masto-desk']);
+      expect(ids(await directory.listChannels({ siteId: 'daily', includeArchived: true }))).toEqual(
+        ['masto-desk', 'x-desk'],
+      );
+      expect(ids(await directory.listChannels())).toEqual(['masto-desk', 'weekly-bsky']);
+      // putting an archived channel again restores it, active
+      clock.advance(1000);
+      const restored = await directory.putChannel(
+        { ...mastodon, id: 'x-desk', platform: 'x', account: 'desk' },
+        { who, expectedVersion: 2 },
+      );
+      expect(restored).toMatchObject({ status: 'active', version: 3 });
+      expect((await directory.listAudit({ limit: 1 })).entries[0]?.action).toBe('restore');
+      expect(ids(await directory.listSites())).toEqual(['daily', 'weekly']);
+    });
+
+    it('pauses and resumes a whole site, keeping its channels as they are', async () => {
+      const { directory } = await make();
+      await directory.putSite(site, { who });
+      await directory.putChannel(mastodon, { who });
+      expect((await directory.pauseSite('daily', { who })).status).toBe('paused');
+      expect((await directory.getChannel('masto-desk'))?.status).toBe('active');
+      expect((await directory.resumeSite('daily', { who, expectedVersion: 2 })).status).toBe(
+        'active',
+      );
+      await expect(directory.pauseSite('nope', { who })).rejects.toBeInstanceOf(NotFoundError);
+      const { entries } = await directory.listAudit({ limit: 10 });
+      expect(entries.map((e) => e.action)).toEqual(['resume', 'pause', 'create', 'create']);
+    });
+
+    it('pages the audit newest first, and by site', async () => {
+      const { directory, clock } = await make();
+      await directory.putSite(site, { who });
+      await directory.putSite({ id: 'weekly', name: 'The Weekly' }, { who });
+      for (let n = 0; n < 5; n += 1) {
+        clock.advance(1000);
+        await directory.pauseSite(n % 2 ? 'weekly' : 'daily', { who });
+        clock.advance(1000);
+        await directory.resumeSite(n % 2 ? 'weekly' : 'daily', { who });
+      }
+      const all: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await directory.listAudit({ limit: 3, cursor });
+        expect(page.entries.length).toBeLessThanOrEqual(3);
+        all.push(...page.entries.map((e) => e.at));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(all).toHaveLength(12);
+      expect([...all].sort().reverse()).toEqual(all);
+      const daily: string[] = [];
+      do {
+        const page = await directory.listAudit({ siteId: 'daily', limit: 2, cursor });
+        expect(page.entries.every((e) => e.siteId === 'daily')).toBe(true);
+        daily.push(...page.entries.map((e) => e.target));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(daily).toEqual(Array(7).fill('site:daily'));
     });
   });
 });

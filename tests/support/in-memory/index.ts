@@ -4,6 +4,7 @@
  * store's and the channel timeline's indexes read them), the queues record what is sent.
  */
 import type { CredentialsProvider } from '../../../shared/domain/ports';
+import { InMemoryChannelDirectory } from './channel-directory';
 import { ManualClock } from './clock';
 import { RecordingComposeQueue, RecordingPublishQueue, RecordingSyndicationQueue } from './queues';
 import {
@@ -15,6 +16,7 @@ import {
   InMemorySlotStore,
 } from './stores';
 
+export { InMemoryChannelDirectory, InMemoryDirectoryRecords } from './channel-directory';
 export { ManualClock } from './clock';
 export { type ClientMethod, outcome, type RecordedCall, ScriptedClient } from './network';
 export {
@@ -63,6 +65,7 @@ export function inMemoryWorld(start?: string | Date) {
     timeline: new InMemoryChannelTimeline(shares),
     channelState: new InMemoryChannelStateStore(),
     deliveries: new InMemoryDeliveryGuard(clock),
+    directory: new InMemoryChannelDirectory(clock),
     publishQueue: new RecordingPublishQueue(),
     composeQueue: new RecordingComposeQueue(),
     syndication: new RecordingSyndicationQueue(),
