@@ -51,7 +51,7 @@ the channels file is, and audited (who, when, before and after).
   list            the channels, with their site and status.
   audit           the latest changes, newest first (--limit, 20 by default).
 
---site: the site's id; by default the only site in the table (import: "main" when the
+--site: the site's id; by default the only site in the table (import: "default" when the
 table has none). Where: as for crier dlq redrive (--local, --stage, or TABLE_NAME from
 the environment).
 
@@ -225,7 +225,7 @@ async function importFile(
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  const siteId = await siteIdOf(directory, values.site, 'main');
+  const siteId = await siteIdOf(directory, values.site, 'default');
   const plan = await planImport(directory, config, siteId);
   io.stdout.write(`${file} into site ${siteId} on ${where}:\n${describePlan(plan)}\n`);
   if (planIsEmpty(plan)) return 0;

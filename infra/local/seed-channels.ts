@@ -14,7 +14,7 @@ import type { Logger } from './logger';
 
 export const FIRST_START = 'crier (first start)';
 /** The site the first start's channels belong to. */
-export const FIRST_SITE_ID = 'main';
+export const FIRST_SITE_ID = 'default';
 
 /** Imports the channels file into an empty directory; the number of channels written. */
 export async function seedChannelDirectory(options: {

@@ -45,16 +45,9 @@ export const directoryChannelSchema = channelSchema.extend({
 });
 export type DirectoryChannel = z.output<typeof directoryChannelSchema>;
 
-/** The channel as the channels file has it: without its site, status and version. */
+/** The channel as the channels file has it: without its status and version. */
 export function fileChannelOf(entry: DirectoryChannel): Channel {
-  const {
-    siteId: _site,
-    status: _status,
-    version: _v,
-    changedAt: _at,
-    changedBy: _by,
-    ...channel
-  } = entry;
+  const { status: _status, version: _v, changedAt: _at, changedBy: _by, ...channel } = entry;
   return channel;
 }
 

@@ -84,7 +84,8 @@ export async function planImport(
     unchanged: [],
     writes: { site, siteVersion: currentSite?.version, channels: [], archive: [] },
   };
-  for (const channel of config.channels) {
+  // A file is imported into one site, whatever site its channels name.
+  for (const channel of config.channels.map((c) => ({ ...c, siteId }))) {
     const current = byId.get(channel.id);
     if (!current) {
       plan.added.push(channel.id);
@@ -93,7 +94,6 @@ export async function planImport(
     }
     const fields = [
       ...changedFields(fileChannelOf(current), channel),
-      ...(current.siteId === siteId ? [] : ['siteId']),
       ...(current.status === 'archived' ? ['status'] : []),
     ];
     if (fields.length) {

@@ -257,8 +257,8 @@ describe('the local stack', () => {
     const directory = new DynamoChannelDirectory(db, first.tableName, systemClock);
     const channels = await directory.listChannels();
     expect(channels.map((c) => c.platform).sort()).toEqual([...PLATFORMS].sort());
-    expect(channels.every((c) => c.siteId === 'main' && c.status === 'active')).toBe(true);
-    expect(await directory.getSite('main')).toMatchObject({ name: 'Newsroom', version: 1 });
+    expect(channels.every((c) => c.siteId === 'default' && c.status === 'active')).toBe(true);
+    expect(await directory.getSite('default')).toMatchObject({ name: 'Newsroom', version: 1 });
     const { entries } = await directory.listAudit({ limit: 100 });
     expect(entries).toHaveLength(PLATFORMS.length + 1);
     expect(entries.every((e) => e.who === 'crier (first start)' && e.action === 'create')).toBe(
