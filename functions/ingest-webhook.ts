@@ -1,10 +1,19 @@
 /**
- * The CMS webhooks: `POST /webhooks/generic`, `/webhooks/wordpress` and `/webhooks/ghost`.
+ * The CMS webhooks: `POST /webhooks/generic` (the default site's), `/webhooks/generic/{siteId}`
+ * (signed with that site's key from the table), `/webhooks/wordpress` and `/webhooks/ghost`.
  * Each is verified and read by its own reader, then stored and queued for composing.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { articleStore, clock, composeQueue, deliveryGuard } from '../shared/composition';
+import {
+  accessStore,
+  articleStore,
+  channelDirectory,
+  clock,
+  composeQueue,
+  deliveryGuard,
+} from '../shared/composition';
 import { secret } from '../shared/composition/secrets';
+import { DEFAULT_SITE_ID } from '../shared/domain/article';
 import { UnauthorizedError } from '../shared/domain/errors';
 import { errorResponse, json } from '../shared/http/responses';
 import { changeSummary, webhookReader } from '../shared/http/webhooks';
@@ -18,14 +27,26 @@ const deps = {
   composeQueue: composeQueue(),
   clock,
 };
-const readDelivery = webhookReader({
-  webhook: await secret('CRIER_WEBHOOK_SECRET'),
-  ghost: await secret('CRIER_GHOST_SECRET'),
-});
+const webhookSecret = await secret('CRIER_WEBHOOK_SECRET');
+const directory = channelDirectory();
+const access = accessStore();
+
+/** A site's keys from the table; the default site's, until it has its own, CRIER_WEBHOOK_SECRET. */
+async function siteKeys(siteId: string): Promise<string[] | undefined> {
+  if (!(await directory.getSite(siteId))) return undefined;
+  const keys = await access.webhookKeys(siteId);
+  return keys.length === 0 && siteId === DEFAULT_SITE_ID ? [webhookSecret] : keys;
+}
+
+const readDelivery = webhookReader(
+  { webhook: webhookSecret, ghost: await secret('CRIER_GHOST_SECRET') },
+  siteKeys,
+  clock,
+);
 
 export const handler = withObservability(async (input: unknown) => {
   try {
-    const { source, deliveryId, change } = readDelivery(input);
+    const { source, deliveryId, change } = await readDelivery(input);
     const { sourceId, revision, withdrawal } = changeSummary(change);
     logger.appendKeys({ deliveryId, source, sourceId });
     const result = await receiveArticle(deps, { source, deliveryId, ...change });

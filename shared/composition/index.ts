@@ -28,6 +28,7 @@ import { SqsComposeQueue } from '../queue/compose-queue';
 import { SqsPublishQueue } from '../queue/publish-queue';
 import { SqsRedelivery, SqsSyndicationQueue } from '../queue/syndicate-queue';
 import { ENV, QUEUES, type QueueName } from '../resources';
+import { DynamoAccessStore } from '../store/access-store';
 import { DynamoArticleStore } from '../store/article-store';
 import { DynamoChannelDirectory } from '../store/channel-directory';
 import { DynamoChannelStateStore } from '../store/channel-state-store';
@@ -112,6 +113,22 @@ export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, 
 export const channelDirectory = onTable(
   (db, table) => new DynamoChannelDirectory(db, table, clock),
 );
+
+/**
+ * Sites' webhook keys and the editors made through the API. A replaced webhook key is
+ * accepted for `CRIER_WEBHOOK_KEY_GRACE_SECONDS` (a day by default).
+ */
+export const accessStore = onTable((db, table) => {
+  const grace = readEnv({
+    CRIER_WEBHOOK_KEY_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .optional(),
+  }).CRIER_WEBHOOK_KEY_GRACE_SECONDS;
+  return new DynamoAccessStore(db, table, clock, grace);
+});
 
 /**
  * The channel directory as this function sees it: read at most once per

@@ -7,7 +7,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger, metrics } from '../observability';
-import { authorizeEditor, type Editor } from './editor-auth';
+import { authorizeEditor, type Editor, type EditorLookup, requireAdmin } from './editor-auth';
 import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
 import { httpEventSchema } from './event';
 import { type RouteInput, readInput } from './request';
@@ -17,6 +17,8 @@ import { errorResponse, json } from './responses';
 export type Answer = { status: number; body: unknown };
 
 export const ok = (body: unknown): Answer => ({ status: 200, body });
+
+export const created = (body: unknown): Answer => ({ status: 201, body });
 
 type RouteOf<K extends EditorRouteKey> = Extract<(typeof EDITOR_ROUTES)[number], { routeKey: K }>;
 
@@ -39,6 +41,7 @@ const ROUTES = new Map<string, (typeof EDITOR_ROUTES)[number]>(
 export function editorApi(
   handlers: EditorRouteHandlers,
   editorToken: string | undefined,
+  lookup?: EditorLookup,
 ): (input: unknown) => Promise<APIGatewayProxyStructuredResultV2> {
   // Typed per route for whoever writes them; here each is found by the event's routeKey,
   // and handed the input its own route's schemas read.
@@ -50,12 +53,13 @@ export function editorApi(
     try {
       const event = httpEventSchema.parse(input);
       metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
-      const editor = authorizeEditor(event, editorToken);
+      const editor = await authorizeEditor(event, editorToken, lookup);
       const route = ROUTES.get(event.routeKey);
       const handle = byKey[event.routeKey];
       if (!route || !handle) {
         return json(404, { error: 'not_found', message: 'No such route' });
       }
+      if ('admin' in route && route.admin) requireAdmin(editor);
       const answer = await handle({ ...readInput(route, event), editor });
       if (!event.routeKey.startsWith('GET ')) {
         // Who changed which share; an editor's name is no secret, and no token is logged.

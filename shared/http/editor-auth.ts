@@ -5,6 +5,7 @@
  * here, and its holder is an admin.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_SITE_ID } from '../domain/article';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors';
 import type { HttpEvent } from './event';
 
@@ -12,8 +13,29 @@ import type { HttpEvent } from './event';
 export const EDITOR_ROLES = ['editor', 'admin'] as const;
 export type EditorRole = (typeof EDITOR_ROLES)[number];
 
-/** Who is calling: `by` goes into each share's history, `role` decides what they may do. */
-export type Editor = { by: string; role: EditorRole };
+/**
+ * Who is calling: `by` goes into each share's history and the audit, `role` decides what
+ * they may do, `sites` whose articles, shares and channels they see (`all`: every site).
+ */
+export type Editor = { by: string; role: EditorRole; sites: readonly string[] | 'all' };
+
+/** An editor made through the API (`POST /api/editors`), found by its token. */
+export type TokenEditor = { name: string; role: EditorRole; sites: readonly string[] };
+
+/** Finds the editor a local bearer token belongs to, other than the admin's own token. */
+export type EditorLookup = (token: string) => Promise<TokenEditor | undefined>;
+
+/** Whether the editor may see and act on `siteId`'s articles, shares and channels. */
+export const mayAccessSite = (editor: Editor, siteId: string): boolean =>
+  editor.sites === 'all' || editor.sites.includes(siteId);
+
+/** Admin routes: anyone else is refused with a 403. */
+export function requireAdmin(editor: Editor): void {
+  if (editor.role !== 'admin') throw new ForbiddenError('Only an admin may do this');
+}
+
+/** The Cognito group that gives an editor one site: `site:<id>`. */
+export const SITE_GROUP_PREFIX = 'site:';
 
 /** The name the local token's holder has in the history. */
 export const LOCAL_EDITOR = 'editor';
@@ -42,20 +64,42 @@ function nameOf(claims: Record<string, unknown>): string {
   return 'editor';
 }
 
-export function authorizeEditor(event: HttpEvent, editorToken: string | undefined): Editor {
+/**
+ * In AWS: an admin sees every site; an editor the sites of its `site:<id>` groups (in
+ * none: the default site's). Locally: CRIER_EDITOR_TOKEN is an admin of every site, and a token
+ * made by `POST /api/editors` is its editor's, found by `lookup`.
+ */
+export async function authorizeEditor(
+  event: HttpEvent,
+  editorToken: string | undefined,
+  lookup?: EditorLookup,
+): Promise<Editor> {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (claims) {
     const groups = groupsOf(claims['cognito:groups']);
     // admin first: someone in both groups has an admin's rights.
     const role = groups.includes('admin') ? 'admin' : groups.includes('editor') ? 'editor' : null;
     if (!role) throw new ForbiddenError('Only members of the editor or admin group may do this');
-    return { by: nameOf(claims), role };
+    const named = groups
+      .filter((g) => g.startsWith(SITE_GROUP_PREFIX))
+      .map((g) => g.slice(SITE_GROUP_PREFIX.length));
+    // An editor in no site group is the default site's, as every editor was before sites.
+    const sites = role === 'admin' ? 'all' : named.length > 0 ? named : [DEFAULT_SITE_ID];
+    return { by: nameOf(claims), role, sites };
   }
   const header = event.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const given = match?.[1];
+  if (!given) throw new UnauthorizedError('Missing or invalid editor token');
   // Comparing digests keeps the comparison constant-time whatever the lengths.
-  if (!editorToken || !match?.[1] || !timingSafeEqual(digest(match[1]), digest(editorToken))) {
-    throw new UnauthorizedError('Missing or invalid editor token');
+  if (editorToken && timingSafeEqual(digest(given), digest(editorToken))) {
+    return { by: LOCAL_EDITOR, role: 'admin', sites: 'all' };
   }
-  return { by: LOCAL_EDITOR, role: 'admin' };
+  const found = lookup ? await lookup(given) : undefined;
+  if (!found) throw new UnauthorizedError('Missing or invalid editor token');
+  return {
+    by: found.name,
+    role: found.role,
+    sites: found.role === 'admin' ? 'all' : [...found.sites],
+  };
 }

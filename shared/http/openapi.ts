@@ -117,6 +117,8 @@ type Webhook = {
   body: keyof typeof WEBHOOK_COMPONENTS;
   maxBytes: number;
   invalid: string;
+  /** a path parameter naming the site, and its 404 */
+  site?: boolean;
 };
 
 const KIB = 1024;
@@ -132,6 +134,18 @@ const WEBHOOKS: readonly Webhook[] = [
     body: 'GenericArticle',
     maxBytes: MAX_WEBHOOK_BYTES,
     invalid: 'A body that is not JSON, or fields that fail the schema, each named in `fields`',
+  },
+  {
+    path: '/webhooks/generic/{siteId}',
+    operationId: 'receiveSiteArticle',
+    summary: 'Receive an article for one site',
+    description:
+      "The generic article for the site `siteId`, signed per Standard Webhooks with that site's own key (`POST /api/sites` made it); while a key is rotated, the replaced one is accepted for its grace period. The article is stored with that `siteId`. `/webhooks/generic` is the default site's.",
+    headers: STANDARD_WEBHOOK_HEADERS,
+    body: 'GenericArticle',
+    maxBytes: MAX_WEBHOOK_BYTES,
+    invalid: 'A body that is not JSON, or fields that fail the schema, each named in `fields`',
+    site: true,
   },
   {
     path: '/webhooks/wordpress',
@@ -173,7 +187,18 @@ function webhookOperation(webhook: Webhook): JsonObject {
     tags: ['webhooks'],
     // Signed, not authorised by a bearer token.
     security: [],
-    parameters: webhook.headers,
+    parameters: webhook.site
+      ? [
+          {
+            name: 'siteId',
+            in: 'path',
+            required: true,
+            description: "The site's id",
+            schema: { type: 'string' },
+          },
+          ...webhook.headers,
+        ]
+      : webhook.headers,
     requestBody: {
       required: true,
       content: { 'application/json': { schema: ref(webhook.body) } },
@@ -185,6 +210,7 @@ function webhookOperation(webhook: Webhook): JsonObject {
       },
       400: errorRef(webhook.invalid),
       401: errorRef('A missing, wrong or stale signature'),
+      ...(webhook.site ? { 404: errorRef('No such site') } : {}),
       413: errorRef(`A body over ${webhook.maxBytes / KIB} KiB`),
     },
   };

@@ -109,3 +109,13 @@ export const auditCursor = {
   encode: (sortKey: string) => Buffer.from(sortKey).toString('base64url'),
   decode: (cursor: string) => Buffer.from(cursor, 'base64url').toString(),
 };
+
+/** A site's webhook signing keys: never returned by any API (docs/security.md). */
+export const siteWebhookKey = (siteId: string) => ({ PK: `SITEKEY#${siteId}`, SK: 'KEYS' });
+
+/** The editors made through the API, one partition: `ED#<id>`. */
+export const EDITORS_PK = 'EDITORS';
+export const editorKey = (editorId: string) => ({ PK: EDITORS_PK, SK: `ED#${editorId}` });
+
+/** An editor token's SHA-256 (hex), pointing at its editor. */
+export const editorTokenKey = (tokenHash: string) => ({ PK: `ETOKEN#${tokenHash}`, SK: 'T' });

@@ -1,4 +1,5 @@
 /** What the editor API shows of articles and their shares: the filtered list and one article. */
+import { siteOf } from '../domain/article';
 import { NotFoundError } from '../domain/errors';
 import type { ArticleRecord, ArticleStore, ChannelTimeline, ShareStore } from '../domain/ports';
 import type { ShareStatus } from '../domain/share-state';
@@ -29,6 +30,8 @@ export type ListOptions = {
   /** inclusive bounds: on receivedAt, or on the channel's dueAt when `channel` is given */
   from?: string;
   to?: string;
+  /** only these sites' articles (default: every site's) */
+  mayRead?: (siteId: string) => boolean;
 };
 
 /**
@@ -82,6 +85,7 @@ export async function listArticles(
     );
     const summaries = await Promise.all(
       page.records.map(async (record) => {
+        if (options.mayRead && !options.mayRead(siteOf(record.article))) return undefined;
         const shares = await deps.shares.listForArticle(record.articleId);
         const considered = options.channel
           ? shares.filter((s) => s.channelId === options.channel)
@@ -100,12 +104,15 @@ export async function listArticles(
   return { articles, cursor: cursor ?? null };
 }
 
+/** One article; another site's, for a caller who may not read it, is as good as absent. */
 export async function getArticle(
   deps: ReadArticlesDeps,
   articleId: string,
+  mayRead: (siteId: string) => boolean = () => true,
 ): Promise<ArticleDetail> {
   const record = await deps.articles.get(articleId);
-  if (!record) throw new NotFoundError(`No article ${articleId}`);
+  if (!record || !mayRead(siteOf(record.article)))
+    throw new NotFoundError(`No article ${articleId}`);
   const shares = await deps.shares.listForArticle(articleId);
   return { article: articleView(record), shares: shares.map(shareView) };
 }

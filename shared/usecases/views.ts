@@ -4,7 +4,7 @@
  * schemas, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
+import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
@@ -15,6 +15,8 @@ const instant = z.iso.datetime({ offset: true });
 
 export const articleViewSchema = z.object({
   id: z.string(),
+  /** the site it came in for */
+  siteId: z.string(),
   source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
@@ -165,6 +167,7 @@ export function articleView(record: ArticleRecord): ArticleView {
   const { article } = record;
   return {
     id: record.articleId,
+    siteId: siteOf(article),
     source: article.source,
     sourceId: article.sourceId,
     url: article.url,

@@ -7,6 +7,8 @@ import { getJson } from '../../support/webhook';
 
 let stack: TestStack;
 
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 beforeAll(async () => {
   stack = await startTestStack({
     functions: { 'editor-api': FUNCTIONS['editor-api'] },
@@ -27,8 +29,10 @@ describe('GET /api/channels', () => {
     );
     expect(status).toBe(200);
     const { channels } = body as { channels: Record<string, unknown>[] };
-    expect(channels).toEqual(
-      DEFAULT_CHANNELS.map((channel) => ({
+    const fields = ['id', 'platform', 'name', 'account', 'timezone', 'approval', 'schedule'];
+    expect(channels.map((c) => Object.fromEntries(fields.map((f) => [f, c[f]])))).toEqual(
+      // The directory lists its channels by id.
+      [...DEFAULT_CHANNELS].sort(byId).map((channel) => ({
         id: channel.id,
         platform: channel.platform,
         name: channel.name ?? null,
@@ -38,6 +42,21 @@ describe('GET /api/channels', () => {
         schedule: channel.schedule,
       })),
     );
+  });
+
+  it("adds the directory's fields: site, routing, status and version", async () => {
+    const { body } = await getJson(stack.url, '/api/channels', stack.secrets.editorToken.value);
+    const { channels } = body as { channels: Record<string, unknown>[] };
+    expect(channels.map((c) => c.id)).toEqual([...DEFAULT_CHANNELS].sort(byId).map((c) => c.id));
+    for (const channel of channels) {
+      expect(channel).toMatchObject({
+        siteId: 'default',
+        routing: null,
+        status: 'active',
+        statusReason: null,
+        version: 1,
+      });
+    }
   });
 
   it('answers 401 without the editor token, and names no channel', async () => {

@@ -217,6 +217,20 @@ const SCHEMES: Record<string, Scheme> = {
     })),
     sample: () => fixture('generic-article.json'),
   },
+  // Posted as the default site (fuzzSite), whose key is CRIER_WEBHOOK_SECRET until it has its own.
+  '/webhooks/generic/{siteId}': {
+    maxBytes: MAX_WEBHOOK_BYTES,
+    name: "Standard Webhooks, generic article, one site's key",
+    secret: (secrets) => secrets.webhookSecret.value,
+    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+    sign: standardSign,
+    forgeries: standardForgeries,
+    valid: genericArticle.map((article) => ({
+      body: json({ ...article, id: `fuzz-${randomUUID()}` }),
+      title: parseGenericArticle(article).title,
+    })),
+    sample: () => fixture('generic-article.json'),
+  },
   '/webhooks/wordpress': {
     maxBytes: MAX_WEBHOOK_BYTES,
     name: 'Standard Webhooks, WordPress REST post',
@@ -318,8 +332,11 @@ async function expectStored(response: RawResponse, title?: string): Promise<stri
   return articleId;
 }
 
+/** The site the per-site webhook is fuzzed as. */
+const fuzzSite = 'default';
+
 function post(path: string, headers: Header[], body: Buffer): Promise<RawResponse> {
-  return rawRequest(stack.url, 'POST', path, headers, body);
+  return rawRequest(stack.url, 'POST', path.replace('{siteId}', fuzzSite), headers, body);
 }
 
 /** Every path in a JSON value, to a depth of three. */

@@ -93,6 +93,7 @@ describe('the OpenAPI document', () => {
   it('gives each webhook its signature headers, its body and its 202, 400, 401 and 413', () => {
     const headers: Record<string, string[]> = {
       'POST /webhooks/generic': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+      'POST /webhooks/generic/{siteId}': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/wordpress': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/ghost': ['x-ghost-signature'],
     };
@@ -101,12 +102,16 @@ describe('the OpenAPI document', () => {
       expect(op, route).toBeDefined();
       expect(op?.security, `${route} is signed, not a bearer route`).toEqual([]);
       const given = (op?.parameters ?? []).filter((p) => p.in === 'header' && p.required);
+      // The per-site webhook names its site in the path, and answers 404 for an unknown one.
+      const answers = route.includes('{siteId}')
+        ? ['202', '400', '401', '404', '413']
+        : ['202', '400', '401', '413'];
       expect(
         given.map((p) => p.name),
         route,
       ).toEqual(headers[route]);
       expect(op?.requestBody?.content['application/json']?.schema, route).toBeDefined();
-      expect(Object.keys(op?.responses ?? {}).sort(), route).toEqual(['202', '400', '401', '413']);
+      expect(Object.keys(op?.responses ?? {}).sort(), route).toEqual(answers);
     }
   });
 

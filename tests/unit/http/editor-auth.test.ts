@@ -29,47 +29,78 @@ describe('the groups claim', () => {
 });
 
 describe('who may use the editor API', () => {
-  it('takes a Cognito editor by username, and an admin as admin', () => {
-    expect(
+  it('takes a Cognito editor by username, and an admin as admin', async () => {
+    await expect(
       authorizeEditor(
         event({ claims: { 'cognito:username': 'alice', 'cognito:groups': '[editor]' } }),
         undefined,
       ),
-    ).toEqual({ by: 'alice', role: 'editor' });
-    expect(
+    ).resolves.toEqual({ by: 'alice', role: 'editor', sites: ['default'] });
+    await expect(
       authorizeEditor(
         event({ claims: { email: 'bo@newsroom.example', 'cognito:groups': '[editor admin]' } }),
         undefined,
       ),
-    ).toEqual({ by: 'bo@newsroom.example', role: 'admin' });
+    ).resolves.toEqual({ by: 'bo@newsroom.example', role: 'admin', sites: 'all' });
   });
 
-  it('refuses a Cognito user in neither group with 403, not 401', () => {
-    expect(() =>
+  it('gives a Cognito editor the sites of its site:<id> groups, and an admin every site', async () => {
+    await expect(
+      authorizeEditor(
+        event({
+          claims: { 'cognito:username': 'cy', 'cognito:groups': '[editor site:north site:south]' },
+        }),
+        undefined,
+      ),
+    ).resolves.toEqual({ by: 'cy', role: 'editor', sites: ['north', 'south'] });
+    await expect(
+      authorizeEditor(
+        event({ claims: { 'cognito:username': 'di', 'cognito:groups': '[admin site:north]' } }),
+        undefined,
+      ),
+    ).resolves.toEqual({ by: 'di', role: 'admin', sites: 'all' });
+  });
+
+  it('refuses a Cognito user in neither group with 403, not 401', async () => {
+    await expect(
       authorizeEditor(
         event({ claims: { 'cognito:username': 'mallory', 'cognito:groups': '[readers]' } }),
         TOKEN,
       ),
-    ).toThrow(ForbiddenError);
-    expect(() => authorizeEditor(event({ claims: { 'cognito:username': 'eve' } }), TOKEN)).toThrow(
-      ForbiddenError,
-    );
+    ).rejects.toThrow(ForbiddenError);
+    await expect(
+      authorizeEditor(event({ claims: { 'cognito:username': 'eve' } }), TOKEN),
+    ).rejects.toThrow(ForbiddenError);
   });
 
-  it('takes the local token as an admin, and refuses any other', () => {
-    expect(
+  it('takes the local token as an admin, and refuses any other', async () => {
+    await expect(
       authorizeEditor(event({ headers: { authorization: `Bearer ${TOKEN}` } }), TOKEN),
-    ).toEqual({
+    ).resolves.toEqual({
       by: 'editor',
       role: 'admin',
+      sites: 'all',
     });
     for (const authorization of [`Bearer ${TOKEN}x`, TOKEN, 'Bearer ']) {
-      expect(() => authorizeEditor(event({ headers: { authorization } }), TOKEN)).toThrow(
+      await expect(authorizeEditor(event({ headers: { authorization } }), TOKEN)).rejects.toThrow(
         UnauthorizedError,
       );
     }
-    expect(() =>
+    await expect(
       authorizeEditor(event({ headers: { authorization: `Bearer ${TOKEN}` } }), undefined),
-    ).toThrow(UnauthorizedError);
+    ).rejects.toThrow(UnauthorizedError);
+  });
+
+  it('takes a token made by POST /api/editors as its editor, with its sites', async () => {
+    const lookup = async (token: string) =>
+      token === 'crier_made'
+        ? { name: 'ana', role: 'editor' as const, sites: ['north'] }
+        : undefined;
+    await expect(
+      authorizeEditor(event({ headers: { authorization: 'Bearer crier_made' } }), TOKEN, lookup),
+    ).resolves.toEqual({ by: 'ana', role: 'editor', sites: ['north'] });
+    await expect(
+      authorizeEditor(event({ headers: { authorization: 'Bearer crier_other' } }), TOKEN, lookup),
+    ).rejects.toThrow(UnauthorizedError);
   });
 });
