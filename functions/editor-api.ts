@@ -1,15 +1,16 @@
 /** The editor API (`/api/*`): articles and their shares, and the editors' actions on them. */
 import {
   articleStore,
-  channelsConfig,
   channelTimeline,
   clock,
   composeSettings,
   directPath,
   editorToken,
+  liveChannels,
   shareStore,
 } from '../shared/composition';
 import { serverLimit } from '../shared/composition/network';
+import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { editorApi, ok } from '../shared/http/editor-api';
 import { openApiDocument } from '../shared/http/openapi';
 import { withObservability } from '../shared/observability';
@@ -18,12 +19,12 @@ import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { listChannels } from '../shared/usecases/read-channels';
 import { shareView } from '../shared/usecases/views';
 
-const { channels } = channelsConfig();
 const reads = { articles: articleStore(), shares: shareStore(), timeline: channelTimeline() };
 const writes = {
   articles: articleStore(),
   shares: shareStore(),
-  channels,
+  /** the channel directory, archived channels included: set per request (below) */
+  channels: [] as readonly DirectoryChannel[],
   settings: composeSettings(),
   clock,
   enqueueIfDue: directPath(),
@@ -47,8 +48,12 @@ export const handler = withObservability(
         return { status: result.accepted ? 202 : 200, body: { share: shareView(result.share) } };
       },
       'GET /api/openapi.json': async () => ok(openApi),
-      'GET /api/channels': async () => ok(listChannels(channels)),
+      'GET /api/channels': async () =>
+        ok(listChannels(writes.channels.filter((c) => c.status !== 'archived'))),
     },
     editorToken(),
   ),
-);
+).before(async () => {
+  // The channels as the table has them, at most a TTL old (shared/config/directory-cache.ts).
+  writes.channels = (await liveChannels()).all;
+});
