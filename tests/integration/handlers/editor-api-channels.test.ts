@@ -7,6 +7,8 @@ import { getJson } from '../../support/webhook';
 
 let stack: TestStack;
 
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 beforeAll(async () => {
   stack = await startTestStack({
     functions: { 'editor-api': FUNCTIONS['editor-api'] },
@@ -28,7 +30,8 @@ describe('GET /api/channels', () => {
     expect(status).toBe(200);
     const { channels } = body as { channels: Record<string, unknown>[] };
     expect(channels).toEqual(
-      DEFAULT_CHANNELS.map((channel) => ({
+      // The directory lists its channels by id.
+      [...DEFAULT_CHANNELS].sort(byId).map((channel) => ({
         id: channel.id,
         platform: channel.platform,
         name: channel.name ?? null,
