@@ -7,10 +7,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import {
   articleStore,
-  channelsConfig,
   clock,
-  composeSettings,
+  composeSettingsOf,
   directPath,
+  liveChannels,
   publishQueue,
   sharePlanner,
   shareStore,
@@ -23,14 +23,12 @@ import { composeMessageSchema } from '../shared/queue/compose-queue';
 import { jsonMessage } from '../shared/queue/messages';
 import { composeArticle } from '../shared/usecases/compose-article';
 
-const deps = {
+const base = {
   serverLimit: serverLimit(),
   enrich: enricher(),
   articles: articleStore(),
   shares: shareStore(),
-  channels: channelsConfig().channels,
   schedule: sharePlanner(),
-  settings: composeSettings(),
   clock,
   enqueueIfDue: directPath(),
   publishQueue: publishQueue(),
@@ -41,6 +39,14 @@ const messageSchema = jsonMessage(composeMessageSchema);
 export const handler = withObservability(async (event: SQSEvent) =>
   processBatch(event.Records, async (record) => {
     const message = messageSchema.parse(record.body);
+    // The channels as the table has them, at most a TTL old (shared/config/directory-cache.ts).
+    const live = await liveChannels();
+    const deps = {
+      ...base,
+      channels: live.all,
+      statusOf: live.statusOf,
+      settingsFor: (siteId: string) => composeSettingsOf(live, siteId),
+    };
     const result = await composeArticle(deps, message);
     logger.info('Article composed', { ...result });
     if (result.outcome === 'composed') {

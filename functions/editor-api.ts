@@ -7,16 +7,17 @@ import {
   accessStore,
   articleStore,
   channelDirectory,
-  channelsConfig,
   channelTimeline,
   clock,
   composeSettings,
   directPath,
   editorToken,
+  liveChannels,
   shareStore,
 } from '../shared/composition';
 import { serverLimit } from '../shared/composition/network';
 import { siteOf } from '../shared/domain/article';
+import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
 import { created, editorApi, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
@@ -36,18 +37,24 @@ import {
 } from '../shared/usecases/sites';
 import { shareView } from '../shared/usecases/views';
 
-const { channels } = channelsConfig();
 const reads = { articles: articleStore(), shares: shareStore(), timeline: channelTimeline() };
 const writes = {
   articles: articleStore(),
   shares: shareStore(),
-  channels,
+  /** the channel directory, archived channels included: set per request (below) */
+  channels: [] as readonly DirectoryChannel[],
   settings: composeSettings(),
   clock,
   enqueueIfDue: directPath(),
   serverLimit: serverLimit(),
 };
-const sites = { directory: channelDirectory(), access: accessStore() };
+const sites = {
+  directory: channelDirectory(),
+  access: accessStore(),
+  timeline: channelTimeline(),
+  shares: shareStore(),
+  clock,
+};
 const openApi = openApiDocument();
 
 const mayRead = (editor: Editor) => (siteId: string) => mayAccessSite(editor, siteId);
@@ -88,8 +95,6 @@ export const handler = withObservability(
         return ok(await patchChannel(sites, path.id, body, editor));
       },
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
-        // The directory's archive: the channel leaves the lists; its pending shares are
-        // not cancelled here (that use case is another branch's).
         return ok(await archiveChannel(sites, path.id, editor));
       },
       'GET /api/sites': async ({ editor }) => ok(await listSites(sites, editor)),
@@ -109,4 +114,7 @@ export const handler = withObservability(
     editorToken(),
     async (token) => sites.access.editorByToken(token),
   ),
-);
+).before(async () => {
+  // The channels as the table has them, at most a TTL old (shared/config/directory-cache.ts).
+  writes.channels = (await liveChannels()).all;
+});

@@ -5,6 +5,7 @@ import {
   articleStore,
   channelsConfig,
   clock,
+  liveChannels,
   redelivery,
   shareStore,
   syndicationRetry,
@@ -17,10 +18,9 @@ import { jsonMessage } from '../shared/queue/messages';
 import { syndicateMessageSchema } from '../shared/queue/syndicate-queue';
 import { notifyCms } from '../shared/usecases/notify-cms';
 
-const deps = {
+const base = {
   shares: shareStore(),
   articles: articleStore(),
-  channels: channelsConfig().channels,
   syndication: channelsConfig().syndication,
   sender: webhookSender,
   secret: await secret('CRIER_SYNDICATION_SECRET'),
@@ -42,6 +42,8 @@ export const handler = withObservability(async (event: SQSEvent) =>
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     logger.appendKeys({ articleId: message.articleId, channelId: message.channelId, attempt });
     try {
+      // Every channel, archived ones included: the post was made before any archiving.
+      const deps = { ...base, channels: (await liveChannels()).all };
       const result = await notifyCms(deps, message, attempt);
       logger.info('CMS notification', { ...result });
       metrics.addDimensions({ outcome: result.outcome });

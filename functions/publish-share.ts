@@ -7,9 +7,9 @@ import type { SQSEvent } from 'aws-lambda';
 import {
   articleStore,
   channelStateStore,
-  channelsConfig,
   clock,
-  composeSettings,
+  composeSettingsOf,
+  liveChannels,
   publishingConfig,
   publishQueue,
   sharePlanner,
@@ -17,6 +17,8 @@ import {
   syndicationQueue,
 } from '../shared/composition';
 import { channelCredentials, clientFor } from '../shared/composition/platforms';
+import { fileSiteOf } from '../shared/domain/channel-directory';
+import { DEFAULT_SITE_ID } from '../shared/domain/routing';
 import type { Share } from '../shared/domain/share';
 import { logger, metrics, withObservability } from '../shared/observability';
 import {
@@ -32,29 +34,42 @@ import { publishMessageSchema } from '../shared/queue/publish-queue';
 import { scheduleReshare } from '../shared/usecases/evergreen';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
 
-const { channels, site } = channelsConfig();
-const reshare = {
-  articles: articleStore(),
-  shares: shareStore(),
-  channels,
-  settings: composeSettings(),
-  schedule: sharePlanner(),
-  clock,
-};
-const deps = {
+const base = {
   shares: shareStore(),
   articles: articleStore(),
   channelState: channelStateStore(),
   credentials: channelCredentials(),
   publishQueue: publishQueue(),
-  channels,
   syndication: syndicationQueue(),
-  site,
   clientFor,
   clock,
   config: publishingConfig(),
-  afterPublished: (share: Share) => scheduleReshare(reshare, share),
 };
+
+/**
+ * The deps for one message, with the channels as the table has them (at most a TTL old):
+ * every channel, archived ones included, for a past post; its status for the claim.
+ */
+async function depsFor(channelId: string) {
+  const live = await liveChannels();
+  const siteId = live.all.find((c) => c.id === channelId)?.siteId;
+  const site = siteId === undefined ? undefined : live.siteOf(siteId);
+  const reshare = {
+    articles: base.articles,
+    shares: base.shares,
+    channels: live.open,
+    settings: composeSettingsOf(live, siteId ?? DEFAULT_SITE_ID),
+    schedule: sharePlanner(),
+    clock,
+  };
+  return {
+    ...base,
+    channels: live.all,
+    statusOf: live.statusOf,
+    site: site ? fileSiteOf(site) : undefined,
+    afterPublished: (share: Share) => scheduleReshare(reshare, share),
+  };
+}
 
 const messageSchema = jsonMessage(publishMessageSchema);
 
@@ -65,7 +80,7 @@ export const handler = withObservability(async (event: SQSEvent) =>
   processBatch(event.Records, async (record) => {
     const message = messageSchema.parse(record.body);
     logger.appendKeys({ articleId: message.articleId, channelId: message.channelId });
-    const result = await handlePublishMessage(deps, message);
+    const result = await handlePublishMessage(await depsFor(message.channelId), message);
     const share = 'share' in result ? result.share : undefined;
     logger.info('Share handled', {
       outcome: result.outcome,

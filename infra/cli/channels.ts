@@ -14,6 +14,9 @@ import { type ChannelDirectory, effectiveStatus } from '../../shared/domain/chan
 import { CrierError } from '../../shared/domain/errors';
 import { systemClock } from '../../shared/domain/ports';
 import { DynamoChannelDirectory } from '../../shared/store/channel-directory';
+import { DynamoChannelTimeline } from '../../shared/store/channel-timeline';
+import { DynamoShareStore } from '../../shared/store/share-store';
+import { type ArchiveReport, archiveChannel } from '../../shared/usecases/archive-channel';
 import {
   applyImport,
   describePlan,
@@ -29,6 +32,7 @@ export const CHANNELS_USAGE = `Usage: crier channels import <file> [--site <id>]
        crier channels export [--site <id>] ${WHERE}
        crier channels pause|resume <channelId> ${WHERE}
        crier channels pause|resume --site <id> ${WHERE}
+       crier channels archive <channelId> ${WHERE}
        crier channels list [--site <id>] [--archived] ${WHERE}
        crier channels audit [--site <id>] [--limit <n>] ${WHERE}`;
 
@@ -48,6 +52,10 @@ the channels file is, and audited (who, when, before and after).
                   file, which imports back with no change.
   pause, resume   stops or restarts posting on a channel, or on every channel of a site
                   (--site): shares wait, scheduled, until it is resumed.
+  archive         retires a channel: it takes no new article, and its shares not yet
+                  out (draft, scheduled, queued) are cancelled with the reason. Its
+                  published posts can still be withdrawn or edited. An import that
+                  leaves a channel out archives it the same way.
   list            the channels, with their site and status.
   audit           the latest changes, newest first (--limit, 20 by default).
 
@@ -99,8 +107,20 @@ export async function runChannels(argv: string[], io: CommandIo): Promise<number
     const db = DynamoDBDocumentClient.from(target.dynamo, {
       marshallOptions: { removeUndefinedValues: true },
     });
-    const directory = new DynamoChannelDirectory(db, target.tableName(), systemClock);
-    return await run(directory, io, target.description);
+    const table = target.tableName();
+    const directory = new DynamoChannelDirectory(db, table, systemClock);
+    const archive: Archive = (channelId, write) =>
+      archiveChannel(
+        {
+          directory,
+          timeline: new DynamoChannelTimeline(db, table),
+          shares: new DynamoShareStore(db, table),
+          clock: systemClock,
+        },
+        channelId,
+        write,
+      );
+    return await run(directory, io, target.description, archive);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const issues =
@@ -117,7 +137,17 @@ export async function runChannels(argv: string[], io: CommandIo): Promise<number
   }
 }
 
-type Command = (directory: ChannelDirectory, io: CommandIo, where: string) => Promise<number>;
+type Archive = (
+  channelId: string,
+  write: { who: string; expectedVersion?: number },
+) => Promise<ArchiveReport>;
+
+type Command = (
+  directory: ChannelDirectory,
+  io: CommandIo,
+  where: string,
+  archive: Archive,
+) => Promise<number>;
 
 const who = () => `operator ${userInfo().username}`;
 
@@ -129,7 +159,8 @@ function commandOf(action: string | undefined, args: string[], values: Values): 
     case 'import': {
       arity(1);
       const file = args[0] ?? '';
-      return (directory, io, where) => importFile(directory, io, where, file, values);
+      return (directory, io, where, archive) =>
+        importFile(directory, io, where, file, values, archive);
     }
     case 'export':
       arity(0);
@@ -159,6 +190,23 @@ function commandOf(action: string | undefined, args: string[], values: Values): 
               ? await directory.pauseChannel(channelId, { who: who() })
               : await directory.resumeChannel(channelId, { who: who() });
           io.stdout.write(`Channel ${channel.id} is ${channel.status} on ${where}${lag}.\n`);
+        }
+        return 0;
+      };
+    }
+    case 'archive': {
+      arity(1);
+      const channelId = args[0] ?? '';
+      return async (_directory, io, where, archive) => {
+        const report = await archive(channelId, { who: who() });
+        io.stdout.write(
+          `Channel ${report.channel.id} is archived on ${where}${lag}; ` +
+            `${report.cancelled.length} pending share(s) cancelled.\n`,
+        );
+        if (report.contended.length) {
+          io.stdout.write(
+            `Changed meanwhile, left as they are (cancelled at their claim if still pending): ${report.contended.join(', ')}\n`,
+          );
         }
         return 0;
       };
@@ -209,6 +257,7 @@ async function importFile(
   where: string,
   file: string,
   values: Values,
+  archive: Archive,
 ): Promise<number> {
   let raw: unknown;
   try {
@@ -233,7 +282,7 @@ async function importFile(
     io.stdout.write('Nothing written: run again with --yes to apply.\n');
     return 0;
   }
-  await applyImport(directory, plan, who());
+  await applyImport(directory, plan, who(), archive);
   io.stdout.write(`Applied${lag}.\n`);
   return 0;
 }

@@ -32,6 +32,7 @@ export async function seedChannelDirectory(options: {
   const config = loadChannelsConfig(options.configPath);
   const plan = await planImport(directory, config, FIRST_SITE_ID);
   await applyImport(directory, plan, FIRST_START);
+  // At debug, as stack.ready: the banner is the first thing a first start prints.
   options.log.debug('directory.seeded', {
     site: FIRST_SITE_ID,
     channels: plan.added.length,

@@ -13,11 +13,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../config/channels';
 import { runtimeClock } from '../config/clock';
-import { CachedDirectory } from '../config/directory-cache';
+import {
+  CachedDirectory,
+  type LiveChannels,
+  liveChannels as toLiveChannels,
+} from '../config/directory-cache';
 import { readEnv, required } from '../config/env';
 import { type PublishingConfig, readPublishingConfig } from '../config/publishing';
 import { readSyndicationRetry, type SyndicationRetry } from '../config/syndication';
 import type { ChannelsConfig } from '../domain/channel';
+import { fileSiteOf } from '../domain/channel-directory';
 import type { Clock } from '../domain/ports';
 import type { Share } from '../domain/share';
 import type { SyndicationQueue, WebhookSender } from '../domain/syndication';
@@ -133,8 +138,9 @@ export const accessStore = onTable((db, table) => {
 /**
  * The channel directory as this function sees it: read at most once per
  * `CRIER_DIRECTORY_TTL_SECONDS` (60 by default), so a change reaches every function
- * within that time. Not read by the handlers yet: they take their channels from
- * `channelsConfig()` until they switch over.
+ * within that time. The handlers take their channels and sites from it
+ * (`liveChannels()`, once per invocation); the channels file is what `crier channels
+ * import` puts in the table (and the local stack at its first start).
  */
 export const cachedDirectory = once(() => {
   const ttl = readEnv({
@@ -146,6 +152,20 @@ export const cachedDirectory = once(() => {
     ttl === undefined ? {} : { ttlSeconds: ttl },
   );
 });
+
+/** The channels and sites as this function sees them now (at most one TTL old). */
+export async function liveChannels(): Promise<LiveChannels> {
+  return toLiveChannels(await cachedDirectory().snapshot());
+}
+
+/**
+ * The settings for `{site}` and `{handles}`: the site from the directory (the
+ * article's own), the author directory from the channels file.
+ */
+export function composeSettingsOf(live: LiveChannels, siteId: string): ComposeSettings {
+  const site = live.siteOf(siteId);
+  return { site: site ? fileSiteOf(site) : undefined, authors: channelsConfig().authors };
+}
 
 // --- SQS: one client, and the queues.
 

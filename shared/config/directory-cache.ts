@@ -5,6 +5,7 @@
  */
 import {
   type ChannelDirectory,
+  type ChannelStatus,
   type DirectoryChannel,
   type DirectorySite,
   effectiveStatus,
@@ -73,4 +74,36 @@ export class CachedDirectory {
     this.current = { snapshot, until: now + this.ttlMs };
     return snapshot;
   }
+}
+
+/**
+ * What the handlers read of one snapshot (docs/configuring.md, "Pausing and archiving"):
+ * `all` for a post already made (withdraw, edit, reconcile, the CMS's notification),
+ * archived channels included; `open` for new articles, active and paused channels (a
+ * paused channel's shares are made, and wait at the claim until it is resumed);
+ * `statusOf` the channel's effective status; `siteOf` a site's settings.
+ */
+export type LiveChannels = {
+  all: DirectoryChannel[];
+  open: DirectoryChannel[];
+  statusOf(channelId: string): ChannelStatus | undefined;
+  siteOf(siteId: string): DirectorySite | undefined;
+};
+
+export function liveChannels(
+  snapshot: Pick<DirectorySnapshot, 'sites' | 'channels'>,
+): LiveChannels {
+  const sites = new Map(snapshot.sites.map((site) => [site.id, site]));
+  const status = new Map(
+    snapshot.channels.map((channel) => [
+      channel.id,
+      effectiveStatus(channel, sites.get(channel.siteId)),
+    ]),
+  );
+  return {
+    all: snapshot.channels,
+    open: snapshot.channels.filter((channel) => status.get(channel.id) !== 'archived'),
+    statusOf: (channelId) => status.get(channelId),
+    siteOf: (siteId) => sites.get(siteId),
+  };
 }

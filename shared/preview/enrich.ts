@@ -3,7 +3,7 @@
  * page's own card (cached; offline it fails fast and the payload stands alone) and each
  * network's processed image or share card.
  */
-import type { Article } from '../domain/article';
+import { type Article, siteOf } from '../domain/article';
 import { type Site, siteSchema } from '../domain/channel';
 import type { Platform } from '../domain/platform';
 import type { Clock } from '../domain/ports';
@@ -17,6 +17,8 @@ export type EnricherDeps = {
   previews: PreviewStore;
   media: ShareMediaDeps['store'];
   site: Site | undefined;
+  /** the article's own site (the channel directory); where given, read instead of `site` */
+  siteOf?: (siteId: string) => Promise<Site | undefined>;
   clock: Clock;
   /** where a logo path in the site's brand is relative to (the config file's folder) */
   baseDir?: string;
@@ -27,8 +29,8 @@ export function createEnricher(deps: EnricherDeps) {
     const page = await getPreview(article.url, { fetch: deps.fetch, store: deps.previews }).catch(
       () => undefined,
     );
-    const site =
-      deps.site ?? siteSchema.parse({ name: page?.siteName ?? new URL(article.url).hostname });
+    const own = deps.siteOf ? await deps.siteOf(siteOf(article)) : deps.site;
+    const site = own ?? siteSchema.parse({ name: page?.siteName ?? new URL(article.url).hostname });
     const media = await buildShareMedia(
       { article: { ...article, imageUrl: article.imageUrl ?? page?.image }, site, platforms },
       {

@@ -5,8 +5,9 @@
  * message or a second compose of the same revision changes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { Article } from '../domain/article';
+import { type Article, siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
+import type { ChannelStatus } from '../domain/channel-directory';
 import type { Platform } from '../domain/platform';
 import type { ArticleRecord, ArticleStore, Clock, PublishQueue, ShareStore } from '../domain/ports';
 import { takes } from '../domain/routing';
@@ -26,9 +27,17 @@ import { type WithdrawReport, withdrawArticle } from './withdraw-article';
 export type ComposeArticleDeps = {
   articles: ArticleStore;
   shares: ShareStore;
+  /** every channel, archived ones included (a withdrawn article's past posts need theirs) */
   channels: readonly Channel[];
+  /**
+   * The channel's effective status (the channel directory): an archived channel takes no
+   * new article, a paused one does (its shares wait at the claim until it is resumed).
+   */
+  statusOf?: (channelId: string) => ChannelStatus | undefined;
   /** the config's site and author directory, for `{site}` and `{handles}` */
   settings?: ComposeSettings;
+  /** the article's own site's settings (the channel directory), where they differ by site */
+  settingsFor?: (siteId: string) => ComposeSettings | undefined;
   clock: Clock;
   /** places each share on its channel's calendar; without it, dueAt ignores other posts */
   schedule?: SharePlanner;
@@ -145,14 +154,17 @@ async function withdrawn(deps: ComposeArticleDeps, record: ArticleRecord): Promi
  * article's revisions as before: routing decides what is created, never what is dropped.
  */
 async function writeShares(
-  deps: ComposeArticleDeps,
+  siteless: ComposeArticleDeps,
   record: ArticleRecord,
 ): Promise<{ result: ComposeResult; shares: Share[] }> {
   const { articleId, article } = record;
+  const settings = siteless.settingsFor?.(siteOf(article)) ?? siteless.settings;
+  const deps = { ...siteless, settings };
   const channels: Channel[] = [];
   const notTaken: string[] = [];
   for (const channel of deps.channels) {
-    if (takes(channel, article)) channels.push(channel);
+    if (deps.statusOf?.(channel.id) === 'archived') notTaken.push(channel.id);
+    else if (takes(channel, article)) channels.push(channel);
     else if (await deps.shares.get({ articleId, channelId: channel.id })) channels.push(channel);
     else notTaken.push(channel.id);
   }

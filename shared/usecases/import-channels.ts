@@ -118,6 +118,11 @@ export async function applyImport(
   directory: ChannelDirectory,
   plan: ImportPlan,
   who: string,
+  /** archives a channel and cancels its pending shares (archive-channel.ts); else only archives */
+  archive?: (
+    channelId: string,
+    write: { who: string; expectedVersion?: number },
+  ) => Promise<unknown>,
 ): Promise<void> {
   const { writes, siteId } = plan;
   if (plan.site.action !== 'same') {
@@ -130,7 +135,8 @@ export async function applyImport(
     await directory.putChannel({ ...channel, siteId }, { who, expectedVersion: version });
   }
   for (const { id, version } of writes.archive) {
-    await directory.archiveChannel(id, { who, expectedVersion: version });
+    const write = { who, expectedVersion: version };
+    await (archive ? archive(id, write) : directory.archiveChannel(id, write));
   }
 }
 

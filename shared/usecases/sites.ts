@@ -19,6 +19,7 @@ import {
   editorAccountSchema,
   newWebhookSecret,
 } from '../store/access-store';
+import { type ArchiveChannelDeps, archiveChannel as archiveAndCancel } from './archive-channel';
 import { channelViewSchema } from './read-channels';
 
 export const directoryChannelViewSchema = channelViewSchema
@@ -75,7 +76,10 @@ export const auditListSchema = z.object({
   cursor: z.string().nullable(),
 });
 
-export type SitesDeps = { directory: ChannelDirectory; access: DynamoAccessStore };
+export type SitesDeps = {
+  directory: ChannelDirectory;
+  access: DynamoAccessStore;
+} & Omit<ArchiveChannelDeps, 'directory'>;
 
 /** The channel as the API shows it: its fields, site, routing and status. */
 export function directoryChannelView(
@@ -163,7 +167,8 @@ export async function patchChannel(
 export async function archiveChannel(deps: SitesDeps, channelId: string, editor: Editor) {
   const current = await deps.directory.getChannel(channelId);
   if (!current) throw new NotFoundError(`No channel ${channelId}`);
-  const channel = await deps.directory.archiveChannel(channelId, { who: editor.by });
+  // Archived, then its pending shares cancelled with the reason; past posts stay.
+  const { channel } = await archiveAndCancel(deps, channelId, { who: editor.by });
   return { channel: directoryChannelView(channel) };
 }
 

@@ -33,6 +33,11 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     const reason = 'cancelled: an editor asked while it was being published';
     return settle(deps, share, 'cancel', { reason }, 'cancelled');
   }
+  const status = deps.statusOf?.(share.channelId);
+  if (status === 'archived' && !share.remoteId) {
+    const reason = `cancelled: channel ${share.channelId} is archived`;
+    return settle(deps, share, 'cancel', { reason }, 'cancelled');
+  }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = deps.clientFor(share.platform);
   const state = await deps.channelState.get(share.channelId);
@@ -47,6 +52,18 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
         : share;
     await deps.publishQueue.send(refOf(prepared), early / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
+  }
+  if (status === 'paused') {
+    // Nothing goes out on a paused channel, and nothing is lost: the share waits as
+    // scheduled, without spending an attempt, and the tick looks at it again shortly.
+    const deferred = applyEvent(share, 'reschedule', {
+      at: now,
+      by: BY,
+      reason: 'channel paused',
+      patch: { dueAt: pausedRecheck(deps, now) },
+    });
+    if (!(await deps.shares.replace(share, deferred))) return lost(share);
+    return { outcome: 'deferred', share: deferred };
   }
   if (state.rateLimitedUntil && state.rateLimitedUntil > now.toISOString()) {
     const deferred = applyEvent(share, 'reschedule', {
@@ -105,6 +122,15 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     endsAt,
   };
   return postShare(deps, claimed, posting);
+}
+
+/**
+ * When a paused channel's share is looked at again: past the tick's look-ahead, so the
+ * dispatcher (not the direct path) sends it again, once per tick at most.
+ */
+function pausedRecheck(deps: PublishShareDeps, now: Date): string {
+  const seconds = Math.max(60, deps.config.lookAheadSeconds + 1);
+  return new Date(now.getTime() + seconds * 1000).toISOString();
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { PublishingConfig } from '../../config/publishing';
 import type { Channel, Site } from '../../domain/channel';
+import type { ChannelStatus } from '../../domain/channel-directory';
 import type {
   ArticleStore,
   ChannelStateStore,
@@ -22,7 +23,14 @@ export type PublishShareDeps = {
   channelState: ChannelStateStore;
   credentials: CredentialsProvider;
   publishQueue: PublishQueue;
+  /** every channel, archived ones included (a past post is still withdrawn or edited) */
   channels: readonly Channel[];
+  /**
+   * The channel's effective status (the channel directory): a paused channel's share
+   * waits, an archived one's is cancelled. Absent, or for a channel it does not know:
+   * active.
+   */
+  statusOf?: (channelId: string) => ChannelStatus | undefined;
   clientFor: (platform: Share['platform']) => NetworkClient | undefined;
   clock: Clock;
   config: PublishingConfig;

@@ -305,6 +305,17 @@ describe('crier channels', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('Usage: crier channels import');
   });
+
+  it('archives a channel, saying how many pending shares it cancelled', async () => {
+    const archived = await crier('channels', 'archive', 'cli-x');
+    expect(archived.code).toBe(0);
+    expect(archived.stdout).toContain('Channel cli-x is archived');
+    expect(archived.stdout).toContain('0 pending share(s) cancelled');
+    const list = await crier('channels', 'list', '--site', 'cli', '--archived');
+    expect(list.stdout).toMatch(/cli-x .*archived/);
+    expect(await auditOf()).toMatch(/archive {2}channel:cli-x/);
+    expect((await crier('channels', 'archive')).code).toBe(2);
+  });
 });
 
 describe('after the stack stops', () => {
