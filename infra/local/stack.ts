@@ -7,9 +7,9 @@
 import { resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
-import { loadChannelsConfig } from '../../shared/config/channels';
 import { runtimeClock, setLocalClock } from '../../shared/config/clock';
-import { credentialsEnvName } from '../../shared/config/credentials';
+import { sandboxCredentialsEnvName } from '../../shared/config/credentials';
+import { PLATFORMS } from '../../shared/domain/platform';
 import type { Clock } from '../../shared/domain/ports';
 import {
   BUCKET,
@@ -414,22 +414,17 @@ function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
 }
 
 /**
- * Every configured channel on a network with a sandbox, and no credentials of its own
- * in the environment, posts to that sandbox's account.
+ * Every channel on a network with a sandbox, and no credentials of its own in the
+ * environment, posts to that sandbox's account: the ones in the table now, and the ones
+ * an admin adds while the stack runs.
  */
 function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, string> {
-  const { channels } = loadChannelsConfig(process.env[ENV.channelsConfig]);
   const env: Record<string, string> = {};
-  for (const channel of channels) {
-    const name = credentialsEnvName(channel.id);
-    const sandbox = sandboxes.byPlatform(channel.platform);
-    if (process.env[name] || !sandbox) continue;
-    env[name] = JSON.stringify(sandbox.credentials);
-    log.debug('sandbox.channel', {
-      channel: channel.id,
-      platform: channel.platform,
-      sandbox: sandbox.url,
-    });
+  for (const platform of PLATFORMS) {
+    const sandbox = sandboxes.byPlatform(platform);
+    if (!sandbox) continue;
+    env[sandboxCredentialsEnvName(platform)] = JSON.stringify(sandbox.credentials);
+    log.debug('sandbox.channel', { platform, sandbox: sandbox.url });
   }
   return env;
 }

@@ -1,5 +1,6 @@
 /** The ports the use cases call; shared/store and shared/queue hold the adapters. */
 import type { Article } from './article';
+import type { Platform } from './platform';
 import type { Share } from './share';
 import type { ShareStatus } from './share-state';
 
@@ -114,7 +115,7 @@ export interface PublishQueue {
 
 export interface CredentialsProvider {
   /** the channel's credentials as stored, or undefined when none are configured */
-  get(channelId: string): Promise<unknown>;
+  get(channel: { id: string; platform: Platform }): Promise<unknown>;
 }
 
 /** Remembers webhook deliveries so a redelivery answers as the first one did. */

@@ -77,7 +77,7 @@ export async function withdrawPost(
     const reason = client ? 'the share has no remote id' : `no client for ${share.platform}`;
     return refuse(deps, share, channel.onWithdraw, reason);
   }
-  const credentials = await deps.credentials.get(channel.id);
+  const credentials = await deps.credentials.get(channel);
   if (credentials === undefined) {
     throw new WithdrawPendingError(`no credentials configured for channel ${channel.id}`);
   }

@@ -82,7 +82,7 @@ const SECRET_FIELD = /token|secret|password|key/i;
 function channelSecrets(): Secret[] {
   const found: Secret[] = [];
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('CRIER_CHANNEL_CREDENTIALS_') || !value) continue;
+    if (!/^CRIER_(CHANNEL|SANDBOX)_CREDENTIALS_/.test(name) || !value) continue;
     const visit = (node: unknown, path: string) => {
       if (typeof node === 'string') {
         if (SECRET_FIELD.test(path)) found.push({ name: `${name}.${path}`, value: node });
@@ -208,12 +208,12 @@ async function send(id: string): Promise<string> {
 }
 
 describe('a local run', () => {
-  it('has secrets to look for: Crier’s own and every sandbox channel’s', () => {
+  it('has secrets to look for: Crier’s own and every sandbox network’s', () => {
     expect(secrets.map((s) => s.name)).toEqual(
       expect.arrayContaining(['CRIER_WEBHOOK_SECRET', 'CRIER_GHOST_SECRET', 'CRIER_EDITOR_TOKEN']),
     );
     const channels = secrets
-      .filter((s) => s.name.startsWith('CRIER_CHANNEL_CREDENTIALS_'))
+      .filter((s) => /^CRIER_(CHANNEL|SANDBOX)_CREDENTIALS_/.test(s.name))
       .map((s) => s.name.split('.')[0]);
     expect(new Set(channels).size).toBe(CHANNEL_COUNT);
   });

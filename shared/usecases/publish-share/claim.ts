@@ -101,7 +101,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   }
   let credentials: unknown;
   try {
-    credentials = await deps.credentials.get(channel.id);
+    credentials = await deps.credentials.get(channel);
   } catch (error) {
     // The network was not called: a retry with backoff is safe.
     const reason = `credentials unavailable: ${error instanceof Error ? error.message : String(error)}`;

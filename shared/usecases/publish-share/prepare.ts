@@ -18,7 +18,7 @@ export async function prepare(
   client: NetworkClient,
   session: string | undefined,
 ): Promise<Share> {
-  const credentials = await deps.credentials.get(channel.id).catch(() => undefined);
+  const credentials = await deps.credentials.get(channel).catch(() => undefined);
   if (!client.prepare || credentials === undefined) return share;
   const call = {
     share,

@@ -55,7 +55,7 @@ export async function reconcile(deps: PublishShareDeps, share: Share): Promise<P
     outcome = { kind: 'unsure', reason: `${share.platform} cannot look for a reply` };
   } else {
     const [credentials, state] = await Promise.all([
-      deps.credentials.get(channel.id).catch(() => undefined),
+      deps.credentials.get(channel).catch(() => undefined),
       deps.channelState.get(channel.id),
     ]);
     const call = {

@@ -17,7 +17,7 @@ import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { ChannelCredentials, credentialsEnvName } from '../../../shared/config/credentials';
+import { ChannelCredentials, sandboxCredentialsEnvName } from '../../../shared/config/credentials';
 import { readPublishingConfig } from '../../../shared/config/publishing';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
@@ -164,7 +164,8 @@ describe('publish-share: the posts of a withdrawn article', () => {
     expect(await waitingMessages()).toEqual(['linkedin-desk', 'masto-desk', 'x-desk']);
 
     // X's credentials fail for now: that message fails, and nothing is recorded for it.
-    const xCredentials = credentialsEnvName('x-desk');
+    // (the stack's sandbox account on X, which x-desk posts as)
+    const xCredentials = sandboxCredentialsEnvName('x');
     const good = process.env[xCredentials];
     const broken = { ...JSON.parse(good ?? '{}'), accessSecret: 'revoked' };
     process.env[xCredentials] = JSON.stringify(broken);

@@ -91,10 +91,7 @@ function harness(
     articles: new DynamoArticleStore(db, dynamo.tableName),
     channelState: new DynamoChannelStateStore(db, dynamo.tableName),
     credentials: {
-      get: async (channelId) => {
-        const channel = channels.find((c) => c.id === channelId);
-        return channel ? sandboxes.byPlatform(channel.platform)?.credentials : undefined;
-      },
+      get: async ({ platform }) => sandboxes.byPlatform(platform)?.credentials,
     },
     publishQueue: {
       send: async (message, delaySeconds) => {

@@ -41,8 +41,8 @@ export {
 export class StaticCredentials implements CredentialsProvider {
   constructor(private readonly byChannel: Record<string, unknown> = {}) {}
 
-  async get(channelId: string): Promise<unknown> {
-    const value = this.byChannel[channelId];
+  async get({ id }: { id: string }): Promise<unknown> {
+    const value = this.byChannel[id];
     if (value instanceof Error) throw value;
     return value;
   }
