@@ -1,0 +1,217 @@
+/**
+ * The editor API's routes for the directory (sites, channels, editors and the audit of
+ * their changes), as data, beside the article routes of editor-routes.ts.
+ */
+import { z } from 'zod';
+import {
+  auditListSchema,
+  channelAnswerSchema,
+  directoryChannelListSchema,
+  editorCreatedSchema,
+  editorListSchema,
+  editorViewSchema,
+  siteCreatedSchema,
+  siteListSchema,
+  webhookSecretSchema,
+} from '../usecases/sites';
+import { adminOnly, type EditorRoute, errorSchema, refused } from './route-kit';
+
+const directoryId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, at most 63');
+
+export const sitePathSchema = z.object({
+  siteId: directoryId.meta({ description: "The site's id" }),
+});
+
+export const channelPathSchema = z.object({
+  id: directoryId.meta({ description: "The channel's id" }),
+});
+
+export const editorPathSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .meta({ description: "The editor's id, as POST /api/editors answered it" }),
+});
+
+export const siteCreateSchema = z
+  .object({
+    id: directoryId.meta({ description: "The site's id: lowercase letters, digits and dashes" }),
+    name: z.string().min(1).max(100),
+    brand: z.record(z.string(), z.unknown()).optional().meta({
+      description: 'Share card colours and logo: background, foreground, accent, logo',
+    }),
+  })
+  .loose();
+
+/** A channel as the channels file has it; checked whole by the directory (400 naming fields). */
+export const channelBodySchema = z.record(z.string(), z.unknown()).meta({
+  description:
+    'A channel as the channels file has it (docs/configuring.md), with its `siteId`; checked as the file is',
+});
+
+export const channelPatchSchema = z.record(z.string(), z.unknown()).meta({
+  description:
+    'A JSON merge patch of the channel (null removes a field), checked whole afterwards; with `version`, refused with 409 unless the channel is still at it',
+});
+
+export const editorCreateSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  role: z.enum(['editor', 'admin']),
+  sites: z.array(directoryId).max(100),
+});
+
+export const auditQuerySchema = z.object({
+  siteId: directoryId.optional().meta({ description: "Only this site's entries" }),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const DIRECTORY_ROUTES = [
+  {
+    routeKey: 'GET /api/channels',
+    operationId: 'listChannels',
+    summary: 'The channels of the sites the caller may see, from the channel directory',
+    description:
+      'Each with its network, account, time zone, approval and schedule, its site, routing, directory status (`active`, `paused`) and version. Archived channels are left out.',
+    responses: {
+      200: { description: 'The channels, by id', schema: directoryChannelListSchema },
+      ...refused,
+    },
+  },
+  {
+    routeKey: 'POST /api/channels',
+    operationId: 'createChannel',
+    admin: true,
+    summary: 'Add a channel to the directory (admins only)',
+    body: channelBodySchema,
+    bodyRequired: true,
+    responses: {
+      201: { description: 'The channel, at version 1', schema: channelAnswerSchema },
+      400: { description: 'An invalid channel, naming the fields', schema: errorSchema },
+      ...adminOnly,
+      409: { description: 'A channel with this id exists', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'PATCH /api/channels/{id}',
+    operationId: 'patchChannel',
+    admin: true,
+    summary: 'Change a channel: a JSON merge patch, checked whole (admins only)',
+    path: channelPathSchema,
+    body: channelPatchSchema,
+    bodyRequired: true,
+    responses: {
+      200: { description: 'The channel as it now stands', schema: channelAnswerSchema },
+      400: {
+        description: 'The patched channel is invalid, naming the fields',
+        schema: errorSchema,
+      },
+      ...adminOnly,
+      404: { description: 'No such channel', schema: errorSchema },
+      409: { description: 'The channel is no longer at `version`', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'DELETE /api/channels/{id}',
+    operationId: 'archiveChannel',
+    admin: true,
+    summary: 'Archive a channel: gone from the lists, kept for history (admins only)',
+    path: channelPathSchema,
+    responses: {
+      200: { description: 'The archived channel', schema: channelAnswerSchema },
+      ...adminOnly,
+      404: { description: 'No such channel', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'GET /api/sites',
+    operationId: 'listSites',
+    summary: 'The sites the caller may see',
+    responses: {
+      200: { description: 'The sites, by id', schema: siteListSchema },
+      ...refused,
+    },
+  },
+  {
+    routeKey: 'POST /api/sites',
+    operationId: 'createSite',
+    admin: true,
+    summary: 'Add a site, and make its webhook key (admins only)',
+    description:
+      'The answer holds the site’s webhook secret for `POST /webhooks/generic/{siteId}`: it is shown only this once.',
+    body: siteCreateSchema,
+    bodyRequired: true,
+    responses: {
+      201: { description: 'The site and its webhook secret', schema: siteCreatedSchema },
+      400: { description: 'A bad body, naming the fields', schema: errorSchema },
+      ...adminOnly,
+      409: { description: 'A site with this id exists', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'POST /api/sites/{siteId}/webhook-key',
+    operationId: 'rotateWebhookKey',
+    admin: true,
+    summary: 'Make a new webhook key for a site (admins only)',
+    description:
+      'The old key is still accepted for a grace period (24 hours by default, `CRIER_WEBHOOK_KEY_GRACE_SECONDS`); the new secret is shown only this once.',
+    path: sitePathSchema,
+    responses: {
+      201: { description: 'The new webhook secret', schema: webhookSecretSchema },
+      ...adminOnly,
+      404: { description: 'No such site', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'GET /api/editors',
+    operationId: 'listEditors',
+    admin: true,
+    summary: 'The editors made through the API (admins only)',
+    responses: {
+      200: { description: 'The editors', schema: editorListSchema },
+      ...adminOnly,
+    },
+  },
+  {
+    routeKey: 'POST /api/editors',
+    operationId: 'createEditor',
+    admin: true,
+    summary: 'Make an editor and its token (admins only; the local runtime)',
+    description:
+      'The token is shown only this once; the table keeps its SHA-256. In AWS, editors are Cognito users (docs/security.md).',
+    body: editorCreateSchema,
+    bodyRequired: true,
+    responses: {
+      201: { description: 'The editor and its token', schema: editorCreatedSchema },
+      400: { description: 'A bad body, naming the fields', schema: errorSchema },
+      ...adminOnly,
+    },
+  },
+  {
+    routeKey: 'DELETE /api/editors/{id}',
+    operationId: 'deleteEditor',
+    admin: true,
+    summary: 'Revoke an editor’s token (admins only)',
+    path: editorPathSchema,
+    responses: {
+      200: { description: 'The revoked editor', schema: z.object({ editor: editorViewSchema }) },
+      ...adminOnly,
+      404: { description: 'No such editor', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'GET /api/audit',
+    operationId: 'listAudit',
+    admin: true,
+    summary: 'Every change of the sites and channels, newest first (admins only)',
+    query: auditQuerySchema,
+    responses: {
+      200: { description: 'One page of entries', schema: auditListSchema },
+      400: { description: 'A bad query, naming the fields', schema: errorSchema },
+      ...adminOnly,
+    },
+  },
+] as const satisfies readonly EditorRoute[];

@@ -1,0 +1,53 @@
+/**
+ * What every editor API route declares: its shape, the error body, and the refusals
+ * every route shares (no token, not allowed).
+ */
+import { z } from 'zod';
+
+export const errorSchema = z.object({
+  error: z.enum([
+    'invalid_request',
+    'unauthorized',
+    'forbidden',
+    'not_found',
+    'conflict',
+    'payload_too_large',
+    'internal_error',
+  ]),
+  message: z.string(),
+  /** the failing fields, on a 400 */
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  /** a text the network would refuse: its count, limit and unit, on a 400 */
+  length: z.object({ used: z.number(), limit: z.number(), unit: z.string() }).optional(),
+});
+
+export type ResponseStatus = 200 | 201 | 202 | 400 | 401 | 403 | 404 | 409 | 413;
+
+export type EditorRoute = {
+  /** `METHOD /path`, as in shared/resources.ts */
+  routeKey: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  path?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** admins only: an editor is refused with 403 before the input is read */
+  admin?: boolean;
+  /** whether a request without a body is refused */
+  bodyRequired?: boolean;
+  responses: Partial<Record<ResponseStatus, { description: string; schema: z.ZodType }>>;
+};
+
+export const refused = {
+  401: { description: 'No valid token', schema: errorSchema },
+  403: {
+    description: 'The token holder is in neither the editor nor the admin group',
+    schema: errorSchema,
+  },
+} as const;
+
+export const adminOnly = {
+  401: { description: 'No valid token', schema: errorSchema },
+  403: { description: 'The token holder is not an admin', schema: errorSchema },
+} as const;
