@@ -6,28 +6,21 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_SITE_ID } from '../domain/article';
+import type { Editor, TokenEditor } from '../domain/editor';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors';
 import type { HttpEvent } from './event';
 
-/** The Cognito groups the editor API knows (infra/stacks/stateful-stack.ts creates them). */
-export const EDITOR_ROLES = ['editor', 'admin'] as const;
-export type EditorRole = (typeof EDITOR_ROLES)[number];
-
-/**
- * Who is calling: `by` goes into each share's history and the audit, `role` decides what
- * they may do, `sites` whose articles, shares and channels they see (`all`: every site).
- */
-export type Editor = { by: string; role: EditorRole; sites: readonly string[] | 'all' };
-
-/** An editor made through the API (`POST /api/editors`), found by its token. */
-export type TokenEditor = { name: string; role: EditorRole; sites: readonly string[] };
+// The roles are the Cognito groups the editor API knows (infra/stacks/stateful-stack.ts).
+export {
+  EDITOR_ROLES,
+  type Editor,
+  type EditorRole,
+  mayAccessSite,
+  type TokenEditor,
+} from '../domain/editor';
 
 /** Finds the editor a local bearer token belongs to, other than the admin's own token. */
 export type EditorLookup = (token: string) => Promise<TokenEditor | undefined>;
-
-/** Whether the editor may see and act on `siteId`'s articles, shares and channels. */
-export const mayAccessSite = (editor: Editor, siteId: string): boolean =>
-  editor.sites === 'all' || editor.sites.includes(siteId);
 
 /** Admin routes: anyone else is refused with a 403. */
 export function requireAdmin(editor: Editor): void {

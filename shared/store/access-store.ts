@@ -13,6 +13,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { type AccessStore, type EditorAccount, editorAccountSchema } from '../domain/editor';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import { isConditionFailure } from './client';
@@ -20,9 +21,6 @@ import { EDITORS_PK, editorKey, editorTokenKey, siteWebhookKey } from './keys';
 
 /** How long a replaced webhook key is still accepted, by default: a day. */
 export const DEFAULT_KEY_GRACE_SECONDS = 24 * 60 * 60;
-
-/** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
-export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** A new editor token: 32 random bytes, base64url, with a prefix that says what it is. */
 export const newEditorToken = (): string => `crier_${randomBytes(32).toString('base64url')}`;
@@ -38,19 +36,7 @@ const siteKeysSchema = z.object({
 });
 type SiteKeys = z.output<typeof siteKeysSchema>;
 
-export const EDITOR_ACCOUNT_ROLES = ['editor', 'admin'] as const;
-
-export const editorAccountSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: z.enum(EDITOR_ACCOUNT_ROLES),
-  sites: z.array(z.string()),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
-export type EditorAccount = z.output<typeof editorAccountSchema>;
-
-export class DynamoAccessStore {
+export class DynamoAccessStore implements AccessStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

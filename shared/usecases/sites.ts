@@ -11,14 +11,15 @@ import {
   type DirectorySite,
   SITE_STATUSES,
 } from '../domain/channel-directory';
+import {
+  type AccessStore,
+  type Editor,
+  editorAccountSchema,
+  mayAccessSite,
+  newWebhookSecret,
+} from '../domain/editor';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { routingSchema } from '../domain/routing';
-import { type Editor, mayAccessSite } from '../http/editor-auth';
-import {
-  type DynamoAccessStore,
-  editorAccountSchema,
-  newWebhookSecret,
-} from '../store/access-store';
 import { type ArchiveChannelDeps, archiveChannel as archiveAndCancel } from './archive-channel';
 import { channelViewSchema } from './read-channels';
 
@@ -78,7 +79,7 @@ export const auditListSchema = z.object({
 
 export type SitesDeps = {
   directory: ChannelDirectory;
-  access: DynamoAccessStore;
+  access: AccessStore;
 } & Omit<ArchiveChannelDeps, 'directory'>;
 
 /** The channel as the API shows it: its fields, site, routing and status. */

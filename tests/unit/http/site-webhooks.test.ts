@@ -1,10 +1,10 @@
 /** The per-site generic webhook's reader, and the merge patch channel changes use. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { newWebhookSecret } from '../../../shared/domain/editor';
 import { NotFoundError, UnauthorizedError } from '../../../shared/domain/errors';
 import { webhookReader } from '../../../shared/http/webhooks';
 import { signStandardWebhook } from '../../../shared/ingest/standard-webhooks';
-import { newWebhookSecret } from '../../../shared/store/access-store';
 import { mergePatch } from '../../../shared/usecases/sites';
 
 const body = readFileSync('tests/fixtures/webhooks/generic-article.json', 'utf8');
