@@ -10,13 +10,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type AccessStore, type EditorAccount, editorAccountSchema } from '../domain/editor';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 import { EDITORS_PK, editorKey, editorTokenKey, siteWebhookKey } from './keys';
 
 /** How long a replaced webhook key is still accepted, by default: a day. */
@@ -130,21 +129,11 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   async listEditors(): Promise<EditorAccount[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': EDITORS_PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': EDITORS_PK },
+      ConsistentRead: true,
+    });
     return items.map((item) => editorAccountSchema.parse(item));
   }
 

@@ -35,7 +35,7 @@ import {
 } from '../domain/channel-directory';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 import {
   AUDIT_PK,
   auditCursor,
@@ -305,23 +305,12 @@ export class DynamoDirectoryRecords implements DirectoryRecords {
     return result.Item;
   }
 
-  async readAll(kind: DirectoryKind): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': DIRECTORY_PK, ':prefix': PREFIX[kind] },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  readAll(kind: DirectoryKind): Promise<Record<string, unknown>[]> {
+    return queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': DIRECTORY_PK, ':prefix': PREFIX[kind] },
+      ConsistentRead: true,
+    });
   }
 
   async write(

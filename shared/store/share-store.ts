@@ -8,7 +8,7 @@ import {
 import type { ShareRef, ShareStore } from '../domain/ports';
 import { LEASED_STATUSES, type Share } from '../domain/share';
 import { TABLE } from '../resources';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 import { shareItemSchema } from './items';
 import { channelTimeline, dueIndex, leaseIndex, shareKey, shareRefOf } from './keys';
 
@@ -89,22 +89,12 @@ export class DynamoShareStore implements ShareStore {
   }
 
   async listForArticle(articleId: string): Promise<Share[]> {
-    const shares: Share[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': `ART#${articleId}`, ':prefix': 'S#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const row of page.Items ?? []) shares.push(shareItemSchema.parse(row));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return shares;
+    const rows = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': `ART#${articleId}`, ':prefix': 'S#' },
+      ConsistentRead: true,
+    });
+    return rows.map((row) => shareItemSchema.parse(row));
   }
 
   /** Scheduled shares due at or before `until`, earliest first, from every shard. */

@@ -8,13 +8,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ShareRef, SlotReservation, SlotStore, TimelineEntry } from '../domain/ports';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { TABLE } from '../resources';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 import { holderOf, planningLockKey, shareRefOf, slotKey } from './keys';
 
 /** Reservations outlive their slot by this long, then DynamoDB may delete them. */
@@ -170,7 +169,7 @@ export class DynamoSlotStore implements SlotStore {
 
   async reservations(channelId: string, from: string, to: string): Promise<SlotReservation[]> {
     const { PK } = slotKey(channelId, from);
-    const rows = await this.queryAll({
+    const rows = await queryAll(this.db, this.tableName, {
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
       ExpressionAttributeValues: {
         ':pk': PK,
@@ -184,7 +183,7 @@ export class DynamoSlotStore implements SlotStore {
 
   async timeline(channelId: string, from: string, to: string): Promise<TimelineEntry[]> {
     const index = TABLE.indexes.channelTimeline;
-    const rows = await this.queryAll({
+    const rows = await queryAll(this.db, this.tableName, {
       IndexName: index.name,
       KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} BETWEEN :from AND :to`,
       // `~` sorts after every character of an id: every share due at `to` is in.
@@ -196,20 +195,5 @@ export class DynamoSlotStore implements SlotStore {
       const { round, ...entry } = timelineItemSchema.parse(row);
       return round ? { ...entry, round } : entry;
     });
-  }
-
-  private async queryAll(
-    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
-  ): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
-      rows.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return rows;
   }
 }
