@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, parseChannelsConfig } from '../../shared/config/channels';
 import { type ChannelDirectory, effectiveStatus } from '../../shared/domain/channel-directory';
@@ -24,6 +23,7 @@ import {
   planImport,
   planIsEmpty,
 } from '../../shared/usecases/import-channels';
+import { readArgs } from './args';
 import { CliError, type CommandIo, resolveTarget, type Target } from './target';
 
 const WHERE = '[--local <dir> | --stage <stage>] [--table <name>]';
@@ -77,24 +77,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parse>['values'];
-const parse = (argv: string[]) =>
-  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+type Values = Exclude<ReturnType<typeof readArgs<typeof OPTIONS>>, number>['values'];
 
 export async function runChannels(argv: string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.stderr.write(
-      `${error instanceof Error ? error.message : String(error)}\n${CHANNELS_USAGE}\n`,
-    );
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = readArgs(argv, OPTIONS, io, { usage: CHANNELS_USAGE, help: HELP });
+  if (typeof parsed === 'number') return parsed;
   const [action, ...args] = parsed.positionals;
   let target: Target | undefined;
   try {

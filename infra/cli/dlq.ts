@@ -5,7 +5,6 @@
  * run at any time: a message names an article or a share, and its consumer checks the
  * table before doing anything (docs/operating.md, "Redriving").
  */
-import { parseArgs } from 'node:util';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { QUEUES, type QueueName } from '../../shared/resources';
+import { readArgs } from './args';
 import {
   CliError,
   type CommandIo as Io,
@@ -50,19 +50,8 @@ const OPTIONS = {
 const redrivePolicySchema = z.object({ deadLetterTargetArn: z.string() });
 
 export async function runDlq(argv: string[], io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  try {
-    parsed = parse();
-  } catch (error) {
-    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${DLQ_USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = readArgs(argv, OPTIONS, io, { usage: DLQ_USAGE, help: HELP });
+  if (typeof parsed === 'number') return parsed;
   const [action, queue, ...extra] = parsed.positionals;
   if (action !== 'redrive' || !isQueueName(queue) || extra.length) {
     io.stderr.write(`${DLQ_USAGE}\n`);

@@ -17,6 +17,7 @@ Commands:
   channels import <file> [--yes]    shows, then makes, what a channels file changes in the table
   channels export [--site <id>]     prints a site's channels from the table as a channels file
   channels pause|resume <channel>   stops or restarts posting on a channel (--site: a whole site)
+  channels archive <channel>        retires a channel and cancels its pending shares
   channels list | audit             the channels in the table, and who changed what
   help                              this text
 

@@ -4,13 +4,13 @@
  * "Posting exactly once"), and refuses any other share, saying why.
  */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readPublishingConfig } from '../../shared/config/publishing';
 import { systemClock } from '../../shared/domain/ports';
 import { publishMessageSchema, SqsPublishQueue } from '../../shared/queue/publish-queue';
 import { DynamoShareStore } from '../../shared/store/share-store';
 import { requestReconcile } from '../../shared/usecases/reconcile-share';
+import { readArgs } from './args';
 import { CliError, type CommandIo, resolveTarget, type Target } from './target';
 
 export const SHARE_USAGE =
@@ -36,19 +36,8 @@ const OPTIONS = {
 } as const;
 
 export async function runShare(argv: string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  try {
-    parsed = parse();
-  } catch (error) {
-    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${SHARE_USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = readArgs(argv, OPTIONS, io, { usage: SHARE_USAGE, help: HELP });
+  if (typeof parsed === 'number') return parsed;
   const [action, articleId, channelId, ...extra] = parsed.positionals;
   const ref = publishMessageSchema.safeParse({ articleId, channelId });
   if (action !== 'reconcile' || extra.length || !ref.success) {

@@ -96,6 +96,23 @@ describe('the local stack tells tools where it is', () => {
   });
 });
 
+describe('every command reads its arguments the same way', () => {
+  for (const command of ['dlq', 'share', 'channels']) {
+    it(`${command}: --help prints its help, an unknown option its usage with exit 2`, async () => {
+      const help = await crier(command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`Usage: crier ${command} `));
+      expect(help.stderr).toBe('');
+
+      const wrong = await crier(command, '--no-such-option');
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/--no-such-option/);
+      expect(wrong.stderr).toMatch(new RegExp(`Usage: crier ${command} `));
+      expect(wrong.stdout).toBe('');
+    });
+  }
+});
+
 describe('crier dlq redrive', () => {
   it('moves every dead letter back to its queue, bodies unchanged, and prints the count', async () => {
     const bodies = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) =>
