@@ -10,6 +10,8 @@ import {
   type GraphNetwork,
   type GraphSandbox,
   type GraphSandboxOptions,
+  invalid,
+  isWebUrl,
   launchGraphSandbox,
 } from '../meta';
 import type { Params } from '../meta/http';
@@ -25,8 +27,6 @@ const MAX_MENTIONS = 20;
 const HASHTAG = /(?<=^|\s)#[\p{L}\p{M}\p{N}_]+/gu;
 const MENTION = /(?<=^|[^\p{L}\p{N}_])@[A-Za-z0-9._]+/gu;
 
-const invalid = (message: string): Drafted => ({ ok: false, error: { message, code: 100 } });
-
 function draft(params: Params): Drafted {
   const mediaType = params.media_type;
   if (mediaType !== undefined && mediaType !== 'IMAGE') {
@@ -34,8 +34,7 @@ function draft(params: Params): Drafted {
   }
   const image = params.image_url;
   if (!image) return invalid('(#100) The parameter image_url is required');
-  const url = URL.canParse(image) ? new URL(image) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (!isWebUrl(image)) {
     return invalid('(#100) Param image_url must be a valid URL');
   }
   const caption = params.caption ?? '';

@@ -17,6 +17,7 @@ import { GraphState } from './state';
 
 export type { Container, ContainerDraft, ContainerState, Media } from './account';
 export type { Drafted, GraphNetwork, GraphSandbox, GraphSandboxOptions } from './network';
+export { invalidDraft as invalid, isWebUrl } from './network';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -6,6 +6,19 @@ import type { GraphErrorFields, Params } from './http';
 
 export type Drafted = { ok: true; draft: ContainerDraft } | { ok: false; error: GraphErrorFields };
 
+/** A container request refused as Graph refuses a bad parameter (code 100). */
+export const invalidDraft = (message: string): Drafted => ({
+  ok: false,
+  error: { message, code: 100 },
+});
+
+/** An http(s) URL, as the container parameters that take one want it. */
+export function isWebUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
 /** What makes a Graph sandbox Threads or Instagram. */
 export type GraphNetwork = {
   platform: Platform;

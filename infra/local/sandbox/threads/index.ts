@@ -11,6 +11,8 @@ import {
   type GraphNetwork,
   type GraphSandbox,
   type GraphSandboxOptions,
+  invalid,
+  isWebUrl,
   launchGraphSandbox,
 } from '../meta';
 import type { Params } from '../meta/http';
@@ -22,14 +24,6 @@ export const THREADS_TEXT_LIMIT = 500;
 const MAX_LINKS = 5;
 const MAX_ALT_TEXT = 1000;
 const MEDIA_TYPES = ['TEXT', 'IMAGE', 'VIDEO', 'CAROUSEL'];
-
-const invalid = (message: string): Drafted => ({ ok: false, error: { message, code: 100 } });
-
-function isWebUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  return protocol === 'http:' || protocol === 'https:';
-}
 
 /** A container request, checked as Threads checks it (the messages are unconfirmed). */
 function draft(params: Params): Drafted {
