@@ -2,7 +2,8 @@
  * Fuzzes every webhook route shared/resources.ts defines, on the local stack: random and
  * mutated bodies, mangled headers, forged signatures and sizes around the 256 KiB cap.
  * Never a 5xx; a refused request writes nothing (table and compose queue unchanged); a
- * valid one is a 202 and its article is stored. A route whose signature scheme this file
+ * valid one is a 202 and its article is stored, except a withdrawal of an article Crier
+ * never had, a 202 that changes nothing. A route whose signature scheme this file
  * does not know yet is reported as skipped, with the reason.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -42,7 +43,19 @@ type Scheme = {
   sample: () => Record<string, unknown>;
   /** the largest body the route takes: 256 KiB; Ghost, which always sends the whole post, 1 MiB */
   maxBytes: number;
+  /**
+   * Whether a body the route accepts withdraws its article rather than publishing it: a
+   * withdrawal of an article Crier never had is taken (202) and changes nothing.
+   */
+  withdraws: (payload: unknown) => boolean;
 };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The generic article's `status`: anything but `published` (the default) withdraws. */
+const genericWithdraws = (payload: unknown) =>
+  isObject(payload) && payload.status !== undefined && payload.status !== 'published';
 
 type Forgery = {
   name: string;
@@ -216,6 +229,7 @@ const SCHEMES: Record<string, Scheme> = {
       title: parseGenericArticle(article).title,
     })),
     sample: () => fixture('generic-article.json'),
+    withdraws: genericWithdraws,
   },
   // Posted as the default site (fuzzSite), whose key is CRIER_WEBHOOK_SECRET until it has its own.
   '/webhooks/generic/{siteId}': {
@@ -230,6 +244,7 @@ const SCHEMES: Record<string, Scheme> = {
       title: parseGenericArticle(article).title,
     })),
     sample: () => fixture('generic-article.json'),
+    withdraws: genericWithdraws,
   },
   '/webhooks/wordpress': {
     maxBytes: MAX_WEBHOOK_BYTES,
@@ -242,6 +257,8 @@ const SCHEMES: Record<string, Scheme> = {
       .integer({ min: 1, max: 2 ** 31 })
       .map((id) => ({ body: json({ ...fixture('wordpress-post.json'), id }) })),
     sample: () => fixture('wordpress-post.json'),
+    // every status but `publish` (trash, draft, pending, a status of a plugin's) withdraws
+    withdraws: (payload) => isObject(payload) && payload.status !== 'publish',
   },
   '/webhooks/ghost': {
     maxBytes: MAX_GHOST_WEBHOOK_BYTES,
@@ -256,6 +273,14 @@ const SCHEMES: Record<string, Scheme> = {
       return { body: json({ post: { ...sample.post, current: { ...sample.post.current, id } } }) };
     }),
     sample: () => fixture('ghost-post-published.json'),
+    // an empty `current` is a deletion; any status but `published` unpublishes
+    withdraws: (payload) => {
+      const current =
+        isObject(payload) && isObject(payload.post) ? payload.post.current : undefined;
+      return (
+        !isObject(current) || Object.keys(current).length === 0 || current.status !== 'published'
+      );
+    },
   },
 };
 
@@ -308,25 +333,51 @@ async function expectSafe(
   label: string,
   before: Snapshot,
   response: RawResponse,
+  body?: Buffer,
 ): Promise<void> {
   expect(response.status, `${label}: ${response.body}`).toBeLessThan(500);
   expect([202, 400, 401, 413], `${label}: ${response.body}`).toContain(response.status);
   if (response.status === 202) {
+    if (body && SCHEMES[path]?.withdraws(JSON.parse(body.toString('utf8')))) {
+      // A withdrawal is stored only where the article was: one Crier never had stays unknown.
+      // (Its delivery is remembered, as every accepted one is, so a redelivery is known.)
+      if (!(await storedArticle(response))) {
+        await expectUnchanged(label, path, before, (item) => !String(item.PK).startsWith('WH#'));
+      }
+      return;
+    }
     await expectStored(response);
     return;
   }
   expect(typeof JSON.parse(response.body), `${label}: ${response.body}`).toBe('object');
-  const after = await snapshot();
-  expect(after.depth, `${label}: queued something`).toBe(before.depth);
-  expect(after.items, `${label}: wrote to the table (${path})`).toEqual(before.items);
+  await expectUnchanged(label, path, before);
 }
 
-async function expectStored(response: RawResponse, title?: string): Promise<string> {
+async function expectUnchanged(
+  label: string,
+  path: string,
+  before: Snapshot,
+  counted: (item: Record<string, unknown>) => boolean = () => true,
+): Promise<void> {
+  const after = await snapshot();
+  expect(after.depth, `${label}: queued something`).toBe(before.depth);
+  expect(after.items.filter(counted), `${label}: wrote to the table (${path})`).toEqual(
+    before.items.filter(counted),
+  );
+}
+
+async function storedArticle(response: RawResponse) {
   const { articleId } = JSON.parse(response.body) as { articleId: string };
   expect(articleId).toMatch(/^[0-9a-f]{32}$/);
   const { Item } = await stack.db.send(
     new GetCommand({ TableName: stack.tableName, Key: { PK: `ART#${articleId}`, SK: 'A' } }),
   );
+  return Item;
+}
+
+async function expectStored(response: RawResponse, title?: string): Promise<string> {
+  const { articleId } = JSON.parse(response.body) as { articleId: string };
+  const Item = await storedArticle(response);
   expect(Item, `article ${articleId} is stored`).toBeDefined();
   if (title !== undefined) expect(Item?.article).toMatchObject({ title });
   return articleId;
@@ -641,7 +692,7 @@ describe.each(WEBHOOK_ROUTES.map(({ route, path }) => [route, path] as const))(
           fc.asyncProperty(corruptedBodies(s.sample()), async ({ kind, body }) => {
             const before = await snapshot();
             const response = await post(path, s.sign(secret, body, at(nowSeconds())), body);
-            await expectSafe(path, kind, before, response);
+            await expectSafe(path, kind, before, response, body);
             if (body.length > s.maxBytes) expect(response.status, kind).toBe(413);
           }),
           100,
