@@ -9,7 +9,7 @@ import {
   channelDirectory,
   channelTimeline,
   clock,
-  composeSettings,
+  composeSettingsOf,
   directPath,
   editorToken,
   liveChannels,
@@ -23,6 +23,7 @@ import { created, editorApi, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { openApiDocument } from '../shared/http/openapi';
 import { withObservability } from '../shared/observability';
+import type { ComposeSettings } from '../shared/platforms/types';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import {
@@ -43,7 +44,8 @@ const writes = {
   shares: shareStore(),
   /** the channel directory, archived channels included: set per request (below) */
   channels: [] as readonly DirectoryChannel[],
-  settings: composeSettings(),
+  /** the article's site's `{site}` and the author directory: set per request (below) */
+  settingsFor: (_siteId: string): ComposeSettings | undefined => undefined,
   clock,
   enqueueIfDue: directPath(),
   serverLimit: serverLimit(),
@@ -116,5 +118,7 @@ export const handler = withObservability(
   ),
 ).before(async () => {
   // The channels as the table has them, at most a TTL old (shared/config/directory-cache.ts).
-  writes.channels = (await liveChannels()).all;
+  const live = await liveChannels();
+  writes.channels = live.all;
+  writes.settingsFor = (siteId) => composeSettingsOf(live, siteId);
 });

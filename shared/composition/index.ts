@@ -83,11 +83,6 @@ export const editorToken = once(
 
 export const channelsConfig = once((): ChannelsConfig => loadChannelsConfig(channelsConfigPath()));
 
-/** The config's site and author directory, for `{site}` and `{handles}` in composed text. */
-export const composeSettings = once(
-  (): ComposeSettings => ({ site: channelsConfig().site, authors: channelsConfig().authors }),
-);
-
 export const publishingConfig = once((): PublishingConfig => readPublishingConfig());
 
 export const syndicationRetry = once((): SyndicationRetry => readSyndicationRetry());

@@ -3,6 +3,7 @@
  * publish now and retry. Each is one conditional write on the share's status and version;
  * a lost race is re-read and re-decided once before it answers 409.
  */
+import { siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { ArticleRecord, ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
@@ -26,8 +27,10 @@ export type EditShareDeps = {
   articles: ArticleStore;
   shares: ShareStore;
   channels: readonly Channel[];
-  /** the config's site and author directory, to compose the text again */
+  /** the site and author directory, to compose the text again */
   settings?: ComposeSettings;
+  /** the article's own site's settings (the channel directory), where they differ by site */
+  settingsFor?: (siteId: string) => ComposeSettings | undefined;
   clock: Clock;
   /** the direct path (dispatch.ts): claims and sends a share due within the look-ahead */
   enqueueIfDue: (share: Share) => Promise<Share>;
@@ -135,7 +138,8 @@ async function composedText(
   record: ArticleRecord,
 ): Promise<TextChange> {
   const server = await serverLimitFor(deps, channel, share);
-  const composed = newShare(record, channel, deps.clock.now(), deps.settings, {
+  const settings = deps.settingsFor?.(siteOf(record.article)) ?? deps.settings;
+  const composed = newShare(record, channel, deps.clock.now(), settings, {
     media: {},
     limits: server ? { [channel.id]: server } : {},
   });

@@ -165,11 +165,21 @@ describe('two sites in one stack', () => {
   it('applies a channel change to the next article, without a restart', async () => {
     const patched = await call('PATCH', '/api/channels/sport-bluesky', admin, {
       routing: { sections: ['Football', 'Tennis'] },
+      // and holds its posts an hour, for the edit below
+      schedule: { type: 'delay', minutes: 60 },
     });
     expect(patched.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const tennis = await send('sport', 'semi', { section: 'tennis' });
     await expectChannels(tennis, ['sport-bluesky', 'sport-mastodon']);
+
+    // An editor's text dropped again is composed with the article's own site's name.
+    const share = `/api/articles/${tennis}/shares/sport-bluesky`;
+    const edited = await call('PATCH', share, admin, { text: 'A hand-written post' });
+    expect(edited).toMatchObject({ status: 200, body: { share: { text: 'A hand-written post' } } });
+    const reset = await call('PATCH', share, admin, { text: null });
+    expect(reset.status).toBe(200);
+    expect(reset.body.share.text).toMatch(/^The Sport: Story semi /);
   }, 60_000);
 
   it("shows an editor of one site nothing of the other's", async () => {
