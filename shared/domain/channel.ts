@@ -129,6 +129,17 @@ export const scheduleSchema = z.discriminatedUnion('type', [
 ]);
 export type Schedule = z.infer<typeof scheduleSchema>;
 
+/** How a channel turns sections and tags into hashtags. */
+const hashtagsSchema = z.object({
+  max: z.number().int().min(0).max(30).default(2),
+  fromSection: z.boolean().default(true),
+  fromTags: z.boolean().default(true),
+  /** always added first, e.g. the newsroom's own tag */
+  always: z.array(z.string().min(1).max(100)).max(10).default([]),
+  /** sections and tags never to turn into hashtags, besides the built-in stop list */
+  stop: z.array(z.string().min(1).max(100)).max(200).default([]),
+});
+
 export const channelSchema = z.object({
   id: z
     .string()
@@ -138,17 +149,7 @@ export const channelSchema = z.object({
   /** the account's handle or identifier on the network, as editors know it */
   account: z.string().min(1).max(200),
   template: templateString(TEMPLATE_FIELDS),
-  hashtags: z
-    .object({
-      max: z.number().int().min(0).max(30).default(2),
-      fromSection: z.boolean().default(true),
-      fromTags: z.boolean().default(true),
-      /** always added first, e.g. the newsroom's own tag */
-      always: z.array(z.string().min(1).max(100)).max(10).default([]),
-      /** sections and tags never to turn into hashtags, besides the built-in stop list */
-      stop: z.array(z.string().min(1).max(100)).max(200).default([]),
-    })
-    .prefault({}),
+  hashtags: hashtagsSchema.prefault({}),
   utm: z
     .object({
       source: templateString(UTM_FIELDS),
@@ -238,6 +239,19 @@ export const siteSchema = z.object({
     })
     .prefault({}),
   /**
+   * What a channel of the site takes where it sets none of its own: the template (the
+   * network's own first, then the site's) and the hashtag rules. Filled in when the
+   * channel is written (imported, created or changed), so a channel always shows the
+   * template it posts with.
+   */
+  defaults: z
+    .object({
+      template: templateString(TEMPLATE_FIELDS).optional(),
+      templates: z.partialRecord(z.enum(PLATFORMS), templateString(TEMPLATE_FIELDS)).optional(),
+      hashtags: hashtagsSchema.partial().optional(),
+    })
+    .optional(),
+  /**
    * An article first seen more than this many hours after it was published is shared
    * as drafts awaiting approval (an old story re-sent by a CMS migration); unset: never.
    */
@@ -256,7 +270,38 @@ export const authorDirectorySchema = z.record(
 );
 export type AuthorDirectory = z.output<typeof authorDirectorySchema>;
 
-export const channelsConfigSchema = z
+type SiteDefaults = NonNullable<Site['defaults']>;
+
+/**
+ * The channel with its site's defaults where it sets no template or hashtags of its own:
+ * the network's template, else the site's; the site's hashtag rules.
+ */
+export function withSiteDefaults(channel: unknown, defaults: unknown): unknown {
+  if (!channel || typeof channel !== 'object' || Array.isArray(channel)) return channel;
+  if (!defaults || typeof defaults !== 'object') return channel;
+  const { template, templates, hashtags } = defaults as Partial<SiteDefaults>;
+  const fields = channel as Record<string, unknown>;
+  const filled = { ...fields };
+  if (fields.template === undefined) {
+    const platform = typeof fields.platform === 'string' ? fields.platform : '';
+    const own = templates && typeof templates === 'object' ? templates : {};
+    const chosen = (own as Record<string, unknown>)[platform] ?? template;
+    if (chosen !== undefined) filled.template = chosen;
+  }
+  if (fields.hashtags === undefined && hashtags !== undefined) filled.hashtags = hashtags;
+  return filled;
+}
+
+/** A channels file's channels, each with the file's site defaults where it sets none. */
+function fillFromSite(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const config = input as { site?: { defaults?: unknown }; channels?: unknown };
+  const defaults = config.site?.defaults;
+  if (!defaults || !Array.isArray(config.channels)) return input;
+  return { ...config, channels: config.channels.map((c) => withSiteDefaults(c, defaults)) };
+}
+
+const channelsConfigObject = z
   .object({
     site: siteSchema.optional(),
     authors: authorDirectorySchema.default({}),
@@ -291,4 +336,6 @@ export const channelsConfigSchema = z
     });
   });
 
+/** The channels file (`CRIER_CONFIG`): the site, its channels, feeds and syndication. */
+export const channelsConfigSchema = z.preprocess(fillFromSite, channelsConfigObject);
 export type ChannelsConfig = z.output<typeof channelsConfigSchema>;

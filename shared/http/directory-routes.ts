@@ -43,6 +43,10 @@ export const siteCreateSchema = z
     brand: z.record(z.string(), z.unknown()).optional().meta({
       description: 'Share card colours and logo: background, foreground, accent, logo',
     }),
+    defaults: z.record(z.string(), z.unknown()).optional().meta({
+      description:
+        'What its channels take where they set none: `template`, `templates` by network, `hashtags`',
+    }),
   })
   .loose();
 

@@ -12,7 +12,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { channelSchema } from '../domain/channel';
+import { channelSchema, withSiteDefaults } from '../domain/channel';
 import { channelProblems } from '../domain/channel-checks';
 import {
   type AuditAction,
@@ -140,9 +140,12 @@ export class TableChannelDirectory implements ChannelDirectory {
   }
 
   async putChannel(input: DirectoryChannelInput, write: DirectoryWrite): Promise<DirectoryChannel> {
-    const { siteId, ...fields } = input;
-    const parsed = channelSchema.safeParse(fields);
+    const { siteId, ...given } = input;
     const site = directoryIdSchema.safeParse(siteId);
+    const stored = site.success ? await this.getSite(site.data) : undefined;
+    // A template or hashtag rules the channel leaves out come from its site's defaults.
+    const fields = withSiteDefaults(given, stored?.defaults) as typeof given;
+    const parsed = channelSchema.safeParse(fields);
     const issues = [
       ...(site.success ? [] : issuesOf(site.error).map((i) => ({ ...i, field: 'siteId' }))),
       ...(parsed.success ? [] : issuesOf(parsed.error)),
@@ -157,7 +160,7 @@ export class TableChannelDirectory implements ChannelDirectory {
     if (!parsed.success || !site.success || issues.length) {
       throw new ValidationError(`Invalid ${name}`, issues);
     }
-    if (!(await this.getSite(site.data))) {
+    if (!stored) {
       throw new ValidationError(`Invalid ${name}`, [
         { field: 'siteId', message: `no site ${site.data}` },
       ]);

@@ -94,7 +94,12 @@ describe('two sites in one stack', () => {
   let defaultArticle: string;
 
   it('adds a site through the API, with its own webhook key and its own channels', async () => {
-    const created = await call('POST', '/api/sites', admin, { id: 'sport', name: 'The Sport' });
+    const created = await call('POST', '/api/sites', admin, {
+      id: 'sport',
+      name: 'The Sport',
+      // what the site's channels take where they set none of their own
+      defaults: { template: '{site}: {title} {url}', hashtags: { always: ['TheSport'] } },
+    });
     expect(created.status).toBe(201);
     expect(created.body.site).toMatchObject({ id: 'sport', name: 'The Sport' });
     sportSecret = created.body.webhookSecret;
@@ -104,7 +109,6 @@ describe('two sites in one stack', () => {
       siteId: 'sport',
       platform: 'bluesky',
       account: 'sport.bsky.social',
-      template: '{site}: {title} {url}',
     };
     const results = await Promise.all([
       call('POST', '/api/channels', admin, {
@@ -120,6 +124,10 @@ describe('two sites in one stack', () => {
       }),
     ]);
     expect(results.map((r) => r.status)).toEqual([201, 201]);
+    expect(results[0]?.body.channel).toMatchObject({
+      template: '{site}: {title} {url}',
+      hashtags: { always: ['TheSport'] },
+    });
     expect(
       (await call('GET', '/api/sites', admin)).body.sites.map((s: { id: string }) => s.id),
     ).toEqual(expect.arrayContaining(['default', 'sport']));
