@@ -46,10 +46,10 @@ const readDelivery = webhookReader(
 
 export const handler = withObservability(async (input: unknown) => {
   try {
-    const { source, deliveryId, change } = await readDelivery(input);
+    const { source, deliveryId, change, siteId } = await readDelivery(input);
     const { sourceId, revision, withdrawal } = changeSummary(change);
     logger.appendKeys({ deliveryId, source, sourceId });
-    const result = await receiveArticle(deps, { source, deliveryId, ...change });
+    const result = await receiveArticle(deps, { source, deliveryId, siteId, ...change });
     logger.info('Article received', { ...result, revision, withdrawal });
     metrics.addDimensions({ outcome: result.outcome, source });
     metrics.addMetric(METRICS.articlesReceived, MetricUnit.Count, 1);

@@ -16,7 +16,13 @@ import { httpEventSchema, rawBody } from './event';
 export type WebhookSecrets = { webhook: string; ghost: string };
 
 /** A verified delivery: which CMS sent it, its id for deduplication, and what changed. */
-export type WebhookDelivery = { source: ArticleSource; deliveryId: string; change: ArticleChange };
+export type WebhookDelivery = {
+  source: ArticleSource;
+  deliveryId: string;
+  change: ArticleChange;
+  /** the site whose endpoint it came to; absent: the default site */
+  siteId?: string;
+};
 
 type Reader = (
   headers: WebhookHeaders,
@@ -65,6 +71,7 @@ async function readSiteDelivery(
       return {
         source: 'generic',
         deliveryId,
+        siteId,
         change: { article: siteId === DEFAULT_SITE_ID ? article : { ...article, siteId } },
       };
     } catch (error) {

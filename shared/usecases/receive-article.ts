@@ -6,6 +6,7 @@
 import type { Article, ArticleChange, ArticleSource } from '../domain/article';
 import { articleIdFor } from '../domain/ids';
 import type { ArticleStore, Clock, ComposeQueue, DeliveryGuard } from '../domain/ports';
+import { DEFAULT_SITE_ID } from '../domain/routing';
 
 export type ReceiveArticleDeps = {
   articles: ArticleStore;
@@ -28,14 +29,18 @@ export type ReceiveOutcome =
 
 export async function receiveArticle(
   deps: ReceiveArticleDeps,
-  input: { source: ArticleSource; deliveryId: string } & ArticleChange,
+  input: { source: ArticleSource; deliveryId: string; siteId?: string } & ArticleChange,
 ): Promise<{ articleId: string; outcome: ReceiveOutcome }> {
-  const { source, deliveryId } = input;
+  const { source } = input;
+  const siteId = input.siteId ?? ('article' in input ? input.article.siteId : undefined);
+  // Two sites' CMSs may number their deliveries alike: each site's are its own.
+  const deliveryId =
+    siteId && siteId !== DEFAULT_SITE_ID ? `${siteId}/${input.deliveryId}` : input.deliveryId;
   const seen = await deps.deliveries.find(source, deliveryId);
   if (seen) return { articleId: seen.articleId, outcome: 'redelivered' };
 
   const sourceId = 'article' in input ? input.article.sourceId : input.withdrawal.sourceId;
-  const articleId = articleIdFor(source, sourceId);
+  const articleId = articleIdFor(source, sourceId, siteId);
   let article: Article;
   if ('article' in input) {
     article = input.article;

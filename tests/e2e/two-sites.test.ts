@@ -150,11 +150,20 @@ describe('two sites in one stack', () => {
     });
     const tennis = await send('sport', 'final', { section: 'Tennis' });
     defaultArticle = await send('default', 'budget', { section: 'Football' });
+    // The default site's CMS numbers its posts as the sport site's does: another article.
+    const twin = await send('default', 'derby', { section: 'Football', title: 'Twin' });
+    expect(twin).not.toBe(sportArticle);
 
     await expectChannels(sportArticle, ['sport-bluesky', 'sport-mastodon']);
     await expectChannels(tennis, ['sport-mastodon']);
     await expectChannels(defaultArticle, DEFAULT_CHANNELS.map((c) => c.id).sort());
     await expectChannels(skipped, ['sport-bluesky']);
+    await expectChannels(twin, DEFAULT_CHANNELS.map((c) => c.id).sort());
+    const { body } = await getJson(stack.url, `/api/articles/${sportArticle}`, admin);
+    expect((body as { article: { siteId: string; title: string } }).article).toMatchObject({
+      siteId: 'sport',
+      title: 'Story derby',
+    });
 
     // And posts, to the sandboxes, in the sport channel's own template.
     const posted = await vi.waitFor(
