@@ -3,6 +3,7 @@
  * them, and what is remembered of each between polls.
  */
 import { z } from 'zod';
+import { siteIdSchema } from './routing';
 
 export const feedSchema = z.object({
   /** names the feed in the table and the logs; lowercase letters, digits and dashes */
@@ -22,6 +23,8 @@ export const feedSchema = z.object({
     .min(0)
     .max(24 * 30)
     .default(0),
+  /** the site whose articles the feed's items become; unset: the default site */
+  siteId: siteIdSchema.optional(),
 });
 
 export type Feed = z.output<typeof feedSchema>;

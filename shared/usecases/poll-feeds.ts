@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CrierError } from '../domain/errors';
 import type { Feed, FeedItem, FeedState, FeedStore } from '../domain/feed';
+import { DEFAULT_SITE_ID } from '../domain/routing';
 import {
   FeedParseError,
   feedItemArticle,
@@ -142,11 +143,14 @@ export async function pollFeed(deps: PollFeedsDeps, feed: Feed): Promise<FeedRep
       continue;
     }
     try {
-      const article = feedItemArticle(item, now.toISOString());
+      const taken = feedItemArticle(item, now.toISOString());
+      const siteId = feed.siteId && feed.siteId !== DEFAULT_SITE_ID ? feed.siteId : undefined;
+      const article = siteId ? { ...taken, siteId } : taken;
       const hash = createHash('sha256').update(id).digest('hex').slice(0, 32);
       await receiveArticle(deps, {
         source: 'feed',
         deliveryId: `${feed.id}:${hash}:${revision}`,
+        siteId,
         article,
       });
       report.taken += 1;

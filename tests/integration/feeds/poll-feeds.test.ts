@@ -255,6 +255,21 @@ describe('polling a feed', () => {
     ]);
   });
 
+  it("makes a site's feed items that site's articles, apart from the same items elsewhere", async () => {
+    const atom = readFileSync('tests/fixtures/feeds/atom.xml', 'utf8');
+    feeds.documents.set('/sport-wire', { body: atom, type: 'application/atom+xml' });
+    const sport = feed('sport-wire', { backlogHours: 24, siteId: 'sport' });
+    expect(await pollFeed(deps(), sport)).toMatchObject({ outcome: 'polled', taken: 2 });
+    const id = 'tag:news.example.org,2019-11-12:/world/bolivia-interim-government';
+    const item = (await stack.items()).find(
+      (i) => i.PK === `ART#${articleIdFor('feed', id, 'sport')}` && i.SK === 'A',
+    );
+    expect(item).toMatchObject({ article: { siteId: 'sport', sourceId: id } });
+    // The default site's record of the same item (the test above) is another article.
+    expect(await articleOf(id)).not.toHaveProperty('article.siteId');
+    await drainCompose();
+  });
+
   it('remembers an item that cannot be an article instead of trying it every poll', async () => {
     const notes = feed('notes', { backlogHours: 24 * 30 });
     feeds.documents.set('/notes', {
