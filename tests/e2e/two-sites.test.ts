@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../infra/cli/main';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
+import { runCrier } from '../support/cli';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
@@ -79,15 +79,7 @@ async function expectChannels(articleId: string, expected: string[]): Promise<vo
 
 const channelsOf = (shares: ShareView[]) => shares.map((s) => s.channelId).sort();
 
-async function crier(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main([...argv, '--local', stack.dataDir], {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-  });
-  return { code, stdout, stderr };
-}
+const crier = (...argv: string[]) => runCrier(stack.dataDir, ...argv);
 
 describe('two sites in one stack', () => {
   let sportArticle: string;

@@ -16,6 +16,7 @@ import type { ShareStatus } from '../../../shared/domain/share-state';
 import { createDocumentClient } from '../../../shared/store/client';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { runCrier } from '../../support/cli';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 let stack: TestStack;
@@ -31,15 +32,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function crier(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main([...argv, '--local', stack.dataDir], {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-  });
-  return { code, stdout, stderr };
-}
+const crier = (...argv: string[]) => runCrier(stack.dataDir, ...argv);
 
 /** Every message now on the queue (received, so invisible for its visibility timeout). */
 async function drain(queue: 'compose' | 'publish'): Promise<Message[]> {
