@@ -2,9 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { ApiError } from '../../../web/src/api';
 import { auditDiff, formatAuditValue } from '../../../web/src/audit-diff';
-import { fieldErrors } from '../../../web/src/ui/editors-view';
+import { fieldErrors } from '../../../web/src/field-errors';
 
 const channel = { ...DEFAULT_CHANNELS[0], siteId: 'default', status: 'active' } as Record<
   string,
@@ -82,20 +81,17 @@ describe('formatAuditValue', () => {
 });
 
 describe('fieldErrors', () => {
-  it("places a 400's failing fields by their form field, and ignores other answers", () => {
-    const refused = new ApiError(400, {
-      error: 'invalid_request',
-      message: 'name: Too small',
-      fields: [
+  it("places a 400's failing fields by their form field, joining two on one field", () => {
+    expect(
+      fieldErrors([
         { field: 'name', message: 'Too small: expected string to have >=1 characters' },
         { field: 'sites.0', message: 'must be lowercase letters' },
-      ],
-    });
-    expect(fieldErrors(refused)).toEqual({
+        { field: 'sites.1', message: 'no such site' },
+      ]),
+    ).toEqual({
       name: 'Too small: expected string to have >=1 characters',
-      sites: 'must be lowercase letters',
+      sites: 'must be lowercase letters; no such site',
     });
-    expect(fieldErrors(new ApiError(403, { message: 'no' }))).toEqual({});
-    expect(fieldErrors(new Error('offline'))).toEqual({});
+    expect(fieldErrors(undefined)).toEqual({});
   });
 });

@@ -5,23 +5,13 @@
 import { html } from 'htm/preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
+import { fieldErrors } from '../field-errors';
 import type { EditorAccount, Site } from '../schemas';
 import { formatDateTime } from '../time';
 import { AppContext, ErrorNotice, inputValue } from './common';
 import { useAsync } from './hooks';
 
 type Role = 'editor' | 'admin';
-
-/** A 400's failing fields by the form field they belong to (`sites.0` is `sites`'). */
-export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError) || error.status !== 400) return {};
-  const byField: Record<string, string> = {};
-  for (const { field, message } of error.body.fields ?? []) {
-    const name = field.split('.')[0] ?? field;
-    byField[name] = byField[name] ? `${byField[name]}; ${message}` : message;
-  }
-  return byField;
-}
 
 const FORM_FIELDS = ['name', 'role', 'sites'];
 
@@ -86,7 +76,8 @@ function AddEditor({ sites, onCreated }: { sites: Site[]; onCreated: () => void 
   const [created, setCreated] = useState<{ editor: EditorAccount; token?: string }>();
   if (!app) return null;
 
-  const errors = fieldErrors(error);
+  const errors =
+    error instanceof ApiError && error.status === 400 ? fieldErrors(error.body.fields) : {};
   const unplaced = Object.keys(errors).some((f) => !FORM_FIELDS.includes(f));
   const submit = async (event: Event) => {
     event.preventDefault();
