@@ -60,7 +60,7 @@ function Diff({ entry }: { entry: AuditEntry }) {
 export function AuditView({ params }: { params: URLSearchParams }) {
   const app = useContext(AppContext);
   const siteId = params.get('siteId') ?? '';
-  const sites = useAsync(() => (app ? app.api.listSites() : Promise.resolve([])), [app]);
+  const sites = useAsync(() => (app ? app.api.listSites() : Promise.resolve([])), [app?.api]);
   const [pages, setPages] = useState<{ entries: AuditEntry[]; cursor?: string | null }>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(false);
@@ -90,11 +90,12 @@ export function AuditView({ params }: { params: URLSearchParams }) {
     }
   };
 
-  // Another site: the list starts again from the newest entry.
+  // Another site: the list starts again from the newest entry. (The context object is
+  // new at each render of the shell; its api is not, so a re-render keeps the pages.)
   useEffect(() => {
     setPages(undefined);
     void load();
-  }, [app, siteId]);
+  }, [app?.api, siteId]);
   useEffect(() => {
     document.title = 'Audit log · Crier';
   }, []);

@@ -239,8 +239,8 @@ function EditorRow({
 
 export function EditorsView() {
   const app = useContext(AppContext);
-  const editors = useAsync(() => (app ? app.api.listEditors() : Promise.resolve([])), [app]);
-  const sites = useAsync(() => (app ? app.api.listSites() : Promise.resolve([])), [app]);
+  const editors = useAsync(() => (app ? app.api.listEditors() : Promise.resolve([])), [app?.api]);
+  const sites = useAsync(() => (app ? app.api.listSites() : Promise.resolve([])), [app?.api]);
   const [status, setStatus] = useState('');
   useEffect(() => {
     document.title = 'Editors · Crier';
