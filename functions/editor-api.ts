@@ -30,6 +30,7 @@ import {
   archiveChannel,
   createChannel,
   createSite,
+  describeCaller,
   listAudit,
   listDirectoryChannels,
   listSites,
@@ -105,6 +106,7 @@ export const handler = withObservability(
       },
       'POST /api/sites/{siteId}/webhook-key': async ({ path }) =>
         created(await rotateSiteKey(sites, path.siteId)),
+      'GET /api/me': async ({ editor }) => ok(describeCaller(editor)),
       'GET /api/editors': async () => ok({ editors: await sites.access.listEditors() }),
       'POST /api/editors': async ({ body, editor }) => {
         return created(await sites.access.createEditor(body, editor.by));

@@ -190,6 +190,7 @@ export const FUNCTIONS = {
       'GET /api/sites',
       'POST /api/sites',
       'POST /api/sites/{siteId}/webhook-key',
+      'GET /api/me',
       'GET /api/editors',
       'POST /api/editors',
       'DELETE /api/editors/{id}',

@@ -10,6 +10,7 @@ import {
   editorCreatedSchema,
   editorListSchema,
   editorViewSchema,
+  meAnswerSchema,
   siteCreatedSchema,
   siteListSchema,
   webhookSecretSchema,
@@ -167,6 +168,17 @@ export const DIRECTORY_ROUTES = [
       201: { description: 'The new webhook secret', schema: webhookSecretSchema },
       ...adminOnly,
       404: { description: 'No such site', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'GET /api/me',
+    operationId: 'getMe',
+    summary: 'Who the caller is: their name, role and sites',
+    description:
+      'For a client to know what to offer: the editor UI shows its admin pages to admins only. The answer names no token.',
+    responses: {
+      200: { description: 'The caller', schema: meAnswerSchema },
+      ...refused,
     },
   },
   {

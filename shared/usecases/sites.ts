@@ -13,6 +13,7 @@ import {
 } from '../domain/channel-directory';
 import {
   type AccessStore,
+  EDITOR_ROLES,
   type Editor,
   editorAccountSchema,
   mayAccessSite,
@@ -59,6 +60,25 @@ export const editorListSchema = z.object({ editors: z.array(editorViewSchema) })
 export const editorCreatedSchema = z.object({
   editor: editorViewSchema,
   token: z.string().meta({ description: 'The bearer token: shown only in this answer' }),
+});
+
+export const meAnswerSchema = z.object({
+  editor: z.object({
+    name: z.string().meta({ description: 'The name the history and the audit give the caller' }),
+    role: z.enum(EDITOR_ROLES),
+    sites: z
+      .union([z.literal('all'), z.array(z.string())])
+      .meta({ description: 'The ids of the sites the caller sees, or `all` (an admin)' }),
+  }),
+});
+
+/** The caller as the API knows them: what a client may offer them. */
+export const describeCaller = (editor: Editor): z.output<typeof meAnswerSchema> => ({
+  editor: {
+    name: editor.by,
+    role: editor.role,
+    sites: editor.sites === 'all' ? 'all' : [...editor.sites],
+  },
 });
 
 export const auditListSchema = z.object({

@@ -1,16 +1,25 @@
 /** The editor API as the UI calls it: same origin, the editor's bearer token, answers checked. */
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
 import {
   type ArticleDetail,
   articleDetailSchema,
   articleListSchema,
+  auditListSchema,
   type Channel,
   channelListSchema,
+  type EditorAccount,
   type ErrorBody,
+  editorCreatedSchema,
+  editorListSchema,
+  editorSchema,
   errorBodySchema,
+  type Me,
+  meSchema,
   type Share,
+  type Site,
   shareAnswerSchema,
+  siteListSchema,
 } from './schemas';
 
 export type ShareAction = 'approve' | 'cancel' | 'publish-now' | 'retry';
@@ -131,6 +140,54 @@ export function createApi(options: {
         {},
       );
       return { share: theShare(data), accepted: status === 202 };
+    },
+
+    /** Who the caller is; an API without `GET /api/me` is taken as one editor of every site. */
+    async me(): Promise<Me> {
+      try {
+        return (await call(meSchema, 'GET', '/api/me')).data.editor;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          return { name: 'editor', role: 'editor', sites: 'all' };
+        }
+        throw error;
+      }
+    },
+
+    async listSites(): Promise<Site[]> {
+      return (await call(siteListSchema, 'GET', '/api/sites')).data.sites;
+    },
+
+    async listEditors(): Promise<EditorAccount[]> {
+      return (await call(editorListSchema, 'GET', '/api/editors')).data.editors;
+    },
+
+    /** The new editor, and its token where the API makes one (shown only in this answer). */
+    async createEditor(input: {
+      name: string;
+      role: 'editor' | 'admin';
+      sites: string[];
+    }): Promise<{ editor: EditorAccount; token?: string }> {
+      const { data } = await call(editorCreatedSchema, 'POST', '/api/editors', input);
+      return data.token ? { editor: data.editor, token: data.token } : { editor: data.editor };
+    },
+
+    async revokeEditor(editorId: string): Promise<void> {
+      await call(
+        z.object({ editor: editorSchema }),
+        'DELETE',
+        `/api/editors/${encodeURIComponent(editorId)}`,
+      );
+    },
+
+    /** One page of the audit, newest first; `cursor` is null on the last page. */
+    async listAudit(query: { siteId?: string; cursor?: string; limit?: number } = {}) {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        if (value !== undefined && value !== '') params.set(name, String(value));
+      }
+      const search = params.size > 0 ? `?${params}` : '';
+      return (await call(auditListSchema, 'GET', `/api/audit${search}`)).data;
     },
   };
 }

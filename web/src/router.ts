@@ -6,13 +6,18 @@
 export type Route =
   | { view: 'queue'; params: URLSearchParams }
   | { view: 'calendar'; params: URLSearchParams }
-  | { view: 'article'; articleId: string; params: URLSearchParams };
+  | { view: 'article'; articleId: string; params: URLSearchParams }
+  // The admin pages: `#/editors`, `#/audit?siteId=north`.
+  | { view: 'editors'; params: URLSearchParams }
+  | { view: 'audit'; params: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
   const params = new URLSearchParams(query);
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'calendar') return { view: 'calendar', params };
+  if (parts[0] === 'editors') return { view: 'editors', params };
+  if (parts[0] === 'audit') return { view: 'audit', params };
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
   }

@@ -115,6 +115,54 @@ export const channelListSchema = z.object({
   ),
 });
 
+/** `GET /api/me`: who the caller is, and so what the UI offers them. */
+export const meSchema = z.object({
+  editor: z.object({
+    name: text,
+    role: z.enum(['editor', 'admin']),
+    sites: z.union([z.literal('all'), z.array(text)]),
+  }),
+});
+
+export const siteListSchema = z.object({
+  sites: z.array(z.object({ id: text, name: text, status: optionalText })),
+});
+
+export const editorSchema = z.object({
+  id: text,
+  name: text,
+  role: z.enum(['editor', 'admin']),
+  sites: z._default(z.array(text), []),
+  createdAt: optionalText,
+  createdBy: optionalText,
+});
+
+export const editorListSchema = z.object({ editors: z.array(editorSchema) });
+
+/**
+ * `POST /api/editors`: with the token locally (shown only then); without one where
+ * editors are Cognito users, who get an email invitation instead.
+ */
+export const editorCreatedSchema = z.object({ editor: editorSchema, token: optionalText });
+
+const auditFields = z.nullish(z.record(z.string(), z.unknown()));
+
+export const auditEntrySchema = z.object({
+  at: text,
+  who: text,
+  action: text,
+  target: text,
+  siteId: optionalText,
+  version: z.nullish(z.number()),
+  before: auditFields,
+  after: auditFields,
+});
+
+export const auditListSchema = z.object({
+  entries: z.array(auditEntrySchema),
+  cursor: optionalText,
+});
+
 /** The API's error body: `{ error, message, fields?, length? }` (API Gateway's own: `{ message }`). */
 export const errorBodySchema = z.object({
   error: optionalText,
@@ -134,3 +182,7 @@ export type Article = z.infer<typeof articleDetailSchema>['article'];
 export type ArticleDetail = z.infer<typeof articleDetailSchema>;
 export type Channel = z.infer<typeof channelListSchema>['channels'][number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+export type Me = z.infer<typeof meSchema>['editor'];
+export type Site = z.infer<typeof siteListSchema>['sites'][number];
+export type EditorAccount = z.infer<typeof editorSchema>;
+export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -127,6 +127,16 @@ describe('an editor of site A', () => {
     expect(JSON.stringify(stored)).not.toContain(editorA);
   });
 
+  it('learns from GET /api/me its name, role and sites; the admin is told it sees every site', async () => {
+    const me = await call('GET', '/api/me', editorA);
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ editor: { name: 'ana', role: 'editor', sites: ['site-a'] } });
+    expect(JSON.stringify(me.body)).not.toContain(editorA);
+    const adminMe = await call('GET', '/api/me', admin);
+    expect(adminMe.body).toEqual({ editor: { name: 'editor', role: 'admin', sites: 'all' } });
+    expect((await call('GET', '/api/me', 'not-a-token')).status).toBe(401);
+  });
+
   it("sees site A's article, and not site B's (404), nor it in the list", async () => {
     expect((await call('GET', `/api/articles/${articleIds['site-a']}`, editorA)).status).toBe(200);
     expect((await call('GET', `/api/articles/${articleIds['site-b']}`, editorA)).status).toBe(404);

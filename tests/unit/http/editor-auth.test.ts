@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ForbiddenError, UnauthorizedError } from '../../../shared/domain/errors';
 import { authorizeEditor, groupsOf } from '../../../shared/http/editor-auth';
 import { httpEventSchema } from '../../../shared/http/event';
+import { describeCaller, meAnswerSchema } from '../../../shared/usecases/sites';
 
 const TOKEN = 'a-local-editor-token-of-some-length';
 
@@ -102,5 +103,24 @@ describe('who may use the editor API', () => {
     await expect(
       authorizeEditor(event({ headers: { authorization: 'Bearer crier_other' } }), TOKEN, lookup),
     ).rejects.toThrow(UnauthorizedError);
+  });
+});
+
+describe('GET /api/me', () => {
+  it("tells a Cognito editor their name and their groups' sites, and an admin every site", async () => {
+    const editor = await authorizeEditor(
+      event({ claims: { 'cognito:username': 'cy', 'cognito:groups': '[editor site:north]' } }),
+      undefined,
+    );
+    expect(describeCaller(editor)).toEqual({
+      editor: { name: 'cy', role: 'editor', sites: ['north'] },
+    });
+    const admin = await authorizeEditor(
+      event({ claims: { 'cognito:username': 'di', 'cognito:groups': '[admin]' } }),
+      undefined,
+    );
+    expect(meAnswerSchema.parse(describeCaller(admin))).toEqual({
+      editor: { name: 'di', role: 'admin', sites: 'all' },
+    });
   });
 });

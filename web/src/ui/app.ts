@@ -12,6 +12,7 @@ import {
   takeTokenFromFragment,
 } from '../auth';
 import { parseRoute, type Route, routeHref } from '../router';
+import { AdminLinks, AdminPage, isAdminRoute } from './admin';
 import { ArticleView } from './article-view';
 import { CalendarView } from './calendar-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
@@ -116,6 +117,8 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     [],
   );
   const channels = useAsync(() => (token ? api.listChannels() : Promise.resolve([])), [token]);
+  // Who signed in: an admin is offered the admin pages.
+  const me = useAsync(() => (token ? api.me() : Promise.resolve(undefined)), [token]);
 
   // A new view: its heading takes the focus, so a screen reader announces where we are.
   const viewKey = route.view === 'article' ? `article/${route.articleId}` : route.view;
@@ -177,6 +180,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <nav aria-label="Views">
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
+        <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
       <button type="button" class="quiet" onClick=${signOut}>Sign out</button>
     </header>
@@ -189,6 +193,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
               ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+              ${isAdminRoute(route) && html`<${AdminPage} route=${route} me=${me} />`}
             `
       }
     </main>
