@@ -11,7 +11,7 @@ import type { Channel } from '../domain/channel';
 import type { ChannelStatus } from '../domain/channel-directory';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors';
 import type { ArticleRecord, ShareStore } from '../domain/ports';
-import { overrideChannels } from '../domain/routing';
+import { isDropped, overrideChannels } from '../domain/routing';
 import { applyEvent, type Share } from '../domain/share';
 import { isEditable } from '../domain/share-state';
 import {
@@ -45,7 +45,7 @@ type Plan =
   | { kind: 'revive'; channel: Channel; stored: Share }
   | { kind: 'cancel'; channel: Channel; stored: Share }
   | { kind: 'forget'; channel: Channel }
-  | { kind: 'nothing'; channel: Channel; outcome: ChannelOutcome; stored: Share };
+  | { kind: 'nothing'; channel: Channel; outcome: ChannelOutcome; stored?: Share };
 
 /** The first share of a channel (an evergreen re-share is its own matter). */
 const firstShare = (shares: ShareStore, articleId: string, channelId: string) =>
@@ -80,8 +80,14 @@ export async function changeArticleChannels(
   }
   for (const channel of channelsOf.drop) {
     const stored = await firstShare(deps.shares, articleId, channel.id);
-    if (!stored) plans.push({ kind: 'forget', channel });
-    else if (stored.status === 'cancelled') {
+    if (!stored) {
+      // No share to cancel: the choice alone is kept, once.
+      plans.push(
+        isDropped(record.channelOverrides, channel.id)
+          ? { kind: 'nothing', channel, outcome: 'already-dropped' }
+          : { kind: 'forget', channel },
+      );
+    } else if (stored.status === 'cancelled') {
       plans.push({ kind: 'nothing', channel, outcome: 'already-dropped', stored });
     } else {
       assertDroppable(stored);

@@ -302,6 +302,12 @@ describe('a later revision from the CMS', () => {
     // Dropped while the article waits for compose: no share to cancel, the choice is kept.
     const answer = await change(record, { drop: ['tg-all'] });
     expect(answer.changes).toEqual([{ channelId: 'tg-all', outcome: 'dropped', share: null }]);
+    const kept = await snapshot(record);
+    const again = await change(record, { drop: ['tg-all'] });
+    expect(again.changes).toEqual([
+      { channelId: 'tg-all', outcome: 'already-dropped', share: null },
+    ]);
+    expect(await snapshot(record)).toBe(kept);
 
     await compose(record);
 
