@@ -13,19 +13,27 @@ import {
   directPath,
   editorToken,
   liveChannels,
+  previewStore,
+  sharePlanner,
   shareStore,
+  slotStore,
 } from '../shared/composition';
-import { serverLimit } from '../shared/composition/network';
-import { siteOf } from '../shared/domain/article';
+import { safeFetch, serverLimit } from '../shared/composition/network';
+import type { LiveChannels } from '../shared/config/directory-cache';
+import { type Article, siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
+import type { Share } from '../shared/domain/share';
 import { created, editorApi, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { openApiDocument } from '../shared/http/openapi';
 import { withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
+import { getPreview } from '../shared/preview/cache';
+import { changeArticleChannels } from '../shared/usecases/article-channels';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
+import { releaseSlot } from '../shared/usecases/schedule-share';
 import {
   archiveChannel,
   createChannel,
@@ -50,6 +58,30 @@ const writes = {
   clock,
   enqueueIfDue: directPath(),
   serverLimit: serverLimit(),
+  // A cancelled or moved share gives back the slot it held on a slotted channel.
+  releasePostingSlot: (share: Share) => releaseSlot({ slots: slotStore() }, share),
+};
+/** The channels as the table has them (set per request, below). */
+let live: LiveChannels | undefined;
+/**
+ * Adding a channel composes its share as compose does: the page card (from the preview
+ * cache compose filled), limits, the calendar. This function draws no image: the
+ * processed images come from the article's other shares (shared/usecases/article-channels.ts).
+ */
+const channelChanges = {
+  articles: articleStore(),
+  shares: shareStore(),
+  clock,
+  schedule: sharePlanner(),
+  enrich: async (article: Article) => ({
+    page: await getPreview(article.url, { fetch: safeFetch(), store: previewStore() }).catch(
+      () => undefined,
+    ),
+    media: {},
+  }),
+  serverLimit: serverLimit(),
+  enqueueIfDue: directPath(),
+  releasePostingSlot: (share: Share) => releaseSlot({ slots: slotStore() }, share),
 };
 const sites = {
   directory: channelDirectory(),
@@ -89,6 +121,17 @@ export const handler = withObservability(
         const result = await actOnShare(writes, ref, path.action, editor);
         return { status: result.accepted ? 202 : 200, body: { share: shareView(result.share) } };
       },
+      'POST /api/articles/{articleId}/channels': async ({ path, body, editor }) => {
+        if (!live) throw new Error('The channel directory was not read');
+        const current = live;
+        const deps = {
+          ...channelChanges,
+          channels: current.all,
+          statusOf: current.statusOf,
+          settingsFor: (siteId: string) => composeSettingsOf(current, siteId),
+        };
+        return ok(await changeArticleChannels(deps, path.articleId, body, editor, mayRead(editor)));
+      },
       'GET /api/openapi.json': async () => ok(openApi),
       'GET /api/channels': async ({ editor }) => ok(await listDirectoryChannels(sites, editor)),
       'POST /api/channels': async ({ body, editor }) => {
@@ -120,7 +163,8 @@ export const handler = withObservability(
   ),
 ).before(async () => {
   // The channels as the table has them, at most a TTL old (shared/config/directory-cache.ts).
-  const live = await liveChannels();
-  writes.channels = live.all;
-  writes.settingsFor = (siteId) => composeSettingsOf(live, siteId);
+  const current = await liveChannels();
+  live = current;
+  writes.channels = current.all;
+  writes.settingsFor = (siteId) => composeSettingsOf(current, siteId);
 });

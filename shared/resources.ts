@@ -182,6 +182,7 @@ export const FUNCTIONS = {
       'GET /api/articles/{articleId}',
       'PATCH /api/articles/{articleId}/shares/{channelId}',
       'POST /api/articles/{articleId}/shares/{channelId}/{action}',
+      'POST /api/articles/{articleId}/channels',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',

@@ -1,6 +1,7 @@
 /** The ports the use cases call; shared/store and shared/queue hold the adapters. */
 import type { Article } from './article';
 import type { Platform } from './platform';
+import type { ChannelOverrides } from './routing';
 import type { Share } from './share';
 import type { ShareStatus } from './share-state';
 
@@ -11,6 +12,8 @@ export type ArticleRecord = {
   updatedAt: string;
   /** the newest revision whose shares have all been written */
   composedRevision?: number;
+  /** channels an editor added to this article or dropped from it; no revision changes them */
+  channelOverrides?: ChannelOverrides;
 };
 
 export type ArticlePage = { articles: ArticleRecord[]; cursor?: string };
@@ -26,6 +29,15 @@ export interface ArticleStore {
   putRevision(record: ArticleRecord): Promise<{ written: boolean; current: ArticleRecord }>;
   get(articleId: string): Promise<ArticleRecord | undefined>;
   markComposed(articleId: string, revision: number): Promise<void>;
+  /**
+   * Writes the editor's channel overrides if the stored ones are still `previous` (by
+   * version; undefined: none yet). False when another change got there first.
+   */
+  setChannelOverrides(
+    articleId: string,
+    previous: ChannelOverrides | undefined,
+    next: ChannelOverrides,
+  ): Promise<boolean>;
   /** newest first */
   list(options: ArticleListOptions): Promise<ArticlePage>;
 }

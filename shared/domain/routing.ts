@@ -1,6 +1,7 @@
 /**
  * Which channels take an article (docs/configuring.md, "Routing"): the channel's site,
- * the article's own choice of channels (`channels.only` / `channels.skip`), and the
+ * an editor's choice for this article (channels added or dropped in the editor), the
+ * article's own choice of channels (`channels.only` / `channels.skip`), and the
  * channel's standing routing rules. Pure; compose (shared/usecases/compose-article.ts)
  * applies it when it creates shares.
  */
@@ -107,14 +108,58 @@ export type RoutedChannel = { id: string; siteId: string; routing?: Routing };
 export type RoutedArticle = Routable & { siteId?: string; channels?: ChannelChoice };
 
 /**
- * Whether a channel takes an article. A channel only ever takes its own site's articles.
- * Then the article's choice: a channel it skips never takes it; where it names channels
- * with `only`, just those take it, whatever their routing rules say (an editor chose
- * them for this article); otherwise the channel's routing rules decide.
+ * Channels an editor added to one article or dropped from it (POST
+ * /api/articles/{articleId}/channels): the last word on that article, over the CMS's
+ * choice and the channels' routing rules, kept on the article apart from its revisions
+ * so a later revision cannot undo it. A channel is in one list at most. `version`
+ * counts the changes, for conditional writes.
  */
-export function takes(channel: RoutedChannel, article: RoutedArticle): boolean {
+export type ChannelOverrides = { added: string[]; dropped: string[]; version: number };
+
+export const channelOverridesSchema = z.object({
+  added: z.array(z.string()),
+  dropped: z.array(z.string()),
+  version: z.number().int().min(1),
+});
+
+/** What an editor's add and drop make of the overrides: each channel in the list of the last word. */
+export function overrideChannels(
+  current: ChannelOverrides | undefined,
+  change: { add: readonly string[]; drop: readonly string[] },
+): ChannelOverrides {
+  const added = new Set(current?.added);
+  const dropped = new Set(current?.dropped);
+  for (const id of change.add) {
+    added.add(id);
+    dropped.delete(id);
+  }
+  for (const id of change.drop) {
+    dropped.add(id);
+    added.delete(id);
+  }
+  return { added: [...added], dropped: [...dropped], version: (current?.version ?? 0) + 1 };
+}
+
+/** Whether an editor dropped the channel from the article. */
+export const isDropped = (overrides: ChannelOverrides | undefined, channelId: string) =>
+  overrides?.dropped.some((id) => key(id) === key(channelId)) ?? false;
+
+/**
+ * Whether a channel takes an article. A channel only ever takes its own site's articles.
+ * Then an editor's choice for this article (`overrides`): a channel they dropped never
+ * takes it, one they added always does. Then the article's choice: a channel it skips
+ * never takes it; where it names channels with `only`, just those take it, whatever
+ * their routing rules say; otherwise the channel's routing rules decide.
+ */
+export function takes(
+  channel: RoutedChannel,
+  article: RoutedArticle,
+  overrides?: ChannelOverrides,
+): boolean {
   if (channel.siteId !== siteOf(article)) return false;
   const id = key(channel.id);
+  if (isDropped(overrides, channel.id)) return false;
+  if (overrides?.added.some((added) => key(added) === id)) return true;
   const choice = article.channels;
   if (choice?.skip?.some((skipped) => key(skipped) === id)) return false;
   if (choice?.only?.length) return choice.only.some((chosen) => key(chosen) === id);

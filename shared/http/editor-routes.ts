@@ -18,6 +18,7 @@ import {
   siteViewSchema,
 } from '../usecases/sites';
 import {
+  articleChannelsAnswerSchema,
   articleDetailSchema,
   articleListSchema,
   articleSummarySchema,
@@ -125,6 +126,23 @@ export const shareEditSchema = z
     message: 'give text, dueAt or both',
   });
 
+const channelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
+
+export const articleChannelsSchema = z
+  .strictObject({
+    add: z.array(channelId).max(50).optional().meta({
+      description:
+        "Channels of the article's site to add: each gets a share composed as compose would make it, whatever the routing rules and the article's own choice say",
+    }),
+    drop: z.array(channelId).max(50).optional().meta({
+      description:
+        "Channels to drop: each one's pending share (draft, scheduled, queued) is cancelled",
+    }),
+  })
+  .refine((body) => (body.add?.length ?? 0) + (body.drop?.length ?? 0) > 0, {
+    message: 'name at least one channel in add or drop',
+  });
+
 /** The whole OpenAPI document is an object; its shape is OpenAPI 3.1's own. */
 export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 
@@ -139,6 +157,8 @@ export const COMPONENTS = {
   ShareAnswer: shareAnswerSchema,
   HistoryEntry: historyEntrySchema,
   ShareEdit: shareEditSchema,
+  ArticleChannels: articleChannelsSchema,
+  ArticleChannelsAnswer: articleChannelsAnswerSchema,
   Error: errorSchema,
   Channel: directoryChannelViewSchema,
   ChannelList: directoryChannelListSchema,
@@ -219,6 +239,36 @@ export const EDITOR_ROUTES = [
       },
       400: { description: 'An unknown action, or a bad share key', schema: errorSchema },
       ...shareWrites,
+    },
+  },
+  {
+    routeKey: 'POST /api/articles/{articleId}/channels',
+    operationId: 'changeArticleChannels',
+    summary: 'Add channels to an article, or drop channels from it',
+    description:
+      "An editor's choice for this article, kept on it: a later revision from the CMS neither re-adds a dropped channel nor drops an added one. Adding composes the channel's share as compose would (its composer, schedule and approval rule); a channel with a share that is not cancelled is left as it is (`already-live`), and a cancelled share is composed again as a new pending one (`revived`). The channel must be the article's site's, and active or paused. Dropping cancels the channel's pending share, naming the editor; a share that is publishing or published cannot be dropped (withdraw its post instead). Every channel is checked before anything is written: a refused request changes nothing. Sending the same request again changes nothing more.",
+    path: articlePathSchema,
+    body: articleChannelsSchema,
+    bodyRequired: true,
+    responses: {
+      200: {
+        description:
+          'What became of each channel, and the article and its shares as they now stand',
+        schema: articleChannelsAnswerSchema,
+      },
+      400: {
+        description:
+          "A bad body, or a channel that is not the article's site's, is archived (to add), or is named in both lists, naming the fields",
+        schema: errorSchema,
+      },
+      ...refused,
+      404: { description: 'No such article (or another site’s)', schema: errorSchema },
+      409: {
+        description:
+          'The article is withdrawn, a share to drop is publishing, published, unknown or failed, or a share kept changing meanwhile',
+        schema: errorSchema,
+      },
+      413: { description: 'A body over 512 KiB', schema: errorSchema },
     },
   },
   {

@@ -16,6 +16,7 @@ import {
   type Clock,
   systemClock,
 } from '../domain/ports';
+import type { ChannelOverrides } from '../domain/routing';
 import { TABLE } from '../resources';
 import { isConditionFailure } from './client';
 import { articleItemSchema } from './items';
@@ -124,6 +125,34 @@ export class DynamoArticleStore implements ArticleStore {
     } catch (error) {
       // Already marked for this or a newer revision: nothing to do.
       if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async setChannelOverrides(
+    articleId: string,
+    previous: ChannelOverrides | undefined,
+    next: ChannelOverrides,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(articleId),
+          // A field of its own, which putRevision never sets: a new revision keeps it.
+          ConditionExpression: previous
+            ? 'attribute_exists(PK) AND channelOverrides.version = :version'
+            : 'attribute_exists(PK) AND attribute_not_exists(channelOverrides)',
+          UpdateExpression: 'SET channelOverrides = :next',
+          ExpressionAttributeValues: {
+            ':next': next,
+            ...(previous ? { ':version': previous.version } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
+import { channelOverridesSchema } from '../domain/routing';
 import { HISTORY_NOTES, mediaRefSchema } from '../domain/share';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
@@ -45,6 +46,7 @@ export const articleItemSchema = z.object({
   receivedAt: z.string(),
   updatedAt: z.string(),
   composedRevision: z.number().int().optional(),
+  channelOverrides: channelOverridesSchema.optional(),
 });
 
 const facetSchema = z.object({

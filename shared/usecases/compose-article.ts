@@ -10,7 +10,7 @@ import type { Channel } from '../domain/channel';
 import type { ChannelStatus } from '../domain/channel-directory';
 import type { Platform } from '../domain/platform';
 import type { ArticleRecord, ArticleStore, Clock, PublishQueue, ShareStore } from '../domain/ports';
-import { takes } from '../domain/routing';
+import { isDropped, takes } from '../domain/routing';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
@@ -76,7 +76,7 @@ export type Enrichment = {
 };
 
 async function serverLimits(
-  deps: ComposeArticleDeps,
+  deps: Pick<ComposeArticleDeps, 'serverLimit'>,
   channels: readonly Channel[],
 ): Promise<Record<string, number>> {
   const { serverLimit } = deps;
@@ -157,31 +157,25 @@ async function writeShares(
   siteless: ComposeArticleDeps,
   record: ArticleRecord,
 ): Promise<{ result: ComposeResult; shares: Share[] }> {
-  const { articleId, article } = record;
-  const settings = siteless.settingsFor?.(siteOf(article)) ?? siteless.settings;
-  const deps = { ...siteless, settings };
+  const { articleId, article, channelOverrides } = record;
+  const deps = forSite(siteless, article);
   const channels: Channel[] = [];
   const notTaken: string[] = [];
   for (const channel of deps.channels) {
     if (deps.statusOf?.(channel.id) === 'archived') notTaken.push(channel.id);
-    else if (takes(channel, article)) channels.push(channel);
+    else if (takes(channel, article, channelOverrides)) channels.push(channel);
+    // A channel an editor dropped keeps its cancelled share as it is.
+    else if (isDropped(channelOverrides, channel.id)) notTaken.push(channel.id);
     else if (await deps.shares.get({ articleId, channelId: channel.id })) channels.push(channel);
     else notTaken.push(channel.id);
   }
-  const enriched = deps.enrich
-    ? await deps.enrich(article, [...new Set(channels.map((c) => c.platform))])
-    : NOTHING_MORE;
-  const limits = await serverLimits(deps, channels);
-  const enrichment: Enrichment = { ...enriched, limits };
-  const stale = staleness(record, deps.settings?.site?.staleAfterHours);
+  const prepared = await prepareShares(deps, record, channels);
   const created: string[] = [];
   const existing: string[] = [];
   const recomposed: string[] = [];
   const shares: Share[] = [];
   for (const channel of channels) {
-    const fresh = newShare(record, channel, deps.clock.now(), deps.settings, enrichment);
-    const composed = stale ? asStaleDraft(fresh, stale) : fresh;
-    const share = deps.schedule ? await deps.schedule.place(composed, channel, record) : composed;
+    const share = await composeShare(deps, record, channel, prepared);
     if (await deps.shares.createIfAbsent(share)) {
       created.push(channel.id);
       shares.push(share);
@@ -207,6 +201,54 @@ async function writeShares(
     },
     shares,
   };
+}
+
+/** The deps with the article's own site's settings, for `{site}` and `{handles}`. */
+export function forSite<D extends Pick<ComposeArticleDeps, 'settings' | 'settingsFor'>>(
+  deps: D,
+  article: Article,
+): D {
+  return { ...deps, settings: deps.settingsFor?.(siteOf(article)) ?? deps.settings };
+}
+
+/** What composing one channel's share reads of the deps. */
+export type ShareComposer = Pick<
+  ComposeArticleDeps,
+  'clock' | 'settings' | 'schedule' | 'enrich' | 'serverLimit'
+>;
+
+/** What every share of one compose shares: the page card, images and limits, and staleness. */
+export type PreparedShares = { enrichment: Enrichment; stale?: string };
+
+/** Fetches (or reads from cache) what the channels' shares need beyond the article. */
+export async function prepareShares(
+  deps: ShareComposer,
+  record: ArticleRecord,
+  channels: readonly Channel[],
+): Promise<PreparedShares> {
+  const enriched = deps.enrich
+    ? await deps.enrich(record.article, [...new Set(channels.map((c) => c.platform))])
+    : NOTHING_MORE;
+  const limits = await serverLimits(deps, channels);
+  return {
+    enrichment: { ...enriched, limits },
+    stale: staleness(record, deps.settings?.site?.staleAfterHours),
+  };
+}
+
+/**
+ * One channel's share as compose makes it: composed (newShare), held as a draft if the
+ * article is stale, and placed on the channel's calendar. Not written: the caller does.
+ */
+export async function composeShare(
+  deps: ShareComposer,
+  record: ArticleRecord,
+  channel: Channel,
+  prepared: PreparedShares,
+): Promise<Share> {
+  const fresh = newShare(record, channel, deps.clock.now(), deps.settings, prepared.enrichment);
+  const composed = prepared.stale ? asStaleDraft(fresh, prepared.stale) : fresh;
+  return deps.schedule ? deps.schedule.place(composed, channel, record) : composed;
 }
 
 const HOUR_MS = 3_600_000;

@@ -39,6 +39,8 @@ export const articleViewSchema = z.object({
   shareAt: z.string().nullable(),
   receivedAt: instant,
   updatedAt: instant,
+  /** channels an editor added to this article or dropped from it: no CMS revision undoes them */
+  channelOverrides: z.object({ added: z.array(z.string()), dropped: z.array(z.string()) }),
 });
 export type ArticleView = z.output<typeof articleViewSchema>;
 
@@ -161,6 +163,38 @@ export const articleDetailSchema = z.object({
 export type ArticleDetail = z.output<typeof articleDetailSchema>;
 
 export const shareAnswerSchema = z.object({ share: shareViewSchema });
+
+/**
+ * What became of each channel an editor added or dropped: `added` (a new share),
+ * `revived` (its cancelled share composed again as a new pending one), `already-live`
+ * (it has a share that is not cancelled: nothing done), `dropped` (its pending share
+ * cancelled, or none there to cancel), `already-dropped` (its share was cancelled
+ * already: nothing done).
+ */
+export const CHANNEL_OUTCOMES = [
+  'added',
+  'revived',
+  'already-live',
+  'dropped',
+  'already-dropped',
+] as const;
+export type ChannelOutcome = (typeof CHANNEL_OUTCOMES)[number];
+
+export const articleChannelsAnswerSchema = z.object({
+  article: articleViewSchema,
+  /** each channel named, adds first, then drops */
+  changes: z.array(
+    z.object({
+      channelId: z.string(),
+      outcome: z.enum(CHANNEL_OUTCOMES),
+      /** the channel's share as it now stands; null where it has none */
+      share: shareViewSchema.nullable(),
+    }),
+  ),
+  /** every share of the article, as it now stands */
+  shares: z.array(shareViewSchema),
+});
+export type ArticleChannelsAnswer = z.output<typeof articleChannelsAnswerSchema>;
 export type ShareAnswer = z.output<typeof shareAnswerSchema>;
 
 export function articleView(record: ArticleRecord): ArticleView {
@@ -187,6 +221,10 @@ export function articleView(record: ArticleRecord): ArticleView {
     shareAt: article.shareAt ?? null,
     receivedAt: record.receivedAt,
     updatedAt: record.updatedAt,
+    channelOverrides: {
+      added: record.channelOverrides?.added ?? [],
+      dropped: record.channelOverrides?.dropped ?? [],
+    },
   };
 }
 

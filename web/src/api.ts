@@ -2,7 +2,9 @@
 import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
 import {
+  type ArticleChannelsAnswer,
   type ArticleDetail,
+  articleChannelsAnswerSchema,
   articleDetailSchema,
   articleListSchema,
   auditListSchema,
@@ -125,6 +127,21 @@ export function createApi(options: {
       return theShare(
         (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,
       );
+    },
+
+    /** Adds channels to the article or drops them: what became of each, and every share. */
+    async changeChannels(
+      articleId: string,
+      change: { add?: string[]; drop?: string[] },
+    ): Promise<ArticleChannelsAnswer> {
+      return (
+        await call(
+          articleChannelsAnswerSchema,
+          'POST',
+          `/api/articles/${encodeURIComponent(articleId)}/channels`,
+          change,
+        )
+      ).data;
     },
 
     /** The share after the action; `accepted` when a cancel is only requested (202). */

@@ -85,6 +85,15 @@ const articleFields = {
   status: z._default(text, 'published'),
   publishedAt: optionalText,
   receivedAt: optionalText,
+  /** absent: the default site */
+  siteId: optionalText,
+  /** the channels an editor added to the article or dropped from it */
+  channelOverrides: z.nullish(
+    z.object({
+      added: z._default(z.array(text), []),
+      dropped: z._default(z.array(text), []),
+    }),
+  ),
 };
 
 export const articleListSchema = z.object({
@@ -111,6 +120,9 @@ export const channelListSchema = z.object({
       name: optionalText,
       account: text,
       timezone: optionalText,
+      siteId: optionalText,
+      /** active, paused or archived; absent where the API does not say */
+      status: optionalText,
     }),
   ),
 });
@@ -171,6 +183,13 @@ export const errorBodySchema = z.object({
   length: z.nullish(length),
 });
 
+/** The answer to adding channels to an article or dropping them: each one's outcome, and every share. */
+export const articleChannelsAnswerSchema = z.object({
+  article: z.object(articleFields),
+  changes: z.array(z.object({ channelId: text, outcome: text, share: z.nullish(shareSchema) })),
+  shares: z.array(shareSchema),
+});
+
 /** A write's answer: `{ share }` (a bare share is taken too). */
 export const shareAnswerSchema = z.union([z.object({ share: shareSchema }), shareSchema]);
 
@@ -186,3 +205,4 @@ export type Me = z.infer<typeof meSchema>['editor'];
 export type Site = z.infer<typeof siteListSchema>['sites'][number];
 export type EditorAccount = z.infer<typeof editorSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type ArticleChannelsAnswer = z.infer<typeof articleChannelsAnswerSchema>;

@@ -32,6 +32,7 @@ import type {
   TimelineEntry,
   TimelinePage,
 } from '../../../shared/domain/ports';
+import type { ChannelOverrides } from '../../../shared/domain/routing';
 import { LEASED_STATUSES, type Share } from '../../../shared/domain/share';
 import { shareKeyOf } from '../../../shared/domain/share-key';
 import { TABLE } from '../../../shared/resources';
@@ -234,6 +235,7 @@ export class InMemoryArticleStore implements ArticleStore {
       ...(current?.composedRevision !== undefined
         ? { composedRevision: current.composedRevision }
         : {}),
+      ...(current?.channelOverrides ? { channelOverrides: current.channelOverrides } : {}),
     };
     this.items.set(record.articleId, stored(next));
     return { written: true, current: articleItemSchema.parse(stored(next)) };
@@ -249,6 +251,17 @@ export class InMemoryArticleStore implements ArticleStore {
     if (!item) return;
     if (item.composedRevision !== undefined && item.composedRevision >= revision) return;
     this.items.set(articleId, { ...item, composedRevision: revision });
+  }
+
+  async setChannelOverrides(
+    articleId: string,
+    previous: ChannelOverrides | undefined,
+    next: ChannelOverrides,
+  ): Promise<boolean> {
+    const item = this.items.get(articleId);
+    if (!item || item.channelOverrides?.version !== previous?.version) return false;
+    this.items.set(articleId, stored({ ...item, channelOverrides: next }));
+    return true;
   }
 
   /** Newest first by `<receivedAt>#<articleId>`; `from` and `to` bound receivedAt, inclusive. */

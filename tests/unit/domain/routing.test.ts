@@ -9,6 +9,7 @@ import {
   choiceOfTags,
   choiceTag,
   languageMatches,
+  overrideChannels,
   type Routable,
   type RoutingInput,
   routes,
@@ -261,6 +262,26 @@ describe('a channel takes an article', () => {
     expect(takes(channel(), generic({ channels: { only: ['x-sport'], skip: ['x-sport'] } }))).toBe(
       false,
     );
+  });
+
+  it("follows an editor's choice over the article's and the routing rules, but never across sites", () => {
+    const added = { added: ['x-sport'], dropped: [], version: 1 };
+    const dropped = { added: [], dropped: ['x-sport'], version: 1 };
+    // Routing leaves it out, and the article skips it: an editor's add takes it all the same.
+    expect(takes(channel(), generic({ section: 'City' }), added)).toBe(true);
+    expect(takes(channel(), generic({ channels: { skip: ['x-sport'] } }), added)).toBe(true);
+    expect(takes(channel(), generic({ channels: { only: ['x-city'] } }), added)).toBe(true);
+    // Routing and the article's only take it: an editor's drop leaves it out.
+    expect(takes(channel(), generic(), dropped)).toBe(false);
+    expect(takes(channel(), generic({ channels: { only: ['x-sport'] } }), dropped)).toBe(false);
+    expect(takes(channel({ siteId: 'gazette' }), generic(), added)).toBe(false);
+  });
+
+  it("keeps each channel in the list of the editor's last word", () => {
+    const first = overrideChannels(undefined, { add: ['x-sport'], drop: ['tg-all'] });
+    expect(first).toEqual({ added: ['x-sport'], dropped: ['tg-all'], version: 1 });
+    const second = overrideChannels(first, { add: ['tg-all'], drop: ['x-sport'] });
+    expect(second).toEqual({ added: ['tg-all'], dropped: ['x-sport'], version: 2 });
   });
 
   it('reads the ids without case and space, and ignores ids no channel has', () => {

@@ -4,8 +4,9 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { isFinal } from '../../../shared/domain/share-state';
 import { hostOf } from '../rich-text';
 import { routeHref } from '../router';
-import { type ArticleDetail, type Share, shareKey } from '../schemas';
+import { type ArticleChannelsAnswer, type ArticleDetail, type Share, shareKey } from '../schemas';
 import { formatDateTime } from '../time';
+import { AddChannel } from './add-channel';
 import { AppContext, ErrorNotice, platformOrder } from './common';
 import { useInterval } from './hooks';
 import { ShareCard } from './share-card';
@@ -68,6 +69,11 @@ export function ArticleView({ articleId }: { articleId: string }) {
         },
     );
   };
+  // A channel added or dropped: the answer holds the article and every share.
+  const replaceShares = ({ article, shares }: ArticleChannelsAnswer) => {
+    request.current++;
+    setDetail({ article, shares });
+  };
   const shares = [...detail.shares].sort(
     (a, b) =>
       platformOrder(a.platform) - platformOrder(b.platform) ||
@@ -108,9 +114,11 @@ export function ArticleView({ articleId }: { articleId: string }) {
                 account=${accountOf(share.channelId)}
                 onShare=${replaceShare}
                 onConflict=${load}
+                onChannels=${replaceShares}
               />`,
             )}
           </div>`
     }
+    <${AddChannel} article=${article} shares=${detail.shares} onChannels=${replaceShares} />
   </section>`;
 }

@@ -8,7 +8,13 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { cancelOutcome, isEditable, isFinal } from '../../../shared/domain/share-state';
 import { ApiError, type ShareAction } from '../api';
 import { countFor, unitLabel } from '../count';
-import { type Article, type HistoryEntry, type Share, shareKey } from '../schemas';
+import {
+  type Article,
+  type ArticleChannelsAnswer,
+  type HistoryEntry,
+  type Share,
+  shareKey,
+} from '../schemas';
 import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
 import {
   AppContext,
@@ -79,6 +85,7 @@ export function ShareCard({
   account,
   onShare,
   onConflict,
+  onChannels,
 }: {
   article: Article;
   share: Share;
@@ -87,6 +94,8 @@ export function ShareCard({
   onShare: (share: Share) => void;
   /** the share moved on meanwhile: reload the article */
   onConflict: () => void;
+  /** the article's shares after its channel was dropped from it */
+  onChannels?: (answer: ArticleChannelsAnswer) => void;
 }) {
   const app = useContext(AppContext);
   const id = shareKey(share);
@@ -96,7 +105,7 @@ export function ShareCard({
   const [error, setError] = useState<unknown>();
   // A notice holds while the share stays in the status it speaks of.
   const [notice, setNotice] = useState<{ text: string; status: string }>();
-  const [confirming, setConfirming] = useState<ShareAction>();
+  const [confirming, setConfirming] = useState<ShareAction | 'drop'>();
   const confirmButton = useRef<HTMLButtonElement>(null);
   const statusLine = useRef<HTMLParagraphElement>(null);
 
@@ -190,8 +199,29 @@ export function ShareCard({
     });
   };
 
+  /** Drops this channel from the article: its share is cancelled, and no CMS update brings it back. */
+  const drop = () => {
+    setConfirming(undefined);
+    run(async () => {
+      const answer = await api.changeChannels(article.id, { drop: [share.channelId] });
+      const dropped = answer.shares.find((s) => shareKey(s) === id);
+      onChannels?.(answer);
+      return {
+        text: `Dropped from ${accountHandle(share.platform, account)}: its post will not go out.`,
+        status: dropped?.status ?? 'cancelled',
+      };
+    });
+  };
+
   const actions = availableActions(share);
-  const confirmText = confirming ? confirmation(confirming, share) : undefined;
+  // The first share of a channel that has not started posting; a re-share is cancelled instead.
+  const droppable = Boolean(onChannels) && !share.round && isEditable(share.status);
+  const confirmText =
+    confirming === 'drop'
+      ? `Drop this article from ${network} ${accountHandle(share.platform, account)}? Its post is cancelled, and later updates from the CMS will not bring it back.`
+      : confirming
+        ? confirmation(confirming, share)
+        : undefined;
 
   return html`<article
     class=${`share share-${share.status}`}
@@ -289,7 +319,7 @@ export function ShareCard({
     }
 
     ${
-      actions.length > 0 &&
+      (actions.length > 0 || droppable) &&
       html`<div class="buttons actions" role="group" aria-label=${`Actions on the ${network} share`}>
         ${actions.map(
           (action) => html`<button
@@ -305,6 +335,17 @@ export function ShareCard({
             ${ACTION_LABELS[action]}
           </button>`,
         )}
+        ${
+          droppable &&
+          html`<button
+            type="button"
+            class="danger"
+            aria-disabled=${String(busy)}
+            onClick=${() => busy || setConfirming('drop')}
+          >
+            Drop from this channel
+          </button>`
+        }
       </div>`
     }
     ${
@@ -316,10 +357,10 @@ export function ShareCard({
           <button
             type="button"
             ref=${confirmButton}
-            class=${confirming === 'cancel' ? 'danger' : 'primary'}
-            onClick=${() => act(confirming)}
+            class=${confirming === 'cancel' || confirming === 'drop' ? 'danger' : 'primary'}
+            onClick=${() => (confirming === 'drop' ? drop() : act(confirming))}
           >
-            Yes, ${ACTION_LABELS[confirming].toLowerCase()}
+            Yes, ${confirming === 'drop' ? 'drop it' : ACTION_LABELS[confirming].toLowerCase()}
           </button>
           <button type="button" onClick=${() => setConfirming(undefined)}>No, keep it</button>
         </div>
