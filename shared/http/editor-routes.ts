@@ -78,8 +78,7 @@ export const listQuerySchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
       .optional()
       .meta({
-        description:
-          "Only this site's articles (another site than the caller's own lists nothing)",
+        description: "Only this site's articles (another site than the caller's own lists nothing)",
       }),
     from: bound('start').optional().meta({
       description:
