@@ -27,7 +27,6 @@ import {
   type DirectorySiteInput,
   type DirectoryWrite,
   directoryChannelSchema,
-  directoryIdSchema,
   directorySiteInputSchema,
   directorySiteSchema,
   fieldIssuesOf,

@@ -1,16 +1,19 @@
 /** The editor API as the UI calls it: same origin, the editor's bearer token, answers checked. */
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
 import {
   type ArticleDetail,
   articleDetailSchema,
   articleListSchema,
   type Channel,
+  channelAnswerSchema,
   channelListSchema,
   type ErrorBody,
   errorBodySchema,
   type Share,
+  type Site,
   shareAnswerSchema,
+  siteListSchema,
 } from './schemas';
 
 export type ShareAction = 'approve' | 'cancel' | 'publish-now' | 'retry';
@@ -30,6 +33,8 @@ export class ApiError extends Error {
 export type ListFilters = {
   status?: ShareStatus;
   channel?: string;
+  /** only this site's articles */
+  siteId?: string;
   from?: string;
   to?: string;
 };
@@ -78,6 +83,7 @@ export function createApi(options: {
 
   const sharePath = (articleId: string, key: string) =>
     `/api/articles/${encodeURIComponent(articleId)}/shares/${encodeURIComponent(key)}`;
+  const channelPath = (id: string) => `/api/channels/${encodeURIComponent(id)}`;
   const theShare = (answer: z.infer<typeof shareAnswerSchema>): Share =>
     'share' in answer ? answer.share : answer;
 
@@ -105,6 +111,44 @@ export function createApi(options: {
         if (error instanceof ApiError && error.status === 404) return [];
         throw error;
       }
+    },
+
+    /** The sites the editor may see. */
+    async listSites(): Promise<Site[]> {
+      return (await call(siteListSchema, 'GET', '/api/sites')).data.sites;
+    },
+
+    /**
+     * Whether the editor is an admin: the audit is for admins only, so its answer (one
+     * entry at most) says so. The API has the last word on every write all the same.
+     */
+    async isAdmin(): Promise<boolean> {
+      try {
+        await call(z.unknown(), 'GET', '/api/audit?limit=1');
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) return false;
+        throw error;
+      }
+    },
+
+    async createChannel(channel: Record<string, unknown>): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'POST', '/api/channels', channel)).data.channel;
+    },
+
+    /** A merge patch with the `version` it was read at: a 409 when someone changed it since. */
+    async patchChannel(id: string, patch: Record<string, unknown>): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'PATCH', channelPath(id), patch)).data.channel;
+    },
+
+    async setChannelPaused(id: string, paused: boolean): Promise<Channel> {
+      const path = `${channelPath(id)}/${paused ? 'pause' : 'resume'}`;
+      return (await call(channelAnswerSchema, 'POST', path)).data.channel;
+    },
+
+    /** Archives it: its shares not yet out are cancelled; past posts stay. */
+    async archiveChannel(id: string): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'DELETE', channelPath(id))).data.channel;
     },
 
     /** `text: null` drops the editor's text: the share is composed again from the article. */

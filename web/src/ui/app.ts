@@ -14,9 +14,12 @@ import {
 import { parseRoute, type Route, routeHref } from '../router';
 import { ArticleView } from './article-view';
 import { CalendarView } from './calendar-view';
+import { ChannelFormView } from './channel-form-view';
+import { ChannelsView } from './channels-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
 import { useAsync } from './hooks';
 import { QueueView } from './queue-view';
+import { SiteSwitcher, useSiteChoice } from './site-switcher';
 
 function SignIn({
   config,
@@ -116,9 +119,17 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     [],
   );
   const channels = useAsync(() => (token ? api.listChannels() : Promise.resolve([])), [token]);
+  const sites = useAsync(() => (token ? api.listSites() : Promise.resolve([])), [token]);
+  const admin = useAsync(() => (token ? api.isAdmin() : Promise.resolve(false)), [token]);
+  const [siteId, chooseSite] = useSiteChoice(sites.data);
 
   // A new view: its heading takes the focus, so a screen reader announces where we are.
-  const viewKey = route.view === 'article' ? `article/${route.articleId}` : route.view;
+  const viewKey =
+    route.view === 'article'
+      ? `article/${route.articleId}`
+      : route.view === 'channel'
+        ? `channel/${route.channelId ?? ''}`
+        : route.view;
   const firstView = useRef(true);
   useEffect(() => {
     if (firstView.current) {
@@ -150,7 +161,14 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     />`;
   }
 
-  const context: AppContextValue = { api, channels: channels.data ?? [] };
+  const context: AppContextValue = {
+    api,
+    channels: (channels.data ?? []).filter((c) => !siteId || c.siteId === siteId),
+    siteId,
+    sites: sites.data ?? [],
+    isAdmin: admin.data === true,
+    reloadChannels: channels.reload,
+  };
   const signOut = () => {
     if (config.auth.mode === 'cognito') {
       cognitoSignOut(config.auth);
@@ -177,7 +195,9 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <nav aria-label="Views">
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
+        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' ? 'page' : undefined}>Channels</a>
       </nav>
+      <${SiteSwitcher} sites=${sites.data ?? []} siteId=${siteId} onChoose=${chooseSite} />
       <button type="button" class="quiet" onClick=${signOut}>Sign out</button>
     </header>
     <main id="main" ref=${main}>
@@ -189,6 +209,8 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
               ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+              ${route.view === 'channels' && html`<${ChannelsView} />`}
+              ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
             `
       }
     </main>
