@@ -101,7 +101,7 @@ describe('sites and their webhooks', () => {
     }
   });
 
-  it('lists one site\'s articles with siteId, and nothing of a site the caller may not see', async () => {
+  it("lists one site's articles with siteId, and nothing of a site the caller may not see", async () => {
     for (const site of ['site-a', 'site-b']) {
       const list = await call('GET', `/api/articles?limit=100&siteId=${site}`, admin);
       expect(list.status).toBe(200);

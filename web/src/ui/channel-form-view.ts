@@ -27,6 +27,19 @@ const PREVIEW_ARTICLES = 20;
 
 type Errors = Partial<Record<FormField, string[]>>;
 
+/** What a field takes, said under its label. */
+const HINTS: Partial<Record<FormField, string>> = {
+  id: 'Lowercase letters, digits and dashes; it cannot change later',
+  name: 'How editors know the channel (optional)',
+  account: 'The handle or identifier on the network',
+  template:
+    'Placeholders: {title} {summary} {url} {section} {authors} {handles} {hashtags} {imageCredit} {site} {author}',
+  timezone: 'An IANA time zone such as Europe/Berlin',
+  tags: 'At least one of these',
+  languages: 'BCP 47 tags: en takes en-GB too',
+  priorities: 'breaking, normal, evergreen',
+};
+
 function FieldErrors({ id, messages }: { id: string; messages?: string[] }) {
   if (!messages?.length) return null;
   return html`<ul class="field-errors" id=${id}>
@@ -151,25 +164,27 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
 
   /** An input's accessible wiring: its id, its errors' id, and whether it is invalid. */
   const wiring = (field: FormField) => {
-    const messages = shown(field);
+    const invalid = shown(field).length > 0;
+    const described = [
+      HINTS[field] && `channel-${field}-hint`,
+      invalid && `channel-${field}-errors`,
+    ].filter(Boolean);
     return {
       id: `channel-${field}`,
-      'aria-invalid': messages.length > 0 ? 'true' : undefined,
-      'aria-describedby': messages.length > 0 ? `channel-${field}-errors` : undefined,
+      'aria-invalid': invalid ? 'true' : undefined,
+      'aria-describedby': described.length > 0 ? described.join(' ') : undefined,
     };
   };
-  const field = (
-    name: FormField,
-    label: string,
-    input: unknown,
-    hint?: string,
-  ) => html`<div class="field" data-field=${name}>
+  const field = (name: FormField, label: string, input: unknown) => html`<div
+    class="field"
+    data-field=${name}
+  >
     <label for=${`channel-${name}`}>${label}</label>
-    ${hint && html`<span class="hint">${hint}</span>`}
+    ${HINTS[name] && html`<span class="hint" id=${`channel-${name}-hint`}>${HINTS[name]}</span>`}
     ${input}
     <${FieldErrors} id=${`channel-${name}-errors`} messages=${shown(name)} />
   </div>`;
-  const text = (name: FormField, label: string, hint?: string, extra: object = {}) =>
+  const text = (name: FormField, label: string, extra: object = {}) =>
     field(
       name,
       label,
@@ -180,7 +195,6 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
         value=${form[name]}
         onInput=${(e: Event) => set(name, inputValue(e))}
       />`,
-      hint,
     );
 
   const submit = async (event: Event) => {
@@ -236,7 +250,7 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
       <form class="channel-form" ref=${formRef} onSubmit=${submit} novalidate>
         <fieldset>
           <legend>The account</legend>
-          ${text('id', 'ID', 'Lowercase letters, digits and dashes; it cannot change later', {
+          ${text('id', 'ID', {
             disabled: editing,
             autocomplete: 'off',
             spellcheck: false,
@@ -253,8 +267,8 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
               ${PLATFORMS.map((p) => html`<option value=${p}>${NETWORK_NAMES[p]}</option>`)}
             </select>`,
           )}
-          ${text('name', 'Name', 'How editors know the channel (optional)')}
-          ${text('account', 'Account', 'The handle or identifier on the network')}
+          ${text('name', 'Name')}
+          ${text('account', 'Account')}
           ${field(
             'siteId',
             'Site',
@@ -279,7 +293,6 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
               value=${form.template}
               onInput=${(e: Event) => set('template', inputValue(e))}
             ></textarea>`,
-            'Placeholders: {title} {summary} {url} {section} {authors} {handles} {hashtags} {imageCredit} {site} {author}',
           )}
           ${field(
             'schedule',
@@ -296,9 +309,9 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
           )}
           ${
             form.schedule === 'delay' &&
-            text('delayMinutes', 'Delay in minutes', undefined, { inputmode: 'numeric' })
+            text('delayMinutes', 'Delay in minutes', { inputmode: 'numeric' })
           }
-          ${text('timezone', 'Time zone', 'An IANA time zone such as Europe/Berlin')}
+          ${text('timezone', 'Time zone')}
           ${field(
             'approval',
             'Approval',
@@ -319,9 +332,9 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
             named matches and no exclusion does; with none, it takes them all.
           </p>
           ${text('sections', 'Sections')}
-          ${text('tags', 'Tags', 'At least one of these')}
-          ${text('languages', 'Languages', 'BCP 47 tags: en takes en-GB too')}
-          ${text('priorities', 'Priorities', 'breaking, normal, evergreen')}
+          ${text('tags', 'Tags')}
+          ${text('languages', 'Languages')}
+          ${text('priorities', 'Priorities')}
           ${text('excludeSections', 'Not these sections')}
           ${text('excludeTags', 'Not these tags')}
         </fieldset>

@@ -120,7 +120,7 @@ export function ChannelsView() {
                   <td>${channel.timezone ?? 'UTC'}</td>
                   ${
                     isAdmin &&
-                    html`<td class="channel-actions">
+                    html`<td><div class="channel-actions">
                       <label class="switch">
                         <input
                           type="checkbox"
@@ -161,7 +161,7 @@ export function ChannelsView() {
                             )}
                         />`
                       }
-                    </td>`
+                    </div></td>`
                   }
                 </tr>`,
               )
