@@ -202,8 +202,9 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     </header>
     <main id="main" ref=${main}>
       ${
-        // The views name channels and place shares by them: they wait for the list.
-        channels.data === undefined && channels.error === undefined
+        // The views name channels and place shares by them, and show the chosen site's:
+        // they wait for the channels, the sites and the editor's role.
+        [channels, sites, admin].some((a) => a.data === undefined && a.error === undefined)
           ? html`<p>Loading…</p>`
           : html`
               ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
