@@ -21,10 +21,10 @@ export function parseRoute(hash: string): Route {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
   }
   if (parts[0] === 'channels') {
-    if (parts[1] === 'new') return { view: 'channel', params };
     if (parts[1] && parts[2] === 'edit') {
       return { view: 'channel', channelId: decodeURIComponent(parts[1]), params };
     }
+    if (parts[1] === 'new' && !parts[2]) return { view: 'channel', params };
     return { view: 'channels', params };
   }
   return { view: 'queue', params };
