@@ -194,6 +194,15 @@ describe('the channel pages', () => {
       version: 1,
       routing: { sections: ['News'] },
     });
+
+    // The API's refusal shows beside the field it is about.
+    await page.getByRole('link', { name: 'New channel' }).click();
+    await page.getByLabel('ID', { exact: true }).fill('x-north');
+    await page.getByLabel('Account', { exact: true }).fill('northnews');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await expect
+      .poll(() => fieldErrors(page, 'id').textContent())
+      .toContain('a channel with this id exists already');
     await page.close();
   });
 

@@ -220,6 +220,10 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
     } catch (caught) {
       if (caught instanceof ApiError && caught.status === 409 && editing) {
         setConflict(true);
+      } else if (caught instanceof ApiError && caught.status === 409) {
+        // The id is taken, by a channel in the list or an archived one.
+        setServerErrors({ id: ['a channel with this id exists already (perhaps archived)'] });
+        requestAnimationFrame(() => document.getElementById('channel-id')?.focus());
       } else {
         if (caught instanceof ApiError && caught.status === 400) {
           setServerErrors(issuesByField(caught.body.fields ?? []).fields);
