@@ -44,6 +44,7 @@ import {
   listSites,
   patchChannel,
   rotateSiteKey,
+  setChannelPaused,
 } from '../shared/usecases/sites';
 import { shareView } from '../shared/usecases/views';
 
@@ -140,6 +141,10 @@ export const handler = withObservability(
       'PATCH /api/channels/{id}': async ({ path, body, editor }) => {
         return ok(await patchChannel(sites, path.id, body, editor));
       },
+      'POST /api/channels/{id}/pause': async ({ path, editor }) =>
+        ok(await setChannelPaused(sites, path.id, true, editor)),
+      'POST /api/channels/{id}/resume': async ({ path, editor }) =>
+        ok(await setChannelPaused(sites, path.id, false, editor)),
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));
       },

@@ -188,6 +188,8 @@ export const FUNCTIONS = {
       'POST /api/channels',
       'PATCH /api/channels/{id}',
       'DELETE /api/channels/{id}',
+      'POST /api/channels/{id}/pause',
+      'POST /api/channels/{id}/resume',
       'GET /api/sites',
       'POST /api/sites',
       'POST /api/sites/{siteId}/webhook-key',

@@ -4,7 +4,16 @@
  * shared/store/channel-directory.ts is the DynamoDB adapter.
  */
 import { z } from 'zod';
-import { type Channel, type ChannelInput, channelSchema, type Site, siteSchema } from './channel';
+import {
+  type Channel,
+  type ChannelInput,
+  channelSchema,
+  type Site,
+  siteSchema,
+  withSiteDefaults,
+} from './channel';
+import { channelProblems } from './channel-checks';
+import type { FieldIssue } from './errors';
 
 /** `paused`: nothing goes out on it until resumed; `archived`: gone from the lists, kept for history. */
 export const CHANNEL_STATUSES = ['active', 'paused', 'archived'] as const;
@@ -37,6 +46,47 @@ export type DirectorySite = z.output<typeof directorySiteSchema>;
 
 /** A channel as the channels file has it, and the site it belongs to. */
 export type DirectoryChannelInput = ChannelInput & { siteId: string };
+
+/** Each of a zod error's issues as a field (its path, dotted) and a message. */
+export const fieldIssuesOf = (error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): FieldIssue[] =>
+  error.issues.map((i) => ({
+    field: i.path.map(String).join('.') || '(root)',
+    message: i.message,
+  }));
+
+export type ChannelCheck =
+  | { ok: true; channel: Channel; siteId: string }
+  | { ok: false; issues: FieldIssue[] };
+
+/**
+ * A channel for the directory, checked as the channels file is (its schema, then what its
+ * network allows), with its site id. The directory runs it on every write, and the editor
+ * UI as an admin types, so both name the same fields with the same words.
+ */
+export function checkDirectoryChannel(
+  input: Record<string, unknown>,
+  /** the site's `defaults`: what the channel takes where it sets no template or hashtags */
+  siteDefaults?: Site['defaults'],
+): ChannelCheck {
+  const { siteId, ...given } = input;
+  const fields = withSiteDefaults(given, siteDefaults);
+  const parsed = channelSchema.safeParse(fields);
+  const site = directoryIdSchema.safeParse(siteId);
+  const issues = [
+    ...(site.success ? [] : fieldIssuesOf(site.error).map((i) => ({ ...i, field: 'siteId' }))),
+    ...(parsed.success ? [] : fieldIssuesOf(parsed.error)),
+  ];
+  if (parsed.success) {
+    for (const problem of channelProblems(parsed.data, 'channel')) {
+      const [field = '', ...message] = problem.split(': ');
+      issues.push({ field: field.replace(/^channel\./, ''), message: message.join(': ') });
+    }
+  }
+  if (!parsed.success || !site.success || issues.length) return { ok: false, issues };
+  return { ok: true, channel: parsed.data, siteId: site.data };
+}
 
 export const directoryChannelSchema = channelSchema.extend({
   siteId: directoryIdSchema,

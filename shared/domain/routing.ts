@@ -81,24 +81,52 @@ export function languageMatches(entry: string, language: string): boolean {
 }
 
 /**
- * Whether the channel's routing rules take the article: every include list they name
- * matches and no exclude list does. No rules (or no lists in them) take every article.
+ * Why the channel's routing rules leave the article out, in words (`section Sport not in
+ * [News]`), or undefined when they take it: every include list they name matches and no
+ * exclude list does. No rules (or no lists in them) take every article. The editor UI's
+ * routing preview shows these reasons.
  */
-export function routes(routing: Routing | undefined, article: Routable): boolean {
-  if (!routing) return true;
+export function routingRefusal(
+  routing: Routing | undefined,
+  article: Routable,
+): string | undefined {
+  if (!routing) return undefined;
   const { sections, tags, languages, priorities, exclude } = routing;
-  if (sections && !includes(sections, article.section)) return false;
-  if (tags && !article.tags.some((tag) => includes(tags, tag))) return false;
+  const listed = (list: readonly string[]) => `[${list.join(', ')}]`;
+  const section = article.section?.trim() ? article.section : undefined;
+  if (sections && !includes(sections, section)) {
+    return section
+      ? `section ${section} not in ${listed(sections)}`
+      : `no section; routing wants ${listed(sections)}`;
+  }
+  if (tags && !article.tags.some((tag) => includes(tags, tag))) {
+    return article.tags.length
+      ? `no tag in ${listed(tags)} (tags: ${article.tags.join(', ')})`
+      : `no tags; routing wants one of ${listed(tags)}`;
+  }
   if (languages) {
     const { language } = article;
-    if (!language || !languages.some((entry) => languageMatches(entry, language))) return false;
+    if (!language) return `no language; routing wants ${listed(languages)}`;
+    if (!languages.some((entry) => languageMatches(entry, language))) {
+      return `language ${language} not in ${listed(languages)}`;
+    }
   }
-  if (priorities && !includes(priorities, article.priority)) return false;
+  if (priorities && !includes(priorities, article.priority)) {
+    return `priority ${article.priority} not in ${listed(priorities)}`;
+  }
   const excluded = exclude ?? {};
-  if (excluded.sections && includes(excluded.sections, article.section)) return false;
+  if (excluded.sections && includes(excluded.sections, section)) {
+    return `section ${section} is excluded`;
+  }
   const excludedTags = excluded.tags;
-  if (excludedTags && article.tags.some((tag) => includes(excludedTags, tag))) return false;
-  return true;
+  const excludedTag = excludedTags && article.tags.find((tag) => includes(excludedTags, tag));
+  if (excludedTag) return `tag ${excludedTag} is excluded`;
+  return undefined;
+}
+
+/** Whether the channel's routing rules take the article (see routingRefusal). */
+export function routes(routing: Routing | undefined, article: Routable): boolean {
+  return routingRefusal(routing, article) === undefined;
 }
 
 /** What deciding reads of a channel. */

@@ -120,6 +120,33 @@ export const DIRECTORY_ROUTES = [
     },
   },
   {
+    routeKey: 'POST /api/channels/{id}/pause',
+    operationId: 'pauseChannel',
+    admin: true,
+    summary: 'Stop posting on a channel until it is resumed (admins only)',
+    description:
+      'Its shares wait, scheduled, and go out once it is resumed. Audited as `pause`; pausing a paused channel changes nothing.',
+    path: channelPathSchema,
+    responses: {
+      200: { description: 'The channel, paused', schema: channelAnswerSchema },
+      ...adminOnly,
+      404: { description: 'No such channel (or an archived one)', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'POST /api/channels/{id}/resume',
+    operationId: 'resumeChannel',
+    admin: true,
+    summary: 'Post on a paused channel again (admins only)',
+    description: 'Audited as `resume`; resuming an active channel changes nothing.',
+    path: channelPathSchema,
+    responses: {
+      200: { description: 'The channel, active', schema: channelAnswerSchema },
+      ...adminOnly,
+      404: { description: 'No such channel (or an archived one)', schema: errorSchema },
+    },
+  },
+  {
     routeKey: 'DELETE /api/channels/{id}',
     operationId: 'archiveChannel',
     admin: true,

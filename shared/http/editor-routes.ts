@@ -74,6 +74,13 @@ export const listQuerySchema = z
         description:
           "Only articles with a share on this channel, ordered by that share's dueAt (latest first); `from` and `to` then bound that dueAt",
       }),
+    siteId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
+      .optional()
+      .meta({
+        description: "Only this site's articles (another site than the caller's own lists nothing)",
+      }),
     from: bound('start').optional().meta({
       description:
         'Earliest receivedAt (or dueAt, with `channel`), inclusive: an ISO 8601 instant with its offset, or a date (from its start, UTC)',

@@ -12,8 +12,6 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { channelSchema, withSiteDefaults } from '../domain/channel';
-import { channelProblems } from '../domain/channel-checks';
 import {
   type AuditAction,
   type AuditEntry,
@@ -22,6 +20,7 @@ import {
   type ChannelDirectory,
   type ChannelListOptions,
   type ChannelStatus,
+  checkDirectoryChannel,
   type DirectoryChannel,
   type DirectoryChannelInput,
   type DirectorySite,
@@ -31,9 +30,10 @@ import {
   directoryIdSchema,
   directorySiteInputSchema,
   directorySiteSchema,
+  fieldIssuesOf,
   type SiteStatus,
 } from '../domain/channel-directory';
-import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import { isConditionFailure, queryAll } from './client';
 import {
@@ -80,12 +80,6 @@ function contentOf(item: Record<string, unknown>): Record<string, unknown> {
   return content;
 }
 
-const issuesOf = (error: { issues: { path: PropertyKey[]; message: string }[] }): FieldIssue[] =>
-  error.issues.map((i) => ({
-    field: i.path.map(String).join('.') || '(root)',
-    message: i.message,
-  }));
-
 export class TableChannelDirectory implements ChannelDirectory {
   constructor(
     private readonly records: DirectoryRecords,
@@ -105,7 +99,7 @@ export class TableChannelDirectory implements ChannelDirectory {
   async putSite(input: DirectorySiteInput, write: DirectoryWrite): Promise<DirectorySite> {
     const parsed = directorySiteInputSchema.safeParse(input);
     if (!parsed.success) {
-      throw new ValidationError(`Invalid site ${String(input.id)}`, issuesOf(parsed.error));
+      throw new ValidationError(`Invalid site ${String(input.id)}`, fieldIssuesOf(parsed.error));
     }
     const current = await this.getSite(parsed.data.id);
     const status: SiteStatus = current?.status ?? 'active';
@@ -140,32 +134,19 @@ export class TableChannelDirectory implements ChannelDirectory {
   }
 
   async putChannel(input: DirectoryChannelInput, write: DirectoryWrite): Promise<DirectoryChannel> {
-    const { siteId, ...given } = input;
-    const site = directoryIdSchema.safeParse(siteId);
-    const stored = site.success ? await this.getSite(site.data) : undefined;
+    const name = `channel ${String(input.id)}`;
     // A template or hashtag rules the channel leaves out come from its site's defaults.
-    const fields = withSiteDefaults(given, stored?.defaults) as typeof given;
-    const parsed = channelSchema.safeParse(fields);
-    const issues = [
-      ...(site.success ? [] : issuesOf(site.error).map((i) => ({ ...i, field: 'siteId' }))),
-      ...(parsed.success ? [] : issuesOf(parsed.error)),
-    ];
-    if (parsed.success) {
-      for (const problem of channelProblems(parsed.data, 'channel')) {
-        const [field = '', ...message] = problem.split(': ');
-        issues.push({ field: field.replace(/^channel\./, ''), message: message.join(': ') });
-      }
-    }
-    const name = `channel ${String(fields.id)}`;
-    if (!parsed.success || !site.success || issues.length) {
-      throw new ValidationError(`Invalid ${name}`, issues);
-    }
+    const site = directoryIdSchema.safeParse(input.siteId);
+    const stored = site.success ? await this.getSite(site.data) : undefined;
+    const checked = checkDirectoryChannel(input, stored?.defaults);
+    if (!checked.ok) throw new ValidationError(`Invalid ${name}`, checked.issues);
+    const { channel, siteId } = checked;
     if (!stored) {
       throw new ValidationError(`Invalid ${name}`, [
-        { field: 'siteId', message: `no site ${site.data}` },
+        { field: 'siteId', message: `no site ${siteId}` },
       ]);
     }
-    const current = await this.getChannel(parsed.data.id);
+    const current = await this.getChannel(channel.id);
     const status: ChannelStatus =
       !current || current.status === 'archived' ? 'active' : current.status;
     const action: AuditAction = !current
@@ -173,9 +154,9 @@ export class TableChannelDirectory implements ChannelDirectory {
       : current.status === 'archived'
         ? 'restore'
         : 'update';
-    return this.change('channel', current, { ...parsed.data, siteId: site.data, status }, action, {
+    return this.change('channel', current, { ...channel, siteId: siteId, status }, action, {
       ...write,
-      siteId: site.data,
+      siteId: siteId,
       schema: directoryChannelSchema,
       put: true,
     });

@@ -30,6 +30,8 @@ export type ListOptions = {
   /** inclusive bounds: on receivedAt, or on the channel's dueAt when `channel` is given */
   from?: string;
   to?: string;
+  /** only this site's articles */
+  siteId?: string;
   /** only these sites' articles (default: every site's) */
   mayRead?: (siteId: string) => boolean;
 };
@@ -85,7 +87,9 @@ export async function listArticles(
     );
     const summaries = await Promise.all(
       page.records.map(async (record) => {
-        if (options.mayRead && !options.mayRead(siteOf(record.article))) return undefined;
+        const siteId = siteOf(record.article);
+        if (options.siteId !== undefined && siteId !== options.siteId) return undefined;
+        if (options.mayRead && !options.mayRead(siteId)) return undefined;
         const shares = await deps.shares.listForArticle(record.articleId);
         const considered = options.channel
           ? shares.filter((s) => s.channelId === options.channel)

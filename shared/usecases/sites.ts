@@ -185,6 +185,26 @@ export async function patchChannel(
   return { channel: directoryChannelView(channel) };
 }
 
+/**
+ * Stops (`paused`) or restarts (`active`) posting on a channel; its shares wait,
+ * scheduled, until it is resumed. Audited as `pause` or `resume`; an archived channel
+ * is as good as absent.
+ */
+export async function setChannelPaused(
+  deps: SitesDeps,
+  channelId: string,
+  paused: boolean,
+  editor: Editor,
+) {
+  const current = await deps.directory.getChannel(channelId);
+  if (!current || current.status === 'archived') throw new NotFoundError(`No channel ${channelId}`);
+  const write = { who: editor.by };
+  const channel = paused
+    ? await deps.directory.pauseChannel(channelId, write)
+    : await deps.directory.resumeChannel(channelId, write);
+  return { channel: directoryChannelView(channel) };
+}
+
 export async function archiveChannel(deps: SitesDeps, channelId: string, editor: Editor) {
   const current = await deps.directory.getChannel(channelId);
   if (!current) throw new NotFoundError(`No channel ${channelId}`);

@@ -249,7 +249,7 @@ describe('the admin pages', () => {
     expect(await table.locator('tbody tr').first().textContent()).toContain('Channel x-newsroom');
     await page.screenshot({ path: '/tmp/ui-audit.png', fullPage: true });
 
-    await page.getByLabel('Site').selectOption('north');
+    await page.getByRole('main').getByLabel('Site').selectOption('north');
     await page.waitForURL(/#\/audit\?siteId=north$/);
     await expect
       .poll(() => table.locator('tbody tr').first().textContent())
@@ -258,7 +258,7 @@ describe('the admin pages', () => {
     expect(targets.length).toBeGreaterThanOrEqual(3);
     for (const target of targets) expect(target).toMatch(/Site north|Channel x-north/);
 
-    await page.getByLabel('Site').selectOption('');
+    await page.getByRole('main').getByLabel('Site').selectOption('');
     await expect
       .poll(() => table.locator('tbody tr').first().textContent())
       .toContain('Channel x-newsroom');

@@ -9,6 +9,7 @@ import {
   articleListSchema,
   auditListSchema,
   type Channel,
+  channelAnswerSchema,
   channelListSchema,
   type EditorAccount,
   type ErrorBody,
@@ -41,6 +42,8 @@ export class ApiError extends Error {
 export type ListFilters = {
   status?: ShareStatus;
   channel?: string;
+  /** only this site's articles */
+  siteId?: string;
   from?: string;
   to?: string;
 };
@@ -89,6 +92,7 @@ export function createApi(options: {
 
   const sharePath = (articleId: string, key: string) =>
     `/api/articles/${encodeURIComponent(articleId)}/shares/${encodeURIComponent(key)}`;
+  const channelPath = (id: string) => `/api/channels/${encodeURIComponent(id)}`;
   const theShare = (answer: z.infer<typeof shareAnswerSchema>): Share =>
     'share' in answer ? answer.share : answer;
 
@@ -116,6 +120,30 @@ export function createApi(options: {
         if (error instanceof ApiError && error.status === 404) return [];
         throw error;
       }
+    },
+
+    /** The sites the editor may see. */
+    async listSites(): Promise<Site[]> {
+      return (await call(siteListSchema, 'GET', '/api/sites')).data.sites;
+    },
+
+    async createChannel(channel: Record<string, unknown>): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'POST', '/api/channels', channel)).data.channel;
+    },
+
+    /** A merge patch with the `version` it was read at: a 409 when someone changed it since. */
+    async patchChannel(id: string, patch: Record<string, unknown>): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'PATCH', channelPath(id), patch)).data.channel;
+    },
+
+    async setChannelPaused(id: string, paused: boolean): Promise<Channel> {
+      const path = `${channelPath(id)}/${paused ? 'pause' : 'resume'}`;
+      return (await call(channelAnswerSchema, 'POST', path)).data.channel;
+    },
+
+    /** Archives it: its shares not yet out are cancelled; past posts stay. */
+    async archiveChannel(id: string): Promise<Channel> {
+      return (await call(channelAnswerSchema, 'DELETE', channelPath(id))).data.channel;
     },
 
     /** `text: null` drops the editor's text: the share is composed again from the article. */
@@ -169,10 +197,6 @@ export function createApi(options: {
         }
         throw error;
       }
-    },
-
-    async listSites(): Promise<Site[]> {
-      return (await call(siteListSchema, 'GET', '/api/sites')).data.sites;
     },
 
     async listEditors(): Promise<EditorAccount[]> {

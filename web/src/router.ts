@@ -1,12 +1,16 @@
 /**
  * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
- * `#/calendar?week=2026-05-11`, `#/articles/<id>`): static hosting serves one page,
+ * `#/calendar?week=2026-05-11`, `#/articles/<id>`, `#/channels`, `#/channels/new`,
+ * `#/channels/<id>/edit`, `#/editors`, `#/audit`): static hosting serves one page,
  * and a fragment never reaches a server or CloudFront's error pages.
  */
 export type Route =
   | { view: 'queue'; params: URLSearchParams }
   | { view: 'calendar'; params: URLSearchParams }
   | { view: 'article'; articleId: string; params: URLSearchParams }
+  | { view: 'channels'; params: URLSearchParams }
+  /** `channelId` undefined: a new channel */
+  | { view: 'channel'; channelId?: string; params: URLSearchParams }
   // The admin pages: `#/editors`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
   | { view: 'audit'; params: URLSearchParams };
@@ -21,6 +25,13 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
   }
+  if (parts[0] === 'channels') {
+    if (parts[1] && parts[2] === 'edit') {
+      return { view: 'channel', channelId: decodeURIComponent(parts[1]), params };
+    }
+    if (parts[1] === 'new' && !parts[2]) return { view: 'channel', params };
+    return { view: 'channels', params };
+  }
   return { view: 'queue', params };
 }
 
@@ -34,3 +45,6 @@ export function routeHref(path: string, params?: Record<string, string | undefin
 }
 
 export const articleHref = (articleId: string) => `#/articles/${encodeURIComponent(articleId)}`;
+
+export const channelHref = (channelId?: string) =>
+  channelId ? `#/channels/${encodeURIComponent(channelId)}/edit` : '#/channels/new';

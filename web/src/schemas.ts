@@ -4,6 +4,8 @@
  * adds or leaves out a detail still renders.
  */
 import * as z from 'zod/mini';
+import { ARTICLE_PRIORITIES } from '../../shared/domain/article';
+import { CHANNEL_STATUSES } from '../../shared/domain/channel-directory';
 import { PLATFORMS } from '../../shared/domain/platform';
 import { SHARE_STATUSES } from '../../shared/domain/share-state';
 
@@ -81,12 +83,15 @@ const articleFields = {
   imageUrl: optionalText,
   imageAlt: optionalText,
   section: optionalText,
+  /** what routing reads of the article (the channel form's preview) */
+  siteId: z._default(text, 'default'),
+  tags: z._default(z.array(text), []),
+  language: optionalText,
+  priority: z._default(z.enum(ARTICLE_PRIORITIES), 'normal'),
   authors: z._default(z.array(z.object({ name: text })), []),
   status: z._default(text, 'published'),
   publishedAt: optionalText,
   receivedAt: optionalText,
-  /** absent: the default site */
-  siteId: optionalText,
   /** the channels an editor added to the article or dropped from it */
   channelOverrides: z.nullish(
     z.object({
@@ -112,20 +117,22 @@ export const articleDetailSchema = z.object({
   shares: z.array(shareSchema),
 });
 
-export const channelListSchema = z.object({
-  channels: z.array(
-    z.object({
-      id: text,
-      platform: platformSchema,
-      name: optionalText,
-      account: text,
-      timezone: optionalText,
-      siteId: optionalText,
-      /** active, paused or archived; absent where the API does not say */
-      status: optionalText,
-    }),
-  ),
+/** A channel as the directory lists it; the fields the form does not show are kept as they are. */
+export const channelSchema = z.looseObject({
+  id: text,
+  platform: platformSchema,
+  name: optionalText,
+  account: text,
+  timezone: optionalText,
+  siteId: z._default(text, 'default'),
+  status: z._default(z.enum(CHANNEL_STATUSES), 'active'),
+  version: z._default(z.number(), 0),
+  template: z.optional(text),
+  routing: z.nullish(z.record(text, z.unknown())),
 });
+
+export const channelListSchema = z.object({ channels: z.array(channelSchema) });
+export const channelAnswerSchema = z.object({ channel: channelSchema });
 
 /** `GET /api/me`: who the caller is, and so what the UI offers them. */
 export const meSchema = z.object({
@@ -137,7 +144,7 @@ export const meSchema = z.object({
 });
 
 export const siteListSchema = z.object({
-  sites: z.array(z.object({ id: text, name: text, status: optionalText })),
+  sites: z.array(z.looseObject({ id: text, name: text, status: z._default(text, 'active') })),
 });
 
 export const editorSchema = z.object({
@@ -199,7 +206,7 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type ArticleSummary = z.infer<typeof articleListSchema>['articles'][number];
 export type Article = z.infer<typeof articleDetailSchema>['article'];
 export type ArticleDetail = z.infer<typeof articleDetailSchema>;
-export type Channel = z.infer<typeof channelListSchema>['channels'][number];
+export type Channel = z.infer<typeof channelSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type Me = z.infer<typeof meSchema>['editor'];
 export type Site = z.infer<typeof siteListSchema>['sites'][number];

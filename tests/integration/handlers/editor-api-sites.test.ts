@@ -101,6 +101,19 @@ describe('sites and their webhooks', () => {
     }
   });
 
+  it("lists one site's articles with siteId, and nothing of a site the caller may not see", async () => {
+    for (const site of ['site-a', 'site-b']) {
+      const list = await call('GET', `/api/articles?limit=100&siteId=${site}`, admin);
+      expect(list.status).toBe(200);
+      const articles = list.body.articles as { id: string; siteId: string }[];
+      expect(articles.map((a) => a.id)).toContain(articleIds[site]);
+      expect(new Set(articles.map((a) => a.siteId))).toEqual(new Set([site]));
+    }
+    const bad = await call('GET', '/api/articles?siteId=Not_A_Site', admin);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.fields)).toContain('siteId');
+  });
+
   it('answers 404 for an unknown site', async () => {
     const response = await postArticle('no-such-site', secrets['site-a'] ?? '', article('x-1'));
     expect(response.status).toBe(404);
@@ -143,6 +156,9 @@ describe('an editor of site A', () => {
     const list = await call('GET', '/api/articles?limit=100', editorA);
     const ids = (list.body.articles as { id: string; siteId: string }[]).map((a) => a.siteId);
     expect(ids).toEqual(['site-a']);
+    const other = await call('GET', '/api/articles?limit=100&siteId=site-b', editorA);
+    expect(other.status).toBe(200);
+    expect(other.body.articles).toEqual([]);
     const write = await call(
       'POST',
       `/api/articles/${articleIds['site-b']}/shares/${DEFAULT_CHANNELS[0]?.id}/cancel`,
@@ -162,6 +178,8 @@ describe('an editor of site A', () => {
       ['POST', '/api/channels', { id: 'x' }],
       ['PATCH', `/api/channels/${DEFAULT_CHANNELS[0]?.id}`, { name: 'x' }],
       ['DELETE', `/api/channels/${DEFAULT_CHANNELS[0]?.id}`],
+      ['POST', `/api/channels/${DEFAULT_CHANNELS[0]?.id}/pause`],
+      ['POST', `/api/channels/${DEFAULT_CHANNELS[0]?.id}/resume`],
     ];
     for (const [method, path, body] of refused) {
       expect((await call(method, path, editorA, body)).status, `${method} ${path}`).toBe(403);
@@ -211,6 +229,19 @@ describe('channels through the API', () => {
       (await call('PATCH', `/api/channels/${id}`, admin, { timezone: 'Not/AZone' })).status,
     ).toBe(400);
 
+    const paused = await call('POST', `/api/channels/${id}/pause`, admin);
+    expect(paused.status).toBe(200);
+    expect(paused.body.channel).toMatchObject({ id, status: 'paused', version: 3 });
+    const pausedList = await call('GET', '/api/channels', admin);
+    expect(
+      (pausedList.body.channels as { id: string; status: string }[]).find((c) => c.id === id)
+        ?.status,
+    ).toBe('paused');
+    const resumed = await call('POST', `/api/channels/${id}/resume`, admin);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.channel).toMatchObject({ id, status: 'active', version: 4 });
+    expect((await call('POST', '/api/channels/no-such-channel/pause', admin)).status).toBe(404);
+
     const listed = await call('GET', '/api/channels', admin);
     expect(
       (listed.body.channels as { id: string; name: string }[]).find((c) => c.id === id)?.name,
@@ -225,12 +256,16 @@ describe('channels through the API', () => {
     const audit = await call('GET', '/api/audit?siteId=site-a', admin);
     expect(audit.status).toBe(200);
     const entries = audit.body.entries as Record<string, unknown>[];
-    expect(entries.slice(0, 3).map((e) => [e.action, e.target, e.who])).toEqual([
+    expect(entries.slice(0, 5).map((e) => [e.action, e.target, e.who])).toEqual([
       ['archive', `channel:${id}`, 'editor'],
+      ['resume', `channel:${id}`, 'editor'],
+      ['pause', `channel:${id}`, 'editor'],
       ['update', `channel:${id}`, 'editor'],
       ['create', `channel:${id}`, 'editor'],
     ]);
-    expect(entries[1]).toMatchObject({
+    expect(entries[2]).toMatchObject({ before: { status: 'active' }, after: { status: 'paused' } });
+    expect((await call('POST', `/api/channels/${id}/resume`, admin)).status).toBe(404);
+    expect(entries[3]).toMatchObject({
       before: { name: template?.name },
       after: { name: 'Extra' },
     });

@@ -13,6 +13,7 @@ import {
   type Routable,
   type RoutingInput,
   routes,
+  routingRefusal,
   routingSchema,
   takes,
 } from '../../../shared/domain/routing';
@@ -331,5 +332,45 @@ describe('the CMS tag convention', () => {
     ).toEqual({ only: ['x-desk'], skip: ['tg'] });
     expect(choiceOfTags(['news', 'hash-breaking'])).toBeUndefined();
     expect(choiceOfTags([])).toBeUndefined();
+  });
+});
+
+describe('why routing leaves an article out', () => {
+  it('says nothing where the rules take it', () => {
+    expect(routingRefusal(undefined, article())).toBeUndefined();
+    expect(routingRefusal(rules({ sections: ['sport'] }), article())).toBeUndefined();
+  });
+
+  it('names the field, the value and the list', () => {
+    expect(routingRefusal(rules({ sections: ['News'] }), article())).toBe(
+      'section Sport not in [News]',
+    );
+    expect(routingRefusal(rules({ sections: ['News'] }), article({ section: ' ' }))).toBe(
+      'no section; routing wants [News]',
+    );
+    expect(routingRefusal(rules({ tags: ['Tennis'] }), article())).toBe(
+      'no tag in [Tennis] (tags: Football, Champions League)',
+    );
+    expect(routingRefusal(rules({ languages: ['fr'] }), article())).toBe(
+      'language en-GB not in [fr]',
+    );
+    expect(routingRefusal(rules({ languages: ['fr'] }), article({ language: undefined }))).toBe(
+      'no language; routing wants [fr]',
+    );
+    expect(routingRefusal(rules({ priorities: ['breaking'] }), article())).toBe(
+      'priority normal not in [breaking]',
+    );
+    expect(routingRefusal(rules({ exclude: { sections: ['sport'] } }), article())).toBe(
+      'section Sport is excluded',
+    );
+    expect(routingRefusal(rules({ exclude: { tags: ['champions league'] } }), article())).toBe(
+      'tag Champions League is excluded',
+    );
+  });
+
+  it('gives the first failing rule, the include lists before the excludes', () => {
+    const routing = rules({ sections: ['News'], exclude: { tags: ['Football'] } });
+    expect(routingRefusal(routing, article())).toBe('section Sport not in [News]');
+    expect(routes(routing, article())).toBe(false);
   });
 });

@@ -15,9 +15,12 @@ import { parseRoute, type Route, routeHref } from '../router';
 import { AdminLinks, AdminPage, isAdminRoute } from './admin';
 import { ArticleView } from './article-view';
 import { CalendarView } from './calendar-view';
+import { ChannelFormView } from './channel-form-view';
+import { ChannelsView } from './channels-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
 import { useAsync } from './hooks';
 import { QueueView } from './queue-view';
+import { SiteSwitcher, useSiteChoice } from './site-switcher';
 
 function SignIn({
   config,
@@ -117,11 +120,18 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     [],
   );
   const channels = useAsync(() => (token ? api.listChannels() : Promise.resolve([])), [token]);
-  // Who signed in: an admin is offered the admin pages.
+  // Who signed in: an admin is offered the admin pages and the channel forms.
   const me = useAsync(() => (token ? api.me() : Promise.resolve(undefined)), [token]);
+  const sites = useAsync(() => (token ? api.listSites() : Promise.resolve([])), [token]);
+  const [siteId, chooseSite] = useSiteChoice(sites.data);
 
   // A new view: its heading takes the focus, so a screen reader announces where we are.
-  const viewKey = route.view === 'article' ? `article/${route.articleId}` : route.view;
+  const viewKey =
+    route.view === 'article'
+      ? `article/${route.articleId}`
+      : route.view === 'channel'
+        ? `channel/${route.channelId ?? ''}`
+        : route.view;
   const firstView = useRef(true);
   useEffect(() => {
     if (firstView.current) {
@@ -153,7 +163,14 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     />`;
   }
 
-  const context: AppContextValue = { api, channels: channels.data ?? [] };
+  const context: AppContextValue = {
+    api,
+    channels: (channels.data ?? []).filter((c) => !siteId || c.siteId === siteId),
+    siteId,
+    sites: sites.data ?? [],
+    isAdmin: me.data?.role === 'admin',
+    reloadChannels: channels.reload,
+  };
   const signOut = () => {
     if (config.auth.mode === 'cognito') {
       cognitoSignOut(config.auth);
@@ -180,19 +197,24 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <nav aria-label="Views">
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
+        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' ? 'page' : undefined}>Channels</a>
         <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
+      <${SiteSwitcher} sites=${sites.data ?? []} siteId=${siteId} onChoose=${chooseSite} />
       <button type="button" class="quiet" onClick=${signOut}>Sign out</button>
     </header>
     <main id="main" ref=${main}>
       ${
-        // The views name channels and place shares by them: they wait for the list.
-        channels.data === undefined && channels.error === undefined
+        // The views name channels and place shares by them, and show the chosen site's:
+        // they wait for the channels, the sites and the editor's role.
+        [channels, sites, me].some((a) => a.data === undefined && a.error === undefined)
           ? html`<p>Loading…</p>`
           : html`
               ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
               ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+              ${route.view === 'channels' && html`<${ChannelsView} />`}
+              ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
               ${isAdminRoute(route) && html`<${AdminPage} route=${route} me=${me} />`}
             `
       }

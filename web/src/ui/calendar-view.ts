@@ -41,7 +41,8 @@ async function loadWeek(
   start: Date,
   end: Date,
 ): Promise<{ articles: ArticleSummary[] }> {
-  if (app.channels.length === 0) return listAllArticles(app.api, {});
+  // The chosen site's channels only (app.channels); its articles where none is listed.
+  if (app.channels.length === 0) return listAllArticles(app.api, { siteId: app.siteId });
   const range = { from: start.toISOString(), to: new Date(end.getTime() - 1).toISOString() };
   const pages = await Promise.all(
     app.channels.map((channel) => listAllArticles(app.api, { ...range, channel: channel.id })),
@@ -61,7 +62,7 @@ export function CalendarView({ params }: { params: URLSearchParams }) {
 
   const data = useAsync(
     () => (app ? loadWeek(app, weekStart, weekEnd) : Promise.resolve({ articles: [] })),
-    [app, key],
+    [app, key, app?.siteId],
   );
   useInterval(data.reload, REFRESH_MS);
   useEffect(() => {

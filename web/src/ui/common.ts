@@ -5,10 +5,20 @@ import type { Platform } from '../../../shared/domain/platform';
 import { NETWORK_NAMES, PLATFORMS } from '../../../shared/domain/platform';
 import type { ShareStatus } from '../../../shared/domain/share-state';
 import { type Api, ApiError } from '../api';
-import type { Channel } from '../schemas';
+import type { Channel, Site } from '../schemas';
 import { formatDateTime, formatRelative } from '../time';
 
-export type AppContextValue = { api: Api; channels: Channel[] };
+export type AppContextValue = {
+  api: Api;
+  /** the chosen site's channels (every site's, with all sites chosen) */
+  channels: Channel[];
+  /** the site the views show; undefined: every site the editor may see */
+  siteId?: string;
+  sites: Site[];
+  /** whether the editor may change channels (the API answers 403 otherwise) */
+  isAdmin: boolean;
+  reloadChannels: () => void;
+};
 
 export const AppContext = createContext<AppContextValue | undefined>(undefined);
 

@@ -95,9 +95,9 @@ export function QueueView({ params }: { params: URLSearchParams }) {
   const data = useAsync(
     () =>
       app
-        ? listAllArticles(app.api, { status, channel: channel || undefined })
+        ? listAllArticles(app.api, { status, channel: channel || undefined, siteId: app.siteId })
         : Promise.resolve({ articles: [], complete: true }),
-    [app, status, channel],
+    [app, status, channel, app?.siteId],
   );
   useInterval(data.reload, REFRESH_MS);
   useEffect(() => {

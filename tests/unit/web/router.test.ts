@@ -1,0 +1,25 @@
+/** Where the editor is, read from the address's fragment (web/src/router.ts). */
+import { describe, expect, it } from 'vitest';
+import { channelHref, parseRoute } from '../../../web/src/router';
+
+describe('the channel pages in the address', () => {
+  it('name the list, a new channel and an edit, and read back what channelHref writes', () => {
+    expect(parseRoute('#/channels').view).toBe('channels');
+    const fresh = parseRoute(channelHref());
+    expect(fresh.view).toBe('channel');
+    expect(fresh.view === 'channel' && fresh.channelId).toBeUndefined();
+    expect(parseRoute(channelHref('x-north'))).toMatchObject({
+      view: 'channel',
+      channelId: 'x-north',
+    });
+    // A channel may be called "new": its edit page is still its own.
+    expect(parseRoute(channelHref('new'))).toMatchObject({ view: 'channel', channelId: 'new' });
+  });
+
+  it('leave the other views as they were', () => {
+    expect(parseRoute('#/queue?status=draft').view).toBe('queue');
+    expect(parseRoute('#/calendar').view).toBe('calendar');
+    expect(parseRoute('#/articles/a%2F1')).toMatchObject({ view: 'article', articleId: 'a/1' });
+    expect(parseRoute('#/channels/x-north/nonsense').view).toBe('channels');
+  });
+});

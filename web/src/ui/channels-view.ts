@@ -1,0 +1,172 @@
+/**
+ * The chosen site's channels: network, name, status and routing, and for admins the
+ * switch that pauses and resumes each one, its edit form and its archiving.
+ */
+import { html } from 'htm/preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { routingSummary } from '../channel-form';
+import { channelHref } from '../router';
+import type { Channel } from '../schemas';
+import { AppContext, accountHandle, ErrorNotice, NetworkTag, platformOrder } from './common';
+
+const STATUS_NAMES = { active: 'Active', paused: 'Paused', archived: 'Archived' } as const;
+
+export function ChannelStatusBadge({ status }: { status: Channel['status'] }) {
+  return html`<span class=${`badge channel-${status}`}>${STATUS_NAMES[status]}</span>`;
+}
+
+export const channelName = (channel: Channel) =>
+  channel.name || accountHandle(channel.platform, channel.account);
+
+function ArchiveConfirmation({
+  channel,
+  onArchive,
+  onKeep,
+}: {
+  channel: Channel;
+  onArchive: () => void;
+  onKeep: () => void;
+}) {
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => keep.current?.focus(), []);
+  return html`<div class="confirm" role="group" aria-label=${`Archive ${channelName(channel)}?`}>
+    <p>Archive ${channelName(channel)}?</p>
+    <p class="confirm-detail">
+      It takes no new articles from now on, and its shares not yet out (drafts, scheduled
+      and queued) will be cancelled. Its published posts stay as they are.
+    </p>
+    <div class="buttons">
+      <button type="button" class="danger" onClick=${onArchive}>Archive channel</button>
+      <button type="button" ref=${keep} onClick=${onKeep}>Keep it</button>
+    </div>
+  </div>`;
+}
+
+export function ChannelsView() {
+  const app = useContext(AppContext);
+  const [busy, setBusy] = useState<string>();
+  const [confirming, setConfirming] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    document.title = 'Channels · Crier';
+  }, []);
+  if (!app) return null;
+  const { api, isAdmin } = app;
+  const site = app.sites.find((s) => s.id === app.siteId);
+  const channels = [...app.channels].sort(
+    (a, b) =>
+      a.siteId.localeCompare(b.siteId) ||
+      platformOrder(a.platform) - platformOrder(b.platform) ||
+      a.id.localeCompare(b.id),
+  );
+
+  const run = async (channel: Channel, work: () => Promise<Channel>, done: string) => {
+    setBusy(channel.id);
+    setError(undefined);
+    setSaid('');
+    try {
+      await work();
+      setSaid(done);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(undefined);
+      setConfirming(undefined);
+      app.reloadChannels();
+    }
+  };
+
+  const showSite = !app.siteId && app.sites.length > 1;
+  const columns = 5 + (showSite ? 1 : 0) + (isAdmin ? 1 : 0);
+  return html`<section class="channels-view">
+    <h1 tabindex="-1">Channels</h1>
+    <div class="view-head">
+      <p class="note">
+        ${site ? html`The channels of ${site.name}.` : 'The channels of every site you see.'}
+        ${!isAdmin && ' Only an admin can add, change, pause or archive a channel.'}
+      </p>
+      ${isAdmin && html`<a class="button-link primary" href=${channelHref()}>New channel</a>`}
+    </div>
+    ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
+    <p class="status-line" role="status">${said}</p>
+    <table class="shares-table channels-table">
+      <caption class="visually-hidden">Channels</caption>
+      <thead>
+        <tr>
+          <th scope="col">Channel</th>
+          <th scope="col">Network</th>
+          ${showSite && html`<th scope="col">Site</th>`}
+          <th scope="col">Status</th>
+          <th scope="col">Routing</th>
+          <th scope="col">Time zone</th>
+          ${isAdmin && html`<th scope="col">Actions</th>`}
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          channels.length === 0
+            ? html`<tr><td colspan=${columns} class="empty">No channels yet.</td></tr>`
+            : channels.map(
+                (channel) => html`<tr key=${channel.id} data-channel=${channel.id}>
+                  <th scope="row">
+                    <span class="channel-title">${channelName(channel)}</span>
+                    <span class="channel-id"><code>${channel.id}</code> · ${accountHandle(channel.platform, channel.account)}</span>
+                  </th>
+                  <td><${NetworkTag} platform=${channel.platform} /></td>
+                  ${showSite && html`<td>${app.sites.find((s) => s.id === channel.siteId)?.name ?? channel.siteId}</td>`}
+                  <td><${ChannelStatusBadge} status=${channel.status} /></td>
+                  <td class="routing-summary">${routingSummary(channel.routing)}</td>
+                  <td>${channel.timezone ?? 'UTC'}</td>
+                  ${
+                    isAdmin &&
+                    html`<td><div class="channel-actions">
+                      <label class="switch">
+                        <input
+                          type="checkbox"
+                          role="switch"
+                          checked=${channel.status === 'active'}
+                          disabled=${busy === channel.id}
+                          aria-label=${`Posting on ${channelName(channel)}`}
+                          onChange=${() => {
+                            const pause = channel.status === 'active';
+                            run(
+                              channel,
+                              () => api.setChannelPaused(channel.id, pause),
+                              `${channelName(channel)} is ${pause ? 'paused: its shares wait until it is resumed' : 'posting again'}.`,
+                            );
+                          }}
+                        />
+                        <span aria-hidden="true">${channel.status === 'active' ? 'Posting' : 'Paused'}</span>
+                      </label>
+                      <a href=${channelHref(channel.id)}>Edit<span class="visually-hidden"> ${channelName(channel)}</span></a>
+                      <button
+                        type="button"
+                        class="danger"
+                        disabled=${busy === channel.id}
+                        onClick=${() => setConfirming(channel.id)}
+                      >
+                        Archive<span class="visually-hidden"> ${channelName(channel)}</span>
+                      </button>
+                      ${
+                        confirming === channel.id &&
+                        html`<${ArchiveConfirmation}
+                          channel=${channel}
+                          onKeep=${() => setConfirming(undefined)}
+                          onArchive=${() =>
+                            run(
+                              channel,
+                              () => api.archiveChannel(channel.id),
+                              `${channelName(channel)} is archived; its pending shares are cancelled.`,
+                            )}
+                        />`
+                      }
+                    </div></td>`
+                  }
+                </tr>`,
+              )
+        }
+      </tbody>
+    </table>
+  </section>`;
+}
