@@ -145,7 +145,8 @@ function fieldsOf(form: ChannelForm): Record<string, unknown> {
     name: form.name.trim() || undefined,
     account: form.account.trim(),
     siteId: form.siteId,
-    template: form.template,
+    // empty: the site's default template, where it has one
+    template: form.template.trim() === '' ? undefined : form.template,
     timezone: form.timezone.trim(),
     approval: form.approval,
     schedule:
@@ -213,8 +214,11 @@ export function replacing(before: unknown, after: unknown): unknown {
 export function checkForm(
   form: ChannelForm,
   original?: ChannelRecord,
+  /** the chosen site's `defaults`, which fill a template or hashtags the form leaves out */
+  siteDefaults?: unknown,
 ): { fields: Partial<Record<FormField, string[]>>; other: FieldIssue[] } {
-  const checked = checkDirectoryChannel(channelOf(form, original));
+  const defaults = siteDefaults as Parameters<typeof checkDirectoryChannel>[1];
+  const checked = checkDirectoryChannel(channelOf(form, original), defaults);
   return issuesByField(checked.ok ? [] : checked.issues);
 }
 

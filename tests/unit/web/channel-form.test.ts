@@ -133,6 +133,17 @@ describe('the check as the admin types', () => {
     expect(fields.template?.[0]).toContain('unknown placeholder {nope}');
   });
 
+  it("takes an empty template from the site's defaults, and asks for one where it has none", () => {
+    const empty = form({ template: '' });
+    expect(checkForm(empty).fields.template).toHaveLength(1);
+    expect(
+      checkForm(empty, undefined, { template: '{title} {url}' }).fields.template,
+    ).toBeUndefined();
+    expect(
+      checkForm(empty, undefined, { template: '{title} {oops}' }).fields.template?.[0],
+    ).toContain('unknown placeholder {oops}');
+  });
+
   it("places a 400's fields the same way, and keeps the unknown ones apart", () => {
     const placed = issuesByField([
       { field: 'routing.exclude.sections.0', message: 'too long' },

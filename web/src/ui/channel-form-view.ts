@@ -33,7 +33,7 @@ const HINTS: Partial<Record<FormField, string>> = {
   name: 'How editors know the channel (optional)',
   account: 'The handle or identifier on the network',
   template:
-    'Placeholders: {title} {summary} {url} {section} {authors} {handles} {hashtags} {imageCredit} {site} {author}',
+    "Placeholders: {title} {summary} {url} {section} {authors} {handles} {hashtags} {imageCredit} {site} {author}. Empty: the site's default template, where it has one",
   timezone: 'An IANA time zone such as Europe/Berlin',
   tags: 'At least one of these',
   languages: 'BCP 47 tags: en takes en-GB too',
@@ -149,7 +149,11 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
     </section>`;
   }
 
-  const check = checkForm(form, original);
+  const check = checkForm(
+    form,
+    original,
+    app.sites.find((site) => site.id === form.siteId)?.defaults,
+  );
   // A schedule the form does not edit (weekday slots): kept unless another is chosen.
   const keptSchedule = original !== undefined && formOf(startSite, original).schedule === 'kept';
   const shown = (field: FormField): string[] => [
