@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import type { ChannelsConfig } from '../shared/domain/channel';
 

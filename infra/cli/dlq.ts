@@ -14,7 +14,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { QUEUES, type QueueName } from '../../shared/resources';
 import { readArgs } from './args';
 import {

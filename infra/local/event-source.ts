@@ -13,7 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Handler, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SqsTrigger } from '../../shared/resources';
 import { type FunctionIdentity, invokeHandler } from './invoke';
 import { LOCAL_REGION } from './local-aws';

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Handler } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FunctionIdentity, invokeHandler } from './invoke';
 import { LOCAL_ACCOUNT_ID } from './local-aws';
 import type { Logger } from './logger';

@@ -9,7 +9,7 @@
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RUNTIME_FILE_NAME = 'runtime.json';
 

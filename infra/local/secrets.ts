@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../../shared/resources';
 
 export type SecretName = 'webhookSecret' | 'ghostSecret' | 'syndicationSecret' | 'editorToken';

@@ -10,7 +10,7 @@
  * function that does not import them does not carry them in its bundle.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadChannelsConfig } from '../config/channels';
 import { runtimeClock } from '../config/clock';
 import {

@@ -1,5 +1,5 @@
 /** Reads a function's environment once, at cold start, and fails loudly on anything missing. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export function readEnv<T extends z.ZodRawShape>(
   shape: T,

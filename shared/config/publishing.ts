@@ -2,7 +2,7 @@
  * The publishing numbers of docs/architecture.md, as configuration with its defaults: attempts,
  * backoff, leases, the look-ahead, and each network call's timeout.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTIONS } from '../resources';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);

@@ -2,7 +2,7 @@
  * How the CMS is retried when a syndication webhook fails: a backoff between attempts,
  * and as many attempts as the syndicate queue receives a message before its DLQ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BackoffPolicy } from '../domain/backoff';
 import { QUEUES } from '../resources';
 

@@ -2,7 +2,7 @@
  * The generic article of the webhook contract (docs/architecture.md, "Contracts that stay
  * stable") and the normalized article every other part of Crier reads.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors';
 import { PLATFORMS } from './platform';
 import { cleanText } from './text';

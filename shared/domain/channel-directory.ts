@@ -3,7 +3,7 @@
  * each one versioned, every change checked as the channels file is and audited.
  * shared/store/channel-directory.ts is the DynamoDB adapter.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type Channel,
   type ChannelInput,

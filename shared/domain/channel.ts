@@ -3,7 +3,7 @@
  * schedule and approval mode its posts follow. Channels come from the config file
  * (shared/config/channels.ts); this is their schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
 import { DEFAULT_SITE_ID, routingSchema, siteIdSchema } from './routing';

@@ -3,7 +3,7 @@
  * made through the API and the sites' webhook keys are kept (the AccessStore port).
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The roles an editor may hold (in AWS, Cognito groups of the same names). */
 export const EDITOR_ROLES = ['editor', 'admin'] as const;

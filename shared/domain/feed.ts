@@ -2,7 +2,7 @@
  * Feeds Crier polls for articles (RSS 2.0, Atom, JSON Feed), as the channels config lists
  * them, and what is remembered of each between polls.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { siteIdSchema } from './routing';
 
 export const feedSchema = z.object({

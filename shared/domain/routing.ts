@@ -5,7 +5,7 @@
  * channel's standing routing rules. Pure; compose (shared/usecases/compose-article.ts)
  * applies it when it creates shares.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ARTICLE_PRIORITIES,
   type Article,

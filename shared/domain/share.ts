@@ -1,5 +1,5 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
 import type { Platform } from './platform';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';

@@ -1,5 +1,5 @@
 /** The channels config's `syndication` block, apart from the webhook code so browsers can load the config schema. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_SOURCES } from './article';
 
 const webhookUrl = z.url({ protocol: /^https?$/, message: 'must be an http or https URL' });

@@ -2,7 +2,7 @@
  * The editor API's routes for the directory (sites, channels, editors and the audit of
  * their changes), as data, beside the article routes of editor-routes.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   auditListSchema,
   channelAnswerSchema,

@@ -3,7 +3,7 @@
  * schemas. shared/http/editor-api.ts reads every request with them (request.ts), and
  * shared/http/openapi.ts writes the OpenAPI document from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SHARE_ACTIONS } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';

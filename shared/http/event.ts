@@ -1,5 +1,5 @@
 /** The parts of an API Gateway HTTP API (payload 2.0) event that handlers read, checked. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const httpEventSchema = z.object({
   routeKey: z.string(),

@@ -3,7 +3,7 @@
  * schemas they validate with (zod's own JSON Schema output), so the document is the
  * code's contract. `npm run openapi` writes it to docs/openapi.json.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { genericArticleSchema } from '../domain/article';
 import { MAX_WEBHOOK_BYTES } from '../ingest/generic';
 import {

@@ -2,7 +2,7 @@
  * What every editor API route declares: its shape, the error body, and the refusals
  * every route shares (no token, not allowed).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const errorSchema = z.object({
   error: z.enum([

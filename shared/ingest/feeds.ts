@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Article, type GenericArticle, parseArticleAs } from '../domain/article';
 import type { FeedItem, ParsedFeed } from '../domain/feed';
 import { charsetOf } from '../preview/charset';

@@ -3,7 +3,7 @@
  * `post.deleted`): the `X-Ghost-Signature` check, and the post mapped to the article.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ArticleChange,
   type GenericArticle,

@@ -2,7 +2,7 @@
  * WordPress: a post object as the REST API returns it (`/wp/v2/posts/<id>`, with or
  * without `?_embed`), signed like the generic webhook, mapped to the article.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ArticleChange,
   type GenericArticle,

@@ -1,6 +1,6 @@
 /** Sends "compose this article" messages; the message names the article and revision only. */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { ComposeMessage, ComposeQueue } from '../domain/ports';
 

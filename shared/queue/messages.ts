@@ -1,5 +1,5 @@
 /** SQS message bodies: JSON, checked against the message's schema. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export function jsonMessage<T extends z.ZodType>(schema: T) {
   return z

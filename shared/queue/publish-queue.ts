@@ -1,6 +1,6 @@
 /** Sends "publish this share" messages; a message names the share and nothing else. */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { PublishMessage, PublishQueue } from '../domain/ports';
 

@@ -10,7 +10,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_ID_PATTERN } from '../domain/ids';
 import type { ShareRef } from '../domain/ports';
 import type { SyndicationQueue } from '../domain/syndication';

@@ -11,7 +11,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AccessStore, type EditorAccount, editorAccountSchema } from '../domain/editor';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../domain/ports';

@@ -1,6 +1,6 @@
 /** Per-channel state that outlives one invocation: rate limits and rotating sessions. */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChannelState, ChannelStateStore } from '../domain/ports';
 import { channelStateKey } from './keys';
 

@@ -1,6 +1,6 @@
 /** Each channel's shares by dueAt, from the channel timeline index (`CH#<channelId>` / `<dueAt>#<articleId>`). */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../domain/errors';
 import { parseJson } from '../domain/json';
 import type { ChannelTimeline, ChannelTimelineEntry, TimelinePage } from '../domain/ports';

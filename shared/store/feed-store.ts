@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeedState, FeedStore } from '../domain/feed';
 import { isConditionFailure } from './client';
 import { feedItemKey, feedStateKey } from './keys';

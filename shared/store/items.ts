@@ -2,7 +2,7 @@
  * The shapes of stored items, checked on the way out of the table: an item written by
  * an older version, or by hand, fails loudly here instead of deep in a use case.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import { channelOverridesSchema } from '../domain/routing';

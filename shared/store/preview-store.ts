@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PreviewEntry, PreviewStore } from '../preview/cache';
 import { TABLE } from '../resources';
 

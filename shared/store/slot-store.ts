@@ -9,7 +9,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ShareRef, SlotReservation, SlotStore, TimelineEntry } from '../domain/ports';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { TABLE } from '../resources';

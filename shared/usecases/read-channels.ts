@@ -1,5 +1,5 @@
 /** What the editor API shows of the configured channels: enough to name and place each share. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Channel, scheduleSchema } from '../domain/channel';
 import { PLATFORMS } from '../domain/platform';
 

@@ -3,7 +3,7 @@
  * caller may see it (only their sites), and the admins' changes to it, each audited with
  * the editor's name. Webhook keys and editor tokens are shown once, when made.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CHANNEL_STATUSES,
   type ChannelDirectory,

@@ -3,7 +3,7 @@
  * their answers with these types, and the OpenAPI document is generated from the same
  * schemas, so the two cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '../domain/article';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { TID } from '@atproto/common-web';
 import { expect } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLogger } from '../../infra/local/logger';
 import { blueskySandbox } from '../../infra/local/sandbox/bluesky';
 import { launchFacebookSandbox } from '../../infra/local/sandbox/facebook';

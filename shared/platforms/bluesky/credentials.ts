@@ -1,5 +1,5 @@
 /** What a Bluesky channel's credentials secret holds (docs/networks.md, Bluesky, Auth). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const blueskyCredentialsSchema = z.object({
   /** the PDS or entryway: `https://bsky.social` in production, the sandbox's URL locally */

@@ -4,7 +4,7 @@
  * hand back when the agent renewed it. `inSession` runs one call through all of that.
  */
 import { AtpAgent, type AtpSessionData, type AtpSessionEvent, XRPCError } from '@atproto/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJson } from '../../domain/json';
 import type { BlueskyCredentials } from './credentials';
 

@@ -4,7 +4,7 @@
  * looks through the Page feed since the first claim, and a withdrawn article's post is
  * deleted or edited (docs/networks.md, Facebook Page).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type {
   ClientCall,

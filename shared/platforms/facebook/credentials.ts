@@ -2,7 +2,7 @@
  * A Facebook Page channel's credentials secret: the Page, a Page access token, the Graph
  * API version it speaks, and (sandbox only) where the API is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bearerToken,
   type ParsedCredentials,

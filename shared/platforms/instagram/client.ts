@@ -3,7 +3,7 @@
  * image, `caption` = its text), published with `media_publish`; reconcile looks through
  * the account's media since the first claim for the same caption (docs/networks.md, Instagram).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import {
   type ContainerState,

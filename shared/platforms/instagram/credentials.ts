@@ -4,7 +4,7 @@
  * graph.instagram.com; Facebook Login: graph.facebook.com), the pinned Graph version,
  * and `apiBase` for the local sandbox only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   graphAccessToken,
   graphUserId,

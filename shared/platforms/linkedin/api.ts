@@ -2,7 +2,7 @@
  * LinkedIn's REST API over the shared fetch exchange: the headers every Rest.li call
  * carries, a call's deadline, and the post URNs and addresses the client reads and makes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Exchange, exchange, type RestCall } from '../rest/http';
 import type { LinkedInCredentials } from './credentials';
 

@@ -2,7 +2,7 @@
  * A LinkedIn channel's credentials secret: the member's OAuth token, the author it posts
  * as, the API version it speaks, and (sandbox only) where the API is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bearerToken,
   type ParsedCredentials,

@@ -3,7 +3,7 @@
  * post it names, the daily quota against its infrastructure's backoff, and failures
  * before the create, of a lookup and of a withdrawal (docs/networks.md, LinkedIn).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PublishOutcome, WithdrawOutcome } from '../client';
 import { type Answer, type Exchange, unansweredLookup } from '../rest/http';
 import type { Api } from './api';

@@ -2,7 +2,7 @@
  * After an unknown outcome: the author's posts, newest change first, back to the first
  * claim, looked through for the article's link.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, ReconcileOutcome } from '../client';
 import { restCall } from '../rest/http';

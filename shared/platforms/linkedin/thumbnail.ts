@@ -2,7 +2,7 @@
  * A card's thumbnail on LinkedIn: the bytes the options give, uploaded with the Images API
  * (`initializeUpload`, then a PUT to LinkedIn's own host), whose image URN the post names.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PublishOutcome } from '../client';
 import { exchange } from '../rest/http';
 import type { LinkCard } from '../types';

@@ -3,7 +3,7 @@
  * its Idempotency-Key: publish sends it, and reconcile sends it again within the hour.
  */
 import { createRestAPIClient, type mastodon } from 'masto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, PublishOutcome, ReplyCall } from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';

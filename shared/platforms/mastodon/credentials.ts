@@ -1,5 +1,5 @@
 /** A Mastodon channel's credentials secret: the instance and the account's bearer token. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const mastodonCredentialsSchema = z.object({
   /** the instance's base URL, e.g. https://mastodon.social (the API lives at its root) */

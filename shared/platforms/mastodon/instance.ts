@@ -4,7 +4,7 @@
  * a post is fitted to the server it goes to. Unreachable (offline, or the loopback
  * sandbox the fetcher refuses): undefined, and the channel's configured limit stands.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SafeFetch } from '../../preview/types';
 
 const CACHE_MS = 60 * 60_000;

@@ -5,7 +5,7 @@
  */
 import type { mastodon } from 'masto';
 import twitterText from 'twitter-text';
-import { z } from 'zod';
+import * as z from 'zod';
 import { graphemeLength } from '../../domain/text';
 import { MASTODON_URL_LENGTH, mastodonCountableText } from './rules';
 

@@ -4,7 +4,7 @@
  * first claim (or the parent's replies, for a part of a thread) are searched.
  */
 import { decodeHTML } from 'entities';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
 import { settleBefore } from '../transport';

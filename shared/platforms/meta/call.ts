@@ -3,7 +3,7 @@
  * deadline, and the target account; messages scrubbed of the token; and a post's
  * permalink, read as a courtesy once the post exists.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientCall } from '../client';
 import { type GraphApi, graphRequest } from './graph';
 import type { ContainerNetwork, GraphTarget } from './network';

@@ -3,7 +3,7 @@
  * id, and an `apiBase` that points the client at the local sandbox and may lead nowhere
  * else (the loopback check and the field-naming messages are the fetch clients' own).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bearerToken,
   sandboxApiBase as optionalApiBase,

@@ -4,7 +4,7 @@
  * Threads and Instagram, "Errors"). Meta's codes decide, not the HTTP status: the same
  * throttle arrives as 400, 403 or 429 depending on the surface.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJson } from '../../domain/json';
 
 const code = z.union([

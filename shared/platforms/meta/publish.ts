@@ -3,7 +3,7 @@
  * FINISHED, then publish it, the only step that posts. A share's container may be made
  * ahead (prepare); a thread's part makes and publishes its own in one call.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientCall, PrepareOutcome, PublishOutcome, ReplyCall } from '../client';
 import { type Call, open, permalinkOf, scrub } from './call';
 import { classify, type GraphFailure, type GraphStep } from './errors';

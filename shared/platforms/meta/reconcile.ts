@@ -3,7 +3,7 @@
  * since the first claim (the prepared container's status checked when the list says
  * no), or, for a thread's part, the replies to its parent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
 import { type Call, clean, open, permalinkOf } from './call';

@@ -3,7 +3,7 @@
  * endpoint override that only ever leads to a loopback sandbox, and an error message that
  * names the fields that are wrong but never quotes a value (a token must not reach a log).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -9,7 +9,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Api, GrammyError, HttpError } from 'grammy';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type {
   ClientCall,

@@ -2,7 +2,7 @@
  * A Telegram channel's credentials secret: the bot's token from @BotFather and the channel
  * it posts to; `apiRoot` points grammy at the local sandbox, and only there.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSandboxUrl } from '../rest/credentials';
 
 // `<bot id>:<secret>`; the secret is 35 URL-safe characters today. The token goes into the

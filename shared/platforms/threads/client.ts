@@ -5,7 +5,7 @@
  * (docs/networks.md, Threads). Each part of a thread is a TEXT container with `reply_to_id`,
  * found again among the replies to the post it answers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import {
   type ContainerState,

@@ -2,7 +2,7 @@
  * A Threads channel's credentials secret: a long-lived Threads user token, the Threads
  * user id (`me` when left out), and `apiBase` for the local sandbox only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   graphAccessToken,
   graphUserId,

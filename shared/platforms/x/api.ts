@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeadlineError, settleBefore } from '../transport';
 import type { XCredentials } from './credentials';
 

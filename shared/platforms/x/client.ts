@@ -4,7 +4,7 @@
  * on the account's timeline (reconcile.ts), and deletes it when its article is withdrawn
  * (withdraw.ts) (docs/networks.md, X).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import { apiFor, forgetIdentity, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';

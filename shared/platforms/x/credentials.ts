@@ -2,7 +2,7 @@
  * An X channel's credentials secret: OAuth 1.0a consumer key and secret plus the account's
  * access token and secret; `apiBase` points the client at the local sandbox, and only there.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSandboxUrl } from '../rest/credentials';
 
 export const xCredentialsSchema = z.object({

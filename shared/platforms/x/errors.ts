@@ -9,7 +9,7 @@ import {
   ApiResponseError,
   type TwitterRateLimit,
 } from 'twitter-api-v2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PublishOutcome, WithdrawOutcome } from '../client';
 import { DeadlineError } from '../transport';
 

@@ -4,7 +4,7 @@
  * answers, and the same text from before the claim that X would refuse as a duplicate.
  */
 import type { TweetV2UserTimelineParams, TwitterApi } from 'twitter-api-v2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
 import { apiFor, identify, postUrl, within } from './api';

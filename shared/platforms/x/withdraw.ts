@@ -1,5 +1,5 @@
 /** Deletes a withdrawn article's X post by its id. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WithdrawCall, WithdrawOutcome } from '../client';
 import { apiFor, within } from './api';
 import { parseXCredentials } from './credentials';

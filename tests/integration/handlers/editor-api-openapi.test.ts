@@ -4,7 +4,7 @@
  * schemas. Also who may call: Cognito groups, as API Gateway passes the JWT's claims.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTIONS } from '../../../shared/resources';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';

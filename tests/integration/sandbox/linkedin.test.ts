@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRestAPIClient, MastoHttpError } from 'masto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { Api, GrammyError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';

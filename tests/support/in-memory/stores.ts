@@ -12,7 +12,7 @@
  *   functions (shared/store/keys.ts), so `dueBy` and `leasesEndedBy` answer shard by shard,
  *   earliest first within a shard, `limitPerShard` each, as the Dynamo queries do.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../../shared/domain/errors';
 import type {
   ArticleListOptions,

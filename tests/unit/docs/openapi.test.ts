@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { committedOpenApi, currentOpenApi } from '../../../infra/cli/openapi';
 import { FUNCTIONS, type FunctionDefinition } from '../../../shared/resources';
 

@@ -4,7 +4,7 @@
  * PDS's answers when one is missing, unverifiable, expired or of the wrong kind.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { XrpcFailure } from './repo';
 
 export const ACCESS_SCOPE = 'com.atproto.appPass';
