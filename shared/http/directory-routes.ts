@@ -97,7 +97,11 @@ export const DIRECTORY_ROUTES = [
       201: { description: 'The channel, at version 1', schema: channelAnswerSchema },
       400: { description: 'An invalid channel, naming the fields', schema: errorSchema },
       ...adminOnly,
-      409: { description: 'A channel with this id exists', schema: errorSchema },
+      409: {
+        description:
+          'A channel with this id exists and is not archived (an archived one is restored)',
+        schema: errorSchema,
+      },
     },
   },
   {

@@ -128,14 +128,16 @@ export async function createChannel(
   editor: Editor,
 ) {
   const id = typeof body.id === 'string' ? body.id : undefined;
-  if (id && (await deps.directory.getChannel(id))) {
+  const existing = id ? await deps.directory.getChannel(id) : undefined;
+  if (existing && existing.status !== 'archived') {
     throw new ConflictError(`A channel ${id} exists`);
   }
+  // An archived channel's id made again restores it, with the body's fields (audited).
   const channel = await deps.directory.putChannel(
     { ...body, siteId: typeof body.siteId === 'string' ? body.siteId : 'default' } as Parameters<
       ChannelDirectory['putChannel']
     >[0],
-    { who: editor.by },
+    { who: editor.by, expectedVersion: existing?.version },
   );
   return { channel: directoryChannelView(channel) };
 }

@@ -270,6 +270,21 @@ describe('channels through the API', () => {
       after: { name: 'Extra' },
     });
     expect(entries.at(-1)).toMatchObject({ action: 'create', target: 'site:site-a', before: null });
+
+    // The archived channel's id made again restores it, active, with the new fields.
+    const restored = await call('POST', '/api/channels', admin, {
+      ...fields,
+      id,
+      siteId: 'site-a',
+      name: 'Back again',
+    });
+    expect(restored.status, JSON.stringify(restored.body)).toBe(201);
+    expect(restored.body.channel).toMatchObject({ id, status: 'active', name: 'Back again' });
+    const latest = (await call('GET', '/api/audit?siteId=site-a&limit=1', admin)).body.entries;
+    expect(latest[0]).toMatchObject({ action: 'restore', target: `channel:${id}` });
+    expect(
+      (await call('POST', '/api/channels', admin, { ...fields, id, siteId: 'site-a' })).status,
+    ).toBe(409);
   });
 });
 
