@@ -28,11 +28,14 @@ import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import {
   archiveChannel,
   createChannel,
+  createEditor,
   createSite,
   listAudit,
   listDirectoryChannels,
   listSites,
   patchChannel,
+  patchSite,
+  revokeEditor,
   rotateSiteKey,
 } from '../shared/usecases/sites';
 import { shareView } from '../shared/usecases/views';
@@ -101,14 +104,16 @@ export const handler = withObservability(
       'POST /api/sites': async ({ body, editor }) => {
         return created(await createSite(sites, body, editor));
       },
-      'POST /api/sites/{siteId}/webhook-key': async ({ path }) =>
-        created(await rotateSiteKey(sites, path.siteId)),
+      'PATCH /api/sites/{siteId}': async ({ path, body, editor }) =>
+        ok(await patchSite(sites, path.siteId, body, editor)),
+      'POST /api/sites/{siteId}/webhook-key': async ({ path, body, editor }) =>
+        created(await rotateSiteKey(sites, path.siteId, body.kind, editor)),
       'GET /api/editors': async () => ok({ editors: await sites.access.listEditors() }),
       'POST /api/editors': async ({ body, editor }) => {
-        return created(await sites.access.createEditor(body, editor.by));
+        return created(await createEditor(sites, body, editor));
       },
-      'DELETE /api/editors/{id}': async ({ path }) =>
-        ok({ editor: await sites.access.deleteEditor(path.id) }),
+      'DELETE /api/editors/{id}': async ({ path, editor }) =>
+        ok(await revokeEditor(sites, path.id, editor)),
       'GET /api/audit': async ({ query }) => ok(await listAudit(sites, query)),
     },
     editorToken(),

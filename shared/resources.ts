@@ -111,7 +111,9 @@ export const FUNCTIONS = {
       'POST /webhooks/generic',
       'POST /webhooks/generic/{siteId}',
       'POST /webhooks/wordpress',
+      'POST /webhooks/wordpress/{siteId}',
       'POST /webhooks/ghost',
+      'POST /webhooks/ghost/{siteId}',
     ],
     uses: {
       table: 'readWrite',
@@ -189,6 +191,7 @@ export const FUNCTIONS = {
       'DELETE /api/channels/{id}',
       'GET /api/sites',
       'POST /api/sites',
+      'PATCH /api/sites/{siteId}',
       'POST /api/sites/{siteId}/webhook-key',
       'GET /api/editors',
       'POST /api/editors',

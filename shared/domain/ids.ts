@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { ArticleSource } from './article';
+import { type ArticleSource, DEFAULT_SITE_ID } from './article';
 
 /**
  * An article is known by its source and its id there, so the same article sent twice,
- * under any delivery id, lands on the same record.
+ * under any delivery id, lands on the same record; and, for a site other than the
+ * default, by its site too: two sites' CMSs number their posts alike (WordPress counts
+ * from 1). The default site's ids are what they always were.
  */
-export function articleIdFor(source: ArticleSource, sourceId: string): string {
-  return createHash('sha256').update(`${source}\u0000${sourceId}`).digest('hex').slice(0, 32);
+export function articleIdFor(source: ArticleSource, sourceId: string, siteId?: string): string {
+  const key =
+    siteId && siteId !== DEFAULT_SITE_ID
+      ? `${source}\u0000${sourceId}\u0000${siteId}`
+      : `${source}\u0000${sourceId}`;
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 /** What articleIdFor makes: every queue message names its article by one. */

@@ -17,6 +17,7 @@ import { channelProblems } from '../domain/channel-checks';
 import {
   type AuditAction,
   type AuditEntry,
+  type AuditNote,
   type AuditPage,
   auditEntrySchema,
   type ChannelDirectory,
@@ -192,6 +193,12 @@ export class TableChannelDirectory implements ChannelDirectory {
 
   listAudit(options: AuditQuery): Promise<AuditPage> {
     return this.records.audit(options);
+  }
+
+  async recordAudit(note: AuditNote): Promise<AuditEntry> {
+    const entry = auditEntrySchema.parse({ ...note, at: this.clock.now().toISOString() });
+    await this.records.appendAudit(entry);
+    return entry;
   }
 
   private async setSiteStatus(

@@ -34,8 +34,8 @@ export async function receiveArticle(
   const seen = await deps.deliveries.find(source, deliveryId);
   if (seen) return { articleId: seen.articleId, outcome: 'redelivered' };
 
-  const sourceId = 'article' in input ? input.article.sourceId : input.withdrawal.sourceId;
-  const articleId = articleIdFor(source, sourceId);
+  const { sourceId, siteId } = 'article' in input ? input.article : input.withdrawal;
+  const articleId = articleIdFor(source, sourceId, siteId);
   let article: Article;
   if ('article' in input) {
     article = input.article;

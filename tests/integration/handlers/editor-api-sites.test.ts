@@ -145,6 +145,8 @@ describe('an editor of site A', () => {
     const refused: [string, string, unknown?][] = [
       ['POST', '/api/sites', { id: 'site-c', name: 'C' }],
       ['POST', '/api/sites/site-a/webhook-key'],
+      ['POST', '/api/sites/site-a/webhook-key', { kind: 'wordpress' }],
+      ['PATCH', '/api/sites/site-a', { status: 'paused' }],
       ['GET', '/api/editors'],
       ['POST', '/api/editors', { name: 'x', role: 'admin', sites: [] }],
       ['DELETE', '/api/editors/whoever'],
