@@ -4,7 +4,6 @@
  * acts on only their sites' articles, shares and channels; admin routes refuse editors.
  */
 import {
-  accessStore,
   articleStore,
   channelDirectory,
   channelTimeline,
@@ -15,6 +14,7 @@ import {
   liveChannels,
   shareStore,
 } from '../shared/composition';
+import { editorAccess } from '../shared/composition/editors';
 import { serverLimit } from '../shared/composition/network';
 import { siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
@@ -53,7 +53,7 @@ const writes = {
 };
 const sites = {
   directory: channelDirectory(),
-  access: accessStore(),
+  access: editorAccess(),
   timeline: channelTimeline(),
   shares: shareStore(),
   clock,
