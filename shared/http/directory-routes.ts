@@ -228,7 +228,9 @@ export const DIRECTORY_ROUTES = [
     routeKey: 'GET /api/editors',
     operationId: 'listEditors',
     admin: true,
-    summary: 'The editors made through the API (admins only)',
+    summary: 'The editors (admins only): made through the API locally, the Cognito pool’s in AWS',
+    description:
+      'In AWS, the user pool’s users in the `admin` or `editor` group, each with its sites from its `site:<id>` groups and its email; `createdBy` is `cognito` there, as Cognito keeps no inviter (the audit does).',
     responses: {
       200: { description: 'The editors', schema: editorListSchema },
       ...adminOnly,
