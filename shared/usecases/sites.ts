@@ -4,12 +4,14 @@
  * the editor's name. Webhook keys and editor tokens are shown once, when made.
  */
 import { z } from 'zod';
+import { fieldIssues } from '../domain/article';
 import {
   ALL_SITES,
   CHANNEL_STATUSES,
   type ChannelDirectory,
   type DirectoryChannel,
   type DirectorySite,
+  directorySiteInputSchema,
   fileSiteOf,
   SITE_STATUSES,
   type SiteStatus,
@@ -220,6 +222,13 @@ export async function createSite(
   editor: Editor,
 ) {
   if (await deps.directory.getSite(body.id)) throw new ConflictError(`A site ${body.id} exists`);
+  const checked = directorySiteInputSchema.safeParse(body);
+  if (!checked.success) {
+    throw new ValidationError(`Invalid site ${body.id}`, fieldIssues(checked.error));
+  }
+  // The group before the site: making it again is harmless, and a failure there writes
+  // no site whose keys nobody saw.
+  await deps.access.createSiteGroup(body.id);
   const site = await deps.directory.putSite(body as Parameters<ChannelDirectory['putSite']>[0], {
     who: editor.by,
   });
@@ -232,7 +241,6 @@ export async function createSite(
     }
     secrets[kind] = secret;
   }
-  await deps.access.createSiteGroup(site.id);
   return {
     site: siteView(site),
     webhookSecret: secrets.generic,

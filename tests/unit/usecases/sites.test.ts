@@ -46,6 +46,15 @@ describe('createSite', () => {
     expect(await access.webhookKeys('south', 'ghost')).toEqual([made.ghostSecret]);
     expect([...access.siteGroups]).toEqual(['north', 'south']);
   });
+
+  it('refuses an invalid site before making its group or keys', async () => {
+    await expect(
+      createSite(deps, { id: 'east', name: 'East', brand: { accent: 'red' } }, admin),
+    ).rejects.toThrow(ValidationError);
+    expect(access.siteGroups.has('east')).toBe(false);
+    expect(access.keys.has('east/generic')).toBe(false);
+    expect(await directory.getSite('east')).toBeUndefined();
+  });
 });
 
 describe('rotateSiteKey', () => {
