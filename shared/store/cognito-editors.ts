@@ -91,6 +91,17 @@ export class CognitoEditorAccounts implements EditorAccounts {
           cause: error,
         });
       }
+      if (name === 'InvalidParameterException') {
+        // Cognito's own wording stays in the log; the answer names the fields it checks.
+        throw new ValidationError(
+          'Cognito refused the name or the email',
+          [
+            { field: 'name', message: 'as a Cognito username' },
+            { field: 'email', message: 'as a Cognito email address' },
+          ],
+          { cause: error },
+        );
+      }
       throw error;
     }
     try {

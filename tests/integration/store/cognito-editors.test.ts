@@ -147,6 +147,22 @@ describe('the Cognito editors', () => {
     );
   });
 
+  it('answers a name or email Cognito refuses with a 400 naming both, and makes no user', async () => {
+    pool.failNext('AdminCreateUser', 'InvalidParameterException');
+    const refused = editors.createEditor(
+      { name: 'ana', role: 'editor', sites: [], email: 'ana@example.org' },
+      'boss',
+    );
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toMatchObject({
+      issues: [
+        expect.objectContaining({ field: 'name' }),
+        expect.objectContaining({ field: 'email' }),
+      ],
+    });
+    expect(pool.users.size).toBe(0);
+  });
+
   it('deletes the user again when a group cannot be joined, leaving no half-made editor', async () => {
     pool.failNext('AdminAddUserToGroup', 'TooManyRequestsException');
     await expect(
