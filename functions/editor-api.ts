@@ -4,7 +4,6 @@
  * acts on only their sites' articles, shares and channels; admin routes refuse editors.
  */
 import {
-  accessStore,
   articleStore,
   channelDirectory,
   channelTimeline,
@@ -18,6 +17,7 @@ import {
   shareStore,
   slotStore,
 } from '../shared/composition';
+import { editorAccess } from '../shared/composition/editors';
 import { safeFetch, serverLimit } from '../shared/composition/network';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
@@ -37,12 +37,15 @@ import { releaseSlot } from '../shared/usecases/schedule-share';
 import {
   archiveChannel,
   createChannel,
+  createEditor,
   createSite,
   describeCaller,
   listAudit,
   listDirectoryChannels,
   listSites,
   patchChannel,
+  patchSite,
+  revokeEditor,
   rotateSiteKey,
   setChannelPaused,
 } from '../shared/usecases/sites';
@@ -86,7 +89,7 @@ const channelChanges = {
 };
 const sites = {
   directory: channelDirectory(),
-  access: accessStore(),
+  access: editorAccess(),
   timeline: channelTimeline(),
   shares: shareStore(),
   clock,
@@ -152,15 +155,17 @@ export const handler = withObservability(
       'POST /api/sites': async ({ body, editor }) => {
         return created(await createSite(sites, body, editor));
       },
-      'POST /api/sites/{siteId}/webhook-key': async ({ path }) =>
-        created(await rotateSiteKey(sites, path.siteId)),
+      'PATCH /api/sites/{siteId}': async ({ path, body, editor }) =>
+        ok(await patchSite(sites, path.siteId, body, editor)),
+      'POST /api/sites/{siteId}/webhook-key': async ({ path, body, editor }) =>
+        created(await rotateSiteKey(sites, path.siteId, body.kind, editor)),
       'GET /api/me': async ({ editor }) => ok(describeCaller(editor)),
       'GET /api/editors': async () => ok({ editors: await sites.access.listEditors() }),
       'POST /api/editors': async ({ body, editor }) => {
-        return created(await sites.access.createEditor(body, editor.by));
+        return created(await createEditor(sites, body, editor));
       },
-      'DELETE /api/editors/{id}': async ({ path }) =>
-        ok({ editor: await sites.access.deleteEditor(path.id) }),
+      'DELETE /api/editors/{id}': async ({ path, editor }) =>
+        ok(await revokeEditor(sites, path.id, editor)),
       'GET /api/audit': async ({ query }) => ok(await listAudit(sites, query)),
     },
     editorToken(),

@@ -1,7 +1,8 @@
 /**
- * The CMS webhooks: `POST /webhooks/generic` (the default site's), `/webhooks/generic/{siteId}`
- * (signed with that site's key from the table), `/webhooks/wordpress` and `/webhooks/ghost`.
- * Each is verified and read by its own reader, then stored and queued for composing.
+ * The CMS webhooks: `POST /webhooks/generic`, `/webhooks/wordpress` and `/webhooks/ghost`
+ * (the default site's), and each under `/{siteId}` (signed with that site's key of the
+ * kind, from the table). Each is verified and read by its own reader, then stored and
+ * queued for composing.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../shared/composition';
 import { secret } from '../shared/composition/secrets';
 import { DEFAULT_SITE_ID } from '../shared/domain/article';
+import type { WebhookKind } from '../shared/domain/editor';
 import { UnauthorizedError } from '../shared/domain/errors';
 import { errorResponse, json } from '../shared/http/responses';
 import { changeSummary, webhookReader } from '../shared/http/webhooks';
@@ -27,29 +29,32 @@ const deps = {
   composeQueue: composeQueue(),
   clock,
 };
-const webhookSecret = await secret('CRIER_WEBHOOK_SECRET');
+const secrets = {
+  webhook: await secret('CRIER_WEBHOOK_SECRET'),
+  ghost: await secret('CRIER_GHOST_SECRET'),
+};
 const directory = channelDirectory();
 const access = accessStore();
 
-/** A site's keys from the table; the default site's, until it has its own, CRIER_WEBHOOK_SECRET. */
-async function siteKeys(siteId: string): Promise<string[] | undefined> {
+/**
+ * A site's keys of a kind from the table. The default site's, until it has its own, are
+ * the deployment's: CRIER_WEBHOOK_SECRET (generic, WordPress), CRIER_GHOST_SECRET (Ghost).
+ */
+async function siteKeys(siteId: string, kind: WebhookKind): Promise<string[] | undefined> {
   if (!(await directory.getSite(siteId))) return undefined;
-  const keys = await access.webhookKeys(siteId);
-  return keys.length === 0 && siteId === DEFAULT_SITE_ID ? [webhookSecret] : keys;
+  const keys = await access.webhookKeys(siteId, kind);
+  if (keys.length > 0 || siteId !== DEFAULT_SITE_ID) return keys;
+  return [kind === 'ghost' ? secrets.ghost : secrets.webhook];
 }
 
-const readDelivery = webhookReader(
-  { webhook: webhookSecret, ghost: await secret('CRIER_GHOST_SECRET') },
-  siteKeys,
-  clock,
-);
+const readDelivery = webhookReader(secrets, siteKeys, clock);
 
 export const handler = withObservability(async (input: unknown) => {
   try {
-    const { source, deliveryId, change, siteId } = await readDelivery(input);
+    const { source, deliveryId, change } = await readDelivery(input);
     const { sourceId, revision, withdrawal } = changeSummary(change);
     logger.appendKeys({ deliveryId, source, sourceId });
-    const result = await receiveArticle(deps, { source, deliveryId, siteId, ...change });
+    const result = await receiveArticle(deps, { source, deliveryId, ...change });
     logger.info('Article received', { ...result, revision, withdrawal });
     metrics.addDimensions({ outcome: result.outcome, source });
     metrics.addMetric(METRICS.articlesReceived, MetricUnit.Count, 1);

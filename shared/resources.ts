@@ -95,6 +95,8 @@ export type FunctionDefinition = {
     secrets?: readonly SecretName[];
     /** reads each channel's credentials secret (`<CRIER_CHANNEL_SECRET_PREFIX><channelId>`) */
     channelSecrets?: boolean;
+    /** manages the editors as Cognito users and groups in the editors' pool (AWS only) */
+    editors?: boolean;
   };
 };
 
@@ -111,7 +113,9 @@ export const FUNCTIONS = {
       'POST /webhooks/generic',
       'POST /webhooks/generic/{siteId}',
       'POST /webhooks/wordpress',
+      'POST /webhooks/wordpress/{siteId}',
       'POST /webhooks/ghost',
+      'POST /webhooks/ghost/{siteId}',
     ],
     uses: {
       table: 'readWrite',
@@ -192,6 +196,7 @@ export const FUNCTIONS = {
       'POST /api/channels/{id}/resume',
       'GET /api/sites',
       'POST /api/sites',
+      'PATCH /api/sites/{siteId}',
       'POST /api/sites/{siteId}/webhook-key',
       'GET /api/me',
       'GET /api/editors',
@@ -200,7 +205,7 @@ export const FUNCTIONS = {
       'GET /api/audit',
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
-    uses: { table: 'readWrite', sendTo: ['publish'] },
+    uses: { table: 'readWrite', sendTo: ['publish'], editors: true },
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
@@ -247,4 +252,6 @@ export const ENV = {
   syndicationSecret: 'CRIER_SYNDICATION_SECRET',
   editorToken: 'CRIER_EDITOR_TOKEN',
   channelSecretPrefix: 'CRIER_CHANNEL_SECRET_PREFIX',
+  /** the editors' Cognito user pool (AWS); unset locally, where editors have tokens */
+  userPoolId: 'CRIER_USER_POOL_ID',
 } as const;

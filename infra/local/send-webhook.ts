@@ -1,7 +1,9 @@
 /**
  * Signs a payload as the CMS would and posts it to the local stack: `npm run send-sample`
  * (the generic article, Standard Webhooks), `-- --wordpress` (a WordPress REST post, signed
- * the same way) or `-- --ghost` (a Ghost post.published payload, X-Ghost-Signature).
+ * the same way) or `-- --ghost` (a Ghost post.published payload, X-Ghost-Signature);
+ * `--site <id>` posts to that site's endpoint of the kind, signed with the key in the
+ * environment.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,19 +23,23 @@ const { values, positionals } = parseArgs({
     id: { type: 'string' },
     ghost: { type: 'boolean' },
     wordpress: { type: 'boolean' },
+    site: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--url http://localhost:3000] [--id <webhook-id>]
+  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--site <id>] [--url http://localhost:3000] [--id <webhook-id>]
 
 Signs the payload (default: the bundled sample article) and posts it to the local stack:
   (default)     /webhooks/generic, signed with CRIER_WEBHOOK_SECRET (Standard Webhooks)
   --wordpress   /webhooks/wordpress, a WordPress REST post object, signed the same way
   --ghost       /webhooks/ghost, a Ghost post payload, X-Ghost-Signature with CRIER_GHOST_SECRET
+  --site <id>   that site's endpoint (/webhooks/<kind>/<id>), signed with the site's key of
+                the kind, given in CRIER_WEBHOOK_SECRET or CRIER_GHOST_SECRET
 Each secret comes from the environment, or from $CRIER_DATA_DIR/secrets.json, where the
-local stack keeps it. A new webhook-id is used each time unless --id is given.`);
+local stack keeps it (the default site's only). A new webhook-id is used each time unless
+--id is given.`);
   process.exit(0);
 }
 
@@ -53,7 +59,22 @@ const secretName = kind === 'ghost' ? 'CRIER_GHOST_SECRET' : 'CRIER_WEBHOOK_SECR
 const file = positionals[0] ?? sample(SAMPLES[kind]);
 const base = values.url ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const dataDir = process.env.CRIER_DATA_DIR ?? '.crier';
-const secret = process.env[secretName] ?? readStoredSecrets(dataDir)?.[secretName];
+// Another site's keys are in the table, shown once when made: only the environment has them.
+const stored =
+  values.site === undefined || values.site === 'default'
+    ? readStoredSecrets(dataDir)?.[secretName]
+    : undefined;
+const secret = process.env[secretName] ?? stored;
+if (values.site !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.site)) {
+  console.error(`--site ${values.site}: a site id is lowercase letters, digits and dashes.`);
+  process.exit(1);
+}
+if (!secret && values.site !== undefined && values.site !== 'default') {
+  console.error(
+    `No ${secretName}: set it to the site's ${kind} key (POST /api/sites answered it).`,
+  );
+  process.exit(1);
+}
 if (!secret) {
   console.error(
     `No ${secretName}: set it, or start the stack once (npm start) so it keeps one in ${dataDir}/secrets.json.`,
@@ -76,7 +97,8 @@ const headers = (): Record<string, string> => {
 };
 
 try {
-  const response = await fetch(new URL(`/webhooks/${kind}`, base), {
+  const path = values.site === undefined ? `/webhooks/${kind}` : `/webhooks/${kind}/${values.site}`;
+  const response = await fetch(new URL(path, base), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers() },
     body,

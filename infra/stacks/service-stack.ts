@@ -362,6 +362,7 @@ function environmentFor(
   }
   if (uses.channelSecrets) environment[ENV.channelSecretPrefix] = resources.channelSecretPrefix;
   if (uses.media) environment[BUCKET.nameEnv] = resources.mediaBucket.bucketName;
+  if (uses.editors) environment[ENV.userPoolId] = resources.userPool.userPoolId;
   return environment;
 }
 
@@ -395,8 +396,25 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
     for (const secret of resources.channelSecrets.values()) secret.grantRead(grantee);
   }
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
+  if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
 }
+
+/**
+ * What the editor API does to the editors' user pool (shared/store/cognito-editors.ts):
+ * invite, group, list, sign out and delete users, and make a new site's group. Nothing
+ * else: no password resets, no pool or client settings.
+ */
+export const EDITOR_POOL_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminUserGlobalSignOut',
+  'cognito-idp:AdminDeleteUser',
+  'cognito-idp:ListUsers',
+  'cognito-idp:CreateGroup',
+] as const;
 
 /** Media objects only (`media/*`), never the bucket's settings or other prefixes. */
 const MEDIA_OBJECTS = 'media/*';

@@ -19,6 +19,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DEFAULT_SITE_ID } from '../../shared/domain/article';
+import { SITE_GROUP_PREFIX } from '../../shared/http/editor-auth';
 import {
   BUCKET,
   FUNCTIONS,
@@ -289,6 +291,12 @@ export class StatefulStack extends Stack {
     for (const [groupName, description] of Object.entries(EDITOR_GROUPS)) {
       userPool.addGroup(`${pascal(groupName)}Group`, { groupName, description });
     }
+    // The default site's group; each site made through the API makes its own
+    // (`site:<id>`, POST /api/sites). Groups cost nothing while unused.
+    userPool.addGroup('DefaultSiteGroup', {
+      groupName: `${SITE_GROUP_PREFIX}${DEFAULT_SITE_ID}`,
+      description: 'Editors of the default site',
+    });
     // The editor UI: a public client (a browser keeps no secret), SRP sign-in, and the
     // password flow for scripts and the command line.
     const client = userPool.addClient('EditorUi', {

@@ -227,6 +227,8 @@ export type Withdrawal = {
   sourceId: string;
   revision: number;
   status: Exclude<ArticleStatus, 'published'>;
+  /** the site whose endpoint it came in on; absent: the default site */
+  siteId?: string;
 };
 
 /** What a CMS delivery says about one article: its new content, or its withdrawal. */

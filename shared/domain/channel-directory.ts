@@ -114,15 +114,32 @@ export function effectiveStatus(channel: DirectoryChannel, site?: DirectorySite)
   return channel.status;
 }
 
-export const AUDIT_ACTIONS = ['create', 'update', 'pause', 'resume', 'archive', 'restore'] as const;
+/**
+ * The directory's own changes, then the others an admin makes: a site's webhook key
+ * rotated (the entry names the kind, never the key), an editor made or revoked.
+ */
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'pause',
+  'resume',
+  'archive',
+  'restore',
+  'site.key-rotated',
+  'editor.created',
+  'editor.revoked',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The `siteId` of an entry that concerns no one site (an editor, whose sites it lists). */
+export const ALL_SITES = '*';
 
 /** One change, as its own item: who, when, what, and the item before and after. */
 export const auditEntrySchema = z.object({
   at: z.string(),
   who: z.string(),
   action: z.enum(AUDIT_ACTIONS),
-  /** `channel:<id>` or `site:<id>` */
+  /** `channel:<id>`, `site:<id>` or `editor:<id>` */
   target: z.string(),
   siteId: z.string(),
   /** the target's version after the change */
@@ -133,6 +150,9 @@ export const auditEntrySchema = z.object({
 export type AuditEntry = z.output<typeof auditEntrySchema>;
 
 export type AuditPage = { entries: AuditEntry[]; cursor?: string };
+
+/** A change made outside the directory's items, to record: the directory stamps it. */
+export type AuditNote = Omit<AuditEntry, 'at'>;
 
 /** Who makes a change, and the version it was read at: a stale one is a ConflictError. */
 export type DirectoryWrite = {
@@ -167,6 +187,8 @@ export interface ChannelDirectory {
   resumeChannel(channelId: string, write: DirectoryWrite): Promise<DirectoryChannel>;
   archiveChannel(channelId: string, write: DirectoryWrite): Promise<DirectoryChannel>;
 
+  /** Records a change kept elsewhere (a webhook key, an editor) in the same audit. */
+  recordAudit(note: AuditNote): Promise<AuditEntry>;
   /** newest first */
   listAudit(options: { siteId?: string; limit: number; cursor?: string }): Promise<AuditPage>;
 }

@@ -29,24 +29,56 @@ export const editorAccountSchema = z.object({
   sites: z.array(z.string()),
   createdAt: z.string(),
   createdBy: z.string(),
+  /** where a Cognito invitation went (AWS); editors made locally have none */
+  email: z.string().optional(),
 });
 export type EditorAccount = z.output<typeof editorAccountSchema>;
+
+/** An editor to make: in AWS an email for Cognito's invitation is required too. */
+export type NewEditor = { name: string; role: EditorRole; sites: string[]; email?: string };
+
+/**
+ * The kinds of webhook a site takes, each signed with a key of its own: the generic
+ * article and WordPress with a Standard Webhooks key, Ghost with its own secret.
+ */
+export const WEBHOOK_KINDS = ['generic', 'wordpress', 'ghost'] as const;
+export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
 /** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-/** The sites' webhook keys and the editors made through the API (shared/store/access-store.ts). */
-export interface AccessStore {
+/**
+ * A new key of the kind: Standard Webhooks' `whsec_...` for the generic and WordPress
+ * webhooks; for Ghost, which takes any string and signs with it as it is, 32 random bytes
+ * in hex (the shape of the secret Ghost itself generates).
+ */
+export const newWebhookKey = (kind: WebhookKind): string =>
+  kind === 'ghost' ? randomBytes(32).toString('hex') : newWebhookSecret();
+
+/** The sites' webhook keys, one set per kind (shared/store/access-store.ts). */
+export interface WebhookKeyStore {
   /** the keys a site's webhook accepts now: the current one, and the replaced one in its grace */
-  webhookKeys(siteId: string): Promise<string[]>;
-  /** false when the site has a key already */
-  createWebhookKey(siteId: string, secret: string): Promise<boolean>;
-  rotateWebhookKey(siteId: string, secret: string): Promise<void>;
-  createEditor(
-    input: { name: string; role: EditorRole; sites: string[] },
-    who: string,
-  ): Promise<{ editor: EditorAccount; token: string }>;
+  webhookKeys(siteId: string, kind?: WebhookKind): Promise<string[]>;
+  /** false when the site has a key of the kind already */
+  createWebhookKey(siteId: string, secret: string, kind?: WebhookKind): Promise<boolean>;
+  rotateWebhookKey(siteId: string, secret: string, kind?: WebhookKind): Promise<void>;
+}
+
+/**
+ * The editors: made through the API with a token of their own locally
+ * (shared/store/access-store.ts), Cognito users in groups in AWS
+ * (shared/store/cognito-editors.ts).
+ */
+export interface EditorAccounts {
+  /** the token is there only when the runtime makes one (locally); Cognito sends an invitation */
+  createEditor(input: NewEditor, who: string): Promise<{ editor: EditorAccount; token?: string }>;
   listEditors(): Promise<EditorAccount[]>;
+  /** the editor a local token belongs to; in AWS, API Gateway checks the JWT instead */
   editorByToken(token: string): Promise<EditorAccount | undefined>;
   deleteEditor(editorId: string): Promise<EditorAccount>;
+  /** a new site's group, where the runtime keeps groups (Cognito's `site:<id>`) */
+  createSiteGroup(siteId: string): Promise<void>;
 }
+
+/** Who may sign and who may ask: the sites' webhook keys and the editors. */
+export type AccessStore = WebhookKeyStore & EditorAccounts;

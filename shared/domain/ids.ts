@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { ArticleSource } from './article';
-import { DEFAULT_SITE_ID } from './routing';
+import { type ArticleSource, DEFAULT_SITE_ID } from './article';
 
 /**
- * An article is known by its site, its source and its id there, so the same article sent
- * twice, under any delivery id, lands on the same record, and two sites' CMSs that number
- * their posts alike never share one. The default site's ids leave the site out, as they
- * did before there were sites.
+ * An article is known by its source and its id there, so the same article sent twice,
+ * under any delivery id, lands on the same record; and, for a site other than the
+ * default, by its site too: two sites' CMSs number their posts alike (WordPress counts
+ * from 1). The default site's ids are what they always were.
  */
 export function articleIdFor(source: ArticleSource, sourceId: string, siteId?: string): string {
   const key =

@@ -3,6 +3,8 @@
  * their changes), as data, beside the article routes of editor-routes.ts.
  */
 import * as z from 'zod';
+import { SITE_STATUSES } from '../domain/channel-directory';
+import { WEBHOOK_KINDS } from '../domain/editor';
 import {
   auditListSchema,
   channelAnswerSchema,
@@ -11,6 +13,7 @@ import {
   editorListSchema,
   editorViewSchema,
   meAnswerSchema,
+  siteAnswerSchema,
   siteCreatedSchema,
   siteListSchema,
   webhookSecretSchema,
@@ -62,10 +65,46 @@ export const channelPatchSchema = z.record(z.string(), z.unknown()).meta({
     'A JSON merge patch of the channel (null removes a field), checked whole afterwards; with `version`, refused with 409 unless the channel is still at it',
 });
 
+export const sitePatchSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  brand: z.record(z.string(), z.unknown()).nullable().optional().meta({
+    description:
+      'Merged into the brand (background, foreground, accent, logo); null restores the defaults',
+  }),
+  staleAfterHours: z
+    .number()
+    .positive()
+    .max(24 * 3650)
+    .nullable()
+    .optional()
+    .meta({ description: 'null: articles are never taken for stale' }),
+  status: z
+    .enum(SITE_STATUSES)
+    .optional()
+    .meta({ description: '`paused` holds every channel of the site; `active` resumes them' }),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'The version read: refused with 409 unless the site is still at it' }),
+});
+
+export const webhookKeyBodySchema = z.strictObject({
+  kind: z
+    .enum(WEBHOOK_KINDS)
+    .default('generic')
+    .meta({ description: 'Which webhook’s key to replace; `generic` when left out' }),
+});
+
 export const editorCreateSchema = z.strictObject({
   name: z.string().min(1).max(100),
   role: z.enum(['editor', 'admin']),
   sites: z.array(directoryId).max(100),
+  email: z.email().max(254).optional().meta({
+    description:
+      'Where Cognito sends the invitation: required in AWS, where the editor is a Cognito user; unused locally',
+  }),
 });
 
 export const auditQuerySchema = z.object({
@@ -175,9 +214,9 @@ export const DIRECTORY_ROUTES = [
     routeKey: 'POST /api/sites',
     operationId: 'createSite',
     admin: true,
-    summary: 'Add a site, and make its webhook key (admins only)',
+    summary: 'Add a site, and make its webhook keys (admins only)',
     description:
-      'The answer holds the site’s webhook secret for `POST /webhooks/generic/{siteId}`: it is shown only this once.',
+      'The answer holds the site’s keys, one per webhook: `webhookSecret` for `POST /webhooks/generic/{siteId}`, `wordpressSecret` for `/webhooks/wordpress/{siteId}`, `ghostSecret` for `/webhooks/ghost/{siteId}`. They are shown only this once. In AWS the site’s Cognito group `site:<id>` is made too.',
     body: siteCreateSchema,
     bodyRequired: true,
     responses: {
@@ -188,15 +227,35 @@ export const DIRECTORY_ROUTES = [
     },
   },
   {
+    routeKey: 'PATCH /api/sites/{siteId}',
+    operationId: 'patchSite',
+    admin: true,
+    summary: 'Rename a site, change its brand or stale threshold, pause or resume it (admins only)',
+    description:
+      'Each change is audited (`update`, `pause`, `resume`). A paused site holds every one of its channels: their shares wait, scheduled, until it is resumed.',
+    path: sitePathSchema,
+    body: sitePatchSchema,
+    bodyRequired: true,
+    responses: {
+      200: { description: 'The site as it now stands', schema: siteAnswerSchema },
+      400: { description: 'A bad body, naming the fields', schema: errorSchema },
+      ...adminOnly,
+      404: { description: 'No such site', schema: errorSchema },
+      409: { description: 'The site is no longer at `version`', schema: errorSchema },
+    },
+  },
+  {
     routeKey: 'POST /api/sites/{siteId}/webhook-key',
     operationId: 'rotateWebhookKey',
     admin: true,
-    summary: 'Make a new webhook key for a site (admins only)',
+    summary: 'Make a new webhook key of one kind for a site (admins only)',
     description:
-      'The old key is still accepted for a grace period (24 hours by default, `CRIER_WEBHOOK_KEY_GRACE_SECONDS`); the new secret is shown only this once.',
+      'The body may name the `kind` (`generic`, `wordpress`, `ghost`; `generic` without a body). The old key of that kind is still accepted for a grace period (24 hours by default, `CRIER_WEBHOOK_KEY_GRACE_SECONDS`); the new secret is shown only this once. The audit records the rotation and its kind, never a key.',
     path: sitePathSchema,
+    body: webhookKeyBodySchema,
     responses: {
-      201: { description: 'The new webhook secret', schema: webhookSecretSchema },
+      201: { description: 'The new webhook secret and its kind', schema: webhookSecretSchema },
+      400: { description: 'An unknown kind', schema: errorSchema },
       ...adminOnly,
       404: { description: 'No such site', schema: errorSchema },
     },
@@ -216,7 +275,9 @@ export const DIRECTORY_ROUTES = [
     routeKey: 'GET /api/editors',
     operationId: 'listEditors',
     admin: true,
-    summary: 'The editors made through the API (admins only)',
+    summary: 'The editors (admins only): made through the API locally, the Cognito pool’s in AWS',
+    description:
+      'In AWS, the user pool’s users in the `admin` or `editor` group, each with its sites from its `site:<id>` groups and its email; `createdBy` is `cognito` there, as Cognito keeps no inviter (the audit does).',
     responses: {
       200: { description: 'The editors', schema: editorListSchema },
       ...adminOnly,
@@ -226,22 +287,23 @@ export const DIRECTORY_ROUTES = [
     routeKey: 'POST /api/editors',
     operationId: 'createEditor',
     admin: true,
-    summary: 'Make an editor and its token (admins only; the local runtime)',
+    summary: 'Make an editor (admins only): a token locally, a Cognito invitation in AWS',
     description:
-      'The token is shown only this once; the table keeps its SHA-256. In AWS, editors are Cognito users (docs/security.md).',
+      'Locally the token is shown only this once; the table keeps its SHA-256. In AWS the editor is a Cognito user, invited by email (`email` required) and put in the role’s group and each site’s `site:<id>` group; the answer has no token.',
     body: editorCreateSchema,
     bodyRequired: true,
     responses: {
-      201: { description: 'The editor and its token', schema: editorCreatedSchema },
+      201: { description: 'The editor, and locally its token', schema: editorCreatedSchema },
       400: { description: 'A bad body, naming the fields', schema: errorSchema },
       ...adminOnly,
+      409: { description: 'A Cognito user with this name or email exists', schema: errorSchema },
     },
   },
   {
     routeKey: 'DELETE /api/editors/{id}',
     operationId: 'deleteEditor',
     admin: true,
-    summary: 'Revoke an editor’s token (admins only)',
+    summary: 'Revoke an editor: the local token, or the Cognito user (admins only)',
     path: editorPathSchema,
     responses: {
       200: { description: 'The revoked editor', schema: z.object({ editor: editorViewSchema }) },
@@ -253,7 +315,8 @@ export const DIRECTORY_ROUTES = [
     routeKey: 'GET /api/audit',
     operationId: 'listAudit',
     admin: true,
-    summary: 'Every change of the sites and channels, newest first (admins only)',
+    summary:
+      'Every change of the sites, channels, webhook keys and editors, newest first (admins only)',
     query: auditQuerySchema,
     responses: {
       200: { description: 'One page of entries', schema: auditListSchema },

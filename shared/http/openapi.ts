@@ -160,6 +160,19 @@ const WEBHOOKS: readonly Webhook[] = [
       "A body that is not JSON, or the post's fields that fail the schema (`link`, `title.rendered`…)",
   },
   {
+    path: '/webhooks/wordpress/{siteId}',
+    operationId: 'receiveSiteWordPressPost',
+    summary: 'Receive a WordPress post for one site',
+    description:
+      "The WordPress post object, as `/webhooks/wordpress` takes it, for the site `siteId`, signed per Standard Webhooks with that site's own WordPress key (`wordpressSecret`, which `POST /api/sites` made; rotated with `POST /api/sites/{siteId}/webhook-key` and `kind` `wordpress`, the replaced key accepted for its grace period). The article is that site's: the same post id on two sites is two articles. The default site's keys are the deployment's until it has its own.",
+    headers: STANDARD_WEBHOOK_HEADERS,
+    body: 'WordPressPost',
+    maxBytes: MAX_WEBHOOK_BYTES,
+    invalid:
+      "A body that is not JSON, or the post's fields that fail the schema (`link`, `title.rendered`…)",
+    site: true,
+  },
+  {
     path: '/webhooks/ghost',
     operationId: 'receiveGhostPost',
     summary: 'Receive a Ghost post event',
@@ -176,6 +189,25 @@ const WEBHOOKS: readonly Webhook[] = [
     maxBytes: MAX_GHOST_WEBHOOK_BYTES,
     invalid:
       "A body that is not JSON, or the post's fields that fail the schema (`post.current.url`…)",
+  },
+  {
+    path: '/webhooks/ghost/{siteId}',
+    operationId: 'receiveSiteGhostPost',
+    summary: 'Receive a Ghost post event for one site',
+    description:
+      "Ghost's payload, as `/webhooks/ghost` takes it, for the site `siteId`, signed with that site's own Ghost secret (`ghostSecret`, which `POST /api/sites` made; rotated with `POST /api/sites/{siteId}/webhook-key` and `kind` `ghost`, the replaced secret accepted for its grace period). The article is that site's. The default site's secret is the deployment's until it has its own.",
+    headers: [
+      header(
+        GHOST_SIGNATURE_HEADER,
+        `\`sha256=<hex HMAC-SHA256 of the body followed by t>, t=<milliseconds>\` under the site's Ghost secret; refused when t is more than ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes off`,
+        'sha256=3b7c…, t=1573572602000',
+      ),
+    ],
+    body: 'GhostDelivery',
+    maxBytes: MAX_GHOST_WEBHOOK_BYTES,
+    invalid:
+      "A body that is not JSON, or the post's fields that fail the schema (`post.current.url`…)",
+    site: true,
   },
 ];
 

@@ -12,7 +12,13 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type AccessStore, type EditorAccount, editorAccountSchema } from '../domain/editor';
+import {
+  type AccessStore,
+  type EditorAccount,
+  editorAccountSchema,
+  type NewEditor,
+  type WebhookKind,
+} from '../domain/editor';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import { isConditionFailure, queryAll } from './client';
@@ -51,8 +57,8 @@ export class DynamoAccessStore implements AccessStore {
   }
 
   /** The keys a site's deliveries may be signed with now: the current, and one in its grace. */
-  async webhookKeys(siteId: string): Promise<string[]> {
-    const item = await this.get(siteWebhookKey(siteId));
+  async webhookKeys(siteId: string, kind: WebhookKind = 'generic'): Promise<string[]> {
+    const item = await this.get(siteWebhookKey(siteId, kind));
     if (!item) return [];
     const keys = siteKeysSchema.parse(item);
     const now = this.clock.now().toISOString();
@@ -61,13 +67,17 @@ export class DynamoAccessStore implements AccessStore {
     return [keys.current, ...previous];
   }
 
-  /** The site's first key; false if it has one already. */
-  async createWebhookKey(siteId: string, secret: string): Promise<boolean> {
+  /** The site's first key of the kind; false if it has one already. */
+  async createWebhookKey(
+    siteId: string,
+    secret: string,
+    kind: WebhookKind = 'generic',
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...siteWebhookKey(siteId), type: 'siteKeys', current: secret },
+          Item: { ...siteWebhookKey(siteId, kind), type: 'siteKeys', current: secret },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -83,15 +93,19 @@ export class DynamoAccessStore implements AccessStore {
    * its grace from an earlier rotation is dropped: two rotations within a day leave the
    * first key refused.
    */
-  async rotateWebhookKey(siteId: string, secret: string): Promise<void> {
-    const item = await this.get(siteWebhookKey(siteId));
+  async rotateWebhookKey(
+    siteId: string,
+    secret: string,
+    kind: WebhookKind = 'generic',
+  ): Promise<void> {
+    const item = await this.get(siteWebhookKey(siteId, kind));
     const old: SiteKeys | undefined = item ? siteKeysSchema.parse(item) : undefined;
     const until = new Date(this.clock.now().getTime() + this.graceSeconds * 1000).toISOString();
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...siteWebhookKey(siteId),
+          ...siteWebhookKey(siteId, kind),
           type: 'siteKeys',
           current: secret,
           ...(old ? { previous: old.current, previousUntil: until } : {}),
@@ -102,13 +116,15 @@ export class DynamoAccessStore implements AccessStore {
 
   /** Makes an editor and its token; only the token's SHA-256 is stored. */
   async createEditor(
-    input: { name: string; role: EditorAccount['role']; sites: string[] },
+    input: NewEditor,
     who: string,
   ): Promise<{ editor: EditorAccount; token: string }> {
     const token = newEditorToken();
     const editor: EditorAccount = {
       id: randomUUID(),
-      ...input,
+      name: input.name,
+      role: input.role,
+      sites: input.sites,
       createdAt: this.clock.now().toISOString(),
       createdBy: who,
     };
@@ -158,4 +174,7 @@ export class DynamoAccessStore implements AccessStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: editorKey(editorId) }));
     return editor;
   }
+
+  /** Locally an editor's sites are a list on the editor: a site has no group to make. */
+  async createSiteGroup(_siteId: string): Promise<void> {}
 }

@@ -15,6 +15,7 @@ import {
 import {
   type AuditAction,
   type AuditEntry,
+  type AuditNote,
   type AuditPage,
   auditEntrySchema,
   type ChannelDirectory,
@@ -176,6 +177,12 @@ export class TableChannelDirectory implements ChannelDirectory {
 
   listAudit(options: AuditQuery): Promise<AuditPage> {
     return this.records.audit(options);
+  }
+
+  async recordAudit(note: AuditNote): Promise<AuditEntry> {
+    const entry = auditEntrySchema.parse({ ...note, at: this.clock.now().toISOString() });
+    await this.records.appendAudit(entry);
+    return entry;
   }
 
   private async setSiteStatus(

@@ -110,8 +110,14 @@ export const auditCursor = {
   decode: (cursor: string) => Buffer.from(cursor, 'base64url').toString(),
 };
 
-/** A site's webhook signing keys: never returned by any API (docs/security.md). */
-export const siteWebhookKey = (siteId: string) => ({ PK: `SITEKEY#${siteId}`, SK: 'KEYS' });
+/**
+ * A site's webhook signing keys of one kind (generic, WordPress, Ghost): never returned by
+ * any API (docs/security.md). The generic kind keeps the sort key it always had.
+ */
+export const siteWebhookKey = (siteId: string, kind = 'generic') => ({
+  PK: `SITEKEY#${siteId}`,
+  SK: kind === 'generic' ? 'KEYS' : `KEYS#${kind}`,
+});
 
 /** The editors made through the API, one partition: `ED#<id>`. */
 export const EDITORS_PK = 'EDITORS';

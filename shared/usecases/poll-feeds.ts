@@ -150,7 +150,6 @@ export async function pollFeed(deps: PollFeedsDeps, feed: Feed): Promise<FeedRep
       await receiveArticle(deps, {
         source: 'feed',
         deliveryId: `${feed.id}:${hash}:${revision}`,
-        siteId,
         article,
       });
       report.taken += 1;

@@ -6,7 +6,6 @@
 import type { Article, ArticleChange, ArticleSource } from '../domain/article';
 import { articleIdFor } from '../domain/ids';
 import type { ArticleStore, Clock, ComposeQueue, DeliveryGuard } from '../domain/ports';
-import { DEFAULT_SITE_ID } from '../domain/routing';
 
 export type ReceiveArticleDeps = {
   articles: ArticleStore;
@@ -29,17 +28,13 @@ export type ReceiveOutcome =
 
 export async function receiveArticle(
   deps: ReceiveArticleDeps,
-  input: { source: ArticleSource; deliveryId: string; siteId?: string } & ArticleChange,
+  input: { source: ArticleSource; deliveryId: string } & ArticleChange,
 ): Promise<{ articleId: string; outcome: ReceiveOutcome }> {
-  const { source } = input;
-  const siteId = input.siteId ?? ('article' in input ? input.article.siteId : undefined);
-  // Two sites' CMSs may number their deliveries alike: each site's are its own.
-  const deliveryId =
-    siteId && siteId !== DEFAULT_SITE_ID ? `${siteId}/${input.deliveryId}` : input.deliveryId;
+  const { source, deliveryId } = input;
   const seen = await deps.deliveries.find(source, deliveryId);
   if (seen) return { articleId: seen.articleId, outcome: 'redelivered' };
 
-  const sourceId = 'article' in input ? input.article.sourceId : input.withdrawal.sourceId;
+  const { sourceId, siteId } = 'article' in input ? input.article : input.withdrawal;
   const articleId = articleIdFor(source, sourceId, siteId);
   let article: Article;
   if ('article' in input) {

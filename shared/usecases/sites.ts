@@ -4,20 +4,29 @@
  * the editor's name. Webhook keys and editor tokens are shown once, when made.
  */
 import * as z from 'zod';
+import { fieldIssues } from '../domain/article';
 import {
+  ALL_SITES,
   CHANNEL_STATUSES,
   type ChannelDirectory,
   type DirectoryChannel,
   type DirectorySite,
+  directorySiteInputSchema,
+  fileSiteOf,
   SITE_STATUSES,
+  type SiteStatus,
 } from '../domain/channel-directory';
 import {
   type AccessStore,
   EDITOR_ROLES,
   type Editor,
+  type EditorAccount,
   editorAccountSchema,
   mayAccessSite,
-  newWebhookSecret,
+  type NewEditor,
+  newWebhookKey,
+  WEBHOOK_KINDS,
+  type WebhookKind,
 } from '../domain/editor';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { routingSchema } from '../domain/routing';
@@ -50,16 +59,36 @@ export const siteViewSchema = z
   })
   .loose();
 export const siteListSchema = z.object({ sites: z.array(siteViewSchema) });
+export const siteAnswerSchema = z.object({ site: siteViewSchema });
 export const webhookSecretSchema = z.object({
-  webhookSecret: z.string().meta({ description: '`whsec_...`: shown only in this answer' }),
+  kind: z.enum(WEBHOOK_KINDS).meta({ description: 'Which webhook the key signs' }),
+  webhookSecret: z.string().meta({
+    description:
+      '`whsec_...` for the generic and WordPress webhooks, a hex string for Ghost: shown only in this answer',
+  }),
 });
-export const siteCreatedSchema = webhookSecretSchema.extend({ site: siteViewSchema });
+export const siteCreatedSchema = z.object({
+  site: siteViewSchema,
+  webhookSecret: z.string().meta({
+    description: '`whsec_...`, for `POST /webhooks/generic/{siteId}`: shown only in this answer',
+  }),
+  wordpressSecret: z.string().meta({
+    description: '`whsec_...`, for `POST /webhooks/wordpress/{siteId}`: shown only in this answer',
+  }),
+  ghostSecret: z.string().meta({
+    description:
+      "Ghost's webhook secret (hex), for `POST /webhooks/ghost/{siteId}`: shown only in this answer",
+  }),
+});
 
 export const editorViewSchema = editorAccountSchema;
 export const editorListSchema = z.object({ editors: z.array(editorViewSchema) });
 export const editorCreatedSchema = z.object({
   editor: editorViewSchema,
-  token: z.string().meta({ description: 'The bearer token: shown only in this answer' }),
+  token: z.string().optional().meta({
+    description:
+      'The bearer token, locally: shown only in this answer. In AWS there is none: Cognito emails an invitation',
+  }),
 });
 
 export const meAnswerSchema = z.object({
@@ -225,28 +254,148 @@ export async function listSites(deps: SitesDeps, editor: Editor) {
   return { sites: sites.filter((s) => mayAccessSite(editor, s.id)).map(siteView) };
 }
 
+/**
+ * Adds the site, its key of each kind and, where editors are in groups (Cognito), its
+ * `site:<id>` group. The keys are answered here and never again.
+ */
 export async function createSite(
   deps: SitesDeps,
   body: { id: string; name: string; brand?: Record<string, unknown> },
   editor: Editor,
 ) {
   if (await deps.directory.getSite(body.id)) throw new ConflictError(`A site ${body.id} exists`);
+  const checked = directorySiteInputSchema.safeParse(body);
+  if (!checked.success) {
+    throw new ValidationError(`Invalid site ${body.id}`, fieldIssues(checked.error));
+  }
+  // The group before the site: making it again is harmless, and a failure there writes
+  // no site whose keys nobody saw.
+  await deps.access.createSiteGroup(body.id);
   const site = await deps.directory.putSite(body as Parameters<ChannelDirectory['putSite']>[0], {
     who: editor.by,
   });
-  const webhookSecret = newWebhookSecret();
-  if (!(await deps.access.createWebhookKey(site.id, webhookSecret))) {
-    // A key left from before: the site is new, so is its key.
-    await deps.access.rotateWebhookKey(site.id, webhookSecret);
+  const secrets = {} as Record<WebhookKind, string>;
+  for (const kind of WEBHOOK_KINDS) {
+    const secret = newWebhookKey(kind);
+    if (!(await deps.access.createWebhookKey(site.id, secret, kind))) {
+      // A key left from before: the site is new, so is its key.
+      await deps.access.rotateWebhookKey(site.id, secret, kind);
+    }
+    secrets[kind] = secret;
   }
-  return { site: siteView(site), webhookSecret };
+  return {
+    site: siteView(site),
+    webhookSecret: secrets.generic,
+    wordpressSecret: secrets.wordpress,
+    ghostSecret: secrets.ghost,
+  };
 }
 
-export async function rotateSiteKey(deps: SitesDeps, siteId: string) {
-  if (!(await deps.directory.getSite(siteId))) throw new NotFoundError(`No site ${siteId}`);
-  const webhookSecret = newWebhookSecret();
-  await deps.access.rotateWebhookKey(siteId, webhookSecret);
-  return { webhookSecret };
+/**
+ * A new key of the kind for the site; the replaced one is accepted for the grace period.
+ * The audit names the kind, never a key.
+ */
+export async function rotateSiteKey(
+  deps: SitesDeps,
+  siteId: string,
+  kind: WebhookKind,
+  editor: Editor,
+) {
+  const site = await deps.directory.getSite(siteId);
+  if (!site) throw new NotFoundError(`No site ${siteId}`);
+  const webhookSecret = newWebhookKey(kind);
+  await deps.access.rotateWebhookKey(siteId, webhookSecret, kind);
+  await deps.directory.recordAudit({
+    who: editor.by,
+    action: 'site.key-rotated',
+    target: `site:${siteId}`,
+    siteId,
+    version: site.version,
+    before: { kind },
+    after: { kind },
+  });
+  return { kind, webhookSecret };
+}
+
+/** What PATCH /api/sites/{siteId} may change (the route's schema checks the shapes). */
+export type SitePatch = {
+  name?: string;
+  brand?: Record<string, unknown> | null;
+  staleAfterHours?: number | null;
+  status?: SiteStatus;
+  version?: number;
+};
+
+/**
+ * Changes a site's name, brand (a merge patch) or stale threshold (null: never), and
+ * pauses or resumes the whole site, each change audited. With `version`, refused with a
+ * ConflictError unless the site is still at it; the patched site is checked whole before
+ * anything is written.
+ */
+export async function patchSite(deps: SitesDeps, siteId: string, body: SitePatch, editor: Editor) {
+  const current = await deps.directory.getSite(siteId);
+  if (!current) throw new NotFoundError(`No site ${siteId}`);
+  const { version, status, ...patch } = body;
+  if (version !== undefined && version !== current.version) {
+    throw new ConflictError(
+      `site:${siteId} is at version ${current.version}, not ${version}: read it again`,
+    );
+  }
+  const fields = { id: siteId, ...fileSiteOf(current) };
+  const merged = mergePatch(fields, patch) as Parameters<ChannelDirectory['putSite']>[0];
+  let site = await deps.directory.putSite(merged, {
+    who: editor.by,
+    expectedVersion: current.version,
+  });
+  if (status && status !== site.status) {
+    const write = { who: editor.by, expectedVersion: site.version };
+    site =
+      status === 'paused'
+        ? await deps.directory.pauseSite(siteId, write)
+        : await deps.directory.resumeSite(siteId, write);
+  }
+  return { site: siteView(site) };
+}
+
+/** What an editor entry of the audit says of them: never their token, nor its hash. */
+const editorAudit = (editor: EditorAccount) => ({
+  name: editor.name,
+  role: editor.role,
+  sites: editor.sites,
+  ...(editor.email ? { email: editor.email } : {}),
+});
+
+/** Makes the editor (a token locally, a Cognito invitation in AWS), audited. */
+export async function createEditor(deps: SitesDeps, input: NewEditor, editor: Editor) {
+  const known = new Set((await deps.directory.listSites()).map((site) => site.id));
+  const unknown = input.sites.flatMap((siteId, index) =>
+    known.has(siteId) ? [] : [{ field: `sites.${index}`, message: `no site ${siteId}` }],
+  );
+  if (unknown.length) throw new ValidationError('Invalid sites', unknown);
+  const made = await deps.access.createEditor(input, editor.by);
+  await deps.directory.recordAudit({
+    who: editor.by,
+    action: 'editor.created',
+    target: `editor:${made.editor.id}`,
+    siteId: ALL_SITES,
+    version: 1,
+    after: editorAudit(made.editor),
+  });
+  return made;
+}
+
+/** Revokes the editor, audited. */
+export async function revokeEditor(deps: SitesDeps, editorId: string, editor: Editor) {
+  const revoked = await deps.access.deleteEditor(editorId);
+  await deps.directory.recordAudit({
+    who: editor.by,
+    action: 'editor.revoked',
+    target: `editor:${revoked.id}`,
+    siteId: ALL_SITES,
+    version: 2,
+    before: editorAudit(revoked),
+  });
+  return { editor: revoked };
 }
 
 export async function listAudit(

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_COUNT } from '../support/channels';
 import { rawRequest } from '../support/raw-http';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../support/webhook';
+import { getJson, postGhostWebhook, postWebhook, sampleArticle } from '../support/webhook';
 
 /** Quick retries and short network timeouts, so failures and recoveries happen in seconds. */
 const SETTINGS: Record<string, string> = {
@@ -276,6 +276,48 @@ describe('a local run', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await setFaults('');
   }, 60_000);
+
+  it('makes a site, its keys and an editor, rotates each kind, and takes each site webhook', async () => {
+    const admin = stack.secrets.editorToken.value;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(new URL(path, stack.url), {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(response.status, `${method} ${path}`).toBeLessThan(300);
+      return (await response.json()) as Record<string, string>;
+    };
+    const made = await api('POST', '/api/sites', { id: 'secret-desk', name: 'Secret Desk' });
+    const keys = {
+      generic: made.webhookSecret ?? '',
+      wordpress: made.wordpressSecret ?? '',
+      ghost: made.ghostSecret ?? '',
+    };
+    for (const [kind, value] of Object.entries(keys)) {
+      secrets.push({ name: `site key ${kind}`, value });
+      const rotated = await api('POST', '/api/sites/secret-desk/webhook-key', { kind });
+      secrets.push({ name: `site key ${kind} (rotated)`, value: rotated.webhookSecret ?? '' });
+    }
+    const editor = await api('POST', '/api/editors', {
+      name: 'zoe',
+      role: 'editor',
+      sites: ['secret-desk'],
+    });
+    secrets.push({ name: 'editor token', value: editor.token ?? '' });
+    const article = JSON.stringify({ ...sampleArticle(), id: 'secrets-site' });
+    const path = (kind: string) => `/webhooks/${kind}/secret-desk`;
+    // Each kind with its own key (in its grace), and with another kind's: refused.
+    expect(
+      (await postWebhook(stack.url, keys.generic, article, { path: path('generic') })).status,
+    ).toBe(202);
+    expect(
+      (await postWebhook(stack.url, keys.generic, article, { path: path('wordpress') })).status,
+    ).toBe(401);
+    expect(
+      (await postGhostWebhook(stack.url, keys.generic, article, { path: path('ghost') })).status,
+    ).toBe(401);
+  });
 
   it('writes no secret in any form into any log line', async () => {
     await stack.dispose();

@@ -171,7 +171,7 @@ describe('the CDK app', () => {
       stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 3);
     });
 
-    it('invites editors only, with a strong password, MFA, threat protection and two groups', () => {
+    it('invites editors only, with a strong password, MFA, threat protection and their groups', () => {
       stateful.hasResourceProperties('AWS::Cognito::UserPool', {
         AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
         MfaConfiguration: 'ON',
@@ -187,9 +187,11 @@ describe('the CDK app', () => {
           }),
         },
       });
-      for (const group of Object.keys(EDITOR_GROUPS)) {
-        stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
-      }
+      // The two roles and the default site's group; other sites' groups are made with them.
+      const groups = Object.values(stateful.findResources('AWS::Cognito::UserPoolGroup')).map(
+        (group) => (group as { Properties: { GroupName: string } }).Properties.GroupName,
+      );
+      expect(groups.sort()).toEqual([...Object.keys(EDITOR_GROUPS), 'site:default'].sort());
       stateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         GenerateSecret: false,
         ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
@@ -318,6 +320,7 @@ describe('the CDK app', () => {
           ...(definition.uses.secrets ?? []).map((secret) => `${secret}_ARN`),
           ...(definition.uses.channelSecrets ? [ENV.channelSecretPrefix] : []),
           ...(definition.uses.media ? [BUCKET.nameEnv] : []),
+          ...(definition.uses.editors ? [ENV.userPoolId] : []),
         ];
         expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
         expect(variables).toMatchObject({
@@ -401,6 +404,13 @@ describe('the CDK app', () => {
           integrationId
         ] as Resource;
         expect(refersTo(integration.Properties.IntegrationUri, functionId), route).toBe(true);
+      }
+      // Each site's WordPress and Ghost endpoints, signed with the site's own keys.
+      for (const route of ['POST /webhooks/wordpress/{siteId}', 'POST /webhooks/ghost/{siteId}']) {
+        service.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: route,
+          AuthorizationType: 'NONE',
+        });
       }
     });
 

@@ -48,9 +48,14 @@ export async function postGhostWebhook(
   baseUrl: string,
   secret: string,
   body: string | Buffer,
-  options: { t?: number; headers?: Record<string, string> } = {},
+  options: {
+    t?: number;
+    headers?: Record<string, string>;
+    /** default `/webhooks/ghost`; a site's is `/webhooks/ghost/<siteId>` */
+    path?: string;
+  } = {},
 ): Promise<{ status: number; body: unknown }> {
-  return post(new URL('/webhooks/ghost', baseUrl), body, {
+  return post(new URL(options.path ?? '/webhooks/ghost', baseUrl), body, {
     'content-type': 'application/json',
     'x-ghost-signature': signGhostWebhook(secret, body, options.t ?? Date.now()),
     ...options.headers,

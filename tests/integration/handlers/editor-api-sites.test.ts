@@ -171,6 +171,8 @@ describe('an editor of site A', () => {
     const refused: [string, string, unknown?][] = [
       ['POST', '/api/sites', { id: 'site-c', name: 'C' }],
       ['POST', '/api/sites/site-a/webhook-key'],
+      ['POST', '/api/sites/site-a/webhook-key', { kind: 'wordpress' }],
+      ['PATCH', '/api/sites/site-a', { status: 'paused' }],
       ['GET', '/api/editors'],
       ['POST', '/api/editors', { name: 'x', role: 'admin', sites: [] }],
       ['DELETE', '/api/editors/whoever'],
@@ -280,7 +282,8 @@ describe('channels through the API', () => {
     });
     expect(restored.status, JSON.stringify(restored.body)).toBe(201);
     expect(restored.body.channel).toMatchObject({ id, status: 'active', name: 'Back again' });
-    const latest = (await call('GET', '/api/audit?siteId=site-a&limit=1', admin)).body.entries;
+    const latest = (await call('GET', '/api/audit?siteId=site-a&limit=1', admin)).body
+      .entries as Record<string, unknown>[];
     expect(latest[0]).toMatchObject({ action: 'restore', target: `channel:${id}` });
     expect(
       (await call('POST', '/api/channels', admin, { ...fields, id, siteId: 'site-a' })).status,

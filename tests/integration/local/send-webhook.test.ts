@@ -39,6 +39,12 @@ describe('npm run send-sample', () => {
     );
   });
 
+  it("sends to a site's endpoint with --site: the default site's under its id, the same article", async () => {
+    expect(await sendSample('--wordpress', '--site', 'default')).toBe(
+      `202 {"articleId":"${articleIdFor('wordpress', '41872')}"}`,
+    );
+  });
+
   it('sends the bundled Ghost post, signed with the Ghost secret', async () => {
     expect(await sendSample('--ghost')).toBe(
       `202 {"articleId":"${articleIdFor('ghost', '5dcaf3e1c7a8d20001a4b2f1')}"}`,

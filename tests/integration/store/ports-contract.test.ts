@@ -743,6 +743,40 @@ describe.each(variants)('%s', (_name, make) => {
       } while (cursor);
       expect(daily).toEqual(Array(7).fill('site:daily'));
     });
+
+    it('records a change kept elsewhere in the same audit, stamped with the clock', async () => {
+      const { directory, clock } = await make();
+      await directory.putSite(site, { who });
+      clock.advance(1000);
+      const entry = await directory.recordAudit({
+        who,
+        action: 'site.key-rotated',
+        target: 'site:daily',
+        siteId: 'daily',
+        version: 1,
+        before: { kind: 'ghost' },
+        after: { kind: 'ghost' },
+      });
+      expect(entry.at).toBe(clock.iso());
+      clock.advance(1000);
+      await directory.recordAudit({
+        who,
+        action: 'editor.created',
+        target: 'editor:ed-1',
+        siteId: '*',
+        version: 1,
+        after: { name: 'ana', role: 'editor', sites: ['daily'] },
+      });
+      const { entries } = await directory.listAudit({ limit: 10 });
+      expect(entries.map((e) => [e.action, e.target, e.siteId])).toEqual([
+        ['editor.created', 'editor:ed-1', '*'],
+        ['site.key-rotated', 'site:daily', 'daily'],
+        ['create', 'site:daily', 'daily'],
+      ]);
+      expect(entries[1]).toEqual(entry);
+      const daily = await directory.listAudit({ siteId: 'daily', limit: 10 });
+      expect(daily.entries.map((e) => e.action)).toEqual(['site.key-rotated', 'create']);
+    });
   });
 });
 

@@ -16,6 +16,7 @@ import {
   InMemorySlotStore,
 } from './stores';
 
+export { InMemoryAccessStore } from './access';
 export { InMemoryChannelDirectory, InMemoryDirectoryRecords } from './channel-directory';
 export { ManualClock } from './clock';
 export { type ClientMethod, outcome, type RecordedCall, ScriptedClient } from './network';

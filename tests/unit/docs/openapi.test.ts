@@ -95,7 +95,9 @@ describe('the OpenAPI document', () => {
       'POST /webhooks/generic': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/generic/{siteId}': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/wordpress': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+      'POST /webhooks/wordpress/{siteId}': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/ghost': ['x-ghost-signature'],
+      'POST /webhooks/ghost/{siteId}': ['x-ghost-signature'],
     };
     for (const route of FUNCTIONS['ingest-webhook'].routes) {
       const op = operation(route);
