@@ -78,6 +78,15 @@ export const sitePatchSchema = z.strictObject({
     .nullable()
     .optional()
     .meta({ description: 'null: articles are never taken for stale' }),
+  url: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ description: "The site's address; null removes it" }),
+  defaults: z.record(z.string(), z.unknown()).nullable().optional().meta({
+    description:
+      'Merged into what channels written later take where they set none (`template`, `templates` by network, `hashtags`); null removes them',
+  }),
   status: z
     .enum(SITE_STATUSES)
     .optional()

@@ -320,7 +320,9 @@ export async function rotateSiteKey(
 /** What PATCH /api/sites/{siteId} may change (the route's schema checks the shapes). */
 export type SitePatch = {
   name?: string;
+  url?: string | null;
   brand?: Record<string, unknown> | null;
+  defaults?: Record<string, unknown> | null;
   staleAfterHours?: number | null;
   status?: SiteStatus;
   version?: number;

@@ -109,6 +109,26 @@ describe('patchSite', () => {
     ]);
   });
 
+  it('merges the channel defaults, which a channel written later takes', async () => {
+    await patchSite(deps, 'north', { defaults: { template: '{site}: {title} {url}' } }, admin);
+    const { site } = await patchSite(
+      deps,
+      'north',
+      { defaults: { templates: { mastodon: '{title}\n{url}' } } },
+      admin,
+    );
+    expect(site).toMatchObject({
+      defaults: { template: '{site}: {title} {url}', templates: { mastodon: '{title}\n{url}' } },
+    });
+    const channel = await directory.putChannel(
+      { id: 'north-x', platform: 'x', account: '@north', siteId: 'north' } as never,
+      { who: 'test' },
+    );
+    expect(channel.template).toBe('{site}: {title} {url}');
+    const cleared = await patchSite(deps, 'north', { defaults: null }, admin);
+    expect(cleared.site).not.toHaveProperty('defaults');
+  });
+
   it('refuses a stale version with a conflict and an invalid site with the fields, writing nothing', async () => {
     const entries = await auditOf();
     await expect(patchSite(deps, 'north', { name: 'X', version: 7 }, admin)).rejects.toThrow(
