@@ -274,6 +274,32 @@ describe('the channel pages', () => {
     await page.close();
   });
 
+  it('pause the whole site with one switch, after a confirmation, and resume it', async () => {
+    const page = await channelsPage();
+    await page.getByRole('banner').getByLabel('Site').selectOption('north');
+    const group = page.getByRole('group', { name: 'North Gazette: posting' });
+    await group.getByRole('button', { name: 'Pause North Gazette…' }).click();
+    await group.getByRole('button', { name: 'Pause the whole site' }).click();
+    await expect.poll(() => group.textContent()).toContain('North Gazette is paused.');
+    const site = async () =>
+      (
+        (await call('GET', '/api/sites', admin)).body.sites as { id: string; status: string }[]
+      ).find((s) => s.id === 'north')?.status;
+    expect(await site()).toBe('paused');
+
+    await group.getByRole('button', { name: 'Resume North Gazette' }).click();
+    await expect.poll(() => group.textContent()).toContain('North Gazette is posting.');
+    expect(await site()).toBe('active');
+    const audit = await call('GET', '/api/audit?siteId=north&limit=2', admin);
+    expect(
+      (audit.body.entries as { action: string; target: string }[]).map((e) => [e.action, e.target]),
+    ).toEqual([
+      ['resume', 'site:north'],
+      ['pause', 'site:north'],
+    ]);
+    await page.close();
+  });
+
   it('is not seen by an editor of another site, who gets a read-only list', async () => {
     const page = await channelsPage(southEditor);
     await expect.poll(() => page.locator('.channels-table .empty').count()).toBe(1);

@@ -141,6 +141,12 @@ export function createApi(options: {
       return (await call(channelAnswerSchema, 'POST', path)).data.channel;
     },
 
+    /** Pauses or resumes every channel of a site at once (PATCH /api/sites/{siteId}). */
+    async setSitePaused(siteId: string, paused: boolean): Promise<void> {
+      const path = `/api/sites/${encodeURIComponent(siteId)}`;
+      await call(z.unknown(), 'PATCH', path, { status: paused ? 'paused' : 'active' });
+    },
+
     /** Archives it: its shares not yet out are cancelled; past posts stay. */
     async archiveChannel(id: string): Promise<Channel> {
       return (await call(channelAnswerSchema, 'DELETE', channelPath(id))).data.channel;

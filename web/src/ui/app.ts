@@ -170,6 +170,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     sites: sites.data ?? [],
     isAdmin: me.data?.role === 'admin',
     reloadChannels: channels.reload,
+    reloadSites: sites.reload,
   };
   const signOut = () => {
     if (config.auth.mode === 'cognito') {

@@ -42,6 +42,44 @@ function ArchiveConfirmation({
   </div>`;
 }
 
+/** The whole site's switch, for a breaking tragedy: nothing of the site goes out until resumed. */
+function SitePause({
+  site,
+  isAdmin,
+  busy,
+  onSet,
+}: {
+  site: { id: string; name: string; status: string };
+  isAdmin: boolean;
+  busy: boolean;
+  onSet: (paused: boolean) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const paused = site.status === 'paused';
+  return html`<div class=${`site-pause${paused ? ' site-paused' : ''}`} role="group" aria-label=${`${site.name}: posting`}>
+    ${
+      paused
+        ? html`<p><strong>${site.name} is paused.</strong> Nothing of it goes out until it is resumed; its shares wait, scheduled.</p>`
+        : html`<p>${site.name} is posting.</p>`
+    }
+    ${
+      isAdmin &&
+      (paused
+        ? html`<button type="button" disabled=${busy} onClick=${() => onSet(false)}>Resume ${site.name}</button>`
+        : confirming
+          ? html`<div class="buttons">
+              <span>Hold every post of ${site.name} until it is resumed?</span>
+              <button type="button" class="danger" disabled=${busy} onClick=${() => {
+                setConfirming(false);
+                onSet(true);
+              }}>Pause the whole site</button>
+              <button type="button" onClick=${() => setConfirming(false)}>Keep posting</button>
+            </div>`
+          : html`<button type="button" class="danger" onClick=${() => setConfirming(true)}>Pause ${site.name}…</button>`)
+    }
+  </div>`;
+}
+
 export function ChannelsView() {
   const app = useContext(AppContext);
   const [busy, setBusy] = useState<string>();
@@ -88,6 +126,31 @@ export function ChannelsView() {
       </p>
       ${isAdmin && html`<a class="button-link primary" href=${channelHref()}>New channel</a>`}
     </div>
+    ${
+      site &&
+      html`<${SitePause}
+        site=${site}
+        isAdmin=${isAdmin}
+        busy=${busy === `site:${site.id}`}
+        onSet=${async (paused: boolean) => {
+          setBusy(`site:${site.id}`);
+          setError(undefined);
+          setSaid('');
+          try {
+            await api.setSitePaused(site.id, paused);
+            setSaid(
+              `${site.name} is ${paused ? 'paused: its shares wait until it is resumed' : 'posting again'}.`,
+            );
+          } catch (caught) {
+            setError(caught);
+          } finally {
+            setBusy(undefined);
+            app.reloadSites();
+            app.reloadChannels();
+          }
+        }}
+      />`
+    }
     ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
     <p class="status-line" role="status">${said}</p>
     <table class="shares-table channels-table">

@@ -18,6 +18,7 @@ export type AppContextValue = {
   /** whether the editor may change channels (the API answers 403 otherwise) */
   isAdmin: boolean;
   reloadChannels: () => void;
+  reloadSites: () => void;
 };
 
 export const AppContext = createContext<AppContextValue | undefined>(undefined);
