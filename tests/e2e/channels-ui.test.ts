@@ -8,23 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../shared/resources';
+import { launchChromium } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
 import { postWebhook, sampleArticle } from '../support/webhook';
-
-/** docs/development.md, "Browser tests": what Debian's chromium needs to start headless here. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type ApiChannel = {
   id: string;
@@ -100,11 +89,7 @@ beforeAll(async () => {
     sites: ['south'],
   });
   southEditor = String(editor.body.token);
-  browser = await chromium.launchPersistentContext(join(temp, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  browser = await launchChromium(temp);
 }, 60_000);
 
 afterAll(async () => {

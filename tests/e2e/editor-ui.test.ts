@@ -6,25 +6,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import { measureX } from '../../shared/platforms/x/rules';
 import { addDays, dayKey, startOfWeek, toDateTimeLocal } from '../../web/src/time';
+import { launchChromium } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
-
-/** docs/development.md, "Browser tests": what Debian's chromium needs to start headless here. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type ApiShare = {
   channelId: string;
@@ -60,11 +49,7 @@ beforeAll(async () => {
   process.env.CRIER_CONFIG = config;
   stack = await startTestStack();
   token = stack.secrets.editorToken.value;
-  browser = await chromium.launchPersistentContext(join(temp, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  browser = await launchChromium(temp);
   const sent = await postWebhook(
     stack.url,
     stack.secrets.webhookSecret.value,
