@@ -26,8 +26,41 @@ let admin: string;
 let db: DynamoDBDocumentClient;
 let webhookSecret = '';
 
+/** Every line the runtime and the handlers write, at debug level, with events logged if anything would. */
+const captured: string[] = [];
+const LOUD: Record<string, string> = {
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  POWERTOOLS_LOGGER_LOG_EVENT: 'true',
+  CRIER_LOG_LEVEL: 'debug',
+  CRIER_LOG_FORMAT: 'json',
+};
+const saved = Object.fromEntries(Object.keys(LOUD).map((k) => [k, process.env[k]]));
+const writers = { stdout: process.stdout.write, stderr: process.stderr.write };
+
+function capture(): void {
+  const take = ((chunk: unknown) => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = take;
+  process.stderr.write = take;
+}
+
+function release(): void {
+  process.stdout.write = writers.stdout;
+  process.stderr.write = writers.stderr;
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
+
 beforeAll(async () => {
+  Object.assign(process.env, LOUD);
+  capture();
   stack = await startTestStack({
+    quiet: false,
+    logSink: (entry) => captured.push(JSON.stringify(entry)),
     functions: {
       'editor-api': FUNCTIONS['editor-api'],
       'publish-share': { ...FUNCTIONS['publish-share'], sqs: undefined },
@@ -47,7 +80,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.dispose();
+  try {
+    await stack?.dispose();
+  } finally {
+    release();
+  }
 });
 
 type Json = Record<string, unknown>;
@@ -219,5 +256,16 @@ describe('a draft left waiting', () => {
     const fresh = (await received()).notifications.slice(before);
     expect(fresh).toHaveLength(3);
     expect(JSON.stringify(fresh)).toContain('Waiting for approval');
+  });
+});
+
+describe('the logs', () => {
+  it('hold no Slack URL, webhook key or editor token, though they saw every step', async () => {
+    const lines = captured.join('\n');
+    expect(lines).toContain('notify-editors');
+    expect(lines).not.toContain('SECRETslackTOKEN');
+    expect(lines).not.toContain(webhookSecret);
+    expect(lines).not.toContain(webhookSecret.slice(6));
+    expect(lines).not.toContain(admin);
   });
 });
