@@ -61,6 +61,28 @@ export async function recordShareTrouble(
   });
 }
 
+/**
+ * Records a share held back for a reason the share's status does not show (one waiting
+ * for its channel to be reconnected stays `scheduled`): the caller that holds it says
+ * so, once per state change (the key is the share's version).
+ */
+export async function recordShareParked(
+  store: NotificationStore,
+  share: Share,
+  context: { siteId: string; title?: string; reason: string },
+): Promise<boolean> {
+  return store.record({
+    key: notificationKeys.share('share-parked', share),
+    siteId: context.siteId,
+    kind: 'share-parked',
+    at: share.updatedAt,
+    articleId: share.articleId,
+    channelId: share.channelId,
+    ...(context.title ? { title: context.title } : {}),
+    reason: context.reason,
+  });
+}
+
 export type ChannelHealthEvent = {
   siteId: string;
   channelId: string;

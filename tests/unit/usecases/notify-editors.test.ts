@@ -14,6 +14,8 @@ import {
   type NotifyEditorsDeps,
   notifyChannelHealth,
   notifyEditors,
+  recordShareParked,
+  troubleOf,
 } from '../../../shared/usecases/notify-editors';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import {
@@ -111,6 +113,29 @@ describe('recording', () => {
       refOf(queued),
     );
     expect(await store.pending('default')).toEqual([]);
+  });
+
+  it('tells a parked share (unknown, no lease left) from one reconcile will try again', async () => {
+    const share = await queuedShare(world, record, channel);
+    const { leaseUntil: _lease, ...parked } = { ...share, status: 'unknown' as const };
+    expect(troubleOf(parked)).toBe('share-parked');
+    expect(troubleOf({ ...share, status: 'unknown' })).toBeUndefined();
+    expect(troubleOf({ ...share, status: 'failed' })).toBe('share-failed');
+    expect(troubleOf(share)).toBeUndefined();
+  });
+
+  it('records a share held for a reconnect once per state change', async () => {
+    const share = await queuedShare(world, record, channel);
+    const context = { siteId: 'default', reason: 'waiting for masto-desk to be reconnected' };
+    expect(await recordShareParked(store, share, context)).toBe(true);
+    expect(await recordShareParked(store, share, context)).toBe(false);
+    expect(await recordShareParked(store, { ...share, version: share.version + 1 }, context)).toBe(
+      true,
+    );
+    expect((await store.pending('default')).map((e) => e.kind)).toEqual([
+      'share-parked',
+      'share-parked',
+    ]);
   });
 
   it('records an expiring or failing channel once a day, and ignores ok and unconnected', async () => {
