@@ -27,6 +27,9 @@ import {
 import type { ArticleStore, Clock, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 
+/** A draft is reminded of within this long of becoming overdue, by whichever run sees it. */
+export const REMINDER_WINDOW_MS = 3_600_000;
+
 /** A batch a target keeps refusing is given up after this many runs. */
 export const MAX_SEND_ATTEMPTS = 12;
 
@@ -173,7 +176,10 @@ export async function notifyEditors(deps: NotifyEditorsDeps): Promise<NotifyEdit
     for (const draft of drafts) {
       const site = served.find((s) => s.id === draft.siteId);
       if (!site) continue;
-      if (Date.parse(draft.since) > now.getTime() - site.minutes * 60_000) continue;
+      // Overdue, and not long ago: an older one was reminded of by an earlier run (a
+      // notifier stopped for longer than the window does not catch up on reminders).
+      const overdueAt = Date.parse(draft.since) + site.minutes * 60_000;
+      if (overdueAt > now.getTime() || overdueAt < now.getTime() - REMINDER_WINDOW_MS) continue;
       const recorded = await deps.store.record({
         key: notificationKeys.approval(draft),
         siteId: draft.siteId,
@@ -293,13 +299,17 @@ function sendTo(
   }
 }
 
-/** How far back a run looks for drafts: older ones were reminded of by earlier runs. */
-const DRAFT_LOOKBACK_MS = 2 * 86_400_000;
-const DRAFT_ARTICLES_PER_RUN = 300;
+/**
+ * How far back a run looks for articles with drafts: a draft is reminded of if its article
+ * came in at most this long before the draft became overdue (a channel added to an older
+ * article makes a draft this look does not see).
+ */
+const DRAFT_LOOKBACK_MS = 6 * 3_600_000;
+const DRAFT_ARTICLES_PER_RUN = 200;
 
 /**
  * The drafts of the sites' recent articles waiting since before `before`: the articles
- * received in the two days before it, newest first, a bounded number per run.
+ * received in the six hours before it, newest first, a bounded number per run.
  */
 export async function findWaitingDrafts(
   deps: { articles: ArticleStore; shares: ShareStore },

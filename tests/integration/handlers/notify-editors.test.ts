@@ -250,7 +250,7 @@ describe('a failed share', () => {
 describe('a draft left waiting', () => {
   it('is reminded of once', async () => {
     const before = (await received()).notifications.length;
-    await storeShare('notify-draft', (s) => ({ ...s, status: 'draft' }), 2 * 3_600_000);
+    await storeShare('notify-draft', (s) => ({ ...s, status: 'draft' }), 90 * 60_000);
     expect(await notifyOnce()).toMatchObject({ reminders: 1, batches: 1 });
     expect(await notifyOnce()).toMatchObject({ reminders: 0, batches: 0 });
     const fresh = (await received()).notifications.slice(before);

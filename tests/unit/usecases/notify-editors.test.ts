@@ -14,6 +14,7 @@ import {
   type NotifyEditorsDeps,
   notifyChannelHealth,
   notifyEditors,
+  REMINDER_WINDOW_MS,
   recordShareParked,
   troubleOf,
 } from '../../../shared/usecases/notify-editors';
@@ -254,6 +255,13 @@ describe('sending', () => {
     world.clock.advance(60 * 60_000);
     expect(await notifyEditors(notifierDeps())).toMatchObject({ reminders: 0, batches: 0 });
     expect(sender.received).toHaveLength(1);
+  });
+
+  it('does not catch up on a draft that became overdue longer ago than the reminder window', async () => {
+    await store.saveSettings('default', { email: true, approvalReminderMinutes: 30 });
+    await composedShare(world, record, channel, { status: 'draft' });
+    world.clock.advance(30 * 60_000 + REMINDER_WINDOW_MS + 60_000);
+    expect(await notifyEditors(notifierDeps())).toMatchObject({ reminders: 0, batches: 0 });
   });
 
   it('never puts a target secret in any message', async () => {
