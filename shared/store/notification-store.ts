@@ -1,9 +1,13 @@
 /**
- * The editors' notification outbox, per site, in the table: one item per event (its key
- * the event's dedupe key, written once), one per batch sent (its digest kept, so a resend
- * is the same message with the same id), and the site's targets with their secrets.
+ * The editors' notification outbox, per site, in the table: one item per event not yet
+ * sent (its key the event's dedupe key), one per batch not yet sent to every target (its
+ * digest kept, so a resend is the same message with the same id), and the site's targets
+ * with their secrets. What is sent moves to a partition of its own (`NOTIFIED#<site>`)
+ * until it expires: the dedupe record of each event and the batch as sent. So each run
+ * reads only what is live, however much was sent before.
  */
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -22,6 +26,7 @@ import type { Clock } from '../domain/ports';
 import { isConditionFailure, queryAll } from './client';
 
 const outboxPK = (siteId: string) => `NOTIFY#${siteId}`;
+const sentPK = (siteId: string) => `NOTIFIED#${siteId}`;
 const eventSK = (key: string) => `EVENT#${key}`;
 const batchSK = (batchId: string) => `BATCH#${batchId}`;
 /** Sent events and batches are kept this long (the dedupe window), then expire. */
@@ -68,6 +73,15 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async record(event: NotificationEvent): Promise<boolean> {
+    // Sent already (its live item gone): the dedupe record says so.
+    const sent = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: sentPK(event.siteId), SK: eventSK(event.key) },
+        ConsistentRead: true,
+      }),
+    );
+    if (sent.Item) return false;
     try {
       await this.db.send(
         new PutCommand({
@@ -158,38 +172,59 @@ export class DynamoNotificationStore implements NotificationStore {
   }
 
   async updateBatch(batch: StoredBatch): Promise<void> {
-    const done = batch.pending.length === 0;
+    if (batch.pending.length > 0) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: outboxPK(batch.siteId), SK: batchSK(batch.batchId) },
+          UpdateExpression: 'SET pending = :pending, attempts = :attempts',
+          ExpressionAttributeValues: { ':pending': batch.pending, ':attempts': batch.attempts },
+        }),
+      );
+      return;
+    }
+    // Done: each event's dedupe record first, then the live items. A crash in between
+    // leaves the batch open, and the next run sends it again under the same id.
+    const expiresAt = this.expiresAt();
+    for (const key of batch.eventKeys) {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: sentPK(batch.siteId),
+            SK: eventSK(key),
+            type: 'notificationSent',
+            batchId: batch.batchId,
+            expiresAt,
+          },
+        }),
+      );
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { PK: outboxPK(batch.siteId), SK: eventSK(key) },
+        }),
+      );
+    }
     await this.db.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: this.tableName,
-        Key: { PK: outboxPK(batch.siteId), SK: batchSK(batch.batchId) },
-        UpdateExpression: `SET #state = :state, pending = :pending, attempts = :attempts${done ? ', expiresAt = :expires' : ''}`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': done ? 'sent' : 'open',
-          ':pending': batch.pending,
-          ':attempts': batch.attempts,
-          ...(done ? { ':expires': this.expiresAt() } : {}),
+        Item: {
+          PK: sentPK(batch.siteId),
+          SK: batchSK(batch.batchId),
+          type: 'notificationBatch',
+          state: 'sent',
+          ...batch,
+          expiresAt,
         },
       }),
     );
-    if (!done) return;
-    for (const key of batch.eventKeys) {
-      await this.db
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { PK: outboxPK(batch.siteId), SK: eventSK(key) },
-            UpdateExpression: 'SET #state = :sent, expiresAt = :expires',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':expires': this.expiresAt() },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionFailure(error)) throw error;
-        });
-    }
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { PK: outboxPK(batch.siteId), SK: batchSK(batch.batchId) },
+      }),
+    );
   }
 
   async settings(siteId: string): Promise<NotificationSettings | undefined> {

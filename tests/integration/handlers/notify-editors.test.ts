@@ -6,7 +6,7 @@
  * reminded of once; no secret is in an answer, the audit or a message.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
@@ -214,25 +214,30 @@ describe('a failed share', () => {
     expect(await notifyOnce()).toMatchObject({ batches: 1, sent: 3, failed: 0 });
     expect(await notifyOnce()).toMatchObject({ batches: 0, sent: 0 });
 
-    // As if the notifier died after sending, before marking the batch sent.
+    // As if the notifier died after sending, before marking the batch sent: the batch
+    // open again, its events already recorded as sent or not.
     const items = await stack.items();
     const batch = items.find(
-      (i) =>
-        String(i.SK).startsWith('BATCH#') &&
-        i.state === 'sent' &&
-        !String(i.batchId).startsWith('ntf_test'),
+      (i) => String(i.PK).startsWith('NOTIFIED#') && String(i.SK).startsWith('BATCH#'),
     );
     expect(batch).toBeDefined();
+    expect(items.filter((i) => String(i.PK).startsWith('NOTIFY#'))).toEqual([]);
     await db.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: stack.tableName,
-        Key: { PK: batch?.PK, SK: batch?.SK },
-        UpdateExpression: 'SET #s = :open, pending = :all',
-        ExpressionAttributeNames: { '#s': 'state' },
-        ExpressionAttributeValues: { ':open': 'open', ':all': ['slack', 'email', 'webhook'] },
+        Item: {
+          ...batch,
+          PK: String(batch?.PK).replace('NOTIFIED#', 'NOTIFY#'),
+          state: 'open',
+          pending: ['slack', 'email', 'webhook'],
+          expiresAt: undefined,
+        },
       }),
     );
     expect(await notifyOnce()).toMatchObject({ batches: 0, sent: 3 });
+    // The same message handled once more, after the event was sent: nothing new.
+    await stack.invoke('publish-share', sqsEvent([message]));
+    expect(await notifyOnce()).toMatchObject({ batches: 0, sent: 0 });
 
     const { notifications, repeats } = await received();
     const fresh = notifications.slice(before);
