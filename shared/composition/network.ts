@@ -34,7 +34,10 @@ export const serverLimit = once((): ((channel: Channel) => Promise<number | unde
 export const notificationSender = once((): NotificationSender => {
   const env = readEnv({
     [ENV.notifyTopicArn]: z.string().startsWith('arn:').optional(),
-    [ENV.notifySandboxUrl]: z.url({ protocol: /^http$/ }).optional(),
+    // Loopback only: a stray value must never open the way to a private address.
+    [ENV.notifySandboxUrl]: z
+      .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
+      .optional(),
   });
   const topicArn = env[ENV.notifyTopicArn];
   const sandboxBase = env[ENV.notifySandboxUrl];
