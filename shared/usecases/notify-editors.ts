@@ -30,6 +30,9 @@ import type { Share } from '../domain/share';
 /** A draft is reminded of within this long of becoming overdue, by whichever run sees it. */
 export const REMINDER_WINDOW_MS = 3_600_000;
 
+/** The most events one batch carries (it is kept whole in one table item). */
+export const MAX_EVENTS_PER_BATCH = 100;
+
 /** A batch a target keeps refusing is given up after this many runs. */
 export const MAX_SEND_ATTEMPTS = 12;
 
@@ -199,8 +202,12 @@ export async function notifyEditors(deps: NotifyEditorsDeps): Promise<NotifyEdit
       await deps.store.claimEvents(site.id, open.batchId, open.eventKeys);
       await sendBatch(deps, open, report);
     }
-    const events = await deps.store.pending(site.id);
-    if (events.length === 0) continue;
+    const pending = await deps.store.pending(site.id);
+    if (pending.length === 0) continue;
+    // The oldest first, a bounded number: a batch is one table item; the rest go next run.
+    const events = [...pending]
+      .sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key))
+      .slice(0, MAX_EVENTS_PER_BATCH);
     const batch = newBatch(site, events, deps.editorUrl, now);
     if (await deps.store.createBatch(batch)) {
       report.batches++;

@@ -10,6 +10,7 @@ import { buildDigest, slackBody } from '../../../shared/domain/notification';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import {
   findWaitingDrafts,
+  MAX_EVENTS_PER_BATCH,
   MAX_SEND_ATTEMPTS,
   type NotifyEditorsDeps,
   notifyChannelHealth,
@@ -231,6 +232,24 @@ describe('sending', () => {
     sender.refuse.add('slack');
     for (let run = 0; run < MAX_SEND_ATTEMPTS; run++) await notifyEditors(notifierDeps());
     expect(await store.openBatches('default')).toEqual([]);
+  });
+
+  it(`sends at most ${MAX_EVENTS_PER_BATCH} events in a batch, oldest first, the rest next run`, async () => {
+    await store.saveSettings('default', { email: true });
+    for (let i = 0; i < MAX_EVENTS_PER_BATCH + 5; i++) {
+      await notifyChannelHealth(store, {
+        siteId: 'default',
+        channelId: `channel-${String(i).padStart(3, '0')}`,
+        status: 'failing',
+        at: new Date(Date.parse(START) + i * 1000),
+      });
+    }
+    expect(await notifyEditors(notifierDeps())).toMatchObject({ batches: 1, sent: 1 });
+    expect(sender.received[0]?.body).toContain(`${MAX_EVENTS_PER_BATCH} channels are failing`);
+    expect(sender.received[0]?.body).toContain('channel-000');
+    expect(await notifyEditors(notifierDeps())).toMatchObject({ batches: 1, sent: 1 });
+    expect(sender.received[1]?.body).toContain('5 channels are failing');
+    expect(sender.received[1]?.body).toContain(`channel-${MAX_EVENTS_PER_BATCH + 4}`);
   });
 
   it('keeps the events of a site with no target until one is set', async () => {
