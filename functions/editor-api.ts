@@ -12,17 +12,19 @@ import {
   directPath,
   editorToken,
   liveChannels,
+  notificationStore,
   previewStore,
   sharePlanner,
   shareStore,
   slotStore,
 } from '../shared/composition';
 import { editorAccess } from '../shared/composition/editors';
-import { safeFetch, serverLimit } from '../shared/composition/network';
+import { notificationSender, safeFetch, serverLimit } from '../shared/composition/network';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
+import { viewOfSettings } from '../shared/domain/notification';
 import type { Share } from '../shared/domain/share';
 import { created, editorApi, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
@@ -34,6 +36,7 @@ import { changeArticleChannels } from '../shared/usecases/article-channels';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
+import { setSiteNotifications, testSiteNotifications } from '../shared/usecases/site-notifications';
 import {
   archiveChannel,
   createChannel,
@@ -94,6 +97,12 @@ const sites = {
   shares: shareStore(),
   clock,
 };
+const siteNotifications = {
+  directory: channelDirectory(),
+  notifications: notificationStore(),
+  sender: notificationSender(),
+  clock,
+};
 const openApi = openApiDocument();
 
 const mayRead = (editor: Editor) => (siteId: string) => mayAccessSite(editor, siteId);
@@ -151,7 +160,17 @@ export const handler = withObservability(
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));
       },
-      'GET /api/sites': async ({ editor }) => ok(await listSites(sites, editor)),
+      'GET /api/sites': async ({ editor }) => {
+        // Each site's notification targets, set or unset: never a URL or a key.
+        const { sites: listed } = await listSites(sites, editor);
+        const withTargets = await Promise.all(
+          listed.map(async (site) => ({
+            ...site,
+            notifications: viewOfSettings(await siteNotifications.notifications.settings(site.id)),
+          })),
+        );
+        return ok({ sites: withTargets });
+      },
       'POST /api/sites': async ({ body, editor }) => {
         return created(await createSite(sites, body, editor));
       },
@@ -159,6 +178,10 @@ export const handler = withObservability(
         ok(await patchSite(sites, path.siteId, body, editor)),
       'POST /api/sites/{siteId}/webhook-key': async ({ path, body, editor }) =>
         created(await rotateSiteKey(sites, path.siteId, body.kind, editor)),
+      'PUT /api/sites/{siteId}/notifications': async ({ path, body, editor }) =>
+        ok(await setSiteNotifications(siteNotifications, path.siteId, body, editor)),
+      'POST /api/sites/{siteId}/notifications/test': async ({ path, editor }) =>
+        ok(await testSiteNotifications(siteNotifications, path.siteId, editor)),
       'GET /api/me': async ({ editor }) => ok(describeCaller(editor)),
       'GET /api/editors': async () => ok({ editors: await sites.access.listEditors() }),
       'POST /api/editors': async ({ body, editor }) => {

@@ -10,6 +10,7 @@ import {
   clock,
   composeSettingsOf,
   liveChannels,
+  notificationStore,
   publishingConfig,
   publishQueue,
   sharePlanner,
@@ -44,6 +45,7 @@ const base = {
   clientFor,
   clock,
   config: publishingConfig(),
+  notifications: notificationStore(),
 };
 
 /**

@@ -97,6 +97,8 @@ export type FunctionDefinition = {
     channelSecrets?: boolean;
     /** manages the editors as Cognito users and groups in the editors' pool (AWS only) */
     editors?: boolean;
+    /** publishes the editors' e-mail digests to the notifications topic */
+    notifications?: boolean;
   };
 };
 
@@ -176,6 +178,16 @@ export const FUNCTIONS = {
     schedule: { everySeconds: 60 },
     uses: { table: 'readWrite', sendTo: ['compose'] },
   },
+  'notify-editors': {
+    entry: 'functions/notify-editors.ts',
+    description:
+      "Every minute: sends each site's editors one digest of what needs them, per target",
+    timeoutSeconds: 50,
+    memoryMB: 256,
+    // The same tick as the others; a run with nothing pending reads one item per site.
+    schedule: { everySeconds: 60 },
+    uses: { table: 'readWrite', notifications: true },
+  },
   'editor-api': {
     entry: 'functions/editor-api.ts',
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
@@ -198,6 +210,8 @@ export const FUNCTIONS = {
       'POST /api/sites',
       'PATCH /api/sites/{siteId}',
       'POST /api/sites/{siteId}/webhook-key',
+      'PUT /api/sites/{siteId}/notifications',
+      'POST /api/sites/{siteId}/notifications/test',
       'GET /api/me',
       'GET /api/editors',
       'POST /api/editors',
@@ -205,7 +219,8 @@ export const FUNCTIONS = {
       'GET /api/audit',
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
-    uses: { table: 'readWrite', sendTo: ['publish'], editors: true },
+    // Sends a test digest to a site's notification targets (POST .../notifications/test).
+    uses: { table: 'readWrite', sendTo: ['publish'], editors: true, notifications: true },
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
@@ -254,4 +269,10 @@ export const ENV = {
   channelSecretPrefix: 'CRIER_CHANNEL_SECRET_PREFIX',
   /** the editors' Cognito user pool (AWS); unset locally, where editors have tokens */
   userPoolId: 'CRIER_USER_POOL_ID',
+  /** the SNS topic of the editors' e-mail digests; unset, e-mail is not a target */
+  notifyTopicArn: 'CRIER_NOTIFY_TOPIC_ARN',
+  /** local runtime only: the sandbox receiver's base URL, posted to without the SSRF check */
+  notifySandboxUrl: 'CRIER_NOTIFY_SANDBOX_URL',
+  /** the editor UI's address, for the links in notifications */
+  editorUrl: 'CRIER_EDITOR_URL',
 } as const;

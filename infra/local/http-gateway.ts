@@ -419,9 +419,12 @@ export async function startHttpGateway(options: {
       send(response, mapped, requestId, extra);
       // Health checks poll; a line for each would bury the requests that matter.
       const level = url.pathname === '/healthz' ? 'debug' : 'info';
+      // A sandbox route's parameters may stand for a secret (a Slack hook's id is its
+      // token): the line names the route's pattern, not the path it was called with.
+      const sandbox = matched?.route.target.kind === 'local' && Object.keys(matched.params).length;
       log[level]('http.request', {
         method,
-        path: url.pathname,
+        path: sandbox ? matched?.route.routeKey.split(' ')[1] : url.pathname,
         status: mapped.status,
         route: matched?.route.routeKey,
         ms: Date.now() - started,

@@ -36,6 +36,7 @@ import { createLogger, type LogEntry, type Logger } from './logger';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
 import { FaultSpecError } from './sandbox/faults';
+import { createEmailTopic, NotificationReceiver } from './sandbox/notifications';
 import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { seedChannelDirectory } from './seed-channels';
@@ -267,6 +268,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!queue) throw new Error(`queue ${name} was not created`);
       return queue;
     };
+    // The editors' notifications: e-mail through a local SNS topic, Slack and webhooks to
+    // the sandbox receiver; `GET /sandbox/notifications` lists what arrived.
+    const emailTopic = await createEmailTopic(sqs.endpoint, localSqs.client);
+    const notifications = new NotificationReceiver();
+    notifications.attachEmail(localSqs.client, emailTopic.queueUrl);
+    serveNotificationRoutes(gateway, notifications);
     const queueUrls = perQueue((name) => queueOf(name).url);
     const dlqUrls = perQueue((name) => queueOf(name).dlqUrl);
 
@@ -284,6 +291,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_S3: sqs.endpoint,
+      AWS_ENDPOINT_URL_SNS: sqs.endpoint,
+      [ENV.notifyTopicArn]: emailTopic.topicArn,
+      [ENV.notifySandboxUrl]: `${gateway.url}/sandbox/`,
+      [ENV.editorUrl]: process.env[ENV.editorUrl] ?? gateway.url,
       [BUCKET.nameEnv]: BUCKET.localName,
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
       [ENV.webhookSecret]: secrets.webhookSecret.value,
@@ -392,6 +403,17 @@ function crierSettings(): Record<string, string> {
   const config = settings[ENV.channelsConfig];
   if (config) settings[ENV.channelsConfig] = resolve(config);
   return settings;
+}
+
+/** The notification receiver's routes, on the API's own port (docs/api.md). */
+function serveNotificationRoutes(gateway: HttpGateway, receiver: NotificationReceiver): void {
+  gateway.addRoute('POST', '/sandbox/slack/{id}', receiver.slack);
+  gateway.addRoute('POST', '/sandbox/notify-webhook', receiver.webhook);
+  gateway.addRoute('GET', '/sandbox/notifications', async () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(await receiver.list()),
+  }));
 }
 
 /** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (docs/api.md). */

@@ -57,6 +57,7 @@ export type StatefulResources = Pick<
   | 'channelSecretPrefix'
   | 'userPool'
   | 'userPoolClient'
+  | 'notificationTopic'
 >;
 
 /** The stateful resources as this stack reaches them. */
@@ -120,6 +121,10 @@ export class ServiceStack extends Stack {
         removalPolicy: logRemoval,
       });
       grantUses(fn, definition, resources);
+      // The links in the editors' notifications open the editor UI.
+      if (definition.uses.notifications) {
+        fn.function.addEnvironment(ENV.editorUrl, this.editorUi.url);
+      }
       this.addTriggers(name, fn, definition, resources, editorAuthorizer);
       functions.set(name, fn);
     }
@@ -363,6 +368,9 @@ function environmentFor(
   if (uses.channelSecrets) environment[ENV.channelSecretPrefix] = resources.channelSecretPrefix;
   if (uses.media) environment[BUCKET.nameEnv] = resources.mediaBucket.bucketName;
   if (uses.editors) environment[ENV.userPoolId] = resources.userPool.userPoolId;
+  if (uses.notifications) {
+    environment[ENV.notifyTopicArn] = resources.notificationTopic.topicArn;
+  }
   return environment;
 }
 
@@ -397,6 +405,8 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   }
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
+  // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
+  if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
 }
 
@@ -456,9 +466,24 @@ function secretOf(resources: Resources, name: keyof Resources['secrets']) {
 
 /** Everything but the table and the bucket, which this stack imports by name. */
 function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'mediaBucket'> {
-  const { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient } =
-    stateful;
-  return { queues, secrets, channelSecrets, channelSecretPrefix, userPool, userPoolClient };
+  const {
+    queues,
+    secrets,
+    channelSecrets,
+    channelSecretPrefix,
+    userPool,
+    userPoolClient,
+    notificationTopic,
+  } = stateful;
+  return {
+    queues,
+    secrets,
+    channelSecrets,
+    channelSecretPrefix,
+    userPool,
+    userPoolClient,
+    notificationTopic,
+  };
 }
 
 type CfnValue = string | { Ref: string } | { 'Fn::Join': [string, CfnValue[]] };

@@ -15,8 +15,10 @@ import {
 } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_SITE_ID } from '../../shared/domain/article';
@@ -81,6 +83,12 @@ export class StatefulStack extends Stack {
   readonly channelSecretPrefix: string;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /**
+   * The editors' e-mail digests: one topic for the deployment, each message carrying its
+   * site as the `site` attribute; each e-mail subscription's filter policy picks its
+   * site's (docs/operating.md). It costs nothing while nothing is published.
+   */
+  readonly notificationTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -144,6 +152,13 @@ export class StatefulStack extends Stack {
       dataRemoval,
     ));
 
+    this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: `Crier ${settings.stage} editors`,
+      // The AWS-managed key: no key of our own to pay for; only this account's functions publish.
+      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+
     this.addOutputs();
   }
 
@@ -155,6 +170,11 @@ export class StatefulStack extends Stack {
     output('UserPoolId', this.userPool.userPoolId, "The editors' Cognito user pool");
     output('EditorUiClientId', this.userPoolClient.userPoolClientId, "The editor UI's app client");
     output('MediaBucketName', this.mediaBucket.bucketName, 'Processed images and share cards');
+    output(
+      'NotificationTopicArn',
+      this.notificationTopic.topicArn,
+      "The editors' e-mail digests: subscribe an address with a filter policy on `site`",
+    );
     for (const [name, secret] of Object.entries(this.secrets)) {
       output(`${pascal(name)}Name`, secret.secretName, `The secret behind ${name}`);
     }

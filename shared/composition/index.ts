@@ -41,6 +41,7 @@ import { DynamoChannelTimeline } from '../store/channel-timeline';
 import { createDocumentClient } from '../store/client';
 import { DynamoDeliveryGuard } from '../store/delivery-guard';
 import { DynamoFeedStore } from '../store/feed-store';
+import { DynamoNotificationStore } from '../store/notification-store';
 import { DynamoPreviewStore } from '../store/preview-store';
 import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
@@ -110,6 +111,9 @@ export const previewStore = onTable((db, table) => new DynamoPreviewStore(db, ta
 export const feedStore = onTable((db, table) => new DynamoFeedStore(db, table));
 export const channelTimeline = onTable((db, table) => new DynamoChannelTimeline(db, table));
 export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, table, clock));
+export const notificationStore = onTable(
+  (db, table) => new DynamoNotificationStore(db, table, clock),
+);
 export const channelDirectory = onTable(
   (db, table) => new DynamoChannelDirectory(db, table, clock),
 );

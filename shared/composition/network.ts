@@ -2,9 +2,16 @@
  * The outbound fetch to public addresses (article pages, feeds, Mastodon servers), apart
  * from index.ts: undici goes only into the bundles of the functions that fetch.
  */
+import * as z from 'zod';
+import { readEnv } from '../config/env';
 import type { Channel } from '../domain/channel';
+import type { NotificationSender } from '../domain/notification';
+import { createNotificationSender } from '../http/notification-sender';
+import { fetchWebhookSender } from '../http/webhook-sender';
 import { instanceLimit } from '../platforms/mastodon/instance';
 import { createSafeFetch, type SafeFetcher } from '../preview/fetch';
+import { createSnsClient, SnsNotificationTopic } from '../queue/notification-topic';
+import { ENV } from '../resources';
 import { once } from './index';
 
 /** Public addresses only, every redirect hop checked (shared/preview/fetch.ts). */
@@ -17,4 +24,28 @@ export const serverLimit = once((): ((channel: Channel) => Promise<number | unde
     channel.platform === 'mastodon'
       ? instanceLimit(channel.account, fetch)
       : Promise.resolve(undefined);
+});
+
+/**
+ * Where the editors' digests go: Slack and webhooks through the SSRF-safe fetcher, e-mail
+ * to the deployment's topic (`CRIER_NOTIFY_TOPIC_ARN`). The local runtime names its
+ * sandbox receiver (`CRIER_NOTIFY_SANDBOX_URL`), the one loopback address posted to.
+ */
+export const notificationSender = once((): NotificationSender => {
+  const env = readEnv({
+    [ENV.notifyTopicArn]: z.string().startsWith('arn:').optional(),
+    // Loopback only: a stray value must never open the way to a private address.
+    [ENV.notifySandboxUrl]: z
+      .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
+      .optional(),
+  });
+  const topicArn = env[ENV.notifyTopicArn];
+  const sandboxBase = env[ENV.notifySandboxUrl];
+  const topic = topicArn ? new SnsNotificationTopic(createSnsClient(), topicArn) : undefined;
+  return createNotificationSender({
+    safe: safeFetch(),
+    direct: fetchWebhookSender,
+    ...(sandboxBase ? { sandboxBase } : {}),
+    ...(topic ? { email: { publish: (...args) => topic.publish(...args) } } : {}),
+  });
 });

@@ -116,7 +116,8 @@ export function effectiveStatus(channel: DirectoryChannel, site?: DirectorySite)
 
 /**
  * The directory's own changes, then the others an admin makes: a site's webhook key
- * rotated (the entry names the kind, never the key), an editor made or revoked.
+ * rotated (the entry names the kind, never the key), its notification targets changed or
+ * tested (set or unset, never a URL's secret part), an editor made or revoked.
  */
 export const AUDIT_ACTIONS = [
   'create',
@@ -126,6 +127,8 @@ export const AUDIT_ACTIONS = [
   'archive',
   'restore',
   'site.key-rotated',
+  'site.notifications-changed',
+  'site.notifications-tested',
   'editor.created',
   'editor.revoked',
 ] as const;

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { SITE_STATUSES } from '../domain/channel-directory';
 import { WEBHOOK_KINDS } from '../domain/editor';
+import { notificationTargetsInputSchema } from '../domain/notification';
 import {
   auditListSchema,
   channelAnswerSchema,
@@ -114,6 +115,33 @@ export const editorCreateSchema = z.strictObject({
     description:
       'Where Cognito sends the invitation: required in AWS, where the editor is a Cognito user; unused locally',
   }),
+});
+
+const notificationsViewSchema = z.object({
+  slack: z.boolean().meta({ description: 'Whether a Slack incoming webhook is set' }),
+  email: z.boolean().meta({ description: "Whether digests go to the deployment's e-mail topic" }),
+  webhook: z.object({
+    set: z.boolean(),
+    origin: z.string().optional().meta({ description: "The webhook URL's origin, never its path" }),
+  }),
+  approvalReminderMinutes: z.number().int(),
+});
+
+export const notificationsAnswerSchema = z.object({
+  notifications: notificationsViewSchema,
+  webhookSecret: z.string().optional().meta({
+    description: 'The new webhook signing key (`whsec_...`): only when a webhook is first set',
+  }),
+});
+
+export const notificationTestAnswerSchema = z.object({
+  results: z.array(
+    z.object({
+      target: z.enum(['slack', 'email', 'webhook']),
+      ok: z.boolean(),
+      reason: z.string().optional(),
+    }),
+  ),
 });
 
 export const auditQuerySchema = z.object({
@@ -265,6 +293,38 @@ export const DIRECTORY_ROUTES = [
     responses: {
       201: { description: 'The new webhook secret and its kind', schema: webhookSecretSchema },
       400: { description: 'An unknown kind', schema: errorSchema },
+      ...adminOnly,
+      404: { description: 'No such site', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'PUT /api/sites/{siteId}/notifications',
+    operationId: 'setSiteNotifications',
+    admin: true,
+    summary:
+      "Set where a site's editors are notified, and after how long drafts are reminded of (admins only)",
+    description:
+      'Each field is optional; `null` removes a target. `slackWebhookUrl` is a Slack incoming webhook URL; `email: true` sends the digests to the deployment’s e-mail topic, filtered to this site; `webhook.url` gets a signed (Standard Webhooks) digest, and the first time it is set the answer holds its signing key, shown only then. The answer says which targets are set, never a URL’s secret part. Audited as `site.notifications-changed`, without secrets.',
+    path: sitePathSchema,
+    body: notificationTargetsInputSchema,
+    bodyRequired: true,
+    responses: {
+      200: { description: "The site's targets, set or unset", schema: notificationsAnswerSchema },
+      400: { description: 'A bad body, naming the fields', schema: errorSchema },
+      ...adminOnly,
+      404: { description: 'No such site', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'POST /api/sites/{siteId}/notifications/test',
+    operationId: 'testSiteNotifications',
+    admin: true,
+    summary: "Send a test message to each of a site's notification targets now (admins only)",
+    description:
+      'Answers how each target took it: `ok`, or the reason (an HTTP status, a timeout), never a URL. Audited as `site.notifications-tested`.',
+    path: sitePathSchema,
+    responses: {
+      200: { description: 'How each target took the test', schema: notificationTestAnswerSchema },
       ...adminOnly,
       404: { description: 'No such site', schema: errorSchema },
     },

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
 import { Agent, buildConnector } from 'undici';
+import type { WebhookSender } from '../domain/syndication';
 import { classifyAddress } from './ip';
 import { PreviewFetchError, type SafeFetch, type SafeFetchOptions } from './types';
 
@@ -52,6 +53,12 @@ export type SafeFetchDeps = {
 };
 
 export type SafeFetcher = SafeFetch & {
+  /**
+   * POSTs a body to a public address (an editors' notification webhook), through the
+   * same checked connector; redirects are not followed, and the answer is its status
+   * alone. The URL never appears in what it returns: it may be a secret (Slack's).
+   */
+  post: WebhookSender['post'];
   /** closes the pooled connections (tests, and a CLI that wants to exit at once) */
   close: () => Promise<void>;
 };
@@ -101,6 +108,16 @@ export async function checkedAddresses(
 }
 
 /** Finds our refusal (or undici's size fence) anywhere in an error's cause chain. */
+/** The code of the first cause that has one (undici wraps the socket's error). */
+function findCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if ('code' in current && typeof current.code === 'string') return current.code;
+    current = current.cause;
+  }
+  return 'unknown';
+}
+
 function findCause(error: unknown, code: string): Error | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
@@ -375,5 +392,38 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
     }
   };
 
-  return Object.assign(safeFetch, { close: () => agent.close() });
+  const post: WebhookSender['post'] = async (input, { body, headers, timeoutMs }) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const url = parseHttpUrl(input, 'the webhook');
+      const literal = stripBrackets(url.hostname);
+      if (isIP(literal) && !classifyAddress(literal).public) {
+        return { kind: 'network', code: 'CRIER_BLOCKED_ADDRESS' };
+      }
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
+        body,
+        signal: controller.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      discard(response.body);
+      return { kind: 'answered', status: response.statusCode };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'timeout' };
+      if (findCause(error, 'CRIER_BLOCKED_ADDRESS')) {
+        return { kind: 'network', code: 'CRIER_BLOCKED_ADDRESS' };
+      }
+      const code = findCode(error);
+      return { kind: 'network', code };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return Object.assign(safeFetch, { post, close: () => agent.close() });
 }

@@ -108,6 +108,7 @@ const ACTIONS = {
     'cognito-idp:CreateGroup',
     'cognito-idp:ListUsers',
   ],
+  notify: ['sns:Publish'],
 } as const;
 
 const grants = (actions: readonly string[], resources: readonly string[]) =>
@@ -132,6 +133,7 @@ function expectedGrants(definition: FunctionDefinition, channelIds: readonly str
     ...(uses.media ? grants(ACTIONS.mediaRead, ['the media bucket', 'the media objects']) : []),
     ...(uses.media === 'readWrite' ? grants(ACTIONS.mediaPut, ['the media objects']) : []),
     ...(uses.editors ? grants(ACTIONS.editorPool, ['the editors’ user pool']) : []),
+    ...(uses.notifications ? grants(ACTIONS.notify, ['the notification topic']) : []),
   ];
   return [...new Set(all)].sort();
 }
@@ -161,8 +163,9 @@ describe('least privilege', () => {
     )
       return 'the media bucket';
     if (/:s3:::crier-test-media-.*"\/media\/\*"\]\]\}$/.test(text)) return 'the media objects';
-    const { queues, secrets, channelSecrets, userPool } = crierApp.stateful;
+    const { queues, secrets, channelSecrets, userPool, notificationTopic } = crierApp.stateful;
     if (text.includes(logicalId(userPool)) && text.includes('Arn')) return 'the editors’ user pool';
+    if (text.includes(logicalId(notificationTopic))) return 'the notification topic';
     for (const queue of QUEUE_NAMES) {
       if (text.includes(logicalId(queues[queue].queue))) return `the ${queue} queue`;
       if (text.includes(logicalId(queues[queue].dlq))) return `the ${queue} dead-letter queue`;

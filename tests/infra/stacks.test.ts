@@ -198,6 +198,22 @@ describe('the CDK app', () => {
       });
     });
 
+    it("has one encrypted, SSL-only topic for the editors' e-mail digests, on the AWS-managed key", () => {
+      stateful.resourceCountIs('AWS::SNS::Topic', 1);
+      const [topic] = Object.values(stateful.findResources('AWS::SNS::Topic'));
+      expect(JSON.stringify(topic?.Properties.KmsMasterKeyId)).toContain('alias/aws/sns');
+      stateful.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
     it('keeps media in a private, encrypted, SSL-only bucket that forgets it after BUCKET.expireDays', () => {
       stateful.resourceCountIs('AWS::S3::Bucket', 1);
       const [bucketId, bucket] = Object.entries(stateful.findResources('AWS::S3::Bucket'))[0] as [
@@ -321,6 +337,7 @@ describe('the CDK app', () => {
           ...(definition.uses.channelSecrets ? [ENV.channelSecretPrefix] : []),
           ...(definition.uses.media ? [BUCKET.nameEnv] : []),
           ...(definition.uses.editors ? [ENV.userPoolId] : []),
+          ...(definition.uses.notifications ? [ENV.notifyTopicArn, ENV.editorUrl] : []),
         ];
         expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
         expect(variables).toMatchObject({

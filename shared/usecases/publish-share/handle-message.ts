@@ -2,10 +2,14 @@
  * The publish worker's message: the share it names is published, reconciled or, once
  * published, withdrawn where its article was, as its status says.
  */
+
+import { siteOf } from '../../domain/article';
 import type { ShareRef } from '../../domain/ports';
+import type { Share } from '../../domain/share';
 import { refOf } from '../../domain/share-key';
 import { isWithdrawn } from '../../domain/withdrawal';
 import { announcePublished } from '../announce-published';
+import { recordShareTrouble, troubleOf } from '../notify-editors';
 import { removesOnWithdraw } from '../withdraw-article';
 import { withdrawPost } from '../withdraw-post';
 import { publishQueued } from './claim';
@@ -16,6 +20,24 @@ export async function handlePublishMessage(
   deps: PublishShareDeps,
   message: ShareRef,
 ): Promise<PublishResult> {
+  const result = await handleShare(deps, message);
+  // After the state change is written: a crash in between leaves the message to SQS,
+  // and the redelivered one finds the share failed or parked and records it then.
+  if ('share' in result) await tellEditors(deps, result.share);
+  return result;
+}
+
+/** Records a failed or parked share in the editors' outbox, once per state change. */
+async function tellEditors(deps: PublishShareDeps, share: Share): Promise<void> {
+  if (!deps.notifications || !troubleOf(share)) return;
+  const stored = await deps.articles.get(share.articleId);
+  await recordShareTrouble(deps.notifications, share, {
+    siteId: stored ? siteOf(stored.article) : siteOf({}),
+    ...(stored ? { title: stored.article.title } : {}),
+  });
+}
+
+async function handleShare(deps: PublishShareDeps, message: ShareRef): Promise<PublishResult> {
   const share = await deps.shares.get(message);
   if (!share) return { outcome: 'skipped', reason: 'no such share' };
   // Syndication: announced after the outcome is recorded; a message redelivered because
@@ -33,7 +55,9 @@ export async function handlePublishMessage(
     // Its article was withdrawn: the channel may delete or edit the post (withdraw-post.ts).
     return withdrawPost(deps, share);
   }
-  // A duplicate or stale message: the share moved on, and the table says where.
+  // A duplicate or stale message: the share moved on, and the table says where. A failed
+  // one may be the redelivery of a message whose handler died before telling the editors.
+  if (troubleOf(share)) await tellEditors(deps, share);
   return { outcome: 'skipped', reason: `share is ${share.status}` };
 }
 

@@ -5,6 +5,7 @@
 import type { PublishingConfig } from '../../config/publishing';
 import type { Channel, Site } from '../../domain/channel';
 import type { ChannelStatus } from '../../domain/channel-directory';
+import type { NotificationStore } from '../../domain/notification';
 import type {
   ArticleStore,
   ChannelStateStore,
@@ -44,6 +45,8 @@ export type PublishShareDeps = {
   afterPublished?: (share: Share) => Promise<unknown>;
   /** the newsroom, for `{site}` in a channel's `withdrawnText` */
   site?: Site;
+  /** the editors' outbox: a failed or parked share is recorded there; none: not told */
+  notifications?: NotificationStore;
 };
 
 export type PublishResult =
