@@ -136,6 +136,12 @@ export class CrierMonitoring extends Construct {
       metric: acrossNetworks('parked', (platform) => publishOutcome(platform, 'parked')),
       ...atLeastOnce,
     });
+    alarm('ChannelsFailingAlarm', {
+      alarmDescription:
+        "A channel's network refuses its credentials (the daily check, or an admin's check now, found it failing): the channel's health in the editor UI says why. Set new credentials; see docs/operating.md, \"Channel health\".",
+      metric: crierMetric(METRICS.channelsFailing, {}, { statistic: cloudwatch.Stats.MAXIMUM }),
+      ...atLeastOnce,
+    });
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

@@ -128,6 +128,7 @@ export const AUDIT_ACTIONS = [
   'site.key-rotated',
   'editor.created',
   'editor.revoked',
+  'channel.credentials-set',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -110,10 +110,23 @@ describe('alarms', () => {
     expect(alarmsOverEveryNetwork(METRICS.publishOutcome, 'parked')).toHaveLength(1);
   });
 
+  it('goes off when the channel check finds any channel failing, and is quiet without checks', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.channelsFailing,
+      Dimensions: crierDimensions({}),
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    // One DLQ alarm per queue, one per network, stuck, parked and the two kinds of auth failure.
-    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 4);
+    // One DLQ alarm per queue, one per network, stuck, parked, the two kinds of auth
+    // failure, and failing channels.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
