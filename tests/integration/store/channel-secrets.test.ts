@@ -101,7 +101,9 @@ describe('local channel secret files', () => {
   });
 
   it('refuses a channel id that could lead outside the folder', async () => {
-    await expect(store.put('../escape', first)).rejects.toThrow(/Invalid channel id/);
+    for (const id of ['sub/dir', '.hidden', 'Upper', `..${'/'}up`]) {
+      await expect(store.put(id, first)).rejects.toThrow(/Invalid channel id/);
+    }
   });
 
   it('reads the environment first, then the stored secret, then the sandbox account', async () => {
