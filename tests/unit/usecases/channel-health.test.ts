@@ -132,6 +132,13 @@ describe('setting credentials', () => {
   });
 });
 
+/** What the scheduled check takes: the whole directory and state store. */
+const scheduled = () => ({
+  ...deps,
+  directory: world.directory,
+  channelState: world.channelState,
+});
+
 describe('checking a channel', () => {
   it('is unconnected without credentials, then ok once they are set, then failing once revoked', async () => {
     expect((await checkChannelById(deps, 'news-bsky')).health).toMatchObject({
@@ -172,14 +179,14 @@ describe('checking a channel', () => {
 
   it('checks daily: a channel checked within the day waits, and failing ones are counted', async () => {
     await secrets.put('news-bsky', bsky('revoked-password'));
-    const first = await checkDueChannels(deps, 10_000);
+    const first = await checkDueChannels(scheduled(), 10_000);
     expect(first.checked.map((c) => c.health.status)).toEqual(['failing']);
     expect(first.failing).toBe(1);
     world.clock.advance(60 * 60_000);
-    const again = await checkDueChannels(deps, 10_000);
+    const again = await checkDueChannels(scheduled(), 10_000);
     expect(again).toEqual({ checked: [], failing: 1 });
     world.clock.advance(24 * 60 * 60_000);
-    expect((await checkDueChannels(deps, 10_000)).checked).toHaveLength(1);
+    expect((await checkDueChannels(scheduled(), 10_000)).checked).toHaveLength(1);
   });
 });
 
