@@ -19,6 +19,7 @@ import { type GraphAnswer, graphRequest } from './meta/graph';
 import { restCall } from './rest/http';
 import { parseTelegramCredentials } from './telegram/credentials';
 import { parseThreadsCredentials } from './threads/credentials';
+import { DeadlineError, settleBefore } from './transport';
 import { apiFor } from './x/api';
 import { parseXCredentials } from './x/credentials';
 
@@ -72,6 +73,9 @@ function thrown(network: string, error: unknown): string {
   if (error instanceof Error && 'description' in error && typeof error.description === 'string') {
     // grammy's GrammyError: Telegram's own words
     return `${network} answered: ${error.description}`;
+  }
+  if (error instanceof DeadlineError) {
+    return `${network} did not answer within ${TIMEOUT_MS / 1000} s`;
   }
   const name = error instanceof Error ? error.name : 'unknown error';
   return `${network} could not be reached (${name})`;
@@ -219,7 +223,12 @@ export async function verifyCredentials(
   const network = NETWORK_NAMES[platform];
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   try {
-    const result = await CHECKS[platform](credentials, signal);
+    // Not every library takes a signal (the Bluesky agent does not): the deadline wins anyway.
+    const result = await settleBefore(
+      CHECKS[platform](credentials, signal),
+      signal,
+      () => new DeadlineError('deadline passed'),
+    );
     return result.ok ? result : { ...result, reason: redact(result.reason, credentials) };
   } catch (error) {
     return refused(redact(thrown(network, error), credentials));
