@@ -54,19 +54,25 @@ export class SecretsManagerChannelSecrets implements ChannelSecrets {
   /** A new version of the channel's secret, made the first time (with the account's default KMS key). */
   async put(channelId: string, value: unknown): Promise<void> {
     const SecretString = JSON.stringify(value);
+    const putValue = () =>
+      this.client.send(new PutSecretValueCommand({ SecretId: this.name(channelId), SecretString }));
     try {
-      await this.client.send(
-        new PutSecretValueCommand({ SecretId: this.name(channelId), SecretString }),
-      );
+      await putValue();
     } catch (error) {
       if (!hasName(error, 'ResourceNotFoundException')) throw error;
-      await this.client.send(
-        new CreateSecretCommand({
-          Name: this.name(channelId),
-          Description: `Credentials of Crier channel ${channelId}, JSON`,
-          SecretString,
-        }),
-      );
+      try {
+        await this.client.send(
+          new CreateSecretCommand({
+            Name: this.name(channelId),
+            Description: `Credentials of Crier channel ${channelId}, JSON`,
+            SecretString,
+          }),
+        );
+      } catch (createError) {
+        // Another request made it in between: this value goes in as its next version.
+        if (!hasName(createError, 'ResourceExistsException')) throw createError;
+        await putValue();
+      }
     }
   }
 }

@@ -14,6 +14,8 @@ export type SecretsManagerServer = {
   calls: SecretsCall[];
   /** secret name -> its versions' strings, oldest first */
   secrets: Map<string, string[]>;
+  /** runs once, just before the next call of `operation` is answered */
+  beforeNext(operation: string, act: () => void): void;
   close(): Promise<void>;
 };
 
@@ -29,6 +31,7 @@ class ServiceError extends Error {
 export async function startSecretsManager(): Promise<SecretsManagerServer> {
   const calls: SecretsCall[] = [];
   const secrets = new Map<string, string[]>();
+  const hooks = new Map<string, () => void>();
   const arn = (name: string) =>
     `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${name}-AbCdEf`;
   const versionsOf = (id: unknown): { name: string; versions: string[] } => {
@@ -88,6 +91,9 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
         response.end(JSON.stringify(body));
       };
       try {
+        const hook = hooks.get(operation);
+        hooks.delete(operation);
+        hook?.();
         const handle = operations[operation];
         if (!handle) throw new ServiceError('UnknownOperationException', operation);
         send(200, handle(input));
@@ -103,6 +109,7 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     url: `http://127.0.0.1:${port}`,
     calls,
     secrets,
+    beforeNext: (operation, act) => hooks.set(operation, act),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -68,6 +68,19 @@ describe('Secrets Manager channel secrets', () => {
     expect(await store.get('news-bsky')).toEqual(second);
   });
 
+  it('puts a new version when another request made the secret between its two calls', async () => {
+    server.calls.length = 0;
+    // The other request's CreateSecret lands just before this one's.
+    server.beforeNext('CreateSecret', () => server.secrets.set(`${PREFIX}raced`, ['{"a":1}']));
+    await store.put('raced', first);
+    expect(server.calls.map((c) => c.operation)).toEqual([
+      'PutSecretValue',
+      'CreateSecret',
+      'PutSecretValue',
+    ]);
+    expect(await store.get('raced')).toEqual(first);
+  });
+
   it('takes the empty object the stack seeds a configured channel with for no credentials', async () => {
     server.secrets.set(`${PREFIX}seeded`, ['{}']);
     expect(await store.get('seeded')).toBeUndefined();
