@@ -207,6 +207,27 @@ export class CrierMonitoring extends Construct {
         width: 8,
       }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Channel health: checks by result, and channels failing',
+        left: (['ok', 'expiring', 'failing', 'unconnected'] as const).map(
+          (health) =>
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${METRIC_NAMESPACE},${DIMENSIONS.health},${DIMENSIONS.platform},service} MetricName="${METRICS.channelHealth}" ${DIMENSIONS.health}="${health}"', 'Sum', 3600)`,
+              label: health,
+              period: Duration.hours(1),
+            }),
+        ),
+        right: [
+          crierMetric(
+            METRICS.channelsFailing,
+            {},
+            { statistic: cloudwatch.Stats.MAXIMUM, label: 'channels failing' },
+          ),
+        ],
+        width: 24,
+      }),
+    );
     const functions = [...props.functions.entries()];
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

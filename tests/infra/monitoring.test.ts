@@ -136,7 +136,7 @@ describe('alarms', () => {
 });
 
 describe('the dashboard', () => {
-  it('shows queues, dead letters, outcomes per network, stuck shares, auth failures and every function', () => {
+  it('shows queues, dead letters, outcomes per network, stuck shares, auth failures, channel health and every function', () => {
     const dashboards = service.findResources('AWS::CloudWatch::Dashboard');
     expect(Object.keys(dashboards)).toHaveLength(1);
     const body = JSON.stringify(Object.values(dashboards)[0]);
@@ -147,6 +147,7 @@ describe('the dashboard', () => {
       METRICS.sharesStuck,
       METRICS.webhookAuthFailures,
       METRICS.publishAuthFailures,
+      METRICS.channelsFailing,
       'Errors',
       'Duration',
     ]) {
@@ -156,6 +157,8 @@ describe('the dashboard', () => {
     for (const outcome of ['published', 'failed', 'deferred', 'unknown', 'parked']) {
       expect(body).toContain(`\\"${outcome}\\"`);
     }
+    // Each check's result, by the Health dimension the check-channels function sets.
+    expect(body).toMatch(new RegExp(`MetricName=\\\\+"${METRICS.channelHealth}\\\\+" Health=`));
     for (const name of Object.keys(FUNCTIONS)) expect(body, name).toContain(`\\"${name}\\"`);
     // Every alarm is on it, DLQ alarms included.
     const alarms = Object.keys(service.findResources('AWS::CloudWatch::Alarm'));
