@@ -39,14 +39,22 @@ async function liveChannel(deps: ChannelHealthDeps, channelId: string): Promise<
 
 /**
  * When a person must reconnect, read from the stored credentials: `refreshExpiresAt` (the
- * refresh grant ends), or `expiresAt` of a token with no `refreshToken` to renew it. An
+ * refresh grant ends), or `expiresAt` of a token with no `refreshToken` to renew it
+ * (each an ISO instant, or epoch seconds or milliseconds). An
  * access token Crier can refresh never makes a channel `expiring`.
  */
 export function reconnectBy(credentials: unknown): { at: number; why: string } | undefined {
   if (!credentials || typeof credentials !== 'object') return undefined;
   const fields = credentials as Record<string, unknown>;
-  const instant = (value: unknown) =>
-    typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : undefined;
+  // An ISO instant, or epoch seconds or milliseconds as token endpoints give them.
+  const instant = (value: unknown) => {
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+      return value < 1e12 ? value * 1000 : value;
+    }
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value))
+      ? Date.parse(value)
+      : undefined;
+  };
   const refreshEnds = instant(fields.refreshExpiresAt);
   if (refreshEnds !== undefined) return { at: refreshEnds, why: 'its refresh grant ends' };
   const tokenEnds = instant(fields.expiresAt);

@@ -170,6 +170,11 @@ describe('checking a channel', () => {
       reason: expect.stringMatching(/refresh grant ends/),
     });
     expect(healthOf(ok, { expiresAt: later }, now).status).toBe('ok');
+    // Epoch seconds and milliseconds, as token endpoints give them.
+    const soonMs = Date.parse(soon);
+    expect(healthOf(ok, { expiresAt: soonMs }, now).status).toBe('expiring');
+    expect(healthOf(ok, { expiresAt: soonMs / 1000 }, now).status).toBe('expiring');
+    expect(healthOf(ok, { expiresAt: Date.parse(later) / 1000 }, now).status).toBe('ok');
     expect(healthOf(ok, {}, now)).toEqual({
       status: 'ok',
       reason: null,
