@@ -6,6 +6,7 @@
 import {
   articleStore,
   channelDirectory,
+  channelStateStore,
   channelTimeline,
   clock,
   composeSettingsOf,
@@ -20,19 +21,21 @@ import {
 } from '../shared/composition';
 import { editorAccess } from '../shared/composition/editors';
 import { notificationSender, safeFetch, serverLimit } from '../shared/composition/network';
+import { channelHealthDeps } from '../shared/composition/platforms';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
 import { viewOfSettings } from '../shared/domain/notification';
 import type { Share } from '../shared/domain/share';
-import { created, editorApi, ok } from '../shared/http/editor-api';
+import { created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { openApiDocument } from '../shared/http/openapi';
 import { withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import { getPreview } from '../shared/preview/cache';
 import { changeArticleChannels } from '../shared/usecases/article-channels';
+import { checkChannelById, setChannelCredentials } from '../shared/usecases/channel-health';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
@@ -96,6 +99,7 @@ const sites = {
   timeline: channelTimeline(),
   shares: shareStore(),
   clock,
+  health: async (channelId: string) => (await channelStateStore().get(channelId)).health,
 };
 const siteNotifications = {
   directory: channelDirectory(),
@@ -157,6 +161,12 @@ export const handler = withObservability(
         ok(await setChannelPaused(sites, path.id, true, editor)),
       'POST /api/channels/{id}/resume': async ({ path, editor }) =>
         ok(await setChannelPaused(sites, path.id, false, editor)),
+      'PUT /api/channels/{id}/credentials': async ({ path, body, editor }) => {
+        await setChannelCredentials(channelHealthDeps(), path.id, body, editor.by);
+        return noContent();
+      },
+      'POST /api/channels/{id}/check': async ({ path }) =>
+        ok(await checkChannelById(channelHealthDeps(), path.id)),
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));
       },

@@ -93,8 +93,11 @@ export type FunctionDefinition = {
      * the variable itself locally, `<NAME>_ARN` naming a Secrets Manager secret in AWS.
      */
     secrets?: readonly SecretName[];
-    /** reads each channel's credentials secret (`<CRIER_CHANNEL_SECRET_PREFIX><channelId>`) */
-    channelSecrets?: boolean;
+    /**
+     * each channel's credentials secret (`<CRIER_CHANNEL_SECRET_PREFIX><channelId>`):
+     * `read` to use them, `readWrite` to store what an admin sets
+     */
+    channelSecrets?: 'read' | 'readWrite';
     /** manages the editors as Cognito users and groups in the editors' pool (AWS only) */
     editors?: boolean;
     /** publishes the editors' e-mail digests to the notifications topic */
@@ -153,7 +156,7 @@ export const FUNCTIONS = {
     uses: {
       table: 'readWrite',
       sendTo: ['publish', 'syndicate'],
-      channelSecrets: true,
+      channelSecrets: 'read',
       media: 'read',
     },
   },
@@ -188,6 +191,16 @@ export const FUNCTIONS = {
     schedule: { everySeconds: 60 },
     uses: { table: 'readWrite', notifications: true },
   },
+  'check-channels': {
+    entry: 'functions/check-channels.ts',
+    description:
+      'Every minute: checks with its network each channel not checked for a day, and records its health',
+    timeoutSeconds: 50,
+    memoryMB: 512,
+    // One tick serves every scheduled function; each channel is checked once a day.
+    schedule: { everySeconds: 60 },
+    uses: { table: 'readWrite', channelSecrets: 'read' },
+  },
   'editor-api': {
     entry: 'functions/editor-api.ts',
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
@@ -206,6 +219,8 @@ export const FUNCTIONS = {
       'DELETE /api/channels/{id}',
       'POST /api/channels/{id}/pause',
       'POST /api/channels/{id}/resume',
+      'PUT /api/channels/{id}/credentials',
+      'POST /api/channels/{id}/check',
       'GET /api/sites',
       'POST /api/sites',
       'PATCH /api/sites/{siteId}',
@@ -219,8 +234,15 @@ export const FUNCTIONS = {
       'GET /api/audit',
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
-    // Sends a test digest to a site's notification targets (POST .../notifications/test).
-    uses: { table: 'readWrite', sendTo: ['publish'], editors: true, notifications: true },
+    // Sends a test digest to a site's notification targets (POST .../notifications/test),
+    // and writes the channels' credentials an admin sets, once the network accepted them.
+    uses: {
+      table: 'readWrite',
+      sendTo: ['publish'],
+      editors: true,
+      notifications: true,
+      channelSecrets: 'readWrite',
+    },
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -136,6 +136,12 @@ export class CrierMonitoring extends Construct {
       metric: acrossNetworks('parked', (platform) => publishOutcome(platform, 'parked')),
       ...atLeastOnce,
     });
+    alarm('ChannelsFailingAlarm', {
+      alarmDescription:
+        "A channel's network refuses its credentials (the daily check, or an admin's check now, found it failing): the channel's health in the editor UI says why. Set new credentials; see docs/operating.md, \"Channel health\".",
+      metric: crierMetric(METRICS.channelsFailing, {}, { statistic: cloudwatch.Stats.MAXIMUM }),
+      ...atLeastOnce,
+    });
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -199,6 +205,27 @@ export class CrierMonitoring extends Construct {
           }),
         ],
         width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Channel health: checks by result, and channels failing',
+        left: (['ok', 'expiring', 'failing', 'unconnected'] as const).map(
+          (health) =>
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${METRIC_NAMESPACE},${DIMENSIONS.health},${DIMENSIONS.platform},service} MetricName="${METRICS.channelHealth}" ${DIMENSIONS.health}="${health}"', 'Sum', 3600)`,
+              label: health,
+              period: Duration.hours(1),
+            }),
+        ),
+        right: [
+          crierMetric(
+            METRICS.channelsFailing,
+            {},
+            { statistic: cloudwatch.Stats.MAXIMUM, label: 'channels failing' },
+          ),
+        ],
+        width: 24,
       }),
     );
     const functions = [...props.functions.entries()];

@@ -4,9 +4,10 @@
  * environment set before any handler is imported.
  */
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
+import { CHANNEL_SECRETS_DIR_ENV } from '../../shared/config/channel-secrets';
 import { runtimeClock, setLocalClock } from '../../shared/config/clock';
 import { sandboxCredentialsEnvName } from '../../shared/config/credentials';
 import { PLATFORMS } from '../../shared/domain/platform';
@@ -311,6 +312,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       CRIER_TICK_SECONDS: String(tickSeconds),
       CRIER_DATA_DIR: dataDir,
+      // Credentials an admin sets through the API, one file per channel, owner-only.
+      [CHANNEL_SECRETS_DIR_ENV]: join(dataDir, 'channel-secrets'),
       ...(sandboxes ? sandboxCredentials(sandboxes, log) : {}),
     };
     environment.set(functionEnvironment);

@@ -5,6 +5,7 @@
  * the alarms and the dashboard.
  */
 import {
+  ArnFormat,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -400,14 +401,53 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   }
   for (const queue of uses.sendTo ?? []) resources.queues[queue].queue.grantSendMessages(grantee);
   for (const name of uses.secrets ?? []) secretOf(resources, name).grantRead(grantee);
-  if (uses.channelSecrets) {
-    for (const secret of resources.channelSecrets.values()) secret.grantRead(grantee);
-  }
+  if (uses.channelSecrets) grantChannelSecrets(fn, uses.channelSecrets, resources);
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
   if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
+}
+
+/** Reading a channel's secret; the functions that use credentials do this and no more. */
+export const CHANNEL_SECRET_READ = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+] as const;
+/** What storing credentials an admin set takes: a new secret, or a new version of one. */
+export const CHANNEL_SECRET_WRITE = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
+] as const;
+
+/**
+ * The channels' secrets by their name prefix: a channel made through the API gets its
+ * secret when an admin first sets its credentials, so no grant can name it beforehand.
+ * No `grant*` method covers a name prefix, hence the statement written out; it names the
+ * prefix and nothing wider.
+ */
+function grantChannelSecrets(
+  fn: CrierFunction,
+  access: 'read' | 'readWrite',
+  resources: Resources,
+): void {
+  const arn = Stack.of(fn).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${resources.channelSecretPrefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.function.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: [...CHANNEL_SECRET_READ, ...(access === 'readWrite' ? CHANNEL_SECRET_WRITE : [])],
+      resources: [arn],
+    }),
+  );
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagResource(fn, arn)}]`,
+    reason:
+      "The channels' credentials secrets, by their name prefix: each channel's secret is made when its credentials are first set, and Secrets Manager adds a random suffix to every ARN. No other secret has this prefix.",
+  });
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
- * Where a channel's credentials come from: `CRIER_CHANNEL_CREDENTIALS_<CHANNEL_ID>` (JSON;
- * the id upper-cased, dashes as underscores) locally, or the Secrets Manager secret
- * `<CRIER_CHANNEL_SECRET_PREFIX><channelId>` in AWS. Values are cached for a few minutes
- * so a rotated secret is picked up without a deploy. The local runtime also names its
- * sandbox account per network (`CRIER_SANDBOX_CREDENTIALS_<PLATFORM>`), so a channel made
- * while it runs, without credentials of its own, posts to its network's sandbox.
+ * Where a channel's credentials come from, in this order: `CRIER_CHANNEL_CREDENTIALS_<ID>`
+ * (JSON; the id upper-cased, dashes as underscores), which nothing overwrites; then the
+ * channel's stored secret (Secrets Manager `<CRIER_CHANNEL_SECRET_PREFIX><channelId>` in
+ * AWS, the data folder locally); then, locally only, the network's sandbox account
+ * (`CRIER_SANDBOX_CREDENTIALS_<PLATFORM>`), so a channel made while the stack runs posts
+ * to its sandbox. Stored values are cached for a few minutes so a secret rotated
+ * elsewhere is picked up without a deploy; a write through `put` shows at once here.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Platform } from '../domain/platform';
-import type { CredentialsProvider } from '../domain/ports';
+import type { ChannelSecrets, CredentialsProvider } from '../domain/ports';
+import { channelSecretsFrom, parseSecret } from './channel-secrets';
 
 const CACHE_MS = 5 * 60_000;
 
@@ -18,40 +19,74 @@ export const credentialsEnvName = (channelId: string) =>
 export const sandboxCredentialsEnvName = (platform: Platform) =>
   `CRIER_SANDBOX_CREDENTIALS_${platform.toUpperCase()}`;
 
-export class ChannelCredentials implements CredentialsProvider {
-  private client: SecretsManagerClient | undefined;
-  private readonly cache = new Map<string, { value: unknown; until: number }>();
+/** Where a channel's credentials were found. */
+export type CredentialsOrigin = 'environment' | 'stored' | 'sandbox' | 'none';
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
-
-  async get({ id: channelId, platform }: { id: string; platform: Platform }): Promise<unknown> {
-    const inline = this.env[credentialsEnvName(channelId)];
-    if (inline) return parse(inline, credentialsEnvName(channelId));
-    const prefix = this.env.CRIER_CHANNEL_SECRET_PREFIX;
-    if (!prefix) {
-      // Set by the local runtime only: in AWS the prefix is always there.
-      const sandbox = this.env[sandboxCredentialsEnvName(platform)];
-      return sandbox ? parse(sandbox, sandboxCredentialsEnvName(platform)) : undefined;
-    }
-    const cached = this.cache.get(channelId);
-    if (cached && cached.until > Date.now()) return cached.value;
-    this.client ??= new SecretsManagerClient({});
-    const result = await this.client.send(
-      new GetSecretValueCommand({ SecretId: `${prefix}${channelId}` }),
-    );
-    const value = result.SecretString
-      ? parse(result.SecretString, `the secret of channel ${channelId}`)
-      : undefined;
-    this.cache.set(channelId, { value, until: Date.now() + CACHE_MS });
-    return value;
-  }
+export class EnvironmentCredentialsError extends Error {
+  override readonly name = 'EnvironmentCredentialsError';
 }
 
-function parse(text: string, origin: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Never echo the text: it is a secret.
-    throw new Error(`${origin} is not valid JSON`);
+export class ChannelCredentials implements CredentialsProvider {
+  private readonly cache = new Map<string, { value: unknown; until: number }>();
+  private readonly secrets: ChannelSecrets | undefined;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    secrets?: ChannelSecrets,
+  ) {
+    this.secrets = secrets ?? channelSecretsFrom(env);
+  }
+
+  async get(channel: { id: string; platform: Platform }): Promise<unknown> {
+    return (await this.find(channel)).value;
+  }
+
+  /** The credentials and where they came from (never logged: only `origin` may be). */
+  async find(channel: {
+    id: string;
+    platform: Platform;
+  }): Promise<{ origin: CredentialsOrigin; value: unknown }> {
+    const inline = this.env[credentialsEnvName(channel.id)];
+    if (inline) {
+      return { origin: 'environment', value: parseSecret(inline, credentialsEnvName(channel.id)) };
+    }
+    const stored = await this.stored(channel.id);
+    if (stored !== undefined) return { origin: 'stored', value: stored };
+    // Only the local runtime names sandbox accounts: in AWS the variables are never set.
+    const sandbox = this.env[sandboxCredentialsEnvName(channel.platform)];
+    if (sandbox) {
+      return {
+        origin: 'sandbox',
+        value: parseSecret(sandbox, sandboxCredentialsEnvName(channel.platform)),
+      };
+    }
+    return { origin: 'none', value: undefined };
+  }
+
+  /** True when the environment sets the channel's credentials: nothing may replace them. */
+  fromEnvironment(channelId: string): boolean {
+    return Boolean(this.env[credentialsEnvName(channelId)]);
+  }
+
+  /** Stores new credentials for the channel; this process reads them from now on. */
+  async put(channelId: string, value: unknown): Promise<void> {
+    if (this.fromEnvironment(channelId)) {
+      throw new EnvironmentCredentialsError(
+        `Channel ${channelId} takes its credentials from ${credentialsEnvName(channelId)}`,
+      );
+    }
+    if (!this.secrets) throw new Error('No channel secret store is configured');
+    this.cache.delete(channelId);
+    await this.secrets.put(channelId, value);
+    this.cache.set(channelId, { value, until: Date.now() + CACHE_MS });
+  }
+
+  private async stored(channelId: string): Promise<unknown> {
+    if (!this.secrets) return undefined;
+    const cached = this.cache.get(channelId);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = await this.secrets.get(channelId);
+    this.cache.set(channelId, { value, until: Date.now() + CACHE_MS });
+    return value;
   }
 }

@@ -131,6 +131,7 @@ export const AUDIT_ACTIONS = [
   'site.notifications-tested',
   'editor.created',
   'editor.revoked',
+  'channel.credentials-set',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

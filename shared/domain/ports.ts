@@ -109,12 +109,19 @@ export interface SlotStore {
   timeline(channelId: string, from: string, to: string): Promise<TimelineEntry[]>;
 }
 
-export type ChannelState = { rateLimitedUntil?: string; session?: string };
+export const HEALTH_STATUSES = ['ok', 'expiring', 'failing', 'unconnected'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** What the last who-am-I check of a channel found; `reason` is null when ok. */
+export type ChannelHealth = { status: HealthStatus; reason: string | null; checkedAt: string };
+
+export type ChannelState = { rateLimitedUntil?: string; session?: string; health?: ChannelHealth };
 
 export interface ChannelStateStore {
   get(channelId: string): Promise<ChannelState>;
   rateLimitedUntil(channelId: string, until: string): Promise<void>;
   saveSession(channelId: string, session: string): Promise<void>;
+  saveHealth(channelId: string, health: ChannelHealth): Promise<void>;
 }
 
 /** A publish message names a share and nothing else. */
@@ -128,6 +135,16 @@ export interface PublishQueue {
 export interface CredentialsProvider {
   /** the channel's credentials as stored, or undefined when none are configured */
   get(channel: { id: string; platform: Platform }): Promise<unknown>;
+}
+
+/**
+ * Where the credentials a person set for a channel are kept: Secrets Manager in AWS, the
+ * data folder locally. Values are the network's JSON fields, never logged or returned.
+ */
+export interface ChannelSecrets {
+  /** undefined when nothing was ever stored for the channel */
+  get(channelId: string): Promise<unknown>;
+  put(channelId: string, value: unknown): Promise<void>;
 }
 
 /** Remembers webhook deliveries so a redelivery answers as the first one did. */

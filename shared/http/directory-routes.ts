@@ -9,6 +9,7 @@ import { notificationTargetsInputSchema } from '../domain/notification';
 import {
   auditListSchema,
   channelAnswerSchema,
+  channelHealthAnswerSchema,
   directoryChannelListSchema,
   editorCreatedSchema,
   editorListSchema,
@@ -59,6 +60,11 @@ export const siteCreateSchema = z
 export const channelBodySchema = z.record(z.string(), z.unknown()).meta({
   description:
     'A channel as the channels file has it (docs/configuring.md), with its `siteId`; checked as the file is',
+});
+
+export const credentialsBodySchema = z.record(z.string(), z.unknown()).meta({
+  description:
+    'The network’s credential fields, e.g. Bluesky `{ service, identifier, password }`; checked by the network’s own schema, then by the network',
 });
 
 export const channelPatchSchema = z.record(z.string(), z.unknown()).meta({
@@ -156,7 +162,7 @@ export const DIRECTORY_ROUTES = [
     operationId: 'listChannels',
     summary: 'The channels of the sites the caller may see, from the channel directory',
     description:
-      'Each with its network, account, time zone, approval and schedule, its site, routing, directory status (`active`, `paused`) and version. Archived channels are left out.',
+      'Each with its network, account, time zone, approval and schedule, its site, routing, directory status (`active`, `paused`) and version, and `health`: the last check of its credentials (null before the first), whose reason fills `statusReason` when it is not `ok`. Archived channels are left out.',
     responses: {
       200: { description: 'The channels, by id', schema: directoryChannelListSchema },
       ...refused,
@@ -222,6 +228,45 @@ export const DIRECTORY_ROUTES = [
     path: channelPathSchema,
     responses: {
       200: { description: 'The channel, active', schema: channelAnswerSchema },
+      ...adminOnly,
+      404: { description: 'No such channel (or an archived one)', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'PUT /api/channels/{id}/credentials',
+    operationId: 'setChannelCredentials',
+    admin: true,
+    summary: 'Set a channel’s credentials, once its network accepts them (admins only)',
+    description:
+      'The body is the network’s JSON credential fields, as the credentials table of docs/configuring.md lists them. Crier first asks the network who they are (a who-am-I call); only credentials it accepts are stored, in the channel’s secret. No API returns them. Audited as `channel.credentials-set`, with the field names only.',
+    path: channelPathSchema,
+    body: credentialsBodySchema,
+    bodyRequired: true,
+    responses: {
+      204: { description: 'Accepted by the network and stored' },
+      400: {
+        description: 'Wrong fields, or the network refused them: its reason, never a secret',
+        schema: errorSchema,
+      },
+      ...adminOnly,
+      404: { description: 'No such channel (or an archived one)', schema: errorSchema },
+      409: {
+        description:
+          'The channel takes its credentials from the environment (`CRIER_CHANNEL_CREDENTIALS_<ID>`), which always wins',
+        schema: errorSchema,
+      },
+    },
+  },
+  {
+    routeKey: 'POST /api/channels/{id}/check',
+    operationId: 'checkChannel',
+    admin: true,
+    summary: 'Check a channel’s credentials with its network now (admins only)',
+    description:
+      'The same who-am-I call the daily check makes; the result is stored and shows in `GET /api/channels` as `health`.',
+    path: channelPathSchema,
+    responses: {
+      200: { description: 'The channel’s health', schema: channelHealthAnswerSchema },
       ...adminOnly,
       404: { description: 'No such channel (or an archived one)', schema: errorSchema },
     },

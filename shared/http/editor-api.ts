@@ -20,6 +20,9 @@ export const ok = (body: unknown): Answer => ({ status: 200, body });
 
 export const created = (body: unknown): Answer => ({ status: 201, body });
 
+/** Done, with nothing to say. */
+export const noContent = (): Answer => ({ status: 204, body: undefined });
+
 type RouteOf<K extends EditorRouteKey> = Extract<(typeof EDITOR_ROUTES)[number], { routeKey: K }>;
 
 /** What a route's handler gets: its checked input, and who is asking. */
@@ -70,6 +73,8 @@ export function editorApi(
           status: answer.status,
         });
       }
+      if (answer.status === 204)
+        return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
       return json(answer.status, answer.body);
     } catch (error) {
       return errorResponse(error);

@@ -278,7 +278,9 @@ function operation(route: EditorRoute): JsonObject {
       status,
       {
         description: answer.description,
-        content: { 'application/json': { schema: schemaRef(answer.schema) } },
+        ...(answer.schema
+          ? { content: { 'application/json': { schema: schemaRef(answer.schema) } } }
+          : {}),
       },
     ]),
   );

@@ -21,7 +21,7 @@ export const errorSchema = z.object({
   length: z.object({ used: z.number(), limit: z.number(), unit: z.string() }).optional(),
 });
 
-export type ResponseStatus = 200 | 201 | 202 | 400 | 401 | 403 | 404 | 409 | 413;
+export type ResponseStatus = 200 | 201 | 202 | 204 | 400 | 401 | 403 | 404 | 409 | 413;
 
 export type EditorRoute = {
   /** `METHOD /path`, as in shared/resources.ts */
@@ -36,7 +36,8 @@ export type EditorRoute = {
   admin?: boolean;
   /** whether a request without a body is refused */
   bodyRequired?: boolean;
-  responses: Partial<Record<ResponseStatus, { description: string; schema: z.ZodType }>>;
+  /** a response without a schema has no body (204) */
+  responses: Partial<Record<ResponseStatus, { description: string; schema?: z.ZodType }>>;
 };
 
 export const refused = {

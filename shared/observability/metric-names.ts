@@ -23,9 +23,13 @@ export const METRICS = {
   /** every refused webhook (401, 400, 413) */
   webhooksRefused: 'WebhooksRefused',
   articlesReceived: 'ArticlesReceived',
+  /** one per channel health check, dimensions Platform and Health (ok, expiring, failing, unconnected) */
+  channelHealth: 'ChannelHealth',
+  /** each tick of check-channels: how many channels the last checks found failing */
+  channelsFailing: 'ChannelsFailing',
 } as const;
 
-export const DIMENSIONS = { platform: 'Platform', outcome: 'Outcome' } as const;
+export const DIMENSIONS = { platform: 'Platform', outcome: 'Outcome', health: 'Health' } as const;
 
 /** The publish worker's outcomes that name a share, as PublishOutcome's Outcome dimension. */
 export const PUBLISH_OUTCOMES = [

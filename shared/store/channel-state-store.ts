@@ -1,12 +1,27 @@
-/** Per-channel state that outlives one invocation: rate limits and rotating sessions. */
+/**
+ * Per-channel state that outlives one invocation: rate limits, rotating sessions, and the
+ * last health check (never a token: credentials live in the channel's secret).
+ */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { ChannelState, ChannelStateStore } from '../domain/ports';
+import {
+  type ChannelHealth,
+  type ChannelState,
+  type ChannelStateStore,
+  HEALTH_STATUSES,
+} from '../domain/ports';
 import { channelStateKey } from './keys';
 
 const stateSchema = z.object({
   rateLimitedUntil: z.string().optional(),
   session: z.string().optional(),
+  health: z
+    .object({
+      status: z.enum(HEALTH_STATUSES),
+      reason: z.string().nullable(),
+      checkedAt: z.string(),
+    })
+    .optional(),
 });
 
 export class DynamoChannelStateStore implements ChannelStateStore {
@@ -58,6 +73,18 @@ export class DynamoChannelStateStore implements ChannelStateStore {
           ':now': new Date().toISOString(),
           ':type': 'channel-state',
         },
+      }),
+    );
+  }
+
+  async saveHealth(channelId: string, health: ChannelHealth): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: channelStateKey(channelId),
+        UpdateExpression: 'SET health = :health, #type = :type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':health': health, ':type': 'channel-state' },
       }),
     );
   }

@@ -29,21 +29,36 @@ import {
   type WebhookKind,
 } from '../domain/editor';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
+import { type ChannelHealth, HEALTH_STATUSES } from '../domain/ports';
 import { routingSchema } from '../domain/routing';
 import { type ArchiveChannelDeps, archiveChannel as archiveAndCancel } from './archive-channel';
 import { channelViewSchema } from './read-channels';
+
+export const channelHealthSchema = z.object({
+  status: z.enum(HEALTH_STATUSES).meta({
+    description:
+      '`ok`; `expiring`: a person must reconnect within 7 days; `failing`: the network refuses; `unconnected`: no credentials',
+  }),
+  reason: z.string().nullable().meta({ description: "The network's reason; null when ok" }),
+  checkedAt: z.string().meta({ description: 'When the check ran (UTC ISO instant)' }),
+});
 
 export const directoryChannelViewSchema = channelViewSchema
   .extend({
     siteId: z.string(),
     /** which of its site's articles it takes; null: all of them */
     routing: routingSchema.nullable(),
-    /** the directory's status, for now; health (ok, expiring, failing...) comes later */
+    /** the directory's status: whether Crier posts on it */
     status: z.enum(CHANNEL_STATUSES),
+    /** why the channel is not healthy (the last check's reason); null when it is, or unchecked */
     statusReason: z.string().nullable(),
+    /** the last who-am-I check of its credentials; null before the first */
+    health: channelHealthSchema.nullable().optional(),
     version: z.number().int(),
   })
   .loose();
+
+export const channelHealthAnswerSchema = z.object({ health: channelHealthSchema });
 
 export const directoryChannelListSchema = z.object({
   channels: z.array(directoryChannelViewSchema),
@@ -129,25 +144,36 @@ export const auditListSchema = z.object({
 export type SitesDeps = {
   directory: ChannelDirectory;
   access: AccessStore;
+  /** the channel's last health check, where the caller can read it */
+  health?: (channelId: string) => Promise<ChannelHealth | undefined>;
 } & Omit<ArchiveChannelDeps, 'directory'>;
 
 /** The channel as the API shows it: its fields, site, routing and status. */
 export function directoryChannelView(
   channel: DirectoryChannel,
+  health?: ChannelHealth,
 ): z.output<typeof directoryChannelViewSchema> {
   const { changedAt: _at, changedBy: _by, ...fields } = channel;
   return {
     ...fields,
     name: channel.name ?? null,
     routing: channel.routing ?? null,
-    statusReason: null,
+    statusReason: health && health.status !== 'ok' ? health.reason : null,
+    ...(health ? { health } : {}),
   };
 }
 
 export async function listDirectoryChannels(deps: SitesDeps, editor: Editor) {
-  const channels = await deps.directory.listChannels();
+  const channels = (await deps.directory.listChannels()).filter((c) =>
+    mayAccessSite(editor, c.siteId),
+  );
+  const health = deps.health;
+  const checks = await Promise.all(channels.map((c) => health?.(c.id)));
   return {
-    channels: channels.filter((c) => mayAccessSite(editor, c.siteId)).map(directoryChannelView),
+    channels: channels.map((channel, index) => ({
+      ...directoryChannelView(channel, checks[index]),
+      health: checks[index] ?? null,
+    })),
   };
 }
 

@@ -242,13 +242,17 @@ describe('the channel pages', () => {
     const posting = row(page, 'x-north').getByRole('switch');
     expect(await posting.isChecked()).toBe(true);
     await posting.click();
-    await expect.poll(() => row(page, 'x-north').locator('.badge').textContent()).toBe('Paused');
+    await expect
+      .poll(() => row(page, 'x-north').locator('.badge[class*="channel-"]').textContent())
+      .toBe('Paused');
     expect((await apiChannel('x-north'))?.status).toBe('paused');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('paused');
     await page.screenshot({ path: '/tmp/ui-channels.png', fullPage: true });
 
     await row(page, 'x-north').getByRole('switch').click();
-    await expect.poll(() => row(page, 'x-north').locator('.badge').textContent()).toBe('Active');
+    await expect
+      .poll(() => row(page, 'x-north').locator('.badge[class*="channel-"]').textContent())
+      .toBe('Active');
     expect((await apiChannel('x-north'))?.status).toBe('active');
     const audit = await call('GET', '/api/audit?siteId=north&limit=3', admin);
     expect((audit.body.entries as { action: string }[]).map((e) => e.action)).toEqual([

@@ -319,6 +319,33 @@ describe('a local run', () => {
     ).toBe(401);
   });
 
+  it('sets channel credentials through the API, refused and accepted, and checks them', async () => {
+    const admin = stack.secrets.editorToken.value;
+    const put = (id: string, body: unknown) =>
+      fetch(new URL(`/api/channels/${id}/credentials`, stack.url), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const platform of ['bluesky', 'mastodon', 'telegram'] as const) {
+      const sandbox = stack.sandboxes?.byPlatform(platform)?.credentials ?? {};
+      const id = `${platform}-newsroom`;
+      const field = Object.keys(sandbox).find((key) => SECRET_FIELD.test(key)) ?? '';
+      const wrong =
+        platform === 'telegram'
+          ? `7000000001:AA${Buffer.alloc(25, 7).toString('base64url').slice(0, 33)}`
+          : `wrong-${Buffer.alloc(12, 5).toString('hex')}`;
+      secrets.push({ name: `${id} refused ${field}`, value: wrong });
+      expect((await put(id, { ...sandbox, [field]: wrong })).status).toBe(400);
+      expect((await put(id, sandbox)).status).toBe(204);
+      const checked = await fetch(new URL(`/api/channels/${id}/check`, stack.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(checked.status).toBe(200);
+    }
+  });
+
   it('writes no secret in any form into any log line', async () => {
     await stack.dispose();
     const lines = captured

@@ -110,10 +110,23 @@ describe('alarms', () => {
     expect(alarmsOverEveryNetwork(METRICS.publishOutcome, 'parked')).toHaveLength(1);
   });
 
+  it('goes off when the channel check finds any channel failing, and is quiet without checks', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.channelsFailing,
+      Dimensions: crierDimensions({}),
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    // One DLQ alarm per queue, one per network, stuck, parked and the two kinds of auth failure.
-    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 4);
+    // One DLQ alarm per queue, one per network, stuck, parked, the two kinds of auth
+    // failure, and failing channels.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
@@ -123,7 +136,7 @@ describe('alarms', () => {
 });
 
 describe('the dashboard', () => {
-  it('shows queues, dead letters, outcomes per network, stuck shares, auth failures and every function', () => {
+  it('shows queues, dead letters, outcomes per network, stuck shares, auth failures, channel health and every function', () => {
     const dashboards = service.findResources('AWS::CloudWatch::Dashboard');
     expect(Object.keys(dashboards)).toHaveLength(1);
     const body = JSON.stringify(Object.values(dashboards)[0]);
@@ -134,6 +147,7 @@ describe('the dashboard', () => {
       METRICS.sharesStuck,
       METRICS.webhookAuthFailures,
       METRICS.publishAuthFailures,
+      METRICS.channelsFailing,
       'Errors',
       'Duration',
     ]) {
@@ -143,6 +157,8 @@ describe('the dashboard', () => {
     for (const outcome of ['published', 'failed', 'deferred', 'unknown', 'parked']) {
       expect(body).toContain(`\\"${outcome}\\"`);
     }
+    // Each check's result, by the Health dimension the check-channels function sets.
+    expect(body).toMatch(new RegExp(`MetricName=\\\\+"${METRICS.channelHealth}\\\\+" Health=`));
     for (const name of Object.keys(FUNCTIONS)) expect(body, name).toContain(`\\"${name}\\"`);
     // Every alarm is on it, DLQ alarms included.
     const alarms = Object.keys(service.findResources('AWS::CloudWatch::Alarm'));

@@ -9,7 +9,9 @@ import {
   articleListSchema,
   auditListSchema,
   type Channel,
+  type ChannelHealth,
   channelAnswerSchema,
+  channelHealthAnswerSchema,
   channelListSchema,
   type EditorAccount,
   type ErrorBody,
@@ -148,6 +150,17 @@ export function createApi(options: {
     },
 
     /** Archives it: its shares not yet out are cancelled; past posts stay. */
+    /** Stores credentials once the network accepted them (204); nothing is ever read back. */
+    async setChannelCredentials(id: string, credentials: Record<string, string>): Promise<void> {
+      await call(z.unknown(), 'PUT', `${channelPath(id)}/credentials`, credentials);
+    },
+
+    /** Asks the channel's network now whether its credentials work. */
+    async checkChannel(id: string): Promise<ChannelHealth> {
+      return (await call(channelHealthAnswerSchema, 'POST', `${channelPath(id)}/check`)).data
+        .health;
+    },
+
     async archiveChannel(id: string): Promise<Channel> {
       return (await call(channelAnswerSchema, 'DELETE', channelPath(id))).data.channel;
     },

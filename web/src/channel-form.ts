@@ -165,7 +165,13 @@ const withoutUndefined = (fields: Record<string, unknown>) =>
 /** The channel's own fields, without what the directory keeps of it (status, version). */
 function storedFields(channel: ChannelRecord | undefined): Record<string, unknown> {
   if (!channel) return {};
-  const { status: _status, version: _version, statusReason: _reason, ...fields } = channel;
+  const {
+    status: _status,
+    version: _version,
+    statusReason: _reason,
+    health: _health,
+    ...fields
+  } = channel;
   return fields;
 }
 

@@ -117,6 +117,15 @@ export const articleDetailSchema = z.object({
   shares: z.array(shareSchema),
 });
 
+/** The last check of a channel's credentials with its network. */
+export const channelHealthSchema = z.object({
+  status: z.enum(['ok', 'expiring', 'failing', 'unconnected']),
+  reason: z.nullable(text),
+  checkedAt: text,
+});
+export const channelHealthAnswerSchema = z.object({ health: channelHealthSchema });
+export type ChannelHealth = z.infer<typeof channelHealthSchema>;
+
 /** A channel as the directory lists it; the fields the form does not show are kept as they are. */
 export const channelSchema = z.looseObject({
   id: text,
@@ -129,6 +138,8 @@ export const channelSchema = z.looseObject({
   version: z._default(z.number(), 0),
   template: z.optional(text),
   routing: z.nullish(z.record(text, z.unknown())),
+  statusReason: z.nullish(text),
+  health: z.nullish(channelHealthSchema),
 });
 
 export const channelListSchema = z.object({ channels: z.array(channelSchema) });

@@ -251,6 +251,19 @@ describe('Telegram: the client against the sandbox', () => {
     expect(postsOf(share)).toHaveLength(0);
   });
 
+  it('answers getChatMember for the bot: an administrator that may post, one that may not, or left', async () => {
+    const me = await api.getMe();
+    const poster = await api.getChatMember('@newsroom', me.id);
+    expect(poster).toMatchObject({ status: 'administrator', can_post_messages: true });
+    const archive = await api.getChatMember('@newsroom_archive', me.id);
+    expect(archive).toMatchObject({ status: 'administrator', can_post_messages: false });
+    expect(await api.getChatMember('@elsewhere', me.id)).toMatchObject({ status: 'left' });
+    // Only the bot itself: the sandbox knows no other member.
+    expect((await grammyError(api.getChatMember('@newsroom', me.id + 1)))?.description).toMatch(
+      /user not found/,
+    );
+  });
+
   it('answers an unknown channel with rejected (400 chat not found)', async () => {
     const share = claimedShare();
     const outcome = await telegramClient.publish(

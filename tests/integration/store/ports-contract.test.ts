@@ -545,6 +545,22 @@ describe.each(variants)('%s', (_name, make) => {
       });
       expect(await channelState.get('other-desk')).toEqual({});
     });
+
+    it('keeps the last health check beside the rest, replacing the one before', async () => {
+      const { channelState } = await make();
+      await channelState.saveSession('masto-desk', 'session-1');
+      await channelState.saveHealth('masto-desk', {
+        status: 'failing',
+        reason: 'Mastodon answered 401: The access token is invalid',
+        checkedAt: at(1),
+      });
+      const healthy = { status: 'ok' as const, reason: null, checkedAt: at(2) };
+      await channelState.saveHealth('masto-desk', healthy);
+      expect(await channelState.get('masto-desk')).toEqual({
+        session: 'session-1',
+        health: healthy,
+      });
+    });
   });
 
   describe('DeliveryGuard', () => {

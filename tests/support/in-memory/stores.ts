@@ -19,6 +19,7 @@ import type {
   ArticlePage,
   ArticleRecord,
   ArticleStore,
+  ChannelHealth,
   ChannelState,
   ChannelStateStore,
   ChannelTimeline,
@@ -485,6 +486,10 @@ export class InMemoryChannelStateStore implements ChannelStateStore {
 
   async saveSession(channelId: string, session: string): Promise<void> {
     this.states.set(channelId, { ...this.states.get(channelId), session });
+  }
+
+  async saveHealth(channelId: string, health: ChannelHealth): Promise<void> {
+    this.states.set(channelId, { ...this.states.get(channelId), health });
   }
 }
 

@@ -1,18 +1,99 @@
 /**
- * The chosen site's channels: network, name, status and routing, and for admins the
- * switch that pauses and resumes each one, its edit form and its archiving.
+ * The chosen site's channels: network, name, status, health and routing, and for admins
+ * the switch that pauses and resumes each one, its edit form, its credentials, a check
+ * with its network now, and its archiving.
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { NETWORK_NAMES } from '../../../shared/domain/platform';
 import { routingSummary } from '../channel-form';
+import { CREDENTIAL_FIELDS, credentialsBody } from '../credential-fields';
 import { channelHref } from '../router';
-import type { Channel } from '../schemas';
-import { AppContext, accountHandle, ErrorNotice, NetworkTag, platformOrder } from './common';
+import type { Channel, ChannelHealth } from '../schemas';
+import {
+  AppContext,
+  accountHandle,
+  ErrorNotice,
+  inputValue,
+  NetworkTag,
+  platformOrder,
+} from './common';
 
 const STATUS_NAMES = { active: 'Active', paused: 'Paused', archived: 'Archived' } as const;
 
 export function ChannelStatusBadge({ status }: { status: Channel['status'] }) {
   return html`<span class=${`badge channel-${status}`}>${STATUS_NAMES[status]}</span>`;
+}
+
+const HEALTH_NAMES = {
+  ok: 'Connected',
+  expiring: 'Expiring',
+  failing: 'Failing',
+  unconnected: 'Not connected',
+} as const;
+
+/** The last check of the channel's credentials, and the network's reason when not ok. */
+export function ChannelHealthBadge({ health }: { health: ChannelHealth | null | undefined }) {
+  if (!health) return html`<span class="badge health-unchecked">Not checked</span>`;
+  return html`<span class="channel-health">
+    <span class=${`badge health-${health.status}`}>${HEALTH_NAMES[health.status]}</span>
+    ${health.reason && html`<span class="health-reason">${health.reason}</span>`}
+  </span>`;
+}
+
+/**
+ * The network's credential fields, secrets as password inputs: never filled in from
+ * anything, and emptied once sent, whatever the answer.
+ */
+function CredentialsForm({
+  channel,
+  busy,
+  onSubmit,
+  onCancel,
+}: {
+  channel: Channel;
+  busy: boolean;
+  onSubmit: (body: Record<string, string>) => void;
+  onCancel: () => void;
+}) {
+  const [values, setValues] = useState<Record<string, string>>({});
+  const fields = CREDENTIAL_FIELDS[channel.platform];
+  const formId = `credentials-${channel.id}`;
+  return html`<form
+    class="credentials-form"
+    aria-label=${`Credentials of ${channelName(channel)}`}
+    autocomplete="off"
+    onSubmit=${(event: Event) => {
+      event.preventDefault();
+      const body = credentialsBody(channel.platform, values);
+      setValues({});
+      onSubmit(body);
+    }}
+  >
+    <p class="note">
+      Crier asks ${NETWORK_NAMES[channel.platform]} who these are before it stores them.
+      They are never shown again.
+    </p>
+    ${fields.map(
+      (field) => html`<label key=${field.name} for=${`${formId}-${field.name}`}>
+        ${field.label}${field.optional ? ' (optional)' : ''}
+        <input
+          id=${`${formId}-${field.name}`}
+          name=${field.name}
+          type=${field.secret ? 'password' : 'text'}
+          autocomplete=${field.secret ? 'new-password' : 'off'}
+          placeholder=${field.hint ?? ''}
+          required=${!field.optional}
+          value=${values[field.name] ?? ''}
+          onInput=${(event: Event) => setValues({ ...values, [field.name]: inputValue(event) })}
+        />
+      </label>`,
+    )}
+    <div class="buttons">
+      <button type="submit" class="primary" disabled=${busy}>Save credentials</button>
+      <button type="button" onClick=${onCancel}>Cancel</button>
+    </div>
+  </form>`;
 }
 
 export const channelName = (channel: Channel) =>
@@ -84,6 +165,7 @@ export function ChannelsView() {
   const app = useContext(AppContext);
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState<string>();
+  const [editingCredentials, setEditingCredentials] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [said, setSaid] = useState('');
   useEffect(() => {
@@ -178,7 +260,10 @@ export function ChannelsView() {
                   </th>
                   <td><${NetworkTag} platform=${channel.platform} /></td>
                   ${showSite && html`<td>${app.sites.find((s) => s.id === channel.siteId)?.name ?? channel.siteId}</td>`}
-                  <td><${ChannelStatusBadge} status=${channel.status} /></td>
+                  <td class="channel-status">
+                    <${ChannelStatusBadge} status=${channel.status} />
+                    <${ChannelHealthBadge} health=${channel.health} />
+                  </td>
                   <td class="routing-summary">${routingSummary(channel.routing)}</td>
                   <td>${channel.timezone ?? 'UTC'}</td>
                   ${
@@ -205,12 +290,55 @@ export function ChannelsView() {
                       <a href=${channelHref(channel.id)}>Edit<span class="visually-hidden"> ${channelName(channel)}</span></a>
                       <button
                         type="button"
+                        disabled=${busy === channel.id}
+                        onClick=${() =>
+                          run(
+                            channel,
+                            async () => {
+                              const health = await api.checkChannel(channel.id);
+                              return { ...channel, health };
+                            },
+                            `${channelName(channel)} checked.`,
+                          )}
+                      >
+                        Check now<span class="visually-hidden"> ${channelName(channel)}</span>
+                      </button>
+                      <button
+                        type="button"
+                        aria-expanded=${editingCredentials === channel.id}
+                        onClick=${() =>
+                          setEditingCredentials(
+                            editingCredentials === channel.id ? undefined : channel.id,
+                          )}
+                      >
+                        Set credentials<span class="visually-hidden"> of ${channelName(channel)}</span>
+                      </button>
+                      <button
+                        type="button"
                         class="danger"
                         disabled=${busy === channel.id}
                         onClick=${() => setConfirming(channel.id)}
                       >
                         Archive<span class="visually-hidden"> ${channelName(channel)}</span>
                       </button>
+                      ${
+                        editingCredentials === channel.id &&
+                        html`<${CredentialsForm}
+                          channel=${channel}
+                          busy=${busy === channel.id}
+                          onCancel=${() => setEditingCredentials(undefined)}
+                          onSubmit=${(body: Record<string, string>) =>
+                            run(
+                              channel,
+                              async () => {
+                                await api.setChannelCredentials(channel.id, body);
+                                setEditingCredentials(undefined);
+                                return channel;
+                              },
+                              `The network accepted the credentials of ${channelName(channel)}; they are stored.`,
+                            )}
+                        />`
+                      }
                       ${
                         confirming === channel.id &&
                         html`<${ArchiveConfirmation}

@@ -1,6 +1,6 @@
 /** How the Telegram sandbox renders chats and messages, and its own errors. */
 import { gatewayPage } from '../kit/http';
-import { fail, ok, type Reply } from './http';
+import { fail, integerParam, ok, type Reply, stringParam } from './http';
 import {
   type Chat,
   type Exchange,
@@ -93,6 +93,37 @@ export function getMe(s: TelegramState): Reply {
     supports_inline_queries: false,
     can_connect_to_business: false,
     has_main_web_app: false,
+  });
+}
+
+/** The bot's own membership only: what a who-am-I check asks about. */
+export function getChatMember(s: TelegramState, ex: Exchange): Reply {
+  const chat = s.chatFor(ex.params, 'read');
+  if (isReply(chat)) return chat;
+  if (integerParam(stringParam(ex.params.get('user_id'))?.trim() ?? '') !== s.bot.id) {
+    return fail(400, 'Bad Request: user not found');
+  }
+  const user = {
+    id: s.bot.id,
+    is_bot: true,
+    first_name: s.bot.firstName,
+    username: s.bot.username,
+  };
+  if (chat.membership === 'none') return ok({ status: 'left', user });
+  return ok({
+    status: 'administrator',
+    user,
+    can_be_edited: false,
+    is_anonymous: false,
+    can_manage_chat: true,
+    can_delete_messages: true,
+    can_manage_video_chats: false,
+    can_restrict_members: false,
+    can_promote_members: false,
+    can_change_info: false,
+    can_invite_users: true,
+    can_post_messages: chat.membership === 'poster',
+    can_edit_messages: chat.membership === 'poster',
   });
 }
 

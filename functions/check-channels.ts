@@ -1,0 +1,53 @@
+/**
+ * Every minute (EventBridge): checks with its network each channel not checked for a day
+ * (a who-am-I call with its stored credentials), records its health, and reports how many
+ * channels are failing, for the alarm.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  channelDirectory,
+  channelStateStore,
+  clock,
+  notificationStore,
+} from '../shared/composition';
+import { channelCredentials } from '../shared/composition/platforms';
+import { logger, metrics, withObservability } from '../shared/observability';
+import { DIMENSIONS, METRICS } from '../shared/observability/metric-names';
+import { verifyCredentials } from '../shared/platforms/verify';
+import { checkDueChannels } from '../shared/usecases/channel-health';
+import { notifyChannelHealth } from '../shared/usecases/notify-editors';
+
+const deps = {
+  directory: channelDirectory(),
+  credentials: channelCredentials(),
+  verify: verifyCredentials,
+  channelState: channelStateStore(),
+  clock,
+};
+
+/** Leaves room within the function's 50 s for a check that starts just before the end. */
+const BUDGET_MS = 35_000;
+
+export const handler = withObservability(async () => {
+  const { checked, failing } = await checkDueChannels(deps, BUDGET_MS);
+  for (const { channelId, platform, siteId, name, health } of checked) {
+    // The reason is the network's words, with every credential value blanked out. A
+    // healthy channel is not news: only the others are worth a line at the default level.
+    const log = health.status === 'ok' ? logger.debug : logger.warn;
+    log.call(logger, 'Channel checked', { channelId, platform, ...health });
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ [DIMENSIONS.platform]: platform, [DIMENSIONS.health]: health.status });
+    metric.addMetric(METRICS.channelHealth, MetricUnit.Count, 1);
+    // An expiring or failing channel is news for its site's editors (once a day at most).
+    await notifyChannelHealth(notificationStore(), {
+      siteId,
+      channelId,
+      name,
+      status: health.status,
+      reason: health.reason ?? undefined,
+      at: new Date(health.checkedAt),
+    });
+  }
+  metrics.addMetric(METRICS.channelsFailing, MetricUnit.Count, failing);
+  return { checked: checked.length, failing };
+});

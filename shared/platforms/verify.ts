@@ -1,0 +1,236 @@
+/**
+ * Who-am-I per network: one call with a channel's credentials that proves the network
+ * accepts them, through the client library or transport the publisher itself uses. The
+ * answer carries the network's reason when it refuses, never a credential.
+ */
+import { AtpAgent, XRPCError } from '@atproto/api';
+import { Api as TelegramApi } from 'grammy';
+import { MastoHttpError } from 'masto';
+import { ApiResponseError } from 'twitter-api-v2';
+import { NETWORK_NAMES, type Platform } from '../domain/platform';
+import { parseBlueskyCredentials } from './bluesky/credentials';
+import { FACEBOOK_DEFAULT_API_VERSION, parseFacebookCredentials } from './facebook/credentials';
+import { parseInstagramCredentials } from './instagram/credentials';
+import { rest } from './linkedin/api';
+import { parseLinkedInCredentials } from './linkedin/credentials';
+import { restClient } from './mastodon/api';
+import { parseMastodonCredentials } from './mastodon/credentials';
+import { type GraphAnswer, graphRequest } from './meta/graph';
+import { restCall } from './rest/http';
+import { parseTelegramCredentials } from './telegram/credentials';
+import { parseThreadsCredentials } from './threads/credentials';
+import { DeadlineError, settleBefore } from './transport';
+import { apiFor } from './x/api';
+import { parseXCredentials } from './x/credentials';
+
+export type Verification =
+  /** the network accepted the credentials; `account` is who they act as */
+  | { ok: true; account: string; credentials: unknown }
+  /** `invalid`: the fields are wrong (no call made); `refused`: the network said no */
+  | { ok: false; kind: 'invalid' | 'refused'; reason: string };
+
+const TIMEOUT_MS = 10_000;
+
+const refused = (reason: string): Verification => ({ ok: false, kind: 'refused', reason });
+
+/** Every string the credentials hold, long enough to matter, blanked out of `text`. */
+export function redact(text: string, credentials: unknown): string {
+  const secrets: string[] = [];
+  const walk = (value: unknown) => {
+    if (typeof value === 'string' && value.length >= 6) secrets.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(credentials);
+  let out = text;
+  for (const secret of secrets.sort((a, b) => b.length - a.length)) {
+    out = out.split(secret).join('<secret>');
+    const tail = secret.split(':')[1];
+    if (tail && tail.length >= 6) out = out.split(tail).join('<secret>');
+  }
+  return out.slice(0, 300);
+}
+
+function graphRefusal(network: string, answer: Extract<GraphAnswer, { ok: false }>): string {
+  const failure = answer.failure;
+  if (failure.kind === 'http') {
+    return `${network} answered ${failure.status}${failure.error?.message ? `: ${failure.error.message}` : ''}`;
+  }
+  if (failure.kind === 'timeout') return `${network} did not answer within ${TIMEOUT_MS / 1000} s`;
+  return `${network} could not be reached (${failure.detail})`;
+}
+
+function thrown(network: string, error: unknown): string {
+  if (error instanceof ApiResponseError) {
+    const data = error.data as { detail?: unknown; title?: unknown };
+    const detail = typeof data?.detail === 'string' ? data.detail : data?.title;
+    return `${network} answered ${error.code}${typeof detail === 'string' ? `: ${detail}` : ''}`;
+  }
+  if (error instanceof XRPCError) {
+    return `${network} answered ${error.status}${error.error ? ` ${error.error}` : ''}: ${error.message}`;
+  }
+  if (error instanceof MastoHttpError)
+    return `${network} answered ${error.statusCode}: ${error.message}`;
+  if (error instanceof Error && 'description' in error && typeof error.description === 'string') {
+    // grammy's GrammyError: Telegram's own words
+    return `${network} answered: ${error.description}`;
+  }
+  if (error instanceof DeadlineError) {
+    return `${network} did not answer within ${TIMEOUT_MS / 1000} s`;
+  }
+  const name = error instanceof Error ? error.name : 'unknown error';
+  return `${network} could not be reached (${name})`;
+}
+
+type Check = (input: unknown, signal: AbortSignal) => Promise<Verification>;
+
+const x: Check = async (input, signal) => {
+  const parsed = parseXCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const me = await apiFor(parsed.credentials, signal).v2.me();
+  return { ok: true, account: `@${me.data.username}`, credentials: parsed.credentials };
+};
+
+const bluesky: Check = async (input) => {
+  const parsed = parseBlueskyCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const agent = new AtpAgent({ service: parsed.credentials.service });
+  const session = await agent.login({
+    identifier: parsed.credentials.identifier,
+    password: parsed.credentials.password,
+  });
+  return { ok: true, account: session.data.handle, credentials: parsed.credentials };
+};
+
+const mastodon: Check = async (input) => {
+  const parsed = parseMastodonCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const account = await restClient(parsed.credentials, TIMEOUT_MS).v1.accounts.verifyCredentials();
+  return { ok: true, account: `@${account.acct}`, credentials: parsed.credentials };
+};
+
+function graphName(body: unknown): string {
+  const fields = body as { username?: unknown; name?: unknown; id?: unknown };
+  const name = fields?.username ?? fields?.name ?? fields?.id;
+  return typeof name === 'string' ? name : 'the account';
+}
+
+const threads: Check = async (input, signal) => {
+  const parsed = parseThreadsCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const { accessToken, userId, apiBase } = parsed.credentials;
+  const answer = await graphRequest(
+    { base: `${apiBase ?? 'https://graph.threads.net'}/v1.0`, accessToken, signal },
+    'GET',
+    `/${userId ?? 'me'}`,
+    { fields: 'id,username' },
+  );
+  if (!answer.ok) return refused(graphRefusal('Threads', answer));
+  return { ok: true, account: graphName(answer.body), credentials: parsed.credentials };
+};
+
+const instagram: Check = async (input, signal) => {
+  const parsed = parseInstagramCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const { accessToken, userId, apiBase, login, apiVersion } = parsed.credentials;
+  const host =
+    apiBase ??
+    (login === 'facebook' ? 'https://graph.facebook.com' : 'https://graph.instagram.com');
+  const answer = await graphRequest(
+    { base: `${host}/${apiVersion ?? 'v25.0'}`, accessToken, signal },
+    'GET',
+    `/${userId}`,
+    { fields: 'id,username' },
+  );
+  if (!answer.ok) return refused(graphRefusal('Instagram', answer));
+  return { ok: true, account: graphName(answer.body), credentials: parsed.credentials };
+};
+
+const facebook: Check = async (input, signal) => {
+  const parsed = parseFacebookCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const { pageAccessToken, pageId, apiBase, apiVersion } = parsed.credentials;
+  const answer = await graphRequest(
+    {
+      base: `${apiBase ?? 'https://graph.facebook.com'}/${apiVersion ?? FACEBOOK_DEFAULT_API_VERSION}`,
+      accessToken: pageAccessToken,
+      signal,
+    },
+    'GET',
+    `/${pageId}`,
+    { fields: 'id,name' },
+  );
+  if (!answer.ok) return refused(graphRefusal('Facebook', answer));
+  return { ok: true, account: graphName(answer.body), credentials: parsed.credentials };
+};
+
+/** The author's posts, one at most: the token must be able to read as the author it posts as. */
+const linkedin: Check = async (input) => {
+  const parsed = parseLinkedInCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const api = restCall(parsed.credentials, TIMEOUT_MS);
+  const result = await rest(api, '/rest/posts', {
+    method: 'GET',
+    restli: 'FINDER',
+    query: { author: parsed.credentials.author, q: 'author', count: '1' },
+  });
+  if (!result.ok) return refused(`LinkedIn could not be reached (${result.detail})`);
+  if (result.answer.status !== 200) {
+    const body = result.answer.body as { message?: unknown } | undefined;
+    const message = typeof body?.message === 'string' ? `: ${body.message}` : '';
+    return refused(`LinkedIn answered ${result.answer.status}${message}`);
+  }
+  return { ok: true, account: parsed.credentials.author, credentials: parsed.credentials };
+};
+
+/** The bot, and its place in the channel: an administrator that may post, or the creator. */
+const telegram: Check = async (input) => {
+  const parsed = parseTelegramCredentials(input);
+  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+  const { botToken, apiRoot, chatId } = parsed.credentials;
+  const api = new TelegramApi(botToken, {
+    ...(apiRoot ? { apiRoot } : {}),
+    timeoutSeconds: TIMEOUT_MS / 1000,
+  });
+  const me = await api.getMe();
+  const member = await api.getChatMember(chatId, me.id);
+  const mayPost =
+    member.status === 'creator' ||
+    (member.status === 'administrator' && member.can_post_messages !== false);
+  if (!mayPost) {
+    return refused(
+      `Telegram: the bot @${me.username} is ${member.status} in ${chatId}, not an administrator allowed to post`,
+    );
+  }
+  return { ok: true, account: `@${me.username}`, credentials: parsed.credentials };
+};
+
+const CHECKS: Record<Platform, Check> = {
+  x,
+  bluesky,
+  mastodon,
+  threads,
+  instagram,
+  facebook,
+  linkedin,
+  telegram,
+};
+
+/** Asks the network who the credentials are; never throws for what the network answered. */
+export async function verifyCredentials(
+  platform: Platform,
+  credentials: unknown,
+): Promise<Verification> {
+  const network = NETWORK_NAMES[platform];
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  try {
+    // Not every library takes a signal (the Bluesky agent does not): the deadline wins anyway.
+    const result = await settleBefore(
+      CHECKS[platform](credentials, signal),
+      signal,
+      () => new DeadlineError('deadline passed'),
+    );
+    return result.ok ? result : { ...result, reason: redact(result.reason, credentials) };
+  } catch (error) {
+    return refused(redact(thrown(network, error), credentials));
+  }
+}

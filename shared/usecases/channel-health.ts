@@ -1,0 +1,192 @@
+/**
+ * A channel's credentials and its health. An admin sets credentials: the network is asked
+ * who they are first, and only credentials it accepts are stored (the change is audited,
+ * with field names only). A check asks the network the same question with the stored
+ * credentials and records what it found: `ok`, `expiring` (a person must reconnect within
+ * a week: the token cannot be refreshed, or its refresh grant ends), `failing` (the
+ * network's reason), `unconnected` (no credentials at all).
+ */
+import type { ChannelDirectory, DirectoryChannel } from '../domain/channel-directory';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
+import type { Platform } from '../domain/platform';
+import type { ChannelHealth, ChannelStateStore, Clock } from '../domain/ports';
+import type { Verification } from '../platforms/verify';
+
+/** `expiring` this long before a person must act. */
+export const EXPIRING_WITHIN_MS = 7 * 86_400_000;
+
+type Channel = { id: string; platform: Platform };
+
+export type CredentialsSource = {
+  find(channel: Channel): Promise<{ origin: string; value: unknown }>;
+  fromEnvironment(channelId: string): boolean;
+  put(channelId: string, value: unknown): Promise<void>;
+};
+
+export type ChannelHealthDeps = {
+  directory: Pick<ChannelDirectory, 'getChannel' | 'recordAudit'>;
+  credentials: CredentialsSource;
+  verify: (platform: Platform, credentials: unknown) => Promise<Verification>;
+  channelState: Pick<ChannelStateStore, 'saveHealth'>;
+  clock: Clock;
+};
+
+async function liveChannel(deps: ChannelHealthDeps, channelId: string): Promise<DirectoryChannel> {
+  const channel = await deps.directory.getChannel(channelId);
+  if (!channel || channel.status === 'archived') throw new NotFoundError(`No channel ${channelId}`);
+  return channel;
+}
+
+/**
+ * When a person must reconnect, read from the stored credentials: `refreshExpiresAt` (the
+ * refresh grant ends), or `expiresAt` of a token with no `refreshToken` to renew it
+ * (each an ISO instant, or epoch seconds or milliseconds). An
+ * access token Crier can refresh never makes a channel `expiring`.
+ */
+export function reconnectBy(credentials: unknown): { at: number; why: string } | undefined {
+  if (!credentials || typeof credentials !== 'object') return undefined;
+  const fields = credentials as Record<string, unknown>;
+  // An ISO instant, or epoch seconds or milliseconds as token endpoints give them.
+  const instant = (value: unknown) => {
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+      return value < 1e12 ? value * 1000 : value;
+    }
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value))
+      ? Date.parse(value)
+      : undefined;
+  };
+  const refreshEnds = instant(fields.refreshExpiresAt);
+  if (refreshEnds !== undefined) return { at: refreshEnds, why: 'its refresh grant ends' };
+  const tokenEnds = instant(fields.expiresAt);
+  const refreshable = typeof fields.refreshToken === 'string' && fields.refreshToken !== '';
+  if (tokenEnds !== undefined && !refreshable) {
+    return { at: tokenEnds, why: 'its token expires and cannot be refreshed' };
+  }
+  return undefined;
+}
+
+/** What a who-am-I answer means for the channel, at `now`. */
+export function healthOf(
+  verification: Verification | undefined,
+  credentials: unknown,
+  now: Date,
+): ChannelHealth {
+  const checkedAt = now.toISOString();
+  if (!verification) return { status: 'unconnected', reason: 'No credentials', checkedAt };
+  if (!verification.ok) return { status: 'failing', reason: verification.reason, checkedAt };
+  const deadline = reconnectBy(credentials);
+  if (deadline && deadline.at - now.getTime() <= EXPIRING_WITHIN_MS) {
+    const when = new Date(deadline.at).toISOString();
+    return {
+      status: 'expiring',
+      reason: `Reconnect by ${when}: ${deadline.why}`,
+      checkedAt,
+    };
+  }
+  return { status: 'ok', reason: null, checkedAt };
+}
+
+/** Checks a channel now with its credentials as stored, and records the result. */
+export async function checkChannel(
+  deps: Omit<ChannelHealthDeps, 'directory'>,
+  channel: Channel,
+): Promise<ChannelHealth> {
+  const { value } = await deps.credentials.find(channel);
+  const verification = value === undefined ? undefined : await deps.verify(channel.platform, value);
+  const health = healthOf(verification, value, deps.clock.now());
+  await deps.channelState.saveHealth(channel.id, health);
+  return health;
+}
+
+export async function checkChannelById(deps: ChannelHealthDeps, channelId: string) {
+  const channel = await liveChannel(deps, channelId);
+  return { health: await checkChannel(deps, channel) };
+}
+
+/**
+ * Stores credentials the network accepted. A channel whose credentials come from the
+ * environment refuses (the environment always wins); credentials the network refuses are
+ * not stored, and the answer gives its reason. Nothing here returns or logs a value.
+ */
+export async function setChannelCredentials(
+  deps: ChannelHealthDeps,
+  channelId: string,
+  body: Record<string, unknown>,
+  who: string,
+): Promise<void> {
+  const channel = await liveChannel(deps, channelId);
+  if (deps.credentials.fromEnvironment(channelId)) {
+    throw new ConflictError(
+      `Channel ${channelId} takes its credentials from the environment, which always wins`,
+    );
+  }
+  const verification = await deps.verify(channel.platform, body);
+  if (!verification.ok) {
+    const field = verification.kind === 'invalid' ? '(body)' : '(network)';
+    throw new ValidationError(verification.reason, [{ field, message: verification.reason }]);
+  }
+  await deps.credentials.put(channelId, body);
+  const now = deps.clock.now();
+  await deps.channelState.saveHealth(channelId, healthOf(verification, body, now));
+  await deps.directory.recordAudit({
+    who,
+    action: 'channel.credentials-set',
+    target: `channel:${channelId}`,
+    siteId: channel.siteId,
+    version: channel.version,
+    // Field names and who the network says they are: never a value.
+    after: {
+      platform: channel.platform,
+      account: verification.account,
+      fields: Object.keys(body).sort(),
+    },
+  });
+}
+
+/** A channel is checked again once its last check is this old. */
+export const CHECK_EVERY_MS = 86_400_000;
+
+export type CheckReport = {
+  channelId: string;
+  platform: Platform;
+  siteId: string;
+  name?: string;
+  health: ChannelHealth;
+};
+
+/**
+ * The scheduled check: each channel whose last check is a day old (or that was never
+ * checked), one after another until `budgetMs` is spent; the rest wait for the next tick.
+ * Answers the channels checked now, and how many of all the channels are failing.
+ */
+export async function checkDueChannels(
+  deps: Omit<ChannelHealthDeps, 'directory' | 'channelState'> & {
+    directory: Pick<ChannelDirectory, 'listChannels'>;
+    channelState: Pick<ChannelStateStore, 'get' | 'saveHealth'>;
+  },
+  budgetMs: number,
+): Promise<{ checked: CheckReport[]; failing: number }> {
+  const started = Date.now();
+  const channels = await deps.directory.listChannels();
+  const checked: CheckReport[] = [];
+  let failing = 0;
+  for (const channel of channels) {
+    const { health } = await deps.channelState.get(channel.id);
+    const due =
+      !health || deps.clock.now().getTime() - Date.parse(health.checkedAt) >= CHECK_EVERY_MS;
+    if (due && Date.now() - started < budgetMs) {
+      const fresh = await checkChannel(deps, channel);
+      checked.push({
+        channelId: channel.id,
+        platform: channel.platform,
+        siteId: channel.siteId,
+        ...(channel.name ? { name: channel.name } : {}),
+        health: fresh,
+      });
+      if (fresh.status === 'failing') failing += 1;
+    } else if (health?.status === 'failing') {
+      failing += 1;
+    }
+  }
+  return { checked, failing };
+}
