@@ -17,7 +17,7 @@ export function consentForm(page: string): { action: string; fields: URLSearchPa
   const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
   if (!action) throw new Error('the consent page has no form');
   const fields = new URLSearchParams();
-  const unescape = (v: string) =>
+  const unescapeHtml = (v: string) =>
     v
       .replaceAll('&quot;', '"')
       .replaceAll('&#39;', "'")
@@ -25,9 +25,9 @@ export function consentForm(page: string): { action: string; fields: URLSearchPa
       .replaceAll('&gt;', '>')
       .replaceAll('&amp;', '&');
   for (const match of page.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    fields.append(unescape(match[1] ?? ''), unescape(match[2] ?? ''));
+    fields.append(unescapeHtml(match[1] ?? ''), unescapeHtml(match[2] ?? ''));
   }
-  return { action: unescape(action), fields };
+  return { action: unescapeHtml(action), fields };
 }
 
 /**

@@ -405,7 +405,7 @@ export class AuthorizationServer {
       error: 'invalid_grant',
       description,
     });
-    if (!record || record.kind !== 'refresh' || record.clientId !== app.clientId) {
+    if (record?.kind !== 'refresh' || record.clientId !== app.clientId) {
       return invalid('The refresh token is invalid');
     }
     if (record.revoked) return invalid('The refresh token was revoked');
@@ -463,7 +463,7 @@ export class AuthorizationServer {
   /** An access token presented to the API; an expired one is counted as refused. */
   check(token: string | undefined): TokenCheck {
     const record = this.tokens.get(token ?? '');
-    if (!record || record.kind !== 'access') return { ok: false, reason: 'unknown' };
+    if (record?.kind !== 'access') return { ok: false, reason: 'unknown' };
     if (record.revoked) return { ok: false, reason: 'revoked', record };
     if (record.expiresAt !== undefined && record.expiresAt <= this.now()) {
       this.ledger.note(this.platform, 'expired');
