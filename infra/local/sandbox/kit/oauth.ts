@@ -319,6 +319,8 @@ export class AuthorizationServer {
   exchangeCode(
     app: OAuthApp,
     params: { code?: string; redirectUri?: string; verifier?: string },
+    /** the access token's label and life, where the code gives a token of its own kind */
+    token: { flavour?: string; accessSeconds?: number } = {},
   ): TokenAnswer | OAuthError {
     const invalid = (description: string): OAuthError => ({
       status: 400,
@@ -345,7 +347,14 @@ export class AuthorizationServer {
     } else if (params.verifier !== undefined) {
       return invalid('A code_verifier was sent for a request without code_challenge');
     }
-    return this.issue(app.clientId, code.scopes, code.grant, true);
+    return this.issue(
+      app.clientId,
+      code.scopes,
+      code.grant,
+      true,
+      token.flavour,
+      'accessSeconds' in token ? token.accessSeconds : this.accessSeconds,
+    );
   }
 
   /** Issues an access token (and, where the network gives one, a refresh token). */
@@ -440,11 +449,14 @@ export class AuthorizationServer {
     return this.issue(record.clientId, record.scopes, record.grant, false, flavour, seconds);
   }
 
-  /** RFC 7009: revokes a token (and, for a refresh token, its grant); unknown tokens are ignored. */
-  revoke(token: string | undefined, clientId?: string): boolean {
+  /**
+   * RFC 7009: revokes a token (and, for a refresh token or with `wholeGrant`, every token
+   * of its grant, as a user removing the app does); unknown tokens are ignored.
+   */
+  revoke(token: string | undefined, clientId?: string, wholeGrant = false): boolean {
     const record = this.tokens.get(token ?? '');
     if (!record || (clientId !== undefined && record.clientId !== clientId)) return false;
-    if (record.kind === 'refresh') this.revokeGrant(record.grant);
+    if (record.kind === 'refresh' || wholeGrant) this.revokeGrant(record.grant);
     else if (!record.revoked) {
       record.revoked = true;
       this.ledger.note(this.platform, 'revoked');
