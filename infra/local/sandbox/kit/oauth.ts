@@ -347,14 +347,9 @@ export class AuthorizationServer {
     } else if (params.verifier !== undefined) {
       return invalid('A code_verifier was sent for a request without code_challenge');
     }
-    return this.issue(
-      app.clientId,
-      code.scopes,
-      code.grant,
-      true,
-      token.flavour,
-      'accessSeconds' in token ? token.accessSeconds : this.accessSeconds,
-    );
+    return this.issue(app.clientId, code.scopes, code.grant, true, token.flavour, {
+      seconds: 'accessSeconds' in token ? token.accessSeconds : this.accessSeconds,
+    });
   }
 
   /** Issues an access token (and, where the network gives one, a refresh token). */
@@ -364,8 +359,10 @@ export class AuthorizationServer {
     grant = randomToken(12),
     withRefresh = true,
     flavour?: string,
-    accessSeconds = this.accessSeconds,
+    /** the access token's life in seconds; `seconds: undefined` never expires */
+    lifetime: { seconds: number | undefined } = { seconds: this.accessSeconds },
   ): TokenAnswer {
+    const accessSeconds = lifetime.seconds;
     const now = this.now();
     const access: TokenRecord = {
       token: this.mint('access'),
@@ -446,7 +443,7 @@ export class AuthorizationServer {
    * and refresh); the old one stays valid until it expires, as Meta's do.
    */
   reissue(record: TokenRecord, flavour: string, seconds: number | undefined): TokenAnswer {
-    return this.issue(record.clientId, record.scopes, record.grant, false, flavour, seconds);
+    return this.issue(record.clientId, record.scopes, record.grant, false, flavour, { seconds });
   }
 
   /**
