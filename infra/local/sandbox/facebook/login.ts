@@ -155,7 +155,7 @@ export function handleUserToken(
   params: Params,
   token: string,
   checked: Extract<TokenCheck, { ok: true }>,
-): void {
+) {
   const method = req.method ?? 'GET';
   const { auth, page } = state;
   if (method === 'DELETE' && rest === 'me/permissions') {
