@@ -14,7 +14,7 @@ import {
   stringParam,
 } from './http';
 import { format, messageText, previewOf } from './parse';
-import { getChat, getMe, messageJson, NOT_MODIFIED } from './serialize';
+import { getChat, getChatMember, getMe, messageJson, NOT_MODIFIED } from './serialize';
 import {
   type Chat,
   DELETE_WINDOW_MS,
@@ -119,6 +119,7 @@ type Method = {
 const METHODS: Method[] = [
   { name: 'getMe', handle: getMe },
   { name: 'getChat', handle: getChat },
+  { name: 'getChatMember', handle: getChatMember },
   { name: 'sendMessage', handle: (s, ex) => create(s, ex, textDraft, POST_FAULTS) },
   {
     name: 'sendPhoto',
