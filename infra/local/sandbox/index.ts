@@ -8,7 +8,7 @@ import { startBlueskySandbox } from './bluesky';
 import { startFacebookSandbox } from './facebook';
 import { FaultInjector } from './faults';
 import { startInstagramSandbox } from './instagram';
-import { AuthLedger } from './kit/oauth';
+import { AuthLedger, AuthLinks } from './kit/oauth';
 import { startLinkedInSandbox } from './linkedin';
 import { startMastodonSandbox } from './mastodon';
 import { SandboxPosts } from './posts';
@@ -50,6 +50,7 @@ export async function startSandboxes(options: {
   const posts = new SandboxPosts();
   const faults = new FaultInjector(options.faults, options.resetSeconds ?? 5);
   const auth = new AuthLedger();
+  const links = new AuthLinks();
   const running: RunningSandbox[] = [];
   try {
     for (const [platform, start] of Object.entries(SANDBOXES)) {
@@ -57,7 +58,7 @@ export async function startSandboxes(options: {
         posts,
         faults,
         log: options.log.child({ sandbox: platform }),
-        auth: { ledger: auth, tokenSeconds: options.tokenSeconds },
+        auth: { ledger: auth, tokenSeconds: options.tokenSeconds, links },
       });
       running.push(sandbox);
       if (options.redirectBase) {

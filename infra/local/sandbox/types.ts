@@ -2,7 +2,7 @@
 import type { Platform } from '../../../shared/domain/platform';
 import type { Logger } from '../logger';
 import type { FaultInjector } from './faults';
-import type { AuthLedger } from './kit/oauth';
+import type { AuthLedger, AuthLinks } from './kit/oauth';
 import type { SandboxPosts } from './posts';
 
 export type SandboxContext = {
@@ -13,7 +13,7 @@ export type SandboxContext = {
    * The authorization servers' shared counts and `CRIER_SANDBOX_TOKEN_SECONDS`; a sandbox
    * started alone keeps counts of its own and the network's lifetimes.
    */
-  auth?: { ledger: AuthLedger; tokenSeconds?: number };
+  auth?: { ledger: AuthLedger; tokenSeconds?: number; links?: AuthLinks };
 };
 
 /** The sandbox's one OAuth application, as a deployment's network app would be configured. */

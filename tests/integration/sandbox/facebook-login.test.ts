@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../infra/local/logger';
 import { type FacebookSandbox, launchFacebookSandbox } from '../../../infra/local/sandbox/facebook';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { AuthLedger } from '../../../infra/local/sandbox/kit/oauth';
+import { startInstagramSandbox } from '../../../infra/local/sandbox/instagram';
+import { AuthLedger, AuthLinks } from '../../../infra/local/sandbox/kit/oauth';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
-import type { SandboxApp } from '../../../infra/local/sandbox/types';
+import type { RunningSandbox, SandboxApp } from '../../../infra/local/sandbox/types';
 import { CALLBACK, consent } from '../../support/oauth-flow';
 
 const ledger = new AuthLedger();
@@ -141,5 +142,64 @@ describe('Facebook login in the sandbox', () => {
     ).toMatchObject({ code: 1 });
     expect((await get('/oauth/access_token', form)).status).toBe(200);
     expect((await get('/oauth/access_token', form)).body.error).toMatchObject({ code: 100 });
+  });
+});
+
+describe('Instagram with Facebook login in the sandboxes', () => {
+  const links = new AuthLinks();
+  let facebook: FacebookSandbox;
+  let instagram: RunningSandbox;
+
+  beforeAll(async () => {
+    const context = () => ({
+      posts: new SandboxPosts(),
+      faults: new FaultInjector(undefined, 1),
+      log: createLogger({ quiet: true }),
+      auth: { ledger: new AuthLedger(), links },
+    });
+    facebook = await launchFacebookSandbox(context());
+    instagram = await startInstagramSandbox(context());
+    facebook.app?.addRedirectUri(CALLBACK);
+  });
+
+  afterAll(async () => {
+    await facebook?.stop();
+    await instagram?.stop();
+  });
+
+  it("finds the Page's Instagram account and reads it with the Facebook user token", async () => {
+    const fbApp = facebook.app;
+    if (!fbApp) throw new Error('no Facebook app');
+    const back = await consent(fbApp.authorizeUrl, {
+      client_id: fbApp.clientId,
+      redirect_uri: CALLBACK,
+      scope: 'instagram_basic,instagram_content_publish,pages_show_list',
+      response_type: 'code',
+    });
+    const version = facebook.credentials.apiVersion;
+    const tokenUrl = new URL(`${facebook.url}/${version}/oauth/access_token`);
+    tokenUrl.search = new URLSearchParams({
+      client_id: fbApp.clientId,
+      client_secret: fbApp.clientSecret,
+      redirect_uri: CALLBACK,
+      code: back.searchParams.get('code') ?? '',
+    }).toString();
+    const user = String(
+      ((await (await fetch(tokenUrl)).json()) as Record<string, unknown>).access_token,
+    );
+    const pageUrl = new URL(`${facebook.url}/${version}/${facebook.credentials.pageId}`);
+    pageUrl.search = new URLSearchParams({
+      fields: 'instagram_business_account',
+      access_token: user,
+    }).toString();
+    const page = (await (await fetch(pageUrl)).json()) as {
+      instagram_business_account?: { id: string };
+    };
+    expect(page.instagram_business_account?.id).toBe(instagram.credentials.userId);
+    const me = await fetch(
+      `${instagram.url}/v21.0/${String(instagram.credentials.userId)}?fields=id,username&access_token=${user}`,
+    );
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ username: 'newsroom' });
   });
 });

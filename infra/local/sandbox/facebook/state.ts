@@ -76,7 +76,7 @@ export class FacebookState {
   readonly pageTokens = new Set<string>();
   /** the person who manages the Page and signs in on the dialog */
   readonly member: { id: string; name: string };
-  readonly instagramBusinessAccountId: string | undefined;
+  private readonly linkedInstagram: string | undefined;
   readonly requestLog: { method: string; path: string }[] = [];
   /** the sandbox's own URL, once it listens */
   base = '';
@@ -111,7 +111,13 @@ export class FacebookState {
       id: String(10_000_000_000_000 + randomBytes(5).readUIntBE(0, 5)),
       name: 'Sam Editor',
     };
-    this.instagramBusinessAccountId = options.instagramBusinessAccountId;
+    this.linkedInstagram = options.instagramBusinessAccountId;
+    if (sandbox.auth?.links) sandbox.auth.links.facebook = this.auth;
+  }
+
+  /** the Instagram account linked to the Page: the option, else the Instagram sandbox's */
+  get instagramBusinessAccountId(): string | undefined {
+    return this.linkedInstagram ?? this.sandbox.auth?.links?.instagramAccountId;
   }
 
   nextPostId(): string {

@@ -25,6 +25,16 @@ export class AuthLedger {
   }
 }
 
+/**
+ * What one sandbox's sign-in lends another, filled in as they start and read at request
+ * time: Instagram with Facebook login takes the Facebook sandbox's user tokens, and the
+ * Facebook sandbox names the Instagram account linked to its Page.
+ */
+export class AuthLinks {
+  facebook?: AuthorizationServer;
+  instagramAccountId?: string;
+}
+
 export type OAuthApp = {
   clientId: string;
   /** absent for a public client, which proves itself with PKCE alone */

@@ -137,7 +137,12 @@ export async function route(
   if (!token) return graphError(NO_TOKEN);
   let a = g.accounts.get(token);
   if (!a && g.login) {
-    const checked = g.login.auth.check(token);
+    let checked = g.login.auth.check(token);
+    // Instagram with Facebook login: the Facebook sandbox's user tokens act for the account.
+    const facebook = g.platform === 'instagram' ? g.sandbox.auth?.links?.facebook : undefined;
+    if (!checked.ok && checked.reason === 'unknown' && facebook?.knows(token)) {
+      checked = facebook.check(token);
+    }
     if (!checked.ok) return graphError(tokenRefusal(checked));
     a = g.account;
   }

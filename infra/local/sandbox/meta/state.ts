@@ -53,6 +53,9 @@ export class GraphState {
       );
       this.login = { network: network.login, auth, app: auth.register(metaApp()) };
     }
+    if (platform === 'instagram' && sandbox.auth?.links) {
+      sandbox.auth.links.instagramAccountId = this.account.id;
+    }
   }
 }
 
