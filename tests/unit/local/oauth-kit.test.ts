@@ -133,7 +133,11 @@ describe('the sandbox authorization server', () => {
       redirect_uri: REDIRECT,
       state: 's',
     };
-    for (const extra of [{ code_challenge: 'abc', code_challenge_method: 'plain' }, {}]) {
+    const extras: Record<string, string>[] = [
+      { code_challenge: 'abc', code_challenge_method: 'plain' },
+      {},
+    ];
+    for (const extra of extras) {
       const checked = s.auth.checkAuthorize(new URLSearchParams({ ...base, ...extra }));
       expect(checked).toMatchObject({ ok: false });
       expect('redirect' in checked && checked.redirect).toContain('error=invalid_request');
