@@ -249,6 +249,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           process.env.CRIER_SANDBOX_RESET_SECONDS,
           'CRIER_SANDBOX_RESET_SECONDS',
         ),
+        tokenSeconds: positiveNumber(
+          process.env.CRIER_SANDBOX_TOKEN_SECONDS,
+          'CRIER_SANDBOX_TOKEN_SECONDS',
+        ),
+        redirectBase: gateway.url,
       });
       serveSandboxRoutes(gateway, sandboxes);
     }
@@ -419,7 +424,10 @@ function serveNotificationRoutes(gateway: HttpGateway, receiver: NotificationRec
   }));
 }
 
-/** `GET /sandbox/posts` and `POST /sandbox/faults`, on the API's own port (docs/api.md). */
+/**
+ * `GET /sandbox/posts`, `POST /sandbox/faults` and `GET /sandbox/auth`, on the API's own
+ * port (docs/api.md).
+ */
 function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
   const json = (status: number, body: unknown) => ({
     status,
@@ -427,6 +435,7 @@ function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
     body: JSON.stringify(body),
   });
   gateway.addRoute('GET', '/sandbox/posts', async () => json(200, sandboxes.posts.list()));
+  gateway.addRoute('GET', '/sandbox/auth', async () => json(200, sandboxes.auth.snapshot()));
   gateway.addRoute('POST', '/sandbox/faults', async (request) => {
     try {
       sandboxes.faults.set(request.body.toString('utf8'));

@@ -8,6 +8,7 @@ import { startBlueskySandbox } from './bluesky';
 import { startFacebookSandbox } from './facebook';
 import { FaultInjector } from './faults';
 import { startInstagramSandbox } from './instagram';
+import { AuthLedger, AuthLinks } from './kit/oauth';
 import { startLinkedInSandbox } from './linkedin';
 import { startMastodonSandbox } from './mastodon';
 import { SandboxPosts } from './posts';
@@ -30,6 +31,8 @@ export const SANDBOXES: Partial<Record<Platform, SandboxFactory>> = {
 export type Sandboxes = {
   posts: SandboxPosts;
   faults: FaultInjector;
+  /** what the authorization servers issued, refreshed, revoked and refused (`GET /sandbox/auth`) */
+  auth: AuthLedger;
   running: RunningSandbox[];
   byPlatform(platform: Platform): RunningSandbox | undefined;
   stop(): Promise<void>;
@@ -39,14 +42,28 @@ export async function startSandboxes(options: {
   log: Logger;
   faults?: string;
   resetSeconds?: number;
+  /** `CRIER_SANDBOX_TOKEN_SECONDS`: the access-token lifetime where the network's expire */
+  tokenSeconds?: number;
+  /** the local API's base URL: `<base>/oauth/callback/<platform>` is registered with every app */
+  redirectBase?: string;
 }): Promise<Sandboxes> {
   const posts = new SandboxPosts();
   const faults = new FaultInjector(options.faults, options.resetSeconds ?? 5);
+  const auth = new AuthLedger();
+  const links = new AuthLinks();
   const running: RunningSandbox[] = [];
   try {
     for (const [platform, start] of Object.entries(SANDBOXES)) {
-      const sandbox = await start({ posts, faults, log: options.log.child({ sandbox: platform }) });
+      const sandbox = await start({
+        posts,
+        faults,
+        log: options.log.child({ sandbox: platform }),
+        auth: { ledger: auth, tokenSeconds: options.tokenSeconds, links },
+      });
       running.push(sandbox);
+      if (options.redirectBase) {
+        sandbox.app?.addRedirectUri(`${options.redirectBase}/oauth/callback/${platform}`);
+      }
       options.log.debug('sandbox.started', { platform, url: sandbox.url });
     }
   } catch (error) {
@@ -56,6 +73,7 @@ export async function startSandboxes(options: {
   return {
     posts,
     faults,
+    auth,
     running,
     byPlatform: (platform) => running.find((s) => s.platform === platform),
     stop: async () => {

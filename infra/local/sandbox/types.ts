@@ -2,12 +2,30 @@
 import type { Platform } from '../../../shared/domain/platform';
 import type { Logger } from '../logger';
 import type { FaultInjector } from './faults';
+import type { AuthLedger, AuthLinks } from './kit/oauth';
 import type { SandboxPosts } from './posts';
 
 export type SandboxContext = {
   posts: SandboxPosts;
   faults: FaultInjector;
   log: Logger;
+  /**
+   * The authorization servers' shared counts and `CRIER_SANDBOX_TOKEN_SECONDS`; a sandbox
+   * started alone keeps counts of its own and the network's lifetimes.
+   */
+  auth?: { ledger: AuthLedger; tokenSeconds?: number; links?: AuthLinks };
+};
+
+/** The sandbox's one OAuth application, as a deployment's network app would be configured. */
+export type SandboxApp = {
+  clientId: string;
+  clientSecret: string;
+  /** where the network's consent page is, e.g. `<url>/i/oauth2/authorize` */
+  authorizeUrl: string;
+  /** where codes and refresh tokens are exchanged */
+  tokenUrl: string;
+  /** registers one more redirect URI for the app, as a developer does in the network's console */
+  addRedirectUri(uri: string): void;
 };
 
 export type RunningSandbox = {
@@ -21,6 +39,8 @@ export type RunningSandbox = {
   credentials: Record<string, unknown>;
   /** the account's handle, as a channel's `account` names it */
   account: string;
+  /** the OAuth application of a network whose sandbox runs an authorization flow */
+  app?: SandboxApp;
   stop(): Promise<void>;
 };
 

@@ -41,6 +41,7 @@ function refreshSession(call: Call) {
       message: 'Token has been revoked',
     });
   }
+  call.state.note('refreshed');
   send(call.res, 200, call.state.sessionBody(auth.account));
 }
 
@@ -61,7 +62,9 @@ function getSession(call: Call) {
 function deleteSession(call: Call) {
   const auth = authenticate(call, REFRESH_SCOPE);
   if (!auth) return;
-  if (auth.claims.jti) auth.account.refreshIds.delete(auth.claims.jti);
+  if (auth.claims.jti && auth.account.refreshIds.delete(auth.claims.jti)) {
+    call.state.note('revoked');
+  }
   call.res.writeHead(200).end();
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger';
+import { type AuthCounts, AuthLedger } from '../kit/oauth';
 import type { SandboxContext } from '../types';
 import { type RecordLookup, Repo } from './repo';
 import { TokenIssuer } from './tokens';
@@ -60,12 +61,16 @@ function randomDid(): string {
   return `did:plc:${Array.from(randomBytes(24), (byte) => BASE32[byte % 32]).join('')}`;
 }
 
+const PDS_ACCESS_SECONDS = 120 * 60;
+const PDS_REFRESH_SECONDS = 90 * 24 * 3600;
+
 export class BlueskyState {
   readonly account: Account;
   readonly accounts: Map<string, Account>;
   /** replaced once the sandbox listens: its audience names the port */
   issuer: TokenIssuer;
   delay: (ms: number) => Promise<boolean> = async () => false;
+  private readonly ledger: AuthLedger;
 
   constructor(
     readonly sandbox: SandboxContext,
@@ -86,15 +91,27 @@ export class BlueskyState {
       writes: { windowStart: 0, points: 0 },
     };
     this.accounts = new Map([[did, this.account]]);
+    this.ledger = sandbox.auth?.ledger ?? new AuthLedger();
     this.issuer = this.issuerFor(0);
   }
 
-  /** The token issuer of a PDS listening on `port`. */
+  /**
+   * The token issuer of a PDS listening on `port`. The PDS's access JWT lives 120 minutes
+   * and its refresh JWT 90 days; `CRIER_SANDBOX_TOKEN_SECONDS` sets the first and shrinks
+   * the second in proportion.
+   */
   issuerFor(port: number): TokenIssuer {
+    const tokenSeconds = this.sandbox.auth?.tokenSeconds;
+    const scale = tokenSeconds === undefined ? 1 : tokenSeconds / PDS_ACCESS_SECONDS;
     return new TokenIssuer(`did:web:127.0.0.1%3A${port}`, {
-      accessSeconds: this.options.accessTokenSeconds ?? 300,
-      refreshSeconds: this.options.refreshTokenSeconds ?? 90 * 24 * 3600,
+      accessSeconds: this.options.accessTokenSeconds ?? tokenSeconds ?? PDS_ACCESS_SECONDS,
+      refreshSeconds: this.options.refreshTokenSeconds ?? PDS_REFRESH_SECONDS * scale,
     });
+  }
+
+  /** Counts a session event for `GET /sandbox/auth`. */
+  note(event: keyof AuthCounts): void {
+    this.ledger.note('bluesky', event);
   }
 
   byIdentifier(identifier: string): Account | undefined {
@@ -115,6 +132,7 @@ export class BlueskyState {
   sessionBody(a: Account) {
     const tokens = this.issuer.issue(a.did);
     a.refreshIds.add(tokens.jti);
+    this.note('issued');
     // No didDoc: @atproto/api would send every later request to the PDS it names.
     return {
       accessJwt: tokens.accessJwt,

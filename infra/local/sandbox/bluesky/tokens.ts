@@ -41,6 +41,8 @@ export class TokenIssuer {
   /** An access and a refresh token for `did`; the caller keeps `jti` to rotate or revoke it. */
   issue(did: string, now = Date.now()): { accessJwt: string; refreshJwt: string; jti: string } {
     const iat = Math.floor(now / 1000);
+    // Rounded up from the moment of issue, so a token never lives less than its lifetime.
+    const expires = (seconds: number) => Math.ceil(now / 1000 + seconds);
     const jti = randomBytes(32).toString('base64');
     return {
       // A jti of its own: @atproto/api retries after a refresh only when the access
@@ -50,7 +52,7 @@ export class TokenIssuer {
         sub: did,
         aud: this.audience,
         iat,
-        exp: iat + this.lifetimes.accessSeconds,
+        exp: expires(this.lifetimes.accessSeconds),
         jti: randomBytes(16).toString('base64url'),
       }),
       refreshJwt: this.sign('refresh+jwt', {
@@ -58,7 +60,7 @@ export class TokenIssuer {
         sub: did,
         aud: this.audience,
         iat,
-        exp: iat + this.lifetimes.refreshSeconds,
+        exp: expires(this.lifetimes.refreshSeconds),
         jti,
       }),
       jti,

@@ -9,7 +9,7 @@ import { TID } from '@atproto/common-web';
 import { bearerToken, mediaType, sendJson } from '../kit/http';
 import { cidFor, type StoredRecord, type XrpcFailure } from './repo';
 import { type Account, type Call, HOUR_MS, WRITE_POINTS_PER_HOUR } from './state';
-import type { ACCESS_SCOPE, REFRESH_SCOPE } from './tokens';
+import { ACCESS_SCOPE, type REFRESH_SCOPE } from './tokens';
 
 export const send = sendJson;
 
@@ -82,6 +82,9 @@ export function authenticate(call: Call, scope: typeof ACCESS_SCOPE | typeof REF
   }
   const verified = call.state.issuer.verify(token, scope);
   if (!verified.ok) {
+    if (scope === ACCESS_SCOPE && verified.failure.error === 'ExpiredToken') {
+      call.state.note('expired');
+    }
     fail(call.res, verified.failure);
     return undefined;
   }

@@ -4,7 +4,8 @@
  * `since` and cursors, and Graph's error envelope, usage header and codes (docs/networks.md,
  * Facebook Page), with the fault knobs on `POST /{page-id}/feed`. Nothing it is given is
  * fetched: a link is recorded, and the card names the link's host.
- * The model is in state.ts, the answers' shapes in serialize.ts, the routes in routes.ts.
+ * Facebook login (dialog, tokens, the user's Pages) is in login.ts; the model in state.ts,
+ * the answers' shapes in serialize.ts, the routes in routes.ts.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import { readBody } from '../kit/http';
 import { startServer } from '../kit/server';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import { accessToken, graphParams, sendGraphError } from './graph';
+import { handleFacebookLogin, handleUserToken, tokenRefusal } from './login';
 import { route } from './routes';
 import { type FacebookSandboxOptions, FacebookState, PLATFORM } from './state';
 
@@ -47,6 +49,7 @@ async function handle(state: FacebookState, req: IncomingMessage, res: ServerRes
       code: 2500,
     });
   }
+  if (handleFacebookLogin(state, req, res, url, match[2], params)) return;
   const token = accessToken(req, params);
   if (!token) {
     return sendGraphError(res, 400, {
@@ -54,7 +57,15 @@ async function handle(state: FacebookState, req: IncomingMessage, res: ServerRes
       code: 104,
     });
   }
-  const owner = state.pagesByToken.get(token);
+  let owner = state.pagesByToken.get(token);
+  if (!owner && state.auth.knows(token)) {
+    const checked = state.auth.check(token);
+    if (!checked.ok) return sendGraphError(res, 400, tokenRefusal(checked));
+    if (!state.pageTokens.has(token)) {
+      return handleUserToken(state, req, res, match[2], params, token, checked);
+    }
+    owner = state.page;
+  }
   if (!owner) {
     return sendGraphError(res, 400, {
       message: 'Invalid OAuth access token - Cannot parse access token',
@@ -90,6 +101,13 @@ export async function launchFacebookSandbox(
     url: base,
     account: page.name,
     credentials: { pageId: page.id, pageAccessToken: page.token, apiVersion, apiBase: base },
+    app: {
+      clientId: state.app.clientId,
+      clientSecret: state.app.clientSecret ?? '',
+      authorizeUrl: `${base}/${apiVersion}/dialog/oauth`,
+      tokenUrl: `${base}/${apiVersion}/oauth/access_token`,
+      addRedirectUri: (uri) => void state.app.redirectUris.add(uri),
+    },
     requests: () => state.requestLog.map((r) => ({ ...r })),
     async stop() {
       if (await server.stop()) log.info('sandbox.stopped', { platform: PLATFORM });

@@ -5,8 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger';
+import { AuthLedger, type AuthorizationServer, type OAuthApp } from '../kit/oauth';
 import type { SandboxContext } from '../types';
 import type { Params } from './graph';
+import { facebookApp, facebookAuthorizationServer } from './login';
 
 export type FacebookSandboxOptions = {
   /** the Page's numeric id */
@@ -19,6 +21,8 @@ export type FacebookSandboxOptions = {
   slowMs?: number;
   /** how long the same message and link count as a duplicate: Meta does not say; a guess */
   duplicateWindowMs?: number;
+  /** the Instagram business account linked to the Page (Instagram with Facebook login) */
+  instagramBusinessAccountId?: string;
 };
 
 export const PLATFORM = 'facebook';
@@ -65,6 +69,14 @@ export class FacebookState {
   readonly apiVersion: string;
   readonly page: Page;
   readonly pagesByToken: Map<string, Page>;
+  /** the login (login.ts): its user tokens read the user's Pages, its Page tokens act as the Page */
+  readonly auth: AuthorizationServer;
+  readonly app: OAuthApp;
+  /** the Page tokens `/me/accounts` handed out */
+  readonly pageTokens = new Set<string>();
+  /** the person who manages the Page and signs in on the dialog */
+  readonly member: { id: string; name: string };
+  private readonly linkedInstagram: string | undefined;
   readonly requestLog: { method: string; path: string }[] = [];
   /** the sandbox's own URL, once it listens */
   base = '';
@@ -90,6 +102,22 @@ export class FacebookState {
       calls: [],
     };
     this.pagesByToken = new Map([[this.page.token, this.page]]);
+    this.auth = facebookAuthorizationServer(
+      sandbox.auth?.ledger ?? new AuthLedger(),
+      sandbox.auth?.tokenSeconds,
+    );
+    this.app = this.auth.register(facebookApp());
+    this.member = {
+      id: String(10_000_000_000_000 + randomBytes(5).readUIntBE(0, 5)),
+      name: 'Sam Editor',
+    };
+    this.linkedInstagram = options.instagramBusinessAccountId;
+    if (sandbox.auth?.links) sandbox.auth.links.facebook = this.auth;
+  }
+
+  /** the Instagram account linked to the Page: the option, else the Instagram sandbox's */
+  get instagramBusinessAccountId(): string | undefined {
+    return this.linkedInstagram ?? this.sandbox.auth?.links?.instagramAccountId;
   }
 
   nextPostId(): string {

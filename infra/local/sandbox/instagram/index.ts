@@ -16,6 +16,7 @@ import {
 } from '../meta';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
+import { INSTAGRAM_LOGIN } from '../meta/login';
 import type { SandboxContext, SandboxFactory } from '../types';
 
 export const INSTAGRAM_CAPTION_LIMIT = 2200;
@@ -64,6 +65,7 @@ const STATUS_TEXT = {
 } as const;
 
 const instagram: GraphNetwork = {
+  login: INSTAGRAM_LOGIN,
   platform: 'instagram',
   version: /^\/v\d{1,3}\.\d{1,2}(?=\/|$)/,
   edges: {

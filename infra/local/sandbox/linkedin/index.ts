@@ -2,13 +2,15 @@
  * A loopback imitation of LinkedIn's versioned REST API (`/rest`) for one organization:
  * posts (create with duplicate detection, read, find by author, partial update, delete)
  * and images (initializeUpload, upload, read), with LinkedIn's headers, status codes and
- * bodies (docs/networks.md, LinkedIn) and the fault knobs on `POST /rest/posts`.
+ * bodies (docs/networks.md, LinkedIn) and the fault knobs on `POST /rest/posts`; the
+ * member's OAuth flow, userinfo and organization roles are in oauth.ts.
  * The model is in state.ts, the answers' shapes in serialize.ts, the routes in routes.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, readBody } from '../kit/http';
 import { startServer } from '../kit/server';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
+import { handleLinkedInAuthorization, organizationAcls, userInfo } from './oauth';
 import { receiveUpload, route } from './routes';
 import { error, unauthorized } from './serialize';
 import {
@@ -66,16 +68,28 @@ async function handle(state: LinkedInState, req: IncomingMessage, res: ServerRes
   const body = await readBody(req, uploadPath ? UPLOAD_LIMIT : JSON_LIMIT);
   if (body === 'too-large') return error(res, 413, 'Request Entity Too Large');
 
+  if (handleLinkedInAuthorization(state, req, res, url, body)) return;
   const token = bearerToken(req, /^Bearer (\S+)$/);
   if (!token) return unauthorized(res, 'empty');
-  const account = state.accountsByToken.get(token);
-  if (!account) return unauthorized(res, 'invalid');
+  let account = state.accountsByToken.get(token);
+  let scopes: string[] | undefined;
+  if (!account) {
+    const checked = state.auth.check(token);
+    if (!checked.ok)
+      return unauthorized(res, checked.reason === 'unknown' ? 'invalid' : checked.reason);
+    account = state.account;
+    scopes = checked.record.scopes;
+  }
+  if (path === '/v2/userinfo' && req.method === 'GET') return userInfo(state, res, scopes);
   // The upload URL is LinkedIn's own, outside /rest: no version headers there.
   if (uploadPath?.[1] && req.method === 'PUT') {
     return receiveUpload({ state, req, res, url, body, account, version: '' }, uploadPath[1]);
   }
   const version = String(req.headers['linkedin-version'] ?? '');
   if (!versionChecked(req, res, version)) return;
+  if (path === '/rest/organizationAcls' && req.method === 'GET') {
+    return organizationAcls(state, res, url);
+  }
   await route({ state, req, res, url, body, account, version }, path);
 }
 
@@ -107,6 +121,13 @@ export async function launchLinkedInSandbox(
       author: account.author,
       version: versionOf(Date.now()),
       apiBase: state.base,
+    },
+    app: {
+      clientId: state.app.clientId,
+      clientSecret: state.app.clientSecret ?? '',
+      authorizeUrl: `${state.base}/oauth/v2/authorization`,
+      tokenUrl: `${state.base}/oauth/v2/accessToken`,
+      addRedirectUri: (uri) => void state.app.redirectUris.add(uri),
     },
     requests: () => state.requestLog.map((r) => ({ ...r })),
     async stop() {

@@ -1,11 +1,14 @@
 /**
  * The LinkedIn sandbox's in-memory model: one organization with its token, posts and
- * images, the 429 window, and the versions LinkedIn serves.
+ * images, the member who administers it and the OAuth server that signs them in, the 429
+ * window, and the versions LinkedIn serves.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger';
+import { AuthLedger, type AuthorizationServer, type OAuthApp } from '../kit/oauth';
 import type { SandboxContext } from '../types';
+import { linkedInApp, linkedInAuthorizationServer } from './oauth';
 
 export type LinkedInSandboxOptions = {
   /** the organization's numeric id (its author URN is `urn:li:organization:<id>`) */
@@ -118,6 +121,11 @@ export class LinkedInState {
   readonly duplicateWindowMs: number;
   readonly account: Account;
   readonly accountsByToken: Map<string, Account>;
+  /** the member who administers the organization and signs in on the consent page */
+  readonly member: { id: string; name: string; email: string };
+  readonly auth: AuthorizationServer;
+  /** the sandbox's LinkedIn app, approved for programmatic refresh tokens */
+  readonly app: OAuthApp;
   readonly requestLog: { method: string; path: string; restliMethod: string | undefined }[] = [];
   /** the sandbox's own URL, once it listens */
   base = '';
@@ -142,6 +150,17 @@ export class LinkedInState {
       rateLimitedUntil: 0,
     };
     this.accountsByToken = new Map([[this.account.token, this.account]]);
+    // A member's OpenID `sub` is an opaque 10-character id.
+    this.member = {
+      id: randomBytes(8).toString('base64url').slice(0, 10),
+      name: 'Sam Editor',
+      email: 'sam.editor@newsroom.example',
+    };
+    this.auth = linkedInAuthorizationServer(
+      sandbox.auth?.ledger ?? new AuthLedger(),
+      sandbox.auth?.tokenSeconds,
+    );
+    this.app = this.auth.register(linkedInApp());
   }
 
   livePost(a: Account, urn: string): StoredPost | undefined {

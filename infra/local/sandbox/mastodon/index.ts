@@ -1,7 +1,8 @@
 /**
  * A loopback Mastodon instance that masto talks to unchanged: instance limits, the
  * account, statuses (create with Idempotency-Key, read, list, edit, delete) and media, with
- * Mastodon's paths, status codes and bodies (docs/networks.md, Mastodon), and the fault knobs.
+ * Mastodon's paths, status codes and bodies (docs/networks.md, Mastodon), and the fault knobs;
+ * apps and OAuth (oauth.ts) give tokens for the same account.
  * The model is in state.ts, the answers' shapes in serialize.ts, the routes in routes.ts.
  */
 import { readBody, sendHtml, sendJson } from '../kit/http';
@@ -59,6 +60,13 @@ export async function launchMastodonSandbox(
     url: state.base,
     account: state.handle,
     credentials: { url: state.base, accessToken: state.account.token },
+    app: {
+      clientId: state.app.clientId,
+      clientSecret: state.app.clientSecret ?? '',
+      authorizeUrl: `${state.base}/oauth/authorize`,
+      tokenUrl: `${state.base}/oauth/token`,
+      addRedirectUri: (uri) => void state.app.redirectUris.add(uri),
+    },
     setMaxCharacters(value) {
       state.maxCharacters = value;
     },

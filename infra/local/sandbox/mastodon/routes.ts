@@ -6,6 +6,7 @@
 import { html, json, type Reply } from '../kit/reply';
 import { findRoute, type Route } from '../kit/routes';
 import { bool, parseParams, str } from './http';
+import { AUTHORIZE_PATH, authorize, registerApp, revoke, token } from './oauth';
 import {
   notFound,
   serializeAccount,
@@ -218,8 +219,45 @@ const webPage: Handler = ({ state }, [username, id]) => {
   );
 };
 
+const withParams =
+  (answer: (ex: Exchange, params: Record<string, unknown>) => Reply): Handler =>
+  async (ex) => {
+    const params = await parseParams(ex.req, ex.body);
+    return params ? answer(ex, params) : unparsable();
+  };
+
+const authorizePage: Handler = ({ state, req, url, body }) =>
+  authorize(
+    state.auth,
+    req.method ?? 'GET',
+    url.searchParams,
+    new URLSearchParams(body.toString('utf8')),
+    state.handle,
+  );
+
 /** Answered before any token is looked at. */
 const OPEN: Route<Handler>[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/apps',
+    handle: withParams(({ state }, params) => registerApp(state.auth, params, state.nextId)),
+  },
+  { method: 'GET', path: AUTHORIZE_PATH, handle: authorizePage },
+  { method: 'POST', path: AUTHORIZE_PATH, handle: authorizePage },
+  {
+    method: 'POST',
+    path: '/oauth/token',
+    handle: withParams(({ state, req }, params) =>
+      token(state.auth, params, req.headers.authorization),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/oauth/revoke',
+    handle: withParams(({ state, req }, params) =>
+      revoke(state.auth, params, req.headers.authorization),
+    ),
+  },
   { method: 'POST', path: '/api/v1/statuses', handle: createStatus },
   {
     method: 'GET',

@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../logger';
 import { bearerToken } from '../kit/http';
+import { AuthLedger, type AuthorizationServer, type OAuthApp } from '../kit/oauth';
 import type { SandboxContext } from '../types';
 import { iso8601Micro } from './http';
+import { MASTODON_SCOPES, mastodonAuthorizationServer, newMastodonApp } from './oauth';
 
 export type MastodonSandboxOptions = {
   /** `configuration.statuses.max_characters` (a stock instance: 500) */
@@ -132,6 +134,10 @@ export class MastodonState {
   readonly accountsByToken: Map<string, Account>;
   readonly accountsById: Map<string, Account>;
   readonly requestLog: { method: string; path: string }[] = [];
+  /** the instance's OAuth provider; its tokens act for the one account */
+  readonly auth: AuthorizationServer;
+  /** an app registered up front, as `POST /api/v1/apps` would have */
+  readonly app: OAuthApp;
   /** the sandbox's own URL, once it listens */
   base = '';
 
@@ -162,13 +168,21 @@ export class MastodonState {
     this.accountsByToken = new Map([[this.account.token, this.account]]);
     this.accountsById = new Map([[this.account.id, this.account]]);
     this.handle = `@${this.username}@${this.localDomain}`;
+    this.auth = mastodonAuthorizationServer(
+      sandbox.auth?.ledger ?? new AuthLedger(),
+      sandbox.auth?.tokenSeconds,
+    );
+    this.app = this.auth.register(newMastodonApp('Crier (sandbox)', [], MASTODON_SCOPES));
   }
 
   /** The account of a valid bearer token; `null` when none was sent; `undefined` when it is wrong. */
   tokenAccount(req: IncomingMessage): Account | null | undefined {
     if (!req.headers.authorization) return null;
     const token = bearerToken(req);
-    return token ? this.accountsByToken.get(token) : undefined;
+    if (!token) return undefined;
+    const known = this.accountsByToken.get(token);
+    if (known) return known;
+    return this.auth.check(token).ok ? this.account : undefined;
   }
 
   /** The API throttle's headers, which Mastodon sends on every authenticated answer. */

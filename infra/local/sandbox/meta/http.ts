@@ -21,7 +21,8 @@ export type GraphErrorFields = {
 
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'html'; status: number; html: string };
+  | { kind: 'html'; status: number; html: string }
+  | { kind: 'redirect'; status: 302; location: string };
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
   kind: 'json',
@@ -110,6 +111,11 @@ export function accessToken(req: IncomingMessage, params: Params): string | unde
 
 export function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;
+  if (reply.kind === 'redirect') {
+    res.writeHead(302, { location: reply.location, 'content-length': '0' });
+    res.end();
+    return;
+  }
   const [payload, type] =
     reply.kind === 'json'
       ? [JSON.stringify(reply.body), 'application/json; charset=UTF-8']

@@ -7,8 +7,9 @@
  * creates in publish.ts, the other routes in routes.ts.
  */
 import { BodyTooLargeError, readBodyCapped } from '../kit/http';
+import type { OAuthApp } from '../kit/oauth';
 import { startServer } from '../kit/server';
-import type { SandboxContext } from '../types';
+import type { SandboxApp, SandboxContext } from '../types';
 import { TRANSIENT } from './errors';
 import { graphError, graphParams, send } from './http';
 import type { GraphNetwork, GraphSandbox, GraphSandboxOptions } from './network';
@@ -20,6 +21,16 @@ export type { Drafted, GraphNetwork, GraphSandbox, GraphSandboxOptions } from '.
 export { invalidDraft as invalid, isWebUrl } from './network';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+function sandboxApp(app: OAuthApp, base: string): SandboxApp {
+  return {
+    clientId: app.clientId,
+    clientSecret: app.clientSecret ?? '',
+    authorizeUrl: `${base}/oauth/authorize`,
+    tokenUrl: `${base}/oauth/access_token`,
+    addRedirectUri: (uri) => void app.redirectUris.add(uri),
+  };
+}
 
 export async function launchGraphSandbox(
   context: SandboxContext,
@@ -66,6 +77,7 @@ export async function launchGraphSandbox(
     url: base,
     account: account.username,
     credentials: { accessToken: account.token, userId: account.id, apiBase: base },
+    ...(g.login ? { app: sandboxApp(g.login.app, base) } : {}),
     requests: () => g.requestLog.map((r) => ({ ...r })),
     containers: () => [...account.containers.values()].map((c) => ({ ...c })),
     async stop() {

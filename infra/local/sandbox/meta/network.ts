@@ -3,6 +3,7 @@ import type { Platform } from '../../../../shared/domain/platform';
 import type { RunningSandbox } from '../types';
 import type { Container, ContainerDraft, ContainerState, GraphAccount, Media } from './account';
 import type { GraphErrorFields, Params } from './http';
+import type { MetaLogin } from './login';
 
 export type Drafted = { ok: true; draft: ContainerDraft } | { ok: false; error: GraphErrorFields };
 
@@ -52,6 +53,8 @@ export type GraphNetwork = {
    * user's own list, which holds the posts that start threads.
    */
   replies?: { edge: string; unknownParent(id: string): GraphErrorFields };
+  /** the network's own login (Threads, Instagram with Instagram login) */
+  login?: MetaLogin;
 };
 
 export type GraphSandboxOptions = {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DAY_MS, type GraphAccount, type Media } from './account';
 import { INVALID_TOKEN, NO_TOKEN } from './errors';
 import { accessToken, graphError, json, type Params, parseGraphInstant, type Reply } from './http';
+import { metaLogin, revokePermissions, tokenRefusal } from './login';
 import { createContainer, publishContainer } from './publish';
 import { type GraphState, select, unsupported } from './state';
 
@@ -130,10 +131,25 @@ export async function route(
   const path = url.pathname.replace(g.network.version, '').replace(/\/+$/, '') || '/';
   g.requestLog.push({ method, path });
   if (g.requestLog.length > MAX_LOGGED_REQUESTS) g.requestLog.shift();
+  const signIn = metaLogin(g, req, path, url, params);
+  if (signIn) return signIn;
   const token = accessToken(req, params);
   if (!token) return graphError(NO_TOKEN);
-  const a = g.accounts.get(token);
+  let a = g.accounts.get(token);
+  if (!a && g.login) {
+    let checked = g.login.auth.check(token);
+    // Instagram with Facebook login: the Facebook sandbox's user tokens act for the account.
+    const facebook = g.platform === 'instagram' ? g.sandbox.auth?.links?.facebook : undefined;
+    if (!checked.ok && checked.reason === 'unknown' && facebook?.knows(token)) {
+      checked = facebook.check(token);
+    }
+    if (!checked.ok) return graphError(tokenRefusal(checked));
+    a = g.account;
+  }
   if (!a) return graphError(INVALID_TOKEN);
+  if (method === 'DELETE' && /^\/(me|\d+)\/permissions$/.test(path)) {
+    return revokePermissions(g, token);
+  }
 
   const [node, edge, ...rest] = path.split('/').filter(Boolean);
   if (!node || rest.length > 0) {

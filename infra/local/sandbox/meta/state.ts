@@ -4,9 +4,11 @@
  * "unsupported" answers every route shares.
  */
 import type { Logger } from '../../logger';
+import { AuthLedger, type AuthorizationServer, type OAuthApp } from '../kit/oauth';
 import type { SandboxContext } from '../types';
 import { DAY_MS, GraphAccount } from './account';
 import { graphError, idGenerator, json, type Reply, shortcode } from './http';
+import { type MetaLogin, metaApp, metaAuthorizationServer } from './login';
 import type { GraphNetwork, GraphSandboxOptions } from './network';
 
 export class GraphState {
@@ -18,6 +20,8 @@ export class GraphState {
   readonly account: GraphAccount;
   readonly accounts: Map<string, GraphAccount>;
   readonly requestLog: { method: string; path: string }[] = [];
+  /** the network's login (login.ts), whose tokens act for the one account */
+  readonly login?: { network: MetaLogin; auth: AuthorizationServer; app: OAuthApp };
   /** the sandbox's own URL, once it listens */
   base = '';
   delay: (ms: number) => Promise<boolean> = async () => false;
@@ -40,6 +44,18 @@ export class GraphState {
       options.publishQuota ?? network.defaultQuota,
     );
     this.accounts = new Map([[this.account.token, this.account]]);
+    if (network.login && (platform === 'threads' || platform === 'instagram')) {
+      const auth = metaAuthorizationServer(
+        network.login,
+        platform,
+        sandbox.auth?.ledger ?? new AuthLedger(),
+        sandbox.auth?.tokenSeconds,
+      );
+      this.login = { network: network.login, auth, app: auth.register(metaApp()) };
+    }
+    if (platform === 'instagram' && sandbox.auth?.links) {
+      sandbox.auth.links.instagramAccountId = this.account.id;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /** How the Telegram sandbox renders chats and messages, and its own errors. */
 import { gatewayPage } from '../kit/http';
-import { fail, integerParam, ok, type Reply, stringParam } from './http';
+import { fail, integerParam, ok, type Reply } from './http';
 import {
   type Chat,
   type Exchange,
@@ -96,37 +96,6 @@ export function getMe(s: TelegramState): Reply {
   });
 }
 
-/** The bot's own membership only: what a who-am-I check asks about. */
-export function getChatMember(s: TelegramState, ex: Exchange): Reply {
-  const chat = s.chatFor(ex.params, 'read');
-  if (isReply(chat)) return chat;
-  if (integerParam(stringParam(ex.params.get('user_id'))?.trim() ?? '') !== s.bot.id) {
-    return fail(400, 'Bad Request: user not found');
-  }
-  const user = {
-    id: s.bot.id,
-    is_bot: true,
-    first_name: s.bot.firstName,
-    username: s.bot.username,
-  };
-  if (chat.membership === 'none') return ok({ status: 'left', user });
-  return ok({
-    status: 'administrator',
-    user,
-    can_be_edited: false,
-    is_anonymous: false,
-    can_manage_chat: true,
-    can_delete_messages: true,
-    can_manage_video_chats: false,
-    can_restrict_members: false,
-    can_promote_members: false,
-    can_change_info: false,
-    can_invite_users: true,
-    can_post_messages: chat.membership === 'poster',
-    can_edit_messages: chat.membership === 'poster',
-  });
-}
-
 export function getChat(s: TelegramState, ex: Exchange): Reply {
   const chat = s.chatFor(ex.params, 'read');
   if (isReply(chat)) return chat;
@@ -141,5 +110,40 @@ export function getChat(s: TelegramState, ex: Exchange): Reply {
       unique_gifts: false,
       premium_subscription: false,
     },
+  });
+}
+
+/**
+ * `getChatMember` for the bot itself in a channel: an administrator, with
+ * `can_post_messages` as its rights in that channel say (what a connect check reads).
+ * In a channel a bot sees administrators only; anyone else is "user not found".
+ */
+export function getChatMember(s: TelegramState, ex: Exchange): Reply {
+  const chat = s.chatFor(ex.params, 'read');
+  if (isReply(chat)) return chat;
+  const userId = integerParam(ex.params.get('user_id'));
+  if (userId === undefined) return fail(400, 'Bad Request: invalid user_id specified');
+  if (chat.membership === 'none') {
+    return fail(403, 'Forbidden: bot is not a member of the channel chat');
+  }
+  if (userId !== s.bot.id) return fail(400, 'Bad Request: user not found');
+  const canPost = chat.membership === 'poster';
+  return ok({
+    user: { id: s.bot.id, is_bot: true, first_name: s.bot.firstName, username: s.bot.username },
+    status: 'administrator',
+    can_be_edited: false,
+    is_anonymous: false,
+    can_manage_chat: true,
+    can_delete_messages: canPost,
+    can_manage_video_chats: false,
+    can_restrict_members: true,
+    can_promote_members: false,
+    can_change_info: false,
+    can_invite_users: true,
+    can_post_stories: false,
+    can_edit_stories: false,
+    can_delete_stories: false,
+    can_post_messages: canPost,
+    can_edit_messages: canPost,
   });
 }

@@ -17,6 +17,7 @@ import {
 } from '../meta';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
+import { THREADS_LOGIN } from '../meta/login';
 import type { SandboxContext, SandboxFactory } from '../types';
 import { threadsLinkCount, threadsTextLength } from './text';
 
@@ -92,6 +93,7 @@ const notFound = (id: string) => ({
 });
 
 const threads: GraphNetwork = {
+  login: THREADS_LOGIN,
   platform: 'threads',
   version: /^\/v1\.0(?=\/|$)/,
   edges: {

@@ -7,6 +7,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Logger } from '../../logger';
 import type { FaultInjector } from '../faults';
 import { sendJson } from '../kit/http';
+import type { AuthorizationServer } from '../kit/oauth';
 import type { SandboxPosts } from '../posts';
 import type { SnowflakeIds, XAccount } from './account';
 
@@ -19,6 +20,8 @@ export type Exchange = {
   account: XAccount;
   ids: SnowflakeIds;
   posts: SandboxPosts;
+  /** the OAuth 2.0 authorization server whose Bearer user tokens the API accepts */
+  auth: AuthorizationServer;
   /** the fault knobs and the log the sandbox runs with */
   state: { faults: FaultInjector; log: Logger };
 };

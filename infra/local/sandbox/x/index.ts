@@ -1,13 +1,16 @@
 /**
  * The X sandbox: a loopback imitation of X's API v2 that twitter-api-v2 talks to unchanged
- * (the client only rewrites scheme and port). One account, OAuth 1.0a on every call, and
+ * (the client only rewrites scheme and port). One account, OAuth 1.0a or an OAuth 2.0 user
+ * token from the sandbox's authorization server (authorize.ts) on every call, and
  * the fault knobs played on `POST /2/tweets` (docs/networks.md, X; docs/architecture.md, sandbox faults).
  * The account is in account.ts, the routing table and the create's faults in routes.ts,
  * the routes in create.ts, tweets.ts and media.ts.
  */
+import { AuthLedger } from '../kit/oauth';
 import { startServer } from '../kit/server';
 import type { SandboxFactory } from '../types';
 import { randomToken, SnowflakeIds, XAccount } from './account';
+import { AUTHORIZE_PATH, TOKEN_PATH, xApp, xAuthorizationServer } from './authorize';
 import { SERVER_ERRORS, sendProblem } from './http';
 import { handle, type XServer } from './routes';
 
@@ -30,7 +33,18 @@ export const startXSandbox: SandboxFactory = async (context) => {
       accessSecret: randomToken(45),
     },
   );
-  const shared = { account, ids, posts: context.posts, state: { faults: context.faults, log } };
+  const auth = xAuthorizationServer(
+    context.auth?.ledger ?? new AuthLedger(),
+    context.auth?.tokenSeconds,
+  );
+  const app = auth.register(xApp());
+  const shared = {
+    account,
+    ids,
+    posts: context.posts,
+    auth,
+    state: { faults: context.faults, log },
+  };
   const delays: XServer = { delay: async () => false };
   const server = await startServer({
     handle: (req, res) => handle(shared, delays, req, res),
@@ -48,6 +62,13 @@ export const startXSandbox: SandboxFactory = async (context) => {
     url,
     account: account.user.username,
     credentials: { ...account.keys, apiBase: url },
+    app: {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret ?? '',
+      authorizeUrl: `${url}${AUTHORIZE_PATH}`,
+      tokenUrl: `${url}${TOKEN_PATH}`,
+      addRedirectUri: (uri) => void app.redirectUris.add(uri),
+    },
     async stop() {
       await server.stop();
     },

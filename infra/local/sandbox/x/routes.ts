@@ -4,10 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { POST_FAULTS } from '../faults';
-import { BodyTooLargeError, readBodyCapped } from '../kit/http';
+import { BodyTooLargeError, bearerToken, readBodyCapped } from '../kit/http';
 import { playCreate, type Refusal } from '../kit/play';
 import { findRoute, type Route } from '../kit/routes';
 import type { StoredTweet } from './account';
+import { AUTHORIZE_PATH, handleXAuthorization, REVOKE_PATH, TOKEN_PATH } from './authorize';
 import { commitTweet, createdBody, validateCreate } from './create';
 import {
   type Exchange,
@@ -139,41 +140,25 @@ const ROUTES: Route<Handler>[] = [
   }),
 ];
 
-/** The route, the body, OAuth 1.0a, then the route's work. */
-export async function handle(
+const AUTHORIZATION_PATHS = new Set([AUTHORIZE_PATH, TOKEN_PATH, REVOKE_PATH]);
+
+/**
+ * An OAuth 2.0 Bearer user token from the authorization server, or OAuth 1.0a: the reason
+ * a request is refused goes to the log; X answers a bare 401 either way.
+ */
+function authenticate(
   base: Omit<Exchange, 'req' | 'res' | 'url' | 'body'>,
-  server: XServer,
   req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const { log } = base.state;
-  const target = req.url ?? '/';
-  const url = new URL(target, 'http://sandbox.invalid');
-  const found = findRoute(ROUTES, req.method ?? '', url.pathname);
-  res.on('finish', () =>
-    log.debug('sandbox.x.request', {
-      method: req.method,
-      path: url.pathname,
-      status: res.statusCode,
-    }),
-  );
-  if (!found) {
-    req.resume();
-    return sendNotFound(res);
-  }
-  const route = found.handle;
-  const params = found.params.map((p) => decodeURIComponent(p));
-  let body: Buffer;
-  try {
-    body = await readBodyCapped(req, route.upload ? UPLOAD_LIMIT : JSON_LIMIT);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendJson(res, 413, { errors: [{ message: 'Request Entity Too Large', code: 413 }] });
-    }
-    return;
+  target: string,
+  body: Buffer,
+): { ok: true } | { ok: false; reason: string } {
+  if (/^Bearer\s/i.test(req.headers.authorization ?? '')) {
+    const checked = base.auth.check(bearerToken(req));
+    if (checked.ok) return { ok: true };
+    return { ok: false, reason: `${checked.reason} bearer token` };
   }
   const contentType = req.headers['content-type'] ?? '';
-  const verdict = verifyOAuth(
+  return verifyOAuth(
     {
       method: req.method ?? 'GET',
       target,
@@ -185,6 +170,49 @@ export async function handle(
     },
     base.account.keys,
   );
+}
+
+/** The route, the body, OAuth 2.0 Bearer or OAuth 1.0a, then the route's work. */
+export async function handle(
+  base: Omit<Exchange, 'req' | 'res' | 'url' | 'body'>,
+  server: XServer,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { log } = base.state;
+  const target = req.url ?? '/';
+  const url = new URL(target, 'http://sandbox.invalid');
+  const authorizing = AUTHORIZATION_PATHS.has(url.pathname);
+  const found = authorizing ? undefined : findRoute(ROUTES, req.method ?? '', url.pathname);
+  res.on('finish', () =>
+    log.debug('sandbox.x.request', {
+      method: req.method,
+      path: url.pathname,
+      status: res.statusCode,
+    }),
+  );
+  if (!found && !authorizing) {
+    req.resume();
+    return sendNotFound(res);
+  }
+  let body: Buffer;
+  try {
+    body = await readBodyCapped(req, found?.handle.upload ? UPLOAD_LIMIT : JSON_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      sendJson(res, 413, { errors: [{ message: 'Request Entity Too Large', code: 413 }] });
+    }
+    return;
+  }
+  if (!found) {
+    if (!handleXAuthorization(base.auth, base.account.user.username, log, req, res, url, body)) {
+      sendNotFound(res);
+    }
+    return;
+  }
+  const route = found.handle;
+  const params = found.params.map((p) => decodeURIComponent(p));
+  const verdict = authenticate(base, req, target, body);
   if (!verdict.ok) {
     log.warn('sandbox.x.unauthorized', { route: route.name, reason: verdict.reason });
     return sendProblem(res, 401, UNAUTHORIZED);
