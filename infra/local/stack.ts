@@ -10,6 +10,7 @@ import type { Handler } from 'aws-lambda';
 import { CHANNEL_SECRETS_DIR_ENV } from '../../shared/config/channel-secrets';
 import { runtimeClock, setLocalClock } from '../../shared/config/clock';
 import { sandboxCredentialsEnvName } from '../../shared/config/credentials';
+import { networkAppEnvName } from '../../shared/config/network-apps';
 import { PLATFORMS } from '../../shared/domain/platform';
 import type { Clock } from '../../shared/domain/ports';
 import {
@@ -458,6 +459,16 @@ function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, s
     const sandbox = sandboxes.byPlatform(platform);
     if (!sandbox) continue;
     env[sandboxCredentialsEnvName(platform)] = JSON.stringify(sandbox.credentials);
+    // The sandbox's OAuth app, as a deployment registers one with each network.
+    if (sandbox.app && !process.env[networkAppEnvName(platform)]) {
+      const { clientId, clientSecret, authorizeUrl, tokenUrl } = sandbox.app;
+      env[networkAppEnvName(platform)] = JSON.stringify({
+        clientId,
+        clientSecret,
+        authorizeUrl,
+        tokenUrl,
+      });
+    }
     log.debug('sandbox.channel', { platform, sandbox: sandbox.url });
   }
   return env;
