@@ -91,12 +91,15 @@ describe('the OpenAPI document', () => {
       const [method = '', path = ''] = route.split(' ');
       const operation = document.paths[path]?.[method.toLowerCase()];
       expect(operation, route).toBeDefined();
-      // A route that makes something answers 201 (POST /api/sites, /api/channels...), every other 200.
+      // A route that makes something answers 201 (POST /api/sites, /api/channels...), one
+      // that stores what it does not show 204 (credentials), every other 200.
       const success = /^POST \/api\/(sites|channels|editors)(\/\{siteId\}\/webhook-key)?$/.test(
         route,
       )
         ? '201'
-        : '200';
+        : route === 'PUT /api/channels/{id}/credentials'
+          ? '204'
+          : '200';
       expect(Object.keys(operation?.responses ?? {}), route).toEqual(
         expect.arrayContaining([success, '401', '403']),
       );
