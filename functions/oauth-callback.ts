@@ -10,8 +10,7 @@ import { httpEventSchema } from '../shared/http/event';
 import { logger, withObservability } from '../shared/observability';
 import { finishConnect } from '../shared/usecases/connect-channel';
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(status: number, title: string, message: string): APIGatewayProxyStructuredResultV2 {
   return {
@@ -44,11 +43,22 @@ export const handler = withObservability(async (input: unknown) => {
     });
     return {
       statusCode: 302,
-      headers: { location: outcome.location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      headers: {
+        location: outcome.location,
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      },
     };
   } catch (error) {
     // The name only: a network's error may quote what was sent.
-    logger.error('Connect failed', { platform, error: error instanceof Error ? error.name : 'unknown' });
-    return page(500, 'Something went wrong', 'The connection could not be finished. Start again with Connect on the channel page.');
+    logger.error('Connect failed', {
+      platform,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return page(
+      500,
+      'Something went wrong',
+      'The connection could not be finished. Start again with Connect on the channel page.',
+    );
   }
 });

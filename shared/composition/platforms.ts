@@ -8,11 +8,11 @@ import { ChannelCredentials } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
 import type { Platform } from '../domain/platform';
-import { ENV } from '../resources';
-import type { ConnectDeps } from '../usecases/connect-channel';
 import { clientFor } from '../platforms/clients';
 import { verifyCredentials } from '../platforms/verify';
+import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
+import type { ConnectDeps } from '../usecases/connect-channel';
 import { channelDirectory, channelStateStore, clock, connectStore, once } from './index';
 
 export { clientFor };

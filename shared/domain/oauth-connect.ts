@@ -24,7 +24,13 @@ export const isOAuthPlatform = (platform: string): platform is OAuthPlatform =>
 export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
   x: ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'],
   mastodon: ['read', 'write'],
-  linkedin: ['w_member_social', 'w_organization_social', 'r_organization_social', 'openid', 'profile'],
+  linkedin: [
+    'w_member_social',
+    'w_organization_social',
+    'r_organization_social',
+    'openid',
+    'profile',
+  ],
   threads: [
     'threads_basic',
     'threads_content_publish',
@@ -44,7 +50,10 @@ export const OAUTH_ENDPOINTS: Record<
   Exclude<OAuthPlatform, 'mastodon'>,
   { authorizeUrl: string; tokenUrl: string }
 > = {
-  x: { authorizeUrl: 'https://x.com/i/oauth2/authorize', tokenUrl: 'https://api.x.com/2/oauth2/token' },
+  x: {
+    authorizeUrl: 'https://x.com/i/oauth2/authorize',
+    tokenUrl: 'https://api.x.com/2/oauth2/token',
+  },
   linkedin: {
     authorizeUrl: 'https://www.linkedin.com/oauth/v2/authorization',
     tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
@@ -105,7 +114,8 @@ export function authorizeUrlOf(input: {
   const url = new URL(input.authorizeUrl);
   const scopes = CONNECT_SCOPES[input.platform];
   // Meta's dialogs take scopes comma-separated; the others space-separated.
-  const meta = input.platform === 'threads' || input.platform === 'instagram' || input.platform === 'facebook';
+  const meta =
+    input.platform === 'threads' || input.platform === 'instagram' || input.platform === 'facebook';
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', input.clientId);
   url.searchParams.set('redirect_uri', input.redirectUri);

@@ -3,7 +3,12 @@
  * Crier registered on each Mastodon instance (`MASTODON-APP#<origin>`). The table's TTL
  * sweeps expired states; a state is refused past its `expiresAt` whether swept or not.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type ConnectState, OAUTH_PLATFORMS } from '../domain/oauth-connect';
 import { isConditionFailure } from './client';
@@ -68,7 +73,11 @@ export class DynamoConnectStore {
 
   async mastodonApp(origin: string): Promise<MastodonApp | undefined> {
     const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: mastodonAppKey(origin), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: mastodonAppKey(origin),
+        ConsistentRead: true,
+      }),
     );
     const item = z
       .object({ clientId: z.string().min(1), clientSecret: z.string().min(1) })

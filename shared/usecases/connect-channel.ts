@@ -6,6 +6,8 @@
  * stores the credentials as PUT credentials does (audited `channel.connected`), then
  * sends the admin back to the editor UI. No token is logged, returned or put in a URL.
  */
+
+import type { NetworkApp } from '../config/network-apps';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import {
   authorizeUrlOf,
@@ -20,7 +22,6 @@ import {
   STATE_TTL_MS,
 } from '../domain/oauth-connect';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
-import type { NetworkApp } from '../config/network-apps';
 import { isSandboxUrl } from '../platforms/rest/credentials';
 import { type ChannelHealthDeps, setChannelCredentials } from './channel-health';
 
@@ -96,7 +97,14 @@ export async function startConnect(
     expiresAt: new Date(now.getTime() + STATE_TTL_MS).toISOString(),
   });
   return {
-    authorizeUrl: authorizeUrlOf({ platform, authorizeUrl, clientId, redirectUri, state, challenge }),
+    authorizeUrl: authorizeUrlOf({
+      platform,
+      authorizeUrl,
+      clientId,
+      redirectUri,
+      state,
+      challenge,
+    }),
   };
 }
 
@@ -104,7 +112,8 @@ function instanceOrigin(value: string | undefined): string {
   const refuse = (message: string): never => {
     throw new ValidationError(message, [{ field: 'instance', message }]);
   };
-  if (!value) return refuse('instance is missing: name the Mastodon instance, e.g. mastodon.social');
+  if (!value)
+    return refuse('instance is missing: name the Mastodon instance, e.g. mastodon.social');
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
   let url: URL;
   try {
@@ -133,7 +142,9 @@ async function mastodonApp(deps: ConnectDeps, origin: string, redirectUri: strin
     }).toString(),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   }).catch(() => undefined);
-  const body = answer?.ok ? ((await answer.json().catch(() => ({}))) as Record<string, unknown>) : {};
+  const body = answer?.ok
+    ? ((await answer.json().catch(() => ({}))) as Record<string, unknown>)
+    : {};
   if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string') {
     const message = `${origin} did not register Crier's app${answer ? ` (it answered ${answer.status})` : ' (no answer)'}`;
     throw new ValidationError(message, [{ field: 'instance', message }]);
@@ -164,7 +175,8 @@ export async function finishConnect(
     title: 'This connection cannot be finished',
     message,
   });
-  if (!query.state) return page('The link has no state. Start again with Connect on the channel page.');
+  if (!query.state)
+    return page('The link has no state. Start again with Connect on the channel page.');
   const taken = await deps.store.take(query.state);
   if (!taken || taken.platform !== platform) {
     return page(
@@ -178,7 +190,9 @@ export async function finishConnect(
   }
   const back = (outcome: { connected: true } | { error: string }): CallbackOutcome => {
     const params = new URLSearchParams(
-      'error' in outcome ? { connectError: outcome.error, channel: taken.channelId } : { connected: taken.channelId },
+      'error' in outcome
+        ? { connectError: outcome.error, channel: taken.channelId }
+        : { connected: taken.channelId },
     );
     return {
       kind: 'redirect',
@@ -198,10 +212,17 @@ export async function finishConnect(
   if (!query.code) return back({ error: `${NETWORK_NAMES[taken.platform]} sent no code back` });
   try {
     const credentials = await credentialsFrom(deps, taken, query.code);
-    await setChannelCredentials(deps.health, taken.channelId, credentials, taken.who, 'channel.connected');
+    await setChannelCredentials(
+      deps.health,
+      taken.channelId,
+      credentials,
+      taken.who,
+      'channel.connected',
+    );
     return back({ connected: true });
   } catch (error) {
-    if (error instanceof ConnectError || error instanceof ValidationError) return back({ error: error.message.slice(0, 200) });
+    if (error instanceof ConnectError || error instanceof ValidationError)
+      return back({ error: error.message.slice(0, 200) });
     if (error instanceof NotFoundError) return back({ error: 'The channel is gone' });
     throw error;
   }
@@ -225,7 +246,11 @@ async function exchange(
   const network = NETWORK_NAMES[taken.platform];
   const answer = await (deps.fetch ?? fetch)(tokenUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      ...headers,
+    },
     body: new URLSearchParams(form).toString(),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   }).catch(() => {
@@ -286,7 +311,11 @@ async function credentialsFrom(
       client_id: app.clientId,
       client_secret: app.clientSecret,
     });
-    return { url: origin, accessToken: tokens.access_token, ...lifetimes(tokens, now, CONNECT_SCOPES.mastodon) };
+    return {
+      url: origin,
+      accessToken: tokens.access_token,
+      ...lifetimes(tokens, now, CONNECT_SCOPES.mastodon),
+    };
   }
   const app = await deps.apps.get(platform);
   if (!app) throw new ConnectError(`No ${NETWORK_NAMES[platform]} app is configured any more`);
@@ -299,12 +328,20 @@ async function credentialsFrom(
           authorization: `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`,
         }
       : {};
-    const tokens = await exchange(deps, taken, tokenUrl, { ...grant, client_id: app.clientId }, headers);
+    const tokens = await exchange(
+      deps,
+      taken,
+      tokenUrl,
+      { ...grant, client_id: app.clientId },
+      headers,
+    );
     return {
       accessToken: tokens.access_token,
       ...lifetimes(tokens, now, CONNECT_SCOPES.x),
       ...(apiBase ? { apiBase } : {}),
     };
   }
-  throw new ConnectError(`Connect does not finish ${NETWORK_NAMES[platform]} yet: set its credentials instead`);
+  throw new ConnectError(
+    `Connect does not finish ${NETWORK_NAMES[platform]} yet: set its credentials instead`,
+  );
 }

@@ -84,7 +84,13 @@ const MAX_IDENTITIES = 100;
 
 function identityKey(credentials: XCredentials): string {
   return createHash('sha256')
-    .update([credentials.apiBase ?? '', isOAuth1(credentials) ? credentials.appKey : '', credentials.accessToken].join('\n'))
+    .update(
+      [
+        credentials.apiBase ?? '',
+        isOAuth1(credentials) ? credentials.appKey : '',
+        credentials.accessToken,
+      ].join('\n'),
+    )
     .digest('hex');
 }
 
