@@ -3,7 +3,6 @@
  * way, the scopes each needs to publish, delete and read engagement, PKCE (S256), and the
  * single-use `state` that binds a consent to one channel, one admin and one verifier.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Platform } from './platform';
 
 /** Networks an admin connects with Connect; Bluesky and Telegram take PUT credentials. */
@@ -74,18 +73,6 @@ export const OAUTH_ENDPOINTS: Record<
 
 /** A consent must come back within this long, once. */
 export const STATE_TTL_MS = 10 * 60_000;
-
-/** A PKCE verifier (RFC 7636: 43 to 128 characters) and its S256 challenge. */
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(48).toString('base64url');
-  return { verifier, challenge: challengeOf(verifier) };
-}
-
-export const challengeOf = (verifier: string) =>
-  createHash('sha256').update(verifier).digest('base64url');
-
-/** 256 random bits: a `state` nobody can guess. */
-export const newState = () => randomBytes(32).toString('base64url');
 
 /** A consent under way, kept under its `state` until the callback takes it. */
 export type ConnectState = {

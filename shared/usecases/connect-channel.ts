@@ -14,13 +14,12 @@ import {
   CONNECT_SCOPES,
   type ConnectState,
   isOAuthPlatform,
-  newState,
   OAUTH_ENDPOINTS,
   type OAuthPlatform,
-  pkcePair,
   redirectUriOf,
   STATE_TTL_MS,
 } from '../domain/oauth-connect';
+import { newState, pkcePair } from '../domain/pkce';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { isSandboxUrl } from '../platforms/rest/credentials';
 import { type ChannelHealthDeps, setChannelCredentials } from './channel-health';
