@@ -19,6 +19,11 @@ export type OAuthPlatform = (typeof OAUTH_PLATFORMS)[number];
 export const isOAuthPlatform = (platform: string): platform is OAuthPlatform =>
   (OAUTH_PLATFORMS as readonly string[]).includes(platform);
 
+/** Networks whose app the deployment registers once; Crier registers itself on each Mastodon instance. */
+export const NETWORK_APP_PLATFORMS = OAUTH_PLATFORMS.filter(
+  (platform): platform is Exclude<OAuthPlatform, 'mastodon'> => platform !== 'mastodon',
+);
+
 /** What each network's token must be allowed: publish, delete or edit, read engagement. */
 export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
   x: ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'],
