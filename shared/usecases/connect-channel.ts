@@ -21,6 +21,7 @@ import {
 } from '../domain/oauth-connect';
 import { newState, pkcePair } from '../domain/pkce';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
+import { LINKEDIN_DEFAULT_VERSION } from '../platforms/linkedin/credentials';
 import { isSandboxUrl } from '../platforms/rest/credentials';
 import { type ChannelHealthDeps, setChannelCredentials } from './channel-health';
 
@@ -255,7 +256,12 @@ async function exchange(
   }).catch(() => {
     throw new ConnectError(`${network} could not be reached to finish the connection`);
   });
-  const body = (await answer.json().catch(() => ({}))) as Record<string, unknown>;
+  const raw = (await answer.json().catch(() => ({}))) as Record<string, unknown>;
+  // Instagram's code answer wraps the token in `data`.
+  const body = (Array.isArray(raw.data) && raw.data[0] ? raw.data[0] : raw) as Record<
+    string,
+    unknown
+  >;
   if (!answer.ok || typeof body.access_token !== 'string') {
     const reason = typeof body.error === 'string' ? `: ${body.error.slice(0, 60)}` : '';
     throw new ConnectError(`${network} refused the code (${answer.status}${reason})`);
@@ -340,7 +346,155 @@ async function credentialsFrom(
       ...(apiBase ? { apiBase } : {}),
     };
   }
-  throw new ConnectError(
-    `Connect does not finish ${NETWORK_NAMES[platform]} yet: set its credentials instead`,
-  );
+  if (platform === 'threads' || platform === 'instagram') {
+    const short = await exchange(deps, taken, tokenUrl, {
+      ...grant,
+      client_id: app.clientId,
+      client_secret: app.clientSecret ?? '',
+    });
+    const userId = metaUserId(short);
+    // The code gives an hour's token; the exchange gives one of 60 days.
+    const prefix = platform === 'threads' ? 'th' : 'ig';
+    const graphBase =
+      apiBase ??
+      (platform === 'threads' ? 'https://graph.threads.net' : 'https://graph.instagram.com');
+    const long = await getToken(deps, taken, `${graphBase}/access_token`, {
+      grant_type: `${prefix}_exchange_token`,
+      client_secret: app.clientSecret ?? '',
+      access_token: short.access_token,
+    });
+    return {
+      accessToken: long.access_token,
+      ...(userId ? { userId } : {}),
+      ...lifetimes(long, now, CONNECT_SCOPES[platform]),
+      ...(apiBase ? { apiBase } : {}),
+    };
+  }
+  if (platform === 'linkedin') {
+    // LinkedIn takes the client secret in the form.
+    const tokens = await exchange(deps, taken, tokenUrl, {
+      ...grant,
+      client_id: app.clientId,
+      client_secret: app.clientSecret ?? '',
+    });
+    const member = await graphGet(
+      deps,
+      taken,
+      `${apiBase ?? 'https://api.linkedin.com'}/v2/userinfo`,
+      tokens.access_token,
+    );
+    if (typeof member.sub !== 'string') throw new ConnectError('LinkedIn named no member');
+    // The Page the member administers posts, where there is one; else the member.
+    const acls = await graphGet(
+      deps,
+      taken,
+      `${apiBase ?? 'https://api.linkedin.com'}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`,
+      tokens.access_token,
+      { 'linkedin-version': LINKEDIN_DEFAULT_VERSION, 'x-restli-protocol-version': '2.0.0' },
+    );
+    const organizations = (Array.isArray(acls.elements) ? acls.elements : []).flatMap((e) => {
+      const organization = (e as { organization?: unknown }).organization;
+      return typeof organization === 'string' ? [organization] : [];
+    });
+    if (organizations.length > 1) {
+      throw new ConnectError(
+        'The LinkedIn member administers several Pages: set this channel’s author with PUT credentials',
+      );
+    }
+    return {
+      accessToken: tokens.access_token,
+      author: organizations[0] ?? `urn:li:person:${member.sub}`,
+      version: LINKEDIN_DEFAULT_VERSION,
+      ...lifetimes(tokens, now, CONNECT_SCOPES.linkedin),
+      ...(apiBase ? { apiBase } : {}),
+    };
+  }
+  // Facebook: the user token, made long-lived, lists the Pages with their own tokens.
+  const version = /\/(v\d{1,3}\.\d{1,2})\//.exec(new URL(tokenUrl).pathname)?.[1] ?? 'v21.0';
+  const graph = `${apiBase ?? 'https://graph.facebook.com'}/${version}`;
+  const client = { client_id: app.clientId, client_secret: app.clientSecret ?? '' };
+  const short = await getToken(deps, taken, tokenUrl, {
+    ...client,
+    redirect_uri: redirectUri,
+    code,
+    code_verifier: taken.verifier,
+  });
+  const long = await getToken(deps, taken, tokenUrl, {
+    ...client,
+    grant_type: 'fb_exchange_token',
+    fb_exchange_token: short.access_token,
+  });
+  const pages = await graphGet(deps, taken, `${graph}/me/accounts`, long.access_token);
+  const list: unknown[] = Array.isArray(pages.data) ? pages.data : [];
+  const usable = list.flatMap((p) => {
+    const page = p as { id?: unknown; access_token?: unknown };
+    return typeof page.id === 'string' && typeof page.access_token === 'string'
+      ? [{ id: page.id, token: page.access_token }]
+      : [];
+  });
+  const [page, ...others] = usable;
+  if (!page) throw new ConnectError('The Facebook account manages no Page Crier may post to');
+  if (others.length > 0) {
+    throw new ConnectError(
+      'The Facebook account manages several Pages: on the consent page, grant Crier only the Page of this channel',
+    );
+  }
+  // A Page token got from a long-lived user token does not expire: no expiresAt.
+  return {
+    pageId: page.id,
+    pageAccessToken: page.token,
+    apiVersion: version,
+    obtainedAt: now.toISOString(),
+    scopes: long.scope ? long.scope.split(/[\s,]+/).filter(Boolean) : [...CONNECT_SCOPES.facebook],
+    ...(apiBase ? { apiBase } : {}),
+  };
+}
+
+/** Threads answers `{ access_token, user_id }`; Instagram `{ data: [{ access_token, user_id }] }`. */
+function metaUserId(answer: TokenAnswer): string | undefined {
+  const id = (answer as { user_id?: unknown }).user_id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+async function getToken(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  url: string,
+  params: Record<string, string>,
+): Promise<TokenAnswer> {
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(params)) target.searchParams.set(key, value);
+  const body = await graphGet(deps, taken, target.toString());
+  if (typeof body.access_token !== 'string') {
+    throw new ConnectError(`${NETWORK_NAMES[taken.platform]} refused the token exchange`);
+  }
+  return body as TokenAnswer;
+}
+
+/** A Graph GET; the token in a header, never in a URL that might be logged. */
+async function graphGet(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  url: string,
+  accessToken?: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const network = NETWORK_NAMES[taken.platform];
+  const answer = await (deps.fetch ?? fetch)(url, {
+    headers: {
+      accept: 'application/json',
+      ...headers,
+      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+    },
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  }).catch(() => {
+    throw new ConnectError(`${network} could not be reached to finish the connection`);
+  });
+  const body = (await answer.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!answer.ok) {
+    const error = body.error as { message?: unknown } | undefined;
+    const reason = typeof error?.message === 'string' ? `: ${error.message.slice(0, 80)}` : '';
+    throw new ConnectError(`${network} answered ${answer.status}${reason}`);
+  }
+  return body;
 }

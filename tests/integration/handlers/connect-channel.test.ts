@@ -155,6 +155,61 @@ describe('GET /api/channels/{id}/connect and the callback', () => {
     expect(started.text).not.toContain(String(apps[0]?.clientSecret));
   });
 
+  it.each(['threads', 'instagram'] as const)(
+    '%s: connects with a long-lived token and its user id, which the network then accepts',
+    async (platform) => {
+      const { id, back } = await connect(platform);
+      const landed = await callback(back);
+      expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+      const credentials = stored(id);
+      expect(credentials).toMatchObject({
+        accessToken: expect.any(String),
+        userId: expect.any(String),
+        expiresAt: expect.any(String),
+        obtainedAt: expect.any(String),
+        apiBase: stack.sandboxes?.byPlatform(platform)?.url,
+      });
+      // Long-lived: about 60 days, not the code's hour.
+      expect(Date.parse(String(credentials.expiresAt)) - Date.now()).toBeGreaterThan(86_400_000);
+      expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+        health: { status: 'ok' },
+      });
+    },
+  );
+
+  it('facebook: connects the Page with its Page token, which then posts', async () => {
+    const { id, back } = await connect('facebook');
+    const landed = await callback(back);
+    expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+    const sandbox = stack.sandboxes?.byPlatform('facebook');
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      pageId: (sandbox?.credentials as { pageId?: string } | undefined)?.pageId,
+      pageAccessToken: expect.any(String),
+      apiVersion: expect.stringMatching(/^v\d+\.\d+$/),
+      obtainedAt: expect.any(String),
+    });
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+  });
+
+  it('linkedin: connects the Page the member administers, with a token LinkedIn then accepts', async () => {
+    const { id, back } = await connect('linkedin');
+    const landed = await callback(back);
+    expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      accessToken: expect.any(String),
+      author: (stack.sandboxes?.byPlatform('linkedin')?.credentials as { author?: string })?.author,
+      expiresAt: expect.any(String),
+      obtainedAt: expect.any(String),
+    });
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+  });
+
   it('mastodon: asks for the instance', async () => {
     const answer = await call('GET', `/api/channels/${channelOf('mastodon')}/connect`);
     expect(answer.status).toBe(400);
