@@ -162,14 +162,12 @@ export const connectQuerySchema = z.object({
   }),
 });
 
-export const connectAnswerSchema = z
-  .object({
-    authorizeUrl: z.string().meta({
-      description:
-        'The network’s consent page, with a single-use `state` (10 minutes) and a PKCE S256 challenge: open it in the browser',
-    }),
-  })
-  .meta({ id: 'ConnectAnswer' });
+export const connectAnswerSchema = z.object({
+  authorizeUrl: z.string().meta({
+    description:
+      'The network’s consent page, with a single-use `state` (10 minutes) and a PKCE S256 challenge: open it in the browser',
+  }),
+});
 
 export const DIRECTORY_ROUTES = [
   {
