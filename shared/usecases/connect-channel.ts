@@ -224,6 +224,9 @@ export async function finishConnect(
     if (error instanceof ConnectError || error instanceof ValidationError)
       return back({ error: error.message.slice(0, 200) });
     if (error instanceof NotFoundError) return back({ error: 'The channel is gone' });
+    if (error instanceof ConflictError) {
+      return back({ error: 'The channel takes its credentials from the environment' });
+    }
     throw error;
   }
 }
