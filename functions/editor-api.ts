@@ -21,7 +21,7 @@ import {
 } from '../shared/composition';
 import { editorAccess } from '../shared/composition/editors';
 import { notificationSender, safeFetch, serverLimit } from '../shared/composition/network';
-import { channelHealthDeps } from '../shared/composition/platforms';
+import { channelHealthDeps, connectDeps } from '../shared/composition/platforms';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
@@ -36,6 +36,7 @@ import type { ComposeSettings } from '../shared/platforms/types';
 import { getPreview } from '../shared/preview/cache';
 import { changeArticleChannels } from '../shared/usecases/article-channels';
 import { checkChannelById, setChannelCredentials } from '../shared/usecases/channel-health';
+import { startConnect } from '../shared/usecases/connect-channel';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
@@ -165,6 +166,8 @@ export const handler = withObservability(
         await setChannelCredentials(channelHealthDeps(), path.id, body, editor.by);
         return noContent();
       },
+      'GET /api/channels/{id}/connect': async ({ path, query, editor }) =>
+        ok(await startConnect(connectDeps(), path.id, editor.by, query)),
       'POST /api/channels/{id}/check': async ({ path }) =>
         ok(await checkChannelById(channelHealthDeps(), path.id)),
       'DELETE /api/channels/{id}': async ({ path, editor }) => {

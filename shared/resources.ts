@@ -98,6 +98,8 @@ export type FunctionDefinition = {
      * `read` to use them, `readWrite` to store what an admin sets
      */
     channelSecrets?: 'read' | 'readWrite';
+    /** reads each network's app (`<CRIER_APP_SECRET_PREFIX><platform>`), to connect channels */
+    networkApps?: boolean;
     /** manages the editors as Cognito users and groups in the editors' pool (AWS only) */
     editors?: boolean;
     /** publishes the editors' e-mail digests to the notifications topic */
@@ -201,6 +203,17 @@ export const FUNCTIONS = {
     schedule: { everySeconds: 60 },
     uses: { table: 'readWrite', channelSecrets: 'read' },
   },
+  'oauth-callback': {
+    entry: 'functions/oauth-callback.ts',
+    description:
+      'Where a network’s consent page sends an admin back: checks the state, exchanges the code and stores the channel’s credentials',
+    timeoutSeconds: 30,
+    memoryMB: 512,
+    // Public: the browser arrives from the network, with no editor token; the single-use
+    // state made by GET /api/channels/{id}/connect is what the handler checks.
+    routes: ['GET /oauth/callback/{platform}'],
+    uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
+  },
   'editor-api': {
     entry: 'functions/editor-api.ts',
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
@@ -220,6 +233,7 @@ export const FUNCTIONS = {
       'POST /api/channels/{id}/pause',
       'POST /api/channels/{id}/resume',
       'PUT /api/channels/{id}/credentials',
+      'GET /api/channels/{id}/connect',
       'POST /api/channels/{id}/check',
       'GET /api/sites',
       'POST /api/sites',
@@ -242,6 +256,7 @@ export const FUNCTIONS = {
       editors: true,
       notifications: true,
       channelSecrets: 'readWrite',
+      networkApps: true,
     },
   },
 } as const satisfies Record<string, FunctionDefinition>;
@@ -295,6 +310,10 @@ export const ENV = {
   notifyTopicArn: 'CRIER_NOTIFY_TOPIC_ARN',
   /** local runtime only: the sandbox receiver's base URL, posted to without the SSRF check */
   notifySandboxUrl: 'CRIER_NOTIFY_SANDBOX_URL',
-  /** the editor UI's address, for the links in notifications */
+  /** the editor UI's address, for the links in notifications and Connect's return */
   editorUrl: 'CRIER_EDITOR_URL',
+  /** the HTTP API's base URL: Connect's redirect URI is `<it>/oauth/callback/<platform>` */
+  apiUrl: 'CRIER_API_URL',
+  /** in AWS, each network app's secret is `<it><platform>` (docs/deploying.md) */
+  appSecretPrefix: 'CRIER_APP_SECRET_PREFIX',
 } as const;

@@ -302,6 +302,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.notifyTopicArn]: emailTopic.topicArn,
       [ENV.notifySandboxUrl]: `${gateway.url}/sandbox/`,
       [ENV.editorUrl]: process.env[ENV.editorUrl] ?? gateway.url,
+      // Each sandbox's app has `<it>/oauth/callback/<platform>` registered as redirect URI.
+      [ENV.apiUrl]: gateway.url,
       [BUCKET.nameEnv]: BUCKET.localName,
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
       [ENV.webhookSecret]: secrets.webhookSecret.value,

@@ -56,6 +56,8 @@ export type StatefulResources = Pick<
   | 'secrets'
   | 'channelSecrets'
   | 'channelSecretPrefix'
+  | 'appSecrets'
+  | 'appSecretPrefix'
   | 'userPool'
   | 'userPoolClient'
   | 'notificationTopic'
@@ -122,10 +124,13 @@ export class ServiceStack extends Stack {
         removalPolicy: logRemoval,
       });
       grantUses(fn, definition, resources);
-      // The links in the editors' notifications open the editor UI.
-      if (definition.uses.notifications) {
+      // The links in the editors' notifications open the editor UI, and so does the
+      // end of Connect.
+      if (definition.uses.notifications || definition.uses.networkApps) {
         fn.function.addEnvironment(ENV.editorUrl, this.editorUi.url);
       }
+      // Connect's redirect URI is `<API URL>/oauth/callback/<platform>`.
+      if (definition.uses.networkApps) fn.function.addEnvironment(ENV.apiUrl, this.apiStage.url);
       this.addTriggers(name, fn, definition, resources, editorAuthorizer);
       functions.set(name, fn);
     }
@@ -177,7 +182,9 @@ export class ServiceStack extends Stack {
         if (isEditorPath(path)) continue;
         new CfnOutput(this, `${pascal(name)}${pascal(path)}Url`, {
           value: `${this.apiStage.url}${path.slice(1)}`,
-          description: `Where the CMS sends webhooks (${route})`,
+          description: path.startsWith('/oauth/')
+            ? `The redirect URI to register with each network's app, {platform} filled in (${route})`
+            : `Where the CMS sends webhooks (${route})`,
         });
       }
     }
@@ -254,7 +261,9 @@ export class ServiceStack extends Stack {
         if (httpRoute && !editorRoute) {
           Validations.of(httpRoute).acknowledge({
             id: 'AwsSolutions-APIG4',
-            reason: `${route} is called by the CMS, which cannot hold a Cognito token: the handler checks each request's HMAC signature (Standard Webhooks) and timestamp before anything else.`,
+            reason: path.startsWith('/oauth/')
+              ? `${route} is where a network's consent page sends the admin's browser back, with no Cognito token: the handler accepts only a single-use, ten-minute state made for a signed-in admin, and the code is useless without that state's PKCE verifier.`
+              : `${route} is called by the CMS, which cannot hold a Cognito token: the handler checks each request's HMAC signature (Standard Webhooks) and timestamp before anything else.`,
           });
         }
       }
@@ -367,6 +376,7 @@ function environmentFor(
     environment[`${name}_ARN`] = secretOf(resources, name).secretArn;
   }
   if (uses.channelSecrets) environment[ENV.channelSecretPrefix] = resources.channelSecretPrefix;
+  if (uses.networkApps) environment[ENV.appSecretPrefix] = resources.appSecretPrefix;
   if (uses.media) environment[BUCKET.nameEnv] = resources.mediaBucket.bucketName;
   if (uses.editors) environment[ENV.userPoolId] = resources.userPool.userPoolId;
   if (uses.notifications) {
@@ -402,6 +412,9 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   for (const queue of uses.sendTo ?? []) resources.queues[queue].queue.grantSendMessages(grantee);
   for (const name of uses.secrets ?? []) secretOf(resources, name).grantRead(grantee);
   if (uses.channelSecrets) grantChannelSecrets(fn, uses.channelSecrets, resources);
+  // Read only: the apps are registered in each network's console, never by Crier.
+  if (uses.networkApps)
+    for (const secret of resources.appSecrets.values()) secret.grantRead(grantee);
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
@@ -511,6 +524,8 @@ function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'm
     secrets,
     channelSecrets,
     channelSecretPrefix,
+    appSecrets,
+    appSecretPrefix,
     userPool,
     userPoolClient,
     notificationTopic,
@@ -520,6 +535,8 @@ function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'm
     secrets,
     channelSecrets,
     channelSecretPrefix,
+    appSecrets,
+    appSecretPrefix,
     userPool,
     userPoolClient,
     notificationTopic,

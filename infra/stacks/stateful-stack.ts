@@ -22,6 +22,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEFAULT_SITE_ID } from '../../shared/domain/article';
+import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
 import { SITE_GROUP_PREFIX } from '../../shared/http/editor-auth';
 import {
   BUCKET,
@@ -81,6 +82,9 @@ export class StatefulStack extends Stack {
   readonly channelSecrets: ReadonlyMap<string, secretsmanager.Secret>;
   /** `crier/<stage>/channel/`: a channel's secret is named this and its id */
   readonly channelSecretPrefix: string;
+  /** each network's OAuth app (`{ clientId, clientSecret }`), seeded `{}` (docs/deploying.md) */
+  readonly appSecrets: ReadonlyMap<string, secretsmanager.Secret>;
+  readonly appSecretPrefix: string;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   /**
@@ -131,6 +135,25 @@ export class StatefulStack extends Stack {
       );
     }
     this.channelSecrets = channelSecrets;
+
+    this.appSecretPrefix = `${secretPrefix}app/`;
+    const appSecrets = new Map<string, secretsmanager.Secret>();
+    for (const platform of NETWORK_APP_PLATFORMS) {
+      const secret = new secretsmanager.Secret(this, `App-${platform}`, {
+        secretName: `${this.appSecretPrefix}${platform}`,
+        description: `Crier's ${platform} OAuth app: { clientId, clientSecret }, JSON`,
+        // `{}` until the operator registers the app with the network (docs/deploying.md).
+        secretStringValue: SecretValue.unsafePlainText('{}'),
+        removalPolicy: dataRemoval,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          "A network app's client secret is issued in the network's developer console and can only be rotated there: operators put the new value in (docs/deploying.md).",
+      });
+      appSecrets.set(platform, secret);
+    }
+    this.appSecrets = appSecrets;
 
     for (const secret of Object.values(this.secrets)) {
       Validations.of(secret).acknowledge({

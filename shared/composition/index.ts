@@ -39,6 +39,7 @@ import { DynamoChannelDirectory } from '../store/channel-directory';
 import { DynamoChannelStateStore } from '../store/channel-state-store';
 import { DynamoChannelTimeline } from '../store/channel-timeline';
 import { createDocumentClient } from '../store/client';
+import { DynamoConnectStore } from '../store/connect-store';
 import { DynamoDeliveryGuard } from '../store/delivery-guard';
 import { DynamoFeedStore } from '../store/feed-store';
 import { DynamoNotificationStore } from '../store/notification-store';
@@ -109,6 +110,7 @@ export const channelStateStore = onTable((db, table) => new DynamoChannelStateSt
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));
 export const previewStore = onTable((db, table) => new DynamoPreviewStore(db, table));
 export const feedStore = onTable((db, table) => new DynamoFeedStore(db, table));
+export const connectStore = onTable((db, table) => new DynamoConnectStore(db, table));
 export const channelTimeline = onTable((db, table) => new DynamoChannelTimeline(db, table));
 export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, table, clock));
 export const notificationStore = onTable(

@@ -3,11 +3,17 @@
  * every network go only into the bundles of the functions that post or that ask a network
  * who a channel's credentials are (the editor API and the channel check).
  */
+import * as z from 'zod';
 import { ChannelCredentials } from '../config/credentials';
+import { readEnv } from '../config/env';
+import { NetworkApps, networkAppEnvName } from '../config/network-apps';
+import type { Platform } from '../domain/platform';
 import { clientFor } from '../platforms/clients';
 import { verifyCredentials } from '../platforms/verify';
+import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
-import { channelDirectory, channelStateStore, clock, once } from './index';
+import type { ConnectDeps } from '../usecases/connect-channel';
+import { channelDirectory, channelStateStore, clock, connectStore, once } from './index';
 
 export { clientFor };
 
@@ -24,3 +30,27 @@ export const channelHealthDeps = once(
     clock,
   }),
 );
+
+/** Each network's OAuth app (CRIER_APP_<PLATFORM>, or its secret in AWS). */
+export const networkApps = once(() => new NetworkApps());
+
+/**
+ * What Connect takes: read on first use, so a function that never connects a channel
+ * needs neither `CRIER_API_URL` nor `CRIER_EDITOR_URL`.
+ */
+export const connectDeps = once((): ConnectDeps => {
+  const env = readEnv({
+    [ENV.apiUrl]: z.url({ protocol: /^https?$/ }),
+    [ENV.editorUrl]: z.url({ protocol: /^https?$/ }),
+  });
+  const prefix = process.env[ENV.appSecretPrefix];
+  return {
+    health: channelHealthDeps(),
+    apps: networkApps(),
+    store: connectStore(),
+    apiUrl: String(env[ENV.apiUrl]),
+    editorUrl: String(env[ENV.editorUrl]),
+    appSetting: (platform: Platform) =>
+      prefix ? `the secret ${prefix}${platform}` : networkAppEnvName(platform),
+  };
+});

@@ -132,6 +132,7 @@ export const AUDIT_ACTIONS = [
   'editor.created',
   'editor.revoked',
   'channel.credentials-set',
+  'channel.connected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

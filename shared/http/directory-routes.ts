@@ -156,6 +156,19 @@ export const auditQuerySchema = z.object({
   cursor: z.string().max(2048).optional(),
 });
 
+export const connectQuerySchema = z.object({
+  instance: z.string().min(1).max(253).optional().meta({
+    description: 'Mastodon only: the instance, e.g. `mastodon.social` or `https://mastodon.social`',
+  }),
+});
+
+export const connectAnswerSchema = z.object({
+  authorizeUrl: z.string().meta({
+    description:
+      'The network’s consent page, with a single-use `state` (10 minutes) and a PKCE S256 challenge: open it in the browser',
+  }),
+});
+
 export const DIRECTORY_ROUTES = [
   {
     routeKey: 'GET /api/channels',
@@ -253,6 +266,30 @@ export const DIRECTORY_ROUTES = [
       409: {
         description:
           'The channel takes its credentials from the environment (`CRIER_CHANNEL_CREDENTIALS_<ID>`), which always wins',
+        schema: errorSchema,
+      },
+    },
+  },
+  {
+    routeKey: 'GET /api/channels/{id}/connect',
+    operationId: 'connectChannel',
+    admin: true,
+    summary: 'Start connecting a channel through its network’s consent page (admins only)',
+    description:
+      'For X, Mastodon, LinkedIn, Threads, Instagram and Facebook. Answers the consent page’s URL; the network sends the admin back to `GET /oauth/callback/{platform}`, which stores the credentials and redirects to the editor UI. On Mastodon, Crier registers its app on the instance the first time (`POST /api/v1/apps`).',
+    path: channelPathSchema,
+    query: connectQuerySchema,
+    responses: {
+      200: { description: 'Where to send the admin', schema: connectAnswerSchema },
+      400: {
+        description:
+          'Bluesky or Telegram (they take PUT credentials), no app configured for the network (naming its setting), or a missing or bad Mastodon `instance`',
+        schema: errorSchema,
+      },
+      ...adminOnly,
+      404: { description: 'No such channel (or an archived one)', schema: errorSchema },
+      409: {
+        description: 'The channel takes its credentials from the environment, which always wins',
         schema: errorSchema,
       },
     },

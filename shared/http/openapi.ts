@@ -302,6 +302,42 @@ function operation(route: EditorRoute): JsonObject {
   };
 }
 
+/** Where a network's consent page sends the admin's browser back (GET /api/channels/{id}/connect). */
+const OAUTH_CALLBACK: JsonObject = {
+  operationId: 'oauthCallback',
+  summary: 'Finish connecting a channel: the network sends the admin’s browser here',
+  description:
+    'Public: no bearer token. Takes the single-use `state` made by `GET /api/channels/{id}/connect` (ten minutes), exchanges `code` with its PKCE verifier, checks the account with the network and stores the channel’s credentials (audited `channel.connected`). Never answers a token.',
+  tags: ['editor'],
+  security: [],
+  parameters: [
+    {
+      name: 'platform',
+      in: 'path',
+      required: true,
+      description: 'x, mastodon, linkedin, threads, instagram or facebook',
+      schema: { type: 'string' },
+    },
+    ...['state', 'code', 'error'].map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      description: `The network's \`${name}\``,
+      schema: { type: 'string' },
+    })),
+  ],
+  responses: {
+    302: {
+      description:
+        'To the editor UI’s channels page: `#/channels?connected=<id>`, or `#/channels?connectError=<reason>&channel=<id>`',
+    },
+    400: {
+      description: 'An unknown, used or expired state: an HTML page in plain words',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+  },
+};
+
 export function openApiDocument(routes: readonly EditorRoute[] = EDITOR_ROUTES): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const webhook of WEBHOOKS) paths[webhook.path] = { post: webhookOperation(webhook) };
@@ -309,6 +345,7 @@ export function openApiDocument(routes: readonly EditorRoute[] = EDITOR_ROUTES):
     const [method = '', path = ''] = route.routeKey.split(' ');
     paths[path] = { ...paths[path], [method.toLowerCase()]: operation(route) };
   }
+  paths['/oauth/callback/{platform}'] = { get: OAUTH_CALLBACK };
   return {
     openapi: '3.1.0',
     info: {

@@ -113,7 +113,9 @@ export async function setChannelCredentials(
   channelId: string,
   body: Record<string, unknown>,
   who: string,
-): Promise<void> {
+  /** `channel.connected` when Connect stores what a consent gave */
+  action: 'channel.credentials-set' | 'channel.connected' = 'channel.credentials-set',
+): Promise<{ account: string }> {
   const channel = await liveChannel(deps, channelId);
   if (deps.credentials.fromEnvironment(channelId)) {
     throw new ConflictError(
@@ -130,7 +132,7 @@ export async function setChannelCredentials(
   await deps.channelState.saveHealth(channelId, healthOf(verification, body, now));
   await deps.directory.recordAudit({
     who,
-    action: 'channel.credentials-set',
+    action,
     target: `channel:${channelId}`,
     siteId: channel.siteId,
     version: channel.version,
@@ -141,6 +143,7 @@ export async function setChannelCredentials(
       fields: Object.keys(body).sort(),
     },
   });
+  return { account: verification.account };
 }
 
 /** A channel is checked again once its last check is this old. */

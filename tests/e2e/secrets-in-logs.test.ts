@@ -4,8 +4,11 @@
  * line the runtime and the handlers write captured at debug level, then searched for each
  * secret in every form it could be written in.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_COUNT } from '../support/channels';
+import { consentForm } from '../support/oauth-flow';
 import { rawRequest } from '../support/raw-http';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postGhostWebhook, postWebhook, sampleArticle } from '../support/webhook';
@@ -344,6 +347,45 @@ describe('a local run', () => {
       });
       expect(checked.status).toBe(200);
     }
+  });
+
+  it('connects X and Mastodon through their consent pages, and refuses a reused state', async () => {
+    const admin = stack.secrets.editorToken.value;
+    const instance = stack.sandboxes?.byPlatform('mastodon')?.url ?? '';
+    for (const [id, query] of [
+      ['x-newsroom', ''],
+      ['mastodon-newsroom', `?instance=${encodeURIComponent(instance)}`],
+    ] as const) {
+      const started = await fetch(new URL(`/api/channels/${id}/connect${query}`, stack.url), {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(started.status).toBe(200);
+      const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+      const { action, fields } = consentForm(await (await fetch(authorizeUrl)).text());
+      fields.set('decision', 'allow');
+      const decided = await fetch(new URL(action, authorizeUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: fields.toString(),
+        redirect: 'manual',
+      });
+      const back = new URL(decided.headers.get('location') ?? '');
+      secrets.push({ name: `${id} code`, value: back.searchParams.get('code') ?? '' });
+      const landed = await fetch(back, { redirect: 'manual' });
+      expect(landed.headers.get('location')).toContain(`connected=${id}`);
+      expect((await fetch(back, { redirect: 'manual' })).status).toBe(400);
+      const stored = JSON.parse(
+        readFileSync(join(stack.dataDir, 'channel-secrets', `${id}.json`), 'utf8'),
+      ) as Record<string, string>;
+      for (const field of ['accessToken', 'refreshToken'] as const) {
+        if (stored[field]) secrets.push({ name: `${id} connected ${field}`, value: stored[field] });
+      }
+    }
+    const apps = (await stack.items()).filter((item) =>
+      String(item.PK).startsWith('MASTODON-APP#'),
+    );
+    expect(apps).toHaveLength(1);
+    secrets.push({ name: 'Mastodon app client secret', value: String(apps[0]?.clientSecret) });
   });
 
   it('writes no secret in any form into any log line', async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { functionEntries, parseRoute } from '../../infra/stacks/service-stack';
+import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
 import { type FunctionDefinition, QUEUES, type QueueName } from '../../shared/resources';
 
 const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
@@ -133,6 +134,13 @@ function expectedGrants(definition: FunctionDefinition): string[] {
     ...(uses.channelSecrets === 'readWrite'
       ? grants(ACTIONS.channelSecretWrite, ['the channels’ credentials'])
       : []),
+    // Read, never write: each network's app is registered in that network's console.
+    ...(uses.networkApps
+      ? grants(
+          ACTIONS.secret,
+          NETWORK_APP_PLATFORMS.map((platform) => `the ${platform} app`),
+        )
+      : []),
     ...(uses.media ? grants(ACTIONS.mediaRead, ['the media bucket', 'the media objects']) : []),
     ...(uses.media === 'readWrite' ? grants(ACTIONS.mediaPut, ['the media objects']) : []),
     ...(uses.editors ? grants(ACTIONS.editorPool, ['the editors’ user pool']) : []),
@@ -179,6 +187,9 @@ describe('least privilege', () => {
     }
     for (const [id, secret] of channelSecrets) {
       if (text.includes(logicalId(secret))) return `the credentials of ${id}`;
+    }
+    for (const [platform, secret] of crierApp.stateful.appSecrets) {
+      if (text.includes(logicalId(secret))) return `the ${platform} app`;
     }
     return `something unknown: ${text}`;
   };

@@ -16,6 +16,7 @@ import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
 import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
 import { loadChannelsConfig } from '../../shared/config/channels';
+import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
 import {
   BUCKET,
   ENV,
@@ -150,7 +151,7 @@ describe('the CDK app', () => {
       }
     });
 
-    it('creates one credentials secret per configured channel, and the webhook secrets', () => {
+    it('creates one credentials secret per configured channel, one per network app, and the webhook secrets', () => {
       for (const channel of CHANNELS) {
         stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
           Name: `crier/test/channel/${channel.id}`,
@@ -167,8 +168,19 @@ describe('the CDK app', () => {
           GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }),
         });
       }
+      // Each network's app, `{}` until the operator registers it (Mastodon has none: Crier
+      // registers itself on each instance).
+      for (const platform of NETWORK_APP_PLATFORMS) {
+        stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+          Name: `crier/test/app/${platform}`,
+          SecretString: '{}',
+        });
+      }
       // Only the secrets a function reads.
-      stateful.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length + 3);
+      stateful.resourceCountIs(
+        'AWS::SecretsManager::Secret',
+        CHANNELS.length + NETWORK_APP_PLATFORMS.length + 3,
+      );
     });
 
     it('invites editors only, with a strong password, MFA, threat protection and their groups', () => {
@@ -337,7 +349,9 @@ describe('the CDK app', () => {
           ...(definition.uses.channelSecrets ? [ENV.channelSecretPrefix] : []),
           ...(definition.uses.media ? [BUCKET.nameEnv] : []),
           ...(definition.uses.editors ? [ENV.userPoolId] : []),
-          ...(definition.uses.notifications ? [ENV.notifyTopicArn, ENV.editorUrl] : []),
+          ...(definition.uses.notifications ? [ENV.notifyTopicArn] : []),
+          ...(definition.uses.notifications || definition.uses.networkApps ? [ENV.editorUrl] : []),
+          ...(definition.uses.networkApps ? [ENV.appSecretPrefix, ENV.apiUrl] : []),
         ];
         expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
         expect(variables).toMatchObject({
@@ -347,6 +361,9 @@ describe('the CDK app', () => {
         if (definition.uses.table) expect(variables[ENV.tableName]).toBe('crier-test');
         if (definition.uses.channelSecrets) {
           expect(variables[ENV.channelSecretPrefix]).toBe('crier/test/channel/');
+        }
+        if (definition.uses.networkApps) {
+          expect(variables[ENV.appSecretPrefix]).toBe('crier/test/app/');
         }
         if (definition.uses.media) {
           expect(JSON.stringify(variables[BUCKET.nameEnv])).toMatch(/crier-test-media-/);

@@ -155,6 +155,17 @@ export function createApi(options: {
       await call(z.unknown(), 'PUT', `${channelPath(id)}/credentials`, credentials);
     },
 
+    /** The network's consent page for Connect (Mastodon: on `instance`); no token ever. */
+    async connectChannel(id: string, instance?: string): Promise<string> {
+      const query = instance ? `?instance=${encodeURIComponent(instance)}` : '';
+      const answer = await call(
+        z.object({ authorizeUrl: z.string() }),
+        'GET',
+        `${channelPath(id)}/connect${query}`,
+      );
+      return answer.data.authorizeUrl;
+    },
+
     /** Asks the channel's network now whether its credentials work. */
     async checkChannel(id: string): Promise<ChannelHealth> {
       return (await call(channelHealthAnswerSchema, 'POST', `${channelPath(id)}/check`)).data

@@ -8,7 +8,7 @@ import type { LookupFunction } from 'node:net';
 import { type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2';
 import * as z from 'zod';
 import { DeadlineError, settleBefore } from '../transport';
-import type { XCredentials } from './credentials';
+import { isOAuth1, type XCredentials } from './credentials';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com']);
 
@@ -67,11 +67,10 @@ export function apiFor(credentials: XCredentials, deadline: AbortSignal): Twitte
       }
     },
   };
+  const settings = { plugins: [plugin], ...(base ? { httpAgent: sandboxAgent(base) } : {}) };
+  if (!isOAuth1(credentials)) return new TwitterApi(credentials.accessToken, settings);
   const { appKey, appSecret, accessToken, accessSecret } = credentials;
-  return new TwitterApi(
-    { appKey, appSecret, accessToken, accessSecret },
-    { plugins: [plugin], ...(base ? { httpAgent: sandboxAgent(base) } : {}) },
-  );
+  return new TwitterApi({ appKey, appSecret, accessToken, accessSecret }, settings);
 }
 
 /** Settles with `promise`, or fails with a DeadlineError the moment `deadline` aborts. */
@@ -85,7 +84,13 @@ const MAX_IDENTITIES = 100;
 
 function identityKey(credentials: XCredentials): string {
   return createHash('sha256')
-    .update([credentials.apiBase ?? '', credentials.appKey, credentials.accessToken].join('\n'))
+    .update(
+      [
+        credentials.apiBase ?? '',
+        isOAuth1(credentials) ? credentials.appKey : '',
+        credentials.accessToken,
+      ].join('\n'),
+    )
     .digest('hex');
 }
 

@@ -19,6 +19,7 @@ import type { Share } from '../../../shared/domain/share';
 import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
 import { xClient, xCredentialsSchema } from '../../../shared/platforms/x/client';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { basic, CALLBACK, consent, pkcePair, postForm } from '../../support/oauth-flow';
 import { sampleArticle } from '../../support/webhook';
 
 const log = createLogger({ quiet: true });
@@ -116,6 +117,42 @@ function rawApi(): TwitterApi {
 }
 
 describe('X client against the X sandbox', () => {
+  it('publishes with an OAuth 2.0 user token (a Bearer), as Connect stores it', async () => {
+    const app = sandbox.app;
+    if (!app) throw new Error('the X sandbox has no OAuth app');
+    app.addRedirectUri(CALLBACK);
+    const pkce = pkcePair();
+    const back = await consent(app.authorizeUrl, {
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: CALLBACK,
+      scope: 'tweet.read tweet.write users.read offline.access',
+      state: 'x-bearer',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
+    const token = await postForm(
+      app.tokenUrl,
+      {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code') ?? '',
+        redirect_uri: CALLBACK,
+        code_verifier: pkce.verifier,
+      },
+      basic(app.clientId, app.clientSecret),
+    );
+    expect(token.status).toBe(200);
+    const credentials = {
+      accessToken: String(token.body.access_token),
+      refreshToken: String(token.body.refresh_token),
+      apiBase: sandbox.url,
+    };
+    const share = shareFor();
+    const outcome = published(await xClient.publish(call(share, { credentials })));
+    expect(outcome.remoteUrl).toContain(`/${sandbox.account}/status/`);
+    expect(postsOf(share)).toHaveLength(1);
+  });
+
   it('publishes through twitter-api-v2: the sandbox records the same id, public URL and the text a reader sees', async () => {
     const share = shareFor({ title: 'Trump &amp; the coup: 2 &gt; 1 &lt; 3' });
     expect(share.text).toContain('Trump & the coup: 2 > 1 < 3');

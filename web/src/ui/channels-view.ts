@@ -1,14 +1,16 @@
 /**
  * The chosen site's channels: network, name, status, health and routing, and for admins
  * the switch that pauses and resumes each one, its edit form, its credentials, a check
- * with its network now, and its archiving.
+ * with its network now, Connect (the network's consent page, for the OAuth networks) and
+ * its archiving. Back from a consent, the address says how it went: a banner tells.
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { isOAuthPlatform } from '../../../shared/domain/oauth-connect';
 import { NETWORK_NAMES } from '../../../shared/domain/platform';
 import { routingSummary } from '../channel-form';
 import { CREDENTIAL_FIELDS, credentialsBody } from '../credential-fields';
-import { channelHref } from '../router';
+import { channelHref, parseRoute } from '../router';
 import type { Channel, ChannelHealth } from '../schemas';
 import {
   AppContext,
@@ -161,8 +163,52 @@ function SitePause({
   </div>`;
 }
 
+/** What the callback put in the address (`?connected=<id>` or `?connectError=<reason>`). */
+function connectOutcome(): { ok: boolean; text: string } | undefined {
+  const { params } = parseRoute(location.hash);
+  const connected = params.get('connected');
+  if (connected) return { ok: true, text: `Channel ${connected} is connected.` };
+  const failed = params.get('connectError');
+  if (failed) {
+    const channel = params.get('channel');
+    return {
+      ok: false,
+      text: `${channel ? `Channel ${channel}` : 'The channel'} was not connected: ${failed}`,
+    };
+  }
+  return undefined;
+}
+
+/** Mastodon's instance, asked before its consent page. */
+function InstanceForm({
+  channel,
+  onConnect,
+  onCancel,
+}: {
+  channel: Channel;
+  onConnect: (instance: string) => void;
+  onCancel: () => void;
+}) {
+  const [instance, setInstance] = useState('');
+  const id = `instance-${channel.id}`;
+  return html`<form
+    class="credentials-form"
+    onSubmit=${(event: Event) => {
+      event.preventDefault();
+      onConnect(instance.trim());
+    }}
+  >
+    <label for=${id}>Mastodon instance</label>
+    <input id=${id} required placeholder="mastodon.social" value=${instance} onInput=${(e: Event) => setInstance(inputValue(e))} />
+    <button type="submit" class="primary">Continue to the consent page</button>
+    <button type="button" onClick=${onCancel}>Cancel</button>
+  </form>`;
+}
+
 export function ChannelsView() {
   const app = useContext(AppContext);
+  const [connectBanner] = useState(connectOutcome);
+  const [askingInstance, setAskingInstance] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState<string>();
   const [editingCredentials, setEditingCredentials] = useState<string>();
@@ -194,6 +240,18 @@ export function ChannelsView() {
       setBusy(undefined);
       setConfirming(undefined);
       app.reloadChannels();
+    }
+  };
+
+  const connect = async (channel: Channel, instance?: string) => {
+    setBusy(channel.id);
+    setError(undefined);
+    setSaid('');
+    try {
+      location.assign(await api.connectChannel(channel.id, instance));
+    } catch (caught) {
+      setError(caught);
+      setBusy(undefined);
     }
   };
 
@@ -232,6 +290,10 @@ export function ChannelsView() {
           }
         }}
       />`
+    }
+    ${
+      connectBanner &&
+      html`<p class=${connectBanner.ok ? 'notice notice-success' : 'notice notice-error'} role=${connectBanner.ok ? 'status' : 'alert'}>${connectBanner.text}</p>`
     }
     ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
     <p class="status-line" role="status">${said}</p>
@@ -303,6 +365,21 @@ export function ChannelsView() {
                       >
                         Check now<span class="visually-hidden"> ${channelName(channel)}</span>
                       </button>
+                      ${
+                        isOAuthPlatform(channel.platform) &&
+                        html`<button
+                          type="button"
+                          disabled=${busy === channel.id}
+                          onClick=${() =>
+                            channel.platform === 'mastodon'
+                              ? setAskingInstance(
+                                  askingInstance === channel.id ? undefined : channel.id,
+                                )
+                              : connect(channel)}
+                        >
+                          Connect<span class="visually-hidden"> ${channelName(channel)}</span>
+                        </button>`
+                      }
                       <button
                         type="button"
                         aria-expanded=${editingCredentials === channel.id}
@@ -337,6 +414,14 @@ export function ChannelsView() {
                               },
                               `The network accepted the credentials of ${channelName(channel)}; they are stored.`,
                             )}
+                        />`
+                      }
+                      ${
+                        askingInstance === channel.id &&
+                        html`<${InstanceForm}
+                          channel=${channel}
+                          onCancel=${() => setAskingInstance(undefined)}
+                          onConnect=${(instance: string) => connect(channel, instance)}
                         />`
                       }
                       ${

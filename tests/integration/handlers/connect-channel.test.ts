@@ -1,0 +1,261 @@
+/**
+ * Connect through the HTTP gateway, on dynalite, against the sandboxes' authorization
+ * servers: the admin asks for the consent URL, the sandbox's consent page is answered,
+ * the callback exchanges the code and stores credentials the network then accepts; a
+ * state used twice, an expired one or an unknown one gets an error page; a declined
+ * consent lands back on the channels page with the reason; no answer carries a token.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONNECT_SCOPES } from '../../../shared/domain/oauth-connect';
+import type { Platform } from '../../../shared/domain/platform';
+import { FUNCTIONS } from '../../../shared/resources';
+import { DynamoConnectStore } from '../../../shared/store/connect-store';
+import { DEFAULT_CHANNELS } from '../../support/channels';
+import { consentForm } from '../../support/oauth-flow';
+import { startTestStack, type TestStack } from '../../support/stack';
+
+let stack: TestStack;
+let admin: string;
+
+const channelOf = (platform: Platform) => {
+  const channel = DEFAULT_CHANNELS.find((c) => c.platform === platform);
+  if (!channel) throw new Error(`No default ${platform} channel`);
+  return channel.id;
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    functions: {
+      'editor-api': FUNCTIONS['editor-api'],
+      'oauth-callback': FUNCTIONS['oauth-callback'],
+    },
+    sandboxes: true,
+  });
+  admin = stack.secrets.editorToken.value;
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+async function call(method: string, path: string) {
+  const response = await fetch(new URL(path, stack.url), {
+    method,
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+/** The admin's browser on the consent page: allow or deny, and where the network sends it. */
+async function consent(authorizeUrl: string, decision: 'allow' | 'deny' = 'allow'): Promise<URL> {
+  const page = await fetch(authorizeUrl, { redirect: 'manual' });
+  const html = await page.text();
+  expect(page.status, html).toBe(200);
+  const { action, fields } = consentForm(html);
+  fields.set('decision', decision);
+  const answer = await fetch(new URL(action, authorizeUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: fields.toString(),
+    redirect: 'manual',
+  });
+  expect(answer.status).toBe(302);
+  return new URL(answer.headers.get('location') ?? '');
+}
+
+async function callback(url: URL) {
+  const answer = await fetch(url, { redirect: 'manual' });
+  return {
+    status: answer.status,
+    location: answer.headers.get('location'),
+    text: await answer.text(),
+  };
+}
+
+const stored = (channelId: string) =>
+  JSON.parse(
+    readFileSync(join(stack.dataDir, 'channel-secrets', `${channelId}.json`), 'utf8'),
+  ) as Record<string, unknown>;
+
+async function connect(platform: Platform, query = '') {
+  const id = channelOf(platform);
+  const started = await call('GET', `/api/channels/${id}/connect${query}`);
+  expect(started.status, started.text).toBe(200);
+  const authorizeUrl = String(started.body.authorizeUrl);
+  const params = new URL(authorizeUrl).searchParams;
+  expect(params.get('code_challenge_method')).toBe('S256');
+  expect(params.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+  expect(params.get('redirect_uri')).toBe(`${stack.url}/oauth/callback/${platform}`);
+  const back = await consent(authorizeUrl);
+  expect(`${back.origin}${back.pathname}`).toBe(`${stack.url}/oauth/callback/${platform}`);
+  return { id, back };
+}
+
+describe('GET /api/channels/{id}/connect and the callback', () => {
+  it('x: connects with an OAuth 2.0 user token that X then accepts', async () => {
+    const { id, back } = await connect('x');
+    const landed = await callback(back);
+    expect(landed.status, landed.text).toBe(302);
+    expect(landed.location).toBe(`${stack.url}/#/channels?connected=${id}`);
+
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      expiresAt: expect.any(String),
+      obtainedAt: expect.any(String),
+      scopes: expect.arrayContaining([...CONNECT_SCOPES.x]),
+      apiBase: stack.sandboxes?.byPlatform('x')?.url,
+    });
+    expect(credentials).not.toHaveProperty('accessSecret');
+    expect(Date.parse(String(credentials.expiresAt))).toBeGreaterThan(Date.now());
+
+    const check = await call('POST', `/api/channels/${id}/check`);
+    expect(check.body).toMatchObject({ health: { status: 'ok' } });
+    const audit = await call('GET', '/api/audit');
+    const entry = (audit.body.entries as Record<string, unknown>[]).find(
+      (e) => e.action === 'channel.connected',
+    );
+    expect(entry).toMatchObject({ target: `channel:${id}`, after: { account: '@newsroom' } });
+    expect(audit.text).not.toContain(String(credentials.accessToken));
+    expect(audit.text).not.toContain(String(credentials.refreshToken));
+
+    // The same consent's return, again: the state was spent.
+    const again = await callback(back);
+    expect(again.status).toBe(400);
+    expect(again.location).toBeNull();
+    expect(again.text).toContain('already used');
+  });
+
+  it('mastodon: registers Crier on the instance once, then connects with a token it accepts', async () => {
+    const instance = stack.sandboxes?.byPlatform('mastodon')?.url ?? '';
+    const query = `?instance=${encodeURIComponent(instance)}`;
+    const { id, back } = await connect('mastodon', query);
+    expect((await callback(back)).location).toBe(`${stack.url}/#/channels?connected=${id}`);
+    expect(stored(id)).toMatchObject({
+      url: instance,
+      accessToken: expect.any(String),
+      obtainedAt: expect.any(String),
+      scopes: ['read', 'write'],
+    });
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+
+    const second = await connect('mastodon', query);
+    expect((await callback(second.back)).location).toContain('connected=');
+    const apps = (await stack.items()).filter((item) =>
+      String(item.PK).startsWith('MASTODON-APP#'),
+    );
+    expect(apps).toHaveLength(1);
+    const started = await call('GET', `/api/channels/${id}/connect${query}`);
+    expect(started.text).not.toContain(String(apps[0]?.clientSecret));
+  });
+
+  it.each(['threads', 'instagram'] as const)(
+    '%s: connects with a long-lived token and its user id, which the network then accepts',
+    async (platform) => {
+      const { id, back } = await connect(platform);
+      const landed = await callback(back);
+      expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+      const credentials = stored(id);
+      expect(credentials).toMatchObject({
+        accessToken: expect.any(String),
+        userId: expect.any(String),
+        expiresAt: expect.any(String),
+        obtainedAt: expect.any(String),
+        apiBase: stack.sandboxes?.byPlatform(platform)?.url,
+      });
+      // Long-lived: about 60 days, not the code's hour.
+      expect(Date.parse(String(credentials.expiresAt)) - Date.now()).toBeGreaterThan(86_400_000);
+      expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+        health: { status: 'ok' },
+      });
+    },
+  );
+
+  it('facebook: connects the Page with its Page token, which then posts', async () => {
+    const { id, back } = await connect('facebook');
+    const landed = await callback(back);
+    expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+    const sandbox = stack.sandboxes?.byPlatform('facebook');
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      pageId: (sandbox?.credentials as { pageId?: string } | undefined)?.pageId,
+      pageAccessToken: expect.any(String),
+      apiVersion: expect.stringMatching(/^v\d+\.\d+$/),
+      obtainedAt: expect.any(String),
+    });
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+  });
+
+  it('linkedin: connects the Page the member administers, with a token LinkedIn then accepts', async () => {
+    const { id, back } = await connect('linkedin');
+    const landed = await callback(back);
+    expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      accessToken: expect.any(String),
+      author: (stack.sandboxes?.byPlatform('linkedin')?.credentials as { author?: string })?.author,
+      expiresAt: expect.any(String),
+      obtainedAt: expect.any(String),
+    });
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+  });
+
+  it('mastodon: asks for the instance', async () => {
+    const answer = await call('GET', `/api/channels/${channelOf('mastodon')}/connect`);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('instance');
+  });
+
+  it('bluesky and telegram: refused with 400, pointing at PUT credentials', async () => {
+    for (const platform of ['bluesky', 'telegram'] as const) {
+      const answer = await call('GET', `/api/channels/${channelOf(platform)}/connect`);
+      expect(answer.status).toBe(400);
+      expect(answer.text).toContain('/credentials');
+    }
+  });
+
+  it('a declined consent lands back on the channels page with the reason, storing nothing', async () => {
+    const id = channelOf('x');
+    const before = readFileSync(join(stack.dataDir, 'channel-secrets', `${id}.json`), 'utf8');
+    const started = await call('GET', `/api/channels/${id}/connect`);
+    const back = await consent(String(started.body.authorizeUrl), 'deny');
+    const landed = await callback(back);
+    expect(landed.status).toBe(302);
+    const location = new URL(String(landed.location).replace('#/channels', 'channels'));
+    expect(location.searchParams.get('connectError')).toMatch(/declined/);
+    expect(location.searchParams.get('channel')).toBe(id);
+    expect(readFileSync(join(stack.dataDir, 'channel-secrets', `${id}.json`), 'utf8')).toBe(before);
+  });
+
+  it('refuses an unknown state and an expired one with an error page', async () => {
+    const unknown = await callback(new URL(`${stack.url}/oauth/callback/x?code=c&state=made-up`));
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('unknown or was already used');
+
+    const store = new DynamoConnectStore(stack.db, stack.tableName);
+    await store.put({
+      state: 'expired-state',
+      channelId: channelOf('x'),
+      platform: 'x',
+      who: 'admin',
+      verifier: 'v'.repeat(64),
+      createdAt: new Date(Date.now() - 11 * 60_000).toISOString(),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const expired = await callback(
+      new URL(`${stack.url}/oauth/callback/x?code=c&state=expired-state`),
+    );
+    expect(expired.status).toBe(400);
+    expect(expired.text).toContain('expired');
+  });
+});
