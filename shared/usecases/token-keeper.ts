@@ -109,7 +109,8 @@ export class TokenKeeper {
     }
     if (!options.force && !due(found.value)) return { status: 'fresh', credentials: found.value };
     const seen = found.value.accessToken;
-    const deadline = this.deps.clock.now().getTime() + this.waitMs;
+    // Waiting is counted in polls, not by the clock: a stopped clock must not wait forever.
+    let waited = 0;
     for (;;) {
       const now = this.deps.clock.now();
       const until = new Date(now.getTime() + this.leaseMs).toISOString();
@@ -123,7 +124,8 @@ export class TokenKeeper {
       if (isRecord(again.value) && again.value.accessToken !== seen && !due(again.value)) {
         return { status: 'refreshed', credentials: again.value };
       }
-      if (this.deps.clock.now().getTime() >= deadline) {
+      waited += this.pollMs;
+      if (waited >= this.waitMs) {
         return {
           status: 'unavailable',
           credentials: again.value,
