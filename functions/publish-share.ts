@@ -17,7 +17,7 @@ import {
   shareStore,
   syndicationQueue,
 } from '../shared/composition';
-import { channelCredentials, clientFor } from '../shared/composition/platforms';
+import { channelCredentials, clientFor, tokenKeeper } from '../shared/composition/platforms';
 import { fileSiteOf } from '../shared/domain/channel-directory';
 import { DEFAULT_SITE_ID } from '../shared/domain/routing';
 import type { Share } from '../shared/domain/share';
@@ -40,6 +40,7 @@ const base = {
   articles: articleStore(),
   channelState: channelStateStore(),
   credentials: channelCredentials(),
+  tokens: tokenKeeper(),
   publishQueue: publishQueue(),
   syndication: syndicationQueue(),
   clientFor,

@@ -156,7 +156,7 @@ export const FUNCTIONS = {
     uses: {
       table: 'readWrite',
       sendTo: ['publish', 'syndicate'],
-      channelSecrets: 'read',
+      channelSecrets: 'readWrite',
       media: 'read',
     },
   },
@@ -199,7 +199,7 @@ export const FUNCTIONS = {
     memoryMB: 512,
     // One tick serves every scheduled function; each channel is checked once a day.
     schedule: { everySeconds: 60 },
-    uses: { table: 'readWrite', channelSecrets: 'read' },
+    uses: { table: 'readWrite', channelSecrets: 'readWrite' },
   },
   'editor-api': {
     entry: 'functions/editor-api.ts',

@@ -43,6 +43,7 @@ import { DynamoDeliveryGuard } from '../store/delivery-guard';
 import { DynamoFeedStore } from '../store/feed-store';
 import { DynamoNotificationStore } from '../store/notification-store';
 import { DynamoPreviewStore } from '../store/preview-store';
+import { DynamoRefreshLeases } from '../store/refresh-leases';
 import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
 import { type DispatchDeps, enqueueIfDue } from '../usecases/dispatch';
@@ -107,6 +108,7 @@ export const articleStore = onTable((db, table) => new DynamoArticleStore(db, ta
 export const shareStore = onTable((db, table) => new DynamoShareStore(db, table));
 export const channelStateStore = onTable((db, table) => new DynamoChannelStateStore(db, table));
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));
+export const refreshLeases = onTable((db, table) => new DynamoRefreshLeases(db, table));
 export const previewStore = onTable((db, table) => new DynamoPreviewStore(db, table));
 export const feedStore = onTable((db, table) => new DynamoFeedStore(db, table));
 export const channelTimeline = onTable((db, table) => new DynamoChannelTimeline(db, table));

@@ -4,10 +4,14 @@
  * who a channel's credentials are (the editor API and the channel check).
  */
 import { ChannelCredentials } from '../config/credentials';
+import { NetworkApps } from '../config/network-apps';
+import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
+import { refresherFor } from '../platforms/refresh';
 import { verifyCredentials } from '../platforms/verify';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
-import { channelDirectory, channelStateStore, clock, once } from './index';
+import { TokenKeeper } from '../usecases/token-keeper';
+import { channelDirectory, channelStateStore, clock, once, refreshLeases } from './index';
 
 export { clientFor };
 
@@ -24,3 +28,16 @@ export const channelHealthDeps = once(
     clock,
   }),
 );
+
+/** Keeps the channels' OAuth tokens alive, over the same credentials the clients read. */
+export const tokenKeeper = once((): TokenKeeper => {
+  const apps = new NetworkApps();
+  return new TokenKeeper({
+    credentials: channelCredentials(),
+    leases: refreshLeases(),
+    refresherFor: (platform) => refresherFor(platform, { apps }),
+    clock,
+    channelState: channelStateStore(),
+    log: (level, message, fields) => logger[level](message, fields),
+  });
+});

@@ -225,3 +225,50 @@ export class TokenKeeper {
     });
   }
 }
+
+/** The health reason of a channel whose token nobody can renew (set by `unrefreshable`). */
+export const isUnrefreshableReason = (reason: string | null | undefined) =>
+  Boolean(reason?.startsWith('The token cannot be refreshed'));
+
+export type RefreshPassDeps = {
+  directory: { listChannels(): Promise<readonly (Channel & { status?: string })[]> };
+  credentials: Pick<KeeperCredentials, 'find'>;
+  channelState: Pick<ChannelStateStore, 'get'>;
+  keeper: Pick<TokenKeeper, 'fresh'>;
+  clock: Clock;
+};
+
+export type RefreshPassReport = {
+  refreshed: Channel[];
+  unrefreshable: (Channel & { reason: string })[];
+  unavailable: (Channel & { reason: string })[];
+};
+
+/**
+ * The scheduled pass: every channel whose stored token is inside its margin is renewed,
+ * so a channel that posts rarely keeps a live token too. A channel already known to need
+ * a reconnect is left alone (asking the network each minute would change nothing).
+ */
+export async function refreshDueTokens(
+  deps: RefreshPassDeps,
+  budgetMs: number,
+): Promise<RefreshPassReport> {
+  const started = Date.now();
+  const report: RefreshPassReport = { refreshed: [], unrefreshable: [], unavailable: [] };
+  for (const channel of await deps.directory.listChannels()) {
+    if (channel.status === 'archived') continue;
+    if (Date.now() - started >= budgetMs) break;
+    const found = await deps.credentials.find(channel).catch(() => undefined);
+    if (found?.origin !== 'stored' || !insideMargin(found.value, deps.clock.now())) continue;
+    const { health } = await deps.channelState.get(channel.id);
+    if (health?.status === 'failing' && isUnrefreshableReason(health.reason)) continue;
+    const kept = await deps.keeper.fresh(channel);
+    const ref = { id: channel.id, platform: channel.platform };
+    if (kept.status === 'refreshed') report.refreshed.push(ref);
+    else if (kept.status === 'unrefreshable')
+      report.unrefreshable.push({ ...ref, reason: kept.reason });
+    else if (kept.status === 'unavailable')
+      report.unavailable.push({ ...ref, reason: kept.reason });
+  }
+  return report;
+}
