@@ -10,8 +10,17 @@ import { clientFor } from '../platforms/clients';
 import { refresherFor } from '../platforms/refresh';
 import { verifyCredentials } from '../platforms/verify';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
+import { releaseWaitingShares } from '../usecases/reconnect-channel';
 import { TokenKeeper } from '../usecases/token-keeper';
-import { channelDirectory, channelStateStore, clock, once, refreshLeases } from './index';
+import {
+  channelDirectory,
+  channelStateStore,
+  channelTimeline,
+  clock,
+  once,
+  refreshLeases,
+  shareStore,
+} from './index';
 
 export { clientFor };
 
@@ -26,6 +35,8 @@ export const channelHealthDeps = once(
     verify: verifyCredentials,
     channelState: channelStateStore(),
     clock,
+    releaseWaiting: (channelId) =>
+      releaseWaitingShares({ timeline: channelTimeline(), shares: shareStore(), clock }, channelId),
   }),
 );
 

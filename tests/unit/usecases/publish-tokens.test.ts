@@ -8,6 +8,7 @@ import type { Channel } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import { applyEvent, type Share } from '../../../shared/domain/share';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
+import { releaseWaitingShares } from '../../../shared/usecases/reconnect-channel';
 import type { FreshCredentials } from '../../../shared/usecases/token-keeper';
 import {
   channelOf,
@@ -138,5 +139,21 @@ describe('the publisher keeps tokens alive', () => {
     expect(parked).toMatchObject({ status: 'scheduled', attempt: 0, waitingForReconnect: START });
     expect(parked?.leaseUntil).toBeUndefined();
     expect(client.calls).toHaveLength(1);
+  });
+
+  it('makes the shares waiting for a reconnect due now once the channel is reconnected', async () => {
+    const queued = await queuedShare(world, record, channel);
+    const reason =
+      'The token cannot be refreshed (the token has no refresh token): reconnect the channel';
+    await publish(queued, { tokens: keeper({ status: 'unrefreshable', credentials: {}, reason }) });
+    world.clock.set(at(60_000));
+    const deps = { timeline: world.timeline, shares: world.shares, clock: world.clock };
+    expect(await releaseWaitingShares(deps, channel.id)).toBe(1);
+    const due = await world.shares.get(refOf(queued));
+    expect(due).toMatchObject({ status: 'scheduled', dueAt: at(60_000), attempt: 0 });
+    expect(due?.waitingForReconnect).toBeUndefined();
+    expect(due?.history.at(-1)?.reason).toMatch(/reconnected/);
+    // Nothing is waiting any more: a second reconnect changes nothing.
+    expect(await releaseWaitingShares(deps, channel.id)).toBe(0);
   });
 });
