@@ -11,7 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
+import { startInstagramSandbox } from '../../../infra/local/sandbox/instagram';
 import { AuthLedger } from '../../../infra/local/sandbox/kit/oauth';
+import { startLinkedInSandbox } from '../../../infra/local/sandbox/linkedin';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { startThreadsSandbox } from '../../../infra/local/sandbox/threads';
 import type { RunningSandbox, SandboxApp } from '../../../infra/local/sandbox/types';
@@ -270,5 +272,139 @@ describe('Threads long-lived tokens kept alive by th_refresh_token', () => {
     const result = await a.keeper.fresh(channel, { force: true });
     expect(result.status).toBe('unrefreshable');
     expect((await world.channelState.get(channel.id)).health?.status).toBe('failing');
+  });
+});
+
+describe('LinkedIn tokens kept alive by refresh', () => {
+  let sandbox: RunningSandbox;
+  let app: SandboxApp;
+  const channel = { id: 'linkedin-kept', platform: 'linkedin' as const };
+
+  beforeAll(async () => {
+    ({ sandbox, app } = await start(startLinkedInSandbox));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it('renews with its refresh token, which does not rotate, across several lives', async () => {
+    const pkce = pkcePair();
+    const back = await consent(app.authorizeUrl, {
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: CALLBACK,
+      scope: 'openid profile w_member_social',
+      state: 'kept',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
+    const answer = await postForm(app.tokenUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      redirect_uri: CALLBACK,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      code_verifier: pkce.verifier,
+    });
+    expect(answer.status).toBe(200);
+    const now = Date.now();
+    const world = processes(app);
+    const a = world.make();
+    await a.credentials.put(channel.id, {
+      accessToken: answer.body.access_token,
+      refreshToken: answer.body.refresh_token,
+      obtainedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + Number(answer.body.expires_in) * 1000).toISOString(),
+      refreshExpiresAt: new Date(
+        now + Number(answer.body.refresh_token_expires_in) * 1000,
+      ).toISOString(),
+      author: 'urn:li:person:kept',
+      apiBase: sandbox.url,
+    });
+    const before = ledger.snapshot().linkedin ?? { refreshed: 0, expired: 0 };
+    const until = Date.now() + 3 * TOKEN_SECONDS * 1000;
+    while (Date.now() < until) {
+      const kept = await a.keeper.fresh(channel);
+      const me = await fetch(`${sandbox.url}/v2/userinfo`, {
+        headers: { authorization: `Bearer ${token(kept.credentials)}` },
+      });
+      expect(me.status).toBe(200);
+      await sleep(250);
+    }
+    const after = ledger.snapshot().linkedin;
+    expect((after?.refreshed ?? 0) - before.refreshed).toBeGreaterThanOrEqual(2);
+    expect(after?.expired ?? 0).toBe(before.expired);
+    const stored = (await world.secrets.get(channel.id)) as StoredCredentials;
+    expect(stored.refreshToken).toBe(answer.body.refresh_token);
+    expect(stored.author).toBe('urn:li:person:kept');
+  });
+});
+
+describe('Instagram long-lived tokens kept alive by ig_refresh_token', () => {
+  let sandbox: RunningSandbox;
+  let app: SandboxApp;
+  const channel = { id: 'instagram-kept', platform: 'instagram' as const };
+
+  beforeAll(async () => {
+    ({ sandbox, app } = await start(startInstagramSandbox));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  async function graphGet(path: string, params: Record<string, string>) {
+    const url = new URL(`${sandbox.url}${path}`);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    const response = await fetch(url);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('renews a long-lived token with itself before it dies, across several lives', async () => {
+    const back = await consent(app.authorizeUrl, {
+      client_id: app.clientId,
+      redirect_uri: CALLBACK,
+      scope: 'instagram_business_basic,instagram_business_content_publish',
+      response_type: 'code',
+      state: 'kept',
+    });
+    const issued = await postForm(`${sandbox.url}/oauth/access_token`, {
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      redirect_uri: CALLBACK,
+      code: back.searchParams.get('code') ?? '',
+    });
+    expect(issued.status).toBe(200);
+    const [first] = issued.body.data as { access_token: string }[];
+    const long = await graphGet('/access_token', {
+      grant_type: 'ig_exchange_token',
+      client_secret: app.clientSecret,
+      access_token: String(first?.access_token),
+    });
+    expect(long.status).toBe(200);
+    const now = Date.now();
+    const world = processes(app);
+    const a = world.make();
+    await a.credentials.put(channel.id, {
+      accessToken: long.body.access_token,
+      userId: '17841400000000001',
+      obtainedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + Number(long.body.expires_in) * 1000).toISOString(),
+      apiBase: sandbox.url,
+    });
+    const before = ledger.snapshot().instagram ?? { refreshed: 0, expired: 0 };
+    const until = Date.now() + 3 * TOKEN_SECONDS * 1000;
+    while (Date.now() < until) {
+      const kept = await a.keeper.fresh(channel);
+      const me = await graphGet('/v21.0/me', {
+        fields: 'id,username',
+        access_token: token(kept.credentials),
+      });
+      expect(me.status).toBe(200);
+      await sleep(250);
+    }
+    const after = ledger.snapshot().instagram;
+    expect((after?.refreshed ?? 0) - before.refreshed).toBeGreaterThanOrEqual(2);
+    expect(after?.expired ?? 0).toBe(before.expired);
   });
 });
