@@ -33,7 +33,7 @@ export async function releaseWaitingShares(
     });
     for (const entry of page.entries) {
       const share = await deps.shares.get({ articleId: entry.articleId, channelId });
-      if (!share || share.status !== 'scheduled' || !share.waitingForReconnect) continue;
+      if (share?.status !== 'scheduled' || !share.waitingForReconnect) continue;
       if (await deps.shares.replace(share, dueNow(share, now))) released += 1;
     }
     cursor = page.cursor;
