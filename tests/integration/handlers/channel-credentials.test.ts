@@ -253,7 +253,7 @@ describe('the scheduled token pass', () => {
     const id = channelOf('linkedin');
     const now = Date.now();
     // Obtained 59 days ago, ending in an hour: well inside a tenth of its life.
-    const stored = {
+    const stored: Record<string, unknown> & { expiresAt: string } = {
       ...sandboxCredentials('linkedin'),
       accessToken: issued.body.access_token,
       refreshToken: issued.body.refresh_token,
