@@ -193,9 +193,12 @@ function metaRefresher(
     url.searchParams.set('grant_type', grant);
     url.searchParams.set('access_token', text(credentials.accessToken) ?? '');
     const response = await (deps.fetch ?? fetch)(url, { headers: { accept: 'application/json' } });
-    // Meta refuses a token younger than a day; the keeper's margin (a tenth of 60 days)
-    // never asks that early, so a refusal here is a dead or revoked token.
-    return readAnswer(response, network, credentials, now);
+    // Meta refuses a token younger than a day. The keeper's margin (a tenth of 60 days)
+    // never asks that early, but a forced refresh after a refusal of another kind (a
+    // permission) may: that token still lives, and no reconnect is needed for it.
+    const outcome = await readAnswer(response, network, credentials, now);
+    if (!outcome.ok && /hours old/i.test(outcome.reason)) return { ...outcome, permanent: false };
+    return outcome;
   };
 }
 
