@@ -1,7 +1,8 @@
 /**
- * Every minute (EventBridge): checks with its network each channel not checked for a day
- * (a who-am-I call with its stored credentials), records its health, and reports how many
- * channels are failing, for the alarm.
+ * Every minute (EventBridge): renews each channel's OAuth token that is inside its margin,
+ * then checks with its network each channel not checked for a day (a who-am-I call with
+ * its stored credentials), records its health, and reports how many channels are failing,
+ * for the alarm.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
@@ -10,12 +11,13 @@ import {
   clock,
   notificationStore,
 } from '../shared/composition';
-import { channelCredentials } from '../shared/composition/platforms';
+import { channelCredentials, tokenKeeper } from '../shared/composition/platforms';
 import { logger, metrics, withObservability } from '../shared/observability';
 import { DIMENSIONS, METRICS } from '../shared/observability/metric-names';
 import { verifyCredentials } from '../shared/platforms/verify';
 import { checkDueChannels } from '../shared/usecases/channel-health';
 import { notifyChannelHealth } from '../shared/usecases/notify-editors';
+import { refreshDueTokens } from '../shared/usecases/token-keeper';
 
 const deps = {
   directory: channelDirectory(),
@@ -27,9 +29,18 @@ const deps = {
 
 /** Leaves room within the function's 50 s for a check that starts just before the end. */
 const BUDGET_MS = 35_000;
+/** The token pass goes first and takes at most this much of the budget. */
+const REFRESH_BUDGET_MS = 15_000;
 
 export const handler = withObservability(async () => {
-  const { checked, failing } = await checkDueChannels(deps, BUDGET_MS);
+  const started = Date.now();
+  const tokens = await refreshDueTokens({ ...deps, keeper: tokenKeeper() }, REFRESH_BUDGET_MS);
+  for (const { id, platform, reason } of tokens.unrefreshable) {
+    logger.warn('Channel token cannot be refreshed', { channelId: id, platform, reason });
+  }
+  metrics.addMetric(METRICS.tokensRefreshed, MetricUnit.Count, tokens.refreshed.length);
+  metrics.addMetric(METRICS.tokensUnrefreshable, MetricUnit.Count, tokens.unrefreshable.length);
+  const { checked, failing } = await checkDueChannels(deps, BUDGET_MS - (Date.now() - started));
   for (const { channelId, platform, siteId, name, health } of checked) {
     // The reason is the network's words, with every credential value blanked out. A
     // healthy channel is not news: only the others are worth a line at the default level.
@@ -49,5 +60,5 @@ export const handler = withObservability(async () => {
     });
   }
   metrics.addMetric(METRICS.channelsFailing, MetricUnit.Count, failing);
-  return { checked: checked.length, failing };
+  return { refreshed: tokens.refreshed.length, checked: checked.length, failing };
 });

@@ -17,7 +17,8 @@ import {
   shareStore,
   syndicationQueue,
 } from '../shared/composition';
-import { channelCredentials, clientFor } from '../shared/composition/platforms';
+import { channelCredentials, clientFor, tokenKeeper } from '../shared/composition/platforms';
+import { SessionInSecret } from '../shared/config/session-in-secret';
 import { fileSiteOf } from '../shared/domain/channel-directory';
 import { DEFAULT_SITE_ID } from '../shared/domain/routing';
 import type { Share } from '../shared/domain/share';
@@ -38,8 +39,10 @@ import { handlePublishMessage } from '../shared/usecases/publish-share';
 const base = {
   shares: shareStore(),
   articles: articleStore(),
-  channelState: channelStateStore(),
+  // A Bluesky session is a credential: it lives in the channel's secret.
+  channelState: new SessionInSecret(channelStateStore(), channelCredentials()),
   credentials: channelCredentials(),
+  tokens: tokenKeeper(),
   publishQueue: publishQueue(),
   syndication: syndicationQueue(),
   clientFor,

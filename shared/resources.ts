@@ -155,10 +155,12 @@ export const FUNCTIONS = {
     memoryMB: 1024,
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     // Tells the CMS of each post through the syndicate queue, once it is recorded.
+    // Renews a channel's OAuth token on use: the channel's secret, and the network's app.
     uses: {
       table: 'readWrite',
       sendTo: ['publish', 'syndicate'],
-      channelSecrets: 'read',
+      channelSecrets: 'readWrite',
+      networkApps: true,
       media: 'read',
     },
   },
@@ -201,7 +203,8 @@ export const FUNCTIONS = {
     memoryMB: 512,
     // One tick serves every scheduled function; each channel is checked once a day.
     schedule: { everySeconds: 60 },
-    uses: { table: 'readWrite', channelSecrets: 'read' },
+    // Renews the OAuth tokens inside their margin first: the network's app is needed.
+    uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
   },
   'oauth-callback': {
     entry: 'functions/oauth-callback.ts',

@@ -44,6 +44,7 @@ import { DynamoDeliveryGuard } from '../store/delivery-guard';
 import { DynamoFeedStore } from '../store/feed-store';
 import { DynamoNotificationStore } from '../store/notification-store';
 import { DynamoPreviewStore } from '../store/preview-store';
+import { DynamoRefreshLeases } from '../store/refresh-leases';
 import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
 import { type DispatchDeps, enqueueIfDue } from '../usecases/dispatch';
@@ -108,6 +109,7 @@ export const articleStore = onTable((db, table) => new DynamoArticleStore(db, ta
 export const shareStore = onTable((db, table) => new DynamoShareStore(db, table));
 export const channelStateStore = onTable((db, table) => new DynamoChannelStateStore(db, table));
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));
+export const refreshLeases = onTable((db, table) => new DynamoRefreshLeases(db, table));
 export const previewStore = onTable((db, table) => new DynamoPreviewStore(db, table));
 export const feedStore = onTable((db, table) => new DynamoFeedStore(db, table));
 export const connectStore = onTable((db, table) => new DynamoConnectStore(db, table));

@@ -8,12 +8,25 @@ import { ChannelCredentials } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
 import type { Platform } from '../domain/platform';
+import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
+import { refresherFor } from '../platforms/refresh';
 import { verifyCredentials } from '../platforms/verify';
 import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
 import type { ConnectDeps } from '../usecases/connect-channel';
-import { channelDirectory, channelStateStore, clock, connectStore, once } from './index';
+import { releaseWaitingShares } from '../usecases/reconnect-channel';
+import { TokenKeeper } from '../usecases/token-keeper';
+import {
+  channelDirectory,
+  channelStateStore,
+  channelTimeline,
+  clock,
+  connectStore,
+  once,
+  refreshLeases,
+  shareStore,
+} from './index';
 
 export { clientFor };
 
@@ -28,6 +41,8 @@ export const channelHealthDeps = once(
     verify: verifyCredentials,
     channelState: channelStateStore(),
     clock,
+    releaseWaiting: (channelId) =>
+      releaseWaitingShares({ timeline: channelTimeline(), shares: shareStore(), clock }, channelId),
   }),
 );
 
@@ -53,4 +68,17 @@ export const connectDeps = once((): ConnectDeps => {
     appSetting: (platform: Platform) =>
       prefix ? `the secret ${prefix}${platform}` : networkAppEnvName(platform),
   };
+});
+
+/** Keeps the channels' OAuth tokens alive, over the same credentials the clients read. */
+export const tokenKeeper = once((): TokenKeeper => {
+  const apps = networkApps();
+  return new TokenKeeper({
+    credentials: channelCredentials(),
+    leases: refreshLeases(),
+    refresherFor: (platform) => refresherFor(platform, { apps }),
+    clock,
+    channelState: channelStateStore(),
+    log: (level, message, fields) => logger[level](message, fields),
+  });
 });

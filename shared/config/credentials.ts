@@ -68,6 +68,11 @@ export class ChannelCredentials implements CredentialsProvider {
     return Boolean(this.env[credentialsEnvName(channelId)]);
   }
 
+  /** Drops the cached value, so the next read asks the store (another process may have written). */
+  forget(channelId: string): void {
+    this.cache.delete(channelId);
+  }
+
   /** Stores new credentials for the channel; this process reads them from now on. */
   async put(channelId: string, value: unknown): Promise<void> {
     if (this.fromEnvironment(channelId)) {

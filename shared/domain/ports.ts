@@ -124,6 +124,17 @@ export interface ChannelStateStore {
   saveHealth(channelId: string, health: ChannelHealth): Promise<void>;
 }
 
+/**
+ * The single-flight lease over a channel's token refresh: one holder at a time, until
+ * `until` (an ISO instant) passes. It holds an owner and an instant, never a token.
+ */
+export interface RefreshLeases {
+  /** true when `owner` holds the lease now (it was free, expired, or already its own) */
+  take(channelId: string, owner: string, now: string, until: string): Promise<boolean>;
+  /** Ends the lease if `owner` still holds it; otherwise changes nothing. */
+  release(channelId: string, owner: string): Promise<void>;
+}
+
 /** A publish message names a share and nothing else. */
 export type PublishMessage = ShareRef;
 

@@ -86,6 +86,11 @@ export type Share = {
   lastError?: string;
   cancelRequested?: boolean;
   /**
+   * Since when (ISO) the share waits for a person to reconnect its channel: the token is
+   * dead and cannot be refreshed. It stays `scheduled`; new credentials make it due now.
+   */
+  waitingForReconnect?: string;
+  /**
    * What an editor changed by hand, and when: a new revision of the article recomposes
    * the share but keeps these, unless the editor asks otherwise.
    */

@@ -27,6 +27,10 @@ export const METRICS = {
   channelHealth: 'ChannelHealth',
   /** each tick of check-channels: how many channels the last checks found failing */
   channelsFailing: 'ChannelsFailing',
+  /** channels whose token the scheduled pass renewed */
+  tokensRefreshed: 'TokensRefreshed',
+  /** channels whose token could not be renewed: a person must reconnect them */
+  tokensUnrefreshable: 'TokensUnrefreshable',
 } as const;
 
 export const DIMENSIONS = { platform: 'Platform', outcome: 'Outcome', health: 'Health' } as const;

@@ -1,6 +1,7 @@
 /**
- * Per-channel state that outlives one invocation: rate limits, rotating sessions, and the
- * last health check (never a token: credentials live in the channel's secret).
+ * Per-channel state that outlives one invocation: rate limits and the last health check
+ * (never a token: credentials live in the channel's secret). Sessions written here by
+ * older versions are still read; new ones go to the secret (config/session-in-secret.ts).
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';

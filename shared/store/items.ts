@@ -103,6 +103,7 @@ export const shareItemSchema = z.object({
   threadKeys: z.array(z.string()).optional(),
   lastError: z.string().optional(),
   cancelRequested: z.boolean().optional(),
+  waitingForReconnect: z.string().optional(),
   edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
   round: z.number().int().min(2).optional(),
   syndicatedAt: z.string().optional(),

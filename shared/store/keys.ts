@@ -62,6 +62,9 @@ export const slotKey = (channelId: string, instant: string) => ({
   SK: `SLOT#${instant}`,
 });
 
+/** The lease of the one process refreshing a channel's token (owner and until, never a token). */
+export const refreshLeaseKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'REFRESH' });
+
 /** The lease a planner holds while it reads a channel's calendar and reserves. */
 export const planningLockKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'PLAN' });
 

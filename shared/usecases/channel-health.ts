@@ -29,6 +29,8 @@ export type ChannelHealthDeps = {
   verify: (platform: Platform, credentials: unknown) => Promise<Verification>;
   channelState: Pick<ChannelStateStore, 'saveHealth'>;
   clock: Clock;
+  /** makes the channel's shares waiting for a reconnect due now (reconnect-channel.ts) */
+  releaseWaiting?: (channelId: string) => Promise<number>;
 };
 
 async function liveChannel(deps: ChannelHealthDeps, channelId: string): Promise<DirectoryChannel> {
@@ -130,6 +132,7 @@ export async function setChannelCredentials(
   await deps.credentials.put(channelId, body);
   const now = deps.clock.now();
   await deps.channelState.saveHealth(channelId, healthOf(verification, body, now));
+  await deps.releaseWaiting?.(channelId);
   await deps.directory.recordAudit({
     who,
     action,

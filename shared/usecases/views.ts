@@ -112,6 +112,8 @@ export const shareViewSchema = z.object({
   version: z.number().int(),
   lastError: z.string().nullable(),
   cancelRequested: z.boolean(),
+  /** since when the share waits for its channel to be reconnected (a dead token); null: not */
+  waitingForReconnect: z.string().nullable(),
   /** what was done to the published post once its article was withdrawn */
   withdrawal: z
     .object({
@@ -255,6 +257,7 @@ export function shareView(share: Share): ShareView {
     version: share.version,
     lastError: share.lastError ?? null,
     cancelRequested: share.cancelRequested ?? false,
+    waitingForReconnect: share.waitingForReconnect ?? null,
     withdrawal: share.withdrawal ?? null,
     syndicatedAt: share.syndicatedAt ?? null,
     syndicationError: share.syndicationError ?? null,

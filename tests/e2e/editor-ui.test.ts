@@ -6,10 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import { measureX } from '../../shared/platforms/x/rules';
+import { shareKey } from '../../shared/store/keys';
 import { addDays, dayKey, startOfWeek, toDateTimeLocal } from '../../web/src/time';
 import { launchChromium } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -209,6 +211,37 @@ describe('the editor UI', () => {
     await x.getByRole('button', { name: 'Undo changes' }).click();
     expect(await x.getByLabel('Post text').inputValue()).toBe((await apiShare('x-newsroom')).text);
     await page.close();
+  });
+
+  it('shows a share waiting for its channel to be reconnected on its card', async () => {
+    const threads = (await apiShares()).find((s) => s.platform === 'threads');
+    if (!threads) throw new Error('no Threads share');
+    const key = shareKey(articleId, threads.channelId);
+    const mark = (expression: string, values?: Record<string, string>) =>
+      stack.db.send(
+        new UpdateCommand({
+          TableName: stack.tableName,
+          Key: key,
+          UpdateExpression: expression,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    // As the publisher leaves a share whose token is dead and cannot be refreshed.
+    await mark('SET waitingForReconnect = :since', { ':since': new Date().toISOString() });
+    try {
+      const page = await signedInPage(`#/articles/${encodeURIComponent(articleId)}`);
+      const card = shareCard(page, threads.channelId);
+      await card.locator('.waiting-reconnect').waitFor();
+      expect(await card.locator('.waiting-reconnect').textContent()).toMatch(
+        /^\s*Waiting for a reconnect of Threads /,
+      );
+      expect(await badge(card).textContent()).toBe('Scheduled');
+      // The other cards wait for nothing.
+      expect(await page.locator('.waiting-reconnect').count()).toBe(1);
+      await page.close();
+    } finally {
+      await mark('REMOVE waitingForReconnect');
+    }
   });
 
   describe('with the editor API write routes', () => {

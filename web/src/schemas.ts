@@ -69,6 +69,7 @@ export const shareSchema = z.object({
   version: z._default(z.number(), 0),
   lastError: optionalText,
   cancelRequested: z.nullish(z.boolean()),
+  waitingForReconnect: optionalText,
   history: z._default(z.array(historyEntrySchema), []),
   /** when an editor last set the text or the time by hand */
   edited: z.nullish(z.object({ text: optionalText, dueAt: optionalText })),

@@ -10,6 +10,7 @@ import { enqueueIfDue } from '../dispatch';
 import { postShare } from './post';
 import { prepare } from './prepare';
 import { BY, defer, finishShort, giveUp, lost, settle } from './settle';
+import { waitForReconnect } from './tokens';
 import type { Posting, PublishResult, PublishShareDeps } from './types';
 
 /**
@@ -76,6 +77,15 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     return { outcome: 'deferred', share: await enqueueIfDue(deps, deferred) };
   }
 
+  // A token about to die is renewed before the claim; one nobody can renew parks the
+  // share for a reconnect without spending an attempt.
+  let renewed: unknown;
+  if (deps.tokens && channel && client) {
+    const kept = await deps.tokens.fresh(channel).catch(() => undefined);
+    if (kept?.status === 'unrefreshable') return waitForReconnect(deps, share, kept.reason);
+    if (kept?.status === 'refreshed') renewed = kept.credentials;
+  }
+
   // The claim: one worker wins; the keys the network stores are fixed before the call.
   const claimed = applyEvent(share, 'start', {
     at: now,
@@ -84,6 +94,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     patch: {
       leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
       firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
+      waitingForReconnect: undefined,
       ...(share.platform === 'bluesky' ? recordKeys(share, now) : {}),
     },
   });
@@ -101,7 +112,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   }
   let credentials: unknown;
   try {
-    credentials = await deps.credentials.get(channel);
+    credentials = renewed ?? (await deps.credentials.get(channel));
   } catch (error) {
     // The network was not called: a retry with backoff is safe.
     const reason = `credentials unavailable: ${error instanceof Error ? error.message : String(error)}`;

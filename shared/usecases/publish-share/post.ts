@@ -10,6 +10,7 @@ import { callSafely } from '../client-call';
 import { afterRecord } from './reconcile';
 import { keepChannelState, recordPublish, recordReply } from './record';
 import { finishShort, lost, settle } from './settle';
+import { waitForReconnect } from './tokens';
 import type { Posting, PublishResult, PublishShareDeps } from './types';
 
 /**
@@ -23,16 +24,29 @@ export async function postShare(
 ): Promise<PublishResult> {
   if (claimed.remoteId) return postReplies(deps, claimed, posting);
 
-  const outcome = await callSafely<PublishOutcome>(
-    () =>
-      posting.client.publish({
-        share: claimed,
-        ...posting.call,
-        timeoutMs: deps.config.networkTimeoutMs,
-      }),
-    // After a create call the post may exist, so a broken client counts as unknown.
-    (message) => ({ kind: 'unknown', message }),
-  );
+  const publish = () =>
+    callSafely<PublishOutcome>(
+      () =>
+        posting.client.publish({
+          share: claimed,
+          ...posting.call,
+          timeoutMs: deps.config.networkTimeoutMs,
+        }),
+      // After a create call the post may exist, so a broken client counts as unknown.
+      (message) => ({ kind: 'unknown', message }),
+    );
+  let outcome = await publish();
+  if (outcome.kind === 'auth' && deps.tokens) {
+    // The network called the token dead: nothing was posted. Refresh it and try once more.
+    const kept = await deps.tokens
+      .fresh({ id: posting.channelId, platform: claimed.platform }, { force: true })
+      .catch(() => undefined);
+    if (kept?.status === 'unrefreshable') return waitForReconnect(deps, claimed, kept.reason);
+    if (kept?.status === 'refreshed') {
+      posting.call = { ...posting.call, credentials: kept.credentials };
+      outcome = await publish();
+    }
+  }
   // Recorded right after the call: nothing that can throw runs in between.
   const result = await recordPublish(deps, claimed, outcome);
   await keepChannelState(deps, posting, outcome);

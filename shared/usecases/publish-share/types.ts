@@ -17,6 +17,7 @@ import type {
 import type { Share } from '../../domain/share';
 import type { SyndicationQueue } from '../../domain/syndication';
 import type { ClientCall, NetworkClient } from '../../platforms/client';
+import type { TokenKeeper } from '../token-keeper';
 
 export type PublishShareDeps = {
   shares: ShareStore;
@@ -47,6 +48,8 @@ export type PublishShareDeps = {
   site?: Site;
   /** the editors' outbox: a failed or parked share is recorded there; none: not told */
   notifications?: NotificationStore;
+  /** keeps OAuth tokens alive (token-keeper.ts); none: credentials are used as read */
+  tokens?: Pick<TokenKeeper, 'fresh'>;
 };
 
 export type PublishResult =

@@ -14,6 +14,7 @@ import { credentialsEnvName } from '../../../shared/config/credentials';
 import { PLATFORMS, type Platform } from '../../../shared/domain/platform';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DEFAULT_CHANNELS } from '../../support/channels';
+import { CALLBACK, consent, postForm } from '../../support/oauth-flow';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 let stack: TestStack;
@@ -196,7 +197,7 @@ describe('channel health', () => {
       scheduledEvent('check-channels', new Date()),
     )) as { checked: number; failing: number };
     // All were checked within the day (by the PUTs and the check above): none is due yet.
-    expect(result).toEqual({ checked: 0, failing: 1 });
+    expect(result).toEqual({ refreshed: 0, checked: 0, failing: 1 });
   });
 
   it("tells the channel's site when the scheduled check finds it failing, once", async () => {
@@ -213,7 +214,7 @@ describe('channel health', () => {
         checked: number;
         failing: number;
       }>;
-    expect(await run()).toEqual({ checked: 1, failing: 1 });
+    expect(await run()).toEqual({ refreshed: 0, checked: 1, failing: 1 });
     const outbox = async () =>
       (await stack.items()).filter(
         (item) => item.PK === 'NOTIFY#default' && String(item.SK).startsWith('EVENT#'),
@@ -225,5 +226,58 @@ describe('channel health', () => {
 
   it('answers 404 for a channel that does not exist', async () => {
     expect((await call('POST', '/api/channels/nobody-here/check')).status).toBe(404);
+  });
+});
+
+describe('the scheduled token pass', () => {
+  it('renews a stored LinkedIn token inside its margin with the sandbox app, keeping its refresh token', async () => {
+    const sandbox = stack.sandboxes?.byPlatform('linkedin');
+    const app = sandbox?.app;
+    if (!sandbox || !app) throw new Error('no LinkedIn sandbox app');
+    app.addRedirectUri(CALLBACK);
+    const back = await consent(app.authorizeUrl, {
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: CALLBACK,
+      scope: 'openid profile w_member_social',
+      state: 'pass',
+    });
+    const issued = await postForm(app.tokenUrl, {
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code') ?? '',
+      redirect_uri: CALLBACK,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    });
+    expect(issued.status).toBe(200);
+    const id = channelOf('linkedin');
+    const now = Date.now();
+    // Obtained 59 days ago, ending in an hour: well inside a tenth of its life.
+    const stored: Record<string, unknown> & { expiresAt: string } = {
+      ...sandboxCredentials('linkedin'),
+      accessToken: issued.body.access_token,
+      refreshToken: issued.body.refresh_token,
+      obtainedAt: new Date(now - 59 * 86_400_000).toISOString(),
+      expiresAt: new Date(now + 3_600_000).toISOString(),
+    };
+    // Set as a connect sets them (the network is asked first), so every process sees them.
+    const put = await call('PUT', `/api/channels/${id}/credentials`, stored);
+    expect(put.status, put.text).toBe(204);
+    const result = (await stack.invoke(
+      'check-channels',
+      scheduledEvent('check-channels', new Date()),
+    )) as { refreshed: number };
+    expect(result.refreshed).toBe(1);
+    const after = JSON.parse(readFileSync(secretFile(id), 'utf8')) as Record<string, unknown>;
+    expect(after.accessToken).not.toBe(stored.accessToken);
+    expect(after.refreshToken).toBe(stored.refreshToken);
+    expect(after.author).toBe(stored.author);
+    expect(Date.parse(String(after.expiresAt))).toBeGreaterThan(Date.parse(stored.expiresAt));
+    // Renewed: outside its margin now, so the next pass leaves it alone.
+    const again = (await stack.invoke(
+      'check-channels',
+      scheduledEvent('check-channels', new Date()),
+    )) as { refreshed: number };
+    expect(again.refreshed).toBe(0);
   });
 });

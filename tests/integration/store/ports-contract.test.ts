@@ -24,6 +24,7 @@ import type {
   ChannelStateStore,
   ChannelTimeline,
   DeliveryGuard,
+  RefreshLeases,
   ShareRef,
   ShareStore,
   SlotReservation,
@@ -37,11 +38,12 @@ import { DynamoChannelStateStore } from '../../../shared/store/channel-state-sto
 import { DynamoChannelTimeline } from '../../../shared/store/channel-timeline';
 import { DynamoDeliveryGuard } from '../../../shared/store/delivery-guard';
 import { shardOf } from '../../../shared/store/keys';
+import { DynamoRefreshLeases } from '../../../shared/store/refresh-leases';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { DynamoSlotStore } from '../../../shared/store/slot-store';
 import { newShare } from '../../../shared/usecases/compose-article';
 import { checkProperty, fuzzTimeout } from '../../support/fuzz';
-import { inMemoryWorld, ManualClock } from '../../support/in-memory/index';
+import { InMemoryRefreshLeases, inMemoryWorld, ManualClock } from '../../support/in-memory/index';
 
 const log = createLogger({ quiet: true });
 let dataDir: string;
@@ -69,6 +71,7 @@ type Ports = {
   channelState: ChannelStateStore;
   deliveries: DeliveryGuard;
   directory: ChannelDirectory;
+  refreshLeases: RefreshLeases;
   clock: ManualClock;
 };
 
@@ -80,7 +83,7 @@ const variants: [string, () => Promise<Ports>][] = [
     'in memory',
     async () => {
       const world = inMemoryWorld(START);
-      return { ...world };
+      return { ...world, refreshLeases: new InMemoryRefreshLeases() };
     },
   ],
   [
@@ -98,6 +101,7 @@ const variants: [string, () => Promise<Ports>][] = [
         channelState: new DynamoChannelStateStore(db, table),
         deliveries: new DynamoDeliveryGuard(db, table, clock),
         directory: new DynamoChannelDirectory(db, table, clock),
+        refreshLeases: new DynamoRefreshLeases(db, table),
         clock,
       };
     },
@@ -496,6 +500,23 @@ describe.each(variants)('%s', (_name, make) => {
         })),
       );
       expect(await slots.timeline('masto-desk', at(11), at(19))).toEqual([]);
+    });
+  });
+
+  describe('RefreshLeases', () => {
+    it("lends a channel's refresh lease to one owner at a time, until it runs out", async () => {
+      const { refreshLeases: leases } = await make();
+      expect(await leases.take('x-desk', 'one', at(0), at(1))).toBe(true);
+      expect(await leases.take('x-desk', 'two', at(0), at(1))).toBe(false);
+      // Its owner may take it again (a retry of the same refresh); another channel is apart.
+      expect(await leases.take('x-desk', 'one', at(0.5), at(1))).toBe(true);
+      expect(await leases.take('other-desk', 'two', at(0), at(1))).toBe(true);
+      await leases.release('x-desk', 'two');
+      expect(await leases.take('x-desk', 'three', at(0.5), at(1))).toBe(false);
+      await leases.release('x-desk', 'one');
+      expect(await leases.take('x-desk', 'three', at(0.5), at(1))).toBe(true);
+      // Past its end, another owner takes it.
+      expect(await leases.take('x-desk', 'four', at(1.5), at(3))).toBe(true);
     });
   });
 

@@ -31,6 +31,7 @@ export {
   InMemoryChannelStateStore,
   InMemoryChannelTimeline,
   InMemoryDeliveryGuard,
+  InMemoryRefreshLeases,
   InMemoryShareStore,
   InMemorySlotStore,
   type ReplaceInterceptor,

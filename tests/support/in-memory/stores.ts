@@ -26,6 +26,7 @@ import type {
   ChannelTimelineEntry,
   Clock,
   DeliveryGuard,
+  RefreshLeases,
   ShareRef,
   ShareStore,
   SlotReservation,
@@ -490,6 +491,22 @@ export class InMemoryChannelStateStore implements ChannelStateStore {
 
   async saveHealth(channelId: string, health: ChannelHealth): Promise<void> {
     this.states.set(channelId, { ...this.states.get(channelId), health });
+  }
+}
+
+/** The refresh lease as the Dynamo item's conditions: free, expired, or the owner's own. */
+export class InMemoryRefreshLeases implements RefreshLeases {
+  readonly held = new Map<string, { owner: string; until: string }>();
+
+  async take(channelId: string, owner: string, now: string, until: string): Promise<boolean> {
+    const lease = this.held.get(channelId);
+    if (lease && lease.owner !== owner && byBytes(lease.until, now) >= 0) return false;
+    this.held.set(channelId, { owner, until });
+    return true;
+  }
+
+  async release(channelId: string, owner: string): Promise<void> {
+    if (this.held.get(channelId)?.owner === owner) this.held.delete(channelId);
   }
 }
 

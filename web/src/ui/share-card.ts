@@ -254,6 +254,12 @@ export function ShareCard({
       </p>`
     }
     ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
+    ${
+      share.waitingForReconnect &&
+      html`<p class="notice notice-warning waiting-reconnect">
+        Waiting for a reconnect of ${network} ${accountHandle(share.platform, account)}: an admin must set the channel's credentials again.
+      </p>`
+    }
     ${share.lastError && html`<p class="notice notice-warning"><strong>Last error:</strong> ${share.lastError}</p>`}
     ${
       share.warnings.length > 0 &&
