@@ -11,9 +11,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../kit/http';
 import { startServer } from '../kit/server';
+import { tokenRefusal } from '../meta/login';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
 import { accessToken, graphParams, sendGraphError } from './graph';
-import { handleFacebookLogin, handleUserToken, tokenRefusal } from './login';
+import { handleFacebookLogin, handleUserToken } from './login';
 import { route } from './routes';
 import { type FacebookSandboxOptions, FacebookState, PLATFORM } from './state';
 

@@ -17,7 +17,7 @@ import {
   type OAuthApp,
   type TokenCheck,
 } from '../kit/oauth';
-import type { GraphErrorFields } from '../meta/http';
+import { tokenRefusal } from '../meta/login';
 import { type Params, sendGraphError } from './graph';
 import type { FacebookState } from './state';
 
@@ -46,27 +46,6 @@ export function facebookApp(): OAuthApp {
     clientSecret: randomBytes(16).toString('hex'),
     name: 'Crier (sandbox)',
     redirectUris: new Set(),
-  };
-}
-
-/** Graph's error for a token the login issued that is expired, revoked or unknown. */
-export function tokenRefusal(checked: TokenCheck): GraphErrorFields {
-  if (checked.ok || checked.reason === 'unknown') {
-    return { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 };
-  }
-  if (checked.reason === 'revoked') {
-    return {
-      message: 'Error validating access token: The user has not authorized application.',
-      code: 190,
-      error_subcode: 458,
-    };
-  }
-  const now = Date.now();
-  const expired = checked.record?.expiresAt ?? now;
-  return {
-    message: `Error validating access token: Session has expired on ${new Date(expired).toUTCString()}. The current time is ${new Date(now).toUTCString()}.`,
-    code: 190,
-    error_subcode: 463,
   };
 }
 

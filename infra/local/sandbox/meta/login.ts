@@ -112,7 +112,10 @@ function lifetimes(auth: AuthorizationServer) {
   };
 }
 
-/** The expired or revoked token's Graph error, or undefined when the token is good. */
+/**
+ * Graph's error for a token a Meta login issued that is expired, revoked or unknown (the
+ * Threads, Instagram and Facebook sandboxes alike).
+ */
 export function tokenRefusal(checked: ReturnType<AuthorizationServer['check']>): GraphErrorFields {
   if (checked.ok || checked.reason === 'unknown') {
     return { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 };
