@@ -4,10 +4,14 @@
  * editor API makes: users, groups and their members, with Cognito's own error types. It
  * records each call as it came, so a test can see what reached Cognito.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type AwsCall,
+  type AwsOperations,
+  AwsServiceError as PoolError,
+  startAwsJsonServer,
+} from './aws-json-server';
 
-export type PoolCall = { operation: string; input: Record<string, unknown> };
+export type PoolCall = AwsCall;
 
 type User = {
   username: string;
@@ -27,17 +31,7 @@ export type CognitoPool = {
   close(): Promise<void>;
 };
 
-class PoolError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function startCognitoPool(poolId: string): Promise<CognitoPool> {
-  const calls: PoolCall[] = [];
   const users = new Map<string, User>();
   const groups = new Map<string, Set<string>>();
   const failures = new Map<string, string>();
@@ -60,7 +54,7 @@ export async function startCognitoPool(poolId: string): Promise<CognitoPool> {
     UserStatus: 'FORCE_CHANGE_PASSWORD',
   });
 
-  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+  const operations: AwsOperations = {
     AdminCreateUser: (input) => {
       const username = String(input.Username);
       if (users.has(username)) throw new PoolError('UsernameExistsException', 'User exists.');
@@ -122,50 +116,27 @@ export async function startCognitoPool(poolId: string): Promise<CognitoPool> {
     },
   };
 
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.replace('AWSCognitoIdentityProviderService.', '');
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<
-        string,
-        unknown
-      >;
-      calls.push({ operation, input });
-      const send = (status: number, body: unknown, type?: string) => {
-        response.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.1',
-          ...(type ? { 'x-amzn-errortype': type } : {}),
-        });
-        response.end(JSON.stringify(body));
-      };
-      try {
-        const failure = failures.get(operation);
-        if (failure) {
-          failures.delete(operation);
-          throw new PoolError(failure, `${operation} failed`);
-        }
-        if (input.UserPoolId !== poolId) {
-          throw new PoolError('ResourceNotFoundException', 'User pool does not exist.');
-        }
-        const handle = operations[operation];
-        if (!handle) throw new PoolError('UnknownOperationException', operation);
-        send(200, handle(input));
-      } catch (error) {
-        const type = error instanceof PoolError ? error.type : 'InternalErrorException';
-        send(400, { __type: type, message: (error as Error).message }, type);
+  const server = await startAwsJsonServer({
+    targetPrefix: 'AWSCognitoIdentityProviderService',
+    operations,
+    internalError: 'InternalErrorException',
+    before: (operation, input) => {
+      const failure = failures.get(operation);
+      if (failure) {
+        failures.delete(operation);
+        throw new PoolError(failure, `${operation} failed`);
       }
-    });
+      if (input.UserPoolId !== poolId) {
+        throw new PoolError('ResourceNotFoundException', 'User pool does not exist.');
+      }
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
+    url: server.url,
+    calls: server.calls,
     users,
     groups,
     failNext: (operation, type) => failures.set(operation, type),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   };
 }

@@ -4,10 +4,14 @@
  * makes: CreateSecret, PutSecretValue, GetSecretValue, with Secrets Manager's own error
  * types. It records each call as it came, so a test can see what reached the service.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type AwsCall,
+  type AwsOperations,
+  AwsServiceError as ServiceError,
+  startAwsJsonServer,
+} from './aws-json-server';
 
-export type SecretsCall = { operation: string; input: Record<string, unknown> };
+export type SecretsCall = AwsCall;
 
 export type SecretsManagerServer = {
   url: string;
@@ -19,17 +23,7 @@ export type SecretsManagerServer = {
   close(): Promise<void>;
 };
 
-class ServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function startSecretsManager(): Promise<SecretsManagerServer> {
-  const calls: SecretsCall[] = [];
   const secrets = new Map<string, string[]>();
   const hooks = new Map<string, () => void>();
   const arn = (name: string) =>
@@ -46,7 +40,7 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     return { name, versions };
   };
 
-  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+  const operations: AwsOperations = {
     CreateSecret: (input) => {
       const name = String(input.Name);
       if (secrets.has(name)) {
@@ -72,44 +66,21 @@ export async function startSecretsManager(): Promise<SecretsManagerServer> {
     },
   };
 
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.replace('secretsmanager.', '');
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<
-        string,
-        unknown
-      >;
-      calls.push({ operation, input });
-      const send = (status: number, body: unknown, type?: string) => {
-        response.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.1',
-          ...(type ? { 'x-amzn-errortype': type } : {}),
-        });
-        response.end(JSON.stringify(body));
-      };
-      try {
-        const hook = hooks.get(operation);
-        hooks.delete(operation);
-        hook?.();
-        const handle = operations[operation];
-        if (!handle) throw new ServiceError('UnknownOperationException', operation);
-        send(200, handle(input));
-      } catch (error) {
-        const type = error instanceof ServiceError ? error.type : 'InternalServiceError';
-        send(400, { __type: type, message: (error as Error).message }, type);
-      }
-    });
+  const server = await startAwsJsonServer({
+    targetPrefix: 'secretsmanager',
+    operations,
+    internalError: 'InternalServiceError',
+    before: (operation) => {
+      const hook = hooks.get(operation);
+      hooks.delete(operation);
+      hook?.();
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
+    url: server.url,
+    calls: server.calls,
     secrets,
     beforeNext: (operation, act) => hooks.set(operation, act),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   };
 }
