@@ -215,110 +215,70 @@ const ghostForgeries: fc.Arbitrary<Forgery> = fc.oneof(
   }),
 );
 
+const GENERIC: Scheme = {
+  maxBytes: MAX_WEBHOOK_BYTES,
+  name: 'Standard Webhooks, generic article',
+  secret: (secrets) => secrets.webhookSecret.value,
+  signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  sign: standardSign,
+  forgeries: standardForgeries,
+  valid: genericArticle.map((article) => ({
+    body: json({ ...article, id: `fuzz-${randomUUID()}` }),
+    title: parseGenericArticle(article).title,
+  })),
+  sample: () => fixture('generic-article.json'),
+  withdraws: genericWithdraws,
+};
+
+const WORDPRESS: Scheme = {
+  maxBytes: MAX_WEBHOOK_BYTES,
+  name: 'Standard Webhooks, WordPress REST post',
+  secret: (secrets) => secrets.webhookSecret.value,
+  signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  sign: standardSign,
+  forgeries: standardForgeries,
+  valid: fc
+    .integer({ min: 1, max: 2 ** 31 })
+    .map((id) => ({ body: json({ ...fixture('wordpress-post.json'), id }) })),
+  sample: () => fixture('wordpress-post.json'),
+  // every status but `publish` (trash, draft, pending, a status of a plugin's) withdraws
+  withdraws: (payload) => isObject(payload) && payload.status !== 'publish',
+};
+
+const GHOST: Scheme = {
+  maxBytes: MAX_GHOST_WEBHOOK_BYTES,
+  name: 'Ghost (X-Ghost-Signature)',
+  secret: (secrets) => secrets.ghostSecret.value,
+  signatureHeaders: ['x-ghost-signature'],
+  sign: ghostSign,
+  forgeries: ghostForgeries,
+  valid: fc.uint8Array({ minLength: 12, maxLength: 12 }).map((bytes) => {
+    const sample = fixture('ghost-post-published.json') as { post: { current: object } };
+    const id = Buffer.from(bytes).toString('hex');
+    return { body: json({ post: { ...sample.post, current: { ...sample.post.current, id } } }) };
+  }),
+  sample: () => fixture('ghost-post-published.json'),
+  // an empty `current` is a deletion; any status but `published` unpublishes
+  withdraws: (payload) => {
+    const current = isObject(payload) && isObject(payload.post) ? payload.post.current : undefined;
+    return (
+      !isObject(current) || Object.keys(current).length === 0 || current.status !== 'published'
+    );
+  },
+};
+
+/** A site's own endpoint: the same scheme, under that site's key. */
+const perSite = (scheme: Scheme): Scheme => ({ ...scheme, name: `${scheme.name}, one site's key` });
+
 /** Each route's scheme, by path. A route not listed here is skipped with a note. */
 const SCHEMES: Record<string, Scheme> = {
-  '/webhooks/generic': {
-    maxBytes: MAX_WEBHOOK_BYTES,
-    name: 'Standard Webhooks, generic article',
-    secret: (secrets) => secrets.webhookSecret.value,
-    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-    sign: standardSign,
-    forgeries: standardForgeries,
-    valid: genericArticle.map((article) => ({
-      body: json({ ...article, id: `fuzz-${randomUUID()}` }),
-      title: parseGenericArticle(article).title,
-    })),
-    sample: () => fixture('generic-article.json'),
-    withdraws: genericWithdraws,
-  },
-  // Posted as the default site (fuzzSite), whose key is CRIER_WEBHOOK_SECRET until it has its own.
-  '/webhooks/generic/{siteId}': {
-    maxBytes: MAX_WEBHOOK_BYTES,
-    name: "Standard Webhooks, generic article, one site's key",
-    secret: (secrets) => secrets.webhookSecret.value,
-    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-    sign: standardSign,
-    forgeries: standardForgeries,
-    valid: genericArticle.map((article) => ({
-      body: json({ ...article, id: `fuzz-${randomUUID()}` }),
-      title: parseGenericArticle(article).title,
-    })),
-    sample: () => fixture('generic-article.json'),
-    withdraws: genericWithdraws,
-  },
-  '/webhooks/wordpress': {
-    maxBytes: MAX_WEBHOOK_BYTES,
-    name: 'Standard Webhooks, WordPress REST post',
-    secret: (secrets) => secrets.webhookSecret.value,
-    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-    sign: standardSign,
-    forgeries: standardForgeries,
-    valid: fc
-      .integer({ min: 1, max: 2 ** 31 })
-      .map((id) => ({ body: json({ ...fixture('wordpress-post.json'), id }) })),
-    sample: () => fixture('wordpress-post.json'),
-    // every status but `publish` (trash, draft, pending, a status of a plugin's) withdraws
-    withdraws: (payload) => isObject(payload) && payload.status !== 'publish',
-  },
-  '/webhooks/ghost': {
-    maxBytes: MAX_GHOST_WEBHOOK_BYTES,
-    name: 'Ghost (X-Ghost-Signature)',
-    secret: (secrets) => secrets.ghostSecret.value,
-    signatureHeaders: ['x-ghost-signature'],
-    sign: ghostSign,
-    forgeries: ghostForgeries,
-    valid: fc.uint8Array({ minLength: 12, maxLength: 12 }).map((bytes) => {
-      const sample = fixture('ghost-post-published.json') as { post: { current: object } };
-      const id = Buffer.from(bytes).toString('hex');
-      return { body: json({ post: { ...sample.post, current: { ...sample.post.current, id } } }) };
-    }),
-    sample: () => fixture('ghost-post-published.json'),
-    // an empty `current` is a deletion; any status but `published` unpublishes
-    withdraws: (payload) => {
-      const current =
-        isObject(payload) && isObject(payload.post) ? payload.post.current : undefined;
-      return (
-        !isObject(current) || Object.keys(current).length === 0 || current.status !== 'published'
-      );
-    },
-  },
-  // Posted as the default site too, whose keys are the deployment's until it has its own.
-  '/webhooks/wordpress/{siteId}': {
-    maxBytes: MAX_WEBHOOK_BYTES,
-    name: "Standard Webhooks, WordPress REST post, one site's key",
-    secret: (secrets) => secrets.webhookSecret.value,
-    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-    sign: standardSign,
-    forgeries: standardForgeries,
-    valid: fc
-      .integer({ min: 1, max: 2 ** 31 })
-      .map((id) => ({ body: json({ ...fixture('wordpress-post.json'), id }) })),
-    sample: () => fixture('wordpress-post.json'),
-    // every status but `publish` (trash, draft, pending, a status of a plugin's) withdraws
-    withdraws: (payload) => isObject(payload) && payload.status !== 'publish',
-  },
-  '/webhooks/ghost/{siteId}': {
-    maxBytes: MAX_GHOST_WEBHOOK_BYTES,
-    name: "Ghost (X-Ghost-Signature), one site's key",
-    secret: (secrets) => secrets.ghostSecret.value,
-    signatureHeaders: ['x-ghost-signature'],
-    sign: ghostSign,
-    forgeries: ghostForgeries,
-    valid: fc.uint8Array({ minLength: 12, maxLength: 12 }).map((bytes) => {
-      const sample = fixture('ghost-post-published.json') as { post: { current: object } };
-      const id = Buffer.from(bytes).toString('hex');
-      return { body: json({ post: { ...sample.post, current: { ...sample.post.current, id } } }) };
-    }),
-    sample: () => fixture('ghost-post-published.json'),
-    // an empty `current` is a deletion; any status but `published` unpublishes
-    withdraws: (payload) => {
-      const current =
-        isObject(payload) && isObject(payload.post) ? payload.post.current : undefined;
-      return (
-        !isObject(current) || Object.keys(current).length === 0 || current.status !== 'published'
-      );
-    },
-  },
+  '/webhooks/generic': GENERIC,
+  '/webhooks/wordpress': WORDPRESS,
+  '/webhooks/ghost': GHOST,
+  // Posted as the default site (fuzzSite), whose keys are the deployment's until it has its own.
+  '/webhooks/generic/{siteId}': perSite(GENERIC),
+  '/webhooks/wordpress/{siteId}': perSite(WORDPRESS),
+  '/webhooks/ghost/{siteId}': perSite(GHOST),
 };
 
 function deliveryId(): string {
