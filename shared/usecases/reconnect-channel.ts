@@ -1,13 +1,15 @@
 /**
  * A channel reconnected (its credentials set again): the shares that waited for it, still
- * `scheduled` with `waitingForReconnect`, become due now and their mark goes.
+ * `scheduled` with `waitingForReconnect`, become due now and their mark goes. That covers
+ * every round of an evergreen share: the timeline names the article, and the article's
+ * shares name the rounds.
  */
 import type { ChannelTimeline, Clock, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 
 export type ReconnectDeps = {
   timeline: ChannelTimeline;
-  shares: Pick<ShareStore, 'get' | 'replace'>;
+  shares: Pick<ShareStore, 'listForArticle' | 'replace'>;
   clock: Clock;
 };
 
@@ -23,6 +25,8 @@ export async function releaseWaitingShares(
   const from = new Date(now.getTime() - WINDOW_MS).toISOString();
   const to = new Date(now.getTime() + WINDOW_MS).toISOString();
   let released = 0;
+  // A first round and its re-shares sit on the timeline under one article.
+  const seen = new Set<string>();
   let cursor: string | undefined;
   do {
     const page = await deps.timeline.list(channelId, {
@@ -32,9 +36,13 @@ export async function releaseWaitingShares(
       ...(cursor ? { cursor } : {}),
     });
     for (const entry of page.entries) {
-      const share = await deps.shares.get({ articleId: entry.articleId, channelId });
-      if (share?.status !== 'scheduled' || !share.waitingForReconnect) continue;
-      if (await deps.shares.replace(share, dueNow(share, now))) released += 1;
+      if (seen.has(entry.articleId)) continue;
+      seen.add(entry.articleId);
+      for (const share of await deps.shares.listForArticle(entry.articleId)) {
+        if (share.channelId !== channelId) continue;
+        if (share.status !== 'scheduled' || !share.waitingForReconnect) continue;
+        if (await deps.shares.replace(share, dueNow(share, now))) released += 1;
+      }
     }
     cursor = page.cursor;
   } while (cursor);
