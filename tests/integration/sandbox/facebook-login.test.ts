@@ -48,7 +48,7 @@ async function get(path: string, params: Record<string, string>) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function userToken(): Promise<string> {
+async function userToken(account?: string): Promise<string> {
   const back = await consent(
     app.authorizeUrl,
     {
@@ -60,6 +60,7 @@ async function userToken(): Promise<string> {
     },
     'allow',
     SCOPES.split(','),
+    account,
   );
   expect(back.hash).toBe('#_=_');
   expect(back.searchParams.get('state')).toBe('fb');
@@ -81,6 +82,33 @@ async function userToken(): Promise<string> {
 }
 
 describe('Facebook login in the sandbox', () => {
+  it('offers a second sign-in who manages three Pages, each listed with a token that acts as it', async () => {
+    const user = await userToken('several');
+    const accounts = await get('/me/accounts', {
+      access_token: user,
+      fields: 'name,access_token,instagram_business_account',
+    });
+    const pages = accounts.body.data as {
+      id: string;
+      name: string;
+      access_token: string;
+      instagram_business_account?: { id: string };
+    }[];
+    expect(pages.map((p) => p.name)).toEqual(['Newsroom', 'Newsroom Sports', 'Newsroom Culture']);
+    expect(pages[0]).toMatchObject({
+      id: sandbox.credentials.pageId,
+      instagram_business_account: { id: '17841400000000001' },
+    });
+    expect(pages[1]).not.toHaveProperty('instagram_business_account');
+    expect(pages[1]).not.toHaveProperty('tasks');
+    const second = pages[1];
+    const read = await get(`/${second?.id}`, {
+      fields: 'id,name',
+      access_token: second?.access_token ?? '',
+    });
+    expect(read.body).toEqual({ id: second?.id, name: 'Newsroom Sports' });
+  });
+
   it('lists the Page with a Page token that posts and outlives the user token', async () => {
     const user = await userToken();
     const accounts = await get('/me/accounts', { access_token: user });
