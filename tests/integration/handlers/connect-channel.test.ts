@@ -364,15 +364,16 @@ describe('the pick step: a consent that reaches several accounts', () => {
       'Sam Editor (member)',
     ]);
     expect(candidates[3]?.id).toMatch(/^urn:li:person:/);
-    const author = (stack.sandboxes?.byPlatform('linkedin')?.credentials as { author: string })
-      .author;
-    expect(candidates[0]?.id).toBe(author);
+    const author = (stack.sandboxes?.byPlatform('linkedin')?.credentials ?? {}) as {
+      author?: string;
+    };
+    expect(candidates[0]?.id).toBe(author.author);
     const picked = await call('POST', `/api/channels/${id}/connect/choose`, {
       choice,
-      candidate: author,
+      candidate: author.author,
     });
     expect(picked.status, picked.text).toBe(204);
-    expect(stored(id)).toMatchObject({ author, refreshToken: expect.any(String) });
+    expect(stored(id)).toMatchObject({ author: author.author, refreshToken: expect.any(String) });
   });
 
   it('refuses a malformed body, an unknown, other channel’s, other admin’s or expired choice, and a stranger candidate', async () => {
@@ -441,7 +442,8 @@ describe('the pick step: a consent that reaches several accounts', () => {
     const credentials = stored(id);
     expect(credentials).toMatchObject({
       accessToken: expect.stringMatching(/^EAAG/),
-      userId: (stack.sandboxes?.byPlatform('instagram')?.credentials as { userId: string }).userId,
+      userId: (stack.sandboxes?.byPlatform('instagram')?.credentials as { userId?: string })
+        ?.userId,
       login: 'facebook',
       apiBase: stack.sandboxes?.byPlatform('instagram')?.url,
     });
