@@ -2,7 +2,8 @@
  * Connect in the editor UI, in a real browser against the local stack and its sandboxes:
  * an admin clicks Connect on the X channel, authorizes Crier on the sandbox's consent
  * page, and lands back on the channels page with the channel connected; on Facebook, as a
- * person who manages three Pages, the admin picks one on the pick page. No token shows.
+ * person who manages three Pages, the admin picks one on the pick page; Instagram connects
+with Facebook login. No token shows.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,5 +111,33 @@ describe('Connect in the editor UI', () => {
       (stack.sandboxes?.byPlatform('facebook')?.credentials as { pageId?: string })?.pageId,
     );
     expect(await page.content()).not.toContain(stored.pageAccessToken);
+  });
+
+  it('connects the Instagram channel with Facebook login, through the Facebook dialog', async () => {
+    const instagram = DEFAULT_CHANNELS.find((c) => c.platform === 'instagram');
+    if (!instagram) throw new Error('no default Instagram channel');
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/#token=${encodeURIComponent(admin)}`);
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    await page.getByRole('link', { name: 'Channels', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
+
+    await page
+      .locator(`tr[data-channel="${instagram.id}"]`)
+      .getByRole('button', { name: /^Connect with Facebook/ })
+      .click();
+    await page.getByRole('heading', { name: /Facebook account/ }).waitFor();
+    expect(await page.content()).toContain('instagram_content_publish');
+    await page.getByRole('button', { name: 'Authorize app' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
+    await expect
+      .poll(() => page.locator('.notice-success').textContent())
+      .toBe(`Channel ${instagram.id} is connected.`);
+    const stored = JSON.parse(
+      readFileSync(join(stack.dataDir, 'channel-secrets', `${instagram.id}.json`), 'utf8'),
+    ) as { accessToken: string; login: string };
+    expect(stored.login).toBe('facebook');
+    expect(await page.content()).not.toContain(stored.accessToken);
   });
 });
