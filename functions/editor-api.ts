@@ -36,7 +36,11 @@ import type { ComposeSettings } from '../shared/platforms/types';
 import { getPreview } from '../shared/preview/cache';
 import { changeArticleChannels } from '../shared/usecases/article-channels';
 import { checkChannelById, setChannelCredentials } from '../shared/usecases/channel-health';
-import { startConnect } from '../shared/usecases/connect-channel';
+import {
+  chooseConnectCandidate,
+  getConnectChoice,
+  startConnect,
+} from '../shared/usecases/connect-channel';
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
@@ -168,6 +172,12 @@ export const handler = withObservability(
       },
       'GET /api/channels/{id}/connect': async ({ path, query, editor }) =>
         ok(await startConnect(connectDeps(), path.id, editor.by, query)),
+      'GET /api/channels/{id}/connect/choices/{choiceId}': async ({ path, editor }) =>
+        ok(await getConnectChoice(connectDeps(), path.id, path.choiceId, editor.by)),
+      'POST /api/channels/{id}/connect/choose': async ({ path, body, editor }) => {
+        await chooseConnectCandidate(connectDeps(), path.id, body, editor.by);
+        return noContent();
+      },
       'POST /api/channels/{id}/check': async ({ path }) =>
         ok(await checkChannelById(channelHealthDeps(), path.id)),
       'DELETE /api/channels/{id}': async ({ path, editor }) => {

@@ -237,6 +237,8 @@ export const FUNCTIONS = {
       'POST /api/channels/{id}/resume',
       'PUT /api/channels/{id}/credentials',
       'GET /api/channels/{id}/connect',
+      'GET /api/channels/{id}/connect/choices/{choiceId}',
+      'POST /api/channels/{id}/connect/choose',
       'POST /api/channels/{id}/check',
       'GET /api/sites',
       'POST /api/sites',

@@ -4,6 +4,7 @@
  * who a channel's credentials are (the editor API and the channel check).
  */
 import * as z from 'zod';
+import { pendingSecretsFrom } from '../config/channel-secrets';
 import { ChannelCredentials } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
@@ -49,6 +50,14 @@ export const channelHealthDeps = once(
 /** Each network's OAuth app (CRIER_APP_<PLATFORM>, or its secret in AWS). */
 export const networkApps = once(() => new NetworkApps());
 
+/** Where no channel secret store is configured, a pick cannot be kept: Connect says so. */
+const noSecretStore = {
+  get: async () => undefined,
+  put: async () => {
+    throw new Error('No channel secret store is configured');
+  },
+};
+
 /**
  * What Connect takes: read on first use, so a function that never connects a channel
  * needs neither `CRIER_API_URL` nor `CRIER_EDITOR_URL`.
@@ -63,6 +72,7 @@ export const connectDeps = once((): ConnectDeps => {
     health: channelHealthDeps(),
     apps: networkApps(),
     store: connectStore(),
+    pending: pendingSecretsFrom(process.env) ?? noSecretStore,
     apiUrl: String(env[ENV.apiUrl]),
     editorUrl: String(env[ENV.editorUrl]),
     appSetting: (platform: Platform) =>

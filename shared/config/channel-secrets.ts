@@ -118,3 +118,16 @@ export function channelSecretsFrom(env: NodeJS.ProcessEnv): ChannelSecrets | und
   const dir = env[CHANNEL_SECRETS_DIR_ENV];
   return dir ? new FileChannelSecrets(dir) : undefined;
 }
+
+/**
+ * Where a consent's candidates' tokens wait while the admin picks one: beside the channels'
+ * secrets, one entry per channel (`<prefix>pending/<channelId>` in Secrets Manager,
+ * `pending/<channelId>.json` in the data folder). A channel id has no `/`, so no entry is
+ * ever a channel's own; the functions that may read channel secrets may read these.
+ */
+export function pendingSecretsFrom(env: NodeJS.ProcessEnv): ChannelSecrets | undefined {
+  const prefix = env.CRIER_CHANNEL_SECRET_PREFIX;
+  if (prefix) return new SecretsManagerChannelSecrets(`${prefix}pending/`);
+  const dir = env[CHANNEL_SECRETS_DIR_ENV];
+  return dir ? new FileChannelSecrets(join(dir, 'pending')) : undefined;
+}

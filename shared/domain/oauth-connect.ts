@@ -49,6 +49,19 @@ export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
   facebook: ['pages_manage_posts', 'pages_read_engagement', 'read_insights', 'pages_show_list'],
 };
 
+/**
+ * Instagram with Facebook login: Facebook's dialog, and the scopes that read the Pages,
+ * their Instagram business accounts, and publish and read insights as those accounts.
+ */
+export const INSTAGRAM_FACEBOOK_SCOPES: readonly string[] = [
+  'instagram_basic',
+  'instagram_content_publish',
+  'instagram_manage_insights',
+  'pages_show_list',
+  'pages_read_engagement',
+  'business_management',
+];
+
 /** The networks' own endpoints, where the deployment's app names none (only sandboxes do). */
 export const OAUTH_ENDPOINTS: Record<
   Exclude<OAuthPlatform, 'mastodon'>,
@@ -89,6 +102,8 @@ export type ConnectState = {
   verifier: string;
   /** Mastodon: the instance's origin */
   instance?: string;
+  /** Instagram: `facebook` when the admin consents with Facebook login */
+  via?: 'facebook';
   createdAt: string;
   /** ISO instant; past it the state is refused */
   expiresAt: string;
@@ -102,9 +117,11 @@ export function authorizeUrlOf(input: {
   redirectUri: string;
   state: string;
   challenge: string;
+  /** where the consent asks for other scopes than the network's (Instagram with Facebook login) */
+  scopes?: readonly string[];
 }): string {
   const url = new URL(input.authorizeUrl);
-  const scopes = CONNECT_SCOPES[input.platform];
+  const scopes = input.scopes ?? CONNECT_SCOPES[input.platform];
   // Meta's dialogs take scopes comma-separated; the others space-separated.
   const meta =
     input.platform === 'threads' || input.platform === 'instagram' || input.platform === 'facebook';
@@ -121,3 +138,27 @@ export function authorizeUrlOf(input: {
 /** The redirect URI registered with each network's app. */
 export const redirectUriOf = (apiUrl: string, platform: OAuthPlatform) =>
   `${apiUrl.replace(/\/+$/, '')}/oauth/callback/${platform}`;
+
+/** Accounts one consent may connect, for the admin to pick from, are kept this long, once. */
+export const CHOICE_TTL_MS = 10 * 60_000;
+
+/** A Page, an organization, the member themself or an Instagram account the consent reached. */
+export type ConnectCandidate = { id: string; name: string };
+
+/**
+ * A consent that reached several accounts, kept until the admin who started it picks one
+ * for the channel. Only ids and names: the candidates' tokens wait in the channel secret
+ * store (`PendingChoiceSecret`), never in the table.
+ */
+export type PendingChoice = {
+  id: string;
+  channelId: string;
+  platform: OAuthPlatform;
+  who: string;
+  candidates: ConnectCandidate[];
+  createdAt: string;
+  /** ISO instant; past it the choice is refused */
+  expiresAt: string;
+  /** set once, when the admin picked */
+  usedAt?: string;
+};

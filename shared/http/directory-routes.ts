@@ -160,6 +160,41 @@ export const connectQuerySchema = z.object({
   instance: z.string().min(1).max(253).optional().meta({
     description: 'Mastodon only: the instance, e.g. `mastodon.social` or `https://mastodon.social`',
   }),
+  via: z.string().max(20).optional().meta({
+    description:
+      'Instagram only: `instagram` (Instagram login, the default) or `facebook` (Facebook login: the Facebook app’s consent, then the Instagram business account of a Page)',
+  }),
+});
+
+const choiceId = z
+  .string()
+  .regex(/^[\w-]{16,64}$/, 'must be the id the callback put in the address')
+  .meta({ description: 'The pending choice’s id, from the address the callback sent to' });
+
+export const connectChoicePathSchema = channelPathSchema.extend({ choiceId });
+
+const candidateSchema = z.object({
+  id: z.string().meta({
+    description:
+      'Facebook: the Page id; LinkedIn: the author URN (`urn:li:organization:<id>` or `urn:li:person:<id>`); Instagram: the Instagram account id',
+  }),
+  name: z.string().meta({ description: 'What the network calls it' }),
+});
+
+export const connectChoiceAnswerSchema = z.object({
+  choice: z.object({
+    id: z.string(),
+    channelId: z.string(),
+    platform: z.string(),
+    candidates: z.array(candidateSchema),
+    createdAt: z.string(),
+    expiresAt: z.string().meta({ description: 'Past it, the choice is refused (10 minutes)' }),
+  }),
+});
+
+export const connectChooseBodySchema = z.strictObject({
+  choice: choiceId,
+  candidate: z.string().min(1).max(200).meta({ description: 'The picked candidate’s `id`' }),
 });
 
 export const connectAnswerSchema = z.object({
@@ -283,13 +318,60 @@ export const DIRECTORY_ROUTES = [
       200: { description: 'Where to send the admin', schema: connectAnswerSchema },
       400: {
         description:
-          'Bluesky or Telegram (they take PUT credentials), no app configured for the network (naming its setting), or a missing or bad Mastodon `instance`',
+          'Bluesky or Telegram (they take PUT credentials), no app configured for the network (naming its setting), a missing or bad Mastodon `instance`, or a `via` other than Instagram’s',
         schema: errorSchema,
       },
       ...adminOnly,
       404: { description: 'No such channel (or an archived one)', schema: errorSchema },
       409: {
         description: 'The channel takes its credentials from the environment, which always wins',
+        schema: errorSchema,
+      },
+    },
+  },
+  {
+    routeKey: 'GET /api/channels/{id}/connect/choices/{choiceId}',
+    operationId: 'getConnectChoice',
+    admin: true,
+    summary: 'The accounts one consent reached, to pick one for the channel (admins only)',
+    description:
+      'When the consent reached several accounts (Facebook Pages, LinkedIn organizations and the member, Instagram accounts behind Pages), the callback keeps them for 10 minutes and sends the admin to `#/channels/<id>/connect/<choiceId>`. Ids and names only: never a token. Only the admin who started that Connect may read or use it.',
+    path: connectChoicePathSchema,
+    responses: {
+      200: { description: 'The candidates', schema: connectChoiceAnswerSchema },
+      ...adminOnly,
+      404: {
+        description: 'No such choice for this channel, or another admin’s',
+        schema: errorSchema,
+      },
+      409: { description: 'The choice was already used, or has expired', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'POST /api/channels/{id}/connect/choose',
+    operationId: 'chooseConnectCandidate',
+    admin: true,
+    summary: 'Connect the channel to the account picked from a pending choice (admins only)',
+    description:
+      'Stores that account’s credentials as a Connect with one account does: the network checks them, the change is audited as `channel.connected`, and shares waiting for a reconnect go out. The choice is spent, whatever the outcome.',
+    path: channelPathSchema,
+    body: connectChooseBodySchema,
+    bodyRequired: true,
+    responses: {
+      204: { description: 'Connected' },
+      400: {
+        description:
+          'A missing or malformed field, a candidate that is not one of the choice’s, or the network refused the credentials',
+        schema: errorSchema,
+      },
+      ...adminOnly,
+      404: {
+        description: 'No such choice for this channel, or another admin’s',
+        schema: errorSchema,
+      },
+      409: {
+        description:
+          'The choice was already used, has expired, or a newer Connect of the channel replaced it',
         schema: errorSchema,
       },
     },

@@ -329,7 +329,7 @@ const OAUTH_CALLBACK: JsonObject = {
   responses: {
     302: {
       description:
-        'To the editor UI’s channels page: `#/channels?connected=<id>`, or `#/channels?connectError=<reason>&channel=<id>`',
+        'To the editor UI’s channels page: `#/channels?connected=<id>`, or `#/channels?connectError=<reason>&channel=<id>`; or, when the consent reached several accounts, to the pick page `#/channels/<id>/connect/<choiceId>`',
     },
     400: {
       description: 'An unknown, used or expired state: an HTML page in plain words',

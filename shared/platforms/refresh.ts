@@ -138,6 +138,11 @@ export function cannotRefresh(
     }
     case 'threads':
     case 'instagram': {
+      // Instagram with Facebook login posts with a Page token, which never expires and has
+      // no `ig_refresh_token`: a refusal means a person must connect again.
+      if (platform === 'instagram' && credentials.login === 'facebook') {
+        return 'a Facebook-login Page token is not refreshed';
+      }
       // A long-lived Meta token renews itself only while it still lives.
       const ends = instantOf(credentials.expiresAt);
       if (ends !== undefined && ends <= now.getTime()) return 'the token has expired';

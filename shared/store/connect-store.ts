@@ -1,19 +1,23 @@
 /**
- * The consents under way (`OAUTH#<state>`), each taken once by the callback, and the app
- * Crier registered on each Mastodon instance (`MASTODON-APP#<origin>`). The table's TTL
- * sweeps expired states; a state is refused past its `expiresAt` whether swept or not.
+ * The consents under way (`OAUTH#<state>`), each taken once by the callback, the choices
+ * waiting for an admin to pick one account (`CONNECT-CHOICE#<id>`: ids and names only, no
+ * token), and the app Crier registered on each Mastodon instance (`MASTODON-APP#<origin>`).
+ * The table's TTL sweeps expired states and choices; each is refused past its `expiresAt`
+ * whether swept or not.
  */
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type ConnectState, OAUTH_PLATFORMS } from '../domain/oauth-connect';
+import { type ConnectState, OAUTH_PLATFORMS, type PendingChoice } from '../domain/oauth-connect';
 import { isConditionFailure } from './client';
 
 const stateKey = (state: string) => ({ PK: `OAUTH#${state}`, SK: 'S' });
+const choiceKey = (id: string) => ({ PK: `CONNECT-CHOICE#${id}`, SK: 'C' });
 const mastodonAppKey = (origin: string) => ({ PK: `MASTODON-APP#${origin}`, SK: 'A' });
 
 const stateSchema = z.object({
@@ -23,8 +27,20 @@ const stateSchema = z.object({
   who: z.string(),
   verifier: z.string(),
   instance: z.string().optional(),
+  via: z.literal('facebook').optional(),
   createdAt: z.string(),
   expiresAt: z.number(),
+});
+
+const choiceSchema = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  platform: z.enum(OAUTH_PLATFORMS),
+  who: z.string(),
+  candidates: z.array(z.object({ id: z.string(), name: z.string() })),
+  createdAt: z.string(),
+  expiresAt: z.number(),
+  usedAt: z.string().optional(),
 });
 
 export type MastodonApp = { clientId: string; clientSecret: string };
@@ -67,6 +83,49 @@ export class DynamoConnectStore {
       return { ...item.data, expiresAt: new Date(item.data.expiresAt * 1000).toISOString() };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async putChoice(choice: PendingChoice): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...choiceKey(choice.id),
+          type: 'connect-choice',
+          ...choice,
+          expiresAt: Math.ceil(Date.parse(choice.expiresAt) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  async getChoice(id: string): Promise<PendingChoice | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: choiceKey(id), ConsistentRead: true }),
+    );
+    const item = choiceSchema.safeParse(result.Item);
+    if (!item.success) return undefined;
+    return { ...item.data, expiresAt: new Date(item.data.expiresAt * 1000).toISOString() };
+  }
+
+  /** Marks the choice used; false when it was already (only one pick wins). */
+  async useChoice(id: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: choiceKey(id),
+          UpdateExpression: 'SET usedAt = :at',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(usedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

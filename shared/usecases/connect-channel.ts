@@ -4,23 +4,33 @@
  * to the channel, the admin and a PKCE verifier) and the consent URL; `finishConnect`
  * takes the state once, exchanges the code with the verifier, verifies the account and
  * stores the credentials as PUT credentials does (audited `channel.connected`), then
- * sends the admin back to the editor UI. No token is logged, returned or put in a URL.
+ * sends the admin back to the editor UI. A consent that reached several accounts (Facebook
+ * Pages, LinkedIn organizations, Instagram accounts behind Pages) becomes a pending choice:
+ * ids and names in the table, the tokens in the channel secret store, for ten minutes and
+ * one pick by the admin who started it (`chooseConnectCandidate`). No token is logged,
+ * returned or put in a URL.
  */
-
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
 import type { NetworkApp } from '../config/network-apps';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import {
   authorizeUrlOf,
+  CHOICE_TTL_MS,
   CONNECT_SCOPES,
+  type ConnectCandidate,
   type ConnectState,
+  INSTAGRAM_FACEBOOK_SCOPES,
   isOAuthPlatform,
   OAUTH_ENDPOINTS,
   type OAuthPlatform,
+  type PendingChoice,
   redirectUriOf,
   STATE_TTL_MS,
 } from '../domain/oauth-connect';
 import { newState, pkcePair } from '../domain/pkce';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
+import type { ChannelSecrets } from '../domain/ports';
 import { LINKEDIN_DEFAULT_VERSION } from '../platforms/linkedin/credentials';
 import { isSandboxUrl } from '../platforms/rest/credentials';
 import { type ChannelHealthDeps, setChannelCredentials } from './channel-health';
@@ -32,12 +42,21 @@ export type ConnectStore = {
   take(state: string): Promise<ConnectState | undefined>;
   mastodonApp(origin: string): Promise<{ clientId: string; clientSecret: string } | undefined>;
   saveMastodonApp(origin: string, app: { clientId: string; clientSecret: string }): Promise<void>;
+  putChoice(choice: PendingChoice): Promise<void>;
+  getChoice(id: string): Promise<PendingChoice | undefined>;
+  /** false when the choice was already used: one pick wins */
+  useChoice(id: string, at: string): Promise<boolean>;
 };
 
 export type ConnectDeps = {
   health: ChannelHealthDeps;
   apps: { get(platform: Platform): Promise<NetworkApp | undefined> };
   store: ConnectStore;
+  /**
+   * Where a pending choice's tokens wait, one entry per channel, beside the channels' own
+   * secrets (shared/config/channel-secrets.ts): a token never goes into the table.
+   */
+  pending: ChannelSecrets;
   /** the API's base URL: the redirect URI is `<apiUrl>/oauth/callback/<platform>` */
   apiUrl: string;
   /** the editor UI's address, where the admin lands afterwards */
@@ -52,7 +71,7 @@ export async function startConnect(
   deps: ConnectDeps,
   channelId: string,
   who: string,
-  options: { instance?: string } = {},
+  options: { instance?: string; via?: string } = {},
 ): Promise<{ authorizeUrl: string }> {
   const channel = await deps.health.directory.getChannel(channelId);
   if (!channel || channel.status === 'archived') throw new NotFoundError(`No channel ${channelId}`);
@@ -66,6 +85,7 @@ export async function startConnect(
       `Channel ${channelId} takes its credentials from the environment, which always wins`,
     );
   }
+  const via = viaOf(platform, options.via);
   const { verifier, challenge } = pkcePair();
   const state = newState();
   const redirectUri = redirectUriOf(deps.apiUrl, platform);
@@ -77,13 +97,15 @@ export async function startConnect(
     clientId = (await mastodonApp(deps, instance, redirectUri)).clientId;
     authorizeUrl = `${instance}/oauth/authorize`;
   } else {
-    const app = await deps.apps.get(platform);
+    // Instagram with Facebook login is the Facebook app's consent.
+    const appPlatform = via === 'facebook' ? 'facebook' : platform;
+    const app = await deps.apps.get(appPlatform);
     if (!app) {
-      const message = `No ${NETWORK_NAMES[platform]} app is configured: set ${deps.appSetting(platform)} (docs/deploying.md)`;
-      throw new ValidationError(message, [{ field: 'platform', message }]);
+      const message = `No ${NETWORK_NAMES[appPlatform]} app is configured: set ${deps.appSetting(appPlatform)} (docs/deploying.md)`;
+      throw new ValidationError(message, [{ field: via ? 'via' : 'platform', message }]);
     }
     clientId = app.clientId;
-    authorizeUrl = app.authorizeUrl ?? OAUTH_ENDPOINTS[platform].authorizeUrl;
+    authorizeUrl = app.authorizeUrl ?? OAUTH_ENDPOINTS[appPlatform].authorizeUrl;
   }
   const now = deps.health.clock.now();
   await deps.store.put({
@@ -93,6 +115,7 @@ export async function startConnect(
     who,
     verifier,
     ...(instance ? { instance } : {}),
+    ...(via ? { via } : {}),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + STATE_TTL_MS).toISOString(),
   });
@@ -104,8 +127,22 @@ export async function startConnect(
       redirectUri,
       state,
       challenge,
+      ...(via === 'facebook' ? { scopes: INSTAGRAM_FACEBOOK_SCOPES } : {}),
     }),
   };
+}
+
+/** `?via=facebook`: Instagram through Facebook login; Instagram login otherwise. */
+function viaOf(platform: OAuthPlatform, via: string | undefined): 'facebook' | undefined {
+  if (via === undefined || via === '' || (platform === 'instagram' && via === 'instagram')) {
+    return undefined;
+  }
+  if (platform === 'instagram' && via === 'facebook') return 'facebook';
+  const message =
+    platform === 'instagram'
+      ? 'via must be instagram (Instagram login, the default) or facebook (Facebook login)'
+      : `via applies to Instagram channels only, not ${NETWORK_NAMES[platform]}`;
+  throw new ValidationError(message, [{ field: 'via', message }]);
 }
 
 function instanceOrigin(value: string | undefined): string {
@@ -159,6 +196,9 @@ export type CallbackOutcome =
   | { kind: 'page'; status: number; title: string; message: string }
   | { kind: 'redirect'; location: string; channelId: string; outcome: string };
 
+/** One account a consent reached, with the credentials that would connect it. */
+type Candidate = ConnectCandidate & { credentials: Record<string, unknown> };
+
 /** Why a connect failed, as the editor UI shows it (never a token, never a secret). */
 export class ConnectError extends Error {
   override name = 'ConnectError';
@@ -211,11 +251,21 @@ export async function finishConnect(
   }
   if (!query.code) return back({ error: `${NETWORK_NAMES[taken.platform]} sent no code back` });
   try {
-    const credentials = await credentialsFrom(deps, taken, query.code);
+    const found = await credentialsFrom(deps, taken, query.code);
+    const chosen = found.length === 1 ? found[0] : await alreadyNamed(deps, taken, found);
+    if (!chosen) {
+      const choiceId = await keepChoice(deps, taken, found);
+      return {
+        kind: 'redirect',
+        location: `${deps.editorUrl.replace(/\/+$/, '')}/#/channels/${encodeURIComponent(taken.channelId)}/connect/${choiceId}`,
+        channelId: taken.channelId,
+        outcome: 'choose',
+      };
+    }
     await setChannelCredentials(
       deps.health,
       taken.channelId,
-      credentials,
+      chosen.credentials,
       taken.who,
       'channel.connected',
     );
@@ -228,6 +278,151 @@ export async function finishConnect(
       return back({ error: 'The channel takes its credentials from the environment' });
     }
     throw error;
+  }
+}
+
+/** The stored field that names the account a channel posts as, per network that may offer several. */
+const NAMING_FIELD: Partial<Record<OAuthPlatform, string>> = {
+  facebook: 'pageId',
+  linkedin: 'author',
+  instagram: 'userId',
+};
+
+/**
+ * A reconnect of a channel whose stored credentials already name one of the accounts: that
+ * one, with no question asked. Credentials from a sandbox account or the environment do not
+ * count: only what Crier stored for this channel.
+ */
+async function alreadyNamed(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  found: Candidate[],
+): Promise<Candidate | undefined> {
+  const field = NAMING_FIELD[taken.platform];
+  const channel = await deps.health.directory.getChannel(taken.channelId);
+  if (!field || !channel) return undefined;
+  const { origin, value } = await deps.health.credentials.find(channel);
+  if (origin !== 'stored' || !value || typeof value !== 'object') return undefined;
+  const named = (value as Record<string, unknown>)[field];
+  return found.find((candidate) => candidate.id === named);
+}
+
+/** The candidates kept for the admin's pick: tokens in the secret store, ids and names in the table. */
+async function keepChoice(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  found: Candidate[],
+): Promise<string> {
+  const id = randomBytes(18).toString('base64url');
+  const now = deps.health.clock.now();
+  const expiresAt = new Date(now.getTime() + CHOICE_TTL_MS).toISOString();
+  // A newer consent's entry replaces an older one's: that older choice is refused.
+  await deps.pending.put(taken.channelId, {
+    choiceId: id,
+    expiresAt,
+    credentials: Object.fromEntries(found.map((c) => [c.id, c.credentials])),
+  });
+  await deps.store.putChoice({
+    id,
+    channelId: taken.channelId,
+    platform: taken.platform,
+    who: taken.who,
+    candidates: found.map(({ id: candidateId, name }) => ({ id: candidateId, name })),
+    createdAt: now.toISOString(),
+    expiresAt,
+  });
+  return id;
+}
+
+/** The choice, if the admin may still pick from it for this channel; a clear refusal otherwise. */
+async function liveChoice(
+  deps: ConnectDeps,
+  channelId: string,
+  choiceId: string,
+  who: string,
+): Promise<PendingChoice> {
+  const choice = await deps.store.getChoice(choiceId);
+  if (!choice || choice.channelId !== channelId) {
+    throw new NotFoundError(`No pending choice ${choiceId} for channel ${channelId}`);
+  }
+  if (choice.who !== who) {
+    throw new NotFoundError(
+      `Choice ${choiceId} belongs to the admin who started that Connect: click Connect yourself`,
+    );
+  }
+  if (choice.usedAt) {
+    throw new ConflictError(`Choice ${choiceId} was already used: click Connect to choose again`);
+  }
+  if (Date.parse(choice.expiresAt) <= deps.health.clock.now().getTime()) {
+    throw new ConflictError(
+      `Choice ${choiceId} has expired: a choice must be made within 10 minutes. Click Connect again`,
+    );
+  }
+  return choice;
+}
+
+/** `GET /api/channels/{id}/connect/choices/{choiceId}`: the accounts to pick from, ids and names only. */
+export async function getConnectChoice(
+  deps: ConnectDeps,
+  channelId: string,
+  choiceId: string,
+  who: string,
+): Promise<{ choice: Omit<PendingChoice, 'who' | 'usedAt'> }> {
+  const {
+    who: _who,
+    usedAt: _usedAt,
+    ...choice
+  } = await liveChoice(deps, channelId, choiceId, who);
+  return { choice };
+}
+
+const pendingSchema = z.object({
+  choiceId: z.string(),
+  credentials: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/**
+ * `POST /api/channels/{id}/connect/choose`: stores the picked account's credentials as a
+ * single-account Connect does (checked by the network, audited `channel.connected`, waiting
+ * shares released). The choice is spent whatever happens next, and its tokens dropped.
+ */
+export async function chooseConnectCandidate(
+  deps: ConnectDeps,
+  channelId: string,
+  body: { choice: string; candidate: string },
+  who: string,
+): Promise<{ account: string }> {
+  const choice = await liveChoice(deps, channelId, body.choice, who);
+  if (!choice.candidates.some((c) => c.id === body.candidate)) {
+    const message = `candidate ${body.candidate} is not one of choice ${body.choice}'s accounts`;
+    throw new ValidationError(message, [{ field: 'candidate', message }]);
+  }
+  if (!(await deps.store.useChoice(choice.id, deps.health.clock.now().toISOString()))) {
+    throw new ConflictError(`Choice ${choice.id} was already used: click Connect to choose again`);
+  }
+  try {
+    const pending = pendingSchema.safeParse(await deps.pending.get(channelId));
+    const credentials =
+      pending.success && pending.data.choiceId === choice.id
+        ? pending.data.credentials[body.candidate]
+        : undefined;
+    if (!credentials) {
+      throw new ConflictError(
+        `Choice ${choice.id} was replaced by a newer Connect of channel ${channelId}: pick there, or click Connect again`,
+      );
+    }
+    return await setChannelCredentials(
+      deps.health,
+      channelId,
+      credentials,
+      who,
+      'channel.connected',
+    );
+  } finally {
+    // Spent: its tokens go (unless a newer Connect's replaced them already).
+    const current = pendingSchema.safeParse(await deps.pending.get(channelId));
+    if (current.success && current.data.choiceId === choice.id)
+      await deps.pending.put(channelId, {});
   }
 }
 
@@ -296,11 +491,16 @@ function sandboxBase(app: NetworkApp): string | undefined {
   return isSandboxUrl(base) ? base.replace(/\/$/, '') : undefined;
 }
 
+/** The single account a consent gave, where a network always gives one. */
+const only = (credentials: Record<string, unknown>): Candidate[] => [
+  { id: 'account', name: '', credentials },
+];
+
 async function credentialsFrom(
   deps: ConnectDeps,
   taken: ConnectState,
   code: string,
-): Promise<Record<string, unknown>> {
+): Promise<Candidate[]> {
   const platform: OAuthPlatform = taken.platform;
   const redirectUri = redirectUriOf(deps.apiUrl, platform);
   const now = deps.health.clock.now();
@@ -319,11 +519,14 @@ async function credentialsFrom(
       client_id: app.clientId,
       client_secret: app.clientSecret,
     });
-    return {
+    return only({
       url: origin,
       accessToken: tokens.access_token,
       ...lifetimes(tokens, now, CONNECT_SCOPES.mastodon),
-    };
+    });
+  }
+  if (platform === 'instagram' && taken.via === 'facebook') {
+    return instagramThroughFacebook(deps, taken, code);
   }
   const app = await deps.apps.get(platform);
   if (!app) throw new ConnectError(`No ${NETWORK_NAMES[platform]} app is configured any more`);
@@ -343,11 +546,11 @@ async function credentialsFrom(
       { ...grant, client_id: app.clientId },
       headers,
     );
-    return {
+    return only({
       accessToken: tokens.access_token,
       ...lifetimes(tokens, now, CONNECT_SCOPES.x),
       ...(apiBase ? { apiBase } : {}),
-    };
+    });
   }
   if (platform === 'threads' || platform === 'instagram') {
     const short = await exchange(deps, taken, tokenUrl, {
@@ -366,12 +569,12 @@ async function credentialsFrom(
       client_secret: app.clientSecret ?? '',
       access_token: short.access_token,
     });
-    return {
+    return only({
       accessToken: long.access_token,
       ...(userId ? { userId } : {}),
       ...lifetimes(long, now, CONNECT_SCOPES[platform]),
       ...(apiBase ? { apiBase } : {}),
-    };
+    });
   }
   if (platform === 'linkedin') {
     // LinkedIn takes the client secret in the form.
@@ -380,45 +583,105 @@ async function credentialsFrom(
       client_id: app.clientId,
       client_secret: app.clientSecret ?? '',
     });
-    const member = await graphGet(
-      deps,
-      taken,
-      `${apiBase ?? 'https://api.linkedin.com'}/v2/userinfo`,
-      tokens.access_token,
-    );
+    const api = apiBase ?? 'https://api.linkedin.com';
+    const restHeaders = {
+      'linkedin-version': LINKEDIN_DEFAULT_VERSION,
+      'x-restli-protocol-version': '2.0.0',
+    };
+    const member = await graphGet(deps, taken, `${api}/v2/userinfo`, tokens.access_token);
     if (typeof member.sub !== 'string') throw new ConnectError('LinkedIn named no member');
-    // The Page the member administers posts, where there is one; else the member.
     const acls = await graphGet(
       deps,
       taken,
-      `${apiBase ?? 'https://api.linkedin.com'}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`,
+      `${api}/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED`,
       tokens.access_token,
-      { 'linkedin-version': LINKEDIN_DEFAULT_VERSION, 'x-restli-protocol-version': '2.0.0' },
+      restHeaders,
     );
     const organizations = (Array.isArray(acls.elements) ? acls.elements : []).flatMap((e) => {
       const organization = (e as { organization?: unknown }).organization;
       return typeof organization === 'string' ? [organization] : [];
     });
-    if (organizations.length > 1) {
-      throw new ConnectError(
-        'The LinkedIn member administers several Pages: set this channel’s author with PUT credentials',
-      );
-    }
-    return {
+    const credentialsOf = (author: string) => ({
       accessToken: tokens.access_token,
-      author: organizations[0] ?? `urn:li:person:${member.sub}`,
+      author,
       version: LINKEDIN_DEFAULT_VERSION,
       ...lifetimes(tokens, now, CONNECT_SCOPES.linkedin),
       ...(apiBase ? { apiBase } : {}),
-    };
+    });
+    const person = `urn:li:person:${member.sub}`;
+    // The one Page the member administers posts, where there is one; else the member.
+    if (organizations.length <= 1) return only(credentialsOf(organizations[0] ?? person));
+    // Several Pages: the admin picks one of them, or the member themself.
+    const named = await Promise.all(
+      organizations.map(async (urn) => {
+        const id = urn.split(':').pop() ?? '';
+        const organization = await graphGet(
+          deps,
+          taken,
+          `${api}/rest/organizations/${encodeURIComponent(id)}`,
+          tokens.access_token,
+          restHeaders,
+        ).catch(() => ({}) as Record<string, unknown>);
+        const name = organization.localizedName;
+        return {
+          id: urn,
+          name: typeof name === 'string' && name ? name : `Organization ${id}`,
+          credentials: credentialsOf(urn),
+        };
+      }),
+    );
+    const memberName = typeof member.name === 'string' && member.name ? member.name : person;
+    return [
+      ...named,
+      { id: person, name: `${memberName} (member)`, credentials: credentialsOf(person) },
+    ];
   }
   // Facebook: the user token, made long-lived, lists the Pages with their own tokens.
+  const { pages, version, scopes } = await facebookPages(
+    deps,
+    taken,
+    app,
+    code,
+    'name,access_token',
+  );
+  if (pages.length === 0) {
+    throw new ConnectError('The Facebook account manages no Page Crier may post to');
+  }
+  // A Page token got from a long-lived user token does not expire: no expiresAt.
+  return pages.map((page) => ({
+    id: page.id,
+    name: page.name,
+    credentials: {
+      pageId: page.id,
+      pageAccessToken: page.token,
+      apiVersion: version,
+      obtainedAt: now.toISOString(),
+      scopes: scopes ?? [...CONNECT_SCOPES.facebook],
+      ...(apiBase ? { apiBase } : {}),
+    },
+  }));
+}
+
+type FacebookPage = { id: string; name: string; token: string; instagram?: string };
+
+/**
+ * Facebook login's code made a long-lived user token, and the Pages it manages with their
+ * Page tokens (`/me/accounts`, the fields asked for).
+ */
+async function facebookPages(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  app: NetworkApp,
+  code: string,
+  fields: string,
+): Promise<{ pages: FacebookPage[]; version: string; scopes?: string[] }> {
+  const tokenUrl = app.tokenUrl ?? OAUTH_ENDPOINTS.facebook.tokenUrl;
   const version = /\/(v\d{1,3}\.\d{1,2})\//.exec(new URL(tokenUrl).pathname)?.[1] ?? 'v21.0';
-  const graph = `${apiBase ?? 'https://graph.facebook.com'}/${version}`;
+  const graph = `${sandboxBase(app) ?? 'https://graph.facebook.com'}/${version}`;
   const client = { client_id: app.clientId, client_secret: app.clientSecret ?? '' };
   const short = await getToken(deps, taken, tokenUrl, {
     ...client,
-    redirect_uri: redirectUri,
+    redirect_uri: redirectUriOf(deps.apiUrl, taken.platform),
     code,
     code_verifier: taken.verifier,
   });
@@ -427,30 +690,87 @@ async function credentialsFrom(
     grant_type: 'fb_exchange_token',
     fb_exchange_token: short.access_token,
   });
-  const pages = await graphGet(deps, taken, `${graph}/me/accounts`, long.access_token);
-  const list: unknown[] = Array.isArray(pages.data) ? pages.data : [];
-  const usable = list.flatMap((p) => {
-    const page = p as { id?: unknown; access_token?: unknown };
-    return typeof page.id === 'string' && typeof page.access_token === 'string'
-      ? [{ id: page.id, token: page.access_token }]
-      : [];
+  const answer = await graphGet(
+    deps,
+    taken,
+    `${graph}/me/accounts?fields=${encodeURIComponent(`id,${fields}`)}`,
+    long.access_token,
+  );
+  const list: unknown[] = Array.isArray(answer.data) ? answer.data : [];
+  const pages = list.flatMap((p) => {
+    const page = p as {
+      id?: unknown;
+      name?: unknown;
+      access_token?: unknown;
+      instagram_business_account?: { id?: unknown };
+    };
+    if (typeof page.id !== 'string' || typeof page.access_token !== 'string') return [];
+    const instagram = page.instagram_business_account?.id;
+    return [
+      {
+        id: page.id,
+        name: typeof page.name === 'string' && page.name ? page.name : `Page ${page.id}`,
+        token: page.access_token,
+        ...(typeof instagram === 'string' ? { instagram } : {}),
+      },
+    ];
   });
-  const [page, ...others] = usable;
-  if (!page) throw new ConnectError('The Facebook account manages no Page Crier may post to');
-  if (others.length > 0) {
-    throw new ConnectError(
-      'The Facebook account manages several Pages: on the consent page, grant Crier only the Page of this channel',
-    );
+  const scopes = long.scope ? long.scope.split(/[\s,]+/).filter(Boolean) : undefined;
+  return { pages, version, ...(scopes ? { scopes } : {}) };
+}
+
+/**
+ * Instagram with Facebook login: the Pages' Instagram business accounts, each to publish
+ * as through graph.facebook.com with its Page's token (which does not expire, so the
+ * token keeper leaves it alone).
+ */
+async function instagramThroughFacebook(
+  deps: ConnectDeps,
+  taken: ConnectState,
+  code: string,
+): Promise<Candidate[]> {
+  const app = await deps.apps.get('facebook');
+  if (!app) throw new ConnectError('No Facebook app is configured any more');
+  const now = deps.health.clock.now();
+  const { pages, version, scopes } = await facebookPages(
+    deps,
+    taken,
+    app,
+    code,
+    'name,access_token,instagram_business_account',
+  );
+  // Locally, the Instagram sandbox answers graph.facebook.com's Instagram paths.
+  const instagramApp = await deps.apps.get('instagram');
+  const apiBase = instagramApp ? sandboxBase(instagramApp) : undefined;
+  const accounts = pages.filter((page) => page.instagram);
+  if (accounts.length === 0) {
+    throw new ConnectError('No Page of this Facebook account has an Instagram business account');
   }
-  // A Page token got from a long-lived user token does not expire: no expiresAt.
-  return {
-    pageId: page.id,
-    pageAccessToken: page.token,
-    apiVersion: version,
-    obtainedAt: now.toISOString(),
-    scopes: long.scope ? long.scope.split(/[\s,]+/).filter(Boolean) : [...CONNECT_SCOPES.facebook],
-    ...(apiBase ? { apiBase } : {}),
-  };
+  return Promise.all(
+    accounts.map(async (page) => {
+      const userId = page.instagram ?? '';
+      const account = await graphGet(
+        deps,
+        taken,
+        `${apiBase ?? 'https://graph.facebook.com'}/${version}/${encodeURIComponent(userId)}?fields=username`,
+        page.token,
+      ).catch(() => ({}) as Record<string, unknown>);
+      const username = typeof account.username === 'string' ? `@${account.username}` : userId;
+      return {
+        id: userId,
+        name: `${username} (Page ${page.name})`,
+        credentials: {
+          accessToken: page.token,
+          userId,
+          login: 'facebook',
+          apiVersion: version,
+          obtainedAt: now.toISOString(),
+          scopes: scopes ?? [...INSTAGRAM_FACEBOOK_SCOPES],
+          ...(apiBase ? { apiBase } : {}),
+        },
+      };
+    }),
+  );
 }
 
 /** Threads answers `{ access_token, user_id }`; Instagram `{ data: [{ access_token, user_id }] }`. */

@@ -39,6 +39,8 @@ export async function consent(
   params: Record<string, string>,
   decision: 'allow' | 'deny' = 'allow',
   expectScopes: string[] = [],
+  /** the consent page's sign-in, where it offers several (e.g. `several`) */
+  account?: string,
 ): Promise<URL> {
   const url = new URL(authorizeUrl);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -49,6 +51,7 @@ export async function consent(
   for (const scope of expectScopes) expect(html).toContain(scope);
   const { action, fields } = consentForm(html);
   fields.set('decision', decision);
+  if (account) fields.set('account', account);
   const answer = await fetch(new URL(action, url), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -10,9 +10,11 @@ import {
   auditListSchema,
   type Channel,
   type ChannelHealth,
+  type ConnectChoice,
   channelAnswerSchema,
   channelHealthAnswerSchema,
   channelListSchema,
+  connectChoiceAnswerSchema,
   type EditorAccount,
   type ErrorBody,
   editorCreatedSchema,
@@ -156,14 +158,31 @@ export function createApi(options: {
     },
 
     /** The network's consent page for Connect (Mastodon: on `instance`); no token ever. */
-    async connectChannel(id: string, instance?: string): Promise<string> {
-      const query = instance ? `?instance=${encodeURIComponent(instance)}` : '';
+    async connectChannel(
+      id: string,
+      options: { instance?: string; via?: 'facebook' } = {},
+    ): Promise<string> {
+      const params = new URLSearchParams();
+      if (options.instance) params.set('instance', options.instance);
+      if (options.via) params.set('via', options.via);
+      const query = params.size > 0 ? `?${params}` : '';
       const answer = await call(
         z.object({ authorizeUrl: z.string() }),
         'GET',
         `${channelPath(id)}/connect${query}`,
       );
       return answer.data.authorizeUrl;
+    },
+
+    /** The accounts a consent reached, kept for the admin to pick one (ids and names). */
+    async connectChoice(id: string, choiceId: string): Promise<ConnectChoice> {
+      const path = `${channelPath(id)}/connect/choices/${encodeURIComponent(choiceId)}`;
+      return (await call(connectChoiceAnswerSchema, 'GET', path)).data.choice;
+    },
+
+    /** Connects the channel to the picked account; the choice is spent. */
+    async chooseConnect(id: string, choice: string, candidate: string): Promise<void> {
+      await call(z.unknown(), 'POST', `${channelPath(id)}/connect/choose`, { choice, candidate });
     },
 
     /** Asks the channel's network now whether its credentials work. */

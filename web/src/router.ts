@@ -1,7 +1,8 @@
 /**
  * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
  * `#/calendar?week=2026-05-11`, `#/articles/<id>`, `#/channels`, `#/channels/new`,
- * `#/channels/<id>/edit`, `#/editors`, `#/audit`): static hosting serves one page,
+ * `#/channels/<id>/edit`, `#/channels/<id>/connect/<choiceId>` (the pick after a consent
+ * that reached several accounts), `#/editors`, `#/audit`): static hosting serves one page,
  * and a fragment never reaches a server or CloudFront's error pages.
  */
 export type Route =
@@ -11,6 +12,7 @@ export type Route =
   | { view: 'channels'; params: URLSearchParams }
   /** `channelId` undefined: a new channel */
   | { view: 'channel'; channelId?: string; params: URLSearchParams }
+  | { view: 'connect-choice'; channelId: string; choiceId: string; params: URLSearchParams }
   // The admin pages: `#/editors`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
   | { view: 'audit'; params: URLSearchParams };
@@ -30,6 +32,14 @@ export function parseRoute(hash: string): Route {
       return { view: 'channel', channelId: decodeURIComponent(parts[1]), params };
     }
     if (parts[1] === 'new' && !parts[2]) return { view: 'channel', params };
+    if (parts[1] && parts[2] === 'connect' && parts[3]) {
+      return {
+        view: 'connect-choice',
+        channelId: decodeURIComponent(parts[1]),
+        choiceId: decodeURIComponent(parts[3]),
+        params,
+      };
+    }
     return { view: 'channels', params };
   }
   return { view: 'queue', params };

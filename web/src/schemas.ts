@@ -125,6 +125,18 @@ export const channelHealthSchema = z.object({
   checkedAt: text,
 });
 export const channelHealthAnswerSchema = z.object({ health: channelHealthSchema });
+
+/** The accounts one consent reached, for the admin to pick one: ids and names, never a token. */
+export const connectChoiceAnswerSchema = z.object({
+  choice: z.object({
+    id: text,
+    channelId: text,
+    platform: text,
+    candidates: z.array(z.object({ id: text, name: z.string() })),
+    expiresAt: text,
+  }),
+});
+export type ConnectChoice = z.infer<typeof connectChoiceAnswerSchema>['choice'];
 export type ChannelHealth = z.infer<typeof channelHealthSchema>;
 
 /** A channel as the directory lists it; the fields the form does not show are kept as they are. */

@@ -63,6 +63,10 @@ export async function startSandboxes(options: {
       running.push(sandbox);
       if (options.redirectBase) {
         sandbox.app?.addRedirectUri(`${options.redirectBase}/oauth/callback/${platform}`);
+        // Instagram with Facebook login consents on Facebook's dialog, back to Instagram's callback.
+        if (platform === 'facebook') {
+          sandbox.app?.addRedirectUri(`${options.redirectBase}/oauth/callback/instagram`);
+        }
       }
       options.log.debug('sandbox.started', { platform, url: sandbox.url });
     }

@@ -5,7 +5,7 @@
  * state used twice, an expired one or an unknown one gets an error page; a declined
  * consent lands back on the channels page with the reason; no answer carries a token.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECT_SCOPES } from '../../../shared/domain/oauth-connect';
@@ -40,22 +40,36 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function call(method: string, path: string) {
+async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(new URL(path, stack.url), {
     method,
-    headers: { authorization: `Bearer ${admin}` },
+    headers: {
+      authorization: `Bearer ${admin}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: response.status,
+    text,
+    body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+  };
 }
 
 /** The admin's browser on the consent page: allow or deny, and where the network sends it. */
-async function consent(authorizeUrl: string, decision: 'allow' | 'deny' = 'allow'): Promise<URL> {
+async function consent(
+  authorizeUrl: string,
+  decision: 'allow' | 'deny' = 'allow',
+  /** the consent page's second sign-in, who manages several Pages or organizations */
+  account?: string,
+): Promise<URL> {
   const page = await fetch(authorizeUrl, { redirect: 'manual' });
   const html = await page.text();
   expect(page.status, html).toBe(200);
   const { action, fields } = consentForm(html);
   fields.set('decision', decision);
+  if (account) fields.set('account', account);
   const answer = await fetch(new URL(action, authorizeUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -80,8 +94,7 @@ const stored = (channelId: string) =>
     readFileSync(join(stack.dataDir, 'channel-secrets', `${channelId}.json`), 'utf8'),
   ) as Record<string, unknown>;
 
-async function connect(platform: Platform, query = '') {
-  const id = channelOf(platform);
+async function connect(platform: Platform, query = '', account?: string, id = channelOf(platform)) {
   const started = await call('GET', `/api/channels/${id}/connect${query}`);
   expect(started.status, started.text).toBe(200);
   const authorizeUrl = String(started.body.authorizeUrl);
@@ -89,7 +102,7 @@ async function connect(platform: Platform, query = '') {
   expect(params.get('code_challenge_method')).toBe('S256');
   expect(params.get('code_challenge')).toMatch(/^[\w-]{43}$/);
   expect(params.get('redirect_uri')).toBe(`${stack.url}/oauth/callback/${platform}`);
-  const back = await consent(authorizeUrl);
+  const back = await consent(authorizeUrl, 'allow', account);
   expect(`${back.origin}${back.pathname}`).toBe(`${stack.url}/oauth/callback/${platform}`);
   return { id, back };
 }
@@ -259,3 +272,195 @@ describe('GET /api/channels/{id}/connect and the callback', () => {
     expect(expired.text).toContain('expired');
   });
 });
+
+describe('the pick step: a consent that reaches several accounts', () => {
+  /** A new channel on the network: nothing stored yet, so nothing is picked by itself. */
+  async function freshChannel(platform: Platform): Promise<string> {
+    const template = DEFAULT_CHANNELS.find((c) => c.platform === platform);
+    const id = `${platform}-pick`;
+    const created = await call('POST', '/api/channels', { ...template, id });
+    expect(created.status, created.text).toBe(201);
+    return id;
+  }
+
+  const choiceOf = (location: string | null, id: string) => {
+    const match = new RegExp(`^${stack.url}/#/channels/${id}/connect/([\\w-]+)$`).exec(
+      location ?? '',
+    );
+    if (!match?.[1]) throw new Error(`not the pick page: ${location}`);
+    return match[1];
+  };
+
+  it('facebook: lists the three Pages by name, connects the one picked, and spends the choice', async () => {
+    const { id, back } = await connect('facebook', '', 'several', await freshChannel('facebook'));
+    const landed = await callback(back);
+    expect(landed.status, landed.text).toBe(302);
+    const choice = choiceOf(landed.location, id);
+
+    const listed = await call('GET', `/api/channels/${id}/connect/choices/${choice}`);
+    expect(listed.status, listed.text).toBe(200);
+    const candidates = (listed.body.choice as { candidates: { id: string; name: string }[] })
+      .candidates;
+    expect(candidates.map((c) => c.name)).toEqual([
+      'Newsroom',
+      'Newsroom Sports',
+      'Newsroom Culture',
+    ]);
+    expect(Object.keys(candidates[0] ?? {}).sort()).toEqual(['id', 'name']);
+    expect(listed.text).not.toMatch(/EAAG|token/i);
+    // The table holds ids and names only; the tokens wait beside the channel's secret.
+    const items = JSON.stringify(await stack.items());
+    expect(items).not.toMatch(/EAAG/);
+    const waiting = readFileSync(
+      join(stack.dataDir, 'channel-secrets', 'pending', `${id}.json`),
+      'utf8',
+    );
+    expect(waiting).toContain('EAAG');
+
+    const sports = candidates[1]?.id ?? '';
+    const picked = await call('POST', `/api/channels/${id}/connect/choose`, {
+      choice,
+      candidate: sports,
+    });
+    expect(picked.status, picked.text).toBe(204);
+    expect(stored(id)).toMatchObject({ pageId: sports, pageAccessToken: expect.any(String) });
+    expect(
+      readFileSync(join(stack.dataDir, 'channel-secrets', 'pending', `${id}.json`), 'utf8'),
+    ).toBe('{}');
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+    const audit = await call('GET', '/api/audit');
+    const entry = (audit.body.entries as Record<string, unknown>[]).find(
+      (e) => e.action === 'channel.connected' && e.target === `channel:${id}`,
+    );
+    expect(entry).toMatchObject({ after: { account: 'Newsroom Sports' } });
+
+    const again = await call('POST', `/api/channels/${id}/connect/choose`, {
+      choice,
+      candidate: sports,
+    });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('already used');
+    expect((await call('GET', `/api/channels/${id}/connect/choices/${choice}`)).status).toBe(409);
+
+    // Connecting again: the stored credentials name a Page among those reached, so no question.
+    const reconnect = await connect('facebook', '', 'several', id);
+    const direct = await callback(reconnect.back);
+    expect(direct.location).toBe(`${stack.url}/#/channels?connected=${id}`);
+    expect(stored(id)).toMatchObject({ pageId: sports });
+  });
+
+  it('linkedin: lists each organization by name and the member, and connects the one picked', async () => {
+    const { id, back } = await connect('linkedin', '', 'several', await freshChannel('linkedin'));
+    const choice = choiceOf((await callback(back)).location, id);
+    const listed = await call('GET', `/api/channels/${id}/connect/choices/${choice}`);
+    const candidates = (listed.body.choice as { candidates: { id: string; name: string }[] })
+      .candidates;
+    expect(candidates.map((c) => c.name)).toEqual([
+      'Newsroom',
+      'Newsroom Sports',
+      'Newsroom Culture',
+      'Sam Editor (member)',
+    ]);
+    expect(candidates[3]?.id).toMatch(/^urn:li:person:/);
+    const author = (stack.sandboxes?.byPlatform('linkedin')?.credentials ?? {}) as {
+      author?: string;
+    };
+    expect(candidates[0]?.id).toBe(author.author);
+    const picked = await call('POST', `/api/channels/${id}/connect/choose`, {
+      choice,
+      candidate: author.author,
+    });
+    expect(picked.status, picked.text).toBe(204);
+    expect(stored(id)).toMatchObject({ author: author.author, refreshToken: expect.any(String) });
+  });
+
+  it('refuses a malformed body, an unknown, other channel’s, other admin’s or expired choice, and a stranger candidate', async () => {
+    const id = channelOf('facebook');
+    const store = new DynamoConnectStore(stack.db, stack.tableName);
+    const base = {
+      channelId: id,
+      platform: 'facebook' as const,
+      candidates: [{ id: '1', name: 'A Page' }],
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    };
+    await store.putChoice({ ...base, id: 'someone-elses-choice-0001', who: 'someone-else' });
+    await store.putChoice({
+      ...base,
+      id: 'expired-choice-000000001',
+      who: await whoAmI(),
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    await store.putChoice({ ...base, id: 'stranger-choice-00000001', who: await whoAmI() });
+    const choose = (body: unknown, channel = id) =>
+      call('POST', `/api/channels/${channel}/connect/choose`, body);
+
+    const malformed = await choose({ candidate: '1' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.text).toContain('choice');
+    const unknown = await choose({ choice: 'no-such-choice-00000001', candidate: '1' });
+    expect(unknown.status).toBe(404);
+    const otherChannel = await choose(
+      { choice: 'stranger-choice-00000001', candidate: '1' },
+      channelOf('x'),
+    );
+    expect(otherChannel.status).toBe(404);
+    const otherAdmin = await choose({ choice: 'someone-elses-choice-0001', candidate: '1' });
+    expect(otherAdmin.status).toBe(404);
+    expect(otherAdmin.text).toContain('admin who started');
+    const expired = await choose({ choice: 'expired-choice-000000001', candidate: '1' });
+    expect(expired.status).toBe(409);
+    expect(expired.text).toContain('expired');
+    const stranger = await choose({ choice: 'stranger-choice-00000001', candidate: '2' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.text).toContain('candidate');
+    // No tokens were kept for that one: refused, and nothing stored.
+    const file = join(stack.dataDir, 'channel-secrets', `${id}.json`);
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    const orphan = await choose({ choice: 'stranger-choice-00000001', candidate: '1' });
+    expect(orphan.status).toBe(409);
+    expect(orphan.text).toContain('newer Connect');
+    expect(existsSync(file) ? readFileSync(file, 'utf8') : undefined).toBe(before);
+  });
+
+  it('instagram with Facebook login: the Facebook dialog, then the Page’s Instagram account with its Page token', async () => {
+    const id = channelOf('instagram');
+    const started = await call('GET', `/api/channels/${id}/connect?via=facebook`);
+    expect(started.status, started.text).toBe(200);
+    const authorizeUrl = new URL(String(started.body.authorizeUrl));
+    const facebook = stack.sandboxes?.byPlatform('facebook');
+    expect(authorizeUrl.origin).toBe(new URL(facebook?.url ?? '').origin);
+    expect(authorizeUrl.searchParams.get('scope')).toContain('instagram_content_publish');
+    expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(
+      `${stack.url}/oauth/callback/instagram`,
+    );
+    const back = await consent(authorizeUrl.toString());
+    const landed = await callback(back);
+    expect(landed.location, landed.text).toBe(`${stack.url}/#/channels?connected=${id}`);
+    const credentials = stored(id);
+    expect(credentials).toMatchObject({
+      accessToken: expect.stringMatching(/^EAAG/),
+      userId: (stack.sandboxes?.byPlatform('instagram')?.credentials as { userId?: string })
+        ?.userId,
+      login: 'facebook',
+      apiBase: stack.sandboxes?.byPlatform('instagram')?.url,
+    });
+    // A Page token does not expire: nothing for the token keeper to renew.
+    expect(credentials).not.toHaveProperty('expiresAt');
+    expect((await call('POST', `/api/channels/${id}/check`)).body).toMatchObject({
+      health: { status: 'ok' },
+    });
+
+    const wrong = await call('GET', `/api/channels/${channelOf('x')}/connect?via=facebook`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('via');
+  });
+});
+
+/** Who the API says the test's admin is (what a choice records). */
+async function whoAmI(): Promise<string> {
+  const me = await call('GET', '/api/me');
+  return String((me.body as { editor?: { name?: string } }).editor?.name ?? '');
+}

@@ -48,7 +48,7 @@ async function get(path: string, params: Record<string, string>) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function userToken(): Promise<string> {
+async function userToken(account?: string): Promise<string> {
   const back = await consent(
     app.authorizeUrl,
     {
@@ -60,6 +60,7 @@ async function userToken(): Promise<string> {
     },
     'allow',
     SCOPES.split(','),
+    account,
   );
   expect(back.hash).toBe('#_=_');
   expect(back.searchParams.get('state')).toBe('fb');
@@ -81,6 +82,33 @@ async function userToken(): Promise<string> {
 }
 
 describe('Facebook login in the sandbox', () => {
+  it('offers a second sign-in who manages three Pages, each listed with a token that acts as it', async () => {
+    const user = await userToken('several');
+    const accounts = await get('/me/accounts', {
+      access_token: user,
+      fields: 'name,access_token,instagram_business_account',
+    });
+    const pages = accounts.body.data as {
+      id: string;
+      name: string;
+      access_token: string;
+      instagram_business_account?: { id: string };
+    }[];
+    expect(pages.map((p) => p.name)).toEqual(['Newsroom', 'Newsroom Sports', 'Newsroom Culture']);
+    expect(pages[0]).toMatchObject({
+      id: sandbox.credentials.pageId,
+      instagram_business_account: { id: '17841400000000001' },
+    });
+    expect(pages[1]).not.toHaveProperty('instagram_business_account');
+    expect(pages[1]).not.toHaveProperty('tasks');
+    const second = pages[1];
+    const read = await get(`/${second?.id}`, {
+      fields: 'id,name',
+      access_token: second?.access_token ?? '',
+    });
+    expect(read.body).toEqual({ id: second?.id, name: 'Newsroom Sports' });
+  });
+
   it('lists the Page with a Page token that posts and outlives the user token', async () => {
     const user = await userToken();
     const accounts = await get('/me/accounts', { access_token: user });
@@ -201,5 +229,56 @@ describe('Instagram with Facebook login in the sandboxes', () => {
     );
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ username: 'newsroom' });
+
+    // What Connect with Facebook stores: the Page's token, which publishes as the account.
+    const long = new URL(tokenUrl);
+    long.search = new URLSearchParams({
+      grant_type: 'fb_exchange_token',
+      client_id: fbApp.clientId,
+      client_secret: fbApp.clientSecret,
+      fb_exchange_token: user,
+    }).toString();
+    const longUser = String(
+      ((await (await fetch(long)).json()) as Record<string, unknown>).access_token,
+    );
+    const accounts = new URL(`${facebook.url}/${version}/me/accounts`);
+    accounts.search = new URLSearchParams({
+      fields: 'name,access_token,instagram_business_account',
+      access_token: longUser,
+    }).toString();
+    const [listed] = ((await (await fetch(accounts)).json()) as { data: Record<string, unknown>[] })
+      .data;
+    const pageToken = String(listed?.access_token);
+    const igUser = String(instagram.credentials.userId);
+    const post = async (edge: string, form: Record<string, string>) => {
+      const answer = await fetch(`${instagram.url}/${version}/${igUser}/${edge}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pageToken}` },
+        body: new URLSearchParams(form),
+      });
+      return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    };
+    const container = await post('media', {
+      image_url: 'https://images.example/raw.jpg',
+      caption: 'Published with a Page token from Facebook login',
+    });
+    expect(container.status, JSON.stringify(container.body)).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (
+              await fetch(
+                `${instagram.url}/${version}/${String(container.body.id)}?fields=status_code`,
+                { headers: { authorization: `Bearer ${pageToken}` } },
+              )
+            ).json()) as Record<string, unknown>
+          ).status_code,
+        { timeout: 3_000, interval: 100 },
+      )
+      .toBe('FINISHED');
+    const published = await post('media_publish', { creation_id: String(container.body.id) });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(published.body.id).toEqual(expect.any(String));
   });
 });

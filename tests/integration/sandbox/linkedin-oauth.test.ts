@@ -36,7 +36,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-async function authorize(pkce?: { challenge: string }) {
+async function authorize(pkce?: { challenge: string }, account?: string) {
   const back = await consent(
     app.authorizeUrl,
     {
@@ -49,6 +49,7 @@ async function authorize(pkce?: { challenge: string }) {
     },
     'allow',
     SCOPES.split(' '),
+    account,
   );
   expect(back.searchParams.get('state')).toBe('li-state');
   return back.searchParams.get('code') ?? '';
@@ -163,5 +164,34 @@ describe('LinkedIn OAuth in the sandbox', () => {
   it('keeps the configured sandbox token working', async () => {
     const answer = await get('/v2/userinfo', sandbox.credentials.accessToken);
     expect(answer.status).toBe(200);
+  });
+
+  it('offers a second sign-in who administers three organizations, each named by /rest/organizations', async () => {
+    const issued = await exchange(await authorize(undefined, 'several'));
+    const token = String(issued.body.access_token);
+    const acls = await get(
+      '/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED',
+      token,
+    );
+    const organizations = (acls.body.elements as { organization: string }[]).map(
+      (e) => e.organization,
+    );
+    expect(organizations).toHaveLength(3);
+    expect(organizations[0]).toBe(sandbox.credentials.author);
+    const names = await Promise.all(
+      organizations.map(
+        async (urn) =>
+          (await get(`/rest/organizations/${urn.split(':').pop()}`, token)).body.localizedName,
+      ),
+    );
+    expect(names).toEqual(['Newsroom', 'Newsroom Sports', 'Newsroom Culture']);
+    expect((await get('/rest/organizations/1', token)).status).toBe(404);
+
+    const single = await exchange(await authorize());
+    const one = await get(
+      '/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED',
+      String(single.body.access_token),
+    );
+    expect(one.body.elements).toHaveLength(1);
   });
 });

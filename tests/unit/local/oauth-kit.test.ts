@@ -1,7 +1,8 @@
 /**
  * The sandboxes' authorization server kit on a clock of its own: codes that die after
  * their network's lifetime, `CRIER_SANDBOX_TOKEN_SECONDS` scaling the other age rules,
- * tokens that never expire, rotation, and the client's Basic credentials.
+ * tokens that never expire, rotation, the client's Basic credentials, and the consent
+ * page's second sign-in carried to every token of its grant.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -41,9 +42,10 @@ function server(patch: Partial<AuthorizationServerOptions> = {}) {
   const advance = (seconds: number) => {
     now += seconds * 1000;
   };
-  const code = (verifier = 'v'.repeat(43)) => {
+  const code = (verifier = 'v'.repeat(43), account?: string) => {
     const decided = auth.decide(
       new URLSearchParams({
+        ...(account ? { account } : {}),
         response_type: 'code',
         client_id: 'client',
         redirect_uri: REDIRECT,
@@ -114,6 +116,37 @@ describe('the sandbox authorization server', () => {
     const again = tokens(fixed.auth.refresh(fixed.app, kept.refresh?.token));
     expect(again.refresh?.token).toBe(kept.refresh?.token);
     expect(again.refreshExpiresIn).toBe(30 * 24 * 3600 - 100);
+  });
+
+  it('offers the sign-ins on the consent page and carries the one chosen to every token of its grant', () => {
+    const s = server();
+    const checked = s.auth.checkAuthorize(
+      new URLSearchParams({
+        response_type: 'code',
+        client_id: 'client',
+        redirect_uri: REDIRECT,
+        scope: 'a',
+        state: 's',
+        code_challenge: s256('v'.repeat(43)),
+        code_challenge_method: 'S256',
+      }),
+    );
+    if (!checked.ok || !('request' in checked)) throw new Error('refused');
+    const page = s.auth.consentPage(checked.request, '/authorize', 'Sam', [
+      { value: '', label: 'Sam, one Page' },
+      { value: 'several', label: 'Sam, three Pages' },
+    ]);
+    expect(page).toContain('<input type="radio" name="account" value="" checked> Sam, one Page');
+    expect(page).toContain('<input type="radio" name="account" value="several"> Sam, three Pages');
+    expect(s.auth.consentPage(checked.request, '/authorize', 'Sam')).not.toContain('radio');
+
+    const several = tokens(s.exchange(s.code('v'.repeat(43), 'several')));
+    expect(several.access.account).toBe('several');
+    expect(several.refresh?.account).toBe('several');
+    expect(s.auth.reissue(several.access, 'page', undefined).access.account).toBe('several');
+    const renewed = tokens(s.auth.refresh(s.app, several.refresh?.token));
+    expect(renewed.access.account).toBe('several');
+    expect(tokens(s.exchange(s.code())).access.account).toBeUndefined();
   });
 
   it('issues tokens that never expire for a network whose do not', () => {

@@ -153,4 +153,13 @@ describe('cannotRefresh', () => {
       cannotRefresh('instagram', { accessToken: 't', expiresAt: '2026-04-01T00:00:00Z' }, NOW),
     ).toBeUndefined();
   });
+
+  it('leaves the Page token of Instagram with Facebook login alone: it has no ig_refresh_token', () => {
+    expect(
+      cannotRefresh('instagram', { accessToken: 'EAAG', userId: '1', login: 'facebook' }, NOW),
+    ).toBe('a Facebook-login Page token is not refreshed');
+    expect(
+      cannotRefresh('instagram', { accessToken: 'IGAA', userId: '1', login: 'instagram' }, NOW),
+    ).toBeUndefined();
+  });
 });

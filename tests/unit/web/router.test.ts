@@ -16,6 +16,15 @@ describe('the channel pages in the address', () => {
     expect(parseRoute(channelHref('new'))).toMatchObject({ view: 'channel', channelId: 'new' });
   });
 
+  it('name the pick page the callback sends to after a consent that reached several accounts', () => {
+    expect(parseRoute('#/channels/facebook-north/connect/AbC_d-123456789012345678')).toMatchObject({
+      view: 'connect-choice',
+      channelId: 'facebook-north',
+      choiceId: 'AbC_d-123456789012345678',
+    });
+    expect(parseRoute('#/channels/facebook-north/connect').view).toBe('channels');
+  });
+
   it('leave the other views as they were', () => {
     expect(parseRoute('#/queue?status=draft').view).toBe('queue');
     expect(parseRoute('#/calendar').view).toBe('calendar');

@@ -18,6 +18,7 @@ import { CalendarView } from './calendar-view';
 import { ChannelFormView } from './channel-form-view';
 import { ChannelsView } from './channels-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
+import { ConnectChoiceView } from './connect-choice-view';
 import { useAsync } from './hooks';
 import { QueueView } from './queue-view';
 import { SiteSwitcher, useSiteChoice } from './site-switcher';
@@ -131,7 +132,9 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       ? `article/${route.articleId}`
       : route.view === 'channel'
         ? `channel/${route.channelId ?? ''}`
-        : route.view;
+        : route.view === 'connect-choice'
+          ? `connect/${route.choiceId}`
+          : route.view;
   const firstView = useRef(true);
   useEffect(() => {
     if (firstView.current) {
@@ -198,7 +201,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <nav aria-label="Views">
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
-        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' ? 'page' : undefined}>Channels</a>
+        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' || route.view === 'connect-choice' ? 'page' : undefined}>Channels</a>
         <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
       <${SiteSwitcher} sites=${sites.data ?? []} siteId=${siteId} onChoose=${chooseSite} />
@@ -216,6 +219,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
               ${route.view === 'channels' && html`<${ChannelsView} />`}
               ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
+              ${route.view === 'connect-choice' && html`<${ConnectChoiceView} key=${route.choiceId} channelId=${route.channelId} choiceId=${route.choiceId} />`}
               ${isAdminRoute(route) && html`<${AdminPage} route=${route} me=${me} />`}
             `
       }

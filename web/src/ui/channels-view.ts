@@ -243,12 +243,15 @@ export function ChannelsView() {
     }
   };
 
-  const connect = async (channel: Channel, instance?: string) => {
+  const connect = async (
+    channel: Channel,
+    options: { instance?: string; via?: 'facebook' } = {},
+  ) => {
     setBusy(channel.id);
     setError(undefined);
     setSaid('');
     try {
-      location.assign(await api.connectChannel(channel.id, instance));
+      location.assign(await api.connectChannel(channel.id, options));
     } catch (caught) {
       setError(caught);
       setBusy(undefined);
@@ -380,6 +383,17 @@ export function ChannelsView() {
                           Connect<span class="visually-hidden"> ${channelName(channel)}</span>
                         </button>`
                       }
+                      ${
+                        // Instagram also connects through Facebook login, via a Page.
+                        channel.platform === 'instagram' &&
+                        html`<button
+                          type="button"
+                          disabled=${busy === channel.id}
+                          onClick=${() => connect(channel, { via: 'facebook' })}
+                        >
+                          Connect with Facebook<span class="visually-hidden"> ${channelName(channel)}</span>
+                        </button>`
+                      }
                       <button
                         type="button"
                         aria-expanded=${editingCredentials === channel.id}
@@ -421,7 +435,7 @@ export function ChannelsView() {
                         html`<${InstanceForm}
                           channel=${channel}
                           onCancel=${() => setAskingInstance(undefined)}
-                          onConnect=${(instance: string) => connect(channel, instance)}
+                          onConnect=${(instance: string) => connect(channel, { instance })}
                         />`
                       }
                       ${

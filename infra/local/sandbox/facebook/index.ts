@@ -62,10 +62,8 @@ async function handle(state: FacebookState, req: IncomingMessage, res: ServerRes
   if (!owner && state.auth.knows(token)) {
     const checked = state.auth.check(token);
     if (!checked.ok) return sendGraphError(res, 400, tokenRefusal(checked));
-    if (!state.pageTokens.has(token)) {
-      return handleUserToken(state, req, res, match[2], params, token, checked);
-    }
-    owner = state.page;
+    owner = state.pageTokens.get(token);
+    if (!owner) return handleUserToken(state, req, res, match[2], params, token, checked);
   }
   if (!owner) {
     return sendGraphError(res, 400, {

@@ -19,7 +19,7 @@ import {
 } from '../kit/oauth';
 import { tokenRefusal } from '../meta/login';
 import { type Params, sendGraphError } from './graph';
-import type { FacebookState } from './state';
+import { type FacebookState, SEVERAL_PAGES } from './state';
 
 const HOUR_SECONDS = 60 * 60;
 const LONG_LIVED_SECONDS = 60 * 24 * HOUR_SECONDS;
@@ -66,7 +66,17 @@ export function handleFacebookLogin(
     const checked =
       method === 'GET' ? auth.checkAuthorize(url.searchParams) : auth.decide(paramsOf(params));
     if (checked.ok && 'request' in checked) {
-      sendHtml(res, 200, auth.consentPage(checked.request, url.pathname, state.member.name));
+      sendHtml(
+        res,
+        200,
+        auth.consentPage(checked.request, url.pathname, state.member.name, [
+          { value: '', label: `${state.member.name}, who manages the Page ${state.page.name}` },
+          {
+            value: SEVERAL_PAGES,
+            label: `${state.member.name}, who manages ${state.pagesOf(SEVERAL_PAGES).length} Pages`,
+          },
+        ]),
+      );
     } else if ('redirect' in checked) {
       // Facebook appends `#_=_` to the redirect after its dialog.
       send(res, 302, '', { location: `${checked.redirect}#_=_` });
@@ -152,19 +162,35 @@ export function handleUserToken(
       record.flavour === 'long'
         ? undefined
         : Math.max(0, ((record.expiresAt ?? Date.now()) - Date.now()) / 1000);
-    const pageToken = auth.reissue(record, 'page', seconds).access.token;
-    state.pageTokens.add(pageToken);
+    const fields = params
+      .get('fields')
+      ?.split(',')
+      .map((f) => f.trim());
+    const data = state.pagesOf(record.account).map((managed) => {
+      const pageToken = auth.reissue(record, 'page', seconds).access.token;
+      state.pageTokens.set(pageToken, managed);
+      // Only the first Page is linked to the Instagram business account.
+      const instagram = managed === page ? state.instagramBusinessAccountId : undefined;
+      const node: Record<string, unknown> = {
+        access_token: pageToken,
+        category: 'Media/news company',
+        category_list: [{ id: '2233', name: 'Media/news company' }],
+        name: managed.name,
+        id: managed.id,
+        tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'],
+        ...(instagram && fields?.includes('instagram_business_account')
+          ? { instagram_business_account: { id: instagram } }
+          : {}),
+      };
+      // Graph answers the fields asked for, and `id` always.
+      return fields
+        ? Object.fromEntries(
+            Object.entries(node).filter(([key]) => key === 'id' || fields.includes(key)),
+          )
+        : node;
+    });
     return sendJson(res, 200, {
-      data: [
-        {
-          access_token: pageToken,
-          category: 'Media/news company',
-          category_list: [{ id: '2233', name: 'Media/news company' }],
-          name: page.name,
-          id: page.id,
-          tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'],
-        },
-      ],
+      data,
       paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } },
     });
   }

@@ -1,6 +1,7 @@
 /**
  * The Facebook sandbox's in-memory model: one Page with its token, feed posts, call log
- * (for the usage header) and 429 window.
+ * (for the usage header) and 429 window, and two more Pages that only the consent page's
+ * second sign-in (`several`, who manages all three) reaches.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +27,8 @@ export type FacebookSandboxOptions = {
 };
 
 export const PLATFORM = 'facebook';
+/** The consent page's second sign-in: a person who manages several Pages. */
+export const SEVERAL_PAGES = 'several';
 const SLOW_MS = 3_000;
 /** The widely cited message limit (docs/networks.md: unconfirmed), in UTF-16 code units. */
 export const MAX_MESSAGE = 63_206;
@@ -72,8 +75,10 @@ export class FacebookState {
   /** the login (login.ts): its user tokens read the user's Pages, its Page tokens act as the Page */
   readonly auth: AuthorizationServer;
   readonly app: OAuthApp;
-  /** the Page tokens `/me/accounts` handed out */
-  readonly pageTokens = new Set<string>();
+  /** the Page tokens `/me/accounts` handed out, and the Page each acts as */
+  readonly pageTokens = new Map<string, Page>();
+  /** the Pages besides `page` that the `several` sign-in also manages */
+  readonly otherPages: Page[];
   /** the person who manages the Page and signs in on the dialog */
   readonly member: { id: string; name: string };
   private readonly linkedInstagram: string | undefined;
@@ -101,6 +106,14 @@ export class FacebookState {
       rateLimitedUntil: 0,
       calls: [],
     };
+    this.otherPages = ['Newsroom Sports', 'Newsroom Culture'].map((name) => ({
+      id: String(100_000_000_000_000 + randomBytes(6).readUIntBE(0, 6)),
+      name,
+      token: `EAAG${randomBytes(96).toString('base64url').replace(/[-_]/g, 'Z')}`,
+      posts: [],
+      rateLimitedUntil: 0,
+      calls: [],
+    }));
     this.pagesByToken = new Map([[this.page.token, this.page]]);
     this.auth = facebookAuthorizationServer(
       sandbox.auth?.ledger ?? new AuthLedger(),
@@ -118,6 +131,11 @@ export class FacebookState {
   /** the Instagram account linked to the Page: the option, else the Instagram sandbox's */
   get instagramBusinessAccountId(): string | undefined {
     return this.linkedInstagram ?? this.sandbox.auth?.links?.instagramAccountId;
+  }
+
+  /** The Pages a user token's sign-in manages: the one Page, or all three for `several`. */
+  pagesOf(account: string | undefined): Page[] {
+    return account === SEVERAL_PAGES ? [this.page, ...this.otherPages] : [this.page];
   }
 
   nextPostId(): string {

@@ -58,7 +58,12 @@ export type TokenRecord = {
   grant: string;
   /** a label the network gives a token (e.g. Meta's `short`, `long`) */
   flavour?: string;
+  /** which of the consent page's sign-ins granted it; undefined: the default one */
+  account?: string;
 };
+
+/** A sign-in the consent page offers besides the default one (`value: ''`). */
+export type ConsentAccount = { value: string; label: string };
 
 export type TokenCheck =
   | { ok: true; record: TokenRecord }
@@ -107,6 +112,7 @@ type PendingCode = {
   expiresAt: number;
   used: boolean;
   grant: string;
+  account?: string;
 };
 
 export type AuthorizeRequest = {
@@ -246,15 +252,30 @@ export class AuthorizationServer {
   }
 
   /** The consent page: the app, the scopes asked, and a form that posts the decision back. */
-  consentPage(request: AuthorizeRequest, action: string, account: string): string {
+  consentPage(
+    request: AuthorizeRequest,
+    action: string,
+    account: string,
+    /** several sign-ins to choose from, the first (the default, `value: ''`) checked */
+    choices: readonly ConsentAccount[] = [],
+  ): string {
     const hidden = [...request.params]
-      .filter(([key]) => key !== 'decision')
+      .filter(([key]) => key !== 'decision' && key !== 'account')
       .map(
         ([key, value]) =>
           `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`,
       )
       .join('\n      ');
     const scopes = request.scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('');
+    const accounts =
+      choices.length === 0
+        ? ''
+        : `<fieldset><legend>Sign in as</legend>${choices
+            .map(
+              (c, i) =>
+                `<label><input type="radio" name="account" value="${escapeHtml(c.value)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(c.label)}</label>`,
+            )
+            .join('<br>')}</fieldset>`;
     const network = escapeHtml(this.options.networkName);
     const app = escapeHtml(request.app.name);
     return `<!doctype html>
@@ -268,6 +289,7 @@ export class AuthorizationServer {
       <ul class="scopes">${scopes || '<li>(no scope)</li>'}</ul>
       <form method="post" action="${escapeHtml(action)}">
       ${hidden}
+      ${accounts}
         <button type="submit" name="decision" value="allow">Authorize app</button>
         <button type="submit" name="decision" value="deny">Deny</button>
       </form>
@@ -301,6 +323,7 @@ export class AuthorizationServer {
       expiresAt: this.now() + this.options.codeSeconds * 1000,
       used: false,
       grant: randomToken(12),
+      ...(form.get('account') ? { account: form.get('account') ?? '' } : {}),
     };
     this.codes.set(code.code, code);
     return {
@@ -357,9 +380,15 @@ export class AuthorizationServer {
     } else if (params.verifier !== undefined) {
       return invalid('A code_verifier was sent for a request without code_challenge');
     }
-    return this.issue(app.clientId, code.scopes, code.grant, true, token.flavour, {
-      seconds: 'accessSeconds' in token ? token.accessSeconds : this.accessSeconds,
-    });
+    return this.issue(
+      app.clientId,
+      code.scopes,
+      code.grant,
+      true,
+      token.flavour,
+      { seconds: 'accessSeconds' in token ? token.accessSeconds : this.accessSeconds },
+      code.account,
+    );
   }
 
   /** Issues an access token (and, where the network gives one, a refresh token). */
@@ -371,6 +400,8 @@ export class AuthorizationServer {
     flavour?: string,
     /** the access token's life in seconds; `seconds: undefined` never expires */
     lifetime: { seconds: number | undefined } = { seconds: this.accessSeconds },
+    /** which sign-in granted it, carried to every token of the grant */
+    account?: string,
   ): TokenAnswer {
     const accessSeconds = lifetime.seconds;
     const now = this.now();
@@ -384,6 +415,7 @@ export class AuthorizationServer {
       revoked: false,
       grant,
       flavour,
+      ...(account === undefined ? {} : { account }),
     };
     this.tokens.set(access.token, access);
     this.ledger.note(this.platform, 'issued');
@@ -406,6 +438,7 @@ export class AuthorizationServer {
         expiresAt: seconds === undefined ? undefined : now + seconds * 1000,
         revoked: false,
         grant,
+        ...(account === undefined ? {} : { account }),
       };
       answer.refreshExpiresIn = seconds;
       this.tokens.set(answer.refresh.token, answer.refresh);
@@ -435,6 +468,9 @@ export class AuthorizationServer {
       record.scopes,
       record.grant,
       this.options.rotateRefresh,
+      undefined,
+      { seconds: this.accessSeconds },
+      record.account,
     );
     if (this.options.rotateRefresh) {
       record.revoked = true;
@@ -453,7 +489,15 @@ export class AuthorizationServer {
    * and refresh); the old one stays valid until it expires, as Meta's do.
    */
   reissue(record: TokenRecord, flavour: string, seconds: number | undefined): TokenAnswer {
-    return this.issue(record.clientId, record.scopes, record.grant, false, flavour, { seconds });
+    return this.issue(
+      record.clientId,
+      record.scopes,
+      record.grant,
+      false,
+      flavour,
+      { seconds },
+      record.account,
+    );
   }
 
   /**

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, readBody } from '../kit/http';
 import { startServer } from '../kit/server';
 import type { RunningSandbox, SandboxContext, SandboxFactory } from '../types';
-import { handleLinkedInAuthorization, organizationAcls, userInfo } from './oauth';
+import { handleLinkedInAuthorization, organization, organizationAcls, userInfo } from './oauth';
 import { receiveUpload, route } from './routes';
 import { error, unauthorized } from './serialize';
 import {
@@ -73,12 +73,14 @@ async function handle(state: LinkedInState, req: IncomingMessage, res: ServerRes
   if (!token) return unauthorized(res, 'empty');
   let account = state.accountsByToken.get(token);
   let scopes: string[] | undefined;
+  let signIn: string | undefined;
   if (!account) {
     const checked = state.auth.check(token);
     if (!checked.ok)
       return unauthorized(res, checked.reason === 'unknown' ? 'invalid' : checked.reason);
     account = state.account;
     scopes = checked.record.scopes;
+    signIn = checked.record.account;
   }
   if (path === '/v2/userinfo' && req.method === 'GET') return userInfo(state, res, scopes);
   // The upload URL is LinkedIn's own, outside /rest: no version headers there.
@@ -88,7 +90,11 @@ async function handle(state: LinkedInState, req: IncomingMessage, res: ServerRes
   const version = String(req.headers['linkedin-version'] ?? '');
   if (!versionChecked(req, res, version)) return;
   if (path === '/rest/organizationAcls' && req.method === 'GET') {
-    return organizationAcls(state, res, url);
+    return organizationAcls(state, res, url, signIn);
+  }
+  const organizationPath = /^\/rest\/organizations\/(\d+)$/.exec(path);
+  if (organizationPath?.[1] && req.method === 'GET') {
+    return organization(state, res, organizationPath[1]);
   }
   await route({ state, req, res, url, body, account, version }, path);
 }

@@ -19,7 +19,7 @@ import {
   type TokenAnswer,
 } from '../kit/oauth';
 import { answer, badRequest } from './serialize';
-import type { LinkedInState } from './state';
+import { type LinkedInState, SEVERAL_ORGANIZATIONS } from './state';
 
 export const AUTHORIZE_PATH = '/oauth/v2/authorization';
 export const TOKEN_PATH = '/oauth/v2/accessToken';
@@ -98,7 +98,17 @@ export function handleLinkedInAuthorization(
   if (url.pathname === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
     const checked = method === 'GET' ? auth.checkAuthorize(url.searchParams) : auth.decide(form);
     if (checked.ok && 'request' in checked) {
-      sendHtml(res, 200, auth.consentPage(checked.request, AUTHORIZE_PATH, state.member.name));
+      sendHtml(
+        res,
+        200,
+        auth.consentPage(checked.request, AUTHORIZE_PATH, state.member.name, [
+          { value: '', label: `${state.member.name}, administrator of ${state.account.name}` },
+          {
+            value: SEVERAL_ORGANIZATIONS,
+            label: `${state.member.name}, administrator of ${state.organizationsOf(SEVERAL_ORGANIZATIONS).length} organizations`,
+          },
+        ]),
+      );
     } else if ('redirect' in checked) {
       send(res, 302, '', { location: checked.redirect });
     } else {
@@ -181,19 +191,47 @@ export function userInfo(state: LinkedInState, res: ServerResponse, scopes: stri
 }
 
 /** `GET /rest/organizationAcls?q=roleAssignee`: the organizations the member has a role in. */
-export function organizationAcls(state: LinkedInState, res: ServerResponse, url: URL) {
+export function organizationAcls(
+  state: LinkedInState,
+  res: ServerResponse,
+  url: URL,
+  /** which sign-in granted the token; undefined for the account's own token */
+  account?: string,
+) {
   if (url.searchParams.get('q') !== 'roleAssignee') {
     return badRequest(res, 'Invalid query parameters passed to request');
   }
   const role = url.searchParams.get('role');
   const status = url.searchParams.get('state');
-  const elements = [
-    {
-      roleAssignee: `urn:li:person:${state.member.id}`,
-      state: 'APPROVED',
-      role: 'ADMINISTRATOR',
-      organization: state.account.author,
-    },
-  ].filter((e) => (!role || e.role === role) && (!status || e.state === status));
-  answer(res, 200, { paging: { start: 0, count: 10, links: [] }, elements });
+  const elements = state.organizationsOf(account).map((organization) => ({
+    roleAssignee: `urn:li:person:${state.member.id}`,
+    state: 'APPROVED',
+    role: 'ADMINISTRATOR',
+    organization: organization.author,
+  }));
+  const listed = elements.filter(
+    (e) => (!role || e.role === role) && (!status || e.state === status),
+  );
+  answer(res, 200, { paging: { start: 0, count: 10, links: [] }, elements: listed });
+}
+
+/** `GET /rest/organizations/{id}`: an organization's name, as `localizedName` (and `name`). */
+export function organization(state: LinkedInState, res: ServerResponse, id: string) {
+  const found = state
+    .organizationsOf(SEVERAL_ORGANIZATIONS)
+    .find((o) => o.author === `urn:li:organization:${id}`);
+  if (!found) {
+    return answer(res, 404, {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: `Organization ${id} not found`,
+    });
+  }
+  answer(res, 200, {
+    id: Number(id),
+    localizedName: found.name,
+    name: { localized: { en_US: found.name }, preferredLocale: { country: 'US', language: 'en' } },
+    vanityName: found.name.toLowerCase().replace(/\W+/g, '-'),
+    organizationType: 'MEDIA',
+  });
 }

@@ -115,6 +115,9 @@ export function compareUrns(a: string, b: string): number {
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
+/** The consent page's second sign-in: a member who administers several organizations. */
+export const SEVERAL_ORGANIZATIONS = 'several';
+
 export class LinkedInState {
   readonly nextId = idGenerator();
   readonly slowMs: number;
@@ -123,6 +126,11 @@ export class LinkedInState {
   readonly accountsByToken: Map<string, Account>;
   /** the member who administers the organization and signs in on the consent page */
   readonly member: { id: string; name: string; email: string };
+  /**
+   * The organizations besides `account` that the consent page's second sign-in
+   * (`several`) also administers: listed and named, not posted as.
+   */
+  readonly otherOrganizations: { author: string; name: string }[];
   readonly auth: AuthorizationServer;
   /** the sandbox's LinkedIn app, approved for programmatic refresh tokens */
   readonly app: OAuthApp;
@@ -150,6 +158,10 @@ export class LinkedInState {
       rateLimitedUntil: 0,
     };
     this.accountsByToken = new Map([[this.account.token, this.account]]);
+    this.otherOrganizations = ['Newsroom Sports', 'Newsroom Culture'].map((name, i) => ({
+      author: `urn:li:organization:${Number(organizationId) + 1 + i}`,
+      name,
+    }));
     // A member's OpenID `sub` is an opaque 10-character id.
     this.member = {
       id: randomBytes(8).toString('base64url').slice(0, 10),
@@ -161,6 +173,12 @@ export class LinkedInState {
       sandbox.auth?.tokenSeconds,
     );
     this.app = this.auth.register(linkedInApp());
+  }
+
+  /** The organizations a token's sign-in administers: the one, or all three for `several`. */
+  organizationsOf(account: string | undefined): { author: string; name: string }[] {
+    const own = { author: this.account.author, name: this.account.name };
+    return account === SEVERAL_ORGANIZATIONS ? [own, ...this.otherOrganizations] : [own];
   }
 
   livePost(a: Account, urn: string): StoredPost | undefined {
