@@ -70,8 +70,11 @@ export type LocalStackOptions = {
   clock?: Clock;
   /**
    * Connect every channel without credentials of its own through its sandbox's sign-in,
-   * at start and as channels are added (default true, `CRIER_SANDBOX_CONNECT=off` turns it
-   * off). Off, such a channel posts with its sandbox's fixed account instead.
+   * at start and as channels are added (`npm start` does, unless `CRIER_SANDBOX_CONNECT`
+   * is `off`). Off (the default), such a channel posts with its sandbox's fixed account.
+   * It runs the functions' own composition in this process, whose clients are made once
+   * per process: one auto-connecting stack per process, so tests that start several
+   * stacks leave it off.
    */
   autoConnect?: boolean;
 };
@@ -263,9 +266,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     serveEditorUi(gateway, log);
 
-    const connecting =
-      (options.sandboxes ?? true) &&
-      (options.autoConnect ?? env.CRIER_SANDBOX_CONNECT?.trim().toLowerCase() !== 'off');
+    const connecting = (options.sandboxes ?? true) && options.autoConnect === true;
     if (options.sandboxes ?? true) {
       sandboxes = await startSandboxes({
         log,
