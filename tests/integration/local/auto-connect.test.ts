@@ -50,7 +50,7 @@ const healthOf = async (id: string) =>
   ((await api('GET', '/api/channels')).body.channels as Channel[]).find((c) => c.id === id)?.health
     ?.status;
 const auditOf = async () =>
-  (await api('GET', '/api/audit')).body.entries as {
+  (await api('GET', '/api/audit?limit=100')).body.entries as {
     who: string;
     action: string;
     target: string;
