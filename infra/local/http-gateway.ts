@@ -330,6 +330,8 @@ export async function startHttpGateway(options: {
   log: Logger;
   ready?: boolean;
   maxRequestBytes?: number;
+  /** told of each function route's answer, after it is sent (e.g. a channel created) */
+  onAnswer?: (routeKey: string, status: number) => void;
 }): Promise<HttpGateway> {
   const { log } = options;
   const host = options.host ?? '127.0.0.1';
@@ -487,7 +489,9 @@ export async function startHttpGateway(options: {
       now: started,
       localPort,
     });
-    finish(await invokeFunction(target.gatewayFunction, event));
+    const answer = await invokeFunction(target.gatewayFunction, event);
+    finish(answer);
+    options.onAnswer?.(matched.route.routeKey, answer.status);
   };
 
   const server = createServer((request, response) => {

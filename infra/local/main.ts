@@ -81,7 +81,10 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
-  stack = await startLocalStack();
+  stack = await startLocalStack({
+    // Channels without credentials connect through their sandbox's sign-in.
+    autoConnect: process.env.CRIER_SANDBOX_CONNECT?.trim().toLowerCase() !== 'off',
+  });
 } catch (error) {
   if (error instanceof DataDirInUseError) {
     process.stderr.write(`Crier could not start: ${error.message}\n`);

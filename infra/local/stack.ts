@@ -21,6 +21,7 @@ import {
   type QueueDefinition,
   type QueueName,
 } from '../../shared/resources';
+import { type AutoConnect, startAutoConnect } from './auto-connect';
 import { type LocalDynamo, startDynamo } from './dynamo';
 import { serveEditorUi } from './editor-ui';
 import { type EventSource, startEventSource } from './event-source';
@@ -67,7 +68,19 @@ export type LocalStackOptions = {
    * time, e.g. just before a daylight-saving change. Queue delays and ticks stay real.
    */
   clock?: Clock;
+  /**
+   * Connect every channel without credentials of its own through its sandbox's sign-in,
+   * at start and as channels are added (`npm start` does, unless `CRIER_SANDBOX_CONNECT`
+   * is `off`). Off (the default), such a channel posts with its sandbox's fixed account.
+   * It runs the functions' own composition in this process, whose clients are made once
+   * per process: one auto-connecting stack per process, so tests that start several
+   * stacks leave it off.
+   */
+  autoConnect?: boolean;
 };
+
+/** Seconds between the sweeps that connect channels written straight into the table. */
+const CONNECT_SWEEP_SECONDS = 10;
 
 export type LocalStack = {
   /** the API's base URL, `http://127.0.0.1:<port>` */
@@ -183,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let sqs: LocalSqs | undefined;
   let scheduler: Scheduler | undefined;
   let sandboxes: Sandboxes | undefined;
+  let autoConnect: AutoConnect | undefined;
   const eventSources: EventSource[] = [];
   let ready = false;
 
@@ -192,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ready = false;
       gateway?.setReady(false);
       const steps: [string, (() => Promise<void>) | undefined][] = [
+        ['auto-connect', () => autoConnect?.stop() ?? Promise.resolve()],
         ['scheduler', () => scheduler?.stop() ?? Promise.resolve()],
         [
           'pollers',
@@ -229,7 +244,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }));
     // Listening first: a taken PORT fails before anything else starts, and /healthz
     // answers 503 while the rest comes up.
-    gateway = await startHttpGateway({ port, functions: gatewayFunctions, log, ready: false });
+    gateway = await startHttpGateway({
+      port,
+      functions: gatewayFunctions,
+      log,
+      ready: false,
+      // A channel just added (or an archived one restored) is connected at once.
+      onAnswer: (routeKey, status) => {
+        if (routeKey === 'POST /api/channels' && status === 201) autoConnect?.nudge();
+      },
+    });
     gateway.addRoute('GET', '/healthz', async () =>
       ready
         ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' }
@@ -242,6 +266,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     serveEditorUi(gateway, log);
 
+    const connecting = (options.sandboxes ?? true) && options.autoConnect === true;
     if (options.sandboxes ?? true) {
       sandboxes = await startSandboxes({
         log,
@@ -322,7 +347,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CRIER_DATA_DIR: dataDir,
       // Credentials an admin sets through the API, one file per channel, owner-only.
       [CHANNEL_SECRETS_DIR_ENV]: join(dataDir, 'channel-secrets'),
-      ...(sandboxes ? sandboxCredentials(sandboxes, log) : {}),
+      ...(sandboxes ? sandboxCredentials(sandboxes, log, { accounts: !connecting }) : {}),
     };
     environment.set(functionEnvironment);
 
@@ -349,6 +374,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tickSeconds,
       log,
     });
+
+    if (sandboxes && connecting) {
+      // Before ready: the first article already posts with tokens the sandboxes issued.
+      const started = Date.now();
+      autoConnect = startAutoConnect({ sandboxes, log, sweepSeconds: CONNECT_SWEEP_SECONDS });
+      await autoConnect.sweep({ atStart: true });
+      log.debug('sandbox.connect-sweep', { ms: Date.now() - started });
+    }
 
     writeRuntimeFile(dataDir, {
       pid: process.pid,
@@ -451,16 +484,23 @@ function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
 }
 
 /**
- * Every channel on a network with a sandbox, and no credentials of its own in the
- * environment, posts to that sandbox's account: the ones in the table now, and the ones
- * an admin adds while the stack runs.
+ * Each sandbox's OAuth app, as a deployment registers one with each network. With
+ * `accounts` (the stack does not connect its channels), every channel on a network with a
+ * sandbox and no credentials of its own posts to that sandbox's fixed account: the ones
+ * in the table now, and the ones an admin adds while the stack runs.
  */
-function sandboxCredentials(sandboxes: Sandboxes, log: Logger): Record<string, string> {
+function sandboxCredentials(
+  sandboxes: Sandboxes,
+  log: Logger,
+  options: { accounts: boolean },
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const platform of PLATFORMS) {
     const sandbox = sandboxes.byPlatform(platform);
     if (!sandbox) continue;
-    env[sandboxCredentialsEnvName(platform)] = JSON.stringify(sandbox.credentials);
+    if (options.accounts) {
+      env[sandboxCredentialsEnvName(platform)] = JSON.stringify(sandbox.credentials);
+    }
     // The sandbox's OAuth app, as a deployment registers one with each network.
     if (sandbox.app && !process.env[networkAppEnvName(platform)]) {
       const { clientId, clientSecret, authorizeUrl, tokenUrl } = sandbox.app;

@@ -2,7 +2,8 @@
  * Where a channel's credentials come from, in this order: `CRIER_CHANNEL_CREDENTIALS_<ID>`
  * (JSON; the id upper-cased, dashes as underscores), which nothing overwrites; then the
  * channel's stored secret (Secrets Manager `<CRIER_CHANNEL_SECRET_PREFIX><channelId>` in
- * AWS, the data folder locally); then, locally only, the network's sandbox account
+ * AWS, the data folder locally); then, locally only and where the stack does not connect
+ * its channels through the sandboxes' sign-in, the network's sandbox account
  * (`CRIER_SANDBOX_CREDENTIALS_<PLATFORM>`), so a channel made while the stack runs posts
  * to its sandbox. Stored values are cached for a few minutes so a secret rotated
  * elsewhere is picked up without a deploy; a write through `put` shows at once here.

@@ -40,12 +40,23 @@ async function liveChannel(deps: ChannelHealthDeps, channelId: string): Promise<
 }
 
 /**
+ * Threads and Instagram (its own login) renew a long-lived token with the token itself
+ * while it lives: no `refreshToken`, and still no reconnect needed.
+ */
+function renewsItself(platform: Platform | undefined, fields: Record<string, unknown>): boolean {
+  return platform === 'threads' || (platform === 'instagram' && fields.login !== 'facebook');
+}
+
+/**
  * When a person must reconnect, read from the stored credentials: `refreshExpiresAt` (the
  * refresh grant ends), or `expiresAt` of a token with no `refreshToken` to renew it
  * (each an ISO instant, or epoch seconds or milliseconds). An
  * access token Crier can refresh never makes a channel `expiring`.
  */
-export function reconnectBy(credentials: unknown): { at: number; why: string } | undefined {
+export function reconnectBy(
+  credentials: unknown,
+  platform?: Platform,
+): { at: number; why: string } | undefined {
   if (!credentials || typeof credentials !== 'object') return undefined;
   const fields = credentials as Record<string, unknown>;
   // An ISO instant, or epoch seconds or milliseconds as token endpoints give them.
@@ -60,7 +71,9 @@ export function reconnectBy(credentials: unknown): { at: number; why: string } |
   const refreshEnds = instant(fields.refreshExpiresAt);
   if (refreshEnds !== undefined) return { at: refreshEnds, why: 'its refresh grant ends' };
   const tokenEnds = instant(fields.expiresAt);
-  const refreshable = typeof fields.refreshToken === 'string' && fields.refreshToken !== '';
+  const refreshable =
+    (typeof fields.refreshToken === 'string' && fields.refreshToken !== '') ||
+    renewsItself(platform, fields);
   if (tokenEnds !== undefined && !refreshable) {
     return { at: tokenEnds, why: 'its token expires and cannot be refreshed' };
   }
@@ -72,11 +85,12 @@ export function healthOf(
   verification: Verification | undefined,
   credentials: unknown,
   now: Date,
+  platform?: Platform,
 ): ChannelHealth {
   const checkedAt = now.toISOString();
   if (!verification) return { status: 'unconnected', reason: 'No credentials', checkedAt };
   if (!verification.ok) return { status: 'failing', reason: verification.reason, checkedAt };
-  const deadline = reconnectBy(credentials);
+  const deadline = reconnectBy(credentials, platform);
   if (deadline && deadline.at - now.getTime() <= EXPIRING_WITHIN_MS) {
     const when = new Date(deadline.at).toISOString();
     return {
@@ -95,7 +109,7 @@ export async function checkChannel(
 ): Promise<ChannelHealth> {
   const { value } = await deps.credentials.find(channel);
   const verification = value === undefined ? undefined : await deps.verify(channel.platform, value);
-  const health = healthOf(verification, value, deps.clock.now());
+  const health = healthOf(verification, value, deps.clock.now(), channel.platform);
   await deps.channelState.saveHealth(channel.id, health);
   return health;
 }
@@ -131,7 +145,10 @@ export async function setChannelCredentials(
   }
   await deps.credentials.put(channelId, body);
   const now = deps.clock.now();
-  await deps.channelState.saveHealth(channelId, healthOf(verification, body, now));
+  await deps.channelState.saveHealth(
+    channelId,
+    healthOf(verification, body, now, channel.platform),
+  );
   await deps.releaseWaiting?.(channelId);
   await deps.directory.recordAudit({
     who,

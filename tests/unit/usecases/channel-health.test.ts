@@ -182,6 +182,17 @@ describe('checking a channel', () => {
     });
   });
 
+  it('is not expiring for a Threads or Instagram-login token, which renews itself while it lives', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    const ok: Verification = { ok: true, account: 'a', credentials: {} };
+    const soon = { accessToken: 't', expiresAt: '2026-03-05T12:00:00Z' };
+    expect(healthOf(ok, soon, now, 'threads').status).toBe('ok');
+    expect(healthOf(ok, { ...soon, login: 'instagram' }, now, 'instagram').status).toBe('ok');
+    // A Facebook-login token has no such refresh, nor has another network's.
+    expect(healthOf(ok, { ...soon, login: 'facebook' }, now, 'instagram').status).toBe('expiring');
+    expect(healthOf(ok, soon, now, 'mastodon').status).toBe('expiring');
+  });
+
   it('checks daily: a channel checked within the day waits, and failing ones are counted', async () => {
     await secrets.put('news-bsky', bsky('revoked-password'));
     const first = await checkDueChannels(scheduled(), 10_000);
