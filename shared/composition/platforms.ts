@@ -44,6 +44,7 @@ export const channelHealthDeps = once(
     clock,
     releaseWaiting: (channelId) =>
       releaseWaitingShares({ timeline: channelTimeline(), shares: shareStore(), clock }, channelId),
+    leases: refreshLeases(),
   }),
 );
 

@@ -6,10 +6,11 @@
  * a week: the token cannot be refreshed, or its refresh grant ends), `failing` (the
  * network's reason), `unconnected` (no credentials at all).
  */
+import { randomUUID } from 'node:crypto';
 import type { ChannelDirectory, DirectoryChannel } from '../domain/channel-directory';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import type { Platform } from '../domain/platform';
-import type { ChannelHealth, ChannelStateStore, Clock } from '../domain/ports';
+import type { ChannelHealth, ChannelStateStore, Clock, RefreshLeases } from '../domain/ports';
 import type { Verification } from '../platforms/verify';
 
 /** `expiring` this long before a person must act. */
@@ -31,7 +32,53 @@ export type ChannelHealthDeps = {
   clock: Clock;
   /** makes the channel's shares waiting for a reconnect due now (reconnect-channel.ts) */
   releaseWaiting?: (channelId: string) => Promise<number>;
+  /**
+   * The token keeper's single-flight lease (`CH#<id>`/`REFRESH`): new credentials are
+   * written holding it, so a refresh under way cannot store the old grant over them.
+   */
+  leases?: RefreshLeases;
+  /** how long a write waits for a refresh under way before it answers 409 */
+  leaseWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 };
+
+/** As long as a keeper's refresh may hold the lease; a write holds it far shorter. */
+const WRITE_LEASE_MS = 30_000;
+const LEASE_POLL_MS = 200;
+
+/**
+ * Runs `write` holding the channel's refresh lease: it waits for a refresh under way (the
+ * keeper stores its answer before it lets go), then keeps any new refresh out until the
+ * new credentials are stored; a refresh after that reads them. Waiting is counted in
+ * polls, so a stopped clock cannot make it wait forever.
+ */
+async function holdingRefreshLease<T>(
+  deps: ChannelHealthDeps,
+  channelId: string,
+  write: () => Promise<T>,
+): Promise<T> {
+  const leases = deps.leases;
+  if (!leases) return write();
+  const owner = `credentials-${randomUUID()}`;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const waitMs = deps.leaseWaitMs ?? 20_000;
+  for (let waited = 0; ; waited += LEASE_POLL_MS) {
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + WRITE_LEASE_MS).toISOString();
+    if (await leases.take(channelId, owner, now.toISOString(), until)) break;
+    if (waited >= waitMs) {
+      throw new ConflictError(
+        `A token refresh of channel ${channelId} is under way: try again in a minute`,
+      );
+    }
+    await sleep(LEASE_POLL_MS);
+  }
+  try {
+    return await write();
+  } finally {
+    await leases.release(channelId, owner);
+  }
+}
 
 async function liveChannel(deps: ChannelHealthDeps, channelId: string): Promise<DirectoryChannel> {
   const channel = await deps.directory.getChannel(channelId);
@@ -143,7 +190,7 @@ export async function setChannelCredentials(
     const field = verification.kind === 'invalid' ? '(body)' : '(network)';
     throw new ValidationError(verification.reason, [{ field, message: verification.reason }]);
   }
-  await deps.credentials.put(channelId, body);
+  await holdingRefreshLease(deps, channelId, () => deps.credentials.put(channelId, body));
   const now = deps.clock.now();
   await deps.channelState.saveHealth(
     channelId,

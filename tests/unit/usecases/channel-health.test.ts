@@ -16,7 +16,8 @@ import {
   healthOf,
   setChannelCredentials,
 } from '../../../shared/usecases/channel-health';
-import { inMemoryWorld } from '../../support/in-memory';
+import { TokenKeeper } from '../../../shared/usecases/token-keeper';
+import { InMemoryRefreshLeases, inMemoryWorld } from '../../support/in-memory';
 
 class MapSecrets implements ChannelSecrets {
   readonly values = new Map<string, unknown>();
@@ -129,6 +130,82 @@ describe('setting credentials', () => {
     await expect(setChannelCredentials(deps, 'news-bsky', bsky(GOOD), 'Ada')).rejects.toThrow(
       NotFoundError,
     );
+  });
+});
+
+describe('setting credentials while a token refresh is under way', () => {
+  let leases: InMemoryRefreshLeases;
+  beforeEach(() => {
+    leases = new InMemoryRefreshLeases();
+  });
+
+  /** A keeper whose refresh of the old grant hangs until `finish` is called. */
+  function slowKeeper() {
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let started = () => {};
+    const asked = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const keeper = new TokenKeeper({
+      credentials: deps.credentials as ChannelCredentials,
+      leases,
+      clock: world.clock,
+      refresherFor: () => async (old) => {
+        started();
+        await gate;
+        return { ok: true, credentials: { ...old, accessToken: 'renewed-old-grant' } };
+      },
+    });
+    return { keeper, asked, finish: () => finish() };
+  }
+
+  it('waits for the refresh to store its answer, then stores the new credentials over it', async () => {
+    await secrets.put('news-bsky', bsky(GOOD, { accessToken: 'old-grant', refreshToken: 'r-1' }));
+    const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+    const leased = { ...deps, leases, sleep: tick };
+    const { keeper, asked, finish } = slowKeeper();
+    // The keeper renews any OAuth grant the same way; X's needs a refresh token.
+    const refresh = keeper.fresh({ id: 'news-bsky', platform: 'x' }, { force: true });
+    await asked;
+    const setting = setChannelCredentials(
+      leased,
+      'news-bsky',
+      bsky(GOOD, { accessToken: 'new-grant' }),
+      'Ada',
+    );
+    // The refresh still holds the lease: nothing is written yet.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(secrets.values.get('news-bsky')).toMatchObject({ accessToken: 'old-grant' });
+    finish();
+    await refresh;
+    await setting;
+    expect(secrets.values.get('news-bsky')).toMatchObject({ accessToken: 'new-grant' });
+    expect(leases.held.size).toBe(0);
+  });
+
+  it('answers a conflict and stores nothing when the refresh keeps the lease too long', async () => {
+    await secrets.put('news-bsky', bsky(GOOD, { accessToken: 'old-grant' }));
+    const now = world.clock.now();
+    await leases.take(
+      'news-bsky',
+      'keeper',
+      now.toISOString(),
+      new Date(now.getTime() + 30_000).toISOString(),
+    );
+    const leased = {
+      ...deps,
+      leases,
+      leaseWaitMs: 1_000,
+      sleep: () => Promise.resolve(),
+    };
+    await expect(
+      setChannelCredentials(leased, 'news-bsky', bsky(GOOD, { accessToken: 'new-grant' }), 'Ada'),
+    ).rejects.toThrow(/token refresh of channel news-bsky is under way/);
+    expect(secrets.values.get('news-bsky')).toMatchObject({ accessToken: 'old-grant' });
+    expect(leases.held.get('news-bsky')?.owner).toBe('keeper');
   });
 });
 
