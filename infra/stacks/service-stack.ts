@@ -306,6 +306,24 @@ export class ServiceStack extends Stack {
         reason: `A tick of ${definition.entry} carries no data: one that cannot be delivered is followed by the next, ${everySeconds / 60} minute(s) later, which does the same work from the table. A dead-letter queue would hold only empty ticks.`,
       });
     }
+
+    for (const rule of definition.rules ?? []) {
+      const every = rule.everyMinutes === 1 ? 'minute' : `${rule.everyMinutes} minutes`;
+      const scheduled = new events.Rule(this, `${pascal(name)}${rule.name}Schedule`, {
+        description: `Runs ${definition.entry} every ${every}${rule.input ? ` with ${JSON.stringify(rule.input)}` : ''}`,
+        schedule: events.Schedule.rate(Duration.minutes(rule.everyMinutes)),
+        targets: [
+          new targets.LambdaFunction(fn.function, {
+            retryAttempts: 0,
+            ...(rule.input ? { event: events.RuleTargetInput.fromObject(rule.input) } : {}),
+          }),
+        ],
+      });
+      Validations.of(scheduled).acknowledge({
+        id: 'Serverless-EventBusDLQ',
+        reason: `A run of ${definition.entry} carries no data: one that cannot be delivered is followed by the next, ${every} later, which does the same work from the table. A dead-letter queue would hold only empty events.`,
+      });
+    }
   }
 
   private createAlarmTopic(settings: CrierSettings): sns.Topic {

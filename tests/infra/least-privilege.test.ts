@@ -323,6 +323,9 @@ describe('least privilege', () => {
       if (definition.schedule) {
         expected.push(`${functionId} by events.amazonaws.com from its schedule`);
       }
+      for (const _rule of definition.rules ?? []) {
+        expected.push(`${functionId} by events.amazonaws.com from its schedule`);
+      }
     }
     const actual = permissions.map((permission) => {
       const { Action, FunctionName, Principal, SourceArn, ...rest } = permission.Properties;

@@ -64,7 +64,7 @@ beforeAll(async () => {
     functions: {
       'editor-api': FUNCTIONS['editor-api'],
       'publish-share': { ...FUNCTIONS['publish-share'], sqs: undefined },
-      'notify-editors': { ...FUNCTIONS['notify-editors'], schedule: undefined },
+      'notify-editors': { ...FUNCTIONS['notify-editors'], rules: undefined },
     },
     sandboxes: false,
   });
