@@ -110,6 +110,8 @@ export type FunctionDefinition = {
     editors?: boolean;
     /** publishes the editors' e-mail digests to the notifications topic */
     notifications?: boolean;
+    /** subscribes and unsubscribes the sites' e-mail addresses on the notifications topic */
+    emailSubscriptions?: boolean;
   };
 };
 
@@ -281,12 +283,14 @@ export const FUNCTIONS = {
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
     // Sends a test digest to a site's notification targets (POST .../notifications/test),
+    // subscribes the addresses an admin sets for a site (PUT .../notifications),
     // and writes the channels' credentials an admin sets, once the network accepted them.
     uses: {
       table: 'readWrite',
       sendTo: ['publish'],
       editors: true,
       notifications: true,
+      emailSubscriptions: true,
       channelSecrets: 'readWrite',
       networkApps: true,
     },

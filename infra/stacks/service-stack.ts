@@ -437,8 +437,23 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
   if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
+  // Managing the sites' e-mail subscriptions, on this one topic.
+  if (uses.emailSubscriptions) {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...EMAIL_SUBSCRIPTION_ACTIONS],
+      resourceArns: [resources.notificationTopic.topicArn],
+    });
+  }
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
 }
+
+/** What setting a site's e-mail addresses takes on the notifications topic, and no more. */
+export const EMAIL_SUBSCRIPTION_ACTIONS = [
+  'sns:Subscribe',
+  'sns:Unsubscribe',
+  'sns:ListSubscriptionsByTopic',
+] as const;
 
 /** Reading a channel's secret; the functions that use credentials do this and no more. */
 export const CHANNEL_SECRET_READ = [

@@ -32,6 +32,9 @@ export const notificationEventSchema = z.object({
 });
 export type NotificationEvent = z.output<typeof notificationEventSchema>;
 
+/** Addresses per site: a desk's list, not a mailing list. */
+export const MAX_EMAIL_ADDRESSES = 20;
+
 /** A message's text is bounded: a few lines per kind, then "and N more". */
 const MAX_LINES = 20;
 const MAX_REASON = 200;
@@ -47,6 +50,17 @@ export const notificationTargetsInputSchema = z
       .optional(),
     /** send the digest to the deployment's e-mail topic, filtered to this site */
     email: z.boolean().optional(),
+    /**
+     * the addresses subscribed to the site's digests: Crier subscribes the new ones to the
+     * topic (each confirms from the e-mail AWS sends) and unsubscribes the ones left out
+     */
+    emailAddresses: z
+      .array(z.email().max(254))
+      .max(MAX_EMAIL_ADDRESSES)
+      .refine((list) => new Set(list.map((a) => a.toLowerCase())).size === list.length, {
+        message: 'lists an address twice',
+      })
+      .optional(),
     /** a generic webhook, signed with Standard Webhooks; `null` removes it */
     webhook: z
       .object({ url: z.url({ protocol: /^https?$/ }).max(500) })
@@ -70,8 +84,56 @@ export const notificationSettingsSchema = z.object({
   email: z.boolean().default(false),
   webhook: z.object({ url: z.string(), secret: z.string() }).optional(),
   approvalReminderMinutes: z.number().int().positive().optional(),
+  /** the addresses Crier subscribed to the topic for this site, with their subscriptions */
+  emailSubscriptions: z
+    .array(z.object({ address: z.string(), subscriptionArn: z.string() }))
+    .optional(),
 });
 export type NotificationSettings = z.output<typeof notificationSettingsSchema>;
+
+/** Where an address stands with the topic: waiting for its confirmation, confirmed, or gone. */
+export type EmailSubscriptionState = 'pending' | 'confirmed' | 'unsubscribed';
+
+/** One of the topic's e-mail subscriptions, as SNS lists it. */
+export type ListedSubscription = {
+  /** `PendingConfirmation` until the address confirms (as SNS lists a pending one) */
+  subscriptionArn: string;
+  endpoint: string;
+};
+
+/**
+ * An address's state from the topic's list: its subscription listed by ARN is confirmed;
+ * listed as pending for its address, pending; missing, it left (the link in an e-mail)
+ * or never confirmed in time.
+ */
+export function emailStateOf(
+  subscription: { address: string; subscriptionArn: string },
+  listed: readonly ListedSubscription[] | undefined,
+): EmailSubscriptionState {
+  if (listed === undefined) return 'pending';
+  if (listed.some((entry) => entry.subscriptionArn === subscription.subscriptionArn)) {
+    return 'confirmed';
+  }
+  const address = subscription.address.toLowerCase();
+  return listed.some(
+    (entry) =>
+      entry.subscriptionArn === PENDING_CONFIRMATION && entry.endpoint.toLowerCase() === address,
+  )
+    ? 'pending'
+    : 'unsubscribed';
+}
+
+export const PENDING_CONFIRMATION = 'PendingConfirmation';
+
+/** The deployment's e-mail topic, as far as subscribing a site's addresses goes. */
+export interface EmailSubscriptions {
+  /** Subscribes the address to the site's digests; answers the subscription's ARN. */
+  subscribe(siteId: string, address: string): Promise<string>;
+  /** Removes a subscription; one already gone is no error. */
+  unsubscribe(subscriptionArn: string): Promise<void>;
+  /** The topic's e-mail subscriptions. */
+  list(): Promise<ListedSubscription[]>;
+}
 
 export const DEFAULT_APPROVAL_REMINDER_MINUTES = 60;
 
@@ -79,6 +141,8 @@ export const DEFAULT_APPROVAL_REMINDER_MINUTES = 60;
 export type NotificationTargetsView = {
   slack: boolean;
   email: boolean;
+  /** the subscribed addresses and where each stands */
+  emailAddresses: { address: string; state: EmailSubscriptionState }[];
   /** the webhook's URL shows only its origin: a path may carry a token */
   webhook: { set: boolean; origin?: string };
   approvalReminderMinutes: number;
@@ -86,10 +150,16 @@ export type NotificationTargetsView = {
 
 export function viewOfSettings(
   settings: NotificationSettings | undefined,
+  /** the topic's e-mail subscriptions; unknown, every address shows as pending */
+  listed?: readonly ListedSubscription[],
 ): NotificationTargetsView {
   return {
     slack: settings?.slackWebhookUrl !== undefined,
     email: settings?.email ?? false,
+    emailAddresses: (settings?.emailSubscriptions ?? []).map((subscription) => ({
+      address: subscription.address,
+      state: emailStateOf(subscription, listed),
+    })),
     webhook: settings?.webhook
       ? { set: true, origin: new URL(settings.webhook.url).origin }
       : { set: false },
