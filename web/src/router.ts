@@ -1,7 +1,7 @@
 /**
  * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
  * `#/calendar?week=2026-05-11`, `#/articles/<id>`, `#/channels`, `#/channels/new`,
- * `#/channels/<id>/edit`, `#/editors`, `#/audit`): static hosting serves one page,
+ * `#/channels/<id>/edit`, `#/editors`, `#/notifications`, `#/audit`): static hosting serves one page,
  * and a fragment never reaches a server or CloudFront's error pages.
  */
 export type Route =
@@ -11,8 +11,9 @@ export type Route =
   | { view: 'channels'; params: URLSearchParams }
   /** `channelId` undefined: a new channel */
   | { view: 'channel'; channelId?: string; params: URLSearchParams }
-  // The admin pages: `#/editors`, `#/audit?siteId=north`.
+  // The admin pages: `#/editors`, `#/notifications`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
+  | { view: 'notifications'; params: URLSearchParams }
   | { view: 'audit'; params: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'calendar') return { view: 'calendar', params };
   if (parts[0] === 'editors') return { view: 'editors', params };
+  if (parts[0] === 'notifications') return { view: 'notifications', params };
   if (parts[0] === 'audit') return { view: 'audit', params };
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
