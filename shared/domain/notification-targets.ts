@@ -45,4 +45,3 @@ export const notificationTargetsInputSchema = z
   })
   .strict();
 export type NotificationTargetsInput = z.output<typeof notificationTargetsInputSchema>;
-

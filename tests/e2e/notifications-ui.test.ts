@@ -128,8 +128,11 @@ describe('the Notifications page', () => {
     await expect.poll(() => slack.getAttribute('placeholder')).toContain('(set)');
     await expect(slack.inputValue()).resolves.toBe('');
 
-    const storage = await page.evaluate(() =>
-      JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]),
+    // Evaluated in the page: everything it keeps in storage and cookies.
+    const storage = String(
+      await page.evaluate(
+        'JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie])',
+      ),
     );
     const api = await fetch(new URL('/api/sites', stack.url), {
       headers: { authorization: `Bearer ${admin}` },
