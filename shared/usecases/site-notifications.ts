@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../domain/errors';
 import {
   buildDigest,
   type EmailSubscriptions,
+  emailStateOf,
   type ListedSubscription,
   type NotificationSender,
   type NotificationSettings,
@@ -64,11 +65,19 @@ async function syncSubscriptions(
   }
   const key = (address: string) => address.toLowerCase();
   const kept = new Map(current.map((s) => [key(s.address), s]));
+  // An address kept on the list that left (or never confirmed in time) is subscribed
+  // again: listing it once more is how an admin sends it a new confirmation.
+  const listed = current.length > 0 ? await subscriptions.list() : [];
   const next: NonNullable<NotificationSettings['emailSubscriptions']> = [];
   for (const address of wanted) {
     const existing = kept.get(key(address));
     next.push(
-      existing ?? { address, subscriptionArn: await subscriptions.subscribe(siteId, address) },
+      existing && emailStateOf(existing, listed) !== 'unsubscribed'
+        ? existing
+        : {
+            address: existing?.address ?? address,
+            subscriptionArn: await subscriptions.subscribe(siteId, existing?.address ?? address),
+          },
     );
   }
   const wantedKeys = new Set(wanted.map(key));

@@ -11,6 +11,7 @@ import {
   ListSubscriptionsByTopicCommand,
   ListTopicsCommand,
   SNSClient,
+  UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
@@ -265,6 +266,24 @@ describe('setting the targets', () => {
       expect((site?.notifications as Json | undefined)?.emailAddresses).toEqual([
         { address: 'desk@news.example.org', state: 'confirmed' },
       ]);
+
+      // The address leaves by the link in a digest; listing it again subscribes it anew.
+      const [desk] = left;
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: desk?.SubscriptionArn }));
+      const gone = await call('GET', '/api/sites');
+      const goneSite = (gone.body.sites as Json[]).find((s) => s.id === 'default');
+      expect((goneSite?.notifications as Json | undefined)?.emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'unsubscribed' },
+      ]);
+      const back = await call('PUT', '/api/sites/default/notifications', {
+        emailAddresses: ['desk@news.example.org'],
+      });
+      expect((back.body.notifications as Json).emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'confirmed' },
+      ]);
+      const renewed = await emails();
+      expect(renewed.map((s) => s.Endpoint)).toEqual(['desk@news.example.org']);
+      expect(renewed[0]?.SubscriptionArn).not.toBe(desk?.SubscriptionArn);
     } finally {
       sns.destroy();
     }

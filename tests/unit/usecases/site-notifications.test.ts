@@ -99,6 +99,19 @@ describe('setting e-mail addresses', () => {
     expect(topic.subscriptions.size).toBe(0);
   });
 
+  it('subscribes an address again when it is kept on the list after it left', async () => {
+    await setAddresses(['desk@north.example', 'night@north.example']);
+    topic.confirm('desk@north.example');
+    topic.leave('night@north.example');
+    topic.calls = [];
+    const again = await setAddresses(['desk@north.example', 'night@north.example']);
+    expect(topic.calls).toEqual(['subscribe north night@north.example']);
+    expect(again.notifications.emailAddresses).toEqual([
+      { address: 'desk@north.example', state: 'confirmed' },
+      { address: 'night@north.example', state: 'pending' },
+    ]);
+  });
+
   it('stores nothing when SNS refuses a subscription, and a retry mends it', async () => {
     topic.failNextSubscribe = true;
     await expect(setAddresses(['desk@north.example'])).rejects.toThrow('SNS refused');
