@@ -20,7 +20,12 @@ import {
   slotStore,
 } from '../shared/composition';
 import { editorAccess } from '../shared/composition/editors';
-import { notificationSender, safeFetch, serverLimit } from '../shared/composition/network';
+import {
+  notificationSender,
+  notificationTopic,
+  safeFetch,
+  serverLimit,
+} from '../shared/composition/network';
 import { channelHealthDeps, connectDeps } from '../shared/composition/platforms';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
@@ -31,7 +36,7 @@ import type { Share } from '../shared/domain/share';
 import { created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { openApiDocument } from '../shared/http/openapi';
-import { withObservability } from '../shared/observability';
+import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import { getPreview } from '../shared/preview/cache';
 import { changeArticleChannels } from '../shared/usecases/article-channels';
@@ -44,7 +49,11 @@ import {
 import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
-import { setSiteNotifications, testSiteNotifications } from '../shared/usecases/site-notifications';
+import {
+  listedSubscriptions,
+  setSiteNotifications,
+  testSiteNotifications,
+} from '../shared/usecases/site-notifications';
 import {
   archiveChannel,
   createChannel,
@@ -106,11 +115,13 @@ const sites = {
   clock,
   health: async (channelId: string) => (await channelStateStore().get(channelId)).health,
 };
+const emailTopic = notificationTopic();
 const siteNotifications = {
   directory: channelDirectory(),
   notifications: notificationStore(),
   sender: notificationSender(),
   clock,
+  ...(emailTopic ? { subscriptions: emailTopic } : {}),
 };
 const openApi = openApiDocument();
 
@@ -184,14 +195,22 @@ export const handler = withObservability(
         return ok(await archiveChannel(sites, path.id, editor));
       },
       'GET /api/sites': async ({ editor }) => {
-        // Each site's notification targets, set or unset: never a URL or a key.
+        // Each site's notification targets, set or unset: never a URL or a key. The
+        // addresses' states come from one list of the topic's subscriptions.
         const { sites: listed } = await listSites(sites, editor);
-        const withTargets = await Promise.all(
-          listed.map(async (site) => ({
-            ...site,
-            notifications: viewOfSettings(await siteNotifications.notifications.settings(site.id)),
-          })),
+        const settings = await Promise.all(
+          listed.map((site) => siteNotifications.notifications.settings(site.id)),
         );
+        const subscriptions = await listedSubscriptions(siteNotifications, settings).catch(
+          (error: unknown) => {
+            logger.warn('The e-mail subscriptions could not be listed', { error });
+            return undefined;
+          },
+        );
+        const withTargets = listed.map((site, index) => ({
+          ...site,
+          notifications: viewOfSettings(settings[index], subscriptions),
+        }));
         return ok({ sites: withTargets });
       },
       'POST /api/sites': async ({ body, editor }) => {

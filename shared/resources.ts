@@ -82,6 +82,12 @@ export type FunctionDefinition = {
   sqs?: SqsTrigger;
   /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */
   schedule?: { everySeconds: number };
+  /**
+   * EventBridge rules of the function's own, apart from the shared tick: each runs it
+   * every `everyMinutes` in AWS with `input` as its event. The local runtime runs the
+   * function on every tick instead, with a plain Scheduled Event (which does every task).
+   */
+  rules?: readonly ScheduleRule[];
   /** what the function touches, for grants and for its environment */
   uses: {
     table?: 'read' | 'readWrite';
@@ -104,8 +110,26 @@ export type FunctionDefinition = {
     editors?: boolean;
     /** publishes the editors' e-mail digests to the notifications topic */
     notifications?: boolean;
+    /** subscribes and unsubscribes the sites' e-mail addresses on the notifications topic */
+    emailSubscriptions?: boolean;
   };
 };
+
+export type ScheduleRule = {
+  /** the rule's name in the stack (`<Function><Name>Schedule`) */
+  name: string;
+  everyMinutes: number;
+  /** the event the rule sends; unset, EventBridge's own Scheduled Event */
+  input?: Readonly<Record<string, string>>;
+};
+
+/** Run by EventBridge: on the shared tick, or by rules of its own. */
+export const isScheduled = (definition: FunctionDefinition): boolean =>
+  definition.schedule !== undefined || (definition.rules?.length ?? 0) > 0;
+
+/** The tasks check-channels runs, one per rule (a plain Scheduled Event runs both). */
+export const CHECK_CHANNELS_TASKS = ['tokens', 'health'] as const;
+export type CheckChannelsTask = (typeof CHECK_CHANNELS_TASKS)[number];
 
 /** Crier's own secrets (channel credentials apart). */
 export type SecretName = 'CRIER_WEBHOOK_SECRET' | 'CRIER_GHOST_SECRET' | 'CRIER_SYNDICATION_SECRET';
@@ -188,21 +212,28 @@ export const FUNCTIONS = {
   'notify-editors': {
     entry: 'functions/notify-editors.ts',
     description:
-      "Every minute: sends each site's editors one digest of what needs them, per target",
+      "Every five minutes: sends each site's editors one digest of what needs them, per target",
     timeoutSeconds: 50,
     memoryMB: 256,
-    // The same tick as the others; a run with nothing pending reads one item per site.
-    schedule: { everySeconds: 60 },
+    // A digest every five minutes: soon enough for a failure, few enough messages to
+    // read. A run with nothing pending reads one item per site.
+    rules: [{ name: 'Digest', everyMinutes: 5 }],
     uses: { table: 'readWrite', notifications: true },
   },
   'check-channels': {
     entry: 'functions/check-channels.ts',
     description:
-      'Every minute: checks with its network each channel not checked for a day, and records its health',
+      'Every five minutes renews the OAuth tokens inside their margin; every hour checks with its network each channel not checked for a day',
     timeoutSeconds: 50,
     memoryMB: 512,
-    // One tick serves every scheduled function; each channel is checked once a day.
-    schedule: { everySeconds: 60 },
+    // Two rules, one function. The shortest-lived tokens (X's, two hours) are renewed
+    // twelve minutes before they end: a pass every five minutes is always in time. The
+    // hourly pass checks each channel a day after its last check, a few per run, and
+    // reports the failing ones for the alarm (whose period is that hour).
+    rules: [
+      { name: 'Tokens', everyMinutes: 5, input: { task: 'tokens' } },
+      { name: 'Health', everyMinutes: 60, input: { task: 'health' } },
+    ],
     // Renews the OAuth tokens inside their margin first: the network's app is needed.
     uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
   },
@@ -254,12 +285,14 @@ export const FUNCTIONS = {
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
     // Sends a test digest to a site's notification targets (POST .../notifications/test),
+    // subscribes the addresses an admin sets for a site (PUT .../notifications),
     // and writes the channels' credentials an admin sets, once the network accepted them.
     uses: {
       table: 'readWrite',
       sendTo: ['publish'],
       editors: true,
       notifications: true,
+      emailSubscriptions: true,
       channelSecrets: 'readWrite',
       networkApps: true,
     },

@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionDefinition } from '../../shared/resources';
+import { type FunctionDefinition, isScheduled } from '../../shared/resources';
 import {
   BUNDLE_OPTIONS,
   CONFIG_FILE_NAME,
@@ -81,9 +81,9 @@ export class CrierFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: { ...commonEnvironment(), ...props.environment },
-      // A scheduled run that fails is not retried: the next tick, a minute later, does
-      // the same work, and a retry would only overlap it.
-      ...(definition.schedule ? { retryAttempts: 0 } : {}),
+      // A scheduled run that fails is not retried: the next run does the same work, and
+      // a retry would only overlap it.
+      ...(isScheduled(definition) ? { retryAttempts: 0 } : {}),
       bundling: {
         ...BUNDLE_OPTIONS,
         format: OutputFormat.ESM,
@@ -105,14 +105,14 @@ export class CrierFunction extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: deadLetterReason(definition),
     });
-    if (definition.schedule) {
+    if (isScheduled(definition)) {
       // Present once retryAttempts is set: the asynchronous invocation settings.
       const invokeConfig = this.function.node.tryFindChild('EventInvokeConfig');
       if (invokeConfig) {
         Validations.of(invokeConfig).acknowledge({
           id: 'Serverless-LambdaAsyncFailureDestination',
           reason:
-            "A scheduled tick carries no data to keep: retries are off on purpose and the next tick, a minute later, does the same work from the table. A failed tick shows in the function's Errors metric and its logs.",
+            "A scheduled run carries no data to keep: retries are off on purpose and the next run does the same work from the table. A failed run shows in the function's Errors metric and its logs.",
         });
       }
     }
@@ -135,8 +135,8 @@ function deadLetterReason(definition: FunctionDefinition): string {
   if (definition.sqs) {
     return `Invoked by an SQS event source mapping, which Lambda calls synchronously: a failed message goes back to the ${definition.sqs.queue} queue and, after maxReceiveCount receives, to that queue's own dead-letter queue, which raises an alarm.`;
   }
-  if (definition.schedule) {
-    return 'Invoked by an EventBridge schedule with retries off: a failed tick holds no data (the table is the source of truth) and the next tick, a minute later, does the same work.';
+  if (isScheduled(definition)) {
+    return 'Invoked by an EventBridge schedule with retries off: a failed run holds no data (the table is the source of truth) and the next run does the same work.';
   }
   return "Invoked synchronously by API Gateway: a failure is the caller's HTTP answer (a CMS retries its webhook deliveries; an editor sees the error), so there is no event to keep.";
 }

@@ -18,7 +18,7 @@ import {
   type PublishOutcomeName,
   SERVICE_NAME,
 } from '../../shared/observability/metric-names';
-import type { FunctionName, QueueName } from '../../shared/resources';
+import { FUNCTIONS, type FunctionName, type QueueName } from '../../shared/resources';
 import { pascal } from '../stacks/names';
 import type { CrierFunction } from './crier-function';
 
@@ -32,6 +32,15 @@ export type MonitoringProps = {
 };
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * How often check-channels reports the failing channels: its health rule's period. The
+ * alarm looks at one such period, so a failing channel keeps it in ALARM between runs.
+ */
+export const HEALTH_CHECK_PERIOD = Duration.minutes(
+  FUNCTIONS['check-channels'].rules.find((rule) => rule.input?.task === 'health')?.everyMinutes ??
+    60,
+);
 
 /** Webhooks refused for their signature within five minutes before the alarm goes off. */
 export const WEBHOOK_AUTH_FAILURES_THRESHOLD = 3;
@@ -138,8 +147,12 @@ export class CrierMonitoring extends Construct {
     });
     alarm('ChannelsFailingAlarm', {
       alarmDescription:
-        "A channel's network refuses its credentials (the daily check, or an admin's check now, found it failing): the channel's health in the editor UI says why. Set new credentials; see docs/operating.md, \"Channel health\".",
-      metric: crierMetric(METRICS.channelsFailing, {}, { statistic: cloudwatch.Stats.MAXIMUM }),
+        "A channel's network refuses its credentials (the hourly pass of the daily checks, or an admin's check now, found it failing): the channel's health in the editor UI says why. Set new credentials; see docs/operating.md, \"Channel health\".",
+      metric: crierMetric(
+        METRICS.channelsFailing,
+        {},
+        { statistic: cloudwatch.Stats.MAXIMUM, period: HEALTH_CHECK_PERIOD },
+      ),
       ...atLeastOnce,
     });
     this.alarms = alarms;

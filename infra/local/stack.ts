@@ -17,6 +17,7 @@ import {
   BUCKET,
   ENV,
   FUNCTIONS,
+  isScheduled,
   QUEUES,
   type QueueDefinition,
   type QueueName,
@@ -369,7 +370,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     scheduler = startScheduler({
       functions: functions
-        .filter(({ definition }) => definition.schedule !== undefined)
+        .filter(({ definition }) => isScheduled(definition))
         .map(({ identity, loadHandler }) => ({ function: identity, loadHandler })),
       tickSeconds,
       log,

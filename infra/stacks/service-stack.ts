@@ -306,6 +306,24 @@ export class ServiceStack extends Stack {
         reason: `A tick of ${definition.entry} carries no data: one that cannot be delivered is followed by the next, ${everySeconds / 60} minute(s) later, which does the same work from the table. A dead-letter queue would hold only empty ticks.`,
       });
     }
+
+    for (const rule of definition.rules ?? []) {
+      const every = rule.everyMinutes === 1 ? 'minute' : `${rule.everyMinutes} minutes`;
+      const scheduled = new events.Rule(this, `${pascal(name)}${rule.name}Schedule`, {
+        description: `Runs ${definition.entry} every ${every}${rule.input ? ` with ${JSON.stringify(rule.input)}` : ''}`,
+        schedule: events.Schedule.rate(Duration.minutes(rule.everyMinutes)),
+        targets: [
+          new targets.LambdaFunction(fn.function, {
+            retryAttempts: 0,
+            ...(rule.input ? { event: events.RuleTargetInput.fromObject(rule.input) } : {}),
+          }),
+        ],
+      });
+      Validations.of(scheduled).acknowledge({
+        id: 'Serverless-EventBusDLQ',
+        reason: `A run of ${definition.entry} carries no data: one that cannot be delivered is followed by the next, ${every} later, which does the same work from the table. A dead-letter queue would hold only empty events.`,
+      });
+    }
   }
 
   private createAlarmTopic(settings: CrierSettings): sns.Topic {
@@ -419,8 +437,23 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
   if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
+  // Managing the sites' e-mail subscriptions, on this one topic.
+  if (uses.emailSubscriptions) {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...EMAIL_SUBSCRIPTION_ACTIONS],
+      resourceArns: [resources.notificationTopic.topicArn],
+    });
+  }
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
 }
+
+/** What setting a site's e-mail addresses takes on the notifications topic, and no more. */
+export const EMAIL_SUBSCRIPTION_ACTIONS = [
+  'sns:Subscribe',
+  'sns:Unsubscribe',
+  'sns:ListSubscriptionsByTopic',
+] as const;
 
 /** Reading a channel's secret; the functions that use credentials do this and no more. */
 export const CHANNEL_SECRET_READ = [

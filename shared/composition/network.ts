@@ -31,6 +31,14 @@ export const serverLimit = once((): ((channel: Channel) => Promise<number | unde
  * to the deployment's topic (`CRIER_NOTIFY_TOPIC_ARN`). The local runtime names its
  * sandbox receiver (`CRIER_NOTIFY_SANDBOX_URL`), the one loopback address posted to.
  */
+/** The deployment's e-mail topic (`CRIER_NOTIFY_TOPIC_ARN`), or none. */
+export const notificationTopic = once((): SnsNotificationTopic | undefined => {
+  const topicArn = readEnv({ [ENV.notifyTopicArn]: z.string().startsWith('arn:').optional() })[
+    ENV.notifyTopicArn
+  ];
+  return topicArn ? new SnsNotificationTopic(createSnsClient(), topicArn) : undefined;
+});
+
 export const notificationSender = once((): NotificationSender => {
   const env = readEnv({
     [ENV.notifyTopicArn]: z.string().startsWith('arn:').optional(),
@@ -39,9 +47,8 @@ export const notificationSender = once((): NotificationSender => {
       .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
       .optional(),
   });
-  const topicArn = env[ENV.notifyTopicArn];
   const sandboxBase = env[ENV.notifySandboxUrl];
-  const topic = topicArn ? new SnsNotificationTopic(createSnsClient(), topicArn) : undefined;
+  const topic = notificationTopic();
   return createNotificationSender({
     safe: safeFetch(),
     direct: fetchWebhookSender,

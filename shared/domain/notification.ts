@@ -36,33 +36,11 @@ export type NotificationEvent = z.output<typeof notificationEventSchema>;
 const MAX_LINES = 20;
 const MAX_REASON = 200;
 
-/** The site's targets as set by an admin; the secrets stay in the store, never in an answer. */
-export const notificationTargetsInputSchema = z
-  .object({
-    /** a Slack incoming webhook URL (a secret: it lets anyone post to the channel) */
-    slackWebhookUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(500)
-      .nullable()
-      .optional(),
-    /** send the digest to the deployment's e-mail topic, filtered to this site */
-    email: z.boolean().optional(),
-    /** a generic webhook, signed with Standard Webhooks; `null` removes it */
-    webhook: z
-      .object({ url: z.url({ protocol: /^https?$/ }).max(500) })
-      .strict()
-      .nullable()
-      .optional(),
-    /** drafts waiting for approval longer than this are reminded of, once */
-    approvalReminderMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(7 * 24 * 60)
-      .optional(),
-  })
-  .strict();
-export type NotificationTargetsInput = z.output<typeof notificationTargetsInputSchema>;
+export {
+  MAX_EMAIL_ADDRESSES,
+  type NotificationTargetsInput,
+  notificationTargetsInputSchema,
+} from './notification-targets';
 
 /** What the store keeps for a site: the secrets included. */
 export const notificationSettingsSchema = z.object({
@@ -70,8 +48,56 @@ export const notificationSettingsSchema = z.object({
   email: z.boolean().default(false),
   webhook: z.object({ url: z.string(), secret: z.string() }).optional(),
   approvalReminderMinutes: z.number().int().positive().optional(),
+  /** the addresses Crier subscribed to the topic for this site, with their subscriptions */
+  emailSubscriptions: z
+    .array(z.object({ address: z.string(), subscriptionArn: z.string() }))
+    .optional(),
 });
 export type NotificationSettings = z.output<typeof notificationSettingsSchema>;
+
+/** Where an address stands with the topic: waiting for its confirmation, confirmed, or gone. */
+export type EmailSubscriptionState = 'pending' | 'confirmed' | 'unsubscribed';
+
+/** One of the topic's e-mail subscriptions, as SNS lists it. */
+export type ListedSubscription = {
+  /** `PendingConfirmation` until the address confirms (as SNS lists a pending one) */
+  subscriptionArn: string;
+  endpoint: string;
+};
+
+/**
+ * An address's state from the topic's list: its subscription listed by ARN is confirmed;
+ * listed as pending for its address, pending; missing, it left (the link in an e-mail)
+ * or never confirmed in time.
+ */
+export function emailStateOf(
+  subscription: { address: string; subscriptionArn: string },
+  listed: readonly ListedSubscription[] | undefined,
+): EmailSubscriptionState {
+  if (listed === undefined) return 'pending';
+  if (listed.some((entry) => entry.subscriptionArn === subscription.subscriptionArn)) {
+    return 'confirmed';
+  }
+  const address = subscription.address.toLowerCase();
+  return listed.some(
+    (entry) =>
+      entry.subscriptionArn === PENDING_CONFIRMATION && entry.endpoint.toLowerCase() === address,
+  )
+    ? 'pending'
+    : 'unsubscribed';
+}
+
+export const PENDING_CONFIRMATION = 'PendingConfirmation';
+
+/** The deployment's e-mail topic, as far as subscribing a site's addresses goes. */
+export interface EmailSubscriptions {
+  /** Subscribes the address to the site's digests; answers the subscription's ARN. */
+  subscribe(siteId: string, address: string): Promise<string>;
+  /** Removes a subscription; one already gone is no error. */
+  unsubscribe(subscriptionArn: string): Promise<void>;
+  /** The topic's e-mail subscriptions. */
+  list(): Promise<ListedSubscription[]>;
+}
 
 export const DEFAULT_APPROVAL_REMINDER_MINUTES = 60;
 
@@ -79,6 +105,8 @@ export const DEFAULT_APPROVAL_REMINDER_MINUTES = 60;
 export type NotificationTargetsView = {
   slack: boolean;
   email: boolean;
+  /** the subscribed addresses and where each stands */
+  emailAddresses: { address: string; state: EmailSubscriptionState }[];
   /** the webhook's URL shows only its origin: a path may carry a token */
   webhook: { set: boolean; origin?: string };
   approvalReminderMinutes: number;
@@ -86,10 +114,16 @@ export type NotificationTargetsView = {
 
 export function viewOfSettings(
   settings: NotificationSettings | undefined,
+  /** the topic's e-mail subscriptions; unknown, every address shows as pending */
+  listed?: readonly ListedSubscription[],
 ): NotificationTargetsView {
   return {
     slack: settings?.slackWebhookUrl !== undefined,
     email: settings?.email ?? false,
+    emailAddresses: (settings?.emailSubscriptions ?? []).map((subscription) => ({
+      address: subscription.address,
+      state: emailStateOf(subscription, listed),
+    })),
     webhook: settings?.webhook
       ? { set: true, origin: new URL(settings.webhook.url).origin }
       : { set: false },

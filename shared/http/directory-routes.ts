@@ -126,6 +126,17 @@ export const editorCreateSchema = z.strictObject({
 const notificationsViewSchema = z.object({
   slack: z.boolean().meta({ description: 'Whether a Slack incoming webhook is set' }),
   email: z.boolean().meta({ description: "Whether digests go to the deployment's e-mail topic" }),
+  emailAddresses: z
+    .array(
+      z.object({
+        address: z.string(),
+        state: z.enum(['pending', 'confirmed', 'unsubscribed']).meta({
+          description:
+            '`pending` until the address confirms from the e-mail AWS sends; `unsubscribed` once it left through the link in a digest, or never confirmed in time',
+        }),
+      }),
+    )
+    .meta({ description: "The addresses Crier subscribed to the site's digests" }),
   webhook: z.object({
     set: z.boolean(),
     origin: z.string().optional().meta({ description: "The webhook URL's origin, never its path" }),
@@ -468,7 +479,7 @@ export const DIRECTORY_ROUTES = [
     summary:
       "Set where a site's editors are notified, and after how long drafts are reminded of (admins only)",
     description:
-      'Each field is optional; `null` removes a target. `slackWebhookUrl` is a Slack incoming webhook URL; `email: true` sends the digests to the deployment’s e-mail topic, filtered to this site; `webhook.url` gets a signed (Standard Webhooks) digest, and the first time it is set the answer holds its signing key, shown only then. The answer says which targets are set, never a URL’s secret part. Audited as `site.notifications-changed`, without secrets.',
+      'Each field is optional; `null` removes a target. `slackWebhookUrl` is a Slack incoming webhook URL; `emailAddresses` is the whole list of addresses that get the digests by e-mail: Crier subscribes the new ones to the deployment’s topic, filtered to this site (each confirms from the e-mail AWS sends), and unsubscribes the ones left out; addresses turn `email` on and an empty list turns it off (`email: true` alone sends to subscriptions made by hand); `webhook.url` gets a signed (Standard Webhooks) digest, and the first time it is set the answer holds its signing key, shown only then. The answer says which targets are set, never a URL’s secret part. Audited as `site.notifications-changed`, without secrets.',
     path: sitePathSchema,
     body: notificationTargetsInputSchema,
     bodyRequired: true,

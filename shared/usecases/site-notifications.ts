@@ -6,9 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ChannelDirectory } from '../domain/channel-directory';
-import { NotFoundError } from '../domain/errors';
+import { NotFoundError, ValidationError } from '../domain/errors';
 import {
   buildDigest,
+  type EmailSubscriptions,
+  emailStateOf,
+  type ListedSubscription,
   type NotificationSender,
   type NotificationSettings,
   type NotificationStore,
@@ -28,7 +31,61 @@ export type SiteNotificationsDeps = {
   notifications: NotificationStore;
   sender: NotificationSender;
   clock: Clock;
+  /** the deployment's e-mail topic; unset (no topic), no address can be set */
+  subscriptions?: EmailSubscriptions;
 };
+
+/** The topic's subscriptions when some site has addresses (one list for every site). */
+export async function listedSubscriptions(
+  deps: Pick<SiteNotificationsDeps, 'subscriptions'>,
+  settings: readonly (NotificationSettings | undefined)[],
+): Promise<ListedSubscription[] | undefined> {
+  if (!deps.subscriptions) return undefined;
+  if (!settings.some((s) => (s?.emailSubscriptions?.length ?? 0) > 0)) return [];
+  return deps.subscriptions.list();
+}
+
+/**
+ * Subscribes the addresses new to the list and unsubscribes the ones left out. Every
+ * call is made before anything is stored: a failure stores nothing, and subscribing an
+ * address again answers its existing subscription, so the admin's retry mends it.
+ */
+async function syncSubscriptions(
+  deps: SiteNotificationsDeps,
+  siteId: string,
+  current: NonNullable<NotificationSettings['emailSubscriptions']>,
+  wanted: readonly string[],
+): Promise<NonNullable<NotificationSettings['emailSubscriptions']>> {
+  const subscriptions = deps.subscriptions;
+  if (!subscriptions) {
+    if (wanted.length === 0) return [];
+    throw new ValidationError('This deployment has no e-mail topic', [
+      { field: 'emailAddresses', message: 'no e-mail topic in this deployment' },
+    ]);
+  }
+  const key = (address: string) => address.toLowerCase();
+  const kept = new Map(current.map((s) => [key(s.address), s]));
+  // An address kept on the list that left (or never confirmed in time) is subscribed
+  // again: listing it once more is how an admin sends it a new confirmation.
+  const listed = current.length > 0 ? await subscriptions.list() : [];
+  const next: NonNullable<NotificationSettings['emailSubscriptions']> = [];
+  for (const address of wanted) {
+    const existing = kept.get(key(address));
+    next.push(
+      existing && emailStateOf(existing, listed) !== 'unsubscribed'
+        ? existing
+        : {
+            address: existing?.address ?? address,
+            subscriptionArn: await subscriptions.subscribe(siteId, existing?.address ?? address),
+          },
+    );
+  }
+  const wantedKeys = new Set(wanted.map(key));
+  for (const gone of current.filter((s) => !wantedKeys.has(key(s.address)))) {
+    await subscriptions.unsubscribe(gone.subscriptionArn);
+  }
+  return next;
+}
 
 /** A new signing key for the site's webhook, in the Standard Webhooks form. */
 export const newNotificationKey = (): string => `whsec_${randomBytes(32).toString('base64')}`;
@@ -49,6 +106,18 @@ export async function setSiteNotifications(
   if (input.approvalReminderMinutes !== undefined) {
     next.approvalReminderMinutes = input.approvalReminderMinutes;
   }
+  if (input.emailAddresses !== undefined) {
+    const subscribed = await syncSubscriptions(
+      deps,
+      siteId,
+      next.emailSubscriptions ?? [],
+      input.emailAddresses,
+    );
+    if (subscribed.length > 0) next.emailSubscriptions = subscribed;
+    else delete next.emailSubscriptions;
+    // Addresses turn e-mail on, none turns it off, unless `email` itself says otherwise.
+    if (input.email === undefined) next.email = subscribed.length > 0;
+  }
   let webhookSecret: string | undefined;
   if (input.webhook === null) delete next.webhook;
   else if (input.webhook !== undefined) {
@@ -58,17 +127,23 @@ export async function setSiteNotifications(
     next.webhook = { url: input.webhook.url, secret };
   }
   await deps.notifications.saveSettings(siteId, next);
-  const view = viewOfSettings(next);
+  const view = viewOfSettings(next, await listedSubscriptions(deps, [next]).catch(() => undefined));
   await deps.directory.recordAudit({
     who: editor.by,
     action: 'site.notifications-changed',
     target: `site:${siteId}`,
     siteId,
     version: site.version,
-    before: { ...viewOfSettings(before) },
-    after: { ...view },
+    before: { ...auditView(before) },
+    after: { ...auditView(next) },
   });
   return { notifications: view, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** What the audit keeps: the targets, the addresses, never a state read from SNS. */
+function auditView(settings: NotificationSettings | undefined) {
+  const { emailAddresses, ...rest } = viewOfSettings(settings);
+  return { ...rest, emailAddresses: emailAddresses.map((entry) => entry.address) };
 }
 
 export type TestResult = { target: TargetName; ok: boolean; reason?: string };

@@ -15,7 +15,7 @@ import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { functionEntries, parseRoute } from '../../infra/stacks/service-stack';
 import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
-import { type FunctionDefinition, QUEUES, type QueueName } from '../../shared/resources';
+import { FUNCTIONS, type FunctionDefinition, QUEUES, type QueueName } from '../../shared/resources';
 
 const EXAMPLE_CONFIG = join(REPOSITORY_ROOT, 'config/channels.example.json');
 const ASSEMBLIES = mkdtempSync(join(tmpdir(), 'crier-infra-'));
@@ -112,6 +112,8 @@ const ACTIONS = {
     'cognito-idp:ListUsers',
   ],
   notify: ['sns:Publish'],
+  // Setting a site's e-mail addresses: written out, so an added action fails this test.
+  subscribe: ['sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:Unsubscribe'],
 } as const;
 
 const grants = (actions: readonly string[], resources: readonly string[]) =>
@@ -145,6 +147,7 @@ function expectedGrants(definition: FunctionDefinition): string[] {
     ...(uses.media === 'readWrite' ? grants(ACTIONS.mediaPut, ['the media objects']) : []),
     ...(uses.editors ? grants(ACTIONS.editorPool, ['the editors’ user pool']) : []),
     ...(uses.notifications ? grants(ACTIONS.notify, ['the notification topic']) : []),
+    ...(uses.emailSubscriptions ? grants(ACTIONS.subscribe, ['the notification topic']) : []),
   ];
   return [...new Set(all)].sort();
 }
@@ -247,6 +250,24 @@ describe('least privilege', () => {
     },
   );
 
+  it("lets only the editor API manage the topic's e-mail subscriptions, on that topic alone", () => {
+    const managing = functionEntries()
+      .filter(([, definition]) =>
+        statementsOf(definition).some((statement) =>
+          asArray(statement.Action).some((action) => action === 'sns:Subscribe'),
+        ),
+      )
+      .map(([name]) => name);
+    expect(managing).toEqual(['editor-api']);
+    const statement = statementsOf(FUNCTIONS['editor-api']).find((s) =>
+      asArray(s.Action).includes('sns:Subscribe'),
+    );
+    const resources = asArray(statement?.Resource);
+    expect(resources).toHaveLength(1);
+    expect(JSON.stringify(resources[0])).toContain(logicalId(crierApp.stateful.notificationTopic));
+    expect(asArray(statement?.Action).sort()).toEqual([...ACTIONS.subscribe]);
+  });
+
   it('gives no function a role of another', () => {
     const roles = functionEntries().map(([, definition]) =>
       JSON.stringify(functionResource(definition).Properties.Role),
@@ -321,6 +342,9 @@ describe('least privilege', () => {
         );
       }
       if (definition.schedule) {
+        expected.push(`${functionId} by events.amazonaws.com from its schedule`);
+      }
+      for (const _rule of definition.rules ?? []) {
         expected.push(`${functionId} by events.amazonaws.com from its schedule`);
       }
     }

@@ -111,11 +111,15 @@ describe('alarms', () => {
   });
 
   it('goes off when the channel check finds any channel failing, and is quiet without checks', () => {
+    const health = FUNCTIONS['check-channels'].rules.find((rule) => rule.input.task === 'health');
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
       MetricName: METRICS.channelsFailing,
       Dimensions: crierDimensions({}),
       Statistic: 'Maximum',
+      // One period per run of the hourly check: a failing channel stays in ALARM between runs.
+      Period: (health?.everyMinutes ?? 0) * 60,
+      EvaluationPeriods: 1,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',

@@ -20,6 +20,7 @@ import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
 import {
   BUCKET,
   ENV,
+  FUNCTIONS,
   type FunctionDefinition,
   QUEUES,
   type QueueName,
@@ -76,6 +77,14 @@ describe('the CDK app', () => {
     expect(found, definition.entry).toHaveLength(1);
     return found[0] as [string, Resource];
   };
+  type Rule = {
+    ScheduleExpression?: string;
+    Targets: { Arn: unknown; Input?: string; RetryPolicy?: { MaximumRetryAttempts?: number } }[];
+  };
+  const rulesTargeting = (functionId: string): Rule[] =>
+    Object.values(service.findResources('AWS::Events::Rule'))
+      .map((rule) => rule.Properties as Rule)
+      .filter((rule) => rule.Targets.some((target) => refersTo(target.Arn, functionId)));
 
   describe('stateful stack', () => {
     it('names both stacks after the stage', () => {
@@ -463,10 +472,11 @@ describe('the CDK app', () => {
       });
     });
 
-    it('runs each scheduled function every minute, without retries', () => {
+    it('runs each function on the tick every minute, without retries', () => {
       const scheduled = functionEntries().filter(([, d]) => d.schedule);
       expect(scheduled.length).toBeGreaterThan(0);
-      service.resourceCountIs('AWS::Events::Rule', scheduled.length);
+      const ruled = functionEntries().flatMap(([, d]) => d.rules ?? []);
+      service.resourceCountIs('AWS::Events::Rule', scheduled.length + ruled.length);
       for (const [, definition] of scheduled) {
         const [functionId] = functionResource(definition);
         service.hasResourceProperties('AWS::Events::Rule', {
@@ -479,6 +489,37 @@ describe('the CDK app', () => {
           ],
         });
       }
+    });
+
+    it("sends the editors' digest every five minutes, on a rule of its own", () => {
+      const [functionId] = functionResource(FUNCTIONS['notify-editors']);
+      service.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+            Input: Match.absent(),
+          }),
+        ],
+      });
+      expect(rulesTargeting(functionId)).toHaveLength(1);
+    });
+
+    it('renews tokens every five minutes and checks channels hourly, two rules into check-channels', () => {
+      const [functionId] = functionResource(FUNCTIONS['check-channels']);
+      const rules = rulesTargeting(functionId).map((rule) => ({
+        schedule: rule.ScheduleExpression,
+        input: JSON.parse(String(rule.Targets[0]?.Input)),
+        retries: rule.Targets[0]?.RetryPolicy?.MaximumRetryAttempts,
+      }));
+      expect(rules.sort((a, b) => String(a.schedule).localeCompare(String(b.schedule)))).toEqual([
+        { schedule: 'rate(1 hour)', input: { task: 'health' }, retries: 0 },
+        { schedule: 'rate(5 minutes)', input: { task: 'tokens' }, retries: 0 },
+      ]);
+      // Within the margin of the shortest-lived token (X's two hours: a tenth, 12 minutes).
+      const tokens = FUNCTIONS['check-channels'].rules.find((r) => r.input.task === 'tokens');
+      expect(tokens?.everyMinutes).toBeLessThan(12);
     });
 
     it("raises an alarm, to an encrypted SSL-only topic, on each DLQ's first message", () => {

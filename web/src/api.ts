@@ -23,6 +23,10 @@ import {
   errorBodySchema,
   type Me,
   meSchema,
+  type NotificationsView,
+  type NotificationTestResult,
+  notificationsAnswerSchema,
+  notificationTestSchema,
   type Share,
   type Site,
   shareAnswerSchema,
@@ -149,6 +153,27 @@ export function createApi(options: {
     async setSitePaused(siteId: string, paused: boolean): Promise<void> {
       const path = `/api/sites/${encodeURIComponent(siteId)}`;
       await call(z.unknown(), 'PATCH', path, { status: paused ? 'paused' : 'active' });
+    },
+
+    /**
+     * Sets a site's notification targets (the fields given; `null` removes one). The
+     * answer holds a new webhook's signing key once, never again.
+     */
+    async setSiteNotifications(
+      siteId: string,
+      targets: Record<string, unknown>,
+    ): Promise<{ notifications: NotificationsView; webhookSecret?: string }> {
+      const path = `/api/sites/${encodeURIComponent(siteId)}/notifications`;
+      const { data } = await call(notificationsAnswerSchema, 'PUT', path, targets);
+      return data.webhookSecret
+        ? { notifications: data.notifications, webhookSecret: data.webhookSecret }
+        : { notifications: data.notifications };
+    },
+
+    /** Sends a test message to each of the site's targets now; how each took it. */
+    async testSiteNotifications(siteId: string): Promise<NotificationTestResult[]> {
+      const path = `/api/sites/${encodeURIComponent(siteId)}/notifications/test`;
+      return (await call(notificationTestSchema, 'POST', path)).data.results;
     },
 
     /** Archives it: its shares not yet out are cancelled; past posts stay. */

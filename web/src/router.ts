@@ -2,7 +2,8 @@
  * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
  * `#/calendar?week=2026-05-11`, `#/articles/<id>`, `#/channels`, `#/channels/new`,
  * `#/channels/<id>/edit`, `#/channels/<id>/connect/<choiceId>` (the pick after a consent
- * that reached several accounts), `#/editors`, `#/audit`): static hosting serves one page,
+ * that reached several accounts), `#/editors`, `#/notifications`, `#/audit`): static
+ * hosting serves one page,
  * and a fragment never reaches a server or CloudFront's error pages.
  */
 export type Route =
@@ -13,8 +14,9 @@ export type Route =
   /** `channelId` undefined: a new channel */
   | { view: 'channel'; channelId?: string; params: URLSearchParams }
   | { view: 'connect-choice'; channelId: string; choiceId: string; params: URLSearchParams }
-  // The admin pages: `#/editors`, `#/audit?siteId=north`.
+  // The admin pages: `#/editors`, `#/notifications`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
+  | { view: 'notifications'; params: URLSearchParams }
   | { view: 'audit'; params: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
@@ -23,6 +25,7 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'calendar') return { view: 'calendar', params };
   if (parts[0] === 'editors') return { view: 'editors', params };
+  if (parts[0] === 'notifications') return { view: 'notifications', params };
   if (parts[0] === 'audit') return { view: 'audit', params };
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };

@@ -167,8 +167,42 @@ export const meSchema = z.object({
   }),
 });
 
+/** A site's notification targets: set or unset, never a URL's secret part or a key. */
+export const notificationsViewSchema = z.object({
+  slack: z.boolean(),
+  email: z.boolean(),
+  emailAddresses: z._default(
+    z.array(z.object({ address: text, state: z.enum(['pending', 'confirmed', 'unsubscribed']) })),
+    [],
+  ),
+  webhook: z.object({ set: z.boolean(), origin: z.optional(text) }),
+  approvalReminderMinutes: z.number(),
+});
+
 export const siteListSchema = z.object({
-  sites: z.array(z.looseObject({ id: text, name: text, status: z._default(text, 'active') })),
+  sites: z.array(
+    z.looseObject({
+      id: text,
+      name: text,
+      status: z._default(text, 'active'),
+      notifications: z.optional(notificationsViewSchema),
+    }),
+  ),
+});
+
+export const notificationsAnswerSchema = z.object({
+  notifications: notificationsViewSchema,
+  webhookSecret: z.optional(text),
+});
+
+export const notificationTestSchema = z.object({
+  results: z.array(
+    z.object({
+      target: z.enum(['slack', 'email', 'webhook']),
+      ok: z.boolean(),
+      reason: z.optional(text),
+    }),
+  ),
 });
 
 export const editorSchema = z.object({
@@ -234,6 +268,8 @@ export type Channel = z.infer<typeof channelSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type Me = z.infer<typeof meSchema>['editor'];
 export type Site = z.infer<typeof siteListSchema>['sites'][number];
+export type NotificationsView = z.infer<typeof notificationsViewSchema>;
+export type NotificationTestResult = z.infer<typeof notificationTestSchema>['results'][number];
 export type EditorAccount = z.infer<typeof editorSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type ArticleChannelsAnswer = z.infer<typeof articleChannelsAnswerSchema>;

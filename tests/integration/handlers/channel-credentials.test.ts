@@ -200,6 +200,14 @@ describe('channel health', () => {
     expect(result).toEqual({ refreshed: 0, checked: 0, failing: 1 });
   });
 
+  it("runs only the task its rule's event names: the token pass, or the health pass", async () => {
+    expect(await stack.invoke('check-channels', { task: 'tokens' })).toEqual({ refreshed: 0 });
+    expect(await stack.invoke('check-channels', { task: 'health' })).toEqual({
+      checked: 0,
+      failing: 1,
+    });
+  });
+
   it("tells the channel's site when the scheduled check finds it failing, once", async () => {
     // The failing channel's last check forgotten: it is due again.
     await stack.db.send(

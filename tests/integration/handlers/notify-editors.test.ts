@@ -6,10 +6,18 @@
  * reminded of once; no secret is in an answer, the audit or a message.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
+  SNSClient,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
+import { NOTIFICATION_TOPIC } from '../../../infra/local/sandbox/notifications';
 import { scheduledEvent } from '../../../infra/local/scheduler';
 import { parseGenericArticle } from '../../../shared/domain/article';
 import { channelSchema } from '../../../shared/domain/channel';
@@ -64,7 +72,7 @@ beforeAll(async () => {
     functions: {
       'editor-api': FUNCTIONS['editor-api'],
       'publish-share': { ...FUNCTIONS['publish-share'], sqs: undefined },
-      'notify-editors': { ...FUNCTIONS['notify-editors'], schedule: undefined },
+      'notify-editors': { ...FUNCTIONS['notify-editors'], rules: undefined },
     },
     sandboxes: false,
   });
@@ -168,6 +176,7 @@ describe('setting the targets', () => {
     expect(set.body.notifications).toEqual({
       slack: true,
       email: true,
+      emailAddresses: [],
       webhook: { set: true, origin: stack.url },
       approvalReminderMinutes: 60,
     });
@@ -196,6 +205,100 @@ describe('setting the targets', () => {
     ]);
     const { notifications } = await received();
     expect(notifications.map((n) => n.target).sort()).toEqual(['email', 'slack', 'webhook']);
+  });
+
+  it("subscribes the addresses to the topic for the site's digests, and unsubscribes the ones left out", async () => {
+    const sns = new SNSClient({
+      endpoint: stack.sqsEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      const { Topics } = await sns.send(new ListTopicsCommand({}));
+      const TopicArn = Topics?.find((t) =>
+        t.TopicArn?.endsWith(`:${NOTIFICATION_TOPIC}`),
+      )?.TopicArn;
+      const emails = async () => {
+        const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+        return (Subscriptions ?? []).filter((s) => s.Protocol === 'email');
+      };
+
+      const set = await call('PUT', '/api/sites/default/notifications', {
+        emailAddresses: ['desk@news.example.org', 'night@news.example.org'],
+      });
+      expect(set.status).toBe(200);
+      // fauxqs lists a subscription by its ARN at once, as SNS does once it is confirmed.
+      expect(set.body.notifications).toMatchObject({
+        email: true,
+        emailAddresses: [
+          { address: 'desk@news.example.org', state: 'confirmed' },
+          { address: 'night@news.example.org', state: 'confirmed' },
+        ],
+      });
+      const subscribed = await emails();
+      expect(subscribed.map((s) => s.Endpoint).sort()).toEqual([
+        'desk@news.example.org',
+        'night@news.example.org',
+      ]);
+      for (const subscription of subscribed) {
+        const { Attributes } = await sns.send(
+          new GetSubscriptionAttributesCommand({ SubscriptionArn: subscription.SubscriptionArn }),
+        );
+        expect(JSON.parse(Attributes?.FilterPolicy ?? '{}')).toEqual({ site: ['default'] });
+      }
+
+      // The same list again changes nothing; one left out is unsubscribed.
+      const kept = await call('PUT', '/api/sites/default/notifications', {
+        emailAddresses: ['desk@news.example.org'],
+      });
+      expect((kept.body.notifications as Json).emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'confirmed' },
+      ]);
+      const left = await emails();
+      expect(left.map((s) => s.SubscriptionArn)).toEqual(
+        subscribed
+          .filter((s) => s.Endpoint === 'desk@news.example.org')
+          .map((s) => s.SubscriptionArn),
+      );
+      const listed = await call('GET', '/api/sites');
+      const site = (listed.body.sites as Json[]).find((s) => s.id === 'default');
+      expect(site?.notifications).toHaveProperty('emailAddresses');
+      expect((site?.notifications as Json | undefined)?.emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'confirmed' },
+      ]);
+
+      // The address leaves by the link in a digest; listing it again subscribes it anew.
+      const [desk] = left;
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: desk?.SubscriptionArn }));
+      const gone = await call('GET', '/api/sites');
+      const goneSite = (gone.body.sites as Json[]).find((s) => s.id === 'default');
+      expect((goneSite?.notifications as Json | undefined)?.emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'unsubscribed' },
+      ]);
+      const back = await call('PUT', '/api/sites/default/notifications', {
+        emailAddresses: ['desk@news.example.org'],
+      });
+      expect((back.body.notifications as Json).emailAddresses).toEqual([
+        { address: 'desk@news.example.org', state: 'confirmed' },
+      ]);
+      const renewed = await emails();
+      expect(renewed.map((s) => s.Endpoint)).toEqual(['desk@news.example.org']);
+      expect(renewed[0]?.SubscriptionArn).not.toBe(desk?.SubscriptionArn);
+    } finally {
+      sns.destroy();
+    }
+  });
+
+  it('refuses a list with a bad or repeated address, naming the field, and subscribes nobody', async () => {
+    const bad = await call('PUT', '/api/sites/default/notifications', {
+      emailAddresses: ['desk@news.example.org', 'DESK@news.example.org', 'not an address'],
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('emailAddresses');
+    const listed = await call('GET', '/api/sites');
+    const site = (listed.body.sites as Json[]).find((s) => s.id === 'default');
+    expect(site?.notifications).toHaveProperty('emailAddresses');
+    expect((site?.notifications as Json | undefined)?.emailAddresses).toHaveLength(1);
   });
 });
 

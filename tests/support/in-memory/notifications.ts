@@ -1,11 +1,14 @@
 /** The editors' outbox in memory, and a sender that records what each target received. */
-import type {
-  NotificationEvent,
-  NotificationSender,
-  NotificationSettings,
-  NotificationStore,
-  SendOutcome,
-  StoredBatch,
+import {
+  type EmailSubscriptions,
+  type ListedSubscription,
+  type NotificationEvent,
+  type NotificationSender,
+  type NotificationSettings,
+  type NotificationStore,
+  PENDING_CONFIRMATION,
+  type SendOutcome,
+  type StoredBatch,
 } from '../../../shared/domain/notification';
 
 type StoredEvent = NotificationEvent & { state: 'pending' | 'batched' | 'sent'; batchId?: string };
@@ -114,5 +117,58 @@ export class RecordingNotificationSender implements NotificationSender {
     const seen = new Map<string, Received>();
     for (const entry of this.received) seen.set(`${entry.target}/${entry.batchId}`, entry);
     return [...seen.values()];
+  }
+}
+
+/**
+ * The e-mail topic's subscriptions as SNS keeps them: subscribing the same address for the
+ * same site answers the same ARN; SNS lists a subscription by its ARN once the address
+ * confirmed and as `PendingConfirmation` until then; an address may leave by the link.
+ */
+export class InMemoryEmailSubscriptions implements EmailSubscriptions {
+  readonly subscriptions = new Map<
+    string,
+    { siteId: string; address: string; confirmed: boolean }
+  >();
+  calls: string[] = [];
+  /** set to make the next subscribe throw, as SNS refusing it */
+  failNextSubscribe = false;
+
+  async subscribe(siteId: string, address: string): Promise<string> {
+    this.calls.push(`subscribe ${siteId} ${address}`);
+    if (this.failNextSubscribe) {
+      this.failNextSubscribe = false;
+      throw new Error('SNS refused');
+    }
+    for (const [arn, s] of this.subscriptions) {
+      if (s.siteId === siteId && s.address === address) return arn;
+    }
+    const arn = `arn:aws:sns:eu-west-1:000000000000:crier-notifications:${this.subscriptions.size + 1}`;
+    this.subscriptions.set(arn, { siteId, address, confirmed: false });
+    return arn;
+  }
+
+  async unsubscribe(subscriptionArn: string): Promise<void> {
+    this.calls.push(`unsubscribe ${subscriptionArn}`);
+    this.subscriptions.delete(subscriptionArn);
+  }
+
+  async list(): Promise<ListedSubscription[]> {
+    return [...this.subscriptions].map(([arn, s]) => ({
+      subscriptionArn: s.confirmed ? arn : PENDING_CONFIRMATION,
+      endpoint: s.address,
+    }));
+  }
+
+  /** The address clicks the confirmation link. */
+  confirm(address: string): void {
+    for (const s of this.subscriptions.values()) if (s.address === address) s.confirmed = true;
+  }
+
+  /** The address clicks "unsubscribe" in a digest. */
+  leave(address: string): void {
+    for (const [arn, s] of this.subscriptions) {
+      if (s.address === address) this.subscriptions.delete(arn);
+    }
   }
 }

@@ -10,16 +10,18 @@ import { AuditView } from './audit-view';
 import { ErrorNotice } from './common';
 import { EditorsView } from './editors-view';
 import type { Async } from './hooks';
+import { NotificationsView } from './notifications-view';
 
-type AdminRoute = Extract<Route, { view: 'editors' | 'audit' }>;
+type AdminRoute = Extract<Route, { view: 'editors' | 'notifications' | 'audit' }>;
 
 export const isAdminRoute = (route: Route): route is AdminRoute =>
-  route.view === 'editors' || route.view === 'audit';
+  route.view === 'editors' || route.view === 'notifications' || route.view === 'audit';
 
 export function AdminLinks({ me, view }: { me: Me | undefined; view: Route['view'] }) {
   if (me?.role !== 'admin') return null;
   const current = (name: Route['view']) => (view === name ? 'page' : undefined);
   return html`<a href=${routeHref('/editors')} aria-current=${current('editors')}>Editors</a>
+    <a href=${routeHref('/notifications')} aria-current=${current('notifications')}>Notifications</a>
     <a href=${routeHref('/audit')} aria-current=${current('audit')}>Audit log</a>`;
 }
 
@@ -32,11 +34,11 @@ export function AdminPage({ route, me }: { route: AdminRoute; me: Async<Me | und
   if (me.data.role !== 'admin') {
     return html`<section>
       <h1 tabindex="-1">Admins only</h1>
-      <p>Only an admin may see the editors and the audit log.</p>
+      <p>Only an admin may see the editors, the notifications and the audit log.</p>
       <p><a href=${routeHref('/queue')}>Back to the queue</a></p>
     </section>`;
   }
-  return route.view === 'editors'
-    ? html`<${EditorsView} />`
-    : html`<${AuditView} params=${route.params} />`;
+  if (route.view === 'editors') return html`<${EditorsView} />`;
+  if (route.view === 'notifications') return html`<${NotificationsView} />`;
+  return html`<${AuditView} params=${route.params} />`;
 }
