@@ -8,6 +8,7 @@ import {
   ArnFormat,
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -61,6 +62,7 @@ export type StatefulResources = Pick<
   | 'userPool'
   | 'userPoolClient'
   | 'notificationTopic'
+  | 'notificationTopicExport'
 >;
 
 /** The stateful resources as this stack reaches them. */
@@ -437,12 +439,19 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
   if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
-  // Managing the sites' e-mail subscriptions, on this one topic.
+  // Managing the sites' e-mail subscriptions, on this one topic and its subscriptions
+  // (`<topic arn>:<id>`: an unsubscribe names the subscription, not the topic).
   if (uses.emailSubscriptions) {
+    const subscriptions = `${Fn.importValue(resources.notificationTopicExport)}:*`;
     iam.Grant.addToPrincipal({
       grantee,
       actions: [...EMAIL_SUBSCRIPTION_ACTIONS],
-      resourceArns: [resources.notificationTopic.topicArn],
+      resourceArns: [resources.notificationTopic.topicArn, subscriptions],
+    });
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(fn, subscriptions)}]`,
+      reason:
+        'The subscriptions of the notifications topic, whose ids SNS makes: an unsubscribe names the subscription. No other topic is named.',
     });
   }
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
@@ -562,6 +571,7 @@ function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'm
     userPool,
     userPoolClient,
     notificationTopic,
+    notificationTopicExport,
   } = stateful;
   return {
     queues,
@@ -573,19 +583,25 @@ function pickStateful(stateful: StatefulResources): Omit<Resources, 'table' | 'm
     userPool,
     userPoolClient,
     notificationTopic,
+    notificationTopicExport,
   };
 }
 
-type CfnValue = string | { Ref: string } | { 'Fn::Join': [string, CfnValue[]] };
+type CfnValue =
+  | string
+  | { Ref: string }
+  | { 'Fn::ImportValue': string }
+  | { 'Fn::Join': [string, CfnValue[]] };
 
 /**
- * A resource ARN as cdk-nag spells it in a finding's id (`Ref`s as `<Name>`), so an
- * acknowledgement names exactly the finding it answers.
+ * A resource ARN as cdk-nag spells it in a finding's id (`Ref`s as `<Name>`, another
+ * stack's export by its name), so an acknowledgement names exactly the finding it answers.
  */
 function nagResource(scope: Construct, arn: string): string {
   const flatten = (value: CfnValue): string => {
     if (typeof value === 'string') return value;
     if ('Ref' in value) return `<${value.Ref}>`;
+    if ('Fn::ImportValue' in value) return value['Fn::ImportValue'];
     const [delimiter, parts] = value['Fn::Join'];
     return parts.map(flatten).join(delimiter);
   };

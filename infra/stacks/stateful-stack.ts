@@ -93,6 +93,11 @@ export class StatefulStack extends Stack {
    * site's (docs/operating.md). It costs nothing while nothing is published.
    */
   readonly notificationTopic: sns.Topic;
+  /**
+   * The export that names the topic's ARN to the service stack, under a name of ours: its
+   * grant on the topic's subscriptions (`<arn>:*`) is then spelled the same in every stage.
+   */
+  readonly notificationTopicExport: string;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -175,6 +180,7 @@ export class StatefulStack extends Stack {
       dataRemoval,
     ));
 
+    this.notificationTopicExport = `${this.stackName}-NotificationTopicArn`;
     this.notificationTopic = new sns.Topic(this, 'NotificationTopic', {
       displayName: `Crier ${settings.stage} editors`,
       // The AWS-managed key: no key of our own to pay for; only this account's functions publish.
@@ -187,8 +193,8 @@ export class StatefulStack extends Stack {
 
   /** What an operator needs after a deploy (docs/deploying.md), under readable names. */
   private addOutputs(): void {
-    const output = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description });
+    const output = (id: string, value: string, description: string, exportName?: string) =>
+      new CfnOutput(this, id, { value, description, ...(exportName ? { exportName } : {}) });
     output('TableName', this.tableName, "Crier's DynamoDB table");
     output('UserPoolId', this.userPool.userPoolId, "The editors' Cognito user pool");
     output('EditorUiClientId', this.userPoolClient.userPoolClientId, "The editor UI's app client");
@@ -197,6 +203,7 @@ export class StatefulStack extends Stack {
       'NotificationTopicArn',
       this.notificationTopic.topicArn,
       "The editors' e-mail digests: subscribe an address with a filter policy on `site`",
+      this.notificationTopicExport,
     );
     for (const [name, secret] of Object.entries(this.secrets)) {
       output(`${pascal(name)}Name`, secret.secretName, `The secret behind ${name}`);

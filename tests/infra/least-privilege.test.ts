@@ -147,7 +147,12 @@ function expectedGrants(definition: FunctionDefinition): string[] {
     ...(uses.media === 'readWrite' ? grants(ACTIONS.mediaPut, ['the media objects']) : []),
     ...(uses.editors ? grants(ACTIONS.editorPool, ['the editors’ user pool']) : []),
     ...(uses.notifications ? grants(ACTIONS.notify, ['the notification topic']) : []),
-    ...(uses.emailSubscriptions ? grants(ACTIONS.subscribe, ['the notification topic']) : []),
+    ...(uses.emailSubscriptions
+      ? grants(ACTIONS.subscribe, [
+          'the notification topic',
+          'the notification topic’s subscriptions',
+        ])
+      : []),
   ];
   return [...new Set(all)].sort();
 }
@@ -180,6 +185,8 @@ describe('least privilege', () => {
     if (/:secret:crier\/test\/channel\/\*"\]\]\}$/.test(text)) return 'the channels’ credentials';
     const { queues, secrets, channelSecrets, userPool, notificationTopic } = crierApp.stateful;
     if (text.includes(logicalId(userPool)) && text.includes('Arn')) return 'the editors’ user pool';
+    if (text.includes('-NotificationTopicArn"},":*"]]}'))
+      return 'the notification topic’s subscriptions';
     if (text.includes(logicalId(notificationTopic))) return 'the notification topic';
     for (const queue of QUEUE_NAMES) {
       if (text.includes(logicalId(queues[queue].queue))) return `the ${queue} queue`;
@@ -263,8 +270,12 @@ describe('least privilege', () => {
       asArray(s.Action).includes('sns:Subscribe'),
     );
     const resources = asArray(statement?.Resource);
-    expect(resources).toHaveLength(1);
+    // The topic, and its subscriptions (`<topic arn>:*`), which an unsubscribe names.
+    expect(resources).toHaveLength(2);
     expect(JSON.stringify(resources[0])).toContain(logicalId(crierApp.stateful.notificationTopic));
+    expect(resources[1]).toEqual({
+      'Fn::Join': ['', [{ 'Fn::ImportValue': crierApp.stateful.notificationTopicExport }, ':*']],
+    });
     expect(asArray(statement?.Action).sort()).toEqual([...ACTIONS.subscribe]);
   });
 
