@@ -4,17 +4,18 @@
  * who a channel's credentials are (the editor API and the channel check).
  */
 import * as z from 'zod';
-import { ChannelCredentials } from '../config/credentials';
+import { ChannelCredentials, sandboxCredentialsEnvName } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
 import type { Platform } from '../domain/platform';
 import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
 import { refresherFor } from '../platforms/refresh';
+import { isSandboxUrl } from '../platforms/rest/credentials';
 import { verifyCredentials } from '../platforms/verify';
 import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
-import type { ConnectDeps } from '../usecases/connect-channel';
+import { type ConnectDeps, type InstanceFetch, plainJson } from '../usecases/connect-channel';
 import { releaseWaitingShares } from '../usecases/reconnect-channel';
 import { TokenKeeper } from '../usecases/token-keeper';
 import {
@@ -27,6 +28,7 @@ import {
   refreshLeases,
   shareStore,
 } from './index';
+import { safeFetch } from './network';
 
 export { clientFor };
 
@@ -67,7 +69,40 @@ export const connectDeps = once((): ConnectDeps => {
     editorUrl: String(env[ENV.editorUrl]),
     appSetting: (platform: Platform) =>
       prefix ? `the secret ${prefix}${platform}` : networkAppEnvName(platform),
+    instanceFetch: instanceFetch(),
   };
+});
+
+/**
+ * The Mastodon sandbox's origin, locally: the sandbox account the local runtime names
+ * (never set in AWS) says where it listens. Only a loopback http origin counts.
+ */
+function mastodonSandboxOrigin(): string | undefined {
+  const raw = process.env[sandboxCredentialsEnvName('mastodon')];
+  if (!raw) return undefined;
+  try {
+    const url = (JSON.parse(raw) as { url?: unknown }).url;
+    if (typeof url !== 'string') return undefined;
+    const origin = new URL(url).origin;
+    return isSandboxUrl(`${origin}/`) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls to a Mastodon instance an admin names: public addresses only, through the
+ * SSRF-safe fetcher. The one exception is the local runtime's own Mastodon sandbox on
+ * loopback; in AWS there is none, so no private address is ever called.
+ */
+const instanceFetch = once((): InstanceFetch => {
+  const sandbox = mastodonSandboxOrigin();
+  const direct = plainJson();
+  const safe = safeFetch();
+  return (url, options) =>
+    sandbox !== undefined && new URL(url).origin === sandbox
+      ? direct(url, options)
+      : safe.json(url, options);
 });
 
 /** Keeps the channels' OAuth tokens alive, over the same credentials the clients read. */

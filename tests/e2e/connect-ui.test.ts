@@ -87,8 +87,11 @@ function secretsOf(id: string): string[] {
 async function expectNoSecretShown({ page, console }: Watched, id: string): Promise<void> {
   const secrets = secretsOf(id);
   expect(secrets.length).toBeGreaterThan(0);
-  const storage = await page.evaluate(() =>
-    JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+  // A string, run in the page: the tests' own types know no DOM.
+  const storage = String(
+    await page.evaluate(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })',
+    ),
   );
   const seen = [await page.content(), page.url(), storage, console.join('\n')].join('\n');
   for (const secret of secrets) expect(seen).not.toContain(secret);
@@ -289,10 +292,9 @@ describe('Connect in the editor UI', () => {
     await clickConnect(page, id);
     await page.getByRole('button', { name: 'Authorize app' }).waitFor();
     // Send the consent back with a state Crier never made.
-    await page.evaluate(() => {
-      const field = document.querySelector<HTMLInputElement>('input[name="state"]');
-      if (field) field.value = 'tampered-state-value-that-crier-never-made';
-    });
+    await page.evaluate(
+      `document.querySelector('input[name="state"]').value = 'tampered-state-crier-never-made'`,
+    );
     await page.getByRole('button', { name: 'Authorize app' }).click();
     await expect
       .poll(() => page.locator('body').textContent())
