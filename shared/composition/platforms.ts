@@ -12,7 +12,7 @@ import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
 import { refresherFor } from '../platforms/refresh';
 import { isSandboxUrl } from '../platforms/rest/credentials';
-import { verifyCredentials } from '../platforms/verify';
+import { mastodonCheckThrough, verifyCredentials } from '../platforms/verify';
 import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
 import { type ConnectDeps, type InstanceFetch, plainJson } from '../usecases/connect-channel';
@@ -40,7 +40,11 @@ export const channelHealthDeps = once(
   (): ChannelHealthDeps => ({
     directory: channelDirectory(),
     credentials: channelCredentials(),
-    verify: verifyCredentials,
+    // Mastodon's instance is one an admin named: asked through the SSRF-safe fetcher.
+    verify: (platform, credentials) =>
+      verifyCredentials(platform, credentials, {
+        mastodon: mastodonCheckThrough(instanceFetch()),
+      }),
     channelState: channelStateStore(),
     clock,
     releaseWaiting: (channelId) =>

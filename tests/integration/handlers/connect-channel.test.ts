@@ -218,7 +218,7 @@ describe('GET /api/channels/{id}/connect and the callback', () => {
     expect(answer.text).toContain('instance');
   });
 
-  it('mastodon: refuses an instance at a private, link-local or loopback address with 400, storing nothing', async () => {
+  it('mastodon: refuses an instance at a private, link-local or loopback address with 400, storing nothing, and so does PUT credentials', async () => {
     // An internal service on loopback that is not the sandbox: it must never be called.
     let reached = 0;
     const internal = createServer((_req, res) => {
@@ -245,8 +245,23 @@ describe('GET /api/channels/{id}/connect and the callback', () => {
         expect(answer.text, instance).toContain('instance');
         expect(answer.text, instance).toMatch(/not a public address/);
       }
+      // Credentials typed by hand are checked the same way before anything is stored.
+      for (const url of ['http://169.254.169.254', `http://localhost:${port}`]) {
+        const put = await fetch(
+          new URL(`/api/channels/${channelOf('mastodon')}/credentials`, stack.url),
+          {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ url, accessToken: 'a-token-typed-by-hand' }),
+          },
+        );
+        const text = await put.text();
+        expect(put.status, url).toBe(400);
+        expect(text, url).toMatch(/not a public address/);
+        expect(text, url).not.toContain('a-token-typed-by-hand');
+      }
       expect(reached).toBe(0);
-      // No registered app, no state: the table is as it was.
+      // No registered app, no state, no credentials: the table is as it was.
       expect((await stack.items()).length).toBe(before);
     } finally {
       await new Promise((resolve) => internal.close(resolve));
