@@ -12,6 +12,7 @@ import { AUTHORIZE_PATH, handleXAuthorization, REVOKE_PATH, TOKEN_PATH } from '.
 import { commitTweet, createdBody, validateCreate } from './create';
 import {
   type Exchange,
+  OAUTH1_PERMISSIONS,
   parseMultipart,
   SERVER_ERRORS,
   sendInvalidRequest,
@@ -19,7 +20,6 @@ import {
   sendNotFound,
   sendProblem,
   TOO_MANY_REQUESTS,
-  OAUTH1_PERMISSIONS,
   UNAUTHORIZED,
 } from './http';
 import {
