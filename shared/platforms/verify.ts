@@ -34,12 +34,30 @@ const TIMEOUT_MS = 10_000;
 
 const refused = (reason: string): Verification => ({ ok: false, kind: 'refused', reason });
 
-/** Every string the credentials hold, long enough to matter, blanked out of `text`. */
+/**
+ * The fields that name an account or a place, never a secret: left in a reason so an
+ * admin can tell which channel, Page or instance the network meant.
+ */
+const PUBLIC_FIELDS = new Set([
+  'chatId',
+  'identifier',
+  'service',
+  'url',
+  'pageId',
+  'userId',
+  'author',
+]);
+
+/** Every other string the credentials hold, long enough to matter, blanked out of `text`. */
 export function redact(text: string, credentials: unknown): string {
   const secrets: string[] = [];
   const walk = (value: unknown) => {
     if (typeof value === 'string' && value.length >= 6) secrets.push(value);
-    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, field] of Object.entries(value)) {
+        if (!PUBLIC_FIELDS.has(key)) walk(field);
+      }
+    }
   };
   walk(credentials);
   let out = text;

@@ -258,7 +258,7 @@ describe('Connect in the editor UI', () => {
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toMatch(
-        /Telegram: the bot @\w+ is administrator in .+, not an administrator allowed to post/,
+        /Telegram: the bot @\w+ is administrator in @newsroom_archive, not an administrator allowed to post/,
       );
     expect(existsSync(secretFile(id))).toBe(false);
 
