@@ -100,11 +100,11 @@ function mastodonSandboxOrigin(): string | undefined {
  * loopback; in AWS there is none, so no private address is ever called.
  */
 const instanceFetch = once((): InstanceFetch => {
-  const sandbox = mastodonSandboxOrigin();
   const direct = plainJson();
   const safe = safeFetch();
+  // Read at each call: a local runtime restarted in the same process moves its sandbox.
   return (url, options) =>
-    sandbox !== undefined && new URL(url).origin === sandbox
+    new URL(url).origin === mastodonSandboxOrigin()
       ? direct(url, options)
       : safe.json(url, options);
 });
