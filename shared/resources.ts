@@ -348,6 +348,8 @@ export const ENV = {
   notifyTopicArn: 'CRIER_NOTIFY_TOPIC_ARN',
   /** local runtime only: the sandbox receiver's base URL, posted to without the SSRF check */
   notifySandboxUrl: 'CRIER_NOTIFY_SANDBOX_URL',
+  /** local runtime only: the Mastodon sandbox's origin, called without the SSRF check */
+  mastodonSandboxUrl: 'CRIER_MASTODON_SANDBOX_URL',
   /** the editor UI's address, for the links in notifications and Connect's return */
   editorUrl: 'CRIER_EDITOR_URL',
   /** the HTTP API's base URL: Connect's redirect URI is `<it>/oauth/callback/<platform>` */

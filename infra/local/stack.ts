@@ -502,6 +502,8 @@ function sandboxCredentials(
     if (options.accounts) {
       env[sandboxCredentialsEnvName(platform)] = JSON.stringify(sandbox.credentials);
     }
+    // The one instance Connect may reach on loopback, past the SSRF-safe fetcher.
+    if (platform === 'mastodon') env[ENV.mastodonSandboxUrl] = sandbox.url;
     // The sandbox's OAuth app, as a deployment registers one with each network.
     if (sandbox.app && !process.env[networkAppEnvName(platform)]) {
       const { clientId, clientSecret, authorizeUrl, tokenUrl } = sandbox.app;

@@ -5,17 +5,18 @@
  */
 import * as z from 'zod';
 import { pendingSecretsFrom } from '../config/channel-secrets';
-import { ChannelCredentials } from '../config/credentials';
+import { ChannelCredentials, sandboxCredentialsEnvName } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
 import type { Platform } from '../domain/platform';
 import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
 import { refresherFor } from '../platforms/refresh';
-import { verifyCredentials } from '../platforms/verify';
+import { isSandboxUrl } from '../platforms/rest/credentials';
+import { mastodonCheckThrough, verifyCredentials } from '../platforms/verify';
 import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
-import type { ConnectDeps } from '../usecases/connect-channel';
+import { type ConnectDeps, type InstanceFetch, plainJson } from '../usecases/connect-channel';
 import { releaseWaitingShares } from '../usecases/reconnect-channel';
 import { TokenKeeper } from '../usecases/token-keeper';
 import {
@@ -28,6 +29,7 @@ import {
   refreshLeases,
   shareStore,
 } from './index';
+import { safeFetch } from './network';
 
 export { clientFor };
 
@@ -39,7 +41,11 @@ export const channelHealthDeps = once(
   (): ChannelHealthDeps => ({
     directory: channelDirectory(),
     credentials: channelCredentials(),
-    verify: verifyCredentials,
+    // Mastodon's instance is one an admin named: asked through the SSRF-safe fetcher.
+    verify: (platform, credentials) =>
+      verifyCredentials(platform, credentials, {
+        mastodon: mastodonCheckThrough(instanceFetch()),
+      }),
     channelState: channelStateStore(),
     clock,
     releaseWaiting: (channelId) =>
@@ -78,7 +84,41 @@ export const connectDeps = once((): ConnectDeps => {
     editorUrl: String(env[ENV.editorUrl]),
     appSetting: (platform: Platform) =>
       prefix ? `the secret ${prefix}${platform}` : networkAppEnvName(platform),
+    instanceFetch: instanceFetch(),
   };
+});
+
+/**
+ * The Mastodon sandbox's origin, locally: the local runtime names it (never set in AWS),
+ * and so does the sandbox account it hands to stacks that do not connect their channels.
+ * Only a loopback http origin counts.
+ */
+function mastodonSandboxOrigin(): string | undefined {
+  const named = process.env[ENV.mastodonSandboxUrl];
+  const raw = process.env[sandboxCredentialsEnvName('mastodon')];
+  try {
+    const url = named ?? (raw ? (JSON.parse(raw) as { url?: unknown }).url : undefined);
+    if (typeof url !== 'string') return undefined;
+    const origin = new URL(url).origin;
+    return isSandboxUrl(`${origin}/`) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls to a Mastodon instance an admin names: public addresses only, through the
+ * SSRF-safe fetcher. The one exception is the local runtime's own Mastodon sandbox on
+ * loopback; in AWS there is none, so no private address is ever called.
+ */
+const instanceFetch = once((): InstanceFetch => {
+  const direct = plainJson();
+  const safe = safeFetch();
+  // Read at each call: a local runtime restarted in the same process moves its sandbox.
+  return (url, options) =>
+    new URL(url).origin === mastodonSandboxOrigin()
+      ? direct(url, options)
+      : safe.json(url, options);
 });
 
 /** Keeps the channels' OAuth tokens alive, over the same credentials the clients read. */

@@ -31,6 +31,14 @@ export type ReplyCall = ClientCall & {
   parentId: string;
 };
 
+/**
+ * The network refused the credentials. Without `permission` the token itself is dead
+ * (expired, revoked, invalid): a refresh may bring it back. With it the token is alive
+ * but lacks a permission, a scope or a role (Meta's #10 and #200-series, a 403 from X or
+ * LinkedIn, a Telegram bot that may not post): no refresh can help, a person must grant it.
+ */
+export type AuthRefusal = { kind: 'auth'; message: string; permission?: true };
+
 type Session = {
   /** a new session to keep (refreshed tokens); undefined = keep the old one */
   session?: string;
@@ -39,8 +47,8 @@ type Session = {
 export type PublishOutcome = Session &
   (
     | { kind: 'published'; remoteId: string; remoteUrl: string }
-    /** credentials expired or revoked */
-    | { kind: 'auth'; message: string }
+    /** credentials expired or revoked, or (`permission`) lacking a permission or role */
+    | AuthRefusal
     /** permanent: fix the content or the config */
     | { kind: 'rejected'; message: string }
     /** transient, and the post was certainly not made */
@@ -67,7 +75,7 @@ export type ReconcileOutcome = Session &
 export type PrepareOutcome = Session &
   (
     | { kind: 'prepared'; preparedId: string }
-    | { kind: 'auth'; message: string }
+    | AuthRefusal
     | { kind: 'rejected'; message: string }
     | { kind: 'retry'; message: string }
     | { kind: 'rate'; until: string; message: string }
@@ -85,7 +93,7 @@ export type WithdrawOutcome = Session &
   /** deleted or edited, or already gone (`note` says which) */
   (
     | { kind: 'withdrawn'; note?: string }
-    | { kind: 'auth'; message: string }
+    | AuthRefusal
     /** the network refuses (not offered, too old, not allowed): an editor must act by hand */
     | { kind: 'rejected'; message: string }
     | { kind: 'retry'; message: string }

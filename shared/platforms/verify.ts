@@ -8,6 +8,7 @@ import { Api as TelegramApi } from 'grammy';
 import { MastoHttpError } from 'masto';
 import { ApiResponseError } from 'twitter-api-v2';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
+import type { JsonAnswer, JsonCallOptions } from '../preview/fetch';
 import { parseBlueskyCredentials } from './bluesky/credentials';
 import { FACEBOOK_DEFAULT_API_VERSION, parseFacebookCredentials } from './facebook/credentials';
 import { parseInstagramCredentials } from './instagram/credentials';
@@ -33,12 +34,30 @@ const TIMEOUT_MS = 10_000;
 
 const refused = (reason: string): Verification => ({ ok: false, kind: 'refused', reason });
 
-/** Every string the credentials hold, long enough to matter, blanked out of `text`. */
+/**
+ * The fields that name an account or a place, never a secret: left in a reason so an
+ * admin can tell which channel, Page or instance the network meant.
+ */
+const PUBLIC_FIELDS = new Set([
+  'chatId',
+  'identifier',
+  'service',
+  'url',
+  'pageId',
+  'userId',
+  'author',
+]);
+
+/** Every other string the credentials hold, long enough to matter, blanked out of `text`. */
 export function redact(text: string, credentials: unknown): string {
   const secrets: string[] = [];
   const walk = (value: unknown) => {
     if (typeof value === 'string' && value.length >= 6) secrets.push(value);
-    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, field] of Object.entries(value)) {
+        if (!PUBLIC_FIELDS.has(key)) walk(field);
+      }
+    }
   };
   walk(credentials);
   let out = text;
@@ -82,6 +101,38 @@ function thrown(network: string, error: unknown): string {
 }
 
 type Check = (input: unknown, signal: AbortSignal) => Promise<Verification>;
+
+/** A JSON call, as the SSRF-safe fetcher's `json` makes it (shared/preview/fetch.ts). */
+export type JsonCall = (url: string, options: JsonCallOptions) => Promise<JsonAnswer>;
+
+/**
+ * Mastodon's who-am-I through `call` instead of the client library: the instance is one
+ * an admin typed, so the call goes through the SSRF-safe fetcher and an instance at a
+ * private, link-local or loopback address is refused before anything is sent to it.
+ */
+export function mastodonCheckThrough(call: JsonCall): Check {
+  return async (input) => {
+    const parsed = parseMastodonCredentials(input);
+    if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
+    const { url, accessToken } = parsed.credentials;
+    const answer = await call(`${url}/api/v1/accounts/verify_credentials`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${accessToken}` },
+      timeoutMs: TIMEOUT_MS,
+    });
+    if (answer.kind === 'blocked') {
+      return refused(`Mastodon: ${answer.reason}; Crier only calls instances at public addresses`);
+    }
+    if (answer.kind !== 'answered')
+      return refused(`Mastodon could not be reached (${answer.kind})`);
+    const body = (answer.body ?? {}) as { acct?: unknown; error?: unknown };
+    if (answer.status !== 200 || typeof body.acct !== 'string') {
+      const error = typeof body.error === 'string' ? `: ${body.error.slice(0, 120)}` : '';
+      return refused(`Mastodon answered ${answer.status}${error}`);
+    }
+    return { ok: true, account: `@${body.acct}`, credentials: parsed.credentials };
+  };
+}
 
 const x: Check = async (input, signal) => {
   const parsed = parseXCredentials(input);
@@ -219,13 +270,16 @@ const CHECKS: Record<Platform, Check> = {
 export async function verifyCredentials(
   platform: Platform,
   credentials: unknown,
+  /** checks to use instead of the built-in ones (Mastodon's through the safe fetcher) */
+  instead: Partial<Record<Platform, Check>> = {},
 ): Promise<Verification> {
   const network = NETWORK_NAMES[platform];
+  const check = instead[platform] ?? CHECKS[platform];
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   try {
     // Not every library takes a signal (the Bluesky agent does not): the deadline wins anyway.
     const result = await settleBefore(
-      CHECKS[platform](credentials, signal),
+      check(credentials, signal),
       signal,
       () => new DeadlineError('deadline passed'),
     );

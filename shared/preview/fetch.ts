@@ -59,9 +59,37 @@ export type SafeFetcher = SafeFetch & {
    * alone. The URL never appears in what it returns: it may be a secret (Slack's).
    */
   post: WebhookSender['post'];
+  /**
+   * A JSON call to a public address an admin named (a Mastodon instance's app
+   * registration, token and who-am-I calls), through the same checked connector: the
+   * status and the parsed body, at most `maxBytes` (64 KiB unless told), within
+   * `timeoutMs`. Redirects are not followed (an OAuth server has no reason to send one):
+   * a 3xx comes back as its status.
+   */
+  json: (input: string, options: JsonCallOptions) => Promise<JsonAnswer>;
   /** closes the pooled connections (tests, and a CLI that wants to exit at once) */
   close: () => Promise<void>;
 };
+
+export type JsonCallOptions = {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBytes?: number;
+};
+
+export type JsonAnswer =
+  /** `body` is undefined when the answer was empty or not JSON */
+  | { kind: 'answered'; status: number; body: unknown }
+  /** the address is not public (or a name leads to one): nothing was sent */
+  | { kind: 'blocked'; reason: string }
+  | { kind: 'timeout' }
+  | { kind: 'too-large' }
+  | { kind: 'network'; code: string };
+
+/** Enough for any OAuth or account answer; anything larger is not what was asked for. */
+export const MAX_JSON_BYTES = 64 * 1024;
 
 /** Why the connector refused: carried through undici's error back to `safeFetch`. */
 class BlockedAddressError extends Error {
@@ -425,5 +453,72 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
     }
   };
 
-  return Object.assign(safeFetch, { post, close: () => agent.close() });
+  const json: SafeFetcher['json'] = async (input, options) => {
+    const { method, body, timeoutMs } = options;
+    const maxBytes = Math.min(options.maxBytes ?? MAX_JSON_BYTES, MAX_RESPONSE_BYTES);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      let url: URL;
+      try {
+        url = parseHttpUrl(input, input);
+      } catch (error) {
+        return { kind: 'blocked', reason: error instanceof Error ? error.message : 'not a URL' };
+      }
+      // A literal is refused before any socket, and again by the connector.
+      const literal = stripBrackets(url.hostname);
+      if (isIP(literal)) {
+        const verdict = classifyAddress(literal);
+        if (!verdict.public) {
+          return {
+            kind: 'blocked',
+            reason: `${literal} is not a public address: ${verdict.range}`,
+          };
+        }
+      }
+      const response = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers },
+        ...(body !== undefined ? { body } : {}),
+        signal: controller.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        discard(response.body);
+        return { kind: 'too-large' };
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of response.body) {
+        const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        total += piece.length;
+        if (total > maxBytes) {
+          discard(response.body);
+          return { kind: 'too-large' };
+        }
+        chunks.push(piece);
+      }
+      let parsed: unknown;
+      try {
+        parsed = total > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { kind: 'answered', status: response.statusCode, body: parsed };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'timeout' };
+      const blocked = findCause(error, 'CRIER_BLOCKED_ADDRESS');
+      if (blocked) return { kind: 'blocked', reason: blocked.message };
+      if (findCause(error, 'UND_ERR_RES_EXCEEDED_MAX_SIZE')) return { kind: 'too-large' };
+      return { kind: 'network', code: findCode(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return Object.assign(safeFetch, { post, json, close: () => agent.close() });
 }

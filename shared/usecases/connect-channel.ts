@@ -33,6 +33,7 @@ import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import type { ChannelSecrets } from '../domain/ports';
 import { LINKEDIN_DEFAULT_VERSION } from '../platforms/linkedin/credentials';
 import { isSandboxUrl } from '../platforms/rest/credentials';
+import type { JsonAnswer, JsonCallOptions } from '../preview/fetch';
 import { type ChannelHealthDeps, setChannelCredentials } from './channel-health';
 
 const TIMEOUT_MS = 10_000;
@@ -62,6 +63,12 @@ export type ConnectDeps = {
   /** the editor UI's address, where the admin lands afterwards */
   editorUrl: string;
   fetch?: typeof fetch;
+  /**
+   * Calls to the instance an admin names (Mastodon): the SSRF-safe fetcher's `json`, so a
+   * name that leads to a private or link-local address is refused before anything is
+   * sent. Absent, `fetch` is used as it is (unit tests over fakes).
+   */
+  instanceFetch?: InstanceFetch;
   /** the settings that hold each app, named in a refusal (never their values) */
   appSetting: (platform: Platform) => string;
 };
@@ -165,11 +172,55 @@ function instanceOrigin(value: string | undefined): string {
   return url.origin;
 }
 
+/** A JSON call: the status and the parsed body, or why there was none. */
+export type InstanceFetch = (url: string, options: JsonCallOptions) => Promise<JsonAnswer>;
+
+/** `fetch` in the shape of the safe fetcher's `json`, for the networks' own fixed hosts. */
+export function plainJson(fetchImpl: typeof fetch = fetch): InstanceFetch {
+  return async (url, { method, headers, body, timeoutMs }) => {
+    try {
+      const answer = await fetchImpl(url, {
+        method,
+        headers: { accept: 'application/json', ...headers },
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const parsed: unknown = await answer.json().catch(() => undefined);
+      return { kind: 'answered', status: answer.status, body: parsed };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError') return { kind: 'timeout' };
+      return { kind: 'network', code: error instanceof Error ? error.name : 'error' };
+    }
+  };
+}
+
+const instanceFetchOf = (deps: ConnectDeps): InstanceFetch =>
+  deps.instanceFetch ?? plainJson(deps.fetch ?? fetch);
+
+const recordOf = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+/** What an instance's failed answer was, in words an admin can act on (never a token). */
+function noAnswer(answer: Exclude<JsonAnswer, { kind: 'answered' }>): string {
+  switch (answer.kind) {
+    case 'blocked':
+      return `refused: ${answer.reason}; Crier only calls instances at public addresses`;
+    case 'timeout':
+      return 'no answer in time';
+    case 'too-large':
+      return 'an answer too large to be an OAuth answer';
+    default:
+      return 'no answer';
+  }
+}
+
 /** Crier's app on the instance, registered once (`POST /api/v1/apps`) and remembered. */
 async function mastodonApp(deps: ConnectDeps, origin: string, redirectUri: string) {
   const known = await deps.store.mastodonApp(origin);
   if (known) return known;
-  const answer = await (deps.fetch ?? fetch)(`${origin}/api/v1/apps`, {
+  const answer = await instanceFetchOf(deps)(`${origin}/api/v1/apps`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -177,13 +228,13 @@ async function mastodonApp(deps: ConnectDeps, origin: string, redirectUri: strin
       redirect_uris: redirectUri,
       scopes: CONNECT_SCOPES.mastodon.join(' '),
     }).toString(),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  }).catch(() => undefined);
-  const body = answer?.ok
-    ? ((await answer.json().catch(() => ({}))) as Record<string, unknown>)
-    : {};
+    timeoutMs: TIMEOUT_MS,
+  });
+  const ok = answer.kind === 'answered' && answer.status >= 200 && answer.status < 300;
+  const body = ok ? recordOf(answer.body) : {};
   if (typeof body.client_id !== 'string' || typeof body.client_secret !== 'string') {
-    const message = `${origin} did not register Crier's app${answer ? ` (it answered ${answer.status})` : ' (no answer)'}`;
+    const why = answer.kind === 'answered' ? `it answered ${answer.status}` : noAnswer(answer);
+    const message = `${origin} did not register Crier's app (${why})`;
     throw new ValidationError(message, [{ field: 'instance', message }]);
   }
   const app = { clientId: body.client_id, clientSecret: body.client_secret };
@@ -440,27 +491,24 @@ async function exchange(
   tokenUrl: string,
   form: Record<string, string>,
   headers: Record<string, string> = {},
+  call: InstanceFetch = plainJson(deps.fetch ?? fetch),
 ): Promise<TokenAnswer> {
   const network = NETWORK_NAMES[taken.platform];
-  const answer = await (deps.fetch ?? fetch)(tokenUrl, {
+  const answer = await call(tokenUrl, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-      ...headers,
-    },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  }).catch(() => {
-    throw new ConnectError(`${network} could not be reached to finish the connection`);
+    timeoutMs: TIMEOUT_MS,
   });
-  const raw = (await answer.json().catch(() => ({}))) as Record<string, unknown>;
+  if (answer.kind !== 'answered') {
+    const why = answer.kind === 'blocked' ? ` (${noAnswer(answer)})` : '';
+    throw new ConnectError(`${network} could not be reached to finish the connection${why}`);
+  }
+  const raw = recordOf(answer.body);
   // Instagram's code answer wraps the token in `data`.
-  const body = (Array.isArray(raw.data) && raw.data[0] ? raw.data[0] : raw) as Record<
-    string,
-    unknown
-  >;
-  if (!answer.ok || typeof body.access_token !== 'string') {
+  const body = recordOf(Array.isArray(raw.data) && raw.data[0] ? raw.data[0] : raw);
+  const accepted = answer.status >= 200 && answer.status < 300;
+  if (!accepted || typeof body.access_token !== 'string') {
     const reason = typeof body.error === 'string' ? `: ${body.error.slice(0, 60)}` : '';
     throw new ConnectError(`${network} refused the code (${answer.status}${reason})`);
   }
@@ -514,11 +562,15 @@ async function credentialsFrom(
     const origin = taken.instance ?? '';
     const app = await deps.store.mastodonApp(origin);
     if (!app) throw new ConnectError(`Crier's app on ${origin} is gone: connect again`);
-    const tokens = await exchange(deps, taken, `${origin}/oauth/token`, {
-      ...grant,
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-    });
+    // The instance an admin named: the token call goes through the same safe fetcher.
+    const tokens = await exchange(
+      deps,
+      taken,
+      `${origin}/oauth/token`,
+      { ...grant, client_id: app.clientId, client_secret: app.clientSecret },
+      {},
+      instanceFetchOf(deps),
+    );
     return only({
       url: origin,
       accessToken: tokens.access_token,

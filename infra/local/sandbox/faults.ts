@@ -26,6 +26,11 @@ export const FAULTS = [
   /** the network's own auth error: token revoked, or (Bluesky, X OAuth 2) expired */
   'auth',
   'expired-token',
+  /**
+   * the token is good but lacks a permission or role: Meta's #10 or #200, X's, LinkedIn's
+   * and Mastodon's 403, Telegram's bot without the right to post. No refresh helps.
+   */
+  'permission',
   /** Meta: the network could not download the image_url it was given */
   'download-failed',
   /** Meta: the media container ends in status ERROR instead of FINISHED */

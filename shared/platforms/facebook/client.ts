@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type {
+  AuthRefusal,
   ClientCall,
   NetworkClient,
   PublishOutcome,
@@ -14,7 +15,7 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
-import { regainAccessAt } from '../meta/errors';
+import { isPermissionCode, regainAccessAt } from '../meta/errors';
 import {
   type Answer,
   type Exchange,
@@ -30,8 +31,8 @@ import { type FacebookCredentials, parseFacebookCredentials } from './credential
 export { facebookCredentialsSchema } from './credentials';
 
 const GRAPH = 'https://graph.facebook.com';
-/** Token invalid, expired or missing (102, 104, 190), or a permission gone (10, 200-299). */
-const AUTH_CODES = new Set([10, 102, 104, 190]);
+/** Token invalid, expired or missing (102, 104, 190); a permission gone (10, 200-299) is apart. */
+const AUTH_CODES = new Set([102, 104, 190]);
 /** Throttling: app (4), user (17), Page (32), application limit (341), custom (613), Pages BUC (80001). */
 const THROTTLE_CODES = new Set([4, 17, 32, 341, 613, 80001]);
 /** "An unknown error" / "Please retry your request later": Facebook may have posted anyway (Findings 5). */
@@ -140,8 +141,18 @@ function rateUntil(answer: Answer, now = Date.now()): string {
   return new Date(regainAccessAt(answer.headers, now) ?? now + DEFAULT_RATE_WAIT_MS).toISOString();
 }
 
-function isAuthCode(code: number): boolean {
-  return AUTH_CODES.has(code) || (code >= 200 && code <= 299);
+/** Graph's refusal of the credentials: a dead token, or (`permission`) one lacking a right. */
+function authRefusal(code: number, message: string): AuthRefusal | undefined {
+  if (AUTH_CODES.has(code)) return { kind: 'auth', message };
+  if (isPermissionCode(code)) return { kind: 'auth', message, permission: true };
+  return undefined;
+}
+
+/** An error without Graph's envelope: 401 a dead token, 403 a missing right. */
+function statusRefusal(status: number, message: string): AuthRefusal | undefined {
+  if (status === 401) return { kind: 'auth', message };
+  if (status === 403) return { kind: 'auth', message, permission: true };
+  return undefined;
 }
 
 /** `https://www.facebook.com/{page-id}/posts/{post-id}`, the form `permalink_url` takes. */
@@ -169,7 +180,8 @@ function createOutcome(api: Api, result: Exchange): PublishOutcome {
   const message = describe(answer);
   const error = graphError(answer);
   if (error) {
-    if (isAuthCode(error.code)) return { kind: 'auth', message };
+    const refused = authRefusal(error.code, message);
+    if (refused) return refused;
     if (THROTTLE_CODES.has(error.code)) return { kind: 'rate', until: rateUntil(answer), message };
     if (TRANSIENT_CODES.has(error.code)) {
       return { kind: 'unknown', message: `${message}; Facebook may have posted it all the same` };
@@ -181,7 +193,8 @@ function createOutcome(api: Api, result: Exchange): PublishOutcome {
     if (error.code === LINK_SCRAPE_FAILED) return { kind: 'retry', message };
   }
   if (answer.status >= 500) return { kind: 'unknown', message: `${message}; the post may exist` };
-  if (answer.status === 401 || answer.status === 403) return { kind: 'auth', message };
+  const byStatus = statusRefusal(answer.status, message);
+  if (byStatus) return byStatus;
   if (answer.status === 429) return { kind: 'rate', until: rateUntil(answer), message };
   return { kind: 'rejected', message };
 }
@@ -276,12 +289,14 @@ function withdrawOutcome(api: Api, result: Exchange, action: string): WithdrawOu
     if (error.code === MISSING.code && error.error_subcode === MISSING.subcode) {
       return { kind: 'withdrawn', note: 'the post was already gone' };
     }
-    if (isAuthCode(error.code)) return { kind: 'auth', message };
+    const refused = authRefusal(error.code, message);
+    if (refused) return refused;
     if (THROTTLE_CODES.has(error.code)) return { kind: 'rate', until: rateUntil(answer), message };
     if (TRANSIENT_CODES.has(error.code)) return { kind: 'retry', message };
   }
   if (answer.status >= 500) return { kind: 'retry', message };
-  if (answer.status === 401 || answer.status === 403) return { kind: 'auth', message };
+  const byStatus = statusRefusal(answer.status, message);
+  if (byStatus) return byStatus;
   if (answer.status === 429) return { kind: 'rate', until: rateUntil(answer), message };
   return { kind: 'rejected', message: `Facebook refused the ${action}: ${message}` };
 }

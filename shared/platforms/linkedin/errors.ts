@@ -66,7 +66,10 @@ type Refusal = Extract<PublishOutcome & WithdrawOutcome, { kind: 'auth' | 'rejec
 
 /** The answers every call reads alike: the token refused, the API version gone, a quota. */
 export function refusal(api: Api, answer: Answer, message: string): Refusal | undefined {
-  if (answer.status === 401 || answer.status === 403) return { kind: 'auth', message };
+  // 401: the token is dead (revoked, expired, invalid); 403 (ACCESS_DENIED): it lacks a
+  // scope or the member's role on the organization, which no refresh changes.
+  if (answer.status === 401) return { kind: 'auth', message };
+  if (answer.status === 403) return { kind: 'auth', message, permission: true };
   if (answer.status === 426) return { kind: 'rejected', message: versionMessage(api, answer) };
   if (answer.status === 429) return { kind: 'rate', until: rateUntil(answer), message };
   return undefined;

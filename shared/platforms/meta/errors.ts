@@ -47,7 +47,7 @@ export type GraphFailure =
 export type GraphStep = 'container' | 'status' | 'publish';
 
 export type Classified =
-  | { kind: 'auth'; message: string }
+  | { kind: 'auth'; message: string; permission?: true }
   | { kind: 'rejected'; message: string }
   | { kind: 'retry'; message: string }
   | { kind: 'unknown'; message: string }
@@ -55,8 +55,12 @@ export type Classified =
 
 /** Token invalid, expired, or the session was changed (password, app removed). */
 const AUTH_CODES = new Set([102, 190]);
-/** Permissions missing: an operator's matter, like a dead token. */
+/** Permissions missing: an operator's matter, like a dead token, but no refresh helps. */
 const PERMISSION_CODES = new Set([3, 10]);
+
+/** Graph's permission errors: #3 and #10, and the #200-#299 family (#200 for Pages). */
+export const isPermissionCode = (code: number) =>
+  PERMISSION_CODES.has(code) || (code >= 200 && code <= 299);
 /** Platform and Business Use Case throttles (Graph's rate-limiting page). */
 const THROTTLE_CODES = new Set([4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006]);
 /** Instagram's publishing quota (100 or so per 24 h), enforced at media_publish. */
@@ -155,10 +159,10 @@ export function classify(
     // A proxy's page, or a body cut short: whether Graph saw the request is unknown.
     return unclear;
   }
-  if (e.code !== undefined && (AUTH_CODES.has(e.code) || PERMISSION_CODES.has(e.code))) {
-    return { kind: 'auth', message };
+  if (e.code !== undefined && AUTH_CODES.has(e.code)) return { kind: 'auth', message };
+  if (e.code !== undefined && isPermissionCode(e.code)) {
+    return { kind: 'auth', message, permission: true };
   }
-  if (e.code !== undefined && e.code >= 200 && e.code <= 299) return { kind: 'auth', message };
   if (is(e, SPAM)) {
     // Third-party publishers report posts that went out despite this answer to media_publish.
     return mayHavePosted ? unclear : { kind: 'rejected', message };

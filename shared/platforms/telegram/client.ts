@@ -150,8 +150,12 @@ function sendFailure(
     );
     const parameters = parametersSchema.safeParse(error.parameters);
     const code = error.error_code;
-    if (code === 401 || code === 403) return { kind: 'auth', message };
-    if (code === 400 && NO_RIGHTS.test(error.description)) return { kind: 'auth', message };
+    // 401: the bot token is revoked; 403 and "need administrator rights": the bot lost
+    // its place in the channel, which a person must give back.
+    if (code === 401) return { kind: 'auth', message };
+    if (code === 403 || (code === 400 && NO_RIGHTS.test(error.description))) {
+      return { kind: 'auth', message, permission: true };
+    }
     if (code === 429) {
       const seconds = parameters.success ? parameters.data.retry_after : undefined;
       const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
@@ -287,8 +291,12 @@ function withdrawFailure(
     if (code === 400 && NOT_MODIFIED.test(error.description)) {
       return { kind: 'withdrawn', note: 'the message already said so' };
     }
-    if (code === 401 || code === 403) return { kind: 'auth', message };
-    if (code === 400 && NO_RIGHTS.test(error.description)) return { kind: 'auth', message };
+    // 401: the bot token is revoked; 403 and "need administrator rights": the bot lost
+    // its place in the channel, which a person must give back.
+    if (code === 401) return { kind: 'auth', message };
+    if (code === 403 || (code === 400 && NO_RIGHTS.test(error.description))) {
+      return { kind: 'auth', message, permission: true };
+    }
     if (code === 429) {
       const parameters = parametersSchema.safeParse(error.parameters);
       const seconds = parameters.success ? parameters.data.retry_after : undefined;

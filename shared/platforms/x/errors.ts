@@ -102,7 +102,9 @@ export function createFailure(
         message: `${message} (an earlier attempt probably posted this text)`,
       };
     }
-    if (error.code === 403 && PERMISSION.test(problemText(error))) return { kind: 'auth', message };
+    if (error.code === 403 && PERMISSION.test(problemText(error))) {
+      return { kind: 'auth', message, permission: true };
+    }
     if (error.code === 429) return { kind: 'rate', until: rateUntil(error.rateLimit), message };
     if (error.code >= 500) return { kind: 'unknown', message };
     return { kind: 'rejected', message };
@@ -138,7 +140,8 @@ export function identifyFailure(error: unknown, timeoutMs: number): PublishOutco
     };
   }
   if (error instanceof ApiResponseError) {
-    if (error.code === 401 || error.code === 403) return { kind: 'auth', message: describe(error) };
+    if (error.code === 401) return { kind: 'auth', message: describe(error) };
+    if (error.code === 403) return { kind: 'auth', message: describe(error), permission: true };
     if (error.code === 429) return undefined;
     return { kind: 'retry', message: `${describe(error)} on users/me; nothing was posted` };
   }
@@ -172,7 +175,9 @@ export function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcom
     const message = describe(error);
     if (error.code === 404) return { kind: 'withdrawn', note: 'the post was already gone' };
     if (error.code === 401) return { kind: 'auth', message };
-    if (error.code === 403 && PERMISSION.test(problemText(error))) return { kind: 'auth', message };
+    if (error.code === 403 && PERMISSION.test(problemText(error))) {
+      return { kind: 'auth', message, permission: true };
+    }
     if (error.code === 429) return { kind: 'rate', until: rateUntil(error.rateLimit), message };
     if (error.code >= 500) return { kind: 'retry', message };
     return { kind: 'rejected', message };

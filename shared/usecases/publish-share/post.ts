@@ -36,8 +36,9 @@ export async function postShare(
       (message) => ({ kind: 'unknown', message }),
     );
   let outcome = await publish();
-  if (outcome.kind === 'auth' && deps.tokens) {
+  if (outcome.kind === 'auth' && !outcome.permission && deps.tokens) {
     // The network called the token dead: nothing was posted. Refresh it and try once more.
+    // A permission refusal is left alone: the token is alive, a refresh would change nothing.
     const kept = await deps.tokens
       .fresh({ id: posting.channelId, platform: claimed.platform }, { force: true })
       .catch(() => undefined);

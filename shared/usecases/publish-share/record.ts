@@ -36,7 +36,9 @@ export async function recordPublish(
       );
     case 'rejected':
     case 'auth': {
-      const reason = `${outcome.kind}: ${outcome.message}`;
+      // An editor reads the first word: `permission` means grant it, `auth` reconnect.
+      const kind = outcome.kind === 'auth' && outcome.permission ? 'permission' : outcome.kind;
+      const reason = `${kind}: ${outcome.message}`;
       const result = await settle(
         deps,
         claimed,

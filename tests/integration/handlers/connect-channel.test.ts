@@ -6,6 +6,8 @@
  * consent lands back on the channels page with the reason; no answer carries a token.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECT_SCOPES } from '../../../shared/domain/oauth-connect';
@@ -227,6 +229,56 @@ describe('GET /api/channels/{id}/connect and the callback', () => {
     const answer = await call('GET', `/api/channels/${channelOf('mastodon')}/connect`);
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('instance');
+  });
+
+  it('mastodon: refuses an instance at a private, link-local or loopback address with 400, storing nothing, and so does PUT credentials', async () => {
+    // An internal service on loopback that is not the sandbox: it must never be called.
+    let reached = 0;
+    const internal = createServer((_req, res) => {
+      reached += 1;
+      res.end('{"client_id":"x","client_secret":"y"}');
+    });
+    await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+    const { port } = internal.address() as AddressInfo;
+    try {
+      const before = (await stack.items()).length;
+      for (const instance of [
+        '169.254.169.254',
+        'https://10.20.30.40',
+        'https://[::ffff:a9fe:a9fe]',
+        `localhost:${port}`,
+        `http://localhost:${port}`,
+        `http://127.0.0.1:${port}`,
+      ]) {
+        const answer = await call(
+          'GET',
+          `/api/channels/${channelOf('mastodon')}/connect?instance=${encodeURIComponent(instance)}`,
+        );
+        expect(answer.status, instance).toBe(400);
+        expect(answer.text, instance).toContain('instance');
+        expect(answer.text, instance).toMatch(/not a public address/);
+      }
+      // Credentials typed by hand are checked the same way before anything is stored.
+      for (const url of ['http://169.254.169.254', `http://localhost:${port}`]) {
+        const put = await fetch(
+          new URL(`/api/channels/${channelOf('mastodon')}/credentials`, stack.url),
+          {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ url, accessToken: 'a-token-typed-by-hand' }),
+          },
+        );
+        const text = await put.text();
+        expect(put.status, url).toBe(400);
+        expect(text, url).toMatch(/not a public address/);
+        expect(text, url).not.toContain('a-token-typed-by-hand');
+      }
+      expect(reached).toBe(0);
+      // No registered app, no state, no credentials: the table is as it was.
+      expect((await stack.items()).length).toBe(before);
+    } finally {
+      await new Promise((resolve) => internal.close(resolve));
+    }
   });
 
   it('bluesky and telegram: refused with 400, pointing at PUT credentials', async () => {

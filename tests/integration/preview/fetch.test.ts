@@ -256,3 +256,76 @@ describe('fetching a public page (through the test seams)', () => {
     expect(fetched.headers['content-encoding']).toBeUndefined();
   });
 });
+
+describe('json: a JSON call to an address an admin named (a Mastodon instance)', () => {
+  const call = { method: 'POST' as const, body: 'client_name=Crier', timeoutMs: 2_000 };
+
+  it('posts the body and answers the status with the parsed JSON', async () => {
+    const server = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ client_id: 'id', echoed: body, method: req.method }));
+      });
+    });
+    const { fetch } = seamFetcher(server);
+    expect(await fetch.json('http://social.news.example/api/v1/apps', call)).toEqual({
+      kind: 'answered',
+      status: 200,
+      body: { client_id: 'id', echoed: 'client_name=Crier', method: 'POST' },
+    });
+  });
+
+  it('refuses loopback, private and link-local literals and names before any connection', async () => {
+    const internal = await serve((_req, res) => res.end('{}'));
+    const fetch = plainFetcher(async (host) =>
+      host === 'metadata.news.example' ? ['169.254.169.254'] : ['10.1.2.3'],
+    );
+    for (const url of [
+      `http://127.0.0.1:${internal.port}/api/v1/apps`,
+      `http://localhost:${internal.port}/api/v1/apps`,
+      'https://169.254.169.254/api/v1/apps',
+      'https://10.0.0.8/api/v1/apps',
+      'https://[::ffff:7f00:1]/api/v1/apps',
+      'https://metadata.news.example/api/v1/apps',
+      'https://intranet.news.example/api/v1/apps',
+    ]) {
+      const answer = await fetch.json(url, call);
+      expect(answer.kind, url).toBe('blocked');
+    }
+    expect(internal.connections).toBe(0);
+  });
+
+  it('does not follow a redirect: a 3xx comes back as its status', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://127.0.0.1:1/internal' });
+      res.end();
+    });
+    const { fetch, dialled } = seamFetcher(server);
+    expect(await fetch.json('http://social.news.example/oauth/token', call)).toEqual({
+      kind: 'answered',
+      status: 302,
+      body: undefined,
+    });
+    expect(dialled).toHaveLength(1);
+  });
+
+  it('stops reading past its cap, and gives up on an answer that does not come in time', async () => {
+    const big = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`"${'a'.repeat(100_000)}"`);
+    });
+    expect((await seamFetcher(big).fetch.json('http://a.news.example/', call)).kind).toBe(
+      'too-large',
+    );
+    const slow = await serve(() => {});
+    const answer = await seamFetcher(slow).fetch.json('http://b.news.example/', {
+      ...call,
+      timeoutMs: 300,
+    });
+    expect(answer.kind).toBe('timeout');
+  });
+});

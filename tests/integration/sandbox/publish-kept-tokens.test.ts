@@ -2,7 +2,8 @@
  * The publisher with the token keeper against the Threads sandbox, tokens living three
  * seconds: a channel keeps posting across several expiries with no expired token left
  * unrecovered; a revoked grant parks the next share (scheduled, waiting for a reconnect,
- * the channel failing), and credentials set again send it.
+ * the channel failing), and credentials set again send it. A refusal for a missing
+ * permission spends no refresh: only a token called expired is renewed and tried again.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,12 +40,13 @@ const ledger = new AuthLedger();
 let sandbox: RunningSandbox;
 let app: SandboxApp;
 let folder: string;
+const faults = new FaultInjector(undefined, 1);
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'crier-kept-tokens-'));
   sandbox = await startThreadsSandbox({
     posts: new SandboxPosts(),
-    faults: new FaultInjector(undefined, 1),
+    faults,
     log: createLogger({ quiet: true }),
     auth: { ledger, tokenSeconds: TOKEN_SECONDS },
   });
@@ -88,6 +90,45 @@ async function connect(): Promise<Record<string, unknown>> {
 }
 
 describe('a Threads channel whose token is kept alive', () => {
+  it('fails a share refused for a missing permission without a refresh; an expired token is refreshed once', async () => {
+    const world = inMemoryWorld(new Date());
+    const channel = channelOf({
+      id: 'threads-permission',
+      platform: 'threads',
+      account: '@newsroom',
+    });
+    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder));
+    const tokens = new TokenKeeper({
+      credentials,
+      leases: new InMemoryRefreshLeases(),
+      refresherFor: (platform) => refresherFor(platform, { apps: { get: async () => undefined } }),
+      clock: systemClock,
+      channelState: world.channelState,
+    });
+    const client = clientFor('threads');
+    if (!client) throw new Error('no Threads client');
+    const deps = publishDeps(world, [channel], client, { credentials, tokens });
+    await credentials.put(channel.id, await connect());
+    const refreshed = () => ledger.snapshot().threads?.refreshed ?? 0;
+
+    const before = refreshed();
+    faults.set('threads:permission:1:1');
+    world.clock.set(new Date());
+    const refused = await queuedShare(world, await storeArticle(world), channel);
+    expect((await handlePublishMessage(deps, refOf(refused))).outcome).toBe('failed');
+    expect((await world.shares.get(refOf(refused)))?.lastError).toMatch(
+      /^permission: .*\(#10\) Application does not have permission/,
+    );
+    expect(refreshed()).toBe(before);
+
+    faults.set('threads:expired-token:1:1');
+    world.clock.set(new Date());
+    const expired = await queuedShare(world, await storeArticle(world), channel);
+    expect((await handlePublishMessage(deps, refOf(expired))).outcome).toBe('published');
+    expect(refreshed()).toBe(before + 1);
+    faults.set(undefined);
+  });
+
   it('keeps posting across expiries, parks on a revoked grant, and posts once reconnected', async () => {
     const world = inMemoryWorld(new Date());
     const channel = channelOf({ id: 'threads-kept', platform: 'threads', account: '@newsroom' });

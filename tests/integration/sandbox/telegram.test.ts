@@ -230,13 +230,14 @@ describe('Telegram: the client against the sandbox', () => {
     expect(postsOf(share)).toHaveLength(0);
   });
 
-  it('answers a channel the bot is not in (403) or may not post in (400 need administrator rights) with auth', async () => {
+  it('answers a channel the bot is not in (403) or may not post in (400 need administrator rights) with a permission refusal', async () => {
     const share = claimedShare();
     const notMember = await telegramClient.publish(
       callFor(share, { credentials: { ...sandbox.credentials, chatId: '@elsewhere' } }),
     );
     expect(notMember).toEqual({
       kind: 'auth',
+      permission: true,
       message:
         'Telegram answered 403 to sendPhoto: Forbidden: bot is not a member of the channel chat',
     });
@@ -245,6 +246,7 @@ describe('Telegram: the client against the sandbox', () => {
     );
     expect(readOnly).toEqual({
       kind: 'auth',
+      permission: true,
       message:
         'Telegram answered 400 to sendPhoto: Bad Request: need administrator rights in the channel chat',
     });

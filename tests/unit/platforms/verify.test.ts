@@ -4,7 +4,7 @@
  * credential in the words.
  */
 import { describe, expect, it } from 'vitest';
-import { verifyCredentials } from '../../../shared/platforms/verify';
+import { redact, verifyCredentials } from '../../../shared/platforms/verify';
 
 describe('verifyCredentials', () => {
   it('names the wrong fields without calling the network', async () => {
@@ -37,4 +37,25 @@ describe('verifyCredentials', () => {
       expect(!result.ok && result.reason).not.toContain('secret-token-123');
     },
   );
+});
+
+describe('redact', () => {
+  it('blanks the secrets out of a reason and leaves the channel, Page or instance it names', () => {
+    const telegram = {
+      botToken: '7000000001:AAabcdefghijklmnopqrstuvwxyz0123456',
+      chatId: '@newsroom_archive',
+    };
+    expect(
+      redact(
+        'Telegram: the bot @crier_bot is administrator in @newsroom_archive, not an administrator allowed to post (token 7000000001:AAabcdefghijklmnopqrstuvwxyz0123456)',
+        telegram,
+      ),
+    ).toBe(
+      'Telegram: the bot @crier_bot is administrator in @newsroom_archive, not an administrator allowed to post (token <secret>)',
+    );
+    const mastodon = { url: 'https://social.example', accessToken: 'a-long-access-token' };
+    expect(redact('https://social.example refused a-long-access-token', mastodon)).toBe(
+      'https://social.example refused <secret>',
+    );
+  });
 });

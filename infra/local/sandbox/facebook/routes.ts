@@ -33,6 +33,12 @@ function refuse(ex: Exchange, fault: Refusal) {
         code: 190,
         error_subcode: 460,
       });
+    case 'permission':
+      return fail(ex, 403, {
+        message:
+          '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts permission with page token',
+        code: 200,
+      });
     case 'expired-token': {
       const when = new Date(Date.now() - 60_000).toUTCString();
       return fail(ex, 400, {

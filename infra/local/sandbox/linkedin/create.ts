@@ -195,6 +195,13 @@ function refuse(ex: Exchange, fault: Refusal) {
       return unauthorized(ex.res, 'revoked');
     case 'expired-token':
       return unauthorized(ex.res, 'expired');
+    case 'permission':
+      return error(
+        ex.res,
+        403,
+        'Not enough permissions to access: partnerApiPostsExternal.CREATE.20240601',
+        { code: 'ACCESS_DENIED', serviceErrorCode: 100 },
+      );
     default:
       return serverError(ex.res);
   }

@@ -233,6 +233,8 @@ function refuse(state: MastodonState, fault: Refusal): Reply {
     case 'auth':
     case 'expired-token':
       return unauthorized();
+    case 'permission':
+      return json(403, { error: 'This action is not allowed' });
     default:
       return html(500, SERVER_ERROR_PAGE);
   }

@@ -30,6 +30,11 @@ export const REVOKED: GraphErrorFields = {
   code: 190,
   error_subcode: 460,
 };
+/** A live token without the publishing permission (the scope was not granted). */
+export const PERMISSION_MISSING: GraphErrorFields = {
+  message: '(#10) Application does not have permission for this action',
+  code: 10,
+};
 export const EXPIRED_CONTAINER: GraphErrorFields = {
   message: 'The media you are trying to access has expired. Please try to upload again.',
   code: -2,

@@ -11,6 +11,7 @@ import {
   downloadFailed,
   EXPIRED_CONTAINER,
   missingParameter,
+  PERMISSION_MISSING,
   QUOTA_REACHED,
   REVOKED,
   sessionExpired,
@@ -30,6 +31,7 @@ const BEFORE_COMMIT: readonly Fault[] = [
   'slow',
   'auth',
   'expired-token',
+  'permission',
 ];
 const AFTER_POST: readonly Fault[] = ['timeout', 'crash-after-post', '500-after-post'];
 
@@ -73,6 +75,8 @@ export async function beforeCommit(
       return { kind: 'answer', reply: graphError(REVOKED) };
     case 'expired-token':
       return { kind: 'answer', reply: graphError(sessionExpired(now)) };
+    case 'permission':
+      return { kind: 'answer', reply: graphError(PERMISSION_MISSING, 403) };
     case 'slow':
       if (!(await g.delay(g.slowMs))) return { kind: 'answer', reply: undefined };
       return { kind: 'go', fault };

@@ -131,6 +131,8 @@ function refuse(s: TelegramState, fault: Refusal, now: number): Reply {
     case 'expired-token':
       // Bot tokens do not expire: a revoked one is the plain 401.
       return fail(401, 'Unauthorized');
+    case 'permission':
+      return fail(400, 'Bad Request: need administrator rights in the channel chat');
     case '429':
       s.rateLimitedUntil = now + s.sandbox.faults.resetSeconds * 1000;
       return tooManyRequests(Math.ceil(s.sandbox.faults.resetSeconds));

@@ -46,6 +46,14 @@ export function sendProblem(
 
 export const UNAUTHORIZED = { title: 'Unauthorized', detail: 'Unauthorized' };
 
+/** A token without the app permission the endpoint needs (a read-only app posting). */
+export const OAUTH1_PERMISSIONS = {
+  title: 'Forbidden',
+  detail:
+    'Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.',
+  type: 'https://api.twitter.com/2/problems/oauth1-permissions',
+};
+
 export const DUPLICATE = {
   title: 'Forbidden',
   detail: 'You are not allowed to create a Tweet with duplicate content.',

@@ -12,6 +12,7 @@ import { AUTHORIZE_PATH, handleXAuthorization, REVOKE_PATH, TOKEN_PATH } from '.
 import { commitTweet, createdBody, validateCreate } from './create';
 import {
   type Exchange,
+  OAUTH1_PERMISSIONS,
   parseMultipart,
   SERVER_ERRORS,
   sendInvalidRequest,
@@ -56,6 +57,8 @@ function refuse(ex: Exchange, fault: Refusal, now: number) {
     case 'expired-token':
       // OAuth 1.0a tokens do not expire: an "expired" one is X's plain 401.
       return sendProblem(ex.res, 401, UNAUTHORIZED);
+    case 'permission':
+      return sendProblem(ex.res, 403, OAUTH1_PERMISSIONS);
     case '429': {
       // X states the reset in Unix seconds: round up so "after the reset" is exact.
       const until = Math.ceil((now + ex.state.faults.resetSeconds * 1000) / 1000) * 1000;

@@ -1,0 +1,97 @@
+/**
+ * Each network client tells a dead token from a missing permission, on the sandboxes'
+ * own refusals: an expired or revoked token is `auth` (a refresh may help), a token
+ * without the permission, scope or role is `auth` with `permission` (no refresh can),
+ * and Mastodon's 403 stays a refusal of the request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../infra/local/logger';
+import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
+import { loadChannelsConfig } from '../../../shared/config/channels';
+import { parseGenericArticle } from '../../../shared/domain/article';
+import type { Platform } from '../../../shared/domain/platform';
+import type { Share } from '../../../shared/domain/share';
+import type { PublishOutcome } from '../../../shared/platforms/client';
+import { clientFor } from '../../../shared/platforms/clients';
+import { newShare } from '../../../shared/usecases/compose-article';
+import { sampleArticle as fixture } from '../../support/sandbox-contract';
+
+const channels = loadChannelsConfig(undefined).channels;
+let sandboxes: Sandboxes;
+let articles = 0;
+
+beforeAll(async () => {
+  sandboxes = await startSandboxes({ log: createLogger({ quiet: true }) });
+});
+afterAll(() => sandboxes?.stop());
+
+function claimedShare(platform: Platform): Share {
+  articles += 1;
+  const channel = channels.find((c) => c.platform === platform);
+  if (!channel) throw new Error(`no default ${platform} channel`);
+  const article = parseGenericArticle({
+    ...fixture,
+    id: `${fixture.id}-refusal-${articles}`,
+    url: fixture.url.replace(/\/$/, `-refusal-${articles}/`),
+    title: `${fixture.title} (refusal ${articles})`,
+  });
+  const now = new Date();
+  const record = {
+    articleId: `art-refusal-${articles}`,
+    article,
+    receivedAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  return {
+    ...newShare(record, channel, now),
+    status: 'publishing',
+    firstClaimedAt: now.toISOString(),
+  };
+}
+
+async function publishWith(platform: Platform, fault: string): Promise<PublishOutcome> {
+  const sandbox = sandboxes.byPlatform(platform);
+  const client = clientFor(platform);
+  if (!sandbox || !client) throw new Error(`no ${platform} sandbox or client`);
+  sandboxes.faults.set(`${platform}:${fault}:1:1`);
+  try {
+    return await client.publish({
+      share: claimedShare(platform),
+      account: sandbox.account,
+      credentials: sandbox.credentials,
+      timeoutMs: 5_000,
+    });
+  } finally {
+    sandboxes.faults.set(undefined);
+  }
+}
+
+describe('a dead token and a missing permission, told apart', () => {
+  const networks: { platform: Platform; permission: RegExp }[] = [
+    { platform: 'x', permission: /oauth1 app permissions/ },
+    { platform: 'threads', permission: /\(#10\) Application does not have permission/ },
+    { platform: 'instagram', permission: /\(#10\) Application does not have permission/ },
+    { platform: 'facebook', permission: /\(#200\).*pages_manage_posts/ },
+    { platform: 'linkedin', permission: /Not enough permissions/ },
+    { platform: 'telegram', permission: /need administrator rights/ },
+  ];
+
+  for (const { platform, permission } of networks) {
+    it(`${platform}: a permission refusal is auth with permission; an expired token is plain auth`, async () => {
+      const denied = await publishWith(platform, 'permission');
+      expect(denied).toMatchObject({ kind: 'auth', permission: true });
+      expect(denied.kind === 'auth' && denied.message).toMatch(permission);
+
+      const expired = await publishWith(platform, 'expired-token');
+      expect(expired.kind).toBe('auth');
+      expect(expired).not.toHaveProperty('permission');
+    });
+  }
+
+  it('mastodon: a 403 is a refusal of the request, a 401 a dead token', async () => {
+    expect(await publishWith('mastodon', 'permission')).toMatchObject({ kind: 'rejected' });
+    const expired = await publishWith('mastodon', 'expired-token');
+    expect(expired.kind).toBe('auth');
+    expect(expired).not.toHaveProperty('permission');
+  });
+});
