@@ -13,6 +13,7 @@ import type { Share } from '../../../shared/domain/share';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -84,18 +85,13 @@ async function newArticle(): Promise<string> {
   return send(`channels-${serial}`, 1, { channels: { skip: ['threads-newsroom'] } });
 }
 
-async function change(
-  articleId: string,
-  body: unknown,
-  bearer = token,
-): Promise<{ status: number; body: Reply }> {
-  const response = await fetch(new URL(`/api/articles/${articleId}/channels`, stack.url), {
+const change = (articleId: string, body: unknown, bearer = token) =>
+  callEditorApi<Reply>(stack.url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    path: `/api/articles/${articleId}/channels`,
+    token: bearer,
+    body,
   });
-  return { status: response.status, body: (await response.json()) as Reply };
-}
 
 const statuses = async (articleId: string) =>
   Object.fromEntries((await shares.listForArticle(articleId)).map((s) => [s.channelId, s.status]));
@@ -226,19 +222,21 @@ describe('POST /api/articles/{articleId}/channels', () => {
   it("answers 404 for an unknown article and for another site's article", async () => {
     const id = await newArticle();
     expect((await change('no-such-article', { add: ['x-newsroom'] })).status).toBe(404);
-    const site = await fetch(new URL('/api/sites', stack.url), {
+    const site = await callEditorApi(stack.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'gazette', name: 'The Gazette' }),
+      path: '/api/sites',
+      token,
+      body: { id: 'gazette', name: 'The Gazette' },
     });
     expect(site.status).toBe(201);
-    const made = await fetch(new URL('/api/editors', stack.url), {
+    const made = await callEditorApi<{ token: string }>(stack.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'gil', role: 'editor', sites: ['gazette'] }),
+      path: '/api/editors',
+      token,
+      body: { name: 'gil', role: 'editor', sites: ['gazette'] },
     });
     expect(made.status).toBe(201);
-    const { token: gazetteToken } = (await made.json()) as { token: string };
+    const gazetteToken = made.body.token;
     const before = await snapshot(id);
     const refused = await change(id, { drop: ['x-newsroom'] }, gazetteToken);
     expect(refused.status).toBe(404);

@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../shared/resources';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -37,17 +38,13 @@ afterAll(async () => {
   else process.env.CRIER_CONFIG = savedConfig;
 });
 
-const patch = async (articleId: string, key: string, body: unknown) => {
-  const response = await fetch(new URL(`/api/articles/${articleId}/shares/${key}`, stack.url), {
+const patch = (articleId: string, key: string, body: unknown) =>
+  callEditorApi(stack.url, {
     method: 'PATCH',
-    headers: {
-      authorization: `Bearer ${stack.secrets.editorToken.value}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
+    path: `/api/articles/${articleId}/shares/${key}`,
+    token: stack.secrets.editorToken.value,
+    body,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
 
 describe('the editor API on a stack with a clock of its own', () => {
   it('checks a dueAt against the stack’s time', async () => {

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../shared/resources';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -21,14 +22,8 @@ const savedConfig = process.env.CRIER_CONFIG;
 const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 const dueX: Record<number, string> = {};
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callEditorApi(stack.url, { method, path, token, body });
 
 beforeAll(async () => {
   process.env.CRIER_CONFIG = CONFIG;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { FUNCTIONS } from '../../../shared/resources';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -129,23 +130,16 @@ describe('the OpenAPI document', () => {
 
   it('validates a real share answer and a real refusal with its count', async () => {
     const path = `/api/articles/${articleId}/shares/x-newsroom`;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const edited = await fetch(new URL(path, stack.url), {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ text: 'A new headline for X' }),
-    });
+    const edit = (text: string) =>
+      callEditorApi<unknown>(stack.url, { method: 'PATCH', path, token, body: { text } });
+    const edited = await edit('A new headline for X');
     expect(edited.status).toBe(200);
     const shareAnswer = answerSchema('/api/articles/{articleId}/shares/{channelId}', 'patch', 200);
-    expect(shareAnswer.safeParse(await edited.json()).error).toBeUndefined();
+    expect(shareAnswer.safeParse(edited.body).error).toBeUndefined();
 
-    const refused = await fetch(new URL(path, stack.url), {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ text: 'x'.repeat(300) }),
-    });
+    const refused = await edit('x'.repeat(300));
     expect(refused.status).toBe(400);
-    const error = await refused.json();
+    const error = refused.body;
     expect(error).toMatchObject({ length: { used: 300, limit: 280 } });
     const errorSchema = answerSchema('/api/articles/{articleId}/shares/{channelId}', 'patch', 400);
     expect(errorSchema.safeParse(error).error).toBeUndefined();

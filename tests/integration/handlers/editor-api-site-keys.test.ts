@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { FUNCTIONS } from '../../../shared/resources';
+import { callEditorApi } from '../../support/editor-api';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postGhostWebhook, postWebhook } from '../../support/webhook';
 
@@ -31,22 +32,8 @@ afterAll(async () => {
 
 type Json = Record<string, unknown>;
 
-async function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  callEditorApi<Json>(stack.url, { method, path, token, body });
 
 const readFixture = (name: string): Json =>
   JSON.parse(readFileSync(`tests/fixtures/webhooks/${name}`, 'utf8'));

@@ -11,6 +11,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws'
 import type { Share } from '../../../shared/domain/share';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoShareStore } from '../../../shared/store/share-store';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -87,19 +88,15 @@ async function newArticle(patch: Record<string, unknown> = {}): Promise<string> 
   return articleId;
 }
 
+/** The answer's status and body, the whole of what the tests compare. */
 async function call(
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = { authorization: `Bearer ${token}` },
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
+  headers?: Record<string, string>,
+) {
+  const answer = await callEditorApi(stack.url, { method, path, token, headers, body });
+  return { status: answer.status, body: answer.body };
 }
 
 const patch = (articleId: string, key: string, body: unknown) =>
