@@ -5,17 +5,18 @@
  * Shares wait (a 60-minute delay, an approval), and nothing publishes here.
  */
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import type { Share } from '../../../shared/domain/share';
-import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { callEditorApi } from '../../support/editor-api';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { postWebhook, sampleArticle } from '../../support/webhook';
+import {
+  channelConfigForFile,
+  EDITOR_API_FUNCTIONS,
+  ingestAndCompose,
+  stackDocumentClient,
+} from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));
 
@@ -33,50 +34,29 @@ let stack: TestStack;
 let token: string;
 let shares: DynamoShareStore;
 let articleStore: DynamoArticleStore;
-const savedConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(CONFIG);
 
 beforeAll(async () => {
-  process.env.CRIER_CONFIG = CONFIG;
   stack = await startTestStack({
     sandboxes: false,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
   token = stack.secrets.editorToken.value;
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const db = stackDocumentClient(stack);
   shares = new DynamoShareStore(db, stack.tableName);
   articleStore = new DynamoArticleStore(db, stack.tableName);
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (savedConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = savedConfig;
 });
 
 let serial = 0;
 
 /** Sends a revision of the article through the signed webhook and composes it. */
 async function send(id: string, revision: number, patch: Record<string, unknown> = {}) {
-  const response = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), id, revision, title: `Story ${id}`, ...patch }),
-  );
-  expect(response.status).toBe(202);
-  const { articleId } = response.body as { articleId: string };
-  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision })]));
-  return articleId;
+  return ingestAndCompose(stack, { id, revision, title: `Story ${id}`, ...patch }, revision);
 }
 
 /** A new article that skips Threads: shares on the four other channels. */

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { FUNCTIONS } from '../../../shared/resources';
 import { callEditorApi } from '../../support/editor-api';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
+import { getJson } from '../../support/webhook';
 
 type Json = Record<string, unknown>;
 type Document = {
@@ -25,20 +26,10 @@ let document: Document;
 beforeAll(async () => {
   stack = await startTestStack({
     sandboxes: false,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
   token = stack.secrets.editorToken.value;
-  const response = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), id: 'openapi-1' }),
-  );
-  ({ articleId } = response.body as { articleId: string });
-  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
+  articleId = await ingestAndCompose(stack, { id: 'openapi-1' });
   const answer = await getJson(stack.url, '/api/openapi.json', token);
   expect(answer.status).toBe(200);
   document = answer.body as Document;

@@ -1,0 +1,95 @@
+/**
+ * What the handler tests do around a local stack they drive by hand: the channels file
+ * the stack reads, the table through a document client, an article sent through the
+ * signed webhook and composed, and the publish messages compose left for it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
+import { FUNCTIONS } from '../../shared/resources';
+import { sqsEvent, type TestStack } from './stack';
+import { postWebhook, sampleArticle } from './webhook';
+
+/** Ingest, compose (no queue consumer: the test invokes it) and the editor API. */
+export const EDITOR_API_FUNCTIONS = {
+  'ingest-webhook': FUNCTIONS['ingest-webhook'],
+  'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
+  'editor-api': FUNCTIONS['editor-api'],
+};
+
+/**
+ * Points CRIER_CONFIG, for this file's tests, at `config`: a channels file, or channels
+ * written to a file of their own. Register it before the hook that starts the stack: the
+ * stack reads the file as it starts, and the previous value comes back after it stops.
+ * The answer names the file.
+ */
+export function channelConfigForFile(config: string | object): () => string {
+  const previous = process.env.CRIER_CONFIG;
+  let file: string | undefined;
+  beforeAll(() => {
+    if (typeof config === 'string') file = config;
+    else {
+      file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
+      writeFileSync(file, JSON.stringify(config));
+    }
+    process.env.CRIER_CONFIG = file;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.CRIER_CONFIG;
+    else process.env.CRIER_CONFIG = previous;
+  });
+  return () => {
+    if (file === undefined) throw new Error('the channels file is written before the tests');
+    return file;
+  };
+}
+
+/** A document client on the stack's table, writing as the stores do. */
+export function stackDocumentClient(stack: TestStack): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+/**
+ * Sends the sample article patched with `patch` through the signed generic webhook, which
+ * must accept it, and composes that revision: the article's id.
+ */
+export async function ingestAndCompose(
+  stack: TestStack,
+  patch: Record<string, unknown>,
+  revision = 1,
+): Promise<string> {
+  const response = await postWebhook(
+    stack.url,
+    stack.secrets.webhookSecret.value,
+    JSON.stringify({ ...sampleArticle(), ...patch }),
+  );
+  expect(response.status).toBe(202);
+  const { articleId } = response.body as { articleId: string };
+  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision })]));
+  return articleId;
+}
+
+/** The channels of the publish messages waiting for `articleId`, sorted, over three reads of the queue at most. */
+export async function publishMessagesFor(stack: TestStack, articleId: string): Promise<string[]> {
+  const channels: string[] = [];
+  for (let read = 0; read < 3; read += 1) {
+    const messages = await stack.receive('publish');
+    for (const m of messages) {
+      const body = JSON.parse(m.Body ?? '{}') as { articleId?: string; channelId?: string };
+      if (body.articleId === articleId && body.channelId) channels.push(body.channelId);
+    }
+    if (messages.length === 0) break;
+  }
+  return channels.sort();
+}
