@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
@@ -14,12 +15,17 @@ import { FUNCTIONS } from '../../shared/resources';
 import { sqsEvent, type TestStack } from './stack';
 import { postWebhook, sampleArticle } from './webhook';
 
-/** Ingest, compose (no queue consumer: the test invokes it) and the editor API. */
-export const EDITOR_API_FUNCTIONS = {
+/**
+ * Ingest, and compose with no queue consumer: what ingest queues stays on the queue for
+ * the test to read, or to hand to compose-article itself.
+ */
+export const INGEST_FUNCTIONS = {
   'ingest-webhook': FUNCTIONS['ingest-webhook'],
   'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-  'editor-api': FUNCTIONS['editor-api'],
 };
+
+/** INGEST_FUNCTIONS and the editor API. */
+export const EDITOR_API_FUNCTIONS = { ...INGEST_FUNCTIONS, 'editor-api': FUNCTIONS['editor-api'] };
 
 /**
  * Points CRIER_CONFIG, for this file's tests, at `config`: a channels file, or channels
@@ -92,4 +98,25 @@ export async function publishMessagesFor(stack: TestStack, articleId: string): P
     if (messages.length === 0) break;
   }
   return channels.sort();
+}
+
+/** Takes every message off the stack's `queue`, deleting each: their bodies, parsed, in the order read. */
+export async function drainQueue<T = unknown>(
+  stack: TestStack,
+  queue: Parameters<TestStack['receive']>[0],
+): Promise<T[]> {
+  const bodies: T[] = [];
+  for (;;) {
+    const messages = await stack.receive(queue);
+    if (!messages.length) return bodies;
+    for (const m of messages) {
+      bodies.push(JSON.parse(m.Body ?? 'null'));
+      await stack.sqs.send(
+        new DeleteMessageCommand({
+          QueueUrl: stack.queueUrls[queue],
+          ReceiptHandle: m.ReceiptHandle,
+        }),
+      );
+    }
+  }
 }

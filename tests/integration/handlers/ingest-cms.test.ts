@@ -1,10 +1,9 @@
 /** POST /webhooks/wordpress and /webhooks/ghost through the local gateway, table and queue. */
 import { readFileSync } from 'node:fs';
-import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { signGhostWebhook } from '../../../shared/ingest/ghost';
-import { FUNCTIONS } from '../../../shared/resources';
+import { drainQueue, INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postGhostWebhook, postWebhook } from '../../support/webhook';
 
@@ -15,10 +14,7 @@ let ghostSecret: string;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-    },
+    functions: INGEST_FUNCTIONS,
   });
   webhookSecret = stack.secrets.webhookSecret.value;
   ghostSecret = stack.secrets.ghostSecret.value;
@@ -45,22 +41,8 @@ const ghost = (patch: Json = {}) => JSON.stringify(ghostPayload(patch));
 const postWordPress = (body: string, options: { deliveryId?: string; timestamp?: number } = {}) =>
   postWebhook(stack.url, webhookSecret, body, { ...options, path: '/webhooks/wordpress' });
 
-async function drainComposeQueue(): Promise<unknown[]> {
-  const bodies: unknown[] = [];
-  for (;;) {
-    const messages = await stack.receive('compose');
-    if (!messages.length) return bodies;
-    for (const m of messages) {
-      bodies.push(JSON.parse(m.Body ?? 'null'));
-      await stack.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: stack.queueUrls.compose,
-          ReceiptHandle: m.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
+/** Takes what ingest queued for compose off the queue. */
+const drainComposeQueue = () => drainQueue(stack, 'compose');
 
 /** Composes what was queued, as the compose consumer would: the revision is then done. */
 const compose = (messages: unknown[]) =>
