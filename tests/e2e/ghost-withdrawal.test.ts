@@ -2,52 +2,30 @@
  * A Ghost post published, then unpublished before its shares fall due, through the
  * running local stack: nothing goes out, and every pending share ends `cancelled`.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { channelConfigForFile, laterChannels } from '../support/channel-config';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postGhostWebhook } from '../support/webhook';
 
 // Two channels that wait a minute after the article arrives: long enough to withdraw it.
-const config = {
-  channels: [
-    {
-      id: 'bluesky-later',
-      platform: 'bluesky',
-      account: 'newsroom.bsky.social',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 1 },
-    },
-    {
-      id: 'mastodon-later',
-      platform: 'mastodon',
-      account: '@newsroom@mastodon.example',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 1 },
-    },
-  ],
-};
+const config = { channels: laterChannels(1) };
 
 type Share = { channelId: string; status: string; history: { event: string; reason?: string }[] };
 type Article = { status: string; source: string; title: string };
 
 let stack: TestStack;
 let token: string;
-const previousConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(config);
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
   stack = await startTestStack({ tickSeconds: 5 });
   token = stack.secrets.editorToken.value;
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
 
 const payload = (patch: Record<string, unknown>) => {

@@ -1,15 +1,12 @@
 /**
- * What the handler tests do around a local stack they drive by hand: the channels file
- * the stack reads, the table through a document client, an article sent through the
- * signed webhook and composed, and the publish messages compose left for it.
+ * What the handler tests do around a local stack they drive by hand: the table through a
+ * document client, an article sent through the signed webhook and composed, and the
+ * messages left on its queues.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
 import { FUNCTIONS } from '../../shared/resources';
 import { sqsEvent, type TestStack } from './stack';
@@ -26,33 +23,6 @@ export const INGEST_FUNCTIONS = {
 
 /** INGEST_FUNCTIONS and the editor API. */
 export const EDITOR_API_FUNCTIONS = { ...INGEST_FUNCTIONS, 'editor-api': FUNCTIONS['editor-api'] };
-
-/**
- * Points CRIER_CONFIG, for this file's tests, at `config`: a channels file, or channels
- * written to a file of their own. Register it before the hook that starts the stack: the
- * stack reads the file as it starts, and the previous value comes back after it stops.
- * The answer names the file.
- */
-export function channelConfigForFile(config: string | object): () => string {
-  const previous = process.env.CRIER_CONFIG;
-  let file: string | undefined;
-  beforeAll(() => {
-    if (typeof config === 'string') file = config;
-    else {
-      file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-      writeFileSync(file, JSON.stringify(config));
-    }
-    process.env.CRIER_CONFIG = file;
-  });
-  afterAll(() => {
-    if (previous === undefined) delete process.env.CRIER_CONFIG;
-    else process.env.CRIER_CONFIG = previous;
-  });
-  return () => {
-    if (file === undefined) throw new Error('the channels file is written before the tests');
-    return file;
-  };
-}
 
 /** A document client on the stack's table, writing as the stores do. */
 export function stackDocumentClient(stack: TestStack): DynamoDBDocumentClient {

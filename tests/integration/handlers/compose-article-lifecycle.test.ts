@@ -16,11 +16,8 @@ import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { composeArticle } from '../../../shared/usecases/compose-article';
 import { enqueueIfDue } from '../../../shared/usecases/dispatch';
-import {
-  channelConfigForFile,
-  publishMessagesFor,
-  stackDocumentClient,
-} from '../../support/handler-stack';
+import { channelConfigForFile } from '../../support/channel-config';
+import { publishMessagesFor, stackDocumentClient } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 

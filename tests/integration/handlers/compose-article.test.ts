@@ -1,7 +1,8 @@
 import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphemeLength } from '../../../shared/domain/text';
-import { channelConfigForFile, INGEST_FUNCTIONS } from '../../support/handler-stack';
+import { channelConfigForFile } from '../../support/channel-config';
+import { INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Share } from '../../../shared/domain/share';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
+import { channelConfigForFile } from '../../support/channel-config';
 import { callEditorApi } from '../../support/editor-api';
 import {
-  channelConfigForFile,
   EDITOR_API_FUNCTIONS,
   ingestAndCompose,
   stackDocumentClient,

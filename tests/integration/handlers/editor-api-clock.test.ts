@@ -6,12 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelConfigForFile } from '../../support/channel-config';
 import { callEditorApi } from '../../support/editor-api';
-import {
-  channelConfigForFile,
-  EDITOR_API_FUNCTIONS,
-  ingestAndCompose,
-} from '../../support/handler-stack';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));

@@ -4,12 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelConfigForFile } from '../../support/channel-config';
 import { callEditorApi } from '../../support/editor-api';
-import {
-  channelConfigForFile,
-  EDITOR_API_FUNCTIONS,
-  ingestAndCompose,
-} from '../../support/handler-stack';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { getJson } from '../../support/webhook';
 

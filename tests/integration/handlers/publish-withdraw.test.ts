@@ -26,11 +26,8 @@ import { DynamoShareStore } from '../../../shared/store/share-store';
 import { newShare } from '../../../shared/usecases/compose-article';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { withdrawPost } from '../../../shared/usecases/withdraw-post';
-import {
-  channelConfigForFile,
-  publishMessagesFor,
-  stackDocumentClient,
-} from '../../support/handler-stack';
+import { channelConfigForFile } from '../../support/channel-config';
+import { publishMessagesFor, stackDocumentClient } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
