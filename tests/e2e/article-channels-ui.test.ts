@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import { launchChromium } from '../support/browser';
 import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
+import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../support/webhook';
+import { getJson } from '../support/webhook';
 
 type ApiDetail = {
   article: { channelOverrides: { added: string[]; dropped: string[] } };
@@ -37,13 +38,7 @@ beforeAll(async () => {
   token = stack.secrets.editorToken.value;
   browser = await launchChromium(temp);
   // The CMS leaves Telegram out of this article.
-  const sent = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), channels: { skip: [SKIPPED] } }),
-  );
-  expect(sent.status).toBe(202);
-  articleId = (sent.body as { articleId: string }).articleId;
+  articleId = await sendArticle(stack, { channels: { skip: [SKIPPED] } });
   await vi.waitFor(
     async () => expect((await detail()).shares).toHaveLength(DEFAULT_CHANNELS.length - 1),
     { timeout: 30_000, interval: 300 },

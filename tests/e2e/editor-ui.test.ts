@@ -15,8 +15,9 @@ import { shareKey } from '../../shared/store/keys';
 import { addDays, dayKey, startOfWeek, toDateTimeLocal } from '../../web/src/time';
 import { launchChromium } from '../support/browser';
 import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
+import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../support/webhook';
+import { getJson } from '../support/webhook';
 
 type ApiShare = {
   channelId: string;
@@ -43,13 +44,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   token = stack.secrets.editorToken.value;
   browser = await launchChromium(temp);
-  const sent = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify(sampleArticle()),
-  );
-  expect(sent.status).toBe(202);
-  articleId = (sent.body as { articleId: string }).articleId;
+  articleId = await sendArticle(stack);
   await vi.waitFor(async () => expect(await apiShares()).toHaveLength(DEFAULT_CHANNELS.length), {
     timeout: 60_000,
     interval: 500,

@@ -36,14 +36,10 @@ export function stackDocumentClient(stack: TestStack): DynamoDBDocumentClient {
   );
 }
 
-/**
- * Sends the sample article patched with `patch` through the signed generic webhook, which
- * must accept it, and composes that revision: the article's id.
- */
-export async function ingestAndCompose(
+/** Sends the sample article patched with `patch` through the signed generic webhook, which must accept it: the article's id. */
+export async function sendArticle(
   stack: TestStack,
-  patch: Record<string, unknown>,
-  revision = 1,
+  patch: Record<string, unknown> = {},
 ): Promise<string> {
   const response = await postWebhook(
     stack.url,
@@ -51,7 +47,16 @@ export async function ingestAndCompose(
     JSON.stringify({ ...sampleArticle(), ...patch }),
   );
   expect(response.status).toBe(202);
-  const { articleId } = response.body as { articleId: string };
+  return (response.body as { articleId: string }).articleId;
+}
+
+/** sendArticle, then compose-article invoked on that revision: the article's id. */
+export async function ingestAndCompose(
+  stack: TestStack,
+  patch: Record<string, unknown>,
+  revision = 1,
+): Promise<string> {
+  const articleId = await sendArticle(stack, patch);
   await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision })]));
   return articleId;
 }
