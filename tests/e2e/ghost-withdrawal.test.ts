@@ -2,9 +2,9 @@
  * A Ghost post published, then unpublished before its shares fall due, through the
  * running local stack: nothing goes out, and every pending share ends `cancelled`.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelConfigForFile, laterChannels } from '../support/channel-config';
+import { ghostBody } from '../support/cms-payloads';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postGhostWebhook } from '../support/webhook';
 
@@ -28,14 +28,6 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-const payload = (patch: Record<string, unknown>) => {
-  const fixture = JSON.parse(
-    readFileSync('tests/fixtures/webhooks/ghost-post-published.json', 'utf8'),
-  ) as { post: { current: Record<string, unknown> } };
-  fixture.post.current = { ...fixture.post.current, ...patch };
-  return JSON.stringify(fixture);
-};
-
 async function articleOf(articleId: string): Promise<{ article: Article; shares: Share[] }> {
   const { status, body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
   expect(status).toBe(200);
@@ -50,7 +42,7 @@ describe('a Ghost post withdrawn before its shares are due', () => {
     const published = await postGhostWebhook(
       stack.url,
       secret,
-      payload({ id, title, updated_at: new Date(Date.now() - 60_000).toISOString() }),
+      ghostBody({ id, title, updated_at: new Date(Date.now() - 60_000).toISOString() }),
     );
     expect(published.status).toBe(202);
     const { articleId } = published.body as { articleId: string };
@@ -68,7 +60,7 @@ describe('a Ghost post withdrawn before its shares are due', () => {
     const unpublished = await postGhostWebhook(
       stack.url,
       secret,
-      payload({ id, title, status: 'draft', updated_at: new Date().toISOString() }),
+      ghostBody({ id, title, status: 'draft', updated_at: new Date().toISOString() }),
     );
     expect(unpublished).toEqual({ status: 202, body: { articleId } });
     const withdrawn = await articleOf(articleId);
