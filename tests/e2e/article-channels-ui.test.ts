@@ -4,15 +4,17 @@
  * channel, adds it to one it skipped and adds the dropped one back, and the shares on
  * the page and in the API follow.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import { launchChromium } from '../support/browser';
+import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
+import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../support/webhook';
+import { getJson } from '../support/webhook';
 
 type ApiDetail = {
   article: { channelOverrides: { added: string[]; dropped: string[] } };
@@ -23,36 +25,20 @@ const SKIPPED = 'telegram-newsroom';
 const DROPPED = 'x-newsroom';
 
 const temp = mkdtempSync(join(tmpdir(), 'crier-channels-e2e-'));
-const previousConfig = process.env.CRIER_CONFIG;
 let stack: TestStack;
 let browser: BrowserContext;
 let token: string;
 let articleId: string;
 
+// Every share waits 30 minutes: nothing goes out while the editor chooses.
+channelConfigForFile(delayedDefaultChannels(30));
+
 beforeAll(async () => {
-  // Every share waits 30 minutes: nothing goes out while the editor chooses.
-  const config = join(temp, 'channels.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      channels: DEFAULT_CHANNELS.map((channel) => ({
-        ...channel,
-        schedule: { type: 'delay', minutes: 30 },
-      })),
-    }),
-  );
-  process.env.CRIER_CONFIG = config;
   stack = await startTestStack();
   token = stack.secrets.editorToken.value;
   browser = await launchChromium(temp);
   // The CMS leaves Telegram out of this article.
-  const sent = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), channels: { skip: [SKIPPED] } }),
-  );
-  expect(sent.status).toBe(202);
-  articleId = (sent.body as { articleId: string }).articleId;
+  articleId = await sendArticle(stack, { channels: { skip: [SKIPPED] } });
   await vi.waitFor(
     async () => expect((await detail()).shares).toHaveLength(DEFAULT_CHANNELS.length - 1),
     { timeout: 30_000, interval: 300 },
@@ -62,8 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
   rmSync(temp, { recursive: true, force: true });
 });
 

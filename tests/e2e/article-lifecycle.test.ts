@@ -4,9 +4,6 @@
  * new title, an editor's own text stays), then unpublished (what is pending is
  * cancelled, and each published post is deleted, edited or kept as its channel says).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +11,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-aws';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import type { Platform } from '../../shared/domain/platform';
 import { DynamoShareStore } from '../../shared/store/share-store';
+import { channelConfigForFile, laterChannels } from '../support/channel-config';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
@@ -51,20 +49,7 @@ const config = {
       ...(ON_WITHDRAW[channel.platform] === 'edit' ? { withdrawnText: NOTICE } : {}),
     })),
     // Due in half an hour: still pending when the revisions come.
-    {
-      id: 'bluesky-later',
-      platform: 'bluesky',
-      account: 'newsroom.bsky.social',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 30 },
-    },
-    {
-      id: 'mastodon-later',
-      platform: 'mastodon',
-      account: '@newsroom@mastodon.example',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 30 },
-    },
+    ...laterChannels(30),
   ],
 };
 const ASAP = DEFAULT_CHANNELS.map((c) => c.id);
@@ -72,20 +57,16 @@ const EDITED_TEXT = 'Our desk’s own words on this story https://www.leftvoice.
 
 let stack: TestStack;
 let token: string;
-const previousConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(config);
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
   stack = await startTestStack({ tickSeconds: 1 });
   token = stack.secrets.editorToken.value;
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
 
 const headline = (revision: number) =>

@@ -3,7 +3,7 @@
  * the local stack: the sample article's shares wait half an hour, and an editor signs
  * in, reviews the previews, edits, reschedules, cancels and publishes them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,8 +14,10 @@ import { measureX } from '../../shared/platforms/x/rules';
 import { shareKey } from '../../shared/store/keys';
 import { addDays, dayKey, startOfWeek, toDateTimeLocal } from '../../web/src/time';
 import { launchChromium } from '../support/browser';
+import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
+import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../support/webhook';
+import { getJson } from '../support/webhook';
 
 type ApiShare = {
   channelId: string;
@@ -30,35 +32,19 @@ type ApiShare = {
 type SandboxPost = { platform: string; remoteId: string; text: string };
 
 const temp = mkdtempSync(join(tmpdir(), 'crier-ui-e2e-'));
-const previousConfig = process.env.CRIER_CONFIG;
 let stack: TestStack;
 let browser: BrowserContext;
 let token: string;
 let articleId: string;
 
+// Every share waits 30 minutes, so the editor has time to act before anything goes out.
+channelConfigForFile(delayedDefaultChannels(30));
+
 beforeAll(async () => {
-  // Every share waits 30 minutes, so the editor has time to act before anything goes out.
-  const config = join(temp, 'channels.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      channels: DEFAULT_CHANNELS.map((channel) => ({
-        ...channel,
-        schedule: { type: 'delay', minutes: 30 },
-      })),
-    }),
-  );
-  process.env.CRIER_CONFIG = config;
   stack = await startTestStack();
   token = stack.secrets.editorToken.value;
   browser = await launchChromium(temp);
-  const sent = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify(sampleArticle()),
-  );
-  expect(sent.status).toBe(202);
-  articleId = (sent.body as { articleId: string }).articleId;
+  articleId = await sendArticle(stack);
   await vi.waitFor(async () => expect(await apiShares()).toHaveLength(DEFAULT_CHANNELS.length), {
     timeout: 60_000,
     interval: 500,
@@ -68,8 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
   rmSync(temp, { recursive: true, force: true });
 });
 

@@ -2,61 +2,31 @@
  * A Ghost post published, then unpublished before its shares fall due, through the
  * running local stack: nothing goes out, and every pending share ends `cancelled`.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { channelConfigForFile, laterChannels } from '../support/channel-config';
+import { ghostBody } from '../support/cms-payloads';
 import { startTestStack, type TestStack } from '../support/stack';
 import { getJson, postGhostWebhook } from '../support/webhook';
 
 // Two channels that wait a minute after the article arrives: long enough to withdraw it.
-const config = {
-  channels: [
-    {
-      id: 'bluesky-later',
-      platform: 'bluesky',
-      account: 'newsroom.bsky.social',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 1 },
-    },
-    {
-      id: 'mastodon-later',
-      platform: 'mastodon',
-      account: '@newsroom@mastodon.example',
-      template: '{title}\n\n{url}',
-      schedule: { type: 'delay', minutes: 1 },
-    },
-  ],
-};
+const config = { channels: laterChannels(1) };
 
 type Share = { channelId: string; status: string; history: { event: string; reason?: string }[] };
 type Article = { status: string; source: string; title: string };
 
 let stack: TestStack;
 let token: string;
-const previousConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(config);
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
   stack = await startTestStack({ tickSeconds: 5 });
   token = stack.secrets.editorToken.value;
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
-
-const payload = (patch: Record<string, unknown>) => {
-  const fixture = JSON.parse(
-    readFileSync('tests/fixtures/webhooks/ghost-post-published.json', 'utf8'),
-  ) as { post: { current: Record<string, unknown> } };
-  fixture.post.current = { ...fixture.post.current, ...patch };
-  return JSON.stringify(fixture);
-};
 
 async function articleOf(articleId: string): Promise<{ article: Article; shares: Share[] }> {
   const { status, body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
@@ -72,7 +42,7 @@ describe('a Ghost post withdrawn before its shares are due', () => {
     const published = await postGhostWebhook(
       stack.url,
       secret,
-      payload({ id, title, updated_at: new Date(Date.now() - 60_000).toISOString() }),
+      ghostBody({ id, title, updated_at: new Date(Date.now() - 60_000).toISOString() }),
     );
     expect(published.status).toBe(202);
     const { articleId } = published.body as { articleId: string };
@@ -90,7 +60,7 @@ describe('a Ghost post withdrawn before its shares are due', () => {
     const unpublished = await postGhostWebhook(
       stack.url,
       secret,
-      payload({ id, title, status: 'draft', updated_at: new Date().toISOString() }),
+      ghostBody({ id, title, status: 'draft', updated_at: new Date().toISOString() }),
     );
     expect(unpublished).toEqual({ status: 202, body: { articleId } });
     const withdrawn = await articleOf(articleId);

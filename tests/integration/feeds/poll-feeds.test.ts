@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
@@ -21,6 +20,7 @@ import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoDeliveryGuard } from '../../../shared/store/delivery-guard';
 import { DynamoFeedStore } from '../../../shared/store/feed-store';
 import { type PollFeedsDeps, pollFeed } from '../../../shared/usecases/poll-feeds';
+import { drainQueue, INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 /** A feed server: serves `documents[path]` with an ETag, and answers 304 to a match. */
@@ -75,10 +75,7 @@ const advance = (minutes: number) => {
 beforeAll(async () => {
   // No compose consumer: what the poller queues stays on the queue for the test to see.
   stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-    },
+    functions: INGEST_FUNCTIONS,
   });
   feeds = await startFeedServer();
   fetcher = createSafeFetch({
@@ -142,22 +139,8 @@ function withNewItem(base: string, item: { guid: string; title: string; pubDate:
   );
 }
 
-async function drainCompose(): Promise<{ articleId: string; revision: number }[]> {
-  const bodies: { articleId: string; revision: number }[] = [];
-  for (;;) {
-    const messages = await stack.receive('compose');
-    if (!messages.length) return bodies;
-    for (const m of messages) {
-      bodies.push(JSON.parse(m.Body ?? 'null'));
-      await stack.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: stack.queueUrls.compose,
-          ReceiptHandle: m.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
+/** Takes what ingest queued for compose off the queue. */
+const drainCompose = () => drainQueue<{ articleId: string; revision: number }>(stack, 'compose');
 
 const articleOf = async (sourceId: string) =>
   (await stack.items()).find(

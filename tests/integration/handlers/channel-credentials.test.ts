@@ -14,6 +14,7 @@ import { credentialsEnvName } from '../../../shared/config/credentials';
 import { PLATFORMS, type Platform } from '../../../shared/domain/platform';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DEFAULT_CHANNELS } from '../../support/channels';
+import { callEditorApi } from '../../support/editor-api';
 import { CALLBACK, consent, postForm } from '../../support/oauth-flow';
 import { startTestStack, type TestStack } from '../../support/stack';
 
@@ -61,22 +62,8 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: {
-      authorization: `Bearer ${admin}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    text,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-  };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callEditorApi(stack.url, { method, path, token: admin, body });
 
 const secretFile = (channelId: string) =>
   join(stack.dataDir, 'channel-secrets', `${channelId}.json`);

@@ -4,14 +4,8 @@
  * out or for a late message, and a withdrawal that cancels what is pending and sends the
  * published posts to be deleted or edited; also when a revision lands mid-compose.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import { loadChannelsConfig } from '../../../shared/config/channels';
 import { readPublishingConfig } from '../../../shared/config/publishing';
 import { systemClock } from '../../../shared/domain/ports';
@@ -22,6 +16,8 @@ import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { composeArticle } from '../../../shared/usecases/compose-article';
 import { enqueueIfDue } from '../../../shared/usecases/dispatch';
+import { channelConfigForFile } from '../../support/channel-config';
+import { publishMessagesFor, stackDocumentClient } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -65,15 +61,12 @@ const config = {
 
 let stack: TestStack;
 let secret: string;
-let file: string;
 let shares: DynamoShareStore;
 let articles: DynamoArticleStore;
-const previousConfig = process.env.CRIER_CONFIG;
+
+const file = channelConfigForFile(config);
 
 beforeAll(async () => {
-  file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
   // Neither queue has a consumer: the test invokes compose-article and reads the publish queue.
   stack = await startTestStack({
     functions: {
@@ -83,22 +76,13 @@ beforeAll(async () => {
     sandboxes: false,
   });
   secret = stack.secrets.webhookSecret.value;
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const db = stackDocumentClient(stack);
   shares = new DynamoShareStore(db, stack.tableName);
   articles = new DynamoArticleStore(db, stack.tableName);
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
 
 beforeEach(async () => {
@@ -139,20 +123,6 @@ async function change(articleId: string, channelId: string, patch: Partial<Share
   const share = await shareOf(articleId, channelId);
   const next = { ...share, ...patch, version: share.version + 1 };
   expect(await shares.replace(share, next)).toBe(true);
-}
-
-/** The publish messages waiting for this article, by channel. */
-async function publishMessagesFor(articleId: string): Promise<string[]> {
-  const channels: string[] = [];
-  for (let read = 0; read < 3; read += 1) {
-    const messages = await stack.receive('publish');
-    for (const m of messages) {
-      const body = JSON.parse(m.Body ?? '{}') as { articleId?: string; channelId?: string };
-      if (body.articleId === articleId && body.channelId) channels.push(body.channelId);
-    }
-    if (messages.length === 0) break;
-  }
-  return channels.sort();
 }
 
 describe('compose-article: a new revision', () => {
@@ -222,7 +192,7 @@ describe('compose-article: a new revision', () => {
   it('sends a queued share back to scheduled when a new embargo moves its dueAt', async () => {
     const articleId = await ingest('life-3');
     await compose(articleId, 1);
-    expect(await publishMessagesFor(articleId)).toEqual(['fb-desk']);
+    expect(await publishMessagesFor(stack, articleId)).toEqual(['fb-desk']);
 
     const shareAt = new Date(Date.now() + 3 * 3600_000).toISOString();
     await ingest('life-3', { revision: 2, shareAt });
@@ -232,7 +202,7 @@ describe('compose-article: a new revision', () => {
     expect(fb.history.slice(-2).map((h) => h.event)).toEqual(['recompose', 'reschedule']);
     expect((await shareOf(articleId, 'x-desk')).dueAt).toBe(shareAt);
     // Not due within the look-ahead: nothing new is sent.
-    expect(await publishMessagesFor(articleId)).toEqual([]);
+    expect(await publishMessagesFor(stack, articleId)).toEqual([]);
   });
 });
 
@@ -273,19 +243,19 @@ describe('compose-article: a withdrawal', () => {
     });
     expect((await shareOf(articleId, 'x-desk')).status).toBe('published');
     // x-desk deletes on withdrawal; fb-desk keeps its post.
-    expect(await publishMessagesFor(articleId)).toEqual(['x-desk']);
+    expect(await publishMessagesFor(stack, articleId)).toEqual(['x-desk']);
     expect((await articles.get(articleId))?.composedRevision).toBe(2);
 
     // Redelivered: nothing changes and nothing more is sent.
     const before = await stack.items();
     await compose(articleId, 2);
     expect(await stack.items()).toEqual(before);
-    expect(await publishMessagesFor(articleId)).toEqual([]);
+    expect(await publishMessagesFor(stack, articleId)).toEqual([]);
   });
 });
 
 describe('compose-article: a revision that lands while compose writes', () => {
-  const channels = () => loadChannelsConfig(file).channels;
+  const channels = () => loadChannelsConfig(file()).channels;
   const depsWith = (onFirstWrite: () => Promise<void>) => {
     const publishQueue = new SqsPublishQueue(stack.sqs, stack.queueUrls.publish);
     let first = true;
@@ -335,7 +305,7 @@ describe('compose-article: a revision that lands while compose writes', () => {
     expect(result).toMatchObject({ outcome: 'withdrawn', revision: 2 });
     const all = await shares.listForArticle(articleId);
     expect(all.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
-    expect(await publishMessagesFor(articleId)).toEqual([]);
+    expect(await publishMessagesFor(stack, articleId)).toEqual([]);
     expect((await articles.get(articleId))?.composedRevision).toBe(2);
   });
 
@@ -351,6 +321,6 @@ describe('compose-article: a revision that lands while compose writes', () => {
       expect(share.text).toContain(title('life-6', 2));
     }
     // The asap share is sent once, for the revision that stands.
-    expect(await publishMessagesFor(articleId)).toEqual(['fb-desk']);
+    expect(await publishMessagesFor(stack, articleId)).toEqual(['fb-desk']);
   });
 });

@@ -1,10 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphemeLength } from '../../../shared/domain/text';
-import { FUNCTIONS } from '../../../shared/resources';
+import { channelConfigForFile } from '../../support/channel-config';
+import { INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -31,26 +29,19 @@ const config = {
 
 let stack: TestStack;
 let secret: string;
-const previousConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(config);
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
   // The compose queue has no consumer: the test invokes compose-article itself.
   stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-    },
+    functions: INGEST_FUNCTIONS,
   });
   secret = stack.secrets.webhookSecret.value;
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
 
 async function ingest(patch: Record<string, unknown> = {}): Promise<string> {

@@ -5,16 +5,18 @@
  * Shares wait (a 60-minute delay, an approval), and nothing publishes here.
  */
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import type { Share } from '../../../shared/domain/share';
-import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { postWebhook, sampleArticle } from '../../support/webhook';
+import { channelConfigForFile } from '../../support/channel-config';
+import { callEditorApi } from '../../support/editor-api';
+import {
+  EDITOR_API_FUNCTIONS,
+  ingestAndCompose,
+  stackDocumentClient,
+} from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));
 
@@ -32,50 +34,29 @@ let stack: TestStack;
 let token: string;
 let shares: DynamoShareStore;
 let articleStore: DynamoArticleStore;
-const savedConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(CONFIG);
 
 beforeAll(async () => {
-  process.env.CRIER_CONFIG = CONFIG;
   stack = await startTestStack({
     sandboxes: false,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
   token = stack.secrets.editorToken.value;
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const db = stackDocumentClient(stack);
   shares = new DynamoShareStore(db, stack.tableName);
   articleStore = new DynamoArticleStore(db, stack.tableName);
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (savedConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = savedConfig;
 });
 
 let serial = 0;
 
 /** Sends a revision of the article through the signed webhook and composes it. */
 async function send(id: string, revision: number, patch: Record<string, unknown> = {}) {
-  const response = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), id, revision, title: `Story ${id}`, ...patch }),
-  );
-  expect(response.status).toBe(202);
-  const { articleId } = response.body as { articleId: string };
-  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision })]));
-  return articleId;
+  return ingestAndCompose(stack, { id, revision, title: `Story ${id}`, ...patch }, revision);
 }
 
 /** A new article that skips Threads: shares on the four other channels. */
@@ -84,18 +65,13 @@ async function newArticle(): Promise<string> {
   return send(`channels-${serial}`, 1, { channels: { skip: ['threads-newsroom'] } });
 }
 
-async function change(
-  articleId: string,
-  body: unknown,
-  bearer = token,
-): Promise<{ status: number; body: Reply }> {
-  const response = await fetch(new URL(`/api/articles/${articleId}/channels`, stack.url), {
+const change = (articleId: string, body: unknown, bearer = token) =>
+  callEditorApi<Reply>(stack.url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    path: `/api/articles/${articleId}/channels`,
+    token: bearer,
+    body,
   });
-  return { status: response.status, body: (await response.json()) as Reply };
-}
 
 const statuses = async (articleId: string) =>
   Object.fromEntries((await shares.listForArticle(articleId)).map((s) => [s.channelId, s.status]));
@@ -226,19 +202,21 @@ describe('POST /api/articles/{articleId}/channels', () => {
   it("answers 404 for an unknown article and for another site's article", async () => {
     const id = await newArticle();
     expect((await change('no-such-article', { add: ['x-newsroom'] })).status).toBe(404);
-    const site = await fetch(new URL('/api/sites', stack.url), {
+    const site = await callEditorApi(stack.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'gazette', name: 'The Gazette' }),
+      path: '/api/sites',
+      token,
+      body: { id: 'gazette', name: 'The Gazette' },
     });
     expect(site.status).toBe(201);
-    const made = await fetch(new URL('/api/editors', stack.url), {
+    const made = await callEditorApi<{ token: string }>(stack.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'gil', role: 'editor', sites: ['gazette'] }),
+      path: '/api/editors',
+      token,
+      body: { name: 'gil', role: 'editor', sites: ['gazette'] },
     });
     expect(made.status).toBe(201);
-    const { token: gazetteToken } = (await made.json()) as { token: string };
+    const gazetteToken = made.body.token;
     const before = await snapshot(id);
     const refused = await change(id, { drop: ['x-newsroom'] }, gazetteToken);
     expect(refused.status).toBe(404);

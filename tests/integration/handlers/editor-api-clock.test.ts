@@ -6,9 +6,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../shared/resources';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { postWebhook, sampleArticle } from '../../support/webhook';
+import { channelConfigForFile } from '../../support/channel-config';
+import { callEditorApi } from '../../support/editor-api';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));
 
@@ -16,49 +17,32 @@ const AHEAD = 30 * 24 * 3600_000;
 const clock = { now: () => new Date(Date.now() + AHEAD) };
 
 let stack: TestStack;
-const savedConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(CONFIG);
 
 beforeAll(async () => {
-  process.env.CRIER_CONFIG = CONFIG;
   stack = await startTestStack({
     sandboxes: false,
     clock,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (savedConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = savedConfig;
 });
 
-const patch = async (articleId: string, key: string, body: unknown) => {
-  const response = await fetch(new URL(`/api/articles/${articleId}/shares/${key}`, stack.url), {
+const patch = (articleId: string, key: string, body: unknown) =>
+  callEditorApi(stack.url, {
     method: 'PATCH',
-    headers: {
-      authorization: `Bearer ${stack.secrets.editorToken.value}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
+    path: `/api/articles/${articleId}/shares/${key}`,
+    token: stack.secrets.editorToken.value,
+    body,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
 
 describe('the editor API on a stack with a clock of its own', () => {
   it('checks a dueAt against the stack’s time', async () => {
-    const response = await postWebhook(
-      stack.url,
-      stack.secrets.webhookSecret.value,
-      JSON.stringify({ ...sampleArticle(), id: 'clock-1' }),
-    );
-    expect(response.status).toBe(202);
-    const { articleId } = response.body as { articleId: string };
-    await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
+    const articleId = await ingestAndCompose(stack, { id: 'clock-1' });
 
     // An hour from now on the system's clock is 30 days ago on the stack's.
     const systemSoon = new Date(Date.now() + 3600_000).toISOString();

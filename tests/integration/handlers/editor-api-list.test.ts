@@ -4,9 +4,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../shared/resources';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
+import { channelConfigForFile } from '../../support/channel-config';
+import { callEditorApi } from '../../support/editor-api';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
+import { getJson } from '../../support/webhook';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));
 
@@ -17,39 +19,26 @@ let token: string;
 /** oldest first: ids[0] arrived first */
 const ids: string[] = [];
 const received: string[] = [];
-const savedConfig = process.env.CRIER_CONFIG;
 const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 const dueX: Record<number, string> = {};
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callEditorApi(stack.url, { method, path, token, body });
+
+channelConfigForFile(CONFIG);
 
 beforeAll(async () => {
-  process.env.CRIER_CONFIG = CONFIG;
   stack = await startTestStack({
     sandboxes: false,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
   token = stack.secrets.editorToken.value;
   for (const n of [1, 2, 3, 4]) {
-    const response = await postWebhook(
-      stack.url,
-      stack.secrets.webhookSecret.value,
-      JSON.stringify({ ...sampleArticle(), id: `list-${n}`, title: `Story number ${n}` }),
-    );
-    const { articleId } = response.body as { articleId: string };
+    const articleId = await ingestAndCompose(stack, {
+      id: `list-${n}`,
+      title: `Story number ${n}`,
+    });
     ids.push(articleId);
-    await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
     const { body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
     received.push((body as { article: { receivedAt: string } }).article.receivedAt);
   }
@@ -70,8 +59,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.dispose();
-  if (savedConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = savedConfig;
 });
 
 const byNumber = (...numbers: number[]) => numbers.map((n) => ids[n - 1]);

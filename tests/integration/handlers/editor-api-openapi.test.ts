@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { FUNCTIONS } from '../../../shared/resources';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
+import { callEditorApi } from '../../support/editor-api';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
+import { getJson } from '../../support/webhook';
 
 type Json = Record<string, unknown>;
 type Document = {
@@ -24,20 +26,10 @@ let document: Document;
 beforeAll(async () => {
   stack = await startTestStack({
     sandboxes: false,
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
+    functions: EDITOR_API_FUNCTIONS,
   });
   token = stack.secrets.editorToken.value;
-  const response = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({ ...sampleArticle(), id: 'openapi-1' }),
-  );
-  ({ articleId } = response.body as { articleId: string });
-  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
+  articleId = await ingestAndCompose(stack, { id: 'openapi-1' });
   const answer = await getJson(stack.url, '/api/openapi.json', token);
   expect(answer.status).toBe(200);
   document = answer.body as Document;
@@ -131,23 +123,16 @@ describe('the OpenAPI document', () => {
 
   it('validates a real share answer and a real refusal with its count', async () => {
     const path = `/api/articles/${articleId}/shares/x-newsroom`;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const edited = await fetch(new URL(path, stack.url), {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ text: 'A new headline for X' }),
-    });
+    const edit = (text: string) =>
+      callEditorApi<unknown>(stack.url, { method: 'PATCH', path, token, body: { text } });
+    const edited = await edit('A new headline for X');
     expect(edited.status).toBe(200);
     const shareAnswer = answerSchema('/api/articles/{articleId}/shares/{channelId}', 'patch', 200);
-    expect(shareAnswer.safeParse(await edited.json()).error).toBeUndefined();
+    expect(shareAnswer.safeParse(edited.body).error).toBeUndefined();
 
-    const refused = await fetch(new URL(path, stack.url), {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ text: 'x'.repeat(300) }),
-    });
+    const refused = await edit('x'.repeat(300));
     expect(refused.status).toBe(400);
-    const error = await refused.json();
+    const error = refused.body;
     expect(error).toMatchObject({ length: { used: 300, limit: 280 } });
     const errorSchema = answerSchema('/api/articles/{articleId}/shares/{channelId}', 'patch', 400);
     expect(errorSchema.safeParse(error).error).toBeUndefined();

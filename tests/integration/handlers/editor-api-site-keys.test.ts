@@ -4,10 +4,11 @@
  * PATCH /api/sites/{siteId}, and the audit of key rotations and editors, which names
  * neither a key nor a token.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { FUNCTIONS } from '../../../shared/resources';
+import { ghostBody, wordpressBody } from '../../support/cms-payloads';
+import { callEditorApi } from '../../support/editor-api';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postGhostWebhook, postWebhook } from '../../support/webhook';
 
@@ -31,32 +32,8 @@ afterAll(async () => {
 
 type Json = Record<string, unknown>;
 
-async function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-const readFixture = (name: string): Json =>
-  JSON.parse(readFileSync(`tests/fixtures/webhooks/${name}`, 'utf8'));
-const wordpress = (patch: Json = {}) =>
-  JSON.stringify({ ...readFixture('wordpress-post.json'), ...patch });
-const ghost = (patch: Json = {}) => {
-  const payload = readFixture('ghost-post-published.json') as { post: { current: Json } };
-  payload.post.current = { ...payload.post.current, ...patch };
-  return JSON.stringify(payload);
-};
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  callEditorApi<Json>(stack.url, { method, path, token, body });
 
 const postWordPress = (siteId: string, secret: string, body: string) =>
   postWebhook(stack.url, secret, body, { path: `/webhooks/wordpress/${siteId}` });
@@ -100,7 +77,7 @@ describe('a site’s WordPress and Ghost webhooks', () => {
 
   it('takes a WordPress post signed with the site’s WordPress key only, as that site’s', async () => {
     const east = keys.east as Keys;
-    const body = wordpress();
+    const body = wordpressBody();
     // Another kind's key, another site's, and the deployment's: each refused.
     expect((await postWordPress('east', east.webhookSecret, body)).status).toBe(401);
     expect((await postWordPress('east', keys.west?.wordpressSecret ?? '', body)).status).toBe(401);
@@ -112,7 +89,7 @@ describe('a site’s WordPress and Ghost webhooks', () => {
   });
 
   it('keeps two sites’ posts with the same WordPress id apart, and withdraws only the one', async () => {
-    const post = wordpress({ id: 77 });
+    const post = wordpressBody({ id: 77 });
     const east = await postWordPress('east', keys.east?.wordpressSecret ?? '', post);
     const west = await postWordPress('west', keys.west?.wordpressSecret ?? '', post);
     expect([east.status, west.status]).toEqual([202, 202]);
@@ -123,7 +100,7 @@ describe('a site’s WordPress and Ghost webhooks', () => {
     const trashed = await postWordPress(
       'east',
       keys.east?.wordpressSecret ?? '',
-      wordpress({ id: 77, status: 'trash', modified_gmt: '2030-01-01T00:00:00' }),
+      wordpressBody({ id: 77, status: 'trash', modified_gmt: '2030-01-01T00:00:00' }),
     );
     expect(trashed.status).toBe(202);
     expect(articleIdOf(trashed)).toBe(articleIdOf(east));
@@ -133,7 +110,7 @@ describe('a site’s WordPress and Ghost webhooks', () => {
 
   it('takes a Ghost post signed with the site’s Ghost key only, as that site’s', async () => {
     const east = keys.east as Keys;
-    const body = ghost();
+    const body = ghostBody();
     expect((await postGhost('east', stack.secrets.ghostSecret.value, body)).status).toBe(401);
     expect((await postGhost('east', keys.west?.ghostSecret ?? '', body)).status).toBe(401);
     const accepted = await postGhost('east', east.ghostSecret, body);
@@ -144,13 +121,15 @@ describe('a site’s WordPress and Ghost webhooks', () => {
 
   it('answers 404 for an unknown site, before looking at the signature', async () => {
     expect(
-      (await postWordPress('nowhere', keys.east?.wordpressSecret ?? '', wordpress())).status,
+      (await postWordPress('nowhere', keys.east?.wordpressSecret ?? '', wordpressBody())).status,
     ).toBe(404);
-    expect((await postGhost('nowhere', keys.east?.ghostSecret ?? '', ghost())).status).toBe(404);
+    expect((await postGhost('nowhere', keys.east?.ghostSecret ?? '', ghostBody())).status).toBe(
+      404,
+    );
   });
 
   it('serves the default site under its id with the deployment’s secrets, the same articles', async () => {
-    const body = wordpress({ id: 9001 });
+    const body = wordpressBody({ id: 9001 });
     const plain = await postWebhook(stack.url, stack.secrets.webhookSecret.value, body, {
       path: '/webhooks/wordpress',
     });
@@ -158,7 +137,7 @@ describe('a site’s WordPress and Ghost webhooks', () => {
     expect([plain.status, named.status]).toEqual([202, 202]);
     expect(articleIdOf(named)).toBe(articleIdOf(plain));
     expect(articleIdOf(plain)).toBe(articleIdFor('wordpress', '9001'));
-    const ghostAnswer = await postGhost('default', stack.secrets.ghostSecret.value, ghost());
+    const ghostAnswer = await postGhost('default', stack.secrets.ghostSecret.value, ghostBody());
     expect(ghostAnswer.status).toBe(202);
     expect((await articleOf(articleIdOf(ghostAnswer))).siteId).toBe('default');
   });
@@ -172,20 +151,20 @@ describe('rotating one kind of key', () => {
     expect(rotated.body.kind).toBe('wordpress');
     const fresh = String(rotated.body.webhookSecret);
     expect(fresh).toMatch(/^whsec_/);
-    const body = wordpress({ id: 501 });
+    const body = wordpressBody({ id: 501 });
     expect((await postWordPress('east', fresh, body)).status).toBe(202);
-    expect((await postWordPress('east', east.wordpressSecret, wordpress({ id: 502 }))).status).toBe(
-      202,
-    );
+    expect(
+      (await postWordPress('east', east.wordpressSecret, wordpressBody({ id: 502 }))).status,
+    ).toBe(202);
 
     const ghostRotated = await call('POST', '/api/sites/east/webhook-key', admin, {
       kind: 'ghost',
     });
     expect(ghostRotated.status).toBe(201);
     expect(String(ghostRotated.body.webhookSecret)).toMatch(/^[0-9a-f]{64}$/);
-    expect((await postGhost('east', String(ghostRotated.body.webhookSecret), ghost())).status).toBe(
-      202,
-    );
+    expect(
+      (await postGhost('east', String(ghostRotated.body.webhookSecret), ghostBody())).status,
+    ).toBe(202);
 
     // Without a body: the generic key, as before.
     const generic = await call('POST', '/api/sites/east/webhook-key', admin);

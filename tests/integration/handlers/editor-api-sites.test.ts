@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DEFAULT_CHANNELS } from '../../support/channels';
+import { callEditorApi } from '../../support/editor-api';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -32,22 +33,8 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  callEditorApi(stack.url, { method, path, token, body });
 
 const article = (id: string) => JSON.stringify({ ...sampleArticle(), id });
 

@@ -4,15 +4,18 @@
  * Shares wait (a 60-minute delay, an approval), and nothing publishes here.
  */
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import type { Share } from '../../../shared/domain/share';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoShareStore } from '../../../shared/store/share-store';
+import { channelConfigForFile } from '../../support/channel-config';
+import { callEditorApi } from '../../support/editor-api';
+import {
+  EDITOR_API_FUNCTIONS,
+  ingestAndCompose,
+  stackDocumentClient,
+} from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { postWebhook, sampleArticle } from '../../support/webhook';
 
 const CONFIG = fileURLToPath(new URL('../../fixtures/channels/editor-api.json', import.meta.url));
 
@@ -35,35 +38,24 @@ type ShareBody = {
 let stack: TestStack;
 let token: string;
 let store: DynamoShareStore;
-const savedConfig = process.env.CRIER_CONFIG;
+
+channelConfigForFile(CONFIG);
 
 beforeAll(async () => {
-  process.env.CRIER_CONFIG = CONFIG;
   stack = await startTestStack({
     sandboxes: false,
     functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
+      ...EDITOR_API_FUNCTIONS,
       'publish-share': { ...FUNCTIONS['publish-share'], sqs: undefined },
     },
   });
   token = stack.secrets.editorToken.value;
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const db = stackDocumentClient(stack);
   store = new DynamoShareStore(db, stack.tableName);
 });
 
 afterAll(async () => {
   await stack?.dispose();
-  if (savedConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = savedConfig;
 });
 
 let articles = 0;
@@ -71,35 +63,22 @@ let articles = 0;
 /** A new article through the signed webhook, composed into its shares; its id. */
 async function newArticle(patch: Record<string, unknown> = {}): Promise<string> {
   articles += 1;
-  const response = await postWebhook(
-    stack.url,
-    stack.secrets.webhookSecret.value,
-    JSON.stringify({
-      ...sampleArticle(),
-      id: `writes-${articles}`,
-      title: `Story number ${articles}`,
-      ...patch,
-    }),
-  );
-  expect(response.status).toBe(202);
-  const { articleId } = response.body as { articleId: string };
-  await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
-  return articleId;
+  return ingestAndCompose(stack, {
+    id: `writes-${articles}`,
+    title: `Story number ${articles}`,
+    ...patch,
+  });
 }
 
+/** The answer's status and body, the whole of what the tests compare. */
 async function call(
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = { authorization: `Bearer ${token}` },
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
+  headers?: Record<string, string>,
+) {
+  const answer = await callEditorApi(stack.url, { method, path, token, headers, body });
+  return { status: answer.status, body: answer.body };
 }
 
 const patch = (articleId: string, key: string, body: unknown) =>

@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../shared/resources';
 import { CHANNEL_COUNT, DEFAULT_PLATFORMS } from '../../support/channels';
-import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
-import { getJson, postWebhook, sampleArticle } from '../../support/webhook';
+import { EDITOR_API_FUNCTIONS, ingestAndCompose } from '../../support/handler-stack';
+import { startTestStack, type TestStack } from '../../support/stack';
+import { getJson } from '../../support/webhook';
 
 let stack: TestStack;
 let token: string;
 const ids: string[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-      'editor-api': FUNCTIONS['editor-api'],
-    },
-  });
+  stack = await startTestStack({ functions: EDITOR_API_FUNCTIONS });
   token = stack.secrets.editorToken.value;
   for (const n of [1, 2, 3]) {
-    const response = await postWebhook(
-      stack.url,
-      stack.secrets.webhookSecret.value,
-      JSON.stringify({ ...sampleArticle(), id: `editor-${n}`, title: `Story number ${n}` }),
-    );
-    const { articleId } = response.body as { articleId: string };
-    ids.push(articleId);
-    await stack.invoke('compose-article', sqsEvent([JSON.stringify({ articleId, revision: 1 })]));
+    ids.push(await ingestAndCompose(stack, { id: `editor-${n}`, title: `Story number ${n}` }));
   }
 });
 

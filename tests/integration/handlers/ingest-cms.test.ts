@@ -1,10 +1,9 @@
 /** POST /webhooks/wordpress and /webhooks/ghost through the local gateway, table and queue. */
-import { readFileSync } from 'node:fs';
-import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { signGhostWebhook } from '../../../shared/ingest/ghost';
-import { FUNCTIONS } from '../../../shared/resources';
+import { ghostBody, ghostPayload, wordpressBody } from '../../support/cms-payloads';
+import { drainQueue, INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postGhostWebhook, postWebhook } from '../../support/webhook';
 
@@ -15,10 +14,7 @@ let ghostSecret: string;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-    },
+    functions: INGEST_FUNCTIONS,
   });
   webhookSecret = stack.secrets.webhookSecret.value;
   ghostSecret = stack.secrets.ghostSecret.value;
@@ -28,39 +24,11 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-type Json = Record<string, unknown>;
-const readFixture = (name: string): Json =>
-  JSON.parse(readFileSync(`tests/fixtures/webhooks/${name}`, 'utf8'));
-
-const wordpress = (patch: Json = {}) =>
-  JSON.stringify({ ...readFixture('wordpress-post.json'), ...patch });
-
-const ghostPayload = (patch: Json = {}) => {
-  const payload = readFixture('ghost-post-published.json') as { post: { current: Json } };
-  payload.post.current = { ...payload.post.current, ...patch };
-  return payload;
-};
-const ghost = (patch: Json = {}) => JSON.stringify(ghostPayload(patch));
-
 const postWordPress = (body: string, options: { deliveryId?: string; timestamp?: number } = {}) =>
   postWebhook(stack.url, webhookSecret, body, { ...options, path: '/webhooks/wordpress' });
 
-async function drainComposeQueue(): Promise<unknown[]> {
-  const bodies: unknown[] = [];
-  for (;;) {
-    const messages = await stack.receive('compose');
-    if (!messages.length) return bodies;
-    for (const m of messages) {
-      bodies.push(JSON.parse(m.Body ?? 'null'));
-      await stack.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: stack.queueUrls.compose,
-          ReceiptHandle: m.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
+/** Takes what ingest queued for compose off the queue. */
+const drainComposeQueue = () => drainQueue(stack, 'compose');
 
 /** Composes what was queued, as the compose consumer would: the revision is then done. */
 const compose = (messages: unknown[]) =>
@@ -75,7 +43,7 @@ describe('POST /webhooks/wordpress', () => {
     const unsigned = await fetch(new URL('/webhooks/wordpress', stack.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: wordpress(),
+      body: wordpressBody(),
     });
     expect(unsigned.status).toBe(401);
     // Ghost's signature is not the one this route takes.
@@ -83,16 +51,16 @@ describe('POST /webhooks/wordpress', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-ghost-signature': signGhostWebhook(ghostSecret, wordpress(), Date.now()),
+        'x-ghost-signature': signGhostWebhook(ghostSecret, wordpressBody(), Date.now()),
       },
-      body: wordpress(),
+      body: wordpressBody(),
     });
     expect(ghostSigned.status).toBe(401);
-    const stale = await postWordPress(wordpress(), {
+    const stale = await postWordPress(wordpressBody(), {
       timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
     });
     expect(stale.status).toBe(401);
-    const invalid = await postWordPress(wordpress({ link: 'not a link', modified_gmt: null }));
+    const invalid = await postWordPress(wordpressBody({ link: 'not a link', modified_gmt: null }));
     expect(invalid).toMatchObject({
       status: 400,
       body: {
@@ -100,10 +68,10 @@ describe('POST /webhooks/wordpress', () => {
         fields: [{ field: 'modified_gmt' }],
       },
     });
-    const badLink = await postWordPress(wordpress({ link: 'not a link' }));
+    const badLink = await postWordPress(wordpressBody({ link: 'not a link' }));
     expect(badLink).toMatchObject({ status: 400, body: { fields: [{ field: 'link' }] } });
     const huge = await postWordPress(
-      wordpress({ content: { rendered: 'x'.repeat(300 * 1024), protected: false } }),
+      wordpressBody({ content: { rendered: 'x'.repeat(300 * 1024), protected: false } }),
     );
     expect(huge.status).toBe(413);
 
@@ -112,7 +80,7 @@ describe('POST /webhooks/wordpress', () => {
   });
 
   it('stores the post as a wordpress article, queues it, and a redelivery or resend changes nothing', async () => {
-    const first = await postWordPress(wordpress(), { deliveryId: 'msg_wp_first' });
+    const first = await postWordPress(wordpressBody(), { deliveryId: 'msg_wp_first' });
     expect(first.status).toBe(202);
     const { articleId } = first.body as { articleId: string };
     expect(articleId).toBe(articleIdFor('wordpress', '41872'));
@@ -130,8 +98,8 @@ describe('POST /webhooks/wordpress', () => {
     await compose(queued);
 
     const before = await stack.items();
-    expect(await postWordPress(wordpress(), { deliveryId: 'msg_wp_first' })).toEqual(first);
-    expect(await postWordPress(wordpress())).toEqual(first);
+    expect(await postWordPress(wordpressBody(), { deliveryId: 'msg_wp_first' })).toEqual(first);
+    expect(await postWordPress(wordpressBody())).toEqual(first);
     const after = await stack.items();
     // Only the new delivery's guard is new.
     expect(after.filter((item) => !String(item.PK).startsWith('WH#'))).toEqual(
@@ -141,11 +109,11 @@ describe('POST /webhooks/wordpress', () => {
   });
 
   it('withdraws a trashed post, and changes nothing for a draft it never had', async () => {
-    const first = await postWordPress(wordpress({ id: 5001 }));
+    const first = await postWordPress(wordpressBody({ id: 5001 }));
     const { articleId } = first.body as { articleId: string };
     await drainComposeQueue();
     const trashed = await postWordPress(
-      wordpress({ id: 5001, status: 'trash', modified_gmt: '2019-11-13T08:00:00' }),
+      wordpressBody({ id: 5001, status: 'trash', modified_gmt: '2019-11-13T08:00:00' }),
     );
     expect(trashed).toEqual(first);
     expect(await articleItem(articleId)).toMatchObject({
@@ -156,7 +124,7 @@ describe('POST /webhooks/wordpress', () => {
       { articleId, revision: Date.parse('2019-11-13T08:00:00Z') },
     ]);
 
-    const draft = await postWordPress(wordpress({ id: 5002, status: 'draft' }));
+    const draft = await postWordPress(wordpressBody({ id: 5002, status: 'draft' }));
     expect(draft.status).toBe(202);
     const draftId = (draft.body as { articleId: string }).articleId;
     expect(await articleItem(draftId)).toBeUndefined();
@@ -170,23 +138,23 @@ describe('POST /webhooks/ghost', () => {
     const unsigned = await fetch(new URL('/webhooks/ghost', stack.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: ghost(),
+      body: ghostBody(),
     });
     expect(unsigned.status).toBe(401);
     // The generic webhook's signature is no Ghost signature.
-    const standard = await postWebhook(stack.url, webhookSecret, ghost(), {
+    const standard = await postWebhook(stack.url, webhookSecret, ghostBody(), {
       path: '/webhooks/ghost',
     });
     expect(standard.status).toBe(401);
-    const otherKey = await postGhostWebhook(stack.url, '0'.repeat(64), ghost());
+    const otherKey = await postGhostWebhook(stack.url, '0'.repeat(64), ghostBody());
     expect(otherKey.status).toBe(401);
-    const stale = await postGhostWebhook(stack.url, ghostSecret, ghost(), {
+    const stale = await postGhostWebhook(stack.url, ghostSecret, ghostBody(), {
       t: Date.now() - 6 * 60_000,
     });
     expect(stale.status).toBe(401);
     const notJson = await postGhostWebhook(stack.url, ghostSecret, '{"post": ');
     expect(notJson).toMatchObject({ status: 400, body: { fields: [{ field: '(body)' }] } });
-    const invalid = await postGhostWebhook(stack.url, ghostSecret, ghost({ url: null }));
+    const invalid = await postGhostWebhook(stack.url, ghostSecret, ghostBody({ url: null }));
     expect(invalid).toMatchObject({
       status: 400,
       body: { error: 'invalid_request', fields: [{ field: 'post.current.url' }] },
@@ -194,7 +162,7 @@ describe('POST /webhooks/ghost', () => {
     const huge = await postGhostWebhook(
       stack.url,
       ghostSecret,
-      ghost({ html: 'x'.repeat(1024 * 1024) }),
+      ghostBody({ html: 'x'.repeat(1024 * 1024) }),
     );
     expect(huge.status).toBe(413);
 
@@ -204,7 +172,7 @@ describe('POST /webhooks/ghost', () => {
 
   it('stores the post as a ghost article, and Ghost retrying the same delivery changes nothing', async () => {
     const t = Date.now();
-    const body = ghost();
+    const body = ghostBody();
     const first = await postGhostWebhook(stack.url, ghostSecret, body, { t });
     expect(first.status).toBe(202);
     const { articleId } = first.body as { articleId: string };
@@ -228,12 +196,12 @@ describe('POST /webhooks/ghost', () => {
 
   it('takes an edit as a new revision, then the unpublishing and the deletion as withdrawals', async () => {
     const id = '5dcaf3e1c7a8d20001a4b999';
-    const published = await postGhostWebhook(stack.url, ghostSecret, ghost({ id }));
+    const published = await postGhostWebhook(stack.url, ghostSecret, ghostBody({ id }));
     const { articleId } = published.body as { articleId: string };
     const edited = await postGhostWebhook(
       stack.url,
       ghostSecret,
-      ghost({ id, title: 'Edited headline', updated_at: '2019-11-12T16:00:00.000Z' }),
+      ghostBody({ id, title: 'Edited headline', updated_at: '2019-11-12T16:00:00.000Z' }),
     );
     expect(edited.body).toEqual({ articleId });
     expect(await articleItem(articleId)).toMatchObject({ article: { title: 'Edited headline' } });
@@ -241,7 +209,7 @@ describe('POST /webhooks/ghost', () => {
     const unpublished = await postGhostWebhook(
       stack.url,
       ghostSecret,
-      ghost({ id, status: 'draft', updated_at: '2019-11-12T17:00:00.000Z' }),
+      ghostBody({ id, status: 'draft', updated_at: '2019-11-12T17:00:00.000Z' }),
     );
     expect(unpublished.body).toEqual({ articleId });
     expect(await articleItem(articleId)).toMatchObject({

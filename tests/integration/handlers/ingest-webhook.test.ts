@@ -1,6 +1,5 @@
-import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../../shared/resources';
+import { drainQueue, INGEST_FUNCTIONS } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -10,10 +9,7 @@ let secret: string;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    functions: {
-      'ingest-webhook': FUNCTIONS['ingest-webhook'],
-      'compose-article': { ...FUNCTIONS['compose-article'], sqs: undefined },
-    },
+    functions: INGEST_FUNCTIONS,
   });
   secret = stack.secrets.webhookSecret.value;
 });
@@ -25,23 +21,8 @@ afterAll(async () => {
 const body = (patch: Record<string, unknown> = {}) =>
   JSON.stringify({ ...sampleArticle(), ...patch });
 
-/** Drains the compose queue and returns the messages' bodies. */
-async function drainComposeQueue(): Promise<unknown[]> {
-  const bodies: unknown[] = [];
-  for (;;) {
-    const messages = await stack.receive('compose');
-    if (!messages.length) return bodies;
-    for (const m of messages) {
-      bodies.push(JSON.parse(m.Body ?? 'null'));
-      await stack.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: stack.queueUrls.compose,
-          ReceiptHandle: m.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
+/** Takes what ingest queued for compose off the queue. */
+const drainComposeQueue = () => drainQueue(stack, 'compose');
 
 describe('POST /webhooks/generic', () => {
   it('refuses unsigned, badly signed, stale, malformed and oversized requests and writes nothing', async () => {

@@ -27,6 +27,7 @@ import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { callEditorApi } from '../../support/editor-api';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 
 let stack: TestStack;
@@ -97,17 +98,8 @@ afterAll(async () => {
 
 type Json = Record<string, unknown>;
 
-async function call(method: string, path: string, body?: unknown, token = admin) {
-  const response = await fetch(new URL(path, stack.url), {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json, text: '' };
-}
+const call = (method: string, path: string, body?: unknown, token = admin) =>
+  callEditorApi<Json>(stack.url, { method, path, token, body });
 
 const slackUrl = () => `${stack.url}/sandbox/slack/T000-B000-SECRETslackTOKEN`;
 const notifyOnce = () =>

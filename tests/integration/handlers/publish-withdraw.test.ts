@@ -4,14 +4,9 @@
  * article deletes or edits it once and records it; a network that refuses is recorded
  * for an editor; a failure fails the message, so SQS tries it again.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
@@ -31,6 +26,8 @@ import { DynamoShareStore } from '../../../shared/store/share-store';
 import { newShare } from '../../../shared/usecases/compose-article';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { withdrawPost } from '../../../shared/usecases/withdraw-post';
+import { channelConfigForFile } from '../../support/channel-config';
+import { publishMessagesFor, stackDocumentClient } from '../../support/handler-stack';
 import { sqsEvent, startTestStack, type TestStack } from '../../support/stack';
 import { postWebhook, sampleArticle } from '../../support/webhook';
 
@@ -76,15 +73,11 @@ type SandboxPost = { platform: string; remoteId: string; text: string };
 
 let stack: TestStack;
 let articleId: string;
-let configFile: string;
-const previousConfig = process.env.CRIER_CONFIG;
 const TITLE = 'Trump Declares Support for Coup in Bolivia (withdrawn by the desk)';
 
+const configFile = channelConfigForFile(config);
+
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'crier-config-')), 'channels.json');
-  writeFileSync(file, JSON.stringify(config));
-  process.env.CRIER_CONFIG = file;
-  configFile = file;
   // No consumers: the test hands each function its messages.
   stack = await startTestStack({
     functions: {
@@ -97,8 +90,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.dispose();
-  if (previousConfig === undefined) delete process.env.CRIER_CONFIG;
-  else process.env.CRIER_CONFIG = previousConfig;
 });
 
 async function ingest(patch: Record<string, unknown>, id = 'withdraw-worker'): Promise<string> {
@@ -130,19 +121,6 @@ async function sandboxPosts(): Promise<SandboxPost[]> {
   return (await (await fetch(new URL('/sandbox/posts', stack.url))).json()) as SandboxPost[];
 }
 
-async function waitingMessages(): Promise<string[]> {
-  const channels: string[] = [];
-  for (let read = 0; read < 3; read += 1) {
-    const messages = await stack.receive('publish');
-    for (const m of messages) {
-      const body = JSON.parse(m.Body ?? '{}') as { articleId?: string; channelId?: string };
-      if (body.articleId === articleId && body.channelId) channels.push(body.channelId);
-    }
-    if (messages.length === 0) break;
-  }
-  return channels.sort();
-}
-
 describe('publish-share: the posts of a withdrawn article', () => {
   it('withdraws each post once, as its channel says, and records it', async () => {
     articleId = await ingest({});
@@ -161,7 +139,11 @@ describe('publish-share: the posts of a withdrawn article', () => {
       batchItemFailures: [],
     });
     // Compose sent the channels that delete or edit; Facebook keeps its post.
-    expect(await waitingMessages()).toEqual(['linkedin-desk', 'masto-desk', 'x-desk']);
+    expect(await publishMessagesFor(stack, articleId)).toEqual([
+      'linkedin-desk',
+      'masto-desk',
+      'x-desk',
+    ]);
 
     // X's credentials fail for now: that message fails, and nothing is recorded for it.
     // (the stack's sandbox account on X, which x-desk posts as)
@@ -255,14 +237,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
     await invoke('compose-article', [JSON.stringify({ articleId, revision: 1 })]);
     await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.queueUrls.publish }));
 
-    const db = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: stack.dynamoEndpoint,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-      }),
-      { marshallOptions: { removeUndefinedValues: true } },
-    );
+    const db = stackDocumentClient(stack);
     const mastodon = clientFor('mastodon');
     if (!mastodon) throw new Error('no Mastodon client');
     // The real client; while its call is out, the CMS withdraws the article and compose runs.
@@ -280,7 +255,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
       channelState: new DynamoChannelStateStore(db, stack.tableName),
       credentials: new ChannelCredentials(),
       publishQueue: new SqsPublishQueue(stack.sqs, stack.queueUrls.publish),
-      channels: loadChannelsConfig(configFile).channels,
+      channels: loadChannelsConfig(configFile()).channels,
       clientFor: (platform: Platform) => (platform === 'mastodon' ? racing : clientFor(platform)),
       clock: systemClock,
       config: readPublishingConfig(),
@@ -300,7 +275,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
     // The other shares were still pending: cancelled.
     expect((await shares())['x-desk']?.status).toBe('cancelled');
     // Its own message to withdraw the post, handled as any other.
-    expect(await waitingMessages()).toEqual(['masto-desk']);
+    expect(await publishMessagesFor(stack, articleId)).toEqual(['masto-desk']);
     expect(await publish('masto-desk')).toEqual({ batchItemFailures: [] });
     const posts = await sandboxPosts();
     expect(posts.find((p) => p.remoteId === masto?.remoteId)?.text).toBe(
@@ -316,14 +291,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
       { clock: () => now },
     );
     try {
-      const db = DynamoDBDocumentClient.from(
-        new DynamoDBClient({
-          endpoint: stack.dynamoEndpoint,
-          region: LOCAL_REGION,
-          credentials: LOCAL_CREDENTIALS,
-        }),
-        { marshallOptions: { removeUndefinedValues: true } },
-      );
+      const db = stackDocumentClient(stack);
       const shareStore = new DynamoShareStore(db, stack.tableName);
       const articleStore = new DynamoArticleStore(db, stack.tableName);
       const channel = channelSchema.parse({

@@ -5,40 +5,20 @@
  */
 import { AtpAgent, XRPCError } from '@atproto/api';
 import { TID } from '@atproto/common-web';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../infra/local/logger';
+import { describe, expect, it } from 'vitest';
 import { startBlueskySandbox } from '../../../infra/local/sandbox/bluesky';
-import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { SandboxPosts } from '../../../infra/local/sandbox/posts';
-import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { createBlueskyClient } from '../../../shared/platforms/bluesky/client';
-import { atPart, claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { threadSandboxPerTest } from '../../support/thread-sandbox';
 
 const client = createBlueskyClient();
-let posts: SandboxPosts;
-let faults: FaultInjector;
-let sandbox: RunningSandbox;
-
-beforeEach(async () => {
-  posts = new SandboxPosts();
-  faults = new FaultInjector(undefined, 1);
-  sandbox = await startBlueskySandbox({ posts, faults, log: createLogger({ quiet: true }) });
-});
-
-afterEach(async () => {
-  await sandbox.stop();
-});
-
-const base = () => ({
-  account: sandbox.account,
-  credentials: sandbox.credentials,
-  timeoutMs: 3_000,
-});
+const net = threadSandboxPerTest(startBlueskySandbox);
+const { base } = net;
 
 /** The record a post is stored as, read back through the PDS's own getRecord. */
 async function recordOf(uri: string): Promise<Record<string, unknown>> {
   const [, , did, collection, rkey] = uri.split('/');
-  const url = new URL('/xrpc/com.atproto.repo.getRecord', sandbox.url);
+  const url = new URL('/xrpc/com.atproto.repo.getRecord', net.sandbox.url);
   url.search = new URLSearchParams({
     repo: did ?? '',
     collection: collection ?? '',
@@ -57,7 +37,7 @@ describe('Bluesky: a thread of posts', () => {
     expect(share.thread).toHaveLength(2);
     const { share: done, outcomes } = await postThread(client, base(), share);
     expect(outcomes).toEqual(['published', 'published', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
 
     const [root, second, third] = [done.remoteId ?? '', ...(done.threadIds ?? [])];
     expect(root.endsWith(`/${share.remoteKey}`)).toBe(true);
@@ -80,25 +60,18 @@ describe('Bluesky: a thread of posts', () => {
   });
 
   it('finds the second part by its record key after the connection drops once it is posted', async () => {
-    const { share: done, outcomes } = await postThread(
+    const { share: done, outcomes } = await net.postWithFault(
       client,
-      base(),
-      claimedThreadShare('bluesky'),
-      atPart(0, () => faults.set('bluesky:crash-after-post:1:1')),
+      'bluesky:crash-after-post:1:1',
     );
     expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('posts the second part under the same key after a 500 that committed nothing', async () => {
-    const { share: done, outcomes } = await postThread(
-      client,
-      base(),
-      claimedThreadShare('bluesky'),
-      atPart(0, () => faults.set('bluesky:500:1:1')),
-    );
+    const { share: done, outcomes } = await net.postWithFault(client, 'bluesky:500:1:1');
     expect(outcomes).toEqual(['published', 'unknown', 'absent', 'published', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('collides instead of posting twice when a part is sent again under its key', async () => {
@@ -118,7 +91,7 @@ describe('Bluesky: a thread of posts', () => {
         parentId: done.remoteId ?? '',
       }),
     ).toMatchObject({ kind: 'found', remoteId: done.threadIds?.[0] });
-    expect(posts.list()).toHaveLength(3);
+    expect(net.posts.list()).toHaveLength(3);
   });
 
   it('refuses a reply to a post that is not there, and posts nothing', async () => {
@@ -135,11 +108,11 @@ describe('Bluesky: a thread of posts', () => {
       kind: 'rejected',
       message: expect.stringContaining('RecordNotFound'),
     });
-    expect(posts.list()).toHaveLength(1);
+    expect(net.posts.list()).toHaveLength(1);
   });
 
   it('refuses, as a sandbox check, a reply whose parent is not one of its records or whose cid differs', async () => {
-    const { service, identifier, password } = sandbox.credentials;
+    const { service, identifier, password } = net.sandbox.credentials;
     const agent = new AtpAgent({ service: String(service) });
     await agent.login({ identifier: String(identifier), password: String(password) });
     const did = agent.session?.did ?? '';
@@ -174,8 +147,8 @@ describe('Bluesky: a thread of posts', () => {
       expect(refused).toMatchObject({ status: 400, error: 'InvalidRequest' });
       expect(String(refused)).toMatch(/Record\/reply\/parent .* is not a post of this server/);
     }
-    const [first, second] = posts.list();
-    expect(posts.list()).toHaveLength(2);
+    const [first, second] = net.posts.list();
+    expect(net.posts.list()).toHaveLength(2);
     expect(second?.inReplyToId).toBe(first?.remoteId);
   });
 });

@@ -3,34 +3,15 @@
  * reply (`in_reply_to_id`) under an Idempotency-Key of its own, so a resend of a part
  * returns that part; after the key's hour, reconcile reads the parent's replies.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../infra/local/logger';
-import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { launchMastodonSandbox, type MastodonSandbox } from '../../../infra/local/sandbox/mastodon';
-import { SandboxPosts } from '../../../infra/local/sandbox/posts';
+import { describe, expect, it } from 'vitest';
+import { launchMastodonSandbox } from '../../../infra/local/sandbox/mastodon';
 import { mastodonClient } from '../../../shared/platforms/mastodon/client';
-import { atPart, claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { threadSandboxPerTest } from '../../support/thread-sandbox';
 
 const HOUR = 3_600_000;
-let posts: SandboxPosts;
-let faults: FaultInjector;
-let sandbox: MastodonSandbox;
-
-beforeEach(async () => {
-  posts = new SandboxPosts();
-  faults = new FaultInjector(undefined, 1);
-  sandbox = await launchMastodonSandbox({ posts, faults, log: createLogger({ quiet: true }) });
-});
-
-afterEach(async () => {
-  await sandbox.stop();
-});
-
-const base = () => ({
-  account: sandbox.account,
-  credentials: sandbox.credentials,
-  timeoutMs: 3_000,
-});
+const net = threadSandboxPerTest(launchMastodonSandbox);
+const { base } = net;
 
 describe('Mastodon: a thread of posts', () => {
   it('posts a three-part thread as three statuses, each replying to the one before', async () => {
@@ -38,29 +19,22 @@ describe('Mastodon: a thread of posts', () => {
     expect(share.thread).toHaveLength(2);
     const { share: done, outcomes } = await postThread(mastodonClient, base(), share);
     expect(outcomes).toEqual(['published', 'published', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('ends with one status per part after a 503 on the second: the resend under its key posts it once', async () => {
-    const { share: done, outcomes } = await postThread(
-      mastodonClient,
-      base(),
-      claimedThreadShare('mastodon'),
-      atPart(0, () => faults.set('mastodon:503:1:1')),
-    );
+    const { share: done, outcomes } = await net.postWithFault(mastodonClient, 'mastodon:503:1:1');
     expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('finds the second part by resending its own key after the connection drops once it is posted', async () => {
-    const { share: done, outcomes } = await postThread(
+    const { share: done, outcomes } = await net.postWithFault(
       mastodonClient,
-      base(),
-      claimedThreadShare('mastodon'),
-      atPart(0, () => faults.set('mastodon:crash-after-post:1:1')),
+      'mastodon:crash-after-post:1:1',
     );
     expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it("after the key's hour, finds a part among its parent's replies, or says it is absent", async () => {
@@ -73,8 +47,8 @@ describe('Mastodon: a thread of posts', () => {
     expect(await look(0, root)).toMatchObject({ kind: 'found', remoteId: second });
     expect(await look(1, second)).toMatchObject({ kind: 'found', remoteId: third });
     expect(await look(1, third)).toEqual({ kind: 'absent' });
-    expect(sandbox.requests().filter((r) => r.path.endsWith('/context'))).toHaveLength(3);
-    expect(posts.list()).toHaveLength(3);
+    expect(net.sandbox.requests().filter((r) => r.path.endsWith('/context'))).toHaveLength(3);
+    expect(net.posts.list()).toHaveLength(3);
   });
 
   it('refuses a reply to a status the instance does not have, and posts nothing', async () => {
@@ -89,6 +63,6 @@ describe('Mastodon: a thread of posts', () => {
       kind: 'rejected',
       message: expect.stringContaining('does not appear to exist'),
     });
-    expect(posts.list()).toEqual([]);
+    expect(net.posts.list()).toEqual([]);
   });
 });

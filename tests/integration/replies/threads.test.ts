@@ -3,36 +3,17 @@
  * with `reply_to_id`, published, and found again among its parent's replies after an
  * unknown outcome.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../infra/local/logger';
-import { FaultInjector } from '../../../infra/local/sandbox/faults';
-import { SandboxPosts } from '../../../infra/local/sandbox/posts';
-import { launchThreadsSandbox, type ThreadsSandbox } from '../../../infra/local/sandbox/threads';
+import { describe, expect, it } from 'vitest';
+import { launchThreadsSandbox } from '../../../infra/local/sandbox/threads';
 import { threadsClient } from '../../../shared/platforms/threads/client';
-import { atPart, claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { claimedThreadShare, expectThread, postThread } from '../../support/thread';
+import { threadSandboxPerTest } from '../../support/thread-sandbox';
 
-let posts: SandboxPosts;
-let faults: FaultInjector;
-let sandbox: ThreadsSandbox;
-
-beforeEach(async () => {
-  posts = new SandboxPosts();
-  faults = new FaultInjector(undefined, 1);
-  sandbox = await launchThreadsSandbox(
-    { posts, faults, log: createLogger({ quiet: true }) },
-    { readyMs: 10 },
-  );
-});
-
-afterEach(async () => {
-  await sandbox.stop();
-});
-
-const base = () => ({
-  account: sandbox.account,
-  credentials: sandbox.credentials,
-  timeoutMs: 5_000,
-});
+const net = threadSandboxPerTest(
+  (context) => launchThreadsSandbox(context, { readyMs: 10 }),
+  5_000,
+);
+const { base } = net;
 
 describe('Threads: a thread of posts', () => {
   it('posts a three-part thread as three posts, each replying to the one before', async () => {
@@ -40,8 +21,8 @@ describe('Threads: a thread of posts', () => {
     expect(share.thread).toHaveLength(2);
     const { share: done, outcomes } = await postThread(threadsClient, base(), share);
     expect(outcomes).toEqual(['published', 'published', 'published']);
-    expectThread(posts.list(), done);
-    const replies = sandbox.containers().filter((c) => c.replyToId !== undefined);
+    expectThread(net.posts.list(), done);
+    const replies = net.sandbox.containers().filter((c) => c.replyToId !== undefined);
     expect(replies.map((c) => [c.mediaType, c.linkAttachment, c.replyToId])).toEqual([
       ['TEXT', undefined, done.remoteId],
       ['TEXT', undefined, done.threadIds?.[0]],
@@ -51,43 +32,34 @@ describe('Threads: a thread of posts', () => {
   it('keeps the replies out of the user threads list that reconcile reads for the first post', async () => {
     const share = claimedThreadShare('threads');
     const { share: done } = await postThread(threadsClient, base(), share);
-    const url = new URL(`${sandbox.url}/v1.0/me/threads`);
-    url.searchParams.set('access_token', String(sandbox.credentials.accessToken));
+    const url = new URL(`${net.sandbox.url}/v1.0/me/threads`);
+    url.searchParams.set('access_token', String(net.sandbox.credentials.accessToken));
     const body = (await (await fetch(url)).json()) as { data: { id: string }[] };
     expect(body.data.map((p) => p.id)).toEqual([done.remoteId]);
   });
 
   it('finds the second part among its parent replies after the connection drops once it is published', async () => {
-    const { share: done, outcomes } = await postThread(
+    const { share: done, outcomes } = await net.postWithFault(
       threadsClient,
-      base(),
-      claimedThreadShare('threads'),
-      atPart(0, () => faults.set('threads:crash-after-post:1:1')),
+      'threads:crash-after-post:1:1',
     );
     expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('finds the second part after Threads answers 500 once it is published', async () => {
-    const { share: done, outcomes } = await postThread(
+    const { share: done, outcomes } = await net.postWithFault(
       threadsClient,
-      base(),
-      claimedThreadShare('threads'),
-      atPart(0, () => faults.set('threads:500-after-post:1:1')),
+      'threads:500-after-post:1:1',
     );
     expect(outcomes).toEqual(['published', 'unknown', 'found', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('makes the second part again after a 503 on its container, which posted nothing', async () => {
-    const { share: done, outcomes } = await postThread(
-      threadsClient,
-      base(),
-      claimedThreadShare('threads'),
-      atPart(0, () => faults.set('threads:503:1:1')),
-    );
+    const { share: done, outcomes } = await net.postWithFault(threadsClient, 'threads:503:1:1');
     expect(outcomes).toEqual(['published', 'retry', 'published', 'published']);
-    expectThread(posts.list(), done);
+    expectThread(net.posts.list(), done);
   });
 
   it('refuses a reply to a post Threads does not have, and publishes nothing', async () => {
@@ -102,6 +74,6 @@ describe('Threads: a thread of posts', () => {
       kind: 'rejected',
       message: expect.stringContaining('reply_to_id'),
     });
-    expect(posts.list()).toEqual([]);
+    expect(net.posts.list()).toEqual([]);
   });
 });

@@ -5,17 +5,11 @@
  * the channel failing), and credentials set again send it. A refusal for a missing
  * permission spends no refresh: only a token called expired is renewed and tried again.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../infra/local/logger';
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { AuthLedger } from '../../../infra/local/sandbox/kit/oauth';
-import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { startThreadsSandbox } from '../../../infra/local/sandbox/threads';
-import type { RunningSandbox, SandboxApp } from '../../../infra/local/sandbox/types';
+import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { FileChannelSecrets } from '../../../shared/config/channel-secrets';
 import { ChannelCredentials } from '../../../shared/config/credentials';
 import { systemClock } from '../../../shared/domain/ports';
@@ -33,61 +27,25 @@ import {
   storeArticle,
 } from '../../support/in-memory/fixtures';
 import { InMemoryRefreshLeases, inMemoryWorld } from '../../support/in-memory/index';
-import { CALLBACK, consent, postForm } from '../../support/oauth-flow';
+import {
+  connectThreads,
+  publishOverLives,
+  secretsFolderForFile,
+  startShortLived,
+} from '../../support/kept-tokens';
 
-const TOKEN_SECONDS = 3;
 const ledger = new AuthLedger();
+const folder = secretsFolderForFile('crier-kept-tokens-');
 let sandbox: RunningSandbox;
-let app: SandboxApp;
-let folder: string;
 const faults = new FaultInjector(undefined, 1);
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'crier-kept-tokens-'));
-  sandbox = await startThreadsSandbox({
-    posts: new SandboxPosts(),
-    faults,
-    log: createLogger({ quiet: true }),
-    auth: { ledger, tokenSeconds: TOKEN_SECONDS },
-  });
-  if (!sandbox.app) throw new Error('the Threads sandbox has no OAuth app');
-  app = sandbox.app;
-  app.addRedirectUri(CALLBACK);
+  sandbox = await startShortLived(startThreadsSandbox, ledger, faults);
 });
 
 afterAll(async () => {
   await sandbox?.stop();
-  await rm(folder, { recursive: true, force: true });
 });
-
-async function connect(): Promise<Record<string, unknown>> {
-  const back = await consent(app.authorizeUrl, {
-    client_id: app.clientId,
-    redirect_uri: CALLBACK,
-    scope: 'threads_basic,threads_content_publish',
-    response_type: 'code',
-    state: 'kept',
-  });
-  const issued = await postForm(`${sandbox.url}/oauth/access_token`, {
-    client_id: app.clientId,
-    client_secret: app.clientSecret,
-    grant_type: 'authorization_code',
-    redirect_uri: CALLBACK,
-    code: back.searchParams.get('code') ?? '',
-  });
-  const url = new URL(`${sandbox.url}/access_token`);
-  url.searchParams.set('grant_type', 'th_exchange_token');
-  url.searchParams.set('client_secret', app.clientSecret);
-  url.searchParams.set('access_token', String(issued.body.access_token));
-  const long = (await (await fetch(url)).json()) as Record<string, unknown>;
-  const now = Date.now();
-  return {
-    accessToken: long.access_token,
-    obtainedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + Number(long.expires_in) * 1000).toISOString(),
-    apiBase: sandbox.url,
-  };
-}
 
 describe('a Threads channel whose token is kept alive', () => {
   it('fails a share refused for a missing permission without a refresh; an expired token is refreshed once', async () => {
@@ -97,7 +55,7 @@ describe('a Threads channel whose token is kept alive', () => {
       platform: 'threads',
       account: '@newsroom',
     });
-    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder));
+    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
     const tokens = new TokenKeeper({
       credentials,
       leases: new InMemoryRefreshLeases(),
@@ -108,7 +66,7 @@ describe('a Threads channel whose token is kept alive', () => {
     const client = clientFor('threads');
     if (!client) throw new Error('no Threads client');
     const deps = publishDeps(world, [channel], client, { credentials, tokens });
-    await credentials.put(channel.id, await connect());
+    await credentials.put(channel.id, await connectThreads(sandbox));
     const refreshed = () => ledger.snapshot().threads?.refreshed ?? 0;
 
     const before = refreshed();
@@ -132,7 +90,7 @@ describe('a Threads channel whose token is kept alive', () => {
   it('keeps posting across expiries, parks on a revoked grant, and posts once reconnected', async () => {
     const world = inMemoryWorld(new Date());
     const channel = channelOf({ id: 'threads-kept', platform: 'threads', account: '@newsroom' });
-    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder));
+    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
     const tokens = new TokenKeeper({
       credentials,
       leases: new InMemoryRefreshLeases(),
@@ -143,19 +101,10 @@ describe('a Threads channel whose token is kept alive', () => {
     const client = clientFor('threads');
     if (!client) throw new Error('no Threads client');
     const deps = publishDeps(world, [channel], client, { credentials, tokens });
-    await credentials.put(channel.id, await connect());
+    await credentials.put(channel.id, await connectThreads(sandbox));
     const before = ledger.snapshot().threads ?? { refreshed: 0, expired: 0 };
 
-    const until = Date.now() + 3 * TOKEN_SECONDS * 1000;
-    let posted = 0;
-    while (Date.now() < until) {
-      world.clock.set(new Date());
-      const share = await queuedShare(world, await storeArticle(world), channel);
-      const result = await handlePublishMessage(deps, refOf(share));
-      expect(result.outcome).toBe('published');
-      posted += 1;
-      await sleep(700);
-    }
+    const posted = await publishOverLives(world, channel, deps, 3);
     expect(posted).toBeGreaterThanOrEqual(6);
     const after = ledger.snapshot().threads;
     expect((after?.refreshed ?? 0) - before.refreshed).toBeGreaterThanOrEqual(2);
@@ -163,7 +112,7 @@ describe('a Threads channel whose token is kept alive', () => {
     expect(after?.expired ?? 0).toBe(before.expired);
 
     // The grant is revoked: the next share parks, the channel fails, no attempt is spent.
-    const stored = (await new FileChannelSecrets(folder).get(channel.id)) as {
+    const stored = (await new FileChannelSecrets(folder()).get(channel.id)) as {
       accessToken: string;
     };
     const removed = await fetch(
@@ -182,7 +131,7 @@ describe('a Threads channel whose token is kept alive', () => {
     expect((await world.channelState.get(channel.id)).health?.status).toBe('failing');
 
     // Reconnected: the waiting share is due now, and it posts.
-    await credentials.put(channel.id, await connect());
+    await credentials.put(channel.id, await connectThreads(sandbox));
     const now = new Date();
     world.clock.set(now);
     expect(await releaseWaitingShares({ ...world, clock: world.clock }, channel.id)).toBe(1);

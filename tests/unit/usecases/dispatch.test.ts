@@ -10,6 +10,7 @@ import type { Channel } from '../../../shared/domain/channel';
 import { applyEvent } from '../../../shared/domain/share';
 import { dispatchDue } from '../../../shared/usecases/dispatch';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
+import { at, START } from '../../support/in-memory/desk';
 import {
   channelOf,
   composedShare,
@@ -27,8 +28,6 @@ import {
   ScriptedClient,
 } from '../../support/in-memory/index';
 
-const START = '2026-03-02T09:00:00.000Z';
-const at = (offsetMs: number) => new Date(Date.parse(START) + offsetMs).toISOString();
 const NOTHING = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0 };
 
 let world: InMemoryWorld;

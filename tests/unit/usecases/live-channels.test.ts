@@ -14,6 +14,7 @@ import { archiveChannel } from '../../../shared/usecases/archive-channel';
 import { composeArticle } from '../../../shared/usecases/compose-article';
 import { dispatchDue } from '../../../shared/usecases/dispatch';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
+import { START } from '../../support/in-memory/desk';
 import {
   composeDeps,
   dispatchDeps,
@@ -30,7 +31,6 @@ import {
   ScriptedClient,
 } from '../../support/in-memory/index';
 
-const START = '2026-03-02T09:00:00.000Z';
 const who = 'editor@desk';
 const CHANNEL = 'masto-desk';
 

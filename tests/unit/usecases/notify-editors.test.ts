@@ -20,26 +20,14 @@ import {
   troubleOf,
 } from '../../../shared/usecases/notify-editors';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
-import {
-  channelOf,
-  composedShare,
-  publishDeps,
-  queuedShare,
-  refOf,
-  storeArticle,
-} from '../../support/in-memory/fixtures';
-import {
-  type InMemoryWorld,
-  inMemoryWorld,
-  outcome,
-  ScriptedClient,
-} from '../../support/in-memory/index';
+import { deskOf, START } from '../../support/in-memory/desk';
+import { composedShare, publishDeps, queuedShare, refOf } from '../../support/in-memory/fixtures';
+import { type InMemoryWorld, outcome, ScriptedClient } from '../../support/in-memory/index';
 import {
   InMemoryNotificationStore,
   RecordingNotificationSender,
 } from '../../support/in-memory/notifications';
 
-const START = '2026-03-02T09:00:00.000Z';
 const SLACK = 'https://hooks.slack.com/services/T000/B000/SECRETslackTOKEN';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('sixteen-byte-key-for-tests').toString('base64')}`;
 
@@ -50,11 +38,9 @@ let channel: Channel;
 let record: ArticleRecord;
 
 beforeEach(async () => {
-  world = inMemoryWorld(START);
+  ({ world, channel, record } = await deskOf());
   store = new InMemoryNotificationStore();
   sender = new RecordingNotificationSender();
-  channel = channelOf({ id: 'masto-desk' });
-  record = await storeArticle(world);
   await store.saveSettings('default', {
     slackWebhookUrl: SLACK,
     email: true,

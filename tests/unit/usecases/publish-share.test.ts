@@ -10,6 +10,7 @@ import type { ArticleRecord } from '../../../shared/domain/ports';
 import { applyEvent, type Share } from '../../../shared/domain/share';
 import { dispatchDue } from '../../../shared/usecases/dispatch';
 import { handlePublishMessage, type PublishResult } from '../../../shared/usecases/publish-share';
+import { at, deskOf, START } from '../../support/in-memory/desk';
 import {
   channelOf,
   dispatchDeps,
@@ -23,14 +24,10 @@ import {
 } from '../../support/in-memory/fixtures';
 import {
   type InMemoryWorld,
-  inMemoryWorld,
   outcome,
   ScriptedClient,
   StaticCredentials,
 } from '../../support/in-memory/index';
-
-const START = '2026-03-02T09:00:00.000Z';
-const at = (offsetMs: number) => new Date(Date.parse(START) + offsetMs).toISOString();
 
 let world: InMemoryWorld;
 let client: ScriptedClient;
@@ -38,10 +35,7 @@ let channel: Channel;
 let record: ArticleRecord;
 
 beforeEach(async () => {
-  world = inMemoryWorld(START);
-  client = new ScriptedClient();
-  channel = channelOf({ id: 'masto-desk' });
-  record = await storeArticle(world);
+  ({ world, client, channel, record } = await deskOf());
 });
 
 const deps = (overrides = {}) => publishDeps(world, [channel], client, overrides);

@@ -9,19 +9,9 @@ import type { Channel } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
-import {
-  moves,
-  publishDeps,
-  queuedShare,
-  refOf,
-  storeArticle,
-} from '../../support/in-memory/fixtures';
-import {
-  type InMemoryWorld,
-  inMemoryWorld,
-  outcome,
-  ScriptedClient,
-} from '../../support/in-memory/index';
+import { deskOf } from '../../support/in-memory/desk';
+import { moves, publishDeps, queuedShare, refOf } from '../../support/in-memory/fixtures';
+import { type InMemoryWorld, outcome, ScriptedClient } from '../../support/in-memory/index';
 import { longStandfirst, threadChannel } from '../../support/thread';
 
 let world: InMemoryWorld;
@@ -31,11 +21,12 @@ let record: ArticleRecord;
 let queued: Share;
 
 beforeEach(async () => {
-  world = inMemoryWorld('2026-03-02T09:00:00.000Z');
-  client = new ScriptedClient({ replies: true });
-  // Three posts at most, 250 characters each: the standfirst makes a first post and two replies.
-  channel = threadChannel('mastodon', 3, { maxCharacters: 250 });
-  record = await storeArticle(world, { summary: longStandfirst() });
+  ({ world, client, channel, record } = await deskOf({
+    client: new ScriptedClient({ replies: true }),
+    // Three posts at most, 250 characters each: the standfirst makes a first post and two replies.
+    channel: threadChannel('mastodon', 3, { maxCharacters: 250 }),
+    article: { summary: longStandfirst() },
+  }));
   queued = await queuedShare(world, record, channel);
   expect(queued.thread).toHaveLength(2);
 });

@@ -10,23 +10,10 @@ import { applyEvent, type Share } from '../../../shared/domain/share';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { releaseWaitingShares } from '../../../shared/usecases/reconnect-channel';
 import type { FreshCredentials } from '../../../shared/usecases/token-keeper';
-import {
-  channelOf,
-  publishDeps,
-  queuedShare,
-  refOf,
-  storeArticle,
-} from '../../support/in-memory/fixtures';
-import {
-  type InMemoryWorld,
-  inMemoryWorld,
-  outcome,
-  ScriptedClient,
-} from '../../support/in-memory/index';
+import { at, deskOf, START } from '../../support/in-memory/desk';
+import { channelOf, publishDeps, queuedShare, refOf } from '../../support/in-memory/fixtures';
+import { type InMemoryWorld, outcome, type ScriptedClient } from '../../support/in-memory/index';
 import { InMemoryNotificationStore } from '../../support/in-memory/notifications';
-
-const START = '2026-03-02T09:00:00.000Z';
-const at = (offsetMs: number) => new Date(Date.parse(START) + offsetMs).toISOString();
 
 let world: InMemoryWorld;
 let client: ScriptedClient;
@@ -48,10 +35,9 @@ function keeper(...answers: FreshCredentials[]) {
 }
 
 beforeEach(async () => {
-  world = inMemoryWorld(START);
-  client = new ScriptedClient();
-  channel = channelOf({ id: 'x-desk', platform: 'x' });
-  record = await storeArticle(world);
+  ({ world, client, channel, record } = await deskOf({
+    channel: channelOf({ id: 'x-desk', platform: 'x' }),
+  }));
 });
 
 const publish = (share: Share, overrides = {}) =>

@@ -13,6 +13,7 @@ import { composeArticle, newShare } from '../../../shared/usecases/compose-artic
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { withdrawArticle } from '../../../shared/usecases/withdraw-article';
 import { WithdrawPendingError } from '../../../shared/usecases/withdraw-post';
+import { deskOf, START } from '../../support/in-memory/desk';
 import {
   channelOf,
   composeDeps,
@@ -23,14 +24,8 @@ import {
   storeArticle,
   storeRevision,
 } from '../../support/in-memory/fixtures';
-import {
-  type InMemoryWorld,
-  inMemoryWorld,
-  outcome,
-  ScriptedClient,
-} from '../../support/in-memory/index';
+import { type InMemoryWorld, outcome, type ScriptedClient } from '../../support/in-memory/index';
 
-const START = '2026-03-02T09:00:00.000Z';
 const SITE = {
   name: 'Desk News',
   brand: { background: '#111827', foreground: '#ffffff', accent: '#e11d48' },
@@ -41,10 +36,15 @@ let client: ScriptedClient;
 let record: ArticleRecord;
 
 beforeEach(async () => {
-  world = inMemoryWorld(START);
-  client = new ScriptedClient();
-  record = await storeArticle(world, { title: 'Bridge vote' });
+  ({ world, client, record } = await deskOf({ article: { title: 'Bridge vote' } }));
 });
+
+/** withdrawArticle over `channels`, with the world's shares, publish queue and clock. */
+const withdrawIn = (channels: Channel[], withdrawn: ArticleRecord) =>
+  withdrawArticle(
+    { shares: world.shares, channels, publishQueue: world.publishQueue, clock: world.clock },
+    withdrawn,
+  );
 
 /** A share of `record` on `channel`, stored in `status` as if it got there (a published one has its post). */
 async function shareIn(channel: Channel, status: ShareStatus, patch: Partial<Share> = {}) {
@@ -107,10 +107,7 @@ describe('withdrawArticle', () => {
     }
     const withdrawn = await storeRevision(world, record, { status: 'unpublished' });
 
-    const report = await withdrawArticle(
-      { shares: world.shares, channels, publishQueue: world.publishQueue, clock: world.clock },
-      withdrawn,
-    );
+    const report = await withdrawIn(channels, withdrawn);
 
     expect(report).toEqual({
       cancelled: ['a-draft', 'b-scheduled', 'c-queued'],
@@ -166,15 +163,7 @@ describe('withdrawArticle', () => {
       expect(await world.shares.replace(previous, claimed)).toBe(true);
     });
 
-    const report = await withdrawArticle(
-      {
-        shares: world.shares,
-        channels: [channel],
-        publishQueue: world.publishQueue,
-        clock: world.clock,
-      },
-      withdrawn,
-    );
+    const report = await withdrawIn([channel], withdrawn);
 
     expect(report).toEqual({ cancelled: [], cancelRequested: ['masto-desk'], removing: [] });
     expect(await world.shares.get(refOf(queued))).toMatchObject({
@@ -364,17 +353,11 @@ describe('a withdrawal while the post is being made', () => {
     // The CMS withdraws the article while the network call is out.
     client.onPublish(async () => {
       const withdrawn = await storeRevision(world, record, { status: 'unpublished' });
-      expect(
-        await withdrawArticle(
-          {
-            shares: world.shares,
-            channels: [channel],
-            publishQueue: world.publishQueue,
-            clock: world.clock,
-          },
-          withdrawn,
-        ),
-      ).toEqual({ cancelled: [], cancelRequested: ['masto-desk'], removing: [] });
+      expect(await withdrawIn([channel], withdrawn)).toEqual({
+        cancelled: [],
+        cancelRequested: ['masto-desk'],
+        removing: [],
+      });
       return outcome.posted('120');
     });
 
@@ -447,15 +430,7 @@ describe('an evergreen round', () => {
     const first = await shareIn(channel, 'published', { remoteId: 'post-round-1' });
     const second = await shareIn(channel, 'published', { round: 2, remoteId: 'post-round-2' });
     const withdrawn = await storeRevision(world, record, { status: 'unpublished' });
-    const report = await withdrawArticle(
-      {
-        shares: world.shares,
-        channels: [channel],
-        publishQueue: world.publishQueue,
-        clock: world.clock,
-      },
-      withdrawn,
-    );
+    const report = await withdrawIn([channel], withdrawn);
     expect(report.removing).toEqual(['masto-desk', 'masto-desk']);
     client.onWithdraw(outcome.withdrawn(), outcome.withdrawn());
     const deps = publishDeps(world, [channel], client);
