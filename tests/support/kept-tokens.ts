@@ -39,19 +39,19 @@ export function secretsFolderForFile(prefix: string): () => string {
 }
 
 /**
- * A sandbox whose tokens live TOKEN_SECONDS, counted in `ledger`; an OAuth app it has
- * takes CALLBACK as a redirect URI.
+ * A sandbox whose tokens live TOKEN_SECONDS (or `tokenSeconds`), counted in `ledger`; an
+ * OAuth app it has takes CALLBACK as a redirect URI.
  */
 export async function startShortLived<S extends RunningSandbox>(
   factory: (context: SandboxContext) => Promise<S>,
   ledger: AuthLedger,
-  faults = new FaultInjector(undefined, 1),
+  options: { faults?: FaultInjector; tokenSeconds?: number } = {},
 ): Promise<S> {
   const sandbox = await factory({
     posts: new SandboxPosts(),
-    faults,
+    faults: options.faults ?? new FaultInjector(undefined, 1),
     log: createLogger({ quiet: true }),
-    auth: { ledger, tokenSeconds: TOKEN_SECONDS },
+    auth: { ledger, tokenSeconds: options.tokenSeconds ?? TOKEN_SECONDS },
   });
   sandbox.app?.addRedirectUri(CALLBACK);
   return sandbox;
