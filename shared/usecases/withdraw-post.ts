@@ -31,6 +31,7 @@ import {
 import type { NetworkClient, WithdrawOutcome } from '../platforms/client';
 import { renderTemplate } from '../platforms/compose/template';
 import { callSafely } from './client-call';
+import type { SessionGate } from './session-gate';
 
 export type WithdrawPostDeps = {
   shares: ShareStore;
@@ -43,6 +44,8 @@ export type WithdrawPostDeps = {
   config: PublishingConfig;
   /** the newsroom, for `{site}` in `withdrawnText` */
   site?: Site;
+  /** one password login at a time per channel (Bluesky) */
+  sessions?: Pick<SessionGate, 'for'>;
 };
 
 export type WithdrawPostResult =
@@ -99,6 +102,7 @@ export async function withdrawPost(
           credentials,
           session,
           timeoutMs: deps.config.networkTimeoutMs,
+          ...(deps.sessions ? { loginGate: deps.sessions.for(channel.id) } : {}),
           ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
         }),
       // A delete or an edit is safe to try again.
