@@ -13,6 +13,7 @@ import {
   notificationStore,
   publishingConfig,
   publishQueue,
+  refreshLeases,
   sharePlanner,
   shareStore,
   syndicationQueue,
@@ -35,12 +36,22 @@ import { jsonMessage } from '../shared/queue/messages';
 import { publishMessageSchema } from '../shared/queue/publish-queue';
 import { scheduleReshare } from '../shared/usecases/evergreen';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
+import { SessionGate } from '../shared/usecases/session-gate';
+
+// A Bluesky session is a credential: it lives in the channel's secret.
+const channelState = new SessionInSecret(channelStateStore(), channelCredentials());
 
 const base = {
   shares: shareStore(),
   articles: articleStore(),
-  // A Bluesky session is a credential: it lives in the channel's secret.
-  channelState: new SessionInSecret(channelStateStore(), channelCredentials()),
+  channelState,
+  // One Bluesky login at a time per channel, under the channel's refresh lease.
+  sessions: new SessionGate({
+    leases: refreshLeases(),
+    channelState,
+    clock,
+    forget: (channelId) => channelCredentials().forget(channelId),
+  }),
   credentials: channelCredentials(),
   tokens: tokenKeeper(),
   publishQueue: publishQueue(),

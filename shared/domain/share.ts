@@ -79,6 +79,11 @@ export type Share = {
    */
   threadIds?: string[];
   /**
+   * A withdrawal under way: how many of `threadIds`, counted from the last, are already
+   * deleted (a retry resumes with the next one).
+   */
+  threadWithdrawn?: number;
+  /**
    * Bluesky: the record key of each post of `thread`, chosen with `remoteKey` at the first
    * claim and kept for every attempt, so a repeated reply collides instead of posting twice.
    */

@@ -17,6 +17,20 @@ export type ClientCall = {
   session?: string;
   /** the client must give up (and answer) within this many milliseconds */
   timeoutMs: number;
+  /** one login at a time for the channel, across processes; none: the client logs in alone */
+  loginGate?: LoginGate;
+};
+
+/**
+ * The channel's single-flight login (a password login is rate limited per account): while
+ * `login` runs no other process logs in for the channel. `login` is handed the session
+ * stored by the time the gate opened, which another process may just have made; the
+ * session it answers (`session`) is stored before the gate lets the next one in.
+ */
+export type LoginGate = {
+  exclusive<T extends { session?: string }>(
+    login: (stored: string | undefined) => Promise<T>,
+  ): Promise<T>;
 };
 
 /**

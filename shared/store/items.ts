@@ -100,6 +100,7 @@ export const shareItemSchema = z.object({
   remoteId: z.string().optional(),
   remoteUrl: z.string().optional(),
   threadIds: z.array(z.string()).optional(),
+  threadWithdrawn: z.number().int().min(0).optional(),
   threadKeys: z.array(z.string()).optional(),
   lastError: z.string().optional(),
   cancelRequested: z.boolean().optional(),

@@ -2,6 +2,9 @@
  * The publish worker's part of a withdrawal: a published share whose article the CMS
  * withdrew, on a channel that deletes or edits (`onWithdraw`), has its post deleted or
  * edited once, and the share records it (`withdrawal`, history note `withdraw-post`).
+ * A thread's replies are deleted first, from the last to the first, each recorded
+ * (`threadWithdrawn`) as it goes, so a retry resumes where the last attempt stopped; the
+ * first post is deleted (or edited into the notice) last.
  * What does not finish is thrown, so SQS retries the message and, in the end, the
  * dead-letter queue holds it; a post already gone counts as done, so a repeat is harmless.
  */
@@ -28,6 +31,7 @@ import {
 import type { NetworkClient, WithdrawOutcome } from '../platforms/client';
 import { renderTemplate } from '../platforms/compose/template';
 import { callSafely } from './client-call';
+import type { SessionGate } from './session-gate';
 
 export type WithdrawPostDeps = {
   shares: ShareStore;
@@ -40,6 +44,8 @@ export type WithdrawPostDeps = {
   config: PublishingConfig;
   /** the newsroom, for `{site}` in `withdrawnText` */
   site?: Site;
+  /** one password login at a time per channel (Bluesky) */
+  sessions?: Pick<SessionGate, 'for'>;
 };
 
 export type WithdrawPostResult =
@@ -58,8 +64,9 @@ const MAX_TITLE = 200;
 
 export async function withdrawPost(
   deps: WithdrawPostDeps,
-  share: Share,
+  claimed: Share,
 ): Promise<WithdrawPostResult> {
+  let share = claimed;
   if (share.withdrawal) {
     return { outcome: 'skipped', reason: `the post was already ${share.withdrawal.outcome}` };
   }
@@ -82,23 +89,57 @@ export async function withdrawPost(
     throw new WithdrawPendingError(`no credentials configured for channel ${channel.id}`);
   }
   const state = await deps.channelState.get(channel.id);
+  let session = state.session;
   const text = channel.withdrawnText
     ? withdrawnText(channel.withdrawnText, record, share.url, deps.site)
     : undefined;
-  const call = (action: WithdrawAction) =>
-    callSafely<WithdrawOutcome>(
+  const call = async (action: WithdrawAction, remoteId = share.remoteId) => {
+    const answer = await callSafely<WithdrawOutcome>(
       () =>
         client.withdraw({
-          share,
+          share: { ...share, remoteId },
           account: channel.account,
           credentials,
-          session: state.session,
+          session,
           timeoutMs: deps.config.networkTimeoutMs,
+          ...(deps.sessions ? { loginGate: deps.sessions.for(channel.id) } : {}),
           ...(action === 'edit' ? { action, text: text ?? '' } : { action }),
         }),
       // A delete or an edit is safe to try again.
       (message) => ({ kind: 'retry', message }),
     );
+    if (answer.session) session = answer.session;
+    return answer;
+  };
+
+  // The replies carry the rest of the withdrawn text: each is deleted, whatever
+  // `onWithdraw` does to the first post (an edit leaves a notice there, not the thread).
+  const replies = share.threadIds ?? [];
+  for (let index = replies.length - 1 - (share.threadWithdrawn ?? 0); index >= 0; index -= 1) {
+    const reply = await call('delete', replies[index]);
+    if (reply.session) await deps.channelState.saveSession(channel.id, reply.session);
+    const part = `part ${index + 2} of the thread`;
+    switch (reply.kind) {
+      case 'withdrawn':
+        share = await recordReplyDeleted(deps, share, replies.length - index);
+        if (share.withdrawal) {
+          return { outcome: 'skipped', reason: `the post was already ${share.withdrawal.outcome}` };
+        }
+        break;
+      case 'rejected':
+        return refuse(deps, share, 'delete', `${part}: ${reply.message}`);
+      case 'rate':
+        await deps.channelState.rateLimitedUntil(channel.id, reply.until);
+        throw new WithdrawPendingError(
+          `delete of ${part} rate limited until ${reply.until}: ${reply.message}`,
+        );
+      case 'auth':
+      case 'retry':
+        throw new WithdrawPendingError(
+          `delete of ${part} not done (${reply.kind}): ${reply.message}`,
+        );
+    }
+  }
 
   let action: WithdrawAction = channel.onWithdraw;
   let outcome = await call(action);
@@ -127,7 +168,10 @@ export async function withdrawPost(
         ...(outcome.note ? { reason: outcome.note } : {}),
       };
       const verb = action === 'edit' ? 'edited' : 'deleted';
-      const reason = `${verb} on ${share.platform}: ${articleReason(record)}${outcome.note ? ` (${outcome.note})` : ''}`;
+      const thread = replies.length
+        ? ` (its ${replies.length} ${replies.length === 1 ? 'reply' : 'replies'} deleted)`
+        : '';
+      const reason = `${verb} on ${share.platform}${thread}: ${articleReason(record)}${outcome.note ? ` (${outcome.note})` : ''}`;
       return { outcome: 'withdrawn', share: await recordWithdrawal(deps, share, done, reason) };
     }
     case 'rejected':
@@ -179,6 +223,31 @@ async function refuse(
   const reason = `could not ${action} the post, ${action} it by hand: ${message}`;
   const refused: PostWithdrawal = { action, at, outcome: 'refused', reason };
   return { outcome: 'refused', share: await recordWithdrawal(deps, share, refused, reason) };
+}
+
+/**
+ * How many of the thread's replies, counted from the last, are deleted: written after each
+ * one, so a retry after a crash starts at the next. A share another worker moved on is
+ * re-read and the larger count kept.
+ */
+async function recordReplyDeleted(
+  deps: WithdrawPostDeps,
+  share: Share,
+  deleted: number,
+): Promise<Share> {
+  let current: Share | undefined = share;
+  for (let tries = 0; current && tries < MAX_TRIES; tries += 1) {
+    if (current.withdrawal || (current.threadWithdrawn ?? 0) >= deleted) return current;
+    const next: Share = {
+      ...current,
+      threadWithdrawn: deleted,
+      version: current.version + 1,
+      updatedAt: deps.clock.now().toISOString(),
+    };
+    if (await deps.shares.replace(current, next)) return next;
+    current = await deps.shares.get(refOf(share));
+  }
+  throw new ConflictError(`Share ${share.articleId}/${share.channelId} kept changing`);
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
  * Bluesky sessions: pooled agents (each bound to one call's deadline), a stored session
- * resumed as it is, a password login when there is none or it died, and the session to
- * hand back when the agent renewed it. `inSession` runs one call through all of that.
+ * resumed as it is, a password login when there is none or it died (one at a time per
+ * account in this process, and per channel across processes through the call's
+ * `loginGate`), and the session to hand back when the agent renewed it. `inSession` runs
+ * one call through all of that.
  */
 import { AtpAgent, type AtpSessionData, type AtpSessionEvent, XRPCError } from '@atproto/api';
 import * as z from 'zod';
 import { parseJson } from '../../domain/json';
+import type { LoginGate } from '../client';
 import type { BlueskyCredentials } from './credentials';
 
 /** What `ClientCall.session` holds between calls. */
@@ -105,6 +108,18 @@ function sessionToKeep(pooled: PooledAgent, credentials: BlueskyCredentials) {
 
 type Started = { ok: true; resumed: boolean } | { ok: false; error: unknown };
 
+function resume(pooled: PooledAgent, stored: StoredSession): void {
+  const session: AtpSessionData = {
+    did: stored.did,
+    handle: stored.handle,
+    accessJwt: stored.accessJwt,
+    refreshJwt: stored.refreshJwt,
+    active: true,
+  };
+  pooled.agent.sessionManager.session = session;
+  pooled.agent.sessionManager.pdsUrl = stored.pdsUrl ? new URL(stored.pdsUrl) : undefined;
+}
+
 /**
  * Resumes the stored session as it is, without the refresh that `resumeSession` forces in
  * @atproto/api 0.19: a refresh rotates the refresh token, so two workers resuming the same
@@ -115,34 +130,78 @@ type Started = { ok: true; resumed: boolean } | { ok: false; error: unknown };
 async function startSession(
   pooled: PooledAgent,
   credentials: BlueskyCredentials,
-  raw: string | undefined,
+  call: SessionCall,
 ): Promise<Started> {
-  const stored = readSession(raw, credentials);
+  const stored = readSession(call.session, credentials);
   if (stored) {
-    const session: AtpSessionData = {
-      did: stored.did,
-      handle: stored.handle,
-      accessJwt: stored.accessJwt,
-      refreshJwt: stored.refreshJwt,
-      active: true,
-    };
-    pooled.agent.sessionManager.session = session;
-    pooled.agent.sessionManager.pdsUrl = stored.pdsUrl ? new URL(stored.pdsUrl) : undefined;
+    resume(pooled, stored);
     return { ok: true, resumed: true };
   }
-  return login(pooled, credentials);
+  return login(pooled, credentials, call, undefined);
 }
 
-async function login(pooled: PooledAgent, credentials: BlueskyCredentials): Promise<Started> {
-  try {
-    await pooled.agent.login({
-      identifier: credentials.identifier,
-      password: credentials.password,
-    });
-    return { ok: true, resumed: false };
-  } catch (error) {
-    return { ok: false, error };
+type SessionCall = { session?: string; timeoutMs: number; loginGate?: LoginGate };
+type LoggedIn =
+  | { ok: true; stored: StoredSession; session?: string }
+  | { ok: false; error: unknown; session?: undefined };
+
+/** The logins under way in this process, by account: a call that needs one joins it. */
+const loggingIn = new Map<string, Promise<LoggedIn>>();
+
+/**
+ * A password login, single-flight: calls of this process that need one at the same time
+ * share it, and across processes the channel's gate lets one log in at a time, handing
+ * the next the session the first stored. `dead` is the stored session found dead, which
+ * the gate's re-read must not hand back.
+ */
+async function login(
+  pooled: PooledAgent,
+  credentials: BlueskyCredentials,
+  call: SessionCall,
+  dead: string | undefined,
+): Promise<Started> {
+  const account = `${credentials.service}\n${credentials.identifier}`;
+  let flight = loggingIn.get(account);
+  if (!flight) {
+    flight = gatedLogin(credentials, call, dead).finally(() => loggingIn.delete(account));
+    loggingIn.set(account, flight);
   }
+  const done = await flight;
+  if (!done.ok) return done;
+  resume(pooled, done.stored);
+  // Each call that joined hands the session back, so its caller stores it too (harmless).
+  if (done.session) pooled.renewed = true;
+  return { ok: true, resumed: false };
+}
+
+function gatedLogin(
+  credentials: BlueskyCredentials,
+  call: SessionCall,
+  dead: string | undefined,
+): Promise<LoggedIn> {
+  const run = async (current: string | undefined): Promise<LoggedIn> => {
+    const stored = current === dead ? undefined : readSession(current, credentials);
+    // Another process logged in while this one waited at the gate.
+    if (stored) return { ok: true, stored };
+    const deadline = AbortSignal.timeout(call.timeoutMs);
+    const pooled = checkout(credentials.service, deadline);
+    try {
+      await pooled.agent.login({
+        identifier: credentials.identifier,
+        password: credentials.password,
+      });
+      const session = sessionToKeep(pooled, credentials);
+      const made = session ? readSession(session, credentials) : undefined;
+      if (!session || !made)
+        return { ok: false, error: new Error('The login answered no session') };
+      return { ok: true, stored: made, session };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      release(pooled);
+    }
+  };
+  return call.loginGate ? call.loginGate.exclusive(run) : run(undefined);
 }
 
 /** The stored session is dead (revoked, or its refresh failed): a password login may help. */
@@ -177,14 +236,14 @@ export type Session = {
  */
 export async function inSession<O extends { session?: string }>(
   credentials: BlueskyCredentials,
-  call: { session?: string; timeoutMs: number },
+  call: SessionCall,
   loginFailed: (error: unknown, deadline: AbortSignal) => O,
   run: (session: Session) => Promise<O>,
 ): Promise<O> {
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const pooled = checkout(credentials.service, deadline);
   try {
-    const started = await startSession(pooled, credentials, call.session);
+    const started = await startSession(pooled, credentials, call);
     const outcome = started.ok
       ? await run({
           pooled,
@@ -192,7 +251,7 @@ export async function inSession<O extends { session?: string }>(
           attempt: async (step) => {
             const first = await step();
             if (first.ok || !started.resumed || !isSessionError(first.error)) return first;
-            const again = await login(pooled, credentials);
+            const again = await login(pooled, credentials, call, call.session);
             if (!again.ok) return { ok: false, error: again.error, login: true };
             return step();
           },

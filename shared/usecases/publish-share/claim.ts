@@ -129,7 +129,12 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   const posting: Posting = {
     client,
     channelId: channel.id,
-    call: { account: channel.account, credentials, session: state.session },
+    call: {
+      account: channel.account,
+      credentials,
+      session: state.session,
+      ...(deps.sessions ? { loginGate: deps.sessions.for(channel.id) } : {}),
+    },
     endsAt,
   };
   return postShare(deps, claimed, posting);

@@ -64,6 +64,7 @@ export async function reconcile(deps: PublishShareDeps, share: Share): Promise<P
       credentials,
       session: state.session,
       timeoutMs: deps.config.networkTimeoutMs,
+      ...(deps.sessions ? { loginGate: deps.sessions.for(channel.id) } : {}),
     };
     outcome =
       credentials === undefined

@@ -17,6 +17,7 @@ import type {
 import type { Share } from '../../domain/share';
 import type { SyndicationQueue } from '../../domain/syndication';
 import type { ClientCall, NetworkClient } from '../../platforms/client';
+import type { SessionGate } from '../session-gate';
 import type { TokenKeeper } from '../token-keeper';
 
 export type PublishShareDeps = {
@@ -50,6 +51,8 @@ export type PublishShareDeps = {
   notifications?: NotificationStore;
   /** keeps OAuth tokens alive (token-keeper.ts); none: credentials are used as read */
   tokens?: Pick<TokenKeeper, 'fresh'>;
+  /** one password login at a time per channel (Bluesky); none: each call logs in alone */
+  sessions?: Pick<SessionGate, 'for'>;
 };
 
 export type PublishResult =
