@@ -9,10 +9,12 @@ import {
   type AppBskyFeedPost,
   AtUri,
   type BlobRef,
+  XRPCError,
 } from '@atproto/api';
 import type { Share } from '../../domain/share';
 import type { LinkCard } from '../types';
 import { blueskyFacets } from './composer';
+import { withMentionFacets } from './mentions';
 import type { PooledAgent } from './session';
 
 /** The collection of a post's record. */
@@ -91,8 +93,45 @@ export function publicUrl(
   return `https://bsky.app/profile/${actor ?? 'unknown'}/post/${rkey}`;
 }
 
-/** What must be there before createRecord (a thumbnail, the reply's references), or why not. */
-export type Prepared = { ok: true; draft: Draft } | { ok: false; error: unknown; step: string };
+/**
+ * What must be there before createRecord (a thumbnail, the reply's references, the
+ * mentions' DIDs), or why not; `warnings` name the mentions left as plain text.
+ */
+export type Prepared =
+  | { ok: true; draft: Draft; warnings?: string[] }
+  | { ok: false; error: unknown; step: string };
+
+/**
+ * A DID for a handle through the session's agent (com.atproto.identity.resolveHandle);
+ * undefined when the network answers that it cannot resolve it (400). Any other failure
+ * throws: the post waits for a retry rather than going out without its mentions.
+ */
+async function resolveHandle(pooled: PooledAgent, handle: string): Promise<string | undefined> {
+  try {
+    const response = await pooled.agent.com.atproto.identity.resolveHandle({ handle });
+    return response.data.did;
+  } catch (error) {
+    if (error instanceof XRPCError && error.status === 400) return undefined;
+    throw error;
+  }
+}
+
+/** The draft with a mention facet for each `@handle` that resolves (mentions.ts). */
+async function withMentions(pooled: PooledAgent, draft: Draft): Promise<Prepared> {
+  try {
+    const { facets, warnings } = await withMentionFacets(draft.text, draft.facets ?? [], (handle) =>
+      resolveHandle(pooled, handle),
+    );
+    const { facets: _old, ...rest } = draft;
+    return {
+      ok: true,
+      draft: { ...rest, ...(facets.length > 0 ? { facets } : {}) },
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  } catch (error) {
+    return { ok: false, error, step: 'the mention lookup' };
+  }
+}
 
 async function uploadThumbnail(
   pooled: PooledAgent,
@@ -115,10 +154,10 @@ async function uploadThumbnail(
 /** The share's own post: its card's thumbnail uploaded first, where there is one. */
 export function prepareShare(share: Share, options: BlueskyClientOptions) {
   return async (pooled: PooledAgent): Promise<Prepared> => {
-    if (!share.card) return { ok: true, draft: shareDraft(share, undefined) };
+    if (!share.card) return withMentions(pooled, shareDraft(share, undefined));
     const uploaded = await uploadThumbnail(pooled, share.card, options);
     if (!uploaded.ok) return { ok: false, error: uploaded.error, step: 'the thumbnail upload' };
-    return { ok: true, draft: shareDraft(share, uploaded.blob) };
+    return withMentions(pooled, shareDraft(share, uploaded.blob));
   };
 }
 
@@ -144,12 +183,14 @@ export function prepareReply(share: Share, text: string, parentId: string) {
     if (!rootId) {
       return { ok: false, error: new Error('the thread has no first post'), step: 'the reply' };
     }
+    let draft: Draft;
     try {
       const root = await strongRef(pooled, rootId);
       const parent = parentId === rootId ? root : await strongRef(pooled, parentId);
-      return { ok: true, draft: replyDraft(share, text, root, parent) };
+      draft = replyDraft(share, text, root, parent);
     } catch (error) {
       return { ok: false, error, step: 'the lookup of the post it answers' };
     }
+    return withMentions(pooled, draft);
   };
 }
