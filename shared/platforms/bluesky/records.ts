@@ -15,6 +15,7 @@ import type { Share } from '../../domain/share';
 import type { LinkCard } from '../types';
 import { blueskyFacets } from './composer';
 import { withMentionFacets } from './mentions';
+import { blueskyLanguage } from './rules';
 import type { PooledAgent } from './session';
 
 /** The collection of a post's record. */
@@ -60,9 +61,18 @@ function shareDraft(share: Share, thumb: BlobRef | undefined): Draft {
     $type: POST,
     text: share.text,
     ...(share.facets && share.facets.length > 0 ? { facets: share.facets } : {}),
-    ...(share.language ? { langs: [share.language] } : {}),
+    ...langsOf(share),
     ...(share.card ? { embed: externalEmbed(share.card, thumb) } : {}),
   };
+}
+
+/**
+ * The share's language as `langs`, where the PDS would take it: a share composed before
+ * tags were checked may carry one it refuses, which is left out rather than failing the post.
+ */
+function langsOf(share: Share): Pick<Draft, 'langs'> {
+  const tag = blueskyLanguage(share.language);
+  return tag ? { langs: [tag] } : {};
 }
 
 /** A strong reference (uri and cid), as a reply names its root and its parent. */
@@ -79,7 +89,7 @@ function replyDraft(share: Share, text: string, root: StrongRef, parent: StrongR
     $type: POST,
     text,
     ...(facets.length > 0 ? { facets } : {}),
-    ...(share.language ? { langs: [share.language] } : {}),
+    ...langsOf(share),
     reply: { root, parent },
   };
 }

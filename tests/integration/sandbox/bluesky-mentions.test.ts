@@ -1,8 +1,9 @@
 /**
- * Mentions against the Bluesky sandbox: the client resolves each `@handle` through the
+ * Mentions and languages against the Bluesky sandbox: the client resolves each `@handle` through the
  * agent (com.atproto.identity.resolveHandle) and the stored record carries a mention
  * facet with the DID on the mention's bytes; a handle the network cannot resolve stays
  * plain text and the outcome says so. The sandbox checks mention facets as it stores them.
+ * A share carrying a language tag the PDS refuses posts without it.
  */
 import { readFileSync } from 'node:fs';
 import { AtpAgent, XRPCError } from '@atproto/api';
@@ -173,5 +174,31 @@ describe('Bluesky mentions against the sandbox', () => {
       error: 'InvalidRequest',
     });
     await expect(create(mention(data.did, 3, 21))).resolves.toBeDefined();
+  });
+
+  it('refuses a record whose langs is not BCP 47, as the PDS does', async () => {
+    const create = agent.com.atproto.repo.createRecord({
+      repo: agent.session?.did ?? '',
+      collection: 'app.bsky.feed.post',
+      rkey: TID.nextStr(),
+      record: {
+        $type: 'app.bsky.feed.post',
+        text: 'hi',
+        langs: ['en-12'],
+        createdAt: new Date().toISOString(),
+      },
+    });
+    await expect(create).rejects.toMatchObject({ status: 400, error: 'InvalidRequest' });
+  });
+
+  it('posts a share whose language tag Bluesky would refuse without it, rather than failing', async () => {
+    const share = { ...claimedShare('A post in a tag nobody reads'), language: 'en-12' };
+    expectKind(await publish(share), 'published');
+    const record = await stored(share);
+    expect(record).not.toHaveProperty('langs');
+
+    const tagged = { ...claimedShare('Uma notícia'), language: 'pt-BR' };
+    expectKind(await publish(tagged), 'published');
+    expect(await stored(tagged)).toMatchObject({ langs: ['pt-BR'] });
   });
 });
