@@ -113,7 +113,7 @@ export type Prepared =
 
 /**
  * A DID for a handle through the session's agent (com.atproto.identity.resolveHandle);
- * undefined when the network answers that it cannot resolve it (400). Any other failure
+ * undefined when the network answers that it cannot resolve it. Any other failure
  * throws: the post waits for a retry rather than going out without its mentions.
  */
 async function resolveHandle(pooled: PooledAgent, handle: string): Promise<string | undefined> {
@@ -121,7 +121,11 @@ async function resolveHandle(pooled: PooledAgent, handle: string): Promise<strin
     const response = await pooled.agent.com.atproto.identity.resolveHandle({ handle });
     return response.data.did;
   } catch (error) {
-    if (error instanceof XRPCError && error.status === 400) return undefined;
+    // "Unable to resolve handle" (and a handle that is not one) is a 400 InvalidRequest;
+    // a 400 ExpiredToken or any other answer is not about the handle.
+    if (error instanceof XRPCError && error.status === 400 && error.error === 'InvalidRequest') {
+      return undefined;
+    }
     throw error;
   }
 }

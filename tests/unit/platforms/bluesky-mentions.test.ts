@@ -62,6 +62,15 @@ describe('Bluesky mention facets', () => {
     ).toEqual(['alice.bsky.social']);
   });
 
+  it('fails when a lookup cannot be made, so the post waits instead of losing its mentions', async () => {
+    const down = async (): Promise<string | undefined> => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    await expect(withMentionFacets('hi @alice.bsky.social', [], down)).rejects.toThrow(
+      'ECONNREFUSED',
+    );
+  });
+
   it('asks nothing when the text mentions no one', async () => {
     let asked = 0;
     const { facets } = await withMentionFacets('no one here', [], async () => {
