@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ValidationError } from './errors';
+import { isLanguageTag, LANGUAGE_TAG } from './language';
 import { PLATFORMS } from './platform';
 import { cleanText } from './text';
 
@@ -58,6 +59,8 @@ export function normalizeChoice(
   return { ...(only ? { only } : {}), ...(skip ? { skip } : {}) };
 }
 
+const LANGUAGE_MESSAGE = 'must be a well-formed BCP 47 language tag, such as en or pt-BR';
+
 export const genericArticleSchema = z.object({
   id: z.union([
     z.string().trim().min(1).max(256),
@@ -88,7 +91,10 @@ export const genericArticleSchema = z.object({
   language: z
     .string()
     .trim()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag')
+    // The pattern is what the API description shows; `Intl` then refuses the few
+    // tags it lets through that are still malformed (a repeated variant or extension).
+    .regex(LANGUAGE_TAG, { message: LANGUAGE_MESSAGE, abort: true })
+    .refine(isLanguageTag, LANGUAGE_MESSAGE)
     .optional(),
   revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
   priority: z.enum(ARTICLE_PRIORITIES).default('normal'),

@@ -8,6 +8,7 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import * as z from 'zod';
 import { type Article, type GenericArticle, parseArticleAs } from '../domain/article';
 import type { FeedItem, ParsedFeed } from '../domain/feed';
+import { isLanguageTag } from '../domain/language';
 import { charsetOf } from '../preview/charset';
 import { htmlText } from './html-text';
 
@@ -337,8 +338,6 @@ export function feedItemRevision(item: FeedItem): number {
   return Number.isFinite(ms) && ms > 0 ? ms : 1;
 }
 
-const BCP47 = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
 /**
  * A feed item as a `feed` article; `seenAt` stands in for a publication date the feed
  * does not give. Throws a ValidationError for an item that cannot be one (no link, no
@@ -357,7 +356,7 @@ export function feedItemArticle(item: FeedItem, seenAt: string): Article {
     authors: item.authors.map((name) => ({ name: name.slice(0, 200) })),
     section: item.categories[0],
     tags: item.categories.slice(1),
-    language: language && BCP47.test(language) ? language : undefined,
+    language: language && isLanguageTag(language) ? language : undefined,
     revision: feedItemRevision(item),
   };
   return parseArticleAs('feed', generic, { url: 'link', title: 'title' });

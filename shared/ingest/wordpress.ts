@@ -10,6 +10,7 @@ import {
   parseArticleAs,
 } from '../domain/article';
 import { PayloadTooLargeError } from '../domain/errors';
+import { isLanguageTag } from '../domain/language';
 import { choiceOfTags, choiceTag } from '../domain/routing';
 import { MAX_WEBHOOK_BYTES, parseJsonBody } from './generic';
 import { htmlText } from './html-text';
@@ -63,13 +64,11 @@ const embeddedMedia = z.object({
 const embeddedTerm = z.object({ name: z.string(), slug: z.string(), taxonomy: z.string() });
 type Term = z.output<typeof embeddedTerm>;
 
-const BCP47 = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-
 /** `en_US` (WordPress and Open Graph locales) -> `en-US`; anything else is left out. */
 function languageOf(...candidates: (string | null | undefined)[]): string | undefined {
   for (const candidate of candidates) {
     const tag = candidate?.trim().replace(/_/g, '-');
-    if (tag && BCP47.test(tag)) return tag;
+    if (tag && isLanguageTag(tag)) return tag;
   }
   return undefined;
 }

@@ -60,7 +60,13 @@ type Session = {
 
 export type PublishOutcome = Session &
   (
-    | { kind: 'published'; remoteId: string; remoteUrl: string }
+    | {
+        kind: 'published';
+        remoteId: string;
+        remoteUrl: string;
+        /** what went out other than composed (a mention left as plain text), for the editors */
+        warnings?: string[];
+      }
     /** credentials expired or revoked, or (`permission`) lacking a permission or role */
     | AuthRefusal
     /** permanent: fix the content or the config */

@@ -82,6 +82,7 @@ async function post(
         kind: 'published',
         remoteId: created.uri,
         remoteUrl: publicUrl(pooled.agent.session, rkey),
+        ...(prepared.warnings ? { warnings: prepared.warnings } : {}),
       };
     },
   );

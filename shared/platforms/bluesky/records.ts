@@ -9,10 +9,13 @@ import {
   type AppBskyFeedPost,
   AtUri,
   type BlobRef,
+  XRPCError,
 } from '@atproto/api';
 import type { Share } from '../../domain/share';
 import type { LinkCard } from '../types';
 import { blueskyFacets } from './composer';
+import { withMentionFacets } from './mentions';
+import { blueskyLanguage } from './rules';
 import type { PooledAgent } from './session';
 
 /** The collection of a post's record. */
@@ -58,9 +61,18 @@ function shareDraft(share: Share, thumb: BlobRef | undefined): Draft {
     $type: POST,
     text: share.text,
     ...(share.facets && share.facets.length > 0 ? { facets: share.facets } : {}),
-    ...(share.language ? { langs: [share.language] } : {}),
+    ...langsOf(share),
     ...(share.card ? { embed: externalEmbed(share.card, thumb) } : {}),
   };
+}
+
+/**
+ * The share's language as `langs`, where the PDS would take it: a share composed before
+ * tags were checked may carry one it refuses, which is left out rather than failing the post.
+ */
+function langsOf(share: Share): Pick<Draft, 'langs'> {
+  const tag = blueskyLanguage(share.language);
+  return tag ? { langs: [tag] } : {};
 }
 
 /** A strong reference (uri and cid), as a reply names its root and its parent. */
@@ -77,7 +89,7 @@ function replyDraft(share: Share, text: string, root: StrongRef, parent: StrongR
     $type: POST,
     text,
     ...(facets.length > 0 ? { facets } : {}),
-    ...(share.language ? { langs: [share.language] } : {}),
+    ...langsOf(share),
     reply: { root, parent },
   };
 }
@@ -91,8 +103,49 @@ export function publicUrl(
   return `https://bsky.app/profile/${actor ?? 'unknown'}/post/${rkey}`;
 }
 
-/** What must be there before createRecord (a thumbnail, the reply's references), or why not. */
-export type Prepared = { ok: true; draft: Draft } | { ok: false; error: unknown; step: string };
+/**
+ * What must be there before createRecord (a thumbnail, the reply's references, the
+ * mentions' DIDs), or why not; `warnings` name the mentions left as plain text.
+ */
+export type Prepared =
+  | { ok: true; draft: Draft; warnings?: string[] }
+  | { ok: false; error: unknown; step: string };
+
+/**
+ * A DID for a handle through the session's agent (com.atproto.identity.resolveHandle);
+ * undefined when the network answers that it cannot resolve it. Any other failure
+ * throws: the post waits for a retry rather than going out without its mentions.
+ */
+async function resolveHandle(pooled: PooledAgent, handle: string): Promise<string | undefined> {
+  try {
+    const response = await pooled.agent.com.atproto.identity.resolveHandle({ handle });
+    return response.data.did;
+  } catch (error) {
+    // "Unable to resolve handle" (and a handle that is not one) is a 400 InvalidRequest;
+    // a 400 ExpiredToken or any other answer is not about the handle.
+    if (error instanceof XRPCError && error.status === 400 && error.error === 'InvalidRequest') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** The draft with a mention facet for each `@handle` that resolves (mentions.ts). */
+async function withMentions(pooled: PooledAgent, draft: Draft): Promise<Prepared> {
+  try {
+    const { facets, warnings } = await withMentionFacets(draft.text, draft.facets ?? [], (handle) =>
+      resolveHandle(pooled, handle),
+    );
+    const { facets: _old, ...rest } = draft;
+    return {
+      ok: true,
+      draft: { ...rest, ...(facets.length > 0 ? { facets } : {}) },
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  } catch (error) {
+    return { ok: false, error, step: 'the mention lookup' };
+  }
+}
 
 async function uploadThumbnail(
   pooled: PooledAgent,
@@ -115,10 +168,10 @@ async function uploadThumbnail(
 /** The share's own post: its card's thumbnail uploaded first, where there is one. */
 export function prepareShare(share: Share, options: BlueskyClientOptions) {
   return async (pooled: PooledAgent): Promise<Prepared> => {
-    if (!share.card) return { ok: true, draft: shareDraft(share, undefined) };
+    if (!share.card) return withMentions(pooled, shareDraft(share, undefined));
     const uploaded = await uploadThumbnail(pooled, share.card, options);
     if (!uploaded.ok) return { ok: false, error: uploaded.error, step: 'the thumbnail upload' };
-    return { ok: true, draft: shareDraft(share, uploaded.blob) };
+    return withMentions(pooled, shareDraft(share, uploaded.blob));
   };
 }
 
@@ -144,12 +197,14 @@ export function prepareReply(share: Share, text: string, parentId: string) {
     if (!rootId) {
       return { ok: false, error: new Error('the thread has no first post'), step: 'the reply' };
     }
+    let draft: Draft;
     try {
       const root = await strongRef(pooled, rootId);
       const parent = parentId === rootId ? root : await strongRef(pooled, parentId);
-      return { ok: true, draft: replyDraft(share, text, root, parent) };
+      draft = replyDraft(share, text, root, parent);
     } catch (error) {
       return { ok: false, error, step: 'the lookup of the post it answers' };
     }
+    return withMentions(pooled, draft);
   };
 }

@@ -1,4 +1,5 @@
 /** Bluesky: 300 graphemes and 3,000 UTF-8 bytes, links counted in full (docs/networks.md, Bluesky). */
+import { isLanguageTag } from '../../domain/language';
 import { utf8Length } from '../../domain/text';
 import { countGraphemesUpTo } from '../compose/count';
 import type { Measure, NetworkRules } from '../compose/network';
@@ -25,6 +26,14 @@ export function blueskyMention(handle: string): string | undefined {
   return name ? `@${name.toLowerCase()}` : undefined;
 }
 
+/**
+ * A `langs` entry: the PDS refuses a record whose tags are not well-formed BCP 47 (at most
+ * 3 of them; Crier sends one), so a tag that is not one is left out of the post.
+ */
+export function blueskyLanguage(tag: string | undefined): string | undefined {
+  return tag && isLanguageTag(tag) ? tag : undefined;
+}
+
 export const blueskyRules: Omit<NetworkRules, 'finish'> = {
   platform: 'bluesky',
   unit: 'graphemes',
@@ -32,4 +41,5 @@ export const blueskyRules: Omit<NetworkRules, 'finish'> = {
   measure: measureBluesky,
   maxHashtagGraphemes: BLUESKY_MAX_TAG_GRAPHEMES,
   mention: blueskyMention,
+  language: blueskyLanguage,
 };

@@ -69,6 +69,12 @@ function fitForChannel(
   return thread ?? fitPost(channel.template, parts, budget);
 }
 
+/** The post's `language`: the article's, as the network takes it, or none. */
+function postLanguage(rules: NetworkRules, tag: string | undefined): { language?: string } {
+  const language = tag && (rules.language ? rules.language(tag) : tag);
+  return language ? { language } : {};
+}
+
 export function createComposer(rules: NetworkRules): Composer {
   return (article: Article, channel: Channel, settings = NO_SETTINGS): ComposedPost => {
     const url = shareUrl(article, channel);
@@ -92,7 +98,7 @@ export function createComposer(rules: NetworkRules): Composer {
         : {}),
       url,
       hashtags: fitted.hashtags,
-      ...(article.language ? { language: article.language } : {}),
+      ...postLanguage(rules, article.language),
       length: { used: fitted.used, limit, unit: rules.unit },
     };
     const finished = rules.finish ? rules.finish(post, article, { channel, settings }) : post;

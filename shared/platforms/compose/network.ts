@@ -33,6 +33,12 @@ export type NetworkRules = {
   /** an author's handle as the network writes a mention, or undefined if it is not one */
   mention: (handle: string) => string | undefined;
   /**
+   * The article's language tag as the network takes it (a post whose tag the network
+   * refuses would fail whole), or undefined to leave it out of the post; absent: the tag
+   * as ingest checked it.
+   */
+  language?: (tag: string) => string | undefined;
+  /**
    * What the network adds once the text is final: a card, facets, media (`articleMedia`
    * in ./media gives the article's image with its alt text). Where the post continues in
    * a `thread`, what it adds is for `text` alone.

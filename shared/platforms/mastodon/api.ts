@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type { ClientCall, PublishOutcome, ReplyCall } from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
+import { mastodonLanguage } from './rules';
 
 const MAX_CACHED_CLIENTS = 32;
 
@@ -72,7 +73,7 @@ export type StatusRequest = { text: string; key: string; language?: string; inRe
 export const asStatus = (share: Share): StatusRequest => ({
   text: share.text,
   key: share.idempotencyKey,
-  language: share.language,
+  language: mastodonLanguage(share.language),
 });
 
 /**
@@ -85,7 +86,7 @@ export function asReply(call: ReplyCall): StatusRequest | undefined {
   return {
     text,
     key: `${call.share.idempotencyKey}-${call.index + 2}`,
-    language: call.share.language,
+    language: mastodonLanguage(call.share.language),
     inReplyToId: call.parentId,
   };
 }

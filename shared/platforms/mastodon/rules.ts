@@ -3,6 +3,7 @@
  * graphemes the way StatusLengthValidator does (docs/networks.md, Mastodon, "Limits").
  */
 import twitterText from 'twitter-text';
+import { primaryLanguage } from '../../domain/language';
 import { countGraphemesUpTo } from '../compose/count';
 import type { Measure, NetworkRules } from '../compose/network';
 
@@ -65,6 +66,15 @@ export function mastodonMention(handle: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A status's `language`: Mastodon takes an ISO 639 two-letter code, so a tag's language
+ * subtag is sent (`pt-BR` -> `pt`), and a tag without a two-letter one is left out.
+ */
+export function mastodonLanguage(tag: string | undefined): string | undefined {
+  const language = tag ? primaryLanguage(tag) : undefined;
+  return language && /^[a-z]{2}$/.test(language) ? language : undefined;
+}
+
 export const mastodonRules: NetworkRules = {
   platform: 'mastodon',
   unit: 'graphemes',
@@ -73,4 +83,5 @@ export const mastodonRules: NetworkRules = {
   maxHashtagGraphemes: MASTODON_MAX_HASHTAG_GRAPHEMES,
   maxAltCharacters: MASTODON_MAX_ALT_CHARACTERS,
   mention: mastodonMention,
+  language: mastodonLanguage,
 };

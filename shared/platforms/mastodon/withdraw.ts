@@ -3,6 +3,7 @@ import type { WithdrawCall, WithdrawOutcome } from '../client';
 import { restClient } from './api';
 import { parseMastodonCredentials } from './credentials';
 import { failure, withdrawFailure } from './errors';
+import { mastodonLanguage } from './rules';
 
 export async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   const id = call.share.remoteId;
@@ -18,7 +19,7 @@ export async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
     } else {
       // Without media_ids the edit drops the attachments: the notice stands alone.
       await status.update(
-        { status: call.text, language: call.share.language },
+        { status: call.text, language: mastodonLanguage(call.share.language) },
         { requestInit: { signal } },
       );
     }

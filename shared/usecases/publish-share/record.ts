@@ -14,6 +14,12 @@ import type { PublishOutcome } from '../../platforms/client';
 import { defer, finishShort, lost, markUnknown, settle } from './settle';
 import type { Posting, PublishShareDeps, Recorded } from './types';
 
+/** The share's warnings with those a published post brought back, once each. */
+function publishedWarnings(share: Share, outcome: PublishOutcome): Partial<Share> {
+  if (outcome.kind !== 'published' || !outcome.warnings?.length) return {};
+  return { warnings: [...new Set([...(share.warnings ?? []), ...outcome.warnings])] };
+}
+
 /** The outcome of the share's first post (its only one, or its thread's first). */
 export async function recordPublish(
   deps: PublishShareDeps,
@@ -23,14 +29,22 @@ export async function recordPublish(
   switch (outcome.kind) {
     case 'published':
       if (postCount(claimed) > 1) {
-        return recordProgress(deps, claimed, recordPost(claimed, { kind: 'root' }, outcome));
+        return recordProgress(deps, claimed, {
+          ...recordPost(claimed, { kind: 'root' }, outcome),
+          ...publishedWarnings(claimed, outcome),
+        });
       }
       return settle(
         deps,
         claimed,
         'succeed',
         {
-          patch: { remoteId: outcome.remoteId, remoteUrl: outcome.remoteUrl, lastError: undefined },
+          patch: {
+            remoteId: outcome.remoteId,
+            remoteUrl: outcome.remoteUrl,
+            lastError: undefined,
+            ...publishedWarnings(claimed, outcome),
+          },
         },
         'published',
       );
@@ -71,7 +85,7 @@ export async function recordReply(
   const post = describePost(share, step);
   switch (outcome.kind) {
     case 'published': {
-      const patch = recordPost(share, step, outcome);
+      const patch = { ...recordPost(share, step, outcome), ...publishedWarnings(share, outcome) };
       if (nextPost({ ...share, ...patch }).kind !== 'done') {
         return recordProgress(deps, share, patch);
       }

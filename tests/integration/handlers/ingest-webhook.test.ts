@@ -72,6 +72,37 @@ describe('POST /webhooks/generic', () => {
     expect(await stack.queueDepth('compose')).toBe(0);
   });
 
+  it('refuses a language that is not a well-formed BCP 47 tag with a 400 naming the field, and writes nothing', async () => {
+    const before = await stack.items();
+    for (const language of ['en-12', 'en_US', 'english']) {
+      const refused = await postWebhook(
+        stack.url,
+        secret,
+        body({ id: `lang-${language}`, language }),
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({
+        error: 'invalid_request',
+        message: 'Invalid article: language',
+        fields: [{ field: 'language', message: expect.stringContaining('BCP 47') }],
+      });
+    }
+    expect(await stack.items()).toEqual(before);
+    expect(await stack.queueDepth('compose')).toBe(0);
+
+    const accepted = await postWebhook(
+      stack.url,
+      secret,
+      body({ id: 'lang-zh-hant', language: 'zh-Hant-TW' }),
+    );
+    expect(accepted.status).toBe(202);
+    const { articleId } = accepted.body as { articleId: string };
+    expect((await stack.items()).find((i) => i.PK === `ART#${articleId}`)).toMatchObject({
+      article: { language: 'zh-Hant-TW' },
+    });
+    await drainComposeQueue();
+  });
+
   it('stores the article, queues it for composing before answering 202, then guards the delivery', async () => {
     const response = await postWebhook(stack.url, secret, body(), { deliveryId: 'msg_first' });
     expect(response.status).toBe(202);

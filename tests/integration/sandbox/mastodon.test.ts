@@ -106,6 +106,14 @@ describe('Mastodon: the client against the sandbox', () => {
     expect(post.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('sends the language as its two-letter ISO 639 code (pt-BR is pt), as Mastodon takes it', async () => {
+    const share = { ...claimedShare(), language: 'pt-BR' };
+    const outcome = await mastodonClient.publish(callFor(share));
+    if (outcome.kind !== 'published') throw new Error(`not published: ${outcome.kind}`);
+    const read = await masto().v1.statuses.$select(outcome.remoteId).fetch();
+    expect(read.language).toBe('pt');
+  });
+
   it('shapes statuses as Mastodon does: HTML paragraphs, the link as <a href>, a card only after posting', async () => {
     const share = claimedShare();
     const created = await masto().v1.statuses.create({ status: share.text, visibility: 'public' });

@@ -98,6 +98,24 @@ describe('a queued share meets the network', () => {
     ]);
   });
 
+  it('keeps the warnings a published post brings back (a mention left as plain text) beside the composed ones', async () => {
+    const queued = await queuedShare(world, record, channel);
+    await world.shares.replace(queued, { ...queued, warnings: ['the card has no image'] });
+    const before = await stored(queued);
+    if (!before) throw new Error('the queued share is gone');
+    client.onPublish({
+      ...outcome.posted('111', 'https://social.example/@desk/111'),
+      warnings: ['@nobody.example.com is not an account that could be found'],
+    });
+
+    await publish(before);
+
+    expect((await stored(queued))?.warnings).toEqual([
+      'the card has no image',
+      '@nobody.example.com is not an account that could be found',
+    ]);
+  });
+
   it('backs off a retryable error: scheduled with attempt + 1, dueAt after the backoff, then queued again', async () => {
     const queued = await queuedShare(world, record, channel);
     client.onPublish(outcome.retry('HTTP 503: try again'));

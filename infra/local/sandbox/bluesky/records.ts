@@ -72,6 +72,7 @@ function commitRecord(call: Call, a: Account): StoredRecord | undefined {
     record: field(body, 'record'),
     validate: typeof validate === 'boolean' ? validate : undefined,
     lookup: state.findRecord,
+    handleOf: state.handleOf,
   });
   if (!created.ok) {
     const { status, error, message } = created.failure;

@@ -8,6 +8,7 @@ import {
   AppBskyEmbedExternal,
   AppBskyEmbedImages,
   AppBskyFeedPost,
+  AppBskyRichtextFacet,
   type BlobRef,
   jsonToLex,
   lexicons,
@@ -96,8 +97,12 @@ function checkRecordKey(collection: string, rkey: string): XrpcFailure | undefin
  * lexicon only asks for non-negative integers) and apps drop them; the sandbox refuses
  * them so that a composer bug shows up in tests.
  */
-function checkFacets(post: AppBskyFeedPost.Record): XrpcFailure | undefined {
-  const bytes = Buffer.byteLength(post.text, 'utf8');
+function checkFacets(
+  post: AppBskyFeedPost.Record,
+  handleOf: HandleLookup | undefined,
+): XrpcFailure | undefined {
+  const text = Buffer.from(post.text, 'utf8');
+  const bytes = text.length;
   for (const [i, facet] of (post.facets ?? []).entries()) {
     const { byteStart, byteEnd } = facet.index;
     if (byteStart >= byteEnd || byteEnd > bytes) {
@@ -105,6 +110,37 @@ function checkFacets(post: AppBskyFeedPost.Record): XrpcFailure | undefined {
         `Invalid app.bsky.feed.post record: Record/facets/${i}/index [${byteStart}, ${byteEnd}) must lie within the text's ${bytes} bytes (a sandbox check)`,
       );
     }
+    if (!handleOf) continue;
+    for (const feature of facet.features) {
+      if (!AppBskyRichtextFacet.isMention(feature)) continue;
+      const mention = mentionFailure(
+        text.subarray(byteStart, byteEnd).toString('utf8'),
+        feature.did,
+        handleOf,
+      );
+      if (mention) {
+        return invalid(
+          `Invalid app.bsky.feed.post record: Record/facets/${i}: ${mention} (a sandbox check)`,
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The handle a DID belongs to on this network, or undefined for a DID nobody has. */
+export type HandleLookup = (did: string) => string | undefined;
+
+/**
+ * A mention whose DID is nobody's, or whose bytes are not `@` and that DID's handle: the
+ * real PDS stores either (apps then link nowhere, or to someone the text does not name);
+ * the sandbox refuses them so that a mention on the wrong bytes shows up in tests.
+ */
+function mentionFailure(covered: string, did: string, handleOf: HandleLookup): string | undefined {
+  const handle = handleOf(did);
+  if (!handle) return `the mention's DID ${did} is nobody's`;
+  if (covered.toLowerCase() !== `@${handle}`) {
+    return `the mention of ${did} covers "${covered}", not "@${handle}"`;
   }
   return undefined;
 }
@@ -224,6 +260,8 @@ export class Repo {
     validate?: boolean;
     /** how a reply's root and parent are found; without it, replies go unchecked */
     lookup?: RecordLookup;
+    /** whose handle a mention's DID is; without it, mentions go unchecked */
+    handleOf?: HandleLookup;
   }): { ok: true; record: StoredRecord; post?: PostSummary } | { ok: false; failure: XrpcFailure } {
     const { collection } = input;
     if (!isObject(input.record))
@@ -264,7 +302,8 @@ export class Repo {
       collection === 'app.bsky.feed.post' ? AppBskyFeedPost.validateRecord(lex) : undefined;
     const post = parsedPost?.success ? parsedPost.value : undefined;
     if (post) {
-      const facetFailure = checkFacets(post) ?? (input.lookup && checkReply(post, input.lookup));
+      const facetFailure =
+        checkFacets(post, input.handleOf) ?? (input.lookup && checkReply(post, input.lookup));
       if (facetFailure) return { ok: false, failure: facetFailure };
     }
 

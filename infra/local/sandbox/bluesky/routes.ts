@@ -68,12 +68,27 @@ function deleteSession(call: Call) {
   call.res.writeHead(200).end();
 }
 
+/**
+ * com.atproto.identity.resolveHandle for the handles the sandbox knows; any other is the
+ * PDS's 400 `InvalidRequest` "Unable to resolve handle". No session is needed.
+ */
+function resolveHandle(call: Call) {
+  const handle = call.params.get('handle');
+  if (!handle) {
+    return fail(call.res, invalid('Error: Params must have the property "handle"'));
+  }
+  const did = call.state.handles.get(handle.toLowerCase());
+  if (!did) return fail(call.res, invalid('Unable to resolve handle'));
+  send(call.res, 200, { did });
+}
+
 const ROUTES: Record<string, Route> = {
   _health: { method: 'GET', handle: ({ res }) => send(res, 200, { version: 'crier-sandbox' }) },
   'com.atproto.server.createSession': { method: 'POST', handle: createSession },
   'com.atproto.server.refreshSession': { method: 'POST', handle: refreshSession },
   'com.atproto.server.getSession': { method: 'GET', handle: getSession },
   'com.atproto.server.deleteSession': { method: 'POST', handle: deleteSession },
+  'com.atproto.identity.resolveHandle': { method: 'GET', handle: resolveHandle },
   'com.atproto.repo.createRecord': { method: 'POST', handle: createRecord },
   'com.atproto.repo.getRecord': { method: 'GET', handle: getRecord },
   'com.atproto.repo.listRecords': { method: 'GET', handle: listRecords },

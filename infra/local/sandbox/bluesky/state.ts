@@ -19,6 +19,11 @@ export type BlueskySandboxOptions = {
    */
   accessTokenSeconds?: number;
   refreshTokenSeconds?: number;
+  /**
+   * Other accounts on the network, by handle, that resolveHandle knows and a mention
+   * facet may name (each gets a DID of its own); the account itself is always known.
+   */
+  knownHandles?: string[];
 };
 
 export const SLOW_MS = 3000;
@@ -67,6 +72,8 @@ const PDS_REFRESH_SECONDS = 90 * 24 * 3600;
 export class BlueskyState {
   readonly account: Account;
   readonly accounts: Map<string, Account>;
+  /** every handle resolveHandle answers, with its DID: the account's and `knownHandles` */
+  readonly handles: Map<string, string>;
   /** replaced once the sandbox listens: its audience names the port */
   issuer: TokenIssuer;
   delay: (ms: number) => Promise<boolean> = async () => false;
@@ -91,6 +98,10 @@ export class BlueskyState {
       writes: { windowStart: 0, points: 0 },
     };
     this.accounts = new Map([[did, this.account]]);
+    this.handles = new Map([[handle, did]]);
+    for (const other of options.knownHandles ?? []) {
+      this.handles.set(other.toLowerCase(), randomDid());
+    }
     this.ledger = sandbox.auth?.ledger ?? new AuthLedger();
     this.issuer = this.issuerFor(0);
   }
@@ -120,6 +131,12 @@ export class BlueskyState {
       (a) => a.did === identifier || a.handle === wanted || a.email === wanted,
     );
   }
+
+  /** The handle a DID belongs to, for checking a mention facet; undefined for an unknown DID. */
+  readonly handleOf = (did: string): string | undefined => {
+    for (const [handle, known] of this.handles) if (known === did) return handle;
+    return undefined;
+  };
 
   /** A record by its `at://` URI, for a reply's references: only this sandbox's repositories are known. */
   readonly findRecord: RecordLookup = (uri) => {
