@@ -233,6 +233,31 @@ describe('X-Ghost-Signature', () => {
     expect(() => verifyGhostSignature(secret, headers, body, now)).toThrow(UnauthorizedError);
   });
 
+  it.each([
+    ['a leading zero', `0${t}`],
+    ['a plus sign', `+${t}`],
+    ['a blank before it', ` ${t}`],
+    ['a fraction', `${t}.0`],
+    ['an exponent', `${t / 1000}e3`],
+  ])('refuses a t with %s, even signed over that exact text', (_, text) => {
+    const mac = createHmac('sha256', secret).update(body).update(text).digest('hex');
+    const header = { 'x-ghost-signature': `sha256=${mac}, t=${text}` };
+    expect(() => verifyGhostSignature(secret, header, body, now)).toThrow(UnauthorizedError);
+  });
+
+  it.each([
+    [
+      'upper-case hex',
+      (h: string) => h.replace(/sha256=([0-9a-f]+)/, (_, x: string) => `sha256=${x.toUpperCase()}`),
+    ],
+    ['blanks around the header', (h: string) => ` ${h} `],
+    ['no blank after the comma', (h: string) => h.replace(', t=', ',t=')],
+    ['a second t', (h: string) => `${h}, t=${t}`],
+  ])('refuses a header spelled with %s', (_, respell) => {
+    const header = { 'x-ghost-signature': respell(signGhostWebhook(secret, body, t)) };
+    expect(() => verifyGhostSignature(secret, header, body, now)).toThrow(UnauthorizedError);
+  });
+
   it('refuses a tampered body', () => {
     const header = { 'x-ghost-signature': signGhostWebhook(secret, body, t) };
     const tampered = Buffer.from(body.toString().replace('Bolivia', 'Bolivla'));
