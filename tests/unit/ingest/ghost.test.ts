@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DATA_IMAGE_WARNING } from '../../../shared/domain/article';
 import {
   PayloadTooLargeError,
   UnauthorizedError,
@@ -103,6 +104,14 @@ describe('Ghost post normalizer', () => {
       withCurrent({ feature_image: null, feature_image_alt: null, feature_image_caption: null }),
     );
     expect(change).toMatchObject({ article: { imageUrl: undefined, imageAlt: undefined } });
+  });
+
+  it('drops a feature image sent as a data: URL with a warning, and keeps the post', () => {
+    const change = normalizeGhostPost(
+      withCurrent({ feature_image: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' }),
+    );
+    expect(change).toMatchObject({ article: { warnings: [DATA_IMAGE_WARNING] } });
+    expect('article' in change && change.article.imageUrl).toBeFalsy();
   });
 
   it('reads the internal tags #breaking and #evergreen as the priority', () => {

@@ -140,7 +140,7 @@ describe('Standard Webhooks signatures', () => {
 
   it.each(loose)('the generic webhook refuses a timestamp with %s', (_, text) => {
     const article = readFileSync('tests/fixtures/webhooks/generic-article.json');
-    const sent = {
+    const sent: Record<string, string> = {
       'webhook-id': 'msg_generic',
       'webhook-timestamp': text,
       'webhook-signature': signStandardWebhook(secret, 'msg_generic', ts, article),
