@@ -18,6 +18,22 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** The stand-in API id, in `requestContext.apiId`. */
 export const LOCAL_API_ID = 'crierlocal';
 
+/**
+ * How long a client may take to send a request. A slow or stalled client would
+ * otherwise hold a connection (and a body buffer) for minutes: past these it gets a 408
+ * and the connection is closed. Node checks the first two every `checkEveryMs`.
+ */
+export const REQUEST_TIMEOUTS = {
+  /** from the connection's first byte to the end of the header lines */
+  headersMs: 10_000,
+  /** from the first byte to the end of the body */
+  requestMs: 30_000,
+  /** the longest wait for the body's next byte */
+  bodyIdleMs: 10_000,
+  checkEveryMs: 1_000,
+};
+export type RequestTimeouts = typeof REQUEST_TIMEOUTS;
+
 export type GatewayFunction = {
   function: FunctionIdentity;
   routes: readonly string[];
@@ -256,6 +272,7 @@ export const NOT_FOUND = jsonMessage(404, 'Not Found');
 export const TOO_LARGE = jsonMessage(413, 'Request Entity Too Large');
 export const INTERNAL_ERROR = jsonMessage(500, 'Internal Server Error');
 export const UNAVAILABLE = jsonMessage(503, 'Service Unavailable');
+export const REQUEST_TIMEOUT = jsonMessage(408, 'Request Timeout');
 
 /**
  * A function's answer as API Gateway maps payload v2: an object with `statusCode` is the
@@ -286,9 +303,13 @@ export function mapResult(value: unknown): MappedResponse | { invalid: string } 
 }
 
 class TooLargeError extends Error {}
+class SlowBodyError extends Error {}
 
-/** Reads the body, refusing past `limit` bytes without reading on. */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the body, refusing past `limit` bytes without reading on, and giving up when
+ * the client sends nothing for `idleMs`.
+ */
+function readBody(request: IncomingMessage, limit: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -297,18 +318,33 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const stop = (error: Error): void => {
+      clearTimeout(idle);
+      request.off('data', onData);
+      request.pause();
+      reject(error);
+    };
+    const wait = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => stop(new SlowBodyError()), idleMs);
+      idle.unref();
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        request.off('data', onData);
-        request.pause();
-        reject(new TooLargeError());
+        stop(new TooLargeError());
         return;
       }
       chunks.push(chunk);
+      wait();
     };
+    wait();
     request.on('data', onData);
-    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('end', () => {
+      clearTimeout(idle);
+      resolve(Buffer.concat(chunks));
+    });
     // `on`, not `once`: a second error (the socket dropped after a 413) must not go unheard.
     request.on('error', reject);
   });
@@ -330,12 +366,15 @@ export async function startHttpGateway(options: {
   log: Logger;
   ready?: boolean;
   maxRequestBytes?: number;
+  /** how long a client may take to send its request (REQUEST_TIMEOUTS by default) */
+  timeouts?: Partial<RequestTimeouts>;
   /** told of each function route's answer, after it is sent (e.g. a channel created) */
   onAnswer?: (routeKey: string, status: number) => void;
 }): Promise<HttpGateway> {
   const { log } = options;
   const host = options.host ?? '127.0.0.1';
   const limit = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const timeouts = { ...REQUEST_TIMEOUTS, ...options.timeouts };
   let ready = options.ready ?? true;
   let routes: Route[] = [];
   let localPort = options.port;
@@ -440,11 +479,13 @@ export async function startHttpGateway(options: {
     }
     let body: Buffer;
     try {
-      body = await readBody(request, limit);
+      body = await readBody(request, limit, timeouts.bodyIdleMs);
     } catch (error) {
-      if (error instanceof TooLargeError) {
+      if (error instanceof TooLargeError || error instanceof SlowBodyError) {
         // Answer, then drop the connection rather than take in the rest of the upload.
-        finish(TOO_LARGE, { connection: 'close' });
+        finish(error instanceof TooLargeError ? TOO_LARGE : REQUEST_TIMEOUT, {
+          connection: 'close',
+        });
         response.once('finish', () => setTimeout(() => request.destroy(), 100).unref());
         return;
       }
@@ -494,12 +535,19 @@ export async function startHttpGateway(options: {
     options.onAnswer?.(matched.route.routeKey, answer.status);
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      log.error('gateway.error', { error });
-      send(response, INTERNAL_ERROR, randomUUID());
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkEveryMs,
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        log.error('gateway.error', { error });
+        send(response, INTERNAL_ERROR, randomUUID());
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => {
       if ('code' in error && error.code === 'EADDRINUSE') {

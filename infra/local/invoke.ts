@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Callback, Context, Handler } from 'aws-lambda';
+import { localInvokeStore } from './invoke-store';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';
 
@@ -90,6 +91,7 @@ export async function invokeHandler(
 ): Promise<InvocationOutcome> {
   const requestId = randomUUID();
   const started = Date.now();
+  const store = localInvokeStore();
   const timeoutMs = Math.round(fn.timeoutSeconds * 1000);
 
   const settled = new Promise<unknown>((resolve, reject) => {
@@ -100,7 +102,8 @@ export async function invokeHandler(
     const context = createContext(fn, started + timeoutMs, requestId, callback);
     let returned: unknown;
     try {
-      returned = handler(event, context, callback);
+      // Its own Powertools context: concurrent invocations share the process.
+      returned = store.invocation(requestId, () => handler(event, context, callback));
     } catch (error) {
       reject(toError(error));
       return;

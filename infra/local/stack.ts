@@ -39,7 +39,7 @@ import { acquireDataDirLock, type DataDirLock } from './lock';
 import { createLogger, type LogEntry, type Logger } from './logger';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
-import { FaultSpecError } from './sandbox/faults';
+import { faultsRoute } from './sandbox/faults-route';
 import { createEmailTopic, NotificationReceiver } from './sandbox/notifications';
 import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
@@ -473,15 +473,11 @@ function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
   });
   gateway.addRoute('GET', '/sandbox/posts', async () => json(200, sandboxes.posts.list()));
   gateway.addRoute('GET', '/sandbox/auth', async () => json(200, sandboxes.auth.snapshot()));
-  gateway.addRoute('POST', '/sandbox/faults', async (request) => {
-    try {
-      sandboxes.faults.set(request.body.toString('utf8'));
-      return json(200, { faults: sandboxes.faults.describe() });
-    } catch (error) {
-      if (error instanceof FaultSpecError) return json(400, { error: error.message });
-      throw error;
-    }
-  });
+  gateway.addRoute(
+    'POST',
+    '/sandbox/faults',
+    faultsRoute(sandboxes.faults, () => gateway.url),
+  );
 }
 
 /**

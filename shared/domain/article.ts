@@ -31,6 +31,21 @@ const httpUrl = z
     { message: 'must be an absolute http or https URL' },
   );
 
+/**
+ * An image inlined as a `data:` URL, as some editors paste one: no network fetches it, so
+ * the article goes out without it rather than not at all (see DATA_IMAGE_WARNING).
+ */
+const dataUrl = z
+  .string()
+  .trim()
+  .regex(/^data:/i)
+  .transform(() => DATA_IMAGE);
+const DATA_IMAGE = Symbol('data: image');
+
+/** What editors see on each share of an article whose image was a `data:` URL. */
+export const DATA_IMAGE_WARNING =
+  'The CMS sent the image as a data: URL, which no network can fetch: the article goes out without it.';
+
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 
 const text = (max: number) => z.string().max(max).transform(cleanText);
@@ -74,7 +89,7 @@ export const genericArticleSchema = z.object({
   title: text(1000).refine((t) => t.length > 0, { message: 'must not be empty' }),
   publishedAt: instant,
   summary: text(5000).optional(),
-  imageUrl: httpUrl.optional(),
+  imageUrl: z.union([dataUrl, httpUrl]).optional(),
   imageAlt: text(1500).optional(),
   imageCredit: text(500).optional(),
   authors: z
@@ -134,6 +149,8 @@ export type Article = {
   siteId?: string;
   /** the article's own choice of channels, when it makes one */
   channels?: ChannelChoice;
+  /** what Crier dropped or changed on the way in, shown to editors on every share */
+  warnings?: string[];
 };
 
 const nonEmpty = (value: string | undefined) => (value ? value : undefined);
@@ -153,7 +170,7 @@ export function toArticle(source: ArticleSource, input: GenericArticle, siteId?:
     url: input.url,
     title: input.title,
     summary: nonEmpty(input.summary),
-    imageUrl: input.imageUrl,
+    imageUrl: typeof input.imageUrl === 'string' ? input.imageUrl : undefined,
     imageAlt: nonEmpty(input.imageAlt),
     imageCredit: nonEmpty(input.imageCredit),
     authors: (input.authors ?? []).map((a) => ({ name: a.name, handles: a.handles ?? {} })),
@@ -167,6 +184,7 @@ export function toArticle(source: ArticleSource, input: GenericArticle, siteId?:
     status: input.status,
     ...withSite(siteId),
     ...withChoice(normalizeChoice(input.channels)),
+    ...(input.imageUrl === DATA_IMAGE ? { warnings: [DATA_IMAGE_WARNING] } : {}),
   };
 }
 

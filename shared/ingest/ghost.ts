@@ -43,17 +43,14 @@ export function verifyGhostSignature(
   now: Date = new Date(),
 ): { deliveryId: string; signedAt: number } {
   if (!secret) throw new Error('The Ghost webhook secret is empty');
-  const header = headers[GHOST_SIGNATURE_HEADER]?.trim();
+  const header = headers[GHOST_SIGNATURE_HEADER];
   if (!header) throw new UnauthorizedError('Missing X-Ghost-Signature');
-  const parts = new Map(
-    header.split(',').map((part) => {
-      const [name = '', ...value] = part.trim().split('=');
-      return [name.trim(), value.join('=').trim()] as const;
-    }),
-  );
-  const mac = parts.get('sha256') ?? '';
-  const t = parts.get('t') ?? '';
-  if (!/^[0-9a-f]{64}$/i.test(mac) || !/^\d{1,16}$/.test(t)) {
+  // The header exactly as Ghost writes it; `t` in milliseconds as digits without a
+  // leading zero, so one signed delivery cannot pass under several spellings of `t`.
+  const parts = /^sha256=([0-9a-f]{64}), t=([1-9][0-9]{0,15})$/.exec(header);
+  const mac = parts?.[1];
+  const t = parts?.[2];
+  if (!mac || !t) {
     throw new UnauthorizedError('X-Ghost-Signature is not sha256=<hex>, t=<ms>');
   }
   const signedAt = Number(t);
@@ -65,7 +62,7 @@ export function verifyGhostSignature(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new UnauthorizedError('X-Ghost-Signature does not match the body');
   }
-  const deliveryId = createHash('sha256').update(`${mac.toLowerCase()}:${t}`).digest('hex');
+  const deliveryId = createHash('sha256').update(`${mac}:${t}`).digest('hex');
   return { deliveryId, signedAt };
 }
 

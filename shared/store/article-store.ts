@@ -22,22 +22,44 @@ import { isConditionFailure } from './client';
 import { articleItemSchema } from './items';
 import { articleKey, articlesByTime, articlesMetaKey, monthOf } from './keys';
 
-const cursorSchema = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), after: z.string() });
+/**
+ * Where a page stops: the month being read and the index position of the last article
+ * read in it (none when the page stopped between months).
+ */
+const cursorSchema = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  after: z.string().optional(),
+});
 type Cursor = z.infer<typeof cursorSchema>;
+
+/**
+ * How many months one page may read. Months without articles cost a query each: past
+ * this many the page ends, short or even empty, with a cursor to go on from.
+ */
+export const MAX_MONTHS_PER_PAGE = 12;
+
+const notOurs = (message: string, cause?: unknown) =>
+  new ValidationError('Invalid cursor', [{ field: 'cursor', message }], { cause });
 
 const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 
-function decodeCursor(value: string): Cursor {
+/**
+ * A cursor this list gave for this query: its month lies between the query's first and
+ * last month, and its position within that month. Anything else (a forged month years
+ * away would be walked one query a month) is refused.
+ */
+function decodeCursor(
+  value: string,
+  bounds: { topMonth: string; lastMonth: string },
+): Cursor | undefined {
   const parsed = parseJson(cursorSchema, Buffer.from(value, 'base64url').toString('utf8'));
-  if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    'Invalid cursor',
-    [{ field: 'cursor', message: 'is not a cursor this API gave' }],
-    {
-      cause: parsed.error,
-    },
-  );
+  if (!parsed.success) throw notOurs('is not a cursor this API gave', parsed.error);
+  const { month, after } = parsed.data;
+  if (month > bounds.topMonth || (after !== undefined && !after.startsWith(`${month}-`)))
+    throw notOurs('is not a cursor this API gave for this list');
+  // Below the query's oldest month: nothing is left to read.
+  return month < bounds.lastMonth ? undefined : parsed.data;
 }
 
 function previousMonth(month: string): string {
@@ -159,7 +181,8 @@ export class DynamoArticleStore implements ArticleStore {
   /**
    * Newest first, from the articles-by-time index, month by month back to the first
    * article's month. `from` and `to` bound `receivedAt` (both inclusive); the cursor is
-   * the index position of the last article returned.
+   * the index position of the last article returned, or the month to go on from when
+   * the page read MAX_MONTHS_PER_PAGE months without filling up.
    */
   async list({ limit, cursor, from, to }: ArticleListOptions): Promise<ArticlePage> {
     const meta = await this.db.send(
@@ -168,7 +191,6 @@ export class DynamoArticleStore implements ArticleStore {
     const firstMonth = typeof meta.Item?.firstMonth === 'string' ? meta.Item.firstMonth : undefined;
     if (!firstMonth) return { articles: [] };
 
-    const start = cursor ? decodeCursor(cursor) : undefined;
     const index = TABLE.indexes.articlesByTime;
     const articles: ArticleRecord[] = [];
     const thisMonth = monthOf(this.clock.now().toISOString());
@@ -177,9 +199,14 @@ export class DynamoArticleStore implements ArticleStore {
     const lastMonth = from && monthOf(from) > firstMonth ? monthOf(from) : firstMonth;
     // `~` sorts after every character of an id: every key of the instant `to` is in.
     const upTo = to ? `${to}#~` : undefined;
+    const start = cursor ? decodeCursor(cursor, { topMonth, lastMonth }) : undefined;
+    if (cursor && !start) return { articles: [] };
     let month = start?.month ?? topMonth;
     let after = start?.after;
+    let monthsRead = 0;
     while (articles.length < limit && month >= lastMonth) {
+      if (monthsRead === MAX_MONTHS_PER_PAGE) return { articles, cursor: encodeCursor({ month }) };
+      monthsRead += 1;
       const bounds = sortKeyBounds(index.sortKey, { after, upTo, from });
       let startKey: Record<string, unknown> | undefined;
       do {

@@ -38,6 +38,8 @@ export const storedArticleSchema = z.object({
   channels: z
     .object({ only: z.array(z.string()).optional(), skip: z.array(z.string()).optional() })
     .optional(),
+  /** what was dropped on the way in (a `data:` image) */
+  warnings: z.array(z.string()).optional(),
 });
 
 export const articleItemSchema = z.object({

@@ -351,6 +351,7 @@ export function newShare(
         ? { ...post.card, imageUrl: thumbnail.url, imageAlt: thumbnail.alt ?? post.card.imageAlt }
         : post.card;
     const warnings = [
+      ...(article.warnings ?? []),
       ...(post.warnings ?? []),
       ...(media ? (processed?.warnings ?? []) : []),
       ...checkCard(enrichment.page, {

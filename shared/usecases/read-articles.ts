@@ -80,11 +80,12 @@ export async function listArticles(
   const articles: ArticleSummary[] = [];
   let cursor = options.cursor;
   let examined = 0;
+  let paused = false;
   do {
-    const page = await source(
-      Math.min(options.limit - articles.length, MAX_EXAMINED_PER_PAGE),
-      cursor,
-    );
+    const asked = Math.min(options.limit - articles.length, MAX_EXAMINED_PER_PAGE);
+    const page = await source(asked, cursor);
+    // A short read with a cursor: the source stopped at its own bound (months read).
+    paused = page.records.length < asked && page.cursor !== undefined;
     const summaries = await Promise.all(
       page.records.map(async (record) => {
         const siteId = siteOf(record.article);
@@ -104,7 +105,12 @@ export async function listArticles(
     }
     examined += page.records.length;
     cursor = page.cursor;
-  } while (cursor && articles.length < options.limit && examined < MAX_EXAMINED_PER_PAGE);
+  } while (
+    cursor &&
+    !paused &&
+    articles.length < options.limit &&
+    examined < MAX_EXAMINED_PER_PAGE
+  );
   return { articles, cursor: cursor ?? null };
 }
 

@@ -60,7 +60,8 @@ afterAll(async () => {
 async function setFaults(spec: string): Promise<void> {
   const response = await fetch(new URL('/sandbox/faults', stack.url), {
     method: 'POST',
-    body: spec,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults: spec }),
   });
   expect(response.status).toBe(200);
 }

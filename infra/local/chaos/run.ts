@@ -190,7 +190,8 @@ async function api<T>(options: ChaosOptions, path: string): Promise<T | undefine
 async function setFaults(options: ChaosOptions, spec: string): Promise<void> {
   const response = await fetch(new URL('/sandbox/faults', options.url), {
     method: 'POST',
-    body: spec,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults: spec }),
   });
   if (!response.ok) {
     throw new Error(`POST /sandbox/faults answered ${response.status}: ${await response.text()}`);

@@ -1,5 +1,6 @@
 import twitterText from 'twitter-text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_IMAGE_WARNING } from '../../../shared/domain/article';
 import { graphemeLength } from '../../../shared/domain/text';
 import { channelConfigForFile } from '../../support/channel-config';
 import { INGEST_FUNCTIONS } from '../../support/handler-stack';
@@ -59,6 +60,25 @@ const sharesOf = async (articleId: string) =>
   (await stack.items()).filter((i) => i.PK === `ART#${articleId}` && String(i.SK).startsWith('S#'));
 
 describe('compose-article', () => {
+  it('takes an article whose image is a data: URL without the image, and warns the editors on every share', async () => {
+    const pixel =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const articleId = await ingest({ id: 'compose-data-image', imageUrl: pixel });
+    const stored = (await stack.items()).find((i) => i.PK === `ART#${articleId}` && i.SK === 'A');
+    expect(stored?.article).not.toHaveProperty('imageUrl');
+    expect(stored?.article).toMatchObject({ warnings: [DATA_IMAGE_WARNING] });
+
+    expect(await compose([JSON.stringify({ articleId, revision: 1 })])).toEqual({
+      batchItemFailures: [],
+    });
+    const shares = await sharesOf(articleId);
+    expect(shares.map((s) => s.channelId)).toEqual(['bsky-desk', 'masto-desk', 'x-desk']);
+    for (const share of shares) {
+      expect(share.warnings).toContain(DATA_IMAGE_WARNING);
+      expect(JSON.stringify(share)).not.toContain('data:image');
+    }
+  });
+
   it('writes one share per channel, stamped with the revision, with its schedule', async () => {
     const articleId = await ingest({ id: 'compose-1' });
     const before = Date.now();

@@ -1,4 +1,5 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2, Context, Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -295,5 +296,103 @@ describe('the local API Gateway (HTTP API, payload v2.0)', () => {
     } finally {
       gateway.setReady(true);
     }
+  });
+});
+
+describe('slow clients', () => {
+  let strict: HttpGateway;
+  let invoked = 0;
+
+  beforeAll(async () => {
+    strict = await startHttpGateway({
+      port: 0,
+      log: createLogger({ quiet: true }),
+      functions: [
+        fn('upload', ['POST /upload'], async () => {
+          invoked += 1;
+          return { statusCode: 204 };
+        }),
+      ],
+      timeouts: { headersMs: 400, requestMs: 3_000, bodyIdleMs: 400, checkEveryMs: 100 },
+    });
+  });
+
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  /** Writes `sent` on a raw socket, then waits: what came back, and whether it was closed. */
+  function stall(sent: string): Promise<{ reply: string; closed: boolean; ms: number }> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(strict.port, '127.0.0.1', () => socket.write(sent));
+      let reply = '';
+      socket.on('data', (chunk: Buffer) => {
+        reply += chunk.toString('latin1');
+      });
+      const giveUp = setTimeout(() => {
+        socket.destroy();
+        resolve({ reply, closed: false, ms: Date.now() - started });
+      }, 5_000);
+      socket.on('close', () => {
+        clearTimeout(giveUp);
+        resolve({ reply, closed: true, ms: Date.now() - started });
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers 408 and closes the connection when the header lines never end', async () => {
+    const { reply, closed, ms } = await stall('POST /upload HTTP/1.1\r\nHost: localhost\r\n');
+    expect(closed).toBe(true);
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it('answers 408 and closes the connection when the body stops coming, without invoking the function', async () => {
+    invoked = 0;
+    const { reply, closed, ms } = await stall(
+      'POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    expect(closed).toBe(true);
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(ms).toBeLessThan(3_000);
+    expect(invoked).toBe(0);
+  });
+
+  it('answers 408 to a body that trickles in past the request timeout', async () => {
+    invoked = 0;
+    const started = Date.now();
+    const socket = connect(strict.port, '127.0.0.1');
+    socket.write(
+      'POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n',
+    );
+    // A byte every 200 ms: never idle long enough for the body timeout, yet never done.
+    const drip = setInterval(() => socket.write('x'), 200);
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('latin1');
+    });
+    const closed = await new Promise<boolean>((resolve) => {
+      const giveUp = setTimeout(() => resolve(false), 6_000);
+      socket.on('close', () => {
+        clearTimeout(giveUp);
+        resolve(true);
+      });
+      socket.on('error', () => undefined);
+    });
+    clearInterval(drip);
+    socket.destroy();
+    expect(closed).toBe(true);
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(invoked).toBe(0);
+  }, 10_000);
+
+  it('still serves a client that sends its request in time', async () => {
+    const { reply } = await stall(
+      'POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 204/);
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DATA_IMAGE_WARNING } from '../../../shared/domain/article';
 import {
   PayloadTooLargeError,
   UnauthorizedError,
@@ -103,6 +104,14 @@ describe('Ghost post normalizer', () => {
       withCurrent({ feature_image: null, feature_image_alt: null, feature_image_caption: null }),
     );
     expect(change).toMatchObject({ article: { imageUrl: undefined, imageAlt: undefined } });
+  });
+
+  it('drops a feature image sent as a data: URL with a warning, and keeps the post', () => {
+    const change = normalizeGhostPost(
+      withCurrent({ feature_image: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' }),
+    );
+    expect(change).toMatchObject({ article: { warnings: [DATA_IMAGE_WARNING] } });
+    expect('article' in change && change.article.imageUrl).toBeFalsy();
   });
 
   it('reads the internal tags #breaking and #evergreen as the priority', () => {
@@ -231,6 +240,31 @@ describe('X-Ghost-Signature', () => {
     ],
   ])('refuses %s', (_, headers) => {
     expect(() => verifyGhostSignature(secret, headers, body, now)).toThrow(UnauthorizedError);
+  });
+
+  it.each([
+    ['a leading zero', `0${t}`],
+    ['a plus sign', `+${t}`],
+    ['a blank before it', ` ${t}`],
+    ['a fraction', `${t}.0`],
+    ['an exponent', `${t / 1000}e3`],
+  ])('refuses a t with %s, even signed over that exact text', (_, text) => {
+    const mac = createHmac('sha256', secret).update(body).update(text).digest('hex');
+    const header = { 'x-ghost-signature': `sha256=${mac}, t=${text}` };
+    expect(() => verifyGhostSignature(secret, header, body, now)).toThrow(UnauthorizedError);
+  });
+
+  it.each([
+    [
+      'upper-case hex',
+      (h: string) => h.replace(/sha256=([0-9a-f]+)/, (_, x: string) => `sha256=${x.toUpperCase()}`),
+    ],
+    ['blanks around the header', (h: string) => ` ${h} `],
+    ['no blank after the comma', (h: string) => h.replace(', t=', ',t=')],
+    ['a second t', (h: string) => `${h}, t=${t}`],
+  ])('refuses a header spelled with %s', (_, respell) => {
+    const header = { 'x-ghost-signature': respell(signGhostWebhook(secret, body, t)) };
+    expect(() => verifyGhostSignature(secret, header, body, now)).toThrow(UnauthorizedError);
   });
 
   it('refuses a tampered body', () => {

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../../../shared/domain/errors';
+import { readGenericWebhook } from '../../../shared/ingest/generic';
 import {
   signStandardWebhook,
   verifyStandardWebhook,
@@ -105,6 +107,47 @@ describe('Standard Webhooks signatures', () => {
         now,
       ),
     ).not.toThrow();
+  });
+
+  /** The signature a sender holding the secret would compute over this exact timestamp text. */
+  const signedOver = (id: string, text: string, signedBody: Buffer) =>
+    `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+      .update(`${id}.${text}.`)
+      .update(signedBody)
+      .digest('base64')}`;
+  const loose = [
+    ['a leading zero', `0${ts}`],
+    ['a plus sign', `+${ts}`],
+    ['blanks around it', ` ${ts} `],
+    ['a tab after it', `${ts}\t`],
+    ['a fraction', `${ts}.0`],
+    ['an exponent', `${ts / 1000}e3`],
+    ['milliseconds', `${ts}000`],
+  ] as const;
+
+  it.each(loose)(
+    'refuses a timestamp with %s, whether the signature was made over the number or over that text',
+    (_, text) => {
+      for (const signature of [
+        signStandardWebhook(secret, 'msg_1', ts, body),
+        signedOver('msg_1', text, body),
+      ]) {
+        const sent = headers({ 'webhook-timestamp': text, 'webhook-signature': signature });
+        expect(() => verifyStandardWebhook(secret, sent, body, now)).toThrow(UnauthorizedError);
+      }
+    },
+  );
+
+  it.each(loose)('the generic webhook refuses a timestamp with %s', (_, text) => {
+    const article = readFileSync('tests/fixtures/webhooks/generic-article.json');
+    const sent: Record<string, string> = {
+      'webhook-id': 'msg_generic',
+      'webhook-timestamp': text,
+      'webhook-signature': signStandardWebhook(secret, 'msg_generic', ts, article),
+    };
+    expect(() => readGenericWebhook(secret, sent, article, now)).toThrow(UnauthorizedError);
+    sent['webhook-timestamp'] = String(ts);
+    expect(readGenericWebhook(secret, sent, article, now).deliveryId).toBe('msg_generic');
   });
 
   it('refuses to run with a secret too short to be one', () => {

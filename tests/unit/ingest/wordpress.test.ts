@@ -174,6 +174,15 @@ describe('the WordPress webhook', () => {
     });
   });
 
+  it.each([`0${ts}`, `+${ts}`, ` ${ts}`, `${ts}.5`, `${ts}e0`])(
+    'refuses the timestamp %j, signed or not, where only digits without a leading zero pass',
+    (text) => {
+      const body = Buffer.from(JSON.stringify(fixture()));
+      const sent = { ...signed(body), 'webhook-timestamp': text };
+      expect(() => readWordPressWebhook(secret, sent, body, now)).toThrow(UnauthorizedError);
+    },
+  );
+
   it('checks the size before the signature, and the signature before the content', () => {
     const huge = Buffer.alloc(256 * 1024 + 1, 32);
     expect(() => readWordPressWebhook(secret, signed(huge), huge, now)).toThrow(

@@ -1,6 +1,6 @@
 /**
- * One share in the article view: its preview, status and time, the link-card warnings,
- * the editor (text with the network's live count, and the time), the actions the state
+ * One share in the article view: its preview, status and time, its warnings (link card,
+ * image), the editor (text with the network's live count, and the time), the actions the state
  * machine allows, and the history.
  */
 import { html } from 'htm/preact';
@@ -264,7 +264,7 @@ export function ShareCard({
     ${
       share.warnings.length > 0 &&
       html`<section class="warnings" aria-labelledby=${`warnings-${id}`}>
-        <h3 id=${`warnings-${id}`}>Link card warnings</h3>
+        <h3 id=${`warnings-${id}`}>Warnings</h3>
         <ul>
           ${share.warnings.map((w) => html`<li>${w}</li>`)}
         </ul>
