@@ -1,7 +1,8 @@
 /**
- * `POST /sandbox/faults` through the local gateway: only the stack's own pages and
- * non-browser clients may set faults, and only with a JSON body, so a web page open in
- * the developer's browser cannot reach the running stack's sandboxes.
+ * `POST /sandbox/faults` through the local gateway: the fault string (or JSON holding it)
+ * from the stack's own pages and non-browser clients sets the faults; a browser's request
+ * from another origin or site is refused, so a web page open in the developer's browser
+ * cannot reach the running stack's sandboxes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpGateway, startHttpGateway } from '../../../infra/local/http-gateway';
@@ -74,7 +75,22 @@ describe('POST /sandbox/faults', () => {
     expect(faults.describe()).toBe('');
   });
 
-  it('refuses what a cross-origin form could send (no JSON content type) with 415, setting nothing', async () => {
+  it('takes the fault string itself as the body, as CRIER_SANDBOX_FAULTS takes it', async () => {
+    const answer = await rawRequest(
+      gateway.url,
+      'POST',
+      '/sandbox/faults',
+      [['content-type', 'application/x-www-form-urlencoded']],
+      'mastodon:503:1:2',
+    );
+    expect(answer.status).toBe(200);
+    expect(faults.describe()).toBe('mastodon:503:1:2');
+    const cleared = await rawRequest(gateway.url, 'POST', '/sandbox/faults', [], '');
+    expect(cleared.status).toBe(200);
+    expect(faults.describe()).toBe('');
+  });
+
+  it('refuses what a cross-origin form or page could send with 403, setting nothing', async () => {
     for (const type of [
       'text/plain',
       'application/x-www-form-urlencoded',
@@ -84,13 +100,25 @@ describe('POST /sandbox/faults', () => {
         gateway.url,
         'POST',
         '/sandbox/faults',
-        [['content-type', type]],
+        [
+          ['content-type', type],
+          ['origin', 'https://evil.example'],
+        ],
         '*:500:1',
       );
-      expect(answer.status).toBe(415);
+      expect(answer.status).toBe(403);
     }
-    const untyped = await rawRequest(gateway.url, 'POST', '/sandbox/faults', [], '*:500:1');
-    expect(untyped.status).toBe(415);
+    // A browser that sends no Origin still says where the request comes from.
+    for (const site of ['cross-site', 'same-site']) {
+      const answer = await rawRequest(
+        gateway.url,
+        'POST',
+        '/sandbox/faults',
+        [['sec-fetch-site', site]],
+        '*:500:1',
+      );
+      expect(answer.status).toBe(403);
+    }
     expect(faults.describe()).toBe('');
   });
 
