@@ -6,6 +6,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as z from 'zod';
 import { logger, metrics } from '../observability';
 import { authorizeEditor, type Editor, type EditorLookup, requireAdmin } from './editor-auth';
 import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
@@ -33,6 +34,8 @@ export type EditorRouteHandlers = {
   [K in EditorRouteKey]: (request: EditorRequest<K>) => Promise<Answer>;
 };
 
+const requestIdSchema = z.object({ requestContext: z.object({ requestId: z.string() }) });
+
 const ROUTES = new Map<string, (typeof EDITOR_ROUTES)[number]>(
   EDITOR_ROUTES.map((route) => [route.routeKey, route]),
 );
@@ -53,6 +56,8 @@ export function editorApi(
     (request: EditorRequest<EditorRouteKey>) => Promise<Answer>
   >;
   return async (input) => {
+    // Read apart from the event, so that even an event refused as a whole is answered with it.
+    const requestId = requestIdSchema.safeParse(input).data?.requestContext.requestId;
     try {
       const event = httpEventSchema.parse(input);
       metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
@@ -77,7 +82,7 @@ export function editorApi(
         return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
       return json(answer.status, answer.body);
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, requestId);
     }
   };
 }
