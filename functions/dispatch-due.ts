@@ -10,14 +10,18 @@ const deps = dispatchDeps();
  * The share and the error's name and message, cut short: enough to find the item, and no
  * field of the share (its text, its keys) nor any response body.
  */
+const brief = (error: unknown) =>
+  error instanceof Error
+    ? { name: error.name, message: error.message.slice(0, 300) }
+    : { name: typeof error };
+
 function logFailure({ share, step, error }: ShareFailure): void {
   logger.error('Share skipped by the tick', {
     share,
     step,
-    error:
-      error instanceof Error
-        ? { name: error.name, message: error.message.slice(0, 300) }
-        : { name: typeof error },
+    error: brief(error),
+    // The database's own words, as why the table refused a write (an item too large).
+    ...(error instanceof Error && error.cause !== undefined ? { cause: brief(error.cause) } : {}),
   });
 }
 

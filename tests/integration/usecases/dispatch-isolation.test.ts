@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadChannelsConfig } from '../../../shared/config/channels';
 import { readPublishingConfig } from '../../../shared/config/publishing';
 import { parseGenericArticle } from '../../../shared/domain/article';
+import { StoreWriteError } from '../../../shared/domain/errors';
 import { systemClock } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import type { ShareStatus } from '../../../shared/domain/share-state';
@@ -118,6 +119,6 @@ it('skips a share it cannot read or write, counts it, and sends every other due 
     [`due ${badDue.articleId}`, `due ${refused.articleId}`, `sweep ${badLease.articleId}`].sort(),
   );
   const refusal = failures.find((f) => f.share.articleId === refused.articleId)?.error;
-  expect(refusal).toBeInstanceOf(Error);
-  expect((refusal as Error).message).toMatch(/size/i);
+  expect(refusal).toBeInstanceOf(StoreWriteError);
+  expect(((refusal as Error).cause as Error).message).toMatch(/size/i);
 });
