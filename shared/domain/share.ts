@@ -119,7 +119,8 @@ export type Share = {
 /**
  * A share's history keeps its first entry (how it was created) and the most recent ones,
  * this many in all. DynamoDB refuses an item over 400 KB, and a share edited or retried
- * without end would otherwise grow until every write to it failed.
+ * without end would otherwise grow until every write to it failed. Reconcile counts its
+ * tries in the history, so this stays above CRIER_MAX_RECONCILES's ceiling (50) less one.
  */
 export const HISTORY_LIMIT = 50;
 

@@ -28,7 +28,7 @@ import {
   ScriptedClient,
 } from '../../support/in-memory/index';
 
-const NOTHING = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0 };
+const NOTHING = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0, failed: 0 };
 
 let world: InMemoryWorld;
 let channel: Channel;
