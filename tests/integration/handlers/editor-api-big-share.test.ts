@@ -132,6 +132,10 @@ it('cancels a share whose history grew to the item limit, keeping its first and 
 
   const answer = await cancel(big);
   expect(answer.status).toBe(200);
+  expect(answer.body.share).toMatchObject({
+    status: 'cancelled',
+    historyDropped: big.history.length + 1 - HISTORY_LIMIT,
+  });
   const after = await store.get(big);
   expect(after?.status).toBe('cancelled');
   expect(after?.history.length).toBeLessThanOrEqual(HISTORY_LIMIT);
