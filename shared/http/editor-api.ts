@@ -6,11 +6,10 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { logger, metrics } from '../observability';
 import { authorizeEditor, type Editor, type EditorLookup, requireAdmin } from './editor-auth';
 import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
-import { httpEventSchema } from './event';
+import { httpEventSchema, requestIdOf } from './event';
 import { type RouteInput, readInput } from './request';
 import { errorResponse, json } from './responses';
 
@@ -34,8 +33,6 @@ export type EditorRouteHandlers = {
   [K in EditorRouteKey]: (request: EditorRequest<K>) => Promise<Answer>;
 };
 
-const requestIdSchema = z.object({ requestContext: z.object({ requestId: z.string() }) });
-
 const ROUTES = new Map<string, (typeof EDITOR_ROUTES)[number]>(
   EDITOR_ROUTES.map((route) => [route.routeKey, route]),
 );
@@ -56,8 +53,7 @@ export function editorApi(
     (request: EditorRequest<EditorRouteKey>) => Promise<Answer>
   >;
   return async (input) => {
-    // Read apart from the event, so that even an event refused as a whole is answered with it.
-    const requestId = requestIdSchema.safeParse(input).data?.requestContext.requestId;
+    const requestId = requestIdOf(input);
     try {
       const event = httpEventSchema.parse(input);
       metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
