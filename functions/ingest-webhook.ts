@@ -17,6 +17,7 @@ import { secret } from '../shared/composition/secrets';
 import { DEFAULT_SITE_ID } from '../shared/domain/article';
 import type { WebhookKind } from '../shared/domain/editor';
 import { UnauthorizedError } from '../shared/domain/errors';
+import { requestIdOf } from '../shared/http/event';
 import { errorResponse, json } from '../shared/http/responses';
 import { changeSummary, webhookReader } from '../shared/http/webhooks';
 import { logger, metrics, withObservability } from '../shared/observability';
@@ -65,6 +66,6 @@ export const handler = withObservability(async (input: unknown) => {
     if (error instanceof UnauthorizedError) {
       metrics.addMetric(METRICS.webhookAuthFailures, MetricUnit.Count, 1);
     }
-    return errorResponse(error);
+    return errorResponse(error, requestIdOf(input));
   }
 });

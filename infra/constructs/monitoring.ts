@@ -139,6 +139,17 @@ export class CrierMonitoring extends Construct {
       // The tick reports every minute, zero included: silence means it is not running.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
+    alarm('SharesFailedAlarm', {
+      alarmDescription:
+        'The minute tick skipped shares it could not read or write, in each of the last three five-minute periods: those shares are not going out. The dispatch-due log line "Share skipped by the tick" names them; see docs/operating.md, "A share the tick skips".',
+      metric: crierMetric(METRICS.sharesFailed),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // A silent tick is SharesStuckAlarm's to report.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     alarm('SharesParkedAlarm', {
       alarmDescription:
         'A share is parked as unknown: Crier cannot tell whether it was posted and waits for an editor. See docs/operating.md, "A share left unknown".',
@@ -189,6 +200,7 @@ export class CrierMonitoring extends Construct {
         left: [
           crierMetric(METRICS.sharesStuck, {}, { label: 'stuck (lease ran out)' }),
           crierMetric(METRICS.sharesReconciling, {}, { label: 'sent to reconcile again' }),
+          crierMetric(METRICS.sharesFailed, {}, { label: 'skipped (cannot read or write)' }),
         ],
         right: [acrossNetworks('parked for an editor', (p) => publishOutcome(p, 'parked'))],
         width: 8,

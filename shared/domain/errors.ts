@@ -63,3 +63,15 @@ export class PayloadTooLargeError extends CrierError {
     super('too-large', message);
   }
 }
+
+/**
+ * The table refused a write for a reason other than a lost race (a version conflict is
+ * a ConflictError): the record is as it was. Not a CrierError: it is no fault of the
+ * caller's, and its cause (the database's own words) stays in the log.
+ */
+export class StoreWriteError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreWriteError';
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { Article } from './article';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
-import { applyEvent, type HistoryEntry, type Share } from './share';
+import { applyEvent, boundShare, type HistoryEntry, type Share } from './share';
 import { cancelOutcome, isEditable } from './share-state';
 
 export const SHARE_ACTIONS = ['approve', 'cancel', 'publish-now', 'retry'] as const;
@@ -142,10 +142,10 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
         })
       : { ...share, ...patch, version: share.version + 1, updatedAt: at };
   const next = withEdited(moved, edited);
-  return {
+  return boundShare({
     ...next,
     history: [...next.history, note(next, 'edit', share, ctx.by, at, reasons.join('; '))],
-  };
+  });
 }
 
 /** An action on a share: see SHARE_ACTIONS and docs/api.md, "The editor API". */
@@ -216,7 +216,7 @@ function cancel(share: Share, ctx: EditorContext): ActionResult {
           'cancel requested while publishing: the post may still go out, and is not tried again if it does not',
         ),
       ];
-      return { share: next, accepted: true };
+      return { share: boundShare(next), accepted: true };
     }
     case 'refuse':
       throw new ConflictError(
@@ -256,13 +256,13 @@ function publishNow(share: Share, ctx: EditorContext): Share {
         { ...share, dueAt: now, version: share.version + 1, updatedAt: now },
         edited,
       );
-      return {
+      return boundShare({
         ...next,
         history: [
           ...share.history,
           note(next, 'edit', share, ctx.by, now, `${reason}: dueAt ${share.dueAt} -> ${now}`),
         ],
-      };
+      });
     }
     default:
       throw new ConflictError(

@@ -115,15 +115,62 @@ export type Share = {
   withdrawal?: PostWithdrawal;
   createdAt: string;
   updatedAt: string;
+  /** the first entry and the most recent ones, at most HISTORY_LIMIT (see boundShare) */
   history: HistoryEntry[];
+  /** how many history entries were dropped to keep the item small; absent when none */
+  historyDropped?: number;
 };
+
+/**
+ * A share's history keeps its first entry (how it was created) and the most recent ones,
+ * this many in all. DynamoDB refuses an item over 400 KB, and a share edited or retried
+ * without end would otherwise grow until every write to it failed. Reconcile counts its
+ * tries in the history, so this stays above CRIER_MAX_RECONCILES's ceiling (50) less one.
+ */
+export const HISTORY_LIMIT = 50;
+
+/**
+ * The longest text a free-form field keeps (an error, a warning, a history reason):
+ * networks can answer with whole pages, and the item must stay far under its limit.
+ */
+export const NOTE_LIMIT = 1_000;
+/** The most composition warnings a share keeps. */
+export const WARNINGS_LIMIT = 20;
+
+const clip = (text: string, limit = NOTE_LIMIT): string =>
+  text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+
+/**
+ * The share with its history cut to HISTORY_LIMIT entries (the first one and the most
+ * recent, the count of the dropped ones in `historyDropped`) and its free-form notes
+ * clipped. Every write of a share goes through it, so no path can grow the item without
+ * end.
+ */
+export function boundShare(share: Share): Share {
+  const { history } = share;
+  const excess = history.length - HISTORY_LIMIT;
+  const kept = excess > 0 ? [...history.slice(0, 1), ...history.slice(excess + 1)] : history;
+  const next: Share = {
+    ...share,
+    history: kept.map((entry) =>
+      entry.reason && entry.reason.length > NOTE_LIMIT
+        ? { ...entry, reason: clip(entry.reason) }
+        : entry,
+    ),
+  };
+  if (excess > 0) next.historyDropped = (share.historyDropped ?? 0) + excess;
+  if (next.lastError !== undefined) next.lastError = clip(next.lastError);
+  if (next.syndicationError !== undefined) next.syndicationError = clip(next.syndicationError);
+  if (next.warnings) next.warnings = next.warnings.slice(0, WARNINGS_LIMIT).map((w) => clip(w));
+  return next;
+}
 
 /** Statuses that hold a lease, and so sit in the in-flight index for the sweeper. */
 export const LEASED_STATUSES: readonly ShareStatus[] = ['queued', 'publishing', 'unknown'];
 
 /**
  * The share after `event`: the state machine's next status, the version bumped, the
- * change stamped and appended to the history. Throws a ConflictError where the state
+ * change stamped and appended to the (bounded) history. Throws a ConflictError where the state
  * machine forbids the move.
  */
 export function applyEvent(
@@ -139,7 +186,7 @@ export function applyEvent(
 ): Share {
   const to = nextStatus(share.status, event);
   const at = change.at.toISOString();
-  const next: Share = {
+  const next: Share = boundShare({
     ...share,
     ...change.patch,
     status: to,
@@ -156,7 +203,7 @@ export function applyEvent(
         ...(change.reason ? { reason: change.reason } : {}),
       },
     ],
-  };
+  });
   if (!LEASED_STATUSES.includes(to)) delete next.leaseUntil;
   return next;
 }

@@ -9,7 +9,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger, metrics } from '../observability';
 import { authorizeEditor, type Editor, type EditorLookup, requireAdmin } from './editor-auth';
 import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
-import { httpEventSchema } from './event';
+import { httpEventSchema, requestIdOf } from './event';
 import { type RouteInput, readInput } from './request';
 import { errorResponse, json } from './responses';
 
@@ -53,6 +53,7 @@ export function editorApi(
     (request: EditorRequest<EditorRouteKey>) => Promise<Answer>
   >;
   return async (input) => {
+    const requestId = requestIdOf(input);
     try {
       const event = httpEventSchema.parse(input);
       metrics.addMetric('EditorRequests', MetricUnit.Count, 1);
@@ -77,7 +78,7 @@ export function editorApi(
         return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
       return json(answer.status, answer.body);
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, requestId);
     }
   };
 }

@@ -19,6 +19,15 @@ export const httpEventSchema = z.object({
 
 export type HttpEvent = z.output<typeof httpEventSchema>;
 
+const requestIdSchema = z.object({ requestContext: z.object({ requestId: z.string() }) });
+
+/**
+ * API Gateway's request id, read apart from the rest of the event, so that even a
+ * request refused as a whole is answered with it.
+ */
+export const requestIdOf = (input: unknown): string | undefined =>
+  requestIdSchema.safeParse(input).data?.requestContext.requestId;
+
 /** The raw request body as bytes, however API Gateway passed it. */
 export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): Buffer {
   if (event.body === undefined) return Buffer.alloc(0);

@@ -3,7 +3,7 @@
  * message; the error itself, with any detail, goes to the log.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CrierError, PostTextError, ValidationError } from '../domain/errors';
+import { CrierError, PostTextError, StoreWriteError, ValidationError } from '../domain/errors';
 import { logger } from '../observability';
 
 const STATUS: Record<CrierError['kind'], number> = {
@@ -32,7 +32,14 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyStructur
   };
 }
 
-export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+/**
+ * `requestId` is API Gateway's (also sent as the `apigw-requestid` header): a failure on
+ * our side answers it in the body, so that whoever reports it can be found in the log.
+ */
+export function errorResponse(
+  error: unknown,
+  requestId?: string,
+): APIGatewayProxyStructuredResultV2 {
   if (error instanceof CrierError) {
     const status = STATUS[error.kind];
     logger.info('Request refused', { status, error: { name: error.name, message: error.message } });
@@ -47,6 +54,22 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
     if (status === 401) response.headers = { ...response.headers, 'www-authenticate': 'Bearer' };
     return response;
   }
-  logger.error('Request failed', error instanceof Error ? error : String(error));
-  return json(500, { error: 'internal_error', message: 'Internal error' });
+  logger.error('Request failed', {
+    requestId,
+    error: error instanceof Error ? error : String(error),
+  });
+  const ref = requestId ? { requestId } : {};
+  if (error instanceof StoreWriteError) {
+    return json(500, {
+      error: 'write_failed',
+      message:
+        'The change could not be saved, and nothing was changed. Quote the request id when you report it.',
+      ...ref,
+    });
+  }
+  return json(500, {
+    error: 'internal_error',
+    message: 'Internal error. Quote the request id when you report it.',
+    ...ref,
+  });
 }

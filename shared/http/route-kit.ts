@@ -13,12 +13,15 @@ export const errorSchema = z.object({
     'conflict',
     'payload_too_large',
     'internal_error',
+    'write_failed',
   ]),
   message: z.string(),
   /** the failing fields, on a 400 */
   fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   /** a text the network would refuse: its count, limit and unit, on a 400 */
   length: z.object({ used: z.number(), limit: z.number(), unit: z.string() }).optional(),
+  /** on a 500: API Gateway's request id (the `apigw-requestid` header), to find the log */
+  requestId: z.string().optional(),
 });
 
 export type ResponseStatus = 200 | 201 | 202 | 204 | 400 | 401 | 403 | 404 | 409 | 413;

@@ -16,6 +16,11 @@ export const METRICS = {
   publishAuthFailures: 'PublishAuthFailures',
   /** each tick: shares whose lease ran out while queued or publishing (the sweeper's finds) */
   sharesStuck: 'SharesStuck',
+  /**
+   * each tick: shares the dispatcher could not read or write (an item it cannot parse, a
+   * write the table refused); each is skipped and logged, and the tick goes on
+   */
+  sharesFailed: 'SharesFailed',
   /** each tick: unknown shares the sweeper sent to reconcile again */
   sharesReconciling: 'SharesReconciling',
   /** webhooks refused for a missing, wrong or stale signature (the 401s) */

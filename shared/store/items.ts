@@ -122,6 +122,7 @@ export const shareItemSchema = z.object({
     .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  historyDropped: z.number().int().min(1).optional(),
   history: z.array(
     z.object({
       at: z.string(),

@@ -5,8 +5,9 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { StoreWriteError } from '../domain/errors';
 import type { ShareRef, ShareStore } from '../domain/ports';
-import { LEASED_STATUSES, type Share } from '../domain/share';
+import { boundShare, LEASED_STATUSES, type Share } from '../domain/share';
 import { TABLE } from '../resources';
 import { isConditionFailure, queryAll } from './client';
 import { shareItemSchema } from './items';
@@ -25,13 +26,22 @@ export function indexAttributes(share: Share): Record<string, string> {
   };
 }
 
-/** The item a share is stored as: its key, its fields and the index attributes of its status. */
+/**
+ * The item a share is stored as: its key, its fields (bounded, whatever path built them)
+ * and the index attributes of its status.
+ */
 export const shareItem = (share: Share) => ({
   ...shareKey(share.articleId, share.channelId, share.round),
   type: 'share',
-  ...share,
+  ...boundShare(share),
   ...indexAttributes(share),
 });
+
+/** A write the table refused for a reason other than its condition, with the cause kept. */
+function refused(share: Share, error: unknown): StoreWriteError {
+  const key = `${share.articleId}/${share.channelId}${share.round ? `~${share.round}` : ''}`;
+  return new StoreWriteError(`The table refused the write of share ${key}`, { cause: error });
+}
 
 export class DynamoShareStore implements ShareStore {
   constructor(
@@ -51,7 +61,7 @@ export class DynamoShareStore implements ShareStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw error;
+      throw refused(share, error);
     }
   }
 
@@ -84,7 +94,7 @@ export class DynamoShareStore implements ShareStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw error;
+      throw refused(next, error);
     }
   }
 

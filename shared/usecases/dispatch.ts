@@ -5,7 +5,7 @@
  */
 import type { PublishingConfig } from '../config/publishing';
 import { MULTI_STEP_PLATFORMS } from '../domain/platform';
-import type { Clock, PublishQueue, ShareStore } from '../domain/ports';
+import type { Clock, PublishQueue, ShareRef, ShareStore } from '../domain/ports';
 import { applyEvent, type Share } from '../domain/share';
 import { refOf } from '../domain/share-key';
 
@@ -56,53 +56,86 @@ export type TickReport = {
    * that died. The sweep puts them right; the count is what the operators' alarm watches.
    */
   stuck: number;
+  /**
+   * Shares the tick could not handle (a read or a write that threw): each is skipped and
+   * told to `onShareFailed`, and the tick goes on with the others.
+   */
+  failed: number;
 };
 
-export async function dispatchDue(deps: DispatchDeps): Promise<TickReport> {
-  const report: TickReport = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0 };
-  await sweep(deps, report);
+/** A share the tick skipped: which one, at which step, and the error (for the log only). */
+export type ShareFailure = { share: ShareRef; step: 'sweep' | 'due'; error: unknown };
+
+export async function dispatchDue(
+  deps: DispatchDeps,
+  onShareFailed: (failure: ShareFailure) => void = () => {},
+): Promise<TickReport> {
+  const report: TickReport = {
+    enqueued: 0,
+    requeued: 0,
+    expired: 0,
+    reconciling: 0,
+    stuck: 0,
+    failed: 0,
+  };
+  // One share that cannot be read or written must not hold back every share after it.
+  const isolated = async (
+    step: ShareFailure['step'],
+    share: ShareRef,
+    work: () => Promise<void>,
+  ) => {
+    try {
+      await work();
+    } catch (error) {
+      report.failed += 1;
+      onShareFailed({ share, step, error });
+    }
+  };
+  for (const shareRef of await deps.shares.leasesEndedBy(deps.clock.now().toISOString(), 500)) {
+    await isolated('sweep', shareRef, () => sweepOne(deps, report, shareRef));
+  }
   const now = deps.clock.now();
   const until = new Date(now.getTime() + deps.config.lookAheadSeconds * 1000).toISOString();
   for (const shareRef of await deps.shares.dueBy(until, 500)) {
-    const share = await deps.shares.get(shareRef);
-    if (share && (await enqueueIfDue(deps, share)).status === 'queued') report.enqueued += 1;
+    await isolated('due', shareRef, async () => {
+      const share = await deps.shares.get(shareRef);
+      if (share && (await enqueueIfDue(deps, share)).status === 'queued') report.enqueued += 1;
+    });
   }
   return report;
 }
 
-/** Shares whose lease ran out: each goes where docs/architecture.md's state machine says. */
-async function sweep(deps: DispatchDeps, report: TickReport): Promise<void> {
+/** A share whose lease ran out: it goes where docs/architecture.md's state machine says. */
+async function sweepOne(deps: DispatchDeps, report: TickReport, shareRef: ShareRef) {
   const now = deps.clock.now();
-  for (const shareRef of await deps.shares.leasesEndedBy(now.toISOString(), 500)) {
-    const share = await deps.shares.get(shareRef);
-    if (!share?.leaseUntil || share.leaseUntil > now.toISOString()) continue;
-    if (share.status === 'queued' || share.status === 'publishing') report.stuck += 1;
-    if (share.status === 'queued') {
-      // Its message never arrived (lost, or the local queue restarted): send it again.
-      const rescheduled = applyEvent(share, 'requeue', {
-        at: now,
-        by: BY,
-        reason: 'lease expired while queued: the message was lost',
-      });
-      if (await deps.shares.replace(share, rescheduled)) {
-        report.requeued += 1;
-        await enqueueIfDue(deps, rescheduled);
-      }
-    } else if (share.status === 'publishing') {
-      // A worker claimed it and never recorded a result: the post may exist.
-      const unknown = applyEvent(share, 'expire', {
-        at: now,
-        by: BY,
-        reason: 'lease expired while publishing: no result was recorded',
-        patch: { leaseUntil: now.toISOString() },
-      });
-      if (await deps.shares.replace(share, unknown)) {
-        report.expired += 1;
-        await reconcileLater(deps, unknown);
-      }
-    } else if (share.status === 'unknown') {
-      if (await reconcileLater(deps, share)) report.reconciling += 1;
+  const share = await deps.shares.get(shareRef);
+  if (!share?.leaseUntil || share.leaseUntil > now.toISOString()) return;
+  if (share.status === 'queued' || share.status === 'publishing') report.stuck += 1;
+  if (share.status === 'queued') {
+    // Its message never arrived (lost, or the local queue restarted): send it again.
+    const rescheduled = applyEvent(share, 'requeue', {
+      at: now,
+      by: BY,
+      reason: 'lease expired while queued: the message was lost',
+    });
+    if (await deps.shares.replace(share, rescheduled)) {
+      report.requeued += 1;
+      await enqueueIfDue(deps, rescheduled);
     }
+  } else if (share.status === 'publishing') {
+    // A worker claimed it and never recorded a result: the post may exist.
+    const unknown = applyEvent(share, 'expire', {
+      at: now,
+      by: BY,
+      reason: 'lease expired while publishing: no result was recorded',
+      patch: { leaseUntil: now.toISOString() },
+    });
+    if (await deps.shares.replace(share, unknown)) {
+      report.expired += 1;
+      await reconcileLater(deps, unknown);
+    }
+  } else if (share.status === 'unknown') {
+    if (await reconcileLater(deps, share)) report.reconciling += 1;
   }
 }
 

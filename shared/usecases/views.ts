@@ -131,7 +131,11 @@ export const shareViewSchema = z.object({
   edited: z.object({ text: instant.optional(), dueAt: instant.optional() }).nullable(),
   createdAt: instant,
   updatedAt: instant,
+  /** the first entry and the latest ones (at most 50); `historyDropped` counts the rest */
   history: z.array(historyEntrySchema),
+  historyDropped: z.number().int().meta({
+    description: 'How many history entries between the first and the kept ones were let go',
+  }),
 });
 export type ShareView = z.output<typeof shareViewSchema>;
 
@@ -265,6 +269,7 @@ export function shareView(share: Share): ShareView {
     createdAt: share.createdAt,
     updatedAt: share.updatedAt,
     history: share.history,
+    historyDropped: share.historyDropped ?? 0,
   };
 }
 

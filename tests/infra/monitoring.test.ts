@@ -95,6 +95,19 @@ describe('alarms', () => {
     });
   });
 
+  it('goes off when the tick skips shares it cannot read or write in three periods running', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.sharesFailed,
+      Dimensions: crierDimensions({}),
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('goes off on webhook signature failures (401s) past a threshold', () => {
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
@@ -128,9 +141,9 @@ describe('alarms', () => {
 
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    // One DLQ alarm per queue, one per network, stuck, parked, the two kinds of auth
-    // failure, and failing channels.
-    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 5);
+    // One DLQ alarm per queue, one per network, stuck, skipped, parked, the two kinds of
+    // auth failure, and failing channels.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);

@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../../shared/domain/channel';
 import { applyEvent } from '../../../shared/domain/share';
-import { dispatchDue } from '../../../shared/usecases/dispatch';
+import { dispatchDue, type ShareFailure } from '../../../shared/usecases/dispatch';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { at, START } from '../../support/in-memory/desk';
 import {
@@ -28,7 +28,7 @@ import {
   ScriptedClient,
 } from '../../support/in-memory/index';
 
-const NOTHING = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0 };
+const NOTHING = { enqueued: 0, requeued: 0, expired: 0, reconciling: 0, stuck: 0, failed: 0 };
 
 let world: InMemoryWorld;
 let channel: Channel;
@@ -68,6 +68,36 @@ describe('due shares', () => {
     // A second tick finds nothing new to claim.
     expect(await tick()).toEqual(NOTHING);
     expect(world.publishQueue.sent).toEqual([]);
+  });
+});
+
+describe('a share the tick cannot write', () => {
+  it('is skipped, counted and told, the other due shares go out, and the next tick tries it again', async () => {
+    const due = [];
+    for (let n = 0; n < 3; n += 1) {
+      due.push(
+        await composedShare(world, await storeArticle(world), channel, { dueAt: at(60_000) }),
+      );
+    }
+    world.shares.interceptNextReplace(() => {
+      throw new Error('Item size has exceeded the maximum allowed size');
+    });
+    const failures: ShareFailure[] = [];
+
+    expect(await dispatchDue(dispatchDeps(world), (f) => failures.push(f))).toEqual({
+      ...NOTHING,
+      enqueued: 2,
+      failed: 1,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ step: 'due', error: expect.any(Error) });
+    const skipped = due.find((share) => share.articleId === failures[0]?.share.articleId);
+    if (!skipped) throw new Error('the failure names no share of the tick');
+    expect((await world.shares.get(refOf(skipped)))?.status).toBe('scheduled');
+    expect(world.publishQueue.take()).toHaveLength(2);
+
+    expect(await tick()).toEqual({ ...NOTHING, enqueued: 1 });
+    for (const share of due) expect((await world.shares.get(refOf(share)))?.status).toBe('queued');
   });
 });
 

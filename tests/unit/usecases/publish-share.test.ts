@@ -193,6 +193,7 @@ describe('a queued share meets the network', () => {
       expired: 0,
       reconciling: 0,
       stuck: 0,
+      failed: 0,
     });
     expect(world.publishQueue.take()).toEqual([
       { message: refOf(queued), requestedDelaySeconds: 90, delaySeconds: 90 },
