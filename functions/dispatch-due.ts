@@ -1,10 +1,16 @@
-/** Every minute (EventBridge): sends the shares falling due, and sweeps shares stuck in flight. */
+/**
+ * Every minute (EventBridge): sends the shares falling due, sweeps shares stuck in flight,
+ * and sends again the stored revisions whose compose message was lost.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { dispatchDeps } from '../shared/composition';
+import { dispatchDeps, revisionSweepDeps } from '../shared/composition';
 import { logger, metrics, withObservability } from '../shared/observability';
+import { METRICS } from '../shared/observability/metric-names';
 import { dispatchDue, type ShareFailure } from '../shared/usecases/dispatch';
+import { sweepRevisions } from '../shared/usecases/sweep-revisions';
 
 const deps = dispatchDeps();
+const revisions = revisionSweepDeps();
 
 /**
  * The share and the error's name and message, cut short: enough to find the item, and no
@@ -32,6 +38,18 @@ export const handler = withObservability(async () => {
   }
   if (Object.values(report).some((count) => count > 0)) {
     logger.info('Dispatched', { ...report });
+  }
+  // After the shares: a sweep that throws (the table, the queue) waits for the next tick
+  // and never holds back a share that is due.
+  try {
+    const swept = await sweepRevisions(revisions);
+    metrics.addMetric(METRICS.revisionsResent, MetricUnit.Count, swept.resent);
+    if (swept.resent > 0) logger.warn('Revisions never composed, sent again', { ...swept });
+  } catch (error) {
+    logger.error('Revision sweep failed', {
+      error:
+        error instanceof Error ? { name: error.name, message: error.message.slice(0, 300) } : {},
+    });
   }
   return report;
 });

@@ -10,8 +10,10 @@ import {
   articleStore,
   channelDirectory,
   clock,
+  composeMarkers,
   composeQueue,
   deliveryGuard,
+  publishingConfig,
 } from '../shared/composition';
 import { secret } from '../shared/composition/secrets';
 import { DEFAULT_SITE_ID } from '../shared/domain/article';
@@ -28,6 +30,8 @@ const deps = {
   articles: articleStore(),
   deliveries: deliveryGuard(),
   composeQueue: composeQueue(),
+  markers: composeMarkers(),
+  composeGraceSeconds: publishingConfig().revisionSweep.graceSeconds,
   clock,
 };
 const secrets = {

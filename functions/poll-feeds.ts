@@ -4,9 +4,11 @@ import {
   articleStore,
   channelsConfig,
   clock,
+  composeMarkers,
   composeQueue,
   deliveryGuard,
   feedStore,
+  publishingConfig,
 } from '../shared/composition';
 import { safeFetch } from '../shared/composition/network';
 import { logger, metrics, withObservability } from '../shared/observability';
@@ -20,6 +22,8 @@ const deps = {
   articles: articleStore(),
   deliveries: deliveryGuard(),
   composeQueue: composeQueue(),
+  markers: composeMarkers(),
+  composeGraceSeconds: publishingConfig().revisionSweep.graceSeconds,
   clock,
 };
 

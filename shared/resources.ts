@@ -166,11 +166,13 @@ export const FUNCTIONS = {
   },
   'dispatch-due': {
     entry: 'functions/dispatch-due.ts',
-    description: 'Every minute: sends the shares falling due, and sweeps shares stuck in flight',
+    description:
+      'Every minute: sends the shares falling due, and sweeps shares stuck in flight and revisions never composed',
     timeoutSeconds: 50,
     memoryMB: 512,
     schedule: { everySeconds: 60 },
-    uses: { table: 'readWrite', sendTo: ['publish'] },
+    // compose: a stored revision whose compose message was lost is sent again.
+    uses: { table: 'readWrite', sendTo: ['publish', 'compose'] },
   },
   'publish-share': {
     entry: 'functions/publish-share.ts',

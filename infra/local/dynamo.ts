@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE } from '../../shared/resources';
+import { repairLocalIndexes } from './index-repair';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';
 
@@ -157,6 +158,9 @@ export async function startDynamo(options: { dataDir: string; log: Logger }): Pr
 
   try {
     await ensureTable(client, log, dataDir);
+    // Before anything reads an index: what a killed process left half-written.
+    const repaired = await repairLocalIndexes(client, TABLE.localName);
+    log.debug('dynamodb.indexes-checked', { repaired });
   } catch (error) {
     await stop();
     throw error;

@@ -39,6 +39,7 @@ import { DynamoChannelDirectory } from '../store/channel-directory';
 import { DynamoChannelStateStore } from '../store/channel-state-store';
 import { DynamoChannelTimeline } from '../store/channel-timeline';
 import { createDocumentClient } from '../store/client';
+import { DynamoComposeMarkers } from '../store/compose-markers';
 import { DynamoConnectStore } from '../store/connect-store';
 import { DynamoDeliveryGuard } from '../store/delivery-guard';
 import { DynamoFeedStore } from '../store/feed-store';
@@ -49,6 +50,7 @@ import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
 import { type DispatchDeps, enqueueIfDue } from '../usecases/dispatch';
 import { sharePlanner as planShares, type SharePlanner } from '../usecases/schedule-share';
+import type { RevisionSweepDeps } from '../usecases/sweep-revisions';
 
 /** A value made on the first call and returned by every later one; a failure is not kept. */
 export function once<T>(make: () => T): () => T {
@@ -106,6 +108,7 @@ const onTable = <T>(make: (db: DynamoDBDocumentClient, table: string) => T) =>
   once(() => make(documentClient(), tableName()));
 
 export const articleStore = onTable((db, table) => new DynamoArticleStore(db, table, clock));
+export const composeMarkers = onTable((db, table) => new DynamoComposeMarkers(db, table));
 export const shareStore = onTable((db, table) => new DynamoShareStore(db, table));
 export const channelStateStore = onTable((db, table) => new DynamoChannelStateStore(db, table));
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));
@@ -201,6 +204,17 @@ export const dispatchDeps = once(
     publishQueue: publishQueue(),
     clock,
     config: publishingConfig(),
+  }),
+);
+
+/** The tick's revision sweep: stored revisions whose compose message was lost. */
+export const revisionSweepDeps = once(
+  (): RevisionSweepDeps => ({
+    articles: articleStore(),
+    markers: composeMarkers(),
+    composeQueue: composeQueue(),
+    clock,
+    config: publishingConfig().revisionSweep,
   }),
 );
 

@@ -20,6 +20,8 @@ const schema = z
     CRIER_NETWORK_TIMEOUT_SECONDS: z.coerce.number().positive().optional(),
     /** reconcile attempts on `unsure` before the share is parked for an editor */
     CRIER_MAX_RECONCILES: z.coerce.number().int().min(1).max(50).default(8),
+    /** how long a compose message may take before the sweep sends its revision again */
+    CRIER_COMPOSE_GRACE_SECONDS: seconds(300),
   })
   .transform((env) => {
     const functionTimeout = FUNCTIONS['publish-share'].timeoutSeconds;
@@ -29,6 +31,10 @@ const schema = z
       env.CRIER_NETWORK_TIMEOUT_SECONDS ?? functionTimeout - 10,
       functionTimeout - 10,
     );
+    // The default outlasts a compose run and one retry (2 x its 60 s timeout and more), so
+    // a revision still in the queue is rarely sent twice; a shorter one (tests) is safe,
+    // since composing a revision again changes nothing.
+    const composeGrace = env.CRIER_COMPOSE_GRACE_SECONDS;
     return {
       maxAttempts: env.CRIER_MAX_ATTEMPTS,
       backoff: {
@@ -41,6 +47,12 @@ const schema = z
       deliveryMarginSeconds: env.CRIER_DELIVERY_MARGIN_SECONDS,
       networkTimeoutMs: Math.max(1, networkTimeout) * 1000,
       maxReconciles: env.CRIER_MAX_RECONCILES,
+      revisionSweep: {
+        graceSeconds: composeGrace,
+        // A revision compose keeps failing on is sent again at most hourly: the compose
+        // queue's dead letters and their alarm are where it is looked at.
+        maxGraceSeconds: Math.max(composeGrace, 3600),
+      },
     };
   });
 

@@ -166,6 +166,23 @@ export interface DeliveryGuard {
 
 export type ComposeMessage = { articleId: string; revision: number };
 
+/**
+ * A pointer to an article that may hold a revision not composed yet, looked at from
+ * `checkAt`. Only a pointer: the article item says whether anything is left to do.
+ */
+export type ComposeMarker = { articleId: string; checkAt: string; resends: number };
+
+/**
+ * The revision sweep's to-do list, read by time without a scan: ingest marks an article
+ * before it stores the revision, the sweep reads the markers whose time has come.
+ */
+export interface ComposeMarkers {
+  mark(marker: ComposeMarker): Promise<void>;
+  /** markers whose checkAt is at or before `instant`, oldest first, at most `limit` */
+  endedBy(instant: string, limit: number): Promise<ComposeMarker[]>;
+  clear(marker: ComposeMarker): Promise<void>;
+}
+
 export interface ComposeQueue {
   send(message: ComposeMessage): Promise<void>;
 }

@@ -238,8 +238,19 @@ function publishNow(share: Share, ctx: EditorContext): Share {
       return approve(share, ctx, `approved: ${reason}`, now);
     case 'scheduled':
     case 'queued': {
-      // Already due: the dispatcher (or the message on its way) sends it at once.
-      if (share.dueAt <= now) return share;
+      // A due scheduled share: the dispatcher's next look sends it at once.
+      if (share.status === 'scheduled' && share.dueAt <= now) return share;
+      if (share.dueAt <= now) {
+        // Past due and still queued: its message is late or lost (a send that failed
+        // after the write, a queue that restarted). Back to scheduled, so the direct path
+        // sends it again at once; a message still on its way then finds the share claimed
+        // or with another version, and the claim (one worker wins) keeps it to one post.
+        return applyEvent(share, 'requeue', {
+          at: ctx.at,
+          by: ctx.by,
+          reason: `${reason}: it was due at ${share.dueAt} and its message is sent again`,
+        });
+      }
       const edited = stampEdited(share.edited, { dueAt: now });
       if (share.status === 'queued') {
         return withEdited(

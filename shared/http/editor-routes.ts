@@ -236,7 +236,7 @@ export const EDITOR_ROUTES = [
     operationId: 'actOnShare',
     summary: 'Approve, cancel, publish now or retry a share',
     description:
-      '`approve`: a draft becomes scheduled. `cancel`: draft, scheduled or queued becomes cancelled; a publishing share records `cancelRequested` (202). `publish-now`: due now (a draft is approved by it). `retry`: a failed share is scheduled again now with its attempts reset; an unknown share parked for an editor is confirmed not posted and posted again with the same keys (admins only). The body may be empty.',
+      '`approve`: a draft becomes scheduled. `cancel`: draft, scheduled or queued becomes cancelled; a publishing share records `cancelRequested` (202). `publish-now`: due now (a draft is approved by it; a queued share past its dueAt has its message sent again, and the claim keeps it to one post). `retry`: a failed share is scheduled again now with its attempts reset; an unknown share parked for an editor is confirmed not posted and posted again with the same keys (admins only). The body may be empty.',
     path: actionPathSchema,
     responses: {
       200: { description: 'The share as it now stands', schema: shareAnswerSchema },

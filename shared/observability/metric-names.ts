@@ -23,6 +23,11 @@ export const METRICS = {
   sharesFailed: 'SharesFailed',
   /** each tick: unknown shares the sweeper sent to reconcile again */
   sharesReconciling: 'SharesReconciling',
+  /**
+   * each tick: stored revisions found uncomposed past their grace (a compose message lost
+   * after the write) and sent to compose again
+   */
+  revisionsResent: 'RevisionsResent',
   /** webhooks refused for a missing, wrong or stale signature (the 401s) */
   webhookAuthFailures: 'WebhookAuthFailures',
   /** every refused webhook (401, 400, 413) */

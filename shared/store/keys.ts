@@ -128,3 +128,14 @@ export const editorKey = (editorId: string) => ({ PK: EDITORS_PK, SK: `ED#${edit
 
 /** An editor token's SHA-256 (hex), pointing at its editor. */
 export const editorTokenKey = (tokenHash: string) => ({ PK: `ETOKEN#${tokenHash}`, SK: 'T' });
+
+/**
+ * An article that may hold a revision not composed yet, to look at from `checkAt`: one
+ * partition read by time (`<checkAt>#<articleId>`), so the sweep never scans. Revisions
+ * arrive a few a second at most, far below what one partition takes.
+ */
+export const COMPOSE_MARKERS_PK = 'COMPOSE';
+export const composeMarkerKey = (checkAt: string, articleId: string) => ({
+  PK: COMPOSE_MARKERS_PK,
+  SK: `${checkAt}#${articleId}`,
+});

@@ -5,12 +5,22 @@
  */
 import type { Article, ArticleChange, ArticleSource } from '../domain/article';
 import { articleIdFor } from '../domain/ids';
-import type { ArticleStore, Clock, ComposeQueue, DeliveryGuard } from '../domain/ports';
+import type {
+  ArticleStore,
+  Clock,
+  ComposeMarkers,
+  ComposeQueue,
+  DeliveryGuard,
+} from '../domain/ports';
 
 export type ReceiveArticleDeps = {
   articles: ArticleStore;
   deliveries: DeliveryGuard;
   composeQueue: ComposeQueue;
+  /** the revision sweep's markers (sweep-revisions.ts) */
+  markers: ComposeMarkers;
+  /** how long the compose message may take before the sweep looks at the revision */
+  composeGraceSeconds: number;
   clock: Clock;
 };
 
@@ -50,7 +60,15 @@ export async function receiveArticle(
     const { status, revision } = input.withdrawal;
     article = { ...stored.article, status, revision };
   }
-  const now = deps.clock.now().toISOString();
+  const at = deps.clock.now();
+  const now = at.toISOString();
+  // Marked before the revision is stored: a crash or a failed send after the write
+  // leaves the sweep a pointer to it (a marker with nothing to do is only cleared).
+  await deps.markers.mark({
+    articleId,
+    checkAt: new Date(at.getTime() + deps.composeGraceSeconds * 1000).toISOString(),
+    resends: 0,
+  });
   const { written, current } = await deps.articles.putRevision({
     articleId,
     article,

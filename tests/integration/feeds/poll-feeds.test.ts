@@ -17,6 +17,7 @@ import { createSafeFetch, type SafeFetcher } from '../../../shared/preview/fetch
 import { SqsComposeQueue } from '../../../shared/queue/compose-queue';
 import { FUNCTIONS } from '../../../shared/resources';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
+import { DynamoComposeMarkers } from '../../../shared/store/compose-markers';
 import { DynamoDeliveryGuard } from '../../../shared/store/delivery-guard';
 import { DynamoFeedStore } from '../../../shared/store/feed-store';
 import { type PollFeedsDeps, pollFeed } from '../../../shared/usecases/poll-feeds';
@@ -108,6 +109,8 @@ function deps(): PollFeedsDeps {
     articles: new DynamoArticleStore(db, stack.tableName),
     deliveries: new DynamoDeliveryGuard(db, stack.tableName, clock),
     composeQueue: new SqsComposeQueue(stack.sqs, stack.queueUrls.compose),
+    markers: new DynamoComposeMarkers(db, stack.tableName),
+    composeGraceSeconds: 300,
     clock,
   };
 }

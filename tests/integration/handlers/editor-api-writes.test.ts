@@ -4,6 +4,7 @@
  * Shares wait (a 60-minute delay, an approval), and nothing publishes here.
  */
 import { fileURLToPath } from 'node:url';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Share } from '../../../shared/domain/share';
 import { FUNCTIONS } from '../../../shared/resources';
@@ -99,6 +100,26 @@ async function force(articleId: string, channelId: string, change: Partial<Share
   const next = { ...share, ...change, version: share.version + 1 };
   expect(await store.replace(share, next)).toBe(true);
   return next;
+}
+
+/** The publish messages waiting for an article's shares (nothing consumes them here). */
+async function publishMessagesFor(articleId: string): Promise<unknown[]> {
+  const found: unknown[] = [];
+  for (let round = 0; round < 5; round++) {
+    const { Messages = [] } = await stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.queueUrls.publish,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+      }),
+    );
+    for (const message of Messages) {
+      const body: unknown = JSON.parse(message.Body ?? 'null');
+      if ((body as { articleId?: string } | null)?.articleId === articleId) found.push(body);
+    }
+    if (Messages.length === 0) break;
+  }
+  return found;
 }
 
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
@@ -352,6 +373,28 @@ describe('share actions', () => {
     expect(share.status).toBe('queued');
     expect(new Date(share.dueAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(new Date(share.dueAt).getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('sends a past-due queued share again when asked to publish it now (its message was lost)', async () => {
+    const id = await newArticle();
+    // Queued, due minutes ago, its lease not yet run out: the sweep would not take it
+    // yet, and its message is gone (a restarted local queue, a send that failed).
+    await force(id, 'x-newsroom', {
+      status: 'queued',
+      dueAt: inMinutes(-5),
+      leaseUntil: inMinutes(5),
+    });
+    const answer = await act(id, 'x-newsroom', 'publish-now');
+    expect(answer.status).toBe(200);
+    const share = shareOf(answer);
+    expect(share.status).toBe('queued');
+    expect(share.history.map((h) => h.event)).toContain('requeue');
+    expect(share.history.at(-2)).toMatchObject({ from: 'queued', to: 'scheduled', by: 'editor' });
+    // Telegram's share is due at once and went out on compose; X's is the one sent again.
+    const messages = await publishMessagesFor(id);
+    expect(messages.filter((m) => (m as { channelId: string }).channelId === 'x-newsroom')).toEqual(
+      [{ articleId: id, channelId: 'x-newsroom' }],
+    );
   });
 
   it('approves a draft when asked to publish it now', async () => {

@@ -11,6 +11,7 @@ import {
   InMemoryArticleStore,
   InMemoryChannelStateStore,
   InMemoryChannelTimeline,
+  InMemoryComposeMarkers,
   InMemoryDeliveryGuard,
   InMemoryShareStore,
   InMemorySlotStore,
@@ -30,6 +31,7 @@ export {
   InMemoryArticleStore,
   InMemoryChannelStateStore,
   InMemoryChannelTimeline,
+  InMemoryComposeMarkers,
   InMemoryDeliveryGuard,
   InMemoryRefreshLeases,
   InMemoryShareStore,
@@ -70,6 +72,7 @@ export function inMemoryWorld(start?: string | Date) {
     directory: new InMemoryChannelDirectory(clock),
     publishQueue: new RecordingPublishQueue(),
     composeQueue: new RecordingComposeQueue(),
+    markers: new InMemoryComposeMarkers(),
     syndication: new RecordingSyndicationQueue(),
   };
 }

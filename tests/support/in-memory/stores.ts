@@ -25,6 +25,8 @@ import type {
   ChannelTimeline,
   ChannelTimelineEntry,
   Clock,
+  ComposeMarker,
+  ComposeMarkers,
   DeliveryGuard,
   RefreshLeases,
   ShareRef,
@@ -528,5 +530,26 @@ export class InMemoryDeliveryGuard implements DeliveryGuard {
       articleId,
       expiresAt: Math.floor(now / 1000) + DELIVERY_GUARD_DAYS * 86_400,
     });
+  }
+}
+
+/** The revision sweep's markers, keyed as the table keys them: `<checkAt>#<articleId>`. */
+export class InMemoryComposeMarkers implements ComposeMarkers {
+  readonly items = new Map<string, ComposeMarker>();
+
+  async mark(marker: ComposeMarker): Promise<void> {
+    this.items.set(`${marker.checkAt}#${marker.articleId}`, { ...marker });
+  }
+
+  async endedBy(instant: string, limit: number): Promise<ComposeMarker[]> {
+    return [...this.items.entries()]
+      .filter(([key]) => key <= `${instant}#~`)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .slice(0, limit)
+      .map(([, marker]) => ({ ...marker }));
+  }
+
+  async clear(marker: ComposeMarker): Promise<void> {
+    this.items.delete(`${marker.checkAt}#${marker.articleId}`);
   }
 }

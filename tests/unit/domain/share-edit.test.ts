@@ -201,14 +201,27 @@ describe('editor actions', () => {
     expect(next.history.at(-1)).toMatchObject({ event: 'approve', by: 'alice' });
   });
 
-  it('reschedules a queued share to now, and leaves one already due alone', () => {
+  it('reschedules a queued share to now, and leaves a scheduled one already due alone', () => {
     const queued = share({ status: 'queued', leaseUntil: '2026-11-28T13:02:00.000Z' });
     expect(applyAction(queued, 'publish-now', ctx).share).toMatchObject({
       status: 'scheduled',
       dueAt: at.toISOString(),
     });
-    const due = share({ status: 'queued', dueAt: '2026-11-28T11:59:59.000Z', leaseUntil: 'x' });
+    const due = share({ status: 'scheduled', dueAt: '2026-11-28T11:59:59.000Z' });
     expect(applyAction(due, 'publish-now', ctx).share).toBe(due);
+  });
+
+  it('sends a past-due queued share again: its message is late or lost', () => {
+    const due = share({ status: 'queued', dueAt: '2026-11-28T11:59:59.000Z', leaseUntil: 'x' });
+    const { share: next } = applyAction(due, 'publish-now', ctx);
+    expect(next).toMatchObject({ status: 'scheduled', dueAt: due.dueAt, version: due.version + 1 });
+    expect(next.history.at(-1)).toMatchObject({
+      event: 'requeue',
+      from: 'queued',
+      to: 'scheduled',
+      by: 'alice',
+      reason: expect.stringContaining('sent again'),
+    });
   });
 
   it('refuses to publish now before the embargo or a share that is not waiting', () => {
