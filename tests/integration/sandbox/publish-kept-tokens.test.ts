@@ -59,25 +59,31 @@ afterAll(async () => {
   await steady?.stop();
 });
 
+/** The publisher with a token keeper over this file's secrets folder, for one Threads channel. */
+function threadsPublisher(id: string) {
+  const world = inMemoryWorld(new Date());
+  const channel = channelOf({ id, platform: 'threads', account: '@newsroom' });
+  const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
+  const tokens = new TokenKeeper({
+    credentials,
+    leases: new InMemoryRefreshLeases(),
+    refresherFor: (platform) => refresherFor(platform, { apps: { get: async () => undefined } }),
+    clock: systemClock,
+    channelState: world.channelState,
+  });
+  const client = clientFor('threads');
+  if (!client) throw new Error('no Threads client');
+  return {
+    world,
+    channel,
+    credentials,
+    deps: publishDeps(world, [channel], client, { credentials, tokens }),
+  };
+}
+
 describe('a Threads channel whose token is kept alive', () => {
   it('fails a share refused for a missing permission without a refresh; an expired token is refreshed once', async () => {
-    const world = inMemoryWorld(new Date());
-    const channel = channelOf({
-      id: 'threads-permission',
-      platform: 'threads',
-      account: '@newsroom',
-    });
-    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
-    const tokens = new TokenKeeper({
-      credentials,
-      leases: new InMemoryRefreshLeases(),
-      refresherFor: (platform) => refresherFor(platform, { apps: { get: async () => undefined } }),
-      clock: systemClock,
-      channelState: world.channelState,
-    });
-    const client = clientFor('threads');
-    if (!client) throw new Error('no Threads client');
-    const deps = publishDeps(world, [channel], client, { credentials, tokens });
+    const { world, channel, credentials, deps } = threadsPublisher('threads-permission');
     const connected = await connectThreads(steady);
     await credentials.put(channel.id, connected);
     const refreshed = () => steadyLedger.snapshot().threads?.refreshed ?? 0;
@@ -103,19 +109,7 @@ describe('a Threads channel whose token is kept alive', () => {
   });
 
   it('keeps posting across expiries, parks on a revoked grant, and posts once reconnected', async () => {
-    const world = inMemoryWorld(new Date());
-    const channel = channelOf({ id: 'threads-kept', platform: 'threads', account: '@newsroom' });
-    const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
-    const tokens = new TokenKeeper({
-      credentials,
-      leases: new InMemoryRefreshLeases(),
-      refresherFor: (platform) => refresherFor(platform, { apps: { get: async () => undefined } }),
-      clock: systemClock,
-      channelState: world.channelState,
-    });
-    const client = clientFor('threads');
-    if (!client) throw new Error('no Threads client');
-    const deps = publishDeps(world, [channel], client, { credentials, tokens });
+    const { world, channel, credentials, deps } = threadsPublisher('threads-kept');
     await credentials.put(channel.id, await connectThreads(sandbox));
     const before = ledger.snapshot().threads ?? { refreshed: 0, expired: 0 };
 
