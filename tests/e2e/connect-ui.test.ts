@@ -160,19 +160,10 @@ describe('Connect in the editor UI', () => {
   });
 
   it('connects the Facebook channel through the pick among three Pages', async () => {
-    const facebook = DEFAULT_CHANNELS.find((c) => c.platform === 'facebook');
-    if (!facebook) throw new Error('no default Facebook channel');
-    const page = await browser.newPage();
-    await page.goto(`${stack.url}/#token=${encodeURIComponent(admin)}`);
-    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
-    await page.getByRole('link', { name: 'Channels', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
+    const facebook = { id: channelOf('facebook') };
+    const { page } = await channelsPage();
 
-    await page
-      .locator(`tr[data-channel="${facebook.id}"]`)
-      .getByRole('button', { name: /^Connect/ })
-      .first()
-      .click();
+    await clickConnect(page, facebook.id);
     await page.getByRole('radio', { name: /manages 3 Pages/ }).check();
     await page.getByRole('button', { name: 'Authorize app' }).click();
 
@@ -195,26 +186,18 @@ describe('Connect in the editor UI', () => {
     await expect
       .poll(() => page.locator('.notice-success').textContent())
       .toBe(`Channel ${facebook.id} is connected.`);
-    const stored = JSON.parse(
-      readFileSync(join(stack.dataDir, 'channel-secrets', `${facebook.id}.json`), 'utf8'),
-    ) as { pageId: string; pageAccessToken: string };
-    expect(stored.pageId).not.toBe(
+    const picked = stored(facebook.id) as { pageId: string; pageAccessToken: string };
+    expect(picked.pageId).not.toBe(
       (stack.sandboxes?.byPlatform('facebook')?.credentials as { pageId?: string })?.pageId,
     );
-    expect(await page.content()).not.toContain(stored.pageAccessToken);
+    expect(await page.content()).not.toContain(picked.pageAccessToken);
   });
 
   it('connects the Instagram channel with Facebook login, through the Facebook dialog', async () => {
-    const instagram = DEFAULT_CHANNELS.find((c) => c.platform === 'instagram');
-    if (!instagram) throw new Error('no default Instagram channel');
-    const page = await browser.newPage();
-    await page.goto(`${stack.url}/#token=${encodeURIComponent(admin)}`);
-    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
-    await page.getByRole('link', { name: 'Channels', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
+    const instagram = { id: channelOf('instagram') };
+    const { page } = await channelsPage();
 
-    await page
-      .locator(`tr[data-channel="${instagram.id}"]`)
+    await row(page, instagram.id)
       .getByRole('button', { name: /^Connect with Facebook/ })
       .click();
     await page.getByRole('heading', { name: /Facebook account/ }).waitFor();
@@ -225,11 +208,9 @@ describe('Connect in the editor UI', () => {
     await expect
       .poll(() => page.locator('.notice-success').textContent())
       .toBe(`Channel ${instagram.id} is connected.`);
-    const stored = JSON.parse(
-      readFileSync(join(stack.dataDir, 'channel-secrets', `${instagram.id}.json`), 'utf8'),
-    ) as { accessToken: string; login: string };
-    expect(stored.login).toBe('facebook');
-    expect(await page.content()).not.toContain(stored.accessToken);
+    const linked = stored(instagram.id) as { accessToken: string; login: string };
+    expect(linked.login).toBe('facebook');
+    expect(await page.content()).not.toContain(linked.accessToken);
   });
 
   for (const platform of ['linkedin', 'threads', 'instagram', 'facebook'] as const) {
