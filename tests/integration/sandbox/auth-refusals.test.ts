@@ -7,47 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../infra/local/logger';
 import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
-import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
 import type { Platform } from '../../../shared/domain/platform';
-import type { Share } from '../../../shared/domain/share';
 import type { PublishOutcome } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
-import { newShare } from '../../../shared/usecases/compose-article';
-import { sampleArticle as fixture } from '../../support/sandbox-contract';
+import { claimedShare } from '../../support/sandbox-contract';
 
-const channels = loadChannelsConfig(undefined).channels;
 let sandboxes: Sandboxes;
-let articles = 0;
 
 beforeAll(async () => {
   sandboxes = await startSandboxes({ log: createLogger({ quiet: true }) });
 });
 afterAll(() => sandboxes?.stop());
-
-function claimedShare(platform: Platform): Share {
-  articles += 1;
-  const channel = channels.find((c) => c.platform === platform);
-  if (!channel) throw new Error(`no default ${platform} channel`);
-  const article = parseGenericArticle({
-    ...fixture,
-    id: `${fixture.id}-refusal-${articles}`,
-    url: fixture.url.replace(/\/$/, `-refusal-${articles}/`),
-    title: `${fixture.title} (refusal ${articles})`,
-  });
-  const now = new Date();
-  const record = {
-    articleId: `art-refusal-${articles}`,
-    article,
-    receivedAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
-  return {
-    ...newShare(record, channel, now),
-    status: 'publishing',
-    firstClaimedAt: now.toISOString(),
-  };
-}
 
 async function publishWith(platform: Platform, fault: string): Promise<PublishOutcome> {
   const sandbox = sandboxes.byPlatform(platform);
