@@ -150,6 +150,17 @@ export class CrierMonitoring extends Construct {
       // A silent tick is SharesStuckAlarm's to report.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    alarm('RevisionsResentAlarm', {
+      alarmDescription:
+        'The minute tick found stored revisions never composed (their compose message was lost, or compose keeps failing on them) and sent them to compose again, in two of the last three five-minute periods: articles are late. See docs/operating.md, "Revisions composed late".',
+      metric: crierMetric(METRICS.revisionsResent),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // A silent tick is SharesStuckAlarm's to report.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     alarm('SharesParkedAlarm', {
       alarmDescription:
         'A share is parked as unknown: Crier cannot tell whether it was posted and waits for an editor. See docs/operating.md, "A share left unknown".',
@@ -201,6 +212,7 @@ export class CrierMonitoring extends Construct {
           crierMetric(METRICS.sharesStuck, {}, { label: 'stuck (lease ran out)' }),
           crierMetric(METRICS.sharesReconciling, {}, { label: 'sent to reconcile again' }),
           crierMetric(METRICS.sharesFailed, {}, { label: 'skipped (cannot read or write)' }),
+          crierMetric(METRICS.revisionsResent, {}, { label: 'revisions sent to compose again' }),
         ],
         right: [acrossNetworks('parked for an editor', (p) => publishOutcome(p, 'parked'))],
         width: 8,

@@ -108,6 +108,19 @@ describe('alarms', () => {
     });
   });
 
+  it('goes off when the tick sends uncomposed revisions to compose again in two of three periods', () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.revisionsResent,
+      Dimensions: crierDimensions({}),
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('goes off on webhook signature failures (401s) past a threshold', () => {
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
@@ -141,9 +154,9 @@ describe('alarms', () => {
 
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    // One DLQ alarm per queue, one per network, stuck, skipped, parked, the two kinds of
-    // auth failure, and failing channels.
-    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 6);
+    // One DLQ alarm per queue, one per network, stuck, skipped, resent revisions, parked,
+    // the two kinds of auth failure, and failing channels.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 7);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
@@ -162,6 +175,7 @@ describe('the dashboard', () => {
       'ApproximateAgeOfOldestMessage',
       METRICS.publishOutcome,
       METRICS.sharesStuck,
+      METRICS.revisionsResent,
       METRICS.webhookAuthFailures,
       METRICS.publishAuthFailures,
       METRICS.channelsFailing,
