@@ -118,6 +118,8 @@ export function claimedShare(platform: Platform, options: ShareOptions = {}): Sh
       : {}),
     status: 'publishing',
     firstClaimedAt: new Date(now.getTime() - (options.claimedAgoMs ?? 0)).toISOString(),
+    // The record key Bluesky's first claim sets, before anything is sent.
+    ...(platform === 'bluesky' ? { remoteKey: TID.nextStr() } : {}),
   };
 }
 
@@ -365,7 +367,7 @@ export const NETWORKS: NetworkContract[] = [
     platform: 'bluesky',
     start: blueskySandbox(),
     client: blueskyClient,
-    share: () => ({ ...claimedShare('bluesky'), remoteKey: TID.nextStr() }),
+    share: () => claimedShare('bluesky'),
     postsOf: (posts, share) =>
       posts.filter((p) => p.remoteId.endsWith(`/app.bsky.feed.post/${share.remoteKey}`)),
     serverError: (status) => status,

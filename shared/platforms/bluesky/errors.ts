@@ -6,13 +6,22 @@
 import { XRPCError } from '@atproto/api';
 import type { PublishOutcome, ReconcileOutcome, WithdrawOutcome } from '../client';
 import { neverConnected } from '../transport';
-import { isSessionError } from './session';
+import { isScopeError, isSessionError } from './session';
 
 /** When a 429 names no reset, wait this long rather than hammer the PDS. */
 const DEFAULT_RATE_WAIT_MS = 60_000;
 
 function explain(error: XRPCError): string {
   return error.error ? `${error.status} ${error.error}: ${error.message}` : error.message;
+}
+
+/** The app password lacks the scope: no login or refresh helps, an operator must act. */
+function scopeRefusal(error: XRPCError, step: string) {
+  return {
+    kind: 'auth',
+    permission: true,
+    message: `Bluesky refused ${step} for the app password's scope (${explain(error)}): use an app password that may post, or the account's own`,
+  } as const;
 }
 
 /** RateLimit-Reset (Unix seconds) and Retry-After (seconds): the later of the two. */
@@ -50,6 +59,7 @@ export function beforeCreate(error: unknown, step: string, deadline: AbortSignal
         message: `The Bluesky service does not serve ${step} (${explain(error)}): check credentials.service`,
       };
     }
+    if (isScopeError(error)) return scopeRefusal(error, step);
     if (isSessionError(error) || step === 'the login') {
       return { kind: 'auth', message: `Bluesky refused ${step}: ${explain(error)}` };
     }
@@ -80,6 +90,8 @@ export function afterCreate(error: unknown, rkey: string, deadline: AbortSignal)
       // A repeated rkey fails inside the repo write and surfaces as this same plain 500.
       return { kind: 'unknown', message: `Bluesky answered ${explain(error)}; ${mayExist}` };
     }
+    // Refused at the auth check: the write was never made.
+    if (isScopeError(error)) return scopeRefusal(error, 'createRecord');
     if (error.status === 401 || error.status === 403 || isSessionError(error)) {
       return { kind: 'auth', message: `Bluesky refused the credentials: ${explain(error)}` };
     }
@@ -129,6 +141,7 @@ export function deleteFailure(error: unknown, deadline: AbortSignal): WithdrawOu
     const message = `Bluesky refused the delete: ${explain(error)}`;
     if (error.status === 429) return { kind: 'rate', until: rateLimitedUntil(error), message };
     if (error.status >= 500) return { kind: 'retry', message };
+    if (isScopeError(error)) return scopeRefusal(error, 'the delete');
     if (error.status === 401 || error.status === 403 || isSessionError(error)) {
       return { kind: 'auth', message };
     }

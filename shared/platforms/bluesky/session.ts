@@ -204,10 +204,24 @@ function gatedLogin(
   return call.loginGate ? call.loginGate.exclusive(run) : run(undefined);
 }
 
+/**
+ * The session is alive but its app password may not do this (`InvalidToken` with "Bad
+ * token scope" or "Bad token method", as the PDS's auth verifier answers): a new login
+ * with the same password gets the same scope, so only a person can help.
+ */
+export function isScopeError(error: unknown): boolean {
+  return (
+    error instanceof XRPCError &&
+    error.error === 'InvalidToken' &&
+    /^Bad token (scope|method)/.test(error.message)
+  );
+}
+
 /** The stored session is dead (revoked, or its refresh failed): a password login may help. */
 export function isSessionError(error: unknown): boolean {
   return (
     error instanceof XRPCError &&
+    !isScopeError(error) &&
     (error.status === 401 ||
       (error.status === 400 && (error.error === 'ExpiredToken' || error.error === 'InvalidToken')))
   );

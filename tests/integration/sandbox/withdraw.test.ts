@@ -1,4 +1,3 @@
-import { TID } from '@atproto/common-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../infra/local/logger';
 import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
@@ -6,18 +5,14 @@ import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
-import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import { WITHDRAW_SUPPORT } from '../../../shared/domain/withdrawal';
 import type { WithdrawCall } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
 import { telegramClient } from '../../../shared/platforms/telegram/client';
-import { newShare } from '../../../shared/usecases/compose-article';
-import { sampleArticle as fixture } from '../../support/sandbox-contract';
+import { claimedShare } from '../../support/sandbox-contract';
 
-const channels = loadChannelsConfig(undefined).channels;
 const log = createLogger({ quiet: true });
 const NOTICE = 'This article has been withdrawn.';
 
@@ -32,33 +27,6 @@ const SECRET: Record<Platform, string> = {
   instagram: 'accessToken',
   telegram: 'botToken',
 };
-
-let articles = 0;
-/** A share of the sample article as compose makes it and the publisher claims it; each its own. */
-function claimedShare(platform: Platform): Share {
-  articles += 1;
-  const channel = channels.find((c) => c.platform === platform);
-  if (!channel) throw new Error(`no default ${platform} channel`);
-  const article = parseGenericArticle({
-    ...fixture,
-    id: `${fixture.id}-withdraw-${articles}`,
-    url: fixture.url.replace(/\/$/, `-withdraw-${articles}/`),
-    title: `${fixture.title} (withdraw ${articles})`,
-  });
-  const now = new Date();
-  const record = {
-    articleId: `art-withdraw-${articles}`,
-    article,
-    receivedAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
-  return {
-    ...newShare(record, channel, now),
-    status: 'publishing',
-    firstClaimedAt: now.toISOString(),
-    ...(platform === 'bluesky' ? { remoteKey: TID.nextStr() } : {}),
-  };
-}
 
 describe('withdrawing posts on the sandbox networks', () => {
   let sandboxes: Sandboxes;

@@ -51,8 +51,8 @@ function refuse(call: Call, a: Account, fault: Refusal) {
     case 'expired-token':
       return fail(call.res, { status: 400, error: 'ExpiredToken', message: 'Token has expired' });
     case 'permission':
-      // An app password without the scope the method needs.
-      return fail(call.res, { status: 400, error: 'InvalidRequest', message: 'Bad token scope' });
+      // An app password without the scope the method needs, in the PDS's own words.
+      return fail(call.res, { status: 400, error: 'InvalidToken', message: 'Bad token scope' });
     default:
       return fail(call.res, INTERNAL);
   }
