@@ -102,6 +102,8 @@ export const shareViewSchema = z.object({
   thread: z.array(z.string()).nullable(),
   /** the remote ids of the thread's replies posted so far, in order */
   threadIds: z.array(z.string()),
+  /** a withdrawal under way or done: how many of `threadIds`, from the last, are deleted */
+  threadWithdrawn: z.number().int(),
   media: z.array(mediaRefSchema).nullable(),
   warnings: z.array(z.string()),
   language: z.string().nullable(),
@@ -252,6 +254,7 @@ export function shareView(share: Share): ShareView {
     facets: share.facets ?? null,
     thread: share.thread ?? null,
     threadIds: share.threadIds ?? [],
+    threadWithdrawn: share.threadWithdrawn ?? 0,
     media: share.media ?? null,
     warnings: share.warnings ?? [],
     language: share.language ?? null,

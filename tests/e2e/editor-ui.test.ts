@@ -228,6 +228,51 @@ describe('the editor UI', () => {
     }
   });
 
+  it("shows a withdrawn thread's deleted replies and the history entries the server let go", async () => {
+    const mastodon = (await apiShares()).find((s) => s.platform === 'mastodon');
+    if (!mastodon) throw new Error('no Mastodon share');
+    const key = shareKey(articleId, mastodon.channelId);
+    const update = (expression: string, values?: Record<string, unknown>) =>
+      stack.db.send(
+        new UpdateCommand({
+          TableName: stack.tableName,
+          Key: key,
+          UpdateExpression: expression,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    // As a long-lived share and a withdrawal stopped after two of three replies leave it.
+    await update('SET historyDropped = :dropped, threadIds = :ids, threadWithdrawn = :gone', {
+      ':dropped': 1_234,
+      ':ids': ['111', '112', '113'],
+      ':gone': 2,
+    });
+    try {
+      const page = await signedInPage(`#/articles/${encodeURIComponent(articleId)}`);
+      const card = shareCard(page, mastodon.channelId);
+      const note = card.locator('.withdrawal-note');
+      await note.waitFor();
+      expect(await note.textContent()).toBe(
+        "Withdrawing from Mastodon: 2 of the thread's 3 replies were deleted. The rest follow on the next try.",
+      );
+      const history = card.locator('details.history');
+      const kept = await history.locator('li:not(.history-dropped)').count();
+      expect(kept).toBeGreaterThan(0);
+      expect(await history.locator('summary').textContent()).toBe(
+        `History (${(kept + 1_234).toLocaleString('en-US')})`,
+      );
+      await history.locator('summary').click();
+      const gap = history.locator('li.history-dropped');
+      expect(await gap.textContent()).toMatch(/^\s*1,234 earlier entries were not kept\s*$/);
+      // The gap sits just above the first entry, the share's creation.
+      expect(await history.locator('li').last().textContent()).toContain('compose');
+      expect(await page.locator('.withdrawal-note').count()).toBe(1);
+      await page.close();
+    } finally {
+      await update('REMOVE historyDropped, threadIds, threadWithdrawn');
+    }
+  });
+
   describe('with the editor API write routes', () => {
     it('edits the X text, reschedules Bluesky, cancels Mastodon, shows a 400 and a 409, and publishes the rest', async () => {
       const page = await browser.newPage();

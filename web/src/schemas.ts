@@ -63,6 +63,16 @@ export const shareSchema = z.object({
     ),
   ),
   thread: z.nullish(z.array(text)),
+  threadIds: z._default(z.array(text), []),
+  threadWithdrawn: z._default(z.number(), 0),
+  withdrawal: z.nullish(
+    z.object({
+      action: z.enum(['delete', 'edit']),
+      at: text,
+      outcome: z.enum(['done', 'refused']),
+      reason: optionalText,
+    }),
+  ),
   length: z.nullish(length),
   warnings: z._default(z.array(text), []),
   attempt: z._default(z.number(), 0),
@@ -71,6 +81,8 @@ export const shareSchema = z.object({
   cancelRequested: z.nullish(z.boolean()),
   waitingForReconnect: optionalText,
   history: z._default(z.array(historyEntrySchema), []),
+  /** history entries between the first and the kept ones that the server let go */
+  historyDropped: z._default(z.number(), 0),
   /** when an editor last set the text or the time by hand */
   edited: z.nullish(z.object({ text: optionalText, dueAt: optionalText })),
   round: z.nullish(z.number()),

@@ -65,18 +65,58 @@ function editedNote(share: Share): string | undefined {
   return undefined;
 }
 
-function HistoryList({ entries }: { entries: HistoryEntry[] }) {
+function HistoryItem({ entry }: { entry: HistoryEntry }) {
+  return html`<li>
+    <time datetime=${entry.at}>${formatDateTime(entry.at)}</time>
+    <span class="history-event">${entry.event}</span>
+    ${entry.from ? `${entry.from} → ${entry.to}` : entry.to}
+    <span class="history-by">by ${entry.by}</span>
+    ${entry.reason && html`<span class="history-reason">${entry.reason}</span>`}
+  </li>`;
+}
+
+/**
+ * Newest first. The server keeps the first entry and the latest ones; where it let some go
+ * in between, a line says how many, so the list never reads as the whole story.
+ */
+function HistoryList({ entries, dropped }: { entries: HistoryEntry[]; dropped: number }) {
+  const [first, ...rest] = entries;
+  if (!first || dropped === 0) {
+    return html`<ol class="history-list">
+      ${[...entries].reverse().map((entry) => html`<${HistoryItem} entry=${entry} />`)}
+    </ol>`;
+  }
   return html`<ol class="history-list">
-    ${[...entries].reverse().map(
-      (entry) => html`<li>
-        <time datetime=${entry.at}>${formatDateTime(entry.at)}</time>
-        <span class="history-event">${entry.event}</span>
-        ${entry.from ? `${entry.from} → ${entry.to}` : entry.to}
-        <span class="history-by">by ${entry.by}</span>
-        ${entry.reason && html`<span class="history-reason">${entry.reason}</span>`}
-      </li>`,
-    )}
+    ${[...rest].reverse().map((entry) => html`<${HistoryItem} entry=${entry} />`)}
+    <li class="history-dropped">
+      ${dropped.toLocaleString()} earlier ${dropped === 1 ? 'entry was' : 'entries were'} not kept
+    </li>
+    <${HistoryItem} entry=${first} />
   </ol>`;
+}
+
+/** What became of a published thread's posts once its article was withdrawn. */
+function withdrawalNote(share: Share, network: string): string | undefined {
+  const replies = share.threadIds.length;
+  const gone = Math.min(share.threadWithdrawn, replies);
+  const thread =
+    replies > 0
+      ? ` ${gone} of the thread's ${replies} ${replies === 1 ? 'reply was' : 'replies were'} deleted.`
+      : '';
+  const { withdrawal } = share;
+  if (!withdrawal) {
+    // Replies are deleted first, from the last: a count without an outcome is under way.
+    return gone > 0
+      ? `Withdrawing from ${network}:${thread} The rest follow on the next try.`
+      : undefined;
+  }
+  const when = formatDateTime(withdrawal.at);
+  if (withdrawal.outcome === 'refused') {
+    return `${network} refused the withdrawal (${when}): ${withdrawal.reason ?? 'no reason given'}. Remove the post by hand.${thread}`;
+  }
+  return withdrawal.action === 'delete'
+    ? `Withdrawn: the post was deleted from ${network} (${when}).${thread}`
+    : `Withdrawn: the post on ${network} now carries the withdrawal notice (${when}).${thread}`;
 }
 
 export function ShareCard({
@@ -253,6 +293,7 @@ export function ShareCard({
         >
       </p>`
     }
+    ${withdrawalNote(share, network) && html`<p class="notice withdrawal-note">${withdrawalNote(share, network)}</p>`}
     ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
     ${
       share.waitingForReconnect &&
@@ -378,8 +419,8 @@ export function ShareCard({
     ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
 
     <details class="history">
-      <summary>History (${share.history.length})</summary>
-      <${HistoryList} entries=${share.history} />
+      <summary>History (${(share.history.length + share.historyDropped).toLocaleString()})</summary>
+      <${HistoryList} entries=${share.history} dropped=${share.historyDropped} />
     </details>
   </article>`;
 }
