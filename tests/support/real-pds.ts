@@ -18,6 +18,21 @@ export const realPdsInstalled = existsSync(`${FOLDER}node_modules/@atproto/pds/p
 export const REAL_PDS_MISSING =
   'the real PDS is not installed: run `npm ci --prefix tests/pds-server --no-audit --no-fund` (about 5 minutes: better-sqlite3 compiles)';
 
+// CI installs the package and sets this, so that a failed install cannot pass as a skip.
+if (!realPdsInstalled && process.env.CRIER_REQUIRE_REAL_PDS === '1') {
+  throw new Error(`CRIER_REQUIRE_REAL_PDS=1, but ${REAL_PDS_MISSING}`);
+}
+
+/**
+ * The title of a suite that needs the real PDS: `name`, or, when the package is missing,
+ * `name` with how to install it (the suite is skipped), which is also printed once.
+ */
+export function realPdsSuite(name: string): string {
+  if (realPdsInstalled) return name;
+  console.warn(`${name}: skipped, ${REAL_PDS_MISSING}`);
+  return `${name} (skipped: ${REAL_PDS_MISSING})`;
+}
+
 export type RealPds = {
   /** the PDS, `http://localhost:<port>` */
   url: string;

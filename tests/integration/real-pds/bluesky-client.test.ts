@@ -36,17 +36,15 @@ import {
 } from '../../support/in-memory';
 import {
   createRealAccount,
-  REAL_PDS_MISSING,
   type RealAccount,
   type RealPds,
   realPdsInstalled,
+  realPdsSuite,
   startRealPds,
 } from '../../support/real-pds';
 import { expectKind } from '../../support/sandbox-contract';
 import { claimedThreadShare, postThread, threadChannel } from '../../support/thread';
 import { sampleArticle } from '../../support/webhook';
-
-if (!realPdsInstalled) console.warn(`tests/integration/real-pds: skipped, ${REAL_PDS_MISSING}`);
 
 const POST = 'app.bsky.feed.post';
 
@@ -96,7 +94,7 @@ const sliced = (text: string, facets: readonly { index: Facet['index'] }[]) =>
 /** The createRecord answers the PDS gave Crier's client, read from the wire. */
 type Answer = { status: number; body: Record<string, unknown> };
 
-describe.skipIf(!realPdsInstalled)('the Bluesky client against a real PDS', () => {
+describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a real PDS'), () => {
   let pds: RealPds;
   let newsroom: RealAccount;
   let reporter: RealAccount;

@@ -14,13 +14,11 @@ import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import {
   createRealAccount,
-  REAL_PDS_MISSING,
   type RealPds,
   realPdsInstalled,
+  realPdsSuite,
   startRealPds,
 } from '../../support/real-pds';
-
-if (!realPdsInstalled) console.warn(`tests/integration/real-pds: skipped, ${REAL_PDS_MISSING}`);
 
 const POST = 'app.bsky.feed.post';
 
@@ -299,153 +297,156 @@ const CASES: [string, (t: Target) => Promise<Answer>][] = [
   ],
 ];
 
-describe.skipIf(!realPdsInstalled)('the Bluesky sandbox answers as the real PDS does', () => {
-  let pds: RealPds;
-  let sandbox: RunningSandbox;
-  const targets: Target[] = [];
+describe.skipIf(!realPdsInstalled)(
+  realPdsSuite('the Bluesky sandbox answers as the real PDS does'),
+  () => {
+    let pds: RealPds;
+    let sandbox: RunningSandbox;
+    const targets: Target[] = [];
 
-  async function login(t: Omit<Target, 'accessJwt' | 'refreshJwt' | 'did'>): Promise<Target> {
-    const session = await xrpc(
-      { ...t, did: '', accessJwt: '', refreshJwt: '' },
-      'com.atproto.server.createSession',
-      {
-        json: { identifier: t.identifier, password: t.password },
-      },
-    );
-    expect(session.status).toBe(200);
-    return {
-      ...t,
-      did: String(session.body.did),
-      accessJwt: String(session.body.accessJwt),
-      refreshJwt: String(session.body.refreshJwt),
-    };
-  }
-
-  beforeAll(async () => {
-    jpeg = await sharp({ create: { width: 120, height: 63, channels: 3, background: '#c0392b' } })
-      .jpeg()
-      .toBuffer();
-    pds = await startRealPds();
-    const account = await createRealAccount(pds, 'parity');
-    const known = await createRealAccount(pds, 'known');
-    sandbox = await blueskySandbox({ knownHandles: ['known.bsky.social'] })({
-      posts: new SandboxPosts(),
-      faults: new FaultInjector(undefined, 1),
-      log: createLogger({ quiet: true }),
-    });
-    const { identifier, password } = Object(sandbox.credentials);
-    const sandboxTarget = await login({
-      name: 'sandbox',
-      url: sandbox.url,
-      identifier: String(identifier),
-      password: String(password),
-      knownHandle: 'known.bsky.social',
-      knownDid: '',
-      unknownHandle: 'ghost.bsky.social',
-    });
-    const resolved = await xrpc(sandboxTarget, 'com.atproto.identity.resolveHandle', {
-      params: { handle: 'known.bsky.social' },
-    });
-    targets.push({ ...sandboxTarget, knownDid: String(resolved.body.did) });
-    targets.push(
-      await login({
-        name: 'real PDS',
-        url: pds.url,
-        identifier: account.handle,
-        password: account.appPassword,
-        knownHandle: known.handle,
-        knownDid: known.did,
-        unknownHandle: 'ghost.test',
-      }),
-    );
-  }, 120_000);
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    await pds?.stop();
-  });
-
-  it.each(CASES)('%s', async (_name, run) => {
-    const answers: Answer[] = [];
-    for (const target of targets) answers.push(await run(target));
-    const [inSandbox, inPds] = answers.map(({ status, error }) => ({ status, error }));
-    expect(inSandbox).toEqual(inPds);
-  });
-
-  it('stores an uploaded JPEG as image/jpeg whatever the Content-Type said', async () => {
-    for (const target of targets) {
-      const answer = await upload(target, jpeg, 'image/png');
-      expect({ server: target.name, blob: blobOf(answer) }).toMatchObject({
-        server: target.name,
-        blob: { mimeType: 'image/jpeg', size: jpeg.length },
-      });
+    async function login(t: Omit<Target, 'accessJwt' | 'refreshJwt' | 'did'>): Promise<Target> {
+      const session = await xrpc(
+        { ...t, did: '', accessJwt: '', refreshJwt: '' },
+        'com.atproto.server.createSession',
+        {
+          json: { identifier: t.identifier, password: t.password },
+        },
+      );
+      expect(session.status).toBe(200);
+      return {
+        ...t,
+        did: String(session.body.did),
+        accessJwt: String(session.body.accessJwt),
+        refreshJwt: String(session.body.refreshJwt),
+      };
     }
-  });
 
-  it('lets a used refresh token refresh again within its grace, to a token of the same id', async () => {
-    for (const target of targets) {
-      const fresh = await login(target);
-      const refresh = () =>
-        xrpc(target, 'com.atproto.server.refreshSession', {
+    beforeAll(async () => {
+      jpeg = await sharp({ create: { width: 120, height: 63, channels: 3, background: '#c0392b' } })
+        .jpeg()
+        .toBuffer();
+      pds = await startRealPds();
+      const account = await createRealAccount(pds, 'parity');
+      const known = await createRealAccount(pds, 'known');
+      sandbox = await blueskySandbox({ knownHandles: ['known.bsky.social'] })({
+        posts: new SandboxPosts(),
+        faults: new FaultInjector(undefined, 1),
+        log: createLogger({ quiet: true }),
+      });
+      const { identifier, password } = Object(sandbox.credentials);
+      const sandboxTarget = await login({
+        name: 'sandbox',
+        url: sandbox.url,
+        identifier: String(identifier),
+        password: String(password),
+        knownHandle: 'known.bsky.social',
+        knownDid: '',
+        unknownHandle: 'ghost.bsky.social',
+      });
+      const resolved = await xrpc(sandboxTarget, 'com.atproto.identity.resolveHandle', {
+        params: { handle: 'known.bsky.social' },
+      });
+      targets.push({ ...sandboxTarget, knownDid: String(resolved.body.did) });
+      targets.push(
+        await login({
+          name: 'real PDS',
+          url: pds.url,
+          identifier: account.handle,
+          password: account.appPassword,
+          knownHandle: known.handle,
+          knownDid: known.did,
+          unknownHandle: 'ghost.test',
+        }),
+      );
+    }, 120_000);
+
+    afterAll(async () => {
+      await sandbox?.stop();
+      await pds?.stop();
+    });
+
+    it.each(CASES)('%s', async (_name, run) => {
+      const answers: Answer[] = [];
+      for (const target of targets) answers.push(await run(target));
+      const [inSandbox, inPds] = answers.map(({ status, error }) => ({ status, error }));
+      expect(inSandbox).toEqual(inPds);
+    });
+
+    it('stores an uploaded JPEG as image/jpeg whatever the Content-Type said', async () => {
+      for (const target of targets) {
+        const answer = await upload(target, jpeg, 'image/png');
+        expect({ server: target.name, blob: blobOf(answer) }).toMatchObject({
+          server: target.name,
+          blob: { mimeType: 'image/jpeg', size: jpeg.length },
+        });
+      }
+    });
+
+    it('lets a used refresh token refresh again within its grace, to a token of the same id', async () => {
+      for (const target of targets) {
+        const fresh = await login(target);
+        const refresh = () =>
+          xrpc(target, 'com.atproto.server.refreshSession', {
+            method: 'POST',
+            token: fresh.refreshJwt,
+          });
+        const first = await refresh();
+        const again = await refresh();
+        expect({ server: target.name, first: first.status, again: again.status }).toEqual({
+          server: target.name,
+          first: 200,
+          again: 200,
+        });
+        expect(jtiOf(again.body.refreshJwt)).toBe(jtiOf(first.body.refreshJwt));
+        expect(jtiOf(first.body.refreshJwt)).not.toBe(jtiOf(fresh.refreshJwt));
+        // Ending the session revokes the token, grace or not.
+        const ended = await xrpc(target, 'com.atproto.server.deleteSession', {
           method: 'POST',
           token: fresh.refreshJwt,
         });
-      const first = await refresh();
-      const again = await refresh();
-      expect({ server: target.name, first: first.status, again: again.status }).toEqual({
-        server: target.name,
-        first: 200,
-        again: 200,
-      });
-      expect(jtiOf(again.body.refreshJwt)).toBe(jtiOf(first.body.refreshJwt));
-      expect(jtiOf(first.body.refreshJwt)).not.toBe(jtiOf(fresh.refreshJwt));
-      // Ending the session revokes the token, grace or not.
-      const ended = await xrpc(target, 'com.atproto.server.deleteSession', {
-        method: 'POST',
-        token: fresh.refreshJwt,
-      });
-      expect(ended.status).toBe(200);
-      expect(await refresh()).toMatchObject({ status: 400, error: 'ExpiredToken' });
-    }
-  });
+        expect(ended.status).toBe(200);
+        expect(await refresh()).toMatchObject({ status: 400, error: 'ExpiredToken' });
+      }
+    });
 
-  it('is stricter than the real PDS on purpose: facets outside the text, mentions of DIDs nobody has, replies to posts it does not hold', async () => {
-    const [sandboxTarget, pdsTarget] = targets;
-    if (!sandboxTarget || !pdsTarget) throw new Error('both servers must be up');
-    const strays = (t: Target) => [
-      post({
-        facets: [
-          {
-            index: { byteStart: 2, byteEnd: 99 },
-            features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/' }],
+    it('is stricter than the real PDS on purpose: facets outside the text, mentions of DIDs nobody has, replies to posts it does not hold', async () => {
+      const [sandboxTarget, pdsTarget] = targets;
+      if (!sandboxTarget || !pdsTarget) throw new Error('both servers must be up');
+      const strays = (t: Target) => [
+        post({
+          facets: [
+            {
+              index: { byteStart: 2, byteEnd: 99 },
+              features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/' }],
+            },
+          ],
+        }),
+        post({
+          text: '@someone.test',
+          facets: [
+            {
+              index: { byteStart: 0, byteEnd: 13 },
+              features: [{ $type: 'app.bsky.richtext.facet#mention', did: NOBODY }],
+            },
+          ],
+        }),
+        post({
+          reply: {
+            root: { uri: `at://${t.did}/${POST}/${TID.nextStr()}`, cid: SOME_CID },
+            parent: { uri: `at://${t.did}/${POST}/${TID.nextStr()}`, cid: SOME_CID },
           },
-        ],
-      }),
-      post({
-        text: '@someone.test',
-        facets: [
-          {
-            index: { byteStart: 0, byteEnd: 13 },
-            features: [{ $type: 'app.bsky.richtext.facet#mention', did: NOBODY }],
-          },
-        ],
-      }),
-      post({
-        reply: {
-          root: { uri: `at://${t.did}/${POST}/${TID.nextStr()}`, cid: SOME_CID },
-          parent: { uri: `at://${t.did}/${POST}/${TID.nextStr()}`, cid: SOME_CID },
-        },
-      }),
-    ];
-    for (const record of strays(sandboxTarget)) {
-      expect(await create(sandboxTarget, record)).toMatchObject({
-        status: 400,
-        error: 'InvalidRequest',
-        message: expect.stringContaining('(a sandbox check)'),
-      });
-    }
-    for (const record of strays(pdsTarget)) {
-      expect((await create(pdsTarget, record)).status).toBe(200);
-    }
-  });
-});
+        }),
+      ];
+      for (const record of strays(sandboxTarget)) {
+        expect(await create(sandboxTarget, record)).toMatchObject({
+          status: 400,
+          error: 'InvalidRequest',
+          message: expect.stringContaining('(a sandbox check)'),
+        });
+      }
+      for (const record of strays(pdsTarget)) {
+        expect((await create(pdsTarget, record)).status).toBe(200);
+      }
+    });
+  },
+);
