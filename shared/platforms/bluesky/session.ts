@@ -122,8 +122,10 @@ function resume(pooled: PooledAgent, stored: StoredSession): void {
 
 /**
  * Resumes the stored session as it is, without the refresh that `resumeSession` forces in
- * @atproto/api 0.19: a refresh rotates the refresh token, so two workers resuming the same
- * stored session would revoke each other's. The agent refreshes by itself when the PDS
+ * @atproto/api 0.19: a refresh rotates the refresh token (the reference PDS takes a used
+ * one for two more hours, then revokes it), so a refresh on every resume would cost a
+ * request and a write of the stored session on every call, and a worker holding a session
+ * older than that grace would find it dead. The agent refreshes by itself when the PDS
  * answers `ExpiredToken`. Without a usable session it logs in (createSession is limited
  * to 30 per 5 minutes per account).
  */

@@ -347,14 +347,27 @@ describe('the Bluesky client against the sandbox', () => {
     expect(outcome.session).toBeDefined();
     expect(outcome.session).not.toBe(old);
 
-    // The refresh token rotated: the old one is now revoked.
+    // The refresh token rotated: as on the PDS, the old one refreshes again only within
+    // its grace, to a token of the same id as the new one, and not once its session ends.
     const oldRefresh = sessionOf({ session: old }).refreshJwt;
-    const response = await fetch(`${h.sandbox.url}/xrpc/com.atproto.server.refreshSession`, {
+    const refresh = () =>
+      fetch(`${h.sandbox.url}/xrpc/com.atproto.server.refreshSession`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${oldRefresh}` },
+      });
+    const jti = (jwt: unknown) =>
+      objectOf(JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString()))
+        .jti;
+    const again = await refresh();
+    expect(again.status).toBe(200);
+    expect(jti(objectOf(await again.json()).refreshJwt)).toBe(jti(sessionOf(outcome).refreshJwt));
+    await fetch(`${h.sandbox.url}/xrpc/com.atproto.server.deleteSession`, {
       method: 'POST',
       headers: { authorization: `Bearer ${oldRefresh}` },
     });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
+    const ended = await refresh();
+    expect(ended.status).toBe(400);
+    expect(await ended.json()).toEqual({
       error: 'ExpiredToken',
       message: 'Token has been revoked',
     });

@@ -80,7 +80,13 @@ describe('Bluesky sessions in the sandbox', () => {
     expect((await xrpc('com.atproto.server.getSession', refreshed.body.accessJwt)).status).toBe(
       200,
     );
-    // The refresh JWT rotates: the one used is spent.
+    // The refresh JWT rotates: the one used refreshes again only within the PDS's grace,
+    // and not once its session is ended.
+    const ending = await fetch(`${bluesky.url}/xrpc/com.atproto.server.deleteSession`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.body.refreshJwt}` },
+    });
+    expect(ending.status).toBe(200);
     expect(await xrpc('com.atproto.server.refreshSession', session.body.refreshJwt)).toMatchObject({
       status: 400,
       body: { error: 'ExpiredToken' },
@@ -93,7 +99,7 @@ describe('Bluesky sessions in the sandbox', () => {
     expect(ledger.snapshot().bluesky).toMatchObject({
       issued: 2,
       refreshed: 1,
-      revoked: 1,
+      revoked: 2,
       expired: 1,
     });
   });

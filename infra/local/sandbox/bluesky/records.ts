@@ -44,6 +44,7 @@ function refuse(call: Call, a: Account, fault: Refusal) {
       // in. The sandbox takes it back after the reset time, as an operator would
       // paste a new one.
       a.refreshIds.clear();
+      a.rotated.clear();
       a.passwordRefusedUntil = Date.now() + faults.resetSeconds * 1000;
       const message = 'Token has been revoked';
       return fail(call.res, { status: 401, error: 'AuthenticationRequired', message });
@@ -161,7 +162,8 @@ export function listRecords(call: Call) {
   }
   const limit = Number(params.get('limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    return fail(call.res, invalid('Params/limit must be between 1 and 100'));
+    // The PDS answers a limit out of range with a plain 500, not a 400.
+    return fail(call.res, INTERNAL);
   }
   const target = call.state.byIdentifier(repo);
   if (!target) return fail(call.res, invalid(`Could not find repo: ${repo}`));
@@ -193,10 +195,29 @@ export function deleteRecord(call: Call) {
   send(call.res, 200, { commit: commitMeta(deleted) }, headers);
 }
 
+/** The image types the PDS recognises by their first bytes (it sniffs with file-type). */
+function sniffedType(bytes: Buffer): string | undefined {
+  const starts = (...sig: number[]) => sig.every((byte, i) => bytes[i] === byte);
+  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (/^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
+  if (
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  ) {
+    return 'image/webp';
+  }
+  return undefined;
+}
+
+/**
+ * Stores the bytes as a blob. Its type is what the bytes are where the PDS can tell (a
+ * JPEG sent as `image/png` is stored as `image/jpeg`), else the request's Content-Type.
+ */
 export function uploadBlob(call: Call) {
   const auth = authenticate(call, ACCESS_SCOPE);
   if (!auth) return;
-  const mimeType = mediaType(call.req) || 'application/octet-stream';
+  const mimeType = sniffedType(call.body) ?? (mediaType(call.req) || 'application/octet-stream');
   const blob = auth.account.repo.addBlob(call.body, mimeType);
   send(call.res, 200, {
     blob: { $type: 'blob', ref: { $link: blob.cid }, mimeType, size: blob.size },

@@ -2,9 +2,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../kit/http';
 import { createRecord, deleteRecord, getRecord, listRecords, uploadBlob } from './records';
-import type { BlueskyState, Call } from './state';
+import { type BlueskyState, type Call, REFRESH_GRACE_MS } from './state';
 import { ACCESS_SCOPE, REFRESH_SCOPE } from './tokens';
-import { authenticate, fail, invalid, jsonBody, sameSecret, send, text } from './xrpc';
+import {
+  authenticate,
+  fail,
+  field,
+  INTERNAL,
+  invalid,
+  jsonBody,
+  sameSecret,
+  send,
+  text,
+} from './xrpc';
 
 const JSON_LIMIT = 1_000_000;
 /** The PDS's default blob upload limit (5 MiB); a record checks the lexicon's own limit. */
@@ -30,19 +40,45 @@ function createSession(call: Call) {
   send(call.res, 200, call.state.sessionBody(found));
 }
 
+/**
+ * A refresh rotates the token: the first use gets a token with a new id, and for two hours
+ * (at most until it expires) the used one still refreshes, always to a token with that
+ * same id, so a refresh whose answer was lost can be made again. Then it is revoked.
+ */
 function refreshSession(call: Call) {
   const auth = authenticate(call, REFRESH_SCOPE);
   if (!auth) return;
-  const jti = auth.claims.jti;
-  if (!jti || !auth.account.refreshIds.delete(jti)) {
-    return fail(call.res, {
-      status: 400,
-      error: 'ExpiredToken',
-      message: 'Token has been revoked',
-    });
+  const { account } = auth;
+  const { jti, exp } = auth.claims;
+  const now = Date.now();
+  const grace = jti ? account.rotated.get(jti) : undefined;
+  if (jti && account.refreshIds.delete(jti)) {
+    const body = call.state.sessionBody(account);
+    const until = Math.min(now + REFRESH_GRACE_MS, exp * 1000);
+    account.rotated.set(jti, { nextId: jtiOf(body.refreshJwt), until });
+    call.state.note('refreshed');
+    return send(call.res, 200, body);
   }
-  call.state.note('refreshed');
-  send(call.res, 200, call.state.sessionBody(auth.account));
+  if (jti && grace && grace.until > now) {
+    call.state.note('refreshed');
+    return send(call.res, 200, call.state.sessionBody(account, grace.nextId));
+  }
+  if (jti) account.rotated.delete(jti);
+  return fail(call.res, {
+    status: 400,
+    error: 'ExpiredToken',
+    message: 'Token has been revoked',
+  });
+}
+
+/** The `jti` of a refresh JWT this sandbox just signed. */
+function jtiOf(refreshJwt: string): string {
+  const payload: unknown = JSON.parse(
+    Buffer.from(refreshJwt.split('.')[1] ?? '', 'base64url').toString('utf8'),
+  );
+  const jti = field(payload, 'jti');
+  if (typeof jti !== 'string') throw new Error('a refresh token without a jti');
+  return jti;
 }
 
 function getSession(call: Call) {
@@ -62,21 +98,29 @@ function getSession(call: Call) {
 function deleteSession(call: Call) {
   const auth = authenticate(call, REFRESH_SCOPE);
   if (!auth) return;
-  if (auth.claims.jti && auth.account.refreshIds.delete(auth.claims.jti)) {
+  const { jti } = auth.claims;
+  if (jti && (auth.account.refreshIds.delete(jti) || auth.account.rotated.delete(jti))) {
     call.state.note('revoked');
   }
   call.res.writeHead(200).end();
 }
 
+/** The AT Protocol's handle syntax: two labels or more, the last not starting with a digit. */
+const HANDLE =
+  /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
 /**
  * com.atproto.identity.resolveHandle for the handles the sandbox knows; any other is the
- * PDS's 400 `InvalidRequest` "Unable to resolve handle". No session is needed.
+ * PDS's 400 `InvalidRequest` "Unable to resolve handle", and a string that is not a
+ * handle at all the PDS's plain 500 (its handle check throws outside XRPC's errors).
+ * No session is needed.
  */
 function resolveHandle(call: Call) {
   const handle = call.params.get('handle');
   if (!handle) {
     return fail(call.res, invalid('Error: Params must have the property "handle"'));
   }
+  if (handle.length > 253 || !HANDLE.test(handle)) return fail(call.res, INTERNAL);
   const did = call.state.handles.get(handle.toLowerCase());
   if (!did) return fail(call.res, invalid('Unable to resolve handle'));
   send(call.res, 200, { did });

@@ -37,8 +37,14 @@ export type Account = {
   email: string;
   password: string;
   repo: Repo;
-  /** refresh token ids still valid; rotation and revocation remove them */
+  /** refresh token ids never used yet; rotation and revocation remove them */
   refreshIds: Set<string>;
+  /**
+   * Refresh token ids already used once: until `until` (two hours after that use, or
+   * the token's own expiry if sooner) they refresh again, to a token with id `nextId`,
+   * as the PDS's grace for a refresh whose answer was lost.
+   */
+  rotated: Map<string, { nextId: string; until: number }>;
   /** creates are refused with 429 until then (a `429` fault) */
   rateLimitedUntil: number;
   /** password logins are refused until then (an `auth` fault: the app password was revoked) */
@@ -67,6 +73,8 @@ function randomDid(): string {
 }
 
 const PDS_ACCESS_SECONDS = 120 * 60;
+/** How long a used refresh token still refreshes (the PDS's `REFRESH_GRACE_MS`). */
+export const REFRESH_GRACE_MS = 2 * 3_600_000;
 const PDS_REFRESH_SECONDS = 90 * 24 * 3600;
 
 export class BlueskyState {
@@ -93,6 +101,7 @@ export class BlueskyState {
       password: appPassword(),
       repo: new Repo(did),
       refreshIds: new Set(),
+      rotated: new Map(),
       rateLimitedUntil: 0,
       passwordRefusedUntil: 0,
       writes: { windowStart: 0, points: 0 },
@@ -146,9 +155,10 @@ export class BlueskyState {
     return owner.repo.get(match[2] ?? '', match[3] ?? '');
   };
 
-  sessionBody(a: Account) {
-    const tokens = this.issuer.issue(a.did);
-    a.refreshIds.add(tokens.jti);
+  /** A new session's body; `jti` names the refresh token's id (a refresh within its grace). */
+  sessionBody(a: Account, jti?: string) {
+    const tokens = this.issuer.issue(a.did, Date.now(), jti);
+    if (!a.rotated.has(tokens.jti)) a.refreshIds.add(tokens.jti);
     this.note('issued');
     // No didDoc: @atproto/api would send every later request to the PDS it names.
     return {

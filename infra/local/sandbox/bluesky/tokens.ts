@@ -38,12 +38,19 @@ export class TokenIssuer {
     return `${head}.${body}.${base64url(signature)}`;
   }
 
-  /** An access and a refresh token for `did`; the caller keeps `jti` to rotate or revoke it. */
-  issue(did: string, now = Date.now()): { accessJwt: string; refreshJwt: string; jti: string } {
+  /**
+   * An access and a refresh token for `did`; the caller keeps `jti` to rotate or revoke it.
+   * A rotated refresh token used again within its grace gets a refresh token of the same
+   * `jti` as the first use did.
+   */
+  issue(
+    did: string,
+    now = Date.now(),
+    jti = randomBytes(32).toString('base64'),
+  ): { accessJwt: string; refreshJwt: string; jti: string } {
     const iat = Math.floor(now / 1000);
     // Rounded up from the moment of issue, so a token never lives less than its lifetime.
     const expires = (seconds: number) => Math.ceil(now / 1000 + seconds);
-    const jti = randomBytes(32).toString('base64');
     return {
       // A jti of its own: @atproto/api retries after a refresh only when the access
       // token changed, and two tokens signed in the same second would otherwise match.
@@ -104,7 +111,7 @@ export class TokenIssuer {
     if (claims.scope !== scope) {
       return {
         ok: false,
-        failure: { status: 400, error: 'InvalidToken', message: 'Bad token scope' },
+        failure: { status: 400, error: 'InvalidToken', message: 'Invalid token type' },
       };
     }
     return { ok: true, claims };

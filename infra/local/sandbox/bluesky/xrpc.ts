@@ -96,11 +96,11 @@ export function authenticate(call: Call, scope: typeof ACCESS_SCOPE | typeof REF
   return { account: found, claims: verified.claims };
 }
 
-/** The repo a write names must be the caller's own (by DID or handle). */
+/** The repo a write names must be the caller's own (by DID or handle); the PDS says 403 for one nobody has. */
 export function ownRepo(call: Call, caller: Account, repo: string | undefined): boolean {
   const target = repo ? call.state.byIdentifier(repo) : undefined;
   if (!target) {
-    fail(call.res, invalid(`Could not find repo: ${repo}`));
+    fail(call.res, { status: 403, error: 'AccountNotFound', message: 'Account not found' });
     return false;
   }
   if (target !== caller) {
