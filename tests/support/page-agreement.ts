@@ -106,7 +106,7 @@ export const hostNames = (url: string) =>
 function withSiteName(long: string, short: string, names: string[]): boolean {
   if (!short || !long.startsWith(short)) return false;
   const rest = long.slice(short.length);
-  if (!/^(\s+[|\-·»]\s+|\s*[｜：]\s*|\s*:\s*|_)/u.test(rest)) return false;
+  if (!/^(\s+(?:[|·»]|-+)\s+|\s*[｜：]\s*|\s*:\s*|_)/u.test(rest)) return false;
   const appended = letters(rest);
   return names
     .map(letters)

@@ -102,6 +102,7 @@ describe.each(channels.map((channel) => [channel.platform, channel] as const))(
       const summaryShown = channel.template.includes('{summary}');
       if (
         summaryShown &&
+        whole &&
         article.summary &&
         post.text.includes(ELLIPSIS) &&
         !article.summary.includes(ELLIPSIS) &&

@@ -106,7 +106,7 @@ describe('agreement with the fixture pages', () => {
 
   it('reads enough real pages from more than one suite', () => {
     expect(pages.length).toBeGreaterThanOrEqual(180);
-    expect([...bySuite.keys()].sort()).toEqual(['metascraper', 'postlight/parser']);
+    expect([...bySuite.keys()].sort()).toEqual(['metascraper', 'newspaper4k', 'postlight/parser']);
   });
 
   it('matches what the reference suites expect on at least 95% of the fields', () => {
