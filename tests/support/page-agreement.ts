@@ -96,27 +96,37 @@ export const hostNames = (url: string) =>
     .slice(0, -1)
     .filter((label) => label.length >= 3 && label !== 'www');
 
+/** What may stand between a headline and the site's name: " | ", " - ", " -- ", "：", ":", "_". */
+const SEPARATOR = String.raw`(?:\s+(?:[|·»]|-+)\s+|\s*[｜：]\s*|\s*:\s*|_)`;
+const AFTER = new RegExp(`^${SEPARATOR}`, 'u');
+const BEFORE = new RegExp(`${SEPARATOR}$`, 'u');
+
 /**
- * Whether `long` is `short` followed by the site's name the page appends to its title
- * (" | CNN Politics", "：朝日新聞デジタル", " - Pastebin.com"): Postlight Parser's suite
- * expects the headline alone, metascraper's the title as the page writes it, and Crier
- * keeps what the page writes. The appended part must name the site: contain its declared
- * name or a label of its host.
+ * Whether `long` is `short` with the site's name the page adds to its title, after it
+ * (" | CNN Politics", "：朝日新聞デジタル", " - Pastebin.com") or before it ("TechCrunch | "):
+ * the other suites expect the headline alone, metascraper's the title as the page writes
+ * it, and Crier keeps what the page writes. The added part must name the site: contain its
+ * declared name or a label of its host.
  */
 function withSiteName(long: string, short: string, names: string[]): boolean {
-  if (!short || !long.startsWith(short)) return false;
-  const rest = long.slice(short.length);
-  if (!/^(\s+(?:[|·»]|-+)\s+|\s*[｜：]\s*|\s*:\s*|_)/u.test(rest)) return false;
-  const appended = letters(rest);
+  if (!short || long === short) return false;
+  let added: string | undefined;
+  if (long.startsWith(short) && AFTER.test(long.slice(short.length))) {
+    added = long.slice(short.length);
+  } else if (long.endsWith(short) && BEFORE.test(long.slice(0, -short.length))) {
+    added = long.slice(0, -short.length);
+  }
+  if (added === undefined) return false;
+  const key = letters(added);
   return names
     .map(letters)
-    .some((key) => key.length >= 3 && (appended.includes(key) || key.includes(appended)));
+    .some((name) => name.length >= 3 && (key.includes(name) || name.includes(key)));
 }
 
 /**
  * Whether a card's field agrees with what the suite expects. Strict: equal once whitespace
  * and entities are normalized (URLs: resolved, a trailing slash aside). Lenient: also equal
- * once typography, URL percent-encoding and a site name appended to a title are.
+ * once typography, URL percent-encoding and a site name added to a title are.
  */
 export function agrees(
   field: Field,

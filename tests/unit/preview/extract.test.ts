@@ -14,8 +14,8 @@ const SEED = join(import.meta.dirname, '../../../tests/fixtures/seed-article.htm
 
 /**
  * Real pages with what other extractors' test suites expect of them: metascraper's
- * (everything its rules find), Postlight Parser's (the headline and lead image it asserts)
- * and newspaper4k's (title, description, image and canonical link).
+ * (everything its rules find), Postlight Parser's (the headline and lead image it asserts),
+ * newspaper4k's (title, description, image and canonical link) and goose3's (title).
  */
 const pages = readFixturePages();
 
@@ -78,7 +78,7 @@ describe('agreement with the fixture pages', () => {
       ...rows,
       '',
       'ok: equal after whitespace and entity normalization; ~ok: equal once typography (curly',
-      'quotes, dashes, …), URL percent-encoding and a site name appended to a title are also',
+      'quotes, dashes, …), URL percent-encoding and a site name added to a title are also',
       'normalized; MISS: different;',
       '-: no expectation; /: the suite expects something other than a preview field (below)',
       '',
@@ -105,8 +105,13 @@ describe('agreement with the fixture pages', () => {
     ].join('\n'),
   );
 
-  it("reads the real pages of three suites, at least 40 beyond metascraper's", () => {
-    expect([...bySuite.keys()].sort()).toEqual(['metascraper', 'newspaper4k', 'postlight/parser']);
+  it("reads the real pages of four suites, at least 40 beyond metascraper's", () => {
+    expect([...bySuite.keys()].sort()).toEqual([
+      'goose3',
+      'metascraper',
+      'newspaper4k',
+      'postlight/parser',
+    ]);
     expect(pages.filter((page) => page.suite !== 'metascraper').length).toBeGreaterThanOrEqual(40);
   });
 
