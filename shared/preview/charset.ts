@@ -1,7 +1,9 @@
 /**
  * Bytes of an HTML page to text, the way a browser picks the encoding: a byte order mark,
  * then the response's `content-type` charset, then a `<meta charset>` or `http-equiv`
- * declaration in the first bytes, then UTF-8.
+ * declaration in the first bytes, then UTF-8. One departure: a page that declares a legacy
+ * encoding in its markup but whose text is valid UTF-8 is read as UTF-8 (a CMS re-encoded
+ * it and left the old declaration).
  */
 
 /** How far into the page a declaration is looked for (browsers look at 1024 bytes; some pages put theirs later). */
@@ -11,8 +13,11 @@ export type DecodedPage = {
   text: string;
   /** the WHATWG name of the encoding used, e.g. `utf-8`, `windows-1251`, `shift_jis` */
   charset: string;
-  source: 'bom' | 'content-type' | 'meta' | 'default';
+  source: 'bom' | 'content-type' | 'meta' | 'utf-8-text' | 'default';
 };
+
+/** How much of a page is checked for being UTF-8 against its own declaration. */
+const UTF8_CHECK_BYTES = 64 * 1024;
 
 /** The WHATWG name of the encoding a label names, or undefined if this Node knows none. */
 function encodingOf(label: string): string | undefined {
@@ -67,6 +72,22 @@ function fromPage(label: string): string {
   return label;
 }
 
+/**
+ * Whether the first bytes read as UTF-8 and hold some non-ASCII text. Text in a legacy
+ * encoding almost never does: its non-ASCII bytes rarely line up as UTF-8 sequences.
+ */
+function looksUtf8(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, UTF8_CHECK_BYTES);
+  if (!head.some((byte) => byte >= 0x80)) return false;
+  try {
+    // `stream` lets a sequence cut at the end of the sample pass.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The encoding of a page's bytes, and what said so. */
 export function pickCharset(
   input: Uint8Array,
@@ -87,6 +108,9 @@ export function pickCharset(
     const label = find();
     // An unknown label is skipped, as a browser skips it, not treated as an error.
     const charset = label ? encodingOf(label) : undefined;
+    if (charset && source === 'meta' && charset !== 'utf-8' && looksUtf8(input)) {
+      return { charset: 'utf-8', source: 'utf-8-text' };
+    }
     if (charset) return { charset, source };
   }
   return { charset: 'utf-8', source: 'default' };

@@ -92,16 +92,50 @@ type PageReader = {
   readBody: (want: BodyWants) => BodyFacts;
 };
 
-/** A usable card image in the body: not a pixel, an icon, inline data, a vector or a video. */
-function bodyImage(name: string, attribs: Record<string, string>): string | undefined {
-  const src = (name === 'video' ? attribs.poster : (attribs.src ?? attribs['data-src']))?.trim();
-  if (!src || /^data:/i.test(src) || /\.(svg|mp4|webm)(\?|#|$)/i.test(src)) return undefined;
+/** Words that mark a picture as part of the page's furniture rather than its story. */
+const FURNITURE =
+  /(?:^|[^a-z])(?:icon|favicon|logo|avatar|sprite|badge|emoji|spinner|loader|placeholder|pixel|spacer)(?:$|[^a-z])/;
+
+/** Words of an attribute, camelCase split, lower-cased: `profileIcon_1.png` -> `profile icon_1.png`. */
+const words = (value: string | undefined) =>
+  (value ?? '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/**
+ * A usable card image in the body: not a pixel, an icon, a logo or an avatar (by its size, or
+ * by what its address, class, alt text or its parent's class call it), inline data, a vector
+ * or a video.
+ */
+function bodyImage(
+  name: string,
+  attribs: Record<string, string>,
+  parentClass: string | undefined,
+): string | undefined {
+  // A lazy-loaded picture has its address in data-src and a placeholder, if anything, in src.
+  const given = attribs.src?.trim();
+  const src = (
+    name === 'video'
+      ? attribs.poster
+      : given && !/^data:/i.test(given)
+        ? given
+        : attribs['data-src']
+  )?.trim();
+  if (!src || /^data:/i.test(src)) return undefined;
+  // Some templates write a whole srcset list into src: its first address is the picture.
+  const first = /^(\S+?)(?:\s+|%20)\d+(?:\.\d+)?[wx](?:,|$)/i.exec(src)?.[1] ?? src;
+  if (/\.(svg|mp4|webm)(\?|#|$)/i.test(first)) return undefined;
   const tiny = ['width', 'height'].some((d) => {
     const size = Number.parseInt(attribs[d] ?? '', 10);
     return Number.isFinite(size) && size < 100;
   });
-  return tiny ? undefined : src;
+  const file = first.replace(/[?#].*$/, '');
+  const named = [file, attribs.class, attribs.id, attribs.alt, parentClass].some((v) =>
+    FURNITURE.test(words(v)),
+  );
+  return tiny || named ? undefined : first;
 }
+
+/** Elements that hold a page's story: a picture inside one beats any picture outside. */
+const STORY = new Set(['article', 'main']);
 
 export function readPage(source: PageSource, collected: Collected): PageReader {
   let paused = false;
@@ -110,7 +144,19 @@ export function readPage(source: PageSource, collected: Collected): PageReader {
   let svgDepth = 0;
   let bodyAt = -1;
   // Set only while readBody runs.
-  let body: { want: BodyWants; facts: BodyFacts; skipDepth: number } | undefined;
+  let body:
+    | {
+        want: BodyWants;
+        facts: BodyFacts;
+        skipDepth: number;
+        /** open <article> and <main> elements */
+        storyDepth: number;
+        /** the first usable picture outside them, taken if none is found inside */
+        looseImage?: string;
+        /** the class of each open element, for a picture's parent */
+        classes: (string | undefined)[];
+      }
+    | undefined;
   let capture: { tag: 'h1' | 'p'; text: string } | undefined;
 
   const stop = () => {
@@ -128,20 +174,31 @@ export function readPage(source: PageSource, collected: Collected): PageReader {
     name: string,
     attribs: Record<string, string>,
   ) => {
+    const parentClass = b.classes.at(-1);
+    b.classes.push(attribs.class);
     if (SKIPPED.has(name)) b.skipDepth++;
+    if (STORY.has(name)) b.storyDepth++;
     if (b.skipDepth > 0) return;
     if (
       (name === 'h1' && b.facts.h1 === undefined) ||
       (name === 'p' && b.facts.paragraph === undefined)
     ) {
       capture = { tag: name, text: '' };
-    } else if (b.facts.image === undefined && (name === 'img' || name === 'video')) {
-      b.facts.image = bodyImage(name, attribs);
+    } else if (
+      b.want.image &&
+      b.facts.image === undefined &&
+      (name === 'img' || name === 'video')
+    ) {
+      const image = bodyImage(name, attribs, parentClass);
+      if (b.storyDepth > 0) b.facts.image = image;
+      else b.looseImage ??= image;
     }
   };
 
   const onBodyClose = (b: NonNullable<typeof body>, name: string) => {
+    b.classes.pop();
     if (SKIPPED.has(name) && b.skipDepth > 0) b.skipDepth--;
+    if (STORY.has(name) && b.storyDepth > 0) b.storyDepth--;
     if (capture && name === capture.tag) {
       const text = cleanText(capture.text);
       // An empty paragraph (a spacer) does not count; the next one may.
@@ -219,10 +276,11 @@ export function readPage(source: PageSource, collected: Collected): PageReader {
     bodyAt,
     readBody(want) {
       if (bodyAt < 0) return {};
-      body = { want, facts: {}, skipDepth: 0 };
+      body = { want, facts: {}, skipDepth: 0, storyDepth: 0, classes: [] };
       paused = false;
       parser.resume();
       feed(MAX_BODY_FALLBACK_CHARS);
+      if (want.image) body.facts.image ??= body.looseImage;
       return body.facts;
     },
   };

@@ -66,6 +66,25 @@ describe('extractCard on pages in other encodings', () => {
     expect(card.title).not.toBe(expected.ru.title);
   });
 
+  it('reads a page re-encoded as UTF-8 under its old Shift_JIS or windows-1251 declaration as UTF-8', () => {
+    const japanese = Buffer.from(
+      `<meta charset="shift_jis"><title>${expected.ja.title}</title>`,
+      'utf8',
+    );
+    expect(pickCharset(japanese)).toEqual({ charset: 'utf-8', source: 'utf-8-text' });
+    expect(extractCard(japanese, 'https://news.example.jp/a').title).toBe(expected.ja.title);
+    const russian = Buffer.from(
+      `<meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><title>${expected.ru.title}</title>`,
+      'utf8',
+    );
+    expect(extractCard(russian, 'https://news.example.ru/a').title).toBe(expected.ru.title);
+    // an ASCII-only page proves nothing, and a response header is still obeyed
+    expect(pickCharset(Buffer.from('<meta charset="shift_jis"><p>x</p>')).charset).toBe(
+      'shift_jis',
+    );
+    expect(pickCharset(japanese, 'text/html; charset=Shift_JIS').charset).toBe('shift_jis');
+  });
+
   it('reads a page with no declaration at all as UTF-8', () => {
     const bytes = Buffer.from('<title>Ça marche — très bien</title>', 'utf8');
     expect(decodeHtml(bytes).source).toBe('default');
