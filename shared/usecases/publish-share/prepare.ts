@@ -5,6 +5,7 @@
 import type { Channel } from '../../domain/channel';
 import type { Share } from '../../domain/share';
 import type { NetworkClient, PrepareOutcome } from '../../platforms/client';
+import { linkMedia } from './media';
 import type { PublishShareDeps } from './types';
 
 /**
@@ -20,8 +21,11 @@ export async function prepare(
 ): Promise<Share> {
   const credentials = await deps.credentials.get(channel).catch(() => undefined);
   if (!client.prepare || credentials === undefined) return share;
+  // The container's image is downloaded when it is made: its link is made now.
+  const sent = await linkMedia(deps.media, share, deps.clock.now()).catch(() => undefined);
+  if (!sent) return share;
   const call = {
-    share,
+    share: sent,
     account: channel.account,
     credentials,
     session,
