@@ -302,9 +302,9 @@ describe('the media store', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET_NAME, Key: stored.key }));
     expect(await store.hasMedia(stored.url)).toBe(false);
     expect(isStoredMediaUrl(stored.url, BUCKET_NAME)).toBe(true);
-    expect(isStoredMediaUrl(`https://cms.example.org/media/${'a'.repeat(64)}.jpg`, BUCKET_NAME)).toBe(
-      false,
-    );
+    expect(
+      isStoredMediaUrl(`https://cms.example.org/media/${'a'.repeat(64)}.jpg`, BUCKET_NAME),
+    ).toBe(false);
     expect(isStoredMediaUrl(`s3://another-bucket/${stored.key}`, BUCKET_NAME)).toBe(false);
   });
 
@@ -320,10 +320,12 @@ describe('the media store', () => {
     expect(LINK_SECONDS).toBe(3600);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
     expect(url.searchParams.get('X-Amz-Date')).toBe(
-      at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''),
+      at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, ''),
     );
   });
-
 
   it('puts by sha256, reads back, and refuses what is not its own', async () => {
     const bytes = await sharp({
