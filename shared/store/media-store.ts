@@ -80,6 +80,12 @@ function localEndpoint(): string | undefined {
   return process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
 }
 
+/** The type a media key's extension names (`media/<sha256>.png` -> `image/png`), if any. */
+export function mediaTypeOf(key: string): string | undefined {
+  const extension = key.slice(key.lastIndexOf('.') + 1);
+  return Object.entries(EXTENSIONS).find(([, ext]) => ext === extension)?.[0];
+}
+
 export const mediaKeyFor = (bytes: Uint8Array, mimeType: string): string => {
   const extension = EXTENSIONS[mimeType];
   if (!extension) throw new Error(`Media of type ${mimeType} is not stored`);
