@@ -1,10 +1,11 @@
 /**
  * The local stack killed (SIGKILL, no clean stop) and started again on the same data
  * folder loses nothing: its queues live in memory, so what was on them is gone, and the
- * table-driven sweeps find it again from what the items say. Every share goes out, once.
+ * table-driven sweeps find it again from what the items say. Every share goes out, once,
+ * with the images stored before the kill (the media bucket is kept in the data folder).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,18 +155,28 @@ describe('kill -9 and a restart on the same data folder', () => {
     await kill9(first);
 
     const second = await startStack(port);
-    // Each share is sent again from the table and claimed by a worker. (Whether it then
-    // posts is not this test's matter: the local media bucket lives in memory too, so a
-    // share whose image was stored before the kill finds it gone and retries.)
+    // Each share is sent again from the table, claimed and posted, with the images stored
+    // before the kill: the local media bucket is kept in the data folder.
+    expect(readdirSync(join(dataDir, 'media')).filter((name) => !name.startsWith('.'))).not.toEqual(
+      [],
+    );
     await vi.waitFor(
       async () => {
         const { body } = await getJson(url, `/api/articles/${articleId}`, token);
         const found =
-          (body as { shares?: (Share & { history: { event: string }[] })[] }).shares ?? [];
+          (
+            body as {
+              shares?: (Share & { history: { event: string }[]; warnings: string[] | null })[];
+            }
+          ).shares ?? [];
         expect(found).toHaveLength(CHANNEL_COUNT);
         for (const share of found) {
           const events = share.history.map((h) => h.event);
           expect(events.slice(events.indexOf('requeue')), share.channelId).toContain('start');
+          expect(share.status, share.channelId).toBe('published');
+          expect(share.warnings ?? [], share.channelId).not.toContainEqual(
+            expect.stringContaining('no longer in the media bucket'),
+          );
         }
       },
       { timeout: 60_000, interval: 250 },
