@@ -155,7 +155,8 @@ export function createMediaStore(options: { bucket: string; client?: S3Client })
       const stored = { key, url: `s3://${bucket}/${key}`, bytes: bytes.byteLength, mimeType };
       // Written even when the key is there (same bytes, same key): a rewrite restarts the
       // object's expiry, where skipping it would leave an object first stored a month ago
-      // to vanish under a share composed today. A PUT costs what the HEAD it replaces did.
+      // to vanish under a share composed today. It replaces the HEAD that used to skip
+      // it: one request either way, and only when composing.
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
