@@ -190,4 +190,59 @@ describe('kill -9 and a restart on the same data folder', () => {
     expect(new Set(ours.map((p) => p.platform)).size).toBe(ours.length);
     await kill9(second);
   }, 150_000);
+  it('makes again, at publish, the images the restart could not bring back', async () => {
+    const port = await freePort();
+    const first = await startStack(port, ['publish-share']);
+    const url = `http://127.0.0.1:${port}`;
+    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const token = secrets.CRIER_EDITOR_TOKEN ?? '';
+    const article = {
+      ...sampleArticle(),
+      id: 'restart-lost-media',
+      title: `${String(sampleArticle().title)} (restart-lost-media)`,
+    };
+    const response = await postWebhook(
+      url,
+      secrets.CRIER_WEBHOOK_SECRET ?? '',
+      JSON.stringify(article),
+    );
+    expect(response.status).toBe(202);
+    const { articleId } = response.body as { articleId: string };
+    await vi.waitFor(
+      async () => {
+        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
+        const found = (body as { shares?: Share[] }).shares ?? [];
+        expect(found).toHaveLength(CHANNEL_COUNT);
+        for (const share of found) expect(share.status).toBe('queued');
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    await kill9(first);
+    // The bucket's copies are gone too, as S3's lifecycle rule deletes an image.
+    rmSync(join(dataDir, 'media'), { recursive: true, force: true });
+
+    const second = await startStack(port);
+    await vi.waitFor(
+      async () => {
+        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
+        const found = (body as { shares?: (Share & { warnings: string[] | null })[] }).shares ?? [];
+        expect(found).toHaveLength(CHANNEL_COUNT);
+        for (const share of found) {
+          expect(share.status, share.channelId).toBe('published');
+          expect(share.warnings ?? [], share.channelId).not.toContainEqual(
+            expect.stringContaining('no longer in the media bucket'),
+          );
+        }
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    // Made again and stored anew: the data folder holds them once more.
+    expect(readdirSync(join(dataDir, 'media')).filter((name) => !name.startsWith('.'))).not.toEqual(
+      [],
+    );
+    await kill9(second);
+  }, 150_000);
 });
