@@ -50,7 +50,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     // Only the first post is prepared: a thread resumed after it needs no container.
     const prepared =
       channel && client?.prepare && !share.preparedId && !share.remoteId
-        ? await prepare(deps, share, channel, client, state.session)
+        ? await prepare(deps, share, channel, client, state.session, record.article)
         : share;
     await deps.publishQueue.send(refOf(prepared), early / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };

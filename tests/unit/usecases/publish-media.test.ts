@@ -10,7 +10,7 @@ import type { MediaKeeper } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { keepMedia, linkMedia } from '../../../shared/usecases/publish-share/media';
-import { deskOf } from '../../support/in-memory/desk';
+import { at, deskOf } from '../../support/in-memory/desk';
 import { channelOf, publishDeps, queuedShare, refOf } from '../../support/in-memory/fixtures';
 import { outcome, ScriptedClient } from '../../support/in-memory/index';
 
@@ -119,6 +119,32 @@ describe('the image check at the claim', () => {
     ]);
     expect(client.callsOf('publish')[0]?.share.media?.[0]?.url).toBe(
       `https://bucket.example/crier-media/media/${'b'.repeat(64)}.jpg?signed=${world.clock.now().toISOString()}`,
+    );
+  });
+
+  it('makes a missing image again before an Instagram container is prepared ahead, and links it', async () => {
+    const client = new ScriptedClient({ prepare: true }).onPrepare({
+      kind: 'prepared',
+      preparedId: 'container-1',
+    });
+    const { world, record } = await deskOf({ client });
+    const channel = channelOf({ id: 'ig-desk', platform: 'instagram', account: 'desk' });
+    const queued = await queuedShare(world, record, channel, { media: [{ url: OLD }] });
+    const early = { ...queued, dueAt: at(300_000), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, early)).toBe(true);
+    const { keeper } = bucket([], NEW);
+
+    const result = await handlePublishMessage(
+      publishDeps(world, [channel], client, { media: keeper }),
+      refOf(queued),
+    );
+    expect(result).toEqual({ outcome: 'early', reason: 'due in 300 s' });
+    expect(await world.shares.get(refOf(queued))).toMatchObject({
+      preparedId: 'container-1',
+      media: [{ url: NEW, alt: 'The share card' }],
+    });
+    expect(client.callsOf('prepare')[0]?.share.media?.[0]?.url).toMatch(
+      /^https:\/\/bucket\.example\/crier-media\/media\/b{64}\.jpg\?signed=/,
     );
   });
 });
