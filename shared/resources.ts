@@ -301,6 +301,8 @@ export const FUNCTIONS = {
       emailSubscriptions: true,
       channelSecrets: 'readWrite',
       networkApps: true,
+      // Signs the links the previews load stored images from.
+      media: 'read',
     },
   },
 } as const satisfies Record<string, FunctionDefinition>;
