@@ -71,7 +71,19 @@ import {
 } from '../shared/usecases/sites';
 import { shareView } from '../shared/usecases/views';
 
-const reads = { articles: articleStore(), shares: shareStore(), timeline: channelTimeline() };
+const reads = {
+  articles: articleStore(),
+  shares: shareStore(),
+  timeline: channelTimeline(),
+  // The previews show stored images through links made per request, valid an hour; the
+  // S3 client is loaded by the first article that has one.
+  previewLink: async (url: string) => {
+    if (!url.startsWith('s3://') && !url.includes('X-Amz-Signature=')) return undefined;
+    const { LINK_SECONDS, mediaStore } = await import('../shared/store/media-store');
+    const store = mediaStore();
+    return store.isStoredMedia(url) ? store.presignedUrl(url, LINK_SECONDS) : undefined;
+  },
+};
 const writes = {
   articles: articleStore(),
   shares: shareStore(),

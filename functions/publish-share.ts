@@ -18,6 +18,7 @@ import {
   shareStore,
   syndicationQueue,
 } from '../shared/composition';
+import { mediaKeeper } from '../shared/composition/media';
 import { channelCredentials, clientFor, tokenKeeper } from '../shared/composition/platforms';
 import { SessionInSecret } from '../shared/config/session-in-secret';
 import { fileSiteOf } from '../shared/domain/channel-directory';
@@ -60,6 +61,8 @@ const base = {
   clock,
   config: publishingConfig(),
   notifications: notificationStore(),
+  // Stored images checked (and made again where gone) at the claim, linked at the call.
+  media: mediaKeeper(),
 };
 
 /**

@@ -41,7 +41,10 @@ export const BUCKET = {
   localName: 'crier-media',
   /** the environment variable that hands the bucket's name to the functions */
   nameEnv: 'MEDIA_BUCKET',
-  /** days an object is kept: long enough for every retry and reconcile of a share */
+  /**
+   * Days an object is kept after it was last written (every compose writes its images
+   * again). A share due later finds its image gone: the publish step makes it again.
+   */
   expireDays: 30,
 } as const;
 
@@ -187,7 +190,8 @@ export const FUNCTIONS = {
       sendTo: ['publish', 'syndicate'],
       channelSecrets: 'readWrite',
       networkApps: true,
-      media: 'read',
+      // Reads each stored image, and stores one anew where the bucket's lifecycle deleted it.
+      media: 'readWrite',
     },
   },
   'notify-cms': {
@@ -297,6 +301,8 @@ export const FUNCTIONS = {
       emailSubscriptions: true,
       channelSecrets: 'readWrite',
       networkApps: true,
+      // Signs the links the previews load stored images from.
+      media: 'read',
     },
   },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -10,7 +10,7 @@ import {
   type QueueAttributeName,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { type FauxqsServer, type MessageSpyReader, startFauxqs } from 'fauxqs';
 import { QUEUES, type QueueDefinition } from '../../shared/resources';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import type { Logger } from './logger';
@@ -28,6 +28,8 @@ export type LocalSqs = {
   port: number;
   client: SQSClient;
   queues: Record<string, LocalQueue>;
+  /** what fauxqs saw happen (its S3 uploads keep the media bucket on disk: media-bucket.ts) */
+  spy: MessageSpyReader;
   /** creates one more queue and its DLQ (tests use their own definitions) */
   createQueue(definition: QueueDefinition): Promise<LocalQueue>;
   stop(): Promise<void>;
@@ -98,7 +100,8 @@ export async function startSqs(options: {
   queues?: Record<string, QueueDefinition>;
 }): Promise<LocalSqs> {
   const { log } = options;
-  const server: FauxqsServer = await startFauxqs({ port: 0, logger: false });
+  // The spy keeps the last few events in memory; media-bucket.ts watches its S3 uploads.
+  const server: FauxqsServer = await startFauxqs({ port: 0, logger: false, messageSpies: true });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = createSqsClient(endpoint);
   const queues: Record<string, LocalQueue> = {};
@@ -131,6 +134,7 @@ export async function startSqs(options: {
     port: server.port,
     client,
     queues,
+    spy: server.spy,
     createQueue: (definition) => createQueueWithDlq(client, definition),
     stop,
   };

@@ -5,7 +5,6 @@
  */
 
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from 'aws-lambda';
 import { CHANNEL_SECRETS_DIR_ENV } from '../../shared/config/channel-secrets';
 import { runtimeClock, setLocalClock } from '../../shared/config/clock';
@@ -37,6 +36,7 @@ import { type FunctionIdentity, FunctionTimeoutError, invokeHandler } from './in
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws';
 import { acquireDataDirLock, type DataDirLock } from './lock';
 import { createLogger, type LogEntry, type Logger } from './logger';
+import { type LocalMediaBucket, startMediaBucket } from './media-bucket';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
 import { faultsRoute } from './sandbox/faults-route';
@@ -195,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let gateway: HttpGateway | undefined;
   let dynamo: LocalDynamo | undefined;
   let sqs: LocalSqs | undefined;
+  let media: LocalMediaBucket | undefined;
   let scheduler: Scheduler | undefined;
   let sandboxes: Sandboxes | undefined;
   let autoConnect: AutoConnect | undefined;
@@ -215,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ],
         ['http', gateway?.stop],
         ['sandboxes', sandboxes?.stop],
+        ['media', media?.stop],
         ['sqs', sqs?.stop],
         ['dynamodb', dynamo?.stop],
       ];
@@ -293,8 +295,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     sqs = await startSqs({ log, queues: queueDefinitions });
-    // fauxqs serves S3 on the same endpoint: the media bucket lives there, in memory.
-    await createBucket(sqs.endpoint, BUCKET.localName);
+    // fauxqs serves S3 on the same endpoint: the media bucket lives there, in memory, and
+    // is kept in the data folder so its images survive a restart.
+    media = await startMediaBucket({
+      endpoint: sqs.endpoint,
+      spy: sqs.spy,
+      bucket: BUCKET.localName,
+      dir: join(dataDir, 'media'),
+      log,
+    });
     const localSqs = sqs;
     const queueOf = (name: QueueName) => {
       const queue = localSqs.queues[name];
@@ -513,18 +522,4 @@ function sandboxCredentials(
     log.debug('sandbox.channel', { platform, sandbox: sandbox.url });
   }
   return env;
-}
-
-async function createBucket(endpoint: string, name: string): Promise<void> {
-  const s3 = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: name }));
-  } finally {
-    s3.destroy();
-  }
 }

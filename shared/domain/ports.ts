@@ -1,4 +1,5 @@
 /** The ports the use cases call; shared/store and shared/queue hold the adapters. */
+import type { MediaRef } from '../platforms/types';
 import type { Article } from './article';
 import type { Platform } from './platform';
 import type { ChannelOverrides } from './routing';
@@ -185,6 +186,26 @@ export interface ComposeMarkers {
 
 export interface ComposeQueue {
   send(message: ComposeMessage): Promise<void>;
+}
+
+/**
+ * The media bucket as the publish step sees a share's stored images (shared/preview/
+ * media-keeper.ts): whether one is still there, a short-lived link for a network that
+ * downloads it, and the image made again where the bucket's lifecycle deleted it.
+ */
+export interface MediaKeeper {
+  /** whether `url` names an object of the bucket (`s3://`, or an old presigned URL of it) */
+  isStored(url: string): boolean;
+  /** whether that object is still in the bucket */
+  exists(url: string): Promise<boolean>;
+  /** a GET link for the object, signed at `now` and valid a short while (LINK_SECONDS) */
+  link(url: string, now: Date): Promise<string>;
+  /**
+   * The share's images for its network made again from its article as compose made them
+   * (the article's image fitted, or the share card), stored anew; throws where that
+   * cannot be done.
+   */
+  remake(share: Share, article: Article): Promise<{ media: MediaRef[]; warnings: string[] }>;
 }
 
 export interface Clock {

@@ -22,23 +22,12 @@ import type { SafeFetch } from './types';
 /** What the step needs of the media bucket (shared/store/media-store.ts). */
 export interface MediaStorePort {
   putMedia(bytes: Uint8Array, mimeType: string): Promise<{ key: string; url: string }>;
-  presignedUrl(key: string, seconds: number): Promise<string>;
 }
 
 /** An article image larger than this is not fetched: no newsroom photo needs more. */
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 /** Slow image hosts (and offline machines) cost a compose at most this. */
 export const IMAGE_TIMEOUT_MS = 5_000;
-/**
- * Meta's networks download the image from a URL when the container is created, which is
- * when the share is queued: possibly days after compose. Seven days is SigV4's longest;
- * see presignedUrl for the temporary-credentials caveat.
- */
-export const PRESIGN_SECONDS = 7 * 24 * 3600;
-
-/** The networks that fetch the image from a URL themselves (docs/networks.md, Finding 6). */
-export const FETCHED_BY_URL: readonly Platform[] = ['threads', 'instagram', 'facebook', 'telegram'];
-
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1';
 
 export type PlatformMedia = { media: MediaRef[]; warnings: string[] };
@@ -51,8 +40,6 @@ export type ShareMediaDeps = {
   now: () => Date;
   /** for the logo path and the date's time zone */
   card?: Pick<CardOptions, 'baseDir' | 'emoji' | 'timeZone'>;
-  /** how long a presigned URL for Meta's networks stays valid; PRESIGN_SECONDS by default */
-  presignSeconds?: number;
 };
 
 type Source = { kind: 'article'; bytes: Buffer; facts: ImageFacts } | { kind: 'none'; why: string };
@@ -133,13 +120,12 @@ export async function buildShareMedia(
   };
   const cardAlt = [article.title, article.section, site.name].filter(Boolean).join(' · ');
 
-  const store = async (platform: Platform, image: ProcessedImage, alt: string | undefined) => {
+  const store = async (image: ProcessedImage, alt: string | undefined) => {
+    // The object's `s3://` URL, never a presigned one: the networks that download the
+    // image themselves get a link made when they are about to (publish-share/media.ts).
     const stored = await deps.store.putMedia(image.bytes, image.mimeType);
-    const url = FETCHED_BY_URL.includes(platform)
-      ? await deps.store.presignedUrl(stored.key, deps.presignSeconds ?? PRESIGN_SECONDS)
-      : stored.url;
     const ref: MediaRef = {
-      url,
+      url: stored.url,
       mimeType: image.mimeType,
       width: image.width,
       height: image.height,
@@ -157,7 +143,7 @@ export async function buildShareMedia(
       warnings.push(`share card could not be drawn: ${reasonOf(error)}; no image`);
       return { media: [], warnings };
     }
-    return { media: [await store(platform, image, cardAlt)], warnings };
+    return { media: [await store(image, cardAlt)], warnings };
   };
 
   for (const platform of platforms) {
@@ -179,7 +165,7 @@ export async function buildShareMedia(
       result[platform] = await fromCard(platform, 'landscape', warnings);
       continue;
     }
-    result[platform] = { media: [await store(platform, image, article.imageAlt)], warnings };
+    result[platform] = { media: [await store(image, article.imageAlt)], warnings };
   }
   return result;
 }

@@ -1,7 +1,7 @@
 /**
  * The media bucket (the only code that speaks S3): processed images and share cards,
- * stored once by content hash, read back by the network clients, and handed to Meta's
- * networks, which download images themselves, as presigned URLs.
+ * stored by content hash, read back by the network clients, and handed to the networks
+ * that download images themselves as presigned URLs made just before they fetch.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -17,6 +17,14 @@ import { BUCKET } from '../resources';
 
 /** SigV4's longest: a presigned URL cannot outlive seven days. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+/**
+ * How long a link made for a network's download stays valid. It is made right before the
+ * call that makes the network fetch (a Meta container, Telegram's sendPhoto), which
+ * downloads within seconds; an hour leaves room for a slow network and none for a link
+ * kept around. A URL signed with a Lambda role's temporary credentials dies with them
+ * anyway (within hours), which is why no link is ever stored with a share.
+ */
+export const LINK_SECONDS = 3600;
 
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
@@ -36,12 +44,22 @@ export type StoredMedia = {
 };
 
 export interface MediaStore {
-  /** Stores the bytes under their content hash; storing the same bytes again is a no-op. */
+  /**
+   * Stores the bytes under their content hash. Storing the same bytes again writes them
+   * again, so the bucket's expiry (BUCKET.expireDays) counts from the latest compose.
+   */
   putMedia(bytes: Uint8Array, mimeType: string): Promise<StoredMedia>;
-  /** A GET URL anyone may use for `seconds` (at most seven days), for a key or s3:// URL. */
-  presignedUrl(keyOrUrl: string, seconds: number): Promise<string>;
+  /**
+   * A GET URL anyone may use for `seconds` (at most seven days), for a key or s3:// URL,
+   * signed as of `signedAt` (now by default).
+   */
+  presignedUrl(keyOrUrl: string, seconds: number, signedAt?: Date): Promise<string>;
   /** The stored bytes and type, for a key, an s3:// URL or a presigned URL of this bucket. */
   getMedia(keyOrUrl: string): Promise<{ bytes: Buffer; mimeType: string }>;
+  /** Whether the object is still there (HEAD): the bucket's lifecycle deletes old ones. */
+  hasMedia(keyOrUrl: string): Promise<boolean>;
+  /** Whether a URL names an object of this bucket (`s3://`, or a presigned URL of it). */
+  isStoredMedia(url: string): boolean;
 }
 
 export class MediaNotFoundError extends Error {
@@ -60,6 +78,12 @@ export function createS3Client(endpoint = localEndpoint()): S3Client {
 function localEndpoint(): string | undefined {
   if (process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
   return process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** The type a media key's extension names (`media/<sha256>.png` -> `image/png`), if any. */
+export function mediaTypeOf(key: string): string | undefined {
+  const extension = key.slice(key.lastIndexOf('.') + 1);
+  return Object.entries(EXTENSIONS).find(([, ext]) => ext === extension)?.[0];
 }
 
 export const mediaKeyFor = (bytes: Uint8Array, mimeType: string): string => {
@@ -100,6 +124,21 @@ export function mediaKeyOf(keyOrUrl: string, bucket: string): string {
   return key;
 }
 
+/**
+ * Whether `url` names an object of `bucket`: its `s3://` URL, or a presigned URL of it
+ * (what shares composed before links were made at publish carry). An article's own
+ * image URL is not, even where its path happens to look like a media key.
+ */
+export function isStoredMediaUrl(url: string, bucket: string): boolean {
+  if (!url.startsWith('s3://') && !url.includes('X-Amz-Signature=')) return false;
+  try {
+    mediaKeyOf(url, bucket);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const isMissing = (error: unknown) =>
   error instanceof S3ServiceException &&
   (error.name === 'NotFound' ||
@@ -114,13 +153,10 @@ export function createMediaStore(options: { bucket: string; client?: S3Client })
     async putMedia(bytes, mimeType) {
       const key = mediaKeyFor(bytes, mimeType);
       const stored = { key, url: `s3://${bucket}/${key}`, bytes: bytes.byteLength, mimeType };
-      try {
-        // The same bytes always land on the same key: when it is there, it is these bytes.
-        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return stored;
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
+      // Written even when the key is there (same bytes, same key): a rewrite restarts the
+      // object's expiry, where skipping it would leave an object first stored a month ago
+      // to vanish under a share composed today. It replaces the HEAD that used to skip
+      // it: one request either way, and only when composing.
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -135,10 +171,28 @@ export function createMediaStore(options: { bucket: string; client?: S3Client })
       return stored;
     },
 
-    async presignedUrl(keyOrUrl, seconds) {
+    async presignedUrl(keyOrUrl, seconds, signedAt) {
       const key = mediaKeyOf(keyOrUrl, bucket);
       const expiresIn = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor(seconds)));
-      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn,
+        ...(signedAt ? { signingDate: signedAt } : {}),
+      });
+    },
+
+    async hasMedia(keyOrUrl) {
+      const key = mediaKeyOf(keyOrUrl, bucket);
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (error) {
+        if (isMissing(error)) return false;
+        throw error;
+      }
+    },
+
+    isStoredMedia(url) {
+      return isStoredMediaUrl(url, bucket);
     },
 
     async getMedia(keyOrUrl) {
@@ -179,6 +233,6 @@ export function mediaStore(): MediaStore {
 
 export const putMedia = (bytes: Uint8Array, mimeType: string) =>
   mediaStore().putMedia(bytes, mimeType);
-export const presignedUrl = (keyOrUrl: string, seconds: number) =>
-  mediaStore().presignedUrl(keyOrUrl, seconds);
+export const presignedUrl = (keyOrUrl: string, seconds: number, signedAt?: Date) =>
+  mediaStore().presignedUrl(keyOrUrl, seconds, signedAt);
 export const getMedia = (keyOrUrl: string) => mediaStore().getMedia(keyOrUrl);

@@ -8,6 +8,7 @@ import {
   type ArticleList,
   type ArticleSummary,
   articleView,
+  type ShareView,
   shareSummary,
   shareView,
 } from './views';
@@ -18,6 +19,12 @@ export type ReadArticlesDeps = {
   articles: ArticleStore;
   shares: ShareStore;
   timeline: ChannelTimeline;
+  /**
+   * A short-lived link a browser can load a stored image from (a share names it by its
+   * `s3://` URL), for the previews; undefined for a URL that is not a stored image.
+   * None: images are shown as stored.
+   */
+  previewLink?: (url: string) => Promise<string | undefined>;
 };
 
 export type ListOptions = {
@@ -124,5 +131,22 @@ export async function getArticle(
   if (!record || !mayRead(siteOf(record.article)))
     throw new NotFoundError(`No article ${articleId}`);
   const shares = await deps.shares.listForArticle(articleId);
-  return { article: articleView(record), shares: shares.map(shareView) };
+  const views = shares.map(shareView);
+  return {
+    article: articleView(record),
+    shares: deps.previewLink ? await Promise.all(views.map((v) => linked(v, deps))) : views,
+  };
+}
+
+/** The view with each stored image a link the editors' browser can load, for the preview. */
+async function linked(view: ShareView, deps: ReadArticlesDeps): Promise<ShareView> {
+  const link = async (url: string) => (await deps.previewLink?.(url).catch(() => undefined)) ?? url;
+  const media = view.media
+    ? await Promise.all(view.media.map(async (m) => ({ ...m, url: await link(m.url) })))
+    : view.media;
+  const card =
+    view.card?.imageUrl !== undefined
+      ? { ...view.card, imageUrl: await link(view.card.imageUrl) }
+      : view.card;
+  return { ...view, media, card };
 }

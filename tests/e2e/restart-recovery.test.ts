@@ -1,10 +1,11 @@
 /**
  * The local stack killed (SIGKILL, no clean stop) and started again on the same data
  * folder loses nothing: its queues live in memory, so what was on them is gone, and the
- * table-driven sweeps find it again from what the items say. Every share goes out, once.
+ * table-driven sweeps find it again from what the items say. Every share goes out, once,
+ * with the images stored before the kill (the media bucket is kept in the data folder).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,18 +155,28 @@ describe('kill -9 and a restart on the same data folder', () => {
     await kill9(first);
 
     const second = await startStack(port);
-    // Each share is sent again from the table and claimed by a worker. (Whether it then
-    // posts is not this test's matter: the local media bucket lives in memory too, so a
-    // share whose image was stored before the kill finds it gone and retries.)
+    // Each share is sent again from the table, claimed and posted, with the images stored
+    // before the kill: the local media bucket is kept in the data folder.
+    expect(readdirSync(join(dataDir, 'media')).filter((name) => !name.startsWith('.'))).not.toEqual(
+      [],
+    );
     await vi.waitFor(
       async () => {
         const { body } = await getJson(url, `/api/articles/${articleId}`, token);
         const found =
-          (body as { shares?: (Share & { history: { event: string }[] })[] }).shares ?? [];
+          (
+            body as {
+              shares?: (Share & { history: { event: string }[]; warnings: string[] | null })[];
+            }
+          ).shares ?? [];
         expect(found).toHaveLength(CHANNEL_COUNT);
         for (const share of found) {
           const events = share.history.map((h) => h.event);
           expect(events.slice(events.indexOf('requeue')), share.channelId).toContain('start');
+          expect(share.status, share.channelId).toBe('published');
+          expect(share.warnings ?? [], share.channelId).not.toContainEqual(
+            expect.stringContaining('no longer in the media bucket'),
+          );
         }
       },
       { timeout: 60_000, interval: 250 },
@@ -177,6 +188,61 @@ describe('kill -9 and a restart on the same data folder', () => {
     }[];
     const ours = posts.filter((p) => p.text.includes('restart-lost-publish'));
     expect(new Set(ours.map((p) => p.platform)).size).toBe(ours.length);
+    await kill9(second);
+  }, 150_000);
+  it('makes again, at publish, the images the restart could not bring back', async () => {
+    const port = await freePort();
+    const first = await startStack(port, ['publish-share']);
+    const url = `http://127.0.0.1:${port}`;
+    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const token = secrets.CRIER_EDITOR_TOKEN ?? '';
+    const article = {
+      ...sampleArticle(),
+      id: 'restart-lost-media',
+      title: `${String(sampleArticle().title)} (restart-lost-media)`,
+    };
+    const response = await postWebhook(
+      url,
+      secrets.CRIER_WEBHOOK_SECRET ?? '',
+      JSON.stringify(article),
+    );
+    expect(response.status).toBe(202);
+    const { articleId } = response.body as { articleId: string };
+    await vi.waitFor(
+      async () => {
+        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
+        const found = (body as { shares?: Share[] }).shares ?? [];
+        expect(found).toHaveLength(CHANNEL_COUNT);
+        for (const share of found) expect(share.status).toBe('queued');
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    await kill9(first);
+    // The bucket's copies are gone too, as S3's lifecycle rule deletes an image.
+    rmSync(join(dataDir, 'media'), { recursive: true, force: true });
+
+    const second = await startStack(port);
+    await vi.waitFor(
+      async () => {
+        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
+        const found = (body as { shares?: (Share & { warnings: string[] | null })[] }).shares ?? [];
+        expect(found).toHaveLength(CHANNEL_COUNT);
+        for (const share of found) {
+          expect(share.status, share.channelId).toBe('published');
+          expect(share.warnings ?? [], share.channelId).not.toContainEqual(
+            expect.stringContaining('no longer in the media bucket'),
+          );
+        }
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    // Made again and stored anew: the data folder holds them once more.
+    expect(readdirSync(join(dataDir, 'media')).filter((name) => !name.startsWith('.'))).not.toEqual(
+      [],
+    );
     await kill9(second);
   }, 150_000);
 });

@@ -7,6 +7,7 @@ import { TID } from '@atproto/common-web';
 import { applyEvent, type Share } from '../../domain/share';
 import { refOf } from '../../domain/share-key';
 import { enqueueIfDue } from '../dispatch';
+import { keepMedia } from './media';
 import { postShare } from './post';
 import { prepare } from './prepare';
 import { BY, defer, finishShort, giveUp, lost, settle } from './settle';
@@ -49,7 +50,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     // Only the first post is prepared: a thread resumed after it needs no container.
     const prepared =
       channel && client?.prepare && !share.preparedId && !share.remoteId
-        ? await prepare(deps, share, channel, client, state.session)
+        ? await prepare(deps, share, channel, client, state.session, record.article)
         : share;
     await deps.publishQueue.send(refOf(prepared), early / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
@@ -86,12 +87,20 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     if (kept?.status === 'refreshed') renewed = kept.credentials;
   }
 
+  // Its images still in the bucket, or made again, or left out with a warning: written
+  // with the claim. A prepared container holds the image already.
+  const images =
+    deps.media && !share.preparedId && !share.remoteId
+      ? await keepMedia(deps.media, share, record.article)
+      : undefined;
+
   // The claim: one worker wins; the keys the network stores are fixed before the call.
   const claimed = applyEvent(share, 'start', {
     at: now,
     by: BY,
     reason: `attempt ${share.attempt + 1}`,
     patch: {
+      ...images,
       leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
       firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
       waitingForReconnect: undefined,

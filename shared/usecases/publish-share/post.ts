@@ -7,6 +7,7 @@ import type { Share } from '../../domain/share';
 import { describePost, nextPost } from '../../domain/share-thread';
 import type { PublishOutcome } from '../../platforms/client';
 import { callSafely } from '../client-call';
+import { linkMedia } from './media';
 import { afterRecord } from './reconcile';
 import { keepChannelState, recordPublish, recordReply } from './record';
 import { finishShort, lost, settle } from './settle';
@@ -24,17 +25,26 @@ export async function postShare(
 ): Promise<PublishResult> {
   if (claimed.remoteId) return postReplies(deps, claimed, posting);
 
-  const publish = () =>
-    callSafely<PublishOutcome>(
+  const publish = async (): Promise<PublishOutcome> => {
+    let share: Share;
+    try {
+      // The image's link is made now, for this call: the network fetches it at once.
+      share = await linkMedia(deps.media, claimed, deps.clock.now());
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return { kind: 'retry', message: `the image's link could not be made: ${why}` };
+    }
+    return callSafely<PublishOutcome>(
       () =>
         posting.client.publish({
-          share: claimed,
+          share,
           ...posting.call,
           timeoutMs: deps.config.networkTimeoutMs,
         }),
       // After a create call the post may exist, so a broken client counts as unknown.
       (message) => ({ kind: 'unknown', message }),
     );
+  };
   let outcome = await publish();
   if (outcome.kind === 'auth' && !outcome.permission && deps.tokens) {
     // The network called the token dead: nothing was posted. Refresh it and try once more.

@@ -2,9 +2,11 @@
  * The step a multi-step network takes before it posts (MULTI_STEP_PLATFORMS): its
  * container, made while the share waits for its dueAt.
  */
+import type { Article } from '../../domain/article';
 import type { Channel } from '../../domain/channel';
 import type { Share } from '../../domain/share';
 import type { NetworkClient, PrepareOutcome } from '../../platforms/client';
+import { keepMedia, linkMedia } from './media';
 import type { PublishShareDeps } from './types';
 
 /**
@@ -17,11 +19,18 @@ export async function prepare(
   channel: Channel,
   client: NetworkClient,
   session: string | undefined,
+  article: Article,
 ): Promise<Share> {
   const credentials = await deps.credentials.get(channel).catch(() => undefined);
   if (!client.prepare || credentials === undefined) return share;
+  // The container's image is downloaded when it is made: it must be in the bucket (made
+  // again where it is gone, written with the container's id), and its link made now.
+  const images = deps.media ? await keepMedia(deps.media, share, article) : undefined;
+  const ready: Share = images ? { ...share, ...images } : share;
+  const sent = await linkMedia(deps.media, ready, deps.clock.now()).catch(() => undefined);
+  if (!sent) return share;
   const call = {
-    share,
+    share: sent,
     account: channel.account,
     credentials,
     session,
@@ -34,8 +43,8 @@ export async function prepare(
   if (outcome.session) await deps.channelState.saveSession(channel.id, outcome.session);
   const next: Share =
     outcome.kind === 'prepared'
-      ? { ...share, preparedId: outcome.preparedId, lastError: undefined }
-      : { ...share, lastError: `prepare: ${outcome.kind}: ${outcome.message}` };
+      ? { ...ready, preparedId: outcome.preparedId, lastError: undefined }
+      : { ...ready, lastError: `prepare: ${outcome.kind}: ${outcome.message}` };
   const written = {
     ...next,
     version: share.version + 1,

@@ -11,6 +11,7 @@ import type {
   ChannelStateStore,
   Clock,
   CredentialsProvider,
+  MediaKeeper,
   PublishQueue,
   ShareStore,
 } from '../../domain/ports';
@@ -53,6 +54,12 @@ export type PublishShareDeps = {
   tokens?: Pick<TokenKeeper, 'fresh'>;
   /** one password login at a time per channel (Bluesky); none: each call logs in alone */
   sessions?: Pick<SessionGate, 'for'>;
+  /**
+   * The media bucket (media.ts): each stored image checked at the claim and made again
+   * where it is gone, and presigned links made right before the network fetches; none:
+   * images go out as stored.
+   */
+  media?: MediaKeeper;
 };
 
 export type PublishResult =

@@ -51,6 +51,31 @@ describe('editor API', () => {
     expect(articles[0]?.shares).toHaveLength(CHANNEL_COUNT);
   });
 
+  it('shows each stored image through a link the browser can load for an hour', async () => {
+    const { status, body } = await getJson(stack.url, `/api/articles/${ids[0]}`, token);
+    expect(status).toBe(200);
+    const { shares } = body as {
+      shares: {
+        platform: string;
+        media: { url: string }[] | null;
+        card: { imageUrl?: string } | null;
+      }[];
+    };
+    const links = [
+      shares.find((s) => s.platform === 'instagram')?.media?.[0]?.url,
+      shares.find((s) => s.platform === 'bluesky')?.card?.imageUrl,
+    ];
+    for (const link of links) {
+      // Stored as s3://, shown as a presigned GET of the local bucket.
+      expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crier-media\/media\/[0-9a-f]{64}\.jpg\?/);
+      const url = new URL(link ?? '');
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+      const image = await fetch(url);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/jpeg');
+    }
+  });
+
   it('pages with a cursor, without repeating or skipping', async () => {
     const first = await getJson(stack.url, '/api/articles?limit=2', token);
     const page1 = first.body as { articles: { id: string }[]; cursor: string };
