@@ -4,11 +4,27 @@
  * resources from them, so both run one shape.
  */
 
+/**
+ * What an index holds besides the keys (the table's and its own): nothing, or the listed
+ * attributes. An index never holds whole items: DynamoDB bills every change of what an
+ * index holds as an index write of that entry's size, so an index carries only what its
+ * readers use, and a reader that needs the item gets it from the table.
+ */
+export type IndexProjection =
+  | { type: 'KEYS_ONLY' }
+  | { type: 'INCLUDE'; attributes: readonly string[] }
+  /** whole items: only the indexes of tables deployed by earlier versions */
+  | { type: 'ALL' };
+
 export type IndexDefinition = {
-  /** the GSI's name */
+  /**
+   * The GSI's name. A projection cannot change on a deployed index: a new projection
+   * comes with a new name (docs/deploying.md, "Upgrading the table's indexes").
+   */
   name: string;
   partitionKey: string;
   sortKey: string;
+  projection: IndexProjection;
 };
 
 export const TABLE = {
@@ -19,14 +35,49 @@ export const TABLE = {
   /** epoch seconds; DynamoDB deletes the item some time after (dynalite never does) */
   ttlAttribute: 'expiresAt',
   indexes: {
-    /** `DUE#<shard>` / `<dueAt>#<articleId>#<channelId>`, set while a share is scheduled */
-    due: { name: 'due', partitionKey: 'duePK', sortKey: 'dueSK' },
-    /** `LEASE#<shard>` / `<leaseUntil>#<articleId>#<channelId>`, set while queued, publishing or unknown */
-    inFlight: { name: 'inflight', partitionKey: 'leasePK', sortKey: 'leaseSK' },
-    /** `ARTS#<yyyy-mm>` / `<receivedAt>#<articleId>`: the editors' list, newest first */
-    articlesByTime: { name: 'articles', partitionKey: 'monthPK', sortKey: 'monthSK' },
-    /** `CH#<channelId>` / `<dueAt>#<articleId>`: spacing, caps and the calendar */
-    channelTimeline: { name: 'timeline', partitionKey: 'timelinePK', sortKey: 'timelineSK' },
+    /**
+     * `DUE#<shard>` / `<dueAt>#<articleId>#<channelId>`, set while a share is scheduled;
+     * the tick reads the sort keys and gets each share
+     */
+    due: {
+      name: 'due-keys',
+      partitionKey: 'duePK',
+      sortKey: 'dueSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `LEASE#<shard>` / `<leaseUntil>#<articleId>#<channelId>`, set while queued,
+     * publishing or unknown; the sweep reads the sort keys and gets each share
+     */
+    inFlight: {
+      name: 'inflight-keys',
+      partitionKey: 'leasePK',
+      sortKey: 'leaseSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `ARTS#<yyyy-mm>` / `<receivedAt>#<articleId>`: the editors' list, newest first; the
+     * list reads the keys and gets the articles in one batch
+     */
+    articlesByTime: {
+      name: 'articles-keys',
+      partitionKey: 'monthPK',
+      sortKey: 'monthSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `CH#<channelId>` / `<dueAt>#<articleId>`: spacing, caps and the calendar, which read
+     * each share's ref, time and status from the index alone
+     */
+    channelTimeline: {
+      name: 'timeline-status',
+      partitionKey: 'timelinePK',
+      sortKey: 'timelineSK',
+      projection: {
+        type: 'INCLUDE',
+        attributes: ['articleId', 'channelId', 'round', 'dueAt', 'status'],
+      },
+    },
   },
   /** shards of the due and in-flight indexes; fixed when the table is created */
   shardCount: 4,
