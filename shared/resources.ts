@@ -209,7 +209,10 @@ export const FUNCTIONS = {
     entry: 'functions/compose-article.ts',
     description: "Writes one share per channel from an article's stored revision",
     timeoutSeconds: 60,
-    memoryMB: 1536,
+    // Computes about a quarter of its time (images, cards, eight posts) and waits the
+    // rest: a GB-second is cheaper than at 1,536 MB, the run some 15% longer
+    // (docs/benchmarks.md, "Sizing the functions").
+    memoryMB: 1024,
     sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
     // Sends what falls due within the look-ahead straight to the publish queue; fetches
     // the article's page and image and stores the processed images and share cards.
@@ -229,7 +232,8 @@ export const FUNCTIONS = {
     entry: 'functions/publish-share.ts',
     description: 'Publishes one share to its network, exactly once, and records the outcome',
     timeoutSeconds: 60,
-    memoryMB: 1024,
+    // Mostly waits on its network; its images were made at compose time.
+    memoryMB: 512,
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     // Tells the CMS of each post through the syndicate queue, once it is recorded.
     // Renews a channel's OAuth token on use: the channel's secret, and the network's app.
