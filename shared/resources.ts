@@ -209,8 +209,8 @@ export const FUNCTIONS = {
     entry: 'functions/compose-article.ts',
     description: "Writes one share per channel from an article's stored revision",
     timeoutSeconds: 60,
-    // Computes about a quarter of its time (images, cards, eight posts) and waits the
-    // rest: a GB-second is cheaper than at 1,536 MB, the run some 15% longer
+    // Computes about a third of its run (images, cards, eight posts) and waits the rest:
+    // a fifth fewer GB-seconds than at 1,536 MB for a run a fifth longer
     // (docs/benchmarks.md, "Sizing the functions").
     memoryMB: 1024,
     sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
