@@ -167,7 +167,11 @@ process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
 process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
 process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
 
-const snapshot = (totals: MeterTotals) => ({ ...totals, requests: { ...totals.requests } });
+const snapshot = (totals: MeterTotals) => ({
+  ...totals,
+  requests: { ...totals.requests },
+  byItem: { ...totals.byItem },
+});
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const run = Date.now().toString(36);
 
@@ -264,6 +268,20 @@ try {
       baseline: count(MINIMUM.writes + MINIMUM.reads),
       ratio: dynamoRequests / (MINIMUM.writes + MINIMUM.reads),
       note: `minimum ${MINIMUM.writes} writes + ${MINIMUM.reads} reads; measured ${describe(dynamoCounts)}`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'DynamoDB requests an article, by item',
+      crier: count(dynamoRequests, 1),
+      baseline: '-',
+      // The item's kind from its keys: ART/A an article, ART/S a share, WH/W a delivery guard.
+      note: describe(
+        Object.fromEntries(
+          Object.entries(after.byItem)
+            .map(([what, n]) => [what, n - (before.byItem[what] ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        ),
+      ),
     },
     {
       benchmark: 'requests',

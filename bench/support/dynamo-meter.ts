@@ -127,8 +127,36 @@ export function indexWriteUnits(
   return kb(Math.max(itemSize(before), itemSize(after)));
 }
 
+/** `ART/S` for a share's key: the first part of each key, which names the item's kind. */
+function kindOf(key: unknown): string {
+  const item = itemSchema.safeParse(key);
+  if (!item.success) return '?';
+  // A key that starts with an instant (a compose marker's) names its kind by the rest.
+  const part = (name: string) =>
+    String(item.data[name]?.S ?? '?')
+      .split('#')[0]
+      ?.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/, '<instant>');
+  return `${part(TABLE.partitionKey)}/${part(TABLE.sortKey)}`;
+}
+
+/** What a request touches: the index a query reads, else the kind of item (or items). */
+function touched(input: Record<string, unknown>): string {
+  if (typeof input.IndexName === 'string') return `index ${input.IndexName}`;
+  if (input.Key || input.Item) return kindOf(input.Key ?? input.Item);
+  if (isRecord(input.ExpressionAttributeValues)) {
+    const pk = input.ExpressionAttributeValues[':pk'];
+    if (isRecord(pk)) return `${String(pk.S ?? '?').split('#')[0]}/*`;
+  }
+  return 'batch';
+}
+
 export type MeterTotals = {
   requests: Record<string, number>;
+  /**
+   * requests by operation and what they touch: the item's kind, from the first part of
+   * its keys (`GetItem ART/S` is a share), or the index a query reads
+   */
+  byItem: Record<string, number>;
   readUnits: number;
   writeUnits: number;
   /** of writeUnits, what the indexes cost */
@@ -136,7 +164,13 @@ export type MeterTotals = {
 };
 
 export class DynamoMeter {
-  readonly totals: MeterTotals = { requests: {}, readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
+  readonly totals: MeterTotals = {
+    requests: {},
+    byItem: {},
+    readUnits: 0,
+    writeUnits: 0,
+    indexWriteUnits: 0,
+  };
   /** the last item seen under each key, to know what a write replaces */
   private readonly items = new Map<string, Item>();
 
@@ -164,6 +198,8 @@ export class DynamoMeter {
   /** Records one answered request (`output` undefined when DynamoDB refused it). */
   record(operation: string, input: Record<string, unknown>, output: unknown): void {
     this.totals.requests[operation] = (this.totals.requests[operation] ?? 0) + 1;
+    const what = `${operation} ${touched(input)}`;
+    this.totals.byItem[what] = (this.totals.byItem[what] ?? 0) + 1;
     const parsed = outputSchema.safeParse(output ?? {});
     const answer = parsed.success ? parsed.data : {};
     if (READS.has(operation)) {
