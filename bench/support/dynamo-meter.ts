@@ -135,7 +135,7 @@ function kindOf(key: unknown): string {
   const part = (name: string) =>
     String(item.data[name]?.S ?? '?')
       .split('#')[0]
-      ?.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/, '<instant>');
+      ?.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/, 'time');
   return `${part(TABLE.partitionKey)}/${part(TABLE.sortKey)}`;
 }
 
