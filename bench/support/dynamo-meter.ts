@@ -131,7 +131,7 @@ export function indexWriteUnits(
 function kindOf(key: unknown): string {
   const item = itemSchema.safeParse(key);
   if (!item.success) return '?';
-  // A key that starts with an instant (a compose marker's) names its kind by the rest.
+  // A key that starts with an instant (a compose marker's) reads `time`: one kind, not one a key.
   const part = (name: string) =>
     String(item.data[name]?.S ?? '?')
       .split('#')[0]
