@@ -15,18 +15,33 @@
  *   (Lambda's event source mapping receives and deletes; at this volume, one a batch).
  * - Lambda S + 2 invocations: ingest, compose, and one publish per share.
  *
+ * Every AWS request is counted: DynamoDB, SQS and S3 at the emulators; Secrets Manager
+ * where the local runtime reads and writes the channel secret files that stand in for it
+ * (a read there is a GetSecretValue in AWS, a write a PutSecretValue).
+ *
+ * Lambda GB-seconds: each invocation's measured duration, scaled for the CPU Lambda gives
+ * at the function's memory. Here a handler runs on one core of this machine, what Lambda
+ * gives at 1,769 MB; below that Lambda gives memory/1,769 of a core, so the computing
+ * part of an invocation takes 1,769/memory times as long, and above it one core is all a
+ * single-threaded handler uses. The computing part is the CPU this process used while
+ * the invocation ran (sampled every few ms), at most its duration: an upper bound, since
+ * the emulators and sandboxes, which are across the network in AWS, share the process.
+ * The rest is waiting, which takes as long at any memory.
+ *
  * Prices (us-east-1, on demand, without free tiers): DynamoDB $0.625 per million write
  * and $0.125 per million read request units; SQS $0.40 per million requests; Lambda
  * arm64 $0.20 per million requests and $0.0000133334 per GB-second; HTTP API $1.00 per
- * million requests; S3 $0.005 per 1,000 PUTs and $0.0004 per 1,000 GETs.
+ * million requests; S3 $0.005 per 1,000 PUTs and $0.0004 per 1,000 GETs; Secrets Manager
+ * $0.05 per 10,000 API calls.
  * Run: npx tsx bench/requests.bench.ts [--quick]
  */
 import { scheduledEvent } from '../infra/local/scheduler';
+import { FileChannelSecrets } from '../shared/config/channel-secrets';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { FUNCTIONS } from '../shared/resources';
 import { startMeteringProxy } from './support/aws-proxy';
 import { DynamoMeter, type MeterTotals } from './support/dynamo-meter';
-import { type BenchRow, count, QUICK, report, sleep } from './support/report';
+import { type BenchRow, count, ms, QUICK, report, sleep } from './support/report';
 import {
   type BenchStack,
   finalShares,
@@ -46,10 +61,80 @@ const PRICE = {
   httpApi: 1 / 1e6,
   s3Put: 0.005 / 1e3,
   s3Get: 0.0004 / 1e3,
+  secretsManager: 0.05 / 1e4,
+};
+/** The sizes the per-function rows compare. */
+const SIZES = [256, 512, 1024, 1536, 1769] as const;
+/** The memory at which Lambda gives a function one full vCPU. */
+const FULL_CORE_MB = 1769;
+
+/**
+ * An invocation's duration at `memoryMB`, from what it took here on one core: the
+ * computing part grows as the CPU share shrinks below a core, the waiting does not.
+ */
+function durationAt(run: { cpuMs: number; waitMs: number }, memoryMB: number): number {
+  const share = Math.min(1, memoryMB / FULL_CORE_MB);
+  return run.cpuMs / share + run.waitMs;
+}
+
+/** GB-seconds Lambda bills for it (whole milliseconds). */
+const gbSecondsAt = (run: { cpuMs: number; waitMs: number }, memoryMB: number) =>
+  (Math.ceil(durationAt(run, memoryMB)) / 1000) * (memoryMB / 1024);
+
+/** The process's CPU time (ms, every thread) at each sample, to split an invocation. */
+const cpuSamples: { at: number; cpuMs: number }[] = [];
+const sampleCpu = () => {
+  const { user, system } = process.cpuUsage();
+  cpuSamples.push({ at: performance.now(), cpuMs: (user + system) / 1000 });
+};
+sampleCpu();
+const sampler = setInterval(sampleCpu, 5);
+
+/** The CPU the process used from `start` to `end`, read off the samples. */
+function cpuBetween(start: number, end: number): number {
+  const at = (time: number) => {
+    let last = cpuSamples[0];
+    for (const sample of cpuSamples) {
+      if (sample.at > time) break;
+      last = sample;
+    }
+    return last?.cpuMs ?? 0;
+  };
+  return at(end) - at(start);
+}
+
+/** Splits a finished invocation of `durationMs` into computing and waiting. */
+function split(durationMs: number): { cpuMs: number; waitMs: number } {
+  sampleCpu();
+  const end = performance.now();
+  const cpuMs = Math.min(durationMs, cpuBetween(end - durationMs, end));
+  return { cpuMs, waitMs: durationMs - cpuMs };
+}
+
+/** Secrets Manager calls, counted where the local runtime stands in for it. */
+const secretCalls: Record<string, number> = {};
+const countSecret = (operation: string) => {
+  secretCalls[operation] = (secretCalls[operation] ?? 0) + 1;
+};
+const fileSecrets = FileChannelSecrets.prototype;
+const { get: readFileSecret, put: writeFileSecret } = fileSecrets;
+fileSecrets.get = function (this: FileChannelSecrets, channelId: string) {
+  countSecret('GetSecretValue');
+  return readFileSecret.call(this, channelId);
+};
+fileSecrets.put = function (this: FileChannelSecrets, channelId: string, value: unknown) {
+  countSecret('PutSecretValue');
+  return writeFileSecret.call(this, channelId, value);
 };
 const MINIMUM = { writes: 4 * S + 3, reads: 3 * S + 3, sqs: 3 * (S + 1), invocations: S + 2 };
 
-type Invocation = { function: string; durationMs: number; messages: number };
+type Invocation = {
+  function: string;
+  durationMs: number;
+  cpuMs: number;
+  waitMs: number;
+  messages: number;
+};
 const invocations: Invocation[] = [];
 let recording = false;
 
@@ -59,14 +144,17 @@ const stack: BenchStack = await startBenchStack({
   logSink: (entry) => {
     if (!recording) return;
     if (entry.event === 'http.request' && entry.route === 'POST /webhooks/generic') {
-      invocations.push({ function: 'ingest-webhook', durationMs: Number(entry.ms), messages: 0 });
+      const durationMs = Number(entry.ms);
+      invocations.push({
+        function: 'ingest-webhook',
+        durationMs,
+        ...split(durationMs),
+        messages: 0,
+      });
     } else if (entry.event === 'poller.batch-done' && typeof entry.function === 'string') {
       const messages = Array.isArray(entry.messages) ? entry.messages.length : 1;
-      invocations.push({
-        function: entry.function,
-        durationMs: Number(entry.durationMs),
-        messages,
-      });
+      const durationMs = Number(entry.durationMs);
+      invocations.push({ function: entry.function, durationMs, ...split(durationMs), messages });
     }
   },
 });
@@ -79,7 +167,11 @@ process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
 process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
 process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
 
-const snapshot = (totals: MeterTotals) => ({ ...totals, requests: { ...totals.requests } });
+const snapshot = (totals: MeterTotals) => ({
+  ...totals,
+  requests: { ...totals.requests },
+  byItem: { ...totals.byItem },
+});
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const run = Date.now().toString(36);
 
@@ -103,6 +195,7 @@ try {
   dynamo.reset();
   sqs.reset();
   s3.reset();
+  for (const key of Object.keys(secretCalls)) delete secretCalls[key];
   const before = snapshot(meter.totals);
   recording = true;
   const articleIds: string[] = [];
@@ -112,6 +205,7 @@ try {
   const dynamoCounts = { ...dynamo.counts };
   const sqsCounts = { ...sqs.counts };
   const s3Counts = { ...s3.counts };
+  const secretCounts = { ...secretCalls };
   for (const articleId of articleIds) {
     const shares = await finalShares(stack, articleId);
     const unpublished = shares.filter((share) => share.status !== 'published');
@@ -131,15 +225,34 @@ try {
   // The event source mapping's own requests: a receive and a delete for each batch.
   const sqsRequests = per(total(sqsCounts) + 2 * batches);
   const lambdaInvocations = per(invocations.length);
+  type FunctionRuns = { invocations: number; ms: number; cpuMs: number; runs: Invocation[] };
+  const byFunction = new Map<string, FunctionRuns>();
+  for (const invocation of invocations) {
+    const entry = byFunction.get(invocation.function) ?? {
+      invocations: 0,
+      ms: 0,
+      cpuMs: 0,
+      runs: [],
+    };
+    entry.invocations += 1;
+    entry.ms += invocation.durationMs;
+    entry.cpuMs += invocation.cpuMs;
+    entry.runs.push(invocation);
+    byFunction.set(invocation.function, entry);
+  }
+  const memoryOf = (name: string) =>
+    FUNCTIONS[name as keyof typeof FUNCTIONS]?.memoryMB ?? FULL_CORE_MB;
+  /** A function's GB-seconds and mean duration had it `memoryMB`. */
+  const at = (runs: FunctionRuns, memoryMB: number) => ({
+    gbSeconds: runs.runs.reduce((sum, run) => sum + gbSecondsAt(run, memoryMB), 0),
+    meanMs: runs.runs.reduce((sum, run) => sum + durationAt(run, memoryMB), 0) / runs.invocations,
+  });
   const gbSeconds = per(
-    invocations.reduce((sum, invocation) => {
-      const definition = FUNCTIONS[invocation.function as keyof typeof FUNCTIONS];
-      const memoryGb = (definition?.memoryMB ?? 1024) / 1024;
-      return sum + (Math.ceil(invocation.durationMs) / 1000) * memoryGb;
-    }, 0),
+    [...byFunction].reduce((sum, [name, runs]) => sum + at(runs, memoryOf(name)).gbSeconds, 0),
   );
   const s3Puts = per(s3Counts['S3 PUT'] ?? 0);
   const s3Gets = per((s3Counts['S3 GET'] ?? 0) + (s3Counts['S3 HEAD'] ?? 0));
+  const secretRequests = per(total(secretCounts));
 
   const describe = (counts: Record<string, number>) =>
     Object.entries(counts)
@@ -155,6 +268,20 @@ try {
       baseline: count(MINIMUM.writes + MINIMUM.reads),
       ratio: dynamoRequests / (MINIMUM.writes + MINIMUM.reads),
       note: `minimum ${MINIMUM.writes} writes + ${MINIMUM.reads} reads; measured ${describe(dynamoCounts)}`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'DynamoDB requests an article, by item',
+      crier: count(dynamoRequests, 1),
+      baseline: '-',
+      // The item's kind from its keys: ART/A an article, ART/S a share, WH/W a delivery guard.
+      note: describe(
+        Object.fromEntries(
+          Object.entries(after.byItem)
+            .map(([what, n]) => [what, n - (before.byItem[what] ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        ),
+      ),
     },
     {
       benchmark: 'requests',
@@ -178,7 +305,32 @@ try {
       crier: `${count(lambdaInvocations, 1)} / ${count(gbSeconds, 2)}`,
       baseline: `${MINIMUM.invocations} / -`,
       ratio: lambdaInvocations / MINIMUM.invocations,
-      note: 'GB-s from the local durations (x86, shared machine): an upper bound for arm64 Lambda',
+      note: `each function at its memory, its measured durations scaled for the CPU share: ${[
+        ...byFunction,
+      ]
+        .map(
+          ([name, runs]) =>
+            `${name} ${memoryOf(name)} MB ${count(per(runs.invocations), 1)} x ${ms(at(runs, memoryOf(name)).meanMs)} = ${count(per(at(runs, memoryOf(name)).gbSeconds), 3)}`,
+        )
+        .join(', ')}`,
+    },
+    // What each function would cost and take at other sizes, to choose its memory.
+    ...[...byFunction].map(([name, runs]) => ({
+      benchmark: 'requests',
+      measure: `${name}: GB-s an article / mean duration by memory`,
+      crier: `${count(per(at(runs, memoryOf(name)).gbSeconds), 3)} / ${ms(at(runs, memoryOf(name)).meanMs)}`,
+      baseline: '-',
+      note: `measured ${ms(runs.ms / runs.invocations)} a run, ${Math.round((100 * runs.cpuMs) / runs.ms)}% of it computing; ${SIZES.map(
+        (memoryMB) =>
+          `${memoryMB} MB ${count(per(at(runs, memoryMB).gbSeconds), 3)} / ${ms(at(runs, memoryMB).meanMs)}`,
+      ).join(', ')}`,
+    })),
+    {
+      benchmark: 'requests',
+      measure: 'S3 / Secrets Manager requests an article',
+      crier: `${count(per(total(s3Counts)), 1)} / ${count(secretRequests, 1)}`,
+      baseline: '- / -',
+      note: `S3: ${describe(s3Counts) || 'none'}; Secrets Manager: ${describe(secretCounts) || 'none (each channel secret is cached 5 minutes)'}`,
     },
   );
 
@@ -191,7 +343,8 @@ try {
       gbSeconds * PRICE.gbSecond +
       PRICE.httpApi +
       s3Puts * PRICE.s3Put +
-      s3Gets * PRICE.s3Get);
+      s3Gets * PRICE.s3Get +
+      secretRequests * PRICE.secretsManager);
   const crierCost = cost({ wru, rru, sqs: sqsRequests });
   // The minimum's units: each minimal write and read of an item of the size measured.
   const minimumCost = cost({
@@ -205,7 +358,7 @@ try {
     crier: `$${crierCost.toFixed(4)}`,
     baseline: `$${minimumCost.toFixed(4)}`,
     ratio: crierCost / minimumCost,
-    note: `the minimum's requests at the same item sizes; DynamoDB $${(1000 * (wru * PRICE.wru + rru * PRICE.rru)).toFixed(4)}, SQS $${(1000 * sqsRequests * PRICE.sqs).toFixed(4)}, Lambda $${(1000 * (lambdaInvocations * PRICE.lambdaRequest + gbSeconds * PRICE.gbSecond)).toFixed(4)}, S3 ${count(s3Puts, 1)} PUT ${count(s3Gets, 1)} GET`,
+    note: `the minimum's requests at the same item sizes; DynamoDB $${(1000 * (wru * PRICE.wru + rru * PRICE.rru)).toFixed(4)}, SQS $${(1000 * sqsRequests * PRICE.sqs).toFixed(4)}, Lambda $${(1000 * (lambdaInvocations * PRICE.lambdaRequest + gbSeconds * PRICE.gbSecond)).toFixed(4)}, S3 $${(1000 * (s3Puts * PRICE.s3Put + s3Gets * PRICE.s3Get)).toFixed(4)}, Secrets Manager $${(1000 * secretRequests * PRICE.secretsManager).toFixed(4)}, HTTP API $${(1000 * PRICE.httpApi).toFixed(4)}`,
   });
 
   // One idle tick: what the schedule costs every minute, articles or not.
@@ -216,12 +369,11 @@ try {
   const tickMs = performance.now() - started;
   const tickRru = meter.totals.readUnits - idle.readUnits;
   const ticksPerMonth = 30 * 24 * 60;
-  const tickGb = FUNCTIONS['dispatch-due'].memoryMB / 1024;
   const tickMonthly =
     ticksPerMonth *
     (tickRru * PRICE.rru +
       PRICE.lambdaRequest +
-      (Math.ceil(tickMs) / 1000) * tickGb * PRICE.gbSecond);
+      gbSecondsAt(split(tickMs), FUNCTIONS['dispatch-due'].memoryMB) * PRICE.gbSecond);
   rows.push({
     benchmark: 'requests',
     measure: 'idle dispatch tick: DynamoDB requests / read units',
@@ -231,6 +383,7 @@ try {
   });
 } finally {
   await stack.dispose();
+  clearInterval(sampler);
   await Promise.all([dynamo.stop(), sqs.stop(), s3.stop()]);
 }
 report(rows);

@@ -7,6 +7,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import type { ChannelsConfig } from '../shared/domain/channel';
+import { type IndexDefinition, TABLE } from '../shared/resources';
 
 /** The context keys an operator sets, and what each defaults to. */
 export const CONTEXT = {
@@ -16,7 +17,53 @@ export const CONTEXT = {
   config: 'config',
   /** where every alarm is mailed; no subscription when unset */
   alarmEmail: 'alarmEmail',
+  /**
+   * the table's indexes by name, comma-separated, while an upgrade moves a deployed table
+   * from one set to another (docs/deploying.md); unset, the indexes the code reads
+   */
+  tableIndexes: 'tableIndexes',
 } as const;
+
+/**
+ * Indexes a table deployed by an earlier version holds: each projected whole items. Named
+ * here so an upgrade can keep them while it adds their successors, one a deploy.
+ */
+export const LEGACY_INDEXES: readonly IndexDefinition[] = [
+  { name: 'due', partitionKey: 'duePK', sortKey: 'dueSK', projection: { type: 'ALL' } },
+  { name: 'inflight', partitionKey: 'leasePK', sortKey: 'leaseSK', projection: { type: 'ALL' } },
+  { name: 'articles', partitionKey: 'monthPK', sortKey: 'monthSK', projection: { type: 'ALL' } },
+  {
+    name: 'timeline',
+    partitionKey: 'timelinePK',
+    sortKey: 'timelineSK',
+    projection: { type: 'ALL' },
+  },
+];
+
+/** The table's indexes as the setting names them, current or legacy, each once. */
+function tableIndexesOf(value: string | undefined): IndexDefinition[] {
+  const current: IndexDefinition[] = Object.values(TABLE.indexes);
+  if (value === undefined) return current;
+  const known = new Map([...current, ...LEGACY_INDEXES].map((index) => [index.name, index]));
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !known.has(name));
+  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+  if (unknown.length || repeated.length || names.length === 0) {
+    throw new Error(
+      `Invalid deployment settings:\n  -c ${CONTEXT.tableIndexes}: ${
+        names.length === 0
+          ? 'names no index'
+          : unknown.length
+            ? `knows no index ${unknown.join(', ')} (there are ${[...known.keys()].join(', ')})`
+            : `names ${repeated.join(', ')} twice`
+      }`,
+    );
+  }
+  return names.flatMap((name) => known.get(name) ?? []);
+}
 
 export const DEFAULT_STAGE = 'dev';
 /** Only a rehearsal stage may deploy the example channels: `prod` must name its own file. */
@@ -32,6 +79,8 @@ export type CrierSettings = {
   alarmEmail?: string;
   /** whether the stage keeps its data when its stacks are deleted */
   retainData: boolean;
+  /** the table's global secondary indexes */
+  tableIndexes: IndexDefinition[];
 };
 
 const contextSchema = z.object({
@@ -41,6 +90,7 @@ const contextSchema = z.object({
     .default(DEFAULT_STAGE),
   [CONTEXT.config]: z.string().trim().min(1).optional(),
   [CONTEXT.alarmEmail]: z.email().optional(),
+  [CONTEXT.tableIndexes]: z.string().optional(),
 });
 
 /**
@@ -57,6 +107,7 @@ export function readSettings(node: Node, baseDir: string = process.cwd()): Crier
     throw new Error(`Invalid deployment settings:\n  ${problems.join('\n  ')}`);
   }
   const { stage, config, alarmEmail } = parsed.data;
+  const tableIndexes = tableIndexesOf(parsed.data[CONTEXT.tableIndexes]);
   const retainData = RETAINED_STAGES.includes(stage);
   if (!config && retainData) {
     throw new Error(
@@ -67,7 +118,7 @@ export function readSettings(node: Node, baseDir: string = process.cwd()): Crier
   const channelsFile = isAbsolute(file) ? file : resolve(baseDir, file);
   // Synth fails here, with every problem named, rather than a function at its cold start.
   const { channels } = loadChannelsConfig(channelsFile);
-  return { stage, channelsFile, channels, alarmEmail, retainData };
+  return { stage, channelsFile, channels, alarmEmail, retainData, tableIndexes };
 }
 
 /** `-c alarmEmail=` (an empty value) means "not set", as leaving the key out does. */

@@ -4,11 +4,27 @@
  * resources from them, so both run one shape.
  */
 
+/**
+ * What an index holds besides the keys (the table's and its own): nothing, or the listed
+ * attributes. An index never holds whole items: DynamoDB bills every change of what an
+ * index holds as an index write of that entry's size, so an index carries only what its
+ * readers use, and a reader that needs the item gets it from the table.
+ */
+export type IndexProjection =
+  | { type: 'KEYS_ONLY' }
+  | { type: 'INCLUDE'; attributes: readonly string[] }
+  /** whole items: only the indexes of tables deployed by earlier versions */
+  | { type: 'ALL' };
+
 export type IndexDefinition = {
-  /** the GSI's name */
+  /**
+   * The GSI's name. A projection cannot change on a deployed index: a new projection
+   * comes with a new name (docs/deploying.md, "Upgrading the table's indexes").
+   */
   name: string;
   partitionKey: string;
   sortKey: string;
+  projection: IndexProjection;
 };
 
 export const TABLE = {
@@ -19,14 +35,49 @@ export const TABLE = {
   /** epoch seconds; DynamoDB deletes the item some time after (dynalite never does) */
   ttlAttribute: 'expiresAt',
   indexes: {
-    /** `DUE#<shard>` / `<dueAt>#<articleId>#<channelId>`, set while a share is scheduled */
-    due: { name: 'due', partitionKey: 'duePK', sortKey: 'dueSK' },
-    /** `LEASE#<shard>` / `<leaseUntil>#<articleId>#<channelId>`, set while queued, publishing or unknown */
-    inFlight: { name: 'inflight', partitionKey: 'leasePK', sortKey: 'leaseSK' },
-    /** `ARTS#<yyyy-mm>` / `<receivedAt>#<articleId>`: the editors' list, newest first */
-    articlesByTime: { name: 'articles', partitionKey: 'monthPK', sortKey: 'monthSK' },
-    /** `CH#<channelId>` / `<dueAt>#<articleId>`: spacing, caps and the calendar */
-    channelTimeline: { name: 'timeline', partitionKey: 'timelinePK', sortKey: 'timelineSK' },
+    /**
+     * `DUE#<shard>` / `<dueAt>#<articleId>#<channelId>`, set while a share is scheduled;
+     * the tick reads the sort keys and gets each share
+     */
+    due: {
+      name: 'due-keys',
+      partitionKey: 'duePK',
+      sortKey: 'dueSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `LEASE#<shard>` / `<leaseUntil>#<articleId>#<channelId>`, set while queued,
+     * publishing or unknown; the sweep reads the sort keys and gets each share
+     */
+    inFlight: {
+      name: 'inflight-keys',
+      partitionKey: 'leasePK',
+      sortKey: 'leaseSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `ARTS#<yyyy-mm>` / `<receivedAt>#<articleId>`: the editors' list, newest first; the
+     * list reads the keys and gets the articles in one batch
+     */
+    articlesByTime: {
+      name: 'articles-keys',
+      partitionKey: 'monthPK',
+      sortKey: 'monthSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /**
+     * `CH#<channelId>` / `<dueAt>#<articleId>`: spacing, caps and the calendar, which read
+     * each share's ref, time and status from the index alone
+     */
+    channelTimeline: {
+      name: 'timeline-status',
+      partitionKey: 'timelinePK',
+      sortKey: 'timelineSK',
+      projection: {
+        type: 'INCLUDE',
+        attributes: ['articleId', 'channelId', 'round', 'dueAt', 'status'],
+      },
+    },
   },
   /** shards of the due and in-flight indexes; fixed when the table is created */
   shardCount: 4,
@@ -161,7 +212,10 @@ export const FUNCTIONS = {
     entry: 'functions/compose-article.ts',
     description: "Writes one share per channel from an article's stored revision",
     timeoutSeconds: 60,
-    memoryMB: 1536,
+    // Computes about a third of its run (images, cards, eight posts) and waits the rest:
+    // a fifth fewer GB-seconds than at 1,536 MB for a run a fifth longer
+    // (docs/benchmarks.md, "Sizing the functions").
+    memoryMB: 1024,
     sqs: { queue: 'compose', batchSize: 5, maxBatchingWindowSeconds: 0, maxConcurrency: 2 },
     // Sends what falls due within the look-ahead straight to the publish queue; fetches
     // the article's page and image and stores the processed images and share cards.
@@ -181,7 +235,8 @@ export const FUNCTIONS = {
     entry: 'functions/publish-share.ts',
     description: 'Publishes one share to its network, exactly once, and records the outcome',
     timeoutSeconds: 60,
-    memoryMB: 1024,
+    // Mostly waits on its network; its images were made at compose time.
+    memoryMB: 512,
     sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
     // Tells the CMS of each post through the syndicate queue, once it is recorded.
     // Renews a channel's OAuth token on use: the channel's secret, and the network's app.

@@ -4,12 +4,14 @@
  * dynalite reports them (asked for with ReturnConsumedCapacity), write units computed
  * here, indexes included, since dynalite leaves out what each index write costs.
  * AWS's rules: a write costs 1 unit per started KB of the larger of the old and new item;
- * each index the item is in before or after costs the same again (2 writes when the
- * index key changes: a delete and a put); a write refused by its condition still costs
- * the item's size. Items are sized as DynamoDB sizes them: names plus values.
+ * each index whose entry the write puts, deletes or changes costs 1 unit per started KB
+ * of that entry (the keys and what the index projects; 2 writes when the index key
+ * changes: a delete and a put), and nothing when the entry stays as it was; a write
+ * refused by its condition still costs the item's size. Items are sized as DynamoDB
+ * sizes them: names plus values.
  */
 import { z } from 'zod';
-import { TABLE } from '../../shared/resources';
+import { type IndexDefinition, TABLE } from '../../shared/resources';
 
 type AttributeValue = Record<string, unknown>;
 type Item = Record<string, AttributeValue>;
@@ -71,14 +73,90 @@ export function itemSize(item: Item): number {
 const kb = (size: number) => Math.max(1, Math.ceil(size / 1024));
 const keyOf = (item: Item) =>
   JSON.stringify([item[TABLE.partitionKey] ?? null, item[TABLE.sortKey] ?? null]);
-const indexKey = (item: Item | undefined, index: { partitionKey: string; sortKey: string }) => {
-  const pk = item?.[index.partitionKey];
-  const sk = item?.[index.sortKey];
-  return pk && sk ? JSON.stringify([pk, sk]) : undefined;
-};
+
+/** JSON with each map's names sorted: two items with the same attributes compare equal. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : isRecord(value)
+      ? `{${Object.keys(value)
+          .sort()
+          .map((name) => `${JSON.stringify(name)}:${canonical(value[name])}`)
+          .join(',')}}`
+      : JSON.stringify(value);
+
+/**
+ * What an index holds of an item: the table's keys, the index's keys and its projected
+ * attributes; nothing when the item lacks an index key (the indexes are sparse).
+ */
+export function indexEntry(item: Item | undefined, index: IndexDefinition): Item | undefined {
+  if (!item?.[index.partitionKey] || !item[index.sortKey]) return undefined;
+  if (index.projection.type === 'ALL') return item;
+  const names = [
+    TABLE.partitionKey,
+    TABLE.sortKey,
+    index.partitionKey,
+    index.sortKey,
+    ...(index.projection.type === 'INCLUDE' ? index.projection.attributes : []),
+  ];
+  const entry: Item = {};
+  for (const name of names) {
+    const value = item[name];
+    if (value) entry[name] = value;
+  }
+  return entry;
+}
+
+/**
+ * The write units a table write costs in one index, as DynamoDB bills them: an entry put
+ * or deleted costs its size, a key change both, a change of what the entry holds its
+ * larger size, and a write that leaves the entry as it was nothing.
+ */
+export function indexWriteUnits(
+  old: Item | undefined,
+  next: Item | undefined,
+  index: IndexDefinition,
+): number {
+  const before = indexEntry(old, index);
+  const after = indexEntry(next, index);
+  if (!before && !after) return 0;
+  if (!before || !after) return kb(itemSize((before ?? after) as Item));
+  const key = (entry: Item) => canonical([entry[index.partitionKey], entry[index.sortKey]]);
+  if (key(before) !== key(after)) return kb(itemSize(before)) + kb(itemSize(after));
+  if (canonical(before) === canonical(after)) return 0;
+  return kb(Math.max(itemSize(before), itemSize(after)));
+}
+
+/** `ART/S` for a share's key: the first part of each key, which names the item's kind. */
+function kindOf(key: unknown): string {
+  const item = itemSchema.safeParse(key);
+  if (!item.success) return '?';
+  // A key that starts with an instant (a compose marker's) reads `time`: one kind, not one a key.
+  const part = (name: string) =>
+    String(item.data[name]?.S ?? '?')
+      .split('#')[0]
+      ?.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/, 'time');
+  return `${part(TABLE.partitionKey)}/${part(TABLE.sortKey)}`;
+}
+
+/** What a request touches: the index a query reads, else the kind of item (or items). */
+function touched(input: Record<string, unknown>): string {
+  if (typeof input.IndexName === 'string') return `index ${input.IndexName}`;
+  if (input.Key || input.Item) return kindOf(input.Key ?? input.Item);
+  if (isRecord(input.ExpressionAttributeValues)) {
+    const pk = input.ExpressionAttributeValues[':pk'];
+    if (isRecord(pk)) return `${String(pk.S ?? '?').split('#')[0]}/*`;
+  }
+  return 'batch';
+}
 
 export type MeterTotals = {
   requests: Record<string, number>;
+  /**
+   * requests by operation and what they touch: the item's kind, from the first part of
+   * its keys (`GetItem ART/S` is a share), or the index a query reads
+   */
+  byItem: Record<string, number>;
   readUnits: number;
   writeUnits: number;
   /** of writeUnits, what the indexes cost */
@@ -86,7 +164,13 @@ export type MeterTotals = {
 };
 
 export class DynamoMeter {
-  readonly totals: MeterTotals = { requests: {}, readUnits: 0, writeUnits: 0, indexWriteUnits: 0 };
+  readonly totals: MeterTotals = {
+    requests: {},
+    byItem: {},
+    readUnits: 0,
+    writeUnits: 0,
+    indexWriteUnits: 0,
+  };
   /** the last item seen under each key, to know what a write replaces */
   private readonly items = new Map<string, Item>();
 
@@ -114,6 +198,8 @@ export class DynamoMeter {
   /** Records one answered request (`output` undefined when DynamoDB refused it). */
   record(operation: string, input: Record<string, unknown>, output: unknown): void {
     this.totals.requests[operation] = (this.totals.requests[operation] ?? 0) + 1;
+    const what = `${operation} ${touched(input)}`;
+    this.totals.byItem[what] = (this.totals.byItem[what] ?? 0) + 1;
     const parsed = outputSchema.safeParse(output ?? {});
     const answer = parsed.success ? parsed.data : {};
     if (READS.has(operation)) {
@@ -163,16 +249,10 @@ export class DynamoMeter {
 
   private write(old: Item | undefined, next: Item | undefined): void {
     const size = Math.max(old ? itemSize(old) : 0, next ? itemSize(next) : 0);
-    let units = kb(size);
     let indexUnits = 0;
-    for (const index of Object.values(TABLE.indexes)) {
-      const before = indexKey(old, index);
-      const after = indexKey(next, index);
-      if (before && after && before !== after) indexUnits += 2 * kb(size);
-      else if (before || after) indexUnits += kb(size);
-    }
-    units += indexUnits;
-    this.totals.writeUnits += units;
+    for (const index of Object.values(TABLE.indexes))
+      indexUnits += indexWriteUnits(old, next, index);
+    this.totals.writeUnits += kb(size) + indexUnits;
     this.totals.indexWriteUnits += indexUnits;
     const item = next ?? old;
     if (item && next) this.items.set(keyOf(item), next);

@@ -236,13 +236,19 @@ export class StatefulStack extends Stack {
       deletionProtection: settings.retainData,
       removalPolicy,
     });
-    for (const index of Object.values(TABLE.indexes)) {
+    // The indexes the code reads, unless an upgrade names the set (docs/deploying.md).
+    for (const index of settings.tableIndexes) {
       table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        // As the local table has it: readers use what the index returns, without a get.
-        projectionType: dynamodb.ProjectionType.ALL,
+        // As the local table has it: what the index's readers use, and no more.
+        ...(index.projection.type === 'INCLUDE'
+          ? {
+              projectionType: dynamodb.ProjectionType.INCLUDE,
+              nonKeyAttributes: [...index.projection.attributes],
+            }
+          : { projectionType: dynamodb.ProjectionType[index.projection.type] }),
       });
     }
     return table;

@@ -18,7 +18,7 @@ import {
 } from '../domain/ports';
 import type { ChannelOverrides } from '../domain/routing';
 import { TABLE } from '../resources';
-import { isConditionFailure } from './client';
+import { batchGetAll, isConditionFailure } from './client';
 import { articleItemSchema } from './items';
 import { articleKey, articlesByTime, articlesMetaKey, monthOf } from './keys';
 
@@ -69,6 +69,9 @@ function previousMonth(month: string): string {
 }
 
 export class DynamoArticleStore implements ArticleStore {
+  /** whether the list's first month is known to be stored: a write fewer each article */
+  private firstMonthSet = false;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -104,15 +107,21 @@ export class DynamoArticleStore implements ArticleStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: articlesMetaKey,
-          UpdateExpression: 'SET firstMonth = if_not_exists(firstMonth, :month)',
-          ExpressionAttributeValues: { ':month': monthOf(receivedAt) },
-        }),
-      );
-      return { written: true, current: articleItemSchema.parse(result.Attributes) };
+      const current = articleItemSchema.parse(result.Attributes);
+      // Where the list starts is set once and never moves: only a new article may be the
+      // first, and once this store has seen it set, later articles cannot change it.
+      if (!this.firstMonthSet && current.receivedAt === receivedAt) {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: articlesMetaKey,
+            UpdateExpression: 'SET firstMonth = if_not_exists(firstMonth, :month)',
+            ExpressionAttributeValues: { ':month': monthOf(receivedAt) },
+          }),
+        );
+        this.firstMonthSet = true;
+      }
+      return { written: true, current };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.get(articleId);
@@ -210,6 +219,7 @@ export class DynamoArticleStore implements ArticleStore {
       const bounds = sortKeyBounds(index.sortKey, { after, upTo, from });
       let startKey: Record<string, unknown> | undefined;
       do {
+        // The index holds keys only: the page's keys, then its articles in one batch.
         const page = await this.db.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -221,9 +231,15 @@ export class DynamoArticleStore implements ArticleStore {
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) {
+        const keys = (page.Items ?? []).flatMap(({ PK, SK, [index.sortKey]: position }) =>
           // BETWEEN includes its upper bound; the cursor's own article was already given.
-          if (after !== undefined && item[index.sortKey] === after) continue;
+          (after !== undefined && position === after) ||
+          typeof PK !== 'string' ||
+          typeof SK !== 'string'
+            ? []
+            : [{ PK, SK }],
+        );
+        for (const item of await batchGetAll(this.db, this.tableName, keys)) {
           articles.push(articleItemSchema.parse(item));
         }
         startKey = page.LastEvaluatedKey;

@@ -1,6 +1,6 @@
 /** The one DynamoDB document client per module load; endpoints come from the SDK's own settings. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -28,4 +28,37 @@ export async function queryAll(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return rows;
+}
+
+/** BatchGetItem takes at most this many keys a request. */
+const BATCH_GET_LIMIT = 100;
+
+/**
+ * The items of `keys` (each `{ PK, SK }`), in the keys' order, those the table no longer
+ * holds left out: BatchGetItem 100 keys at a time, asking again for what DynamoDB left
+ * unprocessed (after a pause that grows), as its documentation asks.
+ */
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly { PK: string; SK: string }[],
+): Promise<Record<string, unknown>[]> {
+  const id = (item: Record<string, unknown>) => `${String(item.PK)}\u0000${String(item.SK)}`;
+  const found = new Map<string, Record<string, unknown>>();
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT);
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt, 6)));
+      const answer = await db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+      );
+      for (const item of answer.Responses?.[tableName] ?? []) found.set(id(item), item);
+      pending = answer.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return keys.flatMap((key) => {
+    const item = found.get(id(key));
+    return item ? [item] : [];
+  });
 }

@@ -11,6 +11,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { CONFIG_PATH_IN_LAMBDA, REPOSITORY_ROOT } from '../../infra/constructs/bundling';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
@@ -111,7 +112,11 @@ describe('the CDK app', () => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          // What the index's readers use, never whole items.
+          Projection:
+            index.projection.type === 'INCLUDE'
+              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] }
+              : { ProjectionType: 'KEYS_ONLY' },
         })),
       });
     });
@@ -580,6 +585,29 @@ describe('the CDK app', () => {
       expect(() => crier({ config: join(REPOSITORY_ROOT, 'package.json') })).toThrow(
         /Invalid channel configuration/,
       );
+    });
+
+    it('holds the indexes an upgrade names, legacy ones with whole items, one change a deploy', () => {
+      const step = crier({ tableIndexes: 'due,inflight,articles,timeline,due-keys' });
+      const [table] = Object.values(
+        Template.fromStack(step.stateful).findResources('AWS::DynamoDB::Table'),
+      );
+      const indexes = z
+        .array(
+          z.object({ IndexName: z.string(), Projection: z.object({ ProjectionType: z.string() }) }),
+        )
+        .parse(table?.Properties.GlobalSecondaryIndexes);
+      expect(indexes.map((index) => [index.IndexName, index.Projection.ProjectionType])).toEqual([
+        ['due', 'ALL'],
+        ['inflight', 'ALL'],
+        ['articles', 'ALL'],
+        ['timeline', 'ALL'],
+        ['due-keys', 'KEYS_ONLY'],
+      ]);
+      expect(() => crier({ tableIndexes: 'due,nonsense' })).toThrow(
+        /-c tableIndexes: knows no index nonsense/,
+      );
+      expect(() => crier({ tableIndexes: 'due-keys,due-keys' })).toThrow(/names due-keys twice/);
     });
 
     it('retains the data of a prod stage and protects it from deletion', () => {
