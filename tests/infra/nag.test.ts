@@ -61,6 +61,10 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
   it.each([
     ['a rehearsal stage', {}],
     ['prod, with an alarm address', { stage: 'prod', alarmEmail: 'ops@newsroom.example' }],
+    [
+      'prod, with the webhook firewall (three stacks, two regions)',
+      { stage: 'prod', webhookFirewall: 'true', region: 'eu-west-1' },
+    ],
   ])('leaves no finding unacknowledged in %s', (_label, context) => {
     const crierApp = crier(context);
     // The app registers the rules itself: its synth fails on a finding...
