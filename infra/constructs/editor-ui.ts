@@ -249,7 +249,7 @@ function acknowledgeDeployment(deployment: s3deploy.BucketDeployment, bucket: s3
       "The deployment writes and prunes the editor UI's files, whose names change with every build, in the UI's own bucket only.",
     ],
     [
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${nagText(stack.account, 'AWS::AccountId')}-${nagText(stack.region, 'AWS::Region')}/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${nagText(stack.partition, 'AWS::Partition')}:s3:::cdk-hnb659fds-assets-${nagText(stack.account, 'AWS::AccountId')}-${nagText(stack.region, 'AWS::Region')}/*]`,
       "The deployment reads the UI build from the CDK bootstrap's asset bucket, where `cdk deploy` uploaded it under a content-hash name.",
     ],
     [

@@ -40,7 +40,8 @@ export class WebhookFirewallStack extends Stack {
     });
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `crier-${stage}-webhooks`,
-      description: `Crier (${stage}): limits each address's requests to the webhooks`,
+      // WAF takes letters, digits, spaces and a few signs here: no quotes or brackets.
+      description: `Crier ${stage}: limits the requests each address sends to the webhooks`,
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       visibilityConfig: metric('webhooks'),
