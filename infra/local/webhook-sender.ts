@@ -16,7 +16,7 @@ export type RetryPolicy = {
   timeoutMs: number;
 };
 
-/** About a minute and a half of trying, in all: long enough for a throttle to refill. */
+/** Six attempts within about half a minute: long enough for a throttle's bucket to refill. */
 export const WEBHOOK_RETRY: RetryPolicy = {
   attempts: 6,
   baseMs: 1_000,

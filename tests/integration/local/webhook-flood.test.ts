@@ -106,7 +106,7 @@ describe('a webhook flood', () => {
 
     // The article: throttled at first, told when to come back, then taken.
     expect(retries[0]?.status).toBe(429);
-    expect(retries[0]?.waitMs).toBeGreaterThanOrEqual(1_000 / THROTTLE.rateLimit);
+    expect(retries[0]?.waitMs).toBeGreaterThanOrEqual(1_000);
     expect(delivery.status).toBe(202);
     const articleId = articleIdFor('generic', article.id);
     expect(JSON.parse(delivery.body)).toEqual({ articleId });
