@@ -15,7 +15,10 @@ type Operation = {
   security?: unknown[];
   parameters?: { name: string; in: string; required?: boolean }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { description: string; content?: unknown }>;
+  responses: Record<
+    string,
+    { description: string; content?: unknown; headers?: Record<string, unknown> }
+  >;
 };
 type Document = {
   openapi: string;
