@@ -1,13 +1,14 @@
 /**
  * The deployment's settings, from CDK context (`-c key=value`, or `context` in cdk.json):
- * the stage, the channels file deployed with the functions, and where alarms are mailed.
+ * the stage, the channels file deployed with the functions, where alarms are mailed, and
+ * how the webhooks are throttled.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import type { ChannelsConfig } from '../shared/domain/channel';
-import { type IndexDefinition, TABLE } from '../shared/resources';
+import { type IndexDefinition, TABLE, type Throttle, WEBHOOK_THROTTLE } from '../shared/resources';
 
 /** The context keys an operator sets, and what each defaults to. */
 export const CONTEXT = {
@@ -22,6 +23,16 @@ export const CONTEXT = {
    * from one set to another (docs/deploying.md); unset, the indexes the code reads
    */
   tableIndexes: 'tableIndexes',
+  /** the webhook routes' steady rate, requests a second (each route its own) */
+  webhookRateLimit: 'webhookRateLimit',
+  /** the webhook routes' burst, requests at once */
+  webhookBurstLimit: 'webhookBurstLimit',
+  /** `true`: CloudFront with an AWS WAF rate rule in front of the webhooks */
+  webhookFirewall: 'webhookFirewall',
+  /** the firewall's limit: requests per address in any 5 minutes */
+  webhookFirewallLimit: 'webhookFirewallLimit',
+  /** the region the stacks deploy to; needed by the firewall, else AWS_REGION's */
+  region: 'region',
 } as const;
 
 /**
@@ -70,6 +81,21 @@ export const DEFAULT_STAGE = 'dev';
 export const EXAMPLE_CHANNELS_FILE = 'config/channels.example.json';
 /** Stages whose data outlives `cdk destroy`: table, user pool and secrets are retained. */
 export const RETAINED_STAGES: readonly string[] = ['prod'];
+/**
+ * Requests one address may send the webhooks in any 5 minutes before the firewall answers
+ * 429: one a second on average, far above a CMS, far below a flood.
+ */
+export const WEBHOOK_FIREWALL_LIMIT = 300;
+/** CloudFront takes only web ACLs made in this region. */
+export const FIREWALL_REGION = 'us-east-1';
+
+/** CloudFront with a web ACL in front of the webhooks, when asked for. */
+export type WebhookFirewallSettings = {
+  /** requests per address in any 5 minutes */
+  limit: number;
+  /** where the other stacks deploy: the ACL's stack is in us-east-1 and they refer to it */
+  region: string;
+};
 
 export type CrierSettings = {
   stage: string;
@@ -81,7 +107,23 @@ export type CrierSettings = {
   retainData: boolean;
   /** the table's global secondary indexes */
   tableIndexes: IndexDefinition[];
+  /** the webhook routes' own throttle, apart from the editor API's */
+  webhookThrottle: Throttle;
+  /** unset: the CMS calls the HTTP API directly */
+  webhookFirewall?: WebhookFirewallSettings;
 };
+
+/** `-c key=7` arrives as a string, cdk.json's `"key": 7` as a number. */
+const contextNumber = () =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, 'must be a number'),
+    ])
+    .pipe(z.coerce.number());
 
 const contextSchema = z.object({
   [CONTEXT.stage]: z
@@ -91,13 +133,36 @@ const contextSchema = z.object({
   [CONTEXT.config]: z.string().trim().min(1).optional(),
   [CONTEXT.alarmEmail]: z.email().optional(),
   [CONTEXT.tableIndexes]: z.string().optional(),
+  [CONTEXT.webhookRateLimit]: contextNumber()
+    .pipe(z.number().positive('must be above 0').max(10_000, 'must be at most 10000'))
+    .default(WEBHOOK_THROTTLE.rateLimit),
+  [CONTEXT.webhookBurstLimit]: contextNumber()
+    .pipe(z.number().int('must be a whole number').min(1).max(5_000, 'must be at most 5000'))
+    .default(WEBHOOK_THROTTLE.burstLimit),
+  [CONTEXT.webhookFirewall]: z
+    .union([z.boolean(), z.enum(['true', 'false'], 'must be true or false')])
+    .transform((value) => value === true || value === 'true')
+    .default(false),
+  [CONTEXT.webhookFirewallLimit]: contextNumber()
+    // WAF's own bounds for a rate-based rule.
+    .pipe(z.number().int('must be a whole number').min(10).max(2_000_000_000))
+    .default(WEBHOOK_FIREWALL_LIMIT),
+  [CONTEXT.region]: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+    .optional(),
 });
 
 /**
  * Reads the settings from the app's context. `baseDir` resolves a relative `config`
  * path: the directory `cdk` runs in (where cdk.json is), unless a test says otherwise.
  */
-export function readSettings(node: Node, baseDir: string = process.cwd()): CrierSettings {
+export function readSettings(
+  node: Node,
+  baseDir: string = process.cwd(),
+  environment: Record<string, string | undefined> = process.env,
+): CrierSettings {
   const raw = Object.fromEntries(
     Object.values(CONTEXT).map((key) => [key, emptyToUndefined(node.tryGetContext(key))]),
   );
@@ -108,6 +173,27 @@ export function readSettings(node: Node, baseDir: string = process.cwd()): Crier
   }
   const { stage, config, alarmEmail } = parsed.data;
   const tableIndexes = tableIndexesOf(parsed.data[CONTEXT.tableIndexes]);
+  const webhookThrottle: Throttle = {
+    rateLimit: parsed.data[CONTEXT.webhookRateLimit],
+    burstLimit: parsed.data[CONTEXT.webhookBurstLimit],
+  };
+  if (webhookThrottle.burstLimit < webhookThrottle.rateLimit) {
+    throw new Error(
+      `Invalid deployment settings:\n  -c ${CONTEXT.webhookBurstLimit}: must be at least the rate (${webhookThrottle.rateLimit}), or the bucket never holds a second's worth`,
+    );
+  }
+  let webhookFirewall: WebhookFirewallSettings | undefined;
+  if (parsed.data[CONTEXT.webhookFirewall]) {
+    // `cdk` sets CDK_DEFAULT_REGION from AWS_REGION or the profile, credentials or not.
+    const region =
+      parsed.data[CONTEXT.region] ?? environment.CDK_DEFAULT_REGION ?? environment.AWS_REGION;
+    if (!region) {
+      throw new Error(
+        `-c ${CONTEXT.webhookFirewall}=true needs the stacks' region: the web ACL must be made in ${FIREWALL_REGION} and the distribution refers to it from there. Set AWS_REGION or add -c ${CONTEXT.region}=<region>.`,
+      );
+    }
+    webhookFirewall = { limit: parsed.data[CONTEXT.webhookFirewallLimit], region };
+  }
   const retainData = RETAINED_STAGES.includes(stage);
   if (!config && retainData) {
     throw new Error(
@@ -118,7 +204,16 @@ export function readSettings(node: Node, baseDir: string = process.cwd()): Crier
   const channelsFile = isAbsolute(file) ? file : resolve(baseDir, file);
   // Synth fails here, with every problem named, rather than a function at its cold start.
   const { channels } = loadChannelsConfig(channelsFile);
-  return { stage, channelsFile, channels, alarmEmail, retainData, tableIndexes };
+  return {
+    stage,
+    channelsFile,
+    channels,
+    alarmEmail,
+    retainData,
+    tableIndexes,
+    webhookThrottle,
+    ...(webhookFirewall ? { webhookFirewall } : {}),
+  };
 }
 
 /** `-c alarmEmail=` (an empty value) means "not set", as leaving the key out does. */

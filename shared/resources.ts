@@ -185,6 +185,20 @@ export const isScheduled = (definition: FunctionDefinition): boolean =>
 export const CHECK_CHANNELS_TASKS = ['tokens', 'health'] as const;
 export type CheckChannelsTask = (typeof CHECK_CHANNELS_TASKS)[number];
 
+/** A token bucket: `rateLimit` requests a second on average, at most `burstLimit` at once. */
+export type Throttle = { rateLimit: number; burstLimit: number };
+
+/**
+ * The webhook routes' own throttle, apart from the editor API's: API Gateway's route
+ * settings in AWS, the local gateway's token bucket locally. Each route has its own
+ * bucket. A CMS sends a few articles a minute, a bulk edit a few a second; a flood
+ * beyond this is answered 429, and the senders retry (docs/api.md).
+ */
+export const WEBHOOK_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+
+/** The CMS's routes (`POST /webhooks/...`): signed, not behind the editors' tokens. */
+export const isWebhookRoute = (route: string): boolean => / \/webhooks(\/|$)/.test(route);
+
 /** Crier's own secrets (channel credentials apart). */
 export type SecretName = 'CRIER_WEBHOOK_SECRET' | 'CRIER_GHOST_SECRET' | 'CRIER_SYNDICATION_SECRET';
 

@@ -11,6 +11,7 @@ import {
   Duration,
   RemovalPolicy,
   Stack,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -228,6 +229,11 @@ export class EditorUi extends Construct {
   }
 }
 
+/** A stack's account or region as cdk-nag spells it: the pseudo parameter, or the value set. */
+function nagText(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? `<${pseudo}>` : value;
+}
+
 /**
  * The CDK's deployment function (one for both deployments) copies from the CDK asset
  * bucket to ours and invalidates the distribution: what it needs, acknowledged one by one.
@@ -243,7 +249,7 @@ function acknowledgeDeployment(deployment: s3deploy.BucketDeployment, bucket: s3
       "The deployment writes and prunes the editor UI's files, whose names change with every build, in the UI's own bucket only.",
     ],
     [
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      `AwsSolutions-IAM5[Resource::arn:${nagText(stack.partition, 'AWS::Partition')}:s3:::cdk-hnb659fds-assets-${nagText(stack.account, 'AWS::AccountId')}-${nagText(stack.region, 'AWS::Region')}/*]`,
       "The deployment reads the UI build from the CDK bootstrap's asset bucket, where `cdk deploy` uploaded it under a content-hash name.",
     ],
     [

@@ -1,16 +1,20 @@
 /**
  * The local API Gateway (HTTP API): turns each request into a payload v2.0 event for the
  * function whose route matches, and its answer into a response the way API Gateway maps
- * it. Local routes that are not functions (health, sandboxes) can be added.
+ * it. Local routes that are not functions (health, sandboxes) can be added. Routes given a
+ * throttle (the webhooks) are refused with 429 and `Retry-After` past it, as API Gateway's
+ * route settings refuse them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Handler } from 'aws-lambda';
 import * as z from 'zod';
+import type { Throttle } from '../../shared/resources';
 import { type FunctionIdentity, invokeHandler } from './invoke';
 import { LOCAL_ACCOUNT_ID } from './local-aws';
 import type { Logger } from './logger';
+import { TokenBucket } from './token-bucket';
 
 /** API Gateway's own cap on a request's payload; handlers apply smaller ones. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -273,6 +277,8 @@ export const TOO_LARGE = jsonMessage(413, 'Request Entity Too Large');
 export const INTERNAL_ERROR = jsonMessage(500, 'Internal Server Error');
 export const UNAVAILABLE = jsonMessage(503, 'Service Unavailable');
 export const REQUEST_TIMEOUT = jsonMessage(408, 'Request Timeout');
+/** API Gateway's answer past a throttle; this gateway adds when to try again. */
+export const TOO_MANY_REQUESTS = jsonMessage(429, 'Too Many Requests');
 
 /**
  * A function's answer as API Gateway maps payload v2: an object with `statusCode` is the
@@ -370,6 +376,8 @@ export async function startHttpGateway(options: {
   timeouts?: Partial<RequestTimeouts>;
   /** told of each function route's answer, after it is sent (e.g. a channel created) */
   onAnswer?: (routeKey: string, status: number) => void;
+  /** a function route's own throttle (one bucket per route), or none */
+  throttleFor?: (routeKey: string) => Throttle | undefined;
 }): Promise<HttpGateway> {
   const { log } = options;
   const host = options.host ?? '127.0.0.1';
@@ -378,6 +386,14 @@ export async function startHttpGateway(options: {
   let ready = options.ready ?? true;
   let routes: Route[] = [];
   let localPort = options.port;
+  const buckets = new Map<string, TokenBucket | undefined>();
+  const bucketFor = (routeKey: string): TokenBucket | undefined => {
+    if (!buckets.has(routeKey)) {
+      const throttle = options.throttleFor?.(routeKey);
+      buckets.set(routeKey, throttle ? new TokenBucket(throttle) : undefined);
+    }
+    return buckets.get(routeKey);
+  };
 
   const add = (routeKey: string, target: Target): void => {
     const { method, segments } = parseRouteKey(routeKey);
@@ -476,6 +492,15 @@ export async function startHttpGateway(options: {
       request.resume();
       finish(NOT_FOUND);
       return;
+    }
+    // Before the body is read, as API Gateway refuses before the integration runs.
+    if (matched.route.target.kind === 'function') {
+      const taken = bucketFor(matched.route.routeKey)?.take();
+      if (taken && !taken.allowed) {
+        request.resume();
+        finish(TOO_MANY_REQUESTS, { 'retry-after': String(taken.retryAfterSeconds) });
+        return;
+      }
     }
     let body: Buffer;
     try {

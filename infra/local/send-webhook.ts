@@ -3,7 +3,8 @@
  * (the generic article, Standard Webhooks), `-- --wordpress` (a WordPress REST post, signed
  * the same way) or `-- --ghost` (a Ghost post.published payload, X-Ghost-Signature);
  * `--site <id>` posts to that site's endpoint of the kind, signed with the key in the
- * environment.
+ * environment. A 429, a 5xx or no answer is sent again after a backoff (the same webhook-id,
+ * signed afresh), as a CMS should (`--attempts`).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { signGhostWebhook } from '../../shared/ingest/ghost';
 import { signStandardWebhook } from '../../shared/ingest/standard-webhooks';
 import { readStoredSecrets } from './secrets';
+import { DeliveryError, sendWebhook, WEBHOOK_RETRY } from './webhook-sender';
 
 const sample = (name: string) =>
   fileURLToPath(new URL(`../../tests/fixtures/webhooks/${name}`, import.meta.url));
@@ -24,12 +26,13 @@ const { values, positionals } = parseArgs({
     ghost: { type: 'boolean' },
     wordpress: { type: 'boolean' },
     site: { type: 'string' },
+    attempts: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--site <id>] [--url http://localhost:3000] [--id <webhook-id>]
+  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--site <id>] [--url http://localhost:3000] [--id <webhook-id>] [--attempts <n>]
 
 Signs the payload (default: the bundled sample article) and posts it to the local stack:
   (default)     /webhooks/generic, signed with CRIER_WEBHOOK_SECRET (Standard Webhooks)
@@ -39,7 +42,9 @@ Signs the payload (default: the bundled sample article) and posts it to the loca
                 the kind, given in CRIER_WEBHOOK_SECRET or CRIER_GHOST_SECRET
 Each secret comes from the environment, or from $CRIER_DATA_DIR/secrets.json, where the
 local stack keeps it (the default site's only). A new webhook-id is used each time unless
---id is given.`);
+--id is given. A 429, 408 or 5xx answer, or none, is sent again with the same webhook-id
+after an exponential backoff with jitter, never before the answer's Retry-After:
+${WEBHOOK_RETRY.attempts} attempts in all unless --attempts says otherwise.`);
   process.exit(0);
 }
 
@@ -82,12 +87,19 @@ if (!secret) {
   process.exit(1);
 }
 
+const attempts = Number(values.attempts ?? WEBHOOK_RETRY.attempts);
+if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) {
+  console.error(`--attempts ${values.attempts}: a whole number from 1 to 20.`);
+  process.exit(1);
+}
+
 const body = readFileSync(file);
+// One delivery, however many attempts: a retry is recognised by its webhook-id.
+const deliveryId = values.id ?? `msg_${randomUUID()}`;
 const headers = (): Record<string, string> => {
   if (kind === 'ghost') {
     return { 'x-ghost-signature': signGhostWebhook(secret, body, Date.now()) };
   }
-  const deliveryId = values.id ?? `msg_${randomUUID()}`;
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     'webhook-id': deliveryId,
@@ -98,16 +110,23 @@ const headers = (): Record<string, string> => {
 
 try {
   const path = values.site === undefined ? `/webhooks/${kind}` : `/webhooks/${kind}/${values.site}`;
-  const response = await fetch(new URL(path, base), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers() },
+  const delivery = await sendWebhook({
+    url: new URL(path, base),
     body,
+    sign: headers,
+    policy: { attempts },
+    onRetry: ({ attempt, status, waitMs }) =>
+      console.error(
+        `${status ?? 'no answer'}: sending again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`,
+      ),
   });
-  console.log(`${response.status} ${await response.text()}`);
-  process.exit(response.ok ? 0 : 1);
+  console.log(`${delivery.status} ${delivery.body}`);
+  process.exit(delivery.status >= 200 && delivery.status < 300 ? 0 : 1);
 } catch (error) {
+  const reason =
+    error instanceof DeliveryError && error.cause instanceof Error ? error.cause : error;
   console.error(
-    `Could not reach ${base}: ${error instanceof Error ? error.message : String(error)}. Is npm start running?`,
+    `Could not reach ${base}: ${reason instanceof Error ? reason.message : String(reason)}. Is npm start running?`,
   );
   process.exit(1);
 }

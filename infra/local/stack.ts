@@ -17,9 +17,11 @@ import {
   ENV,
   FUNCTIONS,
   isScheduled,
+  isWebhookRoute,
   QUEUES,
   type QueueDefinition,
   type QueueName,
+  type Throttle,
 } from '../../shared/resources';
 import { type AutoConnect, startAutoConnect } from './auto-connect';
 import { type LocalDynamo, startDynamo } from './dynamo';
@@ -45,6 +47,7 @@ import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { seedChannelDirectory } from './seed-channels';
 import { type LocalSqs, startSqs } from './sqs';
+import { webhookThrottleFrom } from './token-bucket';
 
 export type { LocalFunctionDefinition } from './handler-loader';
 
@@ -59,6 +62,12 @@ export type LocalStackOptions = {
   functions?: Record<string, LocalFunctionDefinition>;
   /** default QUEUES; tests pass shorter visibility timeouts */
   queues?: Record<QueueName, QueueDefinition>;
+  /**
+   * the webhook routes' token bucket, as API Gateway's route settings keep it in AWS;
+   * default CRIER_WEBHOOK_RATE_LIMIT and CRIER_WEBHOOK_BURST_LIMIT, else the deployed
+   * default (WEBHOOK_THROTTLE); `false` (or CRIER_WEBHOOK_RATE_LIMIT=off) throttles nothing
+   */
+  webhookThrottle?: Throttle | false;
   /** no log lines (tests); `logSink` still receives them */
   quiet?: boolean;
   logSink?: (entry: LogEntry) => void;
@@ -170,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tickSeconds =
     options.tickSeconds ?? positiveNumber(env.CRIER_TICK_SECONDS, 'CRIER_TICK_SECONDS') ?? 60;
   if (tickSeconds <= 0) throw new Error('the tick must be longer than 0 seconds');
+  const webhookThrottle = options.webhookThrottle ?? webhookThrottleFrom(env);
   const definitions: Record<string, LocalFunctionDefinition> = options.functions ?? FUNCTIONS;
   const queueDefinitions = options.queues ?? QUEUES;
 
@@ -256,6 +266,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onAnswer: (routeKey, status) => {
         if (routeKey === 'POST /api/channels' && status === 201) autoConnect?.nudge();
       },
+      throttleFor: (routeKey) =>
+        webhookThrottle && isWebhookRoute(routeKey) ? webhookThrottle : undefined,
     });
     gateway.addRoute('GET', '/healthz', async () =>
       ready

@@ -1,8 +1,9 @@
 /**
  * What runs Crier's code and can be replaced at will: one function per handler in
  * shared/resources.ts, wired as its definition says (routes, queue, schedule, and grants
- * for exactly what it `uses`), the HTTP API, the editor UI in front of it, the minute tick,
- * the alarms and the dashboard.
+ * for exactly what it `uses`), the HTTP API (the webhooks throttled apart from the editor
+ * API), the editor UI in front of it, CloudFront and a web ACL in front of the webhooks when
+ * asked for, the minute tick, the alarms and the dashboard.
  */
 import {
   ArnFormat,
@@ -38,13 +39,16 @@ import {
   FUNCTIONS,
   type FunctionDefinition,
   type FunctionName,
+  isWebhookRoute,
   QUEUES,
   TABLE,
+  type Throttle,
 } from '../../shared/resources';
 import type { CrierSettings } from '../config';
 import { CrierFunction } from '../constructs/crier-function';
 import { EditorUi } from '../constructs/editor-ui';
 import { CrierMonitoring } from '../constructs/monitoring';
+import { WebhookEdge } from '../constructs/webhook-edge';
 import { pascal, queueNames } from './names';
 import type { StatefulStack } from './stateful-stack';
 
@@ -74,9 +78,14 @@ type Resources = Omit<StatefulResources, 'tableName' | 'mediaBucketName'> & {
 export type ServiceStackProps = StackProps & {
   settings: CrierSettings;
   stateful: StatefulResources;
+  /** the web ACL (in us-east-1) that CloudFront in front of the webhooks carries */
+  webhookWebAclArn?: string;
 };
 
-/** Steady rate and burst for the whole API: a newsroom's CMS and its editors, with room. */
+/**
+ * Steady rate and burst of each route without a throttle of its own: the editor API and
+ * the OAuth callbacks. The webhooks have their own (CrierSettings.webhookThrottle).
+ */
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** Routes under /api need an editor's token; the others (webhooks) are signed instead. */
@@ -89,6 +98,10 @@ export class ServiceStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly editorUi: EditorUi;
   readonly monitoring: CrierMonitoring;
+  /** CloudFront and its web ACL in front of the webhooks, when the settings ask for them */
+  readonly webhookEdge?: WebhookEdge;
+  /** the CMS's routes, throttled on their own */
+  private readonly webhookRoutes: { key: string; route: apigwv2.HttpRoute }[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -137,6 +150,14 @@ export class ServiceStack extends Stack {
       functions.set(name, fn);
     }
     this.functions = functions;
+    this.throttleWebhooks(settings.webhookThrottle);
+    if (props.webhookWebAclArn) {
+      this.webhookEdge = new WebhookEdge(this, 'WebhookEdge', {
+        stage: settings.stage,
+        api: this.api,
+        webAclArn: props.webhookWebAclArn,
+      });
+    }
 
     this.alarmTopic = this.createAlarmTopic(settings);
     const dlqAlarms: cloudwatch.Alarm[] = [];
@@ -187,6 +208,15 @@ export class ServiceStack extends Stack {
           description: path.startsWith('/oauth/')
             ? `The redirect URI to register with each network's app, {platform} filled in (${route})`
             : `Where the CMS sends webhooks (${route})`,
+        });
+      }
+    }
+    if (this.webhookEdge) {
+      for (const { key } of this.webhookRoutes) {
+        const { path } = parseRoute(key);
+        new CfnOutput(this, `Firewalled${pascal(path)}Url`, {
+          value: `${this.webhookEdge.url}${path}`,
+          description: `Where the CMS sends webhooks through CloudFront and the web ACL's rate rule (${key})`,
         });
       }
     }
@@ -242,6 +272,23 @@ export class ServiceStack extends Stack {
     return { api, stage };
   }
 
+  /**
+   * The webhooks' own token bucket, one per route, in the stage's route settings: a flood
+   * of junk at a webhook is refused there (429) and leaves the editor API's limits alone.
+   */
+  private throttleWebhooks(throttle: Throttle): void {
+    const stage = this.apiStage.node.defaultChild as apigwv2.CfnStage;
+    stage.routeSettings = Object.fromEntries(
+      this.webhookRoutes.map(({ key }) => [
+        key,
+        // A JSON map in CloudFormation: written as the template spells it, not camel-cased.
+        { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+      ]),
+    );
+    // Route settings name routes by key: the stage can only be given them once they exist.
+    for (const { route } of this.webhookRoutes) this.apiStage.node.addDependency(route);
+  }
+
   private addTriggers(
     name: FunctionName,
     fn: CrierFunction,
@@ -260,6 +307,8 @@ export class ServiceStack extends Stack {
           integration,
           authorizer: editorRoute ? editorAuthorizer : new apigwv2.HttpNoneAuthorizer(),
         });
+        if (httpRoute && isWebhookRoute(route))
+          this.webhookRoutes.push({ key: route, route: httpRoute });
         if (httpRoute && !editorRoute) {
           Validations.of(httpRoute).acknowledge({
             id: 'AwsSolutions-APIG4',
@@ -438,7 +487,10 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
-  if (uses.notifications) resources.notificationTopic.grantPublish(grantee);
+  if (uses.notifications) {
+    resources.notificationTopic.grantPublish(grantee);
+    acknowledgeSnsManagedKey(fn);
+  }
   // Managing the sites' e-mail subscriptions, on this one topic and its subscriptions
   // (`<topic arn>:<id>`: an unsubscribe names the subscription, not the topic).
   if (uses.emailSubscriptions) {
@@ -455,6 +507,27 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
     });
   }
   // The SQS trigger grants its own receive and delete on its queue (SqsEventSource).
+}
+
+/**
+ * With cdk.json's `@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal`, publishing
+ * to a topic on the AWS-managed key (`alias/aws/sns`) grants the KMS calls on `key/*`,
+ * bound by a `kms:ResourceAliases` condition to that one alias: acknowledged here, in the
+ * spelling cdk-nag gives it (the partition and region literal when the stack's region is
+ * known).
+ */
+function acknowledgeSnsManagedKey(fn: CrierFunction): void {
+  const keys = Stack.of(fn).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagResource(fn, keys)}]`,
+    reason:
+      "Encrypting for the notifications topic with SNS's AWS-managed key: the statement is bound by a kms:ResourceAliases condition to alias/aws/sns, whose key id AWS chooses and no template can name.",
+  });
+  Validations.of(fn.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason:
+      "kms:GenerateDataKey* comes with the CDK's grantPublish on a topic encrypted with SNS's AWS-managed key, bound to alias/aws/sns by a kms:ResourceAliases condition: the data keys SNS needs to encrypt what the function publishes.",
+  });
 }
 
 /** What setting a site's e-mail addresses takes on the notifications topic, and no more. */

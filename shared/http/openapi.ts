@@ -244,9 +244,32 @@ function webhookOperation(webhook: Webhook): JsonObject {
       401: errorRef('A missing, wrong or stale signature'),
       ...(webhook.site ? { 404: errorRef('No such site') } : {}),
       413: errorRef(`A body over ${webhook.maxBytes / KIB} KiB`),
+      429: THROTTLED,
     },
   };
 }
+
+/** Refused before Crier's code runs: by the route's throttle, or the optional firewall. */
+const THROTTLED: JsonObject = {
+  description:
+    "Throttled: past the webhook route's own rate and burst (API Gateway's route settings; the local gateway's token bucket) or, behind the optional firewall, past the sending address's limit. Nothing was read or stored: send the same delivery again (the same `webhook-id`) after a backoff, never before `Retry-After`.",
+  headers: {
+    'Retry-After': {
+      description:
+        "Seconds to wait before sending again: given by the local gateway and by the firewall's rate rule; API Gateway's own 429 may carry none",
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: { message: { type: 'string' } },
+        required: ['message'],
+      },
+    },
+  },
+};
 
 /** `$ref` to a named component, or the schema written out where it has no name. */
 function schemaRef(schema: z.ZodType): JsonObject {

@@ -12,6 +12,7 @@ import type { Channel } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
 import { isFinal, type ShareStatus } from '../../../shared/domain/share-state';
 import { signStandardWebhook } from '../../../shared/ingest/standard-webhooks';
+import { sendWebhook as sendSignedWebhook } from '../webhook-sender';
 
 export type ChaosOptions = {
   /** the running stack's base URL */
@@ -141,41 +142,32 @@ async function sendWebhook(
   options: ChaosOptions,
   delivery: Delivery,
 ): Promise<{ status: number; articleId?: string }> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const response = await fetch(new URL('/webhooks/generic', options.url), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': delivery.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signStandardWebhook(
-            options.webhookSecret,
-            delivery.id,
-            timestamp,
-            delivery.body,
-          ),
-        },
-        body: delivery.body,
-      });
-      const text = await response.text();
-      // A CMS retries what was not acknowledged, with the same webhook-id.
-      if (response.status >= 500 && attempt < 5) {
-        await sleep(500 * 2 ** attempt);
-        continue;
-      }
-      const answer: unknown = response.status === 202 ? JSON.parse(text) : undefined;
-      const articleId =
-        typeof answer === 'object' && answer !== null && 'articleId' in answer
-          ? String(answer.articleId)
-          : undefined;
-      return { status: response.status, articleId };
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(500 * 2 ** attempt);
-    }
-  }
+  // A CMS retries what was not acknowledged (a 5xx, a 429, no answer), with the same
+  // webhook-id, as the documented senders do.
+  const answer = await sendSignedWebhook({
+    url: new URL('/webhooks/generic', options.url),
+    body: delivery.body,
+    sign: () => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      return {
+        'webhook-id': delivery.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(
+          options.webhookSecret,
+          delivery.id,
+          timestamp,
+          delivery.body,
+        ),
+      };
+    },
+    policy: { attempts: 6, baseMs: 500, maxMs: 16_000 },
+  });
+  const parsed: unknown = answer.status === 202 ? JSON.parse(answer.body) : undefined;
+  const articleId =
+    typeof parsed === 'object' && parsed !== null && 'articleId' in parsed
+      ? String(parsed.articleId)
+      : undefined;
+  return { status: answer.status, articleId };
 }
 
 async function api<T>(options: ChaosOptions, path: string): Promise<T | undefined> {

@@ -396,3 +396,62 @@ describe('slow clients', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 204/);
   });
 });
+
+describe('throttled routes', () => {
+  let throttled: HttpGateway;
+  let calls = 0;
+
+  beforeAll(async () => {
+    const counting: Handler = async () => {
+      calls += 1;
+      return { statusCode: 202, body: '{}' };
+    };
+    throttled = await startHttpGateway({
+      port: 0,
+      log: createLogger({ quiet: true }),
+      functions: [
+        fn('hooks', ['POST /hooks/a', 'POST /hooks/b'], counting),
+        fn('editor', ['GET /editor'], counting),
+      ],
+      throttleFor: (routeKey) =>
+        routeKey.startsWith('POST /hooks/') ? { rateLimit: 1, burstLimit: 2 } : undefined,
+    });
+  });
+
+  afterAll(async () => {
+    await throttled?.stop();
+  });
+
+  const post = (path: string) =>
+    fetch(`${throttled.url}${path}`, { method: 'POST', body: '{"junk":true}' });
+
+  it("answers 429 with Retry-After past the route's burst, before the function or the body", async () => {
+    calls = 0;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post('/hooks/a')));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([202, 202, 429, 429, 429, 429]);
+    expect(calls).toBe(2);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(await refused?.json()).toEqual({ message: 'Too Many Requests' });
+    expect(refused?.headers.get('apigw-requestid')).toMatch(/\S+/);
+  });
+
+  it('keeps a bucket per route, and leaves routes without a throttle alone', async () => {
+    calls = 0;
+    expect((await post('/hooks/b')).status).toBe(202);
+    const editor = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(`${throttled.url}/editor`)),
+    );
+    expect(editor.every((answer) => answer.status === 202)).toBe(true);
+    expect(calls).toBe(11);
+  });
+
+  it('lets a sender through again once a token is back', async () => {
+    while ((await post('/hooks/a')).status !== 429) {
+      // empty the bucket
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    expect((await post('/hooks/a')).status).toBe(202);
+  });
+});

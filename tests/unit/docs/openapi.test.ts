@@ -15,7 +15,10 @@ type Operation = {
   security?: unknown[];
   parameters?: { name: string; in: string; required?: boolean }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { description: string; content?: unknown }>;
+  responses: Record<
+    string,
+    { description: string; content?: unknown; headers?: Record<string, unknown> }
+  >;
 };
 type Document = {
   openapi: string;
@@ -90,7 +93,7 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual([...served].sort());
   });
 
-  it('gives each webhook its signature headers, its body and its 202, 400, 401 and 413', () => {
+  it('gives each webhook its signature headers, its body and its 202, 400, 401, 413 and 429', () => {
     const headers: Record<string, string[]> = {
       'POST /webhooks/generic': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
       'POST /webhooks/generic/{siteId}': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
@@ -106,14 +109,16 @@ describe('the OpenAPI document', () => {
       const given = (op?.parameters ?? []).filter((p) => p.in === 'header' && p.required);
       // The per-site webhook names its site in the path, and answers 404 for an unknown one.
       const answers = route.includes('{siteId}')
-        ? ['202', '400', '401', '404', '413']
-        : ['202', '400', '401', '413'];
+        ? ['202', '400', '401', '404', '413', '429']
+        : ['202', '400', '401', '413', '429'];
       expect(
         given.map((p) => p.name),
         route,
       ).toEqual(headers[route]);
       expect(op?.requestBody?.content['application/json']?.schema, route).toBeDefined();
       expect(Object.keys(op?.responses ?? {}).sort(), route).toEqual(answers);
+      // Throttled: when to come back, for the senders that retry.
+      expect(op?.responses?.['429']?.headers?.['Retry-After'], route).toBeDefined();
     }
   });
 
