@@ -1,0 +1,83 @@
+/**
+ * The traffic the checks read: each network's client runs what the publisher runs
+ * (post, look for the post, a thread where the network takes one, edit and delete where it
+ * allows them, a refused token, a rate limit) against its sandbox behind a recording proxy.
+ */
+import type { Platform } from '../../../shared/domain/platform';
+import type { Share } from '../../../shared/domain/share';
+import type { NetworkClient } from '../../../shared/platforms/client';
+import { NETWORKS, prepared, startHarness } from '../sandbox-contract';
+import { claimedThreadShare, postThread } from '../thread';
+import { type Exchange, startRecorder } from './recorder';
+
+/** The credentials' field that points a client at the sandbox. */
+const ENDPOINT: Partial<Record<Platform, string>> = {
+  x: 'apiBase',
+  mastodon: 'url',
+  telegram: 'apiRoot',
+  facebook: 'apiBase',
+  instagram: 'apiBase',
+};
+
+export type Flow = {
+  /** what the client did, in order, with each step's outcome kind */
+  steps: string[];
+  exchanges: Exchange[];
+};
+
+function expectKind(step: string, outcome: { kind: string }, kinds: string[]): string {
+  if (!kinds.includes(outcome.kind)) {
+    throw new Error(`${step}: expected ${kinds.join(' or ')}, got ${JSON.stringify(outcome)}`);
+  }
+  return `${step}: ${outcome.kind}`;
+}
+
+/** Runs the publisher's calls of `platform`'s client through a recorder; the exchanges made. */
+export async function recordFlow(platform: Platform): Promise<Flow> {
+  const network = NETWORKS.find((n) => n.platform === platform);
+  const field = ENDPOINT[platform];
+  if (!network || !field) throw new Error(`no flow for ${platform}`);
+  const harness = await startHarness(network.start);
+  const recorder = await startRecorder(harness.sandbox.url);
+  const client: NetworkClient = network.client;
+  const credentials = { ...harness.sandbox.credentials, [field]: recorder.url };
+  const base = { account: harness.sandbox.account, credentials, timeoutMs: 5_000 };
+  const steps: string[] = [];
+  try {
+    let share: Share = network.share();
+    if (client.prepare) share = await prepared(client, { ...base, share });
+    const published = await client.publish({ ...base, share });
+    steps.push(expectKind('publish', published, ['published']));
+    if (published.kind !== 'published') throw new Error('not published');
+    share = { ...share, remoteId: published.remoteId, remoteUrl: published.remoteUrl };
+    steps.push(
+      expectKind('reconcile', await client.reconcile({ ...base, share }), ['found', 'unsure']),
+    );
+    if (platform === 'telegram') {
+      // Without an image the post is a message with a link preview rather than a photo.
+      const text = await client.publish({
+        ...base,
+        share: { ...network.share(), media: undefined },
+      });
+      steps.push(expectKind('publish without image', text, ['published']));
+    }
+    if (client.replies) {
+      const thread = await postThread(client, base, claimedThreadShare(platform));
+      steps.push(`thread: ${thread.outcomes.join(', ')}`);
+    }
+    const edit = await client.withdraw({ ...base, share, action: 'edit', text: 'Withdrawn.' });
+    steps.push(expectKind('edit', edit, ['withdrawn', 'rejected']));
+    const removed = await client.withdraw({ ...base, share, action: 'delete' });
+    steps.push(expectKind('delete', removed, ['withdrawn', 'rejected']));
+    harness.faults.set(`${platform}:auth:1:1`);
+    const refused = await client.publish({ ...base, share: network.share() });
+    steps.push(expectKind('refused token', refused, ['auth']));
+    harness.faults.set(`${platform}:429:1:1`);
+    const limited = await client.publish({ ...base, share: network.share() });
+    steps.push(expectKind('rate limited', limited, ['rate']));
+    return { steps, exchanges: recorder.exchanges };
+  } finally {
+    await recorder.stop();
+    await harness.sandbox.stop();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A recording proxy in front of a sandbox: the client is pointed at it through the
+ * credentials' endpoint override, and every exchange (request and answer, bytes and all)
+ * is kept for the checks against the network's own API description.
+ */
+import { createServer, request } from 'node:http';
+import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
+
+export type Exchange = {
+  method: string;
+  /** the Host the client named (X keeps api.x.com and upload.x.com) */
+  host: string;
+  path: string;
+  query: URLSearchParams;
+  requestType: string;
+  requestBody: Buffer;
+  status: number;
+  responseType: string;
+  responseBody: Buffer;
+};
+
+export type Recorder = {
+  url: string;
+  exchanges: Exchange[];
+  stop(): Promise<void>;
+};
+
+const read = (stream: NodeJS.ReadableStream) =>
+  new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+
+export async function startRecorder(target: string): Promise<Recorder> {
+  const exchanges: Exchange[] = [];
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await read(req);
+      const url = new URL(req.url ?? '/', 'http://recorder');
+      const headers = { ...req.headers, 'content-length': String(body.length) };
+      delete headers['transfer-encoding'];
+      const forwarded = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers,
+        },
+        (answer) => {
+          void read(answer).then((answerBody) => {
+            exchanges.push({
+              method: req.method ?? 'GET',
+              host: String(req.headers.host ?? ''),
+              path: url.pathname,
+              query: url.searchParams,
+              requestType: String(req.headers['content-type'] ?? ''),
+              requestBody: body,
+              status: answer.statusCode ?? 0,
+              responseType: String(answer.headers['content-type'] ?? ''),
+              responseBody: answerBody,
+            });
+            const out = { ...answer.headers, 'content-length': String(answerBody.length) };
+            delete out['transfer-encoding'];
+            res.writeHead(answer.statusCode ?? 502, out);
+            res.end(answerBody);
+          });
+        },
+      );
+      forwarded.on('error', () => res.destroy());
+      forwarded.end(body);
+    })();
+  });
+  const loopback = await listenOnLoopback(server);
+  return { url: loopback.url, exchanges, stop: () => loopback.close() };
+}
