@@ -6,7 +6,7 @@
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import type { NetworkClient } from '../../../shared/platforms/client';
-import { NETWORKS, prepared, startHarness } from '../sandbox-contract';
+import { HOUR, NETWORKS, prepared, startHarness } from '../sandbox-contract';
 import { claimedThreadShare, postThread } from '../thread';
 import { type Exchange, startRecorder } from './recorder';
 
@@ -53,6 +53,10 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
     steps.push(
       expectKind('reconcile', await client.reconcile({ ...base, share }), ['found', 'unsure']),
     );
+    // Claimed long ago: past Mastodon's idempotency hour, the client lists the account's posts.
+    const old = { ...share, firstClaimedAt: new Date(Date.now() - 2 * HOUR).toISOString() };
+    const later = await client.reconcile({ ...base, share: old });
+    steps.push(expectKind('reconcile later', later, ['found', 'unsure']));
     if (platform === 'telegram') {
       // Without an image the post is a message with a link preview rather than a photo.
       const text = await client.publish({
@@ -64,6 +68,13 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
     if (client.replies) {
       const thread = await postThread(client, base, claimedThreadShare(platform));
       steps.push(`thread: ${thread.outcomes.join(', ')}`);
+      const parentId = thread.share.remoteId ?? '';
+      const part = {
+        ...thread.share,
+        firstClaimedAt: new Date(Date.now() - 2 * HOUR).toISOString(),
+      };
+      const looked = await client.replies.reconcile({ ...base, share: part, index: 0, parentId });
+      steps.push(expectKind('reconcile a reply later', looked, ['found', 'unsure']));
     }
     const edit = await client.withdraw({ ...base, share, action: 'edit', text: 'Withdrawn.' });
     steps.push(expectKind('edit', edit, ['withdrawn', 'rejected']));
