@@ -88,6 +88,7 @@ describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => 
       'reconcile a reply later: found',
       'edit: rejected',
       'delete: withdrawn',
+      'text too long: rejected',
       'refused token: auth',
       'rate limited: rate',
     ]);
@@ -97,6 +98,7 @@ describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => 
         'POST /2/tweets 201',
         'GET /2/users/{id}/tweets 200',
         'DELETE /2/tweets/{id} 200',
+        'POST /2/tweets 400',
         'POST /2/tweets 401',
         'POST /2/tweets 429',
       ]),
@@ -124,6 +126,10 @@ describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => 
           why: "X's gateway answers a refused token with an `about:blank` problem, which the description's Problem union leaves out",
         },
         { says: 'POST /2/tweets 429: ', why: 'the same for a rate limit' },
+        {
+          says: 'POST /2/tweets 400: ',
+          why: 'X answers an invalid request as application/json with errors[], title, detail and an api.twitter.com problem type; the description gives application/json the {code, message} Error',
+        },
       ],
     );
   });
@@ -159,6 +165,7 @@ describe(`Mastodon against the Mastodon OpenAPI description (${MASTODON_API.vers
       'reconcile a reply later: found',
       'edit: withdrawn',
       'delete: withdrawn',
+      'text too long: rejected',
       'refused token: auth',
       'rate limited: rate',
     ]);
@@ -230,6 +237,7 @@ describe(`Telegram against the Bot API description (${BOT_API.version})`, () => 
       'publish without image: published',
       'edit: withdrawn',
       'delete: withdrawn',
+      'text too long: rejected',
       'refused token: auth',
       'rate limited: rate',
     ]);
@@ -328,6 +336,7 @@ for (const platform of ['facebook', 'instagram'] as const) {
         'reconcile later: found',
         `edit: ${deletes}`,
         `delete: ${deletes}`,
+        'text too long: rejected',
         'refused token: auth',
         'rate limited: rate',
       ]);

@@ -80,6 +80,11 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
     steps.push(expectKind('edit', edit, ['withdrawn', 'rejected']));
     const removed = await client.withdraw({ ...base, share, action: 'delete' });
     steps.push(expectKind('delete', removed, ['withdrawn', 'rejected']));
+    const tooLong = { ...network.share(), text: `${'Far too long. '.repeat(5_000)}` };
+    const refusedText = client.prepare
+      ? await client.prepare({ ...base, share: tooLong })
+      : await client.publish({ ...base, share: tooLong });
+    steps.push(expectKind('text too long', refusedText, ['rejected']));
     harness.faults.set(`${platform}:auth:1:1`);
     const refused = await client.publish({ ...base, share: network.share() });
     steps.push(expectKind('refused token', refused, ['auth']));

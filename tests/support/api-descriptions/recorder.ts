@@ -64,16 +64,23 @@ export async function startRecorder(target: string): Promise<Recorder> {
               responseBody: answerBody,
             });
             const out = { ...answer.headers, 'content-length': String(answerBody.length) };
-            delete out['transfer-encoding'];
+            // Hop-by-hop: the proxy keeps its own connection with the client.
+            for (const name of ['transfer-encoding', 'connection', 'keep-alive']) delete out[name];
             res.writeHead(answer.statusCode ?? 502, out);
             res.end(answerBody);
           });
         },
       );
-      forwarded.on('error', () => res.destroy());
+      // The sandbox may answer and close before it read the whole body: the answer stands.
+      forwarded.on('error', () => {
+        if (!res.headersSent) res.destroy();
+      });
       forwarded.end(body);
     })();
   });
+  // A client may keep a connection idle while it works out a refusal of its own (a long
+  // text counted); the proxy must not be the one to close it under the client.
+  server.keepAliveTimeout = 60_000;
   const loopback = await listenOnLoopback(server);
   return { url: loopback.url, exchanges, stop: () => loopback.close() };
 }
