@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../shared/domain/platform';
-import { type Flow, recordFlow } from '../../support/api-descriptions/flows';
+import { type Flow, recordFlow, recordMediaFlow } from '../../support/api-descriptions/flows';
 import { GraphDescription } from '../../support/api-descriptions/graph';
 import { OpenApiDescription } from '../../support/api-descriptions/openapi';
 import type { Exchange } from '../../support/api-descriptions/recorder';
@@ -67,9 +67,19 @@ const flowOf = (platform: Platform) => {
   return flow;
 };
 
+const mediaFlows = new Map<Platform, Flow>();
+const mediaFlowOf = (platform: Platform) => {
+  const flow = mediaFlows.get(platform);
+  if (!flow) throw new Error(`no media flow for ${platform}`);
+  return flow;
+};
+
 beforeAll(async () => {
   for (const platform of ['x', 'mastodon', 'telegram', 'facebook', 'instagram'] as const) {
     flows.set(platform, await recordFlow(platform));
+  }
+  for (const platform of ['x', 'mastodon'] as const) {
+    mediaFlows.set(platform, await recordMediaFlow(platform));
   }
 }, 60_000);
 
@@ -225,6 +235,76 @@ describe(`Mastodon against the Mastodon OpenAPI description (${MASTODON_API.vers
         },
       ],
     );
+  });
+});
+
+describe("the X and Mastodon sandboxes' media routes against their descriptions", () => {
+  const operations = (platform: 'x' | 'mastodon', api: OpenApiDescription) =>
+    mediaFlowOf(platform).exchanges.map(
+      (e) => `${e.method} ${api.locate(e.method, e.path)?.template} ${e.status}`,
+    );
+
+  it('uploads an image with alt text and posts it, through described operations', () => {
+    expect(mediaFlowOf('x').steps).toEqual(['posted with media: true']);
+    expect(operations('x', X_API)).toEqual([
+      'POST /2/media/upload/initialize 200',
+      'POST /2/media/upload/{id}/append 200',
+      'POST /2/media/upload/{id}/finalize 200',
+      'POST /2/media/metadata 200',
+      'POST /2/tweets 201',
+    ]);
+    expect(mediaFlowOf('mastodon').steps).toEqual(['posted with media: true']);
+    expect(operations('mastodon', MASTODON_API)).toEqual([
+      'POST /api/v2/media 200',
+      'GET /api/v1/media/{id} 200',
+      'POST /api/v1/statuses 200',
+    ]);
+  });
+
+  it('sends requests, multipart ones too, that the descriptions take', () => {
+    expectOnlyKnown(
+      mediaFlowOf('x').exchanges.flatMap((e) => X_API.checkRequest(e)),
+      [
+        {
+          says: 'POST /2/media/upload/{id}/finalize: a application/json body, where the description takes none',
+          why: 'twitter-api-v2 sends an empty JSON object ({}) to finalize',
+        },
+      ],
+    );
+    expectOnlyKnown(
+      mediaFlowOf('mastodon').exchanges.flatMap((e) => MASTODON_API.checkRequest(e)),
+      [
+        {
+          says: 'POST /api/v1/statuses: request body (root) must match exactly one schema in oneOf',
+          why: "the description's oneOf of a status with text and a status with media refuses one with both, which Mastodon takes",
+        },
+      ],
+    );
+  });
+
+  it("gets answers that fit the descriptions' response schemas", () => {
+    expect(mediaFlowOf('x').exchanges.flatMap((e) => X_API.checkResponse(e))).toEqual([]);
+    expect(mediaFlowOf('mastodon').exchanges.flatMap((e) => MASTODON_API.checkResponse(e))).toEqual(
+      [],
+    );
+  });
+
+  it('the check reads a multipart body: a chunk without its segment_index is refused', () => {
+    const append = find(mediaFlowOf('x'), 'POST', /\/append$/);
+    const boundary = 'a-boundary';
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="media"; filename="blob"',
+      'Content-Type: application/octet-stream',
+      '',
+      'abc',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const chunk = { ...append, requestType: `multipart/form-data; boundary=${boundary}` };
+    expect(X_API.checkRequest({ ...chunk, requestBody: Buffer.from(body) })).toEqual([
+      expect.stringContaining("must have required property 'segment_index'"),
+    ]);
   });
 });
 

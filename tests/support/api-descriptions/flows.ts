@@ -3,9 +3,13 @@
  * (post, look for the post, a thread where the network takes one, edit and delete where it
  * allows them, a refused token, a rate limit) against its sandbox behind a recording proxy.
  */
+import sharp from 'sharp';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import type { NetworkClient } from '../../../shared/platforms/client';
+import { open } from '../../../shared/platforms/mastodon/api';
+import { apiFor } from '../../../shared/platforms/x/api';
+import { parseXCredentials } from '../../../shared/platforms/x/credentials';
 import { HOUR, NETWORKS, prepared, startHarness } from '../sandbox-contract';
 import { claimedThreadShare, postThread } from '../thread';
 import { type Exchange, startRecorder } from './recorder';
@@ -91,6 +95,56 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
     harness.faults.set(`${platform}:429:1:1`);
     const limited = await client.publish({ ...base, share: network.share() });
     steps.push(expectKind('rate limited', limited, ['rate']));
+    return { steps, exchanges: recorder.exchanges };
+  } finally {
+    await recorder.stop();
+    await harness.sandbox.stop();
+  }
+}
+
+/**
+ * The media routes of the X and Mastodon sandboxes, which Crier's clients do not use yet
+ * (they post text, and the network draws the link's card): an image uploaded and posted
+ * with alt text through the same libraries and the clients' own set-up.
+ */
+export async function recordMediaFlow(platform: 'x' | 'mastodon'): Promise<Flow> {
+  const network = NETWORKS.find((n) => n.platform === platform);
+  if (!network) throw new Error(`no flow for ${platform}`);
+  const harness = await startHarness(network.start);
+  const recorder = await startRecorder(harness.sandbox.url);
+  const image = await sharp({
+    create: { width: 120, height: 80, channels: 3, background: { r: 200, g: 30, b: 40 } },
+  })
+    .jpeg()
+    .toBuffer();
+  const steps: string[] = [];
+  try {
+    if (platform === 'x') {
+      const parsed = parseXCredentials({ ...harness.sandbox.credentials, apiBase: recorder.url });
+      if (!parsed.ok) throw new Error(parsed.message);
+      const api = apiFor(parsed.credentials, AbortSignal.timeout(10_000));
+      const mediaId = await api.v2.uploadMedia(image, { media_type: 'image/jpeg' });
+      await api.v2.createMediaMetadata(mediaId, { alt_text: { text: 'A red square' } });
+      const created = await api.v2.tweet({ text: 'With a photo', media: { media_ids: [mediaId] } });
+      steps.push(`posted with media: ${created.data.id !== ''}`);
+    } else {
+      const opened = open({
+        share: network.share(),
+        account: harness.sandbox.account,
+        credentials: { ...harness.sandbox.credentials, url: recorder.url },
+        timeoutMs: 10_000,
+      });
+      if ('kind' in opened) throw new Error(opened.message);
+      const media = await opened.client.v2.media.create({
+        file: new Blob([new Uint8Array(image)], { type: 'image/jpeg' }),
+        description: 'A red square',
+      });
+      const status = await opened.client.v1.statuses.create({
+        status: 'With a photo',
+        mediaIds: [media.id],
+      });
+      steps.push(`posted with media: ${status.mediaAttachments.length === 1}`);
+    }
     return { steps, exchanges: recorder.exchanges };
   } finally {
     await recorder.stop();

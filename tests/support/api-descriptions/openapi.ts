@@ -9,6 +9,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import * as z from 'zod';
+import { parseMultipart } from '../../../infra/local/sandbox/x/http';
 import type { Exchange } from './recorder';
 
 const schemaObject = z.record(z.string(), z.unknown());
@@ -182,8 +183,8 @@ export class OpenApiDescription {
         problems.push(
           `${op}: a ${type} body, where the description takes ${Object.keys(content).join(', ') || 'none'}`,
         );
-      } else if (type === 'application/json' && media.schema) {
-        const body: unknown = JSON.parse(exchange.requestBody.toString('utf8'));
+      } else if (media.schema) {
+        const body = this.bodyOf(exchange, type, media.schema);
         const pointer = `${methodPointer}/requestBody/content/${pointerPart(type)}/schema`;
         for (const error of this.validate(media.schema, pointer, body)) {
           problems.push(`${op}: request body ${error}`);
@@ -191,6 +192,32 @@ export class OpenApiDescription {
       }
     }
     return problems;
+  }
+
+  /**
+   * The request body as its schema reads it: JSON as it is; a form's fields as an object,
+   * a file part as a placeholder string, a number where the schema has a number.
+   */
+  private bodyOf(exchange: Exchange, type: string, schema: SchemaObject): unknown {
+    const text = exchange.requestBody.toString('utf8');
+    if (type === 'application/json') return JSON.parse(text);
+    const fields: [string, string][] =
+      type === 'multipart/form-data'
+        ? (parseMultipart(exchange.requestBody, exchange.requestType) ?? []).map((part) => [
+            part.name,
+            part.contentType ? '(file)' : part.data.toString('utf8'),
+          ])
+        : [...new URLSearchParams(text)];
+    const properties = schemaObject.safeParse(this.resolve(schema).properties);
+    const body: Record<string, unknown> = {};
+    for (const [name, value] of fields) {
+      const property = properties.success ? properties.data[name] : undefined;
+      const declared = property ? this.resolve(schemaObject.parse(property)).type : undefined;
+      const numeric =
+        (declared === 'integer' || declared === 'number') && /^-?\d+(\.\d+)?$/.test(value);
+      body[name] = numeric ? Number(value) : value;
+    }
+    return body;
   }
 
   /** What is wrong with the exchange's answer, as the description has it. */
