@@ -3,7 +3,7 @@
  * credentials' endpoint override, and every exchange (request and answer, bytes and all)
  * is kept for the checks against the network's own API description.
  */
-import { createServer, request } from 'node:http';
+import { createServer, type OutgoingHttpHeaders, request } from 'node:http';
 import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 
 export type Exchange = {
@@ -18,6 +18,8 @@ export type Exchange = {
   responseType: string;
   responseBody: Buffer;
 };
+
+const HOP_BY_HOP = new Set(['transfer-encoding', 'connection', 'keep-alive']);
 
 export type Recorder = {
   url: string;
@@ -63,9 +65,11 @@ export async function startRecorder(target: string): Promise<Recorder> {
               responseType: String(answer.headers['content-type'] ?? ''),
               responseBody: answerBody,
             });
-            const out = { ...answer.headers, 'content-length': String(answerBody.length) };
-            // Hop-by-hop: the proxy keeps its own connection with the client.
-            for (const name of ['transfer-encoding', 'connection', 'keep-alive']) delete out[name];
+            // Hop-by-hop headers stay behind: the proxy keeps its own connection with the client.
+            const out: OutgoingHttpHeaders = Object.fromEntries(
+              Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
+            );
+            out['content-length'] = String(answerBody.length);
             res.writeHead(answer.statusCode ?? 502, out);
             res.end(answerBody);
           });
