@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../shared/domain/platform';
+import { recordMastodonConnect } from '../../support/api-descriptions/connect';
 import { type Flow, recordFlow, recordMediaFlow } from '../../support/api-descriptions/flows';
 import { GraphDescription } from '../../support/api-descriptions/graph';
 import { OpenApiDescription } from '../../support/api-descriptions/openapi';
@@ -67,6 +68,7 @@ const flowOf = (platform: Platform) => {
   return flow;
 };
 
+let connectFlow: Flow | undefined;
 const mediaFlows = new Map<Platform, Flow>();
 const mediaFlowOf = (platform: Platform) => {
   const flow = mediaFlows.get(platform);
@@ -81,6 +83,7 @@ beforeAll(async () => {
   for (const platform of ['x', 'mastodon'] as const) {
     mediaFlows.set(platform, await recordMediaFlow(platform));
   }
+  connectFlow = await recordMastodonConnect();
 }, 60_000);
 
 describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => {
@@ -305,6 +308,53 @@ describe("the X and Mastodon sandboxes' media routes against their descriptions"
     expect(X_API.checkRequest({ ...chunk, requestBody: Buffer.from(body) })).toEqual([
       expect.stringContaining("must have required property 'segment_index'"),
     ]);
+  });
+});
+
+describe("Mastodon's Connect (app registration, token exchange) against its description", () => {
+  const flow = () => {
+    if (!connectFlow) throw new Error('no connect flow');
+    return connectFlow;
+  };
+  // The consent page is the admin's browser at the instance, not an API call.
+  const api = () => flow().exchanges.filter((e) => e.path !== '/oauth/authorize');
+
+  it('connects the channel through the described operations', () => {
+    expect(flow().steps).toEqual(['connect: redirect connected']);
+    expect(flow().exchanges.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+      'POST /api/v1/apps 200',
+      'GET /oauth/authorize 200',
+      'POST /oauth/authorize 302',
+      'POST /oauth/token 200',
+      'GET /api/v1/accounts/verify_credentials 200',
+    ]);
+  });
+
+  it('sends the fields the description takes, as a form', () => {
+    const form: Known = {
+      says: 'a application/x-www-form-urlencoded body, where the description takes application/json',
+      why: 'Crier sends forms, as OAuth 2.0 has token requests sent and Mastodon takes everywhere; the description lists JSON only (the fields are checked all the same)',
+    };
+    expectOnlyKnown(
+      api().flatMap((e) => MASTODON_API.checkRequest(e)),
+      [
+        { ...form, says: `POST /api/v1/apps: ${form.says}` },
+        { ...form, says: `POST /oauth/token: ${form.says}` },
+      ],
+    );
+  });
+
+  it("gets answers that fit the description's response schemas", () => {
+    expect(api().flatMap((e) => MASTODON_API.checkResponse(e))).toEqual([]);
+  });
+
+  it("the check reads a form's fields: an app without its name is refused", () => {
+    const registered = find(flow(), 'POST', /^\/api\/v1\/apps$/);
+    const form = new URLSearchParams(registered.requestBody.toString('utf8'));
+    form.delete('client_name');
+    expect(
+      MASTODON_API.checkRequest({ ...registered, requestBody: Buffer.from(form.toString()) }),
+    ).toContainEqual(expect.stringContaining("must have required property 'client_name'"));
   });
 });
 

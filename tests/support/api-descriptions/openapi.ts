@@ -39,6 +39,8 @@ const documentSchema = z.looseObject({
   paths: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
 
+const FORMS = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
 /** OpenAPI 3.0's `nullable: true` as JSON Schema says it (3.1 dropped the keyword). */
@@ -179,14 +181,22 @@ export class OpenApiDescription {
       const type = exchange.requestType.split(';')[0]?.trim() ?? '';
       const content = operation.requestBody?.content ?? {};
       const media = content[type];
+      // A form where only JSON is described: its fields are still read against the JSON schema.
+      const readAs = media
+        ? type
+        : FORMS.has(type) && content['application/json']
+          ? 'application/json'
+          : undefined;
+      const schema = readAs ? content[readAs]?.schema : undefined;
       if (!media) {
         problems.push(
           `${op}: a ${type} body, where the description takes ${Object.keys(content).join(', ') || 'none'}`,
         );
-      } else if (media.schema) {
-        const body = this.bodyOf(exchange, type, media.schema);
-        const pointer = `${methodPointer}/requestBody/content/${pointerPart(type)}/schema`;
-        for (const error of this.validate(media.schema, pointer, body)) {
+      }
+      if (readAs && schema) {
+        const body = this.bodyOf(exchange, type, schema);
+        const pointer = `${methodPointer}/requestBody/content/${pointerPart(readAs)}/schema`;
+        for (const error of this.validate(schema, pointer, body)) {
           problems.push(`${op}: request body ${error}`);
         }
       }
@@ -196,7 +206,8 @@ export class OpenApiDescription {
 
   /**
    * The request body as its schema reads it: JSON as it is; a form's fields as an object,
-   * a file part as a placeholder string, a number where the schema has a number.
+   * a file part as a placeholder string, a number where the schema has a number, a list
+   * where it has an array.
    */
   private bodyOf(exchange: Exchange, type: string, schema: SchemaObject): unknown {
     const text = exchange.requestBody.toString('utf8');
@@ -210,12 +221,18 @@ export class OpenApiDescription {
         : [...new URLSearchParams(text)];
     const properties = schemaObject.safeParse(this.resolve(schema).properties);
     const body: Record<string, unknown> = {};
-    for (const [name, value] of fields) {
+    for (const [field, value] of fields) {
+      // `name[]` and a repeated name are a form's way to send a list.
+      const name = field.replace(/\[\]$/, '');
       const property = properties.success ? properties.data[name] : undefined;
-      const declared = property ? this.resolve(schemaObject.parse(property)).type : undefined;
+      const declared = property ? this.resolve(schemaObject.parse(property)) : {};
       const numeric =
-        (declared === 'integer' || declared === 'number') && /^-?\d+(\.\d+)?$/.test(value);
-      body[name] = numeric ? Number(value) : value;
+        (declared.type === 'integer' || declared.type === 'number') &&
+        /^-?\d+(\.\d+)?$/.test(value);
+      const read = numeric ? Number(value) : value;
+      if (declared.type === 'array')
+        body[name] = [...(Array.isArray(body[name]) ? body[name] : []), read];
+      else body[name] = read;
     }
     return body;
   }
