@@ -172,6 +172,18 @@ export class OpenApiDescription {
         }
       }
     }
+    const headers = located.parameters.filter((d) => d.parameter.in === 'header');
+    for (const { parameter, pointer } of headers) {
+      const value = exchange.requestHeaders[parameter.name.toLowerCase()];
+      if (value === undefined) {
+        if (parameter.required)
+          problems.push(`${op}: required header ${parameter.name} is missing`);
+      } else if (parameter.schema) {
+        for (const error of this.validate(parameter.schema, `${pointer}/schema`, value)) {
+          problems.push(`${op}: header ${parameter.name}: ${error}`);
+        }
+      }
+    }
     for (const { parameter: p } of query) {
       if (p.required && !exchange.query.has(p.name)) {
         problems.push(`${op}: required query parameter ${p.name} is missing`);

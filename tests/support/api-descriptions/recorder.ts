@@ -13,6 +13,8 @@ export type Exchange = {
   path: string;
   query: URLSearchParams;
   requestType: string;
+  /** the request's headers, names in lower case */
+  requestHeaders: Record<string, string>;
   requestBody: Buffer;
   status: number;
   responseType: string;
@@ -60,6 +62,9 @@ export async function startRecorder(target: string): Promise<Recorder> {
               path: url.pathname,
               query: url.searchParams,
               requestType: String(req.headers['content-type'] ?? ''),
+              requestHeaders: Object.fromEntries(
+                Object.entries(req.headers).map(([name, value]) => [name, String(value)]),
+              ),
               requestBody: body,
               status: answer.statusCode ?? 0,
               responseType: String(answer.headers['content-type'] ?? ''),
