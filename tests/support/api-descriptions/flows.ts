@@ -1,7 +1,8 @@
 /**
  * The traffic the checks read: each network's client runs what the publisher runs
  * (post, look for the post, a thread where the network takes one, edit and delete where it
- * allows them, a refused token, a rate limit) against its sandbox behind a recording proxy.
+ * allows them, a text too long, a 503, a refused token, a rate limit) against its sandbox
+ * behind a recording proxy.
  */
 import sharp from 'sharp';
 import type { Platform } from '../../../shared/domain/platform';
@@ -89,6 +90,9 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
       ? await client.prepare({ ...base, share: tooLong })
       : await client.publish({ ...base, share: tooLong });
     steps.push(expectKind('text too long', refusedText, ['rejected']));
+    harness.faults.set(`${platform}:503:1:1`);
+    const unavailable = await client.publish({ ...base, share: network.share() });
+    steps.push(expectKind('unavailable', unavailable, ['unknown', 'retry']));
     harness.faults.set(`${platform}:auth:1:1`);
     const refused = await client.publish({ ...base, share: network.share() });
     steps.push(expectKind('refused token', refused, ['auth']));

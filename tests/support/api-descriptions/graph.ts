@@ -166,6 +166,9 @@ export class GraphDescription {
     asked: string | null,
     exchange: Exchange,
   ): string[] {
+    if (!exchange.responseType.startsWith('application/json')) {
+      return [`${op} ${exchange.status}: a ${exchange.responseType} answer, not Graph's JSON`];
+    }
     const body: unknown = JSON.parse(exchange.responseBody.toString('utf8'));
     if (typeof body !== 'object' || body === null) return [`${op}: the answer is not an object`];
     // Error bodies, and `{ success }` after an update or delete, are Graph's conventions

@@ -120,6 +120,11 @@ export class BotApiDescription {
   checkResponse(exchange: Exchange): string[] {
     const { name, method } = this.methodOf(exchange);
     if (!method) return [];
+    if (!exchange.responseType.startsWith('application/json')) {
+      return [
+        `${name} ${exchange.status}: a ${exchange.responseType} answer, not the Bot API's JSON`,
+      ];
+    }
     const answer = answerSchema.safeParse(JSON.parse(exchange.responseBody.toString('utf8')));
     if (!answer.success)
       return [`${name} ${exchange.status}: not a Bot API answer: ${answer.error.message}`];
