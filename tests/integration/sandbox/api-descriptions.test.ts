@@ -84,7 +84,7 @@ beforeAll(async () => {
     mediaFlows.set(platform, await recordMediaFlow(platform));
   }
   connectFlow = await recordMastodonConnect();
-}, 60_000);
+}, 120_000);
 
 describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => {
   const operations = () =>
