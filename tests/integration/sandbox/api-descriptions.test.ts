@@ -260,6 +260,29 @@ describe(`Mastodon against the Mastodon OpenAPI description (${MASTODON_API.vers
   });
 });
 
+describe("Mastodon's rate-limit headers, as its description gives them", () => {
+  it('come with every status created, each of its described type', () => {
+    const creates = flowOf('mastodon').exchanges.filter(
+      (e) => e.method === 'POST' && e.path === '/api/v1/statuses' && e.status === 200,
+    );
+    expect(creates.length).toBeGreaterThan(4);
+    for (const answer of creates) {
+      expect(Object.keys(answer.responseHeaders)).toEqual(
+        expect.arrayContaining(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']),
+      );
+    }
+    const created = find(flowOf('mastodon'), 'POST', /^\/api\/v1\/statuses$/);
+    expect(MASTODON_API.checkResponse(created)).toEqual([]);
+    const wrong = {
+      ...created,
+      responseHeaders: { ...created.responseHeaders, 'x-ratelimit-reset': 'in an hour' },
+    };
+    expect(MASTODON_API.checkResponse(wrong)).toEqual([
+      expect.stringContaining('header X-RateLimit-Reset: (root) must match format "date-time"'),
+    ]);
+  });
+});
+
 describe("the X and Mastodon sandboxes' media routes against their descriptions", () => {
   const operations = (platform: 'x' | 'mastodon', api: OpenApiDescription) =>
     mediaFlowOf(platform).exchanges.map(

@@ -115,11 +115,7 @@ export class OpenApiDescription {
   private resolve(node: SchemaObject): SchemaObject {
     const ref = node.$ref;
     if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
-    let target: unknown = this.document;
-    for (const part of ref.slice(2).split('/')) {
-      target = (target as SchemaObject)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-    }
-    return this.resolve(schemaObject.parse(target));
+    return this.resolve(schemaObject.parse(this.at(ref.slice(1))));
   }
 
   private declared(node: SchemaObject, pointer: string): Declared {
@@ -216,6 +212,51 @@ export class OpenApiDescription {
     return problems;
   }
 
+  /** The answer's headers that the description gives for this response, each of its schema. */
+  private checkHeaders(exchange: Exchange, template: string, key: string): string[] {
+    const pointer = `/paths/${pointerPart(template)}/${exchange.method.toLowerCase()}/responses/${key}/headers`;
+    const response = this.resolve(schemaObject.parse(this.at(pointer.replace(/\/headers$/, ''))));
+    const described = schemaObject.safeParse(response.headers);
+    if (!described.success) return [];
+    const problems: string[] = [];
+    for (const [name, node] of Object.entries(described.data)) {
+      const header = schemaObject.parse(node);
+      const at =
+        typeof header.$ref === 'string' ? header.$ref.slice(1) : `${pointer}/${pointerPart(name)}`;
+      const resolved = this.resolve(header);
+      const value = exchange.responseHeaders[name.toLowerCase()];
+      if (value === undefined) {
+        if (resolved.required === true)
+          problems.push(
+            `${exchange.method} ${template} ${exchange.status}: header ${name} is missing`,
+          );
+        continue;
+      }
+      const schema = schemaObject.safeParse(resolved.schema);
+      if (!schema.success) continue;
+      const typed =
+        (schema.data.type === 'integer' || schema.data.type === 'number') &&
+        /^-?\d+(\.\d+)?$/.test(value)
+          ? Number(value)
+          : value;
+      for (const error of this.validate(schema.data, `${at}/schema`, typed)) {
+        problems.push(
+          `${exchange.method} ${template} ${exchange.status}: header ${name}: ${error}`,
+        );
+      }
+    }
+    return problems;
+  }
+
+  /** The document's node at a JSON pointer (`/components/schemas/Status`). */
+  private at(pointer: string): unknown {
+    let target: unknown = this.document;
+    for (const part of pointer.slice(1).split('/')) {
+      target = (target as SchemaObject)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    }
+    return target;
+  }
+
   /**
    * The request body as its schema reads it: JSON as it is; a form's fields as an object,
    * a file part as a placeholder string, a number where the schema has a number, a list
@@ -261,6 +302,7 @@ export class OpenApiDescription {
       return [
         `${op}: the status is not described (${Object.keys(operation.responses).join(', ')})`,
       ];
+    const headers = this.checkHeaders(exchange, template, key);
     const type = exchange.responseType.split(';')[0]?.trim() ?? '';
     const content = operation.responses[key]?.content;
     if (!content)
@@ -270,10 +312,13 @@ export class OpenApiDescription {
       return [
         `${op}: a ${type} answer, where the description gives ${Object.keys(content).join(', ')}`,
       ];
-    if (!media.schema) return [];
+    if (!media.schema) return headers;
     const body: unknown = JSON.parse(exchange.responseBody.toString('utf8'));
     const pointer = `/paths/${pointerPart(template)}/${exchange.method.toLowerCase()}/responses/${key}/content/${pointerPart(type)}/schema`;
-    return this.validate(media.schema, pointer, body).map((error) => `${op}: ${error}`);
+    return [
+      ...headers,
+      ...this.validate(media.schema, pointer, body).map((error) => `${op}: ${error}`),
+    ];
   }
 }
 

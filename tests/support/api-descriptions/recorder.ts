@@ -18,6 +18,8 @@ export type Exchange = {
   requestBody: Buffer;
   status: number;
   responseType: string;
+  /** the answer's headers, names in lower case */
+  responseHeaders: Record<string, string>;
   responseBody: Buffer;
 };
 
@@ -68,6 +70,9 @@ export async function startRecorder(target: string): Promise<Recorder> {
               requestBody: body,
               status: answer.statusCode ?? 0,
               responseType: String(answer.headers['content-type'] ?? ''),
+              responseHeaders: Object.fromEntries(
+                Object.entries(answer.headers).map(([name, value]) => [name, String(value)]),
+              ),
               responseBody: answerBody,
             });
             // Hop-by-hop headers stay behind: the proxy keeps its own connection with the client.
