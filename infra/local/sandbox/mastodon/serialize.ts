@@ -269,7 +269,7 @@ export function serializeInstance(state: MastodonState) {
     },
     registrations: { enabled: false, approval_required: false, message: null, url: null },
     api_versions: { mastodon: 6 },
-    contact: { email: '', account: null },
+    contact: { email: 'admin@mastodon.example', account: null },
     rules: [],
   };
 }
