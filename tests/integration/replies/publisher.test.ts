@@ -99,8 +99,8 @@ function harness(
       },
     },
     channels,
-    clientFor: (platform) => {
-      const client = clientFor(platform);
+    clientFor: async (platform) => {
+      const client = await clientFor(platform);
       return client && options.wrap ? options.wrap(platform, client) : client;
     },
     clock,
