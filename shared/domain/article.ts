@@ -76,50 +76,64 @@ export function normalizeChoice(
 
 const LANGUAGE_MESSAGE = 'must be a well-formed BCP 47 language tag, such as en or pt-BR';
 
-export const genericArticleSchema = z.object({
-  id: z.union([
-    z.string().trim().min(1).max(256),
-    z
-      .number()
-      .int()
-      .nonnegative()
-      .transform((n) => String(n)),
-  ]),
-  url: httpUrl,
-  title: text(1000).refine((t) => t.length > 0, { message: 'must not be empty' }),
-  publishedAt: instant,
-  summary: text(5000).optional(),
-  imageUrl: z.union([dataUrl, httpUrl]).optional(),
-  imageAlt: text(1500).optional(),
-  imageCredit: text(500).optional(),
-  authors: z
-    .array(
-      z.object({
-        name: text(200).refine((t) => t.length > 0, 'must not be empty'),
-        handles: handles.optional(),
-      }),
-    )
-    .max(50)
-    .optional(),
-  section: text(200).optional(),
-  tags: z.array(text(100)).max(100).optional(),
-  language: z
-    .string()
-    .trim()
-    // The pattern is what the API description shows; `Intl` then refuses the few
-    // tags it lets through that are still malformed (a repeated variant or extension).
-    .regex(LANGUAGE_TAG, { message: LANGUAGE_MESSAGE, abort: true })
-    .refine(isLanguageTag, LANGUAGE_MESSAGE)
-    .optional(),
-  revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
-  priority: z.enum(ARTICLE_PRIORITIES).default('normal'),
-  shareAt: instant.optional(),
-  status: z.enum(ARTICLE_STATUSES).default('published'),
-  /** the channels this article goes to: `only` just these, `skip` all but these */
-  channels: z.object({ only: channelIds.optional(), skip: channelIds.optional() }).optional(),
-});
+/**
+ * Made on first use rather than at module load: a module-level schema stays in every
+ * bundle that imports this file, and with it the HTML entity tables its text fields
+ * decode with, which only the functions that read articles from a CMS need.
+ */
+const makeGenericArticleSchema = () =>
+  z.object({
+    id: z.union([
+      z.string().trim().min(1).max(256),
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .transform((n) => String(n)),
+    ]),
+    url: httpUrl,
+    title: text(1000).refine((t) => t.length > 0, { message: 'must not be empty' }),
+    publishedAt: instant,
+    summary: text(5000).optional(),
+    imageUrl: z.union([dataUrl, httpUrl]).optional(),
+    imageAlt: text(1500).optional(),
+    imageCredit: text(500).optional(),
+    authors: z
+      .array(
+        z.object({
+          name: text(200).refine((t) => t.length > 0, 'must not be empty'),
+          handles: handles.optional(),
+        }),
+      )
+      .max(50)
+      .optional(),
+    section: text(200).optional(),
+    tags: z.array(text(100)).max(100).optional(),
+    language: z
+      .string()
+      .trim()
+      // The pattern is what the API description shows; `Intl` then refuses the few
+      // tags it lets through that are still malformed (a repeated variant or extension).
+      .regex(LANGUAGE_TAG, { message: LANGUAGE_MESSAGE, abort: true })
+      .refine(isLanguageTag, LANGUAGE_MESSAGE)
+      .optional(),
+    revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+    priority: z.enum(ARTICLE_PRIORITIES).default('normal'),
+    shareAt: instant.optional(),
+    status: z.enum(ARTICLE_STATUSES).default('published'),
+    /** the channels this article goes to: `only` just these, `skip` all but these */
+    channels: z.object({ only: channelIds.optional(), skip: channelIds.optional() }).optional(),
+  });
 
-export type GenericArticle = z.output<typeof genericArticleSchema>;
+let genericSchema: ReturnType<typeof makeGenericArticleSchema> | undefined;
+
+/** The generic article payload's schema (docs/api.md), the same object on every call. */
+export function genericArticleSchema(): ReturnType<typeof makeGenericArticleSchema> {
+  genericSchema ??= makeGenericArticleSchema();
+  return genericSchema;
+}
+
+export type GenericArticle = z.output<ReturnType<typeof makeGenericArticleSchema>>;
 
 export const ARTICLE_SOURCES = ['generic', 'wordpress', 'ghost', 'feed'] as const;
 export type ArticleSource = (typeof ARTICLE_SOURCES)[number];
@@ -227,7 +241,7 @@ export function parseArticleAs(
   generic: unknown,
   fieldOf: Partial<Record<keyof GenericArticle, string>> = {},
 ): Article {
-  const result = genericArticleSchema.safeParse(generic);
+  const result = genericArticleSchema().safeParse(generic);
   if (!result.success) {
     const names: Partial<Record<string, string>> = fieldOf;
     throw invalidFields(

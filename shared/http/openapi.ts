@@ -48,7 +48,7 @@ const ghostDeliverySchema = z.object({
 
 /** Request bodies of the webhooks: read on their input side (before defaults). */
 const WEBHOOK_COMPONENTS = {
-  GenericArticle: genericArticleSchema,
+  GenericArticle: genericArticleSchema(),
   WordPressPost: wordPressPostSchema,
   GhostDelivery: ghostDeliverySchema,
   GhostPost: ghostPostSchema,
