@@ -7,7 +7,7 @@ import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import { WITHDRAW_SUPPORT } from '../../../shared/domain/withdrawal';
