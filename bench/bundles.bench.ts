@@ -1,17 +1,20 @@
 /**
- * Each Lambda bundle as the CDK builds it (esbuild with infra/constructs/bundling.ts's
- * options, as tests/infra/bundle.test.ts does): its size, and its cold import time in a
- * fresh node process, against an empty handler bundled the same way, in the same run.
+ * Each Lambda bundle as the CDK builds it (infra/constructs/bundling.ts, bundleHandler, as
+ * tests/infra/bundle.test.ts does): the code its cold start loads (the handler file and
+ * the chunks it imports statically) and all of it, and its cold import time in a fresh
+ * node process against two baselines bundled the same way, in the same run: an empty
+ * handler, and a Powertools handler, one with the same middleware (logger, metrics,
+ * tracer, middy) and the same AWS SDK clients as the function, and no Crier code.
  * Run: npx tsx bench/bundles.bench.ts [--quick]
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, REPOSITORY_ROOT } from '../infra/constructs/bundling';
+import type { Metafile } from 'esbuild';
+import { bundleHandler, HANDLER_FILE, REPOSITORY_ROOT } from '../infra/constructs/bundling';
 import { NATIVE_PACKAGES } from '../infra/constructs/runtime-packages';
 import { functionEntries } from '../infra/stacks/service-stack';
 import { BUCKET, ENV, type FunctionDefinition, QUEUES } from '../shared/resources';
@@ -23,24 +26,120 @@ const CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache');
 mkdirSync(CACHE, { recursive: true });
 const outDir = mkdtempSync(join(CACHE, 'crier-bench-bundles-'));
 
-async function bundle(name: string, entry: string): Promise<string> {
-  const outfile = join(outDir, name, 'index.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_OPTIONS.target,
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourceMap,
-    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    external: [...BUNDLE_OPTIONS.externalModules],
-    logLevel: 'silent',
+/** The size goal of the functions on a request's or a tick's path. */
+const SIZE_GOAL_KIB = 400;
+/** The most a function's cold import may take, as a multiple of its Powertools handler's. */
+const IMPORT_GOALS: Record<string, number> = {
+  'ingest-webhook': 1.5,
+  'dispatch-due': 1.5,
+  'editor-api': 1.5,
+  'notify-cms': 1.5,
+  'publish-share': 3,
+  'compose-article': 3,
+};
+
+type Built = { dir: string; file: string; meta: Metafile };
+
+async function bundle(name: string, entry: string): Promise<Built> {
+  const dir = join(outDir, name);
+  const meta = await bundleHandler(entry, dir);
+  return { dir, file: join(dir, HANDLER_FILE), meta };
+}
+
+/** The code files of a bundle: the handler's, and every chunk. */
+function codeFiles(meta: Metafile): string[] {
+  return Object.keys(meta.outputs).filter((file) => file.endsWith('.mjs'));
+}
+
+/** The handler file and the chunks a cold start loads with it (static imports, transitively). */
+function startFiles(meta: Metafile): string[] {
+  const handler = codeFiles(meta).find((file) => file.endsWith(`/${HANDLER_FILE}`));
+  if (!handler) throw new Error('the bundle has no handler file');
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(handler);
+  return [...seen];
+}
+
+const read = (files: readonly string[]) =>
+  Buffer.concat(files.map((file) => readFileSync(resolve(REPOSITORY_ROOT, file))));
+
+/** Every AWS SDK package the bundle imports, at start or later. */
+function awsPackages(meta: Metafile): string[] {
+  const found = new Set<string>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const imported of output.imports) {
+      if (imported.external && imported.path.startsWith('@aws-sdk/')) found.add(imported.path);
+    }
+  }
+  return [...found].sort();
+}
+
+/** How the Powertools handler makes each AWS SDK client a Crier function may use. */
+const CLIENTS: Record<string, { imports: string; make: string }> = {
+  '@aws-sdk/client-dynamodb': { imports: 'DynamoDBClient', make: 'new DynamoDBClient({})' },
+  '@aws-sdk/lib-dynamodb': {
+    imports: 'DynamoDBDocumentClient',
+    make: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))',
+  },
+  '@aws-sdk/client-sqs': { imports: 'SQSClient', make: 'new SQSClient({})' },
+  '@aws-sdk/client-sns': { imports: 'SNSClient', make: 'new SNSClient({})' },
+  '@aws-sdk/client-s3': { imports: 'S3Client', make: 'new S3Client({})' },
+  '@aws-sdk/s3-request-presigner': { imports: 'getSignedUrl', make: 'getSignedUrl' },
+  '@aws-sdk/client-secrets-manager': {
+    imports: 'SecretsManagerClient',
+    make: 'new SecretsManagerClient({})',
+  },
+  '@aws-sdk/client-cognito-identity-provider': {
+    imports: 'CognitoIdentityProviderClient',
+    make: 'new CognitoIdentityProviderClient({})',
+  },
+};
+
+/**
+ * A handler with shared/observability.ts's middleware, written out again (no Crier code),
+ * that makes every AWS SDK client `packages` names when it loads.
+ */
+function powertoolsHandler(packages: readonly string[]): string {
+  const clients = packages.map((name) => {
+    const client = CLIENTS[name];
+    if (!client) throw new Error(`The Powertools handler has no client for ${name}: add it`);
+    return { name, ...client };
   });
-  return outfile;
+  // lib-dynamodb's document client wraps the DynamoDB client.
+  const dynamodb = CLIENTS['@aws-sdk/client-dynamodb'];
+  if (
+    dynamodb &&
+    packages.includes('@aws-sdk/lib-dynamodb') &&
+    !packages.includes('@aws-sdk/client-dynamodb')
+  ) {
+    clients.push({ name: '@aws-sdk/client-dynamodb', ...dynamodb });
+  }
+  return [
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",
+    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    "import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';",
+    "import { Tracer } from '@aws-lambda-powertools/tracer';",
+    "import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';",
+    "import middy from '@middy/core';",
+    ...clients.map(({ name, imports }) => `import { ${imports} } from '${name}';`),
+    "const logger = new Logger({ serviceName: 'crier' });",
+    "const metrics = new Metrics({ namespace: 'Crier', serviceName: 'crier', logger });",
+    "const tracer = new Tracer({ serviceName: 'crier' });",
+    `const clients = [${clients.map(({ make }) => make).join(', ')}];`,
+    'export const handler = middy(async () => ({ clients: clients.length }))',
+    '  .use(captureLambdaHandler(tracer, { captureResponse: false }))',
+    '  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))',
+    '  .use(logMetrics(metrics));',
+    '',
+  ].join('\n');
 }
 
 /** What a function reads at cold start, with dummy values and its secrets given directly. */
@@ -82,55 +181,110 @@ function coldImportMs(file: string, env: Record<string, string>): number {
   return Number(out.trim());
 }
 
+/** The native packages a bundle imports (at start or later): their arm64 builds go beside it. */
+function nativesOf(code: string): string[] {
+  return NATIVE_PACKAGES.filter((name) =>
+    new RegExp(`(?:\\bfrom\\s*|\\bimport\\s*\\(\\s*)["']${name.replace('/', '\\/')}["']`).test(
+      code,
+    ),
+  );
+}
+
 const repeats = QUICK ? 3 : 7;
 const rows: BenchRow[] = [];
 try {
   const emptyEntry = join(outDir, 'empty-handler.ts');
   writeFileSync(emptyEntry, 'export const handler = async () => ({});\n');
-  const emptyFile = await bundle('empty', emptyEntry);
-  const emptySize = statSync(emptyFile).size;
+  const empty = await bundle('empty', emptyEntry);
 
   const built = await Promise.all(
     functionEntries().map(async ([name, definition]) => ({
       name,
       definition,
-      file: await bundle(name, resolve(REPOSITORY_ROOT, definition.entry)),
+      ...(await bundle(name, resolve(REPOSITORY_ROOT, definition.entry))),
     })),
   );
 
+  // One Powertools handler per set of AWS clients.
+  const baselines = new Map<string, Built>();
+  for (const { meta } of built) {
+    const packages = awsPackages(meta);
+    const key = packages.join(' ');
+    if (baselines.has(key)) continue;
+    const entry = join(outDir, `powertools-${baselines.size}.ts`);
+    writeFileSync(entry, powertoolsHandler(packages));
+    baselines.set(key, await bundle(`powertools-${baselines.size}`, entry));
+  }
+  const baselineOf = (meta: Metafile) => {
+    const found = baselines.get(awsPackages(meta).join(' '));
+    if (!found) throw new Error('no Powertools handler for these clients');
+    return found;
+  };
+
   const emptyEnv = environmentFor(undefined);
   // One round imports every bundle once, so a slow moment of the machine hits all alike.
-  const times = new Map<string, number[]>([['empty', []]]);
+  const times = new Map<string, number[]>();
+  const time = (key: string, file: string, env: Record<string, string>) => {
+    const list = times.get(key) ?? [];
+    list.push(coldImportMs(file, env));
+    times.set(key, list);
+  };
   for (let round = 0; round < repeats; round++) {
-    times.get('empty')?.push(coldImportMs(emptyFile, emptyEnv));
-    for (const { name, definition, file } of built) {
-      const list = times.get(name) ?? [];
-      list.push(coldImportMs(file, environmentFor(definition)));
-      times.set(name, list);
-    }
+    time('empty', empty.file, emptyEnv);
+    for (const [key, baseline] of baselines) time(`powertools ${key}`, baseline.file, emptyEnv);
+    for (const { name, definition, file } of built) time(name, file, environmentFor(definition));
   }
-  const emptyMs = median(times.get('empty') ?? []);
+  const medianOf = (key: string) => median(times.get(key) ?? []);
+  const emptyMs = medianOf('empty');
 
-  for (const { name, file } of built) {
-    const code = readFileSync(file);
-    const natives = NATIVE_PACKAGES.filter((pkg) => code.includes(`"${pkg}"`));
-    const importMs = median(times.get(name) ?? []);
+  for (const { name, meta } of built) {
+    const atStart = read(startFiles(meta));
+    const all = read(codeFiles(meta));
+    const baseline = baselineOf(meta);
+    const baselineStart = read(startFiles(baseline.meta));
+    const natives = nativesOf(all.toString('utf8'));
+    const goal = IMPORT_GOALS[name];
+    const sizeGoal = goal === 1.5 ? SIZE_GOAL_KIB : undefined;
+    const startKiB = atStart.length / 1024;
     rows.push({
       benchmark: 'bundles',
-      measure: `${name}: size (deflated)`,
-      crier: `${bytes(code.length)} (${bytes(deflateRawSync(code).length)})`,
-      baseline: bytes(emptySize),
-      note: natives.length
-        ? `plus the arm64 builds of ${natives.join(', ')} beside it`
-        : 'an empty handler',
+      measure: `${name}: size loaded at cold start (deflated)`,
+      crier: `${bytes(atStart.length)} (${bytes(deflateRawSync(atStart).length)})`,
+      baseline: bytes(baselineStart.length),
+      note: [
+        sizeGoal ? `goal ${sizeGoal} KiB: ${startKiB <= sizeGoal ? 'met' : 'missed'}` : undefined,
+        `${bytes(all.length)} in all, the rest in chunks loaded on first use`,
+        natives.length ? `plus the arm64 builds of ${natives.join(', ')} beside it` : undefined,
+        'baseline: the Powertools handler',
+      ]
+        .filter(Boolean)
+        .join('; '),
     });
+    const importMs = medianOf(name);
     rows.push({
       benchmark: 'bundles',
-      measure: `${name}: cold import, median of ${repeats}`,
+      measure: `${name}: cold import vs an empty handler, median of ${repeats}`,
       crier: ms(importMs),
       baseline: ms(emptyMs),
       ratio: importMs / emptyMs,
       note: 'an empty handler, each in a fresh node process',
+    });
+    const powertoolsMs = medianOf(`powertools ${awsPackages(meta).join(' ')}`);
+    const ratio = importMs / powertoolsMs;
+    rows.push({
+      benchmark: 'bundles',
+      measure: `${name}: cold import vs a Powertools handler`,
+      crier: ms(importMs),
+      baseline: ms(powertoolsMs),
+      ratio,
+      note: [
+        goal ? `goal ${goal}x: ${ratio <= goal ? 'met' : 'missed'}` : undefined,
+        `the same middleware and AWS clients (${awsPackages(meta)
+          .map((pkg) => pkg.replace('@aws-sdk/', ''))
+          .join(', ')}), no Crier code`,
+      ]
+        .filter(Boolean)
+        .join('; '),
     });
   }
 } finally {

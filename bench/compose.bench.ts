@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
-import { type Article, parseGenericArticle } from '../shared/domain/article';
+import type { Article } from '../shared/domain/article';
+import { parseGenericArticle } from '../shared/domain/article-payload';
 import type { Channel } from '../shared/domain/channel';
 import { composerFor } from '../shared/platforms/composers';
 import { type BenchRow, count, cpuMs, ms, QUICK, report } from './support/report';

@@ -16,7 +16,7 @@ import { createLogger } from '../infra/local/logger';
 import { startSqs } from '../infra/local/sqs';
 import { loadChannelsConfig } from '../shared/config/channels';
 import { readPublishingConfig } from '../shared/config/publishing';
-import { parseGenericArticle } from '../shared/domain/article';
+import { parseGenericArticle } from '../shared/domain/article-payload';
 import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { SqsPublishQueue } from '../shared/queue/publish-queue';

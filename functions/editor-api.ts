@@ -26,7 +26,6 @@ import {
   safeFetch,
   serverLimit,
 } from '../shared/composition/network';
-import { channelHealthDeps, connectDeps } from '../shared/composition/platforms';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
@@ -35,18 +34,8 @@ import { viewOfSettings } from '../shared/domain/notification';
 import type { Share } from '../shared/domain/share';
 import { created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
-import { openApiDocument } from '../shared/http/openapi';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
-import { getPreview } from '../shared/preview/cache';
-import { changeArticleChannels } from '../shared/usecases/article-channels';
-import { checkChannelById, setChannelCredentials } from '../shared/usecases/channel-health';
-import {
-  chooseConnectCandidate,
-  getConnectChoice,
-  startConnect,
-} from '../shared/usecases/connect-channel';
-import { actOnShare, editShare } from '../shared/usecases/edit-share';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
 import {
@@ -70,6 +59,19 @@ import {
   setChannelPaused,
 } from '../shared/usecases/sites';
 import { shareView } from '../shared/usecases/views';
+
+/**
+ * What only some routes need is loaded by the first request that needs it, not at cold
+ * start: the composers and text rules (share edits, added channels), the page-card
+ * extractor, the OpenAPI document, and the network clients (credentials, Connect).
+ */
+const editing = () => import('../shared/usecases/edit-share');
+const channelAdding = () => import('../shared/usecases/article-channels');
+const previews = () => import('../shared/preview/cache');
+const platforms = () => import('../shared/composition/platforms');
+const health = () => import('../shared/usecases/channel-health');
+const connecting = () => import('../shared/usecases/connect-channel');
+
 
 const reads = {
   articles: articleStore(),
@@ -110,9 +112,9 @@ const channelChanges = {
   clock,
   schedule: sharePlanner(),
   enrich: async (article: Article) => ({
-    page: await getPreview(article.url, { fetch: safeFetch(), store: previewStore() }).catch(
-      () => undefined,
-    ),
+    page: await (await previews())
+      .getPreview(article.url, { fetch: safeFetch(), store: previewStore() })
+      .catch(() => undefined),
     media: {},
   }),
   serverLimit: serverLimit(),
@@ -135,7 +137,8 @@ const siteNotifications = {
   clock,
   ...(emailTopic ? { subscriptions: emailTopic } : {}),
 };
-const openApi = openApiDocument();
+/** Built on its first request: turning every schema into JSON Schema takes a while. */
+let openApi: Promise<unknown> | undefined;
 
 const mayRead = (editor: Editor) => (siteId: string) => mayAccessSite(editor, siteId);
 
@@ -158,11 +161,13 @@ export const handler = withObservability(
       'PATCH /api/articles/{articleId}/shares/{channelId}': async ({ path, body, editor }) => {
         await checkArticleSite(path.articleId, editor);
         const ref = { articleId: path.articleId, key: path.channelId };
+        const { editShare } = await editing();
         return ok({ share: shareView(await editShare(writes, ref, body, editor)) });
       },
       'POST /api/articles/{articleId}/shares/{channelId}/{action}': async ({ path, editor }) => {
         await checkArticleSite(path.articleId, editor);
         const ref = { articleId: path.articleId, key: path.channelId };
+        const { actOnShare } = await editing();
         const result = await actOnShare(writes, ref, path.action, editor);
         return { status: result.accepted ? 202 : 200, body: { share: shareView(result.share) } };
       },
@@ -175,9 +180,15 @@ export const handler = withObservability(
           statusOf: current.statusOf,
           settingsFor: (siteId: string) => composeSettingsOf(current, siteId),
         };
+        const { changeArticleChannels } = await channelAdding();
         return ok(await changeArticleChannels(deps, path.articleId, body, editor, mayRead(editor)));
       },
-      'GET /api/openapi.json': async () => ok(openApi),
+      'GET /api/openapi.json': async () => {
+        openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>
+          openApiDocument(),
+        );
+        return ok(await openApi);
+      },
       'GET /api/channels': async ({ editor }) => ok(await listDirectoryChannels(sites, editor)),
       'POST /api/channels': async ({ body, editor }) => {
         return created(await createChannel(sites, body, editor));
@@ -190,19 +201,39 @@ export const handler = withObservability(
       'POST /api/channels/{id}/resume': async ({ path, editor }) =>
         ok(await setChannelPaused(sites, path.id, false, editor)),
       'PUT /api/channels/{id}/credentials': async ({ path, body, editor }) => {
+        const [{ setChannelCredentials }, { channelHealthDeps }] = await Promise.all([
+          health(),
+          platforms(),
+        ]);
         await setChannelCredentials(channelHealthDeps(), path.id, body, editor.by);
         return noContent();
       },
-      'GET /api/channels/{id}/connect': async ({ path, query, editor }) =>
-        ok(await startConnect(connectDeps(), path.id, editor.by, query)),
-      'GET /api/channels/{id}/connect/choices/{choiceId}': async ({ path, editor }) =>
-        ok(await getConnectChoice(connectDeps(), path.id, path.choiceId, editor.by)),
+      'GET /api/channels/{id}/connect': async ({ path, query, editor }) => {
+        const [{ startConnect }, { connectDeps }] = await Promise.all([connecting(), platforms()]);
+        return ok(await startConnect(connectDeps(), path.id, editor.by, query));
+      },
+      'GET /api/channels/{id}/connect/choices/{choiceId}': async ({ path, editor }) => {
+        const [{ getConnectChoice }, { connectDeps }] = await Promise.all([
+          connecting(),
+          platforms(),
+        ]);
+        return ok(await getConnectChoice(connectDeps(), path.id, path.choiceId, editor.by));
+      },
       'POST /api/channels/{id}/connect/choose': async ({ path, body, editor }) => {
+        const [{ chooseConnectCandidate }, { connectDeps }] = await Promise.all([
+          connecting(),
+          platforms(),
+        ]);
         await chooseConnectCandidate(connectDeps(), path.id, body, editor.by);
         return noContent();
       },
-      'POST /api/channels/{id}/check': async ({ path }) =>
-        ok(await checkChannelById(channelHealthDeps(), path.id)),
+      'POST /api/channels/{id}/check': async ({ path }) => {
+        const [{ checkChannelById }, { channelHealthDeps }] = await Promise.all([
+          health(),
+          platforms(),
+        ]);
+        return ok(await checkChannelById(channelHealthDeps(), path.id));
+      },
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));
       },

@@ -35,7 +35,6 @@ import {
 import { processBatch } from '../shared/queue/batch';
 import { jsonMessage } from '../shared/queue/messages';
 import { publishMessageSchema } from '../shared/queue/publish-queue';
-import { scheduleReshare } from '../shared/usecases/evergreen';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
 import { SessionGate } from '../shared/usecases/session-gate';
 
@@ -86,7 +85,9 @@ async function depsFor(channelId: string) {
     channels: live.all,
     statusOf: live.statusOf,
     site: site ? fileSiteOf(site) : undefined,
-    afterPublished: (share: Share) => scheduleReshare(reshare, share),
+    // The composers an evergreen round needs are loaded by the first share published.
+    afterPublished: async (share: Share) =>
+      (await import('../shared/usecases/evergreen')).scheduleReshare(reshare, share),
   };
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadChannelsConfig } from '../../shared/config/channels';
-import { parseGenericArticle } from '../../shared/domain/article';
+import { parseGenericArticle } from '../../shared/domain/article-payload';
 import { type Site, siteSchema } from '../../shared/domain/channel';
 import { ValidationError } from '../../shared/domain/errors';
 import { composerFor } from '../../shared/platforms/composers';

@@ -1,8 +1,9 @@
 /**
- * The one way Crier builds a Lambda function: an ESM bundle of a handler in functions/
- * with the channels file beside it (and the arm64 image libraries and fonts, for a handler
- * that uses them), on arm64 and the newest Node.js runtime, traced,
- * with source maps, its own log group and a role that holds only what is granted to it.
+ * The one way Crier builds a Lambda function: an ESM bundle of a handler in functions/,
+ * split into the handler and the chunks it loads on demand, with the channels file beside
+ * it (and the arm64 image libraries and fonts, for a handler that uses them), on arm64
+ * and the newest Node.js runtime, traced, with source maps, its own log group and a role
+ * that holds only what is granted to it.
  */
 import { join, resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -19,7 +20,7 @@ import {
   LAMBDA_RUNTIME,
   REPOSITORY_ROOT,
 } from './bundling';
-import { addRuntimePackagesCommand } from './runtime-packages';
+import { splitBundleCommand } from './split-bundle';
 
 export type CrierFunctionProps = {
   definition: FunctionDefinition;
@@ -67,8 +68,9 @@ export class CrierFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const copyConfig = copyFileCommand(props.channelsFile, CONFIG_FILE_NAME);
+    const entry = resolve(REPOSITORY_ROOT, definition.entry);
     this.function = new NodejsFunction(this, 'Function', {
-      entry: resolve(REPOSITORY_ROOT, definition.entry),
+      entry,
       handler: 'handler',
       depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
       projectRoot: REPOSITORY_ROOT,
@@ -92,10 +94,12 @@ export class CrierFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The native image libraries (arm64 builds) and fonts, if the handler uses them.
+          // The bundle again, split so each path loads only its own code (NodejsFunction
+          // builds one file only), then the native image libraries (arm64 builds) and
+          // fonts, if the handler uses them.
           afterBundling: (_inputDir, outputDir) => [
             copyConfig(outputDir),
-            addRuntimePackagesCommand(outputDir),
+            splitBundleCommand(entry, outputDir),
           ],
         },
       },

@@ -1,9 +1,8 @@
 /**
  * What a Lambda bundle needs beside its code: the native image libraries (sharp, resvg)
  * as their linux-arm64 builds, and the font files the share cards read at run time.
- * esbuild cannot inline either. CrierFunction runs this file after esbuild, as
- * `node --import tsx infra/constructs/runtime-packages.ts <outputDir>`; it adds them only
- * to a bundle that uses them.
+ * esbuild cannot inline either. CrierFunction adds them after esbuild (split-bundle.ts),
+ * only to a bundle that uses them.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,6 +10,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { EXTRA_FONT_FILES } from '../../shared/preview/card-fonts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -155,10 +155,15 @@ export function ensureNativeCache(): string {
   return modules;
 }
 
-/** Whether the bundle in `outputDir` imports the native packages or reads the fonts. */
+/**
+ * Whether the bundle in `outputDir` imports the native packages or reads the fonts, in
+ * its handler file or in any chunk it loads later.
+ */
 export function bundleNeedsRuntimePackages(outputDir: string): boolean {
-  const code = join(outputDir, 'index.mjs');
-  return existsSync(code) && USES.test(readFileSync(code, 'utf8'));
+  if (!existsSync(outputDir)) return false;
+  return readdirSync(outputDir)
+    .filter((name) => name.endsWith('.mjs'))
+    .some((name) => USES.test(readFileSync(join(outputDir, name), 'utf8')));
 }
 
 /** Adds the packages to the bundle if its code uses them; returns whether it did. */
@@ -191,24 +196,4 @@ export function addRuntimePackages(outputDir: string): boolean {
     }
   }
   return true;
-}
-
-/** The shell command CrierFunction's afterBundling hook runs. */
-export function addRuntimePackagesCommand(outputDir: string): string {
-  const script = fileURLToPath(import.meta.url);
-  return `"${process.execPath}" --import tsx "${script}" "${outputDir}"`;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const outputDir = process.argv[2];
-  if (!outputDir) {
-    console.error('usage: runtime-packages.ts <bundle output directory>');
-    process.exit(2);
-  }
-  try {
-    addRuntimePackages(outputDir);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
 }

@@ -10,6 +10,12 @@ import { applyEvent, boundShare, type HistoryEntry, type Share } from './share';
 import { cancelOutcome, isEditable } from './share-state';
 
 export const SHARE_ACTIONS = ['approve', 'cancel', 'publish-now', 'retry'] as const;
+
+/**
+ * The longest text the API takes at all, whatever the network (Facebook's is 63,206); each
+ * network's own limit is checked later (shared/platforms/edited-text.ts).
+ */
+export const MAX_EDITED_TEXT = 70_000;
 export type ShareAction = (typeof SHARE_ACTIONS)[number];
 
 /** How far in the past an edited dueAt may be (a clock a little behind, a slow form). */

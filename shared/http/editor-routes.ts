@@ -4,10 +4,9 @@
  * shared/http/openapi.ts writes the OpenAPI document from them.
  */
 import * as z from 'zod';
-import { SHARE_ACTIONS } from '../domain/share-edit';
+import { MAX_EDITED_TEXT, SHARE_ACTIONS } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
-import { MAX_EDITED_TEXT } from '../platforms/edited-text';
 import {
   auditListSchema,
   directoryChannelListSchema,

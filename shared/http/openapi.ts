@@ -4,7 +4,7 @@
  * code's contract. `npm run openapi` writes it to docs/openapi.json.
  */
 import * as z from 'zod';
-import { genericArticleSchema } from '../domain/article';
+import { genericArticleSchema } from '../domain/article-payload';
 import { MAX_WEBHOOK_BYTES } from '../ingest/generic';
 import {
   GHOST_SIGNATURE_HEADER,

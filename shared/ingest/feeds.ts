@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import * as z from 'zod';
-import { type Article, type GenericArticle, parseArticleAs } from '../domain/article';
+import type { Article } from '../domain/article';
+import { type GenericArticle, parseArticleAs } from '../domain/article-payload';
 import type { FeedItem, ParsedFeed } from '../domain/feed';
 import { isLanguageTag } from '../domain/language';
 import { charsetOf } from '../preview/charset';

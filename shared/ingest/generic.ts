@@ -1,6 +1,6 @@
 /** The generic webhook: size, Standard Webhooks signature, JSON, then the article schema. */
 import type { Article } from '../domain/article';
-import { parseGenericArticle } from '../domain/article';
+import { parseGenericArticle } from '../domain/article-payload';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors';
 import { verifyStandardWebhook, type WebhookHeaders } from './standard-webhooks';
 

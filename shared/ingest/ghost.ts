@@ -4,12 +4,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import {
-  type ArticleChange,
-  type GenericArticle,
-  invalidFields,
-  parseArticleAs,
-} from '../domain/article';
+import { type ArticleChange, invalidFields } from '../domain/article';
+import { type GenericArticle, parseArticleAs } from '../domain/article-payload';
 import { PayloadTooLargeError, UnauthorizedError } from '../domain/errors';
 import type { Platform } from '../domain/platform';
 import { choiceOfTags, choiceTag } from '../domain/routing';

@@ -3,12 +3,8 @@
  * without `?_embed`), signed like the generic webhook, mapped to the article.
  */
 import * as z from 'zod';
-import {
-  type ArticleChange,
-  type GenericArticle,
-  invalidFields,
-  parseArticleAs,
-} from '../domain/article';
+import { type ArticleChange, invalidFields } from '../domain/article';
+import { type GenericArticle, parseArticleAs } from '../domain/article-payload';
 import { PayloadTooLargeError } from '../domain/errors';
 import { isLanguageTag } from '../domain/language';
 import { choiceOfTags, choiceTag } from '../domain/routing';

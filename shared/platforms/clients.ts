@@ -1,16 +1,13 @@
-/** The network client for each platform that has one. */
+/**
+ * The network client for each platform that has one. Each network's client, and the
+ * library it posts through, is loaded when a share for that network is first handled,
+ * not with the function: a publisher that only ever posts to Mastodon never loads the
+ * Bluesky, X or Telegram libraries.
+ */
 import type { Platform } from '../domain/platform';
 import { getMedia } from '../store/media-store';
-import { createBlueskyClient } from './bluesky/client';
 import type { NetworkClient } from './client';
-import { facebookClient } from './facebook/client';
-import { instagramClient } from './instagram/client';
-import { createLinkedInClient } from './linkedin/client';
-import { mastodonClient } from './mastodon/client';
-import { telegramClient } from './telegram/client';
-import { threadsClient } from './threads/client';
 import type { LinkCard } from './types';
-import { xClient } from './x/client';
 
 /**
  * The card thumbnail Crier stored when it composed the share (`s3://` in the media
@@ -24,17 +21,30 @@ async function storedThumbnail(
   return getMedia(card.imageUrl);
 }
 
-const CLIENTS: Partial<Record<Platform, NetworkClient>> = {
-  x: xClient,
-  bluesky: createBlueskyClient({ thumbnail: storedThumbnail }),
-  mastodon: mastodonClient,
-  threads: threadsClient,
-  linkedin: createLinkedInClient({ thumbnail: storedThumbnail }),
-  facebook: facebookClient,
-  instagram: instagramClient,
-  telegram: telegramClient,
+const LOADERS: Record<Platform, () => Promise<NetworkClient>> = {
+  x: async () => (await import('./x/client')).xClient,
+  bluesky: async () =>
+    (await import('./bluesky/client')).createBlueskyClient({ thumbnail: storedThumbnail }),
+  mastodon: async () => (await import('./mastodon/client')).mastodonClient,
+  threads: async () => (await import('./threads/client')).threadsClient,
+  linkedin: async () =>
+    (await import('./linkedin/client')).createLinkedInClient({ thumbnail: storedThumbnail }),
+  facebook: async () => (await import('./facebook/client')).facebookClient,
+  instagram: async () => (await import('./instagram/client')).instagramClient,
+  telegram: async () => (await import('./telegram/client')).telegramClient,
 };
 
-export function clientFor(platform: Platform): NetworkClient | undefined {
-  return CLIENTS[platform];
+/** One client per platform and process, made on first use; a failed load is tried again. */
+const loaded = new Map<Platform, Promise<NetworkClient>>();
+
+export async function clientFor(platform: Platform): Promise<NetworkClient | undefined> {
+  const load = LOADERS[platform];
+  if (!load) return undefined;
+  let client = loaded.get(platform);
+  if (!client) {
+    client = load();
+    loaded.set(platform, client);
+    client.catch(() => loaded.delete(platform));
+  }
+  return client;
 }

@@ -45,9 +45,6 @@ const UNIT_NAMES: Record<ComposedPost['length']['unit'], string> = {
   characters: 'characters',
 };
 
-/** The longest text the API takes at all, whatever the network (Facebook's is 63,206). */
-export const MAX_EDITED_TEXT = 70_000;
-
 /** What an edited text changes on its share. */
 export type EditedText = Pick<ComposedPost, 'text' | 'length' | 'hashtags' | 'facets'>;
 

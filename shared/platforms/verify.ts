@@ -3,26 +3,17 @@
  * accepts them, through the client library or transport the publisher itself uses. The
  * answer carries the network's reason when it refuses, never a credential.
  */
-import { AtpAgent, XRPCError } from '@atproto/api';
-import { Api as TelegramApi } from 'grammy';
-import { MastoHttpError } from 'masto';
-import { ApiResponseError } from 'twitter-api-v2';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import type { JsonAnswer, JsonCallOptions } from '../preview/fetch';
-import { parseBlueskyCredentials } from './bluesky/credentials';
 import { FACEBOOK_DEFAULT_API_VERSION, parseFacebookCredentials } from './facebook/credentials';
 import { parseInstagramCredentials } from './instagram/credentials';
 import { rest } from './linkedin/api';
 import { parseLinkedInCredentials } from './linkedin/credentials';
-import { restClient } from './mastodon/api';
 import { parseMastodonCredentials } from './mastodon/credentials';
 import { type GraphAnswer, graphRequest } from './meta/graph';
 import { restCall } from './rest/http';
-import { parseTelegramCredentials } from './telegram/credentials';
 import { parseThreadsCredentials } from './threads/credentials';
 import { DeadlineError, settleBefore } from './transport';
-import { apiFor } from './x/api';
-import { parseXCredentials } from './x/credentials';
 
 export type Verification =
   /** the network accepted the credentials; `account` is who they act as */
@@ -30,9 +21,13 @@ export type Verification =
   /** `invalid`: the fields are wrong (no call made); `refused`: the network said no */
   | { ok: false; kind: 'invalid' | 'refused'; reason: string };
 
-const TIMEOUT_MS = 10_000;
+export const TIMEOUT_MS = 10_000;
 
-const refused = (reason: string): Verification => ({ ok: false, kind: 'refused', reason });
+export const refused = (reason: string): Verification => ({
+  ok: false,
+  kind: 'refused',
+  reason,
+});
 
 /**
  * The fields that name an account or a place, never a secret: left in a reason so an
@@ -78,17 +73,8 @@ function graphRefusal(network: string, answer: Extract<GraphAnswer, { ok: false 
   return `${network} could not be reached (${failure.detail})`;
 }
 
+/** What a check threw, in the network's own words where it gave some. */
 function thrown(network: string, error: unknown): string {
-  if (error instanceof ApiResponseError) {
-    const data = error.data as { detail?: unknown; title?: unknown };
-    const detail = typeof data?.detail === 'string' ? data.detail : data?.title;
-    return `${network} answered ${error.code}${typeof detail === 'string' ? `: ${detail}` : ''}`;
-  }
-  if (error instanceof XRPCError) {
-    return `${network} answered ${error.status}${error.error ? ` ${error.error}` : ''}: ${error.message}`;
-  }
-  if (error instanceof MastoHttpError)
-    return `${network} answered ${error.statusCode}: ${error.message}`;
   if (error instanceof Error && 'description' in error && typeof error.description === 'string') {
     // grammy's GrammyError: Telegram's own words
     return `${network} answered: ${error.description}`;
@@ -100,7 +86,7 @@ function thrown(network: string, error: unknown): string {
   return `${network} could not be reached (${name})`;
 }
 
-type Check = (input: unknown, signal: AbortSignal) => Promise<Verification>;
+export type Check = (input: unknown, signal: AbortSignal) => Promise<Verification>;
 
 /** A JSON call, as the SSRF-safe fetcher's `json` makes it (shared/preview/fetch.ts). */
 export type JsonCall = (url: string, options: JsonCallOptions) => Promise<JsonAnswer>;
@@ -133,31 +119,6 @@ export function mastodonCheckThrough(call: JsonCall): Check {
     return { ok: true, account: `@${body.acct}`, credentials: parsed.credentials };
   };
 }
-
-const x: Check = async (input, signal) => {
-  const parsed = parseXCredentials(input);
-  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
-  const me = await apiFor(parsed.credentials, signal).v2.me();
-  return { ok: true, account: `@${me.data.username}`, credentials: parsed.credentials };
-};
-
-const bluesky: Check = async (input) => {
-  const parsed = parseBlueskyCredentials(input);
-  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
-  const agent = new AtpAgent({ service: parsed.credentials.service });
-  const session = await agent.login({
-    identifier: parsed.credentials.identifier,
-    password: parsed.credentials.password,
-  });
-  return { ok: true, account: session.data.handle, credentials: parsed.credentials };
-};
-
-const mastodon: Check = async (input) => {
-  const parsed = parseMastodonCredentials(input);
-  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
-  const account = await restClient(parsed.credentials, TIMEOUT_MS).v1.accounts.verifyCredentials();
-  return { ok: true, account: `@${account.acct}`, credentials: parsed.credentials };
-};
 
 function graphName(body: unknown): string {
   const fields = body as { username?: unknown; name?: unknown; id?: unknown };
@@ -233,37 +194,22 @@ const linkedin: Check = async (input) => {
   return { ok: true, account: parsed.credentials.author, credentials: parsed.credentials };
 };
 
-/** The bot, and its place in the channel: an administrator that may post, or the creator. */
-const telegram: Check = async (input) => {
-  const parsed = parseTelegramCredentials(input);
-  if (!parsed.ok) return { ok: false, kind: 'invalid', reason: parsed.message };
-  const { botToken, apiRoot, chatId } = parsed.credentials;
-  const api = new TelegramApi(botToken, {
-    ...(apiRoot ? { apiRoot } : {}),
-    timeoutSeconds: TIMEOUT_MS / 1000,
-  });
-  const me = await api.getMe();
-  const member = await api.getChatMember(chatId, me.id);
-  const mayPost =
-    member.status === 'creator' ||
-    (member.status === 'administrator' && member.can_post_messages !== false);
-  if (!mayPost) {
-    return refused(
-      `Telegram: the bot @${me.username} is ${member.status} in ${chatId}, not an administrator allowed to post`,
-    );
-  }
-  return { ok: true, account: `@${me.username}`, credentials: parsed.credentials };
-};
+/**
+ * The checks that go through a network's client library, loaded only when one runs
+ * (verify-libraries.ts): the libraries are most of the code a function would otherwise load.
+ */
+const libraries = () => import('./verify-libraries');
+const LIBRARY_PLATFORMS: ReadonlySet<Platform> = new Set(['x', 'bluesky', 'mastodon', 'telegram']);
 
 const CHECKS: Record<Platform, Check> = {
-  x,
-  bluesky,
-  mastodon,
+  x: async (input, signal) => (await libraries()).LIBRARY_CHECKS.x(input, signal),
+  bluesky: async (input, signal) => (await libraries()).LIBRARY_CHECKS.bluesky(input, signal),
+  mastodon: async (input, signal) => (await libraries()).LIBRARY_CHECKS.mastodon(input, signal),
   threads,
   instagram,
   facebook,
   linkedin,
-  telegram,
+  telegram: async (input, signal) => (await libraries()).LIBRARY_CHECKS.telegram(input, signal),
 };
 
 /** Asks the network who the credentials are; never throws for what the network answered. */
@@ -285,6 +231,11 @@ export async function verifyCredentials(
     );
     return result.ok ? result : { ...result, reason: redact(result.reason, credentials) };
   } catch (error) {
-    return refused(redact(thrown(network, error), credentials));
+    // A library's own error: its module was loaded by the built-in check that threw it.
+    const said =
+      LIBRARY_PLATFORMS.has(platform) && !instead[platform]
+        ? (await libraries()).libraryRefusal(network, error)
+        : undefined;
+    return refused(redact(said ?? thrown(network, error), credentials));
   }
 }

@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
-import { Agent, buildConnector } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { WebhookSender } from '../domain/syndication';
 import { classifyAddress } from './ip';
 import { PreviewFetchError, type SafeFetch, type SafeFetchOptions } from './types';
@@ -239,15 +239,15 @@ function parseHttpUrl(value: string, context: string): URL {
 }
 
 /**
- * Creates the fetcher. One per process: it keeps an undici Agent whose connector does the
- * address check, so pooled connections stay on the addresses that were checked.
+ * The undici Agent whose connector does the address check, so pooled connections stay on
+ * the addresses that were checked.
  */
-export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
+function makeAgent(undici: typeof import('undici'), deps: SafeFetchDeps): Agent {
   const resolve = deps.resolve ?? systemResolve;
   const connectTo = deps.connectTo;
-  const base = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+  const base = undici.buildConnector({ timeout: CONNECT_TIMEOUT_MS });
 
-  const agent = new Agent({
+  return new undici.Agent({
     maxResponseSize: MAX_RESPONSE_BYTES,
     connect: (options, callback) => {
       // undici hands IPv6 literals without brackets; a `lookup` hook alone would never
@@ -288,6 +288,21 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
       checkedAddresses(hostname, resolve).then((addresses) => attempt(addresses, 0), fail);
     },
   });
+}
+
+/**
+ * Creates the fetcher. One per process: it keeps an undici Agent whose connector does the
+ * address check, so pooled connections stay on the addresses that were checked.
+ */
+export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
+  // undici (a large library) is loaded at the first request, not with the function.
+  let made: Promise<Agent> | undefined;
+  const agent = {
+    request: async (options: Dispatcher.RequestOptions) => {
+      made ??= import('undici').then((undici) => makeAgent(undici, deps));
+      return (await made).request(options);
+    },
+  };
 
   const safeFetch = async (input: string, options: SafeFetchOptions) => {
     const { maxBytes, timeoutMs, validators } = options;
@@ -520,5 +535,10 @@ export function createSafeFetch(deps: SafeFetchDeps = {}): SafeFetcher {
     }
   };
 
-  return Object.assign(safeFetch, { post, json, close: () => agent.close() });
+  // Nothing to close before the first request made the agent.
+  const close = async () => {
+    const agent = await made?.catch(() => undefined);
+    await agent?.close();
+  };
+  return Object.assign(safeFetch, { post, json, close });
 }

@@ -7,17 +7,13 @@ import type { Article } from '../domain/article';
 import type { Site } from '../domain/channel';
 import type { Platform } from '../domain/platform';
 import type { MediaRef } from '../platforms/types';
-import { type CardOptions, type CardSize, renderShareCard } from './card-image';
-import {
-  type ImageFacts,
-  ImageRejectedError,
-  isUsable,
-  MIN_USABLE,
-  type ProcessedImage,
-  probeImage,
-  processFor,
-} from './image';
+// The image stack (sharp, and satori with resvg for the cards) is loaded when a share
+// needs an image, not with the function: import() below, types only here.
+import type { CardOptions, CardSize } from './card-image';
+import type { ImageFacts, ProcessedImage } from './image';
 import type { SafeFetch } from './types';
+
+type Images = typeof import('./image');
 
 /** What the step needs of the media bucket (shared/store/media-store.ts). */
 export interface MediaStorePort {
@@ -47,7 +43,11 @@ type Source = { kind: 'article'; bytes: Buffer; facts: ImageFacts } | { kind: 'n
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Fetches and checks the article image, or says in a few words why there is none. */
-async function articleImage(article: Article, safeFetch: SafeFetch): Promise<Source> {
+async function articleImage(
+  article: Article,
+  safeFetch: SafeFetch,
+  images: Images,
+): Promise<Source> {
   if (!article.imageUrl) return { kind: 'none', why: 'the article has no image' };
   let body: Buffer;
   try {
@@ -63,6 +63,7 @@ async function articleImage(article: Article, safeFetch: SafeFetch): Promise<Sou
   } catch (error) {
     return { kind: 'none', why: `article image could not be fetched: ${reasonOf(error)}` };
   }
+  const { probeImage, isUsable, MIN_USABLE, ImageRejectedError } = images;
   try {
     const facts = await probeImage(body);
     if (!isUsable(facts)) {
@@ -92,9 +93,11 @@ export async function buildShareMedia(
   const result: Partial<Record<Platform, PlatformMedia>> = {};
   if (!platforms.length) return result;
 
+  const images = await import('./image');
+  const { processFor } = images;
   const needsArticleImage = platforms.some((p) => p !== 'instagram');
   const source: Source = needsArticleImage
-    ? await articleImage(article, deps.safeFetch)
+    ? await articleImage(article, deps.safeFetch, images)
     : { kind: 'none', why: 'Instagram shows the share card' };
 
   // Each rendered once, on first need; each network's copy is fitted from it.
@@ -102,18 +105,20 @@ export async function buildShareMedia(
   const card = (size: CardSize) => {
     let rendered = cards.get(size);
     if (!rendered) {
-      rendered = renderShareCard(
-        {
-          title: article.title,
-          section: article.section,
-          siteName: site.name,
-          date: article.publishedAt || deps.now().toISOString(),
-          language: article.language,
-        },
-        site.brand,
-        size,
-        deps.card,
-      ).then((c) => c.bytes);
+      rendered = import('./card-image').then(({ renderShareCard }) =>
+        renderShareCard(
+          {
+            title: article.title,
+            section: article.section,
+            siteName: site.name,
+            date: article.publishedAt || deps.now().toISOString(),
+            language: article.language,
+          },
+          site.brand,
+          size,
+          deps.card,
+        ).then((c) => c.bytes),
+      );
       cards.set(size, rendered);
     }
     return rendered;

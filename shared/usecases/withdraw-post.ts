@@ -39,7 +39,10 @@ export type WithdrawPostDeps = {
   channelState: ChannelStateStore;
   credentials: CredentialsProvider;
   channels: readonly Channel[];
-  clientFor: (platform: Share['platform']) => NetworkClient | undefined;
+  /** the network's client, which may be loaded on first use */
+  clientFor: (
+    platform: Share['platform'],
+  ) => NetworkClient | undefined | Promise<NetworkClient | undefined>;
   clock: Clock;
   config: PublishingConfig;
   /** the newsroom, for `{site}` in `withdrawnText` */
@@ -79,7 +82,7 @@ export async function withdrawPost(
   if (!channel || channel.onWithdraw === 'keep') {
     return { outcome: 'skipped', reason: 'the channel keeps published posts' };
   }
-  const client = deps.clientFor(share.platform);
+  const client = await deps.clientFor(share.platform);
   if (!client || !share.remoteId) {
     const reason = client ? 'the share has no remote id' : `no client for ${share.platform}`;
     return refuse(deps, share, channel.onWithdraw, reason);

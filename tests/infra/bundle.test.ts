@@ -1,17 +1,20 @@
 /**
  * Every handler of shared/resources.ts, bundled as CrierFunction bundles it for Lambda
- * (the same esbuild options), loads with the environment it gets and exports `handler`.
+ * (bundleHandler: the handler file and the chunks it loads on first use), loads with the
+ * environment it gets and exports `handler`; and its cold start loads none of the large
+ * libraries that only some paths use.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BUNDLE_OPTIONS,
+  bundleHandler,
   CONFIG_FILE_NAME,
   ESM_REQUIRE_BANNER,
+  HANDLER_FILE,
   REPOSITORY_ROOT,
 } from '../../infra/constructs/bundling';
 import { functionEntries } from '../../infra/stacks/service-stack';
@@ -23,28 +26,39 @@ const CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache');
 mkdirSync(CACHE, { recursive: true });
 const outDir = mkdtempSync(join(CACHE, 'crier-bundles-'));
 
-/** Bundles one handler as NodejsFunction does with BUNDLE_OPTIONS, config file beside it. */
-async function bundle(name: string, definition: FunctionDefinition): Promise<string> {
+type Bundle = { file: string; meta: Metafile };
+
+/** Bundles one handler as CrierFunction does, config file beside it. */
+async function bundle(name: string, definition: FunctionDefinition): Promise<Bundle> {
   const dir = join(outDir, name);
-  const outfile = join(dir, 'index.mjs');
-  await build({
-    entryPoints: [resolve(REPOSITORY_ROOT, definition.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_OPTIONS.target,
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourceMap,
-    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    external: [...BUNDLE_OPTIONS.externalModules],
-    logLevel: 'silent',
-  });
+  const meta = await bundleHandler(resolve(REPOSITORY_ROOT, definition.entry), dir);
   copyFileSync(join(REPOSITORY_ROOT, 'config/channels.example.json'), join(dir, CONFIG_FILE_NAME));
-  return outfile;
+  return { file: join(dir, HANDLER_FILE), meta };
 }
+
+/** The source files in the handler file and the chunks it imports statically. */
+function loadedAtStart(meta: Metafile): string[] {
+  const handler = Object.keys(meta.outputs).find((file) => file.endsWith(`/${HANDLER_FILE}`));
+  const seen = new Set<string>();
+  const visit = (file: string | undefined) => {
+    if (file === undefined || seen.has(file)) return;
+    seen.add(file);
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(handler);
+  return [...seen].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}));
+}
+
+/** What a path loads when it needs it: never at any function's cold start. */
+const LOADED_ON_USE = [
+  ['network client libraries', /node_modules\/(@atproto|twitter-api-v2|grammy|masto)\//],
+  ['the image stack', /node_modules\/(satori|@shuding|@resvg|sharp)\//],
+  ["the SSRF-safe fetcher's undici", /node_modules\/undici\//],
+  ['the network clients', /^shared\/platforms\/[a-z]+\/client\.ts$/],
+  ['the share card drawing', /^shared\/preview\/card-(image|layout|glyphs)\.ts$/],
+] as const;
 
 /**
  * What the function reads at cold start in AWS, with dummy values, and its own secrets
@@ -81,7 +95,7 @@ function environmentFor(name: string, definition: FunctionDefinition): Record<st
 }
 
 describe('Lambda bundles', () => {
-  const bundles = new Map<string, Promise<string>>();
+  const bundles = new Map<string, Promise<Bundle>>();
 
   beforeAll(() => {
     for (const [name, definition] of functionEntries()) {
@@ -103,8 +117,9 @@ describe('Lambda bundles', () => {
   it.each(functionEntries())(
     '%s bundles as ESM, loads, and exports only handler',
     async (name, definition) => {
-      const file = await bundles.get(name);
-      if (!file) throw new Error(`${name} was not bundled`);
+      const built = await bundles.get(name);
+      if (!built) throw new Error(`${name} was not bundled`);
+      const { file } = built;
       const code = readFileSync(file, 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
@@ -123,4 +138,31 @@ describe('Lambda bundles', () => {
       }
     },
   );
+
+  it.each(functionEntries())(
+    '%s loads no network client, image stack or undici at cold start',
+    async (name) => {
+      const built = await bundles.get(name);
+      if (!built) throw new Error(`${name} was not bundled`);
+      const atStart = loadedAtStart(built.meta);
+      expect(atStart.length).toBeGreaterThan(0);
+      for (const [what, pattern] of LOADED_ON_USE) {
+        expect(
+          atStart.filter((input) => pattern.test(input)),
+          what,
+        ).toEqual([]);
+      }
+    },
+  );
+
+  it('keeps each network client in the bundle, for when a share needs it', async () => {
+    const built = await bundles.get('publish-share');
+    if (!built) throw new Error('publish-share was not bundled');
+    const inputs = Object.values(built.meta.outputs).flatMap((output) =>
+      Object.keys(output.inputs),
+    );
+    for (const network of ['x', 'bluesky', 'mastodon', 'telegram', 'threads', 'linkedin']) {
+      expect(inputs, network).toContain(`shared/platforms/${network}/client.ts`);
+    }
+  });
 });

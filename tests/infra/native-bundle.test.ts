@@ -135,6 +135,12 @@ describe('Lambda bundles of the image code', () => {
       join(REPOSITORY_ROOT, FUNCTIONS['editor-api'].entry),
     );
     expect(readdirSync(plain)).not.toContain('node_modules');
+    // The asset is the split build, not NodejsFunction's one file: the network clients sit
+    // in chunks of their own, loaded when a path needs them.
+    const chunks = readdirSync(plain).filter((name) => /^chunk-.+\.mjs$/.test(name));
+    expect(chunks.length).toBeGreaterThan(1);
+    const handlerFile = readFileSync(join(plain, 'index.mjs'), 'utf8');
+    expect(handlerFile).not.toMatch(/@atproto|twitter-api-v2|grammy/);
   }, 120_000);
 
   it('copies the optional emoji and font packages the share cards look for', () => {

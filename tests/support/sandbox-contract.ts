@@ -22,7 +22,7 @@ import { launchThreadsSandbox } from '../../infra/local/sandbox/threads';
 import type { RunningSandbox, SandboxContext } from '../../infra/local/sandbox/types';
 import { startXSandbox } from '../../infra/local/sandbox/x';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
-import { parseGenericArticle } from '../../shared/domain/article';
+import { parseGenericArticle } from '../../shared/domain/article-payload';
 import { channelSchema } from '../../shared/domain/channel';
 import type { Platform } from '../../shared/domain/platform';
 import type { Share } from '../../shared/domain/share';

@@ -6,7 +6,7 @@
 import { TID } from '@atproto/common-web';
 import { expect } from 'vitest';
 import type { SandboxPost } from '../../infra/local/sandbox/posts';
-import { parseGenericArticle } from '../../shared/domain/article';
+import { parseGenericArticle } from '../../shared/domain/article-payload';
 import { type ChannelInput, channelSchema } from '../../shared/domain/channel';
 import type { Platform } from '../../shared/domain/platform';
 import type { ArticleRecord } from '../../shared/domain/ports';

@@ -3,7 +3,6 @@
  * conditional write that lets one worker win, and what the calls then need.
  */
 import { randomInt } from 'node:crypto';
-import { TID } from '@atproto/common-web';
 import { applyEvent, type Share } from '../../domain/share';
 import { refOf } from '../../domain/share-key';
 import { enqueueIfDue } from '../dispatch';
@@ -41,7 +40,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     return settle(deps, share, 'cancel', { reason }, 'cancelled');
   }
   const channel = deps.channels.find((c) => c.id === share.channelId);
-  const client = deps.clientFor(share.platform);
+  const client = await deps.clientFor(share.platform);
   const state = await deps.channelState.get(share.channelId);
   const early = new Date(share.dueAt).getTime() - now.getTime();
   if (early > 1000) {
@@ -104,7 +103,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
       leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
       firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
       waitingForReconnect: undefined,
-      ...(share.platform === 'bluesky' ? recordKeys(share, now) : {}),
+      ...(share.platform === 'bluesky' ? await recordKeys(share, now) : {}),
     },
   });
   if (!(await deps.shares.replace(share, claimed))) return lost(share);
@@ -162,7 +161,12 @@ function pausedRecheck(deps: PublishShareDeps, now: Date): string {
  * Bluesky's record keys: TIDs of the first claim's time (docs/networks.md, Finding 2), one for
  * the first post and one per part of the thread, in order, each kept once chosen.
  */
-function recordKeys(share: Share, now: Date): Pick<Share, 'remoteKey' | 'threadKeys'> {
+async function recordKeys(
+  share: Share,
+  now: Date,
+): Promise<Pick<Share, 'remoteKey' | 'threadKeys'>> {
+  // Loaded for Bluesky's shares only, as its client is.
+  const { TID } = await import('@atproto/common-web');
   const micros = now.getTime() * 1000 + randomInt(1000);
   const clock = randomInt(1024);
   const key = (offset: number) => TID.fromTime(micros + offset, clock).toString();

@@ -45,7 +45,7 @@ export async function reconcile(deps: PublishShareDeps, share: Share): Promise<P
     );
   }
   const channel = deps.channels.find((c) => c.id === share.channelId);
-  const client = deps.clientFor(share.platform);
+  const client = await deps.clientFor(share.platform);
   let outcome: ReconcileOutcome;
   let session: string | undefined;
   const replies = client?.replies;

@@ -35,7 +35,10 @@ export type PublishShareDeps = {
    * active.
    */
   statusOf?: (channelId: string) => ChannelStatus | undefined;
-  clientFor: (platform: Share['platform']) => NetworkClient | undefined;
+  /** the network's client, which may be loaded on first use */
+  clientFor: (
+    platform: Share['platform'],
+  ) => NetworkClient | undefined | Promise<NetworkClient | undefined>;
   clock: Clock;
   config: PublishingConfig;
   random?: () => number;

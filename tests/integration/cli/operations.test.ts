@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../infra/cli/main';
 import { RUNTIME_FILE_NAME } from '../../../infra/local/runtime-file';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import type { ShareStatus } from '../../../shared/domain/share-state';
 import { createDocumentClient } from '../../../shared/store/client';

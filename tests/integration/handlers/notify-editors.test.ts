@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import { NOTIFICATION_TOPIC } from '../../../infra/local/sandbox/notifications';
 import { scheduledEvent } from '../../../infra/local/scheduler';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { Share } from '../../../shared/domain/share';

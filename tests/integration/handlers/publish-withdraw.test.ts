@@ -238,7 +238,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
     await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.queueUrls.publish }));
 
     const db = stackDocumentClient(stack);
-    const mastodon = clientFor('mastodon');
+    const mastodon = await clientFor('mastodon');
     if (!mastodon) throw new Error('no Mastodon client');
     // The real client; while its call is out, the CMS withdraws the article and compose runs.
     const racing = {
@@ -307,7 +307,7 @@ describe('publish-share: the posts of a withdrawn article', () => {
       const record = await articleStore.get(articleId);
       if (!record) throw new Error('no article');
       const composed = { ...newShare(record, channel, new Date()), media: undefined };
-      const client = clientFor('telegram');
+      const client = await clientFor('telegram');
       const sent = await client?.publish({
         share: composed,
         account: telegram.account,

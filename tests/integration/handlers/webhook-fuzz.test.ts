@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { MAX_WEBHOOK_BYTES } from '../../../shared/ingest/generic';
 import { MAX_GHOST_WEBHOOK_BYTES } from '../../../shared/ingest/ghost';
 import {

@@ -15,7 +15,7 @@ import {
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Site, siteSchema } from '../../../shared/domain/channel';
 import { PLATFORMS } from '../../../shared/domain/platform';
 import { buildShareMedia, IMAGE_MAX_BYTES } from '../../../shared/preview/media';

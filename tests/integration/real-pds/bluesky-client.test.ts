@@ -17,7 +17,7 @@ import { TID } from '@atproto/common-web';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';

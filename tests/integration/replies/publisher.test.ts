@@ -15,7 +15,7 @@ import { type LocalDynamo, startDynamo } from '../../../infra/local/dynamo';
 import { createLogger } from '../../../infra/local/logger';
 import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Platform, THREAD_PLATFORMS } from '../../../shared/domain/platform';
 import type { ArticleRecord, Clock, PublishMessage, ShareRef } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
@@ -99,8 +99,8 @@ function harness(
       },
     },
     channels,
-    clientFor: (platform) => {
-      const client = clientFor(platform);
+    clientFor: async (platform) => {
+      const client = await clientFor(platform);
       return client && options.wrap ? options.wrap(platform, client) : client;
     },
     clock,

@@ -10,7 +10,7 @@ import { launchThreadsSandbox } from '../../../infra/local/sandbox/threads';
 import type { RunningSandbox, SandboxContext } from '../../../infra/local/sandbox/types';
 import { startXSandbox } from '../../../infra/local/sandbox/x';
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import { refOf } from '../../../shared/domain/share-key';

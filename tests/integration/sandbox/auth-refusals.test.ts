@@ -21,7 +21,7 @@ afterAll(() => sandboxes?.stop());
 
 async function publishWith(platform: Platform, fault: string): Promise<PublishOutcome> {
   const sandbox = sandboxes.byPlatform(platform);
-  const client = clientFor(platform);
+  const client = await clientFor(platform);
   if (!sandbox || !client) throw new Error(`no ${platform} sandbox or client`);
   sandboxes.faults.set(`${platform}:${fault}:1:1`);
   try {

@@ -14,7 +14,7 @@ import { blueskySandbox, type RunningBlueskySandbox } from '../../../infra/local
 import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import { blueskyClient } from '../../../shared/platforms/bluesky/client';
 import { blueskyFacets } from '../../../shared/platforms/bluesky/composer';

@@ -35,7 +35,7 @@ describe("a Bluesky session kept in the channel's secret", () => {
     const secrets = new FileChannelSecrets(folder());
     const credentials = new ChannelCredentials({}, secrets);
     const channelState = new SessionInSecret(world.channelState, credentials);
-    const client = clientFor('bluesky');
+    const client = await clientFor('bluesky');
     if (!client) throw new Error('no Bluesky client');
     const deps = publishDeps(world, [channel], client, { credentials, channelState });
     const password = sandbox.credentials;

@@ -12,7 +12,7 @@ import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import { blueskyClient, createBlueskyClient } from '../../../shared/platforms/bluesky/client';

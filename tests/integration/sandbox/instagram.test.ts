@@ -11,7 +11,7 @@ import {
 import { listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';

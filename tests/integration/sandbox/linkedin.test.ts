@@ -9,7 +9,7 @@ import {
 } from '../../../infra/local/sandbox/linkedin';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';

@@ -16,7 +16,7 @@ import {
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall } from '../../../shared/platforms/client';
 import {

@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 /** The publisher with a token keeper over this file's secrets folder, for one Threads channel. */
-function threadsPublisher(id: string) {
+async function threadsPublisher(id: string) {
   const world = inMemoryWorld(new Date());
   const channel = channelOf({ id, platform: 'threads', account: '@newsroom' });
   const credentials = new ChannelCredentials({}, new FileChannelSecrets(folder()));
@@ -71,7 +71,7 @@ function threadsPublisher(id: string) {
     clock: systemClock,
     channelState: world.channelState,
   });
-  const client = clientFor('threads');
+  const client = await clientFor('threads');
   if (!client) throw new Error('no Threads client');
   return {
     world,
@@ -83,7 +83,7 @@ function threadsPublisher(id: string) {
 
 describe('a Threads channel whose token is kept alive', () => {
   it('fails a share refused for a missing permission without a refresh; an expired token is refreshed once', async () => {
-    const { world, channel, credentials, deps } = threadsPublisher('threads-permission');
+    const { world, channel, credentials, deps } = await threadsPublisher('threads-permission');
     const connected = await connectThreads(steady);
     await credentials.put(channel.id, connected);
     const refreshed = () => steadyLedger.snapshot().threads?.refreshed ?? 0;
@@ -109,7 +109,7 @@ describe('a Threads channel whose token is kept alive', () => {
   });
 
   it('keeps posting across expiries, parks on a revoked grant, and posts once reconnected', async () => {
-    const { world, channel, credentials, deps } = threadsPublisher('threads-kept');
+    const { world, channel, credentials, deps } = await threadsPublisher('threads-kept');
     await credentials.put(channel.id, await connectThreads(sandbox));
     const before = ledger.snapshot().threads ?? { refreshed: 0, expired: 0 };
 

@@ -7,7 +7,7 @@ import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { launchTelegramSandbox, type TelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall } from '../../../shared/platforms/client';

@@ -11,7 +11,7 @@ import {
   type ThreadsSandbox,
 } from '../../../infra/local/sandbox/threads';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';

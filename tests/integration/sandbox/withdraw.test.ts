@@ -35,8 +35,8 @@ describe('withdrawing posts on the sandbox networks', () => {
     if (!found) throw new Error(`no ${platform} sandbox`);
     return found;
   };
-  const client = (platform: Platform) => {
-    const found = clientFor(platform);
+  const client = async (platform: Platform) => {
+    const found = await clientFor(platform);
     if (!found) throw new Error(`no ${platform} client`);
     return found;
   };
@@ -58,7 +58,7 @@ describe('withdrawing posts on the sandbox networks', () => {
 
   async function published(platform: Platform): Promise<Share> {
     const share = claimedShare(platform);
-    const outcome = await client(platform).publish({
+    const outcome = await (await client(platform)).publish({
       share,
       account: sandbox(platform).account,
       credentials: sandbox(platform).credentials,
@@ -104,11 +104,11 @@ describe('withdrawing posts on the sandbox networks', () => {
     '%s: deletes the post, which leaves the sandbox posts; a second delete finds it already gone',
     async (platform) => {
       const share = await published(platform);
-      const first = await client(platform).withdraw(callFor(share, { action: 'delete' }));
+      const first = await (await client(platform)).withdraw(callFor(share, { action: 'delete' }));
       expect(first).toMatchObject({ kind: 'withdrawn' });
       expect(postOf(share)).toBeUndefined();
 
-      const again = await client(platform).withdraw(callFor(share, { action: 'delete' }));
+      const again = await (await client(platform)).withdraw(callFor(share, { action: 'delete' }));
       expect(again).toMatchObject({ kind: 'withdrawn' });
     },
   );
@@ -120,7 +120,7 @@ describe('withdrawing posts on the sandbox networks', () => {
       const before = postOf(share);
       // Telegram sent the sample article as a photo: its caption is what gets edited.
       if (platform === 'telegram') expect(before?.media).toHaveLength(1);
-      const edited = await client(platform).withdraw(
+      const edited = await (await client(platform)).withdraw(
         callFor(share, { action: 'edit', text: NOTICE }),
       );
       expect(edited).toMatchObject({ kind: 'withdrawn' });
@@ -130,7 +130,7 @@ describe('withdrawing posts on the sandbox networks', () => {
         text: NOTICE,
       });
       expect(
-        await client(platform).withdraw(callFor(share, { action: 'edit', text: NOTICE })),
+        await (await client(platform)).withdraw(callFor(share, { action: 'edit', text: NOTICE })),
       ).toMatchObject({ kind: 'withdrawn' });
       expect(postOf(share)?.text).toBe(NOTICE);
     },
@@ -144,7 +144,7 @@ describe('withdrawing posts on the sandbox networks', () => {
     ),
   )('%s: refuses to %s (rejected, nothing sent), and the post stays', async (platform, action) => {
     const share = await published(platform);
-    const outcome = await client(platform).withdraw(
+    const outcome = await (await client(platform)).withdraw(
       callFor(share, action === 'edit' ? { action, text: NOTICE } : { action }),
     );
     expect(outcome).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/hand/) });
@@ -160,7 +160,7 @@ describe('withdrawing posts on the sandbox networks', () => {
         ...sandbox(platform).credentials,
         [SECRET[platform]]: platform === 'telegram' ? '123456:not-the-token' : 'not-the-secret',
       };
-      const outcome = await client(platform).withdraw(
+      const outcome = await (await client(platform)).withdraw(
         callFor(share, { action: 'delete' }, credentials),
       );
       expect(outcome).toMatchObject({ kind: 'auth' });

@@ -14,7 +14,7 @@ import { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import type { RunningSandbox } from '../../../infra/local/sandbox/types';
 import { startXSandbox } from '../../../infra/local/sandbox/x';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
 import { xClient, xCredentialsSchema } from '../../../shared/platforms/x/client';

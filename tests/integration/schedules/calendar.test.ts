@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/local-aws';
 import { ChannelCredentials } from '../../../shared/config/credentials';
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, type ChannelInput, channelSchema } from '../../../shared/domain/channel';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { Clock } from '../../../shared/domain/ports';

@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, type LocalDynamo, startDynamo } from '../../../infra/local/dynamo';
 import { createLogger } from '../../../infra/local/logger';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { ValidationError } from '../../../shared/domain/errors';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { ArticleRecord } from '../../../shared/domain/ports';

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, type LocalDynamo, startDynamo } from '../../../infra/local/dynamo';
 import { createLogger } from '../../../infra/local/logger';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import type { ChannelDirectory } from '../../../shared/domain/channel-directory';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/domain/errors';

@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadChannelsConfig } from '../../../shared/config/channels';
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { StoreWriteError } from '../../../shared/domain/errors';
 import { systemClock } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';

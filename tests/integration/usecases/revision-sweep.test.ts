@@ -6,7 +6,7 @@
  */
 import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { ComposeQueue } from '../../../shared/domain/ports';
 import { SqsComposeQueue } from '../../../shared/queue/compose-queue';
 import { DynamoArticleStore } from '../../../shared/store/article-store';

@@ -4,7 +4,7 @@
  * an in-memory world.
  */
 import { readPublishingConfig } from '../../../shared/config/publishing';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, type ChannelInput, channelSchema } from '../../../shared/domain/channel';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { Platform } from '../../../shared/domain/platform';

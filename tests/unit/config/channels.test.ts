@@ -142,9 +142,9 @@ describe('channel configuration', () => {
     expect(() => loadChannelsConfig(join(dir, 'missing.json'))).toThrow(/missing\.json/);
   });
 
-  it('allows threads exactly where the network client posts replies', () => {
+  it('allows threads exactly where the network client posts replies', async () => {
     for (const platform of PLATFORMS) {
-      expect([platform, Boolean(clientFor(platform)?.replies)]).toEqual([
+      expect([platform, Boolean((await clientFor(platform))?.replies)]).toEqual([
         platform,
         THREAD_PLATFORMS.includes(platform),
       ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { isLanguageTag, primaryLanguage } from '../../../shared/domain/language';
 
 describe('language tags', () => {

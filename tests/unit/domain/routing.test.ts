@@ -3,7 +3,7 @@
  * article's own choice of channels, the channel's site, and the CMS tag convention.
  */
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema } from '../../../shared/domain/channel';
 import {
   choiceOfTags,

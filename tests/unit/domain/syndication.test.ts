@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { ShareRef } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { ValidationError } from '../../../shared/domain/errors';
 import { readGenericWebhook } from '../../../shared/ingest/generic';
 import { normalizeGhostPost } from '../../../shared/ingest/ghost';

@@ -1,6 +1,7 @@
 import { RichText } from '@atproto/api';
 import { describe, expect, it } from 'vitest';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema } from '../../../shared/domain/channel';
 import { graphemeLength, graphemes, utf8Length } from '../../../shared/domain/text';
 import { blueskyFacets, composeBluesky } from '../../../shared/platforms/bluesky/composer';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema, siteSchema } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
 import { graphemeLength } from '../../../shared/domain/text';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { channelSchema, siteSchema } from '../../../shared/domain/channel';
 import { PLATFORMS } from '../../../shared/domain/platform';
 import { composeBluesky } from '../../../shared/platforms/bluesky/composer';

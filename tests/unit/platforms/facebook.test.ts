@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema } from '../../../shared/domain/channel';
 import { composeFacebook } from '../../../shared/platforms/facebook/composer';
 import { FACEBOOK_MAX_MESSAGE, measureFacebook } from '../../../shared/platforms/facebook/rules';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadChannelsConfig } from '../../../shared/config/channels';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { instanceHost, instanceLimit } from '../../../shared/platforms/mastodon/instance';
 import type { SafeFetch } from '../../../shared/preview/types';
 import { PreviewFetchError } from '../../../shared/preview/types';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema } from '../../../shared/domain/channel';
 import { graphemeLength } from '../../../shared/domain/text';
 import { composeMastodon } from '../../../shared/platforms/mastodon/composer';

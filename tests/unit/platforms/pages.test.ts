@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelsConfigSchema } from '../../../shared/domain/channel';
 import { graphemeLength, utf8Length } from '../../../shared/domain/text';
 import { ELLIPSIS } from '../../../shared/platforms/compose/shorten';

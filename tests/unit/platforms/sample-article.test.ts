@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { RichText } from '@atproto/api';
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelsConfigSchema, siteSchema } from '../../../shared/domain/channel';
 import type { Platform } from '../../../shared/domain/platform';
 import { graphemeLength, utf8Length } from '../../../shared/domain/text';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../../shared/config/default-channels';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema } from '../../../shared/domain/channel';
 import { graphemeLength } from '../../../shared/domain/text';
 import { metaMention } from '../../../shared/platforms/meta/compose';

@@ -1,6 +1,7 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
-import { type Article, parseGenericArticle } from '../../../shared/domain/article';
+import type { Article } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { type Channel, channelSchema, siteSchema } from '../../../shared/domain/channel';
 import { graphemes } from '../../../shared/domain/text';
 import { PostTooLongError } from '../../../shared/platforms/compose/fit';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { ComposeQueue } from '../../../shared/domain/ports';
 import { receiveArticle } from '../../../shared/usecases/receive-article';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { ArticleRecord } from '../../../shared/domain/ports';
 import { graphemeLength } from '../../../shared/domain/text';
 import { withdrawnText } from '../../../shared/usecases/withdraw-post';

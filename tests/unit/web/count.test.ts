@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseGenericArticle } from '../../../shared/domain/article';
+import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import { PLATFORMS } from '../../../shared/domain/platform';
 import { blueskyRules } from '../../../shared/platforms/bluesky/rules';
 import { composerFor } from '../../../shared/platforms/composers';
