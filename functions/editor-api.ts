@@ -72,7 +72,6 @@ const platforms = () => import('../shared/composition/platforms');
 const health = () => import('../shared/usecases/channel-health');
 const connecting = () => import('../shared/usecases/connect-channel');
 
-
 const reads = {
   articles: articleStore(),
   shares: shareStore(),
