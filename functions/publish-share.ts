@@ -2,6 +2,7 @@
  * Publish queue consumer: posts each share once, records the outcome, reconciles the
  * unknown, and deletes or edits the post of a withdrawn article where its channel says so.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import {
@@ -60,6 +61,8 @@ const base = {
   clock,
   config: publishingConfig(),
   notifications: notificationStore(),
+  // A message SQS delivered before its share's time waits the fraction of a second left.
+  wait: (ms: number) => sleep(ms),
 };
 
 /**

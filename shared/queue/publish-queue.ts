@@ -6,6 +6,16 @@ import type { PublishMessage, PublishQueue } from '../domain/ports';
 
 export const MAX_DELAY_SECONDS = 900;
 
+/**
+ * The DelaySeconds a message waiting `seconds` is sent with: SQS counts whole seconds, so
+ * the fraction is left out (at most 900). The message arrives up to a second before the
+ * share is due, and the publisher waits the rest (publish-share/claim.ts): rounding up
+ * instead would post up to a second late, however exact the dueAt.
+ */
+export function delaySecondsFor(seconds: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor(seconds)));
+}
+
 export const publishMessageSchema = z.object({
   articleId: z.string().regex(ARTICLE_ID_PATTERN),
   channelId: z.string().min(1).max(63),
@@ -24,7 +34,7 @@ export class SqsPublishQueue implements PublishQueue {
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(publishMessageSchema.parse(message)),
-        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+        DelaySeconds: delaySecondsFor(delaySeconds),
       }),
     );
   }

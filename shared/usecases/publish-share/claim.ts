@@ -18,6 +18,7 @@ import type { Posting, PublishResult, PublishShareDeps } from './types';
  * claimed share posted (post.ts) or given up.
  */
 export async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
+  await untilDue(deps, share);
   const now = deps.clock.now();
   const record = await deps.articles.get(share.articleId);
   if (record?.article.status !== 'published') {
@@ -43,7 +44,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   const client = deps.clientFor(share.platform);
   const state = await deps.channelState.get(share.channelId);
   const early = new Date(share.dueAt).getTime() - now.getTime();
-  if (early > 1000) {
+  if (early > EARLY_MS) {
     // Early (its dueAt moved, the message outran its delay, or a multi-step network's
     // container is to be made ahead): prepare what can be, then wait again.
     // Only the first post is prepared: a thread resumed after it needs no container.
@@ -138,6 +139,19 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     endsAt,
   };
   return postShare(deps, claimed, posting);
+}
+
+/** How early a message may come and still be kept: the fraction DelaySeconds leaves out. */
+const EARLY_MS = 1000;
+
+/**
+ * A message that came less than a second before its share's dueAt (SQS delays count
+ * whole seconds: shared/queue/publish-queue.ts) waits the rest here, before anything is
+ * read or claimed, so the post goes out at its time rather than up to a second early.
+ */
+async function untilDue(deps: PublishShareDeps, share: Share): Promise<void> {
+  const early = new Date(share.dueAt).getTime() - deps.clock.now().getTime();
+  if (deps.wait && early > 0 && early <= EARLY_MS) await deps.wait(early);
 }
 
 /**

@@ -53,6 +53,11 @@ export type PublishShareDeps = {
   tokens?: Pick<TokenKeeper, 'fresh'>;
   /** one password login at a time per channel (Bluesky); none: each call logs in alone */
   sessions?: Pick<SessionGate, 'for'>;
+  /**
+   * Waits `ms` (under a second): a message that came before its share's dueAt is held
+   * until then. None: such a share is posted at once, up to a second early.
+   */
+  wait?: (ms: number) => Promise<void>;
 };
 
 export type PublishResult =

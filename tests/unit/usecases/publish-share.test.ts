@@ -146,7 +146,7 @@ describe('a queued share meets the network', () => {
       { event: 'enqueue', from: 'scheduled', to: 'queued', by: 'dispatcher' },
     ]);
     expect(world.publishQueue.take()).toEqual([
-      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 4 },
+      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 3 },
     ]);
     expect(await world.channelState.get(channel.id)).toEqual({});
 
@@ -422,7 +422,7 @@ describe('an unknown outcome', () => {
       { event: 'enqueue', from: 'scheduled', to: 'queued', by: 'dispatcher' },
     ]);
     expect(world.publishQueue.take()).toEqual([
-      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 4 },
+      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 3 },
     ]);
 
     world.clock.advance(4_000);
@@ -607,6 +607,46 @@ describe('what the claim re-checks', () => {
     client.onPublish(outcome.posted('119'));
 
     expect(await publish(queued)).toMatchObject({ outcome: 'published' });
+  });
+
+  it('holds a message that came under a second early until its dueAt, then claims and posts', async () => {
+    const queued = await queuedShare(world, record, channel);
+    const moved = { ...queued, dueAt: at(400), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, moved)).toBe(true);
+    client.onPublish(outcome.posted('120'));
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      // Nothing is claimed or posted while it waits.
+      expect(client.calls).toEqual([]);
+      expect((await stored(queued))?.status).toBe('queued');
+      waits.push(ms);
+      world.clock.advance(ms);
+    };
+
+    const share = shareOf(await publish(queued, { wait }));
+
+    expect(waits).toEqual([400]);
+    expect(share).toMatchObject({ status: 'published', remoteId: '120' });
+    // The claim is made at the share's time, not before it.
+    expect(share.history.find((entry) => entry.event === 'start')?.at).toBe(at(400));
+    expect(world.publishQueue.sent).toEqual([]);
+  });
+
+  it('does not wait for a share already due, nor for one more than a second early', async () => {
+    const queued = await queuedShare(world, record, channel);
+    const waits: number[] = [];
+    const wait = async (ms: number) => void waits.push(ms);
+    const later = { ...queued, dueAt: at(5_000), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, later)).toBe(true);
+    expect(await publish(queued, { wait })).toEqual({ outcome: 'early', reason: 'due in 5 s' });
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(queued), requestedDelaySeconds: 5, delaySeconds: 5 },
+    ]);
+
+    world.clock.advance(5_000);
+    client.onPublish(outcome.posted('121'));
+    expect(await publish(queued, { wait })).toMatchObject({ outcome: 'published' });
+    expect(waits).toEqual([]);
   });
 
   it('prepares a multi-step network container ahead, then waits again', async () => {
