@@ -18,7 +18,6 @@ import type { Posting, PublishResult, PublishShareDeps } from './types';
  * claimed share posted (post.ts) or given up.
  */
 export async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
-  await untilDue(deps, share);
   const now = deps.clock.now();
   const record = await deps.articles.get(share.articleId);
   if (record?.article.status !== 'published') {
@@ -52,7 +51,9 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
       channel && client?.prepare && !share.preparedId && !share.remoteId
         ? await prepare(deps, share, channel, client, state.session)
         : share;
-    await deps.publishQueue.send(refOf(prepared), early / 1000);
+    // The wait left is counted after preparing, which takes its own time.
+    const left = new Date(share.dueAt).getTime() - deps.clock.now().getTime();
+    await deps.publishQueue.send(refOf(prepared), left / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
   }
   if (status === 'paused') {
@@ -88,15 +89,18 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   }
 
   // The claim: one worker wins; the keys the network stores are fixed before the call.
+  // A message that came before the share's time waits the rest first; a share changed
+  // meanwhile (cancelled, moved) fails the claim's condition.
+  const claimedAt = await untilDue(deps, share, now);
   const claimed = applyEvent(share, 'start', {
-    at: now,
+    at: claimedAt,
     by: BY,
     reason: `attempt ${share.attempt + 1}`,
     patch: {
-      leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
-      firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
+      leaseUntil: new Date(claimedAt.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
+      firstClaimedAt: share.firstClaimedAt ?? claimedAt.toISOString(),
       waitingForReconnect: undefined,
-      ...(share.platform === 'bluesky' ? recordKeys(share, now) : {}),
+      ...(share.platform === 'bluesky' ? recordKeys(share, claimedAt) : {}),
     },
   });
   if (!(await deps.shares.replace(share, claimed))) return lost(share);
@@ -146,12 +150,15 @@ const EARLY_MS = 1000;
 
 /**
  * A message that came less than a second before its share's dueAt (SQS delays count
- * whole seconds: shared/queue/publish-queue.ts) waits the rest here, before anything is
- * read or claimed, so the post goes out at its time rather than up to a second early.
+ * whole seconds: shared/queue/publish-queue.ts) waits the rest here, just before the
+ * claim, so the post goes out at its time rather than up to a second early. Returns the
+ * time of the claim.
  */
-async function untilDue(deps: PublishShareDeps, share: Share): Promise<void> {
-  const early = new Date(share.dueAt).getTime() - deps.clock.now().getTime();
-  if (deps.wait && early > 0 && early <= EARLY_MS) await deps.wait(early);
+async function untilDue(deps: PublishShareDeps, share: Share, now: Date): Promise<Date> {
+  const early = new Date(share.dueAt).getTime() - now.getTime();
+  if (!deps.wait || early <= 0 || early > EARLY_MS) return now;
+  await deps.wait(early);
+  return deps.clock.now();
 }
 
 /**

@@ -649,6 +649,24 @@ describe('what the claim re-checks', () => {
     expect(waits).toEqual([]);
   });
 
+  it('counts the wait left after preparing a container, which takes its own time', async () => {
+    const threads = channelOf({ id: 'threads-desk', platform: 'threads', account: 'desk' });
+    const multi = new ScriptedClient({ prepare: true }).onPrepare(() => {
+      world.clock.advance(2_500);
+      return { kind: 'prepared', preparedId: 'container-2' };
+    });
+    const queued = await queuedShare(world, record, threads);
+    const early = { ...queued, dueAt: at(10_000), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, early)).toBe(true);
+
+    expect(await handlePublishMessage(publishDeps(world, [threads], multi), refOf(queued))).toEqual(
+      { outcome: 'early', reason: 'due in 10 s' },
+    );
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(queued), requestedDelaySeconds: 7.5, delaySeconds: 7 },
+    ]);
+  });
+
   it('prepares a multi-step network container ahead, then waits again', async () => {
     const threads = channelOf({ id: 'threads-desk', platform: 'threads', account: 'desk' });
     const multi = new ScriptedClient({ prepare: true }).onPrepare({
