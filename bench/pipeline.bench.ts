@@ -109,12 +109,21 @@ try {
     return sandboxPosts(stack);
   })();
   const errors: number[] = [];
+  // Where a due share's error comes from: its claim's lateness, then the network call.
+  const claimLate: number[] = [];
+  const claimToPost: number[] = [];
   for (const articleId of sent) {
     for (const share of await finalShares(stack, articleId)) {
       const post = posts.find(
         (p) => p.remoteId === share.remoteId && p.platform === share.platform,
       );
-      if (post) errors.push(Math.abs(Date.parse(post.receivedAt) - Date.parse(share.dueAt)));
+      if (!post) continue;
+      errors.push(Math.abs(Date.parse(post.receivedAt) - Date.parse(share.dueAt)));
+      const claim = share.history.findLast((entry) => entry.event === 'start');
+      if (claim) {
+        claimLate.push(Date.parse(claim.at) - Date.parse(share.dueAt));
+        claimToPost.push(Date.parse(post.receivedAt) - Date.parse(claim.at));
+      }
     }
   }
 
@@ -144,6 +153,18 @@ try {
       baseline: ms(bare),
       ratio: crier / bare,
       note: 'a bare SQS message with DelaySeconds for the same wait',
+    });
+  }
+  for (const [stage, values] of [
+    ['due share: dueAt -> its claim', claimLate],
+    ['due share: claim -> sandbox post', claimToPost],
+  ] as const) {
+    rows.push({
+      benchmark: 'pipeline',
+      measure: `stage: ${stage}`,
+      crier: `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`,
+      baseline: '',
+      note: `p50 / p99 of ${values.length}`,
     });
   }
 } finally {
