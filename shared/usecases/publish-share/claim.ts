@@ -19,7 +19,11 @@ import type { Posting, PublishResult, PublishShareDeps } from './types';
  */
 export async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
   const now = deps.clock.now();
-  const record = await deps.articles.get(share.articleId);
+  // Both read at once: the channel's state is needed by all but a cancelled share.
+  const [record, state] = await Promise.all([
+    deps.articles.get(share.articleId),
+    deps.channelState.get(share.channelId),
+  ]);
   if (record?.article.status !== 'published') {
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
     if (!share.remoteId) return settle(deps, share, 'withdraw', { reason }, 'cancelled');
@@ -41,7 +45,6 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = deps.clientFor(share.platform);
-  const state = await deps.channelState.get(share.channelId);
   const early = new Date(share.dueAt).getTime() - now.getTime();
   if (early > EARLY_MS) {
     // Early (its dueAt moved, the message outran its delay, or a multi-step network's
