@@ -249,10 +249,13 @@ export async function prepareShares(
   record: ArticleRecord,
   channels: readonly Channel[],
 ): Promise<PreparedShares> {
-  const enriched = deps.enrich
-    ? await deps.enrich(record.article, [...new Set(channels.map((c) => c.platform))])
-    : NOTHING_MORE;
-  const limits = await serverLimits(deps, channels);
+  // The page, the images and the servers' limits are fetched side by side.
+  const [enriched, limits] = await Promise.all([
+    deps.enrich
+      ? deps.enrich(record.article, [...new Set(channels.map((c) => c.platform))])
+      : NOTHING_MORE,
+    serverLimits(deps, channels),
+  ]);
   return {
     enrichment: { ...enriched, limits },
     stale: staleness(record, deps.settings?.site?.staleAfterHours),
