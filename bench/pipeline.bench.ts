@@ -240,8 +240,10 @@ function stageRows(runs: readonly ArticleRun[], log: readonly LogEntry[]): Bench
       const claim = event(share, 'start');
       const sent = enqueued[i] ?? Number.NaN;
       add('share sent -> its claim (SQS hop and publish reads)', claim - sent);
-      if (post) {
-        add(`claim -> sandbox post, ${share.platform}`, Date.parse(post.receivedAt) - claim);
+      // The claim that posted: a retried share's last one.
+      const posting = share.history.findLast((h) => h.event === 'start');
+      if (post && posting) {
+        add(`claim -> sandbox post, ${share.platform}`, Date.parse(post.receivedAt) - at(posting));
         add(
           'sandbox post -> recorded published',
           event(share, 'succeed') - Date.parse(post.receivedAt),
