@@ -8,12 +8,14 @@ export const MAX_DELAY_SECONDS = 900;
 
 /**
  * The DelaySeconds a message waiting `seconds` is sent with: SQS counts whole seconds, so
- * the fraction is left out (at most 900). The message arrives up to a second before the
- * share is due, and the publisher waits the rest (publish-share/claim.ts): rounding up
- * instead would post up to a second late, however exact the dueAt.
+ * the wait is rounded to the nearest (0 to 900). The message arrives at most half a second
+ * before or after the share is due; an early one waits the rest at the publisher
+ * (publish-share/claim.ts). Rounding up would post up to a second late; rounding down and
+ * waiting would hold every worker half a second on average, which a burst of due shares
+ * pays for in concurrency.
  */
 export function delaySecondsFor(seconds: number): number {
-  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor(seconds)));
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(seconds)));
 }
 
 export const publishMessageSchema = z.object({

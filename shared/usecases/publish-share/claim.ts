@@ -148,14 +148,17 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   return postShare(deps, claimed, posting);
 }
 
-/** How early a message may come and still be kept: the fraction DelaySeconds leaves out. */
+/**
+ * How early a message may come and still be kept: DelaySeconds' rounding leaves half a
+ * second either way, and the rest is room for the queue's own timing.
+ */
 const EARLY_MS = 1000;
 
 /**
  * A message that came less than a second before its share's dueAt (SQS delays count
  * whole seconds: shared/queue/publish-queue.ts) waits the rest here, just before the
- * claim, so the post goes out at its time rather than up to a second early. Returns the
- * time of the claim.
+ * claim, so the post goes out at its time rather than early. Returns the time of the
+ * claim.
  */
 async function untilDue(deps: PublishShareDeps, share: Share, now: Date): Promise<Date> {
   const early = new Date(share.dueAt).getTime() - now.getTime();

@@ -19,7 +19,7 @@ export type SentPublishMessage = {
   message: PublishMessage;
   /** what the use case asked for */
   requestedDelaySeconds: number;
-  /** DelaySeconds as SqsPublishQueue sends it: whole seconds, rounded down, 0 to 900 */
+  /** DelaySeconds as SqsPublishQueue sends it: whole seconds, rounded to the nearest, 0 to 900 */
   delaySeconds: number;
 };
 

@@ -146,7 +146,7 @@ describe('a queued share meets the network', () => {
       { event: 'enqueue', from: 'scheduled', to: 'queued', by: 'dispatcher' },
     ]);
     expect(world.publishQueue.take()).toEqual([
-      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 3 },
+      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 4 },
     ]);
     expect(await world.channelState.get(channel.id)).toEqual({});
 
@@ -422,7 +422,7 @@ describe('an unknown outcome', () => {
       { event: 'enqueue', from: 'scheduled', to: 'queued', by: 'dispatcher' },
     ]);
     expect(world.publishQueue.take()).toEqual([
-      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 3 },
+      { message: refOf(queued), requestedDelaySeconds: 3.75, delaySeconds: 4 },
     ]);
 
     world.clock.advance(4_000);
@@ -663,7 +663,7 @@ describe('what the claim re-checks', () => {
       { outcome: 'early', reason: 'due in 10 s' },
     );
     expect(world.publishQueue.take()).toEqual([
-      { message: refOf(queued), requestedDelaySeconds: 7.5, delaySeconds: 7 },
+      { message: refOf(queued), requestedDelaySeconds: 7.5, delaySeconds: 8 },
     ]);
   });
 
