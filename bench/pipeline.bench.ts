@@ -110,6 +110,7 @@ try {
   })();
   const errors: number[] = [];
   // Where a due share's error comes from: its claim's lateness, then the network call.
+  const sentLate: number[] = [];
   const claimLate: number[] = [];
   const claimToPost: number[] = [];
   for (const articleId of sent) {
@@ -119,6 +120,8 @@ try {
       );
       if (!post) continue;
       errors.push(Math.abs(Date.parse(post.receivedAt) - Date.parse(share.dueAt)));
+      const sent = share.history.find((entry) => entry.event === 'enqueue');
+      if (sent) sentLate.push(Date.parse(sent.at) - Date.parse(share.dueAt));
       const claim = share.history.findLast((entry) => entry.event === 'start');
       if (claim) {
         claimLate.push(Date.parse(claim.at) - Date.parse(share.dueAt));
@@ -156,6 +159,7 @@ try {
     });
   }
   for (const [stage, values] of [
+    ['due share: dueAt -> compose sends it (negative: ahead of time)', sentLate],
     ['due share: dueAt -> its claim', claimLate],
     ['due share: claim -> sandbox post', claimToPost],
   ] as const) {
