@@ -94,7 +94,7 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   // The claim: one worker wins; the keys the network stores are fixed before the call.
   // A message that came before the share's time waits the rest first; a share changed
   // meanwhile (cancelled, moved) fails the claim's condition.
-  const claimedAt = await untilDue(deps, share, now);
+  const claimedAt = await untilDue(deps, share);
   const claimed = applyEvent(share, 'start', {
     at: claimedAt,
     by: BY,
@@ -160,7 +160,9 @@ const EARLY_MS = 1000;
  * claim, so the post goes out at its time rather than early. Returns the time of the
  * claim.
  */
-async function untilDue(deps: PublishShareDeps, share: Share, now: Date): Promise<Date> {
+async function untilDue(deps: PublishShareDeps, share: Share): Promise<Date> {
+  // Read again: the reads above took their own time.
+  const now = deps.clock.now();
   const early = new Date(share.dueAt).getTime() - now.getTime();
   if (!deps.wait || early <= 0 || early > EARLY_MS) return now;
   await deps.wait(early);
