@@ -2,6 +2,7 @@
  * Publish queue consumer: posts each share once, records the outcome, reconciles the
  * unknown, and deletes or edits the post of a withdrawn article where its channel says so.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import {
@@ -62,6 +63,8 @@ const base = {
   notifications: notificationStore(),
   // Stored images checked (and made again where gone) at the claim, linked at the call.
   media: mediaKeeper(),
+  // A message SQS delivered before its share's time waits the fraction of a second left.
+  wait: (ms: number) => sleep(ms),
 };
 
 /**

@@ -251,7 +251,8 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     // Mostly waits on its network; its images were made at compose time.
     memoryMB: 512,
-    sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
+    // Ten at a time: an article's shares on all eight networks go out side by side.
+    sqs: { queue: 'publish', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
     // Tells the CMS of each post through the syndicate queue, once it is recorded.
     // Renews a channel's OAuth token on use: the channel's secret, and the network's app.
     uses: {

@@ -98,6 +98,9 @@ const shareSchema = z.object({
   status: z.string(),
   dueAt: z.string(),
   remoteId: z.string().nullish(),
+  createdAt: z.string(),
+  /** the share's own record of each step, with its time (the pipeline's stages) */
+  history: z.array(z.object({ at: z.string(), event: z.string() })),
 });
 export type ApiShare = z.output<typeof shareSchema>;
 const FINAL = ['published', 'failed', 'cancelled'];

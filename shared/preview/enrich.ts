@@ -26,10 +26,11 @@ export type EnricherDeps = {
 
 export function createEnricher(deps: EnricherDeps) {
   return async (article: Article, platforms: readonly Platform[]): Promise<Enrichment> => {
-    const page = await getPreview(article.url, { fetch: deps.fetch, store: deps.previews }).catch(
-      () => undefined,
-    );
-    const own = deps.siteOf ? await deps.siteOf(siteOf(article)) : deps.site;
+    // The page and the site's settings are read side by side.
+    const [page, own] = await Promise.all([
+      getPreview(article.url, { fetch: deps.fetch, store: deps.previews }).catch(() => undefined),
+      deps.siteOf ? deps.siteOf(siteOf(article)) : deps.site,
+    ]);
     const site = own ?? siteSchema.parse({ name: page?.siteName ?? new URL(article.url).hostname });
     const media = await buildShareMedia(
       { article: { ...article, imageUrl: article.imageUrl ?? page?.image }, site, platforms },

@@ -151,26 +151,29 @@ export async function buildShareMedia(
     return { media: [await store(image, cardAlt)], warnings };
   };
 
-  for (const platform of platforms) {
+  const forPlatform = async (platform: Platform): Promise<PlatformMedia> => {
     const warnings: string[] = [];
-    if (platform === 'instagram') {
-      result[platform] = await fromCard(platform, 'portrait', warnings);
-      continue;
-    }
+    if (platform === 'instagram') return fromCard(platform, 'portrait', warnings);
     if (source.kind === 'none') {
       warnings.push(`${source.why}; a share card is used`);
-      result[platform] = await fromCard(platform, 'landscape', warnings);
-      continue;
+      return fromCard(platform, 'landscape', warnings);
     }
     let image: ProcessedImage;
     try {
       image = await processFor(platform, source.bytes);
     } catch (error) {
       warnings.push(`article image could not be fitted: ${reasonOf(error)}; a share card is used`);
-      result[platform] = await fromCard(platform, 'landscape', warnings);
-      continue;
+      return fromCard(platform, 'landscape', warnings);
     }
-    result[platform] = { media: [await store(image, article.imageAlt)], warnings };
+    return { media: [await store(image, article.imageAlt)], warnings };
+  };
+  // The networks' copies are made and stored side by side (sharp works off the main
+  // thread, the stores wait on S3); every one is settled before a failure is passed on.
+  const made = await Promise.allSettled(platforms.map(forPlatform));
+  for (const [index, outcome] of made.entries()) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const platform = platforms[index];
+    if (platform) result[platform] = outcome.value;
   }
   return result;
 }

@@ -6,6 +6,18 @@ import type { PublishMessage, PublishQueue } from '../domain/ports';
 
 export const MAX_DELAY_SECONDS = 900;
 
+/**
+ * The DelaySeconds a message waiting `seconds` is sent with: SQS counts whole seconds, so
+ * the wait is rounded to the nearest (0 to 900). The message arrives at most half a second
+ * before or after the share is due; an early one waits the rest at the publisher
+ * (publish-share/claim.ts). Rounding up would post up to a second late; rounding down and
+ * waiting would hold every worker half a second on average, which a burst of due shares
+ * pays for in concurrency.
+ */
+export function delaySecondsFor(seconds: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(seconds)));
+}
+
 export const publishMessageSchema = z.object({
   articleId: z.string().regex(ARTICLE_ID_PATTERN),
   channelId: z.string().min(1).max(63),
@@ -24,7 +36,7 @@ export class SqsPublishQueue implements PublishQueue {
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(publishMessageSchema.parse(message)),
-        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+        DelaySeconds: delaySecondsFor(delaySeconds),
       }),
     );
   }

@@ -125,8 +125,9 @@ export async function composeArticle(
       : await writeShares(deps, record);
     const current = await deps.articles.get(articleId);
     if (!current || current.article.revision <= record.article.revision || round >= MAX_ROUNDS) {
-      // Sent only now, so nothing goes out for a revision a newer one replaced.
-      for (const share of written.shares) await deps.enqueueIfDue(share);
+      // Sent only now, so nothing goes out for a revision a newer one replaced; each
+      // share's own write comes before its send, the shares side by side.
+      await settleAll(written.shares.map((share) => deps.enqueueIfDue(share)));
       await deps.articles.markComposed(articleId, record.article.revision);
       return written.result;
     }
@@ -170,24 +171,33 @@ async function writeShares(
     else notTaken.push(channel.id);
   }
   const prepared = await prepareShares(deps, record, channels);
+  // Each channel's share is composed, placed on its own calendar and written apart from
+  // the others: side by side, the lists below kept in the channels' order.
+  const outcomes = await settleAll(
+    channels.map(async (channel) => {
+      const share = await composeShare(deps, record, channel, prepared);
+      if (await deps.shares.createIfAbsent(share)) return { kind: 'created' as const, share };
+      // A new revision over a share that exists; or a redelivery after a crash between the
+      // write and the send, whose send completes in composeArticle.
+      const stored = await recomposeStored(deps, share);
+      // The slot planned for the fresh share is given back unless the stored one took its time.
+      await deps.schedule?.abandon(share, stored?.share);
+      return {
+        kind: stored?.recomposed ? ('recomposed' as const) : ('existing' as const),
+        share: stored?.share,
+      };
+    }),
+  );
   const created: string[] = [];
   const existing: string[] = [];
   const recomposed: string[] = [];
   const shares: Share[] = [];
-  for (const channel of channels) {
-    const share = await composeShare(deps, record, channel, prepared);
-    if (await deps.shares.createIfAbsent(share)) {
-      created.push(channel.id);
-      shares.push(share);
-      continue;
-    }
-    // A new revision over a share that exists; or a redelivery after a crash between the
-    // write and the send, whose send completes below.
-    const stored = await recomposeStored(deps, share);
-    // The slot planned for the fresh share is given back unless the stored one took its time.
-    await deps.schedule?.abandon(share, stored?.share);
-    (stored?.recomposed ? recomposed : existing).push(channel.id);
-    if (stored) shares.push(stored.share);
+  const lists = { created, existing, recomposed };
+  for (const [index, outcome] of outcomes.entries()) {
+    const id = channels[index]?.id;
+    if (id === undefined) continue;
+    lists[outcome.kind].push(id);
+    if (outcome.share) shares.push(outcome.share);
   }
   return {
     result: {
@@ -201,6 +211,19 @@ async function writeShares(
     },
     shares,
   };
+}
+
+/**
+ * Waits for every one of `work` and then, if any failed, throws the first failure: none
+ * is left running behind a failure (a retried message finds them all done or not begun).
+ */
+async function settleAll<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const values: T[] = [];
+  for (const outcome of await Promise.allSettled(work)) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    values.push(outcome.value);
+  }
+  return values;
 }
 
 /** The deps with the article's own site's settings, for `{site}` and `{handles}`. */
@@ -226,10 +249,13 @@ export async function prepareShares(
   record: ArticleRecord,
   channels: readonly Channel[],
 ): Promise<PreparedShares> {
-  const enriched = deps.enrich
-    ? await deps.enrich(record.article, [...new Set(channels.map((c) => c.platform))])
-    : NOTHING_MORE;
-  const limits = await serverLimits(deps, channels);
+  // The page, the images and the servers' limits are fetched side by side.
+  const [enriched, limits] = await Promise.all([
+    deps.enrich
+      ? deps.enrich(record.article, [...new Set(channels.map((c) => c.platform))])
+      : NOTHING_MORE,
+    serverLimits(deps, channels),
+  ]);
   return {
     enrichment: { ...enriched, limits },
     stale: staleness(record, deps.settings?.site?.staleAfterHours),

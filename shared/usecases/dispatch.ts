@@ -42,7 +42,9 @@ export async function enqueueIfDue(deps: DispatchDeps, share: Share): Promise<Sh
   // A thread resumed after its first post has no container to prepare.
   const prepareFirst =
     MULTI_STEP_PLATFORMS.includes(share.platform) && !share.preparedId && !share.remoteId;
-  await deps.publishQueue.send(refOf(share), prepareFirst ? 0 : (due - now.getTime()) / 1000);
+  // The wait left is counted after the write, which takes its own time.
+  const left = (due - deps.clock.now().getTime()) / 1000;
+  await deps.publishQueue.send(refOf(share), prepareFirst ? 0 : left);
   return queued;
 }
 

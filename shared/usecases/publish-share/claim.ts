@@ -19,7 +19,11 @@ import type { Posting, PublishResult, PublishShareDeps } from './types';
  */
 export async function publishQueued(deps: PublishShareDeps, share: Share): Promise<PublishResult> {
   const now = deps.clock.now();
-  const record = await deps.articles.get(share.articleId);
+  // Both read at once: the channel's state is needed by all but a cancelled share.
+  const [record, state] = await Promise.all([
+    deps.articles.get(share.articleId),
+    deps.channelState.get(share.channelId),
+  ]);
   if (record?.article.status !== 'published') {
     const reason = record ? `the article is ${record.article.status}` : 'the article is gone';
     if (!share.remoteId) return settle(deps, share, 'withdraw', { reason }, 'cancelled');
@@ -41,9 +45,8 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
   }
   const channel = deps.channels.find((c) => c.id === share.channelId);
   const client = await deps.clientFor(share.platform);
-  const state = await deps.channelState.get(share.channelId);
   const early = new Date(share.dueAt).getTime() - now.getTime();
-  if (early > 1000) {
+  if (early > EARLY_MS) {
     // Early (its dueAt moved, the message outran its delay, or a multi-step network's
     // container is to be made ahead): prepare what can be, then wait again.
     // Only the first post is prepared: a thread resumed after it needs no container.
@@ -51,7 +54,9 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
       channel && client?.prepare && !share.preparedId && !share.remoteId
         ? await prepare(deps, share, channel, client, state.session, record.article)
         : share;
-    await deps.publishQueue.send(refOf(prepared), early / 1000);
+    // The wait left is counted after preparing, which takes its own time.
+    const left = new Date(share.dueAt).getTime() - deps.clock.now().getTime();
+    await deps.publishQueue.send(refOf(prepared), left / 1000);
     return { outcome: 'early', reason: `due in ${Math.ceil(early / 1000)} s` };
   }
   if (status === 'paused') {
@@ -94,16 +99,19 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
       : undefined;
 
   // The claim: one worker wins; the keys the network stores are fixed before the call.
+  // A message that came before the share's time waits the rest first; a share changed
+  // meanwhile (cancelled, moved) fails the claim's condition.
+  const claimedAt = await untilDue(deps, share);
   const claimed = applyEvent(share, 'start', {
-    at: now,
+    at: claimedAt,
     by: BY,
     reason: `attempt ${share.attempt + 1}`,
     patch: {
       ...images,
-      leaseUntil: new Date(now.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
-      firstClaimedAt: share.firstClaimedAt ?? now.toISOString(),
+      leaseUntil: new Date(claimedAt.getTime() + deps.config.leaseSeconds * 1000).toISOString(),
+      firstClaimedAt: share.firstClaimedAt ?? claimedAt.toISOString(),
       waitingForReconnect: undefined,
-      ...(share.platform === 'bluesky' ? await recordKeys(share, now) : {}),
+      ...(share.platform === 'bluesky' ? await recordKeys(share, claimedAt) : {}),
     },
   });
   if (!(await deps.shares.replace(share, claimed))) return lost(share);
@@ -146,6 +154,27 @@ export async function publishQueued(deps: PublishShareDeps, share: Share): Promi
     endsAt,
   };
   return postShare(deps, claimed, posting);
+}
+
+/**
+ * How early a message may come and still be kept: DelaySeconds' rounding leaves half a
+ * second either way, and the rest is room for the queue's own timing.
+ */
+const EARLY_MS = 1000;
+
+/**
+ * A message that came less than a second before its share's dueAt (SQS delays count
+ * whole seconds: shared/queue/publish-queue.ts) waits the rest here, just before the
+ * claim, so the post goes out at its time rather than early. Returns the time of the
+ * claim.
+ */
+async function untilDue(deps: PublishShareDeps, share: Share): Promise<Date> {
+  // Read again: the reads above took their own time.
+  const now = deps.clock.now();
+  const early = new Date(share.dueAt).getTime() - now.getTime();
+  if (!deps.wait || early <= 0 || early > EARLY_MS) return now;
+  await deps.wait(early);
+  return deps.clock.now();
 }
 
 /**

@@ -63,6 +63,11 @@ export type PublishShareDeps = {
    * images go out as stored.
    */
   media?: MediaKeeper;
+  /**
+   * Waits `ms` (under a second): a message that came before its share's dueAt is held
+   * until then. None: such a share is posted at once, up to a second early.
+   */
+  wait?: (ms: number) => Promise<void>;
 };
 
 export type PublishResult =

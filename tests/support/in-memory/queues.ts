@@ -12,14 +12,14 @@ import type {
 } from '../../../shared/domain/ports';
 import type { SyndicationQueue } from '../../../shared/domain/syndication';
 import { composeMessageSchema } from '../../../shared/queue/compose-queue';
-import { MAX_DELAY_SECONDS, publishMessageSchema } from '../../../shared/queue/publish-queue';
+import { delaySecondsFor, publishMessageSchema } from '../../../shared/queue/publish-queue';
 import { syndicateMessageSchema } from '../../../shared/queue/syndicate-queue';
 
 export type SentPublishMessage = {
   message: PublishMessage;
   /** what the use case asked for */
   requestedDelaySeconds: number;
-  /** DelaySeconds as SqsPublishQueue sends it: rounded up, 0 to 900 */
+  /** DelaySeconds as SqsPublishQueue sends it: whole seconds, rounded to the nearest, 0 to 900 */
   delaySeconds: number;
 };
 
@@ -31,7 +31,7 @@ export class RecordingPublishQueue implements PublishQueue {
     this.sent.push({
       message: JSON.parse(JSON.stringify(body)) as PublishMessage,
       requestedDelaySeconds: delaySeconds,
-      delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+      delaySeconds: delaySecondsFor(delaySeconds),
     });
   }
 

@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../../shared/domain/channel';
 import { applyEvent } from '../../../shared/domain/share';
-import { dispatchDue, type ShareFailure } from '../../../shared/usecases/dispatch';
+import { dispatchDue, enqueueIfDue, type ShareFailure } from '../../../shared/usecases/dispatch';
 import { handlePublishMessage } from '../../../shared/usecases/publish-share';
 import { at, START } from '../../support/in-memory/desk';
 import {
@@ -41,6 +41,23 @@ beforeEach(() => {
 const tick = () => dispatchDue(dispatchDeps(world));
 
 describe('due shares', () => {
+  it('counts the wait left after the claim is written, which takes its own time', async () => {
+    const share = await composedShare(world, await storeArticle(world), channel, {
+      dueAt: at(5_000),
+    });
+    const replace = world.shares.replace.bind(world.shares);
+    world.shares.replace = async (...args) => {
+      world.clock.advance(700);
+      return replace(...args);
+    };
+
+    expect((await enqueueIfDue(dispatchDeps(world), share)).status).toBe('queued');
+    // Sent 4.3 s before its time: 4 s of DelaySeconds, the publisher waits the rest.
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(share), requestedDelaySeconds: 4.3, delaySeconds: 4 },
+    ]);
+  });
+
   it('claims what falls due within the look-ahead, with the wait left, and leaves the rest', async () => {
     const soon = await composedShare(world, await storeArticle(world), channel, {
       dueAt: at(90_000),

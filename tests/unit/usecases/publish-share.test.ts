@@ -609,6 +609,64 @@ describe('what the claim re-checks', () => {
     expect(await publish(queued)).toMatchObject({ outcome: 'published' });
   });
 
+  it('holds a message that came under a second early until its dueAt, then claims and posts', async () => {
+    const queued = await queuedShare(world, record, channel);
+    const moved = { ...queued, dueAt: at(400), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, moved)).toBe(true);
+    client.onPublish(outcome.posted('120'));
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      // Nothing is claimed or posted while it waits.
+      expect(client.calls).toEqual([]);
+      expect((await stored(queued))?.status).toBe('queued');
+      waits.push(ms);
+      world.clock.advance(ms);
+    };
+
+    const share = shareOf(await publish(queued, { wait }));
+
+    expect(waits).toEqual([400]);
+    expect(share).toMatchObject({ status: 'published', remoteId: '120' });
+    // The claim is made at the share's time, not before it.
+    expect(share.history.find((entry) => entry.event === 'start')?.at).toBe(at(400));
+    expect(world.publishQueue.sent).toEqual([]);
+  });
+
+  it('does not wait for a share already due, nor for one more than a second early', async () => {
+    const queued = await queuedShare(world, record, channel);
+    const waits: number[] = [];
+    const wait = async (ms: number) => void waits.push(ms);
+    const later = { ...queued, dueAt: at(5_000), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, later)).toBe(true);
+    expect(await publish(queued, { wait })).toEqual({ outcome: 'early', reason: 'due in 5 s' });
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(queued), requestedDelaySeconds: 5, delaySeconds: 5 },
+    ]);
+
+    world.clock.advance(5_000);
+    client.onPublish(outcome.posted('121'));
+    expect(await publish(queued, { wait })).toMatchObject({ outcome: 'published' });
+    expect(waits).toEqual([]);
+  });
+
+  it('counts the wait left after preparing a container, which takes its own time', async () => {
+    const threads = channelOf({ id: 'threads-desk', platform: 'threads', account: 'desk' });
+    const multi = new ScriptedClient({ prepare: true }).onPrepare(() => {
+      world.clock.advance(2_500);
+      return { kind: 'prepared', preparedId: 'container-2' };
+    });
+    const queued = await queuedShare(world, record, threads);
+    const early = { ...queued, dueAt: at(10_000), version: queued.version + 1 };
+    expect(await world.shares.replace(queued, early)).toBe(true);
+
+    expect(await handlePublishMessage(publishDeps(world, [threads], multi), refOf(queued))).toEqual(
+      { outcome: 'early', reason: 'due in 10 s' },
+    );
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(queued), requestedDelaySeconds: 7.5, delaySeconds: 8 },
+    ]);
+  });
+
   it('prepares a multi-step network container ahead, then waits again', async () => {
     const threads = channelOf({ id: 'threads-desk', platform: 'threads', account: 'desk' });
     const multi = new ScriptedClient({ prepare: true }).onPrepare({
