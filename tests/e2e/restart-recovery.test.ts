@@ -81,6 +81,40 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * An article sent to a stack whose publish queue nothing consumes, so every share is
+ * queued with its message on the queue, and the stack then killed with SIGKILL.
+ */
+async function queuedThenKilled(id: string) {
+  const port = await freePort();
+  const first = await startStack(port, ['publish-share']);
+  const url = `http://127.0.0.1:${port}`;
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  const token = secrets.CRIER_EDITOR_TOKEN ?? '';
+  const article = { ...sampleArticle(), id, title: `${String(sampleArticle().title)} (${id})` };
+  const response = await postWebhook(
+    url,
+    secrets.CRIER_WEBHOOK_SECRET ?? '',
+    JSON.stringify(article),
+  );
+  expect(response.status).toBe(202);
+  const { articleId } = response.body as { articleId: string };
+  await vi.waitFor(
+    async () => {
+      const { body } = await getJson(url, `/api/articles/${articleId}`, token);
+      const found = (body as { shares?: Share[] }).shares ?? [];
+      expect(found).toHaveLength(CHANNEL_COUNT);
+      for (const share of found) expect(share.status).toBe('queued');
+    },
+    { timeout: 30_000, interval: 250 },
+  );
+  await kill9(first);
+  return { port, url, token, articleId };
+}
+
 describe('kill -9 and a restart on the same data folder', () => {
   it('composes and posts a revision whose compose message died with the queue', async () => {
     const port = await freePort();
@@ -122,37 +156,7 @@ describe('kill -9 and a restart on the same data folder', () => {
   }, 150_000);
 
   it('sends again the queued shares whose publish messages died with the queue', async () => {
-    const port = await freePort();
-    // Nothing consumes the publish queue: every share is queued, its message on the queue.
-    const first = await startStack(port, ['publish-share']);
-    const url = `http://127.0.0.1:${port}`;
-    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
-      string,
-      string
-    >;
-    const token = secrets.CRIER_EDITOR_TOKEN ?? '';
-    const article = {
-      ...sampleArticle(),
-      id: 'restart-lost-publish',
-      title: `${String(sampleArticle().title)} (restart-lost-publish)`,
-    };
-    const response = await postWebhook(
-      url,
-      secrets.CRIER_WEBHOOK_SECRET ?? '',
-      JSON.stringify(article),
-    );
-    expect(response.status).toBe(202);
-    const { articleId } = response.body as { articleId: string };
-    await vi.waitFor(
-      async () => {
-        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
-        const found = (body as { shares?: Share[] }).shares ?? [];
-        expect(found).toHaveLength(CHANNEL_COUNT);
-        for (const share of found) expect(share.status).toBe('queued');
-      },
-      { timeout: 30_000, interval: 250 },
-    );
-    await kill9(first);
+    const { port, url, token, articleId } = await queuedThenKilled('restart-lost-publish');
 
     const second = await startStack(port);
     // Each share is sent again from the table, claimed and posted, with the images stored
@@ -191,36 +195,7 @@ describe('kill -9 and a restart on the same data folder', () => {
     await kill9(second);
   }, 150_000);
   it('makes again, at publish, the images the restart could not bring back', async () => {
-    const port = await freePort();
-    const first = await startStack(port, ['publish-share']);
-    const url = `http://127.0.0.1:${port}`;
-    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<
-      string,
-      string
-    >;
-    const token = secrets.CRIER_EDITOR_TOKEN ?? '';
-    const article = {
-      ...sampleArticle(),
-      id: 'restart-lost-media',
-      title: `${String(sampleArticle().title)} (restart-lost-media)`,
-    };
-    const response = await postWebhook(
-      url,
-      secrets.CRIER_WEBHOOK_SECRET ?? '',
-      JSON.stringify(article),
-    );
-    expect(response.status).toBe(202);
-    const { articleId } = response.body as { articleId: string };
-    await vi.waitFor(
-      async () => {
-        const { body } = await getJson(url, `/api/articles/${articleId}`, token);
-        const found = (body as { shares?: Share[] }).shares ?? [];
-        expect(found).toHaveLength(CHANNEL_COUNT);
-        for (const share of found) expect(share.status).toBe('queued');
-      },
-      { timeout: 30_000, interval: 250 },
-    );
-    await kill9(first);
+    const { port, url, token, articleId } = await queuedThenKilled('restart-lost-media');
     // The bucket's copies are gone too, as S3's lifecycle rule deletes an image.
     rmSync(join(dataDir, 'media'), { recursive: true, force: true });
 
