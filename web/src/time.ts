@@ -92,3 +92,99 @@ export function fromDayKey(key: string): Date | undefined {
 export const isSameDay = (a: Date, b: Date) => dayKey(a) === dayKey(b);
 
 export { DAY };
+
+/*
+ * A share's time as the editor reads it, in their own zone, with the channel's wall clock
+ * beside it where the two clocks read differently: `09:30 · 15:30 Europe/Berlin`. The
+ * zones and the locale are parameters so that the formatting can be tested anywhere.
+ */
+
+export type ZoneOptions = {
+  /** the editor's zone; the browser's by default */
+  zone?: string;
+  /** the locale the times are written in; the browser's by default */
+  locale?: string;
+};
+
+const zoned = new Map<string, Intl.DateTimeFormat>();
+
+function zonedFormat(
+  kind: 'time' | 'dateTime' | 'weekdayTime',
+  timeZone: string,
+  locale: string | undefined,
+): Intl.DateTimeFormat {
+  const name = `${kind}|${timeZone}|${locale ?? ''}`;
+  let format = zoned.get(name);
+  if (!format) {
+    const time = { hour: '2-digit', minute: '2-digit' } as const;
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'time'
+        ? time
+        : kind === 'weekdayTime'
+          ? { weekday: 'short', ...time }
+          : { weekday: 'short', day: 'numeric', month: 'short', ...time };
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    zoned.set(name, format);
+  }
+  return format;
+}
+
+/** The wall clock `iso` reads in `timeZone`, as `2026-05-12T14:05`, for comparing clocks. */
+function wallClock(iso: string, timeZone: string): string {
+  const parts: Record<string, string> = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  for (const part of format.formatToParts(new Date(iso))) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * The channel's clock at `iso` with its zone (`15:30 Europe/Berlin`), or undefined where
+ * it reads as the editor's does. The weekday is added when the channel's day is another.
+ */
+export function channelClock(
+  iso: string,
+  channelZone: string | undefined,
+  options: ZoneOptions = {},
+): string | undefined {
+  const zone = options.zone ?? localZone();
+  if (!channelZone || channelZone === zone) return undefined;
+  const theirs = wallClock(iso, channelZone);
+  const ours = wallClock(iso, zone);
+  if (theirs === ours) return undefined;
+  const kind = theirs.slice(0, 10) === ours.slice(0, 10) ? 'time' : 'weekdayTime';
+  return `${zonedFormat(kind, channelZone, options.locale).format(new Date(iso))} ${channelZone}`;
+}
+
+/** `09:30 · 15:30 Europe/Berlin`: the time in the editor's zone, the channel's beside it. */
+export function formatTimeWithZone(
+  iso: string,
+  channelZone?: string,
+  options: ZoneOptions = {},
+): string {
+  const ours = zonedFormat('time', options.zone ?? localZone(), options.locale).format(
+    new Date(iso),
+  );
+  const theirs = channelClock(iso, channelZone, options);
+  return theirs ? `${ours} · ${theirs}` : ours;
+}
+
+/** `Tue, 12 May, 09:30 · 15:30 Europe/Berlin`: the date and time, the channel's beside them. */
+export function formatDateTimeWithZone(
+  iso: string,
+  channelZone?: string,
+  options: ZoneOptions = {},
+): string {
+  const ours = zonedFormat('dateTime', options.zone ?? localZone(), options.locale).format(
+    new Date(iso),
+  );
+  const theirs = channelClock(iso, channelZone, options);
+  return theirs ? `${ours} · ${theirs}` : ours;
+}

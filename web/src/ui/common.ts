@@ -1,12 +1,13 @@
 /** Pieces every view uses: network and status labels, times, and errors in plain words. */
 import { html } from 'htm/preact';
 import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
 import { NETWORK_NAMES, PLATFORMS } from '../../../shared/domain/platform';
 import type { ShareStatus } from '../../../shared/domain/share-state';
 import { type Api, ApiError } from '../api';
 import type { Channel, Site } from '../schemas';
-import { formatDateTime, formatRelative } from '../time';
+import { channelClock, formatDateTime, formatRelative } from '../time';
 
 export type AppContextValue = {
   api: Api;
@@ -47,10 +48,27 @@ export function NetworkTag({ platform }: { platform: Platform }) {
   return html`<span class=${`net net-${platform}`}>${NETWORK_NAMES[platform]}</span>`;
 }
 
-export function DueTime({ iso }: { iso: string }) {
-  return html`<time datetime=${iso}>${formatDateTime(iso)}</time>${' '}<span class="relative"
+/**
+ * A share's time in the editor's zone; given the share's channel, that channel's clock
+ * beside it where it reads otherwise (`Tue 12 May, 09:30 · 15:30 Europe/Berlin`).
+ */
+export function DueTime({ iso, channelId }: { iso: string; channelId?: string }) {
+  const app = useContext(AppContext);
+  const theirs = channelClock(iso, channelZone(app?.channels ?? [], channelId));
+  return html`<time datetime=${iso}>${formatDateTime(iso)}</time>${
+    theirs && html`<span class="channel-clock"> · ${theirs}</span>`
+  }${' '}<span class="relative"
       >(${formatRelative(iso)})</span
     >`;
+}
+
+/** The time zone a channel plans in (its weekday slots, quiet hours), if it is listed. */
+export function channelZone(
+  channels: Channel[],
+  channelId: string | undefined,
+): string | undefined {
+  const channel = channels.find((c) => c.id === channelId);
+  return channel ? (channel.timezone ?? 'UTC') : undefined;
 }
 
 /** How the account shows on the network: `@name` where handles are, a name elsewhere. */

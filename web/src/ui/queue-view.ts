@@ -35,7 +35,7 @@ function ShareRows({
 }) {
   return rows.map(
     ({ article, share }) => html`<tr key=${`${article.id}/${shareKey(share)}`}>
-      <td><${DueTime} iso=${share.dueAt} /></td>
+      <td><${DueTime} iso=${share.dueAt} channelId=${share.channelId} /></td>
       <td><${NetworkTag} platform=${share.platform} /> ${channelLabel(channels, share.channelId)}</td>
       <td><a href=${articleHref(article.id)}>${article.title}</a></td>
       <td><${StatusBadge} status=${share.status} /></td>

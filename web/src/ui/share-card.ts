@@ -15,10 +15,17 @@ import {
   type Share,
   shareKey,
 } from '../schemas';
-import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
+import {
+  formatDateTime,
+  formatDateTimeWithZone,
+  fromDateTimeLocal,
+  localZone,
+  toDateTimeLocal,
+} from '../time';
 import {
   AppContext,
   accountHandle,
+  channelZone,
   DueTime,
   ErrorNotice,
   inputValue,
@@ -222,7 +229,10 @@ export function ShareCard({
       setText(updated.text);
       setDue(toDateTimeLocal(updated.dueAt));
       onShare(updated);
-      const text = change.dueAt ? `Saved. Due ${formatDateTime(updated.dueAt)}.` : 'Saved.';
+      const zone = channelZone(app.channels, share.channelId);
+      const text = change.dueAt
+        ? `Saved. Due ${formatDateTimeWithZone(updated.dueAt, zone)}.`
+        : 'Saved.';
       return { text, status: updated.status };
     });
   };
@@ -278,7 +288,7 @@ export function ShareCard({
     </header>
     <p class="share-due">
       ${publishedAt ? 'Published' : isFinal(share.status) ? 'Was due' : 'Due'}${' '}
-      <${DueTime} iso=${publishedAt ?? share.dueAt} />
+      <${DueTime} iso=${publishedAt ?? share.dueAt} channelId=${share.channelId} />
       ${share.round ? html` · round ${share.round}` : ''}
       ${editedNote(share) && html` · <span class="edited">${editedNote(share)}</span>`}
     </p>
