@@ -18,15 +18,20 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A browser with its profile in `folder` (a test's temporary folder). */
+/**
+ * A browser with its profile in `folder` (a test's temporary folder); `options` set the
+ * browser's own time zone and locale (the machine's otherwise).
+ */
 export function launchChromium(
   folder: string,
   viewport: { width: number; height: number } = { width: 1400, height: 1000 },
+  options: { timezoneId?: string; locale?: string } = {},
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(join(folder, 'chromium-profile'), {
     executablePath: '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
     viewport,
+    ...options,
   });
 }
 

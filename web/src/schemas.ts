@@ -105,6 +105,8 @@ const articleFields = {
   status: z._default(text, 'published'),
   publishedAt: optionalText,
   receivedAt: optionalText,
+  /** the embargo: no share goes out before it */
+  shareAt: optionalText,
   /** the channels an editor added to the article or dropped from it */
   channelOverrides: z.nullish(
     z.object({
