@@ -294,6 +294,7 @@ function requestFor(channel: Channel, earliest: number, busy: number[]): PlanReq
 /**
  * Breaking news jumps the queue: every normal share of the channel that has not gone out
  * and would go before it (or within a minute after) moves to its next free time after it.
+ * A time an editor set by hand stays exactly as they set it.
  */
 async function makeWay(
   deps: SchedulingDeps,
@@ -313,6 +314,7 @@ async function makeWay(
     if (!record || record.article.priority === 'breaking') continue;
     const share = await deps.shares.get(refOf(entry));
     if (!share || !PENDING.includes(share.status) || share.dueAt !== entry.dueAt) continue;
+    if (share.edited?.dueAt) continue;
     await moveAfter(deps, channel, share, record, at + lead, [at], breaking);
   }
 }

@@ -14,6 +14,7 @@ import { type Channel, type ChannelInput, channelSchema } from '../../../shared/
 import { articleIdFor } from '../../../shared/domain/ids';
 import type { Clock } from '../../../shared/domain/ports';
 import { applyEvent, type Share } from '../../../shared/domain/share';
+import { applyEdit } from '../../../shared/domain/share-edit';
 import { SqsPublishQueue } from '../../../shared/queue/publish-queue';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
 import { DynamoChannelStateStore } from '../../../shared/store/channel-state-store';
@@ -387,6 +388,34 @@ describe('breaking news on a channel', () => {
     const breakingToo = await storeArticle(clock, { priority: 'breaking' });
     await compose(breakingToo);
     expect((await shareOf(breaking, channel.id)).dueAt).toBe('2026-05-11T07:59:50.000Z');
+  });
+
+  it('leaves a time an editor set by hand where it is when breaking news overtakes it', async () => {
+    const clock = fixedClock('2026-05-18T06:00:00Z');
+    const channel = channelOf({
+      id: 'breaking-edited',
+      schedule: { type: 'slots', slots: { mon: ['08:00', '12:00'] }, minSpacingMinutes: 30 },
+    });
+    const { compose } = composer([channel], clock);
+    const pinned = await storeArticle(clock);
+    await compose(pinned);
+    const share = await shareOf(pinned, channel.id);
+    expect(share.dueAt).toBe('2026-05-18T08:00:00.000Z');
+    // The editor moves it to 08:10 (PATCH dueAt): applyEdit stamps the edit.
+    const record = await articles.get(pinned);
+    if (!record) throw new Error('the article is stored');
+    const edited = applyEdit(
+      share,
+      { dueAt: '2026-05-18T08:10:00.000Z' },
+      { by: 'editor', role: 'editor', at: clock.now(), article: record.article },
+    );
+    expect(await shares.replace(share, edited)).toBe(true);
+
+    clock.set('2026-05-18T07:59:00Z');
+    const breaking = await storeArticle(clock, { priority: 'breaking' });
+    await compose(breaking);
+    expect((await shareOf(breaking, channel.id)).dueAt).toBe('2026-05-18T07:59:00.000Z');
+    expect((await shareOf(pinned, channel.id)).dueAt).toBe('2026-05-18T08:10:00.000Z');
   });
 });
 

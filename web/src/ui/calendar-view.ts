@@ -247,6 +247,11 @@ export function CalendarView({ params }: { params: URLSearchParams }) {
         ${span.title}, times in ${localZone()}${data.loading && !data.data ? ' (loading…)' : ''}
       </p>`
     }
+    <p class="calendar-legend note">
+      <span class="cal-slot">09:30</span> a channel's slot ·
+      <span class="cal-legend-quiet" aria-hidden="true"></span> its quiet hours, on a strip of the
+      day's 24 hours · drag a waiting share to another day, or use its Move… button
+    </p>
     ${data.error !== undefined && html`<${ErrorNotice} error=${data.error} />`}
     ${notice && html`<p class="notice notice-success" role="status">${notice}</p>`}
     ${
