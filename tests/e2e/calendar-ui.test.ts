@@ -281,6 +281,22 @@ describe('the calendar', () => {
     expect(await monthCell.locator('time').allTextContents()).toContain(clock(due, ZONE));
     expect(await page.locator('.calendar.month .cal-slot-count').count()).toBeGreaterThan(20);
     await saveScreenshot(page, 'calendar-month');
+
+    // The article page and the queue write the share's time the same way.
+    await page.goto(`${stack.url}/#/articles/${encodeURIComponent(articleId)}`);
+    const dueLine = page.locator('article.share[data-channel="x-berlin"] .share-due');
+    await dueLine.locator('.channel-clock').waitFor();
+    expect(await dueLine.locator('time').getAttribute('datetime')).toBe(x.dueAt);
+    expect(await dueLine.locator('.channel-clock').textContent()).toBe(
+      ` · ${clock(due, 'Europe/Berlin')} Europe/Berlin`,
+    );
+    await page.goto(`${stack.url}/#/queue`);
+    const queued = page.locator('tr', { has: page.locator(`time[datetime="${x.dueAt}"]`) });
+    await queued.first().waitFor();
+    expect(await queued.first().locator('.channel-clock').textContent()).toBe(
+      ` · ${clock(due, 'Europe/Berlin')} Europe/Berlin`,
+    );
+    await saveScreenshot(page, 'calendar-queue-times');
     await page.close();
   });
 
