@@ -7,7 +7,7 @@ import { NETWORK_NAMES, PLATFORMS } from '../../../shared/domain/platform';
 import type { ShareStatus } from '../../../shared/domain/share-state';
 import { type Api, ApiError } from '../api';
 import type { Channel, Site } from '../schemas';
-import { channelClock, formatDateTime, formatRelative } from '../time';
+import { channelClock, formatDateTime, formatDateTimeWithZone, formatRelative } from '../time';
 
 export type AppContextValue = {
   api: Api;
@@ -60,6 +60,11 @@ export function DueTime({ iso, channelId }: { iso: string; channelId?: string })
   }${' '}<span class="relative"
       >(${formatRelative(iso)})</span
     >`;
+}
+
+/** A share's time as DueTime writes it, in plain text: `Tue 12 May, 09:30 · 15:30 Europe/Berlin`. */
+export function dueText(channels: Channel[], share: { dueAt: string; channelId: string }): string {
+  return formatDateTimeWithZone(share.dueAt, channelZone(channels, share.channelId));
 }
 
 /** The time zone a channel plans in (its weekday slots, quiet hours), if it is listed. */

@@ -15,18 +15,12 @@ import {
   type Share,
   shareKey,
 } from '../schemas';
-import {
-  formatDateTime,
-  formatDateTimeWithZone,
-  fromDateTimeLocal,
-  localZone,
-  toDateTimeLocal,
-} from '../time';
+import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
 import {
   AppContext,
   accountHandle,
-  channelZone,
   DueTime,
+  dueText,
   ErrorNotice,
   inputValue,
   NETWORK_NAMES,
@@ -229,10 +223,7 @@ export function ShareCard({
       setText(updated.text);
       setDue(toDateTimeLocal(updated.dueAt));
       onShare(updated);
-      const zone = channelZone(app.channels, share.channelId);
-      const text = change.dueAt
-        ? `Saved. Due ${formatDateTimeWithZone(updated.dueAt, zone)}.`
-        : 'Saved.';
+      const text = change.dueAt ? `Saved. Due ${dueText(app.channels, updated)}.` : 'Saved.';
       return { text, status: updated.status };
     });
   };
