@@ -377,6 +377,7 @@ describe('the calendar', () => {
     await dialog.getByRole('button', { name: 'Move', exact: true }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Not possible now');
     expect((await apiShare('mastodon-tokyo')).status).toBe('cancelled');
+    expect(await dialog.getByRole('button', { name: 'Move', exact: true }).isDisabled()).toBe(true);
     await saveScreenshot(page, 'calendar-move-refused');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

@@ -57,6 +57,8 @@ export function MoveDialog({
   const [value, setValue] = useState(toDateTimeLocal(new Date(request.wanted).toISOString()));
   const [error, setError] = useState<unknown>();
   const [sending, setSending] = useState(false);
+  // Refused with 409: the share moved on, and this move no longer applies.
+  const [stale, setStale] = useState(false);
 
   useEffect(() => {
     const element = dialog.current;
@@ -89,7 +91,10 @@ export function MoveDialog({
       onMoved(updated);
     } catch (caught) {
       setError(caught);
-      if (caught instanceof ApiError && caught.status === 409) onConflict();
+      if (caught instanceof ApiError && caught.status === 409) {
+        setStale(true);
+        onConflict();
+      }
     } finally {
       setSending(false);
     }
@@ -134,7 +139,7 @@ export function MoveDialog({
       }
       ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
       <div class="actions">
-        <button type="submit" class="primary" disabled=${!proposed || sending}>
+        <button type="submit" class="primary" disabled=${!proposed || sending || stale}>
           ${sending ? 'Moving…' : 'Move'}
         </button>
         <button type="button" onClick=${() => dialog.current?.close()}>Cancel</button>
