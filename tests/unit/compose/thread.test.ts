@@ -73,12 +73,12 @@ describe('sentenceEnds', () => {
 });
 
 describe('clauseEnds', () => {
-  const before = (text: string) => clauseEnds(text).map((end) => text.slice(0, end));
+  const upTo = (text: string) => clauseEnds(text).map((end) => text.slice(0, end));
 
   it('ends clauses after commas, semicolons, colons, spaced dashes and closing brackets', () => {
     const text =
       'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto) signed it — reluctantly: "We had no choice."';
-    expect(before(text)).toEqual([
+    expect(upTo(text)).toEqual([
       'The council approved the budget on Tuesday,',
       'The council approved the budget on Tuesday, after a four-hour debate;',
       'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto)',
@@ -90,7 +90,7 @@ describe('clauseEnds', () => {
   it('never ends a clause inside a number, a link, a mention, a hashtag or a bracket', () => {
     const text =
       'About 1,000 people (mostly students, some teachers) marched at 3:30 pm, reported @city.news@social.example, see https://example.org/a,b?x=1, #Protest,Live';
-    expect(before(text)).toEqual([
+    expect(upTo(text)).toEqual([
       'About 1,000 people (mostly students, some teachers)',
       'About 1,000 people (mostly students, some teachers) marched at 3:30 pm,',
       'About 1,000 people (mostly students, some teachers) marched at 3:30 pm, reported @city.news@social.example,',
@@ -99,12 +99,12 @@ describe('clauseEnds', () => {
   });
 
   it('reads Cyrillic and Chinese punctuation', () => {
-    expect(before('Уряд ухвалив бюджет, а парламент — ні; голосування перенесли.')).toEqual([
+    expect(upTo('Уряд ухвалив бюджет, а парламент — ні; голосування перенесли.')).toEqual([
       'Уряд ухвалив бюджет,',
       'Уряд ухвалив бюджет, а парламент —',
       'Уряд ухвалив бюджет, а парламент — ні;',
     ]);
-    expect(before('市政府周二通过预算，市长签署了法令；反对派批评。')).toEqual([
+    expect(upTo('市政府周二通过预算，市长签署了法令；反对派批评。')).toEqual([
       '市政府周二通过预算，',
       '市政府周二通过预算，市长签署了法令；',
     ]);
