@@ -15,6 +15,7 @@ import {
   type Share,
   shareKey,
 } from '../schemas';
+import { threadMaxOf } from '../thread-parts';
 import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
 import {
   AppContext,
@@ -27,7 +28,7 @@ import {
   StatusBadge,
 } from './common';
 import { Preview } from './previews';
-import { refusedFields, ThreadEditor, ThreadPreview, threadMaxOf } from './thread-editor';
+import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
 const ACTION_LABELS: Record<ShareAction, string> = {
   approve: 'Approve',

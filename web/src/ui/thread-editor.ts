@@ -5,19 +5,13 @@
  * the replies, drawn under the first post as the network draws a thread.
  */
 import { html } from 'htm/preact';
-import { type Platform, THREAD_PLATFORMS } from '../../../shared/domain/platform';
+import type { Platform } from '../../../shared/domain/platform';
 import { ApiError } from '../api';
-import { countFor, unitLabel } from '../count';
+import { unitLabel } from '../count';
 import { pieces } from '../rich-text';
-import type { Channel } from '../schemas';
+import { keptText, partCount, renumbered } from '../thread-parts';
 import { accountHandle, inputValue, NETWORK_NAMES } from './common';
 import { displayName } from './previews';
-
-/** The most posts of a thread on the channel, as the server decides it; undefined: single posts. */
-export function threadMaxOf(channel: Channel | undefined): number | undefined {
-  if (!channel?.thread?.enabled || !THREAD_PLATFORMS.includes(channel.platform)) return undefined;
-  return channel.thread.max;
-}
 
 /** A refused save's messages by the exact field it names (`text`, `thread`, `thread.1`). */
 export function refusedFields(error: unknown): Record<string, string> {
@@ -27,50 +21,6 @@ export function refusedFields(error: unknown): Record<string, string> {
     byField[field] = byField[field] ? `${byField[field]}; ${message}` : message;
   }
   return byField;
-}
-
-/** The text the server keeps of a part, and so the text it counts. */
-export const keptText = (part: string) => part.normalize('NFC').trim();
-
-/** The count of one post as the API counts it: an empty post is refused too. */
-export function partCount(platform: Platform, part: string, limit?: number) {
-  const kept = keptText(part);
-  const count = countFor(platform, kept, limit);
-  return kept === '' ? { ...count, fits: false, problem: 'a part must not be empty' } : count;
-}
-
-/**
- * `text` with its thread number ` index/total` (as the composer ends each part with it)
- * changed to ` index'/total'`; a text without that number is left as the editor wrote it.
- */
-export function renumber(
-  text: string,
-  from: readonly [number, number],
-  to: readonly [number, number],
-): string {
-  if (from[0] === to[0] && from[1] === to[1]) return text;
-  const mark = new RegExp(`(^|\\s)${from[0]}/${from[1]}(?=\\s|$)`, 'u');
-  return text.replace(mark, `$1${to[0]}/${to[1]}`);
-}
-
-/** The first post and the replies, renumbered for a thread of `parts.length + 1` posts. */
-export function renumbered(
-  text: string,
-  oldParts: readonly string[],
-  parts: readonly (string | undefined)[],
-  oldIndexOf: (i: number) => number | undefined,
-): { text: string; parts: string[] } {
-  const oldTotal = oldParts.length + 1;
-  const total = parts.length + 1;
-  return {
-    text: renumber(text, [1, oldTotal], [1, total]),
-    parts: parts.map((part, i) => {
-      const old = oldIndexOf(i);
-      return old === undefined
-        ? (part ?? '')
-        : renumber(oldParts[old] ?? '', [old + 2, oldTotal], [i + 2, total]);
-    }),
-  };
 }
 
 /** Enough rows to show a part whole, as a post of its network runs (a few hundred characters). */

@@ -9,7 +9,7 @@ import { channelSchema } from '../../../shared/domain/channel';
 import { ValidationError } from '../../../shared/domain/errors';
 import { textLimit } from '../../../shared/platforms/edited-text';
 import { checkEditedThread, threadMax } from '../../../shared/platforms/edited-thread';
-import { partCount, renumber, renumbered } from '../../../web/src/ui/thread-editor';
+import { partCount, renumber, renumbered } from '../../../web/src/thread-parts';
 
 const channel = (platform: 'x' | 'bluesky' | 'mastodon' | 'telegram', enabled = true) =>
   channelSchema.parse({
