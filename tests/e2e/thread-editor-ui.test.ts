@@ -101,7 +101,9 @@ async function articlePage(browser: BrowserContext): Promise<Page> {
 const card = (page: Page): Locator => page.locator(`article.share[data-channel="${CHANNEL}"]`);
 const partBoxes = (page: Page) => card(page).locator('.thread-part textarea');
 const partValues = (page: Page) =>
-  partBoxes(page).evaluateAll((boxes) => boxes.map((box) => (box as unknown as { value: string }).value));
+  partBoxes(page).evaluateAll((boxes) =>
+    boxes.map((box) => (box as unknown as { value: string }).value),
+  );
 
 /** The right edge of the widest element `selector` matches, in CSS pixels. */
 async function rightmostEdge(page: Page, selector: string): Promise<number> {
