@@ -26,7 +26,8 @@ export function partCount(platform: Platform, part: string, limit?: number) {
 
 /**
  * `text` with its thread number ` index/total` (as the composer ends each part with it)
- * changed to ` index'/total'`; a text without that number is left as the editor wrote it.
+ * changed to ` index'/total'` (or dropped, for a single post); a text without that number
+ * is left as the editor wrote it.
  */
 export function renumber(
   text: string,
@@ -34,6 +35,9 @@ export function renumber(
   to: readonly [number, number],
 ): string {
   if (from[0] === to[0] && from[1] === to[1]) return text;
+  // A thread of one post is a single post: its number goes, with the space before it.
+  if (to[1] === 1)
+    return text.replace(new RegExp(`[^\\S\\n]${from[0]}/${from[1]}(?=\\s|$)`, 'u'), '');
   const mark = new RegExp(`(^|\\s)${from[0]}/${from[1]}(?=\\s|$)`, 'u');
   return text.replace(mark, `$1${to[0]}/${to[1]}`);
 }

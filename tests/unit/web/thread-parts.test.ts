@@ -96,6 +96,8 @@ describe('thread numbers', () => {
       text: 'Headline\n\nOpening 1/4\n\nhttps://example.org/a',
       parts: ['Second 2/4', 'Third 3/4\n\n#Bolivia', ''],
     });
+    const single = renumbered(text, parts, [], () => undefined);
+    expect(single.text).toBe('Headline\n\nOpening\n\nhttps://example.org/a');
     const removed = renumbered(text, parts, [parts[1]], (i) => i + 1);
     expect(removed).toEqual({
       text: 'Headline\n\nOpening 1/2\n\nhttps://example.org/a',
