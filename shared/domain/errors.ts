@@ -26,8 +26,9 @@ export class ValidationError extends CrierError {
 export class PostTextError extends ValidationError {
   /** the network's own count of the text, its limit and the unit it counts in */
   readonly length: { used: number; limit: number; unit: string };
-  constructor(message: string, length: PostTextError['length']) {
-    super(message, [{ field: 'text', message }]);
+  /** `field`: the text's name in the request (`text`, or `thread.<i>` for a part of a thread) */
+  constructor(message: string, length: PostTextError['length'], field = 'text') {
+    super(message, [{ field, message }]);
     this.length = length;
   }
 }

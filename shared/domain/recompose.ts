@@ -45,7 +45,8 @@ export function recompose(
   if (stored.articleRevision >= fresh.articleRevision) return undefined;
   const revision = fresh.articleRevision;
   const at = now.toISOString();
-  const keptText = Boolean(stored.edited?.text);
+  // The editor's parts of a thread go with the first post: either kept keeps the post whole.
+  const keptText = Boolean(stored.edited?.text || stored.edited?.thread);
   const keptDue = Boolean(stored.edited?.dueAt);
   // newShare sets lastError only when the composer failed: the text it left is empty.
   const failure = fresh.lastError;
@@ -72,7 +73,11 @@ export function recompose(
       : changed.length
         ? `new ${changed.join(', ')}`
         : 'nothing to change',
-    keptText && !failure ? "kept the editor's text" : undefined,
+    keptText && !failure
+      ? stored.edited?.thread
+        ? "kept the editor's text and thread"
+        : "kept the editor's text"
+      : undefined,
     keptDue ? "kept the editor's time" : undefined,
   ].filter(Boolean);
   const note: HistoryEntry = {

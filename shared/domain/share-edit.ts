@@ -39,7 +39,13 @@ export type TextChange = {
     Partial<Pick<Share, 'length' | 'facets' | 'thread' | 'url' | 'language' | 'articleRevision'>>;
 };
 
-export type ShareEdit = { text?: TextChange; dueAt?: string };
+/**
+ * New replies for a thread (the posts after the first): the editor's (`reset` false), or
+ * the composed ones back (`reset` true). No parts: the post is a single one.
+ */
+export type ThreadChange = { reset: boolean; parts: string[] | undefined };
+
+export type ShareEdit = { text?: TextChange; thread?: ThreadChange; dueAt?: string };
 
 /** What an action did: `accepted` when it is recorded but its effect is not certain (202). */
 export type ActionResult = { share: Share; accepted: boolean };
@@ -92,14 +98,19 @@ function note(
 /** The share with its editor edits recorded: `edited` stamps, without empty leftovers. */
 function stampEdited(
   edited: Share['edited'],
-  changes: { text?: string | null; dueAt?: string },
+  changes: { text?: string | null; thread?: string | null; dueAt?: string },
 ): Share['edited'] {
   const next = { ...edited };
   if (changes.text === null) delete next.text;
   else if (changes.text) next.text = changes.text;
+  if (changes.thread === null) delete next.thread;
+  else if (changes.thread) next.thread = changes.thread;
   if (changes.dueAt) next.dueAt = changes.dueAt;
-  return next.text || next.dueAt ? next : undefined;
+  return next.text || next.thread || next.dueAt ? next : undefined;
 }
+
+const sameParts = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
 function withEdited(share: Share, edited: Share['edited']): Share {
   const next = { ...share, edited };
@@ -109,8 +120,8 @@ function withEdited(share: Share, edited: Share['edited']): Share {
 
 /**
  * The share after an editor's PATCH. A queued share whose dueAt moves goes back to
- * scheduled (`reschedule`); a new text drops a prepared container (it holds the old
- * text). Nothing changed: the same share object, so nothing is written.
+ * scheduled (`reschedule`); a new text or thread drops a prepared container (it holds
+ * the old text). Nothing changed: the same share object, so nothing is written.
  */
 export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Share {
   assertEditable(share, ctx.article);
@@ -119,8 +130,12 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
   const textChanged =
     edit.text !== undefined &&
     (edit.text.fields.text !== share.text || (edit.text.reset && share.edited?.text !== undefined));
+  const threadChanged =
+    edit.thread !== undefined &&
+    (!sameParts(edit.thread.parts, share.thread) ||
+      (edit.thread.reset && share.edited?.thread !== undefined));
   const dueAt = edit.dueAt !== undefined && edit.dueAt !== share.dueAt ? edit.dueAt : undefined;
-  if (!textChanged && dueAt === undefined) return share;
+  if (!textChanged && !threadChanged && dueAt === undefined) return share;
 
   const reasons: string[] = [];
   let patch: Partial<Share> = {};
@@ -130,12 +145,27 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
     if (share.status === 'draft') patch.lastError = undefined;
     reasons.push(edit.text.reset ? 'text back to the composed text' : 'text edited');
   }
+  if (edit.thread && threadChanged) {
+    const { parts } = edit.thread;
+    patch = { ...patch, thread: parts?.length ? parts : undefined, preparedId: undefined };
+    // The hashtags the posts carry, the replies' included, as the text change counted them.
+    if (edit.text) patch.hashtags = edit.text.fields.hashtags;
+    if (share.status === 'draft') patch.lastError = undefined;
+    reasons.push(
+      edit.thread.reset
+        ? 'thread back to the composed parts'
+        : parts?.length
+          ? `thread edited (${parts.length + 1} posts)`
+          : 'thread removed: a single post',
+    );
+  }
   if (dueAt) {
     patch.dueAt = dueAt;
     reasons.push(`dueAt ${share.dueAt} -> ${dueAt}`);
   }
   const edited = stampEdited(share.edited, {
     text: edit.text && textChanged ? (edit.text.reset ? null : at) : undefined,
+    thread: edit.thread && threadChanged ? (edit.thread.reset ? null : at) : undefined,
     dueAt: dueAt ? at : undefined,
   });
   const moved =

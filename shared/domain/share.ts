@@ -99,7 +99,7 @@ export type Share = {
    * What an editor changed by hand, and when: a new revision of the article recomposes
    * the share but keeps these, unless the editor asks otherwise.
    */
-  edited?: { text?: string; dueAt?: string };
+  edited?: { text?: string; thread?: string; dueAt?: string };
   /**
    * The round of an evergreen re-share: absent for the first share of an article on a
    * channel, 2 and up for each re-share (see share-key.ts).

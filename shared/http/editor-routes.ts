@@ -123,14 +123,19 @@ export const shareEditSchema = z
       description:
         "The post's new text, checked as its network counts it; null drops the editor's text and composes it again from the article",
     }),
+    thread: z.array(z.string().max(MAX_EDITED_TEXT)).max(20).nullable().optional().meta({
+      description:
+        "The thread's replies, the posts after the first, in order: each checked as its network counts a post (a refused one is named `thread.<i>`), at most the channel's thread size less one. [] makes a single post; null drops the editor's parts and composes them again from the article. A text alone keeps the parts as they are",
+    }),
     dueAt: z.iso.datetime({ offset: true }).optional().meta({
       description:
         "When to post: an ISO 8601 instant with its offset, not in the past and not before the article's shareAt",
     }),
   })
-  .refine((body) => body.text !== undefined || body.dueAt !== undefined, {
-    message: 'give text, dueAt or both',
-  });
+  .refine(
+    (body) => body.text !== undefined || body.thread !== undefined || body.dueAt !== undefined,
+    { message: 'give text, thread, dueAt or any of them together' },
+  );
 
 const channelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
 
@@ -213,7 +218,7 @@ export const EDITOR_ROUTES = [
   {
     routeKey: 'PATCH /api/articles/{articleId}/shares/{channelId}',
     operationId: 'editShare',
-    summary: 'Edit a share’s text, its dueAt, or both',
+    summary: 'Edit a share’s text, its thread, its dueAt, or any of them',
     description:
       'Allowed while the share is draft, scheduled or queued. A queued share whose dueAt moves goes back to scheduled, and is sent again if it falls due soon.',
     path: sharePathSchema,

@@ -59,36 +59,42 @@ export function textLimit(channel: Channel, serverLimit?: number): number {
   return RULES[channel.platform].limit(fitted);
 }
 
-/** Why a text within the limit is still not a post the network takes. */
-function problemOf(platform: Platform, text: string): string {
+/** Why a text within the limit is still not a post the network takes; `field` names it. */
+function problemOf(platform: Platform, text: string, field: string): string {
   const network = NETWORK_NAMES[platform];
   switch (platform) {
     case 'bluesky':
-      return `text is ${utf8Length(text)} bytes in UTF-8; Bluesky takes at most ${BLUESKY_MAX_BYTES}`;
+      return `${field} is ${utf8Length(text)} bytes in UTF-8; Bluesky takes at most ${BLUESKY_MAX_BYTES}`;
     case 'instagram':
       if (instagramHashtagCount(text) > INSTAGRAM_MAX_HASHTAGS) {
-        return `text has ${instagramHashtagCount(text)} hashtags; Instagram takes at most ${INSTAGRAM_MAX_HASHTAGS}`;
+        return `${field} has ${instagramHashtagCount(text)} hashtags; Instagram takes at most ${INSTAGRAM_MAX_HASHTAGS}`;
       }
       if (instagramMentionCount(text) > INSTAGRAM_MAX_MENTIONS) {
-        return `text has ${instagramMentionCount(text)} mentions; Instagram takes at most ${INSTAGRAM_MAX_MENTIONS}`;
+        return `${field} has ${instagramMentionCount(text)} mentions; Instagram takes at most ${INSTAGRAM_MAX_MENTIONS}`;
       }
       break;
     case 'threads':
-      return `text has ${threadsLinks(text).length} different links; Threads takes at most ${THREADS_MAX_LINKS}`;
+      return `${field} has ${threadsLinks(text).length} different links; Threads takes at most ${THREADS_MAX_LINKS}`;
     case 'x':
-      return 'text has characters X does not accept';
+      return `${field} has characters X does not accept`;
   }
-  return `text is not a post ${network} accepts`;
+  return `${field} is not a post ${network} accepts`;
 }
 
 /**
  * The editor's `raw` text for `channel`, trimmed and in NFC as the composer leaves its
- * texts, or a PostTextError with the network's own count and limit.
+ * texts, or a PostTextError with the network's own count and limit. `field` names the
+ * text in the request and in the error: `text`, or `thread.<i>` for a reply of a thread.
  */
-export function checkEditedText(channel: Channel, raw: string, limit: number): EditedText {
+export function checkEditedText(
+  channel: Channel,
+  raw: string,
+  limit: number,
+  field = 'text',
+): EditedText {
   const text = raw.normalize('NFC').trim();
   if (text === '') {
-    throw new ValidationError('Invalid text', [{ field: 'text', message: 'must not be empty' }]);
+    throw new ValidationError(`Invalid ${field}`, [{ field, message: 'must not be empty' }]);
   }
   const rules = RULES[channel.platform];
   // Counting without a limit gives the exact count (the composer stops at limit + 1).
@@ -97,12 +103,13 @@ export function checkEditedText(channel: Channel, raw: string, limit: number): E
   if (whole.used > limit) {
     const network = NETWORK_NAMES[channel.platform];
     throw new PostTextError(
-      `text is ${whole.used} ${UNIT_NAMES[rules.unit]}; ${network} takes at most ${limit} on ${channel.id}`,
+      `${field} is ${whole.used} ${UNIT_NAMES[rules.unit]}; ${network} takes at most ${limit} on ${channel.id}`,
       length,
+      field,
     );
   }
   if (!rules.measure(text, limit).fits) {
-    throw new PostTextError(problemOf(channel.platform, text), length);
+    throw new PostTextError(problemOf(channel.platform, text, field), length, field);
   }
   return {
     text,

@@ -107,7 +107,13 @@ export const shareItemSchema = z.object({
   lastError: z.string().optional(),
   cancelRequested: z.boolean().optional(),
   waitingForReconnect: z.string().optional(),
-  edited: z.object({ text: z.string().optional(), dueAt: z.string().optional() }).optional(),
+  edited: z
+    .object({
+      text: z.string().optional(),
+      thread: z.string().optional(),
+      dueAt: z.string().optional(),
+    })
+    .optional(),
   round: z.number().int().min(2).optional(),
   syndicatedAt: z.string().optional(),
   syndicationError: z.string().optional(),

@@ -1,5 +1,5 @@
 /**
- * The editors' writes: PATCH a share's text and dueAt, and the actions approve, cancel,
+ * The editors' writes: PATCH a share's text, thread and dueAt, and the actions approve, cancel,
  * publish now and retry. Each is one conditional write on the share's status and version;
  * a lost race is re-read and re-decided once before it answers 409.
  */
@@ -17,9 +17,12 @@ import {
   type EditorContext,
   type ShareAction,
   type TextChange,
+  type ThreadChange,
 } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
+import { findHashtags } from '../platforms/compose/hashtags';
 import { checkEditedText, textLimit } from '../platforms/edited-text';
+import { checkEditedThread } from '../platforms/edited-thread';
 import type { ComposeSettings } from '../platforms/types';
 import { newShare } from './compose-article';
 
@@ -49,8 +52,11 @@ export type Actor = { by: string; role: EditorContext['role'] };
 /** A share as the routes name it: the article and the share key (`<channelId>[~<round>]`). */
 export type ShareAddress = { articleId: string; key: string };
 
-/** The PATCH body: a text (null drops the editor's text), a dueAt, or both. */
-export type EditInput = { text?: string | null; dueAt?: string };
+/**
+ * The PATCH body: a text (null drops the editor's text), the replies of a thread (null
+ * drops the editor's parts, [] makes a single post), a dueAt; any of them together.
+ */
+export type EditInput = { text?: string | null; thread?: string[] | null; dueAt?: string };
 
 type Loaded = { share: Share; record: ArticleRecord };
 
@@ -151,6 +157,59 @@ async function composedText(
   };
 }
 
+/** The hashtags a thread carries: the first post's, then each reply's, once each. */
+function threadHashtags(text: string, parts: readonly string[] | undefined): string[] {
+  const tags = [text, ...(parts ?? [])].flatMap((t) => findHashtags(t).map((m) => m.tag));
+  return [...new Set(tags)];
+}
+
+/**
+ * The text and thread changes a PATCH asks for. A text alone keeps the thread as it is;
+ * `text: null` composes the first post again and keeps the editor's parts, if any, else
+ * takes the composed ones; `thread: null` composes the parts again (and the first post
+ * too where the editor never set it, so that the two are one composition).
+ */
+async function textAndThread(
+  deps: EditShareDeps,
+  share: Share,
+  record: ArticleRecord,
+  input: EditInput,
+): Promise<{ text?: TextChange; thread?: ThreadChange }> {
+  if (input.text === undefined && input.thread === undefined) return {};
+  const channel = channelOf(deps, share);
+  const limit = textLimit(channel, await serverLimitFor(deps, channel, share));
+  let composed: TextChange | undefined;
+  const compose = async () => {
+    composed ??= await composedText(deps, channel, share, record);
+    const { thread: parts, ...fields } = composed.fields;
+    return { fields, parts };
+  };
+
+  let text: TextChange | undefined;
+  let thread: ThreadChange | undefined;
+  if (input.text === null) {
+    const { fields, parts } = await compose();
+    text = { reset: true, fields };
+    if (input.thread === undefined && !share.edited?.thread) thread = { reset: true, parts };
+  } else if (input.text !== undefined) {
+    text = { reset: false, fields: checkEditedText(channel, input.text, limit) };
+  }
+  if (input.thread === null) {
+    const { fields, parts } = await compose();
+    thread = { reset: true, parts };
+    if (input.text === undefined && !share.edited?.text) text = { reset: true, fields };
+  } else if (input.thread !== undefined) {
+    const parts = checkEditedThread(channel, input.thread, limit);
+    thread = { reset: false, parts: parts.length > 0 ? parts : undefined };
+    // The first post stays as it is: it must still be one the network takes.
+    text ??= { reset: false, fields: checkEditedText(channel, share.text, limit) };
+  }
+  if (text && !text.reset) {
+    text.fields.hashtags = threadHashtags(text.fields.text, thread ? thread.parts : share.thread);
+  }
+  return { ...(text ? { text } : {}), ...(thread ? { thread } : {}) };
+}
+
 export async function editShare(
   deps: EditShareDeps,
   address: ShareAddress,
@@ -161,20 +220,12 @@ export async function editShare(
     const ctx: EditorContext = { ...actor, at: deps.clock.now(), article: record.article };
     // 409 before 400: a published share's text is not worth checking.
     assertEditable(share, record.article);
-    let text: TextChange | undefined;
-    if (input.text === null) {
-      text = await composedText(deps, channelOf(deps, share), share, record);
-    } else if (input.text !== undefined) {
-      const channel = channelOf(deps, share);
-      const limit = textLimit(channel, await serverLimitFor(deps, channel, share));
-      const checked = checkEditedText(channel, input.text, limit);
-      text = { reset: false, fields: { ...checked, thread: undefined } };
-    }
+    const { text, thread } = await textAndThread(deps, share, record, input);
     const dueAt =
       input.dueAt === undefined
         ? undefined
         : checkDueAt(input.dueAt, ctx.at, record.article.shareAt);
-    return { share: applyEdit(share, { text, dueAt }, ctx), accepted: false };
+    return { share: applyEdit(share, { text, thread, dueAt }, ctx), accepted: false };
   });
   return settle(deps, before, result.share);
 }

@@ -129,8 +129,10 @@ export const shareViewSchema = z.object({
   /** when the CMS was told of the published post (the syndication webhook), or its last error */
   syndicatedAt: z.string().nullable(),
   syndicationError: z.string().nullable(),
-  /** when an editor last set the text or the dueAt by hand; null when never */
-  edited: z.object({ text: instant.optional(), dueAt: instant.optional() }).nullable(),
+  /** when an editor last set the text, the thread or the dueAt by hand; null when never */
+  edited: z
+    .object({ text: instant.optional(), thread: instant.optional(), dueAt: instant.optional() })
+    .nullable(),
   createdAt: instant,
   updatedAt: instant,
   /** the first entry and the latest ones (at most 50); `historyDropped` counts the rest */

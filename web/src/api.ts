@@ -224,7 +224,7 @@ export function createApi(options: {
     async editShare(
       articleId: string,
       key: string,
-      change: { text?: string | null; dueAt?: string },
+      change: { text?: string | null; thread?: string[] | null; dueAt?: string },
     ): Promise<Share> {
       return theShare(
         (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,

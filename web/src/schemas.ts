@@ -84,7 +84,7 @@ export const shareSchema = z.object({
   /** history entries between the first and the kept ones that the server let go */
   historyDropped: z._default(z.number(), 0),
   /** when an editor last set the text or the time by hand */
-  edited: z.nullish(z.object({ text: optionalText, dueAt: optionalText })),
+  edited: z.nullish(z.object({ text: optionalText, thread: optionalText, dueAt: optionalText })),
   round: z.nullish(z.number()),
 });
 
@@ -167,6 +167,8 @@ export const channelSchema = z.looseObject({
   routing: z.nullish(z.record(text, z.unknown())),
   statusReason: z.nullish(text),
   health: z.nullish(channelHealthSchema),
+  /** whether a long standfirst continues in replies, and in how many posts at most */
+  thread: z.optional(z.object({ enabled: z.boolean(), max: z.number() })),
 });
 
 export const channelListSchema = z.object({ channels: z.array(channelSchema) });

@@ -2,8 +2,9 @@
  * Threads: where a channel allows them, a standfirst too long for one post continues in
  * replies instead of being cut. The first post is the template with as much of the
  * standfirst as fits; each reply carries the next part, split after a sentence where
- * one fits, else after a word; every post's part of the standfirst ends with its number
- * (" 1/3"), and the hashtags go on the last post.
+ * one fits, else after a clause (a comma, a semicolon, a colon, a dash, a closing
+ * bracket), else after a word, else between graphemes; every post's part of the
+ * standfirst ends with its number (" 1/3"), and the hashtags go on the last post.
  */
 import {
   type Budget,
@@ -49,15 +50,47 @@ export function sentenceEnds(
   return ends;
 }
 
-type Split = 'sentences' | 'words';
+// A clause ends after a comma, semicolon or colon followed by a space (so never inside
+// "1,000" or "3:30"), after a spaced dash (" — ", " – "), or after a closing bracket
+// followed by a space; the full-width marks of Chinese and Japanese need no space.
+// Quotes are left out: a closing quote is as often an apostrophe ("ministers’ plan").
+const CLAUSE_END = /[,;:،؛](?=\s)|\s[—–](?=\s)|[)\]](?=\s)|[，、；：）](?=\S)/gu;
+const OPEN = /[([（]/gu;
+const CLOSE = /[)\]）]/gu;
+
+/** Whether `offset` falls inside a bracket opened before it and not yet closed. */
+function insideBrackets(text: string, offset: number): boolean {
+  const before = text.slice(0, offset);
+  return (before.match(OPEN)?.length ?? 0) > (before.match(CLOSE)?.length ?? 0);
+}
+
+/**
+ * Offsets where a clause of `text` ends, ascending: the part before it may end a post
+ * and the rest start the next. None inside a link, hashtag or mention, inside brackets
+ * (a bracket's clause goes with it: the break comes after its closing bracket), nor at
+ * the end.
+ */
+export function clauseEnds(text: string, spans: readonly Span[] = protectedSpans(text)): number[] {
+  const ends: number[] = [];
+  for (const match of text.matchAll(CLAUSE_END)) {
+    const end = match.index + match[0].length;
+    if (end >= text.trimEnd().length || insideBrackets(text, end)) continue;
+    if (spanAround(spans, end) || spanAround(spans, match.index)) continue;
+    ends.push(end);
+  }
+  return ends;
+}
+
+type Split = 'sentences' | 'clauses' | 'words';
 
 /** The standfirst's parts, where the last one starts, and where the unplaced rest starts. */
 type Layout = { parts: string[]; lastAt: number; restAt: number };
 
 /**
  * Where the part that starts `text` ends: all of it if it fits, else after the last
- * sentence (when splitting by sentences) or word that fits, else inside a first word
- * longer than a whole post. 0 only where `mayBeEmpty`; undefined if no part fits.
+ * sentence (when splitting by sentences), then clause (unless splitting by words), then
+ * word that fits, else inside a first word longer than a whole post. 0 only where
+ * `mayBeEmpty`; undefined if no part fits.
  */
 function partEnd(
   text: string,
@@ -68,7 +101,10 @@ function partEnd(
   if (fits(text)) return text.length;
   const spans = protectedSpans(text);
   const words = breakPoints(text, spans);
-  const tries = split === 'sentences' ? [sentenceEnds(text, spans), words] : [words];
+  const tries: number[][] = [];
+  if (split === 'sentences') tries.push(sentenceEnds(text, spans));
+  if (split !== 'words') tries.push(clauseEnds(text, spans));
+  tries.push(words);
   if (!mayBeEmpty) tries.push(graphemeEnds(text, 0, words[0] ?? text.length, spans));
   for (const ends of tries) {
     const best = lastIndexWhere(ends.length, (i) => fits(text.slice(0, ends[i]).trimEnd()));
@@ -140,8 +176,9 @@ export function fitThread(
   };
 
   let overflow: Layout | undefined;
-  // Sentences read best; words pack tighter, for a standfirst that needs it to fit `max`.
-  for (const split of ['sentences', 'words'] as const) {
+  // Sentences read best, then clauses; words pack tighter, for a standfirst that needs
+  // it to fit `max`.
+  for (const split of ['sentences', 'clauses', 'words'] as const) {
     // The numbers' width depends on the count, and the count on the room left: from
     // two posts up, until a count holds the whole standfirst.
     let total = 2;

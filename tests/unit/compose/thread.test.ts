@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { graphemeLength, graphemes } from '../../../shared/domain/text';
 import { type Budget, fitPost, type PostParts } from '../../../shared/platforms/compose/fit';
 import { ELLIPSIS } from '../../../shared/platforms/compose/shorten';
-import { fitThread, sentenceEnds, threadNumber } from '../../../shared/platforms/compose/thread';
+import {
+  clauseEnds,
+  fitThread,
+  sentenceEnds,
+  threadNumber,
+} from '../../../shared/platforms/compose/thread';
 import { protectedSpans } from '../../../shared/platforms/compose/tokens';
 
 const budget = (limit: number): Budget => ({
@@ -67,6 +72,45 @@ describe('sentenceEnds', () => {
   });
 });
 
+describe('clauseEnds', () => {
+  const upTo = (text: string) => clauseEnds(text).map((end) => text.slice(0, end));
+
+  it('ends clauses after commas, semicolons, colons, spaced dashes and closing brackets', () => {
+    const text =
+      'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto) signed it — reluctantly: "We had no choice."';
+    expect(upTo(text)).toEqual([
+      'The council approved the budget on Tuesday,',
+      'The council approved the budget on Tuesday, after a four-hour debate;',
+      'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto)',
+      'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto) signed it —',
+      'The council approved the budget on Tuesday, after a four-hour debate; the mayor (who had threatened a veto) signed it — reluctantly:',
+    ]);
+  });
+
+  it('never ends a clause inside a number, a link, a mention, a hashtag or a bracket', () => {
+    const text =
+      'About 1,000 people (mostly students, some teachers) marched at 3:30 pm, reported @city.news@social.example, see https://example.org/a,b?x=1, #Protest,Live';
+    expect(upTo(text)).toEqual([
+      'About 1,000 people (mostly students, some teachers)',
+      'About 1,000 people (mostly students, some teachers) marched at 3:30 pm,',
+      'About 1,000 people (mostly students, some teachers) marched at 3:30 pm, reported @city.news@social.example,',
+      'About 1,000 people (mostly students, some teachers) marched at 3:30 pm, reported @city.news@social.example, see https://example.org/a,b?x=1,',
+    ]);
+  });
+
+  it('reads Cyrillic and Chinese punctuation', () => {
+    expect(upTo('Уряд ухвалив бюджет, а парламент — ні; голосування перенесли.')).toEqual([
+      'Уряд ухвалив бюджет,',
+      'Уряд ухвалив бюджет, а парламент —',
+      'Уряд ухвалив бюджет, а парламент — ні;',
+    ]);
+    expect(upTo('市政府周二通过预算，市长签署了法令；反对派批评。')).toEqual([
+      '市政府周二通过预算，',
+      '市政府周二通过预算，市长签署了法令；',
+    ]);
+  });
+});
+
 describe('fitThread', () => {
   it('is not needed when the standfirst fits once the hashtags give way', () => {
     const single = fitPost(template, parts(), budget(360));
@@ -110,6 +154,56 @@ describe('fitThread', () => {
     expect(posts.length).toBe(4);
     expect(posts.every((post) => graphemeLength(post) <= 100)).toBe(true);
     expect(rejoined(posts)).toBe(long);
+  });
+
+  it('splits after a clause where no whole sentence fits', () => {
+    // One long sentence, as standfirsts often are: no sentence end to split at.
+    const long =
+      'The city council approved a €2.4bn budget for 2027 on Tuesday night, after a four-hour debate in which opposition members accused the mayor of hiding a 12% rise in transport fares; the mayor, who had threatened a veto over the housing fund, signed it within the hour — saying the city could not wait for another round of talks';
+    const fitted = fitThread(template, parts({ summary: long, hashtags: [] }), budget(280), 4);
+    const posts = [fitted?.text ?? '', ...(fitted?.thread ?? [])];
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    expect(posts.every((post) => graphemeLength(post) <= 280)).toBe(true);
+    expect(rejoined(posts)).toBe(long);
+    // Each part but the last ends on a clause's mark, never in the middle of one.
+    const pieces = posts.map(
+      (post) => /(?:^|\n\n)([^\n]*?) \d+\/\d+(?:\n|$)/u.exec(post)?.[1] ?? '',
+    );
+    for (const piece of pieces.slice(0, -1)) expect(piece).toMatch(/[,;—]$/u);
+    expect(pieces[0]).toBe(
+      'The city council approved a €2.4bn budget for 2027 on Tuesday night, after a four-hour debate in which opposition members accused the mayor of hiding a 12% rise in transport fares; the mayor, who had threatened a veto over the housing fund,',
+    );
+  });
+
+  it('prefers a sentence end to a later clause end', () => {
+    const long =
+      'Storm Bert brought flooding to Wales on Sunday. Rivers burst their banks in Pontypridd, Monmouth and Crickhowell, where residents were evacuated overnight, and more rain is forecast for Monday, the Met Office said.';
+    const fitted = fitThread(template, parts({ summary: long, hashtags: [] }), budget(160), 4);
+    const posts = [fitted?.text ?? '', ...(fitted?.thread ?? [])];
+    expect(posts[0]).toContain('Storm Bert brought flooding to Wales on Sunday. 1/');
+    expect(posts.every((post) => graphemeLength(post) <= 160)).toBe(true);
+    expect(rejoined(posts)).toBe(long);
+  });
+
+  it('splits Cyrillic news with emoji after a clause, never inside an emoji', () => {
+    const long =
+      'Київ 🇺🇦 отримав нову партію генераторів від партнерів, яку передали лікарням і школам, а мер пообіцяв, що до зими 👨‍👩‍👧‍👦 сім’ї в укриттях матимуть світло, тепло і зв’язок у кожному районі міста';
+    const fitted = fitThread(template, parts({ summary: long, hashtags: [] }), budget(110), 4);
+    const posts = [fitted?.text ?? '', ...(fitted?.thread ?? [])];
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    expect(posts.every((post) => graphemeLength(post) <= 110)).toBe(true);
+    expect(rejoined(posts)).toBe(long);
+    const pieces = posts.map(
+      (post) => /(?:^|\n\n)([^\n]*?) \d+\/\d+(?:\n|$)/u.exec(post)?.[1] ?? '',
+    );
+    expect(pieces.slice(0, -1).some((piece) => piece.endsWith(','))).toBe(true);
+    for (const post of posts) {
+      for (const grapheme of graphemes(post)) {
+        if (/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(grapheme)) {
+          expect(['👨‍👩‍👧‍👦', '🇺🇦']).toContain(grapheme);
+        }
+      }
+    }
   });
 
   it('packs words rather than sentences when sentences would need more than max posts', () => {

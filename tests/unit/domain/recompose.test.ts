@@ -101,6 +101,23 @@ describe('recomposing a share from a new revision', () => {
     expect(share.history.at(-1)?.reason).toBe("revision 2: new card; kept the editor's text");
   });
 
+  it("keeps an editor's thread with the first post it follows, and says so", () => {
+    const thread = ['The army asked him to go. 2/3', 'Washington welcomed it. 3/3'];
+    const edited: Share = {
+      ...stored,
+      text: 'Old headline 1/3',
+      thread,
+      edited: { thread: '2026-11-28T11:58:00.000Z' },
+    };
+    const { share, changed } = recomposed(edited, { ...fresh, thread: ['A composed part 2/2'] });
+    expect(share).toMatchObject({ articleRevision: 2, text: 'Old headline 1/3', thread });
+    expect(share.card?.title).toBe('New headline');
+    expect(changed).toEqual(['card']);
+    expect(share.history.at(-1)?.reason).toBe(
+      "revision 2: new card; kept the editor's text and thread",
+    );
+  });
+
   it("keeps an editor's dueAt when the new revision would move it", () => {
     const edited: Share = { ...stored, dueAt: later(90), edited: { dueAt: now.toISOString() } };
     const { share, moved } = recomposed(edited, { ...fresh, dueAt: later(240) });

@@ -15,6 +15,7 @@ import {
   type Share,
   shareKey,
 } from '../schemas';
+import { threadMaxOf } from '../thread-parts';
 import { formatDateTime, fromDateTimeLocal, localZone, toDateTimeLocal } from '../time';
 import {
   AppContext,
@@ -28,6 +29,7 @@ import {
   StatusBadge,
 } from './common';
 import { Preview } from './previews';
+import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
 const ACTION_LABELS: Record<ShareAction, string> = {
   approve: 'Approve',
@@ -60,6 +62,8 @@ function availableActions(share: Share): ShareAction[] {
 /** Which of the share's fields an editor set by hand. */
 function editedNote(share: Share): string | undefined {
   const { text, dueAt } = share.edited ?? {};
+  if (share.edited?.thread)
+    return dueAt ? 'thread and time set by an editor' : 'thread edited by an editor';
   if (text && dueAt) return 'text and time set by an editor';
   if (text) return 'text edited by an editor';
   if (dueAt) return 'time set by an editor';
@@ -141,6 +145,7 @@ export function ShareCard({
   const app = useContext(AppContext);
   const id = shareKey(share);
   const [text, setText] = useState(share.text);
+  const [parts, setParts] = useState(share.thread ?? []);
   const [due, setDue] = useState(toDateTimeLocal(share.dueAt));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -151,16 +156,18 @@ export function ShareCard({
   const statusLine = useRef<HTMLParagraphElement>(null);
 
   const textChanged = text !== share.text;
+  const threadChanged = JSON.stringify(parts) !== JSON.stringify(share.thread ?? []);
   const dueChanged = due !== toDateTimeLocal(share.dueAt);
-  const dirty = textChanged || dueChanged;
+  const dirty = textChanged || threadChanged || dueChanged;
 
   // A newer version from the API replaces the fields the editor has not touched, and all
   // of them once the share can no longer be edited.
   useEffect(() => {
     const locked = !isEditable(share.status);
     if (locked || !textChanged) setText(share.text);
+    if (locked || !threadChanged) setParts(share.thread ?? []);
     if (locked || !dueChanged) setDue(toDateTimeLocal(share.dueAt));
-  }, [share.version, share.text, share.dueAt, share.status]);
+  }, [share.version, share.text, share.thread?.join('\u0000'), share.dueAt, share.status]);
 
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -170,6 +177,7 @@ export function ShareCard({
   const { api } = app;
   const editable = isEditable(share.status);
   const count = countFor(share.platform, text, share.length?.limit);
+  const threadMax = threadMaxOf(app.channels.find((c) => c.id === share.channelId));
   const network = NETWORK_NAMES[share.platform];
   const publishedAt =
     share.status === 'published'
@@ -199,8 +207,9 @@ export function ShareCard({
 
   const restoreComposed = () =>
     run(async () => {
-      const updated = await api.editShare(article.id, id, { text: null });
+      const updated = await api.editShare(article.id, id, { text: null, thread: null });
       setText(updated.text);
+      setParts(updated.thread ?? []);
       onShare(updated);
       return { text: 'The text is composed from the article again.', status: updated.status };
     });
@@ -208,8 +217,13 @@ export function ShareCard({
   const save = (event: Event) => {
     event.preventDefault();
     if (!dirty || busy) return;
-    const change: { text?: string; dueAt?: string } = {};
+    const change: { text?: string; thread?: string[]; dueAt?: string } = {};
     if (textChanged) change.text = text;
+    // The first post and its replies go together: the API checks them as one thread.
+    if (threadChanged || (textChanged && parts.length > 0)) {
+      change.text = text;
+      change.thread = parts;
+    }
     if (dueChanged) {
       const dueAt = fromDateTimeLocal(due);
       if (!dueAt) {
@@ -221,6 +235,7 @@ export function ShareCard({
     run(async () => {
       const updated = await api.editShare(article.id, id, change);
       setText(updated.text);
+      setParts(updated.thread ?? []);
       setDue(toDateTimeLocal(updated.dueAt));
       onShare(updated);
       const text = change.dueAt ? `Saved. Due ${dueText(app.channels, updated)}.` : 'Saved.';
@@ -285,6 +300,7 @@ export function ShareCard({
     </p>
 
     <${Preview} share=${share} article=${article} text=${text} account=${account} />
+    <${ThreadPreview} platform=${share.platform} account=${account} parts=${parts} />
 
     ${
       share.remoteUrl &&
@@ -316,7 +332,7 @@ export function ShareCard({
     ${
       editable
         ? html`<form class="editor" onSubmit=${save} aria-label=${`Edit the ${network} post`}>
-            <label for=${`text-${id}`}>Post text</label>
+            <label for=${`text-${id}`}>${parts.length > 0 ? `Post 1/${parts.length + 1}` : 'Post text'}</label>
             <textarea
               id=${`text-${id}`}
               rows="6"
@@ -328,6 +344,19 @@ export function ShareCard({
             <p id=${`count-${id}`} class=${count.fits ? 'count' : 'count count-over'}>
               <strong>${count.used.toLocaleString()}</strong>${` / ${count.limit.toLocaleString()} ${unitLabel(count.unit)}`}${count.problem ? ` — ${count.problem}` : ''}
             </p>
+            <${ThreadEditor}
+              id=${id}
+              platform=${share.platform}
+              limit=${share.length?.limit}
+              text=${text}
+              parts=${parts}
+              max=${threadMax}
+              errors=${refusedFields(error)}
+              onChange=${(next: { text: string; parts: string[] }) => {
+                setText(next.text);
+                setParts(next.parts);
+              }}
+            />
             <label for=${`due-${id}`}>Due, in your time (${localZone()})</label>
             <input
               id=${`due-${id}`}
@@ -345,13 +374,14 @@ export function ShareCard({
                 onClick=${() => {
                   if (!dirty || busy) return;
                   setText(share.text);
+                  setParts(share.thread ?? []);
                   setDue(toDateTimeLocal(share.dueAt));
                 }}
               >
                 Undo changes
               </button>
               ${
-                share.edited?.text &&
+                (share.edited?.text || share.edited?.thread) &&
                 html`<button
                   type="button"
                   aria-disabled=${String(busy)}
