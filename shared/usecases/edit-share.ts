@@ -19,6 +19,7 @@ import {
   type TextChange,
 } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
+import { knownLinks } from '../platforms/bluesky/links';
 import { checkEditedText, textLimit } from '../platforms/edited-text';
 import type { ComposeSettings } from '../platforms/types';
 import { newShare } from './compose-article';
@@ -167,7 +168,8 @@ export async function editShare(
     } else if (input.text !== undefined) {
       const channel = channelOf(deps, share);
       const limit = textLimit(channel, await serverLimitFor(deps, channel, share));
-      const checked = checkEditedText(channel, input.text, limit);
+      // The link labels the text showed keep their links (Bluesky).
+      const checked = checkEditedText(channel, input.text, limit, knownLinks(share));
       text = { reset: false, fields: { ...checked, thread: undefined } };
     }
     const dueAt =
