@@ -58,7 +58,11 @@ function overlaps(links: readonly Link[], start: number, end: number): boolean {
 }
 
 /** Each place `known` labels stand alone in `text`, outside the links already placed. */
-function findKnown(text: string, known: readonly KnownLink[], placed: readonly Link[]): Link[] {
+export function findKnown(
+  text: string,
+  known: readonly KnownLink[],
+  placed: readonly Link[],
+): Link[] {
   const found: Link[] = [];
   // The longest label first: one that is the start of another is not linked inside it.
   const byLength = [...known].sort((a, b) => b.label.length - a.label.length);
