@@ -113,7 +113,9 @@ export function labelLinks(
 
 /**
  * The labels a stored post shows and the URLs they link to, read from its link facets
- * (UTF-8 byte ranges of `text`), and the label of the URL it shares.
+ * (UTF-8 byte ranges of `text`), and the label of the URL it shares. A facet is taken
+ * only where its bytes are its URL's label: one left over from another text (its range
+ * now covers other words) would link whatever words it covers.
  */
 export function knownLinks(post: {
   text: string;
@@ -132,7 +134,7 @@ export function knownLinks(post: {
     try {
       const label = decoder.decode(bytes.slice(facet.index.byteStart, facet.index.byteEnd));
       // A facet over a full URL is found again as a URL; only a label needs remembering.
-      if (label !== '' && label !== uri) known.push({ label, uri });
+      if (label !== uri && label === blueskyLinkLabel(uri)) known.push({ label, uri });
     } catch {
       // A range that cuts a character is no label.
     }

@@ -90,6 +90,20 @@ describe('a text with links, as posted on Bluesky', () => {
     ]);
   });
 
+  it('takes no label from a facet whose bytes are not its URL’s label (a stale facet)', () => {
+    const url = 'https://example.com/news/2026/bolivia-coup?utm_source=bluesky';
+    const stale = {
+      text: 'The story continues here',
+      facets: [
+        {
+          index: { byteStart: 4, byteEnd: 9 },
+          features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
+        },
+      ],
+    };
+    expect(knownLinks(stale)).toEqual([]);
+  });
+
   it('links a known label only where it stands alone', () => {
     const known = [{ label: 'example.com/a', uri: 'https://example.com/a?utm=1' }];
     expect(labelLinks('see example.com/a.', { known }).links).toEqual([
