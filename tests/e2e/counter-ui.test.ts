@@ -138,9 +138,13 @@ describe('the counter beside a share’s text', () => {
     expect(saved.length?.used).toBe(await shownCount(card));
     expect(saved.text).toBe(kept);
     expect(linkedLabels(saved)).toEqual([{ label: appLinkLabel(url), uri: url }]);
-    // The page shows the text the server kept, and counts it the same.
+    // The page shows the text the server kept, and counts it the same; its preview links
+    // the label to the full URL, as the post will.
     await expect.poll(() => card.getByLabel('Post text').inputValue()).toBe(kept);
     expect(await shownCount(card)).toBe(saved.length?.used);
+    const link = card.locator('.pv-text a.pv-link');
+    expect(await link.textContent()).toBe(appLinkLabel(url));
+    expect(await link.getAttribute('href')).toBe(url);
     await saveScreenshot(page, 'counter-bluesky-saved');
     await page.close();
   });
