@@ -7,8 +7,9 @@ import type { Channel } from '../domain/channel';
 import { PostTextError, ValidationError } from '../domain/errors';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { utf8Length } from '../domain/text';
-import { blueskyFacets } from './bluesky/composer';
-import { BLUESKY_MAX_BYTES, blueskyRules } from './bluesky/rules';
+import { blueskyPost } from './bluesky/composer';
+import type { KnownLink } from './bluesky/links';
+import { BLUESKY_MAX_BYTES, blueskyRules, measureBlueskyText } from './bluesky/rules';
 import { findHashtags } from './compose/hashtags';
 import type { NetworkRules } from './compose/network';
 import { facebookRules } from './facebook/rules';
@@ -19,6 +20,7 @@ import {
   instagramMentionCount,
   instagramRules,
 } from './instagram/rules';
+import { keptText } from './kept-text';
 import { linkedinRules } from './linkedin/rules';
 import { mastodonRules } from './mastodon/rules';
 import { telegramRules } from './telegram/rules';
@@ -81,24 +83,40 @@ function problemOf(platform: Platform, text: string, field: string): string {
   return `${field} is not a post ${network} accepts`;
 }
 
+/** A kept text's count: on Bluesky its links are labels already, counted as they stand. */
+function measureKept(platform: Platform, text: string, limit: number) {
+  return platform === 'bluesky'
+    ? measureBlueskyText(text, limit)
+    : RULES[platform].measure(text, limit);
+}
+
 /**
- * The editor's `raw` text for `channel`, trimmed and in NFC as the composer leaves its
- * texts, or a PostTextError with the network's own count and limit. `field` names the
- * text in the request and in the error: `text`, or `thread.<i>` for a reply of a thread.
+ * The editor's `raw` text for `channel` as the server keeps it (kept-text.ts: trimmed,
+ * in NFC as the composer leaves its texts, a Bluesky URL as its label), or a
+ * PostTextError with the network's own count and limit. `field` names the text in the
+ * request and in the error: `text`, or `thread.<i>` for a reply of a thread. On Bluesky,
+ * `known` are the labels the share's text showed before the edit (bluesky/links.ts,
+ * knownLinks), which keep their links where the editor left them.
  */
 export function checkEditedText(
   channel: Channel,
   raw: string,
   limit: number,
   field = 'text',
+  known: readonly KnownLink[] = [],
 ): EditedText {
-  const text = raw.normalize('NFC').trim();
+  // On Bluesky the URLs typed in full become labels here, their links kept in `post`.
+  const post =
+    channel.platform === 'bluesky'
+      ? blueskyPost(raw.normalize('NFC').trim(), { known })
+      : undefined;
+  const text = post?.text ?? keptText(channel.platform, raw);
   if (text === '') {
     throw new ValidationError(`Invalid ${field}`, [{ field, message: 'must not be empty' }]);
   }
   const rules = RULES[channel.platform];
   // Counting without a limit gives the exact count (the composer stops at limit + 1).
-  const whole = rules.measure(text, Number.POSITIVE_INFINITY);
+  const whole = measureKept(channel.platform, text, Number.POSITIVE_INFINITY);
   const length = { used: whole.used, limit, unit: rules.unit };
   if (whole.used > limit) {
     const network = NETWORK_NAMES[channel.platform];
@@ -108,13 +126,13 @@ export function checkEditedText(
       field,
     );
   }
-  if (!rules.measure(text, limit).fits) {
+  if (!measureKept(channel.platform, text, limit).fits) {
     throw new PostTextError(problemOf(channel.platform, text, field), length, field);
   }
   return {
     text,
     length,
     hashtags: findHashtags(text).map((match) => match.tag),
-    ...(channel.platform === 'bluesky' ? { facets: blueskyFacets(text) } : {}),
+    ...(post ? { facets: post.facets } : {}),
   };
 }

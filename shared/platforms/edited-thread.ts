@@ -43,5 +43,11 @@ export function checkEditedThread(
     const message = `has ${raw.length} parts; channel ${channel.id} makes threads of at most ${max} posts, the first and ${max - 1} ${max - 1 === 1 ? 'reply' : 'replies'}`;
     throw new ValidationError(`Invalid thread: ${message}`, [{ field: 'thread', message }]);
   }
-  return raw.map((part, i) => checkEditedText(channel, part, limit, `thread.${i}`).text);
+  return raw.map((part, i) => {
+    // Counted as it goes out (a Bluesky URL as its label), but kept as typed: a reply's
+    // full URLs become labels with their links when it is sent (bluesky/records.ts), where
+    // a label kept here would link only the share's own URL.
+    checkEditedText(channel, part, limit, `thread.${i}`);
+    return part.normalize('NFC').trim();
+  });
 }

@@ -20,6 +20,7 @@ import {
   type ThreadChange,
 } from '../domain/share-edit';
 import { parseShareKey } from '../domain/share-key';
+import { knownLinks } from '../platforms/bluesky/links';
 import { findHashtags } from '../platforms/compose/hashtags';
 import { checkEditedText, textLimit } from '../platforms/edited-text';
 import { checkEditedThread } from '../platforms/edited-thread';
@@ -192,7 +193,11 @@ async function textAndThread(
     text = { reset: true, fields };
     if (input.thread === undefined && !share.edited?.thread) thread = { reset: true, parts };
   } else if (input.text !== undefined) {
-    text = { reset: false, fields: checkEditedText(channel, input.text, limit) };
+    // The link labels the text showed keep their links (Bluesky).
+    text = {
+      reset: false,
+      fields: checkEditedText(channel, input.text, limit, 'text', knownLinks(share)),
+    };
   }
   if (input.thread === null) {
     const { fields, parts } = await compose();
@@ -202,7 +207,10 @@ async function textAndThread(
     const parts = checkEditedThread(channel, input.thread, limit);
     thread = { reset: false, parts: parts.length > 0 ? parts : undefined };
     // The first post stays as it is: it must still be one the network takes.
-    text ??= { reset: false, fields: checkEditedText(channel, share.text, limit) };
+    text ??= {
+      reset: false,
+      fields: checkEditedText(channel, share.text, limit, 'text', knownLinks(share)),
+    };
   }
   if (text && !text.reset) {
     text.fields.hashtags = threadHashtags(text.fields.text, thread ? thread.parts : share.thread);

@@ -4,6 +4,7 @@
  */
 import twitterText from 'twitter-text';
 import { expect } from 'vitest';
+import { appLinkLabel, linkAsShown } from './bluesky-label';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const graphemes = (text: string) => [...segmenter.segment(text)].length;
@@ -18,8 +19,9 @@ export function expectValidPost(
   expect(text.trim()).not.toBe('');
   expect(text).toBe(text.normalize('NFC'));
   // Where the link is part of the text; elsewhere it travels as the post's link or card.
+  // Bluesky's text shows the link's label, its facet the whole URL.
   if (post.url && ['x', 'bluesky', 'mastodon', 'threads', 'telegram'].includes(platform)) {
-    expect(text).toContain(post.url);
+    expect(text).toContain(linkAsShown(platform, post.url));
   }
   switch (platform) {
     case 'x': {
@@ -35,7 +37,9 @@ export function expectValidPost(
       for (const facet of post.facets ?? []) {
         const slice = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
         for (const feature of facet.features) {
-          if (feature.$type === 'app.bsky.richtext.facet#link') expect(slice).toBe(feature.uri);
+          if (feature.$type === 'app.bsky.richtext.facet#link') {
+            expect([String(feature.uri), appLinkLabel(String(feature.uri))]).toContain(slice);
+          }
           if (feature.$type === 'app.bsky.richtext.facet#tag')
             expect(slice).toBe(`#${String(feature.tag)}`);
         }

@@ -1,7 +1,8 @@
 /**
  * The live count beside the editor's text box: each network's own counter from
- * shared/platforms, the very code the composer and the API use, so the browser and
- * the server never disagree on whether a post fits.
+ * shared/platforms, the very code the composer and the API use, run on the text the
+ * server will keep (trimmed, in NFC, a Bluesky URL as its label), so the browser and
+ * the server never disagree on the count or on whether a post fits.
  */
 import type { Platform } from '../../shared/domain/platform';
 import { utf8Length } from '../../shared/domain/text';
@@ -9,6 +10,7 @@ import {
   BLUESKY_MAX_BYTES,
   BLUESKY_MAX_GRAPHEMES,
   blueskyRules,
+  measureBlueskyText,
 } from '../../shared/platforms/bluesky/rules';
 import type { Measure } from '../../shared/platforms/compose/network';
 import { FACEBOOK_MAX_MESSAGE, facebookRules } from '../../shared/platforms/facebook/rules';
@@ -20,6 +22,7 @@ import {
   instagramMentionCount,
   instagramRules,
 } from '../../shared/platforms/instagram/rules';
+import { keptText } from '../../shared/platforms/kept-text';
 import { LINKEDIN_MAX_COMMENTARY, linkedinRules } from '../../shared/platforms/linkedin/rules';
 import {
   MASTODON_DEFAULT_MAX_CHARACTERS,
@@ -55,7 +58,8 @@ const COUNTERS: Record<Platform, Counter> = {
   },
   bluesky: {
     unit: blueskyRules.unit,
-    measure: blueskyRules.measure,
+    // The kept text's links are labels already.
+    measure: measureBlueskyText,
     defaultLimit: BLUESKY_MAX_GRAPHEMES,
     otherProblem: (text) => {
       const bytes = utf8Length(text);
@@ -110,7 +114,6 @@ const COUNTERS: Record<Platform, Counter> = {
     unit: telegramRules.unit,
     measure: telegramRules.measure,
     defaultLimit: TELEGRAM_MAX_MESSAGE_LENGTH,
-    otherProblem: (text) => (text.trim() === '' ? 'Telegram refuses an empty message' : undefined),
   },
 };
 
@@ -124,9 +127,20 @@ export type LiveCount = {
   problem?: string;
 };
 
-export function countFor(platform: Platform, text: string, limit?: number): LiveCount {
+/** The count of `typed` as the server will count it once it keeps it (kept-text.ts). */
+export function countFor(platform: Platform, typed: string, limit?: number): LiveCount {
   const counter = COUNTERS[platform];
   const max = limit ?? counter.defaultLimit;
+  const text = keptText(platform, typed);
+  if (text === '') {
+    return {
+      used: 0,
+      limit: max,
+      unit: counter.unit,
+      fits: false,
+      problem: 'an empty text is not a post',
+    };
+  }
   const verdict = counter.measure(text, max);
   // Counters may stop at limit + 1; past the limit the editor wants to know by how much.
   const used =

@@ -5,6 +5,7 @@
  */
 import twitterText from 'twitter-text';
 import type { Platform } from '../../shared/domain/platform';
+import { blueskyLinkLabel, findKnown, type KnownLink } from '../../shared/platforms/bluesky/links';
 import { findHashtags } from '../../shared/platforms/compose/hashtags';
 
 export type Piece =
@@ -46,6 +47,8 @@ const LINK_DISPLAY: Record<Platform, number | null> = {
 
 /** A link as the network prints it: no scheme, no `www.`, cut with `…` where it cuts. */
 export function displayLink(platform: Platform, url: string): string {
+  // Bluesky posts the app's own label in the text (shared/platforms/bluesky/links.ts).
+  if (platform === 'bluesky') return blueskyLinkLabel(url);
   const max = LINK_DISPLAY[platform];
   if (max === null) return url;
   const bare = url.replace(/^https?:\/\//i, '').replace(/^www\./i, '');
@@ -61,8 +64,21 @@ export function hostOf(url: string): string {
   }
 }
 
-export function pieces(platform: Platform, text: string): Piece[] {
+/**
+ * `known`: on Bluesky, the labels the share's text shows and the URLs their facets link
+ * to, drawn as those links.
+ */
+export function pieces(
+  platform: Platform,
+  text: string,
+  known: readonly KnownLink[] = [],
+): Piece[] {
   const found: Found[] = [];
+  if (platform === 'bluesky') {
+    for (const { uri, start, end } of findKnown(text, known, [])) {
+      found.push({ start, end, piece: { kind: 'link', text: text.slice(start, end), href: uri } });
+    }
+  }
   // Instagram captions never link: a URL there is text a reader must copy.
   if (platform !== 'instagram') {
     const urls = twitterText.extractUrlsWithIndices(text, {

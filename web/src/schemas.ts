@@ -63,6 +63,15 @@ export const shareSchema = z.object({
     ),
   ),
   thread: z.nullish(z.array(text)),
+  /** Bluesky: where the text's link labels lead (UTF-8 byte ranges of `text`) */
+  facets: z.nullish(
+    z.array(
+      z.object({
+        index: z.object({ byteStart: z.number(), byteEnd: z.number() }),
+        features: z.array(z.object({ $type: text, uri: z.optional(text) })),
+      }),
+    ),
+  ),
   threadIds: z._default(z.array(text), []),
   threadWithdrawn: z._default(z.number(), 0),
   withdrawal: z.nullish(

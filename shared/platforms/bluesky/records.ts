@@ -13,7 +13,8 @@ import {
 } from '@atproto/api';
 import type { Share } from '../../domain/share';
 import type { LinkCard } from '../types';
-import { blueskyFacets } from './composer';
+import { blueskyPost } from './composer';
+import { knownLinks } from './links';
 import { withMentionFacets } from './mentions';
 import { blueskyLanguage } from './rules';
 import type { PooledAgent } from './session';
@@ -81,10 +82,11 @@ type StrongRef = { uri: string; cid: string };
 /**
  * A part of the thread: its own text with its own facets (the composer's are for the
  * first post), and `reply` naming the thread's first post as root and the previous
- * post as parent.
+ * post as parent. A URL the part has in full goes out as its label, and a label the
+ * share shows (its URL's, or one the first post links) links to its URL.
  */
-function replyDraft(share: Share, text: string, root: StrongRef, parent: StrongRef): Draft {
-  const facets = blueskyFacets(text);
+function replyDraft(share: Share, part: string, root: StrongRef, parent: StrongRef): Draft {
+  const { text, facets } = blueskyPost(part, { urls: [share.url], known: knownLinks(share) });
   return {
     $type: POST,
     text,

@@ -1,8 +1,12 @@
-/** Bluesky: 300 graphemes and 3,000 UTF-8 bytes, links counted in full (docs/networks.md, Bluesky). */
+/**
+ * Bluesky: 300 graphemes and 3,000 UTF-8 bytes, a link counted as the short label the post
+ * shows for it (links.ts; docs/networks.md, Bluesky).
+ */
 import { isLanguageTag } from '../../domain/language';
 import { utf8Length } from '../../domain/text';
 import { countGraphemesUpTo } from '../compose/count';
 import type { Measure, NetworkRules } from '../compose/network';
+import { labelLinks } from './links';
 
 export { findLinks } from '../compose/tokens';
 
@@ -15,9 +19,15 @@ export const BLUESKY_MAX_TAG_BYTES = 640;
 const HANDLE =
   /^@?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?)$/i;
 
-export function measureBluesky(text: string, limit = BLUESKY_MAX_GRAPHEMES): Measure {
+/** The count of a text exactly as it is posted (its links already labels). */
+export function measureBlueskyText(text: string, limit = BLUESKY_MAX_GRAPHEMES): Measure {
   const used = countGraphemesUpTo(text, limit);
   return { used, fits: used <= limit && utf8Length(text) <= BLUESKY_MAX_BYTES };
+}
+
+/** The count of a text as the composer writes it: each full URL counts as its label. */
+export function measureBluesky(text: string, limit = BLUESKY_MAX_GRAPHEMES): Measure {
+  return measureBlueskyText(labelLinks(text).text, limit);
 }
 
 /** `@handle` for a Bluesky handle (a domain name) given with or without `@`. */

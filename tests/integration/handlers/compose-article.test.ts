@@ -121,9 +121,18 @@ describe('compose-article', () => {
     expect(twitterText.parseTweet(String(x?.text)).valid).toBe(true);
     expect(graphemeLength(String(bsky?.text))).toBeLessThanOrEqual(300);
     expect(String(x?.text)).toContain('Trump Declares Support for Coup in Bolivia');
-    expect(String(bsky?.text)).toContain(
-      'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/',
-    );
+    // Bluesky's text shows the link's label; the stored facet holds the URL.
+    expect(String(bsky?.text)).toContain('\n\nwww.leftvoice.org/trump-declar...');
+    expect(bsky?.facets).toEqual([
+      expect.objectContaining({
+        features: [
+          {
+            $type: 'app.bsky.richtext.facet#link',
+            uri: 'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/',
+          },
+        ],
+      }),
+    ]);
     expect(
       await stack.items().then((items) => items.find((i) => i.PK === `ART#${articleId}`)),
     ).toMatchObject({

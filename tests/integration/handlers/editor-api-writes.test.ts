@@ -190,17 +190,21 @@ describe('PATCH a share’s text', () => {
     });
   });
 
-  it('recomputes Bluesky’s link and tag facets for the new text', async () => {
+  it('recomputes Bluesky’s link and tag facets for the new text, its URL kept as the label', async () => {
     const id = await newArticle();
-    const text = 'Read “this” https://example.org/a #Bolivia';
+    const url = 'https://example.org/2026/a-story?utm_source=desk';
+    const text = `Read “this” ${url} #Bolivia`;
     const share = shareOf(await patch(id, 'bluesky-newsroom', { text }));
-    const bytes = Buffer.from(text);
-    const link = bytes.indexOf('https://');
+    const kept = 'Read “this” example.org/2026/a-story... #Bolivia';
+    expect(share.text).toBe(kept);
+    expect(share.length).toMatchObject({ used: 12 + 27 + 9 });
+    const bytes = Buffer.from(kept);
+    const link = bytes.indexOf('example.org');
     const tag = bytes.indexOf('#Bolivia');
     expect(share.facets).toEqual([
       {
-        index: { byteStart: link, byteEnd: link + 'https://example.org/a'.length },
-        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/a' }],
+        index: { byteStart: link, byteEnd: link + 'example.org/2026/a-story...'.length },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
       },
       {
         index: { byteStart: tag, byteEnd: tag + '#Bolivia'.length },

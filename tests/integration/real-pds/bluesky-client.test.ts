@@ -23,11 +23,12 @@ import type { ArticleRecord } from '../../../shared/domain/ports';
 import type { Share } from '../../../shared/domain/share';
 import { refOf } from '../../../shared/domain/share-key';
 import { createBlueskyClient } from '../../../shared/platforms/bluesky/client';
-import { blueskyFacets } from '../../../shared/platforms/bluesky/composer';
+import { blueskyPost } from '../../../shared/platforms/bluesky/composer';
 import type { ClientCall, NetworkClient } from '../../../shared/platforms/client';
 import type { Facet } from '../../../shared/platforms/types';
 import { newShare } from '../../../shared/usecases/compose-article';
 import { withdrawPost } from '../../../shared/usecases/withdraw-post';
+import { appLinkLabel } from '../../support/bluesky-label';
 import {
   InMemoryArticleStore,
   InMemoryChannelStateStore,
@@ -167,7 +168,7 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a re
     await pds?.stop();
   });
 
-  it('logs in with the app password and posts: the text, link and tag facets on the UTF-8 bytes of non-ASCII text, the language', async () => {
+  it('logs in with the app password and posts: the text with the link as its label, link and tag facets on the UTF-8 bytes of non-ASCII text, the language', async () => {
     const share = claimedShare();
     const outcome = keep(expectKind(await createBlueskyClient().publish(call(share)), 'published'));
     expect(outcome.remoteId).toBe(`at://${newsroom.did}/${POST}/${share.remoteKey}`);
@@ -181,7 +182,18 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a re
     expect(value.text).toBe(share.text);
     expect(value.langs).toEqual(['ru']);
     const url = `${share.url.split('?')[0]}?utm_source=bsky&utm_medium=social&utm_campaign=crier`;
-    expect(sliced(value.text, value.facets ?? [])).toEqual(['#Россия', '#EvoMorales', url]);
+    // The text shows the app's label; its facet covers exactly the label's bytes and
+    // links to the full URL, UTM parameters and all.
+    const label = appLinkLabel(url);
+    expect(label).toMatch(/^example\.org\/news\/moskva-\.\.\.$/);
+    expect(value.text.endsWith(` ${label}`)).toBe(true);
+    expect(value.text).not.toContain('https://');
+    expect(sliced(value.text, value.facets ?? [])).toEqual(['#Россия', '#EvoMorales', label]);
+    const bytes = Buffer.byteLength(value.text);
+    expect(value.facets?.[2]?.index).toEqual({
+      byteStart: bytes - Buffer.byteLength(label),
+      byteEnd: bytes,
+    });
     expect(value.facets?.map((f) => f.features)).toEqual([
       [{ $type: 'app.bsky.richtext.facet#tag', tag: 'Россия' }],
       [{ $type: 'app.bsky.richtext.facet#tag', tag: 'EvoMorales' }],
@@ -221,8 +233,9 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a re
 
   it("mentions another account by its real DID on the mention's bytes, and leaves a handle nobody has as plain text with a warning", async () => {
     const base = claimedShare();
-    const text = `Interview: @${reporter.handle} in Zürich 🇨🇭, not @ghost.test. #Bolivia ${base.url}`;
-    const share = { ...base, text, facets: blueskyFacets(text, [base.url]) };
+    const typed = `Interview: @${reporter.handle} in Zürich 🇨🇭, not @ghost.test. #Bolivia ${base.url}`;
+    const { text, facets: composed } = blueskyPost(typed, { urls: [base.url] });
+    const share = { ...base, text, facets: composed };
     const outcome = keep(expectKind(await createBlueskyClient().publish(call(share)), 'published'));
     expect(outcome.warnings).toEqual([
       '@ghost.test is not a Bluesky account that could be found: the mention stays plain text and notifies no one',
@@ -232,7 +245,12 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a re
     const { value } = await recordAt(outcome.remoteId);
     expect(value.text).toBe(text);
     const facets = value.facets ?? [];
-    expect(sliced(text, facets)).toEqual([`@${reporter.handle}`, '#Bolivia', base.url]);
+    expect(sliced(text, facets)).toEqual([
+      `@${reporter.handle}`,
+      '#Bolivia',
+      appLinkLabel(base.url),
+    ]);
+    expect(facets[2]?.features).toEqual([{ $type: 'app.bsky.richtext.facet#link', uri: base.url }]);
     expect(facets[0]?.features).toEqual([
       { $type: 'app.bsky.richtext.facet#mention', did: reporter.did },
     ]);
@@ -283,6 +301,31 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('the Bluesky client against a re
     expect(second.value.reply).toEqual({ root: ref(root), parent: ref(root) });
     expect(third.value.reply).toEqual({ root: ref(root), parent: ref(second) });
     expect([second.value.text, third.value.text]).toEqual(claimed.thread);
+  });
+
+  it("sends a reply's links as labels: a full URL and the share's own label, each with a facet to its full URL", async () => {
+    const claimed = claimedThreadShare('bluesky');
+    const other =
+      'https://www.leftvoice.org/bolivia-background-explainer/?utm_source=bluesky&utm_medium=social';
+    const label = appLinkLabel(claimed.url);
+    const last = `Background: ${other} — and the story, ${label} 3/3`;
+    const share = { ...claimed, thread: [claimed.thread?.[0] ?? '', last] };
+    const { share: done } = await postThread(
+      createBlueskyClient(),
+      { account: newsroom.handle, credentials: newsroom.credentials, session, timeoutMs: 20_000 },
+      share,
+    );
+    const uri = done.threadIds?.[1] ?? '';
+    expectValidated(uri);
+    const { value } = await recordAt(uri);
+    const otherLabel = appLinkLabel(other);
+    expect(value.text).toBe(`Background: ${otherLabel} — and the story, ${label} 3/3`);
+    const facets = value.facets ?? [];
+    expect(sliced(value.text, facets)).toEqual([otherLabel, label]);
+    expect(facets.map((f) => f.features)).toEqual([
+      [{ $type: 'app.bsky.richtext.facet#link', uri: other }],
+      [{ $type: 'app.bsky.richtext.facet#link', uri: claimed.url }],
+    ]);
   });
 
   it('finds the post by its record key after the answer to createRecord is lost, and a post never made is absent', async () => {

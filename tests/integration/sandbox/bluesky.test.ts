@@ -18,6 +18,7 @@ import type { Share } from '../../../shared/domain/share';
 import { blueskyClient, createBlueskyClient } from '../../../shared/platforms/bluesky/client';
 import type { ClientCall } from '../../../shared/platforms/client';
 import { newShare } from '../../../shared/usecases/compose-article';
+import { appLinkLabel } from '../../support/bluesky-label';
 import { expectKind } from '../../support/sandbox-contract';
 
 const article = parseGenericArticle(
@@ -170,6 +171,15 @@ describe('the Bluesky client against the sandbox', () => {
     const outcome = expectKind(await publish(share), 'published');
     expect(share.facets?.length).toBeGreaterThan(0);
     expect(share.card).toBeDefined();
+    // The text shows the link's label; the facet on it holds the URL with its UTM.
+    const label = appLinkLabel(share.url);
+    expect(share.text).toContain(label);
+    expect(share.text).not.toContain(share.url);
+    const start = Buffer.from(share.text).indexOf(label);
+    expect(share.facets).toContainEqual({
+      index: { byteStart: start, byteEnd: start + Buffer.byteLength(label) },
+      features: [{ $type: 'app.bsky.richtext.facet#link', uri: share.url }],
+    });
 
     const agent = await loggedInAgent(h.sandbox);
     const stored = await agent.com.atproto.repo.getRecord({

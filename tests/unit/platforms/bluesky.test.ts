@@ -7,6 +7,7 @@ import { graphemeLength, graphemes, utf8Length } from '../../../shared/domain/te
 import { blueskyFacets, composeBluesky } from '../../../shared/platforms/bluesky/composer';
 import { findLinks } from '../../../shared/platforms/bluesky/rules';
 import type { Facet } from '../../../shared/platforms/types';
+import { appLinkLabel } from '../../support/bluesky-label';
 
 const article = (overrides: Record<string, unknown> = {}): Article =>
   parseGenericArticle({
@@ -48,15 +49,17 @@ describe('Bluesky facets', () => {
       }),
     );
     const url = 'https://example.org/news/a?utm_source=bsky&utm_medium=social&utm_campaign=crier';
-    expect(post.text).toBe(`Москва 🇧🇴 “AT&T” 東京 👨‍👩‍👧‍👦\n\n#Россия #EvoMorales ${url}`);
+    const label = 'example.org/news/a?utm_s...';
+    expect(appLinkLabel(url)).toBe(label);
+    expect(post.text).toBe(`Москва 🇧🇴 “AT&T” 東京 👨‍👩‍👧‍👦\n\n#Россия #EvoMorales ${label}`);
     const facets = post.facets ?? [];
-    expect(sliced(post.text, facets)).toEqual(['#Россия', '#EvoMorales', url]);
+    expect(sliced(post.text, facets)).toEqual(['#Россия', '#EvoMorales', label]);
     expect(facets.map((f) => f.features)).toEqual([
       [{ $type: 'app.bsky.richtext.facet#tag', tag: 'Россия' }],
       [{ $type: 'app.bsky.richtext.facet#tag', tag: 'EvoMorales' }],
       [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
     ]);
-    const linkStart = post.text.indexOf(url);
+    const linkStart = post.text.indexOf(label);
     expect(facets[2]?.index).toEqual({
       byteStart: utf8Length(post.text.slice(0, linkStart)),
       byteEnd: utf8Length(post.text),
@@ -74,13 +77,14 @@ describe('Bluesky facets', () => {
       channel('{title}\n{hashtags}\n{url}', { hashtags: { max: 2 } }),
     );
     expect(post.text).toBe(
-      'أعلن الرئيس البوليفي إيفو موراليس استقالته\n#الربيع_العربي #بوليفيا\nhttps://example.org/news/a',
+      'أعلن الرئيس البوليفي إيفو موراليس استقالته\n#الربيع_العربي #بوليفيا\nexample.org/news/a',
     );
     expect(sliced(post.text, post.facets ?? [])).toEqual([
       '#الربيع_العربي',
       '#بوليفيا',
-      'https://example.org/news/a',
+      'example.org/news/a',
     ]);
+    // The app finds a short label, a domain and path, as a link to that same URL.
     expect(post.facets).toEqual(detected(post.text));
   });
 
@@ -95,9 +99,10 @@ describe('Bluesky facets', () => {
       channel('{title}\n{summary}\n{url}'),
     );
     const facets = post.facets ?? [];
-    expect(sliced(post.text, facets)).toEqual([
-      'https://t.co/Qsm163k4mJ',
-      'https://example.org/news/a',
+    expect(sliced(post.text, facets)).toEqual(['t.co/Qsm163k4mJ', 'example.org/news/a']);
+    expect(facets.map((f) => f.features[0])).toEqual([
+      { $type: 'app.bsky.richtext.facet#link', uri: 'https://t.co/Qsm163k4mJ' },
+      { $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/news/a' },
     ]);
   });
 
@@ -106,20 +111,21 @@ describe('Bluesky facets', () => {
       article({ title: 'The #FinAI tweetstorm', tags: ['FinAI', 'Banking'] }),
       channel('{title} {hashtags}\n{url}', { hashtags: { max: 2 } }),
     );
-    expect(post.text).toBe('The #FinAI tweetstorm #Banking\nhttps://example.org/news/a');
+    expect(post.text).toBe('The #FinAI tweetstorm #Banking\nexample.org/news/a');
     expect(post.hashtags).toEqual(['Banking']);
     expect(sliced(post.text, post.facets ?? [])).toEqual([
       '#FinAI',
       '#Banking',
-      'https://example.org/news/a',
+      'example.org/news/a',
     ]);
   });
 
   it('links the shared URL whole, even where it ends in punctuation', () => {
     for (const url of ['https://example.org/a#section.', 'https://example.org/wiki/Film)']) {
       const post = compose(article({ url }), channel('{title}\n{url}'));
-      expect(post.text).toBe(`Headline\n${url}`);
-      expect(sliced(post.text, post.facets ?? [])).toEqual([url]);
+      const label = url.slice('https://'.length);
+      expect(post.text).toBe(`Headline\n${label}`);
+      expect(sliced(post.text, post.facets ?? [])).toEqual([label]);
       expect(post.facets?.[0]?.features).toEqual([
         { $type: 'app.bsky.richtext.facet#link', uri: url },
       ]);
@@ -129,9 +135,11 @@ describe('Bluesky facets', () => {
       article({ url: 'https://example.org/a.', summary: 'See https://example.org/b.' }),
       channel('{summary}\n{url}'),
     );
-    expect(sliced(post.text, post.facets ?? [])).toEqual([
-      'https://example.org/b',
-      'https://example.org/a.',
+    expect(post.text).toBe('See example.org/b.\nexample.org/a.');
+    expect(sliced(post.text, post.facets ?? [])).toEqual(['example.org/b', 'example.org/a.']);
+    expect(post.facets?.map((f) => f.features[0])).toEqual([
+      { $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/b' },
+      { $type: 'app.bsky.richtext.facet#link', uri: 'https://example.org/a.' },
     ]);
   });
 
@@ -144,15 +152,20 @@ describe('Bluesky facets', () => {
 });
 
 describe('Bluesky limits', () => {
-  it('counts the URL in full against 300 graphemes', () => {
+  it('counts a URL as its label against 300 graphemes, so a long URL costs no headline', () => {
     const url = `https://example.org/${'x'.repeat(200)}`;
-    const title = `${'Word '.repeat(30)}End`;
+    const title = `${'Word '.repeat(50)}End`;
     const post = compose(article({ url, title }), channel('{title} {url}'));
+    // The path's first 13 characters: "/" and 12 x.
+    expect(post.text).toBe(`${title} example.org/${'x'.repeat(12)}...`);
     expect(post.length.used).toBe(graphemeLength(post.text));
-    expect(post.length.used).toBeLessThanOrEqual(300);
-    expect(post.text.endsWith(` ${url}`)).toBe(true);
-    expect(post.text.startsWith('Word Word')).toBe(true);
-    expect(post.text).toContain('…');
+    expect(post.length.used).toBe(253 + 1 + 27);
+    expect(post.facets).toEqual([
+      {
+        index: { byteStart: 254, byteEnd: 281 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
+      },
+    ]);
   });
 
   it('also keeps under 3,000 UTF-8 bytes when graphemes are heavy', () => {
@@ -206,7 +219,7 @@ describe('Bluesky authors and threads', () => {
       channel('{title} by {handles}\n{url}'),
       { authors },
     );
-    expect(post.text).toBe('Headline by @ana.rivera.example\nhttps://example.org/news/a');
+    expect(post.text).toBe('Headline by @ana.rivera.example\nexample.org/news/a');
   });
 
   it("prefers the payload's own handle to the directory's", () => {
@@ -215,7 +228,7 @@ describe('Bluesky authors and threads', () => {
       channel('{title} by {handles}\n{url}'),
       { authors },
     );
-    expect(post.text).toBe('Headline by @ana.bsky.social\nhttps://example.org/news/a');
+    expect(post.text).toBe('Headline by @ana.bsky.social\nexample.org/news/a');
   });
 
   it('continues a long standfirst in replies, each within 300 graphemes, facets for the text', () => {

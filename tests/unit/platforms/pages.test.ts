@@ -13,6 +13,7 @@ import { ELLIPSIS } from '../../../shared/platforms/compose/shorten';
 import { composerFor } from '../../../shared/platforms/composers';
 import { mastodonCountableText } from '../../../shared/platforms/mastodon/rules';
 import type { ComposedPost } from '../../../shared/platforms/types';
+import { linkAsShown } from '../../support/bluesky-label';
 
 const pagesDir = new URL('../../../tests/fixtures/pages/', import.meta.url);
 
@@ -88,12 +89,13 @@ describe.each(channels.map((channel) => [channel.platform, channel] as const))(
       expect(accepted[platform]?.(post, channel)).toBe(true);
       expect(post.length.used).toBeLessThanOrEqual(post.length.limit);
       expect(withoutUtm(post.url)).toBe(withoutUtm(article.url));
-      expect(post.text).toContain(post.url);
+      expect(post.text).toContain(linkAsShown(platform, post.url));
       const whole =
         post.text.startsWith(`${article.title}\n`) || post.text.startsWith(`${article.title} `);
       if (!whole) {
         // Only a headline too long to sit beside its (long) URL is shortened, on a whole word.
-        expect(graphemeLength(article.title) + graphemeLength(post.url)).toBeGreaterThan(
+        const link = linkAsShown(platform, post.url);
+        expect(graphemeLength(article.title) + graphemeLength(link)).toBeGreaterThan(
           post.length.limit - 10,
         );
         const cut = post.text.split('\n')[0] ?? '';
@@ -133,7 +135,7 @@ describe.each(channels.map((channel) => [channel.platform, channel] as const))(
       const posts = [post.text, ...(post.thread ?? [])];
       for (const part of posts)
         expect(accepted[platform]?.({ ...post, text: part }, channel)).toBe(true);
-      expect(post.text).toContain(post.url);
+      expect(post.text).toContain(linkAsShown(platform, post.url));
       if (post.thread && !post.warnings?.length) {
         // Every word of the standfirst is in one of the posts, in order.
         const words = (article.summary ?? '').split(/\s+/u);

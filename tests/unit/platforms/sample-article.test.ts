@@ -1,6 +1,5 @@
 /** Golden posts for the sample article (shared/fixtures/webhooks/generic-article.json). */
 import { readFileSync } from 'node:fs';
-import { RichText } from '@atproto/api';
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import { parseGenericArticle } from '../../../shared/domain/article-payload';
@@ -11,6 +10,7 @@ import { composeBluesky } from '../../../shared/platforms/bluesky/composer';
 import { composeMastodon } from '../../../shared/platforms/mastodon/composer';
 import { mastodonCountableText } from '../../../shared/platforms/mastodon/rules';
 import { composeX } from '../../../shared/platforms/x/composer';
+import { appPost } from '../../support/bluesky-label';
 
 const readJson = (relative: string): unknown =>
   JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8'));
@@ -58,40 +58,45 @@ describe('the sample article on Bluesky ("{title}\\n\\n{summary}\\n\\n{url}", UT
   const url =
     'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/?utm_source=bluesky&utm_medium=social&utm_campaign=crier';
 
-  it('cuts the standfirst on a word with "…" because the full URL counts on Bluesky', () => {
+  const label = 'www.leftvoice.org/trump-declar...';
+
+  it('keeps the whole standfirst: the link shows as its short label, as in the Bluesky app', () => {
     expect(post.text).toBe(
       'Trump Declares Support for Coup in Bolivia\n\n' +
         'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
-        'place in Venezuela and Nicaragua. Hands off…\n\n' +
-        url,
+        'place in Venezuela and Nicaragua. Hands off Bolivia and Latin America!\n\n' +
+        label,
     );
     expect(post.url).toBe(url);
   });
 
-  it('stays within 300 graphemes, where one more word of the standfirst would not', () => {
-    expect(post.length).toEqual({ used: graphemeLength(post.text), limit: 300, unit: 'graphemes' });
-    expect(post.length.used).toBeLessThanOrEqual(300);
-    expect(graphemeLength(post.text.replace('Hands off…', 'Hands off Bolivia…'))).toBeGreaterThan(
-      300,
-    );
-    expect(utf8Length(post.text)).toBeLessThanOrEqual(3000);
+  it('counts the label, not the 125-character URL, against 300 graphemes', () => {
+    expect(post.length).toEqual({
+      used: 42 + 2 + graphemeLength(article.summary ?? '') + 2 + 33,
+      limit: 300,
+      unit: 'graphemes',
+    });
+    expect(graphemeLength(post.text)).toBe(post.length.used);
+    // With the URL in full, the standfirst would be cut after "Hands off".
+    expect(graphemeLength(post.text.replace(label, url))).toBeGreaterThan(300);
   });
 
-  it('links the URL with a facet whose byte offsets slice out exactly the URL', () => {
+  it('links the label with a facet whose byte offsets slice out exactly the label, to the URL with its UTM parameters', () => {
+    const start = utf8Length(post.text) - utf8Length(label);
     expect(post.facets).toEqual([
       {
-        index: { byteStart: 177, byteEnd: 177 + url.length },
+        index: { byteStart: start, byteEnd: start + label.length },
         features: [{ $type: 'app.bsky.richtext.facet#link', uri: url }],
       },
     ]);
-    const bytes = Buffer.from(post.text);
-    expect(bytes.subarray(177, 177 + url.length).toString()).toBe(url);
+    expect(Buffer.from(post.text).subarray(start).toString()).toBe(label);
   });
 
-  it('finds the same facets as @atproto/api does', () => {
-    const rich = new RichText({ text: post.text });
-    rich.detectFacetsWithoutResolution();
-    expect(rich.facets?.map(({ index, features }) => ({ index, features }))).toEqual(post.facets);
+  it('posts what the Bluesky app posts for the same text with the URL in full', () => {
+    expect(appPost(post.text.replace(label, url))).toEqual({
+      text: post.text,
+      facets: post.facets,
+    });
   });
 
   it('carries the link card with the untruncated title and standfirst', () => {
@@ -116,21 +121,16 @@ describe('the sample article on Bluesky with threads enabled', () => {
   const url =
     'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/?utm_source=bluesky&utm_medium=social&utm_campaign=crier';
 
-  it('keeps the whole standfirst: its last sentence continues in a reply', () => {
-    expect(post.text).toBe(
-      'Trump Declares Support for Coup in Bolivia\n\n' +
-        'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
-        'place in Venezuela and Nicaragua. 1/2\n\n' +
-        url,
-    );
-    expect(post.thread).toEqual(['Hands off Bolivia and Latin America! 2/2']);
-    expect(post.length).toEqual({ used: graphemeLength(post.text), limit: 300, unit: 'graphemes' });
-  });
-
-  it('links the URL of the first post, as @atproto/api would', () => {
-    const rich = new RichText({ text: post.text });
-    rich.detectFacetsWithoutResolution();
-    expect(rich.facets?.map(({ index, features }) => ({ index, features }))).toEqual(post.facets);
+  it('needs no reply: the whole standfirst fits beside the label', () => {
+    expect(post.thread).toBeUndefined();
+    expect(
+      post.text.endsWith(
+        'Hands off Bolivia and Latin America!\n\nwww.leftvoice.org/trump-declar...',
+      ),
+    ).toBe(true);
+    expect(post.facets?.[0]?.features).toEqual([
+      { $type: 'app.bsky.richtext.facet#link', uri: url },
+    ]);
   });
 });
 

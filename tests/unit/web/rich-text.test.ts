@@ -47,6 +47,25 @@ describe('pieces', () => {
   });
 });
 
+describe('Bluesky link labels in the preview', () => {
+  const url = 'https://www.example.org/news/2026/bolivia-coup?utm_source=bluesky';
+
+  it('draws a label the share links as a link to its full URL', () => {
+    const label = 'www.example.org/news/2026/bo...';
+    expect(pieces('bluesky', `Read ${label} now`, [{ label, uri: url }])).toEqual([
+      { kind: 'text', text: 'Read ' },
+      { kind: 'link', text: label, href: url },
+      { kind: 'text', text: ' now' },
+    ]);
+    // Without the share's link, the label is text, as the network would show it.
+    expect(kinds(pieces('bluesky', `Read ${label} now`))).toEqual([]);
+  });
+
+  it('shows a full URL typed in as the label it will be posted with', () => {
+    expect(displayLink('bluesky', url)).toBe('www.example.org/news/2026/bo...');
+  });
+});
+
 describe('displayLink and hostOf', () => {
   it('shortens links where the network does, and shows them whole elsewhere', () => {
     const url = 'https://www.example.org/2026/05/12/a-very-long-article-address';

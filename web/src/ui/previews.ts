@@ -6,6 +6,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
+import { type KnownLink, knownLinks } from '../../../shared/platforms/bluesky/links';
 import { fitsCaption } from '../../../shared/platforms/telegram/rules';
 import { hostOf, pieces } from '../rich-text';
 import type { Article, Share } from '../schemas';
@@ -47,9 +48,17 @@ export function displayName(account: string): string {
   return first.charAt(0).toUpperCase() + first.slice(1);
 }
 
-function RichText({ platform, text }: { platform: Platform; text: string }) {
+function RichText({
+  platform,
+  text,
+  links = [],
+}: {
+  platform: Platform;
+  text: string;
+  links?: readonly KnownLink[];
+}) {
   return html`<div class="pv-text">
-    ${pieces(platform, text).map((piece) => {
+    ${pieces(platform, text, links).map((piece) => {
       if (piece.kind === 'link') {
         return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
           >${piece.text}</a
@@ -127,7 +136,7 @@ function BlueskyPreview({ share, article, text, account }: PreviewProps) {
         <strong class="pv-name">${displayName(account)}</strong>
         <span class="pv-handle">${accountHandle('bluesky', account)} · now</span>
       </p>
-      <${RichText} platform="bluesky" text=${text} />
+      <${RichText} platform="bluesky" text=${text} links=${knownLinks({ ...share, facets: share.facets ?? [] })} />
       <div class="pv-card">
         <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
         <div class="pv-card-body">
