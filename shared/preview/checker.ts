@@ -5,6 +5,7 @@
  */
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { graphemeLength } from '../domain/text';
+import { fitsCaption } from '../platforms/telegram/rules';
 import type { LinkCard, MediaRef } from '../platforms/types';
 import { sameUrl } from './extract';
 import type { PageCard } from './types';
@@ -75,6 +76,40 @@ export type CheckedPost = {
   media?: MediaRef[];
 };
 
+/**
+ * What the network shows below the text: the post's own image (`media`: Instagram always;
+ * X and Threads when the post carries one; Telegram when it goes as a photo, its caption
+ * fitting), else the link card. The editor UI's previews draw the same.
+ */
+export function postShape(
+  platform: Platform,
+  post: { text: string; media?: readonly unknown[] | null },
+): 'media' | 'card' {
+  if (platform === 'instagram') return 'media';
+  const hasMedia = (post.media?.length ?? 0) > 0;
+  if (!hasMedia) return 'card';
+  if (platform === 'x' || platform === 'threads') return 'media';
+  if (platform === 'telegram' && fitsCaption(post.text)) return 'media';
+  return 'card';
+}
+
+/** The warnings a preview reads to draw the card as the network will (see the previews). */
+export const CARD_WARNINGS = {
+  /** the page could not be read: the network draws the card from it, unchecked */
+  pageUnread: (platform: Platform) =>
+    `no page card: the page could not be read, so nothing here was checked; ${NETWORK_NAMES[platform]} draws the card from the page itself`,
+  /** the page was read and names no image (og:image, twitter:image, JSON-LD or any in the page) */
+  pageHasNoImage: (platform: Platform) =>
+    `the page has no image (no og:image, twitter:image or other): ${NETWORK_NAMES[platform]} shows the link without a picture`,
+  cardHasNoImage: (platform: Platform) =>
+    `the card has no image: ${NETWORK_NAMES[platform]} shows the link without a picture`,
+  /** the post carries its own image, which the network shows in place of the link card */
+  mediaInsteadOfCard: (platform: Platform) =>
+    platform === 'x'
+      ? 'the post carries images, so X shows them instead of the link card'
+      : `the post carries an image, so ${NETWORK_NAMES[platform]} shows it instead of the link card`,
+};
+
 /** What is known of the card's image: from a processed copy in the media, else from the page's tags. */
 function imageFacts(
   imageUrl: string,
@@ -112,10 +147,13 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
     return warnings;
   }
 
+  // A post that goes with its own image shows no link card: nothing of the card matters.
+  if (postShape(post.platform, post) === 'media') return [CARD_WARNINGS.mediaInsteadOfCard(post.platform)];
+
   if (!card) {
     warnings.push(
       rule.drawnFrom === 'page'
-        ? `no page card: the page could not be read, so nothing here was checked; ${network} draws the card from the page itself`
+        ? CARD_WARNINGS.pageUnread(post.platform)
         : `no page card: the page could not be read; the card uses the article's payload`,
     );
   }
@@ -126,12 +164,13 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
   const description = fromPage ? card?.description : (post.card?.description ?? card?.description);
   const image = fromPage ? card?.image : (post.card?.imageUrl ?? card?.image);
 
-  if (card || post.card) {
+  // A network that reads the page: only a page that was read says what it lacks.
+  if (fromPage ? card : card || post.card) {
     if (!image) {
       warnings.push(
         fromPage
-          ? `the page has no og:image: ${network} shows the link without a picture`
-          : `the card has no image: ${network} shows the link without a picture`,
+          ? CARD_WARNINGS.pageHasNoImage(post.platform)
+          : CARD_WARNINGS.cardHasNoImage(post.platform),
       );
     }
     if (!title) warnings.push(`the card has no title: ${network} shows the bare link`);
@@ -183,9 +222,5 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
     );
   }
 
-  if (post.platform === 'x' && post.media?.length) {
-    // docs/networks.md: a post with media shows no link card (unconfirmed).
-    warnings.push('the post carries images, so X shows them instead of the link card');
-  }
   return warnings;
 }
