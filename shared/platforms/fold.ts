@@ -14,14 +14,14 @@ export type FoldRule = {
   chars: number;
   /** lines (of the text's own line breaks) shown before the cut, where the network counts them */
   lines?: number;
-  /** the link the network shows at the cut */
+  /** what the network shows at the cut, its ellipsis included */
   label: string;
 };
 
 export const FOLD_RULES: Partial<Record<Platform, FoldRule>> = {
-  facebook: { chars: 477, label: 'See more' },
+  facebook: { chars: 477, label: '… See more' },
   linkedin: { chars: 210, lines: 3, label: '…more' },
-  instagram: { chars: 125, lines: 3, label: 'more' },
+  instagram: { chars: 125, lines: 3, label: '… more' },
 };
 
 /** How far back from the cut a word boundary is looked for, so no word is split. */

@@ -62,6 +62,10 @@ export const shareSchema = z.object({
       }),
     ),
   ),
+  /** the editor API paths of the share's stored images, loaded with the bearer token */
+  images: z.nullish(
+    z.object({ card: z.nullable(text), media: z._default(z.array(z.nullable(text)), []) }),
+  ),
   thread: z.nullish(z.array(text)),
   threadIds: z._default(z.array(text), []),
   threadWithdrawn: z._default(z.number(), 0),

@@ -4,42 +4,80 @@
  * approximation for judging a post at a glance, kept close to each network's layout.
  */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useContext } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
-import { fitsCaption } from '../../../shared/platforms/telegram/rules';
+import { FOLD_RULES, foldOffset } from '../../../shared/platforms/fold';
+import { CARD_RULES, CARD_WARNINGS, postShape } from '../../../shared/preview/card-rules';
 import { hostOf, pieces } from '../rich-text';
-import type { Article, Share } from '../schemas';
-import { accountHandle, NETWORK_NAMES } from './common';
+import type { Article, Channel, Share } from '../schemas';
+import { AppContext, accountHandle, NETWORK_NAMES } from './common';
+import { PreviewImage, type PreviewImageSource } from './preview-image';
 
-type Image = { url: string; alt: string; width?: number; height?: number };
-type Card = { title: string; description?: string; host: string; image?: Image };
+type Image = PreviewImageSource;
+type Card = { title: string; description?: string; host: string; image?: Image; note?: string };
 
 const isWebUrl = (url: string | null | undefined): url is string =>
   typeof url === 'string' && /^https?:\/\//i.test(url);
 
-/** The image Crier attaches (Instagram, X with media), if any. */
-function attachedImage(share: Share): Image | undefined {
-  const media = share.media?.find((m) => isWebUrl(m.url));
-  if (!media) return undefined;
-  return {
-    url: media.url,
-    alt: media.alt ?? '',
-    width: media.width ?? undefined,
-    height: media.height ?? undefined,
+/** A link to the media bucket: never shown, the previews load stored images from the API. */
+const isBucketLink = (url: string) => url.startsWith('s3://') || url.includes('X-Amz-Signature=');
+
+/** An image by its stored path (the API's image route), else by its public address. */
+function imageOf(
+  path: string | null | undefined,
+  url: string | null | undefined,
+  alt: string,
+  size: { width?: number | null; height?: number | null } = {},
+): Image | undefined {
+  const sized = {
+    alt,
+    ...(size.width ? { width: size.width } : {}),
+    ...(size.height ? { height: size.height } : {}),
   };
+  if (path) return { path, ...sized };
+  if (isWebUrl(url) && !isBucketLink(url)) return { url, ...sized };
+  return undefined;
 }
 
-/** The link card: the share's own, else the article's title, summary and image. */
-function linkCard(share: Share, article: Article): Card {
+/** The image Crier attaches (Instagram, Telegram's photo, X or Threads with media), if any. */
+export function attachedImage(share: Share): Image | undefined {
+  const media = share.media?.[0];
+  if (!media) return undefined;
+  return imageOf(share.images?.media[0], media.url, media.alt ?? '', media);
+}
+
+/**
+ * The link card as the network draws it. Bluesky's and LinkedIn's come from the card
+ * Crier sends (its thumbnail a stored image). The others read the page: its image when
+ * the checker read the page and found one, none when the page has none (the checker's
+ * warning says so), and the article's image, marked unchecked, when the page could not
+ * be read.
+ */
+export function linkCard(share: Share, article: Article): Card {
   const card = share.card;
-  const imageUrl = [card?.imageUrl, article.imageUrl].find(isWebUrl);
-  return {
+  const base = {
     title: card?.title ?? article.title,
     description: card?.description ?? article.summary ?? undefined,
     host: hostOf(card?.url ?? (share.url || article.url)),
-    image: imageUrl ? { url: imageUrl, alt: card?.imageAlt ?? article.imageAlt ?? '' } : undefined,
+  };
+  const alt = card?.imageAlt ?? article.imageAlt ?? '';
+  if (CARD_RULES[share.platform].drawnFrom !== 'page') {
+    const image = imageOf(share.images?.card, card?.imageUrl, alt);
+    return image ? { ...base, image } : base;
+  }
+  if (share.warnings.includes(CARD_WARNINGS.pageHasNoImage(share.platform))) return base;
+  const image = imageOf(null, card?.imageUrl ?? article.imageUrl, alt);
+  const unread = share.warnings.includes(CARD_WARNINGS.pageUnread(share.platform));
+  return {
+    ...base,
+    ...(image ? { image } : {}),
+    ...(unread ? { note: 'not checked: the page could not be read' } : {}),
   };
 }
+
+/** What a page image's box says when this browser cannot load it. */
+const fromThePage = (platform: Platform, host: string) =>
+  `${NETWORK_NAMES[platform]} takes the picture from the page on ${host}; it did not load here`;
 
 /** A display name from a handle: `newsroom.bsky.social` -> `Newsroom`. */
 export function displayName(account: string): string {
@@ -47,43 +85,51 @@ export function displayName(account: string): string {
   return first.charAt(0).toUpperCase() + first.slice(1);
 }
 
-function RichText({ platform, text }: { platform: Platform; text: string }) {
-  return html`<div class="pv-text">
-    ${pieces(platform, text).map((piece) => {
-      if (piece.kind === 'link') {
-        return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
-          >${piece.text}</a
-        >`;
-      }
-      if (piece.kind === 'text') return piece.text;
-      return html`<span class=${`pv-${piece.kind}`}>${piece.text}</span>`;
-    })}
-  </div>`;
+/** The account as the channel names it: its display name, and its handle on the network. */
+export function accountOf(
+  platform: Platform,
+  channel: Pick<Channel, 'name' | 'account'> | undefined,
+  fallback: string,
+): { name: string; handle: string } {
+  const account = channel?.account ?? fallback;
+  return {
+    name: channel?.name?.trim() || displayName(account),
+    handle: accountHandle(platform, account),
+  };
 }
 
-/** An image that shows where it was when it cannot load (offline, or a private address). */
-function PreviewImage({
-  image,
-  className,
-  host,
-}: {
-  image?: Image;
-  className: string;
-  host: string;
-}) {
-  const [failed, setFailed] = useState(false);
-  if (!image || failed) {
-    return html`<div class=${`${className} pv-noimage`} role="img" aria-label=${image?.alt || `No image: ${host}`}>
-      <span aria-hidden="true">${image ? 'Image not reachable from this browser' : 'No image'}</span>
-    </div>`;
+function Pieces({ platform, text }: { platform: Platform; text: string }) {
+  return pieces(platform, text).map((piece) => {
+    if (piece.kind === 'link') {
+      return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
+        >${piece.text}</a
+      >`;
+    }
+    if (piece.kind === 'text') return piece.text;
+    return html`<span class=${`pv-${piece.kind}`}>${piece.text}</span>`;
+  });
+}
+
+/**
+ * The text, cut where the network's feed folds it: what shows, the fold marked as the
+ * network marks it ("See more"), and the rest dimmed below a dashed line.
+ */
+function RichText({ platform, text }: { platform: Platform; text: string }) {
+  const fold = foldOffset(platform, text);
+  const rule = FOLD_RULES[platform];
+  if (fold === undefined || !rule) {
+    return html`<div class="pv-text"><${Pieces} platform=${platform} text=${text} /></div>`;
   }
-  return html`<img
-    class=${className}
-    src=${image.url}
-    alt=${image.alt}
-    referrerpolicy="no-referrer"
-    onError=${() => setFailed(true)}
-  />`;
+  return html`<div class="pv-text">
+    <${Pieces} platform=${platform} text=${text.slice(0, fold).trimEnd()} /><span
+      class="pv-fold-more"
+      >${rule.label}</span
+    >
+    <div class="pv-fold" data-fold-at=${fold} role="note">
+      <span class="pv-fold-label">${NETWORK_NAMES[platform]} folds the post here: the rest shows after “${rule.label.replace(/^…\s*/, '')}”</span>
+    </div>
+    <div class="pv-folded"><${Pieces} platform=${platform} text=${text.slice(fold).trimStart()} /></div>
+  </div>`;
 }
 
 function Avatar({ name, shape = 'round' }: { name: string; shape?: 'round' | 'square' }) {
@@ -92,44 +138,95 @@ function Avatar({ name, shape = 'round' }: { name: string; shape?: 'round' | 'sq
   >`;
 }
 
-type PreviewProps = { share: Share; article: Article; text: string; account: string };
+type PreviewProps = {
+  share: Share;
+  article: Article;
+  text: string;
+  /** the channel's name and handle */
+  who: { name: string; handle: string };
+};
 
-function XPreview({ share, article, text, account }: PreviewProps) {
-  const image = attachedImage(share);
+/** The card's picture where the network shows one; none where it shows the link without. */
+function CardImage({ share, card }: { share: Share; card: Card }) {
+  if (!card.image) return null;
+  return html`<${PreviewImage}
+    className="pv-card-image"
+    image=${card.image}
+    unloadable=${fromThePage(share.platform, card.host)}
+  />`;
+}
+
+/** Says that the card is the article's guess where the network reads a page Crier could not. */
+function CardNote({ card }: { card: Card }) {
+  return card.note ? html`<p class="pv-card-note">${card.note}</p>` : null;
+}
+
+function MediaImage({
+  share,
+  image,
+  className,
+}: {
+  share: Share;
+  image: Image;
+  className: string;
+}) {
+  return html`<${PreviewImage}
+    className=${className}
+    image=${image}
+    unloadable=${`${NETWORK_NAMES[share.platform]} posts this image; it did not load here`}
+  />`;
+}
+
+/** The post's own image where the network shows it instead of a card, as the checker reads it. */
+const shownMedia = (share: Share, text: string) =>
+  postShape(share.platform, { text, media: share.media }) === 'media'
+    ? attachedImage(share)
+    : undefined;
+
+function XPreview({ share, article, text, who }: PreviewProps) {
+  const image = shownMedia(share, text);
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.name} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('x', account)} · now</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle} · now</span>
       </p>
       <${RichText} platform="x" text=${text} />
       ${
         image
-          ? html`<${PreviewImage} className="pv-media" image=${image} host=${card.host} />`
-          : html`<div class="pv-card pv-card-overlay">
-              <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
-              <span class="pv-card-overlay-title">${card.title}</span>
-            </div>
-            <p class="pv-card-from">From ${card.host}</p>`
+          ? html`<${MediaImage} share=${share} image=${image} className="pv-media" />`
+          : card.image
+            ? html`<div class="pv-card pv-card-overlay">
+                <${CardImage} share=${share} card=${card} />
+                <span class="pv-card-overlay-title">${card.title}</span>
+              </div>
+              <p class="pv-card-from">From ${card.host}</p>`
+            : html`<div class="pv-card">
+                <div class="pv-card-body">
+                  <p class="pv-card-host">${card.host}</p>
+                  <p class="pv-card-title">${card.title}</p>
+                </div>
+              </div>`
       }
+      <${CardNote} card=${card} />
     </div>
   </div>`;
 }
 
-function BlueskyPreview({ share, article, text, account }: PreviewProps) {
+function BlueskyPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.name} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('bluesky', account)} · now</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle} · now</span>
       </p>
       <${RichText} platform="bluesky" text=${text} />
       <div class="pv-card">
-        <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+        <${CardImage} share=${share} card=${card} />
         <div class="pv-card-body">
           <p class="pv-card-title">${card.title}</p>
           ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
@@ -140,68 +237,70 @@ function BlueskyPreview({ share, article, text, account }: PreviewProps) {
   </div>`;
 }
 
-function MastodonPreview({ share, article, text, account }: PreviewProps) {
+function MastodonPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} shape="square" />
+    <${Avatar} name=${who.name} shape="square" />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('mastodon', account)}</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle}</span>
       </p>
       <${RichText} platform="mastodon" text=${text} />
       <div class="pv-card">
-        <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+        <${CardImage} share=${share} card=${card} />
         <div class="pv-card-body">
           <p class="pv-card-host">${card.host}</p>
           <p class="pv-card-title">${card.title}</p>
           ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
         </div>
       </div>
+      <${CardNote} card=${card} />
     </div>
   </div>`;
 }
 
-function ThreadsPreview({ share, article, text, account }: PreviewProps) {
+function ThreadsPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   // With an image, Crier posts an image post (no link attachment).
-  const image = attachedImage(share);
+  const image = shownMedia(share, text);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.handle} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${accountHandle('threads', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">now</span>
       </p>
       <${RichText} platform="threads" text=${text} />
       ${
         image
-          ? html`<${PreviewImage} className="pv-media" image=${image} host=${card.host} />`
+          ? html`<${MediaImage} share=${share} image=${image} className="pv-media" />`
           : html`<div class="pv-card">
-              <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+              <${CardImage} share=${share} card=${card} />
               <div class="pv-card-body">
                 <p class="pv-card-host">${card.host}</p>
                 <p class="pv-card-title">${card.title}</p>
               </div>
-            </div>`
+            </div>
+            <${CardNote} card=${card} />`
       }
     </div>
   </div>`;
 }
 
-function LinkedInPreview({ share, article, text, account }: PreviewProps) {
+function LinkedInPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${displayName(account)} shape="square" />
+      <${Avatar} name=${who.handle} shape="square" />
       <p class="pv-head pv-head-stacked">
-        <strong class="pv-name">${accountHandle('linkedin', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">now · Public</span>
       </p>
     </div>
     <${RichText} platform="linkedin" text=${text} />
     <div class="pv-card pv-card-flush">
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
       <div class="pv-card-body">
         <p class="pv-card-title">${card.title}</p>
         <p class="pv-card-host">${card.host}</p>
@@ -210,25 +309,26 @@ function LinkedInPreview({ share, article, text, account }: PreviewProps) {
   </div>`;
 }
 
-function FacebookPreview({ share, article, text, account }: PreviewProps) {
+function FacebookPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${displayName(account)} />
+      <${Avatar} name=${who.handle} />
       <p class="pv-head pv-head-stacked">
-        <strong class="pv-name">${accountHandle('facebook', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">Just now · Public</span>
       </p>
     </div>
     <${RichText} platform="facebook" text=${text} />
     <div class="pv-card pv-card-flush">
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
       <div class="pv-card-body">
         <p class="pv-card-host pv-upper">${card.host}</p>
         <p class="pv-card-title">${card.title}</p>
         ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
       </div>
     </div>
+    <${CardNote} card=${card} />
   </div>`;
 }
 
@@ -242,45 +342,52 @@ const INSTAGRAM_ICONS = [
     html`<svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d=${d} /></svg>`,
 );
 
-function InstagramPreview({ share, article, text, account }: PreviewProps) {
-  const handle = accountHandle('instagram', account);
-  const image = attachedImage(share) ?? linkCard(share, article).image;
+function InstagramPreview({ share, text, who }: PreviewProps) {
+  // Instagram posts the image Crier attaches; without one it refuses the post.
+  const image = attachedImage(share);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${handle} />
-      <strong class="pv-name">${handle}</strong>
+      <${Avatar} name=${who.handle} />
+      <strong class="pv-name">${who.handle}</strong>
     </div>
-    <${PreviewImage} className="pv-square" image=${image} host=${hostOf(article.url)} />
+    ${
+      image
+        ? html`<${MediaImage} share=${share} image=${image} className="pv-square" />`
+        : html`<div class="pv-square pv-noimage" role="img" aria-label="No image">
+            <span aria-hidden="true">No image: Instagram refuses a post without one</span>
+          </div>`
+    }
     <p class="pv-icons" aria-hidden="true">${INSTAGRAM_ICONS}</p>
     <div class="pv-caption">
-      <strong class="pv-name">${handle}</strong>${' '}<${RichText} platform="instagram" text=${text} />
+      <strong class="pv-name">${who.handle}</strong>${' '}<${RichText} platform="instagram" text=${text} />
     </div>
   </div>`;
 }
 
-function TelegramPreview({ share, article, text, account }: PreviewProps) {
+function TelegramPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
-  const photo = attachedImage(share);
   // A photo whose caption fits goes as a photo post; anything else as text with a link preview.
-  if (photo && fitsCaption(text)) {
+  const photo = shownMedia(share, text);
+  if (photo) {
     return html`<div class="pv-bubble pv-bubble-photo">
-      <${PreviewImage} className="pv-photo" image=${photo} host=${card.host} />
+      <${MediaImage} share=${share} image=${photo} className="pv-photo" />
       <div class="pv-caption">
-        <p class="pv-channel">${displayName(account)}</p>
+        <p class="pv-channel">${who.name}</p>
         <${RichText} platform="telegram" text=${text} />
         <p class="pv-meta" aria-hidden="true">now</p>
       </div>
     </div>`;
   }
   return html`<div class="pv-bubble">
-    <p class="pv-channel">${displayName(account)}</p>
+    <p class="pv-channel">${who.name}</p>
     <${RichText} platform="telegram" text=${text} />
     <div class="pv-tg-preview">
       <p class="pv-card-host">${card.host}</p>
       <p class="pv-card-title">${card.title}</p>
       ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
     </div>
+    <${CardNote} card=${card} />
     <p class="pv-meta" aria-hidden="true">now</p>
   </div>`;
 }
@@ -296,10 +403,24 @@ const PREVIEWS: Record<Platform, (props: PreviewProps) => unknown> = {
   telegram: TelegramPreview,
 };
 
-export function Preview(props: PreviewProps) {
-  const platform = props.share.platform;
+/** `account`: the channel's account where the channel list is not at hand. */
+export function Preview({
+  share,
+  article,
+  text,
+  account,
+}: {
+  share: Share;
+  article: Article;
+  text: string;
+  account: string;
+}) {
+  const app = useContext(AppContext);
+  const platform = share.platform;
+  const channel = app?.channels.find((c) => c.id === share.channelId);
+  const who = accountOf(platform, channel, account);
   return html`<figure class=${`pv pv-${platform}`}>
     <figcaption class="visually-hidden">How the post looks on ${NETWORK_NAMES[platform]}</figcaption>
-    <${PREVIEWS[platform]} ...${props} />
+    <${PREVIEWS[platform]} share=${share} article=${article} text=${text} who=${who} />
   </figure>`;
 }

@@ -1,0 +1,105 @@
+/**
+ * A share's image as the previews show it. An image Crier stored is fetched from the
+ * editor API with the editor's token and shown through an object URL, revoked once the
+ * image is no longer shown; an article's own image on the publisher's site is loaded as
+ * it is. Links to the media bucket are never used.
+ */
+import { html } from 'htm/preact';
+import { useContext, useEffect, useState } from 'preact/hooks';
+import { AppContext } from './common';
+
+export type PreviewImageSource = {
+  /** the editor API path of a stored image */
+  path?: string;
+  /** a public web address (the article's image on its site) */
+  url?: string;
+  alt: string;
+  width?: number;
+  height?: number;
+};
+
+type Loaded = { path?: string; src?: string; failed: boolean };
+
+/** The object URL of a stored image fetched with the token, while it is shown. */
+function useStoredImage(path: string | undefined): Loaded {
+  const app = useContext(AppContext);
+  const [loaded, setLoaded] = useState<Loaded>({ failed: false });
+  useEffect(() => {
+    if (!path || !app) return;
+    const controller = new AbortController();
+    let objectUrl: string | undefined;
+    app.api.getImage(path, controller.signal).then(
+      (blob) => {
+        if (controller.signal.aborted) return;
+        objectUrl = URL.createObjectURL(blob);
+        setLoaded({ path, src: objectUrl, failed: false });
+      },
+      () => {
+        if (!controller.signal.aborted) setLoaded({ path, failed: true });
+      },
+    );
+    return () => {
+      controller.abort();
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [path, app?.api]);
+  // What was loaded for another path is not shown for this one.
+  return loaded.path === path ? loaded : { failed: false };
+}
+
+function Placeholder({
+  className,
+  label,
+  text,
+}: {
+  className: string;
+  label: string;
+  text: string;
+}) {
+  return html`<div class=${`${className} pv-noimage`} role="img" aria-label=${label}>
+    <span aria-hidden="true">${text}</span>
+  </div>`;
+}
+
+/**
+ * The image, or a box that says why there is none: still loading, not stored any more,
+ * or a public image this browser cannot load (`unloadable` says what the network does).
+ */
+export function PreviewImage({
+  image,
+  className,
+  unloadable,
+}: {
+  image?: PreviewImageSource;
+  className: string;
+  /** what the box says when a public image does not load here */
+  unloadable: string;
+}) {
+  const stored = useStoredImage(image?.path);
+  const [failedUrl, setFailedUrl] = useState<string>();
+  if (!image)
+    return html`<${Placeholder} className=${className} label="No image" text="No image" />`;
+  if (image.path) {
+    if (stored.src) {
+      return html`<img class=${className} src=${stored.src} alt=${image.alt} />`;
+    }
+    return stored.failed
+      ? html`<${Placeholder}
+          className=${className}
+          label=${image.alt || 'Stored image'}
+          text="The stored image is gone: it is made again when the post goes out"
+        />`
+      : html`<${Placeholder} className=${`${className} pv-loading`} label="Loading the image" text="Loading…" />`;
+  }
+  if (!image.url || failedUrl === image.url) {
+    return html`<${Placeholder} className=${className} label=${image.alt || unloadable} text=${unloadable} />`;
+  }
+  const url = image.url;
+  return html`<img
+    class=${className}
+    src=${url}
+    alt=${image.alt}
+    referrerpolicy="no-referrer"
+    onError=${() => setFailedUrl(url)}
+  />`;
+}
