@@ -180,7 +180,7 @@ describe('the previews on the article page', () => {
       expect(html).not.toContain(bucketLink);
     }
     for (const image of await images(page)) expect(image.src).toMatch(/^(blob:|https:)/);
-    const text = await page.locator('.shares').innerText();
+    const text = await page.locator('.shares').textContent();
     expect(text).not.toMatch(/not reachable/i);
     await saveScreenshot(page, 'previews-desktop');
     await page.close();
@@ -201,7 +201,7 @@ describe('the previews on the article page', () => {
       }
       if (share.warnings.includes(CARD_WARNINGS.pageUnread(share.platform as 'x'))) {
         // the page could not be read here: the preview says its card is a guess
-        expect(await card.locator('.pv-card-note').innerText()).toContain('not checked');
+        expect(await card.locator('.pv-card-note').textContent()).toContain('not checked');
       }
     }
     await page.close();
@@ -211,7 +211,7 @@ describe('the previews on the article page', () => {
     const page = await articlePage(desktop);
     for (const channel of channels) {
       const preview = shareCard(page, channel.id).locator('figure.pv');
-      const shown = await preview.innerText();
+      const shown = await preview.textContent();
       if (['x', 'bluesky', 'mastodon', 'telegram'].includes(channel.platform)) {
         expect(shown, channel.id).toContain(channel.name ?? '');
       }
@@ -242,11 +242,11 @@ describe('the previews on the article page', () => {
       const at = foldOffset(platform, long);
       expect(at).toBeDefined();
       expect(await fold.getAttribute('data-fold-at')).toBe(String(at));
-      expect(await card.locator('.pv-fold-more').innerText()).toContain(
+      expect(await card.locator('.pv-fold-more').textContent()).toContain(
         platform === 'facebook' ? 'See more' : '…more',
       );
       // what shows above the fold is the start of the text, up to the cut
-      const shown = await card.locator('.pv-text').first().innerText();
+      const shown = (await card.locator('.pv-text').first().textContent()) ?? '';
       expect(shown.startsWith(long.slice(0, at).trimEnd())).toBe(true);
       const box = await fold.boundingBox();
       expect(box?.height).toBeGreaterThan(0);
@@ -312,7 +312,7 @@ describe('a published post', () => {
 
     const [tab] = await Promise.all([desktop.waitForEvent('page'), link.click()]);
     await tab.waitForLoadState();
-    expect(await tab.getByRole('heading', { level: 1 }).innerText()).toBe('Bluesky sandbox');
+    expect(await tab.getByRole('heading', { level: 1 }).textContent()).toBe('Bluesky sandbox');
     await saveScreenshot(tab, 'sandbox-post-page');
     await tab.close();
 

@@ -9,7 +9,7 @@ import { NETWORK_NAMES, PLATFORMS, type Platform } from '../../../shared/domain/
 import type { LocalRequest, LocalResponse } from '../http-gateway';
 import type { SandboxPost } from './posts';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
@@ -30,25 +30,25 @@ function page(title: string, body: string, status: number): LocalResponse {
       'cache-control': 'no-store',
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
     },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`,
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`,
   };
 }
 
 function postHtml(post: SandboxPost): string {
   const card = post.card
-    ? `<div class="card"><strong>${escape(post.card.title ?? post.card.url)}</strong>${
-        post.card.description ? `<br>${escape(post.card.description)}` : ''
-      }<br><span class="meta">${escape(post.card.url)}</span></div>`
+    ? `<div class="card"><strong>${escapeHtml(post.card.title ?? post.card.url)}</strong>${
+        post.card.description ? `<br>${escapeHtml(post.card.description)}` : ''
+      }<br><span class="meta">${escapeHtml(post.card.url)}</span></div>`
     : '';
   const media = post.media?.length
     ? `<p class="meta">${post.media.length} image${post.media.length === 1 ? '' : 's'}: ${post.media
         .map(
           (m) =>
-            `${escape(m.mimeType)}, ${m.bytes.toLocaleString('en')} bytes${m.alt ? `, alt “${escape(m.alt)}”` : ''}`,
+            `${escapeHtml(m.mimeType)}, ${m.bytes.toLocaleString('en')} bytes${m.alt ? `, alt “${escapeHtml(m.alt)}”` : ''}`,
         )
         .join('; ')}</p>`
     : '';
-  return `<article><p class="meta"><strong>${escape(post.account)}</strong> · <time datetime="${escape(post.receivedAt)}">${escape(post.receivedAt)}</time> · id ${escape(post.remoteId)}</p><div class="text">${escape(post.text)}</div>${card}${media}</article>`;
+  return `<article><p class="meta"><strong>${escapeHtml(post.account)}</strong> · <time datetime="${escapeHtml(post.receivedAt)}">${escapeHtml(post.receivedAt)}</time> · id ${escapeHtml(post.remoteId)}</p><div class="text">${escapeHtml(post.text)}</div>${card}${media}</article>`;
 }
 
 /** The thread that follows `post`: each reply to the one before, in the order received. */
@@ -68,7 +68,7 @@ export function sandboxPostPage(list: () => SandboxPost[]) {
     const platform = request.pathParameters.platform ?? '';
     const remoteId = request.pathParameters.remoteId ?? '';
     if (!(PLATFORMS as readonly string[]).includes(platform)) {
-      return page('Not a network', `<h1>No sandbox for “${escape(platform)}”</h1>`, 404);
+      return page('Not a network', `<h1>No sandbox for “${escapeHtml(platform)}”</h1>`, 404);
     }
     const network = NETWORK_NAMES[platform as Platform];
     const posts = list();
@@ -76,11 +76,11 @@ export function sandboxPostPage(list: () => SandboxPost[]) {
     if (!post) {
       const remote = request.query.get('remote') ?? '';
       const link = /^https:\/\//i.test(remote)
-        ? `<p>The network's own address: <a href="${escape(remote)}" rel="noopener noreferrer">${escape(remote)}</a></p>`
+        ? `<p>The network's own address: <a href="${escapeHtml(remote)}" rel="noopener noreferrer">${escapeHtml(remote)}</a></p>`
         : '';
       return page(
         `Not in the ${network} sandbox`,
-        `<h1>Not in the ${escape(network)} sandbox</h1><p>The local ${escape(network)} sandbox holds no post ${escape(remoteId)}: the channel may post to ${escape(network)} itself, or the local runtime was restarted since (the sandboxes keep posts in memory).</p>${link}`,
+        `<h1>Not in the ${escapeHtml(network)} sandbox</h1><p>The local ${escapeHtml(network)} sandbox holds no post ${escapeHtml(remoteId)}: the channel may post to ${escapeHtml(network)} itself, or the local runtime was restarted since (the sandboxes keep posts in memory).</p>${link}`,
         404,
       );
     }
@@ -90,7 +90,7 @@ export function sandboxPostPage(list: () => SandboxPost[]) {
       : '';
     return page(
       `${network} sandbox: a post by ${post.account}`,
-      `<h1>${escape(network)} sandbox</h1><p class="meta">This post went to the local ${escape(network)} sandbox, not to ${escape(network)}; on the network it would be at ${escape(post.url)}.</p>${postHtml(post)}${thread}`,
+      `<h1>${escapeHtml(network)} sandbox</h1><p class="meta">This post went to the local ${escapeHtml(network)} sandbox, not to ${escapeHtml(network)}; on the network it would be at ${escapeHtml(post.url)}.</p>${postHtml(post)}${thread}`,
       200,
     );
   };

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CARD_WARNINGS } from '../../../shared/preview/card-rules';
+import { accountOf, attachedImage, linkCard } from '../../../web/src/preview-model';
 import { type Article, articleDetailSchema, type Share } from '../../../web/src/schemas';
-import { accountOf, attachedImage, linkCard } from '../../../web/src/ui/previews';
 
 const PAGE = 'https://news.example.org/2026/crossing';
 const PHOTO = 'https://news.example.org/images/crossing.jpg';

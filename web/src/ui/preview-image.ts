@@ -6,17 +6,10 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
+import type { PreviewImageSource } from '../preview-model';
 import { AppContext } from './common';
 
-export type PreviewImageSource = {
-  /** the editor API path of a stored image */
-  path?: string;
-  /** a public web address (the article's image on its site) */
-  url?: string;
-  alt: string;
-  width?: number;
-  height?: number;
-};
+export type { PreviewImageSource } from '../preview-model';
 
 type Loaded = { path?: string; src?: string; failed: boolean };
 
