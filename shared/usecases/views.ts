@@ -156,6 +156,7 @@ export const shareSummarySchema = shareViewSchema.pick({
   platform: true,
   status: true,
   dueAt: true,
+  remoteId: true,
   remoteUrl: true,
 });
 
@@ -286,6 +287,6 @@ export function shareView(share: Share): ShareView {
 
 /** The view's fields that shareSummarySchema picks, so the two read a share alike. */
 export function shareSummary(share: Share): z.output<typeof shareSummarySchema> {
-  const { key, channelId, round, platform, status, dueAt, remoteUrl } = shareView(share);
-  return { key, channelId, round, platform, status, dueAt, remoteUrl };
+  const { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl } = shareView(share);
+  return { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl };
 }

@@ -25,6 +25,7 @@ export const shareSummarySchema = z.object({
   platform: platformSchema,
   status: statusSchema,
   dueAt: text,
+  remoteId: optionalText,
   remoteUrl: optionalText,
 });
 
