@@ -122,6 +122,11 @@ export const mediaPathSchema = sharePathSchema.extend({
     .meta({ description: "The image's position in the share's `media`, from 0" }),
 });
 
+const tooLargeImage = {
+  description: 'An image over 4,000,000 bytes, more than an API answer holds',
+  schema: errorSchema,
+};
+
 /** A stored image's bytes: the answer is the image itself, with its own content type. */
 const imageAnswer = {
   contentType: 'image/*',
@@ -307,6 +312,7 @@ export const EDITOR_ROUTES = [
           'No such article (or another site’s), share or stored image (the bucket may have let it go)',
         schema: errorSchema,
       },
+      413: tooLargeImage,
     },
   },
   {
@@ -324,6 +330,7 @@ export const EDITOR_ROUTES = [
         description: 'No such article (or another site’s), share or stored card image',
         schema: errorSchema,
       },
+      413: tooLargeImage,
     },
   },
   {

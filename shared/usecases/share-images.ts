@@ -4,10 +4,17 @@
  * from these bytes, never from a link to the bucket.
  */
 import { siteOf } from '../domain/article';
-import { NotFoundError } from '../domain/errors';
+import { NotFoundError, PayloadTooLargeError } from '../domain/errors';
 import type { ArticleStore, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 import { parseShareKey, shareKeyOf } from '../domain/share-key';
+
+/**
+ * The largest image the route answers: base64 makes it a third larger, and a Lambda
+ * function's answer through API Gateway holds at most 6 MB. Processed images are far
+ * smaller (a share card is tens of kilobytes); a bigger one is posted all the same.
+ */
+export const MAX_IMAGE_ANSWER_BYTES = 4_000_000;
 
 /** Which of a share's images: one of its media by position, or its card's thumbnail. */
 export type ShareImageChoice = { kind: 'media'; index: number } | { kind: 'card' };
@@ -67,11 +74,18 @@ export async function readShareImage(
   const url =
     ref.choice.kind === 'card' ? share.card?.imageUrl : share.media?.[ref.choice.index]?.url;
   if (!url || !isStoredImageUrl(url) || !deps.media.isStoredMedia(url)) throw absent();
+  let image: { bytes: Uint8Array; mimeType: string };
   try {
-    return await deps.media.getMedia(url);
+    image = await deps.media.getMedia(url);
   } catch (error) {
     // The bucket's lifecycle may have deleted it: publish makes it again when it posts.
     if (error instanceof Error && error.name === 'MediaNotFoundError') throw absent();
     throw error;
   }
+  if (image.bytes.byteLength > MAX_IMAGE_ANSWER_BYTES) {
+    throw new PayloadTooLargeError(
+      `The image is ${image.bytes.byteLength.toLocaleString('en')} bytes, over the ${MAX_IMAGE_ANSWER_BYTES.toLocaleString('en')} the API answers; it is posted as it is`,
+    );
+  }
+  return image;
 }

@@ -124,6 +124,20 @@ describe('readShareImage', () => {
   });
 });
 
+it('refuses an image larger than an API answer can hold', async () => {
+  const { deps, articleId } = await world();
+  const big = {
+    ...deps,
+    media: {
+      ...bucket,
+      getMedia: async () => ({ bytes: new Uint8Array(4_000_001), mimeType: 'image/png' }),
+    },
+  };
+  await expect(
+    readShareImage(big, { articleId, key: 'telegram-desk', choice: { kind: 'card' } }, everyone),
+  ).rejects.toMatchObject({ kind: 'too-large' });
+});
+
 describe('storedImagePaths', () => {
   it('names the API route of each stored image and null for the others, in the view', async () => {
     const { articleId, share } = await world();

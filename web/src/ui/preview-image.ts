@@ -6,12 +6,14 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
 import type { PreviewImageSource } from '../preview-model';
 import { AppContext } from './common';
 
 export type { PreviewImageSource } from '../preview-model';
 
-type Loaded = { path?: string; src?: string; failed: boolean };
+/** `failed`: the API's status when the image could not be fetched (0: no answer). */
+type Loaded = { path?: string; src?: string; failed: number | false };
 
 /** The object URL of a stored image fetched with the token, while it is shown. */
 function useStoredImage(path: string | undefined): Loaded {
@@ -27,8 +29,9 @@ function useStoredImage(path: string | undefined): Loaded {
         objectUrl = URL.createObjectURL(blob);
         setLoaded({ path, src: objectUrl, failed: false });
       },
-      () => {
-        if (!controller.signal.aborted) setLoaded({ path, failed: true });
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        setLoaded({ path, failed: error instanceof ApiError ? error.status : 0 });
       },
     );
     return () => {
@@ -38,6 +41,13 @@ function useStoredImage(path: string | undefined): Loaded {
   }, [path, app?.api]);
   // What was loaded for another path is not shown for this one.
   return loaded.path === path ? loaded : { failed: false };
+}
+
+/** Why a stored image is not shown, by the API's answer. */
+function storedFailure(status: number): string {
+  if (status === 404) return 'The stored image is gone: it is made again when the post goes out';
+  if (status === 413) return 'The image is too large to show here; it is posted as it is';
+  return 'The image could not be loaded; reload the page to try again';
 }
 
 function Placeholder({
@@ -76,11 +86,11 @@ export function PreviewImage({
     if (stored.src) {
       return html`<img class=${className} src=${stored.src} alt=${image.alt} />`;
     }
-    return stored.failed
+    return stored.failed !== false
       ? html`<${Placeholder}
           className=${className}
           label=${image.alt || 'Stored image'}
-          text="The stored image is gone: it is made again when the post goes out"
+          text=${storedFailure(stored.failed)}
         />`
       : html`<${Placeholder} className=${`${className} pv-loading`} label="Loading the image" text="Loading…" />`;
   }
