@@ -32,12 +32,13 @@ import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
 import { viewOfSettings } from '../shared/domain/notification';
 import type { Share } from '../shared/domain/share';
-import { created, editorApi, noContent, ok } from '../shared/http/editor-api';
+import { bytes, created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
+import { readShareImage, type ShareImageChoice } from '../shared/usecases/share-images';
 import {
   listedSubscriptions,
   setSiteNotifications,
@@ -136,6 +137,21 @@ const siteNotifications = {
   clock,
   ...(emailTopic ? { subscriptions: emailTopic } : {}),
 };
+/** A share's stored image, for the previews; the S3 client is loaded by the first one asked for. */
+async function shareImage(
+  path: { articleId: string; channelId: string },
+  choice: ShareImageChoice,
+  editor: Editor,
+) {
+  const { mediaStore } = await import('../shared/store/media-store');
+  const image = await readShareImage(
+    { articles: reads.articles, shares: reads.shares, media: mediaStore() },
+    { articleId: path.articleId, key: path.channelId, choice },
+    mayRead(editor),
+  );
+  return bytes(image.bytes, image.mimeType);
+}
+
 /** Built on its first request: turning every schema into JSON Schema takes a while. */
 let openApi: Promise<unknown> | undefined;
 
@@ -182,6 +198,10 @@ export const handler = withObservability(
         const { changeArticleChannels } = await channelAdding();
         return ok(await changeArticleChannels(deps, path.articleId, body, editor, mayRead(editor)));
       },
+      'GET /api/articles/{articleId}/shares/{channelId}/media/{index}': async ({ path, editor }) =>
+        shareImage(path, { kind: 'media', index: path.index }, editor),
+      'GET /api/articles/{articleId}/shares/{channelId}/card-image': async ({ path, editor }) =>
+        shareImage(path, { kind: 'card' }, editor),
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>
           openApiDocument(),

@@ -335,6 +335,8 @@ export const FUNCTIONS = {
       'PATCH /api/articles/{articleId}/shares/{channelId}',
       'POST /api/articles/{articleId}/shares/{channelId}/{action}',
       'POST /api/articles/{articleId}/channels',
+      'GET /api/articles/{articleId}/shares/{channelId}/media/{index}',
+      'GET /api/articles/{articleId}/shares/{channelId}/card-image',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',

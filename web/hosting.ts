@@ -11,15 +11,16 @@ export const CACHE_CONTROL = {
 } as const;
 
 /**
- * The page's own script and styles only; images from the link cards' sites; API calls to
- * its own origin, plus the sign-in service's token endpoint where there is one.
+ * The page's own script and styles only; images from the link cards' sites, and the
+ * stored ones the previews fetch from the API and show through `blob:` object URLs; API
+ * calls to its own origin, plus the sign-in service's token endpoint where there is one.
  */
 export function contentSecurityPolicy(options: { connect?: string[]; images?: string[] } = {}) {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    ['img-src', "'self'", 'data:', 'https:', ...(options.images ?? [])].join(' '),
+    ['img-src', "'self'", 'data:', 'blob:', 'https:', ...(options.images ?? [])].join(' '),
     ['connect-src', "'self'", ...(options.connect ?? [])].join(' '),
     "frame-ancestors 'none'",
     "base-uri 'none'",

@@ -10,10 +10,11 @@ import type { Logger } from './logger';
 
 type UiFile = { path: string; contentType: string; body: Uint8Array };
 
-/** Images also from the local media bucket, which fauxqs serves over http on loopback. */
-export const LOCAL_CONTENT_SECURITY_POLICY = contentSecurityPolicy({
-  images: ['http://127.0.0.1:*', 'http://localhost:*'],
-});
+/**
+ * As in AWS: the previews load stored images through the API, never from the local media
+ * bucket on loopback, so the page may not load images from there.
+ */
+export const LOCAL_CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const SECURITY_HEADERS = {
   'content-security-policy': LOCAL_CONTENT_SECURITY_POLICY,

@@ -43,6 +43,7 @@ import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { type Sandboxes, startSandboxes } from './sandbox';
 import { faultsRoute } from './sandbox/faults-route';
 import { createEmailTopic, NotificationReceiver } from './sandbox/notifications';
+import { sandboxPostPage } from './sandbox/post-page';
 import { type Scheduler, startScheduler } from './scheduler';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { seedChannelDirectory } from './seed-channels';
@@ -483,7 +484,7 @@ function serveNotificationRoutes(gateway: HttpGateway, receiver: NotificationRec
 }
 
 /**
- * `GET /sandbox/posts`, `POST /sandbox/faults` and `GET /sandbox/auth`, on the API's own
+ * `GET /sandbox/posts` (and a page per post), `POST /sandbox/faults` and `GET /sandbox/auth`, on the API's own
  * port (docs/api.md).
  */
 function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
@@ -493,6 +494,11 @@ function serveSandboxRoutes(gateway: HttpGateway, sandboxes: Sandboxes): void {
     body: JSON.stringify(body),
   });
   gateway.addRoute('GET', '/sandbox/posts', async () => json(200, sandboxes.posts.list()));
+  gateway.addRoute(
+    'GET',
+    '/sandbox/posts/{platform}/{remoteId}',
+    sandboxPostPage(() => sandboxes.posts.list()),
+  );
   gateway.addRoute('GET', '/sandbox/auth', async () => json(200, sandboxes.auth.snapshot()));
   gateway.addRoute(
     'POST',

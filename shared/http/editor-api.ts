@@ -13,12 +13,29 @@ import { httpEventSchema, requestIdOf } from './event';
 import { type RouteInput, readInput } from './request';
 import { errorResponse, json } from './responses';
 
-/** A route's answer: its status and the body to send as JSON. */
-export type Answer = { status: number; body: unknown };
+/**
+ * A route's answer: its status and the body to send as JSON, or `bytes` sent as they are
+ * with their content type (an image).
+ */
+export type Answer = {
+  status: number;
+  body: unknown;
+  bytes?: { data: Uint8Array; contentType: string };
+};
 
 export const ok = (body: unknown): Answer => ({ status: 200, body });
 
 export const created = (body: unknown): Answer => ({ status: 201, body });
+
+/**
+ * Bytes, such as an image: base64 with `isBase64Encoded`, which API Gateway turns back
+ * into the bytes. Kept a few minutes by the editor's browser only (`private`).
+ */
+export const bytes = (data: Uint8Array, contentType: string): Answer => ({
+  status: 200,
+  body: undefined,
+  bytes: { data, contentType },
+});
 
 /** Done, with nothing to say. */
 export const noContent = (): Answer => ({ status: 204, body: undefined });
@@ -73,6 +90,18 @@ export function editorApi(
           by: editor.by,
           status: answer.status,
         });
+      }
+      if (answer.bytes) {
+        return {
+          statusCode: answer.status,
+          headers: {
+            'content-type': answer.bytes.contentType,
+            'cache-control': 'private, max-age=300',
+            'x-content-type-options': 'nosniff',
+          },
+          body: Buffer.from(answer.bytes.data).toString('base64'),
+          isBase64Encoded: true,
+        };
       }
       if (answer.status === 204)
         return { statusCode: 204, headers: { 'cache-control': 'no-store' } };

@@ -113,6 +113,25 @@ const shareKey = z
 
 export const sharePathSchema = z.object({ articleId, channelId: shareKey });
 
+export const mediaPathSchema = sharePathSchema.extend({
+  index: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(9)
+    .meta({ description: "The image's position in the share's `media`, from 0" }),
+});
+
+const tooLargeImage = {
+  description: 'An image over 4,000,000 bytes, more than an API answer holds',
+  schema: errorSchema,
+};
+
+/** A stored image's bytes: the answer is the image itself, with its own content type. */
+const imageAnswer = {
+  contentType: 'image/*',
+} as const;
+
 export const actionPathSchema = sharePathSchema.extend({
   action: z.enum(SHARE_ACTIONS).meta({ description: 'What to do with the share' }),
 });
@@ -280,6 +299,43 @@ export const EDITOR_ROUTES = [
         schema: errorSchema,
       },
       413: { description: 'A body over 512 KiB', schema: errorSchema },
+    },
+  },
+  {
+    routeKey: 'GET /api/articles/{articleId}/shares/{channelId}/media/{index}',
+    operationId: 'getShareMedia',
+    summary: 'One image the share attaches, as Crier stored it',
+    description:
+      "The bytes of the share's processed image at `index` (the share's `images.media` names this path for each image Crier stored), with its content type, for the editor UI's previews. Only an image Crier stored is served: an article's own image on the publisher's site is not.",
+    path: mediaPathSchema,
+    responses: {
+      200: { description: 'The image', ...imageAnswer },
+      400: { description: 'A bad share key or index', schema: errorSchema },
+      ...refused,
+      404: {
+        description:
+          'No such article (or another site’s), share or stored image (the bucket may have let it go)',
+        schema: errorSchema,
+      },
+      413: tooLargeImage,
+    },
+  },
+  {
+    routeKey: 'GET /api/articles/{articleId}/shares/{channelId}/card-image',
+    operationId: 'getShareCardImage',
+    summary: 'The thumbnail of the link card Crier sends, as stored',
+    description:
+      "The bytes of the share card's thumbnail (`images.card`), with its content type, for the editor UI's previews; only an image Crier stored (the share card it drew, or the article's image fitted) is served.",
+    path: sharePathSchema,
+    responses: {
+      200: { description: 'The image', ...imageAnswer },
+      400: { description: 'A bad share key', schema: errorSchema },
+      ...refused,
+      404: {
+        description: 'No such article (or another site’s), share or stored card image',
+        schema: errorSchema,
+      },
+      413: tooLargeImage,
     },
   },
   {

@@ -303,7 +303,9 @@ function operation(route: EditorRoute): JsonObject {
         description: answer.description,
         ...(answer.schema
           ? { content: { 'application/json': { schema: schemaRef(answer.schema) } } }
-          : {}),
+          : 'contentType' in answer && answer.contentType
+            ? { content: { [answer.contentType]: {} } }
+            : {}),
       },
     ]),
   );

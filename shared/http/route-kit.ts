@@ -39,8 +39,13 @@ export type EditorRoute = {
   admin?: boolean;
   /** whether a request without a body is refused */
   bodyRequired?: boolean;
-  /** a response without a schema has no body (204) */
-  responses: Partial<Record<ResponseStatus, { description: string; schema?: z.ZodType }>>;
+  /**
+   * A response without a schema has no body (204), unless it names a `contentType`: then
+   * the body is bytes of that type (an image), not JSON.
+   */
+  responses: Partial<
+    Record<ResponseStatus, { description: string; schema?: z.ZodType; contentType?: string }>
+  >;
 };
 
 export const refused = {

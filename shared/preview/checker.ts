@@ -6,65 +6,18 @@
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import { graphemeLength } from '../domain/text';
 import type { LinkCard, MediaRef } from '../platforms/types';
+import { CARD_RULES, CARD_WARNINGS, postShape, type Size, X_SUMMARY_MIN_IMAGE } from './card-rules';
 import { sameUrl } from './extract';
+
+export {
+  CARD_RULES,
+  CARD_WARNINGS,
+  type CardRule,
+  postShape,
+  X_SUMMARY_MIN_IMAGE,
+} from './card-rules';
+
 import type { PageCard } from './types';
-
-type Size = { width: number; height: number };
-
-export type CardRule = {
-  /**
-   * Who draws the card: the network, from the page's own tags (`page`); Crier, from the
-   * post's card (`post`: LinkedIn does not fetch the page, Bluesky's card is built by the
-   * client); or nobody (`none`: Instagram shows no link card).
-   */
-  drawnFrom: 'page' | 'post' | 'none';
-  /** characters of title the card shows before it cuts */
-  titleChars?: number;
-  /** characters of description the card shows before it cuts */
-  descriptionChars?: number;
-  /** below this the network drops the image or shows a small one */
-  minImage?: Size;
-  /** what the network asks for to show the card at full width */
-  recommendedImage?: Size;
-  /** the largest thumbnail the network takes, in bytes */
-  maxImageBytes?: number;
-};
-
-/** X's Cards markup reference: title max 70, description max 200, images under 5 MB. */
-const X_RULE: CardRule = {
-  drawnFrom: 'page',
-  titleChars: 70,
-  descriptionChars: 200,
-  // summary_large_image; a `summary` card's own minimum is in X_SUMMARY_MIN_IMAGE
-  minImage: { width: 300, height: 157 },
-  maxImageBytes: 5 * 1024 * 1024,
-};
-/** X's minimum for the small `summary` card's square image. */
-export const X_SUMMARY_MIN_IMAGE: Size = { width: 144, height: 144 };
-
-export const CARD_RULES: Record<Platform, CardRule> = {
-  x: X_RULE,
-  // The client uploads the thumbnail; the lexicon refuses a thumb over 1,000,000 bytes.
-  bluesky: { drawnFrom: 'post', maxImageBytes: 1_000_000 },
-  // The server crawls the page after posting; no documented limits.
-  mastodon: { drawnFrom: 'page' },
-  // The link attachment is crawled from the page; no documented limits.
-  threads: { drawnFrom: 'page' },
-  // Crier sends title, description and thumbnail; titles past about 150 characters are cut
-  // in the feed, and thumbnails below 1200 x 627 are shown small.
-  linkedin: { drawnFrom: 'post', titleChars: 150, minImage: { width: 1200, height: 627 } },
-  // Facebook scrapes og: tags; about 88 characters of title show on a link post; 200 x 200
-  // is the smallest image it uses, 1200 x 630 what it asks for.
-  facebook: {
-    drawnFrom: 'page',
-    titleChars: 88,
-    minImage: { width: 200, height: 200 },
-    recommendedImage: { width: 1200, height: 630 },
-  },
-  instagram: { drawnFrom: 'none' },
-  // The link preview is built from the page's og: tags.
-  telegram: { drawnFrom: 'page' },
-};
 
 /** The parts of a composed post the checker reads (a ComposedPost has them all). */
 export type CheckedPost = {
@@ -112,10 +65,14 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
     return warnings;
   }
 
+  // A post that goes with its own image shows no link card: nothing of the card matters.
+  if (postShape(post.platform, post) === 'media')
+    return [CARD_WARNINGS.mediaInsteadOfCard(post.platform)];
+
   if (!card) {
     warnings.push(
       rule.drawnFrom === 'page'
-        ? `no page card: the page could not be read, so nothing here was checked; ${network} draws the card from the page itself`
+        ? CARD_WARNINGS.pageUnread(post.platform)
         : `no page card: the page could not be read; the card uses the article's payload`,
     );
   }
@@ -126,12 +83,13 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
   const description = fromPage ? card?.description : (post.card?.description ?? card?.description);
   const image = fromPage ? card?.image : (post.card?.imageUrl ?? card?.image);
 
-  if (card || post.card) {
+  // A network that reads the page: only a page that was read says what it lacks.
+  if (fromPage ? card : card || post.card) {
     if (!image) {
       warnings.push(
         fromPage
-          ? `the page has no og:image: ${network} shows the link without a picture`
-          : `the card has no image: ${network} shows the link without a picture`,
+          ? CARD_WARNINGS.pageHasNoImage(post.platform)
+          : CARD_WARNINGS.cardHasNoImage(post.platform),
       );
     }
     if (!title) warnings.push(`the card has no title: ${network} shows the bare link`);
@@ -183,9 +141,5 @@ export function checkCard(card: PageCard | undefined, post: CheckedPost): string
     );
   }
 
-  if (post.platform === 'x' && post.media?.length) {
-    // docs/networks.md: a post with media shows no link card (unconfirmed).
-    warnings.push('the post carries images, so X shows them instead of the link card');
-  }
   return warnings;
 }

@@ -10,6 +10,7 @@ import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
 import { shareKeyOf } from '../domain/share-key';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
+import { storedImagePaths } from './share-images';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -105,6 +106,12 @@ export const shareViewSchema = z.object({
   /** a withdrawal under way or done: how many of `threadIds`, from the last, are deleted */
   threadWithdrawn: z.number().int(),
   media: z.array(mediaRefSchema).nullable(),
+  /**
+   * Where a signed-in editor loads the share's stored images from (the editor API's image
+   * routes, with the bearer token): the card's thumbnail and each medium, null where the
+   * image is not one Crier stored
+   */
+  images: z.object({ card: z.string().nullable(), media: z.array(z.string().nullable()) }),
   warnings: z.array(z.string()),
   language: z.string().nullable(),
   /** the network's own count of `text`, and its limit */
@@ -151,6 +158,7 @@ export const shareSummarySchema = shareViewSchema.pick({
   platform: true,
   status: true,
   dueAt: true,
+  remoteId: true,
   remoteUrl: true,
 });
 
@@ -258,6 +266,7 @@ export function shareView(share: Share): ShareView {
     threadIds: share.threadIds ?? [],
     threadWithdrawn: share.threadWithdrawn ?? 0,
     media: share.media ?? null,
+    images: storedImagePaths(share),
     warnings: share.warnings ?? [],
     language: share.language ?? null,
     length: share.length ?? null,
@@ -280,6 +289,6 @@ export function shareView(share: Share): ShareView {
 
 /** The view's fields that shareSummarySchema picks, so the two read a share alike. */
 export function shareSummary(share: Share): z.output<typeof shareSummarySchema> {
-  const { key, channelId, round, platform, status, dueAt, remoteUrl } = shareView(share);
-  return { key, channelId, round, platform, status, dueAt, remoteUrl };
+  const { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl } = shareView(share);
+  return { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl };
 }

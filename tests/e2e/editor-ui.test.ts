@@ -26,6 +26,7 @@ type ApiShare = {
   text: string;
   dueAt: string;
   url: string;
+  remoteId: string | null;
   remoteUrl: string | null;
   length: { used: number; limit: number; unit: string } | null;
 };
@@ -358,9 +359,12 @@ describe('the editor UI', () => {
         const card = shareCard(page, share.channelId);
         if (published.includes(share.channelId)) {
           expect(share.status).toBe('published');
+          // Locally the link opens the sandbox's page for the post, naming the network's own.
           expect(
             await card.getByRole('link', { name: /^View the post on/ }).getAttribute('href'),
-          ).toBe(share.remoteUrl);
+          ).toBe(
+            `/sandbox/posts/${share.platform}/${encodeURIComponent(share.remoteId ?? '')}?remote=${encodeURIComponent(share.remoteUrl ?? '')}`,
+          );
         } else {
           expect(share.status).toBe('cancelled');
         }

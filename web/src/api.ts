@@ -105,6 +105,24 @@ export function createApi(options: {
     'share' in answer ? answer.share : answer;
 
   return {
+    /**
+     * A stored image from one of the API's image routes (a share's `images` names them),
+     * fetched with the bearer token: the previews show it through an object URL.
+     */
+    async getImage(path: string, signal?: AbortSignal): Promise<Blob> {
+      if (!path.startsWith('/api/')) throw new Error(`Not an editor API path: ${path}`);
+      const headers: Record<string, string> = { accept: 'image/*' };
+      const token = options.token();
+      if (token) headers.authorization = `Bearer ${token}`;
+      const response = await doFetch(path, { headers, signal });
+      if (!response.ok) {
+        if (response.status === 401) options.onUnauthorized();
+        const parsed = errorBodySchema.safeParse(await response.json().catch(() => ({})));
+        throw new ApiError(response.status, parsed.success ? parsed.data : {});
+      }
+      return response.blob();
+    },
+
     async listArticles(query: ListFilters & { limit?: number; cursor?: string } = {}) {
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) {

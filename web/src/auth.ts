@@ -22,7 +22,8 @@ export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
   } catch {
     // No config: the local runtime's defaults.
   }
-  return LOCAL_RUNTIME_CONFIG;
+  // Never the local sandbox links: a deployment whose config did not load is not local.
+  return { auth: LOCAL_RUNTIME_CONFIG.auth };
 }
 
 const TOKEN_KEY = 'crier.token';

@@ -1,10 +1,12 @@
 /** The editor UI's entry point: the runtime config, a returning sign-in, then the app. */
 import { html, render } from 'htm/preact';
 import { finishCognitoSignIn, loadRuntimeConfig, takeTokenFromFragment } from './auth';
+import { setSandboxPosts } from './sandbox-links';
 import { App } from './ui/app';
 
 async function start(root: HTMLElement): Promise<void> {
   const config = await loadRuntimeConfig();
+  setSandboxPosts(config.sandboxPosts);
   let notice: string | undefined;
   if (config.auth.mode === 'token') {
     takeTokenFromFragment();

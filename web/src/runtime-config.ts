@@ -14,8 +14,16 @@ export const runtimeConfigSchema = z.object({
       clientId: z.string(),
     }),
   ]),
+  /**
+   * The local runtime's sandbox post pages (`/sandbox/posts`): published posts open
+   * there rather than on the real network. Never set in AWS.
+   */
+  sandboxPosts: z.optional(z.string()),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 
-export const LOCAL_RUNTIME_CONFIG: RuntimeConfig = { auth: { mode: 'token' } };
+export const LOCAL_RUNTIME_CONFIG: RuntimeConfig = {
+  auth: { mode: 'token' },
+  sandboxPosts: '/sandbox/posts',
+};

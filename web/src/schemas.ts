@@ -25,6 +25,7 @@ export const shareSummarySchema = z.object({
   platform: platformSchema,
   status: statusSchema,
   dueAt: text,
+  remoteId: optionalText,
   remoteUrl: optionalText,
 });
 
@@ -61,6 +62,10 @@ export const shareSchema = z.object({
         height: z.nullish(z.number()),
       }),
     ),
+  ),
+  /** the editor API paths of the share's stored images, loaded with the bearer token */
+  images: z.nullish(
+    z.object({ card: z.nullable(text), media: z._default(z.array(z.nullable(text)), []) }),
   ),
   thread: z.nullish(z.array(text)),
   /** Bluesky: where the text's link labels lead (UTF-8 byte ranges of `text`) */

@@ -53,7 +53,11 @@ describe('the editor UI on the local stack', () => {
 
   it('tells the page to ask for the editor token, and never serves the token', async () => {
     const config = await get('/config.json');
-    expect(await config.json()).toEqual({ auth: { mode: 'token' } });
+    // and that published posts open the sandboxes' pages for them
+    expect(await config.json()).toEqual({
+      auth: { mode: 'token' },
+      sandboxPosts: '/sandbox/posts',
+    });
     const token = stack.secrets.editorToken.value;
     for (const path of ['/', '/config.json'])
       expect(await (await get(path)).text()).not.toContain(token);

@@ -151,7 +151,7 @@ describe('--html on fixture pages', () => {
     expect(Object.keys(out.posts)).toEqual(['x', 'x:x-sport', 'bluesky']);
     expect(out.posts.x?.warnings).toEqual(
       expect.arrayContaining([
-        'the page has no og:image: X shows the link without a picture',
+        'the page has no image (no og:image, twitter:image or other): X shows the link without a picture',
         expect.stringMatching(/^the card title is 10\d characters; X shows about 70$/),
       ]),
     );

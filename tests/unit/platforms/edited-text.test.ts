@@ -123,6 +123,7 @@ describe('an editor’s Bluesky text with links', () => {
       channel('bluesky'),
       `Now 👩🏽‍💻 ${label}, and more`,
       300,
+      'text',
       known,
     );
     expect(checked.text).toBe(`Now 👩🏽‍💻 ${label}, and more`);
@@ -131,7 +132,13 @@ describe('an editor’s Bluesky text with links', () => {
     expect(facet && sliced(checked.text, facet)).toBe(label);
     expect(facet?.features).toEqual([{ $type: 'app.bsky.richtext.facet#link', uri: url }]);
     // A label the editor cut short is plain text: it no longer says where it goes.
-    const cut = checkEditedText(channel('bluesky'), 'Now www.leftvoice.org/trump', 300, known);
+    const cut = checkEditedText(
+      channel('bluesky'),
+      'Now www.leftvoice.org/trump',
+      300,
+      'text',
+      known,
+    );
     expect(cut.facets).toEqual([]);
   });
 
@@ -141,6 +148,7 @@ describe('an editor’s Bluesky text with links', () => {
       channel('bluesky'),
       first.text,
       300,
+      'text',
       knownLinks({ text: first.text, facets: first.facets }),
     );
     expect(again).toEqual(first);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../../shared/domain/platform';
-import { CARD_RULES, type CheckedPost, checkCard } from '../../../shared/preview/checker';
+import {
+  CARD_RULES,
+  CARD_WARNINGS,
+  type CheckedPost,
+  checkCard,
+  postShape,
+} from '../../../shared/preview/checker';
 import type { PageCard } from '../../../shared/preview/types';
 
 const pageUrl = 'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/';
@@ -48,8 +54,39 @@ describe('checkCard', () => {
   it('warns of a missing og:image on networks that read the page', () => {
     const noImage: PageCard = { ...card, image: undefined };
     expect(checkCard(noImage, post('facebook'))).toEqual([
-      'the page has no og:image: Facebook shows the link without a picture',
+      'the page has no image (no og:image, twitter:image or other): Facebook shows the link without a picture',
     ]);
+  });
+
+  it('says nothing of og:image or title when the page was not read, even with a card from the payload', () => {
+    const payloadCard = { url: pageUrl, title: 'T', imageUrl: card.image };
+    for (const platform of ['facebook', 'threads', 'telegram', 'mastodon', 'x'] as const) {
+      expect(checkCard(undefined, post(platform, { card: payloadCard })), platform).toEqual([
+        CARD_WARNINGS.pageUnread(platform),
+      ]);
+    }
+  });
+
+  it('checks no link card where the post goes with its own image, as the preview draws it', () => {
+    const media = [{ url: 's3://crier-media/media/a.jpg', width: 1200, height: 630 }];
+    const noImage: PageCard = { ...card, image: undefined, title: undefined };
+    // Telegram: a photo whose caption fits shows no link preview
+    expect(checkCard(noImage, post('telegram', { media }))).toEqual([
+      CARD_WARNINGS.mediaInsteadOfCard('telegram'),
+    ]);
+    expect(checkCard(undefined, post('threads', { media }))).toEqual([
+      CARD_WARNINGS.mediaInsteadOfCard('threads'),
+    ]);
+    // a caption over Telegram's 1,024 goes as text with the link preview: the page counts
+    const long = 'word '.repeat(300);
+    expect(postShape('telegram', { text: long, media })).toBe('card');
+    expect(checkCard(noImage, post('telegram', { text: long, media }))).toContain(
+      CARD_WARNINGS.pageHasNoImage('telegram'),
+    );
+    expect(postShape('telegram', { text: 'short', media })).toBe('media');
+    expect(postShape('instagram', { text: 'short' })).toBe('media');
+    expect(postShape('bluesky', { text: 'short', media })).toBe('card');
+    expect(postShape('facebook', { text: 'short', media: [] })).toBe('card');
   });
 
   it("checks the image against each network's minimum when its size is known", () => {

@@ -5,6 +5,7 @@ import { useContext } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
 import { NETWORK_NAMES, PLATFORMS } from '../../../shared/domain/platform';
 import type { ShareStatus } from '../../../shared/domain/share-state';
+import { accountHandle } from '../account-handle';
 import { type Api, ApiError } from '../api';
 import type { Channel, Site } from '../schemas';
 import { channelClock, formatDateTime, formatDateTimeWithZone, formatRelative } from '../time';
@@ -76,12 +77,7 @@ export function channelZone(
   return channel ? (channel.timezone ?? 'UTC') : undefined;
 }
 
-/** How the account shows on the network: `@name` where handles are, a name elsewhere. */
-export function accountHandle(platform: Platform, account: string): string {
-  const bare = account.trim().replace(/^@/, '');
-  if (['x', 'bluesky', 'mastodon', 'telegram'].includes(platform)) return `@${bare}`;
-  return bare;
-}
+export { accountHandle };
 
 /** The channel's account as its network writes it, or its id when the API does not list channels. */
 export function channelLabel(channels: Channel[], channelId: string): string {

@@ -4,51 +4,27 @@
  * approximation for judging a post at a glance, kept close to each network's layout.
  */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useContext } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
 import { type KnownLink, knownLinks } from '../../../shared/platforms/bluesky/links';
-import { fitsCaption } from '../../../shared/platforms/telegram/rules';
-import { hostOf, pieces } from '../rich-text';
+import { FOLD_RULES, foldOffset } from '../../../shared/platforms/fold';
+import { postShape } from '../../../shared/preview/card-rules';
+import {
+  accountOf,
+  attachedImage,
+  type Card,
+  fromThePage,
+  type Image,
+  linkCard,
+} from '../preview-model';
+import { pieces } from '../rich-text';
 import type { Article, Share } from '../schemas';
-import { accountHandle, NETWORK_NAMES } from './common';
+import { AppContext, NETWORK_NAMES } from './common';
+import { PreviewImage } from './preview-image';
 
-type Image = { url: string; alt: string; width?: number; height?: number };
-type Card = { title: string; description?: string; host: string; image?: Image };
+export { accountOf, attachedImage, displayName, linkCard } from '../preview-model';
 
-const isWebUrl = (url: string | null | undefined): url is string =>
-  typeof url === 'string' && /^https?:\/\//i.test(url);
-
-/** The image Crier attaches (Instagram, X with media), if any. */
-function attachedImage(share: Share): Image | undefined {
-  const media = share.media?.find((m) => isWebUrl(m.url));
-  if (!media) return undefined;
-  return {
-    url: media.url,
-    alt: media.alt ?? '',
-    width: media.width ?? undefined,
-    height: media.height ?? undefined,
-  };
-}
-
-/** The link card: the share's own, else the article's title, summary and image. */
-function linkCard(share: Share, article: Article): Card {
-  const card = share.card;
-  const imageUrl = [card?.imageUrl, article.imageUrl].find(isWebUrl);
-  return {
-    title: card?.title ?? article.title,
-    description: card?.description ?? article.summary ?? undefined,
-    host: hostOf(card?.url ?? (share.url || article.url)),
-    image: imageUrl ? { url: imageUrl, alt: card?.imageAlt ?? article.imageAlt ?? '' } : undefined,
-  };
-}
-
-/** A display name from a handle: `newsroom.bsky.social` -> `Newsroom`. */
-export function displayName(account: string): string {
-  const first = account.trim().replace(/^@/, '').split(/[@.]/)[0] ?? account;
-  return first.charAt(0).toUpperCase() + first.slice(1);
-}
-
-function RichText({
+function Pieces({
   platform,
   text,
   links = [],
@@ -57,42 +33,46 @@ function RichText({
   text: string;
   links?: readonly KnownLink[];
 }) {
-  return html`<div class="pv-text">
-    ${pieces(platform, text, links).map((piece) => {
-      if (piece.kind === 'link') {
-        return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
-          >${piece.text}</a
-        >`;
-      }
-      if (piece.kind === 'text') return piece.text;
-      return html`<span class=${`pv-${piece.kind}`}>${piece.text}</span>`;
-    })}
-  </div>`;
+  return pieces(platform, text, links).map((piece) => {
+    if (piece.kind === 'link') {
+      return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
+        >${piece.text}</a
+      >`;
+    }
+    if (piece.kind === 'text') return piece.text;
+    return html`<span class=${`pv-${piece.kind}`}>${piece.text}</span>`;
+  });
 }
 
-/** An image that shows where it was when it cannot load (offline, or a private address). */
-function PreviewImage({
-  image,
-  className,
-  host,
+/**
+ * The text, cut where the network's feed folds it: what shows, the fold marked as the
+ * network marks it ("See more"), and the rest dimmed below a dashed line.
+ */
+function RichText({
+  platform,
+  text,
+  links = [],
 }: {
-  image?: Image;
-  className: string;
-  host: string;
+  platform: Platform;
+  text: string;
+  /** Bluesky: the labels the post shows and the URLs they link to */
+  links?: readonly KnownLink[];
 }) {
-  const [failed, setFailed] = useState(false);
-  if (!image || failed) {
-    return html`<div class=${`${className} pv-noimage`} role="img" aria-label=${image?.alt || `No image: ${host}`}>
-      <span aria-hidden="true">${image ? 'Image not reachable from this browser' : 'No image'}</span>
-    </div>`;
+  const fold = foldOffset(platform, text);
+  const rule = FOLD_RULES[platform];
+  if (fold === undefined || !rule) {
+    return html`<div class="pv-text"><${Pieces} platform=${platform} text=${text} links=${links} /></div>`;
   }
-  return html`<img
-    class=${className}
-    src=${image.url}
-    alt=${image.alt}
-    referrerpolicy="no-referrer"
-    onError=${() => setFailed(true)}
-  />`;
+  return html`<div class="pv-text">
+    <${Pieces} platform=${platform} text=${text.slice(0, fold).trimEnd()} /><span
+      class="pv-fold-more"
+      >${rule.label}</span
+    >
+    <div class="pv-fold" data-fold-at=${fold} role="note">
+      <span class="pv-fold-label">${NETWORK_NAMES[platform]} folds the post here: the rest shows after “${rule.label.replace(/^…\s*/, '')}”</span>
+    </div>
+    <div class="pv-folded"><${Pieces} platform=${platform} text=${text.slice(fold).trimStart()} /></div>
+  </div>`;
 }
 
 function Avatar({ name, shape = 'round' }: { name: string; shape?: 'round' | 'square' }) {
@@ -101,44 +81,95 @@ function Avatar({ name, shape = 'round' }: { name: string; shape?: 'round' | 'sq
   >`;
 }
 
-type PreviewProps = { share: Share; article: Article; text: string; account: string };
+type PreviewProps = {
+  share: Share;
+  article: Article;
+  text: string;
+  /** the channel's name and handle */
+  who: { name: string; handle: string };
+};
 
-function XPreview({ share, article, text, account }: PreviewProps) {
-  const image = attachedImage(share);
+/** The card's picture where the network shows one; none where it shows the link without. */
+function CardImage({ share, card }: { share: Share; card: Card }) {
+  if (!card.image) return null;
+  return html`<${PreviewImage}
+    className="pv-card-image"
+    image=${card.image}
+    unloadable=${fromThePage(share.platform, card.host)}
+  />`;
+}
+
+/** Says that the card is the article's guess where the network reads a page Crier could not. */
+function CardNote({ card }: { card: Card }) {
+  return card.note ? html`<p class="pv-card-note">${card.note}</p>` : null;
+}
+
+function MediaImage({
+  share,
+  image,
+  className,
+}: {
+  share: Share;
+  image: Image;
+  className: string;
+}) {
+  return html`<${PreviewImage}
+    className=${className}
+    image=${image}
+    unloadable=${`${NETWORK_NAMES[share.platform]} posts this image; it did not load here`}
+  />`;
+}
+
+/** The post's own image where the network shows it instead of a card, as the checker reads it. */
+const shownMedia = (share: Share, text: string) =>
+  postShape(share.platform, { text, media: share.media }) === 'media'
+    ? attachedImage(share)
+    : undefined;
+
+function XPreview({ share, article, text, who }: PreviewProps) {
+  const image = shownMedia(share, text);
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.name} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('x', account)} · now</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle} · now</span>
       </p>
       <${RichText} platform="x" text=${text} />
       ${
         image
-          ? html`<${PreviewImage} className="pv-media" image=${image} host=${card.host} />`
-          : html`<div class="pv-card pv-card-overlay">
-              <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
-              <span class="pv-card-overlay-title">${card.title}</span>
-            </div>
-            <p class="pv-card-from">From ${card.host}</p>`
+          ? html`<${MediaImage} share=${share} image=${image} className="pv-media" />`
+          : card.image
+            ? html`<div class="pv-card pv-card-overlay">
+                <${CardImage} share=${share} card=${card} />
+                <span class="pv-card-overlay-title">${card.title}</span>
+              </div>
+              <p class="pv-card-from">From ${card.host}</p>`
+            : html`<div class="pv-card">
+                <div class="pv-card-body">
+                  <p class="pv-card-host">${card.host}</p>
+                  <p class="pv-card-title">${card.title}</p>
+                </div>
+              </div>`
       }
+      <${CardNote} card=${card} />
     </div>
   </div>`;
 }
 
-function BlueskyPreview({ share, article, text, account }: PreviewProps) {
+function BlueskyPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.name} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('bluesky', account)} · now</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle} · now</span>
       </p>
       <${RichText} platform="bluesky" text=${text} links=${knownLinks({ ...share, facets: share.facets ?? [] })} />
       <div class="pv-card">
-        <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+        <${CardImage} share=${share} card=${card} />
         <div class="pv-card-body">
           <p class="pv-card-title">${card.title}</p>
           ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
@@ -149,68 +180,70 @@ function BlueskyPreview({ share, article, text, account }: PreviewProps) {
   </div>`;
 }
 
-function MastodonPreview({ share, article, text, account }: PreviewProps) {
+function MastodonPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} shape="square" />
+    <${Avatar} name=${who.name} shape="square" />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${displayName(account)}</strong>
-        <span class="pv-handle">${accountHandle('mastodon', account)}</span>
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle}</span>
       </p>
       <${RichText} platform="mastodon" text=${text} />
       <div class="pv-card">
-        <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+        <${CardImage} share=${share} card=${card} />
         <div class="pv-card-body">
           <p class="pv-card-host">${card.host}</p>
           <p class="pv-card-title">${card.title}</p>
           ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
         </div>
       </div>
+      <${CardNote} card=${card} />
     </div>
   </div>`;
 }
 
-function ThreadsPreview({ share, article, text, account }: PreviewProps) {
+function ThreadsPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   // With an image, Crier posts an image post (no link attachment).
-  const image = attachedImage(share);
+  const image = shownMedia(share, text);
   return html`<div class="pv-row">
-    <${Avatar} name=${displayName(account)} />
+    <${Avatar} name=${who.handle} />
     <div class="pv-body">
       <p class="pv-head">
-        <strong class="pv-name">${accountHandle('threads', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">now</span>
       </p>
       <${RichText} platform="threads" text=${text} />
       ${
         image
-          ? html`<${PreviewImage} className="pv-media" image=${image} host=${card.host} />`
+          ? html`<${MediaImage} share=${share} image=${image} className="pv-media" />`
           : html`<div class="pv-card">
-              <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+              <${CardImage} share=${share} card=${card} />
               <div class="pv-card-body">
                 <p class="pv-card-host">${card.host}</p>
                 <p class="pv-card-title">${card.title}</p>
               </div>
-            </div>`
+            </div>
+            <${CardNote} card=${card} />`
       }
     </div>
   </div>`;
 }
 
-function LinkedInPreview({ share, article, text, account }: PreviewProps) {
+function LinkedInPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${displayName(account)} shape="square" />
+      <${Avatar} name=${who.handle} shape="square" />
       <p class="pv-head pv-head-stacked">
-        <strong class="pv-name">${accountHandle('linkedin', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">now · Public</span>
       </p>
     </div>
     <${RichText} platform="linkedin" text=${text} />
     <div class="pv-card pv-card-flush">
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
       <div class="pv-card-body">
         <p class="pv-card-title">${card.title}</p>
         <p class="pv-card-host">${card.host}</p>
@@ -219,25 +252,26 @@ function LinkedInPreview({ share, article, text, account }: PreviewProps) {
   </div>`;
 }
 
-function FacebookPreview({ share, article, text, account }: PreviewProps) {
+function FacebookPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${displayName(account)} />
+      <${Avatar} name=${who.handle} />
       <p class="pv-head pv-head-stacked">
-        <strong class="pv-name">${accountHandle('facebook', account)}</strong>
+        <strong class="pv-name">${who.handle}</strong>
         <span class="pv-handle">Just now · Public</span>
       </p>
     </div>
     <${RichText} platform="facebook" text=${text} />
     <div class="pv-card pv-card-flush">
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
       <div class="pv-card-body">
         <p class="pv-card-host pv-upper">${card.host}</p>
         <p class="pv-card-title">${card.title}</p>
         ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
       </div>
     </div>
+    <${CardNote} card=${card} />
   </div>`;
 }
 
@@ -251,45 +285,52 @@ const INSTAGRAM_ICONS = [
     html`<svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d=${d} /></svg>`,
 );
 
-function InstagramPreview({ share, article, text, account }: PreviewProps) {
-  const handle = accountHandle('instagram', account);
-  const image = attachedImage(share) ?? linkCard(share, article).image;
+function InstagramPreview({ share, text, who }: PreviewProps) {
+  // Instagram posts the image Crier attaches; without one it refuses the post.
+  const image = attachedImage(share);
   return html`<div>
     <div class="pv-row pv-row-center">
-      <${Avatar} name=${handle} />
-      <strong class="pv-name">${handle}</strong>
+      <${Avatar} name=${who.handle} />
+      <strong class="pv-name">${who.handle}</strong>
     </div>
-    <${PreviewImage} className="pv-square" image=${image} host=${hostOf(article.url)} />
+    ${
+      image
+        ? html`<${MediaImage} share=${share} image=${image} className="pv-square" />`
+        : html`<div class="pv-square pv-noimage" role="img" aria-label="No image">
+            <span aria-hidden="true">No image: Instagram refuses a post without one</span>
+          </div>`
+    }
     <p class="pv-icons" aria-hidden="true">${INSTAGRAM_ICONS}</p>
     <div class="pv-caption">
-      <strong class="pv-name">${handle}</strong>${' '}<${RichText} platform="instagram" text=${text} />
+      <strong class="pv-name">${who.handle}</strong>${' '}<${RichText} platform="instagram" text=${text} />
     </div>
   </div>`;
 }
 
-function TelegramPreview({ share, article, text, account }: PreviewProps) {
+function TelegramPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
-  const photo = attachedImage(share);
   // A photo whose caption fits goes as a photo post; anything else as text with a link preview.
-  if (photo && fitsCaption(text)) {
+  const photo = shownMedia(share, text);
+  if (photo) {
     return html`<div class="pv-bubble pv-bubble-photo">
-      <${PreviewImage} className="pv-photo" image=${photo} host=${card.host} />
+      <${MediaImage} share=${share} image=${photo} className="pv-photo" />
       <div class="pv-caption">
-        <p class="pv-channel">${displayName(account)}</p>
+        <p class="pv-channel">${who.name}</p>
         <${RichText} platform="telegram" text=${text} />
         <p class="pv-meta" aria-hidden="true">now</p>
       </div>
     </div>`;
   }
   return html`<div class="pv-bubble">
-    <p class="pv-channel">${displayName(account)}</p>
+    <p class="pv-channel">${who.name}</p>
     <${RichText} platform="telegram" text=${text} />
     <div class="pv-tg-preview">
       <p class="pv-card-host">${card.host}</p>
       <p class="pv-card-title">${card.title}</p>
       ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
-      <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+      <${CardImage} share=${share} card=${card} />
     </div>
+    <${CardNote} card=${card} />
     <p class="pv-meta" aria-hidden="true">now</p>
   </div>`;
 }
@@ -305,10 +346,24 @@ const PREVIEWS: Record<Platform, (props: PreviewProps) => unknown> = {
   telegram: TelegramPreview,
 };
 
-export function Preview(props: PreviewProps) {
-  const platform = props.share.platform;
+/** `account`: the channel's account where the channel list is not at hand. */
+export function Preview({
+  share,
+  article,
+  text,
+  account,
+}: {
+  share: Share;
+  article: Article;
+  text: string;
+  account: string;
+}) {
+  const app = useContext(AppContext);
+  const platform = share.platform;
+  const channel = app?.channels.find((c) => c.id === share.channelId);
+  const who = accountOf(platform, channel, account);
   return html`<figure class=${`pv pv-${platform}`}>
     <figcaption class="visually-hidden">How the post looks on ${NETWORK_NAMES[platform]}</figcaption>
-    <${PREVIEWS[platform]} ...${props} />
+    <${PREVIEWS[platform]} share=${share} article=${article} text=${text} who=${who} />
   </figure>`;
 }

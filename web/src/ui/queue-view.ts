@@ -4,6 +4,7 @@ import { useContext, useEffect } from 'preact/hooks';
 import { isFinal, SHARE_STATUSES, type ShareStatus } from '../../../shared/domain/share-state';
 import { listAllArticles } from '../api';
 import { articleHref, routeHref } from '../router';
+import { postLink } from '../sandbox-links';
 import type { ArticleSummary, ShareSummary } from '../schemas';
 import { shareKey, statusSchema } from '../schemas';
 import {
@@ -41,8 +42,8 @@ function ShareRows({
       <td><${StatusBadge} status=${share.status} /></td>
       <td>
         ${
-          share.remoteUrl
-            ? html`<a href=${share.remoteUrl} target="_blank" rel="noopener noreferrer"
+          postLink(share)
+            ? html`<a href=${postLink(share)} target="_blank" rel="noopener noreferrer"
                 >View<span class="visually-hidden">
                   the post on ${NETWORK_NAMES[share.platform]} (opens in a new tab)</span
                 ></a

@@ -8,6 +8,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { cancelOutcome, isEditable, isFinal } from '../../../shared/domain/share-state';
 import { ApiError, type ShareAction } from '../api';
 import { countFor, unitLabel } from '../count';
+import { postLink, postsGoToSandbox } from '../sandbox-links';
 import {
   type Article,
   type ArticleChannelsAnswer,
@@ -303,10 +304,10 @@ export function ShareCard({
     <${ThreadPreview} platform=${share.platform} account=${account} parts=${parts} />
 
     ${
-      share.remoteUrl &&
+      postLink(share) &&
       html`<p class="live-link">
-        <a href=${share.remoteUrl} target="_blank" rel="noopener noreferrer"
-          >View the post on ${network}<span class="visually-hidden"> (opens in a new tab)</span></a
+        <a href=${postLink(share)} target="_blank" rel="noopener noreferrer"
+          >View the post on ${network}${postsGoToSandbox() ? ' (sandbox)' : ''}<span class="visually-hidden"> (opens in a new tab)</span></a
         >
       </p>`
     }
