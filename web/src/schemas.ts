@@ -26,6 +26,8 @@ export const shareSummarySchema = z.object({
   status: statusSchema,
   dueAt: text,
   remoteUrl: optionalText,
+  /** a draft whose dueAt has passed (the article list says so) */
+  overdue: z.optional(z.boolean()),
 });
 
 export const historyEntrySchema = z.object({
