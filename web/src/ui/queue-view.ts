@@ -238,7 +238,7 @@ export function QueueView({ params }: { params: URLSearchParams }) {
         Search headlines and URLs
         <input type="search" name="q" maxlength="200" value=${filters.q ?? ''} placeholder="e.g. Bolivia" />
       </label>
-      <label>
+      <label class="filter-section">
         Section
         <input type="text" name="section" list="queue-sections" maxlength="200" value=${filters.section ?? ''} />
         <datalist id="queue-sections">${sections.map((s) => html`<option value=${s} />`)}</datalist>
