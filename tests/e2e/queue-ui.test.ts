@@ -299,6 +299,26 @@ describe('the queue by article', () => {
     expect(Date.parse((await apiShare(ids[2] ?? '', 'x-newsroom')).dueAt)).toBe(
       Date.parse(x.dueAt) - 15 * 60_000,
     );
+
+    // To the next slots: back to where compose planned it, 30 minutes after arrival.
+    const { body } = await getJson(stack.url, `/api/articles/${ids[2]}`, token);
+    const receivedAt = (body as { article: { receivedAt: string } }).article.receivedAt;
+    await page.locator('.bulk-results').getByRole('button', { name: 'Dismiss' }).click();
+    // The row stays unfolded.
+    await shareLine(third, 'x-newsroom').locator('input.select').check();
+    await bar.getByRole('button', { name: 'Reschedule…' }).click();
+    await bar.getByRole('button', { name: 'To the next slots' }).click();
+    expect(await bar.getByRole('alertdialog').textContent()).toContain(
+      'Move 1 share to their channels’ next free slots?',
+    );
+    await bar.getByRole('button', { name: 'Yes, reschedule 1 share' }).click();
+    await expect
+      .poll(() => resultFor(page, 3, 'x-newsroom').textContent())
+      .toContain('done, now scheduled, due');
+    expect((await apiShare(ids[2] ?? '', 'x-newsroom')).dueAt).toBe(
+      new Date(Date.parse(receivedAt) + 30 * 60_000).toISOString(),
+    );
+    await saveScreenshot(page, 'queue-8b-next-slots');
     await page.close();
   });
 

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Api } from '../api';
 import type { BulkAction, BulkRequest, BulkResult } from '../bulk-schemas';
+import { formatDateTime } from '../time';
 import { ErrorNotice, inputValue, NETWORK_NAMES, STATUS_LABELS } from './common';
 
 /** A selected share, with what the results list names it by. */
@@ -62,8 +63,8 @@ export function BulkBar({
   api: Api;
   selected: SelectedShare[];
   onClear: () => void;
-  /** the results, in the order sent, and what was asked */
-  onDone: (results: BulkResult[], summary: string) => void;
+  /** the results, in the order sent, what was asked in words, and the action */
+  onDone: (results: BulkResult[], summary: string, action: BulkAction) => void;
 }) {
   const [stage, setStage] = useState<'idle' | 'reschedule' | 'confirm' | 'running'>('idle');
   const [plan, setPlan] = useState<Plan | undefined>();
@@ -96,7 +97,7 @@ export function BulkBar({
       const results = await api.bulkShares(request);
       setStage('idle');
       setPlan(undefined);
-      onDone(results, describePlan(plan, count));
+      onDone(results, describePlan(plan, count), plan.action);
     } catch (caught) {
       setError(caught);
       setStage('confirm');
@@ -177,9 +178,12 @@ export function BulkResults({
   summary,
   results,
   names,
+  showDue,
   onDismiss,
 }: {
   summary: string;
+  /** a reschedule: each share's new time is said */
+  showDue: boolean;
   results: BulkResult[];
   /** how the queue named each share when it was selected */
   names: ReadonlyMap<string, SelectedShare>;
@@ -207,7 +211,7 @@ export function BulkResults({
             ${
               result.ok
                 ? result.share
-                  ? `done, now ${STATUS_LABELS[result.share.status].toLowerCase()}${result.status === 202 ? ' (cancel requested while publishing)' : ''}`
+                  ? `done, now ${STATUS_LABELS[result.share.status].toLowerCase()}${result.status === 202 ? ' (cancel requested while publishing)' : ''}${showDue ? `, due ${formatDateTime(result.share.dueAt)}` : ''}`
                   : 'done'
                 : `not done (${result.status}): ${result.message ?? result.error ?? 'refused'}`
             }

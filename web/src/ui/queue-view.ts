@@ -7,7 +7,7 @@ import { html } from 'htm/preact';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { SHARE_STATUSES } from '../../../shared/domain/share-state';
 import type { Api, ListFilters } from '../api';
-import type { BulkResult } from '../bulk-schemas';
+import type { BulkAction, BulkResult } from '../bulk-schemas';
 import {
   isFiltered,
   type QueueFilters,
@@ -104,7 +104,13 @@ export function QueueView({ params }: { params: URLSearchParams }) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [outcome, setOutcome] = useState<
-    { summary: string; results: BulkResult[]; names: Map<string, SelectedShare> } | undefined
+    | {
+        summary: string;
+        results: BulkResult[];
+        names: Map<string, SelectedShare>;
+        action: BulkAction;
+      }
+    | undefined
   >();
   const latest = useRef(0);
   const resultsRef = useRef<HTMLDivElement>(null);
@@ -292,6 +298,7 @@ export function QueueView({ params }: { params: URLSearchParams }) {
           summary=${outcome.summary}
           results=${outcome.results}
           names=${outcome.names}
+          showDue=${outcome.action === 'reschedule'}
           onDismiss=${() => setOutcome(undefined)}
         />`
       }
@@ -352,8 +359,8 @@ export function QueueView({ params }: { params: URLSearchParams }) {
         api=${app.api}
         selected=${selectedShares}
         onClear=${() => setSelected(new Set())}
-        onDone=${(results: BulkResult[], summary: string) => {
-          setOutcome({ summary, results, names: new Map(byKey) });
+        onDone=${(results: BulkResult[], summary: string, action: BulkAction) => {
+          setOutcome({ summary, results, names: new Map(byKey), action });
           setSelected(new Set());
           void reload(Math.max(PAGE, articles.length));
         }}
