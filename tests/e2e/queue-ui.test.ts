@@ -16,7 +16,7 @@ import { launchChromium, PHONE, saveScreenshot, sidewaysOverflow } from '../supp
 import { channelConfigForFile } from '../support/channel-config';
 import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson } from '../support/webhook';
+import { getJson, postWebhook, sampleArticle } from '../support/webhook';
 
 type ApiShare = { channelId: string; platform: string; status: string; dueAt: string };
 
@@ -402,5 +402,42 @@ describe('the queue on a phone', () => {
     } finally {
       await phone.close();
     }
+  });
+});
+
+describe('the queue of several sites', () => {
+  it('shows the site the address names, moves the header’s switcher to it, and writes a switch back', async () => {
+    const made = await fetch(new URL('/api/sites', stack.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'north', name: 'North Gazette' }),
+    });
+    expect(made.status).toBe(201);
+    const { webhookSecret } = (await made.json()) as { webhookSecret: string };
+    const sent = await postWebhook(
+      stack.url,
+      webhookSecret,
+      JSON.stringify({ ...sampleArticle(), id: 'north-1', title: 'Snow closes the pass' }),
+      { path: '/webhooks/generic/north' },
+    );
+    expect(sent.status).toBe(202);
+    const northId = (sent.body as { articleId: string }).articleId;
+
+    const page = await signedInPage('#/queue?site=north');
+    await expect.poll(() => rows(page).count()).toBe(1);
+    expect(await rows(page).getAttribute('data-article')).toBe(northId);
+    const switcher = page.getByRole('banner').getByLabel('Site');
+    await expect.poll(() => switcher.inputValue()).toBe('north');
+    await saveScreenshot(page, 'queue-10-site');
+
+    // All sites, chosen in the header: the address follows, and each row names its site.
+    await switcher.selectOption('');
+    await expect.poll(() => page.url()).not.toContain('site=');
+    await expect.poll(() => rows(page).count()).toBe(5);
+    expect(await rows(page).first().locator('.row-site').textContent()).toBe('North Gazette');
+    await switcher.selectOption('north');
+    await expect.poll(() => page.url()).toContain('site=north');
+    await expect.poll(() => rows(page).count()).toBe(1);
+    await page.close();
   });
 });

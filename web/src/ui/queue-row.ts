@@ -73,8 +73,10 @@ function MixedCheckbox({
   checked,
   mixed,
   label,
+  disabled,
   onChange,
 }: {
+  disabled: boolean;
   checked: boolean;
   mixed: boolean;
   label: string;
@@ -89,6 +91,7 @@ function MixedCheckbox({
     type="checkbox"
     class="select"
     checked=${checked}
+    disabled=${disabled}
     aria-label=${label}
     aria-checked=${mixed ? 'mixed' : checked ? 'true' : 'false'}
     onChange=${(e: Event) => onChange((e.currentTarget as HTMLInputElement).checked)}
@@ -135,6 +138,7 @@ export function QueueRow({
   return html`<li class=${rowClass} data-article=${article.id}>
     <div class="row-main">
       <${MixedCheckbox}
+        disabled=${shares.length === 0}
         checked=${shares.length > 0 && chosen === shares.length}
         mixed=${chosen > 0 && chosen < shares.length}
         label=${`Select the ${shares.length} shares of “${article.title}”`}
@@ -161,7 +165,10 @@ export function QueueRow({
       <ul class="chips" aria-label="Its posts, network by network">
         ${shares.map((share) => html`<${Chip} key=${shareKey(share)} share=${share} channels=${channels} />`)}
       </ul>
-      <button
+      ${
+        shares.length === 0
+          ? html`<span class="row-none note">No shares</span>`
+          : html`<button
         type="button"
         class="row-toggle"
         aria-expanded=${expanded ? 'true' : 'false'}
@@ -169,10 +176,12 @@ export function QueueRow({
         onClick=${onToggle}
       >
         ${expanded ? 'Hide' : 'Show'} shares (${shares.length})<span class="visually-hidden"> of “${article.title}”</span>
-      </button>
+      </button>`
+      }
     </div>
     ${
       expanded &&
+      shares.length > 0 &&
       html`<ul class="row-shares" id=${panelId}>
         ${shares.map((share) => {
           const key = selectionKey(article.id, share);

@@ -94,7 +94,9 @@ function merged(before: ArticleSummary[], after: ArticleSummary[]): ArticleSumma
 export function QueueView({ params }: { params: URLSearchParams }) {
   const app = useContext(AppContext);
   const filters = readQueueFilters(params);
-  const siteId = filters.site ?? app?.siteId;
+  const known = (id: string | undefined) => app?.sites.some((site) => site.id === id) ?? false;
+  // The address's site, where it names one of the editor's: a shared view shows its site.
+  const siteId = filters.site && known(filters.site) ? filters.site : app?.siteId;
   const query = apiFilters(filters, siteId);
   const queryKey = JSON.stringify(query);
 
@@ -157,6 +159,21 @@ export function QueueView({ params }: { params: URLSearchParams }) {
   useEffect(() => {
     document.title = 'Queue · Crier';
   }, []);
+  // The address and the header's site switcher name the same site: a site in an address
+  // opened or edited moves the switcher; a choice in the switcher is written to the
+  // address (only where there is a choice to make).
+  const lastSite = useRef(app?.siteId);
+  useEffect(() => {
+    if (!app || app.sites.length < 2) return;
+    const switched = lastSite.current !== app.siteId;
+    lastSite.current = app.siteId;
+    if (filters.site === app.siteId) return;
+    if (!switched && filters.site && known(filters.site) && app.chooseSite) {
+      app.chooseSite(filters.site);
+    } else {
+      location.replace(routeHref('/queue', queueFilterParams({ ...filters, site: app.siteId })));
+    }
+  }, [app?.siteId, filters.site, app?.sites.length]);
   // Kept fresh while nobody is choosing shares: a selection never moves under the editor.
   useInterval(
     () => {
@@ -250,16 +267,6 @@ export function QueueView({ params }: { params: URLSearchParams }) {
         <datalist id="queue-sections">${sections.map((s) => html`<option value=${s} />`)}</datalist>
       </label>
       <button type="submit">Search</button>
-      ${
-        app.sites.length > 1 &&
-        html`<label class="filter-half">
-          Site
-          <select value=${filters.site ?? ''} onChange=${(e: Event) => setFilters({ site: inputValue(e) || undefined })}>
-            <option value="">${app.siteId ? `As the header says (${siteNames.get(app.siteId) ?? app.siteId})` : 'All sites'}</option>
-            ${app.sites.map((s) => html`<option value=${s.id}>${s.name}</option>`)}
-          </select>
-        </label>`
-      }
       <label class="filter-half">
         Status
         <select value=${filters.status ?? ''} onChange=${(e: Event) => setFilters({ status: (inputValue(e) || undefined) as QueueFilters['status'] })}>
