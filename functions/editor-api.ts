@@ -204,7 +204,14 @@ export const handler = withObservability(
             nextFreeTime(scheduling, share, channel, record),
         };
         const check = editor.sites === 'all' ? undefined : mayRead(editor);
-        return ok(bulkAnswer(await bulkShares(deps, body, editor, check)));
+        const outcomes = await bulkShares(deps, body, editor, check);
+        logger.info('Bulk share action', {
+          action: body.action,
+          shares: outcomes.length,
+          done: outcomes.filter((o) => o.ok).length,
+          by: editor.by,
+        });
+        return ok(bulkAnswer(outcomes));
       },
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>

@@ -69,10 +69,20 @@ export async function bulkShares(
   actor: Actor,
   mayRead?: (siteId: string) => boolean,
 ): Promise<BulkOutcome[]> {
+  // Each article's site is read once, however many of its shares are named.
+  const records = new Map<string, Promise<ArticleRecord | undefined>>();
+  const recordOf = (articleId: string) => {
+    let record = records.get(articleId);
+    if (!record) {
+      record = deps.articles.get(articleId);
+      records.set(articleId, record);
+    }
+    return record;
+  };
   return mapLimited(request.shares, BULK_CONCURRENCY, async ({ articleId, channelId }) => {
     const address: ShareAddress = { articleId, key: channelId };
     try {
-      if (mayRead) await checkSite(deps, articleId, mayRead);
+      if (mayRead) checkSite(await recordOf(articleId), articleId, mayRead);
       const { share, accepted } = await handleOne(deps, request, address, actor);
       return { articleId, channelId, ok: true as const, accepted, share };
     } catch (error) {
@@ -81,12 +91,12 @@ export async function bulkShares(
   });
 }
 
-async function checkSite(
-  deps: BulkDeps,
+/** Another site's article is answered as if it were not there, as its own route does. */
+function checkSite(
+  record: ArticleRecord | undefined,
   articleId: string,
   mayRead: (siteId: string) => boolean,
-): Promise<void> {
-  const record = await deps.articles.get(articleId);
+): void {
   if (!record || !mayRead(siteOf(record.article))) {
     throw new NotFoundError(`No article ${articleId}`);
   }

@@ -53,3 +53,37 @@ export function queueFilterParams(filters: QueueFilters): Record<string, string 
 /** Whether any filter narrows the list (the site aside). */
 export const isFiltered = (filters: QueueFilters) =>
   FILTER_NAMES.some((name) => name !== 'site' && filters[name] !== undefined);
+
+/** A local calendar day (`2026-05-12`) as the instant it starts or ends, for the API. */
+export function dayBound(day: string, edge: 'start' | 'end'): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const date =
+    edge === 'start'
+      ? new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1)
+      : new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1, 23, 59, 59, 999);
+  return date.toISOString();
+}
+
+/** The query of `GET /api/articles` (the editor API's list filters; api.ts sends it). */
+export type ArticleQuery = {
+  status?: ShareStatus;
+  channel?: string;
+  siteId?: string;
+  section?: string;
+  q?: string;
+  from?: string;
+  to?: string;
+};
+
+/** The filters as `GET /api/articles` takes them: the days as the editor's own days. */
+export function apiFilters(filters: QueueFilters, siteId: string | undefined): ArticleQuery {
+  return {
+    status: filters.status,
+    channel: filters.channel,
+    siteId,
+    section: filters.section,
+    q: filters.q,
+    from: filters.from ? dayBound(filters.from, 'start') : undefined,
+    to: filters.to ? dayBound(filters.to, 'end') : undefined,
+  };
+}

@@ -6,16 +6,16 @@
 import { html } from 'htm/preact';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { SHARE_STATUSES } from '../../../shared/domain/share-state';
-import type { Api, ListFilters } from '../api';
 import type { BulkAction, BulkResult } from '../bulk-schemas';
 import {
+  apiFilters,
   isFiltered,
   type QueueFilters,
   queueFilterParams,
   readQueueFilters,
 } from '../queue-filters';
+import { type Loaded, loadFrom, merged } from '../queue-pages';
 import { routeHref } from '../router';
-import type { ArticleSummary } from '../schemas';
 import { shareKey } from '../schemas';
 import { BulkBar, BulkResults, type SelectedShare } from './bulk-bar';
 import {
@@ -32,64 +32,7 @@ import { ChipLegend, QueueRow, selectionKey } from './queue-row';
 
 /** Articles a page asks for. */
 const PAGE = 25;
-/** Requests one "load" may make while filters leave pages short. */
-const MAX_REQUESTS = 5;
 const REFRESH_MS = 15_000;
-
-/** A local calendar day (`2026-05-12`) as the instant it starts or ends, for the API. */
-function dayBound(day: string, edge: 'start' | 'end'): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const date =
-    edge === 'start'
-      ? new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1)
-      : new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1, 23, 59, 59, 999);
-  return date.toISOString();
-}
-
-function apiFilters(filters: QueueFilters, siteId: string | undefined): ListFilters {
-  return {
-    status: filters.status,
-    channel: filters.channel,
-    siteId,
-    section: filters.section,
-    q: filters.q,
-    from: filters.from ? dayBound(filters.from, 'start') : undefined,
-    to: filters.to ? dayBound(filters.to, 'end') : undefined,
-  };
-}
-
-type Loaded = { articles: ArticleSummary[]; cursor: string | null };
-
-/**
- * At least `wanted` articles from `cursor` on, following the cursor while the filters
- * leave pages short, within MAX_REQUESTS; the cursor to go on from.
- */
-async function loadFrom(
-  api: Api,
-  filters: ListFilters,
-  cursor: string | undefined,
-  wanted: number,
-): Promise<Loaded> {
-  const articles: ArticleSummary[] = [];
-  let next = cursor;
-  for (let request = 0; request < MAX_REQUESTS; request += 1) {
-    const page = await api.listArticles({
-      ...filters,
-      limit: Math.min(100, Math.max(1, wanted - articles.length)),
-      cursor: next,
-    });
-    articles.push(...page.articles);
-    next = page.cursor ?? undefined;
-    if (!next || articles.length >= wanted) break;
-  }
-  return { articles, cursor: next ?? null };
-}
-
-/** Articles already listed are not listed twice (a later page may repeat an evergreen one). */
-function merged(before: ArticleSummary[], after: ArticleSummary[]): ArticleSummary[] {
-  const seen = new Set(before.map((a) => a.id));
-  return [...before, ...after.filter((a) => !seen.has(a.id))];
-}
 
 export function QueueView({ params }: { params: URLSearchParams }) {
   const app = useContext(AppContext);
