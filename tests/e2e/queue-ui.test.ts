@@ -439,5 +439,19 @@ describe('the queue of several sites', () => {
     await expect.poll(() => page.url()).toContain('site=north');
     await expect.poll(() => rows(page).count()).toBe(1);
     await page.close();
+
+    // On a phone, the header with its site switcher fits as well.
+    const phone = await launchChromium(join(temp, 'phone-sites'), PHONE);
+    try {
+      const small = await signedInPage('#/queue?site=north', phone);
+      await expect.poll(() => rows(small).count()).toBe(1);
+      await expect
+        .poll(() => small.getByRole('banner').getByLabel('Site').inputValue())
+        .toBe('north');
+      expect(await sidewaysOverflow(small)).toEqual({ overflow: 0, culprits: [] });
+      await saveScreenshot(small, 'queue-phone-3-sites');
+    } finally {
+      await phone.close();
+    }
   });
 });

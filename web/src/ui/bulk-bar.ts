@@ -4,7 +4,7 @@
  * shares, then sends one `POST /api/shares/bulk`; every share's own result is listed.
  */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Api } from '../api';
 import type { BulkAction, BulkRequest, BulkResult } from '../bulk-schemas';
@@ -70,6 +70,11 @@ export function BulkBar({
   const [plan, setPlan] = useState<Plan | undefined>();
   const [custom, setCustom] = useState('');
   const [error, setError] = useState<unknown>();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  // The question takes the focus: a keyboard user answers it at once.
+  useEffect(() => {
+    if (stage === 'confirm') confirmRef.current?.focus();
+  }, [stage]);
   const count = selected.length;
   const customMinutes = Number(custom);
   const customValid =
@@ -158,6 +163,7 @@ export function BulkBar({
         </p>
         <div class="buttons">
           <button
+            ref=${confirmRef}
             type="button"
             class=${plan.action === 'cancel' ? 'danger' : 'primary'}
             disabled=${stage === 'running'}
