@@ -21,6 +21,7 @@ import {
   type ShareAddress,
   shiftShare,
 } from './edit-share';
+import { CalendarBusyError } from './schedule-share';
 
 export const BULK_ACTIONS = ['approve', 'cancel', 'retry', 'reschedule'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -137,7 +138,13 @@ async function toNextSlot(deps: BulkDeps, address: ShareAddress, actor: Actor): 
   if (!channel) {
     throw new ConflictError(`Channel ${share.channelId} is no longer configured: it has no slots`);
   }
-  const dueAt = await deps.nextFreeTime(share, channel, record);
+  const dueAt = await deps.nextFreeTime(share, channel, record).catch((error: unknown) => {
+    // Other planners kept the calendar: nothing was held, and the editor may try again.
+    if (error instanceof CalendarBusyError) {
+      throw new ConflictError(`${channel.id}'s calendar is busy: try again`, { cause: error });
+    }
+    throw error;
+  });
   if (dueAt === undefined) {
     throw new ConflictError(`No free time on ${channel.id} within ${HORIZON_DAYS} days`);
   }

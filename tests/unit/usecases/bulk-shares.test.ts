@@ -5,11 +5,16 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../../shared/domain/channel';
+import { ConflictError } from '../../../shared/domain/errors';
 import type { Share } from '../../../shared/domain/share';
 import { type BulkDeps, bulkShares } from '../../../shared/usecases/bulk-shares';
 import { composeArticle } from '../../../shared/usecases/compose-article';
 import { enqueueIfDue } from '../../../shared/usecases/dispatch';
-import { nextFreeTime, releaseSlot } from '../../../shared/usecases/schedule-share';
+import {
+  CalendarBusyError,
+  nextFreeTime,
+  releaseSlot,
+} from '../../../shared/usecases/schedule-share';
 import {
   channelOf,
   composeDeps,
@@ -143,6 +148,33 @@ describe('a bulk reschedule to the next slots', () => {
         [first.dueAt, first.articleId],
         [second.dueAt, second.articleId],
       ].sort(),
+    );
+  });
+
+  it('answers a calendar kept busy by other planners with a 409 to try again', async () => {
+    const [only] = await composed(1);
+    if (!only) throw new Error('no share');
+    const deps = {
+      ...bulkDeps([channel]),
+      nextFreeTime: async () => {
+        throw new CalendarBusyError('another planner kept masto-desk too long');
+      },
+    };
+    const [result] = await bulkShares(
+      deps,
+      {
+        action: 'reschedule',
+        toNextSlots: true,
+        shares: [{ articleId: only.articleId, channelId: channel.id }],
+      },
+      editor,
+    );
+    expect(result?.ok).toBe(false);
+    const error = result?.ok === false ? result.error : undefined;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe("masto-desk's calendar is busy: try again");
+    expect(await world.shares.get({ articleId: only.articleId, channelId: channel.id })).toEqual(
+      only,
     );
   });
 });
