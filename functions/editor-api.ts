@@ -28,16 +28,19 @@ import {
 } from '../shared/composition/network';
 import type { LiveChannels } from '../shared/config/directory-cache';
 import { type Article, siteOf } from '../shared/domain/article';
+import type { Channel } from '../shared/domain/channel';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
 import { viewOfSettings } from '../shared/domain/notification';
+import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
+import { bulkAnswer } from '../shared/http/bulk-routes';
 import { bytes, created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
-import { releaseSlot } from '../shared/usecases/schedule-share';
+import { nextFreeTime, releaseSlot } from '../shared/usecases/schedule-share';
 import { readShareImage, type ShareImageChoice } from '../shared/usecases/share-images';
 import {
   listedSubscriptions,
@@ -72,11 +75,13 @@ const previews = () => import('../shared/preview/cache');
 const platforms = () => import('../shared/composition/platforms');
 const health = () => import('../shared/usecases/channel-health');
 const connecting = () => import('../shared/usecases/connect-channel');
+const bulking = () => import('../shared/usecases/bulk-shares');
 
 const reads = {
   articles: articleStore(),
   shares: shareStore(),
   timeline: channelTimeline(),
+  clock,
   // The previews show stored images through links made per request, valid an hour; the
   // S3 client is loaded by the first article that has one.
   previewLink: async (url: string) => {
@@ -120,6 +125,13 @@ const channelChanges = {
   serverLimit: serverLimit(),
   enqueueIfDue: directPath(),
   releasePostingSlot: (share: Share) => releaseSlot({ slots: slotStore() }, share),
+};
+/** A bulk reschedule "to the next slots" plans on the channel's calendar as compose does. */
+const scheduling = {
+  slots: slotStore(),
+  shares: shareStore(),
+  articles: articleStore(),
+  clock,
 };
 const sites = {
   directory: channelDirectory(),
@@ -202,6 +214,25 @@ export const handler = withObservability(
         shareImage(path, { kind: 'media', index: path.index }, editor),
       'GET /api/articles/{articleId}/shares/{channelId}/card-image': async ({ path, editor }) =>
         shareImage(path, { kind: 'card' }, editor),
+      'POST /api/shares/bulk': async ({ body, editor }) => {
+        const { bulkShares } = await bulking();
+        const deps = {
+          ...writes,
+          slots: slotStore(),
+          // Planned as compose plans a new share: the same calendar, slots and lease.
+          nextFreeTime: (share: Share, channel: Channel, record: ArticleRecord) =>
+            nextFreeTime(scheduling, share, channel, record),
+        };
+        const check = editor.sites === 'all' ? undefined : mayRead(editor);
+        const outcomes = await bulkShares(deps, body, editor, check);
+        logger.info('Bulk share action', {
+          action: body.action,
+          shares: outcomes.length,
+          done: outcomes.filter((o) => o.ok).length,
+          by: editor.by,
+        });
+        return ok(bulkAnswer(outcomes));
+      },
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>
           openApiDocument(),

@@ -337,6 +337,7 @@ export const FUNCTIONS = {
       'POST /api/articles/{articleId}/channels',
       'GET /api/articles/{articleId}/shares/{channelId}/media/{index}',
       'GET /api/articles/{articleId}/shares/{channelId}/card-image',
+      'POST /api/shares/bulk',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',

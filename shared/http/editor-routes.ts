@@ -27,6 +27,7 @@ import {
   shareSummarySchema,
   shareViewSchema,
 } from '../usecases/views';
+import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
 import { type EditorRoute, errorSchema, refused } from './route-kit';
 
@@ -87,6 +88,14 @@ export const listQuerySchema = z
     to: bound('end').optional().meta({
       description:
         'Latest receivedAt (or dueAt, with `channel`), inclusive: an ISO 8601 instant with its offset, or a date (to its end, UTC)',
+    }),
+    q: z.string().trim().min(1).max(200).optional().meta({
+      description:
+        'Only articles whose headline or URL holds this text, whatever its case and accents (1-200 characters)',
+    }),
+    section: z.string().trim().min(1).max(200).optional().meta({
+      description:
+        "Only articles of this section (the article's `section`, compared without regard to case)",
     }),
   })
   .superRefine((query, ctx) => {
@@ -189,6 +198,8 @@ export const COMPONENTS = {
   ShareEdit: shareEditSchema,
   ArticleChannels: articleChannelsSchema,
   ArticleChannelsAnswer: articleChannelsAnswerSchema,
+  BulkShares: bulkSharesSchema,
+  BulkSharesAnswer: bulkAnswerSchema,
   Error: errorSchema,
   Channel: directoryChannelViewSchema,
   ChannelList: directoryChannelListSchema,
@@ -347,6 +358,7 @@ export const EDITOR_ROUTES = [
       ...refused,
     },
   },
+  ...BULK_ROUTES,
   ...DIRECTORY_ROUTES,
 ] as const satisfies readonly EditorRoute[];
 

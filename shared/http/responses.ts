@@ -3,8 +3,18 @@
  * message; the error itself, with any detail, goes to the log.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CrierError, PostTextError, StoreWriteError, ValidationError } from '../domain/errors';
+import type * as z from 'zod';
+import {
+  CrierError,
+  type FieldIssue,
+  PostTextError,
+  StoreWriteError,
+  ValidationError,
+} from '../domain/errors';
 import { logger } from '../observability';
+import type { errorSchema } from './route-kit';
+
+type ErrorCode = z.output<typeof errorSchema>['error'];
 
 const STATUS: Record<CrierError['kind'], number> = {
   invalid: 400,
@@ -15,7 +25,7 @@ const STATUS: Record<CrierError['kind'], number> = {
   'too-large': 413,
 };
 
-const CODES: Record<CrierError['kind'], string> = {
+const CODES: Record<CrierError['kind'], ErrorCode> = {
   invalid: 'invalid_request',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
@@ -30,6 +40,37 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyStructur
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     body: JSON.stringify(body),
   };
+}
+
+/**
+ * What the API would answer for `error` (its status and body), for an answer that
+ * reports several outcomes in one body (the bulk route). A fault of ours is logged and
+ * says no more than its status.
+ */
+export function refusalOf(error: unknown): {
+  status: number;
+  body: {
+    error: ErrorCode;
+    message: string;
+    fields?: FieldIssue[];
+    length?: PostTextError['length'];
+  };
+} {
+  if (error instanceof CrierError) {
+    const body: ReturnType<typeof refusalOf>['body'] = {
+      error: CODES[error.kind],
+      message: error.message,
+    };
+    if (error instanceof ValidationError) body.fields = error.issues;
+    if (error instanceof PostTextError) body.length = error.length;
+    return { status: STATUS[error.kind], body };
+  }
+  logger.error('One share of a bulk request failed', {
+    error: error instanceof Error ? error : String(error),
+  });
+  return error instanceof StoreWriteError
+    ? { status: 500, body: { error: 'write_failed', message: 'The change could not be saved' } }
+    : { status: 500, body: { error: 'internal_error', message: 'Internal error' } };
 }
 
 /**

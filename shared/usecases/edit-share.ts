@@ -61,7 +61,10 @@ export type EditInput = { text?: string | null; thread?: string[] | null; dueAt?
 
 type Loaded = { share: Share; record: ArticleRecord };
 
-async function load(deps: EditShareDeps, address: ShareAddress): Promise<Loaded> {
+async function load(
+  deps: Pick<EditShareDeps, 'shares' | 'articles'>,
+  address: ShareAddress,
+): Promise<Loaded> {
   const parts = parseShareKey(address.key);
   const missing = () =>
     new NotFoundError(`No share ${address.key} for article ${address.articleId}`);
@@ -248,4 +251,33 @@ export async function actOnShare(
     applyAction(share, action, { ...actor, at: deps.clock.now(), article: record.article }),
   );
   return { share: await settle(deps, before, result.share), accepted: result.accepted };
+}
+
+/**
+ * Moves a share's dueAt by `minutes` from the dueAt it has when written (a bulk
+ * reschedule): checked and written as a PATCH of that dueAt is, so a lost race moves
+ * the share from where the other writer left it, not twice.
+ */
+export async function shiftShare(
+  deps: EditShareDeps,
+  address: ShareAddress,
+  minutes: number,
+  actor: Actor,
+): Promise<Share> {
+  const { before, result } = await write(deps, address, async ({ share, record }) => {
+    const ctx: EditorContext = { ...actor, at: deps.clock.now(), article: record.article };
+    assertEditable(share, record.article);
+    const moved = new Date(Date.parse(share.dueAt) + minutes * 60_000).toISOString();
+    const dueAt = checkDueAt(moved, ctx.at, record.article.shareAt);
+    return { share: applyEdit(share, { dueAt }, ctx), accepted: false };
+  });
+  return settle(deps, before, result.share);
+}
+
+/** The share and its article as stored, for a caller that decides before it writes. */
+export async function loadShare(
+  deps: Pick<EditShareDeps, 'shares' | 'articles'>,
+  address: ShareAddress,
+): Promise<{ share: Share; record: ArticleRecord }> {
+  return load(deps, address);
 }

@@ -1,7 +1,15 @@
 /** What the editor API shows of articles and their shares: the filtered list and one article. */
 import { siteOf } from '../domain/article';
+import { articleMatches, sectionMatches } from '../domain/article-search';
 import { NotFoundError } from '../domain/errors';
-import type { ArticleRecord, ArticleStore, ChannelTimeline, ShareStore } from '../domain/ports';
+import {
+  type ArticleRecord,
+  type ArticleStore,
+  type ChannelTimeline,
+  type Clock,
+  type ShareStore,
+  systemClock,
+} from '../domain/ports';
 import type { ShareStatus } from '../domain/share-state';
 import {
   type ArticleDetail,
@@ -25,6 +33,8 @@ export type ReadArticlesDeps = {
    * None: images are shown as stored.
    */
   previewLink?: (url: string) => Promise<string | undefined>;
+  /** what "now" is for an overdue draft (default: the system's clock) */
+  clock?: Clock;
 };
 
 export type ListOptions = {
@@ -41,6 +51,10 @@ export type ListOptions = {
   siteId?: string;
   /** only these sites' articles (default: every site's) */
   mayRead?: (siteId: string) => boolean;
+  /** articles whose headline or URL holds this text, whatever its case and accents */
+  q?: string;
+  /** articles of this section (compared without regard to case) */
+  section?: string;
 };
 
 /**
@@ -74,7 +88,9 @@ function sourceOf(
 }
 
 /**
- * One page of the list. Each read asks the index for no more articles than the page
+ * One page of the list. The filters on the article itself (site, `q`, `section`) and on
+ * its shares (`status`) drop articles after the index read, as `status` always did: a
+ * page may come back short with a cursor. Each read asks the index for no more articles than the page
  * still needs, so the cursor (the index position of the last article read, kept or
  * dropped by the status filter) never skips or repeats one.
  */
@@ -84,6 +100,11 @@ export async function listArticles(
 ): Promise<ArticleList> {
   const source = sourceOf(deps, options);
   const statuses = options.status?.length ? new Set(options.status) : undefined;
+  const now = (deps.clock ?? systemClock).now();
+  // The article's own fields are checked before its shares are read: a miss costs no query.
+  const wanted = (record: ArticleRecord) =>
+    (options.q === undefined || articleMatches(record.article, options.q)) &&
+    (options.section === undefined || sectionMatches(record.article, options.section));
   const articles: ArticleSummary[] = [];
   let cursor = options.cursor;
   let examined = 0;
@@ -98,12 +119,15 @@ export async function listArticles(
         const siteId = siteOf(record.article);
         if (options.siteId !== undefined && siteId !== options.siteId) return undefined;
         if (options.mayRead && !options.mayRead(siteId)) return undefined;
+        if (!wanted(record)) return undefined;
         const shares = await deps.shares.listForArticle(record.articleId);
         const considered = options.channel
           ? shares.filter((s) => s.channelId === options.channel)
           : shares;
         const kept = !statuses || considered.some((s) => statuses.has(s.status));
-        return kept ? { ...articleView(record), shares: shares.map(shareSummary) } : undefined;
+        return kept
+          ? { ...articleView(record), shares: shares.map((s) => shareSummary(s, now)) }
+          : undefined;
       }),
     );
     for (const summary of summaries) {

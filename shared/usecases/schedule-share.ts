@@ -385,3 +385,27 @@ async function pause(deps: SchedulingDeps, attempt: number): Promise<void> {
   const ms = (5 + (deps.random ?? Math.random)() * 20) * 2 ** Math.min(attempt, 3);
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * The next time the channel's schedule and calendar allow for a share that is already
+ * stored (an editor's "to the next slots"), planned as compose plans a new one: from
+ * the lane's earliest instant (now, the delay after receipt, the embargo), around the
+ * channel's other posts, and held by a reservation. Undefined when nothing is free
+ * within the horizon. Breaking news takes its earliest instant and moves nobody.
+ */
+export async function nextFreeTime(
+  deps: SchedulingDeps,
+  share: Share,
+  channel: Channel,
+  record: ArticleRecord,
+): Promise<string | undefined> {
+  const lane: Lane = record.article.priority === 'breaking' ? 'breaking' : 'normal';
+  const earliest = earliestFor(channel.schedule, lane, {
+    now: deps.clock.now(),
+    receivedAt: record.receivedAt,
+    shareAt: record.article.shareAt,
+  });
+  if (lane === 'breaking') return iso(earliest);
+  const at = await planAndReserve(deps, channel, refOf(share), earliest, []);
+  return at === undefined ? undefined : iso(at);
+}

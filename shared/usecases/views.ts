@@ -151,16 +151,21 @@ export const shareViewSchema = z.object({
 export type ShareView = z.output<typeof shareViewSchema>;
 
 /** What the article list shows of each share. */
-export const shareSummarySchema = shareViewSchema.pick({
-  key: true,
-  channelId: true,
-  round: true,
-  platform: true,
-  status: true,
-  dueAt: true,
-  remoteId: true,
-  remoteUrl: true,
-});
+export const shareSummarySchema = shareViewSchema
+  .pick({
+    key: true,
+    channelId: true,
+    round: true,
+    platform: true,
+    status: true,
+    dueAt: true,
+    remoteId: true,
+    remoteUrl: true,
+  })
+  .extend({
+    /** a draft whose dueAt has passed: it waits for an editor and is late */
+    overdue: z.boolean(),
+  });
 
 export const articleSummarySchema = articleViewSchema.extend({
   shares: z.array(shareSummarySchema),
@@ -288,7 +293,8 @@ export function shareView(share: Share): ShareView {
 }
 
 /** The view's fields that shareSummarySchema picks, so the two read a share alike. */
-export function shareSummary(share: Share): z.output<typeof shareSummarySchema> {
+export function shareSummary(share: Share, now: Date): z.output<typeof shareSummarySchema> {
   const { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl } = shareView(share);
-  return { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl };
+  const overdue = status === 'draft' && Date.parse(dueAt) < now.getTime();
+  return { key, channelId, round, platform, status, dueAt, remoteId, remoteUrl, overdue };
 }

@@ -13,7 +13,7 @@ import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
 import { measureX } from '../../shared/platforms/x/rules';
 import { shareKey } from '../../shared/store/keys';
 import { addDays, dayKey, startOfWeek, toDateTimeLocal } from '../../web/src/time';
-import { launchChromium } from '../support/browser';
+import { launchChromium, saveScreenshot } from '../support/browser';
 import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
 import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -111,17 +111,29 @@ describe('the editor UI', () => {
 
   it('lists the waiting shares in the queue, filtered by channel, and in the week calendar', async () => {
     const page = await signedInPage();
-    const upcoming = page.getByRole('table', { name: /^Upcoming/ });
-    await expect.poll(() => upcoming.locator('tbody tr').count()).toBe(DEFAULT_CHANNELS.length);
-    expect(await upcoming.locator('tbody .badge').allTextContents()).toEqual(
+    // One row for the article, with a chip per channel, unfolding to its shares.
+    const row = page.locator(`li.queue-row[data-article="${articleId}"]`);
+    await expect.poll(() => row.locator('.chips li').count()).toBe(DEFAULT_CHANNELS.length);
+    expect(await page.locator('li.queue-row').count()).toBe(1);
+    expect(
+      await row
+        .locator('.chips li')
+        .evaluateAll((chips) => chips.map((chip) => chip.getAttribute('data-status'))),
+    ).toEqual(DEFAULT_CHANNELS.map(() => 'scheduled'));
+    await row.getByRole('button', { name: /^Show shares/ }).click();
+    expect(await row.locator('li.row-share .badge').allTextContents()).toEqual(
       DEFAULT_CHANNELS.map(() => 'Scheduled'),
     );
-    await page.screenshot({ path: '/tmp/ui-queue.png', fullPage: true });
+    await saveScreenshot(page, 'editor-ui-queue');
 
     await page.getByLabel('Channel').selectOption('bluesky-newsroom');
-    await expect.poll(() => upcoming.locator('tbody tr').count()).toBe(1);
-    expect(await upcoming.locator('tbody tr').textContent()).toContain('@newsroom.bsky.social');
-    expect(page.url()).toContain('channel=bluesky-newsroom');
+    await expect.poll(() => page.url()).toContain('channel=bluesky-newsroom');
+    await expect.poll(() => page.locator('li.queue-row').count()).toBe(1);
+    expect(
+      await row.locator('.chip[data-channel="bluesky-newsroom"] .visually-hidden').textContent(),
+    ).toBe('Bluesky @newsroom.bsky.social: Scheduled');
+    await page.getByLabel('Channel').selectOption('');
+    await expect.poll(() => page.url()).not.toContain('channel=');
 
     await page.getByRole('link', { name: 'Calendar' }).click();
     await page.getByRole('heading', { level: 1, name: 'Calendar' }).waitFor();

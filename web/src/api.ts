@@ -1,6 +1,7 @@
 /** The editor API as the UI calls it: same origin, the editor's bearer token, answers checked. */
 import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
+import { type BulkRequest, type BulkResult, bulkAnswerSchema } from './bulk-schemas';
 import {
   type ArticleChannelsAnswer,
   type ArticleDetail,
@@ -54,6 +55,9 @@ export type ListFilters = {
   siteId?: string;
   from?: string;
   to?: string;
+  /** text in the headline or the URL */
+  q?: string;
+  section?: string;
 };
 
 export type Api = ReturnType<typeof createApi>;
@@ -277,6 +281,11 @@ export function createApi(options: {
         {},
       );
       return { share: theShare(data), accepted: status === 202 };
+    },
+
+    /** One action on many shares: each share's own result, in the order named. */
+    async bulkShares(request: BulkRequest): Promise<BulkResult[]> {
+      return (await call(bulkAnswerSchema, 'POST', '/api/shares/bulk', request)).data.results;
     },
 
     /** Who the caller is; an API without `GET /api/me` is taken as one editor of every site. */

@@ -27,6 +27,8 @@ export const shareSummarySchema = z.object({
   dueAt: text,
   remoteId: optionalText,
   remoteUrl: optionalText,
+  /** a draft whose dueAt has passed (the article list says so) */
+  overdue: z.optional(z.boolean()),
 });
 
 export const historyEntrySchema = z.object({

@@ -171,6 +171,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
     channels: (channels.data ?? []).filter((c) => !siteId || c.siteId === siteId),
     siteId,
     sites: sites.data ?? [],
+    chooseSite,
     isAdmin: me.data?.role === 'admin',
     reloadChannels: channels.reload,
     reloadSites: sites.reload,

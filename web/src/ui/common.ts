@@ -17,6 +17,8 @@ export type AppContextValue = {
   /** the site the views show; undefined: every site the editor may see */
   siteId?: string;
   sites: Site[];
+  /** chooses the site the views show, as the header's switcher does */
+  chooseSite?: (siteId: string | undefined) => void;
   /** whether the editor may change channels (the API answers 403 otherwise) */
   isAdmin: boolean;
   reloadChannels: () => void;
