@@ -335,6 +335,7 @@ export const FUNCTIONS = {
       'PATCH /api/articles/{articleId}/shares/{channelId}',
       'POST /api/articles/{articleId}/shares/{channelId}/{action}',
       'POST /api/articles/{articleId}/channels',
+      'POST /api/posts',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',

@@ -27,6 +27,7 @@ import {
   shareSummarySchema,
   shareViewSchema,
 } from '../usecases/views';
+import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
 import { type EditorRoute, errorSchema, refused } from './route-kit';
 
@@ -173,6 +174,7 @@ export const COMPONENTS = {
   EditorAccount: editorViewSchema,
   EditorList: editorListSchema,
   AuditList: auditListSchema,
+  ...DESK_COMPONENTS,
 } as const;
 
 const shareWrites = {
@@ -286,6 +288,7 @@ export const EDITOR_ROUTES = [
       ...refused,
     },
   },
+  ...DESK_ROUTES,
   ...DIRECTORY_ROUTES,
 ] as const satisfies readonly EditorRoute[];
 
