@@ -3,9 +3,9 @@
  * publish now and retry. Each is one conditional write on the share's status and version;
  * a lost race is re-read and re-decided once before it answers 409.
  */
-import { siteOf } from '../domain/article';
+import { isDeskPost, siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import type { ArticleRecord, ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 import {
@@ -162,7 +162,10 @@ export async function editShare(
     // 409 before 400: a published share's text is not worth checking.
     assertEditable(share, record.article);
     let text: TextChange | undefined;
-    if (input.text === null) {
+    if (input.text === null && isDeskPost(record.article)) {
+      const message = 'a desk post has no article to compose its text from: give the text';
+      throw new ValidationError(`Invalid text: ${message}`, [{ field: 'text', message }]);
+    } else if (input.text === null) {
       text = await composedText(deps, channelOf(deps, share), share, record);
     } else if (input.text !== undefined) {
       const channel = channelOf(deps, share);
