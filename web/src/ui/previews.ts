@@ -296,10 +296,28 @@ const PREVIEWS: Record<Platform, (props: PreviewProps) => unknown> = {
   telegram: TelegramPreview,
 };
 
+/** A post with no link at all (a desk post without one): its text and image, no card. */
+function PlainPreview({ share, text, account }: PreviewProps) {
+  const image = attachedImage(share);
+  return html`<div class="pv-row">
+    <${Avatar} name=${displayName(account)} />
+    <div class="pv-body">
+      <p class="pv-head">
+        <strong class="pv-name">${displayName(account)}</strong>
+        <span class="pv-handle">${accountHandle(share.platform, account)} · now</span>
+      </p>
+      <${RichText} platform=${share.platform} text=${text} />
+      ${image && html`<${PreviewImage} className="pv-media" image=${image} host="" />`}
+    </div>
+  </div>`;
+}
+
 export function Preview(props: PreviewProps) {
   const platform = props.share.platform;
+  const linkless = !props.share.url && !props.share.card && !props.article.url;
+  const Shown = linkless ? PlainPreview : PREVIEWS[platform];
   return html`<figure class=${`pv pv-${platform}`}>
     <figcaption class="visually-hidden">How the post looks on ${NETWORK_NAMES[platform]}</figcaption>
-    <${PREVIEWS[platform]} ...${props} />
+    <${Shown} ...${props} />
   </figure>`;
 }
