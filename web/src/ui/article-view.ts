@@ -93,7 +93,7 @@ export function ArticleView({ articleId }: { articleId: string }) {
       <p class="article-meta">
         ${article.section && html`<span>${article.section}</span>`}
         ${article.authors.length > 0 && html`<span>by ${article.authors.map((a) => a.name).join(', ')}</span>`}
-        ${article.publishedAt && html`<span>published <time datetime=${article.publishedAt}>${formatDateTime(article.publishedAt)}</time></span>`}
+        ${article.publishedAt && html`<span>${desk ? 'written' : 'published'} <time datetime=${article.publishedAt}>${formatDateTime(article.publishedAt)}</time></span>`}
         ${
           article.url &&
           html`<a href=${article.url} target="_blank" rel="noopener noreferrer"

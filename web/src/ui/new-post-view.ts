@@ -56,7 +56,8 @@ function errorsOf(error: unknown, sent: readonly string[]) {
   for (const { field, message } of error.body.fields ?? []) {
     const [name = field, index] = field.split('.');
     const channelId = name === 'channels' && index !== undefined ? sent[Number(index)] : undefined;
-    if (channelId) channels[channelId] = channels[channelId] ? `${channels[channelId]}; ${message}` : message;
+    if (channelId)
+      channels[channelId] = channels[channelId] ? `${channels[channelId]}; ${message}` : message;
     else fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
   }
   return { fields, channels };
@@ -103,7 +104,12 @@ export function NewPostView() {
     const dueAt =
       when === 'now' ? new Date().toISOString() : when === 'at' ? fromDateTimeLocal(at) : undefined;
     if (when === 'at' && !dueAt) {
-      setError(new ApiError(400, { message: 'Choose a date and time', fields: [{ field: 'dueAt', message: 'choose a date and time' }] }));
+      setError(
+        new ApiError(400, {
+          message: 'Choose a date and time',
+          fields: [{ field: 'dueAt', message: 'choose a date and time' }],
+        }),
+      );
       return;
     }
     const body = {
@@ -129,7 +135,8 @@ export function NewPostView() {
   };
 
   const fieldError = (name: string) =>
-    fields[name] && html`<p id=${`error-${name}`} class="field-error" role="alert">${fields[name]}</p>`;
+    fields[name] &&
+    html`<p id=${`error-${name}`} class="field-error" role="alert">${fields[name]}</p>`;
 
   return html`<section class="new-post">
     <h1 tabindex="-1">New post</h1>
