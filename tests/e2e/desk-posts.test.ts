@@ -34,6 +34,9 @@ const CHANNELS = [
   { id: 'bluesky-desk', platform: 'bluesky', account: 'desk.bsky.social' },
   { id: 'telegram-desk', platform: 'telegram', account: '@desk', approval: 'required' },
   { id: 'x-desk', platform: 'x', account: 'desk' },
+  { id: 'linkedin-desk', platform: 'linkedin', account: 'urn:li:organization:2414183' },
+  { id: 'facebook-desk', platform: 'facebook', account: 'desknews' },
+  { id: 'threads-desk', platform: 'threads', account: 'desknews' },
 ].map((channel) => ({
   ...channel,
   template: '{title} {url}',
@@ -197,7 +200,7 @@ describe('a post of the desk’s own', () => {
 
     // An article published beside it is announced: the endpoint does hear Crier.
     const other = await sendArticle(stack, { id: 'desk-e2e-neighbour' });
-    await vi.waitFor(async () => expect(await sharesOf(other)).toHaveLength(4), {
+    await vi.waitFor(async () => expect(await sharesOf(other)).toHaveLength(CHANNELS.length), {
       timeout: 30_000,
       interval: 300,
     });
@@ -225,6 +228,43 @@ describe('a post of the desk’s own', () => {
     expect(heard.filter((h) => h.body.includes(articleId))).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('goes out without a link on the networks that post a link by default', async () => {
+    const channels = ['linkedin-desk', 'facebook-desk', 'threads-desk'];
+    const created = await fetch(new URL('/api/posts', stack.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Doors open at noon for the town hall.', channels }),
+    });
+    expect(created.status).toBe(201);
+    const { articleId: id } = (await created.json()) as { articleId: string };
+    for (const channel of channels) {
+      const answer = await fetch(
+        new URL(`/api/articles/${id}/shares/${channel}/publish-now`, stack.url),
+        { method: 'POST', headers: { authorization: `Bearer ${token}` } },
+      );
+      expect(answer.status, channel).toBe(200);
+    }
+    await vi.waitFor(
+      async () =>
+        expect((await sharesOf(id)).map((s) => s.status)).toEqual([
+          'published',
+          'published',
+          'published',
+        ]),
+      { timeout: 40_000, interval: 300 },
+    );
+    const posts = await sandboxPosts();
+    for (const share of await sharesOf(id)) {
+      const sent = posts.filter(
+        (p) => p.platform === share.platform && p.remoteId === share.remoteId,
+      );
+      expect(
+        sent.map((p) => p.text),
+        share.channelId,
+      ).toEqual(['Doors open at noon for the town hall.']);
+    }
+  }, 60_000);
 
   it('fits a phone: the New post page and the post’s page scroll nothing sideways', async () => {
     const page = await phone.newPage();
