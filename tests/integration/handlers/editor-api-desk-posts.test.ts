@@ -306,6 +306,11 @@ describe('a desk post with a link whose page is served', () => {
     requests = [];
     page = createServer((request, response) => {
       requests.push(request.url ?? '');
+      if (request.url?.startsWith('/missing.jpg')) {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('gone');
+        return;
+      }
       if (request.url?.startsWith('/photo.jpg')) {
         response.writeHead(200, { 'content-type': 'image/jpeg' });
         response.end(photo);
@@ -336,10 +341,10 @@ describe('a desk post with a link whose page is served', () => {
     await new Promise((resolve) => page?.close(resolve));
   });
 
-  it('fetches and checks the card, keeps its warnings on the shares, and sends LinkedIn the page image', async () => {
-    const channels: Channel[] = CHANNELS.map((c) => channelSchema.parse(c));
-    const stored: { url: string }[] = [];
-    const enrich = createEnricher({
+  const channels = (): Channel[] => CHANNELS.map((c) => channelSchema.parse(c));
+  const stored: { url: string }[] = [];
+  const enricher = () =>
+    createEnricher({
       fetch: fetcher,
       previews: { get: async () => undefined, put: async () => undefined },
       media: {
@@ -356,22 +361,26 @@ describe('a desk post with a link whose page is served', () => {
       }),
       clock: { now: () => new Date() },
     });
+  const deps = () => ({
+    articles,
+    shares,
+    clock: { now: () => new Date() },
+    channels: channels(),
+    hasSite: () => true,
+    enrich: enricher(),
+    enqueueIfDue: async <S>(share: S) => share,
+  });
+  const ADMIN = { by: 'editor', role: 'admin', sites: 'all' } as const;
+
+  it('fetches and checks the card, keeps its warnings on the shares, and sends LinkedIn the page image', async () => {
     const { articleId } = await createDeskPost(
-      {
-        articles,
-        shares,
-        clock: { now: () => new Date() },
-        channels,
-        hasSite: () => true,
-        enrich,
-        enqueueIfDue: async (share) => share,
-      },
+      deps(),
       {
         text: 'Follow the count with us',
         link: 'http://www.leftvoice.org/live',
         channels: ['linkedin-newsroom', 'x-newsroom'],
       },
-      { by: 'editor', role: 'admin', sites: 'all' },
+      ADMIN,
     );
     expect(requests.some((r) => r.startsWith('/live'))).toBe(true);
     const linkedin = await shares.get({ articleId, channelId: 'linkedin-newsroom' });
@@ -389,5 +398,47 @@ describe('a desk post with a link whose page is served', () => {
     // but the card checker ran: the page's card is there, so "no page card" is not said.
     expect((x?.warnings ?? []).join(' ')).not.toMatch(/no page card/);
     expect(requests.some((r) => r.startsWith('/photo.jpg'))).toBe(true);
+  });
+
+  it('processes the image per network where it goes, says where it does not, and refuses one it cannot fetch', async () => {
+    const { articleId } = await createDeskPost(
+      deps(),
+      {
+        text: 'The count, in pictures',
+        channels: ['telegram-newsroom', 'x-newsroom'],
+        imageUrl: 'http://www.leftvoice.org/photo.jpg',
+        imageAlt: 'Counting ballots at the town hall',
+      },
+      ADMIN,
+    );
+    const telegram = await shares.get({ articleId, channelId: 'telegram-newsroom' });
+    expect(telegram?.media).toEqual([
+      expect.objectContaining({
+        url: expect.stringMatching(/^s3:\/\/crier-media\//),
+        alt: 'Counting ballots at the town hall',
+        mimeType: 'image/jpeg',
+      }),
+    ]);
+    const x = await shares.get({ articleId, channelId: 'x-newsroom' });
+    expect(x?.media).toBeUndefined();
+    expect(x?.warnings).toContain('Crier posts no image on X: the post goes out without it');
+
+    const before = await listed();
+    const refused = await createDeskPost(
+      deps(),
+      {
+        text: 'The count, in pictures',
+        channels: ['telegram-newsroom'],
+        imageUrl: 'http://www.leftvoice.org/missing.jpg',
+      },
+      ADMIN,
+    ).catch((error: unknown) => error);
+    expect((refused as { issues?: unknown }).issues).toEqual([
+      {
+        field: 'imageUrl',
+        message: expect.stringMatching(/^the image could not be fetched: .*HTTP 404$/),
+      },
+    ]);
+    expect(await listed()).toEqual(before);
   });
 });
