@@ -6,46 +6,21 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import * as z from 'zod/mini';
-import { deskLinkUrl, deskText, LINK_PLACE } from '../../../shared/platforms/desk-text';
+import { LINK_PLACE } from '../../../shared/platforms/desk-text';
 import { ApiError } from '../api';
-import { countFor, unitLabel } from '../count';
+import { unitLabel } from '../count';
+import { deskCount } from '../desk-count';
 import { articleHref } from '../router';
 import type { Channel } from '../schemas';
 import { fromDateTimeLocal, localZone } from '../time';
 import { AppContext, accountHandle, ErrorNotice, inputValue, NETWORK_NAMES } from './common';
 
 const DEFAULT_SITE = 'default';
-/** The length of a desk post's `{sourceId}` in its UTM parameters: the count needs no more. */
-const SOURCE_ID_STANDIN = '0'.repeat(32);
-
-/** What the count reads of a channel beyond what the list's schema names. */
-const countedChannel = z.object({
-  utm: z.optional(z.record(z.string(), z.string())),
-  maxCharacters: z.optional(z.number()),
-  approval: z.optional(z.string()),
-});
 
 type When = 'schedule' | 'now' | 'at';
 
 function channelLabel(channel: Channel): string {
   return `${NETWORK_NAMES[channel.platform]} ${accountHandle(channel.platform, channel.account)}${channel.name ? ` (${channel.name})` : ''}`;
-}
-
-/** The text `channel` would get, and its network's count of it. */
-function countOf(channel: Channel, text: string, link: string) {
-  const extra = countedChannel.safeParse(channel);
-  const fields = extra.success ? extra.data : {};
-  const shared = link
-    ? deskLinkUrl(
-        link,
-        { id: channel.id, platform: channel.platform, utm: fields.utm as never },
-        SOURCE_ID_STANDIN,
-      )
-    : undefined;
-  const final = deskText(channel.platform, text, link || undefined, shared);
-  const limit = channel.platform === 'mastodon' ? fields.maxCharacters : undefined;
-  return { ...countFor(channel.platform, final, limit), approval: fields.approval === 'required' };
 }
 
 /** A 400's fields by form field, a channel's (`channels.<i>`) by the channel's id. */
@@ -92,7 +67,7 @@ export function NewPostView() {
   );
   const picked = chosen.filter((id) => channels.some((c) => c.id === id));
   const { fields, channels: channelErrors } = errorsOf(error, sent);
-  const counts = new Map(channels.map((c) => [c.id, countOf(c, text, link.trim())]));
+  const counts = new Map(channels.map((c) => [c.id, deskCount(c, text, link.trim())]));
   const over = picked.filter((id) => counts.get(id)?.fits === false);
 
   const toggle = (id: string, on: boolean) =>
