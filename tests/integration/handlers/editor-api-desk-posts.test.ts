@@ -288,6 +288,11 @@ describe('POST /api/posts', () => {
     expect(answer.status).toBe(400);
     const fields = answer.body.fields.map((f) => f.field).sort();
     expect(fields).toEqual(expect.arrayContaining(['channels', 'link']));
+    const alt = await post<Refusal>({ text: 'Hi', channels: ['x-newsroom'], imageAlt: 'A photo' });
+    expect(alt.status).toBe(400);
+    expect(alt.body.fields).toEqual([
+      { field: 'imageAlt', message: 'describes an image: give imageUrl too' },
+    ]);
   });
 });
 
