@@ -53,10 +53,11 @@ export function NewPostView() {
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<string[]>([]);
 
-  // The site switcher's choice is the post's site.
+  // The site switcher's choice is the post's site; else one of the editor's sites.
   useEffect(() => {
     if (app?.siteId) setSite(app.siteId);
-  }, [app?.siteId]);
+    else if (sites.length && !sites.some((s) => s.id === site)) setSite(sites[0]?.id ?? site);
+  }, [app?.siteId, sites.map((s) => s.id).join(' ')]);
   useEffect(() => {
     document.title = 'New post · Crier';
   }, []);
