@@ -143,6 +143,7 @@ describe('a post of the desk’s own', () => {
     const refusal = page.locator('[data-error-for="bluesky-desk"]');
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/^bluesky-desk: text is 349 characters/);
+    await saveScreenshot(page, 'desk-post-refused');
     const listed = await getJson(stack.url, '/api/articles', token);
     expect((listed.body as { articles: unknown[] }).articles).toEqual([]);
 
