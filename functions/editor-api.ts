@@ -32,6 +32,7 @@ import type { Channel } from '../shared/domain/channel';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
 import { viewOfSettings } from '../shared/domain/notification';
+import type { Platform } from '../shared/domain/platform';
 import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { bulkAnswer } from '../shared/http/bulk-routes';
@@ -76,6 +77,9 @@ const platforms = () => import('../shared/composition/platforms');
 const health = () => import('../shared/usecases/channel-health');
 const connecting = () => import('../shared/usecases/connect-channel');
 const bulking = () => import('../shared/usecases/bulk-shares');
+const deskPosting = () => import('../shared/usecases/desk-post');
+/** The image stack (sharp, satori) is loaded by the first desk post with a link or an image. */
+const drawing = () => import('../shared/composition/preview');
 
 const reads = {
   articles: articleStore(),
@@ -132,6 +136,20 @@ const scheduling = {
   shares: shareStore(),
   articles: articleStore(),
   clock,
+};
+/**
+ * A desk post is composed here, as compose composes an article's shares: the link's page
+ * card and the image processed per network (the compose step's own enricher).
+ */
+const deskPosts = {
+  articles: articleStore(),
+  shares: shareStore(),
+  clock,
+  schedule: sharePlanner(),
+  enrich: async (article: Article, platforms: readonly Platform[]) =>
+    (await drawing()).enricher()(article, platforms),
+  serverLimit: serverLimit(),
+  enqueueIfDue: directPath(),
 };
 const sites = {
   directory: channelDirectory(),
@@ -232,6 +250,20 @@ export const handler = withObservability(
           by: editor.by,
         });
         return ok(bulkAnswer(outcomes));
+      },
+      'POST /api/posts': async ({ body, editor }) => {
+        if (!live) throw new Error('The channel directory was not read');
+        const current = live;
+        const deps = {
+          ...deskPosts,
+          channels: current.all,
+          statusOf: current.statusOf,
+          hasSite: (siteId: string) => current.siteOf(siteId) !== undefined,
+          settingsFor: (siteId: string) => composeSettingsOf(current, siteId),
+        };
+        const { createDeskPost } = await deskPosting();
+        const { articleId } = await createDeskPost(deps, body, editor);
+        return created({ articleId });
       },
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>

@@ -327,7 +327,9 @@ export const FUNCTIONS = {
   'editor-api': {
     entry: 'functions/editor-api.ts',
     description: 'The editor API: articles, their shares, and the editors’ actions on them',
-    timeoutSeconds: 10,
+    // A desk post with a link and an image waits for its page (5 s at most), then its
+    // image (5 s at most), before it draws and writes: within API Gateway's 30 s.
+    timeoutSeconds: 20,
     memoryMB: 512,
     routes: [
       'GET /api/articles',
@@ -338,6 +340,7 @@ export const FUNCTIONS = {
       'GET /api/articles/{articleId}/shares/{channelId}/media/{index}',
       'GET /api/articles/{articleId}/shares/{channelId}/card-image',
       'POST /api/shares/bulk',
+      'POST /api/posts',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',

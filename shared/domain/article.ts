@@ -38,8 +38,19 @@ export function normalizeChoice(
   return { ...(only ? { only } : {}), ...(skip ? { skip } : {}) };
 }
 
-export const ARTICLE_SOURCES = ['generic', 'wordpress', 'ghost', 'feed'] as const;
+/** Where articles come from: a CMS (or its feed), told of each post it gets. */
+export const CMS_SOURCES = ['generic', 'wordpress', 'ghost', 'feed'] as const;
+/**
+ * `desk`: a post of the desk's own (POST /api/posts), written in the editor UI, with no
+ * page of its own and no CMS to tell (shared/usecases/desk-post.ts).
+ */
+export const DESK_SOURCE = 'desk';
+export const ARTICLE_SOURCES = [...CMS_SOURCES, DESK_SOURCE] as const;
 export type ArticleSource = (typeof ARTICLE_SOURCES)[number];
+
+/** Whether the article is a desk post: no URL of its own, no CMS behind it. */
+export const isDeskPost = (article: Pick<Article, 'source'>): boolean =>
+  article.source === DESK_SOURCE;
 
 export type Author = { name: string; handles: Partial<Record<(typeof PLATFORMS)[number], string>> };
 
@@ -47,7 +58,10 @@ export type Author = { name: string; handles: Partial<Record<(typeof PLATFORMS)[
 export type Article = {
   source: ArticleSource;
   sourceId: string;
+  /** the article's page; empty for a desk post, which has none */
   url: string;
+  /** a desk post's link, as the editor gave it (the shares carry it per network) */
+  link?: string;
   title: string;
   summary?: string;
   imageUrl?: string;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type ArticleSource, DEFAULT_SITE_ID } from './article';
 
 /**
@@ -15,5 +15,11 @@ export function articleIdFor(source: ArticleSource, sourceId: string, siteId?: s
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-/** What articleIdFor makes: every queue message names its article by one. */
-export const ARTICLE_ID_PATTERN = /^[0-9a-f]{32}$/;
+/** A desk post's id: no source id to hash, so a random one, marked as the desk's. */
+export const deskPostId = (): string => `desk-${randomUUID().replaceAll('-', '')}`;
+
+/** Whether an article id is a desk post's (deskPostId). */
+export const isDeskPostId = (articleId: string): boolean => articleId.startsWith('desk-');
+
+/** What articleIdFor and deskPostId make: every queue message names its article by one. */
+export const ARTICLE_ID_PATTERN = /^(?:desk-)?[0-9a-f]{32}$/;

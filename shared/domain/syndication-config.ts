@@ -1,6 +1,6 @@
 /** The channels config's `syndication` block, apart from the webhook code so browsers can load the config schema. */
 import * as z from 'zod';
-import { ARTICLE_SOURCES } from './article';
+import { CMS_SOURCES } from './article';
 
 const webhookUrl = z.url({ protocol: /^https?$/, message: 'must be an http or https URL' });
 
@@ -10,7 +10,7 @@ export const syndicationConfigSchema = z
     /** the CMS's endpoint for every article */
     url: webhookUrl.optional(),
     /** an endpoint per article source (`ghost`, `wordpress`, `generic`, `feed`), before `url` */
-    sources: z.partialRecord(z.enum(ARTICLE_SOURCES), webhookUrl).default({}),
+    sources: z.partialRecord(z.enum(CMS_SOURCES), webhookUrl).default({}),
     /** how long the CMS has to answer */
     timeoutSeconds: z.number().int().min(1).max(20).default(10),
   })

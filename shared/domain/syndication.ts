@@ -3,7 +3,7 @@
  * the CMS which article went out on which channel and network, and the post's URL.
  */
 import { createHash } from 'node:crypto';
-import type { Article } from './article';
+import { type Article, DESK_SOURCE } from './article';
 import type { Channel } from './channel';
 import type { ShareRef } from './ports';
 import type { Share } from './share';
@@ -16,6 +16,8 @@ export function syndicationUrlFor(
   config: SyndicationConfig | undefined,
   source: Article['source'],
 ): string | undefined {
+  // A desk post has no CMS behind it: nobody to tell.
+  if (source === DESK_SOURCE) return undefined;
   return config?.sources[source] ?? config?.url;
 }
 

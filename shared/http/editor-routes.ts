@@ -28,6 +28,7 @@ import {
   shareViewSchema,
 } from '../usecases/views';
 import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
+import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
 import { type EditorRoute, errorSchema, refused } from './route-kit';
 
@@ -208,6 +209,7 @@ export const COMPONENTS = {
   EditorAccount: editorViewSchema,
   EditorList: editorListSchema,
   AuditList: auditListSchema,
+  ...DESK_COMPONENTS,
 } as const;
 
 const shareWrites = {
@@ -359,6 +361,7 @@ export const EDITOR_ROUTES = [
     },
   },
   ...BULK_ROUTES,
+  ...DESK_ROUTES,
   ...DIRECTORY_ROUTES,
 ] as const satisfies readonly EditorRoute[];
 

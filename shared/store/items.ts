@@ -18,6 +18,8 @@ export const storedArticleSchema = z.object({
   source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
+  /** a desk post's link */
+  link: z.string().optional(),
   title: z.string(),
   summary: z.string().optional(),
   imageUrl: z.string().optional(),

@@ -4,6 +4,7 @@
  * calls it once the whole publish step is done, so nothing the step still had to record
  * waits on the queue.
  */
+import { isDeskPostId } from '../domain/ids';
 import { refOf } from '../domain/share-key';
 import type { SyndicationQueue } from '../domain/syndication';
 import type { PublishResult } from './publish-share/types';
@@ -12,7 +13,9 @@ export async function announcePublished(
   queue: SyndicationQueue | undefined,
   result: PublishResult,
 ): Promise<PublishResult> {
-  if (queue && result.outcome === 'published' && !result.share.syndicatedAt) {
+  // A desk post has no CMS to tell (shared/usecases/desk-post.ts).
+  const announced = result.outcome === 'published' && !isDeskPostId(result.share.articleId);
+  if (queue && announced && !result.share.syndicatedAt) {
     await queue.send(refOf(result.share));
   }
   return result;

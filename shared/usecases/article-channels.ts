@@ -6,7 +6,7 @@
  * nor drops an added one. Every check runs before the first write: a refused request
  * writes nothing.
  */
-import { type Article, siteOf } from '../domain/article';
+import { type Article, isDeskPost, siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import type { ChannelStatus } from '../domain/channel-directory';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors';
@@ -65,6 +65,10 @@ export async function changeArticleChannels(
   const add = [...new Set(change.add ?? [])];
   const drop = [...new Set(change.drop ?? [])];
   const channelsOf = checkChannels(deps, record.article, add, drop);
+  if (add.length && isDeskPost(record.article)) {
+    // Its channels' texts were the editor's, fitted when it was posted: no template makes one.
+    throw new ConflictError('A desk post takes no new channel: post it again with the channel');
+  }
   if (record.article.status !== 'published') {
     throw new ConflictError(
       `The article is ${record.article.status}: its channels can no longer change`,

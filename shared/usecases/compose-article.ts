@@ -5,7 +5,7 @@
  * message or a second compose of the same revision changes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { type Article, siteOf } from '../domain/article';
+import { type Article, isDeskPost, siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import type { ChannelStatus } from '../domain/channel-directory';
 import type { Platform } from '../domain/platform';
@@ -92,7 +92,7 @@ async function serverLimits(
 const NOTHING_MORE: Enrichment = { media: {} };
 
 /** Networks whose link card Crier builds and uploads itself (docs/architecture.md, Platforms). */
-const CARD_THUMBNAIL: readonly Platform[] = ['bluesky', 'linkedin'];
+export const CARD_THUMBNAIL: readonly Platform[] = ['bluesky', 'linkedin'];
 
 export class ArticleMissingError extends Error {
   override name = 'ArticleMissingError';
@@ -108,6 +108,10 @@ export async function composeArticle(
   if (!record) throw new ArticleMissingError(`Article ${message.articleId} is not in the table`);
 
   const { articleId } = record;
+  // A desk post's shares are the editor's channels, written with it (desk-post.ts): never routed.
+  if (isDeskPost(record.article)) {
+    return { outcome: 'skipped', articleId, reason: 'a desk post is not composed from routing' };
+  }
   // The table holds the newest revision: a late message of an older one finds it composed.
   if ((record.composedRevision ?? 0) >= record.article.revision) {
     return {

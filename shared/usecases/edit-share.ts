@@ -3,9 +3,9 @@
  * publish now and retry. Each is one conditional write on the share's status and version;
  * a lost race is re-read and re-decided once before it answers 409.
  */
-import { siteOf } from '../domain/article';
+import { isDeskPost, siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import type { ArticleRecord, ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 import {
@@ -180,6 +180,11 @@ async function textAndThread(
   input: EditInput,
 ): Promise<{ text?: TextChange; thread?: ThreadChange }> {
   if (input.text === undefined && input.thread === undefined) return {};
+  if ((input.text === null || input.thread === null) && isDeskPost(record.article)) {
+    const field = input.text === null ? 'text' : 'thread';
+    const message = `a desk post has no article to compose its ${field === 'text' ? 'text' : 'parts'} from: give the ${field === 'text' ? 'text' : 'parts'}`;
+    throw new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
+  }
   const channel = channelOf(deps, share);
   const limit = textLimit(channel, await serverLimitFor(deps, channel, share));
   let composed: TextChange | undefined;

@@ -4,6 +4,7 @@
  * share (`syndicatedAt`, or `syndicationError`) without touching its status.
  */
 import type { SyndicationRetry } from '../config/syndication';
+import { isDeskPost } from '../domain/article';
 import { backoffSeconds } from '../domain/backoff';
 import type { Channel } from '../domain/channel';
 import type { ArticleStore, Clock, ShareRef, ShareStore } from '../domain/ports';
@@ -54,6 +55,9 @@ export async function notifyCms(
   if (share.syndicatedAt) return { outcome: 'skipped', reason: 'the CMS was told already' };
   const stored = await deps.articles.get(share.articleId);
   if (!stored) return { outcome: 'skipped', reason: 'the article is gone' };
+  if (isDeskPost(stored.article)) {
+    return { outcome: 'skipped', reason: 'a desk post: there is no CMS to tell' };
+  }
   const url = syndicationUrlFor(deps.syndication, stored.article.source);
   if (!url) {
     return {

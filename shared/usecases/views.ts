@@ -21,6 +21,8 @@ export const articleViewSchema = z.object({
   source: z.enum(ARTICLE_SOURCES),
   sourceId: z.string(),
   url: z.string(),
+  /** a desk post's link (its `url` is empty: it has no page of its own) */
+  link: z.string().nullable(),
   title: z.string(),
   summary: z.string().nullable(),
   imageUrl: z.string().nullable(),
@@ -228,6 +230,7 @@ export function articleView(record: ArticleRecord): ArticleView {
     source: article.source,
     sourceId: article.sourceId,
     url: article.url,
+    link: article.link ?? null,
     title: article.title,
     summary: article.summary ?? null,
     imageUrl: article.imageUrl ?? null,

@@ -131,16 +131,24 @@ describe('Lambda bundles of the image code', () => {
     const plain = bundled(
       app,
       stack,
+      'NotifyCms',
+      join(REPOSITORY_ROOT, FUNCTIONS['notify-cms'].entry),
+    );
+    expect(readdirSync(plain)).not.toContain('node_modules');
+    // The editor API draws only for a desk post with a link or an image: the asset is the
+    // split build, not NodejsFunction's one file, the network clients and the image stack
+    // sitting in chunks of their own, loaded when a path needs them.
+    const editor = bundled(
+      app,
+      stack,
       'EditorApi',
       join(REPOSITORY_ROOT, FUNCTIONS['editor-api'].entry),
     );
-    expect(readdirSync(plain)).not.toContain('node_modules');
-    // The asset is the split build, not NodejsFunction's one file: the network clients sit
-    // in chunks of their own, loaded when a path needs them.
-    const chunks = readdirSync(plain).filter((name) => /^chunk-.+\.mjs$/.test(name));
+    const chunks = readdirSync(editor).filter((name) => /^chunk-.+\.mjs$/.test(name));
     expect(chunks.length).toBeGreaterThan(1);
-    const handlerFile = readFileSync(join(plain, 'index.mjs'), 'utf8');
+    const handlerFile = readFileSync(join(editor, 'index.mjs'), 'utf8');
     expect(handlerFile).not.toMatch(/@atproto|twitter-api-v2|grammy/);
+    expect(handlerFile).not.toMatch(/from\s*"sharp"/);
   }, 120_000);
 
   it('copies the optional emoji and font packages the share cards look for', () => {

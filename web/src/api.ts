@@ -16,6 +16,7 @@ import {
   channelHealthAnswerSchema,
   channelListSchema,
   connectChoiceAnswerSchema,
+  deskPostAnswerSchema,
   type EditorAccount,
   type ErrorBody,
   editorCreatedSchema,
@@ -251,6 +252,11 @@ export function createApi(options: {
       return theShare(
         (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,
       );
+    },
+
+    /** A post of the desk's own on the chosen channels: the new post's id (an article's). */
+    async createPost(post: Record<string, unknown>): Promise<{ articleId: string }> {
+      return (await call(deskPostAnswerSchema, 'POST', '/api/posts', post)).data;
     },
 
     /** Adds channels to the article or drops them: what became of each, and every share. */

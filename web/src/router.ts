@@ -1,7 +1,7 @@
 /**
  * Where the editor is, in the address's fragment (`#/queue?status=scheduled`,
  * `#/calendar?week=2026-05-11`, `#/articles/<id>`, `#/channels`, `#/channels/new`,
- * `#/channels/<id>/edit`, `#/channels/<id>/connect/<choiceId>` (the pick after a consent
+ * `#/channels/<id>/edit`, `#/posts/new`, `#/channels/<id>/connect/<choiceId>` (the pick after a consent
  * that reached several accounts), `#/editors`, `#/notifications`, `#/audit`): static
  * hosting serves one page,
  * and a fragment never reaches a server or CloudFront's error pages.
@@ -10,6 +10,8 @@ export type Route =
   | { view: 'queue'; params: URLSearchParams }
   | { view: 'calendar'; params: URLSearchParams }
   | { view: 'article'; articleId: string; params: URLSearchParams }
+  /** `#/posts/new`: a post of the desk's own */
+  | { view: 'new-post'; params: URLSearchParams }
   | { view: 'channels'; params: URLSearchParams }
   /** `channelId` undefined: a new channel */
   | { view: 'channel'; channelId?: string; params: URLSearchParams }
@@ -27,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'editors') return { view: 'editors', params };
   if (parts[0] === 'notifications') return { view: 'notifications', params };
   if (parts[0] === 'audit') return { view: 'audit', params };
+  if (parts[0] === 'posts' && parts[1] === 'new') return { view: 'new-post', params };
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };
   }

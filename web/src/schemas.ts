@@ -107,6 +107,10 @@ export const shareSchema = z.object({
 const articleFields = {
   id: text,
   url: text,
+  /** `desk` for a post of the desk's own, which has no URL (`url` empty) */
+  source: optionalText,
+  /** a desk post's link */
+  link: optionalText,
   title: text,
   summary: optionalText,
   imageUrl: optionalText,
@@ -188,6 +192,9 @@ export const channelSchema = z.looseObject({
 });
 
 export const channelListSchema = z.object({ channels: z.array(channelSchema) });
+
+/** `POST /api/posts`: the desk post's id, which reads as an article's. */
+export const deskPostAnswerSchema = z.object({ articleId: text });
 export const channelAnswerSchema = z.object({ channel: channelSchema });
 
 /** `GET /api/me`: who the caller is, and so what the UI offers them. */

@@ -205,7 +205,8 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
   const api = restCall(parsed.credentials, call.timeoutMs);
   const created = await graphPost(api, `${api.credentials.pageId}/feed`, {
     message: call.share.text,
-    link: call.share.url,
+    // A post with no link (a desk post without one) is a status update.
+    ...(call.share.url ? { link: call.share.url } : {}),
   });
   return createOutcome(api, created);
 }
@@ -215,8 +216,10 @@ const folded = (text: string) => text.normalize('NFC').replace(/\s+/gu, ' ').tri
 /** The share's link (as the attachment or in the message), or failing that its exact text. */
 function isShare(post: FeedPost, share: Share): boolean {
   const links = (post.attachments?.data ?? []).flatMap((a) => [a.unshimmed_url, a.url]);
-  if (links.some((link) => link !== undefined && sameLink(link, share.url))) return true;
-  if (post.message?.includes(share.url)) return true;
+  if (share.url && links.some((link) => link !== undefined && sameLink(link, share.url))) {
+    return true;
+  }
+  if (share.url && post.message?.includes(share.url)) return true;
   return post.message !== undefined && folded(post.message) === folded(share.text);
 }
 

@@ -14,6 +14,7 @@ export const postSchema = z.object({
   createdAt: z.number().optional(),
   lastModifiedAt: z.number().optional(),
   content: z.object({ article: z.object({ source: z.string() }).optional() }).optional(),
+  commentary: z.string().optional(),
 });
 export type Post = z.output<typeof postSchema>;
 

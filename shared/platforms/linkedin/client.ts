@@ -35,14 +35,19 @@ function postBody(share: Share, author: string, thumbnail: string | undefined) {
       targetEntities: [],
       thirdPartyDistributionChannels: [],
     },
-    content: {
-      article: {
-        source: share.url,
-        title: share.card?.title ?? fallbackTitle(share),
-        ...(share.card?.description ? { description: share.card.description } : {}),
-        ...(thumbnail ? { thumbnail } : {}),
-      },
-    },
+    // A post with no link (a desk post without one) is commentary alone.
+    ...(share.url
+      ? {
+          content: {
+            article: {
+              source: share.url,
+              title: share.card?.title ?? fallbackTitle(share),
+              ...(share.card?.description ? { description: share.card.description } : {}),
+              ...(thumbnail ? { thumbnail } : {}),
+            },
+          },
+        }
+      : {}),
     lifecycleState: 'PUBLISHED',
     isReshareDisabledByAuthor: false,
   };

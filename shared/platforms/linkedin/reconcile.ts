@@ -10,6 +10,7 @@ import { sameLink } from '../rest/link';
 import { linkedinPostUrl, type Post, postSchema, rest } from './api';
 import { parseLinkedInCredentials } from './credentials';
 import { lookupProblem } from './errors';
+import { toLittleText } from './rules';
 
 /** LinkedIn's clock is not ours: a post this much before the claim may still be the share's. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -20,6 +21,8 @@ const MAX_PAGES = 5;
 const finderSchema = z.object({ elements: z.array(postSchema) });
 
 export function isShare(post: Post, share: Share): boolean {
+  // A post with no link (a desk post without one) is known by its text.
+  if (!share.url) return post.commentary === toLittleText(share.text);
   const source = post.content?.article?.source;
   return source !== undefined && sameLink(source, share.url);
 }

@@ -97,7 +97,7 @@ export const threadsClient = createContainerClient({
       return { ok: false, message: 'The share has no text to post on Threads' };
     return {
       ok: true,
-      params: { media_type: 'TEXT', text: share.text, link_attachment: share.url },
+      params: { media_type: 'TEXT', text: share.text, link_attachment: share.url || undefined },
     };
   },
   containerEdge: 'threads',

@@ -32,3 +32,14 @@ describe('the channel pages in the address', () => {
     expect(parseRoute('#/channels/x-north/nonsense').view).toBe('channels');
   });
 });
+
+describe('the New post page in the address', () => {
+  it('is #/posts/new, and a desk post opens as an article', () => {
+    expect(parseRoute('#/posts/new').view).toBe('new-post');
+    expect(parseRoute('#/posts').view).toBe('queue');
+    expect(parseRoute(`#/articles/desk-${'a'.repeat(32)}`)).toMatchObject({
+      view: 'article',
+      articleId: `desk-${'a'.repeat(32)}`,
+    });
+  });
+});

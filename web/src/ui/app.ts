@@ -20,6 +20,7 @@ import { ChannelsView } from './channels-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
 import { ConnectChoiceView } from './connect-choice-view';
 import { useAsync } from './hooks';
+import { NewPostView } from './new-post-view';
 import { QueueView } from './queue-view';
 import { SiteSwitcher, useSiteChoice } from './site-switcher';
 
@@ -202,6 +203,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
       <nav aria-label="Views">
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
+        <a href=${routeHref('/posts/new')} aria-current=${current('new-post')}>New post</a>
         <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' || route.view === 'connect-choice' ? 'page' : undefined}>Channels</a>
         <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
@@ -218,6 +220,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'queue' && html`<${QueueView} params=${route.params} />`}
               ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
+              ${route.view === 'new-post' && html`<${NewPostView} />`}
               ${route.view === 'channels' && html`<${ChannelsView} />`}
               ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
               ${route.view === 'connect-choice' && html`<${ConnectChoiceView} key=${route.choiceId} channelId=${route.channelId} choiceId=${route.choiceId} />`}

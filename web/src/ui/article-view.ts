@@ -58,6 +58,8 @@ export function ArticleView({ articleId }: { articleId: string }) {
   }
 
   const { article } = detail;
+  // A post of the desk's own: no page of its own, its text written by an editor.
+  const desk = article.source === 'desk';
   const replaceShare = (share: Share) => {
     // The answer to our own change is newer than any poll still on its way.
     request.current++;
@@ -85,14 +87,26 @@ export function ArticleView({ articleId }: { articleId: string }) {
   return html`<section class="article-view">
     <p class="back"><a href=${routeHref('/queue')}>← Back to the queue</a></p>
     <header class="article-head">
+      ${desk && html`<p class="desk-label"><span class="badge">Desk post</span></p>`}
       <h1 tabindex="-1">${article.title}</h1>
+      ${desk && article.summary && html`<p class="desk-text">${article.summary}</p>`}
       <p class="article-meta">
         ${article.section && html`<span>${article.section}</span>`}
         ${article.authors.length > 0 && html`<span>by ${article.authors.map((a) => a.name).join(', ')}</span>`}
-        ${article.publishedAt && html`<span>published <time datetime=${article.publishedAt}>${formatDateTime(article.publishedAt)}</time></span>`}
-        <a href=${article.url} target="_blank" rel="noopener noreferrer"
-          >${hostOf(article.url)}<span class="visually-hidden"> (the article, opens in a new tab)</span></a
-        >
+        ${article.publishedAt && html`<span>${desk ? 'written' : 'published'} <time datetime=${article.publishedAt}>${formatDateTime(article.publishedAt)}</time></span>`}
+        ${
+          article.url &&
+          html`<a href=${article.url} target="_blank" rel="noopener noreferrer"
+            >${hostOf(article.url)}<span class="visually-hidden"> (the article, opens in a new tab)</span></a
+          >`
+        }
+        ${
+          desk &&
+          article.link &&
+          html`<span>link <a href=${article.link} target="_blank" rel="noopener noreferrer"
+            >${hostOf(article.link)}<span class="visually-hidden"> (opens in a new tab)</span></a
+          ></span>`
+        }
       </p>
       ${
         article.status !== 'published' &&
@@ -119,6 +133,6 @@ export function ArticleView({ articleId }: { articleId: string }) {
             )}
           </div>`
     }
-    <${AddChannel} article=${article} shares=${detail.shares} onChannels=${replaceShares} />
+    ${!desk && html`<${AddChannel} article=${article} shares=${detail.shares} onChannels=${replaceShares} />`}
   </section>`;
 }

@@ -346,6 +346,22 @@ const PREVIEWS: Record<Platform, (props: PreviewProps) => unknown> = {
   telegram: TelegramPreview,
 };
 
+/** A post with no link at all (a desk post without one): its text and image, no card. */
+function PlainPreview({ share, text, who }: PreviewProps) {
+  const image = attachedImage(share);
+  return html`<div class="pv-row">
+    <${Avatar} name=${who.name} />
+    <div class="pv-body">
+      <p class="pv-head">
+        <strong class="pv-name">${who.name}</strong>
+        <span class="pv-handle">${who.handle} · now</span>
+      </p>
+      <${RichText} platform=${share.platform} text=${text} />
+      ${image && html`<${MediaImage} share=${share} image=${image} className="pv-media" />`}
+    </div>
+  </div>`;
+}
+
 /** `account`: the channel's account where the channel list is not at hand. */
 export function Preview({
   share,
@@ -362,8 +378,10 @@ export function Preview({
   const platform = share.platform;
   const channel = app?.channels.find((c) => c.id === share.channelId);
   const who = accountOf(platform, channel, account);
+  const linkless = !share.url && !share.card && !article.url;
+  const Shown = linkless ? PlainPreview : PREVIEWS[platform];
   return html`<figure class=${`pv pv-${platform}`}>
     <figcaption class="visually-hidden">How the post looks on ${NETWORK_NAMES[platform]}</figcaption>
-    <${PREVIEWS[platform]} share=${share} article=${article} text=${text} who=${who} />
+    <${Shown} share=${share} article=${article} text=${text} who=${who} />
   </figure>`;
 }
