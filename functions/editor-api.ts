@@ -36,6 +36,7 @@ import { created, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
+import type { ChosenImageInput } from '../shared/preview/chosen-image';
 import { getArticle, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
 import {
@@ -71,6 +72,8 @@ const previews = () => import('../shared/preview/cache');
 const platforms = () => import('../shared/composition/platforms');
 const health = () => import('../shared/usecases/channel-health');
 const connecting = () => import('../shared/usecases/connect-channel');
+const uploading = () => import('../shared/usecases/upload-media');
+const images = () => import('../shared/composition/chosen-image');
 
 const reads = {
   articles: articleStore(),
@@ -97,6 +100,8 @@ const writes = {
   serverLimit: serverLimit(),
   // A cancelled or moved share gives back the slot it held on a slotted channel.
   releasePostingSlot: (share: Share) => releaseSlot({ slots: slotStore() }, share),
+  // A share's chosen image (PATCH `image`), made as compose makes the others.
+  chooseImage: async (input: ChosenImageInput) => (await images()).chooseImage(input),
 };
 /** The channels as the table has them (set per request, below). */
 let live: LiveChannels | undefined;
@@ -181,6 +186,15 @@ export const handler = withObservability(
         };
         const { changeArticleChannels } = await channelAdding();
         return ok(await changeArticleChannels(deps, path.articleId, body, editor, mayRead(editor)));
+      },
+      'POST /api/media': async ({ query, raw, editor }) => {
+        const [{ uploadMedia, uploadSite }, { uploadStore }] = await Promise.all([
+          uploading(),
+          import('../shared/store/upload-store'),
+        ]);
+        const siteId = uploadSite(editor, query.siteId);
+        const upload = await uploadMedia({ uploads: uploadStore() }, { ...raw, siteId });
+        return created({ upload });
       },
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>

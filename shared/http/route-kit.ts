@@ -39,6 +39,11 @@ export type EditorRoute = {
   admin?: boolean;
   /** whether a request without a body is refused */
   bodyRequired?: boolean;
+  /**
+   * A body of raw bytes instead of JSON (an image upload): the types it may be sent as,
+   * for the OpenAPI document; the handler reads `raw` and checks it itself.
+   */
+  binaryBody?: { contentTypes: readonly string[]; description: string };
   /** a response without a schema has no body (204) */
   responses: Partial<Record<ResponseStatus, { description: string; schema?: z.ZodType }>>;
 };

@@ -22,6 +22,7 @@ import { parseShareKey } from '../domain/share-key';
 import { checkEditedText, textLimit } from '../platforms/edited-text';
 import type { ComposeSettings } from '../platforms/types';
 import { newShare } from './compose-article';
+import { type ImageInput, imageEdit, type ShareImageDeps } from './share-image';
 
 export type EditShareDeps = {
   articles: ArticleStore;
@@ -41,6 +42,8 @@ export type EditShareDeps = {
    * cancelled or its dueAt moves (see releaseHeldSlot), and nowhere else.
    */
   releasePostingSlot?: (share: Share) => Promise<void>;
+  /** makes a share's chosen image (shared/preview/chosen-image.ts); absent, choices are refused */
+  chooseImage?: ShareImageDeps['chooseImage'];
 };
 
 /** Who acts, as editor-auth.ts found them. */
@@ -49,8 +52,8 @@ export type Actor = { by: string; role: EditorContext['role'] };
 /** A share as the routes name it: the article and the share key (`<channelId>[~<round>]`). */
 export type ShareAddress = { articleId: string; key: string };
 
-/** The PATCH body: a text (null drops the editor's text), a dueAt, or both. */
-export type EditInput = { text?: string | null; dueAt?: string };
+/** The PATCH body: a text (null drops the editor's text), a dueAt, an image and its alt text. */
+export type EditInput = { text?: string | null; dueAt?: string } & ImageInput;
 
 type Loaded = { share: Share; record: ArticleRecord };
 
@@ -174,7 +177,17 @@ export async function editShare(
       input.dueAt === undefined
         ? undefined
         : checkDueAt(input.dueAt, ctx.at, record.article.shareAt);
-    return { share: applyEdit(share, { text, dueAt }, ctx), accepted: false };
+    // Made last, once everything else is known to be acceptable: it stores images.
+    const image = await imageEdit(
+      {
+        chooseImage: deps.chooseImage,
+        siteOf: (siteId) => (deps.settingsFor?.(siteId) ?? deps.settings)?.site,
+      },
+      share,
+      record,
+      input,
+    );
+    return { share: applyEdit(share, { text, dueAt, image }, ctx), accepted: false };
   });
   return settle(deps, before, result.share);
 }

@@ -9,6 +9,7 @@ import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
 import { shareKeyOf } from '../domain/share-key';
+import { imageChoiceSchema } from '../domain/share-image';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
 const instant = z.iso.datetime({ offset: true });
@@ -130,7 +131,16 @@ export const shareViewSchema = z.object({
   syndicatedAt: z.string().nullable(),
   syndicationError: z.string().nullable(),
   /** when an editor last set the text or the dueAt by hand; null when never */
-  edited: z.object({ text: instant.optional(), dueAt: instant.optional() }).nullable(),
+  edited: z
+    .object({
+      text: instant.optional(),
+      dueAt: instant.optional(),
+      /** the image an editor chose for this share, kept through new revisions */
+      image: imageChoiceSchema.optional(),
+      /** the editor's alt text for it */
+      imageAlt: z.string().optional(),
+    })
+    .nullable(),
   createdAt: instant,
   updatedAt: instant,
   /** the first entry and the latest ones (at most 50); `historyDropped` counts the rest */
