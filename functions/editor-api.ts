@@ -37,7 +37,7 @@ import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import type { ChosenImageInput } from '../shared/preview/chosen-image';
-import { getArticle, listArticles } from '../shared/usecases/read-articles';
+import { getArticle, linked, listArticles } from '../shared/usecases/read-articles';
 import { releaseSlot } from '../shared/usecases/schedule-share';
 import {
   listedSubscriptions,
@@ -166,7 +166,9 @@ export const handler = withObservability(
         await checkArticleSite(path.articleId, editor);
         const ref = { articleId: path.articleId, key: path.channelId };
         const { editShare } = await editing();
-        return ok({ share: shareView(await editShare(writes, ref, body, editor)) });
+        // Its images as links the browser can load, as GET /api/articles/{id} gives them.
+        const view = shareView(await editShare(writes, ref, body, editor));
+        return ok({ share: await linked(view, reads) });
       },
       'POST /api/articles/{articleId}/shares/{channelId}/{action}': async ({ path, editor }) => {
         await checkArticleSite(path.articleId, editor);

@@ -26,6 +26,7 @@ import {
   STATUS_LABELS,
   StatusBadge,
 } from './common';
+import { ImagePicker } from './image-picker';
 import { Preview } from './previews';
 
 const ACTION_LABELS: Record<ShareAction, string> = {
@@ -364,6 +365,8 @@ export function ShareCard({
         : !isFinal(share.status) &&
           html`<p class="locked">The text and time can change only before publishing starts.</p>`
     }
+
+    ${editable && html`<${ImagePicker} article=${article} share=${share} onShare=${onShare} onConflict=${onConflict} />`}
 
     ${
       (actions.length > 0 || droppable) &&
