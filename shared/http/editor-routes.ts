@@ -5,11 +5,10 @@
  */
 import * as z from 'zod';
 import { MAX_EDITED_TEXT, SHARE_ACTIONS } from '../domain/share-edit';
-import { parseShareKey } from '../domain/share-key';
 import { imageChoiceSchema, MAX_IMAGE_ALT } from '../domain/share-image';
+import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from '../preview/upload-limits';
-import { uploadAnswerSchema } from '../usecases/upload-media';
 import {
   auditListSchema,
   directoryChannelListSchema,
@@ -19,6 +18,7 @@ import {
   siteListSchema,
   siteViewSchema,
 } from '../usecases/sites';
+import { uploadAnswerSchema } from '../usecases/upload-media';
 import {
   articleChannelsAnswerSchema,
   articleDetailSchema,

@@ -38,7 +38,9 @@ export type ShareMediaDeps = {
   card?: Pick<CardOptions, 'baseDir' | 'emoji' | 'timeZone'>;
 };
 
-export type Source = { kind: 'article'; bytes: Buffer; facts: ImageFacts } | { kind: 'none'; why: string };
+export type Source =
+  | { kind: 'article'; bytes: Buffer; facts: ImageFacts }
+  | { kind: 'none'; why: string };
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

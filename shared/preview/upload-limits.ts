@@ -21,4 +21,3 @@ export type UploadType = keyof typeof UPLOAD_TYPES;
  * or a strip longer than 10:1, no network shows it whole (Threads crops past 10:1).
  */
 export const UPLOAD_BOUNDS = { minSide: 200, maxSide: 12_000, maxAspect: 10 } as const;
-

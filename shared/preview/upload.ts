@@ -68,7 +68,9 @@ export async function checkUpload(
   const short = Math.min(facts.width, facts.height);
   const long = Math.max(facts.width, facts.height);
   if (short < minSide) {
-    throw invalid(`the image is ${facts.width}x${facts.height}: each side must be at least ${minSide} px`);
+    throw invalid(
+      `the image is ${facts.width}x${facts.height}: each side must be at least ${minSide} px`,
+    );
   }
   if (long > maxSide) {
     throw invalid(`the image is ${facts.width}x${facts.height}: no side may be over ${maxSide} px`);

@@ -5,7 +5,12 @@
  * Keyed by site, so a share only ever finds its own site's uploads. They expire with
  * the bucket's other objects (BUCKET.expireDays).
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { readEnv, required } from '../config/env';
 import { BUCKET } from '../resources';
 import { createS3Client } from './media-store';
@@ -13,8 +18,7 @@ import { createS3Client } from './media-store';
 /** The prefix every upload's key starts with (and the one the editor API may write). */
 export const UPLOADS_PREFIX = 'uploads/';
 
-export const uploadKey = (siteId: string, id: string): string =>
-  `${UPLOADS_PREFIX}${siteId}/${id}`;
+export const uploadKey = (siteId: string, id: string): string => `${UPLOADS_PREFIX}${siteId}/${id}`;
 
 export type UploadedImage = { bytes: Buffer; contentType: string };
 

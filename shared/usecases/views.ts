@@ -8,8 +8,8 @@ import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '.
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
-import { shareKeyOf } from '../domain/share-key';
 import { imageChoiceSchema } from '../domain/share-image';
+import { shareKeyOf } from '../domain/share-key';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
 const instant = z.iso.datetime({ offset: true });

@@ -5,13 +5,7 @@
  * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts)
  * (docs/networks.md, Mastodon).
  */
-import type {
-  ClientCall,
-  ImageSource,
-  NetworkClient,
-  PublishOutcome,
-  ReplyCall,
-} from '../client';
+import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import {
   type Api,
   asReply,

@@ -93,7 +93,6 @@ async function post(
   return { kind: 'published', remoteId, remoteUrl: postUrl(username, remoteId) };
 }
 
-
 async function publishReply(call: ReplyCall): Promise<PublishOutcome> {
   const text = call.share.thread?.[call.index];
   if (text === undefined)

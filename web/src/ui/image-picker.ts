@@ -120,7 +120,9 @@ export function ImagePicker({
     const change: ImageChange = {};
     if (sourceChanged && source) {
       change.image =
-        source === 'upload' && upload ? { source, upload: upload.id } : { source: source as 'card' };
+        source === 'upload' && upload
+          ? { source, upload: upload.id }
+          : { source: source as 'card' };
     }
     if (altChanged) change.imageAlt = alt.trim() ? alt : null;
     setBusy(true);
