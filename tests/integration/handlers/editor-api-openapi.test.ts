@@ -83,17 +83,16 @@ describe('the OpenAPI document', () => {
       const [method = '', path = ''] = route.split(' ');
       const operation = document.paths[path]?.[method.toLowerCase()];
       expect(operation, route).toBeDefined();
-      // A route that makes something answers 201 (POST /api/sites, /api/channels...), one
+      // A route that makes something answers 201 (POST /api/sites, /api/channels, /api/media...), one
       // that stores what it does not show 204 (credentials, a pick among connected
       // accounts), every other 200.
-      const success = /^POST \/api\/(sites|channels|editors)(\/\{siteId\}\/webhook-key)?$/.test(
-        route,
-      )
-        ? '201'
-        : route === 'PUT /api/channels/{id}/credentials' ||
-            route === 'POST /api/channels/{id}/connect/choose'
-          ? '204'
-          : '200';
+      const success =
+        /^POST \/api\/(sites|channels|editors|media)(\/\{siteId\}\/webhook-key)?$/.test(route)
+          ? '201'
+          : route === 'PUT /api/channels/{id}/credentials' ||
+              route === 'POST /api/channels/{id}/connect/choose'
+            ? '204'
+            : '200';
       expect(Object.keys(operation?.responses ?? {}), route).toEqual(
         expect.arrayContaining([success, '401', '403']),
       );

@@ -55,7 +55,7 @@ describe('image choices', () => {
         upload: '0b5f7a52-64a1-4a0b-9f0a-5f1f3f2c9a11',
       }).success,
     ).toBe(true);
-    expect(imageChoiceSchema.safeParse({ source: 'upload', upload: '../media/x' }).success).toBe(
+    expect(imageChoiceSchema.safeParse({ source: 'upload', upload: 'not-an-id' }).success).toBe(
       false,
     );
     expect(imageChoiceSchema.safeParse({ source: 'upload' }).success).toBe(false);
