@@ -6,7 +6,7 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { ALT_TEXT_RULES, altTextLength } from '../../../shared/domain/share-image';
+import { ALT_TEXT_RULES, altTextLength } from '../../../shared/domain/alt-text';
 import { ApiError, type ImageChange, type UploadedImage } from '../api';
 import { type Article, type Share, shareKey } from '../schemas';
 import { AppContext, ErrorNotice, inputValue, NETWORK_NAMES } from './common';
@@ -18,6 +18,13 @@ const LABELS: Record<Source, string> = {
   card: 'Share card',
   upload: 'Upload another',
   none: 'No image',
+};
+
+const NOW_LABELS: Record<Source, string> = {
+  article: "the article's image",
+  card: 'the share card',
+  upload: 'an uploaded image',
+  none: 'no image',
 };
 
 const isWebUrl = (url: string | undefined | null): url is string =>
@@ -34,10 +41,19 @@ function currentImage(share: Share): { url?: string; alt: string } {
   return { alt: '' };
 }
 
+/** An image, or a few words in its place when the browser cannot load it. */
+function ThumbImage({ src, alt, fallback }: { src: string; alt: string; fallback: string }) {
+  const [failed, setFailed] = useState(false);
+  useEffect(() => setFailed(false), [src]);
+  return failed
+    ? html`<span class="ip-thumb ip-thumb-empty">${fallback}</span>`
+    : html`<img class="ip-thumb" src=${src} alt=${alt} loading="lazy" onError=${() => setFailed(true)} />`;
+}
+
 function Thumb({ source, article, file }: { source: Source; article: Article; file?: string }) {
   if (source === 'article') {
     return isWebUrl(article.imageUrl)
-      ? html`<img class="ip-thumb" src=${article.imageUrl} alt="" loading="lazy" />`
+      ? html`<${ThumbImage} src=${article.imageUrl} alt="" fallback="Article image (not loaded here)" />`
       : html`<span class="ip-thumb ip-thumb-empty">The article has no image</span>`;
   }
   if (source === 'card') {
@@ -147,10 +163,10 @@ export function ImagePicker({
       <div class="ip-now">
         ${
           now.url
-            ? html`<img class="ip-thumb" src=${now.url} alt=${now.alt} />`
+            ? html`<${ThumbImage} src=${now.url} alt=${now.alt} fallback="Stored image" />`
             : html`<span class="ip-thumb ip-thumb-empty">${share.media?.length || share.card?.imageUrl ? 'Stored image' : 'No image'}</span>`
         }
-        <span>Now: ${chosen ? LABELS[chosen].toLowerCase() : 'as composed'}</span>
+        <span>Now: ${chosen ? NOW_LABELS[chosen] : 'as composed'}</span>
       </div>
       <div class="ip-choices">
         ${sources.map((value) => {
