@@ -42,7 +42,7 @@ export type TextChange = {
 
 /** A new image or alt text for the share (shared/usecases/share-image.ts made it). */
 export type ImageEdit = {
-  fields: Pick<Share, 'media' | 'card'>;
+  fields: Pick<Share, 'media' | 'card' | 'warnings'>;
   /** the editor's new choice, to record */
   choice?: ImageChoice;
   /** the editor's new alt text; null drops it */
@@ -53,7 +53,12 @@ export type ImageEdit = {
 
 export type ShareEdit = { text?: TextChange; dueAt?: string; image?: ImageEdit };
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Stored items come back with their keys in the schema's order: compare without it. */
+const sorted = (_key: string, value: unknown) =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+    : value;
+const same = (a: unknown, b: unknown) => JSON.stringify(a, sorted) === JSON.stringify(b, sorted);
 
 /** What an action did: `accepted` when it is recorded but its effect is not certain (202). */
 export type ActionResult = { share: Share; accepted: boolean };

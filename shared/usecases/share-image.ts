@@ -33,7 +33,23 @@ export type ShareImageDeps = {
   siteOf: (siteId: string) => Site | undefined;
 };
 
-type ImageFields = Pick<Share, 'media' | 'card'>;
+type ImageFields = Pick<Share, 'media' | 'card' | 'warnings'>;
+
+/**
+ * Compose's words about the image it made (the article's image unusable, a card used
+ * instead, Instagram having none): they speak of a picture the editor has replaced.
+ */
+const IMAGE_WARNINGS = [
+  /; a share card is used$/,
+  /^share card could not be drawn/,
+  /^Instagram posts need an image/,
+];
+
+/** The share's warnings without compose's words about its image, once an editor chose one. */
+function withoutImageWarnings(warnings: string[] | undefined): string[] | undefined {
+  const kept = warnings?.filter((w) => !IMAGE_WARNINGS.some((pattern) => pattern.test(w)));
+  return kept?.length ? kept : undefined;
+}
 
 function withAlt(ref: MediaRef, alt: string | undefined): MediaRef {
   const { alt: _, ...rest } = ref;
@@ -42,14 +58,16 @@ function withAlt(ref: MediaRef, alt: string | undefined): MediaRef {
 
 /** The share's image fields carrying `ref` (or no image), and its alt text. */
 export function imageFields(share: Share, ref: MediaRef | undefined): ImageFields {
+  const warnings = withoutImageWarnings(share.warnings);
   if (!CARD_THUMBNAIL_PLATFORMS.includes(share.platform)) {
-    return { media: ref ? [ref] : undefined, card: share.card };
+    return { media: ref ? [ref] : undefined, card: share.card, warnings };
   }
-  if (!share.card) return { media: share.media, card: share.card };
+  if (!share.card) return { media: share.media, card: share.card, warnings };
   const { imageUrl: _url, imageAlt: _alt, ...bare } = share.card;
   return {
     media: share.media,
     card: ref ? { ...bare, imageUrl: ref.url, ...(ref.alt ? { imageAlt: ref.alt } : {}) } : bare,
+    warnings,
   };
 }
 
@@ -102,8 +120,11 @@ export async function imageEdit(
   }
   if (ref) ref = keptAlt !== undefined ? withAlt(ref, keptAlt) : ref;
   if (alt !== undefined) reasons.push(alt ? 'alt text edited' : 'alt text back to the image’s own');
+  const fields = imageFields(share, ref);
+  // An alt text alone changes no picture: compose's words about it still hold.
+  if (!choice && alt !== null) fields.warnings = share.warnings;
   return {
-    fields: imageFields(share, ref),
+    fields,
     ...(choice ? { choice } : {}),
     ...(alt !== undefined ? { alt } : {}),
     reason: reasons.join('; '),
