@@ -168,6 +168,8 @@ describe('choosing each share’s image and alt text', () => {
     await picker(mastodon).getByLabel('Share card').check();
     await mastodon.getByLabel('Alt text').fill(MASTODON_ALT);
     await saveImage(mastodon);
+    // The preview shows the status as Mastodon would: the attached picture, no link card.
+    await expect.poll(() => mastodon.locator('figure.pv img.pv-media').count()).toBe(1);
 
     // Bluesky: no image at all (its card goes without a thumbnail).
     const bluesky = shareCard(page, 'bluesky-newsroom');

@@ -50,6 +50,15 @@ function ThumbImage({ src, alt, fallback }: { src: string; alt: string; fallback
     : html`<img class="ip-thumb" src=${src} alt=${alt} loading="lazy" onError=${() => setFailed(true)} />`;
 }
 
+/** What the share carries now, in words, where its picture cannot be shown. */
+function nowWords(share: Share): string {
+  if (share.media?.length) return 'Stored image';
+  const thumbnail = share.platform === 'bluesky' || share.platform === 'linkedin';
+  if (thumbnail) return share.card?.imageUrl ? 'Stored image' : 'No image';
+  // No picture attached: the network shows the link's card, read from the page.
+  return share.card ? 'Link card' : 'No image';
+}
+
 function Thumb({ source, article, file }: { source: Source; article: Article; file?: string }) {
   if (source === 'article') {
     return isWebUrl(article.imageUrl)
@@ -164,7 +173,7 @@ export function ImagePicker({
         ${
           now.url
             ? html`<${ThumbImage} src=${now.url} alt=${now.alt} fallback="Stored image" />`
-            : html`<span class="ip-thumb ip-thumb-empty">${share.media?.length || share.card?.imageUrl ? 'Stored image' : 'No image'}</span>`
+            : html`<span class="ip-thumb ip-thumb-empty">${nowWords(share)}</span>`
         }
         <span>Now: ${chosen ? NOW_LABELS[chosen] : 'as composed'}</span>
       </div>
@@ -203,6 +212,13 @@ export function ImagePicker({
             </p>`
           }
         </div>`
+      }
+      ${
+        share.platform === 'facebook' &&
+        html`<p class="notice">
+          Facebook posts this share as a link: it shows the card Facebook reads from the
+          article's page, not the picture chosen here.
+        </p>`
       }
       <label for=${`alt-${id}`}>Alt text</label>
       <textarea

@@ -142,6 +142,8 @@ function BlueskyPreview({ share, article, text, account }: PreviewProps) {
 
 function MastodonPreview({ share, article, text, account }: PreviewProps) {
   const card = linkCard(share, article);
+  // A status with an attached picture shows it, and no link card.
+  const image = attachedImage(share);
   return html`<div class="pv-row">
     <${Avatar} name=${displayName(account)} shape="square" />
     <div class="pv-body">
@@ -150,14 +152,18 @@ function MastodonPreview({ share, article, text, account }: PreviewProps) {
         <span class="pv-handle">${accountHandle('mastodon', account)}</span>
       </p>
       <${RichText} platform="mastodon" text=${text} />
-      <div class="pv-card">
-        <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
-        <div class="pv-card-body">
-          <p class="pv-card-host">${card.host}</p>
-          <p class="pv-card-title">${card.title}</p>
-          ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
-        </div>
-      </div>
+      ${
+        image
+          ? html`<${PreviewImage} className="pv-media" image=${image} host=${card.host} />`
+          : html`<div class="pv-card">
+              <${PreviewImage} className="pv-card-image" image=${card.image} host=${card.host} />
+              <div class="pv-card-body">
+                <p class="pv-card-host">${card.host}</p>
+                <p class="pv-card-title">${card.title}</p>
+                ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
+              </div>
+            </div>`
+      }
     </div>
   </div>`;
 }
