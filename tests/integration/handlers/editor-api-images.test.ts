@@ -171,4 +171,24 @@ describe('PATCH a share’s image', () => {
     expect(bad.status).toBe(400);
     expect((bad.body.fields as { field: string }[])[0]?.field).toBe('image.upload');
   });
+
+  it('answers 409 on a share that can no longer be edited, whatever the image', async () => {
+    const articleId = await ingestAndCompose(stack, { id: 'images-api-3' });
+    const cancelled = await callEditorApi(stack.url, {
+      method: 'POST',
+      path: `/api/articles/${articleId}/shares/telegram-newsroom/cancel`,
+      token,
+    });
+    expect(cancelled.status).toBe(200);
+    const refused = await patch(articleId, 'telegram-newsroom', {
+      image: { source: 'card' },
+      imageAlt: 'Too late',
+    });
+    expect(refused.status).toBe(409);
+    const detail = await callEditorApi<{ shares: ({ channelId: string } & ShareBody)[] }>(
+      stack.url,
+      { method: 'GET', path: `/api/articles/${articleId}`, token },
+    );
+    expect(detail.body.shares.find((s) => s.channelId === 'telegram-newsroom')?.edited).toBeNull();
+  });
 });
