@@ -44,6 +44,7 @@ type SandboxPost = {
 
 const X_ALT = 'A red square on a white page, the photo the desk chose';
 const MASTODON_ALT = 'The share card: the headline on the newsroom’s colours';
+const INSTAGRAM_ALT = 'The headline in white on dark blue, over the section’s name';
 
 const temp = mkdtempSync(join(tmpdir(), 'crier-images-e2e-'));
 const photoPath = join(temp, 'desk-photo.png');
@@ -190,7 +191,10 @@ describe('choosing each share’s image and alt text', () => {
       await instagram.getByRole('button', { name: 'Save image' }).getAttribute('aria-disabled'),
     ).toBe('true');
     await saveScreenshot(page, 'images-desktop-chosen');
-    await alt.fill('');
+    // Within the limit it saves: the share card Instagram got from compose keeps, with
+    // the editor's alt text.
+    await alt.fill(INSTAGRAM_ALT);
+    await saveImage(instagram);
 
     // The API's media follow the choices.
     const xShare = await apiShare('x-newsroom');
@@ -207,8 +211,13 @@ describe('choosing each share’s image and alt text', () => {
     expect(blueskyShare.edited?.image).toEqual({ source: 'none' });
     expect(blueskyShare.card?.imageUrl).toBeUndefined();
 
-    // Publish the three now; the sandbox networks receive what was chosen.
-    for (const channelId of ['x-newsroom', 'mastodon-newsroom', 'bluesky-newsroom']) {
+    const instagramShare = await apiShare('instagram-newsroom');
+    expect(instagramShare.edited).toEqual({ imageAlt: INSTAGRAM_ALT });
+    expect(instagramShare.media?.[0]).toMatchObject({ alt: INSTAGRAM_ALT, width: 1080 });
+
+    // Publish the four now; the sandbox networks receive what was chosen.
+    const chosen = ['x-newsroom', 'mastodon-newsroom', 'bluesky-newsroom', 'instagram-newsroom'];
+    for (const channelId of chosen) {
       const card = shareCard(page, channelId);
       await card.getByRole('button', { name: 'Publish now' }).click();
       await card.getByRole('button', { name: 'Yes, publish now' }).click();
@@ -216,7 +225,7 @@ describe('choosing each share’s image and alt text', () => {
     }
     await vi.waitFor(
       async () => {
-        for (const channelId of ['x-newsroom', 'mastodon-newsroom', 'bluesky-newsroom'])
+        for (const channelId of chosen)
           expect((await apiShare(channelId)).status).toBe('published');
       },
       { timeout: 120_000, interval: 1000 },
@@ -242,6 +251,10 @@ describe('choosing each share’s image and alt text', () => {
     expect(blueskyPost?.platform).toBe('bluesky');
     expect(blueskyPost?.media ?? []).toEqual([]);
     expect(blueskyPost?.card?.thumb).toBeUndefined();
+    // Instagram's container carried the alt text (`alt_text`).
+    const instagramPost = await remote('instagram-newsroom');
+    expect(instagramPost?.media).toHaveLength(1);
+    expect(instagramPost?.media?.[0]?.alt).toBe(INSTAGRAM_ALT);
     await page.reload();
     await page.locator('article.share').first().waitFor();
     await saveScreenshot(page, 'images-desktop-published');
