@@ -142,7 +142,7 @@ async function overflowingIn(page: Page, selector: string): Promise<string[]> {
 async function saveImage(card: Locator): Promise<void> {
   await card.getByRole('button', { name: 'Save image' }).click();
   await expect
-    .poll(() => card.locator('.image-picker [role="status"]').textContent())
+    .poll(() => card.locator('.image-picker .ip-status').textContent())
     .toBe('Image saved.');
 }
 
@@ -159,7 +159,7 @@ describe('choosing each share’s image and alt text', () => {
       .toContain('desk-photo.png · 1200×1200');
     await x.getByLabel('Alt text').fill(X_ALT);
     await expect
-      .poll(() => x.locator('.image-picker .count strong').textContent())
+      .poll(() => x.locator('.image-picker .ip-count strong').textContent())
       .toBe(String([...X_ALT].length));
     await saveImage(x);
     await saveScreenshot(page, 'images-desktop-x-uploaded');
@@ -182,11 +182,11 @@ describe('choosing each share’s image and alt text', () => {
     expect(await picker(instagram).getByLabel('No image').isDisabled()).toBe(true);
     // The alt-text count is red exactly when the API would refuse (Instagram: 1,000).
     const alt = instagram.getByLabel('Alt text');
-    const count = instagram.locator('.image-picker .count');
+    const count = instagram.locator('.image-picker .ip-count');
     await alt.fill('a'.repeat(1000));
-    await expect.poll(() => count.getAttribute('class')).toBe('count');
+    await expect.poll(() => count.getAttribute('class')).toBe('ip-count');
     await alt.fill('a'.repeat(1001));
-    await expect.poll(() => count.getAttribute('class')).toBe('count count-over');
+    await expect.poll(() => count.getAttribute('class')).toBe('ip-count ip-count-over');
     expect(
       await instagram.getByRole('button', { name: 'Save image' }).getAttribute('aria-disabled'),
     ).toBe('true');

@@ -229,7 +229,7 @@ export function ImagePicker({
         aria-invalid=${over ? 'true' : 'false'}
         onInput=${(e: Event) => setAlt(inputValue(e))}
       ></textarea>
-      <p id=${`alt-count-${id}`} class=${over ? 'count count-over' : 'count'}>
+      <p id=${`alt-count-${id}`} class=${over ? 'ip-count ip-count-over' : 'ip-count'}>
         <strong>${used.toLocaleString()}</strong> / ${rule.limit.toLocaleString()} ${rule.unit}
         ${rule.sent ? '' : html` — ${rule.note}: kept, not sent`}
       </p>
@@ -238,7 +238,7 @@ export function ImagePicker({
           Save image
         </button>
       </div>
-      <p class="status-line" role="status">${busy ? 'Working…' : notice}</p>
+      <p class="ip-status" aria-live="polite">${busy ? 'Working…' : notice}</p>
       ${error !== undefined && html`<${ErrorNotice} error=${error} />`}
     </fieldset>
   </form>`;
