@@ -40,7 +40,8 @@ import { bytes, created, editorApi, noContent, ok } from '../shared/http/editor-
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
-import { getArticle, listArticles } from '../shared/usecases/read-articles';
+import type { ChosenImageInput } from '../shared/preview/chosen-image';
+import { getArticle, linked, listArticles } from '../shared/usecases/read-articles';
 import { nextFreeTime, releaseSlot } from '../shared/usecases/schedule-share';
 import { readShareImage, type ShareImageChoice } from '../shared/usecases/share-images';
 import {
@@ -80,6 +81,8 @@ const bulking = () => import('../shared/usecases/bulk-shares');
 const deskPosting = () => import('../shared/usecases/desk-post');
 /** The image stack (sharp, satori) is loaded by the first desk post with a link or an image. */
 const drawing = () => import('../shared/composition/preview');
+const uploading = () => import('../shared/usecases/upload-media');
+const images = () => import('../shared/composition/chosen-image');
 
 const reads = {
   articles: articleStore(),
@@ -107,6 +110,8 @@ const writes = {
   serverLimit: serverLimit(),
   // A cancelled or moved share gives back the slot it held on a slotted channel.
   releasePostingSlot: (share: Share) => releaseSlot({ slots: slotStore() }, share),
+  // A share's chosen image (PATCH `image`), made as compose makes the others.
+  chooseImage: async (input: ChosenImageInput) => (await images()).chooseImage(input),
 };
 /** The channels as the table has them (set per request, below). */
 let live: LiveChannels | undefined;
@@ -207,7 +212,9 @@ export const handler = withObservability(
         await checkArticleSite(path.articleId, editor);
         const ref = { articleId: path.articleId, key: path.channelId };
         const { editShare } = await editing();
-        return ok({ share: shareView(await editShare(writes, ref, body, editor)) });
+        // Its images as links the browser can load, as GET /api/articles/{id} gives them.
+        const view = shareView(await editShare(writes, ref, body, editor));
+        return ok({ share: await linked(view, reads) });
       },
       'POST /api/articles/{articleId}/shares/{channelId}/{action}': async ({ path, editor }) => {
         await checkArticleSite(path.articleId, editor);
@@ -264,6 +271,15 @@ export const handler = withObservability(
         const { createDeskPost } = await deskPosting();
         const { articleId } = await createDeskPost(deps, body, editor);
         return created({ articleId });
+      },
+      'POST /api/media': async ({ query, raw, editor }) => {
+        const [{ uploadMedia, uploadSite }, { uploadStore }] = await Promise.all([
+          uploading(),
+          import('../shared/store/upload-store'),
+        ]);
+        const siteId = uploadSite(editor, query.siteId);
+        const upload = await uploadMedia({ uploads: uploadStore() }, { ...raw, siteId });
+        return created({ upload });
       },
       'GET /api/openapi.json': async () => {
         openApi ??= import('../shared/http/openapi').then(({ openApiDocument }) =>

@@ -148,6 +148,8 @@ export type FunctionDefinition = {
     sendTo?: readonly QueueName[];
     /** the media bucket: processed images and share cards */
     media?: 'read' | 'readWrite';
+    /** editors' uploaded images in the media bucket (`uploads/`): read and written */
+    uploads?: boolean;
     /**
      * Crier's own secrets the function reads at cold start, by environment variable name:
      * the variable itself locally, `<NAME>_ARN` naming a Secrets Manager secret in AWS.
@@ -341,6 +343,7 @@ export const FUNCTIONS = {
       'GET /api/articles/{articleId}/shares/{channelId}/card-image',
       'POST /api/shares/bulk',
       'POST /api/posts',
+      'POST /api/media',
       'GET /api/openapi.json',
       'GET /api/channels',
       'POST /api/channels',
@@ -377,8 +380,10 @@ export const FUNCTIONS = {
       emailSubscriptions: true,
       channelSecrets: 'readWrite',
       networkApps: true,
-      // Signs the links the previews load stored images from.
-      media: 'read',
+      // Signs the links the previews load stored images from; keeps editors' uploads
+      // (uploads/) and the copies of a share's chosen image (media/).
+      media: 'readWrite',
+      uploads: true,
     },
   },
 } as const satisfies Record<string, FunctionDefinition>;

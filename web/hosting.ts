@@ -20,6 +20,7 @@ export function contentSecurityPolicy(options: { connect?: string[]; images?: st
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
+    // blob: the preview of an image file the editor picked, from the browser's own memory.
     ['img-src', "'self'", 'data:', 'blob:', 'https:', ...(options.images ?? [])].join(' '),
     ['connect-src', "'self'", ...(options.connect ?? [])].join(' '),
     "frame-ancestors 'none'",

@@ -3,10 +3,18 @@
  * only, so a restart (a `kill -9` included) would lose every image while the table still
  * names them. Each object written to the bucket is copied to `<dataDir>/media/` as it
  * lands, and a start puts the copies back before any function runs, so the images
- * survive as they do in S3. A copy still being written when the process dies is lost;
+ * survive as they do in S3 (editors' uploads too, under `uploads/`). A copy still being written when the process dies is lost;
  * the publish step makes such an image again from its article (publish-share/media.ts).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateBucketCommand,
@@ -22,6 +30,12 @@ import type { Logger } from './logger';
 /** The objects the bucket holds: `media/<sha256 hex>.<ext>`, a file `<sha256 hex>.<ext>` on disk. */
 const PREFIX = 'media/';
 const FILE = /^[0-9a-f]{64}\.[a-z]+$/;
+/**
+ * Editors' uploads: `uploads/<siteId>/<id>` (no extension: the type is the object's),
+ * a file `uploads/<siteId>/<id>.<ext>` on disk.
+ */
+const UPLOAD_KEY = /^uploads\/([a-z0-9][a-z0-9-]{0,62})\/([0-9a-f-]{36})$/;
+const UPLOAD_FILE = /^([0-9a-f-]{36})\.([a-z]+)$/;
 
 export type LocalMediaBucket = {
   /** how many images the start put back from the data folder */
@@ -71,6 +85,7 @@ export async function startMediaBucket(options: {
     );
     restored += 1;
   }
+  restored += await restoreUploads(s3, bucket, join(dir, 'uploads'));
 
   // One chain per file, so a delete never overtakes the write before it.
   const chains = new Map<string, Promise<void>>();
@@ -94,9 +109,25 @@ export async function startMediaBucket(options: {
     renameSync(temporary, join(dir, name));
   };
   const remove = (name: string) => async () => rmSync(join(dir, name), { force: true });
+  const copyUpload = (key: string, site: string, id: string) => async () => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const extension = object.ContentType && extensionOf(object.ContentType);
+    if (!object.Body || !extension) return;
+    const bytes = await object.Body.transformToByteArray();
+    const folder = join(dir, 'uploads', site);
+    mkdirSync(folder, { recursive: true });
+    const temporary = join(folder, `.${id}.tmp`);
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, join(folder, `${id}.${extension}`));
+  };
 
   const observe = (message: SpyMessage) => {
     if (stopped || message.service !== 's3' || message.bucket !== bucket) return;
+    const upload = UPLOAD_KEY.exec(message.key);
+    if (upload?.[1] && upload[2] && message.status === 'uploaded') {
+      enqueue(message.key, copyUpload(message.key, upload[1], upload[2]));
+      return;
+    }
     if (!message.key.startsWith(PREFIX)) return;
     const name = message.key.slice(PREFIX.length);
     if (!FILE.test(name)) return;
@@ -126,4 +157,38 @@ export async function startMediaBucket(options: {
       s3.destroy();
     },
   };
+}
+
+/** The extension a media type is kept under on disk (the reverse of mediaTypeOf). */
+function extensionOf(contentType: string): string | undefined {
+  for (const extension of ['jpg', 'png', 'webp', 'gif', 'avif']) {
+    if (mediaTypeOf(`x.${extension}`) === contentType) return extension;
+  }
+  return undefined;
+}
+
+/** Puts back the editors' uploads kept in `dir` (`<siteId>/<id>.<ext>`); how many. */
+async function restoreUploads(s3: S3Client, bucket: string, dir: string): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  let restored = 0;
+  for (const site of readdirSync(dir)) {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(site)) continue;
+    for (const name of readdirSync(join(dir, site))) {
+      const match = UPLOAD_FILE.exec(name);
+      const contentType = match ? mediaTypeOf(name) : undefined;
+      if (!match || !contentType) continue;
+      const body = readFileSync(join(dir, site, name));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `uploads/${site}/${match[1]}`,
+          Body: body,
+          ContentType: contentType,
+          ContentLength: body.byteLength,
+        }),
+      );
+      restored += 1;
+    }
+  }
+  return restored;
 }

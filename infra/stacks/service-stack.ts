@@ -485,6 +485,7 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
   if (uses.networkApps)
     for (const secret of resources.appSecrets.values()) secret.grantRead(grantee);
   if (uses.media) grantMedia(fn, uses.media, resources.mediaBucket);
+  if (uses.uploads) grantUploads(fn, resources.mediaBucket);
   if (uses.editors) resources.userPool.grant(grantee, ...EDITOR_POOL_ACTIONS);
   // sns:Publish on this one topic; the AWS-managed key lets SNS encrypt for the account.
   if (uses.notifications) {
@@ -625,6 +626,21 @@ function grantMedia(fn: CrierFunction, access: 'read' | 'readWrite', bucket: s3.
     });
   }
 }
+
+/** Editors' uploads (`uploads/*`): put by POST /api/media, read back when a share chooses one. */
+function grantUploads(fn: CrierFunction, bucket: s3.IBucket): void {
+  const grantee = fn.function;
+  bucket.grantRead(grantee, UPLOAD_OBJECTS);
+  bucket.grantPut(grantee, UPLOAD_OBJECTS);
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagResource(fn, bucket.bucketArn)}/${UPLOAD_OBJECTS}]`,
+    reason:
+      "Objects under uploads/ of Crier's media bucket are named by site and a random id made at upload: their keys cannot be known when the policy is written, and nothing else lives under that prefix.",
+  });
+}
+
+/** Editors' uploaded images only. */
+const UPLOAD_OBJECTS = 'uploads/*';
 
 function secretOf(resources: Resources, name: keyof Resources['secrets']) {
   const secret = resources.secrets[name];

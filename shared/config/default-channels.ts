@@ -72,7 +72,9 @@ export const DEFAULT_CHANNELS: ChannelInput[] = [
     platform: 'instagram',
     name: 'Newsroom on Instagram (sandbox)',
     account: 'newsroom',
-    template: '{title}\n\n{summary}\n\nRead it at the link in our bio.\n\n{hashtags}',
+    // Instagram shows the caption under the photo: the photo's credit belongs there.
+    template:
+      '{title}\n\n{summary}\n\nRead it at the link in our bio.\n\nPhoto: {imageCredit}\n\n{hashtags}',
     hashtags: { max: 10 },
     utm,
   },
@@ -81,7 +83,8 @@ export const DEFAULT_CHANNELS: ChannelInput[] = [
     platform: 'telegram',
     name: 'Newsroom on Telegram (sandbox)',
     account: '@newsroom',
-    template: '{title}\n\n{summary}\n\n{url}',
+    // Sent as a photo, the text is the caption under it: the credit goes with it.
+    template: '{title}\n\n{summary}\n\nPhoto: {imageCredit}\n\n{url}',
     hashtags: { max: 2 },
     utm,
   },

@@ -22,6 +22,22 @@ const PREPARED_FROM = ['text', 'url', 'media'] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * The editor's image (and its alt text) kept over the new revision's: the share's media,
+ * and its card's thumbnail, where the network shows the image there (Bluesky, LinkedIn).
+ */
+function keepImage(next: Share, stored: Share): void {
+  next.media = stored.media;
+  if (next.card) {
+    const { imageUrl: _url, imageAlt: _alt, ...bare } = next.card;
+    next.card = {
+      ...bare,
+      ...(stored.card?.imageUrl ? { imageUrl: stored.card.imageUrl } : {}),
+      ...(stored.card?.imageAlt ? { imageAlt: stored.card.imageAlt } : {}),
+    };
+  }
+}
+
 /** How newShare's reason starts when its composer failed: a new revision that composes clears it. */
 const COMPOSE_FAILURE = 'Could not compose';
 
@@ -48,12 +64,14 @@ export function recompose(
   // The editor's parts of a thread go with the first post: either kept keeps the post whole.
   const keptText = Boolean(stored.edited?.text || stored.edited?.thread);
   const keptDue = Boolean(stored.edited?.dueAt);
+  const keptImage = Boolean(stored.edited?.image || stored.edited?.imageAlt !== undefined);
   // newShare sets lastError only when the composer failed: the text it left is empty.
   const failure = fresh.lastError;
 
   const next: Share = { ...stored, articleRevision: revision };
   if (!failure) {
     for (const field of PAGE_FIELDS) Object.assign(next, { [field]: fresh[field] });
+    if (keptImage) keepImage(next, stored);
     if (!keptText) for (const field of TEXT_FIELDS) Object.assign(next, { [field]: fresh[field] });
   }
   const effective = (iso: string) => Math.max(Date.parse(iso), now.getTime());
@@ -79,6 +97,7 @@ export function recompose(
         : "kept the editor's text"
       : undefined,
     keptDue ? "kept the editor's time" : undefined,
+    keptImage && !failure ? "kept the editor's image" : undefined,
   ].filter(Boolean);
   const note: HistoryEntry = {
     at,

@@ -7,6 +7,7 @@
 import type { Article } from './article';
 import { ConflictError, ForbiddenError, ValidationError } from './errors';
 import { applyEvent, boundShare, type HistoryEntry, type Share } from './share';
+import type { ImageChoice } from './share-image';
 import { cancelOutcome, isEditable } from './share-state';
 
 export const SHARE_ACTIONS = ['approve', 'cancel', 'publish-now', 'retry'] as const;
@@ -45,7 +46,30 @@ export type TextChange = {
  */
 export type ThreadChange = { reset: boolean; parts: string[] | undefined };
 
-export type ShareEdit = { text?: TextChange; thread?: ThreadChange; dueAt?: string };
+/** A new image or alt text for the share (shared/usecases/share-image.ts made it). */
+export type ImageEdit = {
+  fields: Pick<Share, 'media' | 'card' | 'warnings'>;
+  /** the editor's new choice, to record */
+  choice?: ImageChoice;
+  /** the editor's new alt text; null drops it */
+  alt?: string | null;
+  /** for the history */
+  reason: string;
+};
+
+export type ShareEdit = {
+  text?: TextChange;
+  thread?: ThreadChange;
+  dueAt?: string;
+  image?: ImageEdit;
+};
+
+/** Stored items come back with their keys in the schema's order: compare without it. */
+const sorted = (_key: string, value: unknown) =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+    : value;
+const same = (a: unknown, b: unknown) => JSON.stringify(a, sorted) === JSON.stringify(b, sorted);
 
 /** What an action did: `accepted` when it is recorded but its effect is not certain (202). */
 export type ActionResult = { share: Share; accepted: boolean };
@@ -98,7 +122,13 @@ function note(
 /** The share with its editor edits recorded: `edited` stamps, without empty leftovers. */
 function stampEdited(
   edited: Share['edited'],
-  changes: { text?: string | null; thread?: string | null; dueAt?: string },
+  changes: {
+    text?: string | null;
+    thread?: string | null;
+    dueAt?: string;
+    image?: ImageChoice;
+    imageAlt?: string | null;
+  },
 ): Share['edited'] {
   const next = { ...edited };
   if (changes.text === null) delete next.text;
@@ -106,7 +136,23 @@ function stampEdited(
   if (changes.thread === null) delete next.thread;
   else if (changes.thread) next.thread = changes.thread;
   if (changes.dueAt) next.dueAt = changes.dueAt;
-  return next.text || next.thread || next.dueAt ? next : undefined;
+  if (changes.image) next.image = changes.image;
+  if (changes.imageAlt === null) delete next.imageAlt;
+  else if (changes.imageAlt) next.imageAlt = changes.imageAlt;
+  return next.text || next.thread || next.dueAt || next.image || next.imageAlt !== undefined
+    ? next
+    : undefined;
+}
+
+/** Whether the edit changes the share's image, its alt text or the editor's recorded choice. */
+function imageChanges(share: Share, image: ImageEdit | undefined): boolean {
+  if (!image) return false;
+  return (
+    !same(image.fields.media, share.media) ||
+    !same(image.fields.card, share.card) ||
+    (image.choice !== undefined && !same(image.choice, share.edited?.image)) ||
+    (image.alt !== undefined && (image.alt ?? undefined) !== share.edited?.imageAlt)
+  );
 }
 
 const sameParts = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
@@ -135,7 +181,8 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
     (!sameParts(edit.thread.parts, share.thread) ||
       (edit.thread.reset && share.edited?.thread !== undefined));
   const dueAt = edit.dueAt !== undefined && edit.dueAt !== share.dueAt ? edit.dueAt : undefined;
-  if (!textChanged && !threadChanged && dueAt === undefined) return share;
+  const imageChanged = imageChanges(share, edit.image);
+  if (!textChanged && !threadChanged && dueAt === undefined && !imageChanged) return share;
 
   const reasons: string[] = [];
   let patch: Partial<Share> = {};
@@ -163,10 +210,16 @@ export function applyEdit(share: Share, edit: ShareEdit, ctx: EditorContext): Sh
     patch.dueAt = dueAt;
     reasons.push(`dueAt ${share.dueAt} -> ${dueAt}`);
   }
+  if (edit.image && imageChanged) {
+    // A prepared container holds the old image: a new one is made at the next claim.
+    patch = { ...patch, ...edit.image.fields, preparedId: undefined };
+    if (edit.image.reason) reasons.push(edit.image.reason);
+  }
   const edited = stampEdited(share.edited, {
     text: edit.text && textChanged ? (edit.text.reset ? null : at) : undefined,
     thread: edit.thread && threadChanged ? (edit.thread.reset ? null : at) : undefined,
     dueAt: dueAt ? at : undefined,
+    ...(edit.image && imageChanged ? { image: edit.image.choice, imageAlt: edit.image.alt } : {}),
   });
   const moved =
     dueAt && share.status === 'queued'

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
 import type { Platform } from './platform';
+import type { ImageChoice } from './share-image';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
 import type { PostWithdrawal } from './withdrawal';
 
@@ -99,7 +100,15 @@ export type Share = {
    * What an editor changed by hand, and when: a new revision of the article recomposes
    * the share but keeps these, unless the editor asks otherwise.
    */
-  edited?: { text?: string; thread?: string; dueAt?: string };
+  edited?: {
+    text?: string;
+    thread?: string;
+    dueAt?: string;
+    /** the image the editor chose (kept through new revisions) */
+    image?: ImageChoice;
+    /** the editor's alt text for it (kept through new revisions) */
+    imageAlt?: string;
+  };
   /**
    * The round of an evergreen re-share: absent for the first share of an article on a
    * channel, 2 and up for each re-share (see share-key.ts).

@@ -9,7 +9,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger, metrics } from '../observability';
 import { authorizeEditor, type Editor, type EditorLookup, requireAdmin } from './editor-auth';
 import { EDITOR_ROUTES, type EditorRouteKey } from './editor-routes';
-import { httpEventSchema, requestIdOf } from './event';
+import { httpEventSchema, rawBody, requestIdOf } from './event';
 import { type RouteInput, readInput } from './request';
 import { errorResponse, json } from './responses';
 
@@ -42,8 +42,14 @@ export const noContent = (): Answer => ({ status: 204, body: undefined });
 
 type RouteOf<K extends EditorRouteKey> = Extract<(typeof EDITOR_ROUTES)[number], { routeKey: K }>;
 
+/** A request's body as bytes, with its Content-Type: for the routes that take raw bytes. */
+export type RawRequestBody = { bytes: Buffer; contentType: string | undefined };
+
 /** What a route's handler gets: its checked input, and who is asking. */
-export type EditorRequest<K extends EditorRouteKey> = RouteInput<RouteOf<K>> & { editor: Editor };
+export type EditorRequest<K extends EditorRouteKey> = RouteInput<RouteOf<K>> & {
+  editor: Editor;
+  raw: RawRequestBody;
+};
 
 /** One handler per route: a new route in EDITOR_ROUTES fails to compile until it has one. */
 export type EditorRouteHandlers = {
@@ -81,7 +87,8 @@ export function editorApi(
         return json(404, { error: 'not_found', message: 'No such route' });
       }
       if ('admin' in route && route.admin) requireAdmin(editor);
-      const answer = await handle({ ...readInput(route, event), editor });
+      const raw = { bytes: rawBody(event), contentType: event.headers['content-type'] };
+      const answer = await handle({ ...readInput(route, event), editor, raw });
       if (!event.routeKey.startsWith('GET ')) {
         // Who changed which share; an editor's name is no secret, and no token is logged.
         logger.info('Editor change', {

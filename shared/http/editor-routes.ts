@@ -5,8 +5,10 @@
  */
 import * as z from 'zod';
 import { MAX_EDITED_TEXT, SHARE_ACTIONS } from '../domain/share-edit';
+import { imageChoiceSchema, MAX_IMAGE_ALT } from '../domain/share-image';
 import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
+import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from '../preview/upload-limits';
 import {
   auditListSchema,
   directoryChannelListSchema,
@@ -16,6 +18,7 @@ import {
   siteListSchema,
   siteViewSchema,
 } from '../usecases/sites';
+import { uploadAnswerSchema } from '../usecases/upload-media';
 import {
   articleChannelsAnswerSchema,
   articleDetailSchema,
@@ -160,11 +163,35 @@ export const shareEditSchema = z
       description:
         "When to post: an ISO 8601 instant with its offset, not in the past and not before the article's shareAt",
     }),
+    image: imageChoiceSchema.optional().meta({
+      description:
+        "The share's image: `article` (the article's image, fitted to the network as compose fits it), `card` (the drawn share card), `upload` with `upload` an id from POST /api/media (fitted to the network likewise), or `none` (no image; Instagram refuses it). Kept through later revisions",
+    }),
+    imageAlt: z.string().max(MAX_IMAGE_ALT).nullable().optional().meta({
+      description:
+        "The image's alt text for this share, counted against the network's alt-text limit; null goes back to the image's own (the article's imageAlt, or the card's words). Kept through later revisions",
+    }),
   })
   .refine(
-    (body) => body.text !== undefined || body.thread !== undefined || body.dueAt !== undefined,
-    { message: 'give text, thread, dueAt or any of them together' },
+    (body) =>
+      body.text !== undefined ||
+      body.thread !== undefined ||
+      body.dueAt !== undefined ||
+      body.image !== undefined ||
+      body.imageAlt !== undefined,
+    { message: 'give text, thread, dueAt, image or imageAlt, or any of them together' },
   );
+
+export const uploadQuerySchema = z.object({
+  siteId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
+    .optional()
+    .meta({
+      description:
+        "The site the image is for (its shares only can choose it); by default the editor's only site, or the default site for an admin",
+    }),
+});
 
 const channelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
 
@@ -197,6 +224,7 @@ export const COMPONENTS = {
   ShareAnswer: shareAnswerSchema,
   HistoryEntry: historyEntrySchema,
   ShareEdit: shareEditSchema,
+  UploadAnswer: uploadAnswerSchema,
   ArticleChannels: articleChannelsSchema,
   ArticleChannelsAnswer: articleChannelsAnswerSchema,
   BulkShares: bulkSharesSchema,
@@ -250,9 +278,9 @@ export const EDITOR_ROUTES = [
   {
     routeKey: 'PATCH /api/articles/{articleId}/shares/{channelId}',
     operationId: 'editShare',
-    summary: 'Edit a share’s text, its thread, its dueAt, or any of them',
+    summary: 'Edit a share’s text, its thread, its dueAt, its image and alt text',
     description:
-      'Allowed while the share is draft, scheduled or queued. A queued share whose dueAt moves goes back to scheduled, and is sent again if it falls due soon.',
+      'Allowed while the share is draft, scheduled or queued. A queued share whose dueAt moves goes back to scheduled, and is sent again if it falls due soon. A new image or alt text is recorded in `edited` and the share’s `media` (or its card’s thumbnail on Bluesky and LinkedIn) follows.',
     path: sharePathSchema,
     body: shareEditSchema,
     bodyRequired: true,
@@ -349,6 +377,27 @@ export const EDITOR_ROUTES = [
         schema: errorSchema,
       },
       413: tooLargeImage,
+    },
+  },
+  {
+    routeKey: 'POST /api/media',
+    operationId: 'uploadMedia',
+    summary: 'Upload an image for shares to use',
+    description: `The body is the image's bytes, sent with its \`content-type\` (${Object.keys(UPLOAD_TYPES).join(', ')}), at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB. The image is checked (really of that type, decodable to the end, not animated, each side 200-12,000 px and no longer than 10:1) and kept under its site; a share of that site then chooses it with PATCH … \`image: { source: 'upload', upload: <id> }\`, which fits a copy to the share's network. A refused image writes nothing.`,
+    query: uploadQuerySchema,
+    binaryBody: {
+      contentTypes: Object.keys(UPLOAD_TYPES),
+      description: "The image's bytes",
+    },
+    responses: {
+      201: { description: 'The upload, kept', schema: uploadAnswerSchema },
+      400: {
+        description:
+          'Not an image of the type sent, not decodable, animated, too small or too large in pixels, or a site that is not the editor’s, naming the field (`content-type`, `(body)` or `siteId`)',
+        schema: errorSchema,
+      },
+      ...refused,
+      413: { description: 'An image over 4 MiB', schema: errorSchema },
     },
   },
   {

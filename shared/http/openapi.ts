@@ -315,6 +315,20 @@ function operation(route: EditorRoute): JsonObject {
     ...(route.description ? { description: route.description } : {}),
     tags: ['editor'],
     parameters: [...parameters('path', route.path), ...parameters('query', route.query)],
+    ...(route.binaryBody
+      ? {
+          requestBody: {
+            required: true,
+            description: route.binaryBody.description,
+            content: Object.fromEntries(
+              route.binaryBody.contentTypes.map((type) => [
+                type,
+                { schema: { type: 'string', contentMediaType: type } },
+              ]),
+            ),
+          },
+        }
+      : {}),
     ...(route.body
       ? {
           requestBody: {

@@ -40,6 +40,11 @@ export type EditorRoute = {
   /** whether a request without a body is refused */
   bodyRequired?: boolean;
   /**
+   * A body of raw bytes instead of JSON (an image upload): the types it may be sent as,
+   * for the OpenAPI document; the handler reads `raw` and checks it itself.
+   */
+  binaryBody?: { contentTypes: readonly string[]; description: string };
+  /**
    * A response without a schema has no body (204), unless it names a `contentType`: then
    * the body is bytes of that type (an image), not JSON.
    */

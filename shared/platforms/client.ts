@@ -5,6 +5,7 @@
  * (docs/networks.md maps each answer to a kind).
  */
 import type { Share } from '../domain/share';
+import type { MediaRef } from './types';
 
 export type ClientCall = {
   /** the share as claimed: text, url, card, facets, language, keys */
@@ -143,3 +144,12 @@ export interface NetworkClient {
   /** Deletes or edits `share.remoteId` (WITHDRAW_SUPPORT says which networks allow which). */
   withdraw(call: WithdrawCall): Promise<WithdrawOutcome>;
 }
+
+/**
+ * An attached image's bytes, as Crier stored them when it made the share's image (`s3://`
+ * in the media bucket, already fitted to the network); undefined for any other URL: a
+ * client never fetches an image off the web itself.
+ */
+export type ImageSource = (
+  ref: MediaRef,
+) => Promise<{ bytes: Uint8Array; mimeType: string } | undefined>;

@@ -7,7 +7,7 @@
 import type { Platform } from '../domain/platform';
 import { getMedia } from '../store/media-store';
 import type { NetworkClient } from './client';
-import type { LinkCard } from './types';
+import type { LinkCard, MediaRef } from './types';
 
 /**
  * The card thumbnail Crier stored when it composed the share (`s3://` in the media
@@ -21,11 +21,20 @@ async function storedThumbnail(
   return getMedia(card.imageUrl);
 }
 
+/** An attached image's bytes, where Crier stored it (see ImageSource). */
+async function storedImage(
+  ref: MediaRef,
+): Promise<{ bytes: Uint8Array; mimeType: string } | undefined> {
+  if (!ref.url.startsWith('s3://')) return undefined;
+  return getMedia(ref.url);
+}
+
 const LOADERS: Record<Platform, () => Promise<NetworkClient>> = {
-  x: async () => (await import('./x/client')).xClient,
+  x: async () => (await import('./x/client')).createXClient({ image: storedImage }),
   bluesky: async () =>
     (await import('./bluesky/client')).createBlueskyClient({ thumbnail: storedThumbnail }),
-  mastodon: async () => (await import('./mastodon/client')).mastodonClient,
+  mastodon: async () =>
+    (await import('./mastodon/client')).createMastodonClient({ image: storedImage }),
   threads: async () => (await import('./threads/client')).threadsClient,
   linkedin: async () =>
     (await import('./linkedin/client')).createLinkedInClient({ thumbnail: storedThumbnail }),

@@ -13,7 +13,7 @@ import type { CardOptions, CardSize } from './card-image';
 import type { ImageFacts, ProcessedImage } from './image';
 import type { SafeFetch } from './types';
 
-type Images = typeof import('./image');
+export type Images = typeof import('./image');
 
 /** What the step needs of the media bucket (shared/store/media-store.ts). */
 export interface MediaStorePort {
@@ -38,12 +38,14 @@ export type ShareMediaDeps = {
   card?: Pick<CardOptions, 'baseDir' | 'emoji' | 'timeZone'>;
 };
 
-type Source = { kind: 'article'; bytes: Buffer; facts: ImageFacts } | { kind: 'none'; why: string };
+export type Source =
+  | { kind: 'article'; bytes: Buffer; facts: ImageFacts }
+  | { kind: 'none'; why: string };
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Fetches and checks the article image, or says in a few words why there is none. */
-async function articleImage(
+export async function articleImage(
   article: Article,
   safeFetch: SafeFetch,
   images: Images,
@@ -79,6 +81,33 @@ async function articleImage(
   }
 }
 
+/** The branded share card of the article, as compose draws it. */
+export function drawShareCard(
+  article: Article,
+  site: Site,
+  size: CardSize,
+  deps: Pick<ShareMediaDeps, 'now' | 'card'>,
+): Promise<Buffer> {
+  return import('./card-image').then(({ renderShareCard }) =>
+    renderShareCard(
+      {
+        title: article.title,
+        section: article.section,
+        siteName: site.name,
+        date: article.publishedAt || deps.now().toISOString(),
+        language: article.language,
+      },
+      site.brand,
+      size,
+      deps.card,
+    ).then((c) => c.bytes),
+  );
+}
+
+/** The share card's alt text: what it shows. */
+export const shareCardAlt = (article: Article, site: Site): string =>
+  [article.title, article.section, site.name].filter(Boolean).join(' · ');
+
 /**
  * One MediaRef per network (and the warnings that explain it), for the networks asked.
  * A failed fetch or an unusable image never fails the step: the networks get a share
@@ -105,25 +134,12 @@ export async function buildShareMedia(
   const card = (size: CardSize) => {
     let rendered = cards.get(size);
     if (!rendered) {
-      rendered = import('./card-image').then(({ renderShareCard }) =>
-        renderShareCard(
-          {
-            title: article.title,
-            section: article.section,
-            siteName: site.name,
-            date: article.publishedAt || deps.now().toISOString(),
-            language: article.language,
-          },
-          site.brand,
-          size,
-          deps.card,
-        ).then((c) => c.bytes),
-      );
+      rendered = drawShareCard(article, site, size, deps);
       cards.set(size, rendered);
     }
     return rendered;
   };
-  const cardAlt = [article.title, article.section, site.name].filter(Boolean).join(' · ');
+  const cardAlt = shareCardAlt(article, site);
 
   const store = async (image: ProcessedImage, alt: string | undefined) => {
     // The object's `s3://` URL, never a presigned one: the networks that download the

@@ -7,6 +7,7 @@ import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain
 import { PLATFORMS } from '../domain/platform';
 import { channelOverridesSchema } from '../domain/routing';
 import { HISTORY_NOTES, mediaRefSchema } from '../domain/share';
+import { imageChoiceSchema } from '../domain/share-image';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 
 const authorSchema = z.object({
@@ -114,6 +115,8 @@ export const shareItemSchema = z.object({
       text: z.string().optional(),
       thread: z.string().optional(),
       dueAt: z.string().optional(),
+      image: imageChoiceSchema.optional(),
+      imageAlt: z.string().optional(),
     })
     .optional(),
   round: z.number().int().min(2).optional(),

@@ -26,6 +26,7 @@ import { checkEditedText, textLimit } from '../platforms/edited-text';
 import { checkEditedThread } from '../platforms/edited-thread';
 import type { ComposeSettings } from '../platforms/types';
 import { newShare } from './compose-article';
+import { type ImageInput, imageEdit, type ShareImageDeps } from './share-image';
 
 export type EditShareDeps = {
   articles: ArticleStore;
@@ -45,6 +46,8 @@ export type EditShareDeps = {
    * cancelled or its dueAt moves (see releaseHeldSlot), and nowhere else.
    */
   releasePostingSlot?: (share: Share) => Promise<void>;
+  /** makes a share's chosen image (shared/preview/chosen-image.ts); absent, choices are refused */
+  chooseImage?: ShareImageDeps['chooseImage'];
 };
 
 /** Who acts, as editor-auth.ts found them. */
@@ -55,9 +58,14 @@ export type ShareAddress = { articleId: string; key: string };
 
 /**
  * The PATCH body: a text (null drops the editor's text), the replies of a thread (null
- * drops the editor's parts, [] makes a single post), a dueAt; any of them together.
+ * drops the editor's parts, [] makes a single post), a dueAt, an image and its alt text;
+ * any of them together.
  */
-export type EditInput = { text?: string | null; thread?: string[] | null; dueAt?: string };
+export type EditInput = {
+  text?: string | null;
+  thread?: string[] | null;
+  dueAt?: string;
+} & ImageInput;
 
 type Loaded = { share: Share; record: ArticleRecord };
 
@@ -241,7 +249,17 @@ export async function editShare(
       input.dueAt === undefined
         ? undefined
         : checkDueAt(input.dueAt, ctx.at, record.article.shareAt);
-    return { share: applyEdit(share, { text, thread, dueAt }, ctx), accepted: false };
+    // Made last, once everything else is known to be acceptable: it stores images.
+    const image = await imageEdit(
+      {
+        chooseImage: deps.chooseImage,
+        siteOf: (siteId) => (deps.settingsFor?.(siteId) ?? deps.settings)?.site,
+      },
+      share,
+      record,
+      input,
+    );
+    return { share: applyEdit(share, { text, thread, dueAt, image }, ctx), accepted: false };
   });
   return settle(deps, before, result.share);
 }

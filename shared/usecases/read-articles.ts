@@ -163,7 +163,10 @@ export async function getArticle(
 }
 
 /** The view with each stored image a link the editors' browser can load, for the preview. */
-async function linked(view: ShareView, deps: ReadArticlesDeps): Promise<ShareView> {
+export async function linked(
+  view: ShareView,
+  deps: Pick<ReadArticlesDeps, 'previewLink'>,
+): Promise<ShareView> {
   const link = async (url: string) => (await deps.previewLink?.(url).catch(() => undefined)) ?? url;
   const media = view.media
     ? await Promise.all(view.media.map(async (m) => ({ ...m, url: await link(m.url) })))

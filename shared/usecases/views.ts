@@ -8,6 +8,7 @@ import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '.
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
+import { imageChoiceSchema } from '../domain/share-image';
 import { shareKeyOf } from '../domain/share-key';
 import { SHARE_EVENTS, SHARE_STATUSES } from '../domain/share-state';
 import { storedImagePaths } from './share-images';
@@ -140,7 +141,15 @@ export const shareViewSchema = z.object({
   syndicationError: z.string().nullable(),
   /** when an editor last set the text, the thread or the dueAt by hand; null when never */
   edited: z
-    .object({ text: instant.optional(), thread: instant.optional(), dueAt: instant.optional() })
+    .object({
+      text: instant.optional(),
+      thread: instant.optional(),
+      dueAt: instant.optional(),
+      /** the image an editor chose for this share, kept through new revisions */
+      image: imageChoiceSchema.optional(),
+      /** the editor's alt text for it */
+      imageAlt: z.string().optional(),
+    })
     .nullable(),
   createdAt: instant,
   updatedAt: instant,

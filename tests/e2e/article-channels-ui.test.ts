@@ -115,7 +115,7 @@ describe('adding and dropping channels on the article page', () => {
         page.getByRole('region', { name: 'Add a channel' }).getByRole('status').textContent(),
       )
       .toContain('added: its post is composed');
-    expect(await telegram.locator('textarea').inputValue()).toContain(
+    expect(await telegram.getByLabel('Post text').inputValue()).toContain(
       'Trump Declares Support for Coup in Bolivia',
     );
 

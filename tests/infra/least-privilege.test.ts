@@ -145,6 +145,9 @@ function expectedGrants(definition: FunctionDefinition): string[] {
       : []),
     ...(uses.media ? grants(ACTIONS.mediaRead, ['the media bucket', 'the media objects']) : []),
     ...(uses.media === 'readWrite' ? grants(ACTIONS.mediaPut, ['the media objects']) : []),
+    // Editors' uploads: read and put, under their own prefix only.
+    ...(uses.uploads ? grants(ACTIONS.mediaRead, ['the media bucket', 'the uploads']) : []),
+    ...(uses.uploads ? grants(ACTIONS.mediaPut, ['the uploads']) : []),
     ...(uses.editors ? grants(ACTIONS.editorPool, ['the editors’ user pool']) : []),
     ...(uses.notifications ? grants(ACTIONS.notify, ['the notification topic']) : []),
     ...(uses.emailSubscriptions
@@ -182,6 +185,7 @@ describe('least privilege', () => {
     )
       return 'the media bucket';
     if (/:s3:::crier-test-media-.*"\/media\/\*"\]\]\}$/.test(text)) return 'the media objects';
+    if (/:s3:::crier-test-media-.*"\/uploads\/\*"\]\]\}$/.test(text)) return 'the uploads';
     if (/:secret:crier\/test\/channel\/\*"\]\]\}$/.test(text)) return 'the channels’ credentials';
     const { queues, secrets, channelSecrets, userPool, notificationTopic } = crierApp.stateful;
     if (text.includes(logicalId(userPool)) && text.includes('Arn')) return 'the editors’ user pool';

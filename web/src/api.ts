@@ -37,6 +37,23 @@ import {
 
 export type ShareAction = 'approve' | 'cancel' | 'publish-now' | 'retry';
 
+/** A share's image choice and alt text, as PATCH takes them. */
+export type ImageChange = {
+  image?: { source: 'article' | 'card' | 'none' } | { source: 'upload'; upload: string };
+  imageAlt?: string | null;
+};
+
+const uploadAnswerSchema = z.object({
+  upload: z.object({
+    id: z.string(),
+    width: z.number(),
+    height: z.number(),
+    contentType: z.string(),
+    bytes: z.number(),
+  }),
+});
+export type UploadedImage = z.infer<typeof uploadAnswerSchema>['upload'];
+
 /** An answer other than 2xx, with what the API said about it. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -247,7 +264,7 @@ export function createApi(options: {
     async editShare(
       articleId: string,
       key: string,
-      change: { text?: string | null; thread?: string[] | null; dueAt?: string },
+      change: { text?: string | null; thread?: string[] | null; dueAt?: string } & ImageChange,
     ): Promise<Share> {
       return theShare(
         (await call(shareAnswerSchema, 'PATCH', sharePath(articleId, key), change)).data,
@@ -257,6 +274,37 @@ export function createApi(options: {
     /** A post of the desk's own on the chosen channels: the new post's id (an article's). */
     async createPost(post: Record<string, unknown>): Promise<{ articleId: string }> {
       return (await call(deskPostAnswerSchema, 'POST', '/api/posts', post)).data;
+    },
+
+    /** An image's bytes, kept for the site's shares to choose (POST /api/media). */
+    async uploadMedia(file: Blob, siteId?: string): Promise<UploadedImage> {
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        'content-type': file.type || 'application/octet-stream',
+      };
+      const token = options.token();
+      if (token) headers.authorization = `Bearer ${token}`;
+      const search = siteId ? `?siteId=${encodeURIComponent(siteId)}` : '';
+      const response = await doFetch(`/api/media${search}`, {
+        method: 'POST',
+        headers,
+        body: file,
+        cache: 'no-store',
+      });
+      const json: unknown = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        if (response.status === 401) options.onUnauthorized();
+        const parsed = errorBodySchema.safeParse(json);
+        throw new ApiError(response.status, parsed.success ? parsed.data : {});
+      }
+      const parsed = uploadAnswerSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new ApiError(response.status, {
+          error: 'unexpected_answer',
+          message: "The API's answer to the upload is not what the editor expects",
+        });
+      }
+      return parsed.data.upload;
     },
 
     /** Adds channels to the article or drops them: what became of each, and every share. */

@@ -100,7 +100,16 @@ export const shareSchema = z.object({
   /** history entries between the first and the kept ones that the server let go */
   historyDropped: z._default(z.number(), 0),
   /** when an editor last set the text or the time by hand */
-  edited: z.nullish(z.object({ text: optionalText, thread: optionalText, dueAt: optionalText })),
+  edited: z.nullish(
+    z.object({
+      text: optionalText,
+      thread: optionalText,
+      dueAt: optionalText,
+      /** the image an editor chose, and their alt text for it */
+      image: z.nullish(z.object({ source: text, upload: optionalText })),
+      imageAlt: optionalText,
+    }),
+  ),
   round: z.nullish(z.number()),
 });
 

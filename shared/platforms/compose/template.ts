@@ -33,14 +33,23 @@ export function renderTemplate(template: string, values: TemplateValues): string
   return lines.join('\n').trim().normalize('NFC');
 }
 
+/**
+ * What is left of a line once all its placeholders came out empty, if it only labelled
+ * them: one word and a colon (`Photo:`), or no letter or digit at all (`📷`, `()`, `—`).
+ */
+const LABEL_ONLY = /^(?:[^\p{L}\p{N}]*|[\p{L}\p{N}]+:)$/u;
+
 function renderLine(line: string, values: TemplateValues): string | undefined {
   let leftEmpty = false;
+  let filled = false;
   const rendered = line.replace(PLACEHOLDER, (_, name: TemplateField) => {
     const value = stripInvisible(values[name]).trim();
     if (!value) leftEmpty = true;
+    else filled = true;
     return value;
   });
   if (!leftEmpty) return rendered.trimEnd();
   if (rendered.trim() === '') return undefined;
+  if (!filled && LABEL_ONLY.test(rendered.trim())) return undefined;
   return rendered.replace(/[^\S\n]{2,}/g, ' ').trim();
 }

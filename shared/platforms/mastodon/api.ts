@@ -68,7 +68,14 @@ export function published(data: unknown): PublishOutcome {
 export type Api = { client: mastodon.rest.Client; signal: AbortSignal };
 
 /** One status: the share's own, or a part of its thread (`inReplyToId`), each under its key. */
-export type StatusRequest = { text: string; key: string; language?: string; inReplyToId?: string };
+export type StatusRequest = {
+  text: string;
+  key: string;
+  language?: string;
+  inReplyToId?: string;
+  /** images uploaded for the status (POST /api/v2/media) */
+  mediaIds?: string[];
+};
 
 export const asStatus = (share: Share): StatusRequest => ({
   text: share.text,
@@ -98,6 +105,7 @@ export function createStatus(api: Api, request: StatusRequest): Promise<unknown>
       language: request.language,
       visibility: 'public',
       ...(request.inReplyToId ? { inReplyToId: request.inReplyToId } : {}),
+      ...(request.mediaIds?.length ? { mediaIds: request.mediaIds } : {}),
     },
     {
       requestInit: {

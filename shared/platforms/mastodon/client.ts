@@ -5,7 +5,7 @@
  * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts)
  * (docs/networks.md, Mastodon).
  */
-import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import {
   type Api,
   asReply,
@@ -24,7 +24,14 @@ import { withdraw } from './withdraw';
 export { mastodonCredentialsSchema } from './credentials';
 export { type MastodonInstanceLimits, mastodonInstanceLimits } from './limits';
 
-async function post(call: ClientCall, request: StatusRequest): Promise<PublishOutcome> {
+/** Where an attached image's bytes come from (the media bucket); none: posts go without. */
+export type MastodonClientOptions = { image?: ImageSource };
+
+async function post(
+  call: ClientCall,
+  request: StatusRequest,
+  options: MastodonClientOptions = {},
+): Promise<PublishOutcome> {
   const parsed = parseMastodonCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
   const { credentials } = parsed;
@@ -48,6 +55,28 @@ async function post(call: ClientCall, request: StatusRequest): Promise<PublishOu
     return { kind: 'retry', message: `No time left to post within ${call.timeoutMs} ms` };
   }
 
+  // The share's image (its own post only), uploaded with its alt text as `description`.
+  const ref = request.inReplyToId ? undefined : call.share.media?.[0];
+  if (ref && options.image) {
+    try {
+      const image = await options.image(ref);
+      if (image) {
+        const attachment = await api.client.v2.media.create(
+          {
+            file: new Blob([Buffer.from(image.bytes)], { type: image.mimeType }),
+            ...(ref.alt ? { description: ref.alt } : {}),
+          },
+          { requestInit: { signal: api.signal } },
+        );
+        request = { ...request, mediaIds: [attachment.id] };
+      }
+    } catch (error) {
+      // Nothing is posted yet: whatever the upload met, the status may be tried again.
+      const outcome = createOutcome(failure(error, api.signal, call.timeoutMs));
+      return outcome.kind === 'unknown' ? { kind: 'retry', message: outcome.message } : outcome;
+    }
+  }
+
   let data: unknown;
   try {
     data = await createStatus(api, request);
@@ -57,16 +86,22 @@ async function post(call: ClientCall, request: StatusRequest): Promise<PublishOu
   return published(data);
 }
 
-export const mastodonClient: NetworkClient = {
-  withdraw,
-  publish: (call) => post(call, asStatus(call.share)),
-  reconcile,
-  replies: {
-    async publish(call: ReplyCall): Promise<PublishOutcome> {
-      const request = asReply(call);
-      if (!request) return { kind: 'rejected', message: `The share has no part ${call.index + 2}` };
-      return post(call, request);
+/** A Mastodon client; `options.image` is where an attached image's bytes come from. */
+export function createMastodonClient(options: MastodonClientOptions = {}): NetworkClient {
+  return {
+    withdraw,
+    publish: (call) => post(call, asStatus(call.share), options),
+    reconcile,
+    replies: {
+      async publish(call: ReplyCall): Promise<PublishOutcome> {
+        const request = asReply(call);
+        if (!request)
+          return { kind: 'rejected', message: `The share has no part ${call.index + 2}` };
+        return post(call, request);
+      },
+      reconcile: reconcileReply,
     },
-    reconcile: reconcileReply,
-  },
-};
+  };
+}
+
+export const mastodonClient: NetworkClient = createMastodonClient();

@@ -5,7 +5,7 @@
  * (withdraw.ts) (docs/networks.md, X).
  */
 import * as z from 'zod';
-import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import { apiFor, forgetIdentity, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';
 import { createFailure, identifyFailure } from './errors';
@@ -17,8 +17,16 @@ export { xCredentialsSchema } from './credentials';
 const USERNAME = /^@?([A-Za-z0-9_]{1,15})$/;
 const createdSchema = z.object({ data: z.object({ id: z.string().regex(/^\d{1,19}$/) }) });
 
+/** Where an attached image's bytes come from (the media bucket); none: posts go without. */
+export type XClientOptions = { image?: ImageSource };
+
 /** One post: the share's own, or a part of its thread answering `inReplyTo`. */
-async function post(call: ClientCall, text: string, inReplyTo?: string): Promise<PublishOutcome> {
+async function post(
+  call: ClientCall,
+  text: string,
+  inReplyTo?: string,
+  options: XClientOptions = {},
+): Promise<PublishOutcome> {
   const parsed = parseXCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
   const { credentials } = parsed;
@@ -34,10 +42,42 @@ async function post(call: ClientCall, text: string, inReplyTo?: string): Promise
     username = USERNAME.exec(call.account.trim())?.[1];
   }
 
+  // The share's image (the first post only), uploaded with its alt text before the post.
+  const ref = inReplyTo ? undefined : call.share.media?.[0];
+  let mediaId: string | undefined;
+  if (ref && options.image) {
+    try {
+      const image = await options.image(ref);
+      if (image) {
+        mediaId = await within(
+          api.v2.uploadMedia(Buffer.from(image.bytes), {
+            media_type: image.mimeType as 'image/jpeg',
+            media_category: 'tweet_image',
+          }),
+          deadline,
+        );
+        if (ref.alt) {
+          await within(
+            api.v2.createMediaMetadata(mediaId, { alt_text: { text: ref.alt } }),
+            deadline,
+          );
+        }
+      }
+    } catch (error) {
+      // Nothing is posted yet: whatever the upload met, the post may be tried again.
+      const outcome = createFailure(error, deadline, call.timeoutMs);
+      return outcome.kind === 'unknown' ? { kind: 'retry', message: outcome.message } : outcome;
+    }
+  }
+
   let answer: unknown;
   try {
     answer = await within(
-      api.v2.tweet({ text, ...(inReplyTo ? { reply: { in_reply_to_tweet_id: inReplyTo } } : {}) }),
+      api.v2.tweet({
+        text,
+        ...(inReplyTo ? { reply: { in_reply_to_tweet_id: inReplyTo } } : {}),
+        ...(mediaId ? { media: { media_ids: [mediaId] } } : {}),
+      }),
       deadline,
     );
   } catch (error) {
@@ -53,8 +93,6 @@ async function post(call: ClientCall, text: string, inReplyTo?: string): Promise
   return { kind: 'published', remoteId, remoteUrl: postUrl(username, remoteId) };
 }
 
-const publish = (call: ClientCall) => post(call, call.share.text);
-
 async function publishReply(call: ReplyCall): Promise<PublishOutcome> {
   const text = call.share.thread?.[call.index];
   if (text === undefined)
@@ -64,9 +102,14 @@ async function publishReply(call: ReplyCall): Promise<PublishOutcome> {
   return post(call, text, call.parentId);
 }
 
-export const xClient: NetworkClient = {
-  publish,
-  reconcile,
-  replies: { publish: publishReply, reconcile: reconcileReply },
-  withdraw,
-};
+/** An X client; `options.image` is where an attached image's bytes come from. */
+export function createXClient(options: XClientOptions = {}): NetworkClient {
+  return {
+    publish: (call) => post(call, call.share.text, undefined, options),
+    reconcile,
+    replies: { publish: publishReply, reconcile: reconcileReply },
+    withdraw,
+  };
+}
+
+export const xClient: NetworkClient = createXClient();

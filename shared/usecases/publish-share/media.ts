@@ -55,6 +55,9 @@ export async function keepMedia(
 
   let failure: string;
   try {
+    // An editor's chosen image is not the article's: made again from the article, the
+    // share would go out with another picture than the one chosen.
+    if (share.edited?.image) throw new Error(`the editor chose it (${share.edited.image.source})`);
     const remade = await keeper.remake(share, article);
     const first = remade.media[0];
     if (first) return withRemade(share, missing, remade.media, first, remade.warnings);

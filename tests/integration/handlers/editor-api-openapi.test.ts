@@ -83,11 +83,11 @@ describe('the OpenAPI document', () => {
       const [method = '', path = ''] = route.split(' ');
       const operation = document.paths[path]?.[method.toLowerCase()];
       expect(operation, route).toBeDefined();
-      // A route that makes something answers 201 (POST /api/sites, /api/channels, /api/posts...), one
+      // A route that makes something answers 201 (POST /api/sites, /api/channels, /api/posts, /api/media...), one
       // that stores what it does not show 204 (credentials, a pick among connected
       // accounts), every other 200.
       const success =
-        /^POST \/api\/(sites|channels|editors|posts)(\/\{siteId\}\/webhook-key)?$/.test(route)
+        /^POST \/api\/(sites|channels|editors|posts|media)(\/\{siteId\}\/webhook-key)?$/.test(route)
           ? '201'
           : route === 'PUT /api/channels/{id}/credentials' ||
               route === 'POST /api/channels/{id}/connect/choose'

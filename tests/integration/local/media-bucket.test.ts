@@ -16,6 +16,7 @@ import { startMediaBucket } from '../../../infra/local/media-bucket';
 import { type LocalSqs, startSqs } from '../../../infra/local/sqs';
 import { BUCKET } from '../../../shared/resources';
 import { createMediaStore } from '../../../shared/store/media-store';
+import { createUploadStore } from '../../../shared/store/upload-store';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'crier-media-bucket-'));
 const dir = join(dataDir, 'media');
@@ -78,6 +79,31 @@ it('keeps every image written across a restart on the same data folder', async (
   expect(readdirSync(dir).filter((name) => !name.startsWith('.'))).toEqual([
     kept.key.slice('media/'.length),
   ]);
+  await second.media.stop();
+  second.client.destroy();
+});
+
+it("keeps an editor's upload across a restart, under its site and with its type", async () => {
+  const first = await start();
+  const uploads = createUploadStore({ bucket: BUCKET.localName, client: first.client });
+  const photo = await sharp({
+    create: { width: 300, height: 200, channels: 3, background: '#e11' },
+  })
+    .webp()
+    .toBuffer();
+  const id = '0b5f7a52-64a1-4a0b-9f0a-5f1f3f2c9a11';
+  await uploads.putUpload('north', id, photo, 'image/webp');
+  await first.media.flushed();
+  expect(readdirSync(join(dir, 'uploads', 'north'))).toEqual([`${id}.webp`]);
+  first.client.destroy();
+  await first.sqs.stop();
+
+  const second = await start();
+  const again = createUploadStore({ bucket: BUCKET.localName, client: second.client });
+  const read = await again.getUpload('north', id);
+  expect(read?.contentType).toBe('image/webp');
+  expect(read?.bytes.equals(photo)).toBe(true);
+  expect(await again.getUpload('south', id)).toBeUndefined();
   await second.media.stop();
   second.client.destroy();
 });

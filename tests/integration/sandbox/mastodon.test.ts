@@ -20,6 +20,7 @@ import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall } from '../../../shared/platforms/client';
 import {
+  createMastodonClient,
   mastodonClient,
   mastodonCredentialsSchema,
 } from '../../../shared/platforms/mastodon/client';
@@ -104,6 +105,29 @@ describe('Mastodon: the client against the sandbox', () => {
     });
     expect(post.text).toContain('coup d’état');
     expect(post.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('uploads a chosen picture with its alt text as the description, and attaches it', async () => {
+    const { default: sharp } = await import('sharp');
+    const bytes = await sharp({
+      create: { width: 640, height: 480, channels: 3, background: '#2f4858' },
+    })
+      .png()
+      .toBuffer();
+    const client = createMastodonClient({
+      image: async () => ({ bytes, mimeType: 'image/png' }),
+    });
+    const share = {
+      ...claimedShare(),
+      media: [{ url: `s3://crier-media/media/${'e'.repeat(64)}.png`, alt: 'A dark blue field' }],
+    };
+    const outcome = await client.publish(callFor(share));
+    if (outcome.kind !== 'published') throw new Error(`not published: ${outcome.kind}`);
+    expect(only(postsOf(share)).media).toEqual([
+      expect.objectContaining({ alt: 'A dark blue field' }),
+    ]);
+    const read = await masto().v1.statuses.$select(outcome.remoteId).fetch();
+    expect(read.mediaAttachments.map((m) => m.description)).toEqual(['A dark blue field']);
   });
 
   it('sends the language as its two-letter ISO 639 code (pt-BR is pt), as Mastodon takes it', async () => {

@@ -17,7 +17,7 @@ import { loadChannelsConfig } from '../../../shared/config/channels';
 import { parseGenericArticle } from '../../../shared/domain/article-payload';
 import type { Share } from '../../../shared/domain/share';
 import type { ClientCall, PublishOutcome } from '../../../shared/platforms/client';
-import { xClient, xCredentialsSchema } from '../../../shared/platforms/x/client';
+import { createXClient, xClient, xCredentialsSchema } from '../../../shared/platforms/x/client';
 import { newShare } from '../../../shared/usecases/compose-article';
 import { basic, CALLBACK, consent, pkcePair, postForm } from '../../support/oauth-flow';
 import { sampleArticle } from '../../support/webhook';
@@ -363,5 +363,43 @@ describe('X client against the X sandbox', () => {
     expect(posts.list().find((p) => p.remoteId === created.data.id)).toBeUndefined();
     const tooBig = api.v2.uploadMedia(Buffer.alloc(6 * 1024 * 1024), { media_type: 'image/jpeg' });
     await expect(tooBig).rejects.toBeInstanceOf(ApiResponseError);
+  });
+});
+
+describe('X client with a chosen picture', () => {
+  it('uploads it from where Crier stored it, sets its alt text and names it in the post', async () => {
+    const { default: sharp } = await import('sharp');
+    const bytes = await sharp({
+      create: { width: 800, height: 600, channels: 3, background: '#e11d48' },
+    })
+      .jpeg()
+      .toBuffer();
+    const stored = `s3://crier-media/media/${'c'.repeat(64)}.jpg`;
+    const asked: string[] = [];
+    const client = createXClient({
+      image: async (ref) => {
+        asked.push(ref.url);
+        return ref.url === stored ? { bytes, mimeType: 'image/jpeg' } : undefined;
+      },
+    });
+    const share = { ...shareFor(), media: [{ url: stored, alt: 'A red field' }] };
+    published(await client.publish(call(share)));
+    expect(asked).toEqual([stored]);
+    expect(postsOf(share).map((p) => p.media)).toEqual([
+      [{ mimeType: 'image/jpeg', bytes: bytes.byteLength, alt: 'A red field' }],
+    ]);
+  });
+
+  it('posts without a picture the store does not have, and without any for the plain client', async () => {
+    const client = createXClient({ image: async () => undefined });
+    const share = { ...shareFor(), media: [{ url: 'https://elsewhere.example/a.jpg' }] };
+    published(await client.publish(call(share)));
+    expect(postsOf(share).map((p) => p.media)).toEqual([undefined]);
+    const plain = {
+      ...shareFor(),
+      media: [{ url: `s3://crier-media/media/${'d'.repeat(64)}.jpg` }],
+    };
+    published(await xClient.publish(call(plain)));
+    expect(postsOf(plain).map((p) => p.media)).toEqual([undefined]);
   });
 });

@@ -49,8 +49,22 @@ describe('renderTemplate', () => {
   });
 
   it('keeps a line that has other text even when its placeholder is empty', () => {
-    expect(renderTemplate('{title}\nPhoto: {imageCredit}', values({ imageCredit: '' }))).toBe(
-      'Trump Declares Support for Coup in Bolivia\nPhoto:',
+    expect(renderTemplate('{title}\nRead more: {url}', values({ url: '' }))).toBe(
+      'Trump Declares Support for Coup in Bolivia\nRead more:',
+    );
+    expect(renderTemplate('{title}\nPhoto by {imageCredit}', values({ imageCredit: '' }))).toBe(
+      'Trump Declares Support for Coup in Bolivia\nPhoto by',
+    );
+  });
+
+  it('drops a line left with only the label of its empty placeholders', () => {
+    for (const line of ['Photo: {imageCredit}', '📷 {imageCredit}', '({imageCredit})']) {
+      expect(renderTemplate(`{title}\n${line}\n{url}`, values({ imageCredit: '' })), line).toBe(
+        'Trump Declares Support for Coup in Bolivia\nhttps://example.org/a',
+      );
+    }
+    expect(renderTemplate('{title}\n📷 {imageCredit}', values())).toBe(
+      'Trump Declares Support for Coup in Bolivia\n📷 EFE/Justin Lane',
     );
   });
 

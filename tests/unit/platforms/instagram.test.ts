@@ -50,12 +50,13 @@ const defaultChannel = channelSchema.parse(
 describe('the sample article on the default Instagram channel (link in bio, up to 10 hashtags)', () => {
   const post = composeInstagram(sample, defaultChannel);
 
-  it('reads as headline, standfirst, the bio line and the hashtags from section and tags', () => {
+  it('reads as headline, standfirst, the bio line, the photo credit and the hashtags from section and tags', () => {
     expect(post.text).toBe(
       'Trump Declares Support for Coup in Bolivia\n\n' +
         'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
         'place in Venezuela and Nicaragua. Hands off Bolivia and Latin America!\n\n' +
         'Read it at the link in our bio.\n\n' +
+        'Photo: EFE/Justin Lane\n\n' +
         '#LatinAmerica #Bolivia #EvoMorales #DonaldTrump #Coup',
     );
     expect(post.hashtags).toEqual(['LatinAmerica', 'Bolivia', 'EvoMorales', 'DonaldTrump', 'Coup']);

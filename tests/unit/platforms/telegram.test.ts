@@ -90,16 +90,17 @@ describe('Telegram counting', () => {
   });
 });
 
-describe('the sample article on the default Telegram channel ("{title}\\n\\n{summary}\\n\\n{url}")', () => {
+describe('the sample article on the default Telegram channel ("{title}\\n\\n{summary}\\n\\nPhoto: {imageCredit}\\n\\n{url}")', () => {
   const post = composeTelegram(sample, defaultChannel);
   const url =
     'https://www.leftvoice.org/trump-declares-support-for-coup-in-bolivia/?utm_source=telegram&utm_medium=social&utm_campaign=crier';
 
-  it('keeps the headline, the whole standfirst and the tagged URL', () => {
+  it('keeps the headline, the whole standfirst, the photo credit and the tagged URL', () => {
     expect(post.text).toBe(
       'Trump Declares Support for Coup in Bolivia\n\n' +
         'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
         'place in Venezuela and Nicaragua. Hands off Bolivia and Latin America!\n\n' +
+        'Photo: EFE/Justin Lane\n\n' +
         url,
     );
     expect(post.url).toBe(url);
@@ -108,12 +109,22 @@ describe('the sample article on the default Telegram channel ("{title}\\n\\n{sum
 
   it('counts it against 4,096 and fits a photo caption, so it goes out as the photo', () => {
     expect(post.length).toEqual({
-      used: 42 + 2 + 152 + 2 + url.length,
+      used: 42 + 2 + 152 + 2 + 22 + 2 + url.length,
       limit: 4096,
       unit: 'characters',
     });
     expect(post.length.used).toBe(post.text.length);
     expect(fitsCaption(post.text)).toBe(true);
+  });
+
+  it('leaves the credit line out when the article names no photo credit', () => {
+    const { imageCredit: _, ...uncredited } = sample;
+    expect(composeTelegram(uncredited, defaultChannel).text).toBe(
+      'Trump Declares Support for Coup in Bolivia\n\n' +
+        'Donald Trump welcomes the coup d’état in Bolivia and urges similar events to take ' +
+        'place in Venezuela and Nicaragua. Hands off Bolivia and Latin America!\n\n' +
+        url,
+    );
   });
 
   it('carries the article image and the link card the preview shows', () => {

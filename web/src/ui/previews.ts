@@ -182,6 +182,8 @@ function BlueskyPreview({ share, article, text, who }: PreviewProps) {
 
 function MastodonPreview({ share, article, text, who }: PreviewProps) {
   const card = linkCard(share, article);
+  // A status with an attached picture shows it, and no link card.
+  const image = attachedImage(share);
   return html`<div class="pv-row">
     <${Avatar} name=${who.name} shape="square" />
     <div class="pv-body">
@@ -190,7 +192,10 @@ function MastodonPreview({ share, article, text, who }: PreviewProps) {
         <span class="pv-handle">${who.handle}</span>
       </p>
       <${RichText} platform="mastodon" text=${text} />
-      <div class="pv-card">
+      ${
+        image
+          ? html`<${MediaImage} share=${share} image=${image} className="pv-media" />`
+          : html`<div class="pv-card">
         <${CardImage} share=${share} card=${card} />
         <div class="pv-card-body">
           <p class="pv-card-host">${card.host}</p>
@@ -198,7 +203,8 @@ function MastodonPreview({ share, article, text, who }: PreviewProps) {
           ${card.description && html`<p class="pv-card-description">${card.description}</p>`}
         </div>
       </div>
-      <${CardNote} card=${card} />
+      <${CardNote} card=${card} />`
+      }
     </div>
   </div>`;
 }

@@ -29,6 +29,7 @@ import {
   STATUS_LABELS,
   StatusBadge,
 } from './common';
+import { ImagePicker } from './image-picker';
 import { Preview } from './previews';
 import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
@@ -396,6 +397,8 @@ export function ShareCard({
         : !isFinal(share.status) &&
           html`<p class="locked">The text and time can change only before publishing starts.</p>`
     }
+
+    ${editable && html`<${ImagePicker} article=${article} share=${share} onShare=${onShare} onConflict=${onConflict} />`}
 
     ${
       (actions.length > 0 || droppable) &&
