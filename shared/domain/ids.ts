@@ -15,8 +15,15 @@ export function articleIdFor(source: ArticleSource, sourceId: string, siteId?: s
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-/** A desk post's id: no source id to hash, so a random one, marked as the desk's. */
-export const deskPostId = (): string => `desk-${randomUUID().replaceAll('-', '')}`;
+/**
+ * A desk post's id, marked as the desk's: no source id to hash, so a random one, or, when
+ * the request names its own `idempotencyKey`, one made from it and the site, so the same
+ * request sent again (its answer lost) names the same post instead of making a second.
+ */
+export const deskPostId = (request?: { siteId: string; idempotencyKey: string }): string =>
+  request
+    ? `desk-${createHash('sha256').update(`desk\u0000${request.siteId}\u0000${request.idempotencyKey}`).digest('hex').slice(0, 32)}`
+    : `desk-${randomUUID().replaceAll('-', '')}`;
 
 /** Whether an article id is a desk post's (deskPostId). */
 export const isDeskPostId = (articleId: string): boolean => articleId.startsWith('desk-');

@@ -50,6 +50,14 @@ export const deskPostSchema = z
     imageAlt: z.string().trim().min(1).max(5000).optional().meta({
       description: "The image's alt text, checked against each network's alt-text limit",
     }),
+    idempotencyKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8-128 letters, digits, - or _')
+      .optional()
+      .meta({
+        description:
+          'Makes the request safe to send again: the same `idempotencyKey` on the same site names the same post, so a request sent again after its answer was lost answers the same `articleId` and completes any share the first attempt did not write, instead of posting twice. The editor UI sends a new one for each post. Sent again with another text, link or image: 409',
+      }),
     dueAt: z.iso.datetime({ offset: true }).optional().meta({
       description:
         "When to post: an ISO 8601 instant with its offset, not more than a minute in the past; absent: each channel's schedule places it as it places an article's share",

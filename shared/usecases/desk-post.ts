@@ -11,14 +11,13 @@ import { type Article, DEFAULT_SITE_ID, DESK_SOURCE } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import type { ChannelStatus } from '../domain/channel-directory';
 import { type Editor, mayAccessSite } from '../domain/editor';
-import { type FieldIssue, PostTextError, ValidationError } from '../domain/errors';
+import { ConflictError, type FieldIssue, PostTextError, ValidationError } from '../domain/errors';
 import { deskPostId } from '../domain/ids';
 import { NETWORK_NAMES, type Platform } from '../domain/platform';
 import type { ArticleRecord, ArticleStore, Clock, ShareStore } from '../domain/ports';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
 import { checkDueAt } from '../domain/share-edit';
-import { blueskyFacets } from '../platforms/bluesky/composer';
 import { composerFor } from '../platforms/composers';
 import {
   ALT_TEXT_LIMITS,
@@ -63,6 +62,8 @@ export type DeskPostInput = {
   imageUrl?: string;
   imageAlt?: string;
   dueAt?: string;
+  /** the caller's own name for this request: the same one again names the same post */
+  idempotencyKey?: string;
 };
 
 export type DeskPostResult = { articleId: string; shares: Share[] };
@@ -83,11 +84,22 @@ export async function createDeskPost(
 ): Promise<DeskPostResult> {
   const now = deps.clock.now();
   const siteId = checkSite(deps, input.siteId, editor);
-  const articleId = deskPostId();
+  const articleId = deskPostId(
+    input.idempotencyKey ? { siteId, idempotencyKey: input.idempotencyKey } : undefined,
+  );
   const planned = await checkChannels(deps, input, siteId, deskSourceIdOf(articleId));
-  const dueAt = input.dueAt === undefined ? undefined : checkDueAt(input.dueAt, now);
-
   const text = cleanDeskText(input.text);
+  // The same request again: the post it made stands, and only its missing shares are made.
+  const earlier = input.idempotencyKey ? await deps.articles.get(articleId) : undefined;
+  if (earlier) assertSameRequest(earlier.article, text, input);
+  // A time checked when the post was made; sent again, a time since passed is now.
+  const dueAt =
+    input.dueAt === undefined
+      ? undefined
+      : earlier
+        ? new Date(Math.max(Date.parse(input.dueAt), now.getTime())).toISOString()
+        : checkDueAt(input.dueAt, now);
+  const missing = earlier ? await missingChannels(deps, articleId, planned) : planned;
   const at = now.toISOString();
   const article: Article = {
     source: DESK_SOURCE,
@@ -106,14 +118,14 @@ export async function createDeskPost(
     status: 'published',
     siteId,
   };
-  const record: ArticleRecord = { articleId, article, receivedAt: at, updatedAt: at };
+  const record: ArticleRecord = earlier ?? { articleId, article, receivedAt: at, updatedAt: at };
   const settings = deps.settingsFor?.(siteId);
-  const enrichment = await enrichFor(deps, record, planned, settings);
+  const enrichment = await enrichFor(deps, record, missing, settings);
   checkImage(input, enrichment);
 
   // Each share as compose would make it, placed on its channel's calendar: not yet written.
   const shares: Share[] = [];
-  for (const plan of planned) {
+  for (const plan of missing) {
     const share = deskShare(record, plan, { now, by: editor.by, settings, enrichment });
     if (dueAt) shares.push({ ...share, dueAt });
     else
@@ -121,15 +133,47 @@ export async function createDeskPost(
   }
 
   // Every check passed: the post, marked composed (routing never adds to it), then its shares.
-  await deps.articles.putRevision(record);
-  await deps.articles.markComposed(articleId, 1);
+  if (!earlier) {
+    await deps.articles.putRevision(record);
+    await deps.articles.markComposed(articleId, 1);
+  }
+  const written: Share[] = [];
   for (const share of shares) {
-    if (!(await deps.shares.createIfAbsent(share))) {
+    if (await deps.shares.createIfAbsent(share)) written.push(share);
+    else if (!input.idempotencyKey) {
       throw new Error(`Share ${articleId}/${share.channelId} was already there`);
     }
+    // else: the same request, sent twice at once, wrote it first.
   }
-  for (const share of shares) await deps.enqueueIfDue(share);
-  return { articleId, shares };
+  for (const share of written) await deps.enqueueIfDue(share);
+  return { articleId, shares: written };
+}
+
+/** An idempotencyKey used again must carry the same post: another text is another post. */
+function assertSameRequest(article: Article, text: string, input: DeskPostInput): void {
+  const same =
+    article.source === DESK_SOURCE &&
+    article.summary === text &&
+    (article.link ?? undefined) === input.link &&
+    (article.imageUrl ?? undefined) === input.imageUrl &&
+    (article.imageAlt ?? undefined) === input.imageAlt;
+  if (!same) {
+    throw new ConflictError(
+      'This idempotencyKey already made a post with another text, link or image: send a new idempotencyKey for a new post',
+    );
+  }
+}
+
+/** The planned channels the earlier attempt left without a share. */
+async function missingChannels(
+  deps: Pick<DeskPostDeps, 'shares'>,
+  articleId: string,
+  planned: readonly Planned[],
+): Promise<Planned[]> {
+  const existing = await Promise.all(
+    planned.map((plan) => deps.shares.get({ articleId, channelId: plan.channel.id })),
+  );
+  return planned.filter((_, i) => existing[i] === undefined);
 }
 
 /** The site posted to: the one named, or the default site, and one the editor may post to. */
@@ -344,9 +388,8 @@ function deskShare(
     url,
     hashtags: edited.hashtags,
     ...(card ? { card } : {}),
-    ...(channel.platform === 'bluesky'
-      ? { facets: blueskyFacets(edited.text, url ? [url] : []) }
-      : {}),
+    // Bluesky: the link shows as its short label, with a facet to the whole URL.
+    ...(channel.platform === 'bluesky' ? { facets: edited.facets ?? [] } : {}),
     ...(media?.length ? { media } : {}),
     ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
     ...(post?.language ? { language: post.language } : {}),

@@ -9,12 +9,15 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Channel, channelSchema } from '../../../shared/domain/channel';
+import { blueskyLinkLabel } from '../../../shared/platforms/bluesky/links';
 import { createEnricher } from '../../../shared/preview/enrich';
 import { createSafeFetch, type SafeFetcher } from '../../../shared/preview/fetch';
 import { DynamoArticleStore } from '../../../shared/store/article-store';
+import { shareKey } from '../../../shared/store/keys';
 import { DynamoShareStore } from '../../../shared/store/share-store';
 import { createDeskPost } from '../../../shared/usecases/desk-post';
 import { channelConfigForFile } from '../../support/channel-config';
@@ -60,6 +63,7 @@ type Share = {
   warnings: string[];
   dueAt: string;
   length: { used: number; limit: number; unit: string } | null;
+  facets?: { index: { byteStart: number; byteEnd: number }; features: { uri?: string }[] }[];
 };
 type Detail = {
   article: { id: string; source: string; url: string; title: string };
@@ -158,7 +162,16 @@ describe('POST /api/posts', () => {
       unit: 'weighted',
     });
     const blueskyUrl = `${LINK}?utm_source=bluesky&utm_medium=social&utm_campaign=crier`;
-    expect(shares['bluesky-newsroom']?.text).toBe(`${clean}\n\n${blueskyUrl}`);
+    // Bluesky: the link shows as the app's short label, its facet linking the whole URL.
+    const label = blueskyLinkLabel(blueskyUrl);
+    expect(shares['bluesky-newsroom']?.text).toBe(`${clean}\n\n${label}`);
+    const facet = shares['bluesky-newsroom']?.facets?.find((f) =>
+      f.features.some((feature) => feature.uri === blueskyUrl),
+    );
+    const bytes = new TextEncoder().encode(shares['bluesky-newsroom']?.text);
+    expect(
+      facet && new TextDecoder().decode(bytes.slice(facet.index.byteStart, facet.index.byteEnd)),
+    ).toBe(label);
     expect(shares['bluesky-newsroom']?.card?.url).toBe(blueskyUrl);
     // LinkedIn: the editor's text, the link as the post's attachment.
     const linkedinUrl = `${LINK}?utm_source=linkedin&utm_medium=social&utm_campaign=crier`;
@@ -193,6 +206,51 @@ describe('POST /api/posts', () => {
       text: 'Doors open at noon',
       dueAt: new Date(dueAt).toISOString(),
     });
+  });
+
+  it('answers the same post to the same idempotencyKey, completing a share the first attempt left unwritten', async () => {
+    const body = {
+      text: 'Counting resumes at 9am',
+      channels: ['x-newsroom', 'telegram-newsroom'],
+      idempotencyKey: 'desk-form-7f3a9c21',
+    };
+    const first = await post(body);
+    expect(first.status).toBe(201);
+    const { articleId } = first.body;
+    const before = byChannel((await detail(articleId)).shares);
+    expect(Object.keys(before).sort()).toEqual(['telegram-newsroom', 'x-newsroom']);
+
+    // The answer was lost and the editor sends again: the same post, nothing more.
+    const again = await post(body);
+    expect(again).toMatchObject({ status: 201, body: { articleId } });
+    expect((await listed()).filter((id) => id === articleId)).toHaveLength(1);
+    expect(byChannel((await detail(articleId)).shares)).toEqual(before);
+
+    // A first attempt that stopped after the post and one share: sent again, it completes.
+    await stackDocumentClient(stack).send(
+      new DeleteCommand({ TableName: stack.tableName, Key: shareKey(articleId, 'x-newsroom') }),
+    );
+    const completed = await post(body);
+    expect(completed).toMatchObject({ status: 201, body: { articleId } });
+    const after = byChannel((await detail(articleId)).shares);
+    expect(after['telegram-newsroom']).toEqual(before['telegram-newsroom']);
+    expect(after['x-newsroom']).toMatchObject({ text: 'Counting resumes at 9am' });
+
+    // The same idempotencyKey with another text is refused, and writes nothing.
+    const listedBefore = await listed();
+    const other = await post<Refusal>({ ...body, text: 'Counting resumes at 10am' });
+    expect(other.status).toBe(409);
+    expect(other.body.message).toContain('idempotencyKey');
+    expect(await listed()).toEqual(listedBefore);
+    expect(byChannel((await detail(articleId)).shares)['x-newsroom']).toMatchObject({
+      text: 'Counting resumes at 9am',
+    });
+
+    // Another site's editor using the same idempotencyKey makes a post of its own site; here
+    // the same request without idempotencyKey is simply a second post.
+    const second = await post({ text: body.text, channels: body.channels });
+    expect(second.status).toBe(201);
+    expect(second.body.articleId).not.toBe(articleId);
   });
 
   it("refuses a text over a channel's limit, naming the channel and the count, and writes nothing", async () => {

@@ -52,6 +52,10 @@ export function NewPostView() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<string[]>([]);
+  // One name per post this form makes: a request sent again after a lost answer (a
+  // second click, a retry) names the same post, which the API answers instead of posting
+  // twice.
+  const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   // The site switcher's choice is the post's site; else one of the editor's sites.
   useEffect(() => {
@@ -96,6 +100,7 @@ export function NewPostView() {
       ...(imageUrl.trim() ? { imageUrl: imageUrl.trim() } : {}),
       ...(imageAlt.trim() ? { imageAlt: imageAlt.trim() } : {}),
       ...(dueAt ? { dueAt } : {}),
+      idempotencyKey,
     };
     setBusy(true);
     setError(undefined);
