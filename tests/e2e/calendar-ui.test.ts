@@ -291,7 +291,14 @@ describe('the calendar', () => {
       ` · ${clock(due, 'Europe/Berlin')} Europe/Berlin`,
     );
     await page.goto(`${stack.url}/#/queue`);
-    const queued = page.locator('tr', { has: page.locator(`time[datetime="${x.dueAt}"]`) });
+    // The queue's row of the article, unfolded to its shares.
+    await page
+      .locator(`li[data-article="${articleId}"]`)
+      .getByRole('button', { name: /Show shares/ })
+      .click();
+    const queued = page.locator('li.row-share[data-channel="x-berlin"]', {
+      has: page.locator(`time[datetime="${x.dueAt}"]`),
+    });
     await queued.first().waitFor();
     expect(await queued.first().locator('.channel-clock').textContent()).toBe(
       ` · ${clock(due, 'Europe/Berlin')} Europe/Berlin`,

@@ -207,7 +207,11 @@ describe('PATCH a share’s thread', () => {
     const text = 'Our own opening for the thread https://www.leftvoice.org/ 1/3';
     const answer = await patch(id, 'bluesky-thread', { text });
     expect(answer.status).toBe(200);
-    expect(shareOf(answer)).toMatchObject({ text, thread: before.thread });
+    // The text as Bluesky keeps it: its URL shown as the app's short label.
+    expect(shareOf(answer)).toMatchObject({
+      text: 'Our own opening for the thread www.leftvoice.org 1/3',
+      thread: before.thread,
+    });
     expect(shareOf(answer).edited).toEqual({ text: expect.any(String) });
 
     const long = await patch(id, 'bluesky-thread', { text: 'x'.repeat(301) });
