@@ -8,8 +8,10 @@ import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { ALT_TEXT_RULES, altTextLength } from '../../../shared/domain/alt-text';
 import { ApiError, type ImageChange, type UploadedImage } from '../api';
+import { attachedImage, linkCard } from '../preview-model';
 import { type Article, type Share, shareKey } from '../schemas';
 import { AppContext, ErrorNotice, inputValue, NETWORK_NAMES } from './common';
+import { PreviewImage, type PreviewImageSource } from './preview-image';
 
 type Source = 'article' | 'card' | 'upload' | 'none';
 
@@ -30,13 +32,16 @@ const NOW_LABELS: Record<Source, string> = {
 const isWebUrl = (url: string | undefined | null): url is string =>
   Boolean(url && /^https?:\/\//.test(url));
 
-/** The image the share carries now, as a link the browser can load (or none). */
-function currentImage(share: Share): { url?: string; alt: string } {
+/**
+ * The image the share carries now: a stored one by its editor API path (loaded with the
+ * token, never by a bucket link), and its alt text.
+ */
+function currentImage(share: Share, article: Article): { image?: PreviewImageSource; alt: string } {
   const media = share.media?.[0];
-  if (media) return { url: isWebUrl(media.url) ? media.url : undefined, alt: media.alt ?? '' };
+  if (media) return { image: attachedImage(share), alt: media.alt ?? '' };
   const card = share.card;
   if ((share.platform === 'bluesky' || share.platform === 'linkedin') && card?.imageUrl) {
-    return { url: isWebUrl(card.imageUrl) ? card.imageUrl : undefined, alt: card.imageAlt ?? '' };
+    return { image: linkCard(share, article).image, alt: card.imageAlt ?? '' };
   }
   return { alt: '' };
 }
@@ -90,7 +95,7 @@ export function ImagePicker({
   const app = useContext(AppContext);
   const id = shareKey(share);
   const chosen = share.edited?.image?.source as Source | undefined;
-  const now = currentImage(share);
+  const now = currentImage(share, article);
   const storedAlt = share.edited?.imageAlt ?? now.alt;
   const [source, setSource] = useState<Source | undefined>(chosen);
   const [alt, setAlt] = useState(storedAlt);
@@ -103,7 +108,7 @@ export function ImagePicker({
   // A newer version from the API: the untouched fields follow it.
   useEffect(() => {
     if (source === chosen || source === undefined) setSource(chosen);
-    setAlt(share.edited?.imageAlt ?? currentImage(share).alt);
+    setAlt(share.edited?.imageAlt ?? currentImage(share, article).alt);
   }, [share.version]);
   useEffect(() => () => file && URL.revokeObjectURL(file.url), [file]);
 
@@ -171,8 +176,8 @@ export function ImagePicker({
       <legend>Image</legend>
       <div class="ip-now">
         ${
-          now.url
-            ? html`<${ThumbImage} src=${now.url} alt=${now.alt} fallback="Stored image" />`
+          now.image
+            ? html`<${PreviewImage} className="ip-thumb" image=${now.image} unloadable="Stored image" />`
             : html`<span class="ip-thumb ip-thumb-empty">${nowWords(share)}</span>`
         }
         <span>Now: ${chosen ? NOW_LABELS[chosen] : 'as composed'}</span>
