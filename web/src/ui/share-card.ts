@@ -276,7 +276,9 @@ export function ShareCard({
   const droppable = Boolean(onChannels) && !share.round && isEditable(share.status);
   const confirmText =
     confirming === 'drop'
-      ? `Drop this article from ${network} ${accountHandle(share.platform, account)}? Its post is cancelled, and later updates from the CMS will not bring it back.`
+      ? article.source === 'desk'
+        ? `Drop this post from ${network} ${accountHandle(share.platform, account)}? Its share there is cancelled.`
+        : `Drop this article from ${network} ${accountHandle(share.platform, account)}? Its post is cancelled, and later updates from the CMS will not bring it back.`
       : confirming
         ? confirmation(confirming, share)
         : undefined;
