@@ -21,11 +21,11 @@ import {
   localParts,
   weekdayOf,
 } from '../../shared/domain/zoned-time';
+import { articleShare, articleShares } from '../support/article-api';
 import { launchChromium, PHONE, saveScreenshot, sidewaysOverflow } from '../support/browser';
 import { channelConfigForFile } from '../support/channel-config';
 import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson } from '../support/webhook';
 
 type ApiShare = { channelId: string; status: string; dueAt: string };
 
@@ -98,17 +98,9 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-async function apiShares(): Promise<ApiShare[]> {
-  const { status, body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
-  expect(status).toBe(200);
-  return (body as { shares: ApiShare[] }).shares;
-}
+const apiShares = () => articleShares<ApiShare>(stack, token, articleId);
 
-async function apiShare(channelId: string): Promise<ApiShare> {
-  const share = (await apiShares()).find((s) => s.channelId === channelId);
-  if (!share) throw new Error(`no share on ${channelId}`);
-  return share;
-}
+const apiShare = (channelId: string) => articleShare<ApiShare>(stack, token, articleId, channelId);
 
 async function signedInPage(path: string): Promise<Page> {
   const page = await browser.newPage();

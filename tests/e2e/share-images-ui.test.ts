@@ -13,11 +13,15 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CHANNELS } from '../../shared/config/default-channels';
+import {
+  articleShare,
+  articleShares,
+  sandboxPosts as postsOfSandboxes,
+} from '../support/article-api';
 import { launchChromium, PHONE, saveScreenshot, sidewaysOverflow } from '../support/browser';
 import { channelConfigForFile, delayedDefaultChannels } from '../support/channel-config';
 import { sendArticle } from '../support/handler-stack';
 import { startTestStack, type TestStack } from '../support/stack';
-import { getJson } from '../support/webhook';
 
 type ApiShare = {
   channelId: string;
@@ -94,21 +98,11 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-async function apiShares(): Promise<ApiShare[]> {
-  const { status, body } = await getJson(stack.url, `/api/articles/${articleId}`, token);
-  expect(status).toBe(200);
-  return (body as { shares: ApiShare[] }).shares;
-}
+const apiShares = () => articleShares<ApiShare>(stack, token, articleId);
 
-async function apiShare(channelId: string): Promise<ApiShare> {
-  const share = (await apiShares()).find((s) => s.channelId === channelId);
-  if (!share) throw new Error(`no share on ${channelId}`);
-  return share;
-}
+const apiShare = (channelId: string) => articleShare<ApiShare>(stack, token, articleId, channelId);
 
-async function sandboxPosts(): Promise<SandboxPost[]> {
-  return (await (await fetch(new URL('/sandbox/posts', stack.url))).json()) as SandboxPost[];
-}
+const sandboxPosts = () => postsOfSandboxes<SandboxPost>(stack);
 
 async function articlePage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
