@@ -97,11 +97,14 @@ export function createApi(options: {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = options.token();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A Blob (an image upload) goes as its own bytes and type; anything else as JSON.
+    const bytes = body instanceof Blob ? body : undefined;
+    if (bytes) headers['content-type'] = bytes.type || 'application/octet-stream';
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await doFetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: bytes ?? (body === undefined ? undefined : JSON.stringify(body)),
       cache: 'no-store',
     });
     const json: unknown = await response.json().catch(() => ({}));
@@ -278,33 +281,8 @@ export function createApi(options: {
 
     /** An image's bytes, kept for the site's shares to choose (POST /api/media). */
     async uploadMedia(file: Blob, siteId?: string): Promise<UploadedImage> {
-      const headers: Record<string, string> = {
-        accept: 'application/json',
-        'content-type': file.type || 'application/octet-stream',
-      };
-      const token = options.token();
-      if (token) headers.authorization = `Bearer ${token}`;
       const search = siteId ? `?siteId=${encodeURIComponent(siteId)}` : '';
-      const response = await doFetch(`/api/media${search}`, {
-        method: 'POST',
-        headers,
-        body: file,
-        cache: 'no-store',
-      });
-      const json: unknown = await response.json().catch(() => ({}));
-      if (!response.ok) {
-        if (response.status === 401) options.onUnauthorized();
-        const parsed = errorBodySchema.safeParse(json);
-        throw new ApiError(response.status, parsed.success ? parsed.data : {});
-      }
-      const parsed = uploadAnswerSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new ApiError(response.status, {
-          error: 'unexpected_answer',
-          message: "The API's answer to the upload is not what the editor expects",
-        });
-      }
-      return parsed.data.upload;
+      return (await call(uploadAnswerSchema, 'POST', `/api/media${search}`, file)).data.upload;
     },
 
     /** Adds channels to the article or drops them: what became of each, and every share. */
