@@ -24,7 +24,8 @@ import { PreviewImage } from './preview-image';
 
 export { accountOf, attachedImage, displayName, linkCard } from '../preview-model';
 
-function Pieces({
+/** The text's pieces as the network shows them: its links, mentions, hashtags and the rest. */
+export function Pieces({
   platform,
   text,
   links = [],

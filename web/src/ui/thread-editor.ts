@@ -8,10 +8,9 @@ import { html } from 'htm/preact';
 import type { Platform } from '../../../shared/domain/platform';
 import { ApiError } from '../api';
 import { unitLabel } from '../count';
-import { pieces } from '../rich-text';
 import { keptText, partCount, renumbered } from '../thread-parts';
 import { accountHandle, inputValue, NETWORK_NAMES } from './common';
-import { displayName } from './previews';
+import { displayName, Pieces } from './previews';
 
 /** A refused save's messages by the exact field it names (`text`, `thread`, `thread.1`). */
 export function refusedFields(error: unknown): Record<string, string> {
@@ -113,17 +112,7 @@ export function ThreadEditor({
 }
 
 function ReplyText({ platform, text }: { platform: Platform; text: string }) {
-  return html`<div class="pv-text">
-    ${pieces(platform, text).map((piece) => {
-      if (piece.kind === 'link') {
-        return html`<a class="pv-link" href=${piece.href} target="_blank" rel="noopener noreferrer"
-          >${piece.text}</a
-        >`;
-      }
-      if (piece.kind === 'text') return piece.text;
-      return html`<span class=${`pv-${piece.kind}`}>${piece.text}</span>`;
-    })}
-  </div>`;
+  return html`<div class="pv-text"><${Pieces} platform=${platform} text=${text} /></div>`;
 }
 
 /** The replies under the first post, each a post of the same account, joined by a line. */
