@@ -17,9 +17,9 @@ import {
   invalidFields,
   normalizeChoice,
 } from './article';
+import { cleanText } from './clean-text';
 import { isLanguageTag, LANGUAGE_TAG } from './language';
 import { PLATFORMS } from './platform';
-import { cleanText } from './text';
 
 const httpUrl = z
   .string()

@@ -1,15 +1,4 @@
-/** Text as a reader sees it: entities decoded, tags gone, whitespace folded, NFC. */
-import { decodeHTML } from 'entities';
-
-const TAG = /<[^>]*>/g;
-
-/** One line of clean text from a CMS string that may carry HTML and entities. */
-export function cleanText(input: string): string {
-  return decodeHTML(input.replace(TAG, ' '))
-    .replace(/[\s\u00a0\u200b]+/gu, ' ')
-    .trim()
-    .normalize('NFC');
-}
+/** Text as a reader counts it: graphemes, UTF-8 bytes. */
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

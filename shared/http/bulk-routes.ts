@@ -3,13 +3,9 @@
  * outcome (shared/usecases/bulk-shares.ts).
  */
 import * as z from 'zod';
+import { BULK_ACTIONS, MAX_BULK_SHARES, MAX_OFFSET_MINUTES } from '../domain/bulk';
 import { parseShareKey } from '../domain/share-key';
-import {
-  BULK_ACTIONS,
-  type BulkOutcome,
-  MAX_BULK_SHARES,
-  MAX_OFFSET_MINUTES,
-} from '../usecases/bulk-shares';
+import type { BulkOutcome } from '../usecases/bulk-shares';
 import { shareView, shareViewSchema } from '../usecases/views';
 import { refusalOf } from './responses';
 import { type EditorRoute, errorSchema, refused } from './route-kit';

@@ -2,7 +2,7 @@
  * CMS and feed HTML (excerpts, descriptions, captions) as one line of reader's text: an
  * inline tag leaves no gap (`<a>Left Voice</a>.` stays `Left Voice.`), a block one does.
  */
-import { cleanText } from '../domain/text';
+import { cleanText } from '../domain/clean-text';
 
 const INLINE =
   /<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)\b[^>]*>/gi;

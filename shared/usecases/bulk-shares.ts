@@ -5,6 +5,7 @@
  * few at a time, and each gets its own outcome: one share refused never stops the rest.
  */
 import { siteOf } from '../domain/article';
+import { BULK_ACTIONS, type BulkAction, MAX_BULK_SHARES, MAX_OFFSET_MINUTES } from '../domain/bulk';
 import type { Channel } from '../domain/channel';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { ArticleRecord, Clock, SlotStore } from '../domain/ports';
@@ -23,13 +24,7 @@ import {
 } from './edit-share';
 import { CalendarBusyError } from './schedule-share';
 
-export const BULK_ACTIONS = ['approve', 'cancel', 'retry', 'reschedule'] as const;
-export type BulkAction = (typeof BULK_ACTIONS)[number];
-
-/** The most shares one request may name. */
-export const MAX_BULK_SHARES = 100;
-/** The longest move of a reschedule by an offset, either way: a week, in minutes. */
-export const MAX_OFFSET_MINUTES = 7 * 24 * 60;
+export { BULK_ACTIONS, type BulkAction, MAX_BULK_SHARES, MAX_OFFSET_MINUTES };
 /** How many shares are handled at the same time. */
 export const BULK_CONCURRENCY = 6;
 

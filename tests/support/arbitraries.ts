@@ -4,7 +4,7 @@
  * generic webhook articles built from them that the contract accepts.
  */
 import fc from 'fast-check';
-import { cleanText } from '../../shared/domain/text';
+import { cleanText } from '../../shared/domain/clean-text';
 
 /** Pieces of real-world headline text that have broken text handling somewhere. */
 const PIECES = [
