@@ -9,7 +9,6 @@ import type { Site } from '../domain/channel';
 import { ValidationError } from '../domain/errors';
 import type { Platform } from '../domain/platform';
 import type { ImageChoice } from '../domain/share-image';
-import type { MediaRef } from '../platforms/types';
 import type { UploadStore } from '../store/upload-store';
 import {
   articleImage,
@@ -18,6 +17,7 @@ import {
   type PlatformMedia,
   type ShareMediaDeps,
   shareCardAlt,
+  storeMedia,
 } from './media';
 
 export type ChosenImageInput = {
@@ -86,15 +86,5 @@ export async function makeChosenImage(
     if (error instanceof images.ImageRejectedError) throw refuse(error.message);
     throw error;
   }
-  // The `s3://` URL, never a presigned one: links are made when a network is to fetch.
-  const stored = await deps.store.putMedia(fitted.bytes, fitted.mimeType);
-  const ref: MediaRef = {
-    url: stored.url,
-    mimeType: fitted.mimeType,
-    width: fitted.width,
-    height: fitted.height,
-    bytes: fitted.bytes.byteLength,
-    ...(alt ? { alt } : {}),
-  };
-  return { media: [ref], warnings: [] };
+  return { media: [await storeMedia(deps.store, fitted, alt)], warnings: [] };
 }

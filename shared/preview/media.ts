@@ -38,6 +38,27 @@ export type ShareMediaDeps = {
   card?: Pick<CardOptions, 'baseDir' | 'emoji' | 'timeZone'>;
 };
 
+/**
+ * A fitted image stored, as a share names it: by the object's `s3://` URL, never a
+ * presigned one; the networks that download the image themselves get a link made when
+ * they are about to (publish-share/media.ts).
+ */
+export async function storeMedia(
+  store: MediaStorePort,
+  image: ProcessedImage,
+  alt: string | undefined,
+): Promise<MediaRef> {
+  const stored = await store.putMedia(image.bytes, image.mimeType);
+  return {
+    url: stored.url,
+    mimeType: image.mimeType,
+    width: image.width,
+    height: image.height,
+    bytes: image.bytes.byteLength,
+    ...(alt ? { alt } : {}),
+  };
+}
+
 export type Source =
   | { kind: 'article'; bytes: Buffer; facts: ImageFacts }
   | { kind: 'none'; why: string };
@@ -141,20 +162,8 @@ export async function buildShareMedia(
   };
   const cardAlt = shareCardAlt(article, site);
 
-  const store = async (image: ProcessedImage, alt: string | undefined) => {
-    // The object's `s3://` URL, never a presigned one: the networks that download the
-    // image themselves get a link made when they are about to (publish-share/media.ts).
-    const stored = await deps.store.putMedia(image.bytes, image.mimeType);
-    const ref: MediaRef = {
-      url: stored.url,
-      mimeType: image.mimeType,
-      width: image.width,
-      height: image.height,
-      bytes: image.bytes.byteLength,
-    };
-    if (alt) ref.alt = alt;
-    return ref;
-  };
+  const store = (image: ProcessedImage, alt: string | undefined) =>
+    storeMedia(deps.store, image, alt);
 
   const fromCard = async (platform: Platform, size: CardSize, warnings: string[]) => {
     let image: ProcessedImage;
