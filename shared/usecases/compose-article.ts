@@ -16,7 +16,7 @@ import type { Share } from '../domain/share';
 import type { ShareStatus } from '../domain/share-state';
 import { isWithdrawn } from '../domain/withdrawal';
 import { composerFor } from '../platforms/composers';
-import type { ComposeSettings } from '../platforms/types';
+import type { ComposedPost, ComposeSettings } from '../platforms/types';
 import { checkCard } from '../preview/checker';
 import type { PlatformMedia } from '../preview/media';
 import type { PageCard } from '../preview/types';
@@ -319,6 +319,31 @@ function asStaleDraft(share: Share, reason: string): Share {
   };
 }
 
+/**
+ * The composer's image and card with the processed copies in their place: where the
+ * composer attaches the image (or the network needs one, Instagram), the copy fitted to
+ * the network replaces the article's original URL; and the networks whose card Crier
+ * sends itself get the thumbnail sized for them.
+ */
+export function withProcessedMedia(
+  platform: Platform,
+  post: Pick<ComposedPost, 'media' | 'card'> | undefined,
+  processed: PlatformMedia | undefined,
+): Pick<ComposedPost, 'media' | 'card'> {
+  const media =
+    post?.media || platform === 'instagram'
+      ? processed?.media.length
+        ? processed.media
+        : post?.media
+      : undefined;
+  const thumbnail = CARD_THUMBNAIL.includes(platform) ? processed?.media[0] : undefined;
+  const card =
+    post?.card && thumbnail
+      ? { ...post.card, imageUrl: thumbnail.url, imageAlt: thumbnail.alt ?? post.card.imageAlt }
+      : post?.card;
+  return { media, card };
+}
+
 /** A share as composed for one channel: scheduled, or a draft awaiting approval. */
 export function newShare(
   record: ArticleRecord,
@@ -366,20 +391,7 @@ export function newShare(
       : channel;
     const post = composer(article, fitted, settings);
     const processed = enrichment.media[channel.platform];
-    // Where the composer attaches the image (or the network needs one), the processed
-    // copy replaces the article's original URL.
-    const media =
-      post.media || channel.platform === 'instagram'
-        ? processed?.media.length
-          ? processed.media
-          : post.media
-        : undefined;
-    // Networks whose card Crier sends itself get the thumbnail sized for them.
-    const thumbnail = CARD_THUMBNAIL.includes(channel.platform) ? processed?.media[0] : undefined;
-    const card =
-      post.card && thumbnail
-        ? { ...post.card, imageUrl: thumbnail.url, imageAlt: thumbnail.alt ?? post.card.imageAlt }
-        : post.card;
+    const { media, card } = withProcessedMedia(channel.platform, post, processed);
     const warnings = [
       ...(article.warnings ?? []),
       ...(post.warnings ?? []),

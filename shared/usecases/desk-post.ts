@@ -30,7 +30,7 @@ import {
 import { checkEditedText, type EditedText, textLimit } from '../platforms/edited-text';
 import type { ComposedPost, ComposeSettings } from '../platforms/types';
 import { checkCard } from '../preview/checker';
-import { CARD_THUMBNAIL, type Enrichment } from './compose-article';
+import { CARD_THUMBNAIL, type Enrichment, withProcessedMedia } from './compose-article';
 import type { SharePlanner } from './schedule-share';
 
 export type DeskPostDeps = {
@@ -347,20 +347,10 @@ function deskShare(
   const { article } = record;
   const post = composed(record, plan, context.settings, enrichment);
   const processed = enrichment.media[channel.platform];
-  // Where the composer attaches the image, the processed copy replaces the original URL.
-  const media =
-    article.imageUrl && (post?.media || channel.platform === 'instagram')
-      ? processed?.media.length
-        ? processed.media
-        : post?.media
-      : undefined;
-  const thumbnail = CARD_THUMBNAIL.includes(channel.platform) ? processed?.media[0] : undefined;
-  const card =
-    url && post?.card
-      ? thumbnail
-        ? { ...post.card, imageUrl: thumbnail.url, imageAlt: thumbnail.alt ?? post.card.imageAlt }
-        : post.card
-      : undefined;
+  const fitted = withProcessedMedia(channel.platform, post, processed);
+  // A post with no image attaches none, and one with no link has no card.
+  const media = article.imageUrl ? fitted.media : undefined;
+  const card = url ? fitted.card : undefined;
   const network = NETWORK_NAMES[channel.platform];
   const warnings = [
     ...(media ? (processed?.warnings ?? []) : []),
