@@ -8,6 +8,7 @@ import { siteOf } from '../domain/article';
 import { BULK_ACTIONS, type BulkAction, MAX_BULK_SHARES, MAX_OFFSET_MINUTES } from '../domain/bulk';
 import type { Channel } from '../domain/channel';
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { mapLimited } from '../domain/map-limited';
 import type { ArticleRecord, Clock, SlotStore } from '../domain/ports';
 import { HORIZON_DAYS } from '../domain/schedule';
 import type { Share } from '../domain/share';
@@ -149,22 +150,4 @@ async function toNextSlot(deps: BulkDeps, address: ShareAddress, actor: Actor): 
     if (dueAt !== share.dueAt) await deps.slots.release(share.channelId, dueAt, refOf(share));
     throw error;
   }
-}
-
-/** `work` over `items`, at most `limit` at a time; the results in the items' order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

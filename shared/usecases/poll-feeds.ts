@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CrierError } from '../domain/errors';
 import type { Feed, FeedItem, FeedState, FeedStore } from '../domain/feed';
+import { mapLimited } from '../domain/map-limited';
 import { DEFAULT_SITE_ID } from '../domain/routing';
 import {
   FeedParseError,
@@ -52,16 +53,9 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 /** When an item was published, for the backlog rule and the order items are taken in. */
 const datedAt = (item: FeedItem) => Date.parse(item.publishedAt ?? item.updatedAt ?? '');
 
-export async function pollFeeds(deps: PollFeedsDeps): Promise<FeedReport[]> {
-  const reports: FeedReport[] = [];
-  const queue = [...deps.feeds];
-  const worker = async () => {
-    for (let feed = queue.shift(); feed; feed = queue.shift()) {
-      reports.push(await pollFeed(deps, feed));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
-  return reports;
+/** Every feed polled, a few at a time; the reports in the feeds' order. */
+export function pollFeeds(deps: PollFeedsDeps): Promise<FeedReport[]> {
+  return mapLimited(deps.feeds, CONCURRENCY, (feed) => pollFeed(deps, feed));
 }
 
 export async function pollFeed(deps: PollFeedsDeps, feed: Feed): Promise<FeedReport> {
