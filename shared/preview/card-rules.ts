@@ -64,6 +64,14 @@ export const CARD_RULES: Record<Platform, CardRule> = {
 };
 
 /**
+ * The networks whose link card Crier builds and sends itself (`drawnFrom: 'post'`): a
+ * share's image there is the card's thumbnail, not an attached image.
+ */
+export const CARD_THUMBNAIL: readonly Platform[] = (Object.keys(CARD_RULES) as Platform[]).filter(
+  (platform) => CARD_RULES[platform].drawnFrom === 'post',
+);
+
+/**
  * What the network shows below the text: the post's own image (`media`: Instagram always;
  * X and Threads when the post carries one; Telegram when it goes as a photo, its caption
  * fitting), else the link card. The editor UI's previews draw the same.

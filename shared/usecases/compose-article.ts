@@ -17,6 +17,7 @@ import type { ShareStatus } from '../domain/share-state';
 import { isWithdrawn } from '../domain/withdrawal';
 import { composerFor } from '../platforms/composers';
 import type { ComposedPost, ComposeSettings } from '../platforms/types';
+import { CARD_THUMBNAIL } from '../preview/card-rules';
 import { checkCard } from '../preview/checker';
 import type { PlatformMedia } from '../preview/media';
 import type { PageCard } from '../preview/types';
@@ -90,9 +91,6 @@ async function serverLimits(
 }
 
 const NOTHING_MORE: Enrichment = { media: {} };
-
-/** Networks whose link card Crier builds and uploads itself (docs/architecture.md, Platforms). */
-export const CARD_THUMBNAIL: readonly Platform[] = ['bluesky', 'linkedin'];
 
 export class ArticleMissingError extends Error {
   override name = 'ArticleMissingError';

@@ -29,8 +29,9 @@ import {
 } from '../platforms/desk-text';
 import { checkEditedText, type EditedText, textLimit } from '../platforms/edited-text';
 import type { ComposedPost, ComposeSettings } from '../platforms/types';
+import { CARD_THUMBNAIL } from '../preview/card-rules';
 import { checkCard } from '../preview/checker';
-import { CARD_THUMBNAIL, type Enrichment, withProcessedMedia } from './compose-article';
+import { type Enrichment, withProcessedMedia } from './compose-article';
 import type { SharePlanner } from './schedule-share';
 
 export type DeskPostDeps = {

@@ -7,7 +7,6 @@
 import { siteOf } from '../domain/article';
 import { type Site, siteSchema } from '../domain/channel';
 import { ConflictError } from '../domain/errors';
-import type { Platform } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import type { Share } from '../domain/share';
 import type { ImageEdit } from '../domain/share-edit';
@@ -18,11 +17,9 @@ import {
   type ImageChoice,
 } from '../domain/share-image';
 import type { MediaRef } from '../platforms/types';
+import { CARD_THUMBNAIL } from '../preview/card-rules';
 import type { ChosenImageInput } from '../preview/chosen-image';
 import type { PlatformMedia } from '../preview/media';
-
-/** Where the image is the link card's thumbnail rather than an attached image. */
-export const CARD_THUMBNAIL_PLATFORMS: readonly Platform[] = ['bluesky', 'linkedin'];
 
 export type ImageInput = { image?: ImageChoice; imageAlt?: string | null };
 
@@ -59,7 +56,7 @@ function withAlt(ref: MediaRef, alt: string | undefined): MediaRef {
 /** The share's image fields carrying `ref` (or no image), and its alt text. */
 export function imageFields(share: Share, ref: MediaRef | undefined): ImageFields {
   const warnings = withoutImageWarnings(share.warnings);
-  if (!CARD_THUMBNAIL_PLATFORMS.includes(share.platform)) {
+  if (!CARD_THUMBNAIL.includes(share.platform)) {
     return { media: ref ? [ref] : undefined, card: share.card, warnings };
   }
   if (!share.card) return { media: share.media, card: share.card, warnings };
@@ -73,7 +70,7 @@ export function imageFields(share: Share, ref: MediaRef | undefined): ImageField
 
 /** The share's current image, whichever field holds it. */
 export function currentImage(share: Share): MediaRef | undefined {
-  if (!CARD_THUMBNAIL_PLATFORMS.includes(share.platform)) return share.media?.[0];
+  if (!CARD_THUMBNAIL.includes(share.platform)) return share.media?.[0];
   const card = share.card;
   return card?.imageUrl
     ? { url: card.imageUrl, ...(card.imageAlt ? { alt: card.imageAlt } : {}) }

@@ -31,7 +31,8 @@ export type Card = {
   note?: string;
 };
 
-const isWebUrl = (url: string | null | undefined): url is string =>
+/** An http(s) address a browser can load. */
+export const isWebUrl = (url: string | null | undefined): url is string =>
   typeof url === 'string' && /^https?:\/\//i.test(url);
 
 /** A link to the media bucket: never shown, the previews load stored images from the API. */

@@ -7,8 +7,9 @@
 import { html } from 'htm/preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { ALT_TEXT_RULES, altTextLength } from '../../../shared/domain/alt-text';
+import { CARD_THUMBNAIL } from '../../../shared/preview/card-rules';
 import { ApiError, type ImageChange, type UploadedImage } from '../api';
-import { attachedImage, linkCard } from '../preview-model';
+import { attachedImage, isWebUrl, linkCard } from '../preview-model';
 import { type Article, type Share, shareKey } from '../schemas';
 import { AppContext, ErrorNotice, inputValue, NETWORK_NAMES } from './common';
 import { PreviewImage, type PreviewImageSource } from './preview-image';
@@ -29,9 +30,6 @@ const NOW_LABELS: Record<Source, string> = {
   none: 'no image',
 };
 
-const isWebUrl = (url: string | undefined | null): url is string =>
-  Boolean(url && /^https?:\/\//.test(url));
-
 /**
  * The image the share carries now: a stored one by its editor API path (loaded with the
  * token, never by a bucket link), and its alt text.
@@ -40,25 +38,16 @@ function currentImage(share: Share, article: Article): { image?: PreviewImageSou
   const media = share.media?.[0];
   if (media) return { image: attachedImage(share), alt: media.alt ?? '' };
   const card = share.card;
-  if ((share.platform === 'bluesky' || share.platform === 'linkedin') && card?.imageUrl) {
+  if (CARD_THUMBNAIL.includes(share.platform) && card?.imageUrl) {
     return { image: linkCard(share, article).image, alt: card.imageAlt ?? '' };
   }
   return { alt: '' };
 }
 
-/** An image, or a few words in its place when the browser cannot load it. */
-function ThumbImage({ src, alt, fallback }: { src: string; alt: string; fallback: string }) {
-  const [failed, setFailed] = useState(false);
-  useEffect(() => setFailed(false), [src]);
-  return failed
-    ? html`<span class="ip-thumb ip-thumb-empty">${fallback}</span>`
-    : html`<img class="ip-thumb" src=${src} alt=${alt} loading="lazy" onError=${() => setFailed(true)} />`;
-}
-
 /** What the share carries now, in words, where its picture cannot be shown. */
 function nowWords(share: Share): string {
   if (share.media?.length) return 'Stored image';
-  const thumbnail = share.platform === 'bluesky' || share.platform === 'linkedin';
+  const thumbnail = CARD_THUMBNAIL.includes(share.platform);
   if (thumbnail) return share.card?.imageUrl ? 'Stored image' : 'No image';
   // No picture attached: the network shows the link's card, read from the page.
   return share.card ? 'Link card' : 'No image';
@@ -67,7 +56,11 @@ function nowWords(share: Share): string {
 function Thumb({ source, article, file }: { source: Source; article: Article; file?: string }) {
   if (source === 'article') {
     return isWebUrl(article.imageUrl)
-      ? html`<${ThumbImage} src=${article.imageUrl} alt="" fallback="Article image (not loaded here)" />`
+      ? html`<${PreviewImage}
+          className="ip-thumb"
+          image=${{ url: article.imageUrl, alt: '' }}
+          unloadable="Article image (not loaded here)"
+        />`
       : html`<span class="ip-thumb ip-thumb-empty">The article has no image</span>`;
   }
   if (source === 'card') {
