@@ -1,6 +1,7 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
 import * as z from 'zod';
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
+import type { Reading } from './metrics';
 import type { Platform } from './platform';
 import type { ImageChoice } from './share-image';
 import { nextStatus, type ShareEvent, type ShareStatus } from './share-state';
@@ -122,6 +123,8 @@ export type Share = {
   syndicationError?: string;
   /** what was done to the published post once its article was withdrawn */
   withdrawal?: PostWithdrawal;
+  /** the post's latest engagement reading (every reading: the metrics store) */
+  metrics?: Reading;
   createdAt: string;
   updatedAt: string;
   /** the first entry and the most recent ones, at most HISTORY_LIMIT (see boundShare) */

@@ -4,6 +4,7 @@
  * Every outcome is typed; a client never throws for what the network answered
  * (docs/networks.md maps each answer to a kind).
  */
+import type { Counts } from '../domain/metrics';
 import type { Share } from '../domain/share';
 import type { MediaRef } from './types';
 
@@ -121,6 +122,29 @@ export type WithdrawOutcome = Session &
     | { kind: 'rate'; until: string; message: string }
   );
 
+/** A published post whose counts to read: `share.remoteId` (for a thread, its first post). */
+export type MetricsCall = ClientCall;
+
+export type MetricsOutcome = Session &
+  /** the counts as the network gives them now; a count it does not report is left out */
+  (
+    | { kind: 'read'; counts: Counts }
+    | AuthRefusal
+    /** the post is gone from the network (deleted there): stop reading it */
+    | { kind: 'gone'; message: string }
+    /** the network refuses to give counts for this post or account (not a business account...) */
+    | { kind: 'rejected'; message: string }
+    | { kind: 'retry'; message: string }
+    | { kind: 'rate'; until: string; message: string }
+  );
+
+/**
+ * A note posted under a published post (a correction): `text` as a reply to `parentId`
+ * (the share's `remoteId`, or the last post of its thread). `key` is the note's own
+ * idempotency handle, stable across attempts, derived from the share's and the revision's.
+ */
+export type NoteCall = ClientCall & { text: string; parentId: string; key: string };
+
 export interface NetworkClient {
   /**
    * Multi-step networks only: makes what the post needs ahead of dueAt (a container)
@@ -143,6 +167,16 @@ export interface NetworkClient {
   };
   /** Deletes or edits `share.remoteId` (WITHDRAW_SUPPORT says which networks allow which). */
   withdraw(call: WithdrawCall): Promise<WithdrawOutcome>;
+  /** Reads the published post's engagement counts (docs/networks.md, "Engagement"). */
+  metrics?(call: MetricsCall): Promise<MetricsOutcome>;
+  /**
+   * Posts a note under a published post (a correction), and after an unknown outcome
+   * finds out whether the note is on the network, as `replies` do for a thread.
+   */
+  notes?: {
+    publish(call: NoteCall): Promise<PublishOutcome>;
+    reconcile(call: NoteCall): Promise<ReconcileOutcome>;
+  };
 }
 
 /**

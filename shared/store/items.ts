@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
+import { readingSchema } from '../domain/metrics';
 import { PLATFORMS } from '../domain/platform';
 import { channelOverridesSchema } from '../domain/routing';
 import { HISTORY_NOTES, mediaRefSchema } from '../domain/share';
@@ -131,6 +132,7 @@ export const shareItemSchema = z.object({
       reason: z.string().optional(),
     })
     .optional(),
+  metrics: readingSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   historyDropped: z.number().int().min(1).optional(),
