@@ -94,6 +94,8 @@ export const genericArticleSchema = z.object({
     .refine(isLanguageTag, LANGUAGE_MESSAGE)
     .optional(),
   revision: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+  /** on a later revision: the correction note (what was wrong, what is right now) */
+  correction: text(1000).optional(),
   priority: z.enum(ARTICLE_PRIORITIES).default('normal'),
   shareAt: instant.optional(),
   status: z.enum(ARTICLE_STATUSES).default('published'),
@@ -128,6 +130,7 @@ export function toArticle(source: ArticleSource, input: GenericArticle, siteId?:
     tags,
     language: input.language,
     revision: input.revision,
+    correction: nonEmpty(input.correction),
     priority: input.priority,
     publishedAt: new Date(input.publishedAt).toISOString(),
     shareAt: input.shareAt ? new Date(input.shareAt).toISOString() : undefined,

@@ -72,6 +72,8 @@ export type Article = {
   tags: string[];
   language?: string;
   revision: number;
+  /** the CMS's correction note on this revision: what was wrong and what was put right */
+  correction?: string;
   priority: (typeof ARTICLE_PRIORITIES)[number];
   publishedAt: string;
   shareAt?: string;

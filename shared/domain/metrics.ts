@@ -3,6 +3,7 @@
  * publication (CRIER_METRICS_AFTER), kept as a time series per post.
  */
 import * as z from 'zod';
+import type { Platform } from './platform';
 
 /** The counts every network reports in some form; the optional ones only where it does. */
 export const countsSchema = z.object({
@@ -45,3 +46,28 @@ export function parseMetricsAfter(text: string = DEFAULT_METRICS_AFTER): number[
   if (offsets.length === 0) throw new Error('at least one offset is needed, such as 1h');
   return [...new Set(offsets)].sort((a, b) => a - b);
 }
+
+/**
+ * A reading just stored, with what the desk's figures and the best-time estimate need of
+ * its post, so that neither has to read the share again.
+ */
+export type ReadingEvent = {
+  siteId: string;
+  channelId: string;
+  platform: Platform;
+  articleId: string;
+  /** an evergreen re-share's round (absent for the first share) */
+  round?: number;
+  title: string;
+  section?: string;
+  /** the article's URL as shared (with the channel's UTM parameters) */
+  url: string;
+  remoteUrl?: string;
+  /** when the post went out */
+  publishedAt: string;
+  reading: Reading;
+  /** which of CRIER_METRICS_AFTER's offsets this reading is (0: the first) */
+  offsetIndex: number;
+  /** the post's last scheduled reading: its counts will not be read again */
+  final: boolean;
+};

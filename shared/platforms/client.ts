@@ -167,7 +167,7 @@ export interface NetworkClient {
   };
   /** Deletes or edits `share.remoteId` (WITHDRAW_SUPPORT says which networks allow which). */
   withdraw(call: WithdrawCall): Promise<WithdrawOutcome>;
-  /** Reads the published post's engagement counts (docs/networks.md, "Engagement"). */
+  /** Reads the published post's engagement counts (docs/networks.md). */
   metrics?(call: MetricsCall): Promise<MetricsOutcome>;
   /**
    * Posts a note under a published post (a correction), and after an unknown outcome

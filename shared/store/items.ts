@@ -32,6 +32,7 @@ export const storedArticleSchema = z.object({
   tags: z.array(z.string()),
   language: z.string().optional(),
   revision: z.number().int(),
+  correction: z.string().optional(),
   priority: z.enum(ARTICLE_PRIORITIES),
   publishedAt: z.string(),
   shareAt: z.string().optional(),
