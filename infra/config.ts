@@ -8,6 +8,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { loadChannelsConfig } from '../shared/config/channels';
 import type { ChannelsConfig } from '../shared/domain/channel';
+import { DEFAULT_METRICS_AFTER, parseMetricsAfter } from '../shared/domain/metrics';
 import { type IndexDefinition, TABLE, type Throttle, WEBHOOK_THROTTLE } from '../shared/resources';
 
 /** The context keys an operator sets, and what each defaults to. */
@@ -33,6 +34,8 @@ export const CONTEXT = {
   webhookFirewallLimit: 'webhookFirewallLimit',
   /** the region the stacks deploy to; needed by the firewall, else AWS_REGION's */
   region: 'region',
+  /** when a published post's counts are read (CRIER_METRICS_AFTER), e.g. `1h,6h,24h,72h,7d` */
+  metricsAfter: 'metricsAfter',
 } as const;
 
 /**
@@ -111,6 +114,8 @@ export type CrierSettings = {
   webhookThrottle: Throttle;
   /** unset: the CMS calls the HTTP API directly */
   webhookFirewall?: WebhookFirewallSettings;
+  /** CRIER_METRICS_AFTER as the functions get it: offsets after publication, validated */
+  metricsAfter: string;
 };
 
 /** `-c key=7` arrives as a string, cdk.json's `"key": 7` as a number. */
@@ -152,6 +157,21 @@ const contextSchema = z.object({
     .trim()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
     .optional(),
+  [CONTEXT.metricsAfter]: z
+    .string()
+    .trim()
+    .default(DEFAULT_METRICS_AFTER)
+    // Refused at synth, naming the bad offset, rather than by the collector at its cold start.
+    .superRefine((value, context) => {
+      try {
+        parseMetricsAfter(value);
+      } catch (error) {
+        context.addIssue({
+          code: 'custom',
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }),
 });
 
 /**
@@ -213,6 +233,7 @@ export function readSettings(
     tableIndexes,
     webhookThrottle,
     ...(webhookFirewall ? { webhookFirewall } : {}),
+    metricsAfter: parsed.data[CONTEXT.metricsAfter],
   };
 }
 

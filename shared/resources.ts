@@ -78,6 +78,16 @@ export const TABLE = {
         attributes: ['articleId', 'channelId', 'round', 'dueAt', 'status'],
       },
     },
+    /**
+     * Sparse: set only while a published post has a reading to come, its sort key led by
+     * when; the collector reads the keys that are due and gets each share
+     */
+    metrics: {
+      name: 'metrics-keys',
+      partitionKey: 'metricsPK',
+      sortKey: 'metricsSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
   },
   /** shards of the due and in-flight indexes; fixed when the table is created */
   shardCount: 4,
@@ -168,6 +178,8 @@ export type FunctionDefinition = {
     notifications?: boolean;
     /** subscribes and unsubscribes the sites' e-mail addresses on the notifications topic */
     emailSubscriptions?: boolean;
+    /** reads CRIER_METRICS_AFTER: the ages after publication at which a post's counts are read */
+    metricsAfter?: boolean;
   };
 };
 
@@ -315,6 +327,23 @@ export const FUNCTIONS = {
     // Renews the OAuth tokens inside their margin first: the network's app is needed.
     uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
   },
+  'collect-metrics': {
+    entry: 'functions/collect-metrics.ts',
+    description:
+      "Every five minutes: reads back the counts of the published posts whose reading is due, and stores them",
+    // A tick reads a bounded number of posts, each one call to its network (a gateway
+    // timeout apiece): well within two minutes, and under the five-minute period, so one
+    // tick ends before the next begins.
+    timeoutSeconds: 120,
+    // Mostly waits on the networks, as publish-share does.
+    memoryMB: 512,
+    // A rule of its own: the readings' ages are hours and days, and five minutes late
+    // changes nothing, at a fifth of the invocations of the minute tick.
+    rules: [{ name: 'Readings', everyMinutes: 5 }],
+    // Reads the channels and their credentials; stores a Bluesky session or an OAuth
+    // token renewed on use (the network's app) as publish-share does.
+    uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true, metricsAfter: true },
+  },
   'oauth-callback': {
     entry: 'functions/oauth-callback.ts',
     description:
@@ -445,4 +474,6 @@ export const ENV = {
   apiUrl: 'CRIER_API_URL',
   /** in AWS, each network app's secret is `<it><platform>` (docs/deploying.md) */
   appSecretPrefix: 'CRIER_APP_SECRET_PREFIX',
+  /** when a published post's counts are read: offsets after publication (`1h,6h,24h,72h,7d`) */
+  metricsAfter: 'CRIER_METRICS_AFTER',
 } as const;

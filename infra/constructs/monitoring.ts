@@ -42,6 +42,13 @@ export const HEALTH_CHECK_PERIOD = Duration.minutes(
     60,
 );
 
+/**
+ * Failed runs of the metrics collector in a row (one a five-minute tick) before its alarm
+ * goes off: one failed tick (a network slow to answer, a throttled read) heals on the next,
+ * and a reading hours apart loses nothing by waiting a few minutes.
+ */
+export const METRICS_COLLECTOR_FAILED_TICKS = 3;
+
 /** Webhooks refused for their signature within five minutes before the alarm goes off. */
 export const WEBHOOK_AUTH_FAILURES_THRESHOLD = 3;
 
@@ -177,6 +184,22 @@ export class CrierMonitoring extends Construct {
       ),
       ...atLeastOnce,
     });
+    const collector = props.functions.get('collect-metrics');
+    if (collector) {
+      alarm('MetricsCollectorErrorsAlarm', {
+        alarmDescription: `The metrics collector failed in ${METRICS_COLLECTOR_FAILED_TICKS} ticks running (${METRICS_COLLECTOR_FAILED_TICKS * 5} minutes): no post's counts are being read or stored. Publishing goes on regardless. See docs/operating.md, "Readings that stop".`,
+        metric: collector.function.metricErrors({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 1,
+        evaluationPeriods: METRICS_COLLECTOR_FAILED_TICKS,
+        datapointsToAlarm: METRICS_COLLECTOR_FAILED_TICKS,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // Lambda reports Errors only for periods it ran in: no run, nothing failed.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

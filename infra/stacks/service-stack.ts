@@ -6,6 +6,7 @@
  * asked for, the minute tick, the alarms and the dashboard.
  */
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
   Duration,
@@ -121,6 +122,7 @@ export class ServiceStack extends Stack {
       identitySource: ['$request.header.Authorization'],
     });
 
+    warnOfMissingIndexes(this, settings);
     // By name (see StatefulStack.tableName), with its indexes so grants cover queries.
     const table = dynamodb.Table.fromTableAttributes(this, 'Table', {
       tableName: stateful.tableName,
@@ -135,7 +137,7 @@ export class ServiceStack extends Stack {
       const fn = new CrierFunction(this, pascal(name), {
         definition,
         channelsFile: settings.channelsFile,
-        environment: environmentFor(definition, resources),
+        environment: environmentFor(definition, resources, settings),
         removalPolicy: logRemoval,
       });
       grantUses(fn, definition, resources);
@@ -410,6 +412,24 @@ export class ServiceStack extends Stack {
   }
 }
 
+/**
+ * The functions read every index of TABLE.indexes. While `-c tableIndexes` names a set
+ * without one of them (an upgrade's first steps deploy the stateful stack alone), a
+ * deploy of this stack would ship code that queries an index the table lacks: said at
+ * synth, a warning rather than an error, so those steps still synthesize.
+ */
+function warnOfMissingIndexes(stack: Stack, settings: CrierSettings): void {
+  const held = new Set(settings.tableIndexes.map((index) => index.name));
+  const missing = Object.values(TABLE.indexes)
+    .map((index) => index.name)
+    .filter((name) => !held.has(name));
+  if (missing.length === 0) return;
+  Annotations.of(stack).addWarningV2(
+    'crier:table-lacks-indexes',
+    `-c tableIndexes leaves out ${missing.join(', ')}, which the functions read: deploy only the stateful stack with this set, and the service stack once the table has every index (docs/deploying.md, "Upgrading the table's indexes").`,
+  );
+}
+
 /** Every function shared/resources.ts defines, with its name. */
 export function functionEntries(): [FunctionName, FunctionDefinition][] {
   // FUNCTIONS is keyed by FunctionName, so its entries pair each name with its definition.
@@ -433,6 +453,7 @@ export function parseRoute(route: string): { method: apigwv2.HttpMethod; path: s
 function environmentFor(
   definition: FunctionDefinition,
   resources: Resources,
+  settings: CrierSettings,
 ): Record<string, string> {
   const { uses } = definition;
   const environment: Record<string, string> = { ...tickEnvironment() };
@@ -451,6 +472,7 @@ function environmentFor(
   if (uses.notifications) {
     environment[ENV.notifyTopicArn] = resources.notificationTopic.topicArn;
   }
+  if (uses.metricsAfter) environment[ENV.metricsAfter] = settings.metricsAfter;
   return environment;
 }
 
@@ -475,7 +497,7 @@ function grantUses(fn: CrierFunction, definition: FunctionDefinition, resources:
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(fn, resources.table.tableArn)}/index/*]`,
       reason:
-        "The function queries Crier's table through its indexes (due, inflight, articles, timeline); the grant names this one table's indexes, no other table's.",
+        "The function queries Crier's table through its indexes (due, inflight, articles, timeline, metrics); the grant names this one table's indexes, no other table's.",
     });
   }
   for (const queue of uses.sendTo ?? []) resources.queues[queue].queue.grantSendMessages(grantee);

@@ -18,6 +18,7 @@ import {
   REPOSITORY_ROOT,
 } from '../../infra/constructs/bundling';
 import { functionEntries } from '../../infra/stacks/service-stack';
+import { DEFAULT_METRICS_AFTER } from '../../shared/domain/metrics';
 import { BUCKET, ENV, FUNCTIONS, type FunctionDefinition, QUEUES } from '../../shared/resources';
 
 // Inside the repository, so the SDK the bundles leave out (as Lambda provides it)
@@ -91,6 +92,7 @@ function environmentFor(name: string, definition: FunctionDefinition): Record<st
     ...(uses.channelSecrets ? { [ENV.channelSecretPrefix]: 'crier/test/channel/' } : {}),
     // As the service stack sets it for every function that uses the media bucket.
     ...(uses.media ? { [BUCKET.nameEnv]: 'crier-test-media' } : {}),
+    ...(uses.metricsAfter ? { [ENV.metricsAfter]: DEFAULT_METRICS_AFTER } : {}),
   };
 }
 

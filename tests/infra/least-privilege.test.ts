@@ -283,6 +283,29 @@ describe('least privilege', () => {
     expect(asArray(statement?.Action).sort()).toEqual([...ACTIONS.subscribe]);
   });
 
+  it('lets the metrics collector read and write the table and the channels’ credentials, read the apps, and nothing else', () => {
+    const actions = [
+      ...new Set(
+        statementsOf(FUNCTIONS['collect-metrics']).flatMap((statement) =>
+          asArray(statement.Action),
+        ),
+      ),
+    ].sort();
+    // Written out, so an added grant fails here until someone writes it down: no queue, no
+    // bucket, no user pool, no topic. It stores a renewed token or session in the channel's
+    // secret, as publish-share does.
+    expect(actions).toEqual(
+      [
+        ...ACTIONS.logs,
+        ...ACTIONS.xray,
+        ...ACTIONS.tableRead,
+        ...ACTIONS.tableWrite,
+        ...ACTIONS.secret,
+        ...ACTIONS.channelSecretWrite,
+      ].sort(),
+    );
+  });
+
   it('gives no function a role of another', () => {
     const roles = functionEntries().map(([, definition]) =>
       JSON.stringify(functionResource(definition).Properties.Role),

@@ -6,10 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/bundling';
-import { WEBHOOK_AUTH_FAILURES_THRESHOLD } from '../../infra/constructs/monitoring';
+import {
+  METRICS_COLLECTOR_FAILED_TICKS,
+  WEBHOOK_AUTH_FAILURES_THRESHOLD,
+} from '../../infra/constructs/monitoring';
 import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { PLATFORMS } from '../../shared/domain/platform';
 import { METRIC_NAMESPACE, METRICS, SERVICE_NAME } from '../../shared/observability/metric-names';
@@ -152,11 +156,38 @@ describe('alarms', () => {
     });
   });
 
+  it('goes off when the metrics collector fails three ticks running, and is quiet while it does not run', () => {
+    const collector = crierApp.service.functions.get('collect-metrics');
+    if (!collector) throw new Error('no collect-metrics function in the service stack');
+    const functionId = crierApp.service.getLogicalId(
+      collector.function.node.defaultChild as CfnElement,
+    );
+    const onErrors = Object.values(
+      service.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+      }),
+    ) as Alarm[];
+    // The collector's alone: the other functions' errors show on the dashboard, and their
+    // failures raise the alarms on what they failed to do.
+    expect(onErrors).toHaveLength(1);
+    expect(onErrors[0]?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      Statistic: 'Sum',
+      Period: FUNCTIONS['collect-metrics'].rules[0].everyMinutes * 60,
+      EvaluationPeriods: METRICS_COLLECTOR_FAILED_TICKS,
+      DatapointsToAlarm: METRICS_COLLECTOR_FAILED_TICKS,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(String(onErrors[0]?.Properties.AlarmDescription)).toMatch(/"Readings that stop"/);
+  });
+
   it('notifies the alarm topic of every alarm, when it goes off and when it clears', () => {
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
     // One DLQ alarm per queue, one per network, stuck, skipped, resent revisions, parked,
-    // the two kinds of auth failure, and failing channels.
-    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 7);
+    // the two kinds of auth failure, failing channels, and the metrics collector's errors.
+    expect(alarms).toHaveLength(Object.keys(QUEUES).length + PLATFORMS.length + 8);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);

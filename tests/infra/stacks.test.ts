@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -17,6 +18,7 @@ import { type CrierApp, createCrierApp } from '../../infra/stacks/crier';
 import { API_THROTTLE, functionEntries, parseRoute } from '../../infra/stacks/service-stack';
 import { EDITOR_GROUPS } from '../../infra/stacks/stateful-stack';
 import { loadChannelsConfig } from '../../shared/config/channels';
+import { DEFAULT_METRICS_AFTER } from '../../shared/domain/metrics';
 import { NETWORK_APP_PLATFORMS } from '../../shared/domain/oauth-connect';
 import {
   BUCKET,
@@ -366,6 +368,7 @@ describe('the CDK app', () => {
           ...(definition.uses.notifications ? [ENV.notifyTopicArn] : []),
           ...(definition.uses.notifications || definition.uses.networkApps ? [ENV.editorUrl] : []),
           ...(definition.uses.networkApps ? [ENV.appSecretPrefix, ENV.apiUrl] : []),
+          ...(definition.uses.metricsAfter ? [ENV.metricsAfter] : []),
         ];
         expect(Object.keys(variables).sort(), definition.entry).toEqual(expected.sort());
         expect(variables).toMatchObject({
@@ -381,6 +384,9 @@ describe('the CDK app', () => {
         }
         if (definition.uses.media) {
           expect(JSON.stringify(variables[BUCKET.nameEnv])).toMatch(/crier-test-media-/);
+        }
+        if (definition.uses.metricsAfter) {
+          expect(variables[ENV.metricsAfter]).toBe(DEFAULT_METRICS_AFTER);
         }
         // The JWT authorizer guards /api in AWS: no shared editor token there.
         expect(variables).not.toHaveProperty(ENV.editorToken);
@@ -527,6 +533,68 @@ describe('the CDK app', () => {
       expect(tokens?.everyMinutes).toBeLessThan(12);
     });
 
+    it("reads the posts' metrics every five minutes, on a rule of its own, without retries", () => {
+      const definition = FUNCTIONS['collect-metrics'];
+      const [functionId] = functionResource(definition);
+      const rules = rulesTargeting(functionId);
+      expect(rules).toHaveLength(1);
+      expect(rules[0]).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          },
+        ],
+      });
+      // EventBridge's own Scheduled Event, as the local runtime's tick sends it.
+      expect(rules[0]?.Targets[0]?.Input).toBeUndefined();
+      // The asynchronous invocation retries nothing either: the next tick reads what is due.
+      service.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId },
+        MaximumRetryAttempts: 0,
+      });
+    });
+
+    it('ends each run of a function on rules of its own before the next run begins', () => {
+      for (const [name, definition] of functionEntries()) {
+        for (const rule of definition.rules ?? []) {
+          expect(definition.timeoutSeconds, `${name} ${rule.name}`).toBeLessThan(
+            rule.everyMinutes * 60,
+          );
+        }
+      }
+    });
+
+    it('gives the metrics collector the channels, their secrets and the offsets, and no queue or bucket', () => {
+      const [, fn] = functionResource(FUNCTIONS['collect-metrics']);
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(variables).toMatchObject({
+        [ENV.tableName]: 'crier-test',
+        [ENV.channelSecretPrefix]: 'crier/test/channel/',
+        [ENV.appSecretPrefix]: 'crier/test/app/',
+        [ENV.metricsAfter]: '1h,6h,24h,72h,7d',
+      });
+      for (const name of [...QUEUE_NAMES.map((queue) => QUEUES[queue].urlEnv), BUCKET.nameEnv]) {
+        expect(variables).not.toHaveProperty(name);
+      }
+      // `-c metricsAfter` sets when the posts are read, for the collector alone.
+      const custom = Template.fromStack(crier({ metricsAfter: '30m, 2h,1d' }).service);
+      const [withCustom] = Object.values(
+        custom.findResources('AWS::Lambda::Function', {
+          Properties: { Description: FUNCTIONS['collect-metrics'].description },
+        }),
+      );
+      expect(withCustom?.Properties.Environment.Variables[ENV.metricsAfter]).toBe('30m, 2h,1d');
+      const carrying = Object.values(custom.findResources('AWS::Lambda::Function')).filter(
+        (resource) => resource.Properties.Environment?.Variables?.[ENV.metricsAfter] !== undefined,
+      );
+      expect(carrying).toHaveLength(
+        functionEntries().filter(([, definition]) => definition.uses.metricsAfter).length,
+      );
+    });
+
     it("raises an alarm, to an encrypted SSL-only topic, on each DLQ's first message", () => {
       // One per DLQ; the other alarms are tests/infra/monitoring.test.ts's.
       const sqsAlarms = service.findResources('AWS::CloudWatch::Alarm', {
@@ -608,6 +676,55 @@ describe('the CDK app', () => {
         /-c tableIndexes: knows no index nonsense/,
       );
       expect(() => crier({ tableIndexes: 'due-keys,due-keys' })).toThrow(/names due-keys twice/);
+    });
+
+    it('refuses metrics offsets that do not parse, naming the bad one', () => {
+      expect(() => crier({ metricsAfter: '1h,soon' })).toThrow(
+        /-c metricsAfter: "soon" is not an offset/,
+      );
+      expect(() => crier({ metricsAfter: '0s' })).toThrow(/-c metricsAfter: "0s" must be after/);
+      expect(() => crier({ metricsAfter: ' , ' })).toThrow(/-c metricsAfter: at least one offset/);
+    });
+
+    it('adds the metrics index to a table of the four before it in one deploy, the others unchanged', () => {
+      const indexesOf = (app: CrierApp) => {
+        const [table] = Object.values(
+          Template.fromStack(app.stateful).findResources('AWS::DynamoDB::Table'),
+        );
+        return z
+          .array(z.object({ IndexName: z.string() }).loose())
+          .parse(table?.Properties.GlobalSecondaryIndexes);
+      };
+      const before = indexesOf(
+        crier({ tableIndexes: 'due-keys,inflight-keys,articles-keys,timeline-status' }),
+      );
+      const after = indexesOf(crierApp);
+      expect(before.map((index) => index.IndexName)).not.toContain(TABLE.indexes.metrics.name);
+      // One index more, and every earlier one exactly as it was: CloudFormation makes one
+      // index a deploy, so a plain deploy of the new version is the whole upgrade.
+      expect(after.filter((index) => !before.some((b) => isDeepStrictEqual(b, index)))).toEqual([
+        {
+          IndexName: 'metrics-keys',
+          KeySchema: [
+            { AttributeName: 'metricsPK', KeyType: 'HASH' },
+            { AttributeName: 'metricsSK', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]);
+      expect(before.filter((index) => !after.some((a) => isDeepStrictEqual(a, index)))).toEqual([]);
+    });
+
+    it('warns at synth while the indexes named leave out one the functions read', () => {
+      const warnings = (app: CrierApp) =>
+        Annotations.fromStack(app.service).findWarning('*', Match.stringLikeRegexp('tableIndexes'));
+      expect(warnings(crierApp)).toEqual([]);
+      const midUpgrade = crier({
+        tableIndexes: 'due-keys,inflight-keys,articles-keys,timeline-status',
+      });
+      expect(warnings(midUpgrade).map((warning) => warning.entry.data)).toEqual([
+        expect.stringContaining('leaves out metrics-keys, which the functions read'),
+      ]);
     });
 
     it('retains the data of a prod stage and protects it from deletion', () => {
