@@ -330,7 +330,7 @@ export const FUNCTIONS = {
   'collect-metrics': {
     entry: 'functions/collect-metrics.ts',
     description:
-      "Every five minutes: reads back the counts of the published posts whose reading is due, and stores them",
+      'Every five minutes: reads back the counts of the published posts whose reading is due, and stores them',
     // A tick reads a bounded number of posts, each one call to its network (a gateway
     // timeout apiece): well within two minutes, and under the five-minute period, so one
     // tick ends before the next begins.
@@ -342,7 +342,12 @@ export const FUNCTIONS = {
     rules: [{ name: 'Readings', everyMinutes: 5 }],
     // Reads the channels and their credentials; stores a Bluesky session or an OAuth
     // token renewed on use (the network's app) as publish-share does.
-    uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true, metricsAfter: true },
+    uses: {
+      table: 'readWrite',
+      channelSecrets: 'readWrite',
+      networkApps: true,
+      metricsAfter: true,
+    },
   },
   'oauth-callback': {
     entry: 'functions/oauth-callback.ts',
