@@ -4,6 +4,7 @@
  * published at T and read at T + 6 h has exactly the model's counts for that age. The
  * clock is moved with Date alone faked, so sockets and deadlines keep real time.
  */
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FacebookSandbox, launchFacebookSandbox } from '../../../infra/local/sandbox/facebook';
 import {
@@ -12,6 +13,7 @@ import {
   launchInstagramSandbox,
 } from '../../../infra/local/sandbox/instagram';
 import { type AudiencePost, countsAt } from '../../../infra/local/sandbox/kit/audience';
+import { type LoopbackServer, listenOnLoopback } from '../../../infra/local/sandbox/kit/loopback';
 import { type LinkedInSandbox, launchLinkedInSandbox } from '../../../infra/local/sandbox/linkedin';
 import type { SandboxPosts } from '../../../infra/local/sandbox/posts';
 import { launchThreadsSandbox, type ThreadsSandbox } from '../../../infra/local/sandbox/threads';
@@ -136,6 +138,52 @@ describe('Threads: insights of a post', () => {
     expect(outcome).toMatchObject({ kind: 'auth' });
     expect(outcome).not.toHaveProperty('permission');
     expect(JSON.stringify(outcome)).not.toContain('THAAnot-the-token');
+  });
+});
+
+describe('a throttled account', () => {
+  it('Threads: the insights read is rate until Meta’s time to regain access', async () => {
+    const h = await startHarness((context) => launchThreadsSandbox(context));
+    try {
+      const share = await publish(
+        h,
+        threadsClient,
+        claimedShare('threads', { compose: composeThreads }),
+      );
+      h.faults.set('threads:429:1:1');
+      expect((await threadsClient.prepare?.(h.call(claimedShare('threads'))))?.kind).toBe('rate');
+      const before = Date.now();
+      const outcome = await metrics(threadsClient, h.call(share));
+      if (outcome.kind !== 'rate') throw new Error(JSON.stringify(outcome));
+      // The usage header says whole minutes: one, for the sandbox's second.
+      expect(Date.parse(outcome.until)).toBeGreaterThanOrEqual(before + 59_000);
+      expect(Date.parse(outcome.until)).toBeLessThanOrEqual(Date.now() + 61_000);
+    } finally {
+      await h.sandbox.stop();
+    }
+  });
+
+  it('LinkedIn: the social actions read is rate until the next midnight UTC', async () => {
+    const h = await startHarness((context) => launchLinkedInSandbox(context));
+    try {
+      const share = await publish(
+        h,
+        linkedinClient,
+        claimedShare('linkedin', { compose: composeLinkedIn }),
+      );
+      h.faults.set('linkedin:429:1:1');
+      const limited = await linkedinClient.publish(
+        h.call(claimedShare('linkedin', { compose: composeLinkedIn })),
+      );
+      expect(limited.kind).toBe('rate');
+      const outcome = await metrics(linkedinClient, h.call(share));
+      if (outcome.kind !== 'rate') throw new Error(JSON.stringify(outcome));
+      const midnight = new Date();
+      midnight.setUTCHours(24, 0, 0, 0);
+      expect(outcome.until).toBe(midnight.toISOString());
+    } finally {
+      await h.sandbox.stop();
+    }
   });
 });
 
@@ -350,6 +398,149 @@ describe('LinkedIn: social actions and share statistics of a Page post', () => {
     expect(await metrics(linkedinClient, h.call(share, { credentials: elsewhere }))).toMatchObject({
       kind: 'auth',
       permission: true,
+    });
+  });
+});
+
+/**
+ * Answers the sandboxes do not give (an account that is not professional, too few
+ * viewers, a token without the insights right, a member's post), from a loopback server
+ * that answers each path with a body in the network's documented shape.
+ */
+describe('answers in the networks’ shapes that the sandboxes do not give', () => {
+  type Canned = { status: number; body: unknown };
+  let server: LoopbackServer;
+  let answers: Record<string, Canned> = {};
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    server = await listenOnLoopback(
+      createServer((req, res) => {
+        const path = new URL(req.url ?? '/', 'http://canned.invalid').pathname;
+        asked.push(path);
+        const canned = answers[path] ?? { status: 404, body: { error: 'not canned' } };
+        res.writeHead(canned.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(canned.body));
+      }),
+    );
+  });
+  afterAll(() => server.close());
+
+  const graphRefusal = (error: Record<string, unknown>): Canned => ({
+    status: 400,
+    body: { error: { type: 'OAuthException', fbtrace_id: 'AbCdEf', ...error } },
+  });
+  const share = (platform: Platform, remoteId: string): Share => ({
+    ...claimedShare(platform),
+    status: 'published',
+    remoteId,
+  });
+  const call = (platform: Platform, remoteId: string, credentials: Record<string, unknown>) => ({
+    share: share(platform, remoteId),
+    account: 'newsroom',
+    credentials: { ...credentials, apiBase: server.url },
+    timeoutMs: 5_000,
+  });
+  const instagram = { accessToken: 'IGAAcanned', userId: '17841400000000001' };
+
+  it('Instagram: too few viewers for insights reads the media’s own counts', async () => {
+    answers = {
+      '/v25.0/17900000000000001/insights': graphRefusal({
+        message: '(#10) Not enough viewers for the media to show insights',
+        code: 10,
+      }),
+      '/v25.0/17900000000000001': {
+        status: 200,
+        body: { like_count: 3, comments_count: 1, id: '17900000000000001' },
+      },
+    };
+    expect(
+      await metrics(instagramClient, call('instagram', '17900000000000001', instagram)),
+    ).toEqual({ kind: 'read', counts: { likes: 3, replies: 1, reposts: 0 } });
+  });
+
+  it('Instagram: media posted before the business conversion is rejected, not a token matter', async () => {
+    answers = {
+      '/v25.0/17900000000000002/insights': graphRefusal({
+        message: '(#10) Media Posted Before Business Account Conversion',
+        code: 10,
+        error_subcode: 2108006,
+        error_user_title: 'Media Posted Before Business Account Conversion',
+      }),
+    };
+    const outcome = await metrics(
+      instagramClient,
+      call('instagram', '17900000000000002', instagram),
+    );
+    expect(outcome).toMatchObject({ kind: 'rejected' });
+    expect(JSON.stringify(outcome)).not.toContain('IGAAcanned');
+  });
+
+  it('Facebook: without the insights right the post’s own counts are read, without views or clicks', async () => {
+    answers = {
+      '/v25.0/1234_5678': {
+        status: 200,
+        body: {
+          id: '1234_5678',
+          reactions: { data: [], summary: { total_count: 12, viewer_reaction: 'NONE' } },
+          comments: { data: [], summary: { order: 'ranked', total_count: 2, can_comment: true } },
+          shares: { count: 1 },
+        },
+      },
+      '/v25.0/1234_5678/insights': graphRefusal({
+        message: '(#200) Requires read_insights permission',
+        code: 200,
+      }),
+    };
+    const facebook = { pageId: '1234', pageAccessToken: 'EAAGcanned' };
+    expect(await metrics(facebookClient, call('facebook', '1234_5678', facebook))).toEqual({
+      kind: 'read',
+      counts: { likes: 12, replies: 2, reposts: 1 },
+    });
+  });
+
+  it('LinkedIn: a member’s post reads its social actions alone, and a 403 there is rejected', async () => {
+    const urn = 'urn:li:share:7141138937766391808';
+    const member = {
+      accessToken: 'AQcanned',
+      author: 'urn:li:person:abc123XYZ',
+      version: '202605',
+    };
+    answers = {
+      [`/rest/socialActions/${encodeURIComponent(urn)}`]: {
+        status: 200,
+        body: {
+          likesSummary: { selectedLikes: [], totalLikes: 8, aggregatedTotalLikes: 8 },
+          commentsSummary: {
+            selectedComments: [],
+            totalFirstLevelComments: 1,
+            aggregatedTotalComments: 2,
+          },
+          target: urn,
+        },
+      },
+    };
+    asked.length = 0;
+    expect(await metrics(linkedinClient, call('linkedin', urn, member))).toEqual({
+      kind: 'read',
+      counts: { likes: 8, replies: 2, reposts: 0 },
+    });
+    expect(asked).toEqual([`/rest/socialActions/${encodeURIComponent(urn)}`]);
+
+    answers = {
+      [`/rest/socialActions/${encodeURIComponent(urn)}`]: {
+        status: 403,
+        body: {
+          status: 403,
+          serviceErrorCode: 100,
+          code: 'ACCESS_DENIED',
+          message: 'Not enough permissions to access: socialActions.GET.20260501',
+        },
+      },
+    };
+    expect(await metrics(linkedinClient, call('linkedin', urn, member))).toMatchObject({
+      kind: 'rejected',
+      message: expect.stringContaining('r_member_social'),
     });
   });
 });

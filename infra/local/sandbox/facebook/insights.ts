@@ -15,7 +15,7 @@ import {
   invalidMetric,
 } from '../meta/insights';
 import { unsupported } from './graph';
-import { fail, permalink } from './serialize';
+import { fail, permalink, throttled } from './serialize';
 import type { Exchange } from './state';
 
 const METRICS: InsightMetrics = {
@@ -54,6 +54,8 @@ const RETIRED = Object.fromEntries(
 );
 
 export function readPostInsights(ex: Exchange, id: string) {
+  // A throttle (the `429` fault on a create) holds for every call until it lifts.
+  if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
   const post = ex.state.livePost(ex.page, id);
   if (!post) return fail(ex, 400, unsupported('get', id));
   const asked = askedMetrics(ex.params.get('metric'), METRICS, RETIRED);

@@ -5,7 +5,7 @@
  * second for the organization's administrator only (`rw_organization_admin`).
  */
 import { type AudienceCounts, countsAt } from '../kit/audience';
-import { accessDenied, answer, badRequest, notFound } from './serialize';
+import { accessDenied, answer, badRequest, notFound, rateLimited } from './serialize';
 import { type Exchange, PLATFORM, type StoredPost } from './state';
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"]+/;
@@ -26,6 +26,8 @@ export function countsOf(ex: Exchange, post: StoredPost, now = Date.now()): Audi
 const activityOf = (urn: string) => `urn:li:activity:${urn.slice(urn.lastIndexOf(':') + 1)}`;
 
 export function readSocialActions(ex: Exchange, urn: string) {
+  // A throttle (the `429` fault on a create) holds for every call until it lifts.
+  if (ex.account.rateLimitedUntil > Date.now()) return rateLimited(ex.res);
   const post = ex.state.livePost(ex.account, urn);
   if (!post) return notFound(ex.res, urn);
   const counts = countsOf(ex, post);
@@ -90,6 +92,7 @@ const sum = (rows: AudienceCounts[]): AudienceCounts =>
  * organization's lifetime totals when none is named.
  */
 export function readShareStatistics(ex: Exchange) {
+  if (ex.account.rateLimitedUntil > Date.now()) return rateLimited(ex.res);
   const query = ex.url.searchParams;
   if (query.get('q') !== 'organizationalEntity') {
     return badRequest(ex.res, `Invalid finder: ${query.get('q') ?? '(none)'}`);

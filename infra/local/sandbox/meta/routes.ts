@@ -6,7 +6,7 @@ import { accessToken, graphError, json, type Params, parseGraphInstant, type Rep
 import { articleLinkOf, askedMetrics, audiencePost, countsNow, insightsBody } from './insights';
 import { metaLogin, revokePermissions, tokenRefusal } from './login';
 import { createContainer, publishContainer } from './publish';
-import { type GraphState, select, unsupported, usage } from './state';
+import { type GraphState, select, throttled, unsupported, usage } from './state';
 
 const PAGE_DEFAULT = 25;
 const PAGE_MAX = 100;
@@ -116,9 +116,11 @@ export function readNode(g: GraphState, a: GraphAccount, id: string, params: Par
 export function readInsights(g: GraphState, a: GraphAccount, media: Media, params: Params): Reply {
   const insights = g.network.insights;
   if (!insights) return unsupported(g, 'GET', `${media.id}/insights`);
+  const now = Date.now();
+  // A throttle (the `429` fault on a create) holds for every call until it lifts.
+  if (a.rateLimitedUntil > now) return throttled(g, a, now);
   const asked = askedMetrics(params.metric, insights.metrics, insights.retired);
   if (!asked.ok) return graphError(asked.error);
-  const now = Date.now();
   const post = audiencePost(
     g.platform,
     a.username,
