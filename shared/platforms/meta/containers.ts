@@ -63,26 +63,25 @@ async function withdraw(
 /** The published post's counts, as the network reads them; messages never carry the token. */
 async function metrics(
   network: ContainerNetwork,
+  read: NonNullable<ContainerNetwork['metrics']>,
   clientCall: MetricsCall,
 ): Promise<MetricsOutcome> {
   const id = clientCall.share.remoteId;
   if (!id) return { kind: 'rejected', message: 'The share has no post id to read counts of' };
-  if (!network.metrics) {
-    return { kind: 'rejected', message: `${network.name}'s API gives no counts of a post` };
-  }
   const call = open(network, clientCall);
   if ('kind' in call) return { kind: 'auth', message: call.message };
-  const outcome = await network.metrics(call, id);
+  const outcome = await read(call, id);
   return 'message' in outcome ? scrub(outcome, call) : outcome;
 }
 
 export function createContainerClient(network: ContainerNetwork): ContainerClient {
+  const read = network.metrics;
   return {
     prepare: (call) => prepare(network, call),
     publish: (call) => publish(network, call),
     reconcile: (call) => reconcile(network, call),
     withdraw: (call) => withdraw(network, call),
-    ...(network.metrics ? { metrics: (call: MetricsCall) => metrics(network, call) } : {}),
+    ...(read ? { metrics: (call: MetricsCall) => metrics(network, read, call) } : {}),
     ...(network.replies
       ? {
           replies: {
