@@ -32,6 +32,8 @@ export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
     'w_member_social',
     'w_organization_social',
     'r_organization_social',
+    // a Page post's share statistics (impressions, clicks, shares)
+    'rw_organization_admin',
     'openid',
     'profile',
   ],

@@ -27,6 +27,7 @@ import {
 } from '../rest/http';
 import { sameLink } from '../rest/link';
 import { type FacebookCredentials, parseFacebookCredentials } from './credentials';
+import { readFacebookMetrics } from './metrics';
 
 export { facebookCredentialsSchema } from './credentials';
 
@@ -321,4 +322,9 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   return withdrawOutcome(api, result, call.action);
 }
 
-export const facebookClient: NetworkClient = { publish, reconcile, withdraw };
+export const facebookClient: NetworkClient = {
+  publish,
+  reconcile,
+  withdraw,
+  metrics: readFacebookMetrics,
+};

@@ -12,6 +12,7 @@ import {
   normalizeText,
 } from '../meta/containers';
 import { parseInstagramCredentials } from './credentials';
+import { readInstagramMetrics } from './metrics';
 
 export { instagramCredentialsSchema } from './credentials';
 
@@ -88,4 +89,6 @@ export const instagramClient = createContainerClient({
   profileUrl: (account) => `https://www.instagram.com/${account.trim().replace(/^@/, '')}/`,
   // Not in Meta's reference: delete by hand (docs/networks.md, Instagram).
   deletes: false,
+  // instagram_business_manage_insights (or instagram_manage_insights with Facebook login).
+  metrics: readInstagramMetrics,
 });

@@ -11,6 +11,7 @@ import { type Exchange, restCall, unansweredCreate } from '../rest/http';
 import { type Api, decoded, linkedinPostUrl, POST_URN, postPath, postSchema, rest } from './api';
 import { parseLinkedInCredentials } from './credentials';
 import { describe, duplicateOf, refusal } from './errors';
+import { readLinkedInMetrics } from './metrics';
 import { isShare, reconcile } from './reconcile';
 import { toLittleText } from './rules';
 import { type LinkedInClientOptions, uploadThumbnail } from './thumbnail';
@@ -143,6 +144,7 @@ export function createLinkedInClient(options: LinkedInClientOptions = {}): Netwo
     publish: (call) => publish(call, options),
     reconcile: (call) => reconcile(call),
     withdraw: (call) => withdraw(call),
+    metrics: (call) => readLinkedInMetrics(call),
   };
 }
 

@@ -5,9 +5,9 @@
  * in the account's own list. Each network brings its paths, fields and matching
  * (network.ts); one that takes replies (Threads) also brings a reply's container and where
  * replies are listed. The steps that post are in publish.ts, the lookups in reconcile.ts;
- * the delete is here.
+ * the delete is here, and the counts' read, whose network part is the network's own.
  */
-import type { WithdrawCall, WithdrawOutcome } from '../client';
+import type { MetricsCall, MetricsOutcome, WithdrawCall, WithdrawOutcome } from '../client';
 import { open, scrub } from './call';
 import { classify } from './errors';
 import { graphRequest } from './graph';
@@ -60,12 +60,28 @@ async function withdraw(
   return 'message' in settled ? scrub(settled, call) : settled;
 }
 
+/** The published post's counts, as the network reads them; messages never carry the token. */
+async function metrics(
+  network: ContainerNetwork,
+  read: NonNullable<ContainerNetwork['metrics']>,
+  clientCall: MetricsCall,
+): Promise<MetricsOutcome> {
+  const id = clientCall.share.remoteId;
+  if (!id) return { kind: 'rejected', message: 'The share has no post id to read counts of' };
+  const call = open(network, clientCall);
+  if ('kind' in call) return { kind: 'auth', message: call.message };
+  const outcome = await read(call, id);
+  return 'message' in outcome ? scrub(outcome, call) : outcome;
+}
+
 export function createContainerClient(network: ContainerNetwork): ContainerClient {
+  const read = network.metrics;
   return {
     prepare: (call) => prepare(network, call),
     publish: (call) => publish(network, call),
     reconcile: (call) => reconcile(network, call),
     withdraw: (call) => withdraw(network, call),
+    ...(read ? { metrics: (call: MetricsCall) => metrics(network, read, call) } : {}),
     ...(network.replies
       ? {
           replies: {

@@ -4,7 +4,8 @@
  * where replies go and are listed.
  */
 import type { Share } from '../../domain/share';
-import type { NetworkClient } from '../client';
+import type { MetricsOutcome, NetworkClient } from '../client';
+import type { Call } from './call';
 import type { ParsedCredentials } from './credentials';
 
 /** Where and as whom a client calls: resolved from the channel's credentials. */
@@ -63,6 +64,8 @@ export type ContainerNetwork = {
   profileUrl(account: string): string;
   /** whether the API deletes a published post (`DELETE /{media-id}`); neither edits one */
   deletes: boolean;
+  /** reads the counts of the published post `mediaId` (its insights; insights.ts) */
+  metrics?(call: Call, mediaId: string): Promise<MetricsOutcome>;
   /** a network that takes replies: the container of a thread's part, and a post's replies */
   replies?: {
     /** the container's parameters for `text` as a reply to `parentId` */

@@ -15,6 +15,7 @@ import {
   sameUrl,
 } from '../meta/containers';
 import { parseThreadsCredentials } from './credentials';
+import { readThreadsMetrics } from './metrics';
 
 export { threadsCredentialsSchema } from './credentials';
 
@@ -128,4 +129,6 @@ export const threadsClient = createContainerClient({
   },
   // threads_delete: `DELETE /{threads-media-id}` (docs/networks.md, Threads).
   deletes: true,
+  // threads_manage_insights: `GET /{threads-media-id}/insights`.
+  metrics: readThreadsMetrics,
 });

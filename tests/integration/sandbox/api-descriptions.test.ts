@@ -476,6 +476,9 @@ const GRAPH_OPERATIONS = {
     'GET /v25.0/{id}/feed 200',
     'POST /v25.0/{post} 200',
     'DELETE /v25.0/{post} 200',
+    // a reading of the post's counts: its summaries, then its insights
+    'GET /v25.0/{post} 200',
+    'GET /v25.0/{post}/insights 200',
     // a refused token, and a rate limit: Graph answers both 400 with a code
     'POST /v25.0/{id}/feed 400',
     'POST /v25.0/{id}/feed 503',
@@ -485,6 +488,8 @@ const GRAPH_OPERATIONS = {
     'GET /v25.0/{id} 200',
     'POST /v25.0/{id}/media_publish 200',
     'GET /v25.0/{id}/media 200',
+    // a reading of the post's counts: its insights (still empty), then its own counts
+    'GET /v25.0/{id}/insights 200',
     'POST /v25.0/{id}/media 400',
     'POST /v25.0/{id}/media 503',
   ],
@@ -515,6 +520,7 @@ for (const platform of ['facebook', 'instagram'] as const) {
         'publish: published',
         'reconcile: found',
         'reconcile later: found',
+        'metrics: read',
         `edit: ${deletes}`,
         `delete: ${deletes}`,
         'text too long: rejected',

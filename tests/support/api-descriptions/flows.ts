@@ -1,8 +1,8 @@
 /**
  * The traffic the checks read: each network's client runs what the publisher runs
- * (post, look for the post, a thread where the network takes one, edit and delete where it
- * allows them, a text too long, a 503, a refused token, a rate limit) against its sandbox
- * behind a recording proxy.
+ * (post, look for the post, read its counts where the client does, a thread where the
+ * network takes one, edit and delete where it allows them, a text too long, a 503, a
+ * refused token, a rate limit) against its sandbox behind a recording proxy.
  */
 import sharp from 'sharp';
 import type { Platform } from '../../../shared/domain/platform';
@@ -62,6 +62,10 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
     const old = { ...share, firstClaimedAt: new Date(Date.now() - 2 * HOUR).toISOString() };
     const later = await client.reconcile({ ...base, share: old });
     steps.push(expectKind('reconcile later', later, ['found', 'unsure']));
+    if (client.metrics) {
+      // A reading of the post's counts, as the metrics collector takes it.
+      steps.push(expectKind('metrics', await client.metrics({ ...base, share }), ['read']));
+    }
     if (platform === 'telegram') {
       // Without an image the post is a message with a link preview rather than a photo.
       const text = await client.publish({

@@ -54,9 +54,15 @@ export function accessToken(req: IncomingMessage, params: Params): string | unde
   return params.get('access_token') || header || undefined;
 }
 
-export type FieldSelection = Map<string, FieldSelection | undefined>;
+export type FieldSelection = Map<string, FieldSelection | undefined> & {
+  /** a field's modifiers, e.g. `reactions.summary(total_count).limit(0)`: summary, limit */
+  modifiers?: Map<string, Map<string, string>>;
+};
 
-/** `id,message,attachments{url,unshimmed_url}` as a tree; undefined when it does not parse. */
+/**
+ * `id,message,attachments{url,unshimmed_url}` (with modifiers such as
+ * `.summary(total_count).limit(0)`) as a tree; undefined when it does not parse.
+ */
 export function parseFields(spec: string): FieldSelection | undefined {
   let at = 0;
   function list(): FieldSelection | undefined {
@@ -65,6 +71,15 @@ export function parseFields(spec: string): FieldSelection | undefined {
       const name = /^[a-z_][a-z0-9_]*/i.exec(spec.slice(at))?.[0];
       if (!name) return undefined;
       at += name.length;
+      for (;;) {
+        const modifier = /^\.([a-z_]+)\(([^(){}]*)\)/i.exec(spec.slice(at));
+        if (!modifier) break;
+        at += modifier[0].length;
+        fields.modifiers ??= new Map();
+        const own = fields.modifiers.get(name) ?? new Map<string, string>();
+        own.set(modifier[1] ?? '', modifier[2] ?? '');
+        fields.modifiers.set(name, own);
+      }
       let nested: FieldSelection | undefined;
       if (spec[at] === '{') {
         at += 1;

@@ -1,13 +1,14 @@
 /**
  * The Facebook sandbox's Graph routes: the Page (`me`), its feed (create with Graph's
- * duplicate check and the fault knobs, read with `since` and cursors), and a post (read,
- * edit, delete).
+ * duplicate check and the fault knobs, read with `since` and cursors), and a post (read
+ * with its counts, edit, delete, insights).
  */
 import { POST_FAULTS } from '../faults';
 import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
 import { playCreate, type Refusal } from '../kit/play';
 import { parseGraphInstant as graphInstant } from '../meta/http';
 import { type FieldSelection, parseFields, unsupported } from './graph';
+import { readPostInsights } from './insights';
 import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
 import { type Exchange, MAX_MESSAGE, PLATFORM, type Post } from './state';
 
@@ -228,6 +229,8 @@ export async function route(ex: Exchange, rest: string) {
       );
     }
   }
+  const insightsOf = /^(\d+_\d+)\/insights$/.exec(rest);
+  if (insightsOf?.[1] && method === 'GET') return readPostInsights(ex, insightsOf[1]);
   if (/^\d+_\d+$/.test(rest)) {
     const post = ex.state.livePost(ex.page, rest);
     const verb = method === 'DELETE' ? 'delete' : method === 'POST' ? 'post' : 'get';

@@ -1,6 +1,7 @@
 /** How the Facebook sandbox renders a post and Graph's errors, with the usage header. */
 import { randomBytes } from 'node:crypto';
 import { graphTime } from '../meta/http';
+import { articleLinkOf, audiencePost, countsNow } from '../meta/insights';
 import { type FieldSelection, type GraphErrorBody, sendGraphError } from './graph';
 import type { Exchange, Page, Post } from './state';
 
@@ -43,6 +44,18 @@ export function serializePost(
         target: { url: shimmed(post.link) },
       })
     : undefined;
+  const counts = countsNow(
+    audiencePost(
+      'facebook',
+      page.name,
+      articleLinkOf(post.message, post.link, permalink(post)),
+      post.createdAt,
+    ),
+  );
+  const summarised = (name: string, summary: Record<string, unknown>) => ({
+    data: [],
+    ...(fields.modifiers?.get(name)?.has('summary') ? { summary } : {}),
+  });
   const all: Record<string, unknown> = {
     id: post.id,
     message: post.message || undefined,
@@ -53,6 +66,15 @@ export function serializePost(
     is_published: true,
     from: { name: page.name, id: page.id },
     attachments: attachment ? { data: [attachment] } : undefined,
+    // The audience model's counts now; the sandbox knows no reactors by name.
+    reactions: summarised('reactions', { total_count: counts.likes, viewer_reaction: 'NONE' }),
+    comments: summarised('comments', {
+      order: 'ranked',
+      total_count: counts.replies,
+      can_comment: true,
+    }),
+    // Graph leaves `shares` out of a post nobody has shared.
+    shares: counts.reposts > 0 ? { count: counts.reposts } : undefined,
   };
   // Graph always answers the id, asked for or not.
   return { id: post.id, ...select(fields, all) };

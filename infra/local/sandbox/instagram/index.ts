@@ -1,8 +1,9 @@
 /**
  * A loopback Instagram Graph API (graph.instagram.com or graph.facebook.com, any
  * version) that Crier's Instagram client talks to unchanged: image containers, their
- * status, media_publish, the account's media, the publishing limit, delete, and the
- * fault knobs (docs/networks.md, Instagram). Undocumented error bodies are marked.
+ * status, media_publish, the account's media, the publishing limit, delete, a post's
+ * insights (empty for a while after publishing, as Meta's lag), its like and comment
+ * counts, and the fault knobs (docs/networks.md, Instagram). Undocumented error bodies are marked.
  */
 
 import {
@@ -13,9 +14,18 @@ import {
   invalid,
   isWebUrl,
   launchGraphSandbox,
+  type Media,
 } from '../meta';
+import type { GraphAccount } from '../meta/account';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
+import {
+  articleLinkOf,
+  audiencePost,
+  countsNow,
+  type InsightMetrics,
+  invalidMetric,
+} from '../meta/insights';
 import { INSTAGRAM_LOGIN } from '../meta/login';
 import type { SandboxContext, SandboxFactory } from '../types';
 
@@ -63,6 +73,82 @@ const STATUS_TEXT = {
   EXPIRED: 'Expired: Media was not published within 24 hours.',
   PUBLISHED: 'Published: Media has been successfully published.',
 } as const;
+
+/**
+ * How long a post's insights stay empty: Meta's data lags up to 48 hours; here a few
+ * seconds, so that a local run with `CRIER_METRICS_AFTER=5s,20s` sees the first reading
+ * fall back to the media's own counts and the second read the insights.
+ */
+export const INSTAGRAM_INSIGHTS_LAG_MS = 10_000;
+
+/** The media insights Instagram documents for a feed image, each from the audience's counts. */
+const INSIGHTS: InsightMetrics = {
+  views: {
+    value: (c) => c.views,
+    title: 'Views',
+    description: 'The number of times the media was played or displayed.',
+  },
+  reach: {
+    value: (c) => Math.floor(c.views * 0.8),
+    title: 'Accounts reached',
+    description: 'The number of unique accounts that have seen the media at least once.',
+  },
+  likes: {
+    value: (c) => c.likes,
+    title: 'Likes',
+    description: 'The number of likes on the media.',
+  },
+  comments: {
+    value: (c) => c.replies,
+    title: 'Comments',
+    description: 'The number of comments on the media.',
+  },
+  shares: {
+    value: (c) => c.reposts,
+    title: 'Shares',
+    description: 'The number of shares of the media.',
+  },
+  // Saves: the audience model has no such count; its quote rate, a small one, stands in.
+  saved: {
+    value: (c) => c.quotes,
+    title: 'Saved',
+    description: 'The number of saves of the media.',
+  },
+  total_interactions: {
+    value: (c) => c.likes + c.replies + c.reposts + c.quotes,
+    title: 'Interactions',
+    description: 'The number of likes, saves, comments and shares on the media.',
+  },
+};
+
+/** Retired in 2025 for media made since July 2024 (`views` replaced them); the wording is unconfirmed. */
+const RETIRED = Object.fromEntries(
+  [
+    'impressions',
+    'plays',
+    'clips_replays_count',
+    'ig_reels_aggregated_all_plays_count',
+    'video_views',
+  ].map((name) => [
+    name,
+    {
+      ...invalidMetric(name),
+      message: `(#100) The ${name} metric is no longer supported for this media. Use views instead.`,
+    },
+  ]),
+);
+
+/** The media's `like_count` and `comments_count`: live, unlike its insights. */
+function ownCounts(media: Media, account: GraphAccount) {
+  const post = audiencePost(
+    'instagram',
+    account.username,
+    articleLinkOf(media.text, undefined, media.permalink),
+    media.createdAt,
+  );
+  const counts = countsNow(post);
+  return { like_count: counts.likes, comments_count: counts.replies };
+}
 
 const instagram: GraphNetwork = {
   login: INSTAGRAM_LOGIN,
@@ -119,8 +205,7 @@ const instagram: GraphNetwork = {
     alt_text: media.altText,
     owner: { id: account.id },
     is_comment_enabled: true,
-    like_count: 0,
-    comments_count: 0,
+    ...ownCounts(media, account),
   }),
   userFields: (account) => ({
     id: account.id,
@@ -133,6 +218,7 @@ const instagram: GraphNetwork = {
   permalink: (_account, code) => `https://www.instagram.com/p/${code}/`,
   // Delete is not in Meta's reference as read (docs/networks.md): Graph's usual answer.
   deleted: () => ({ success: true }),
+  insights: { metrics: INSIGHTS, retired: RETIRED, lagMs: INSTAGRAM_INSIGHTS_LAG_MS },
 };
 
 export type InstagramSandbox = GraphSandbox;

@@ -96,7 +96,10 @@ async function handle(state: LinkedInState, req: IncomingMessage, res: ServerRes
   if (organizationPath?.[1] && req.method === 'GET') {
     return organization(state, res, organizationPath[1]);
   }
-  await route({ state, req, res, url, body, account, version }, path);
+  await route(
+    { state, req, res, url, body, account, version, ...(scopes ? { scopes } : {}) },
+    path,
+  );
 }
 
 export async function launchLinkedInSandbox(

@@ -1,6 +1,7 @@
 /**
  * The LinkedIn sandbox's routes under `/rest`: posts (create, read, find by author,
- * partial update, delete) and images (initializeUpload, read), and the upload URL.
+ * partial update, delete), their social actions and share statistics, images
+ * (initializeUpload, read), and the upload URL.
  */
 import { randomBytes } from 'node:crypto';
 import { isRecord, send } from '../kit/http';
@@ -27,6 +28,7 @@ import {
   PLATFORM,
   type StoredPost,
 } from './state';
+import { readShareStatistics, readSocialActions } from './statistics';
 
 /** Commentary is the only field the sandbox lets a PARTIAL_UPDATE change (docs/networks.md). */
 const UPDATABLE = ['commentary'];
@@ -184,6 +186,8 @@ type Handler = (ex: Exchange, key: string) => void | Promise<void>;
 const POST = /^\/rest\/posts\/(urn:li:(?:share|ugcPost):\d+)$/;
 const IMAGE = /^\/rest\/images\/(urn:li:image:[A-Za-z0-9_-]+)$/;
 const INITIALIZE = '/rest/images?action=initializeUpload';
+const SOCIAL_ACTIONS = /^\/rest\/socialActions\/(urn:li:(?:share|ugcPost):\d+)$/;
+const SHARE_STATISTICS = '/rest/organizationalEntityShareStatistics';
 
 /** The method is Rest.li's (`X-RestLi-Method`) after the HTTP method and a colon, or none. */
 const ROUTES: Route<Handler>[] = [
@@ -195,13 +199,15 @@ const ROUTES: Route<Handler>[] = [
   { method: 'POST:PARTIAL_UPDATE', path: POST, handle: updatePost },
   { method: 'POST', path: INITIALIZE, handle: initializeUpload },
   { method: 'GET', path: IMAGE, handle: getImage },
+  { method: 'GET', path: SOCIAL_ACTIONS, handle: readSocialActions },
+  { method: 'GET', path: SHARE_STATISTICS, handle: readShareStatistics },
 ];
 
 /** Routes a request that passed auth and the version checks; keys are matched decoded. */
 export async function route(ex: Exchange, path: string): Promise<void> {
   const method = ex.req.method ?? 'GET';
   const restli = String(ex.req.headers['x-restli-method'] ?? '').toUpperCase();
-  const keyed = /^\/rest\/(posts|images)\/([^/]+)$/.exec(path);
+  const keyed = /^\/rest\/(posts|images|socialActions)\/([^/]+)$/.exec(path);
   const action = ex.url.searchParams.get('action');
   const target = keyed
     ? `/rest/${keyed[1]}/${decodeKey(keyed[2] ?? '')}`

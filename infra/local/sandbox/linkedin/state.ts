@@ -79,6 +79,8 @@ export type Exchange = {
   body: Buffer;
   account: Account;
   version: string;
+  /** the scopes an OAuth token was granted; undefined for the account's own token */
+  scopes?: string[];
 };
 
 export function versionOf(now: number): string {

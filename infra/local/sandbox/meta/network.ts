@@ -3,6 +3,7 @@ import type { Platform } from '../../../../shared/domain/platform';
 import type { RunningSandbox } from '../types';
 import type { Container, ContainerDraft, ContainerState, GraphAccount, Media } from './account';
 import type { GraphErrorFields, Params } from './http';
+import type { InsightMetrics } from './insights';
 import type { MetaLogin } from './login';
 
 export type Drafted = { ok: true; draft: ContainerDraft } | { ok: false; error: GraphErrorFields };
@@ -55,6 +56,15 @@ export type GraphNetwork = {
   replies?: { edge: string; unknownParent(id: string): GraphErrorFields };
   /** the network's own login (Threads, Instagram with Instagram login) */
   login?: MetaLogin;
+  /**
+   * A post's insights edge (`GET /{media-id}/insights`): the metrics served, the retired
+   * ones with their own refusal, and how long after publishing they stay empty.
+   */
+  insights?: {
+    metrics: InsightMetrics;
+    retired?: Record<string, GraphErrorFields>;
+    lagMs?: number;
+  };
 };
 
 export type GraphSandboxOptions = {
@@ -67,6 +77,8 @@ export type GraphSandboxOptions = {
   publishQuota?: number;
   /** how late the `slow` fault answers */
   slowMs?: number;
+  /** how long a post's insights stay empty after publishing (the network's default otherwise) */
+  insightsLagMs?: number;
 };
 
 export type GraphSandbox = RunningSandbox & {

@@ -3,9 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DAY_MS, type GraphAccount, type Media } from './account';
 import { INVALID_TOKEN, NO_TOKEN } from './errors';
 import { accessToken, graphError, json, type Params, parseGraphInstant, type Reply } from './http';
+import { articleLinkOf, askedMetrics, audiencePost, countsNow, insightsBody } from './insights';
 import { metaLogin, revokePermissions, tokenRefusal } from './login';
 import { createContainer, publishContainer } from './publish';
-import { type GraphState, select, unsupported } from './state';
+import { type GraphState, select, throttled, unsupported, usage } from './state';
 
 const PAGE_DEFAULT = 25;
 const PAGE_MAX = 100;
@@ -111,6 +112,25 @@ export function readNode(g: GraphState, a: GraphAccount, id: string, params: Par
   return unsupported(g, 'GET', id);
 }
 
+/** `GET /{media-id}/insights?metric=…`: the audience's counts now, empty while they lag. */
+export function readInsights(g: GraphState, a: GraphAccount, media: Media, params: Params): Reply {
+  const insights = g.network.insights;
+  if (!insights) return unsupported(g, 'GET', `${media.id}/insights`);
+  const now = Date.now();
+  // A throttle (the `429` fault on a create) holds for every call until it lifts.
+  if (a.rateLimitedUntil > now) return throttled(g, a, now);
+  const asked = askedMetrics(params.metric, insights.metrics, insights.retired);
+  if (!asked.ok) return graphError(asked.error);
+  const post = audiencePost(
+    g.platform,
+    a.username,
+    articleLinkOf(media.text, media.linkAttachment, media.permalink),
+    media.createdAt,
+  );
+  const counts = now >= media.createdAt + g.insightsLagMs ? countsNow(post, now) : undefined;
+  return json(200, insightsBody(media.id, asked.names, insights.metrics, counts), usage(g, a, now));
+}
+
 export function deleteNode(g: GraphState, a: GraphAccount, id: string): Reply {
   const media = a.media.get(id);
   if (!media) return unsupported(g, 'DELETE', id);
@@ -161,6 +181,9 @@ export async function route(
     return unsupported(g, method, node);
   }
   const replied = a.media.get(node);
+  if (method === 'GET' && edge === 'insights' && replied) {
+    return readInsights(g, a, replied, params);
+  }
   if (method === 'GET' && g.network.replies && edge === g.network.replies.edge && replied) {
     return listPosts(g, a, params, url, a.repliesTo(replied.id));
   }

@@ -17,6 +17,8 @@ export class GraphState {
   readonly readyMs: number;
   readonly ttlMs: number;
   readonly slowMs: number;
+  /** how long a post's insights stay empty after publishing */
+  readonly insightsLagMs: number;
   readonly account: GraphAccount;
   readonly accounts: Map<string, GraphAccount>;
   readonly requestLog: { method: string; path: string }[] = [];
@@ -37,6 +39,7 @@ export class GraphState {
     this.readyMs = options.readyMs ?? 200;
     this.ttlMs = options.containerTtlMs ?? DAY_MS;
     this.slowMs = options.slowMs ?? 3_000;
+    this.insightsLagMs = options.insightsLagMs ?? network.insights?.lagMs ?? 0;
     this.account = new GraphAccount(
       this.nextId(),
       options.username ?? 'newsroom',

@@ -2,7 +2,7 @@
  * A loopback Threads API (graph.threads.net, v1.0) that Crier's Threads client talks to
  * unchanged: TEXT and IMAGE containers (replies too, with `reply_to_id`), their status,
  * threads_publish, the user's threads, a post's replies, the publishing limit, delete,
- * and the fault knobs (docs/networks.md, Threads).
+ * a post's insights from the audience model, and the fault knobs (docs/networks.md, Threads).
  * Error bodies Meta does not document for Threads take Graph's shapes; each is marked.
  */
 
@@ -17,6 +17,7 @@ import {
 } from '../meta';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
+import type { InsightMetrics } from '../meta/insights';
 import { THREADS_LOGIN } from '../meta/login';
 import type { SandboxContext, SandboxFactory } from '../types';
 import { threadsLinkCount, threadsTextLength } from './text';
@@ -92,6 +93,37 @@ const notFound = (id: string) => ({
   error_user_msg: `The media with id ${id} cannot be found.`,
 });
 
+/** The media insights Threads documents, each from the audience model's counts. */
+const INSIGHTS: InsightMetrics = {
+  views: {
+    value: (c) => c.views,
+    title: 'Views',
+    description: 'The number of times your post was played or displayed.',
+  },
+  likes: { value: (c) => c.likes, title: 'Likes', description: 'The number of likes on the post.' },
+  replies: {
+    value: (c) => c.replies,
+    title: 'Replies',
+    description: 'The number of replies on the post.',
+  },
+  reposts: {
+    value: (c) => c.reposts,
+    title: 'Reposts',
+    description: 'The number of times the post was reposted.',
+  },
+  quotes: {
+    value: (c) => c.quotes,
+    title: 'Quotes',
+    description: 'The number of times the post was quoted.',
+  },
+  // Sends to others: the audience model has no such count; half its reposts stand in.
+  shares: {
+    value: (c) => Math.floor(c.reposts / 2),
+    title: 'Shares',
+    description: 'The number of shares of the post.',
+  },
+};
+
 const threads: GraphNetwork = {
   login: THREADS_LOGIN,
   platform: 'threads',
@@ -151,6 +183,7 @@ const threads: GraphNetwork = {
   }),
   permalink: (account, code) => `https://www.threads.net/@${account.username}/post/${code}`,
   deleted: (media) => ({ success: true, deleted_id: media.id }),
+  insights: { metrics: INSIGHTS },
   replies: {
     edge: 'replies',
     // What Threads answers a reply to a post that is not there is unconfirmed: Graph's
