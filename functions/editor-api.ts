@@ -200,9 +200,10 @@ async function shareImage(
 const engagement = { engagement: engagementStore(), clock };
 
 /** The site an engagement request reads, as the caller may see it. */
-function siteAsked(editor: Editor, asked: string | undefined): string {
-  const known = (siteId: string) =>
-    live?.siteOf(siteId) !== undefined || siteId === DEFAULT_SITE_ID;
+function siteAsked(editor: Editor, asked: string | undefined): Promise<string> {
+  // The table, not the cached directory: a site made a moment ago is there.
+  const known = async (siteId: string) =>
+    siteId === DEFAULT_SITE_ID || (await sites.directory.getSite(siteId)) !== undefined;
   return engagementSite(editor, asked, known, DEFAULT_SITE_ID);
 }
 
@@ -401,9 +402,14 @@ export const handler = withObservability(
           ),
         ),
       'GET /api/engagement': async ({ query, editor }) =>
-        ok(await readEngagement(engagement, { ...query, siteId: siteAsked(editor, query.siteId) })),
+        ok(
+          await readEngagement(engagement, {
+            ...query,
+            siteId: await siteAsked(editor, query.siteId),
+          }),
+        ),
       'GET /api/engagement/posts.csv': async ({ query, editor }) => {
-        const siteId = siteAsked(editor, query.siteId);
+        const siteId = await siteAsked(editor, query.siteId);
         const { days, posts } = await periodPosts(engagement, { ...query, siteId });
         const name = `engagement-${siteId}-${days[0]}-${days.at(-1)}.csv`;
         return download(

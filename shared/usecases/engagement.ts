@@ -113,16 +113,16 @@ export function periodDays(query: Pick<EngagementQuery, 'from' | 'to'>, now: Dat
 }
 
 /** The site a request reads: the one asked for, if the caller may; else their only one. */
-export function engagementSite(
+export async function engagementSite(
   caller: { sites: 'all' | readonly string[] },
   asked: string | undefined,
-  exists: (siteId: string) => boolean,
+  exists: (siteId: string) => Promise<boolean>,
   defaultSite: string,
-): string {
+): Promise<string> {
   if (asked !== undefined) {
     // Another site's figures are as good as absent, as its articles are.
     const allowed = caller.sites === 'all' || caller.sites.includes(asked);
-    if (!allowed || !exists(asked)) throw new NotFoundError(`No site ${asked}`);
+    if (!allowed || !(await exists(asked))) throw new NotFoundError(`No site ${asked}`);
     return asked;
   }
   if (caller.sites === 'all') return defaultSite;
