@@ -10,6 +10,12 @@ import uPlot from 'uplot';
 export type ChartSeries = { label: string; values: number[] };
 
 /** Colours that keep apart on white and for the common colour blindnesses (Okabe-Ito). */
+const DAY_LABEL = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
 const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
 
 export function Chart({
@@ -49,6 +55,8 @@ export function Chart({
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
       ...(utcDays ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
+      // Room on the right for the last slanted name.
+      ...(bars ? { padding: [8, 28, 0, 0] as uPlot.Padding } : {}),
       axes: [
         bars
           ? {
@@ -56,10 +64,16 @@ export function Chart({
               values: (_u, splits) => splits.map((v) => categories?.[v] ?? ''),
               // Slanted, so that names never run into each other on a phone.
               rotate: -40,
-              size: 84,
+              size: 100,
               gap: 4,
             }
-          : {},
+          : utcDays
+            ? {
+                // Ticks on whole days only, labelled by date (not 6am, 12pm).
+                incrs: [1, 2, 7, 14, 28].map((days) => days * 86_400),
+                values: (_u, splits) => splits.map((s) => DAY_LABEL.format(new Date(s * 1000))),
+              }
+            : {},
         { size: 48 },
       ],
       series: [

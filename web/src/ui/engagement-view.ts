@@ -9,6 +9,7 @@ import { NETWORK_NAMES } from '../../../shared/domain/platform';
 import type { EngagementQuery } from '../api';
 import {
   addDays,
+  countRows,
   daySeconds,
   formatCount,
   PERIODS,
@@ -105,10 +106,10 @@ function TopPost({ post }: { post: EngagementPost }) {
       ${post.section ? ` · ${post.section}` : ''}
     </span>
     <span class="top-figures">
-      <strong>${formatCount(post.engagement)}</strong> engagement ·
-      ${' '}${formatCount(post.likes)} likes · ${formatCount(post.reposts)} reposts ·
-      ${' '}${formatCount(post.replies)} replies
-      ${post.views !== undefined ? ` · ${formatCount(post.views)} views` : ''}
+      <strong>${formatCount(post.engagement)}</strong> engagement
+      ${countRows(post.platform, post)
+        .filter((row) => row.value !== undefined)
+        .map((row) => ` · ${formatCount(row.value)} ${row.label.toLowerCase()}`)}
     </span>
     ${
       post.remoteUrl &&
@@ -120,8 +121,8 @@ function TopPost({ post }: { post: EngagementPost }) {
 }
 
 function Charts({ data }: { data: Engagement }) {
-  const channelNames = data.channels.map((c) => shortLabel(c.channelId));
-  const sectionNames = data.sections.map((s) => shortLabel(s.section ?? 'No section'));
+  const channelNames = data.channels.map((c) => shortLabel(c.channelId, 16));
+  const sectionNames = data.sections.map((s) => shortLabel(s.section ?? 'No section', 16));
   return html`
     <section class="engagement-block" aria-labelledby="by-day">
       <h2 id="by-day">Per day</h2>
