@@ -245,6 +245,12 @@ describe('the Engagement page', () => {
       .toBeGreaterThanOrEqual(3);
     const legends = await page.locator('.engagement-block .u-legend .u-label').allTextContents();
     expect(legends).toEqual(expect.arrayContaining(['Engagement', 'Likes', 'Reposts', 'Replies']));
+    // Telegram's row: no reposts counted, rather than 0.
+    const telegramRow = page
+      .getByRole('region', { name: 'Per channel' })
+      .locator('.figures-table tbody tr', { hasText: 'telegram-newsroom' });
+    expect(await telegramRow.locator('td[data-label="Reposts"]').textContent()).toBe('–');
+    expect(await telegramRow.locator('td[data-label="Likes"]').textContent()).toBe('24');
     // The section table names both sections.
     const sections = await page
       .getByRole('region', { name: 'Per section' })

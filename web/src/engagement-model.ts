@@ -23,6 +23,10 @@ const NEVER_REPORTED: Partial<Record<Platform, readonly CountKey[]>> = {
   telegram: ['reposts', 'replies', 'quotes', 'views', 'clicks'],
 };
 
+/** Whether a network reports this count at all (Telegram: its reactions, as likes, only). */
+export const reports = (platform: Platform, key: CountKey): boolean =>
+  !(NEVER_REPORTED[platform] ?? []).includes(key);
+
 /** Each count of a reading, undefined where the network does not report it. */
 export function countRows(
   platform: Platform,

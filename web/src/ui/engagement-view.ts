@@ -5,7 +5,7 @@
  */
 import { html } from 'htm/preact';
 import { useContext, useState } from 'preact/hooks';
-import { NETWORK_NAMES } from '../../../shared/domain/platform';
+import { NETWORK_NAMES, type Platform } from '../../../shared/domain/platform';
 import type { EngagementQuery } from '../api';
 import {
   addDays,
@@ -14,6 +14,7 @@ import {
   formatCount,
   PERIODS,
   periodEnding,
+  reports,
   shortLabel,
   todayUtc,
 } from '../engagement-model';
@@ -74,7 +75,8 @@ function FiguresTable({
   rows,
 }: {
   caption: string;
-  rows: { name: string; figures: Figures }[];
+  /** `platform`: a channel's network, whose counts it never reports are shown as such */
+  rows: { name: string; figures: Figures; platform?: Platform }[];
 }) {
   return html`<div class="table-wrap">
     <table class="figures-table">
@@ -89,7 +91,17 @@ function FiguresTable({
         ${rows.map(
           (row) => html`<tr>
             <th scope="row">${row.name}</th>
-            ${FIGURE_COLUMNS.map(([key, label]) => html`<td data-label=${label}>${formatCount(row.figures[key])}</td>`)}
+            ${FIGURE_COLUMNS.map(
+              ([key, label]) =>
+                html`<td data-label=${label}>${
+                  row.platform &&
+                  key !== 'posts' &&
+                  key !== 'engagement' &&
+                  !reports(row.platform, key)
+                    ? '–'
+                    : formatCount(row.figures[key])
+                }</td>`,
+            )}
           </tr>`,
         )}
       </tbody>
@@ -151,7 +163,7 @@ function Charts({ data }: { data: Engagement }) {
       }
       <${FiguresTable}
         caption="Channel figures"
-        rows=${data.channels.map((c) => ({ name: `${c.channelId} (${NETWORK_NAMES[c.platform]})`, figures: c }))}
+        rows=${data.channels.map((c) => ({ name: `${c.channelId} (${NETWORK_NAMES[c.platform]})`, figures: c, platform: c.platform }))}
       />
     </section>
     <section class="engagement-block" aria-labelledby="by-section">
