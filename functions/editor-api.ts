@@ -12,7 +12,9 @@ import {
   composeSettingsOf,
   directPath,
   editorToken,
+  engagementStore,
   liveChannels,
+  metricsStore,
   notificationStore,
   previewStore,
   sharePlanner,
@@ -27,7 +29,7 @@ import {
   serverLimit,
 } from '../shared/composition/network';
 import type { LiveChannels } from '../shared/config/directory-cache';
-import { type Article, siteOf } from '../shared/domain/article';
+import { type Article, DEFAULT_SITE_ID, siteOf } from '../shared/domain/article';
 import type { Channel } from '../shared/domain/channel';
 import type { DirectoryChannel } from '../shared/domain/channel-directory';
 import { NotFoundError } from '../shared/domain/errors';
@@ -36,11 +38,18 @@ import type { Platform } from '../shared/domain/platform';
 import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
 import { bulkAnswer } from '../shared/http/bulk-routes';
-import { bytes, created, editorApi, noContent, ok } from '../shared/http/editor-api';
+import { bytes, created, download, editorApi, noContent, ok } from '../shared/http/editor-api';
 import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import type { ChosenImageInput } from '../shared/preview/chosen-image';
+import {
+  engagementCsv,
+  engagementSite,
+  periodPosts,
+  readEngagement,
+  readShareReadings,
+} from '../shared/usecases/engagement';
 import { getArticle, linked, listArticles } from '../shared/usecases/read-articles';
 import { nextFreeTime, releaseSlot } from '../shared/usecases/schedule-share';
 import { readShareImage, type ShareImageChoice } from '../shared/usecases/share-images';
@@ -185,6 +194,17 @@ async function shareImage(
     mayRead(editor),
   );
   return bytes(image.bytes, image.mimeType);
+}
+
+/** A site's engagement figures, read a day at a time. */
+const engagement = { engagement: engagementStore(), clock };
+
+/** The site an engagement request reads, as the caller may see it. */
+function siteAsked(editor: Editor, asked: string | undefined): Promise<string> {
+  // The table, not the cached directory: a site made a moment ago is there.
+  const known = async (siteId: string) =>
+    siteId === DEFAULT_SITE_ID || (await sites.directory.getSite(siteId)) !== undefined;
+  return engagementSite(editor, asked, known, DEFAULT_SITE_ID);
 }
 
 /** Built on its first request: turning every schema into JSON Schema takes a while. */
@@ -373,6 +393,31 @@ export const handler = withObservability(
       'DELETE /api/editors/{id}': async ({ path, editor }) =>
         ok(await revokeEditor(sites, path.id, editor)),
       'GET /api/audit': async ({ query }) => ok(await listAudit(sites, query)),
+      'GET /api/articles/{articleId}/shares/{channelId}/metrics': async ({ path, editor }) =>
+        ok(
+          await readShareReadings(
+            { articles: reads.articles, shares: reads.shares, readings: metricsStore() },
+            { articleId: path.articleId, key: path.channelId },
+            mayRead(editor),
+          ),
+        ),
+      'GET /api/engagement': async ({ query, editor }) =>
+        ok(
+          await readEngagement(engagement, {
+            ...query,
+            siteId: await siteAsked(editor, query.siteId),
+          }),
+        ),
+      'GET /api/engagement/posts.csv': async ({ query, editor }) => {
+        const siteId = await siteAsked(editor, query.siteId);
+        const { days, posts } = await periodPosts(engagement, { ...query, siteId });
+        const name = `engagement-${siteId}-${days[0]}-${days.at(-1)}.csv`;
+        return download(
+          new TextEncoder().encode(engagementCsv(posts)),
+          'text/csv; charset=utf-8',
+          name,
+        );
+      },
     },
     editorToken(),
     async (token) => sites.access.editorByToken(token),

@@ -401,6 +401,9 @@ export const FUNCTIONS = {
       'POST /api/editors',
       'DELETE /api/editors/{id}',
       'GET /api/audit',
+      'GET /api/articles/{articleId}/shares/{channelId}/metrics',
+      'GET /api/engagement',
+      'GET /api/engagement/posts.csv',
     ],
     // Sends a share that an edit or an action makes due straight to the publish queue.
     // Sends a test digest to a site's notification targets (POST .../notifications/test),

@@ -42,7 +42,9 @@ import { createDocumentClient } from '../store/client';
 import { DynamoComposeMarkers } from '../store/compose-markers';
 import { DynamoConnectStore } from '../store/connect-store';
 import { DynamoDeliveryGuard } from '../store/delivery-guard';
+import { DynamoEngagementStore } from '../store/engagement-store';
 import { DynamoFeedStore } from '../store/feed-store';
+import { DynamoMetricsStore } from '../store/metrics-store';
 import { DynamoNotificationStore } from '../store/notification-store';
 import { DynamoPreviewStore } from '../store/preview-store';
 import { DynamoRefreshLeases } from '../store/refresh-leases';
@@ -110,6 +112,10 @@ const onTable = <T>(make: (db: DynamoDBDocumentClient, table: string) => T) =>
 export const articleStore = onTable((db, table) => new DynamoArticleStore(db, table, clock));
 export const composeMarkers = onTable((db, table) => new DynamoComposeMarkers(db, table));
 export const shareStore = onTable((db, table) => new DynamoShareStore(db, table));
+/** The desk's engagement figures; a stored reading feeds them (`recordReading`). */
+export const engagementStore = onTable((db, table) => new DynamoEngagementStore(db, table));
+/** Every reading of each published post's counts. */
+export const metricsStore = onTable((db, table) => new DynamoMetricsStore(db, table));
 export const channelStateStore = onTable((db, table) => new DynamoChannelStateStore(db, table));
 export const slotStore = onTable((db, table) => new DynamoSlotStore(db, table));
 export const refreshLeases = onTable((db, table) => new DynamoRefreshLeases(db, table));

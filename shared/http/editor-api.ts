@@ -20,7 +20,7 @@ import { errorResponse, json } from './responses';
 export type Answer = {
   status: number;
   body: unknown;
-  bytes?: { data: Uint8Array; contentType: string };
+  bytes?: { data: Uint8Array; contentType: string; download?: string };
 };
 
 export const ok = (body: unknown): Answer => ({ status: 200, body });
@@ -35,6 +35,13 @@ export const bytes = (data: Uint8Array, contentType: string): Answer => ({
   status: 200,
   body: undefined,
   bytes: { data, contentType },
+});
+
+/** A file to save under `filename` (a CSV export): read fresh each time, never kept. */
+export const download = (data: Uint8Array, contentType: string, filename: string): Answer => ({
+  status: 200,
+  body: undefined,
+  bytes: { data, contentType, download: filename },
 });
 
 /** Done, with nothing to say. */
@@ -103,8 +110,11 @@ export function editorApi(
           statusCode: answer.status,
           headers: {
             'content-type': answer.bytes.contentType,
-            'cache-control': 'private, max-age=300',
+            'cache-control': answer.bytes.download ? 'no-store' : 'private, max-age=300',
             'x-content-type-options': 'nosniff',
+            ...(answer.bytes.download
+              ? { 'content-disposition': `attachment; filename="${answer.bytes.download}"` }
+              : {}),
           },
           body: Buffer.from(answer.bytes.data).toString('base64'),
           isBase64Encoded: true,

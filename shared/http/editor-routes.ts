@@ -33,6 +33,7 @@ import {
 import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
 import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
+import { ENGAGEMENT_COMPONENTS, ENGAGEMENT_ROUTES } from './engagement-routes';
 import { type EditorRoute, errorSchema, refused } from './route-kit';
 
 export { type EditorRoute, errorSchema, type ResponseStatus } from './route-kit';
@@ -238,6 +239,7 @@ export const COMPONENTS = {
   EditorList: editorListSchema,
   AuditList: auditListSchema,
   ...DESK_COMPONENTS,
+  ...ENGAGEMENT_COMPONENTS,
 } as const;
 
 const shareWrites = {
@@ -412,6 +414,7 @@ export const EDITOR_ROUTES = [
   ...BULK_ROUTES,
   ...DESK_ROUTES,
   ...DIRECTORY_ROUTES,
+  ...ENGAGEMENT_ROUTES,
 ] as const satisfies readonly EditorRoute[];
 
 export type EditorRouteKey = (typeof EDITOR_ROUTES)[number]['routeKey'];

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '../domain/article';
+import { readingSchema } from '../domain/metrics';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
 import { HISTORY_NOTES, mediaRefSchema, type Share } from '../domain/share';
@@ -158,6 +159,10 @@ export const shareViewSchema = z.object({
   historyDropped: z.number().int().meta({
     description: 'How many history entries between the first and the kept ones were let go',
   }),
+  metrics: readingSchema.nullable().optional().meta({
+    description:
+      "The post's latest counts (every reading: GET …/shares/{channelId}/metrics): null on a published share until its first reading; a count the network does not report is absent. Absent on a share that was never read and is not published",
+  }),
 });
 export type ShareView = z.output<typeof shareViewSchema>;
 
@@ -301,7 +306,14 @@ export function shareView(share: Share): ShareView {
     updatedAt: share.updatedAt,
     history: share.history,
     historyDropped: share.historyDropped ?? 0,
+    ...metricsOf(share),
   };
+}
+
+/** A published share always says what was read of it (null: nothing yet); another, only if read. */
+function metricsOf(share: Share): Pick<ShareView, 'metrics'> {
+  if (share.metrics) return { metrics: share.metrics };
+  return share.status === 'published' ? { metrics: null } : {};
 }
 
 /** The view's fields that shareSummarySchema picks, so the two read a share alike. */

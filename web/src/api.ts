@@ -3,6 +3,12 @@ import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
 import { type BulkRequest, type BulkResult, bulkAnswerSchema } from './bulk-schemas';
 import {
+  type Engagement,
+  engagementSchema,
+  type Reading,
+  readingsAnswerSchema,
+} from './engagement-schemas';
+import {
   type ArticleChannelsAnswer,
   type ArticleDetail,
   articleChannelsAnswerSchema,
@@ -79,6 +85,23 @@ export type ListFilters = {
 };
 
 export type Api = ReturnType<typeof createApi>;
+
+/** What an engagement request asks: the site, the period's days, a channel or a section. */
+export type EngagementQuery = {
+  siteId?: string;
+  from?: string;
+  to?: string;
+  channelId?: string;
+  section?: string;
+};
+
+const engagementParams = (query: EngagementQuery) => {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value) params.set(name, value);
+  }
+  return params.toString();
+};
 
 export function createApi(options: {
   token: () => string | undefined;
@@ -161,6 +184,38 @@ export function createApi(options: {
       return (
         await call(articleDetailSchema, 'GET', `/api/articles/${encodeURIComponent(articleId)}`)
       ).data;
+    },
+
+    /** Every reading of a published share's counts, oldest first. */
+    async readings(articleId: string, key: string): Promise<Reading[]> {
+      return (await call(readingsAnswerSchema, 'GET', `${sharePath(articleId, key)}/metrics`)).data
+        .readings;
+    },
+
+    /** A site's engagement over a period (publication days, UTC). */
+    async engagement(query: EngagementQuery): Promise<Engagement> {
+      return (await call(engagementSchema, 'GET', `/api/engagement?${engagementParams(query)}`))
+        .data;
+    },
+
+    /**
+     * The period's posts as a CSV file, fetched with the bearer token (a plain link would
+     * carry none): the page saves it through an object URL.
+     */
+    async engagementCsv(query: EngagementQuery): Promise<Blob> {
+      const headers: Record<string, string> = { accept: 'text/csv' };
+      const token = options.token();
+      if (token) headers.authorization = `Bearer ${token}`;
+      const response = await doFetch(`/api/engagement/posts.csv?${engagementParams(query)}`, {
+        headers,
+        cache: 'no-store',
+      });
+      if (!response.ok) {
+        if (response.status === 401) options.onUnauthorized();
+        const parsed = errorBodySchema.safeParse(await response.json().catch(() => ({})));
+        throw new ApiError(response.status, parsed.success ? parsed.data : {});
+      }
+      return response.blob();
     },
 
     /** The configured channels; empty where the API does not list them. */

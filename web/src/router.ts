@@ -19,7 +19,9 @@ export type Route =
   // The admin pages: `#/editors`, `#/notifications`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
   | { view: 'notifications'; params: URLSearchParams }
-  | { view: 'audit'; params: URLSearchParams };
+  | { view: 'audit'; params: URLSearchParams }
+  /** `#/engagement?from=2026-05-01&to=2026-05-07&channel=…&section=…` */
+  | { view: 'engagement'; params: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
@@ -29,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'editors') return { view: 'editors', params };
   if (parts[0] === 'notifications') return { view: 'notifications', params };
   if (parts[0] === 'audit') return { view: 'audit', params };
+  if (parts[0] === 'engagement') return { view: 'engagement', params };
   if (parts[0] === 'posts' && parts[1] === 'new') return { view: 'new-post', params };
   if (parts[0] === 'articles' && parts[1]) {
     return { view: 'article', articleId: decodeURIComponent(parts[1]), params };

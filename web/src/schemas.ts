@@ -8,6 +8,7 @@ import { ARTICLE_PRIORITIES } from '../../shared/domain/article';
 import { CHANNEL_STATUSES } from '../../shared/domain/channel-directory';
 import { PLATFORMS } from '../../shared/domain/platform';
 import { SHARE_STATUSES } from '../../shared/domain/share-state';
+import { readingSchema } from './engagement-schemas';
 
 const text = z.string();
 const optionalText = z.nullish(z.string());
@@ -42,6 +43,8 @@ export const historyEntrySchema = z.object({
 
 export const shareSchema = z.object({
   ...shareSummarySchema.shape,
+  /** the post's latest counts: null until the first reading; absent on a share not out */
+  metrics: z.nullish(readingSchema),
   text,
   remoteId: optionalText,
   url: z._default(text, ''),

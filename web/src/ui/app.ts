@@ -19,6 +19,7 @@ import { ChannelFormView } from './channel-form-view';
 import { ChannelsView } from './channels-view';
 import { AppContext, type AppContextValue, ErrorNotice, inputValue } from './common';
 import { ConnectChoiceView } from './connect-choice-view';
+import { EngagementView } from './engagement-view';
 import { useAsync } from './hooks';
 import { NewPostView } from './new-post-view';
 import { QueueView } from './queue-view';
@@ -204,6 +205,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
         <a href=${routeHref('/queue')} aria-current=${current('queue')}>Queue</a>
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
         <a href=${routeHref('/posts/new')} aria-current=${current('new-post')}>New post</a>
+        <a href=${routeHref('/engagement')} aria-current=${current('engagement')}>Engagement</a>
         <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' || route.view === 'connect-choice' ? 'page' : undefined}>Channels</a>
         <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
@@ -221,6 +223,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'calendar' && html`<${CalendarView} params=${route.params} />`}
               ${route.view === 'article' && html`<${ArticleView} articleId=${route.articleId} />`}
               ${route.view === 'new-post' && html`<${NewPostView} />`}
+              ${route.view === 'engagement' && html`<${EngagementView} key=${route.params.toString()} params=${route.params} />`}
               ${route.view === 'channels' && html`<${ChannelsView} />`}
               ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
               ${route.view === 'connect-choice' && html`<${ConnectChoiceView} key=${route.choiceId} channelId=${route.channelId} choiceId=${route.choiceId} />`}

@@ -31,6 +31,7 @@ import {
 } from './common';
 import { ImagePicker } from './image-picker';
 import { Preview } from './previews';
+import { ShareMetrics } from './share-metrics';
 import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
 const ACTION_LABELS: Record<ShareAction, string> = {
@@ -314,6 +315,7 @@ export function ShareCard({
         >
       </p>`
     }
+    <${ShareMetrics} articleId=${article.id} share=${share} />
     ${withdrawalNote(share, network) && html`<p class="notice withdrawal-note">${withdrawalNote(share, network)}</p>`}
     ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
     ${
