@@ -78,8 +78,19 @@ export const TABLE = {
         attributes: ['articleId', 'channelId', 'round', 'dueAt', 'status'],
       },
     },
+    /**
+     * `METRICS#<shard>` / `<metricsDueAt>#<articleId>#<channelId>`, set while a published
+     * share has a reading to come; the metrics collector reads the sort keys and gets
+     * each share, so a run costs what is due, never the table
+     */
+    metrics: {
+      name: 'metrics-keys',
+      partitionKey: 'metricsPK',
+      sortKey: 'metricsSK',
+      projection: { type: 'KEYS_ONLY' },
+    },
   },
-  /** shards of the due and in-flight indexes; fixed when the table is created */
+  /** shards of the due, in-flight and metrics indexes; fixed when the table is created */
   shardCount: 4,
 } as const satisfies {
   indexes: Record<string, IndexDefinition>;
@@ -134,6 +145,11 @@ export type FunctionDefinition = {
   routes?: readonly string[];
   /** SQS event source mapping, always with partial batch responses */
   sqs?: SqsTrigger;
+  /**
+   * The local runtime runs the function this often, on a schedule of its own, instead of
+   * on the shared tick (a short CRIER_METRICS_AFTER, such as `5s,20s`, needs it).
+   */
+  localEverySeconds?: number;
   /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */
   schedule?: { everySeconds: number };
   /**
@@ -313,6 +329,20 @@ export const FUNCTIONS = {
       { name: 'Health', everyMinutes: 60, input: { task: 'health' } },
     ],
     // Renews the OAuth tokens inside their margin first: the network's app is needed.
+    uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
+  },
+  'collect-metrics': {
+    entry: 'functions/collect-metrics.ts',
+    description:
+      'Every five minutes: reads the engagement counts of the published posts whose reading is due',
+    timeoutSeconds: 50,
+    memoryMB: 512,
+    // Each post is read at CRIER_METRICS_AFTER's ages (an hour at the soonest by default):
+    // five minutes late is close enough, and a run with nothing due reads one page per shard.
+    rules: [{ name: 'Readings', everyMinutes: 5 }],
+    localEverySeconds: 3,
+    // Renews a channel's OAuth token on use, as publishing does: the channel's secret, and
+    // the network's app.
     uses: { table: 'readWrite', channelSecrets: 'readWrite', networkApps: true },
   },
   'oauth-callback': {
