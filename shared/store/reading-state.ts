@@ -58,10 +58,15 @@ export class DynamoReadingState implements ReadingState {
         new UpdateCommand({
           TableName: this.tableName,
           Key: readCountKey(channelId, month),
-          UpdateExpression: 'ADD reads :one SET #type = :type, #ttl = :ttl',
+          UpdateExpression: 'ADD #reads :one SET #type = :type, #ttl = :ttl',
           // Refused, counting nothing, once the budget is spent: two runs never overspend it.
-          ConditionExpression: 'attribute_not_exists(reads) OR reads < :budget',
-          ExpressionAttributeNames: { '#type': 'type', '#ttl': TABLE.ttlAttribute },
+          ConditionExpression: 'attribute_not_exists(#reads) OR #reads < :budget',
+          // READS is one of DynamoDB's reserved words.
+          ExpressionAttributeNames: {
+            '#reads': 'reads',
+            '#type': 'type',
+            '#ttl': TABLE.ttlAttribute,
+          },
           ExpressionAttributeValues: {
             ':one': 1,
             ':budget': budget,

@@ -226,6 +226,8 @@ type ChannelGate = {
   taken: number;
   cap: number;
   credentials?: Promise<{ credentials: unknown } | { waiting: string }>;
+  /** the channel's session as its state held it at the run's start, then as rotated */
+  session?: string;
 };
 
 type Run = {
@@ -328,7 +330,7 @@ function gateOf(run: Run, channelId: string): Promise<ChannelGate> {
       if (paused && paused > now) {
         return { waiting: `reads rate limited until ${paused}`, taken: 0, cap };
       }
-      return { taken: 0, cap };
+      return { taken: 0, cap, session: state.session };
     })();
     run.gates.set(channelId, gate);
   }
@@ -418,8 +420,6 @@ async function readOne(run: Run, due: DueReading): Promise<void> {
     }
   }
 
-  const state = await deps.channelState.get(channel.id);
-  let session = state.session;
   const call = async (credentials: unknown) => {
     let outcome: MetricsOutcome;
     try {
@@ -427,7 +427,7 @@ async function readOne(run: Run, due: DueReading): Promise<void> {
         share,
         account: channel.account,
         credentials,
-        session,
+        session: gate.session,
         timeoutMs: deps.networkTimeoutMs,
         ...(deps.sessions ? { loginGate: deps.sessions.for(channel.id) } : {}),
       });
@@ -435,7 +435,7 @@ async function readOne(run: Run, due: DueReading): Promise<void> {
       outcome = { kind: 'retry', message: `client error: ${brief(error).message}` };
     }
     if (outcome.session) {
-      session = outcome.session;
+      gate.session = outcome.session;
       await deps.channelState.saveSession(channel.id, outcome.session);
     }
     return outcome;
