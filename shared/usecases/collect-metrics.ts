@@ -403,7 +403,7 @@ async function readOne(run: Run, due: DueReading): Promise<void> {
     return;
   }
   let access = await credentialsOf(run, gate, channel);
-  if ('waiting' in access) return wait(run, gate, access.waiting);
+  if ('waiting' in access) return wait(run, gate, channel.id, access.waiting);
   // Counted just before the call: a read the budget refuses is never made.
   const budget = channel.metrics?.monthlyReads;
   if (budget !== undefined) {
@@ -446,16 +446,16 @@ async function readOne(run: Run, due: DueReading): Promise<void> {
   if (decision.kind === 'auth' && deps.tokens) {
     // The network called the token dead: refresh it once and ask again, as publishing does.
     access = await credentialsOf(run, gate, channel, true);
-    if ('waiting' in access) return wait(run, gate, access.waiting);
+    if ('waiting' in access) return wait(run, gate, channel.id, access.waiting);
     outcome = await call(access.credentials);
     decision = decideReading(share, outcome, deps.clock.now(), deps.offsetsMs);
   }
   switch (decision.kind) {
     case 'auth':
-      return wait(run, gate, `token refused: ${decision.message}`);
+      return wait(run, gate, channel.id, `token refused: ${decision.message}`);
     case 'pause':
       await deps.readingState.pause(channel.id, decision.until);
-      return wait(run, gate, `reads rate limited until ${decision.until}`);
+      return wait(run, gate, channel.id, `reads rate limited until ${decision.until}`);
     case 'record': {
       await deps.readings.putReading(share, decision.reading);
       run.report.read += 1;
@@ -522,10 +522,11 @@ function skipFor(share: Share, run: Run, reason: string): Partial<Share> {
 }
 
 /** The channel's readings wait for a later run; this one stays due. */
-function wait(run: Run, gate: ChannelGate, reason: string): void {
+function wait(run: Run, gate: ChannelGate, channelId: string, reason: string): void {
   if (!gate.waiting) {
     gate.waiting = reason;
-    run.deps.log?.('warn', 'Channel readings wait', { reason });
+    // The reason is the network's words or the token keeper's, never a credential.
+    run.deps.log?.('warn', 'Channel readings wait', { channelId, reason: reason.slice(0, 300) });
   }
   run.report.postponed += 1;
 }
