@@ -21,7 +21,7 @@ export const handler = withObservability(async () => {
   metrics.addMetric(METRICS.readingsFailed, MetricUnit.Count, report.failed);
   metrics.addMetric(METRICS.readingsSkipped, MetricUnit.Count, report.skipped);
   metrics.addMetric(METRICS.readingsStopped, MetricUnit.Count, report.stopped);
-  // A run with nothing to do is not news (locally it runs every few seconds).
+  // A run with nothing to do is not news (locally it may run every few seconds).
   const log = Object.values(report).some((count) => count > 0) ? logger.info : logger.debug;
   log.call(logger, 'Readings collected', { ...report });
   return report;

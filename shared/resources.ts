@@ -146,8 +146,8 @@ export type FunctionDefinition = {
   /** SQS event source mapping, always with partial batch responses */
   sqs?: SqsTrigger;
   /**
-   * The local runtime runs the function this often, on a schedule of its own, instead of
-   * on the shared tick (a short CRIER_METRICS_AFTER, such as `5s,20s`, needs it).
+   * The local runtime may run the function this often at most, on a schedule of its own,
+   * instead of on the shared tick (a short CRIER_METRICS_AFTER, such as `5s,20s`, needs it).
    */
   localEverySeconds?: number;
   /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */

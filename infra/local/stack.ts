@@ -188,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (tickSeconds <= 0) throw new Error('the tick must be longer than 0 seconds');
   // Checked here, before anything starts: a bad value is named at once, not at a run.
   const metricsAfter = options.metricsAfter ?? env[METRICS_AFTER_ENV];
-  readMetricsAfter({ [METRICS_AFTER_ENV]: metricsAfter });
+  const [firstAgeMs = 60_000] = readMetricsAfter({ [METRICS_AFTER_ENV]: metricsAfter });
   const webhookThrottle = options.webhookThrottle ?? webhookThrottleFrom(env);
   const definitions: Record<string, LocalFunctionDefinition> = options.functions ?? FUNCTIONS;
   const queueDefinitions = options.queues ?? QUEUES;
@@ -410,13 +410,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     );
     // A function that runs more often here than the shared tick (the metrics collector, so
-    // a short CRIER_METRICS_AFTER is met) has a schedule of its own, its runs logged at debug.
+    // a short CRIER_METRICS_AFTER is met) has a schedule of its own, its runs logged at
+    // debug: a quarter of the first age, no oftener than its own period, no later than the
+    // tick (with the default ages, once a tick).
     for (const { definition, identity, loadHandler } of functions) {
       if (!isScheduled(definition) || !definition.localEverySeconds) continue;
       schedulers.push(
         startScheduler({
           functions: [{ function: identity, loadHandler }],
-          tickSeconds: Math.min(tickSeconds, definition.localEverySeconds),
+          tickSeconds: Math.min(
+            tickSeconds,
+            Math.max(definition.localEverySeconds, firstAgeMs / 4000),
+          ),
           log,
           quiet: true,
         }),
