@@ -1,9 +1,13 @@
 /**
  * What one dispatcher tick (shared/usecases/dispatch.ts, dispatchDue) costs with 100,000
- * shares scheduled far ahead, against the same tick with 1,000, in the same run: the
- * same due shares each time, so the ratio shows whether the cost follows the table
- * (it should not: the due index is read up to the look-ahead only). Measures the
- * tick's time, its DynamoDB requests and the read units they would be billed.
+ * shares far ahead, against the same tick with 1,000, in the same run: the same due
+ * shares each time, so the ratio shows whether the cost follows the table (it should
+ * not: the due index is read up to the look-ahead only). Measures the tick's time, its
+ * DynamoDB requests and the read units they would be billed. Half the far shares are
+ * scheduled far ahead, half published with their next engagement reading far ahead, and
+ * one run of the metrics collector (shared/usecases/collect-metrics.ts) is measured the
+ * same way, with the same readings due each time: its client is a stand-in that answers
+ * counts at once, since only the table's side is measured here.
  * The shares are written straight into an in-memory dynalite with BatchWriteItem.
  * Run: npx tsx bench/dispatch.bench.ts [--quick]
  */
@@ -19,9 +23,15 @@ import { readPublishingConfig } from '../shared/config/publishing';
 import { parseGenericArticle } from '../shared/domain/article-payload';
 import type { ArticleRecord } from '../shared/domain/ports';
 import type { Share } from '../shared/domain/share';
+import type { NetworkClient } from '../shared/platforms/client';
 import { SqsPublishQueue } from '../shared/queue/publish-queue';
 import { TABLE } from '../shared/resources';
+import { DynamoArticleStore } from '../shared/store/article-store';
+import { DynamoChannelStateStore } from '../shared/store/channel-state-store';
+import { DynamoMetricsStore } from '../shared/store/metrics-store';
+import { DynamoReadingState } from '../shared/store/reading-state';
 import { DynamoShareStore, shareItem } from '../shared/store/share-store';
+import { collectMetrics } from '../shared/usecases/collect-metrics';
 import { newShare } from '../shared/usecases/compose-article';
 import { dispatchDue } from '../shared/usecases/dispatch';
 import { startMeteringProxy } from './support/aws-proxy';
@@ -110,6 +120,22 @@ async function writeShares(shares: Share[]): Promise<void> {
   await Promise.all(Array.from({ length: PARALLEL }, worker));
 }
 
+/** Where the readable shares' ids start, apart from the due and the far ones. */
+const READABLE = 2_000_000;
+
+/** Published an hour ago, with its first reading due a second ago. */
+function readable(n: number): Share {
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  return {
+    ...share(READABLE + n, at),
+    status: 'published',
+    remoteId: `post-${n}`,
+    metricsDueAt: new Date(Date.now() - 1000).toISOString(),
+    metricsRound: 0,
+    history: [{ at, event: 'succeed', from: 'publishing', to: 'published', by: 'publisher' }],
+  };
+}
+
 /**
  * Far ahead: spread over the year after next, never within any look-ahead. They keep
  * their text and keys but not their card, media and history: the tick never reads them,
@@ -127,7 +153,18 @@ function farShares(from: number, to: number): Share[] {
       1_000_000 + from + i,
       new Date(start + (((from + i) * 7_919_000) % 31_536_000_000)).toISOString(),
     );
-    return { ...far, history: [], warnings: [] };
+    // Every other one published, its next reading as far ahead.
+    return (from + i) % 2
+      ? { ...far, history: [], warnings: [] }
+      : {
+          ...far,
+          history: [],
+          warnings: [],
+          status: 'published' as const,
+          remoteId: `far-${from + i}`,
+          metricsDueAt: far.dueAt,
+          metricsRound: 0,
+        };
   });
 }
 
@@ -160,6 +197,54 @@ async function measureTicks(count = TICKS): Promise<Tick[]> {
   return ticks;
 }
 
+/** The metrics collector's deps, over the metered client; its network a stand-in. */
+const counts: NetworkClient = {
+  publish: async () => ({ kind: 'rejected', message: 'not measured' }),
+  reconcile: async () => ({ kind: 'absent' }),
+  withdraw: async () => ({ kind: 'rejected', message: 'not measured' }),
+  metrics: async () => ({ kind: 'read', counts: { likes: 3, reposts: 1, replies: 0 } }),
+};
+const metricsDeps = {
+  shares: deps.shares,
+  index: {
+    dueBy: (shard: number, until: string, limit: number, after?: string) =>
+      deps.shares.readingsDueBy(shard, until, limit, after),
+  },
+  readingState: new DynamoReadingState(db, TABLE.localName),
+  readings: new DynamoMetricsStore(db, TABLE.localName),
+  articles: new DynamoArticleStore(db, TABLE.localName),
+  channelState: new DynamoChannelStateStore(db, TABLE.localName),
+  credentials: { get: async () => ({}) },
+  channels,
+  clientFor: () => counts,
+  clock: deps.clock,
+  offsetsMs: config.metricsAfterMs,
+  networkTimeoutMs: config.networkTimeoutMs,
+  shardCount: TABLE.shardCount,
+};
+
+/** The same readings due before every run, back at their first age. */
+async function measureReadings(count = TICKS): Promise<Tick[]> {
+  const runs: Tick[] = [];
+  for (let i = 0; i < count; i++) {
+    await writeShares(Array.from({ length: DUE }, (_, n) => readable(n)));
+    const before = { ...meter.totals, requests: { ...meter.totals.requests } };
+    const started = performance.now();
+    const result = await collectMetrics(metricsDeps);
+    const elapsed = performance.now() - started;
+    if (result.read !== DUE) throw new Error(`the run read ${result.read}, not ${DUE}`);
+    runs.push({
+      ms: elapsed,
+      requests:
+        Object.values(meter.totals.requests).reduce((a, b) => a + b, 0) -
+        Object.values(before.requests).reduce((a, b) => a + b, 0),
+      readUnits: meter.totals.readUnits - before.readUnits,
+      enqueued: result.read,
+    });
+  }
+  return runs;
+}
+
 const summary = (ticks: Tick[]) => ({
   ms: median(ticks.map((t) => t.ms)),
   requests: median(ticks.map((t) => t.requests)),
@@ -171,11 +256,19 @@ try {
   // One untimed tick first: the first ones pay for module loading and JIT, not the table.
   await measureTicks(1);
   const small = summary(await measureTicks());
+  // The due readings' articles, once: the collector reads each for its reading's event.
+  const seedArticles = new DynamoArticleStore(seedDb, TABLE.localName);
+  for (let n = 0; n < DUE; n++) {
+    await seedArticles.putRevision({ ...record, articleId: readable(n).articleId });
+  }
+  await measureReadings(1);
+  const smallReadings = summary(await measureReadings());
 
   const setupStarted = performance.now();
   await writeShares(farShares(SMALL - DUE, LARGE - DUE));
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   const large = summary(await measureTicks());
+  const largeReadings = summary(await measureReadings());
 
   const label = `${count(LARGE)} vs ${count(SMALL)} shares, ${DUE} due`;
   const rows: BenchRow[] = [
@@ -202,6 +295,30 @@ try {
       baseline: count(small.readUnits, 1),
       ratio: large.readUnits / small.readUnits,
       note: `setup: ${count(LARGE - SMALL)} shares written in ${setupSeconds.toFixed(0)} s (${count((LARGE - SMALL) / setupSeconds)}/s, BatchWriteItem of ${BATCH}, ${PARALLEL} in flight)`,
+    },
+    {
+      benchmark: 'dispatcher',
+      measure: `metrics run time, ${label}`,
+      crier: ms(largeReadings.ms),
+      baseline: ms(smallReadings.ms),
+      ratio: largeReadings.ms / smallReadings.ms,
+      note: `the collector with ${DUE} readings due, half the shares published with their next reading far ahead; median of ${TICKS}`,
+    },
+    {
+      benchmark: 'dispatcher',
+      measure: `DynamoDB requests a metrics run, ${label}`,
+      crier: count(largeReadings.requests),
+      baseline: count(smallReadings.requests),
+      ratio: largeReadings.requests / smallReadings.requests,
+      note: `${TABLE.shardCount} index queries and each channel's two state items, then per reading a get of its share and of its article, and two puts`,
+    },
+    {
+      benchmark: 'dispatcher',
+      measure: `read units a metrics run, ${label}`,
+      crier: count(largeReadings.readUnits, 1),
+      baseline: count(smallReadings.readUnits, 1),
+      ratio: largeReadings.readUnits / smallReadings.readUnits,
+      note: 'keys only from the index; the shares read are the due ones',
     },
   ];
   report(rows);

@@ -33,11 +33,18 @@
  * arm64 $0.20 per million requests and $0.0000133334 per GB-second; HTTP API $1.00 per
  * million requests; S3 $0.005 per 1,000 PUTs and $0.0004 per 1,000 GETs; Secrets Manager
  * $0.05 per 10,000 API calls.
+ * Engagement readings: once the articles are out, the clock the functions read is moved
+ * past each of CRIER_METRICS_AFTER's ages in turn (default 1h,6h,24h,72h,7d) and the
+ * collector run once at each, so every post is read at every age, as in AWS. The minimum
+ * a reading needs is 1 read and 2 writes: the share (its post's id and version), the
+ * reading's item, and the share's latest reading with its next age. The collector's own
+ * runs (every five minutes, readings due or not) are counted apart, as an idle run.
  * Run: npx tsx bench/requests.bench.ts [--quick]
  */
 import { scheduledEvent } from '../infra/local/scheduler';
 import { FileChannelSecrets } from '../shared/config/channel-secrets';
 import { loadChannelsConfig } from '../shared/config/channels';
+import { readMetricsAfter } from '../shared/config/metrics';
 import { FUNCTIONS } from '../shared/resources';
 import { startMeteringProxy } from './support/aws-proxy';
 import { DynamoMeter, type MeterTotals } from './support/dynamo-meter';
@@ -139,8 +146,17 @@ const invocations: Invocation[] = [];
 let recording = false;
 
 delete process.env.CRIER_SANDBOX_FAULTS;
+/** The functions' clock: the system's, moved forward to make the readings due. */
+const shifted = { byMs: 0, now: () => new Date(Date.now() + shifted.byMs) };
 const stack: BenchStack = await startBenchStack({
   tickSeconds: 3600,
+  clock: shifted,
+  // The collector runs only when this bench invokes it, so the articles' own requests are
+  // counted alone.
+  functions: {
+    ...FUNCTIONS,
+    'collect-metrics': { ...FUNCTIONS['collect-metrics'], localEverySeconds: undefined },
+  },
   logSink: (entry) => {
     if (!recording) return;
     if (entry.event === 'http.request' && entry.route === 'POST /webhooks/generic') {
@@ -359,6 +375,101 @@ try {
     baseline: `$${minimumCost.toFixed(4)}`,
     ratio: crierCost / minimumCost,
     note: `the minimum's requests at the same item sizes; DynamoDB $${(1000 * (wru * PRICE.wru + rru * PRICE.rru)).toFixed(4)}, SQS $${(1000 * sqsRequests * PRICE.sqs).toFixed(4)}, Lambda $${(1000 * (lambdaInvocations * PRICE.lambdaRequest + gbSeconds * PRICE.gbSecond)).toFixed(4)}, S3 $${(1000 * (s3Puts * PRICE.s3Put + s3Gets * PRICE.s3Get)).toFixed(4)}, Secrets Manager $${(1000 * secretRequests * PRICE.secretsManager).toFixed(4)}, HTTP API $${(1000 * PRICE.httpApi).toFixed(4)}`,
+  });
+
+  // The readings: each age in turn, every post of the run (the warm-up article's too).
+  dynamo.reset();
+  for (const key of Object.keys(secretCalls)) delete secretCalls[key];
+  const readingsBefore = snapshot(meter.totals);
+  const offsets = readMetricsAfter(process.env);
+  const collected = { read: 0, stopped: 0, skipped: 0, failed: 0, runs: 0, gbSeconds: 0 };
+  for (const offset of offsets) {
+    // Every post went out within minutes: ten minutes past an age, none is at the next.
+    shifted.byMs = offset + 10 * 60_000;
+    const started = performance.now();
+    const answer = (await stack.invoke(
+      'collect-metrics',
+      scheduledEvent('collect-metrics', shifted.now()),
+    )) as Partial<typeof collected>;
+    collected.gbSeconds += gbSecondsAt(
+      split(performance.now() - started),
+      FUNCTIONS['collect-metrics'].memoryMB,
+    );
+    collected.runs += 1;
+    collected.read += answer.read ?? 0;
+    collected.stopped += answer.stopped ?? 0;
+    collected.skipped += answer.skipped ?? 0;
+    collected.failed += answer.failed ?? 0;
+  }
+  shifted.byMs = 0;
+  const readingCounts = { ...dynamo.counts };
+  const readingSecrets = { ...secretCalls };
+  const handled = collected.read + collected.stopped + collected.skipped + collected.failed;
+  const perReading = (value: number) => (handled ? value / handled : 0);
+  const readingRequests = perReading(total(readingCounts));
+  const readingRru = perReading(meter.totals.readUnits - readingsBefore.readUnits);
+  const readingWru = perReading(meter.totals.writeUnits - readingsBefore.writeUnits);
+  const readingMinimum = { reads: 1, writes: 2 };
+  // An article's readings: each of its S posts at each age (where the network gives counts).
+  const readingsAnArticle = S * offsets.length;
+  const readingLambda = collected.runs * PRICE.lambdaRequest + collected.gbSeconds * PRICE.gbSecond;
+  const readingCost =
+    1000 *
+    readingsAnArticle *
+    (readingWru * PRICE.wru +
+      readingRru * PRICE.rru +
+      perReading(readingLambda) +
+      perReading(total(readingSecrets)) * PRICE.secretsManager);
+  const readingMinimumCost =
+    1000 *
+    readingsAnArticle *
+    ((readingWru / Math.max(1, readingRequests - perReading(readingCounts.GetItem ?? 0))) *
+      readingMinimum.writes *
+      PRICE.wru +
+      readingMinimum.reads * PRICE.rru);
+  const none = collected.read === 0;
+  rows.push(
+    {
+      benchmark: 'requests',
+      measure: 'metrics readings: DynamoDB requests a reading',
+      crier: count(readingRequests, 1),
+      baseline: count(readingMinimum.reads + readingMinimum.writes),
+      ratio: readingRequests / (readingMinimum.reads + readingMinimum.writes),
+      note: `${collected.read} read, ${collected.stopped} stopped, ${collected.skipped} skipped, ${collected.failed} failed in ${collected.runs} runs${none ? ' (no client gives counts: every post stopped at its first age)' : ''}; minimum 1 read + 2 writes; measured ${Object.entries(
+        readingCounts,
+      )
+        .map(([op, n]) => `${op} ${count(perReading(n), 2)}`)
+        .join(', ')}`,
+    },
+    {
+      benchmark: 'requests',
+      measure: 'AWS cost per 1,000 articles, readings counted (us-east-1)',
+      crier: `$${(crierCost + readingCost).toFixed(4)}`,
+      baseline: `$${(minimumCost + readingMinimumCost).toFixed(4)}`,
+      ratio: (crierCost + readingCost) / (minimumCost + readingMinimumCost),
+      note: `${readingsAnArticle} readings an article (${S} posts x ${offsets.length} ages): $${readingCost.toFixed(4)} of it, ${count(readingWru, 1)} write and ${count(readingRru, 1)} read units and ${count(perReading(collected.gbSeconds), 4)} GB-s a reading; the minimum's readings at the same item sizes`,
+    },
+  );
+
+  // One idle run of the collector: what its schedule costs, readings due or not.
+  dynamo.reset();
+  const idleReadings = snapshot(meter.totals);
+  const idleStarted = performance.now();
+  await stack.invoke('collect-metrics', scheduledEvent('collect-metrics', new Date()));
+  const idleMs = performance.now() - idleStarted;
+  const idleRru = meter.totals.readUnits - idleReadings.readUnits;
+  const runsPerMonth = 30 * 24 * 12;
+  const idleMonthly =
+    runsPerMonth *
+    (idleRru * PRICE.rru +
+      PRICE.lambdaRequest +
+      gbSecondsAt(split(idleMs), FUNCTIONS['collect-metrics'].memoryMB) * PRICE.gbSecond);
+  rows.push({
+    benchmark: 'requests',
+    measure: 'idle metrics run: DynamoDB requests / read units',
+    crier: `${count(total(dynamo.counts))} / ${count(idleRru, 1)}`,
+    baseline: '-',
+    note: `every five minutes whatever the posts (a query a shard): about $${idleMonthly.toFixed(2)} a month`,
   });
 
   // One idle tick: what the schedule costs every minute, articles or not.

@@ -79,8 +79,9 @@ export const TABLE = {
       },
     },
     /**
-     * Sparse: set only while a published post has a reading to come, its sort key led by
-     * when; the collector reads the keys that are due and gets each share
+     * `METRICS#<shard>` / `<metricsDueAt>#<articleId>#<channelId>`, set while a published
+     * share has a reading to come; the metrics collector reads the sort keys and gets
+     * each share, so a run costs what is due, never the table
      */
     metrics: {
       name: 'metrics-keys',
@@ -89,7 +90,7 @@ export const TABLE = {
       projection: { type: 'KEYS_ONLY' },
     },
   },
-  /** shards of the due and in-flight indexes; fixed when the table is created */
+  /** shards of the due, in-flight and metrics indexes; fixed when the table is created */
   shardCount: 4,
 } as const satisfies {
   indexes: Record<string, IndexDefinition>;
@@ -144,6 +145,11 @@ export type FunctionDefinition = {
   routes?: readonly string[];
   /** SQS event source mapping, always with partial batch responses */
   sqs?: SqsTrigger;
+  /**
+   * The local runtime may run the function this often at most, on a schedule of its own,
+   * instead of on the shared tick (a short CRIER_METRICS_AFTER, such as `5s,20s`, needs it).
+   */
+  localEverySeconds?: number;
   /** EventBridge schedule, every `everySeconds` (60 in AWS: a rate of one minute) */
   schedule?: { everySeconds: number };
   /**
@@ -276,6 +282,8 @@ export const FUNCTIONS = {
       networkApps: true,
       // Reads each stored image, and stores one anew where the bucket's lifecycle deleted it.
       media: 'readWrite',
+      // Sets a published post's first reading from the same ages the collector reads at.
+      metricsAfter: true,
     },
   },
   'notify-cms': {
@@ -330,18 +338,15 @@ export const FUNCTIONS = {
   'collect-metrics': {
     entry: 'functions/collect-metrics.ts',
     description:
-      'Every five minutes: reads back the counts of the published posts whose reading is due, and stores them',
-    // A tick reads a bounded number of posts, each one call to its network (a gateway
-    // timeout apiece): well within two minutes, and under the five-minute period, so one
-    // tick ends before the next begins.
-    timeoutSeconds: 120,
-    // Mostly waits on the networks, as publish-share does.
+      'Every five minutes: reads the engagement counts of the published posts whose reading is due',
+    timeoutSeconds: 50,
     memoryMB: 512,
-    // A rule of its own: the readings' ages are hours and days, and five minutes late
-    // changes nothing, at a fifth of the invocations of the minute tick.
+    // Each post is read at CRIER_METRICS_AFTER's ages (an hour at the soonest by default):
+    // five minutes late is close enough, and a run with nothing due reads one page per shard.
     rules: [{ name: 'Readings', everyMinutes: 5 }],
-    // Reads the channels and their credentials; stores a Bluesky session or an OAuth
-    // token renewed on use (the network's app) as publish-share does.
+    localEverySeconds: 3,
+    // Renews a channel's OAuth token on use, as publishing does: the channel's secret, and
+    // the network's app.
     uses: {
       table: 'readWrite',
       channelSecrets: 'readWrite',

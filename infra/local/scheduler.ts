@@ -42,6 +42,8 @@ export function startScheduler(options: {
   functions: readonly ScheduledFunction[];
   tickSeconds: number;
   log: Logger;
+  /** each run's success at debug, not info: a schedule of a few seconds would drown the log */
+  quiet?: boolean;
 }): Scheduler {
   const { functions, log } = options;
   const intervalMs = Math.max(1, Math.round(options.tickSeconds * 1000));
@@ -64,8 +66,10 @@ export function startScheduler(options: {
       requestId: outcome.requestId,
       durationMs: outcome.durationMs,
     };
-    if (outcome.status === 'succeeded') log.info('scheduler.tick-done', fields);
-    else if (outcome.status === 'failed')
+    if (outcome.status === 'succeeded') {
+      if (options.quiet) log.debug('scheduler.tick-done', fields);
+      else log.info('scheduler.tick-done', fields);
+    } else if (outcome.status === 'failed')
       log.error('scheduler.tick-failed', { ...fields, error: outcome.error });
     else log.error('scheduler.tick-timed-out', { ...fields, timeoutSeconds: fn.timeoutSeconds });
   };

@@ -9,6 +9,7 @@ import type { Handler } from 'aws-lambda';
 import { CHANNEL_SECRETS_DIR_ENV } from '../../shared/config/channel-secrets';
 import { runtimeClock, setLocalClock } from '../../shared/config/clock';
 import { sandboxCredentialsEnvName } from '../../shared/config/credentials';
+import { METRICS_AFTER_ENV, readMetricsAfter } from '../../shared/config/metrics';
 import { networkAppEnvName } from '../../shared/config/network-apps';
 import { PLATFORMS } from '../../shared/domain/platform';
 import type { Clock } from '../../shared/domain/ports';
@@ -88,6 +89,11 @@ export type LocalStackOptions = {
    * stacks leave it off.
    */
   autoConnect?: boolean;
+  /**
+   * CRIER_METRICS_AFTER for the functions: when published posts' counts are read (e.g.
+   * `5s,20s`); default the environment's, else `1h,6h,24h,72h,7d`
+   */
+  metricsAfter?: string;
 };
 
 /** Seconds between the sweeps that connect channels written straight into the table. */
@@ -180,6 +186,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tickSeconds =
     options.tickSeconds ?? positiveNumber(env.CRIER_TICK_SECONDS, 'CRIER_TICK_SECONDS') ?? 60;
   if (tickSeconds <= 0) throw new Error('the tick must be longer than 0 seconds');
+  // Checked here, before anything starts: a bad value is named at once, not at a run.
+  const metricsAfter = options.metricsAfter ?? env[METRICS_AFTER_ENV];
+  const [firstAgeMs = 60_000] = readMetricsAfter({ [METRICS_AFTER_ENV]: metricsAfter });
   const webhookThrottle = options.webhookThrottle ?? webhookThrottleFrom(env);
   const definitions: Record<string, LocalFunctionDefinition> = options.functions ?? FUNCTIONS;
   const queueDefinitions = options.queues ?? QUEUES;
@@ -207,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let dynamo: LocalDynamo | undefined;
   let sqs: LocalSqs | undefined;
   let media: LocalMediaBucket | undefined;
-  let scheduler: Scheduler | undefined;
+  const schedulers: Scheduler[] = [];
   let sandboxes: Sandboxes | undefined;
   let autoConnect: AutoConnect | undefined;
   const eventSources: EventSource[] = [];
@@ -220,7 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       gateway?.setReady(false);
       const steps: [string, (() => Promise<void>) | undefined][] = [
         ['auto-connect', () => autoConnect?.stop() ?? Promise.resolve()],
-        ['scheduler', () => scheduler?.stop() ?? Promise.resolve()],
+        ['scheduler', async () => void (await Promise.all(schedulers.map((s) => s.stop())))],
         [
           'pollers',
           async () => void (await Promise.all(eventSources.map((source) => source.stop()))),
@@ -367,6 +376,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // As Lambda sets it; Powertools reports cold starts only when it is `on-demand`.
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       CRIER_TICK_SECONDS: String(tickSeconds),
+      [METRICS_AFTER_ENV]: metricsAfter,
       CRIER_DATA_DIR: dataDir,
       // Credentials an admin sets through the API, one file per channel, owner-only.
       [CHANNEL_SECRETS_DIR_ENV]: join(dataDir, 'channel-secrets'),
@@ -390,13 +400,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       );
     }
-    scheduler = startScheduler({
-      functions: functions
-        .filter(({ definition }) => isScheduled(definition))
-        .map(({ identity, loadHandler }) => ({ function: identity, loadHandler })),
-      tickSeconds,
-      log,
-    });
+    schedulers.push(
+      startScheduler({
+        functions: functions
+          .filter(({ definition }) => isScheduled(definition) && !definition.localEverySeconds)
+          .map(({ identity, loadHandler }) => ({ function: identity, loadHandler })),
+        tickSeconds,
+        log,
+      }),
+    );
+    // A function that runs more often here than the shared tick (the metrics collector, so
+    // a short CRIER_METRICS_AFTER is met) has a schedule of its own, its runs logged at
+    // debug: a quarter of the first age, no oftener than its own period, no later than the
+    // tick (with the default ages, once a tick).
+    for (const { definition, identity, loadHandler } of functions) {
+      if (!isScheduled(definition) || !definition.localEverySeconds) continue;
+      schedulers.push(
+        startScheduler({
+          functions: [{ function: identity, loadHandler }],
+          tickSeconds: Math.min(
+            tickSeconds,
+            Math.max(definition.localEverySeconds, firstAgeMs / 4000),
+          ),
+          log,
+          quiet: true,
+        }),
+      );
+    }
 
     if (sandboxes && connecting) {
       // Before ready: the first article already posts with tokens the sandboxes issued.

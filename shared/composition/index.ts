@@ -106,7 +106,7 @@ export const clock: Clock = runtimeClock;
 
 export const documentClient = once((): DynamoDBDocumentClient => createDocumentClient());
 
-const onTable = <T>(make: (db: DynamoDBDocumentClient, table: string) => T) =>
+export const onTable = <T>(make: (db: DynamoDBDocumentClient, table: string) => T) =>
   once(() => make(documentClient(), tableName()));
 
 export const articleStore = onTable((db, table) => new DynamoArticleStore(db, table, clock));

@@ -20,6 +20,8 @@ export const DEFAULT_CHANNELS: ChannelInput[] = [
     template: '{title} {url} {hashtags}',
     hashtags: { max: 2 },
     utm,
+    // The sandbox's reads cost nothing, but a real X channel's do: the budget shows how.
+    metrics: { enabled: true, monthlyReads: 10_000 },
   },
   {
     id: 'bluesky-newsroom',

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { FUNCTIONS } from '../resources';
+import { readMetricsAfter } from './metrics';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
@@ -56,7 +57,10 @@ const schema = z
     };
   });
 
-export type PublishingConfig = z.output<typeof schema>;
+export type PublishingConfig = z.output<typeof schema> & {
+  /** CRIER_METRICS_AFTER: when a published post's counts are read (its first, scheduled here) */
+  metricsAfterMs: readonly number[];
+};
 
 export function readPublishingConfig(env: NodeJS.ProcessEnv = process.env): PublishingConfig {
   const result = schema.safeParse(env);
@@ -65,5 +69,5 @@ export function readPublishingConfig(env: NodeJS.ProcessEnv = process.env): Publ
       `Invalid publishing settings: ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`,
     );
   }
-  return result.data;
+  return { ...result.data, metricsAfterMs: readMetricsAfter(env) };
 }

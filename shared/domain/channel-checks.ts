@@ -17,6 +17,12 @@ export function channelProblems(channel: Channel, at: string): string[] {
     );
   }
   problems.push(...withdrawProblems(channel, at));
+  if (channel.platform === 'x' && channel.metrics?.enabled && !channel.metrics.monthlyReads) {
+    // X bills every read: reading without a ceiling could cost any amount.
+    problems.push(
+      `${at}.metrics.monthlyReads: X charges for reads; set a monthly budget to turn readings on`,
+    );
+  }
   return problems;
 }
 

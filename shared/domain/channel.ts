@@ -211,6 +211,17 @@ export const channelSchema = z.object({
    * with the title in it.
    */
   withdrawnText: templateString(WITHDRAWN_TEXT_FIELDS, 200).optional(),
+  /**
+   * Reading the engagement of its posts (docs/configuring.md, "Engagement readings"): on
+   * by default, except on X, whose reads cost money: there `enabled` with a
+   * `monthlyReads` budget turns them on. `monthlyReads` caps any network's reads a month.
+   */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      monthlyReads: z.number().int().min(1).max(10_000_000).optional(),
+    })
+    .optional(),
   /** the site whose articles the channel takes; it never takes another site's */
   siteId: siteIdSchema.default(DEFAULT_SITE_ID),
   /**

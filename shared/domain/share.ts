@@ -125,6 +125,14 @@ export type Share = {
   withdrawal?: PostWithdrawal;
   /** the post's latest engagement reading (every reading: the metrics store) */
   metrics?: Reading;
+  /** when the post's next reading is due: the metrics index lists the share while set */
+  metricsDueAt?: string;
+  /** which of CRIER_METRICS_AFTER's offsets that reading is (0: the first) */
+  metricsRound?: number;
+  /** failed attempts at that reading, each put off a little longer */
+  metricsTries?: number;
+  /** why a reading was not taken, or why the post is no longer read, for the editors */
+  metricsSkipped?: string;
   createdAt: string;
   updatedAt: string;
   /** the first entry and the most recent ones, at most HISTORY_LIMIT (see boundShare) */
@@ -173,6 +181,7 @@ export function boundShare(share: Share): Share {
   if (excess > 0) next.historyDropped = (share.historyDropped ?? 0) + excess;
   if (next.lastError !== undefined) next.lastError = clip(next.lastError);
   if (next.syndicationError !== undefined) next.syndicationError = clip(next.syndicationError);
+  if (next.metricsSkipped !== undefined) next.metricsSkipped = clip(next.metricsSkipped);
   if (next.warnings) next.warnings = next.warnings.slice(0, WARNINGS_LIMIT).map((w) => clip(w));
   return next;
 }

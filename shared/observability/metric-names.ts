@@ -41,6 +41,19 @@ export const METRICS = {
   tokensRefreshed: 'TokensRefreshed',
   /** channels whose token could not be renewed: a person must reconnect them */
   tokensUnrefreshable: 'TokensUnrefreshable',
+  /** each run of collect-metrics: posts' counts read and stored */
+  readingsTaken: 'ReadingsTaken',
+  /**
+   * each run: readings left due for a later run (a channel whose token is dead or whose
+   * network rate limited it, or past the run's share of a network's limits)
+   */
+  readingsPostponed: 'ReadingsPostponed',
+  /** each run: readings that failed (tried again later) */
+  readingsFailed: 'ReadingsFailed',
+  /** each run: ages not read for good (an X budget spent, a refusal) */
+  readingsSkipped: 'ReadingsSkipped',
+  /** each run: posts no longer read (gone, withdrawn, no counts on their network) */
+  readingsStopped: 'ReadingsStopped',
 } as const;
 
 export const DIMENSIONS = { platform: 'Platform', outcome: 'Outcome', health: 'Health' } as const;

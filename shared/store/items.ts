@@ -134,6 +134,10 @@ export const shareItemSchema = z.object({
     })
     .optional(),
   metrics: readingSchema.optional(),
+  metricsDueAt: z.string().optional(),
+  metricsRound: z.number().int().min(0).optional(),
+  metricsTries: z.number().int().min(0).optional(),
+  metricsSkipped: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   historyDropped: z.number().int().min(1).optional(),

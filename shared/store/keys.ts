@@ -39,6 +39,17 @@ export const dueIndex = (articleId: string, channelId: string, dueAt: string, ro
   dueSK: `${dueAt}#${articleId}#${shareKeyOf({ channelId, round })}`,
 });
 
+/** A published share's next reading, in the metrics index. */
+export const metricsIndex = (
+  articleId: string,
+  channelId: string,
+  metricsDueAt: string,
+  round?: number,
+) => ({
+  metricsPK: `METRICS#${shardOf(articleId, channelId, round)}`,
+  metricsSK: `${metricsDueAt}#${articleId}#${shareKeyOf({ channelId, round })}`,
+});
+
 export const channelTimeline = (articleId: string, channelId: string, dueAt: string) => ({
   timelinePK: `CH#${channelId}`,
   timelineSK: `${dueAt}#${articleId}`,
@@ -55,6 +66,15 @@ export const leaseIndex = (
 });
 
 export const channelStateKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'STATE' });
+
+/** A channel's readings, apart from publishing's state: until when the network refused them. */
+export const readingStateKey = (channelId: string) => ({ PK: `CH#${channelId}`, SK: 'METRICS' });
+
+/** The reads counted against a channel's monthly budget (X's metrics reads cost money). */
+export const readCountKey = (channelId: string, month: string) => ({
+  PK: `CH#${channelId}`,
+  SK: `READS#${month}`,
+});
 
 /** A posting slot on a channel's calendar, held by one share. */
 export const slotKey = (channelId: string, instant: string) => ({

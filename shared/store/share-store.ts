@@ -7,11 +7,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreWriteError } from '../domain/errors';
 import type { ShareRef, ShareStore } from '../domain/ports';
+import type { DueReading } from '../domain/readings';
 import { boundShare, LEASED_STATUSES, type Share } from '../domain/share';
 import { TABLE } from '../resources';
 import { isConditionFailure, queryAll } from './client';
 import { shareItemSchema } from './items';
-import { channelTimeline, dueIndex, leaseIndex, shareKey, shareRefOf } from './keys';
+import { channelTimeline, dueIndex, leaseIndex, metricsIndex, shareKey, shareRefOf } from './keys';
 
 /** The index attributes a share carries in its current status (the indexes are sparse). */
 export function indexAttributes(share: Share): Record<string, string> {
@@ -22,6 +23,9 @@ export function indexAttributes(share: Share): Record<string, string> {
       : {}),
     ...(share.leaseUntil && LEASED_STATUSES.includes(share.status)
       ? leaseIndex(share.articleId, share.channelId, share.leaseUntil, share.round)
+      : {}),
+    ...(share.metricsDueAt && share.status === 'published'
+      ? metricsIndex(share.articleId, share.channelId, share.metricsDueAt, share.round)
       : {}),
   };
 }
@@ -115,6 +119,39 @@ export class DynamoShareStore implements ShareStore {
   /** Shares whose lease ended at or before `now`, from every shard. */
   leasesEndedBy(now: string, limitPerShard: number): Promise<ShareRef[]> {
     return this.refsBefore(TABLE.indexes.inFlight, 'LEASE', now, limitPerShard);
+  }
+
+  /**
+   * One page of a shard of the metrics index: the readings due at or before `until`,
+   * earliest first, after `after` (the previous page's `next`). Keys only: the collector
+   * decides on the channel from the key and gets only the shares it reads.
+   */
+  async readingsDueBy(
+    shard: number,
+    until: string,
+    limit: number,
+    after?: string,
+  ): Promise<{ due: DueReading[]; next?: string }> {
+    const index = TABLE.indexes.metrics;
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} <= :until`,
+        ExpressionAttributeValues: { ':pk': `METRICS#${shard}`, ':until': `${until}#~` },
+        ProjectionExpression: `${index.sortKey}`,
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: JSON.parse(after) } : {}),
+      }),
+    );
+    const due = (page.Items ?? []).flatMap((row) => {
+      const sortKey = row[index.sortKey];
+      const ref = typeof sortKey === 'string' ? shareRefOf(sortKey) : undefined;
+      return ref && typeof sortKey === 'string'
+        ? [{ ...ref, dueAt: sortKey.slice(0, sortKey.indexOf('#')) }]
+        : [];
+    });
+    return page.LastEvaluatedKey ? { due, next: JSON.stringify(page.LastEvaluatedKey) } : { due };
   }
 
   private async refsBefore(

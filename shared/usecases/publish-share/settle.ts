@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { backoffSeconds } from '../../domain/backoff';
+import { firstReading } from '../../domain/readings';
 import { applyEvent, type Share } from '../../domain/share';
 import { refOf } from '../../domain/share-key';
 import type { ShareEvent } from '../../domain/share-state';
@@ -24,7 +25,13 @@ export async function settle(
   change: { reason?: string; patch?: Parameters<typeof applyEvent>[2]['patch'] },
   outcome: 'published' | 'failed' | 'deferred' | 'unknown' | 'cancelled',
 ): Promise<PublishResult> {
-  const next = applyEvent(share, event, { at: deps.clock.now(), by: BY, ...change });
+  const at = deps.clock.now();
+  const next = withFirstReading(
+    deps,
+    share,
+    applyEvent(share, event, { at, by: BY, ...change }),
+    at,
+  );
   if (await deps.shares.replace(share, next)) {
     if (outcome === 'published') await deps.afterPublished?.(next);
     return { outcome, share: next };
@@ -36,6 +43,18 @@ export async function settle(
   if (!(await deps.shares.replace(flagged, merged))) return lost(share);
   if (outcome === 'published') await deps.afterPublished?.(merged);
   return { outcome, share: merged };
+}
+
+/**
+ * A share just recorded published takes its first reading's instant (or why it will not
+ * be read) in the same write: the metrics index lists it from then on, at no write of its
+ * own, and nothing about readings can hold back or fail the record.
+ */
+function withFirstReading(deps: PublishShareDeps, before: Share, next: Share, at: Date): Share {
+  if (next.status !== 'published' || before.status === 'published') return next;
+  if (next.metricsDueAt || next.metricsSkipped || next.metrics) return next;
+  const channel = deps.channels.find((c) => c.id === next.channelId);
+  return { ...next, ...firstReading(channel, at, deps.config.metricsAfterMs) };
 }
 
 /**

@@ -1,0 +1,94 @@
+/**
+ * What the metrics collector takes: the stores of the one table, the network clients and
+ * the channels' credentials as publishing uses them (tokens renewed on use, one Bluesky
+ * login at a time), and CRIER_METRICS_AFTER.
+ */
+import { readMetricsAfter } from '../config/metrics';
+import { SessionInSecret } from '../config/session-in-secret';
+import type { Channel } from '../domain/channel';
+import type { ReadingEvent } from '../domain/metrics';
+import { logger } from '../observability';
+import { TABLE } from '../resources';
+import { DynamoMetricsStore } from '../store/metrics-store';
+import { DynamoReadingState } from '../store/reading-state';
+import type { CollectMetricsDeps } from '../usecases/collect-metrics';
+import { SessionGate } from '../usecases/session-gate';
+import {
+  articleStore,
+  channelStateStore,
+  clock,
+  once,
+  onTable,
+  publishingConfig,
+  refreshLeases,
+  shareStore,
+} from './index';
+import { channelCredentials, clientFor, tokenKeeper } from './platforms';
+
+export const metricsStore = onTable((db, table) => new DynamoMetricsStore(db, table));
+export const readingState = onTable((db, table) => new DynamoReadingState(db, table));
+
+/** Read at cold start: a bad CRIER_METRICS_AFTER stops the function, naming it. */
+export const metricsAfter = once(() => readMetricsAfter());
+
+/**
+ * Who hears of each stored reading (the desk's figures, the best-time estimate), in turn:
+ * one that throws is logged and keeps none of the others from theirs.
+ */
+const READING_SUBSCRIBERS: readonly ((event: ReadingEvent) => unknown)[] = [];
+
+const base = once(() => {
+  // A Bluesky session is a credential: it lives in the channel's secret.
+  const channelState = new SessionInSecret(channelStateStore(), channelCredentials());
+  const shares = shareStore();
+  return {
+    shares,
+    index: {
+      dueBy: (shard: number, until: string, limit: number, after?: string) =>
+        shares.readingsDueBy(shard, until, limit, after),
+    },
+    readingState: readingState(),
+    readings: metricsStore(),
+    articles: articleStore(),
+    channelState,
+    sessions: new SessionGate({
+      leases: refreshLeases(),
+      channelState,
+      clock,
+      forget: (channelId) => channelCredentials().forget(channelId),
+    }),
+    credentials: channelCredentials(),
+    tokens: tokenKeeper(),
+    clientFor,
+    clock,
+    offsetsMs: metricsAfter(),
+    networkTimeoutMs: publishingConfig().networkTimeoutMs,
+    shardCount: TABLE.shardCount,
+    log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) =>
+      logger[level](message, fields),
+  };
+});
+
+/** The collector's deps for one run, with the channels as the table has them now. */
+export function collectMetricsDeps(channels: readonly Channel[]): CollectMetricsDeps {
+  return {
+    ...base(),
+    channels,
+    onReading: async (event) => {
+      for (const subscriber of READING_SUBSCRIBERS) {
+        try {
+          await subscriber(event);
+        } catch (error) {
+          logger.error('A reading subscriber failed', {
+            articleId: event.articleId,
+            channelId: event.channelId,
+            error:
+              error instanceof Error
+                ? { name: error.name, message: error.message.slice(0, 300) }
+                : {},
+          });
+        }
+      }
+    },
+  };
+}
