@@ -42,12 +42,14 @@ import { createDocumentClient } from '../store/client';
 import { DynamoComposeMarkers } from '../store/compose-markers';
 import { DynamoConnectStore } from '../store/connect-store';
 import { DynamoDeliveryGuard } from '../store/delivery-guard';
+import { DynamoEngagementStore } from '../store/engagement-store';
 import { DynamoFeedStore } from '../store/feed-store';
 import { DynamoNotificationStore } from '../store/notification-store';
 import { DynamoPreviewStore } from '../store/preview-store';
 import { DynamoRefreshLeases } from '../store/refresh-leases';
 import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
+import { bestScores } from '../usecases/best-times';
 import { type DispatchDeps, enqueueIfDue } from '../usecases/dispatch';
 import { sharePlanner as planShares, type SharePlanner } from '../usecases/schedule-share';
 import type { RevisionSweepDeps } from '../usecases/sweep-revisions';
@@ -121,6 +123,8 @@ export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, 
 export const notificationStore = onTable(
   (db, table) => new DynamoNotificationStore(db, table, clock),
 );
+/** The sums the best-time estimate rests on (`CH#<id>` / `ENGAGE`, `SITE#<id>` / `ENGAGE`). */
+export const engagementStore = onTable((db, table) => new DynamoEngagementStore(db, table));
 export const channelDirectory = onTable(
   (db, table) => new DynamoChannelDirectory(db, table, clock),
 );
@@ -227,5 +231,11 @@ export const directPath = once((): ((share: Share) => Promise<Share>) => {
 /** Places shares on their channel's calendar: spacing, caps and posting windows. */
 export const sharePlanner = once(
   (): SharePlanner =>
-    planShares({ slots: slotStore(), shares: shareStore(), articles: articleStore(), clock }),
+    planShares({
+      slots: slotStore(),
+      shares: shareStore(),
+      articles: articleStore(),
+      clock,
+      bestScores: (channel, seed) => bestScores({ engagement: engagementStore() }, channel, seed),
+    }),
 );

@@ -260,3 +260,16 @@ export function addTo(stats: EngagementStats, cell: number, value: number): Enga
   counts[cell] = (counts[cell] ?? 0) + 1;
   return { sums, counts, squares: stats.squares + value * value };
 }
+
+/** Where the sums live (shared/store/engagement-store.ts). */
+export interface EngagementStore {
+  channelStats(channelId: string): Promise<EngagementStats>;
+  siteStats(siteId: string): Promise<EngagementStats>;
+  /** Notes the post as learned; false when it was already (a retried reading). */
+  markLearned(
+    post: { channelId: string; articleId: string; round?: number },
+    now: Date,
+  ): Promise<boolean>;
+  addToChannel(channelId: string, cell: number, value: number): Promise<void>;
+  addToSite(siteId: string, cell: number, value: number): Promise<void>;
+}
