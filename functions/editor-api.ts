@@ -12,6 +12,7 @@ import {
   composeSettingsOf,
   directPath,
   editorToken,
+  engagementStore,
   liveChannels,
   notificationStore,
   previewStore,
@@ -41,6 +42,7 @@ import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import type { ChosenImageInput } from '../shared/preview/chosen-image';
+import { bestTimesOf } from '../shared/usecases/best-times';
 import { getArticle, linked, listArticles } from '../shared/usecases/read-articles';
 import { nextFreeTime, releaseSlot } from '../shared/usecases/schedule-share';
 import { readShareImage, type ShareImageChoice } from '../shared/usecases/share-images';
@@ -331,6 +333,13 @@ export const handler = withObservability(
           platforms(),
         ]);
         return ok(await checkChannelById(channelHealthDeps(), path.id));
+      },
+      'GET /api/channels/{id}/best-times': async ({ path, editor }) => {
+        const channel = await channelDirectory().getChannel(path.id);
+        if (!channel || channel.status === 'archived' || !mayAccessSite(editor, channel.siteId)) {
+          throw new NotFoundError(`No channel ${path.id}`);
+        }
+        return ok(await bestTimesOf({ engagement: engagementStore() }, channel));
       },
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));
