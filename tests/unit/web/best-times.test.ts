@@ -7,6 +7,7 @@ import {
   levelOf,
   topHours,
 } from '../../../web/src/best-times';
+import { channelOf, checkForm, formOf } from '../../../web/src/channel-form';
 
 const week = (best: [number, number]) =>
   Array.from({ length: 7 }, (_, d) =>
@@ -48,5 +49,26 @@ describe('the best-times heatmap model', () => {
       "Learned from 1 post of this channel; still mostly its site's other channels' week.",
     );
     expect(basisOf(times({ posts: 0, mostlyPrior: true }))).toContain('No posts of this channel');
+  });
+});
+
+describe('the channel form’s best schedule', () => {
+  const base = { ...formOf('north'), id: 'x-north', platform: 'x' as const, account: 'north' };
+
+  it('makes a best schedule with its window, and reads it back', () => {
+    const body = channelOf({ ...base, schedule: 'best', withinHours: '12' });
+    expect(body.schedule).toEqual({ type: 'best', withinHours: 12 });
+    expect(checkForm({ ...base, schedule: 'best', withinHours: '12' }).fields).toEqual({});
+    const back = formOf('north', { ...body, id: 'x-north', platform: 'x', account: 'north' });
+    expect(back).toMatchObject({ schedule: 'best', withinHours: '12' });
+  });
+
+  it('shows a bad window beside its field', () => {
+    expect(checkForm({ ...base, schedule: 'best', withinHours: '0' }).fields.withinHours).toEqual([
+      'Too small: expected number to be >=1',
+    ]);
+    expect(
+      checkForm({ ...base, schedule: 'best', withinHours: 'soon' }).fields.withinHours?.length,
+    ).toBe(1);
   });
 });
