@@ -18,6 +18,7 @@ import {
   weeklyCurve,
 } from '../infra/local/sandbox/kit/audience';
 import {
+  type ArticleAppeal,
   addTo,
   cellOf,
   draw,
@@ -129,6 +130,7 @@ class Run {
   private readonly busy = new Map<string, number[]>();
   private readonly stats = new Map<string, EngagementStats>();
   private site = emptyStats();
+  private readonly appeals = new Map<string, ArticleAppeal>();
   /** readings due to be learned, in time order (24 hours after each post) */
   private readonly pending: Post[] = [];
   private readonly truth = new Map(CHANNELS.map((c) => [c.id, trueScores(c.id)]));
@@ -183,13 +185,18 @@ class Run {
       const post = this.pending.shift() as Post;
       const engagement = engagementOf(countsAt(post, post.publishedAt + DAY));
       const stats = this.stats.get(post.channelId) ?? emptyStats();
-      const learned = learning(stats, {
-        publishedAt: post.publishedAt,
-        engagement,
-        timeZone: TIME_ZONE,
-      });
+      const appeal = this.appeals.get(post.article.id);
+      const learned = learning(
+        stats,
+        { publishedAt: post.publishedAt, engagement, timeZone: TIME_ZONE },
+        { site: this.site, appeal },
+      );
       this.stats.set(post.channelId, addTo(stats, learned.cell, learned.value));
       this.site = addTo(this.site, learned.cell, learned.relative);
+      this.appeals.set(post.article.id, {
+        sum: (appeal?.sum ?? 0) + learned.residual,
+        count: (appeal?.count ?? 0) + 1,
+      });
     }
   }
 }

@@ -228,27 +228,50 @@ export function relativeWeek(estimate: Estimate): number[] {
 /** What one learned post adds: to its channel's cell, and (relative) to its site's. */
 export type Learning = {
   cell: number;
-  /** the post's value, for the channel's own sums */
+  /** the post's value less its article's appeal, for the channel's own sums */
   value: number;
-  /** the post's value against its channel's level, for the site's prior */
+  /** the same against its channel's level, for the site's prior */
   relative: number;
+  /**
+   * how much better or worse the post did than its channel's estimate for its hour: what
+   * it tells of its article's appeal, for the article's other channels
+   */
+  residual: number;
 };
 
 /**
- * What a post teaches: its value in its cell, and for the site's prior the same value
- * less the channel's level (channels of one site differ in size, not in when a reader
- * is there), so a new channel starts from the shape of its site's week.
+ * What the article's posts learned so far on its other channels say of its appeal (on
+ * the log scale; 0 is a typical article): their mean residual, shrunk towards 0 as if
+ * one more channel had found it typical.
+ */
+export type ArticleAppeal = { sum: number; count: number };
+
+export const appealFrom = (appeal: ArticleAppeal | undefined): number =>
+  appeal && appeal.count > 0 ? appeal.sum / (appeal.count + 1) : 0;
+
+/**
+ * What a post teaches: its value in its cell, less its article's appeal as its other
+ * channels told it (an article that did well everywhere says little about the hour);
+ * for the site's prior the same value less the channel's level (channels of one site
+ * differ in size, not in when a reader is there), so a new channel starts from the
+ * shape of its site's week; and for the article, how far the post beat its channel's
+ * estimate.
  */
 export function learning(
   channel: EngagementStats,
   post: { publishedAt: number; engagement: number; timeZone: string },
+  context: { site?: EngagementStats; appeal?: ArticleAppeal } = {},
 ): Learning {
-  const value = postValue(post.engagement);
+  const raw = postValue(post.engagement);
+  const value = raw - appealFrom(context.appeal);
+  const cell = cellOf(post.publishedAt, post.timeZone);
   const posts = postsOf(channel);
+  const expected = posts === 0 ? raw : (estimate(channel, context.site).means[cell] ?? raw);
   return {
-    cell: cellOf(post.publishedAt, post.timeZone),
+    cell,
     value,
     relative: posts === 0 ? 0 : value - levelOf(channel),
+    residual: raw - expected,
   };
 }
 
@@ -272,4 +295,7 @@ export interface EngagementStore {
   ): Promise<boolean>;
   addToChannel(channelId: string, cell: number, value: number): Promise<void>;
   addToSite(siteId: string, cell: number, value: number): Promise<void>;
+  /** what the article's posts learned so far told of its appeal; undefined before the first */
+  articleAppeal(articleId: string): Promise<ArticleAppeal | undefined>;
+  addToArticle(articleId: string, residual: number, now: Date): Promise<void>;
 }

@@ -4,7 +4,9 @@
  * `ENGAGE`), each with a sum `s<cell>` and a count `n<cell>` per hour of the week and
  * `q`, the sum of squares; a post adds to them with one atomic ADD each. A marker per
  * learned post (`CH#<channelId>` / `LEARNED#<share key>`, with a TTL) keeps a retried
- * reading from counting twice.
+ * reading from counting twice. Per article (`ART#<articleId>` / `ENGAGE`, with a TTL), the
+ * sum and count of how far its posts beat their channels' estimates: its appeal, for the
+ * channels that learn from it later.
  */
 import {
   type DynamoDBDocumentClient,
@@ -13,6 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type ArticleAppeal,
   type EngagementStats,
   type EngagementStore,
   emptyStats,
@@ -27,6 +30,10 @@ export const channelEngagementKey = (channelId: string) => ({
   SK: 'ENGAGE',
 });
 export const siteEngagementKey = (siteId: string) => ({ PK: `SITE#${siteId}`, SK: 'ENGAGE' });
+export const articleEngagementKey = (articleId: string) => ({
+  PK: `ART#${articleId}`,
+  SK: 'ENGAGE',
+});
 
 /** How long a learned post's marker is kept: past any retry of its reading. */
 const MARKER_DAYS = 30;
@@ -89,6 +96,36 @@ export class DynamoEngagementStore implements EngagementStore {
 
   async addToSite(siteId: string, cell: number, value: number): Promise<void> {
     await this.add(siteEngagementKey(siteId), cell, value);
+  }
+
+  async articleAppeal(articleId: string): Promise<ArticleAppeal | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: articleEngagementKey(articleId) }),
+    );
+    if (typeof Item?.sum !== 'number' || typeof Item.count !== 'number') return undefined;
+    return { sum: Item.sum, count: Item.count };
+  }
+
+  async addToArticle(articleId: string, residual: number, now: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: articleEngagementKey(articleId),
+        UpdateExpression: 'SET #type = :type, #ttl = :expires ADD #sum :residual, #count :one',
+        ExpressionAttributeNames: {
+          '#type': 'type',
+          '#ttl': TABLE.ttlAttribute,
+          '#sum': 'sum',
+          '#count': 'count',
+        },
+        ExpressionAttributeValues: {
+          ':type': 'engagement-appeal',
+          ':expires': Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400,
+          ':residual': residual,
+          ':one': 1,
+        },
+      }),
+    );
   }
 
   private async read(key: { PK: string; SK: string }): Promise<EngagementStats> {

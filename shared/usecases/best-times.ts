@@ -29,23 +29,36 @@ export type LearnDeps = {
 /**
  * Adds a post to its channel's sums and its site's, from the one reading each post is
  * learned from (the first a day old, else its last); every other reading changes nothing.
- * At most three writes: the post's marker (so a retried reading counts once) and one
- * atomic ADD on each of the two sums. Answers whether the post was learned now.
+ * Its value is taken less its article's appeal as the article's other channels told it,
+ * and what it tells of that appeal is added for the channels still to come. At most
+ * three reads and four writes: the post's marker (so a retried reading counts once) and
+ * one atomic ADD on each of the channel's, the site's and the article's sums. Answers
+ * whether the post was learned now.
  */
 export async function learnFromReading(deps: LearnDeps, event: ReadingEvent): Promise<boolean> {
   if (!isLearnedReading(event, deps.metricsAfterMs)) return false;
   const timeZone = await deps.timeZoneOf(event.channelId);
   if (!timeZone) return false;
-  const stats = await deps.engagement.channelStats(event.channelId);
+  const [stats, site, appeal] = await Promise.all([
+    deps.engagement.channelStats(event.channelId),
+    deps.engagement.siteStats(event.siteId),
+    deps.engagement.articleAppeal(event.articleId),
+  ]);
+  const now = deps.clock.now();
   const post = { channelId: event.channelId, articleId: event.articleId, round: event.round };
-  if (!(await deps.engagement.markLearned(post, deps.clock.now()))) return false;
-  const learned = learning(stats, {
-    publishedAt: Date.parse(event.publishedAt),
-    engagement: engagementOfReading(event.reading),
-    timeZone,
-  });
+  if (!(await deps.engagement.markLearned(post, now))) return false;
+  const learned = learning(
+    stats,
+    {
+      publishedAt: Date.parse(event.publishedAt),
+      engagement: engagementOfReading(event.reading),
+      timeZone,
+    },
+    { site, appeal },
+  );
   await deps.engagement.addToChannel(event.channelId, learned.cell, learned.value);
   await deps.engagement.addToSite(event.siteId, learned.cell, learned.relative);
+  await deps.engagement.addToArticle(event.articleId, learned.residual, now);
   return true;
 }
 

@@ -116,6 +116,9 @@ describe('learning from readings', () => {
     const stored = await item('CH#learn-once', 'ENGAGE');
     expect(stored).toMatchObject({ [`n${cell}`]: 1, [`s${cell}`]: Math.log1p(43) });
     expect(await item('SITE#best-site', 'ENGAGE')).toMatchObject({ [`n${cell}`]: 1 });
+    // What the post told of its article's appeal waits for the article's other channels.
+    expect(await item('ART#art-1', 'ENGAGE')).toMatchObject({ count: 1, sum: 0 });
+    expect(await engagement.articleAppeal('art-1')).toEqual({ sum: 0, count: 1 });
     const stats = await engagement.channelStats('learn-once');
     expect(stats.counts.reduce((a, b) => a + b, 0)).toBe(1);
     // A channel the directory no longer has teaches nothing.

@@ -98,6 +98,18 @@ describe('the best-times estimate', () => {
     expect(Math.min(...knownLess.spreads)).toBeGreaterThan(Math.max(...learned.spreads));
   });
 
+  it("takes out an article's appeal as its other channels told it, and tells its own", () => {
+    const { stats } = history('daily-bsky', 100);
+    const post = { publishedAt: MONDAY + 8 * HOUR, engagement: 200, timeZone: 'UTC' };
+    const plain = learning(stats, post);
+    // Two channels found the article e (2.7) times better than they expected: shrunk, 2/3.
+    const loved = learning(stats, post, { appeal: { sum: 2, count: 2 } });
+    expect(loved.value).toBeCloseTo(plain.value - 2 / 3, 9);
+    expect(plain.residual).toBeCloseTo(plain.value - (estimate(stats).means[8] ?? 0), 9);
+    // A channel's first post tells nothing of the article: it has nothing to compare with.
+    expect(learning(emptyStats(), post).residual).toBe(0);
+  });
+
   it('shows the week relative to its best hour', () => {
     const week = relativeWeek(estimate(history('daily-fb', 100).stats));
     expect(week).toHaveLength(168);
