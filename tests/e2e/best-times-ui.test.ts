@@ -135,6 +135,47 @@ async function bestTimesPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+describe('a best schedule in the directory', () => {
+  const channel = (schedule: Record<string, unknown>) => ({
+    id: 'bluesky-best',
+    platform: 'bluesky',
+    account: 'best.example.org',
+    template: '{title} {url}',
+    siteId: 'north',
+    schedule,
+  });
+  const post = async (body: unknown) => {
+    const response = await fetch(new URL('/api/channels', stack.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('is refused with a 400 naming the window when it is out of range, and nothing is written', async () => {
+    const refused = await post(channel({ type: 'best', withinHours: 0 }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.fields).toEqual([
+      expect.objectContaining({ field: 'schedule.withinHours' }),
+    ]);
+    expect((await call('/api/channels/bluesky-best/best-times', admin)).status).toBe(404);
+  });
+
+  it('is stored with its default window, and its page answers for its site’s editor', async () => {
+    const made = await post(channel({ type: 'best', minSpacingMinutes: 30 }));
+    expect(made.status).toBe(201);
+    expect((made.body.channel as { schedule: unknown }).schedule).toEqual({
+      type: 'best',
+      withinHours: 24,
+      minSpacingMinutes: 30,
+    });
+    const seen = await call('/api/channels/bluesky-best/best-times', northEditor);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ posts: 0, mostlyPrior: true });
+  });
+});
+
 describe('the heatmap on the channel’s page', () => {
   it('shows each hour of the week with its value, the best hour darkest', async () => {
     const page = await bestTimesPage(desktop);
