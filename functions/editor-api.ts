@@ -5,6 +5,7 @@
  */
 import {
   articleStore,
+  bestTimesStore,
   channelDirectory,
   channelStateStore,
   channelTimeline,
@@ -43,6 +44,7 @@ import { type Editor, mayAccessSite } from '../shared/http/editor-auth';
 import { logger, withObservability } from '../shared/observability';
 import type { ComposeSettings } from '../shared/platforms/types';
 import type { ChosenImageInput } from '../shared/preview/chosen-image';
+import { bestTimesOf } from '../shared/usecases/best-times';
 import {
   engagementCsv,
   engagementSite,
@@ -351,6 +353,13 @@ export const handler = withObservability(
           platforms(),
         ]);
         return ok(await checkChannelById(channelHealthDeps(), path.id));
+      },
+      'GET /api/channels/{id}/best-times': async ({ path, editor }) => {
+        const channel = await channelDirectory().getChannel(path.id);
+        if (!channel || channel.status === 'archived' || !mayAccessSite(editor, channel.siteId)) {
+          throw new NotFoundError(`No channel ${path.id}`);
+        }
+        return ok(await bestTimesOf({ engagement: bestTimesStore() }, channel));
       },
       'DELETE /api/channels/{id}': async ({ path, editor }) => {
         return ok(await archiveChannel(sites, path.id, editor));

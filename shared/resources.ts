@@ -395,6 +395,7 @@ export const FUNCTIONS = {
       'GET /api/channels/{id}/connect/choices/{choiceId}',
       'POST /api/channels/{id}/connect/choose',
       'POST /api/channels/{id}/check',
+      'GET /api/channels/{id}/best-times',
       'GET /api/sites',
       'POST /api/sites',
       'PATCH /api/sites/{siteId}',

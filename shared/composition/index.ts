@@ -35,6 +35,7 @@ import { SqsRedelivery, SqsSyndicationQueue } from '../queue/syndicate-queue';
 import { ENV, QUEUES, type QueueName } from '../resources';
 import { DynamoAccessStore } from '../store/access-store';
 import { DynamoArticleStore } from '../store/article-store';
+import { DynamoBestTimesStore } from '../store/best-times-store';
 import { DynamoChannelDirectory } from '../store/channel-directory';
 import { DynamoChannelStateStore } from '../store/channel-state-store';
 import { DynamoChannelTimeline } from '../store/channel-timeline';
@@ -50,6 +51,7 @@ import { DynamoPreviewStore } from '../store/preview-store';
 import { DynamoRefreshLeases } from '../store/refresh-leases';
 import { DynamoShareStore } from '../store/share-store';
 import { DynamoSlotStore } from '../store/slot-store';
+import { bestScores } from '../usecases/best-times';
 import { type DispatchDeps, enqueueIfDue } from '../usecases/dispatch';
 import { sharePlanner as planShares, type SharePlanner } from '../usecases/schedule-share';
 import type { RevisionSweepDeps } from '../usecases/sweep-revisions';
@@ -127,6 +129,8 @@ export const deliveryGuard = onTable((db, table) => new DynamoDeliveryGuard(db, 
 export const notificationStore = onTable(
   (db, table) => new DynamoNotificationStore(db, table, clock),
 );
+/** The sums the best-time estimate rests on (`CH#<id>` / `ENGAGE`, `SITE#<id>` / `ENGAGE`). */
+export const bestTimesStore = onTable((db, table) => new DynamoBestTimesStore(db, table));
 export const channelDirectory = onTable(
   (db, table) => new DynamoChannelDirectory(db, table, clock),
 );
@@ -233,5 +237,11 @@ export const directPath = once((): ((share: Share) => Promise<Share>) => {
 /** Places shares on their channel's calendar: spacing, caps and posting windows. */
 export const sharePlanner = once(
   (): SharePlanner =>
-    planShares({ slots: slotStore(), shares: shareStore(), articles: articleStore(), clock }),
+    planShares({
+      slots: slotStore(),
+      shares: shareStore(),
+      articles: articleStore(),
+      clock,
+      bestScores: (channel, seed) => bestScores({ engagement: bestTimesStore() }, channel, seed),
+    }),
 );

@@ -9,14 +9,16 @@ import type { Channel } from '../domain/channel';
 import type { ReadingEvent } from '../domain/metrics';
 import { logger } from '../observability';
 import { TABLE } from '../resources';
-import { DynamoMetricsStore } from '../store/metrics-store';
 import { DynamoReadingState } from '../store/reading-state';
 import type { CollectMetricsDeps } from '../usecases/collect-metrics';
 import { SessionGate } from '../usecases/session-gate';
+import { bestTimesLearner } from './best-times';
 import {
   articleStore,
   channelStateStore,
   clock,
+  engagementStore,
+  metricsStore,
   once,
   onTable,
   publishingConfig,
@@ -25,7 +27,6 @@ import {
 } from './index';
 import { channelCredentials, clientFor, tokenKeeper } from './platforms';
 
-export const metricsStore = onTable((db, table) => new DynamoMetricsStore(db, table));
 export const readingState = onTable((db, table) => new DynamoReadingState(db, table));
 
 /** Read at cold start: a bad CRIER_METRICS_AFTER stops the function, naming it. */
@@ -35,7 +36,10 @@ export const metricsAfter = once(() => readMetricsAfter());
  * Who hears of each stored reading (the desk's figures, the best-time estimate), in turn:
  * one that throws is logged and keeps none of the others from theirs.
  */
-const READING_SUBSCRIBERS: readonly ((event: ReadingEvent) => unknown)[] = [];
+const readingSubscribers = once((): readonly ((event: ReadingEvent) => unknown)[] => [
+  (event) => engagementStore().recordReading(event),
+  bestTimesLearner(metricsAfter()),
+]);
 
 const base = once(() => {
   // A Bluesky session is a credential: it lives in the channel's secret.
@@ -75,7 +79,7 @@ export function collectMetricsDeps(channels: readonly Channel[]): CollectMetrics
     ...base(),
     channels,
     onReading: async (event) => {
-      for (const subscriber of READING_SUBSCRIBERS) {
+      for (const subscriber of readingSubscribers()) {
         try {
           await subscriber(event);
         } catch (error) {

@@ -90,6 +90,15 @@ export const scheduleSchema = z.discriminatedUnion('type', [
       .max(60 * 24 * 30),
     ...constraints,
   }),
+  /**
+   * the best free time within `withinHours` of the earliest, as the channel's engagement
+   * by hour of the week has been learned (shared/domain/best-times.ts)
+   */
+  z.object({
+    type: z.literal('best'),
+    withinHours: z.number().int().min(1).max(168).default(24),
+    ...constraints,
+  }),
   /** the next free one of the weekday slots, in the channel's time zone */
   z
     .object({

@@ -4,6 +4,7 @@
  * Pure: the channel's calendar comes in as the instants of its other posts.
  */
 import type { Article } from './article';
+import { cellOf } from './best-times';
 import type { Schedule } from './channel';
 import {
   addDays,
@@ -21,6 +22,7 @@ import {
 export type Lane = Article['priority'];
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * 60 * MINUTE;
 
 /** How far ahead a free instant is looked for before the share waits for an editor. */
@@ -39,6 +41,12 @@ export type PlanRequest = {
   busy: readonly number[];
   /** look no further than this (epoch ms); default HORIZON_DAYS after `earliest` */
   until?: number;
+  /**
+   * For a `best` channel: how good each hour of the week is, in the channel's time zone
+   * (168 values, Monday 00:00 first, higher is better; a draw from the learned estimate,
+   * shared/domain/best-times.ts). Without it every hour is as good as another.
+   */
+  scores?: readonly number[];
 };
 
 /**
@@ -48,6 +56,7 @@ export type PlanRequest = {
 export function usesCalendar(schedule: Schedule): boolean {
   return (
     schedule.type === 'slots' ||
+    schedule.type === 'best' ||
     (schedule.minSpacingMinutes ?? 0) > 0 ||
     schedule.dailyCap !== undefined ||
     schedule.quietHours !== undefined
@@ -86,6 +95,12 @@ export function nextFreeInstant(request: PlanRequest): number | undefined {
     }
     return undefined;
   }
+  if (schedule.type === 'best') {
+    const windowEnd = Math.min(until, earliest + schedule.withinHours * HOUR);
+    const best = bestInstant(calendar, request, windowEnd);
+    if (best !== undefined) return best;
+    // Nothing free within the window: the first free time after it.
+  }
   let at = earliest;
   // Each step moves past one blocker, so the walk only goes forward and ends.
   while (at <= until) {
@@ -117,6 +132,37 @@ export function firstDueAt(
     busy: [],
   });
   return new Date(at ?? earliest).toISOString();
+}
+
+/**
+ * The free instant within the window whose hour scores best: the first free instant of
+ * each local hour is its candidate, and of two equal hours the earlier wins.
+ */
+function bestInstant(calendar: Calendar, request: PlanRequest, windowEnd: number) {
+  let best: { at: number; score: number } | undefined;
+  let hourStart = request.earliest;
+  while (hourStart <= windowEnd) {
+    const hourEnd = Math.min(nextLocalHour(hourStart, request.timeZone), windowEnd + 1);
+    let at = hourStart;
+    while (at < hourEnd) {
+      const next = calendar.blockedUntil(at);
+      if (next === undefined) break;
+      at = Math.max(next, at + 1);
+    }
+    if (at < hourEnd) {
+      const score = request.scores?.[cellOf(at, request.timeZone)] ?? 0;
+      if (!best || score > best.score) best = { at, score };
+    }
+    hourStart = hourEnd;
+  }
+  return best?.at;
+}
+
+/** The start of the local hour after the one `instant` falls in. */
+function nextLocalHour(instant: number, timeZone: string): number {
+  const wall = localParts(instant, timeZone);
+  const intoHour = (wall.minute * 60 + wall.second) * 1000 + (((instant % 1000) + 1000) % 1000);
+  return instant - intoHour + HOUR;
 }
 
 type Slots = Extract<Schedule, { type: 'slots' }>['slots'];

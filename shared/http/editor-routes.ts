@@ -30,6 +30,7 @@ import {
   shareSummarySchema,
   shareViewSchema,
 } from '../usecases/views';
+import { BEST_TIMES_ROUTES } from './best-times-routes';
 import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
 import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
@@ -415,6 +416,7 @@ export const EDITOR_ROUTES = [
   ...DESK_ROUTES,
   ...DIRECTORY_ROUTES,
   ...ENGAGEMENT_ROUTES,
+  ...BEST_TIMES_ROUTES,
 ] as const satisfies readonly EditorRoute[];
 
 export type EditorRouteKey = (typeof EDITOR_ROUTES)[number]['routeKey'];

@@ -34,6 +34,11 @@ export type SchedulingDeps = {
   clock: Clock;
   /** jitter for the pause before asking again for a channel's planning lease */
   random?: () => number;
+  /**
+   * For a `best` channel: a draw from its learned estimate (shared/usecases/best-times.ts,
+   * bestScores), seeded by the share; without it every hour counts the same.
+   */
+  bestScores?: (channel: Channel, seed: string) => Promise<readonly number[]>;
 };
 
 const MINUTE = 60_000;
@@ -159,9 +164,13 @@ async function planAndReserve(
   extraBusy: readonly number[],
 ): Promise<number | undefined> {
   if (!usesCalendar(channel.schedule)) return earliest;
+  const scores =
+    channel.schedule.type === 'best' && deps.bestScores
+      ? await deps.bestScores(channel, holderKey(ref))
+      : undefined;
   return withPlanningLease(deps, channel.id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const found = await findFree(deps, channel, ref, earliest, extraBusy);
+      const found = await findFree(deps, channel, ref, earliest, extraBusy, scores);
       if (!found) return undefined;
       const { at, calendar } = found;
       const now = deps.clock.now();
@@ -262,6 +271,7 @@ async function findFree(
   ref: ShareRef,
   earliest: number,
   extraBusy: readonly number[],
+  scores?: readonly number[],
 ): Promise<{ at: number; calendar: CalendarView } | undefined> {
   const margin = marginOf(channel);
   for (const days of [7, HORIZON_DAYS]) {
@@ -270,6 +280,7 @@ async function findFree(
     const at = nextFreeInstant({
       ...requestFor(channel, earliest, busyOf(calendar, ref, deps.clock.now(), extraBusy)),
       until,
+      scores,
     });
     if (at !== undefined) return { at, calendar };
   }

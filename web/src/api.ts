@@ -1,6 +1,7 @@
 /** The editor API as the UI calls it: same origin, the editor's bearer token, answers checked. */
 import * as z from 'zod/mini';
 import type { ShareStatus } from '../../shared/domain/share-state';
+import { type BestTimes, bestTimesSchema } from './best-times';
 import { type BulkRequest, type BulkResult, bulkAnswerSchema } from './bulk-schemas';
 import {
   type Engagement,
@@ -312,6 +313,11 @@ export function createApi(options: {
     async checkChannel(id: string): Promise<ChannelHealth> {
       return (await call(channelHealthAnswerSchema, 'POST', `${channelPath(id)}/check`)).data
         .health;
+    },
+
+    /** The channel's best times learned: its engagement by weekday and hour. */
+    async bestTimes(id: string): Promise<BestTimes> {
+      return (await call(bestTimesSchema, 'GET', `${channelPath(id)}/best-times`)).data;
     },
 
     async archiveChannel(id: string): Promise<Channel> {

@@ -14,7 +14,7 @@ import {
   routingSchema,
 } from '../../shared/domain/routing';
 
-export type ScheduleChoice = 'asap' | 'delay' | 'kept';
+export type ScheduleChoice = 'asap' | 'delay' | 'best' | 'kept';
 
 /** Every field as text, as the inputs hold it. */
 export type ChannelForm = {
@@ -28,6 +28,8 @@ export type ChannelForm = {
   approval: 'none' | 'required';
   schedule: ScheduleChoice;
   delayMinutes: string;
+  /** a `best` schedule's window: the hours after the earliest it may wait for a better one */
+  withinHours: string;
   sections: string;
   tags: string;
   languages: string;
@@ -47,6 +49,7 @@ const FIELD_PATHS: [string, FormField][] = [
   ['routing.languages', 'languages'],
   ['routing.priorities', 'priorities'],
   ['schedule.minutes', 'delayMinutes'],
+  ['schedule.withinHours', 'withinHours'],
   ['schedule', 'schedule'],
   ['id', 'id'],
   ['platform', 'platform'],
@@ -83,7 +86,11 @@ const joined = (list: readonly string[] | undefined) => (list ?? []).join(', ');
 export function formOf(siteId: string, channel?: ChannelRecord): ChannelForm {
   const routing = routingSchema.safeParse(channel?.routing ?? {});
   const rules: Routing = routing.success ? routing.data : {};
-  const schedule = (channel?.schedule ?? { type: 'asap' }) as { type?: string; minutes?: number };
+  const schedule = (channel?.schedule ?? { type: 'asap' }) as {
+    type?: string;
+    minutes?: number;
+    withinHours?: number;
+  };
   return {
     id: channel?.id ?? '',
     platform: channel?.platform ?? PLATFORMS[0],
@@ -93,8 +100,12 @@ export function formOf(siteId: string, channel?: ChannelRecord): ChannelForm {
     template: channel?.template ?? DEFAULT_TEMPLATE,
     timezone: channel?.timezone ?? 'UTC',
     approval: channel?.approval === 'required' ? 'required' : 'none',
-    schedule: schedule.type === 'asap' || schedule.type === 'delay' ? schedule.type : 'kept',
+    schedule:
+      schedule.type === 'asap' || schedule.type === 'delay' || schedule.type === 'best'
+        ? schedule.type
+        : 'kept',
     delayMinutes: schedule.type === 'delay' ? String(schedule.minutes ?? '') : '30',
+    withinHours: schedule.type === 'best' ? String(schedule.withinHours ?? 24) : '24',
     sections: joined(rules.sections),
     tags: joined(rules.tags),
     languages: joined(rules.languages),
@@ -154,7 +165,9 @@ function fieldsOf(form: ChannelForm): Record<string, unknown> {
         ? undefined
         : form.schedule === 'delay'
           ? { type: 'delay', minutes: numberOf(form.delayMinutes) }
-          : { type: 'asap' },
+          : form.schedule === 'best'
+            ? { type: 'best', withinHours: numberOf(form.withinHours) }
+            : { type: 'asap' },
     routing: routingOf(form),
   };
 }

@@ -16,6 +16,8 @@ export type Route =
   /** `channelId` undefined: a new channel */
   | { view: 'channel'; channelId?: string; params: URLSearchParams }
   | { view: 'connect-choice'; channelId: string; choiceId: string; params: URLSearchParams }
+  /** `#/channels/<id>/best-times`: the channel's best times learned, as a heatmap */
+  | { view: 'best-times'; channelId: string; params: URLSearchParams }
   // The admin pages: `#/editors`, `#/notifications`, `#/audit?siteId=north`.
   | { view: 'editors'; params: URLSearchParams }
   | { view: 'notifications'; params: URLSearchParams }
@@ -41,6 +43,9 @@ export function parseRoute(hash: string): Route {
       return { view: 'channel', channelId: decodeURIComponent(parts[1]), params };
     }
     if (parts[1] === 'new' && !parts[2]) return { view: 'channel', params };
+    if (parts[1] && parts[2] === 'best-times') {
+      return { view: 'best-times', channelId: decodeURIComponent(parts[1]), params };
+    }
     if (parts[1] && parts[2] === 'connect' && parts[3]) {
       return {
         view: 'connect-choice',
@@ -64,6 +69,9 @@ export function routeHref(path: string, params?: Record<string, string | undefin
 }
 
 export const articleHref = (articleId: string) => `#/articles/${encodeURIComponent(articleId)}`;
+
+export const bestTimesHref = (channelId: string) =>
+  `#/channels/${encodeURIComponent(channelId)}/best-times`;
 
 export const channelHref = (channelId?: string) =>
   channelId ? `#/channels/${encodeURIComponent(channelId)}/edit` : '#/channels/new';

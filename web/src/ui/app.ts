@@ -14,6 +14,7 @@ import {
 import { parseRoute, type Route, routeHref } from '../router';
 import { AdminLinks, AdminPage, isAdminRoute } from './admin';
 import { ArticleView } from './article-view';
+import { BestTimesView } from './best-times-view';
 import { CalendarView } from './calendar-view';
 import { ChannelFormView } from './channel-form-view';
 import { ChannelsView } from './channels-view';
@@ -136,7 +137,9 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
         ? `channel/${route.channelId ?? ''}`
         : route.view === 'connect-choice'
           ? `connect/${route.choiceId}`
-          : route.view;
+          : route.view === 'best-times'
+            ? `best-times/${route.channelId}`
+            : route.view;
   const firstView = useRef(true);
   useEffect(() => {
     if (firstView.current) {
@@ -206,7 +209,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
         <a href=${routeHref('/calendar')} aria-current=${current('calendar')}>Calendar</a>
         <a href=${routeHref('/posts/new')} aria-current=${current('new-post')}>New post</a>
         <a href=${routeHref('/engagement')} aria-current=${current('engagement')}>Engagement</a>
-        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' || route.view === 'connect-choice' ? 'page' : undefined}>Channels</a>
+        <a href=${routeHref('/channels')} aria-current=${route.view === 'channels' || route.view === 'channel' || route.view === 'connect-choice' || route.view === 'best-times' ? 'page' : undefined}>Channels</a>
         <${AdminLinks} me=${me.data} view=${route.view} />
       </nav>
       <${SiteSwitcher} sites=${sites.data ?? []} siteId=${siteId} onChoose=${chooseSite} />
@@ -227,6 +230,7 @@ export function App({ config, notice }: { config: RuntimeConfig; notice?: string
               ${route.view === 'channels' && html`<${ChannelsView} />`}
               ${route.view === 'channel' && html`<${ChannelFormView} key=${route.channelId ?? ''} channelId=${route.channelId} />`}
               ${route.view === 'connect-choice' && html`<${ConnectChoiceView} key=${route.choiceId} channelId=${route.channelId} choiceId=${route.choiceId} />`}
+              ${route.view === 'best-times' && html`<${BestTimesView} key=${route.channelId} channelId=${route.channelId} />`}
               ${isAdminRoute(route) && html`<${AdminPage} route=${route} me=${me} />`}
             `
       }

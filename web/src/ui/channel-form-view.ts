@@ -38,6 +38,8 @@ const HINTS: Partial<Record<FormField, string>> = {
   tags: 'At least one of these',
   languages: 'BCP 47 tags: en takes en-GB too',
   priorities: 'breaking, normal, evergreen',
+  withinHours:
+    'Normal shares wait up to this long for the hour its readers are most there; breaking news goes at once',
 };
 
 function FieldErrors({ id, messages }: { id: string; messages?: string[] }) {
@@ -312,12 +314,17 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
             >
               <option value="asap">As soon as the article is in</option>
               <option value="delay">A delay after the article is in</option>
+              <option value="best">The best time learned, within a window</option>
               ${keptSchedule && html`<option value="kept">Its own schedule (kept as it is)</option>`}
             </select>`,
           )}
           ${
             form.schedule === 'delay' &&
             text('delayMinutes', 'Delay in minutes', { inputmode: 'numeric' })
+          }
+          ${
+            form.schedule === 'best' &&
+            text('withinHours', 'Window in hours', { inputmode: 'numeric' })
           }
           ${text('timezone', 'Time zone')}
           ${field(

@@ -10,7 +10,7 @@ import { isOAuthPlatform } from '../../../shared/domain/oauth-connect';
 import { NETWORK_NAMES } from '../../../shared/domain/platform';
 import { routingSummary } from '../channel-form';
 import { CREDENTIAL_FIELDS, credentialsBody } from '../credential-fields';
-import { channelHref, parseRoute } from '../router';
+import { bestTimesHref, channelHref, parseRoute } from '../router';
 import type { Channel, ChannelHealth } from '../schemas';
 import {
   AppContext,
@@ -322,6 +322,7 @@ export function ChannelsView() {
                   <th scope="row">
                     <span class="channel-title">${channelName(channel)}</span>
                     <span class="channel-id"><code>${channel.id}</code> · ${accountHandle(channel.platform, channel.account)}</span>
+                    <a class="best-times-link" href=${bestTimesHref(channel.id)}>Best times<span class="visually-hidden"> of ${channelName(channel)}</span></a>
                   </th>
                   <td><${NetworkTag} platform=${channel.platform} /></td>
                   ${showSite && html`<td>${app.sites.find((s) => s.id === channel.siteId)?.name ?? channel.siteId}</td>`}
