@@ -8,6 +8,7 @@ import type { AppBskyFeedPost } from '@atproto/api';
 import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import { parseBlueskyCredentials } from './credentials';
 import { afterCreate, beforeCreate } from './errors';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import {
   type BlueskyClientOptions,
@@ -118,6 +119,7 @@ export function createBlueskyClient(options: BlueskyClientOptions = {}): Network
     reconcile: (call) => reconcile(call),
     replies: { publish: publishReply, reconcile: reconcileReply },
     withdraw: (call) => withdraw(call),
+    metrics: (call) => metrics(call),
   };
 }
 

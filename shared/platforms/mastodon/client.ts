@@ -18,6 +18,7 @@ import {
 import { parseMastodonCredentials } from './credentials';
 import { createOutcome, failure } from './errors';
 import { countedLength, mastodonInstanceLimits } from './limits';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
@@ -90,6 +91,7 @@ async function post(
 export function createMastodonClient(options: MastodonClientOptions = {}): NetworkClient {
   return {
     withdraw,
+    metrics,
     publish: (call) => post(call, asStatus(call.share), options),
     reconcile,
     replies: {

@@ -9,6 +9,7 @@ import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall 
 import { apiFor, forgetIdentity, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';
 import { createFailure, identifyFailure } from './errors';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
@@ -109,6 +110,7 @@ export function createXClient(options: XClientOptions = {}): NetworkClient {
     reconcile,
     replies: { publish: publishReply, reconcile: reconcileReply },
     withdraw,
+    metrics,
   };
 }
 
