@@ -172,6 +172,13 @@ export function metricsFailure(
         message: `The Bluesky service does not serve ${step} (${explain(error)}): post counts come from an AppView, which this PDS does not reach; point credentials.service at a PDS that proxies to one (bsky.social does)`,
       };
     }
+    if (error.status === 502 && error.error === 'UpstreamFailure') {
+      // The PDS could not reach its AppView: down for now, or (a PDS of one's own) none set.
+      return {
+        kind: 'retry',
+        message: `${message}: the PDS could not reach the AppView that counts likes and reposts (a PDS of your own needs PDS_BSKY_APP_VIEW_URL)`,
+      };
+    }
     if (error.status >= 500) return { kind: 'retry', message };
     if (isScopeError(error)) return scopeRefusal(error, step);
     if (

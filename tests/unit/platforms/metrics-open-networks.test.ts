@@ -193,6 +193,7 @@ describe('Bluesky', () => {
       blueskyFailure(new XRPCError(502, 'UpstreamFailure', 'Upstream Failure'), step, live),
     ).toMatchObject({
       kind: 'retry',
+      message: expect.stringContaining('could not reach the AppView'),
     });
     expect(
       blueskyFailure(new XRPCError(400, 'ExpiredToken', 'Token has expired'), step, live),
