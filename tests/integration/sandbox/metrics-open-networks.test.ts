@@ -4,16 +4,21 @@
  * its article link, when it went out), each network reports only what it has, a deleted
  * post is gone, and the sandbox faults on the read routes map to retry and rate.
  */
+import { Api } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../infra/local/logger';
 import { type Sandboxes, startSandboxes } from '../../../infra/local/sandbox';
+import { FaultInjector } from '../../../infra/local/sandbox/faults';
 import { type AudienceCounts, countsAt } from '../../../infra/local/sandbox/kit/audience';
 import { audiencePostOf } from '../../../infra/local/sandbox/kit/engagement';
+import { SandboxPosts } from '../../../infra/local/sandbox/posts';
+import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import type { Counts } from '../../../shared/domain/metrics';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
 import type { MetricsOutcome, NetworkClient } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
+import { telegramClient } from '../../../shared/platforms/telegram/client';
 import { claimedShare } from '../../support/sandbox-contract';
 
 const log = createLogger({ quiet: true });
@@ -236,5 +241,51 @@ describe('Telegram: message_reaction_count updates through getUpdates', () => {
     sandboxes.faults.set('telegram:429:1:1');
     const limited = await (await client('telegram')).metrics(callFor(share));
     expect(limited).toMatchObject({ kind: 'rate' });
+  });
+});
+
+describe('Telegram: only an administrator bot that asks gets reaction counts', () => {
+  it('sends none by default, the exact totals once asked, and a channel without the bot is rejected', async () => {
+    let now = PUBLISHED_AT;
+    const posts = new SandboxPosts();
+    const telegram = await launchTelegramSandbox(
+      { posts, faults: new FaultInjector(undefined, 1), log },
+      { clock: () => now },
+    );
+    try {
+      const base = {
+        account: telegram.account,
+        credentials: telegram.credentials,
+        timeoutMs: 5_000,
+      };
+      const share = claimedShare('telegram');
+      const sent = await telegramClient.publish({ ...base, share });
+      if (sent.kind !== 'published') throw new Error(JSON.stringify(sent));
+      const published: Share = { ...share, status: 'published', remoteId: sent.remoteId };
+      now += 6 * HOUR;
+
+      // The Bot API's default update types leave reactions out.
+      const api = new Api(telegram.credentials.botToken, { apiRoot: telegram.url });
+      expect(await api.getUpdates({ timeout: 0 })).toEqual([]);
+
+      const post = posts.list().find((p) => p.remoteId === sent.remoteId);
+      if (!post) throw new Error('no sandbox post');
+      const truth = countsAt(audiencePostOf(post), now);
+      expect(truth.likes).toBeGreaterThan(0);
+      const read = await telegramClient.metrics?.({ ...base, share: published });
+      expect(read).toMatchObject({
+        kind: 'read',
+        counts: { likes: truth.likes, reposts: 0, replies: 0 },
+      });
+
+      const elsewhere: Share = { ...published, remoteId: `${telegram.channels.notMember.id}/1` };
+      expect(
+        await telegramClient.metrics?.({ ...base, share: elsewhere, session: read?.session }),
+      ).toMatchObject({
+        kind: 'rejected',
+      });
+    } finally {
+      await telegram.stop();
+    }
   });
 });
