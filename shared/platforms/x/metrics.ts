@@ -24,7 +24,10 @@ const answerSchema = z.object({
       public_metrics: z
         .object({
           like_count: count,
-          retweet_count: count,
+          // X's docs and its answers say retweet_count; its OpenAPI description (2.167)
+          // renames it repost_count, as it renames tweet.fields post.fields: either counts.
+          retweet_count: count.optional(),
+          repost_count: count.optional(),
           reply_count: count,
           quote_count: count.optional(),
           impression_count: count.optional(),
@@ -84,9 +87,13 @@ function countsOf(data: NonNullable<Answer['data']>): MetricsOutcome {
   if (!open) return { kind: 'retry', message: 'X answered the post without its public metrics' };
   const hidden = data.non_public_metrics;
   const views = open.impression_count ?? hidden?.impression_count;
+  const reposts = open.retweet_count ?? open.repost_count;
+  if (reposts === undefined) {
+    return { kind: 'retry', message: 'X answered the public metrics without a repost count' };
+  }
   const counts: Counts = {
     likes: open.like_count,
-    reposts: open.retweet_count,
+    reposts,
     replies: open.reply_count,
     ...(open.quote_count !== undefined ? { quotes: open.quote_count } : {}),
     ...(views !== undefined ? { views } : {}),

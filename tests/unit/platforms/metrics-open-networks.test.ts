@@ -93,6 +93,16 @@ describe('X', () => {
     });
   });
 
+  it("takes the description's repost_count where retweet_count is missing", () => {
+    const metrics = { like_count: 2, repost_count: 1, reply_count: 0, quote_count: 0 };
+    expect(xOutcome({ data: { id, public_metrics: metrics } })).toEqual({
+      kind: 'read',
+      counts: { likes: 2, reposts: 1, replies: 0, quotes: 0 },
+    });
+    const { repost_count: _none, ...without } = metrics;
+    expect(xOutcome({ data: { id, public_metrics: without } })).toMatchObject({ kind: 'retry' });
+  });
+
   it('asks for the non-public metrics only within their 30 days', () => {
     const minted = Number((BigInt(id) >> 22n) + 1288834974657n);
     expect(metricsFields(id, minted + 86_400_000)).toEqual([
