@@ -4,7 +4,8 @@
  * message with a large preview of the article link. The Bot API has no idempotency key and
  * no way to read a channel's history, so an unknown outcome cannot be reconciled: the
  * share stays parked for an editor, with the channel to look in. A withdrawn article's
- * post is deleted (within Telegram's 48 hours) or edited (docs/networks.md, Telegram).
+ * post is deleted (within Telegram's 48 hours) or edited; its reactions are its only counts
+ * (metrics.ts) (docs/networks.md, Telegram).
  */
 import { GrammyError, HttpError } from 'grammy';
 import * as z from 'zod';

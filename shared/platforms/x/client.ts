@@ -1,8 +1,8 @@
 /**
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
  * of its thread as a reply to the one before, after an unknown outcome looks for the post
- * on the account's timeline (reconcile.ts), and deletes it when its article is withdrawn
- * (withdraw.ts) (docs/networks.md, X).
+ * on the account's timeline (reconcile.ts), deletes it when its article is withdrawn
+ * (withdraw.ts), and reads its counts (metrics.ts) (docs/networks.md, X).
  */
 import * as z from 'zod';
 import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';

@@ -265,7 +265,7 @@ describe('Telegram: only an administrator bot that asks gets reaction counts', (
       now += 6 * HOUR;
 
       // The Bot API's default update types leave reactions out.
-      const api = new Api(telegram.credentials.botToken, { apiRoot: telegram.url });
+      const api = new Api(String(telegram.credentials.botToken), { apiRoot: telegram.url });
       expect(await api.getUpdates({ timeout: 0 })).toEqual([]);
 
       const post = posts.list().find((p) => p.remoteId === sent.remoteId);
