@@ -73,21 +73,36 @@ function read(tally: ReactionTally, key: string, before: string | undefined): Me
   };
 }
 
+/**
+ * A reading folds updates into the tally that the session holds and stores it again: two
+ * readings of one channel at once would each confirm updates the other then lacks. With
+ * the channel's gate (`loginGate`) the fold runs alone, starting from the session as
+ * stored when the gate opened, and its session is stored before the next one starts.
+ */
 export async function metrics(call: MetricsCall): Promise<MetricsOutcome> {
   const remote = REMOTE_ID.exec(call.share.remoteId ?? '');
   if (!remote?.[1] || !remote[2]) {
     return { kind: 'rejected', message: 'The share has no Telegram message id to read' };
   }
-  const key = `${remote[1]}/${remote[2]}`;
   const parsed = parseTelegramCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
-  const { credentials } = parsed;
-  const deadline = AbortSignal.timeout(call.timeoutMs);
-  const api = apiFor(credentials, call.timeoutMs);
-  const failed = (error: unknown, method: string) =>
-    failure(error, method, credentials, call.timeoutMs);
+  const target = { chatId: remote[1], key: `${remote[1]}/${remote[2]}` };
+  const run = (stored: string | undefined) =>
+    readReactions(parsed.credentials, target, stored, call.timeoutMs);
+  return call.loginGate ? call.loginGate.exclusive(run) : run(call.session);
+}
 
-  let tally = tallyFrom(call.session);
+async function readReactions(
+  credentials: TelegramCredentials,
+  { chatId, key }: { chatId: string; key: string },
+  stored: string | undefined,
+  timeoutMs: number,
+): Promise<MetricsOutcome> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const api = apiFor(credentials, timeoutMs);
+  const failed = (error: unknown, method: string) => failure(error, method, credentials, timeoutMs);
+
+  let tally = tallyFrom(stored);
   for (let page = 0; page < MAX_PAGES; page++) {
     // Asking with this offset also confirms every update before it: Telegram drops them.
     const got = await attempt(
@@ -102,7 +117,7 @@ export async function metrics(call: MetricsCall): Promise<MetricsOutcome> {
     );
     if (!got.ok) {
       // Pages already folded are confirmed on Telegram's side: keep them.
-      return page === 0 ? failed(got.error, 'getUpdates') : read(tally, key, call.session);
+      return page === 0 ? failed(got.error, 'getUpdates') : read(tally, key, stored);
     }
     const next = fold(tally, got.answer);
     if (!next)
@@ -115,10 +130,10 @@ export async function metrics(call: MetricsCall): Promise<MetricsOutcome> {
   // No reaction counted yet: make sure the bot is an administrator, or none will ever come.
   if (!tally.totals[key]) {
     const botId = Number(credentials.botToken.split(':')[0]);
-    const member = await attempt(() => api.getChatMember(remote[1] ?? '', botId), deadline);
+    const member = await attempt(() => api.getChatMember(chatId, botId), deadline);
     // What was folded is kept whatever this answers: Telegram may have dropped it already.
     const session = sessionOf(prune(tally));
-    const keep = session !== call.session ? { session } : {};
+    const keep = session !== stored ? { session } : {};
     if (!member.ok) return { ...failed(member.error, 'getChatMember'), ...keep };
     const status = memberSchema.safeParse(member.answer);
     if (status.success && !ADMIN.has(status.data.status)) {
@@ -129,5 +144,5 @@ export async function metrics(call: MetricsCall): Promise<MetricsOutcome> {
       };
     }
   }
-  return read(tally, key, call.session);
+  return read(tally, key, stored);
 }

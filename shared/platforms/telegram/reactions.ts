@@ -73,9 +73,13 @@ export function fold(tally: ReactionTally, page: unknown): ReactionTally | undef
   return { offset, totals };
 }
 
-/** Drops what no reading will ask for again: old messages, and the oldest beyond the cap. */
-export function prune(tally: ReactionTally, now = Date.now()): ReactionTally {
-  const since = Math.floor(now / 1000) - TALLY_DAYS * 86_400;
+/**
+ * Drops what no reading will ask for again: messages quiet for TALLY_DAYS before the
+ * latest change Telegram reported (its clock, not ours), and the oldest beyond the cap.
+ */
+export function prune(tally: ReactionTally): ReactionTally {
+  const latest = Math.max(0, ...Object.values(tally.totals).map(([, changed]) => changed));
+  const since = latest - TALLY_DAYS * 86_400;
   const kept = Object.entries(tally.totals)
     .filter(([, [, changed]]) => changed >= since)
     .sort(([, a], [, b]) => b[1] - a[1])

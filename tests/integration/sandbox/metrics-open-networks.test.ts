@@ -16,7 +16,7 @@ import { launchTelegramSandbox } from '../../../infra/local/sandbox/telegram';
 import type { Counts } from '../../../shared/domain/metrics';
 import type { Platform } from '../../../shared/domain/platform';
 import type { Share } from '../../../shared/domain/share';
-import type { MetricsOutcome, NetworkClient } from '../../../shared/platforms/client';
+import type { LoginGate, MetricsOutcome, NetworkClient } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
 import { telegramClient } from '../../../shared/platforms/telegram/client';
 import { claimedShare } from '../../support/sandbox-contract';
@@ -245,7 +245,7 @@ describe('Telegram: message_reaction_count updates through getUpdates', () => {
 });
 
 describe('Telegram: only an administrator bot that asks gets reaction counts', () => {
-  it('sends none by default, the exact totals once asked, and a channel without the bot is rejected', async () => {
+  it('sends none by default, the exact totals once asked, folds through the channel gate one at a time, and a channel without the bot is rejected', async () => {
     let now = PUBLISHED_AT;
     const posts = new SandboxPosts();
     const telegram = await launchTelegramSandbox(
@@ -277,6 +277,33 @@ describe('Telegram: only an administrator bot that asks gets reaction counts', (
         kind: 'read',
         counts: { likes: truth.likes, reposts: 0, replies: 0 },
       });
+
+      // Two readings of the channel at once, through its gate: each folds alone, from the
+      // session the other stored, and the stored tally ends with both posts.
+      const second = await telegramClient.publish({ ...base, share: claimedShare('telegram') });
+      if (second.kind !== 'published') throw new Error(JSON.stringify(second));
+      now += HOUR;
+      let stored: string | undefined;
+      let queue: Promise<unknown> = Promise.resolve();
+      const gate: LoginGate = {
+        exclusive(login) {
+          const turn = queue.then(async () => {
+            const result = await login(stored);
+            if (result.session) stored = result.session;
+            return result;
+          });
+          queue = turn.catch(() => undefined);
+          return turn;
+        },
+      };
+      const both = await Promise.all(
+        [published, { ...published, remoteId: second.remoteId }].map((s) =>
+          telegramClient.metrics?.({ ...base, share: s, loginGate: gate }),
+        ),
+      );
+      expect(both.map((o) => o?.kind)).toEqual(['read', 'read']);
+      const tallied = JSON.parse(stored ?? '{}').reactions.totals;
+      expect(Object.keys(tallied).sort()).toEqual([sent.remoteId, second.remoteId].sort());
 
       const elsewhere: Share = { ...published, remoteId: `${telegram.channels.notMember.id}/1` };
       expect(

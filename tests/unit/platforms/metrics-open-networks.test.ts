@@ -303,7 +303,7 @@ describe('Telegram reaction tally', () => {
     expect(tallyFrom(undefined)).toEqual(emptyTally());
   });
 
-  it('forgets messages quiet for ten days, and keeps at most the newest few hundred', () => {
+  it('forgets messages quiet for ten days before the latest change, and keeps at most the newest few hundred', () => {
     const now = Date.parse('2026-12-07T12:00:00Z');
     const today = Math.floor(now / 1000);
     const old = {
@@ -313,7 +313,7 @@ describe('Telegram reaction tally', () => {
         '-1/2': [1, today] as [number, number],
       },
     };
-    expect(prune(old, now)).toEqual({ offset: 5, totals: { '-1/2': [1, today] } });
+    expect(prune(old)).toEqual({ offset: 5, totals: { '-1/2': [1, today] } });
     const many = {
       offset: 1,
       totals: Object.fromEntries(
@@ -323,7 +323,7 @@ describe('Telegram reaction tally', () => {
         ]),
       ),
     };
-    const kept = prune(many, now);
+    const kept = prune(many);
     expect(Object.keys(kept.totals)).toHaveLength(MAX_TALLIED);
     expect(kept.totals['-1/0']).toBeDefined();
     expect(kept.totals[`-1/${MAX_TALLIED + 49}`]).toBeUndefined();
