@@ -19,6 +19,8 @@ import type { Share } from '../../../shared/domain/share';
 import type { LoginGate, MetricsOutcome, NetworkClient } from '../../../shared/platforms/client';
 import { clientFor } from '../../../shared/platforms/clients';
 import { telegramClient } from '../../../shared/platforms/telegram/client';
+import { apiFor } from '../../../shared/platforms/x/api';
+import { parseXCredentials } from '../../../shared/platforms/x/credentials';
 import { claimedShare } from '../../support/sandbox-contract';
 
 const log = createLogger({ quiet: true });
@@ -36,6 +38,12 @@ afterEach(() => {
   sandboxes.faults.set(undefined);
   vi.useRealTimers();
 });
+
+function xCredentials(input: unknown) {
+  const parsed = parseXCredentials(input);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.credentials;
+}
 
 const sandbox = (platform: Platform) => {
   const found = sandboxes.byPlatform(platform);
@@ -113,6 +121,30 @@ function expectModel(
 }
 
 describe('X: GET /2/tweets/:id with public and non-public metrics', () => {
+  // The sandbox's ids only grow (X's carry their time): the oldest post goes out first.
+  it('past 30 days X withholds the link clicks: the client asks for public metrics alone and leaves clicks out', async () => {
+    const share = await publishedAt('x', Date.now() - 31 * 24 * HOUR);
+    const { outcome, before, after } = await readWithTruth(share);
+    const counts = readCounts(outcome);
+    expect(Object.keys(counts).sort()).toEqual(['likes', 'quotes', 'replies', 'reposts', 'views']);
+    expectModel(counts, before, after, ['likes', 'reposts', 'replies', 'quotes', 'views']);
+
+    // Asked anyway, the sandbox answers as X does: the post, and a partial error for the field.
+    const credentials = xCredentials(sandbox('x').credentials);
+    const api = apiFor(credentials, AbortSignal.timeout(5_000));
+    const answer = await api.v2.singleTweet(share.remoteId ?? '', {
+      'tweet.fields': ['public_metrics', 'non_public_metrics'],
+    });
+    expect(answer.data.public_metrics).toBeDefined();
+    expect(answer.data).not.toHaveProperty('non_public_metrics');
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        parameter: 'non_public_metrics',
+        type: 'https://api.twitter.com/2/problems/not-authorized-for-field',
+      }),
+    ]);
+  });
+
   it('reads likes, reposts, replies, quotes, impressions and link clicks as the audience model has them', async () => {
     const share = await publishedAt('x');
     const { outcome, before, after } = await readWithTruth(share);
