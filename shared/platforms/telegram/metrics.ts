@@ -59,7 +59,13 @@ function failure(
       message: `No answer from Telegram to ${method} within ${timeoutMs} ms`,
     };
   }
-  const detail = error instanceof HttpError ? 'the connection failed' : String(error);
+  // Never the error's own text: a request error can carry the URL, token and all.
+  const detail =
+    error instanceof HttpError
+      ? 'the connection failed'
+      : error instanceof Error
+        ? error.name
+        : typeof error;
   return { kind: 'retry', message: `${method} failed to reach Telegram (${detail})` };
 }
 
