@@ -16,6 +16,7 @@ import {
   weeklyCurve,
 } from '../../../infra/local/sandbox/kit/audience';
 import { articleLinkOf, audiencePostOf } from '../../../infra/local/sandbox/kit/engagement';
+import { spread } from '../../../infra/local/sandbox/telegram/updates';
 
 const HOUR = 3_600_000;
 const post: AudiencePost = {
@@ -120,5 +121,18 @@ describe("a sandbox post's place in the model", () => {
       url: base.url,
       publishedAt: Date.parse('2026-11-25T12:10:00.000Z'),
     });
+  });
+});
+
+describe("the Telegram sandbox's reactions", () => {
+  it('spread a total over a few emoji, most on the first, adding up to it', () => {
+    for (const total of [0, 1, 3, 7, 40, 999]) {
+      const reactions = spread(total);
+      expect(reactions.reduce((sum, r) => sum + r.total_count, 0)).toBe(total);
+      expect(reactions.every((r) => r.total_count >= 1 && r.type.type === 'emoji')).toBe(true);
+      const first = reactions[0]?.total_count ?? 0;
+      expect(reactions.every((r) => r.total_count <= first)).toBe(true);
+    }
+    expect(spread(40).map((r) => r.type.emoji)).toEqual(['👍', '❤', '🔥', '🎉']);
   });
 });
