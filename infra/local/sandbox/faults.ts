@@ -44,6 +44,20 @@ export const POST_FAULTS: readonly Fault[] = FAULTS.filter(
   (fault) => fault !== 'download-failed' && fault !== 'container-error',
 );
 
+/**
+ * The faults a read route plays (a post's metrics): a read commits nothing, so the faults
+ * that accept a post first do not apply, and the network's auth refusals are its own.
+ */
+export const READ_FAULTS: readonly Fault[] = [
+  '429',
+  '500',
+  '502',
+  '503',
+  'timeout',
+  'reset',
+  'slow',
+];
+
 export type FaultRule = {
   platform: Platform | '*';
   fault: Fault;

@@ -1,13 +1,14 @@
 /**
  * Posts a share to Bluesky with @atproto/api under the share's own record key (each part
  * of its thread as a reply under a key of its own), finds out by that key whether an
- * earlier attempt posted it (reconcile.ts), and deletes the record when its article is
- * withdrawn (withdraw.ts) (docs/networks.md, Bluesky).
+ * earlier attempt posted it (reconcile.ts), deletes the record when its article is
+ * withdrawn (withdraw.ts), and reads the post's counts (metrics.ts) (docs/networks.md, Bluesky).
  */
 import type { AppBskyFeedPost } from '@atproto/api';
 import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import { parseBlueskyCredentials } from './credentials';
 import { afterCreate, beforeCreate } from './errors';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import {
   type BlueskyClientOptions,
@@ -118,6 +119,7 @@ export function createBlueskyClient(options: BlueskyClientOptions = {}): Network
     reconcile: (call) => reconcile(call),
     replies: { publish: publishReply, reconcile: reconcileReply },
     withdraw: (call) => withdraw(call),
+    metrics: (call) => metrics(call),
   };
 }
 

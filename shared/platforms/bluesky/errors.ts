@@ -4,7 +4,7 @@
  * delete says so in its own outcome (docs/networks.md, Bluesky, Errors).
  */
 import { XRPCError } from '@atproto/api';
-import type { PublishOutcome, ReconcileOutcome, WithdrawOutcome } from '../client';
+import type { MetricsOutcome, PublishOutcome, ReconcileOutcome, WithdrawOutcome } from '../client';
 import { neverConnected } from '../transport';
 import { isScopeError, isSessionError } from './session';
 
@@ -151,4 +151,48 @@ export function deleteFailure(error: unknown, deadline: AbortSignal): WithdrawOu
     return { kind: 'retry', message: 'No answer from Bluesky to the delete in time' };
   const detail = error instanceof Error ? error.message : String(error);
   return { kind: 'retry', message: `Could not reach Bluesky for the delete: ${detail}` };
+}
+
+/**
+ * A failed metrics read (or the login before it). A PDS hands app.bsky.* reads to an
+ * AppView: one that has none answers 501 (or 404 for an unknown method), which no retry
+ * fixes.
+ */
+export function metricsFailure(
+  error: unknown,
+  step: string,
+  deadline: AbortSignal,
+): MetricsOutcome {
+  if (error instanceof XRPCError && error.status >= 400) {
+    const message = `Bluesky refused ${step}: ${explain(error)}`;
+    if (error.status === 429) return { kind: 'rate', until: rateLimitedUntil(error), message };
+    if (error.status === 501 || error.status === 404) {
+      return {
+        kind: 'rejected',
+        message: `The Bluesky service does not serve ${step} (${explain(error)}): post counts come from an AppView, which this PDS does not reach; point credentials.service at a PDS that proxies to one (bsky.social does)`,
+      };
+    }
+    if (error.status === 502 && error.error === 'UpstreamFailure') {
+      // The PDS could not reach its AppView: down for now, or (a PDS of one's own) none set.
+      return {
+        kind: 'retry',
+        message: `${message}: the PDS could not reach the AppView that counts likes and reposts (a PDS of your own needs PDS_BSKY_APP_VIEW_URL)`,
+      };
+    }
+    if (error.status >= 500) return { kind: 'retry', message };
+    if (isScopeError(error)) return scopeRefusal(error, step);
+    if (
+      error.status === 401 ||
+      error.status === 403 ||
+      isSessionError(error) ||
+      step === 'the login'
+    ) {
+      return { kind: 'auth', message };
+    }
+    return { kind: 'rejected', message };
+  }
+  if (deadline.aborted)
+    return { kind: 'retry', message: `No answer from Bluesky to ${step} in time` };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { kind: 'retry', message: `Could not reach Bluesky for ${step}: ${detail}` };
 }

@@ -2,8 +2,8 @@
  * Mastodon through masto: a share becomes one status (the share's Idempotency-Key makes
  * a resend within the hour return the original), each part of its thread a reply under
  * a key of its own, and reconcile finds out whether an earlier attempt posted one
- * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts)
- * (docs/networks.md, Mastodon).
+ * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts), and a
+ * status's counts are read (metrics.ts) (docs/networks.md, Mastodon).
  */
 import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import {
@@ -18,6 +18,7 @@ import {
 import { parseMastodonCredentials } from './credentials';
 import { createOutcome, failure } from './errors';
 import { countedLength, mastodonInstanceLimits } from './limits';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
@@ -90,6 +91,7 @@ async function post(
 export function createMastodonClient(options: MastodonClientOptions = {}): NetworkClient {
   return {
     withdraw,
+    metrics,
     publish: (call) => post(call, asStatus(call.share), options),
     reconcile,
     replies: {

@@ -4,7 +4,7 @@
  * (docs/networks.md, Mastodon, Errors).
  */
 import { MastoHttpError, MastoTimeoutError } from 'masto';
-import type { PublishOutcome, WithdrawCall, WithdrawOutcome } from '../client';
+import type { MetricsOutcome, PublishOutcome, WithdrawCall, WithdrawOutcome } from '../client';
 
 /** Without X-RateLimit-Reset, the API throttle's whole period (5 minutes) is the safe wait. */
 const DEFAULT_RATE_WAIT_MS = 5 * 60_000;
@@ -99,4 +99,18 @@ export function withdrawFailure(f: Failure, action: WithdrawCall['action']): Wit
   }
   if (f.status >= 500 || f.status === 408) return { kind: 'retry', message: f.message };
   return { kind: 'rejected', message: `Mastodon refused the ${action}: ${f.message}` };
+}
+
+/** A metrics read changes nothing: a 404 means the status is gone, the rest as usual. */
+export function metricsFailure(f: Failure): MetricsOutcome {
+  if (f.kind !== 'http') return { kind: 'retry', message: f.message };
+  if (f.status === 404 || f.status === 410) {
+    return { kind: 'gone', message: `${f.message}: the status is no longer there` };
+  }
+  if (f.status === 401) return { kind: 'auth', message: f.message };
+  if (f.status === 429) {
+    return { kind: 'rate', until: f.retryAt ?? new Date().toISOString(), message: f.message };
+  }
+  if (f.status >= 500 || f.status === 408) return { kind: 'retry', message: f.message };
+  return { kind: 'rejected', message: `Mastodon refused the metrics read: ${f.message}` };
 }

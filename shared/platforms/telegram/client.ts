@@ -4,11 +4,10 @@
  * message with a large preview of the article link. The Bot API has no idempotency key and
  * no way to read a channel's history, so an unknown outcome cannot be reconciled: the
  * share stays parked for an editor, with the channel to look in. A withdrawn article's
- * post is deleted (within Telegram's 48 hours) or edited (docs/networks.md, Telegram).
+ * post is deleted (within Telegram's 48 hours) or edited; its reactions are its only counts
+ * (metrics.ts) (docs/networks.md, Telegram).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { Api, GrammyError, HttpError } from 'grammy';
+import { GrammyError, HttpError } from 'grammy';
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
 import type {
@@ -19,8 +18,10 @@ import type {
   WithdrawCall,
   WithdrawOutcome,
 } from '../client';
-import { DeadlineError, settleBefore } from '../transport';
+import { DeadlineError } from '../transport';
+import { apiFor, attempt, redact } from './api';
 import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
+import { metrics } from './metrics';
 import { fitsCaption, TELEGRAM_MAX_MESSAGE_LENGTH, telegramLength } from './rules';
 
 export { telegramCredentialsSchema } from './credentials';
@@ -56,48 +57,6 @@ const parametersSchema = z.object({
 });
 /** What node-fetch (grammy's HTTP client on Node) puts on the error it rejects with. */
 const fetchErrorSchema = z.object({ code: z.string().optional(), type: z.string().optional() });
-
-type Sent = { ok: true; answer: unknown } | { ok: false; error: unknown };
-
-/**
- * Settles with `send()`, or with a DeadlineError the moment `deadline` aborts (nothing is
- * sent once it has). grammy's Node typings want the `abort-controller` polyfill's
- * AbortSignal, not the platform's, so the deadline cannot be handed to it; its own
- * `timeoutSeconds` (set just past the deadline) then aborts the request left behind.
- */
-async function attempt(send: () => Promise<unknown>, deadline: AbortSignal): Promise<Sent> {
-  const passed = () => new DeadlineError('deadline passed');
-  if (deadline.aborted) return { ok: false, error: passed() };
-  try {
-    return { ok: true, answer: await settleBefore(send(), deadline, passed) };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-/**
- * One connection per call. grammy keeps connections alive by default, and a post written
- * to one the server has just closed fails as ECONNRESET: on a network that cannot be
- * reconciled, that would park a share that was never sent.
- */
-const agents = {
-  http: new HttpAgent({ keepAlive: false }),
-  https: new HttpsAgent({ keepAlive: false }),
-};
-
-function apiFor(credentials: TelegramCredentials, timeoutMs: number): Api {
-  return new Api(credentials.botToken, {
-    ...(credentials.apiRoot ? { apiRoot: credentials.apiRoot } : {}),
-    baseFetchConfig: { agent: credentials.apiRoot ? agents.http : agents.https },
-    timeoutSeconds: Math.ceil(timeoutMs / 1000) + 1,
-  });
-}
-
-/** Telegram's words never hold the token, but a message must not even by accident. */
-function redact(text: string, credentials: TelegramCredentials): string {
-  const secret = credentials.botToken.split(':')[1] ?? credentials.botToken;
-  return text.split(credentials.botToken).join('<token>').split(secret).join('<token>');
-}
 
 /** `https://t.me/<username>` for a public channel, `https://t.me/c/<id>` for a private one. */
 function channelLink(chatId: string): string {
@@ -355,4 +314,4 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   return captioned.ok ? { kind: 'withdrawn' } : failed(captioned.error, 'editMessageCaption');
 }
 
-export const telegramClient: NetworkClient = { publish, reconcile, withdraw };
+export const telegramClient: NetworkClient = { publish, reconcile, withdraw, metrics };

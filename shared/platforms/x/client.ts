@@ -1,14 +1,15 @@
 /**
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
  * of its thread as a reply to the one before, after an unknown outcome looks for the post
- * on the account's timeline (reconcile.ts), and deletes it when its article is withdrawn
- * (withdraw.ts) (docs/networks.md, X).
+ * on the account's timeline (reconcile.ts), deletes it when its article is withdrawn
+ * (withdraw.ts), and reads its counts (metrics.ts) (docs/networks.md, X).
  */
 import * as z from 'zod';
 import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
 import { apiFor, forgetIdentity, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';
 import { createFailure, identifyFailure } from './errors';
+import { metrics } from './metrics';
 import { reconcile, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
@@ -109,6 +110,7 @@ export function createXClient(options: XClientOptions = {}): NetworkClient {
     reconcile,
     replies: { publish: publishReply, reconcile: reconcileReply },
     withdraw,
+    metrics,
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type TwitterRateLimit,
 } from 'twitter-api-v2';
 import * as z from 'zod';
-import type { PublishOutcome, WithdrawOutcome } from '../client';
+import type { MetricsOutcome, PublishOutcome, WithdrawOutcome } from '../client';
 import { DeadlineError } from '../transport';
 
 /** X has no idempotency key: a retry of a posted text meets this 403 instead. */
@@ -187,4 +187,29 @@ export function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcom
   }
   const name = error instanceof Error ? error.name : typeof error;
   return { kind: 'retry', message: `The delete on X failed (${name})` };
+}
+
+/** A metrics read changes nothing: whatever did not clearly fail for good is tried again. */
+export function metricsFailure(error: unknown, timeoutMs: number): MetricsOutcome {
+  if (error instanceof DeadlineError) {
+    return {
+      kind: 'retry',
+      message: `No answer from X to the metrics read within ${timeoutMs} ms`,
+    };
+  }
+  if (error instanceof ApiResponseError) {
+    const message = describe(error);
+    if (error.code === 401) return { kind: 'auth', message };
+    if (error.code === 403 && PERMISSION.test(problemText(error))) {
+      return { kind: 'auth', message, permission: true };
+    }
+    if (error.code === 429) return { kind: 'rate', until: rateUntil(error.rateLimit), message };
+    if (error.code >= 500) return { kind: 'retry', message };
+    return { kind: 'rejected', message };
+  }
+  if (error instanceof ApiRequestError) {
+    return { kind: 'retry', message: `Could not reach X (${connectionCode(error)})` };
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  return { kind: 'retry', message: `The metrics read on X failed (${name})` };
 }

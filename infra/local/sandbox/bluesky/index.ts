@@ -1,7 +1,8 @@
 /**
  * A tiny Bluesky PDS on loopback that @atproto/api talks to unchanged: sessions with
  * rotating refresh tokens, createRecord under a client-chosen record key, getRecord,
- * listRecords, deleteRecord and uploadBlob, with the PDS's own status codes and bodies
+ * listRecords, deleteRecord and uploadBlob, and the AppView's getPosts with the audience
+ * model's counts (feed.ts), with the PDS's own status codes and bodies
  * (docs/networks.md, Bluesky) and the fault knobs of `faults.ts` on createRecord.
  * The model is in state.ts (and repo.ts, tokens.ts), XRPC's shapes in xrpc.ts, the
  * methods in routes.ts and records.ts.

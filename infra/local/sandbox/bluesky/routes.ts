@@ -1,6 +1,7 @@
 /** The XRPC methods the Bluesky sandbox serves, sessions among them, and their dispatch. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../kit/http';
+import { getPosts } from './feed';
 import { createRecord, deleteRecord, getRecord, listRecords, uploadBlob } from './records';
 import { type BlueskyState, type Call, REFRESH_GRACE_MS } from './state';
 import { ACCESS_SCOPE, REFRESH_SCOPE } from './tokens';
@@ -138,6 +139,7 @@ const ROUTES: Record<string, Route> = {
   'com.atproto.repo.listRecords': { method: 'GET', handle: listRecords },
   'com.atproto.repo.deleteRecord': { method: 'POST', handle: deleteRecord },
   'com.atproto.repo.uploadBlob': { method: 'POST', limit: BLOB_LIMIT, handle: uploadBlob },
+  'app.bsky.feed.getPosts': { method: 'GET', handle: getPosts },
 };
 
 /** `/xrpc/<nsid>`: the method, its HTTP method, its body, then the route. */

@@ -59,3 +59,35 @@ export async function playCreate<T, R>(play: CreatePlay<T, R>): Promise<R | unde
       return play.answer(result.committed);
   }
 }
+
+/** The faults a read plays that the network words itself: a rate limit or a 5xx. */
+export type ReadRefusal = Extract<Fault, '429' | '500' | '502' | '503'>;
+
+export type ReadPlay<R> = {
+  fault: Fault | undefined;
+  res: ServerResponse;
+  delay: () => Promise<boolean>;
+  refuse: (fault: ReadRefusal) => R;
+};
+
+/**
+ * Plays `fault` before a read: `reset` drops the connection, `timeout` never answers,
+ * `slow` waits, a refusal answers the network's own error. `{ go: true }` when the read
+ * is to be answered normally; otherwise what the fault answered (undefined: nothing).
+ */
+export async function playRead<R>(
+  play: ReadPlay<R>,
+): Promise<{ go: true } | { go: false; answer?: R }> {
+  const { fault, res } = play;
+  if (!fault) return { go: true };
+  if (fault === 'reset') {
+    res.socket?.destroy();
+    return { go: false };
+  }
+  if (fault === 'timeout') return { go: false };
+  if (fault === 'slow') return (await play.delay()) ? { go: true } : { go: false };
+  if (fault === '429' || fault === '500' || fault === '502' || fault === '503') {
+    return { go: false, answer: play.refuse(fault) };
+  }
+  return { go: true };
+}

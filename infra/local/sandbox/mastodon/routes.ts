@@ -2,7 +2,8 @@
  * The Mastodon sandbox's routes: instance, account, statuses (create, read, list, context,
  * edit, delete), media, and a status's public web page, with Mastodon's paths and answers.
  */
-
+import { READ_FAULTS } from '../faults';
+import { playRead } from '../kit/play';
 import { html, json, type Reply } from '../kit/reply';
 import { findRoute, type Route } from '../kit/routes';
 import { bool, parseParams, str } from './http';
@@ -29,11 +30,12 @@ import {
   MEDIA_PROCESSING_MS,
   type Media,
   type Owned,
+  PLATFORM,
   type Status,
   VIDEO_SIZE_LIMIT,
   VIDEO_TYPES,
 } from './state';
-import { createStatus, deleteStatus, type Exchange, editStatus } from './statuses';
+import { createStatus, deleteStatus, type Exchange, editStatus, refuse } from './statuses';
 import { h } from './text';
 
 type Handler = (ex: Exchange, params: string[]) => Reply | undefined | Promise<Reply | undefined>;
@@ -179,7 +181,23 @@ const edit: Handler = async (ex, [id]) => {
   return params ? editStatus(state, viewer, found.status, params) : unparsable();
 };
 
-const read: Handler = ({ state, viewer }, [id]) => {
+/** `GET /api/v1/statuses/:id`, where Crier reads a status's counts: the read faults play here. */
+const read: Handler = async ({ state, viewer, res, delay }, [id]) => {
+  const fault = state.sandbox.faults.pick(PLATFORM, READ_FAULTS);
+  if (fault) {
+    state.log.info('sandbox.fault', {
+      platform: PLATFORM,
+      fault,
+      route: 'GET /api/v1/statuses/:id',
+    });
+  }
+  const played = await playRead({
+    fault,
+    res,
+    delay: () => delay(state.slowMs),
+    refuse: (refusal) => refuse(state, refusal),
+  });
+  if (!played.go) return played.answer;
   const found = state.findStatus(id ?? '');
   return found && state.visibleTo(viewer, found.owner, found.status)
     ? json(200, serializeStatus(state, found.owner, found.status, { withCard: true }))

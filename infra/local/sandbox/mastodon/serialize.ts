@@ -1,4 +1,5 @@
 /** The Mastodon sandbox's entities and errors, shaped as Mastodon's serializers shape them. */
+import { engagementAt } from '../kit/engagement';
 import { json, type Reply } from '../kit/reply';
 import { iso8601Micro } from './http';
 import {
@@ -13,6 +14,7 @@ import {
   MAX_MEDIA_ATTACHMENTS,
   type MastodonState,
   type Media,
+  PLATFORM,
   type Status,
   VIDEO_SIZE_LIMIT,
   VIDEO_TYPES,
@@ -20,6 +22,7 @@ import {
 import { htmlToText } from './text';
 
 const TOKEN_INVALID = 'The access token is invalid';
+const NO_AUDIENCE = { likes: 0, reposts: 0, replies: 0, quotes: 0 };
 
 // Mastodon's public/500.html answers an unhandled error, even on the API: undici's
 // `Accept: */*` is not JSON to Rails, so PublicExceptions renders the HTML page.
@@ -179,6 +182,7 @@ export function serializeStatus(
   options: { withCard: boolean },
 ) {
   const { base } = state;
+  const audience = engagementAt(state.sandbox.posts, PLATFORM, s.id, Date.now()) ?? NO_AUDIENCE;
   const tags = Array.from(
     s.content.matchAll(/class="mention hashtag" rel="tag">#<span>([^<]*)</g),
     (m) => htmlToText(m[1] ?? ''),
@@ -194,10 +198,12 @@ export function serializeStatus(
     language: s.language,
     uri: `${base}/users/${a.username}/statuses/${s.id}`,
     url: statusUrl(state, a, s),
-    replies_count: state.allStatuses().filter((r) => r.status.inReplyToId === s.id).length,
-    reblogs_count: 0,
-    favourites_count: 0,
-    quotes_count: 0,
+    // The audience model's counts; the replies also count the sandbox's own answers.
+    replies_count:
+      state.allStatuses().filter((r) => r.status.inReplyToId === s.id).length + audience.replies,
+    reblogs_count: audience.reposts,
+    favourites_count: audience.likes,
+    quotes_count: audience.quotes,
     edited_at: s.editedAt ?? null,
     favourited: false,
     reblogged: false,

@@ -218,7 +218,7 @@ export function editStatus(state: MastodonState, a: Account, status: Status, par
   return json(200, serializeStatus(state, a, status, { withCard: true }), state.rateHeaders(a));
 }
 
-function refuse(state: MastodonState, fault: Refusal): Reply {
+export function refuse(state: MastodonState, fault: Refusal): Reply {
   const { account } = state;
   switch (fault) {
     case '429':

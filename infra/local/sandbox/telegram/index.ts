@@ -1,7 +1,8 @@
 /**
  * A loopback Telegram Bot API that grammy talks to unchanged (its `apiRoot` pointed here):
  * one bot, a few channels, `/bot<token>/<method>` for getMe, getChat, sendMessage,
- * sendPhoto, editMessageText, editMessageCaption and deleteMessage, with Telegram's answers
+ * sendPhoto, editMessageText, editMessageCaption, deleteMessage and getUpdates (reaction
+ * counts from the audience model, updates.ts), with Telegram's answers
  * and error descriptions, its per-channel flood control, and the fault knobs played on
  * sendMessage and sendPhoto (docs/networks.md, Telegram; docs/architecture.md, sandbox faults). It never
  * fetches a photo URL it is given: it records it.

@@ -27,6 +27,7 @@ import {
   type TelegramState,
 } from './state';
 import { lengthOf } from './text';
+import { getUpdates } from './updates';
 
 export function targetMessage(
   s: TelegramState,
@@ -132,6 +133,7 @@ const METHODS: Method[] = [
   { name: 'editMessageText', handle: editMessageText },
   { name: 'editMessageCaption', handle: editMessageCaption },
   { name: 'deleteMessage', handle: deleteMessage },
+  { name: 'getUpdates', handle: getUpdates },
 ];
 // Bot API method names are case-insensitive.
 const BY_NAME = new Map(METHODS.map((m) => [m.name.toLowerCase(), m]));

@@ -112,7 +112,7 @@ export class TelegramState {
     readonly log: Logger,
     options: TelegramSandboxOptions,
   ) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? (() => Date.now());
     this.slowMs = options.slowMs ?? 3_000;
     this.perMinute = options.messagesPerMinute ?? 20;
     this.unit = options.lengthUnit ?? 'code-points';

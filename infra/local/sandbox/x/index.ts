@@ -4,7 +4,8 @@
  * token from the sandbox's authorization server (authorize.ts) on every call, and
  * the fault knobs played on `POST /2/tweets` (docs/networks.md, X; docs/architecture.md, sandbox faults).
  * The account is in account.ts, the routing table and the create's faults in routes.ts,
- * the routes in create.ts, tweets.ts and media.ts.
+ * the routes in create.ts, tweets.ts and media.ts, a post's metrics (from the audience
+ * model, with the read faults) in metrics.ts.
  */
 import { AuthLedger } from '../kit/oauth';
 import { startServer } from '../kit/server';

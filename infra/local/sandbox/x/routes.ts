@@ -3,9 +3,9 @@
  * the create (docs/networks.md, X; docs/architecture.md, sandbox faults).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { POST_FAULTS } from '../faults';
+import { POST_FAULTS, READ_FAULTS } from '../faults';
 import { BodyTooLargeError, bearerToken, readBodyCapped } from '../kit/http';
-import { playCreate, type Refusal } from '../kit/play';
+import { playCreate, playRead, type Refusal } from '../kit/play';
 import { findRoute, type Route } from '../kit/routes';
 import type { StoredTweet } from './account';
 import { AUTHORIZE_PATH, handleXAuthorization, REVOKE_PATH, TOKEN_PATH } from './authorize';
@@ -29,6 +29,7 @@ import {
   setMediaMetadata,
   uploadStatus,
 } from './media';
+import { METRICS_FIELDS } from './metrics';
 import { verifyOAuth } from './oauth';
 import { deleteTweet, getMe, getTweet, getUserTweets } from './tweets';
 
@@ -98,6 +99,28 @@ async function createTweet(ex: Exchange, _params: string[], server: XServer): Pr
   });
 }
 
+/** A post lookup; one that asks for metrics plays the read faults first. */
+async function readTweet(ex: Exchange, id: string, server: XServer): Promise<void> {
+  const fields = (ex.url.searchParams.get('tweet.fields') ?? '').split(',');
+  if (fields.some((field) => METRICS_FIELDS.includes(field))) {
+    const now = Date.now();
+    const fault = ex.state.faults.pick('x', READ_FAULTS);
+    if (fault) ex.state.log.info('sandbox.x.fault', { fault, route: 'GET /2/tweets/:id' });
+    const played = await playRead({
+      fault,
+      res: ex.res,
+      delay: () => server.delay(SLOW_MS),
+      // X's windows are per endpoint: a read's 429 leaves the creates alone.
+      refuse: (refusal) =>
+        refusal === '429'
+          ? rateLimited(ex, Math.ceil((now + ex.state.faults.resetSeconds * 1000) / 1000) * 1000)
+          : refuse(ex, refusal, now),
+    });
+    if (!played.go) return;
+  }
+  getTweet(ex, id);
+}
+
 const route = (method: string, path: RegExp, handler: Handler): Route<Handler> => ({
   method,
   path,
@@ -108,7 +131,7 @@ const ROUTES: Route<Handler>[] = [
   route('POST', /^\/2\/tweets$/, { name: 'POST /2/tweets', handle: createTweet }),
   route('GET', /^\/2\/tweets\/([^/]+)$/, {
     name: 'GET /2/tweets/:id',
-    handle: (ex, [id]) => getTweet(ex, id ?? ''),
+    handle: (ex, [id], server) => readTweet(ex, id ?? '', server),
   }),
   route('DELETE', /^\/2\/tweets\/([^/]+)$/, {
     name: 'DELETE /2/tweets/:id',

@@ -4,6 +4,7 @@
  */
 import type { StoredTweet, XAccount } from './account';
 import { type Exchange, type InvalidParameter, sendInvalidRequest, sendJson } from './http';
+import { tweetMetrics } from './metrics';
 
 const TWEET_FIELDS = [
   'article',
@@ -154,7 +155,16 @@ export function getTweet(ex: Exchange, id: string) {
   const tweet = account.find(id);
   const fields = new Set((url.searchParams.get('tweet.fields') ?? '').split(','));
   if (!tweet) return sendJson(ex.res, 200, { errors: [notFound(id, 'tweet')] }, headers);
-  sendJson(ex.res, 200, { data: tweetObject(tweet, account, fields) }, headers);
+  const { metrics, errors: withheld } = tweetMetrics(ex, tweet, fields, Date.now());
+  sendJson(
+    ex.res,
+    200,
+    {
+      data: { ...tweetObject(tweet, account, fields), ...metrics },
+      ...(withheld.length ? { errors: withheld } : {}),
+    },
+    headers,
+  );
 }
 
 export function deleteTweet(ex: Exchange, id: string) {
