@@ -1,16 +1,19 @@
 /**
  * Instagram through the Graph API: an IMAGE container (`image_url` = the share's first
  * image, `caption` = its text), published with `media_publish`; reconcile looks through
- * the account's media since the first claim for the same caption (docs/networks.md, Instagram).
+ * the account's media since the first claim for the same caption; a correction note is a
+ * comment on the post (docs/networks.md, Instagram).
  */
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
+import { publishComment, reconcileComment } from '../meta/comments';
 import {
   type ContainerState,
   createContainerClient,
   type ListedPost,
   normalizeText,
 } from '../meta/containers';
+import type { ContainerClient, ContainerNetwork } from '../meta/network';
 import { parseInstagramCredentials } from './credentials';
 
 export { instagramCredentialsSchema } from './credentials';
@@ -50,7 +53,7 @@ function isShare(post: ListedPost, share: Share): boolean {
   return post.text !== undefined && normalizeText(post.text) === normalizeText(share.text);
 }
 
-export const instagramClient = createContainerClient({
+const instagram: ContainerNetwork = {
   name: 'Instagram',
   target(input) {
     const parsed = parseInstagramCredentials(input);
@@ -88,4 +91,13 @@ export const instagramClient = createContainerClient({
   profileUrl: (account) => `https://www.instagram.com/${account.trim().replace(/^@/, '')}/`,
   // Not in Meta's reference: delete by hand (docs/networks.md, Instagram).
   deletes: false,
-});
+};
+
+export const instagramClient: ContainerClient = {
+  ...createContainerClient(instagram),
+  // Instagram's replies are comments: a correction note is one (meta/comments.ts).
+  notes: {
+    publish: (call) => publishComment(instagram, call),
+    reconcile: (call) => reconcileComment(instagram, call),
+  },
+};

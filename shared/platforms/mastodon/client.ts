@@ -2,12 +2,21 @@
  * Mastodon through masto: a share becomes one status (the share's Idempotency-Key makes
  * a resend within the hour return the original), each part of its thread a reply under
  * a key of its own, and reconcile finds out whether an earlier attempt posted one
- * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts)
+ * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts), and a
+ * correction note is a reply under the note's own key
  * (docs/networks.md, Mastodon).
  */
-import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type {
+  ClientCall,
+  ImageSource,
+  NetworkClient,
+  NoteCall,
+  PublishOutcome,
+  ReplyCall,
+} from '../client';
 import {
   type Api,
+  asNote,
   asReply,
   asStatus,
   createStatus,
@@ -18,7 +27,7 @@ import {
 import { parseMastodonCredentials } from './credentials';
 import { createOutcome, failure } from './errors';
 import { countedLength, mastodonInstanceLimits } from './limits';
-import { reconcile, reconcileReply } from './reconcile';
+import { reconcile, reconcileNote, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
 export { mastodonCredentialsSchema } from './credentials';
@@ -100,6 +109,13 @@ export function createMastodonClient(options: MastodonClientOptions = {}): Netwo
         return post(call, request);
       },
       reconcile: reconcileReply,
+    },
+    notes: {
+      async publish(call: NoteCall): Promise<PublishOutcome> {
+        if (!call.text.trim()) return { kind: 'rejected', message: 'The note has no text' };
+        return post(call, asNote(call));
+      },
+      reconcile: reconcileNote,
     },
   };
 }
