@@ -1,12 +1,13 @@
 /**
  * The Facebook sandbox's Graph routes: the Page (`me`), its feed (create with Graph's
- * duplicate check and the fault knobs, read with `since` and cursors), and a post (read,
- * edit, delete).
+ * duplicate check and the fault knobs, read with `since` and cursors), a post (read,
+ * edit, delete), and its comments (comments.ts).
  */
 import { POST_FAULTS } from '../faults';
 import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
 import { playCreate, type Refusal } from '../kit/play';
 import { parseGraphInstant as graphInstant } from '../meta/http';
+import { createComment, readComments } from './comments';
 import { type FieldSelection, parseFields, unsupported } from './graph';
 import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
 import { type Exchange, MAX_MESSAGE, PLATFORM, type Post } from './state';
@@ -227,6 +228,16 @@ export async function route(ex: Exchange, rest: string) {
         ex.state.usageHeader(ex.page),
       );
     }
+  }
+  const commented = /^(\d+_\d+)\/comments$/.exec(rest);
+  if (commented?.[1]) {
+    const post = ex.state.livePost(ex.page, commented[1]);
+    if (!post) return fail(ex, 400, unsupported(method === 'POST' ? 'post' : 'get', commented[1]));
+    if (method === 'POST') {
+      if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
+      return createComment(ex, post, (refusal) => refuse(ex, refusal));
+    }
+    if (method === 'GET') return readComments(ex, post, fields);
   }
   if (/^\d+_\d+$/.test(rest)) {
     const post = ex.state.livePost(ex.page, rest);

@@ -1,7 +1,7 @@
 /**
  * A loopback Instagram Graph API (graph.instagram.com or graph.facebook.com, any
  * version) that Crier's Instagram client talks to unchanged: image containers, their
- * status, media_publish, the account's media, the publishing limit, delete, and the
+ * status, media_publish, the account's media, the publishing limit, delete, comments, and the
  * fault knobs (docs/networks.md, Instagram). Undocumented error bodies are marked.
  */
 
@@ -14,6 +14,7 @@ import {
   isWebUrl,
   launchGraphSandbox,
 } from '../meta';
+import { instagramCommentFields } from '../meta/comments';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
 import { INSTAGRAM_LOGIN } from '../meta/login';
@@ -133,6 +134,12 @@ const instagram: GraphNetwork = {
   permalink: (_account, code) => `https://www.instagram.com/p/${code}/`,
   // Delete is not in Meta's reference as read (docs/networks.md): Graph's usual answer.
   deleted: () => ({ success: true }),
+  // Instagram's comments are plain text up to the caption's length (unconfirmed).
+  comments: {
+    maxLength: INSTAGRAM_CAPTION_LIMIT,
+    node: 'IGComment',
+    fields: instagramCommentFields,
+  },
 };
 
 export type InstagramSandbox = GraphSandbox;
