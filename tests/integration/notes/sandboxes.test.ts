@@ -148,6 +148,15 @@ for (const network of NETWORKS) {
       expect(notesOf(n.text)).toEqual([]);
     });
 
+    it('is rate-limited by a 429 like any post, and nothing is posted', async () => {
+      const n = note();
+      h.faults.set(`${platform}:429:1:1`);
+      const outcome = await notesApi().publish(call(n));
+      h.faults.set(undefined);
+      expect(outcome).toMatchObject({ kind: 'rate', until: expect.any(String) });
+      expect(notesOf(n.text)).toEqual([]);
+    });
+
     it('refuses an empty note without calling the network', async () => {
       const before = h.posts.list().length;
       const outcome = await notesApi().publish(call({ text: '   ', key: 'empty' }));
