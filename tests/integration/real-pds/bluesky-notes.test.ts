@@ -26,6 +26,8 @@ import { claimedThreadShare, postThread } from '../../support/thread';
 
 const POST = 'app.bsky.feed.post';
 const client = createBlueskyClient();
+const { notes } = client;
+if (!notes) throw new Error('the Bluesky client posts no notes');
 const CORRECTION_URL = 'https://news.example.org/corrections/2026/bolivia-vote?ref=note';
 
 type Answer = { status: number; body: Record<string, unknown> };
@@ -112,7 +114,7 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('Bluesky correction notes on a r
 
   it('posts the note as a reply to the last post under the thread root, with a link facet on its label, under the key its own key makes', async () => {
     const { share, call } = await threadAndNote();
-    const outcome = expectKind(await client.notes?.publish(call), 'published');
+    const outcome = expectKind(await notes.publish(call), 'published');
     const rkey = noteRecordKey(call.parentId, call.key);
     expect(TID.is(rkey)).toBe(true);
     expect(outcome.remoteId).toBe(`at://${newsroom.did}/${POST}/${rkey}`);
@@ -139,7 +141,7 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('Bluesky correction notes on a r
     expect(facets[0]?.features).toEqual([
       { $type: 'app.bsky.richtext.facet#link', uri: CORRECTION_URL },
     ]);
-    expect(await client.notes?.reconcile(call)).toMatchObject({
+    expect(await notes.reconcile(call)).toMatchObject({
       kind: 'found',
       remoteId: outcome.remoteId,
     });
@@ -147,11 +149,11 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('Bluesky correction notes on a r
 
   it('a repeat under the same key collides (the PDS answers 500): unknown, and reconcile finds the one note', async () => {
     const { call } = await threadAndNote();
-    const first = expectKind(await client.notes?.publish(call), 'published');
-    const again = await client.notes?.publish(call);
+    const first = expectKind(await notes.publish(call), 'published');
+    const again = await notes.publish(call);
     expect(again?.kind).toBe('unknown');
     expect(answers.at(-1)).toMatchObject({ status: 500, body: { error: 'InternalServerError' } });
-    expect(await client.notes?.reconcile(call)).toMatchObject({
+    expect(await notes.reconcile(call)).toMatchObject({
       kind: 'found',
       remoteId: first.remoteId,
     });
@@ -161,11 +163,11 @@ describe.skipIf(!realPdsInstalled)(realPdsSuite('Bluesky correction notes on a r
   it('finds the note after the answer to createRecord is lost, and a note never made is absent', async () => {
     const { call } = await threadAndNote();
     loseNextCreate = true;
-    expect((await client.notes?.publish(call))?.kind).toBe('unknown');
-    const found = await client.notes?.reconcile(call);
+    expect((await notes.publish(call))?.kind).toBe('unknown');
+    const found = await notes.reconcile(call);
     expect(found).toMatchObject({ kind: 'found' });
     expect(await notesUnder(call.parentId)).toHaveLength(1);
-    expect(await client.notes?.reconcile({ ...call, key: `${call.key}-other` })).toMatchObject({
+    expect(await notes.reconcile({ ...call, key: `${call.key}-other` })).toMatchObject({
       kind: 'absent',
     });
   });
