@@ -148,12 +148,25 @@ for (const network of NETWORKS) {
       expect(notesOf(n.text)).toEqual([]);
     });
 
+    // The 429's window (a second here) holds every create after it: the next test waits it out.
     it('is rate-limited by a 429 like any post, and nothing is posted', async () => {
       const n = note();
       h.faults.set(`${platform}:429:1:1`);
       const outcome = await notesApi().publish(call(n));
       h.faults.set(undefined);
       expect(outcome).toMatchObject({ kind: 'rate', until: expect.any(String) });
+      expect(notesOf(n.text)).toEqual([]);
+    });
+
+    it('is refused as auth when the network refuses the token, and nothing is posted', async () => {
+      const n = note();
+      // After the 429's window (a second, counted in whole seconds); a refused token may stay refused (Bluesky's
+      // session), so this comes last of the calls that reach the network.
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      h.faults.set(`${platform}:auth:1:1`);
+      const outcome = await notesApi().publish(call(n));
+      h.faults.set(undefined);
+      expect(outcome.kind).toBe('auth');
       expect(notesOf(n.text)).toEqual([]);
     });
 
