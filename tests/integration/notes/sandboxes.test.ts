@@ -160,8 +160,8 @@ for (const network of NETWORKS) {
 
     it('is refused as auth when the network refuses the token, and nothing is posted', async () => {
       const n = note();
-      // After the 429's window (a second, counted in whole seconds); a refused token may stay refused (Bluesky's
-      // session), so this comes last of the calls that reach the network.
+      // After the 429's window (a second, counted in whole seconds); a refused token may
+      // stay refused (Bluesky's session), so this comes last of the calls that post.
       await new Promise((resolve) => setTimeout(resolve, 2_100));
       h.faults.set(`${platform}:auth:1:1`);
       const outcome = await notesApi().publish(call(n));
