@@ -214,5 +214,8 @@ export function publishNote(
   network: ContainerNetwork,
   clientCall: NoteCall,
 ): Promise<PublishOutcome> {
+  if (!clientCall.text.trim()) {
+    return Promise.resolve({ kind: 'rejected', message: 'The note has no text' });
+  }
   return publishAnswer(network, clientCall, clientCall.text, clientCall.parentId);
 }

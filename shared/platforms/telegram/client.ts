@@ -366,11 +366,11 @@ async function publishNote(call: NoteCall): Promise<PublishOutcome> {
   if (!remote?.[1] || !remote[2]) {
     return { kind: 'rejected', message: `${call.parentId} is not a Telegram message id` };
   }
+  const invalid = invalidText({ ...call.share, text: call.text });
+  if (invalid) return { kind: 'rejected', message: invalid };
   const parsed = parseTelegramCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'auth', message: parsed.message };
   const { credentials } = parsed;
-  const invalid = invalidText({ ...call.share, text: call.text });
-  if (invalid) return { kind: 'rejected', message: invalid };
   const chatId = remote[1];
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const api = apiFor(credentials, call.timeoutMs);

@@ -79,3 +79,51 @@ describe('LinkedIn: a comment address', () => {
     );
   });
 });
+
+describe('what a client refuses before it calls the network', () => {
+  const share = {} as Share;
+  const call = (platform: string, parentId: string, text = 'Correction: the date.'): NoteCall => ({
+    share,
+    account: 'newsroom',
+    // Credentials that would fail: the refusals below come before they are read.
+    credentials: { platform },
+    timeoutMs: 1_000,
+    text,
+    parentId,
+    key: 'k-r2',
+  });
+
+  it('Telegram: a parent that is not <chat>/<message> is rejected', async () => {
+    const client = await clientFor('telegram');
+    expect(await client?.notes?.publish(call('telegram', '12345'))).toMatchObject({
+      kind: 'rejected',
+      message: '12345 is not a Telegram message id',
+    });
+  });
+
+  it('LinkedIn: a parent that is not a post URN is rejected', async () => {
+    const client = await clientFor('linkedin');
+    expect(await client?.notes?.publish(call('linkedin', 'urn:li:person:abc'))).toMatchObject({
+      kind: 'rejected',
+      message: 'urn:li:person:abc is not a LinkedIn post URN',
+    });
+  });
+
+  it.each(PLATFORMS)('%s: an empty note is rejected', async (platform) => {
+    const client = await clientFor(platform);
+    const parent =
+      platform === 'telegram' ? '-1001/2' : platform === 'linkedin' ? 'urn:li:share:1' : '1';
+    const outcome = await client?.notes?.publish(call(platform, parent, ' \n '));
+    expect(outcome?.kind).toBe('rejected');
+  });
+
+  it('Telegram: reconcile can never tell, and says where to look', async () => {
+    const client = await clientFor('telegram');
+    const looked = await client?.notes?.reconcile({
+      ...call('telegram', '-1001/2'),
+      credentials: { botToken: '123456:ABCdefGhIJKlmnoPQRstuVWXyz0123456789', chatId: '@newsroom' },
+    });
+    expect(looked).toMatchObject({ kind: 'unsure', never: true });
+    if (looked?.kind === 'unsure') expect(looked.reason).toContain('https://t.me/newsroom');
+  });
+});
