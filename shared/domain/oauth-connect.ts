@@ -24,7 +24,10 @@ export const NETWORK_APP_PLATFORMS = OAUTH_PLATFORMS.filter(
   (platform): platform is Exclude<OAuthPlatform, 'mastodon'> => platform !== 'mastodon',
 );
 
-/** What each network's token must be allowed: publish, delete or edit, read engagement. */
+/**
+ * What each network's token must be allowed: publish, delete or edit, read engagement, and
+ * post and find a correction note (Threads' replies, Instagram's and Facebook's comments).
+ */
 export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
   x: ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'],
   mastodon: ['read', 'write'],
@@ -42,13 +45,23 @@ export const CONNECT_SCOPES: Record<OAuthPlatform, readonly string[]> = {
     'threads_content_publish',
     'threads_manage_insights',
     'threads_delete',
+    'threads_manage_replies',
+    'threads_read_replies',
   ],
   instagram: [
     'instagram_business_basic',
     'instagram_business_content_publish',
     'instagram_business_manage_insights',
+    'instagram_business_manage_comments',
   ],
-  facebook: ['pages_manage_posts', 'pages_read_engagement', 'read_insights', 'pages_show_list'],
+  facebook: [
+    'pages_manage_posts',
+    'pages_read_engagement',
+    'read_insights',
+    'pages_show_list',
+    'pages_manage_engagement',
+    'pages_read_user_content',
+  ],
 };
 
 /**
@@ -59,6 +72,7 @@ export const INSTAGRAM_FACEBOOK_SCOPES: readonly string[] = [
   'instagram_basic',
   'instagram_content_publish',
   'instagram_manage_insights',
+  'instagram_manage_comments',
   'pages_show_list',
   'pages_read_engagement',
   'business_management',

@@ -89,6 +89,7 @@ export const postSchema = z.object({
   og_description: text,
   meta_description: text,
   excerpt: text,
+  html: text,
   feature_image: text,
   feature_image_alt: text,
   feature_image_caption: text,
@@ -140,6 +141,46 @@ function validationError(error: z.ZodError, prefix?: string) {
       message: issue.message,
     })),
   );
+}
+
+/** Ghost's callout card (the editor's boxed note): `<div class="kg-callout-text">…</div>`. */
+const CALLOUT_TEXT = /<div class="[^"]*\bkg-callout-text\b[^"]*"[^>]*>([\s\S]*?)<\/div>/g;
+
+/**
+ * The correction note in a post's HTML: the first callout card whose text opens with
+ * "Correction", else the first callout card; undefined without one.
+ */
+export function ghostCalloutNote(html: unknown): string | undefined {
+  if (typeof html !== 'string') return undefined;
+  const notes = Array.from(html.matchAll(CALLOUT_TEXT), (m) => htmlText(m[1])).filter(Boolean);
+  return notes.find((note) => /^correct/i.test(note)) ?? notes[0];
+}
+
+const tagsSay = (tags: unknown, name: string) =>
+  Array.isArray(tags) &&
+  tags.some((tag) => {
+    const parsed = tagSchema.safeParse(tag);
+    return parsed.success && isInternal(parsed.data) && internalName(parsed.data) === name;
+  });
+
+/**
+ * A correction, by Ghost's editors' means (Ghost has no custom fields): the internal tag
+ * `#correction` on the post, and the note in a callout card of its text. It is sent once,
+ * with the revision that brings it: not with the first publication, and not again when
+ * neither the tag nor the note changed (Ghost's `previous` holds only what changed).
+ */
+function correctionOf(
+  current: Record<string, unknown>,
+  previous: Record<string, unknown> | null | undefined,
+): string | undefined {
+  if (!tagsSay(current.tags, 'correction')) return undefined;
+  const note = ghostCalloutNote(current.html);
+  if (!note) return undefined;
+  const before = previous ?? {};
+  if ('status' in before && before.status !== 'published') return undefined;
+  const noteBefore = 'html' in before ? ghostCalloutNote(before.html) : note;
+  const taggedBefore = 'tags' in before ? tagsSay(before.tags, 'correction') : true;
+  return taggedBefore && noteBefore === note ? undefined : note;
 }
 
 /**
@@ -233,6 +274,7 @@ export function normalizeGhostPost(payload: unknown): ArticleChange {
         : 'normal',
     status: 'published',
     channels: choice,
+    correction: correctionOf(current, previous),
   };
   return {
     article: parseArticleAs('ghost', generic, {
@@ -247,6 +289,7 @@ export function normalizeGhostPost(payload: unknown): ArticleChange {
       authors: 'post.current.authors',
       section: 'post.current.primary_tag',
       tags: 'post.current.tags',
+      correction: 'post.current.html',
     }),
   };
 }

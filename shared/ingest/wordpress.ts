@@ -32,6 +32,12 @@ export const postSchema = z.object({
   /** Polylang and WPML add the post's language */
   lang: text,
   jetpack_featured_media_url: text,
+  /**
+   * The post's meta the REST API shows: `crier_correction`, the correction note the
+   * documented plugin registers, is there only on the revision that brings a new one
+   * (WordPress answers `[]` when no meta is shown).
+   */
+  meta: z.union([z.looseObject({ crier_correction: text }), z.array(z.unknown())]).nullish(),
   yoast_head_json: z
     .object({
       og_description: text,
@@ -158,6 +164,9 @@ export function normalizeWordPressPost(payload: unknown): ArticleChange {
     priority: priority ?? 'normal',
     status: 'published',
     channels: choice,
+    correction: Array.isArray(post.meta)
+      ? undefined
+      : post.meta?.crier_correction?.trim() || undefined,
   };
   return {
     article: parseArticleAs('wordpress', generic, {
@@ -173,6 +182,7 @@ export function normalizeWordPressPost(payload: unknown): ArticleChange {
       section: '_embedded.wp:term',
       tags: '_embedded.wp:term',
       revision: 'modified_gmt',
+      correction: 'meta.crier_correction',
     }),
   };
 }

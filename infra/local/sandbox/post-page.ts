@@ -51,12 +51,17 @@ function postHtml(post: SandboxPost): string {
   return `<article><p class="meta"><strong>${escapeHtml(post.account)}</strong> · <time datetime="${escapeHtml(post.receivedAt)}">${escapeHtml(post.receivedAt)}</time> · id ${escapeHtml(post.remoteId)}</p><div class="text">${escapeHtml(post.text)}</div>${card}${media}</article>`;
 }
 
-/** The thread that follows `post`: each reply to the one before, in the order received. */
+/**
+ * The thread that follows `post`: each reply to the one before, in the order received. A
+ * comment (a correction note on Facebook, Instagram, LinkedIn) continues no thread.
+ */
 function repliesTo(post: SandboxPost, posts: SandboxPost[]): SandboxPost[] {
   const replies: SandboxPost[] = [];
   let last = post;
   for (;;) {
-    const next = posts.find((p) => p.platform === post.platform && p.inReplyToId === last.remoteId);
+    const next = posts.find(
+      (p) => p.platform === post.platform && p.inReplyToId === last.remoteId && !p.comment,
+    );
     if (!next || replies.includes(next)) return replies;
     replies.push(next);
     last = next;

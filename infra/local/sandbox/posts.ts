@@ -5,8 +5,10 @@ export type SandboxPost = {
   platform: Platform;
   /** the id the network answers with, and the one the share records */
   remoteId: string;
-  /** null unless the post continues a thread */
+  /** null unless the post continues a thread, answers a post, or comments on one */
   inReplyToId: string | null;
+  /** a comment on `inReplyToId` (Facebook, Instagram, LinkedIn), not a post of its own */
+  comment?: true;
   /** as a reader sees it: plain text, entities decoded */
   text: string;
   /** ISO 8601 UTC with milliseconds */

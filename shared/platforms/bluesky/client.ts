@@ -2,14 +2,16 @@
  * Posts a share to Bluesky with @atproto/api under the share's own record key (each part
  * of its thread as a reply under a key of its own), finds out by that key whether an
  * earlier attempt posted it (reconcile.ts), deletes the record when its article is
- * withdrawn (withdraw.ts), and reads the post's counts (metrics.ts) (docs/networks.md, Bluesky).
+ * withdrawn (withdraw.ts), reads the post's counts (metrics.ts); a correction note is a
+ * reply under a key of its own (docs/networks.md, Bluesky).
  */
 import type { AppBskyFeedPost } from '@atproto/api';
-import type { ClientCall, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type { ClientCall, NetworkClient, NoteCall, PublishOutcome, ReplyCall } from '../client';
 import { parseBlueskyCredentials } from './credentials';
 import { afterCreate, beforeCreate } from './errors';
 import { metrics } from './metrics';
-import { reconcile, reconcileReply } from './reconcile';
+import { noteRecordKey } from './note-key';
+import { reconcile, reconcileNote, reconcileReply } from './reconcile';
 import {
   type BlueskyClientOptions,
   type Draft,
@@ -112,12 +114,28 @@ function publishReply(call: ReplyCall): Promise<PublishOutcome> {
   return post(call, rkey, prepareReply(call.share, text, call.parentId));
 }
 
+/**
+ * A correction note: a reply under the thread's root to `parentId`, with link facets as a
+ * part of the thread gets, under a record key made from the note's key (note-key.ts).
+ */
+function publishNote(call: NoteCall): Promise<PublishOutcome> {
+  if (!call.text.trim()) {
+    return Promise.resolve({ kind: 'rejected', message: 'The note has no text' });
+  }
+  return post(
+    call,
+    noteRecordKey(call.parentId, call.key),
+    prepareReply(call.share, call.text, call.parentId),
+  );
+}
+
 /** A Bluesky client; `options.thumbnail` is where card thumbnails will come from. */
 export function createBlueskyClient(options: BlueskyClientOptions = {}): NetworkClient {
   return {
     publish: (call) => publish(call, options),
     reconcile: (call) => reconcile(call),
     replies: { publish: publishReply, reconcile: reconcileReply },
+    notes: { publish: publishNote, reconcile: reconcileNote },
     withdraw: (call) => withdraw(call),
     metrics: (call) => metrics(call),
   };

@@ -3,9 +3,10 @@
  * its thread: the key is the share's own, so a getRecord answers for certain.
  */
 import { XRPCError } from '@atproto/api';
-import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, ReconcileOutcome, ReplyCall } from '../client';
 import { parseBlueskyCredentials } from './credentials';
 import { unsure } from './errors';
+import { noteRecordKey } from './note-key';
 import { POST, publicUrl } from './records';
 import { inSession, type PooledAgent } from './session';
 
@@ -74,4 +75,9 @@ export function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
     });
   }
   return reconcileKey(call, rkey);
+}
+
+/** A correction note, by the record key its own key makes: certain either way. */
+export function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
+  return reconcileKey(call, noteRecordKey(call.parentId, call.key));
 }

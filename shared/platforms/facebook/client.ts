@@ -2,7 +2,8 @@
  * Crier's Facebook Page client over plain fetch (docs/networks.md): a share becomes a link post
  * (`POST /{page-id}/feed` with `message` and `link`; Facebook scrapes the card), reconcile
  * looks through the Page feed since the first claim, and a withdrawn article's post is
- * deleted or edited (docs/networks.md, Facebook Page).
+ * deleted or edited; a correction note is a comment on the post, made as the Page
+ * (docs/networks.md, Facebook Page).
  */
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
@@ -10,6 +11,7 @@ import type {
   AuthRefusal,
   ClientCall,
   NetworkClient,
+  NoteCall,
   PublishOutcome,
   ReconcileOutcome,
   WithdrawCall,
@@ -322,9 +324,90 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   return withdrawOutcome(api, result, call.action);
 }
 
+/** `https://www.facebook.com/{page-id}/posts/{post-id}?comment_id={comment}`. */
+function commentUrl(postId: string, commentId: string): string {
+  const comment = commentId.split('_').pop() ?? commentId;
+  return `${facebookPostUrl(postId)}?comment_id=${comment}`;
+}
+
+const commentSchema = z.object({
+  id: z.string(),
+  message: z.string().optional(),
+  from: z.object({ id: z.string() }).optional(),
+  permalink_url: z.string().optional(),
+});
+const commentsSchema = z.object({
+  data: z.array(commentSchema),
+  paging: feedSchema.shape.paging,
+});
+
+/**
+ * A correction note: a comment on the Page's post, made as the Page (the Page token acts
+ * as it). Comments take no key, so a repeat after an unknown outcome would comment twice:
+ * reconcile reads the comments first.
+ */
+async function publishNote(call: NoteCall): Promise<PublishOutcome> {
+  if (!call.text.trim()) return { kind: 'rejected', message: 'The note has no text' };
+  const parsed = parseFacebookCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const api = restCall(parsed.credentials, call.timeoutMs);
+  const outcome = createOutcome(
+    api,
+    await graphPost(api, `${call.parentId}/comments`, { message: call.text }),
+  );
+  return outcome.kind === 'published'
+    ? { ...outcome, remoteUrl: commentUrl(call.parentId, outcome.remoteId) }
+    : outcome;
+}
+
+/** The post's comments, newest first: the Page's own with the note's text. */
+async function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
+  const parsed = parseFacebookCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'unsure', reason: parsed.message };
+  const api = restCall(parsed.credentials, call.timeoutMs);
+  const { pageId } = api.credentials;
+  const query: Record<string, string> = {
+    fields: 'id,message,from,permalink_url',
+    order: 'reverse_chronological',
+    filter: 'stream',
+    limit: String(PAGE_SIZE),
+  };
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await graphGet(api, `${call.parentId}/comments`, query);
+    if (!result.ok || result.answer.status !== 200) {
+      return { kind: 'unsure', reason: lookupProblem(api, result).replace('feed', 'comments') };
+    }
+    const comments = commentsSchema.safeParse(result.answer.body);
+    if (!comments.success) {
+      return { kind: 'unsure', reason: 'Facebook answered the comments in an unknown shape' };
+    }
+    const match = comments.data.data.find(
+      (comment) =>
+        (comment.from === undefined || comment.from.id === pageId) &&
+        comment.message !== undefined &&
+        folded(comment.message) === folded(call.text),
+    );
+    if (match) {
+      return {
+        kind: 'found',
+        remoteId: match.id,
+        remoteUrl: match.permalink_url ?? commentUrl(call.parentId, match.id),
+      };
+    }
+    const after = comments.data.paging?.cursors?.after;
+    if (!comments.data.paging?.next || !after) return { kind: 'absent' };
+    query.after = after;
+  }
+  return {
+    kind: 'unsure',
+    reason: `More than ${PAGE_SIZE * MAX_PAGES} comments on ${call.parentId}; not all were checked`,
+  };
+}
+
 export const facebookClient: NetworkClient = {
   publish,
   reconcile,
   withdraw,
   metrics: readFacebookMetrics,
+  notes: { publish: publishNote, reconcile: reconcileNote },
 };

@@ -1,16 +1,19 @@
 /**
  * Instagram through the Graph API: an IMAGE container (`image_url` = the share's first
  * image, `caption` = its text), published with `media_publish`; reconcile looks through
- * the account's media since the first claim for the same caption (docs/networks.md, Instagram).
+ * the account's media since the first claim for the same caption; a correction note is a
+ * comment on the post (docs/networks.md, Instagram).
  */
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
+import { publishComment, reconcileComment } from '../meta/comments';
 import {
   type ContainerState,
   createContainerClient,
   type ListedPost,
   normalizeText,
 } from '../meta/containers';
+import type { ContainerClient, ContainerNetwork } from '../meta/network';
 import { parseInstagramCredentials } from './credentials';
 import { readInstagramMetrics } from './metrics';
 
@@ -51,7 +54,7 @@ function isShare(post: ListedPost, share: Share): boolean {
   return post.text !== undefined && normalizeText(post.text) === normalizeText(share.text);
 }
 
-export const instagramClient = createContainerClient({
+const instagram: ContainerNetwork = {
   name: 'Instagram',
   target(input) {
     const parsed = parseInstagramCredentials(input);
@@ -91,4 +94,13 @@ export const instagramClient = createContainerClient({
   deletes: false,
   // instagram_business_manage_insights (or instagram_manage_insights with Facebook login).
   metrics: readInstagramMetrics,
-});
+};
+
+export const instagramClient: ContainerClient = {
+  ...createContainerClient(instagram),
+  // Instagram's replies are comments: a correction note is one (meta/comments.ts).
+  notes: {
+    publish: (call) => publishComment(instagram, call),
+    reconcile: (call) => reconcileComment(instagram, call),
+  },
+};

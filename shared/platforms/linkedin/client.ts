@@ -2,7 +2,8 @@
  * Crier's LinkedIn client over plain fetch (docs/networks.md): a share becomes an article post
  * (`POST /rest/posts`), a duplicate answer is checked against the post it names,
  * reconcile looks through the author's posts for the article link (reconcile.ts), and a
- * withdrawn article's post is deleted or its commentary edited (withdraw.ts)
+ * withdrawn article's post is deleted or its commentary edited (withdraw.ts); a correction
+ * note is a comment on the post (notes.ts)
  * (docs/networks.md, LinkedIn).
  */
 import type { Share } from '../../domain/share';
@@ -12,6 +13,7 @@ import { type Api, decoded, linkedinPostUrl, POST_URN, postPath, postSchema, res
 import { parseLinkedInCredentials } from './credentials';
 import { describe, duplicateOf, refusal } from './errors';
 import { readLinkedInMetrics } from './metrics';
+import { publishNote, reconcileNote } from './notes';
 import { isShare, reconcile } from './reconcile';
 import { toLittleText } from './rules';
 import { type LinkedInClientOptions, uploadThumbnail } from './thumbnail';
@@ -145,6 +147,7 @@ export function createLinkedInClient(options: LinkedInClientOptions = {}): Netwo
     reconcile: (call) => reconcile(call),
     withdraw: (call) => withdraw(call),
     metrics: (call) => readLinkedInMetrics(call),
+    notes: { publish: publishNote, reconcile: reconcileNote },
   };
 }
 

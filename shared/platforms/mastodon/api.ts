@@ -5,7 +5,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, PublishOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, PublishOutcome, ReplyCall } from '../client';
 import { type MastodonCredentials, parseMastodonCredentials } from './credentials';
 import { mastodonLanguage } from './rules';
 
@@ -97,6 +97,14 @@ export function asReply(call: ReplyCall): StatusRequest | undefined {
     inReplyToId: call.parentId,
   };
 }
+
+/** A correction note: a reply to the post under the note's own key, so a resend within the hour returns it. */
+export const asNote = (call: NoteCall): StatusRequest & { inReplyToId: string } => ({
+  text: call.text,
+  key: call.key,
+  language: mastodonLanguage(call.share.language),
+  inReplyToId: call.parentId,
+});
 
 export function createStatus(api: Api, request: StatusRequest): Promise<unknown> {
   return api.client.v1.statuses.create(

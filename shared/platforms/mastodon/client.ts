@@ -3,11 +3,20 @@
  * a resend within the hour return the original), each part of its thread a reply under
  * a key of its own, and reconcile finds out whether an earlier attempt posted one
  * (reconcile.ts); a withdrawn article's status is deleted or edited (withdraw.ts), and a
- * status's counts are read (metrics.ts) (docs/networks.md, Mastodon).
+ * status's counts are read (metrics.ts); a correction note is a reply under the note's own
+ * key (docs/networks.md, Mastodon).
  */
-import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type {
+  ClientCall,
+  ImageSource,
+  NetworkClient,
+  NoteCall,
+  PublishOutcome,
+  ReplyCall,
+} from '../client';
 import {
   type Api,
+  asNote,
   asReply,
   asStatus,
   createStatus,
@@ -19,7 +28,7 @@ import { parseMastodonCredentials } from './credentials';
 import { createOutcome, failure } from './errors';
 import { countedLength, mastodonInstanceLimits } from './limits';
 import { metrics } from './metrics';
-import { reconcile, reconcileReply } from './reconcile';
+import { reconcile, reconcileNote, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
 export { mastodonCredentialsSchema } from './credentials';
@@ -102,6 +111,13 @@ export function createMastodonClient(options: MastodonClientOptions = {}): Netwo
         return post(call, request);
       },
       reconcile: reconcileReply,
+    },
+    notes: {
+      async publish(call: NoteCall): Promise<PublishOutcome> {
+        if (!call.text.trim()) return { kind: 'rejected', message: 'The note has no text' };
+        return post(call, asNote(call));
+      },
+      reconcile: reconcileNote,
     },
   };
 }

@@ -6,10 +6,11 @@
 import { decodeHTML } from 'entities';
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, ReconcileOutcome, ReplyCall } from '../client';
 import { settleBefore } from '../transport';
 import {
   type Api,
+  asNote,
   asReply,
   asStatus,
   createStatus,
@@ -163,6 +164,7 @@ async function searchReplies(
   api: Api,
   request: StatusRequest & { inReplyToId: string },
   timeoutMs: number,
+  byTextOnly = false,
 ): Promise<ReconcileOutcome> {
   try {
     const me = await ownAccount(api);
@@ -178,9 +180,9 @@ async function searchReplies(
     );
     const match =
       own.find((status) => folded(contentText(status.content)) === folded(request.text)) ??
-      (own.length === 1 ? own[0] : undefined);
+      (own.length === 1 && !byTextOnly ? own[0] : undefined);
     if (match) return { kind: 'found', remoteId: match.id, remoteUrl: match.url ?? match.uri };
-    if (own.length > 1) {
+    if (own.length > 1 && !byTextOnly) {
       return {
         kind: 'unsure',
         reason: `${own.length} replies of this account answer ${request.inReplyToId}, none with the part's text`,
@@ -213,4 +215,15 @@ export async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome>
   return withinWindow(call.share)
     ? resend(api, request, call.timeoutMs)
     : searchReplies(api, { ...request, inReplyToId: call.parentId }, call.timeoutMs);
+}
+
+/**
+ * A correction note: among the parent's replies, the account's own with the note's text.
+ * The parent's context lists every reply at once, whatever its age, so the answer is
+ * certain without a resend; only the text tells the note from an earlier one.
+ */
+export async function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
+  const api = open(call);
+  if ('kind' in api) return { kind: 'unsure', reason: api.message };
+  return searchReplies(api, { ...asNote(call), inReplyToId: call.parentId }, call.timeoutMs, true);
 }

@@ -12,8 +12,8 @@ import { open, scrub } from './call';
 import { classify } from './errors';
 import { graphRequest } from './graph';
 import type { ContainerClient, ContainerNetwork } from './network';
-import { prepare, publish, publishReply } from './publish';
-import { reconcile, reconcileReply } from './reconcile';
+import { prepare, publish, publishNote, publishReply } from './publish';
+import { reconcile, reconcileNote, reconcileReply } from './reconcile';
 
 export type {
   ContainerClient,
@@ -87,6 +87,10 @@ export function createContainerClient(network: ContainerNetwork): ContainerClien
           replies: {
             publish: (call) => publishReply(network, call),
             reconcile: (call) => reconcileReply(network, call),
+          },
+          notes: {
+            publish: (call) => publishNote(network, call),
+            reconcile: (call) => reconcileNote(network, call),
           },
         }
       : {}),

@@ -4,7 +4,7 @@
  * ahead (prepare); a thread's part makes and publishes its own in one call.
  */
 import * as z from 'zod';
-import type { ClientCall, PrepareOutcome, PublishOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, PrepareOutcome, PublishOutcome, ReplyCall } from '../client';
 import { type Call, open, permalinkOf, scrub } from './call';
 import { classify, type GraphFailure, type GraphStep } from './errors';
 import { graphRequest, pause } from './graph';
@@ -174,28 +174,48 @@ async function publishReady(
 }
 
 /**
- * A part of the thread: a reply container made and published in the same call (only
- * the first post is prepared ahead). A new container at every attempt is safe, since
- * none is published before reconcile has looked for the part.
+ * A reply (a part of the thread, or a correction note): its container made and published
+ * in the same call (only the first post is prepared ahead). A new container at every
+ * attempt is safe, since none is published before reconcile has looked for the reply.
  */
-export async function publishReply(
+async function publishAnswer(
   network: ContainerNetwork,
-  clientCall: ReplyCall,
+  clientCall: ClientCall,
+  text: string,
+  parentId: string,
 ): Promise<PublishOutcome> {
-  const { name } = network;
-  const { replies } = network;
-  const text = clientCall.share.thread?.[clientCall.index];
-  if (!replies || text === undefined) {
-    return { kind: 'rejected', message: `${name} has no part ${clientCall.index + 2} to post` };
-  }
+  const { name, replies } = network;
+  if (!replies) return { kind: 'rejected', message: `${name} takes no replies from Crier` };
   const call = open(network, clientCall);
   if ('kind' in call) return { kind: 'auth', message: call.message };
-  const waited = await makeContainer(
-    call,
-    replies.container(clientCall.share, text, clientCall.parentId),
-  );
+  const waited = await makeContainer(call, replies.container(clientCall.share, text, parentId));
   if (waited.kind === 'published') {
     return { kind: 'retry', message: `${name} reported a new container as already published` };
   }
   return publishReady(call, waited, clientCall.account);
+}
+
+export function publishReply(
+  network: ContainerNetwork,
+  clientCall: ReplyCall,
+): Promise<PublishOutcome> {
+  const text = clientCall.share.thread?.[clientCall.index];
+  if (text === undefined) {
+    return Promise.resolve({
+      kind: 'rejected',
+      message: `${network.name} has no part ${clientCall.index + 2} to post`,
+    });
+  }
+  return publishAnswer(network, clientCall, text, clientCall.parentId);
+}
+
+/** A correction note: a reply to the post, made the way a part of the thread is. */
+export function publishNote(
+  network: ContainerNetwork,
+  clientCall: NoteCall,
+): Promise<PublishOutcome> {
+  if (!clientCall.text.trim()) {
+    return Promise.resolve({ kind: 'rejected', message: 'The note has no text' });
+  }
+  return publishAnswer(network, clientCall, clientCall.text, clientCall.parentId);
 }

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, ReconcileOutcome, ReplyCall } from '../client';
 import { type Call, clean, open, permalinkOf } from './call';
 import { classify, describeFailure, type GraphFailure } from './errors';
 import { graphRequest } from './graph';
@@ -32,20 +32,22 @@ type Search =
   | { kind: 'absent' }
   | { kind: 'unsure'; reason: string };
 
-function lookupFailure(call: Call, failure: GraphFailure): string {
+export function lookupFailure(call: Call, failure: GraphFailure): string {
   const { name } = call.network;
   const said = describeFailure(name, failure, call.timeoutMs);
   const outcome = classify(name, 'status', failure, call.timeoutMs);
   return outcome.kind === 'rate' ? `${said}; rate-limited until ${outcome.until}` : said;
 }
 
-type Page = { ok: true; posts: ListedPost[]; after?: string } | { ok: false; reason: string };
+export type Page =
+  | { ok: true; posts: ListedPost[]; after?: string }
+  | { ok: false; reason: string };
 
 /**
  * One page of a Graph list (the account's posts, a post's replies): its posts, and the
  * cursor of the next page when there is one; or why the page cannot be used.
  */
-async function listPage(
+export async function listPage(
   call: Call,
   path: string,
   params: Record<string, string | undefined>,
@@ -147,26 +149,24 @@ export async function reconcile(
 }
 
 /**
- * Whether a part is out: among the replies to its parent, the account's own with the
- * part's text. The parent is this share's own post, so nothing older needs a look.
+ * Whether a reply is out: among the replies to its parent, the account's own with the
+ * reply's text. The parent is this share's own post, so nothing older needs a look.
  */
-export async function reconcileReply(
+async function reconcileAnswer(
   network: ContainerNetwork,
-  clientCall: ReplyCall,
+  clientCall: ClientCall,
+  text: string,
+  parentId: string,
 ): Promise<ReconcileOutcome> {
-  const { name } = network;
-  const { replies } = network;
-  const text = clientCall.share.thread?.[clientCall.index];
-  if (!replies || text === undefined) {
-    return { kind: 'unsure', reason: `${name} has no part ${clientCall.index + 2} to look for` };
-  }
+  const { name, replies } = network;
+  if (!replies) return { kind: 'unsure', reason: `${name} takes no replies from Crier` };
   const call = open(network, clientCall);
   if ('kind' in call) return { kind: 'unsure', reason: call.message };
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const listed = await listPage(
       call,
-      `/${clientCall.parentId}/${replies.edge}`,
+      `/${parentId}/${replies.edge}`,
       { fields: replies.fields, limit: String(PAGE_SIZE), after },
       replies.read,
       'the replies',
@@ -190,6 +190,28 @@ export async function reconcileReply(
   }
   return {
     kind: 'unsure',
-    reason: `More than ${PAGE_SIZE * MAX_PAGES} replies to ${clientCall.parentId}; not all were checked`,
+    reason: `More than ${PAGE_SIZE * MAX_PAGES} replies to ${parentId}; not all were checked`,
   };
+}
+
+export function reconcileReply(
+  network: ContainerNetwork,
+  clientCall: ReplyCall,
+): Promise<ReconcileOutcome> {
+  const text = clientCall.share.thread?.[clientCall.index];
+  if (text === undefined) {
+    return Promise.resolve({
+      kind: 'unsure',
+      reason: `${network.name} has no part ${clientCall.index + 2} to look for`,
+    });
+  }
+  return reconcileAnswer(network, clientCall, text, clientCall.parentId);
+}
+
+/** A correction note: among the parent's replies, the account's own with the note's text. */
+export function reconcileNote(
+  network: ContainerNetwork,
+  clientCall: NoteCall,
+): Promise<ReconcileOutcome> {
+  return reconcileAnswer(network, clientCall, clientCall.text, clientCall.parentId);
 }

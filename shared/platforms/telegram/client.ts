@@ -13,6 +13,7 @@ import type { Share } from '../../domain/share';
 import type {
   ClientCall,
   NetworkClient,
+  NoteCall,
   PublishOutcome,
   ReconcileOutcome,
   WithdrawCall,
@@ -314,4 +315,51 @@ async function withdraw(call: WithdrawCall): Promise<WithdrawOutcome> {
   return captioned.ok ? { kind: 'withdrawn' } : failed(captioned.error, 'editMessageCaption');
 }
 
-export const telegramClient: NetworkClient = { publish, reconcile, withdraw, metrics };
+/**
+ * A correction note: a channel post that replies to the share's (`reply_parameters`), so
+ * readers see it quote the post it corrects. Like any channel post it cannot be looked for
+ * afterwards: an unknown outcome parks the note for an editor.
+ */
+async function publishNote(call: NoteCall): Promise<PublishOutcome> {
+  const remote = REMOTE_ID.exec(call.parentId);
+  if (!remote?.[1] || !remote[2]) {
+    return { kind: 'rejected', message: `${call.parentId} is not a Telegram message id` };
+  }
+  const invalid = invalidText({ ...call.share, text: call.text });
+  if (invalid) return { kind: 'rejected', message: invalid };
+  const parsed = parseTelegramCredentials(call.credentials);
+  if (!parsed.ok) return { kind: 'auth', message: parsed.message };
+  const { credentials } = parsed;
+  const chatId = remote[1];
+  const deadline = AbortSignal.timeout(call.timeoutMs);
+  const api = apiFor(credentials, call.timeoutMs);
+  const sent = await attempt(
+    () =>
+      api.sendMessage(chatId, call.text, {
+        // A post gone from the channel refuses the note (400) rather than leave it unattached.
+        reply_parameters: { message_id: Number(remote[2]) },
+        link_preview_options: { is_disabled: true },
+      }),
+    deadline,
+  );
+  if (sent.ok) return published(sent.answer, credentials);
+  return sendFailure(sent.error, 'sendMessage', deadline, credentials, call.timeoutMs);
+}
+
+async function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
+  const parsed = parseTelegramCredentials(call.credentials);
+  const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
+  return {
+    kind: 'unsure',
+    never: true,
+    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the correction note went out: look in ${where} and record or retry it by hand`,
+  };
+}
+
+export const telegramClient: NetworkClient = {
+  publish,
+  reconcile,
+  withdraw,
+  metrics,
+  notes: { publish: publishNote, reconcile: reconcileNote },
+};

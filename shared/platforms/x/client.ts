@@ -2,15 +2,23 @@
  * Crier's X client: posts a share with twitter-api-v2 (OAuth 1.0a user context), each part
  * of its thread as a reply to the one before, after an unknown outcome looks for the post
  * on the account's timeline (reconcile.ts), deletes it when its article is withdrawn
- * (withdraw.ts), and reads its counts (metrics.ts) (docs/networks.md, X).
+ * (withdraw.ts), and reads its counts (metrics.ts); a correction note goes out as a reply
+ * the same way (docs/networks.md, X).
  */
 import * as z from 'zod';
-import type { ClientCall, ImageSource, NetworkClient, PublishOutcome, ReplyCall } from '../client';
+import type {
+  ClientCall,
+  ImageSource,
+  NetworkClient,
+  NoteCall,
+  PublishOutcome,
+  ReplyCall,
+} from '../client';
 import { apiFor, forgetIdentity, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';
 import { createFailure, identifyFailure } from './errors';
 import { metrics } from './metrics';
-import { reconcile, reconcileReply } from './reconcile';
+import { reconcile, reconcileNote, reconcileReply } from './reconcile';
 import { withdraw } from './withdraw';
 
 export { xCredentialsSchema } from './credentials';
@@ -103,12 +111,24 @@ async function publishReply(call: ReplyCall): Promise<PublishOutcome> {
   return post(call, text, call.parentId);
 }
 
+/**
+ * A correction note: a reply to the post with the note's text. X keeps no key, so a repeat
+ * after an unknown outcome is refused as a duplicate (unknown again) and reconcile finds it.
+ */
+function publishNote(call: NoteCall): Promise<PublishOutcome> {
+  if (!call.text.trim()) {
+    return Promise.resolve({ kind: 'rejected', message: 'The note has no text' });
+  }
+  return post(call, call.text, call.parentId);
+}
+
 /** An X client; `options.image` is where an attached image's bytes come from. */
 export function createXClient(options: XClientOptions = {}): NetworkClient {
   return {
     publish: (call) => post(call, call.share.text, undefined, options),
     reconcile,
     replies: { publish: publishReply, reconcile: reconcileReply },
+    notes: { publish: publishNote, reconcile: reconcileNote },
     withdraw,
     metrics,
   };

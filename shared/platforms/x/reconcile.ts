@@ -6,7 +6,7 @@
 import type { TweetV2UserTimelineParams, TwitterApi } from 'twitter-api-v2';
 import * as z from 'zod';
 import type { Share } from '../../domain/share';
-import type { ClientCall, ReconcileOutcome, ReplyCall } from '../client';
+import type { ClientCall, NoteCall, ReconcileOutcome, ReplyCall } from '../client';
 import { apiFor, identify, postUrl, within } from './api';
 import { parseXCredentials } from './credentials';
 import { lookupFailure } from './errors';
@@ -110,21 +110,24 @@ function idTime(id: string): number {
 }
 
 /**
- * Whether a part is out: on the account's timeline since its parent was posted (the
- * parent's id says when), replies included, a post that answers the parent. Only this
- * share's parts answer the parent from this account.
+ * Whether a reply is out: on the account's timeline since its parent was posted (the
+ * parent's id says when), replies included, a post that answers the parent and, where
+ * `text` is given, says it. Only a share's own parts answer the parent from this account,
+ * so a part is known by its parent alone; a note is matched on its text too, since an
+ * earlier note (another correction) may answer the same post.
  */
-export async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
+async function reconcileAnswer(
+  call: ClientCall,
+  parentId: string,
+  text?: string,
+): Promise<ReconcileOutcome> {
   const parsed = parseXCredentials(call.credentials);
   if (!parsed.ok) return { kind: 'unsure', reason: parsed.message };
   const { credentials } = parsed;
-  const text = call.share.thread?.[call.index];
-  if (text === undefined)
-    return { kind: 'unsure', reason: `The share has no part ${call.index + 2}` };
-  if (!/^\d{1,19}$/.test(call.parentId)) {
-    return { kind: 'unsure', reason: `${call.parentId} is not an X post id` };
+  if (!/^\d{1,19}$/.test(parentId)) {
+    return { kind: 'unsure', reason: `${parentId} is not an X post id` };
   }
-  const from = idTime(call.parentId) - CLOCK_MARGIN_MS;
+  const from = idTime(parentId) - CLOCK_MARGIN_MS;
   const deadline = AbortSignal.timeout(call.timeoutMs);
   const api = apiFor(credentials, deadline);
   try {
@@ -146,8 +149,10 @@ export async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome>
       const { posts } = page;
       // Only the reply that names the parent: the same text on its own could be an
       // older post of the same standfirst, which X's clock margin lets into the window.
-      const match = posts.find((p) =>
-        (p.referenced_tweets ?? []).some((r) => r.type === 'replied_to' && r.id === call.parentId),
+      const match = posts.find(
+        (p) =>
+          (p.referenced_tweets ?? []).some((r) => r.type === 'replied_to' && r.id === parentId) &&
+          (text === undefined || sameText(p, text)),
       );
       if (match) {
         return {
@@ -161,11 +166,23 @@ export async function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome>
     }
     return {
       kind: 'unsure',
-      reason: `More than ${MAX_PAGES * 100} posts since ${call.parentId}; not all were checked`,
+      reason: `More than ${MAX_PAGES * 100} posts since ${parentId}; not all were checked`,
     };
   } catch (error) {
     return { kind: 'unsure', reason: lookupFailure(error, call.timeoutMs) };
   }
+}
+
+export function reconcileReply(call: ReplyCall): Promise<ReconcileOutcome> {
+  if (call.share.thread?.[call.index] === undefined) {
+    return Promise.resolve({ kind: 'unsure', reason: `The share has no part ${call.index + 2}` });
+  }
+  return reconcileAnswer(call, call.parentId);
+}
+
+/** A correction note: the account's reply to the parent with the note's text. */
+export function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
+  return reconcileAnswer(call, call.parentId, call.text);
 }
 
 export async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {

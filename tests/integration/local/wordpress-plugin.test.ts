@@ -80,8 +80,10 @@ beforeEach(() => {
   received = [];
 });
 
-async function runPlugin(): Promise<{
-  out: { attempts: number; waits: number[]; pending: number };
+type Save = { meta?: Record<string, string>; beforeStatus?: string; saves?: number };
+
+async function runPlugin(save: Save = {}): Promise<{
+  out: { attempts: number; waits: number[]; pending: number; meta: Record<string, string> };
   stderr: string;
 }> {
   const { stdout, stderr } = await promisify(execFile)('php', [HARNESS], {
@@ -91,6 +93,9 @@ async function runPlugin(): Promise<{
       CRIER_URL: url,
       CRIER_SECRET: SECRET,
       CRIER_POST: POST_FIXTURE,
+      CRIER_META: JSON.stringify(save.meta ?? {}),
+      CRIER_BEFORE_STATUS: save.beforeStatus ?? '',
+      CRIER_SAVES: String(save.saves ?? 1),
     },
   });
   return { out: JSON.parse(stdout), stderr };
@@ -146,7 +151,7 @@ describe('the documented WordPress plugin', () => {
     if (!PHP) return context.skip(NO_PHP);
     script = [answer(401)];
     const { out, stderr } = await runPlugin();
-    expect(out).toEqual({ attempts: 1, waits: [], pending: 0 });
+    expect(out).toMatchObject({ attempts: 1, waits: [], pending: 0 });
     expect(stderr).toMatch(/Crier refused delivery msg_\w+ with 401/);
   });
 
@@ -158,5 +163,37 @@ describe('the documented WordPress plugin', () => {
     expect(out.attempts).toBe(2);
     expect(out.waits).toHaveLength(1);
     expect(received).toHaveLength(2);
+  });
+
+  const NOTE = 'An earlier version gave the wrong date for the vote: it was October 20.';
+  const bodies = () => received.map((r) => JSON.parse(r.body) as { meta?: unknown });
+
+  it('sends the correction note an editor fills on a public post, once: the next save leaves it out', async (context) => {
+    if (!PHP) return context.skip(NO_PHP);
+    const { out } = await runPlugin({
+      meta: { crier_correction: NOTE },
+      beforeStatus: 'publish',
+      saves: 2,
+    });
+    expect(out.attempts).toBe(2);
+    const [first, second] = bodies();
+    expect(first?.meta).toEqual({ crier_correction: NOTE });
+    expect(second?.meta).toEqual([]);
+    // What the plugin remembers is a protected key (never shown in the editor's fields).
+    expect(out.meta).toMatchObject({ crier_correction: NOTE, _crier_correction_sent: NOTE });
+    // Crier reads the first as a correction and the second as a plain revision.
+    const { normalizeWordPressPost } = await import('../../../shared/ingest/wordpress');
+    const read = (body: unknown) => {
+      const change = normalizeWordPressPost(body);
+      return 'article' in change ? change.article.correction : 'withdrawn';
+    };
+    expect(received.map((r) => read(JSON.parse(r.body)))).toEqual([NOTE, undefined]);
+  });
+
+  it('never sends a note with the first publication, nor an empty one', async (context) => {
+    if (!PHP) return context.skip(NO_PHP);
+    await runPlugin({ meta: { crier_correction: NOTE } });
+    await runPlugin({ meta: { crier_correction: '  ' }, beforeStatus: 'publish' });
+    expect(bodies().map((b) => b.meta)).toEqual([[], []]);
   });
 });

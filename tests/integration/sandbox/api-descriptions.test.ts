@@ -99,6 +99,8 @@ describe(`X against the X API v2 OpenAPI description (${X_API.version})`, () => 
       'reconcile later: found',
       'thread: published, published, published',
       'reconcile a reply later: found',
+      'note: published',
+      'reconcile a note: found',
       'edit: rejected',
       'delete: withdrawn',
       'text too long: rejected',
@@ -182,6 +184,8 @@ describe(`Mastodon against the Mastodon OpenAPI description (${MASTODON_API.vers
       'reconcile later: found',
       'thread: published, published, published',
       'reconcile a reply later: found',
+      'note: published',
+      'reconcile a note: found',
       'edit: withdrawn',
       'delete: withdrawn',
       'text too long: rejected',
@@ -407,6 +411,9 @@ describe(`Telegram against the Bot API description (${BOT_API.version})`, () => 
       'reconcile: unsure',
       'reconcile later: unsure',
       'publish without image: published',
+      'note: published',
+      // the Bot API cannot read a channel: no one can say
+      'reconcile a note: unsure',
       'edit: withdrawn',
       'delete: withdrawn',
       'text too long: rejected',
@@ -479,6 +486,9 @@ const GRAPH_OPERATIONS = {
     // a reading of the post's counts: its summaries, then its insights
     'GET /v25.0/{post} 200',
     'GET /v25.0/{post}/insights 200',
+    // a correction note: a comment on the post, and the post's comments read back
+    'POST /v25.0/{post}/comments 200',
+    'GET /v25.0/{post}/comments 200',
     // a refused token, and a rate limit: Graph answers both 400 with a code
     'POST /v25.0/{id}/feed 400',
     'POST /v25.0/{id}/feed 503',
@@ -490,6 +500,9 @@ const GRAPH_OPERATIONS = {
     'GET /v25.0/{id}/media 200',
     // a reading of the post's counts: its insights (still empty), then its own counts
     'GET /v25.0/{id}/insights 200',
+    // a correction note: a comment on the media, and the media's comments read back
+    'POST /v25.0/{id}/comments 200',
+    'GET /v25.0/{id}/comments 200',
     'POST /v25.0/{id}/media 400',
     'POST /v25.0/{id}/media 503',
   ],
@@ -521,6 +534,8 @@ for (const platform of ['facebook', 'instagram'] as const) {
         'reconcile: found',
         'reconcile later: found',
         'metrics: read',
+        'note: published',
+        'reconcile a note: found',
         `edit: ${deletes}`,
         `delete: ${deletes}`,
         'text too long: rejected',

@@ -1,8 +1,9 @@
 /**
  * The traffic the checks read: each network's client runs what the publisher runs
  * (post, look for the post, read its counts where the client does, a thread where the
- * network takes one, edit and delete where it allows them, a text too long, a 503, a
- * refused token, a rate limit) against its sandbox behind a recording proxy.
+ * network takes one, a correction note and the look for it, edit and delete where it
+ * allows them, a text too long, a 503, a refused token, a rate limit) against its sandbox
+ * behind a recording proxy.
  */
 import sharp from 'sharp';
 import type { Platform } from '../../../shared/domain/platform';
@@ -84,6 +85,20 @@ export async function recordFlow(platform: Platform): Promise<Flow> {
       };
       const looked = await client.replies.reconcile({ ...base, share: part, index: 0, parentId });
       steps.push(expectKind('reconcile a reply later', looked, ['found', 'unsure']));
+    }
+    if (client.notes) {
+      // A correction note under the post, then the look for it after a lost answer.
+      const note = {
+        ...base,
+        share,
+        text: 'Correction: an earlier version gave the wrong date.',
+        parentId: share.remoteId ?? '',
+        key: `${share.idempotencyKey}-note`,
+      };
+      steps.push(expectKind('note', await client.notes.publish(note), ['published']));
+      steps.push(
+        expectKind('reconcile a note', await client.notes.reconcile(note), ['found', 'unsure']),
+      );
     }
     const edit = await client.withdraw({ ...base, share, action: 'edit', text: 'Withdrawn.' });
     steps.push(expectKind('edit', edit, ['withdrawn', 'rejected']));

@@ -1,12 +1,13 @@
 /**
  * The Facebook sandbox's Graph routes: the Page (`me`), its feed (create with Graph's
- * duplicate check and the fault knobs, read with `since` and cursors), and a post (read
- * with its counts, edit, delete, insights).
+ * duplicate check and the fault knobs, read with `since` and cursors), a post (read with
+ * its counts, edit, delete, insights), and its comments (comments.ts).
  */
 import { POST_FAULTS } from '../faults';
 import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
 import { playCreate, type Refusal } from '../kit/play';
 import { parseGraphInstant as graphInstant } from '../meta/http';
+import { createComment, readComments } from './comments';
 import { type FieldSelection, parseFields, unsupported } from './graph';
 import { readPostInsights } from './insights';
 import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
@@ -231,6 +232,16 @@ export async function route(ex: Exchange, rest: string) {
   }
   const insightsOf = /^(\d+_\d+)\/insights$/.exec(rest);
   if (insightsOf?.[1] && method === 'GET') return readPostInsights(ex, insightsOf[1]);
+  const commented = /^(\d+_\d+)\/comments$/.exec(rest);
+  if (commented?.[1]) {
+    const post = ex.state.livePost(ex.page, commented[1]);
+    if (!post) return fail(ex, 400, unsupported(method === 'POST' ? 'post' : 'get', commented[1]));
+    if (method === 'POST') {
+      if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
+      return createComment(ex, post, (refusal) => refuse(ex, refusal));
+    }
+    if (method === 'GET') return readComments(ex, post, fields);
+  }
   if (/^\d+_\d+$/.test(rest)) {
     const post = ex.state.livePost(ex.page, rest);
     const verb = method === 'DELETE' ? 'delete' : method === 'POST' ? 'post' : 'get';

@@ -3,7 +3,8 @@
  * version) that Crier's Instagram client talks to unchanged: image containers, their
  * status, media_publish, the account's media, the publishing limit, delete, a post's
  * insights (empty for a while after publishing, as Meta's lag), its like and comment
- * counts, and the fault knobs (docs/networks.md, Instagram). Undocumented error bodies are marked.
+ * counts, comments, and the fault knobs (docs/networks.md, Instagram). Undocumented error
+ * bodies are marked.
  */
 
 import {
@@ -17,6 +18,7 @@ import {
   type Media,
 } from '../meta';
 import type { GraphAccount } from '../meta/account';
+import { instagramCommentFields } from '../meta/comments';
 import type { Params } from '../meta/http';
 import { graphTime } from '../meta/http';
 import {
@@ -219,6 +221,12 @@ const instagram: GraphNetwork = {
   // Delete is not in Meta's reference as read (docs/networks.md): Graph's usual answer.
   deleted: () => ({ success: true }),
   insights: { metrics: INSIGHTS, retired: RETIRED, lagMs: INSTAGRAM_INSIGHTS_LAG_MS },
+  // Instagram's comments are plain text up to the caption's length (unconfirmed).
+  comments: {
+    maxLength: INSTAGRAM_CAPTION_LIMIT,
+    node: 'IGComment',
+    fields: instagramCommentFields,
+  },
 };
 
 export type InstagramSandbox = GraphSandbox;

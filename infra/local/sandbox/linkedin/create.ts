@@ -182,7 +182,7 @@ function commit(ex: Exchange, draft: Draft): StoredPost {
   return post;
 }
 
-function refuse(ex: Exchange, fault: Refusal) {
+export function refuse(ex: Exchange, fault: Refusal) {
   switch (fault) {
     case '429':
       ex.account.rateLimitedUntil = Date.now() + ex.state.sandbox.faults.resetSeconds * 1000;

@@ -1,11 +1,12 @@
 /**
  * The LinkedIn sandbox's routes under `/rest`: posts (create, read, find by author,
- * partial update, delete), their social actions and share statistics, images
- * (initializeUpload, read), and the upload URL.
+ * partial update, delete), their social actions and share statistics, a post's comments
+ * (comments.ts), images (initializeUpload, read), and the upload URL.
  */
 import { randomBytes } from 'node:crypto';
 import { isRecord, send } from '../kit/http';
 import { findRoute, type Route } from '../kit/routes';
+import { createComment, listComments } from './comments';
 import { createPost, readJson } from './create';
 import { littleTextToPlain } from './little';
 import {
@@ -214,6 +215,14 @@ export async function route(ex: Exchange, path: string): Promise<void> {
     : path === '/rest/images' && action === 'initializeUpload'
       ? INITIALIZE
       : path;
+  const social = /^\/rest\/socialActions\/([^/]+)\/comments$/.exec(path);
+  const commented = social ? decodeKey(social[1] ?? '') : undefined;
+  if (commented) {
+    if (method === 'POST' && (restli === '' || restli === 'CREATE')) {
+      return createComment(ex, commented);
+    }
+    if (method === 'GET') return listComments(ex, commented);
+  }
   const found =
     findRoute(ROUTES, `${method}:${restli}`, target) ?? findRoute(ROUTES, method, target);
   if (found) return found.handle(ex, found.params[0] ?? '');

@@ -41,11 +41,15 @@ export type Media = ContainerDraft & {
   containerId: string;
 };
 
+import type { GraphComment } from './comments';
+
 export const DAY_MS = 24 * 60 * 60_000;
 
 export class GraphAccount {
   readonly containers = new Map<string, Container>();
   readonly media = new Map<string, Media>();
+  /** comments on the account's posts, where the network takes them (Instagram) */
+  readonly comments = new Map<string, GraphComment>();
   /** creates are refused until then (ms), after a `429` fault */
   rateLimitedUntil = 0;
   private readonly published: number[] = [];
@@ -92,6 +96,15 @@ export class GraphAccount {
   /** The replies that answer `id` directly, newest first. */
   repliesTo(id: string): Media[] {
     return this.posts().filter((m) => m.replyToId === id);
+  }
+
+  /** The comments on `id`, newest first. */
+  commentsOn(id: string): GraphComment[] {
+    return [...this.comments.values()]
+      .filter((c) => c.mediaId === id)
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? compareIds(b.id, a.id) : b.createdAt - a.createdAt,
+      );
   }
 
   /** The first post of the thread `media` belongs to (itself, when it answers nothing). */

@@ -2,6 +2,7 @@
 import type { Platform } from '../../../../shared/domain/platform';
 import type { RunningSandbox } from '../types';
 import type { Container, ContainerDraft, ContainerState, GraphAccount, Media } from './account';
+import type { CommentsSpec } from './comments';
 import type { GraphErrorFields, Params } from './http';
 import type { InsightMetrics } from './insights';
 import type { MetaLogin } from './login';
@@ -54,6 +55,8 @@ export type GraphNetwork = {
    * user's own list, which holds the posts that start threads.
    */
   replies?: { edge: string; unknownParent(id: string): GraphErrorFields };
+  /** a network whose replies are comments (Instagram): `/{media-id}/comments` */
+  comments?: CommentsSpec;
   /** the network's own login (Threads, Instagram with Instagram login) */
   login?: MetaLogin;
   /**

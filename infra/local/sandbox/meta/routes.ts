@@ -1,6 +1,7 @@
-/** The Graph routes of a Meta sandbox: nodes, edges, lists with cursors, quota, delete. */
+/** The Graph routes of a Meta sandbox: nodes, edges, lists with cursors, quota, delete, comments. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DAY_MS, type GraphAccount, type Media } from './account';
+import { createComment, listComments } from './comments';
 import { INVALID_TOKEN, NO_TOKEN } from './errors';
 import { accessToken, graphError, json, type Params, parseGraphInstant, type Reply } from './http';
 import { articleLinkOf, askedMetrics, audiencePost, countsNow, insightsBody } from './insights';
@@ -20,6 +21,8 @@ export function listPosts(
   params: Params,
   url: URL,
   source: Media[],
+  /** what the list holds when it is not posts (a post's comments): their node and fields */
+  kind?: { type: string; fields(media: Media): Record<string, unknown> },
 ): Reply {
   const limit = params.limit === undefined ? PAGE_DEFAULT : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) {
@@ -61,7 +64,9 @@ export function listPosts(
   const fields = params.fields ?? 'id';
   const items: Record<string, unknown>[] = [];
   for (const media of page) {
-    const selected = select(g.network.mediaFields(media, a), fields, g.network.nodes.media);
+    const selected = kind
+      ? select(kind.fields(media), fields, kind.type)
+      : select(g.network.mediaFields(media, a), fields, g.network.nodes.media);
     if (selected.kind !== 'json' || selected.status !== 200) return selected;
     if (typeof selected.body === 'object' && selected.body !== null) {
       items.push(Object.fromEntries(Object.entries(selected.body)));
@@ -186,6 +191,11 @@ export async function route(
   }
   if (method === 'GET' && g.network.replies && edge === g.network.replies.edge && replied) {
     return listPosts(g, a, params, url, a.repliesTo(replied.id));
+  }
+  const { comments } = g.network;
+  if (comments && edge === 'comments' && replied) {
+    if (method === 'GET') return listComments(g, a, comments, replied, params, url);
+    if (method === 'POST') return createComment(g, a, comments, replied, params, res);
   }
   if (node !== 'me' && node !== a.id) return unsupported(g, method, node);
   const { edges } = g.network;
