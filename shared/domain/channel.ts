@@ -4,6 +4,7 @@
  * (shared/config/channels.ts); this is their schema.
  */
 import * as z from 'zod';
+import { correctionPolicySchema } from './correction';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
 import { DEFAULT_SITE_ID, routingSchema, siteIdSchema } from './routing';
@@ -211,6 +212,11 @@ export const channelSchema = z.object({
    * with the title in it.
    */
   withdrawnText: templateString(WITHDRAWN_TEXT_FIELDS, 200).optional(),
+  /**
+   * What a correction of the article does to a published post: edit it, reply under it,
+   * tell the editors or nothing (docs/configuring.md, "Corrections"); absent: the defaults.
+   */
+  corrections: correctionPolicySchema.optional(),
   /** the site whose articles the channel takes; it never takes another site's */
   siteId: siteIdSchema.default(DEFAULT_SITE_ID),
   /**
