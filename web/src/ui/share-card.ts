@@ -31,6 +31,7 @@ import {
 } from './common';
 import { ImagePicker } from './image-picker';
 import { Preview } from './previews';
+import { ShareCorrections } from './share-corrections';
 import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
 const ACTION_LABELS: Record<ShareAction, string> = {
@@ -315,6 +316,7 @@ export function ShareCard({
       </p>`
     }
     ${withdrawalNote(share, network) && html`<p class="notice withdrawal-note">${withdrawalNote(share, network)}</p>`}
+    <${ShareCorrections} share=${share} network=${network} />
     ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
     ${
       share.waitingForReconnect &&
