@@ -325,6 +325,8 @@ async function finish(
         },
       ],
     };
+    // The share shows what the post now says.
+    if (entry.action === 'edit' && entry.outcome === 'done' && entry.note) next.text = entry.note;
     if (rest.length) next.correctionsDue = rest;
     else delete next.correctionsDue;
     return next;
