@@ -14,6 +14,7 @@ import {
   patchOf,
 } from '../../../web/src/channel-form';
 import { correctionNote, correctionOptions } from '../../../web/src/corrections-form';
+import { correctionLines, pendingLine } from '../../../web/src/corrections-view';
 
 const stored: ChannelRecord = {
   id: 'masto-north',
@@ -67,5 +68,43 @@ describe('the corrections selects', () => {
     );
     expect(correctionNote('x', 'edit')).toMatch(/^X does not let Crier edit a post/);
     expect(correctionNote('mastodon', 'edit')).toBeUndefined();
+  });
+});
+
+describe('a published post’s corrections in the desk', () => {
+  const at = '2026-03-02T09:00:00.000Z';
+  it('says what each revision did, newest first, and what is on its way', () => {
+    const share = {
+      corrections: [
+        {
+          revision: 2,
+          trigger: 'correction',
+          action: 'edit',
+          outcome: 'done',
+          at,
+          note: 'Text\n\nCorrection: 5-4.',
+        },
+        {
+          revision: 3,
+          trigger: 'correction',
+          action: 'reply',
+          outcome: 'refused',
+          at,
+          reason: 'x refused the note, reply by hand: HTTP 403',
+        },
+        { revision: 4, trigger: 'headline', action: 'notify', outcome: 'notified', at },
+      ],
+      correctionsDue: [5],
+    };
+    expect(correctionLines(share, 'Mastodon').map((line) => line.text)).toEqual([
+      'Revision 4, a new headline: the editors were told',
+      'Revision 3, a correction: Mastodon refused the note: reply under the post by hand',
+      'Revision 2, a correction: the post on Mastodon was edited',
+    ]);
+    expect(correctionLines(share, 'Mastodon')[1]?.reason).toBe(
+      'x refused the note, reply by hand: HTTP 403',
+    );
+    expect(pendingLine(share)).toBe('Correction of revision 5 on its way.');
+    expect(pendingLine({ correctionsDue: [] })).toBeUndefined();
   });
 });
