@@ -5,8 +5,10 @@
  */
 import type { Channel } from '../domain/channel';
 import { CORRECTION_PREFIX, noteText, type PendingCorrection } from '../domain/correction';
+import type { Share } from '../domain/share';
 import { graphemes } from '../domain/text';
 import { fitsLimit, textLimit } from './edited-text';
+import { fitsCaption, TELEGRAM_MAX_CAPTION_LENGTH } from './telegram/rules';
 
 /**
  * The edited post: `post` (the revision's post, or the editor's own text where they set
@@ -17,12 +19,28 @@ export function editedPostText(
   channel: Channel,
   post: string,
   note: string | undefined,
-  serverLimit?: number,
+  limit = textLimit(channel),
 ): string {
   if (!note) return post;
-  const limit = textLimit(channel, serverLimit);
   const withNote = `${post}\n\n${CORRECTION_PREFIX} ${note}`;
   return fitsLimit(channel.platform, withNote, limit) ? withNote : post;
+}
+
+/**
+ * The longest text the published post can be edited to: a Telegram photo's caption
+ * (a post that went out as a photo, its text within a caption's length) takes 1024
+ * characters, where a message takes 4096; elsewhere the channel's limit, the server's
+ * (`serverLimit`, Mastodon) where it is lower.
+ */
+export function editLimit(
+  channel: Channel,
+  published: Pick<Share, 'text' | 'media'>,
+  serverLimit?: number,
+): number {
+  if (channel.platform === 'telegram' && published.media?.length && fitsCaption(published.text)) {
+    return TELEGRAM_MAX_CAPTION_LENGTH;
+  }
+  return textLimit(channel, serverLimit);
 }
 
 /** The note replied under a post, cut with an ellipsis to the channel's limit. */

@@ -19,7 +19,7 @@ import { ConflictError } from '../domain/errors';
 import type { ArticleRecord, Clock, ShareStore } from '../domain/ports';
 import type { Share } from '../domain/share';
 import { refOf } from '../domain/share-key';
-import { editedPostText } from '../platforms/correction-text';
+import { editedPostText, editLimit } from '../platforms/correction-text';
 
 export type PlanCorrectionDeps = { shares: ShareStore; clock: Clock };
 
@@ -86,7 +86,12 @@ export async function planCorrection(
         trigger,
         ...(article.correction ? { note: article.correction } : {}),
         title: article.title,
-        text: editedPostText(channel, post, article.correction, fresh.length?.limit),
+        text: editedPostText(
+          channel,
+          post,
+          article.correction,
+          editLimit(channel, current, fresh.length?.limit),
+        ),
         at: now,
       };
       next = {

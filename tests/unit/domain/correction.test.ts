@@ -16,7 +16,11 @@ import {
   withPending,
 } from '../../../shared/domain/correction';
 import { PLATFORMS, type Platform } from '../../../shared/domain/platform';
-import { editedPostText, replyNoteText } from '../../../shared/platforms/correction-text';
+import {
+  editedPostText,
+  editLimit,
+  replyNoteText,
+} from '../../../shared/platforms/correction-text';
 import { channelOf } from '../../support/in-memory/fixtures';
 
 const EDITS: Platform[] = ['mastodon', 'linkedin', 'facebook', 'telegram'];
@@ -196,6 +200,20 @@ describe('the texts', () => {
     const long = 'word '.repeat(95).trim();
     expect(editedPostText(masto, long, 'The vote was 5-4, not 6-3 as first reported.')).toBe(long);
     expect(editedPostText(masto, 'Bridge vote', undefined)).toBe('Bridge vote');
+  });
+
+  it('keeps an edited Telegram photo within a caption’s length', () => {
+    const telegram = channelOf({ id: 't', platform: 'telegram', account: '@desk' });
+    const photo = { text: 'Bridge vote', media: [{ url: 's3://media/a.jpg' }] };
+    expect(editLimit(telegram, photo)).toBe(1024);
+    expect(editLimit(telegram, { text: 'Bridge vote' })).toBe(4096);
+    const post = 'word '.repeat(200).trim();
+    expect(editedPostText(telegram, post, 'The vote was 5-4.', editLimit(telegram, photo))).toBe(
+      post,
+    );
+    expect(editedPostText(telegram, post, 'The vote was 5-4.')).toBe(
+      `${post}\n\nCorrection: The vote was 5-4.`,
+    );
   });
 
   it('cuts a note to what the network takes', () => {
