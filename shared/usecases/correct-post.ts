@@ -50,6 +50,7 @@ export type CorrectPostDeps = Pick<
   | 'publishQueue'
   | 'notifications'
   | 'sessions'
+  | 'statusOf'
 >;
 
 export type CorrectPostResult =
@@ -63,6 +64,8 @@ export class CorrectionPendingError extends Error {
 
 const BY = 'publisher';
 const MAX_TRIES = 5;
+/** How long a correction on a paused channel waits before it is looked at again (SQS's longest delay). */
+const PAUSED_RECHECK_SECONDS = 900;
 
 type Done = Omit<CorrectionRecord, 'revision' | 'trigger' | 'at'>;
 
@@ -101,6 +104,11 @@ export async function correctPost(
       outcome: 'notified',
       ...(channel ? {} : { reason: `channel ${claimed.channelId} is gone: told the editors` }),
     });
+  }
+  if (deps.statusOf?.(channel.id) === 'paused') {
+    // Nothing goes out on a paused channel, and nothing is lost: looked at again later.
+    await deps.publishQueue.send(refOf(claimed), PAUSED_RECHECK_SECONDS);
+    return { outcome: 'skipped', reason: 'channel paused: the correction waits' };
   }
   if (!claimed.remoteId) {
     return finishWith({

@@ -346,6 +346,25 @@ describe('the publish worker', () => {
     expect((await shareOf(masto)).corrections?.[0]?.outcome).toBe('done');
   });
 
+  it('waits while the channel is paused, sending itself again later, and acts once resumed', async () => {
+    const masto = channelOf({ id: 'masto' });
+    await published(masto);
+    await revise([masto], { correction: 'The vote was 5-4.' });
+    const client = new ScriptedClient().onWithdraw(outcome.withdrawn());
+    let status: 'paused' | 'active' = 'paused';
+    const paused = { ...deps([masto], client), statusOf: () => status };
+    const waited = await handlePublishMessage(paused, refOf(await shareOf(masto)));
+    expect(waited).toEqual({ outcome: 'skipped', reason: 'channel paused: the correction waits' });
+    expect(world.publishQueue.take()).toEqual([
+      { message: refOf(await shareOf(masto)), requestedDelaySeconds: 900, delaySeconds: 900 },
+    ]);
+    expect(client.calls).toEqual([]);
+    status = 'active';
+    expect((await handlePublishMessage(paused, refOf(await shareOf(masto)))).outcome).toBe(
+      'corrected',
+    );
+  });
+
   it('drops a correction whose article was withdrawn meanwhile', async () => {
     const masto = channelOf({ id: 'masto' });
     await published(masto);
