@@ -192,6 +192,7 @@ describe('corrections in the editor UI', () => {
         expect.stringContaining('Revision 3, a new headline: the editors were told'),
         expect.stringContaining('Revision 2, a correction: the post on Mastodon was edited'),
       ]);
+    await section.getByText('What the post says now').click();
     expect(await section.locator('.correction-note').first().textContent()).toContain(NOTE);
     const x = page.locator('article.share[data-channel="x-newsroom"]');
     expect(await x.getByRole('region', { name: 'Corrections' }).locator('li').count()).toBe(2);
@@ -202,6 +203,9 @@ describe('corrections in the editor UI', () => {
     );
     await masto.scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'corrections-article-desktop');
+    // The one card up close, to look at.
+    const folder = process.env.CRIER_SCREENSHOTS;
+    if (folder) await masto.screenshot({ path: join(folder, 'corrections-mastodon-card.png') });
 
     await page.setViewportSize(PHONE);
     await section.scrollIntoViewIfNeeded();

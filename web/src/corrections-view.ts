@@ -11,8 +11,10 @@ export type CorrectionLine = {
   outcome: string;
   /** what was done, in words */
   text: string;
-  /** the note replied, or the text the post now says */
+  /** the note replied under the post */
   note?: string;
+  /** the text the post was edited to (the preview shows it too) */
+  edited?: string;
   /** why it is not what the channel asked, or what an editor must do */
   reason?: string;
 };
@@ -42,7 +44,7 @@ export function correctionLines(
     at: c.at,
     outcome: c.outcome,
     text: `Revision ${c.revision}, ${WHY[c.trigger] ?? c.trigger}: ${doneText(c.action, c.outcome, network)}`,
-    ...(c.note ? { note: c.note } : {}),
+    ...(c.note ? (c.action === 'edit' ? { edited: c.note } : { note: c.note }) : {}),
     ...(c.reason ? { reason: c.reason } : {}),
   }));
 }

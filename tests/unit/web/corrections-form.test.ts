@@ -101,6 +101,7 @@ describe('a published post’s corrections in the desk', () => {
       'Revision 3, a correction: Mastodon refused the note: reply under the post by hand',
       'Revision 2, a correction: the post on Mastodon was edited',
     ]);
+    expect(correctionLines(share, 'Mastodon')[2]?.edited).toBe('Text\n\nCorrection: 5-4.');
     expect(correctionLines(share, 'Mastodon')[1]?.reason).toBe(
       'x refused the note, reply by hand: HTTP 403',
     );

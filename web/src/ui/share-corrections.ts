@@ -23,6 +23,13 @@ export function ShareCorrections({ share, network }: { share: Share; network: st
           <time datetime=${line.at}>${formatDateTime(line.at)}</time>
           <span class="correction-text">${line.text}</span>
           ${line.note && html`<q class="correction-note">${line.note}</q>`}
+          ${
+            line.edited &&
+            html`<details class="correction-edited">
+              <summary>What the post says now</summary>
+              <p class="correction-note">${line.edited}</p>
+            </details>`
+          }
           ${line.reason && html`<span class="correction-reason">${line.reason}</span>`}
         </li>`,
       )}
