@@ -56,8 +56,11 @@ async function handleShare(deps: PublishShareDeps, message: ShareRef): Promise<P
     // Its article was withdrawn: the channel may delete or edit the post (withdraw-post.ts).
     const withdrawn = await withdrawPost(deps, share);
     // Or a later revision corrected it: edited, replied under, or told (correct-post.ts).
-    if (withdrawn.outcome !== 'skipped' || !share.correctionsDue?.length) return withdrawn;
-    return correctPost(deps, share);
+    if (!share.correctionsDue?.length) return withdrawn;
+    if (withdrawn.outcome === 'skipped') return correctPost(deps, share);
+    // Withdrawn now: the corrections still waiting on the post are dropped.
+    await correctPost(deps, withdrawn.share);
+    return withdrawn;
   }
   // A duplicate or stale message: the share moved on, and the table says where. A failed
   // one may be the redelivery of a message whose handler died before telling the editors.

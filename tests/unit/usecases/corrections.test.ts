@@ -365,6 +365,27 @@ describe('the publish worker', () => {
     );
   });
 
+  it('drops a waiting correction when the article is withdrawn, on a channel that keeps or deletes its post', async () => {
+    const keeps = channelOf({ id: 'keeps' });
+    const deletes = channelOf({ id: 'deletes', onWithdraw: 'delete' });
+    await published(keeps);
+    await published(deletes);
+    await revise([keeps, deletes], { correction: 'The vote was 5-4.' });
+    const { sent } = await revise([keeps, deletes], { status: 'unpublished' });
+    // Both get a message: one to drop its correction, one to be deleted (and drop it).
+    expect(sent.map((m) => m.message.channelId).sort()).toEqual(['deletes', 'keeps']);
+    const client = new ScriptedClient().onWithdraw(outcome.withdrawn());
+    for (const channel of [keeps, deletes]) {
+      await handlePublishMessage(deps([keeps, deletes], client), refOf(await shareOf(channel)));
+      expect((await shareOf(channel)).correctionsDue, channel.id).toBeUndefined();
+    }
+    expect(client.callsOf('withdraw')).toMatchObject([{ action: 'delete' }]);
+    expect((await shareOf(deletes)).withdrawal).toMatchObject({
+      action: 'delete',
+      outcome: 'done',
+    });
+  });
+
   it('drops a correction whose article was withdrawn meanwhile', async () => {
     const masto = channelOf({ id: 'masto' });
     await published(masto);
