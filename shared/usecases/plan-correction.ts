@@ -53,7 +53,9 @@ export async function planCorrection(
     }
     const headline = current.correctionsDue?.at(-1)?.title ?? current.headline;
     const trigger = correctionTrigger(article, headline);
-    if (!trigger) return undefined;
+    // Nothing new to correct; one still waiting (queued by an earlier round of this
+    // compose, whose sends were left to the last round) is sent again all the same.
+    if (!trigger) return current.correctionsDue?.length ? current : undefined;
     const now = deps.clock.now().toISOString();
     // Resolved here only to leave out what the channel ignores; the worker resolves again
     // with the network's client in hand.

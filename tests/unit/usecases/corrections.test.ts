@@ -139,6 +139,35 @@ describe('compose queues a correction', () => {
     });
   });
 
+  it('sends again a correction waiting on the share when a newer revision has nothing to correct', async () => {
+    // Compose follows newer revisions in rounds and sends only after the last: a
+    // correction queued in an earlier round must still go out from a round with nothing new.
+    const masto = channelOf({ id: 'masto' });
+    const stored = await published(masto);
+    const waiting = {
+      ...stored,
+      correctionsDue: [
+        {
+          revision: 2,
+          trigger: 'correction' as const,
+          note: 'The vote was 5-4.',
+          title: stored.headline ?? '',
+          text: 'edited',
+          at: stored.createdAt,
+        },
+      ],
+    };
+    world.shares.put(waiting);
+    const newer = { ...record, article: { ...record.article, revision: 3, summary: 'New.' } };
+    const fresh = newShare(newer, masto, world.clock.now());
+    const planned = await planCorrection(composeDeps(world, [masto]), newer, masto, waiting, fresh);
+    expect(planned?.correctionsDue?.map((p) => p.revision)).toEqual([2]);
+    expect((await shareOf(masto)).version).toBe(waiting.version);
+    // And nothing is sent for a share with nothing waiting.
+    const bare = await planCorrection(composeDeps(world, [masto]), newer, masto, stored, fresh);
+    expect(bare).toBeUndefined();
+  });
+
   it('records at once what a channel ignores, and sends nothing', async () => {
     const quiet = channelOf({ id: 'quiet', corrections: { onHeadline: 'ignore' } });
     await published(quiet);
