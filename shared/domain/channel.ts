@@ -4,6 +4,7 @@
  * (shared/config/channels.ts); this is their schema.
  */
 import * as z from 'zod';
+import { correctionPolicySchema } from './correction';
 import { feedSchema } from './feed';
 import { PLATFORMS } from './platform';
 import { DEFAULT_SITE_ID, routingSchema, siteIdSchema } from './routing';
@@ -231,6 +232,11 @@ export const channelSchema = z.object({
       monthlyReads: z.number().int().min(1).max(10_000_000).optional(),
     })
     .optional(),
+  /**
+   * What a correction of the article does to a published post: edit it, reply under it,
+   * tell the editors or nothing (docs/configuring.md, "Corrections"); absent: the defaults.
+   */
+  corrections: correctionPolicySchema.optional(),
   /** the site whose articles the channel takes; it never takes another site's */
   siteId: siteIdSchema.default(DEFAULT_SITE_ID),
   /**

@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = [
   'channel-expiring',
   'channel-failing',
   'approval-waiting',
+  'post-correction',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -148,6 +149,9 @@ export const notificationKeys = {
   /** one per channel, status and day: a channel failing for a week reminds once a day */
   channel: (kind: 'channel-expiring' | 'channel-failing', channelId: string, at: string) =>
     `${kind}#${channelId}#${at.slice(0, 10)}`,
+  /** once per post and corrected revision */
+  correction: (share: { articleId: string; channelId: string; round?: number }, revision: number) =>
+    `post-correction#${share.articleId}#${share.channelId}#${share.round ?? 0}#r${revision}`,
   /** once per draft */
   approval: (share: { articleId: string; channelId: string; round?: number }) =>
     `approval-waiting#${share.articleId}#${share.channelId}#${share.round ?? 0}`,
@@ -182,6 +186,7 @@ const HEADINGS: Record<NotificationKind, [string, string]> = {
   'channel-expiring': ['channel must be reconnected soon', 'channels must be reconnected soon'],
   'channel-failing': ['channel is failing', 'channels are failing'],
   'approval-waiting': ['draft waits for approval', 'drafts wait for approval'],
+  'post-correction': ['post may need a correction', 'posts may need a correction'],
 };
 
 const clip = (text: string, max: number) =>
@@ -212,6 +217,8 @@ function lineOf(event: NotificationEvent): string {
       return `Reconnect soon: ${event.title ?? event.channelId}${why}`;
     case 'channel-failing':
       return `Failing: ${event.title ?? event.channelId}${why}`;
+    case 'post-correction':
+      return `Correction: ${what}${where}${why}`;
     case 'approval-waiting':
       return `Waiting for approval since ${event.at.slice(0, 16).replace('T', ' ')} UTC: ${what}${where}`;
   }

@@ -69,6 +69,8 @@ export function recompose(
   const failure = fresh.lastError;
 
   const next: Share = { ...stored, articleRevision: revision };
+  // The headline the share follows, for a correction once its post is out (plan-correction.ts).
+  if (fresh.headline !== undefined) next.headline = fresh.headline;
   if (!failure) {
     for (const field of PAGE_FIELDS) Object.assign(next, { [field]: fresh[field] });
     if (keptImage) keepImage(next, stored);

@@ -1,6 +1,7 @@
 /** A share: one article's post on one channel, and everything that happened to it. */
 import * as z from 'zod';
 import type { ComposedPost, Facet, LinkCard, MediaRef } from '../platforms/types';
+import type { CorrectionRecord, PendingCorrection } from './correction';
 import type { Reading } from './metrics';
 import type { Platform } from './platform';
 import type { ImageChoice } from './share-image';
@@ -21,7 +22,7 @@ export const mediaRefSchema = z.object({
  * History entries that are not state-machine moves: a share composed, recomposed from a
  * new revision, edited by an editor, or its published post withdrawn from the network.
  */
-export const HISTORY_NOTES = ['compose', 'recompose', 'edit', 'withdraw-post'] as const;
+export const HISTORY_NOTES = ['compose', 'recompose', 'edit', 'withdraw-post', 'correct'] as const;
 export type HistoryNote = (typeof HISTORY_NOTES)[number];
 
 export type HistoryEntry = {
@@ -133,6 +134,12 @@ export type Share = {
   metricsTries?: number;
   /** why a reading was not taken, or why the post is no longer read, for the editors */
   metricsSkipped?: string;
+  /** the article's headline the share was composed from (a new one may call for a correction) */
+  headline?: string;
+  /** corrections of the published post waiting for the publish worker, oldest first */
+  correctionsDue?: PendingCorrection[];
+  /** what was done for each revision that corrected the published post, the latest few */
+  corrections?: CorrectionRecord[];
   createdAt: string;
   updatedAt: string;
   /** the first entry and the most recent ones, at most HISTORY_LIMIT (see boundShare) */

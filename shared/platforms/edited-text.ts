@@ -61,6 +61,11 @@ export function textLimit(channel: Channel, serverLimit?: number): number {
   return RULES[channel.platform].limit(fitted);
 }
 
+/** Whether `text` fits `limit` as the network counts it (the composer's own rules). */
+export function fitsLimit(platform: Platform, text: string, limit: number): boolean {
+  return RULES[platform].measure(text, limit).fits;
+}
+
 /** Why a text within the limit is still not a post the network takes; `field` names it. */
 function problemOf(platform: Platform, text: string, field: string): string {
   const network = NETWORK_NAMES[platform];

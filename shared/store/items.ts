@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES } from '../domain/article';
+import { correctionRecordSchema, pendingCorrectionSchema } from '../domain/correction';
 import { readingSchema } from '../domain/metrics';
 import { PLATFORMS } from '../domain/platform';
 import { channelOverridesSchema } from '../domain/routing';
@@ -138,6 +139,9 @@ export const shareItemSchema = z.object({
   metricsRound: z.number().int().min(0).optional(),
   metricsTries: z.number().int().min(0).optional(),
   metricsSkipped: z.string().optional(),
+  headline: z.string().optional(),
+  correctionsDue: z.array(pendingCorrectionSchema).optional(),
+  corrections: z.array(correctionRecordSchema).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   historyDropped: z.number().int().min(1).optional(),

@@ -13,6 +13,7 @@ import type { ArticleRecord, ArticleStore, Clock, PublishQueue, ShareStore } fro
 import { isDropped, takes } from '../domain/routing';
 import { firstDueAt } from '../domain/schedule';
 import type { Share } from '../domain/share';
+import { refOf } from '../domain/share-key';
 import type { ShareStatus } from '../domain/share-state';
 import { isWithdrawn } from '../domain/withdrawal';
 import { composerFor } from '../platforms/composers';
@@ -21,6 +22,7 @@ import { CARD_THUMBNAIL } from '../preview/card-rules';
 import { checkCard } from '../preview/checker';
 import type { PlatformMedia } from '../preview/media';
 import type { PageCard } from '../preview/types';
+import { planCorrection } from './plan-correction';
 import { recomposeStored } from './recompose-share';
 import type { SharePlanner } from './schedule-share';
 import { type WithdrawReport, withdrawArticle } from './withdraw-article';
@@ -64,6 +66,8 @@ export type ComposeResult =
       recomposed: string[];
       /** channels that do not take the article (routing, its site, its own choice) */
       notTaken?: string[];
+      /** published posts this revision corrects: sent to the publish worker */
+      corrected?: string[];
     }
   | ({ outcome: 'withdrawn'; articleId: string; revision: number } & WithdrawReport)
   | { outcome: 'skipped'; articleId: string; reason: string };
@@ -123,13 +127,15 @@ export async function composeArticle(
   // that arrive out of order cannot revive a withdrawn article (docs/architecture.md, Ingest order).
   for (let round = 1; ; round += 1) {
     const written = isWithdrawn(record.article.status)
-      ? { result: await withdrawn(deps, record), shares: [] }
+      ? { result: await withdrawn(deps, record), shares: [], corrections: [] }
       : await writeShares(deps, record);
     const current = await deps.articles.get(articleId);
     if (!current || current.article.revision <= record.article.revision || round >= MAX_ROUNDS) {
       // Sent only now, so nothing goes out for a revision a newer one replaced; each
       // share's own write comes before its send, the shares side by side.
       await settleAll(written.shares.map((share) => deps.enqueueIfDue(share)));
+      // A published post a correction waits on: the publish worker edits it or replies (correct-post.ts).
+      await settleAll(written.corrections.map((share) => deps.publishQueue.send(refOf(share), 0)));
       await deps.articles.markComposed(articleId, record.article.revision);
       return written.result;
     }
@@ -159,7 +165,7 @@ async function withdrawn(deps: ComposeArticleDeps, record: ArticleRecord): Promi
 async function writeShares(
   siteless: ComposeArticleDeps,
   record: ArticleRecord,
-): Promise<{ result: ComposeResult; shares: Share[] }> {
+): Promise<{ result: ComposeResult; shares: Share[]; corrections: Share[] }> {
   const { articleId, article, channelOverrides } = record;
   const deps = forSite(siteless, article);
   const channels: Channel[] = [];
@@ -184,9 +190,15 @@ async function writeShares(
       const stored = await recomposeStored(deps, share);
       // The slot planned for the fresh share is given back unless the stored one took its time.
       await deps.schedule?.abandon(share, stored?.share);
+      // A post already out that this revision corrects (plan-correction.ts).
+      const corrected =
+        stored && !stored.recomposed
+          ? await planCorrection(deps, record, channel, stored.share, share)
+          : undefined;
       return {
         kind: stored?.recomposed ? ('recomposed' as const) : ('existing' as const),
-        share: stored?.share,
+        share: corrected ?? stored?.share,
+        corrected,
       };
     }),
   );
@@ -194,12 +206,14 @@ async function writeShares(
   const existing: string[] = [];
   const recomposed: string[] = [];
   const shares: Share[] = [];
+  const corrections: Share[] = [];
   const lists = { created, existing, recomposed };
   for (const [index, outcome] of outcomes.entries()) {
     const id = channels[index]?.id;
     if (id === undefined) continue;
     lists[outcome.kind].push(id);
     if (outcome.share) shares.push(outcome.share);
+    if ('corrected' in outcome && outcome.corrected) corrections.push(outcome.corrected);
   }
   return {
     result: {
@@ -210,8 +224,10 @@ async function writeShares(
       existing,
       recomposed,
       ...(notTaken.length ? { notTaken } : {}),
+      ...(corrections.length ? { corrected: corrections.map((share) => share.channelId) } : {}),
     },
     shares,
+    corrections,
   };
 }
 
@@ -375,6 +391,7 @@ export function newShare(
     attempt: 0,
     version: 1,
     idempotencyKey: randomUUID(),
+    headline: article.title,
     createdAt: at,
     updatedAt: at,
   };

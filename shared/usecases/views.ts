@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ARTICLE_PRIORITIES, ARTICLE_SOURCES, ARTICLE_STATUSES, siteOf } from '../domain/article';
+import { correctionRecordSchema } from '../domain/correction';
 import { readingSchema } from '../domain/metrics';
 import { PLATFORMS } from '../domain/platform';
 import type { ArticleRecord } from '../domain/ports';
@@ -137,6 +138,13 @@ export const shareViewSchema = z.object({
       reason: z.string().optional(),
     })
     .nullable(),
+  /**
+   * What each revision that corrected the published post did (edit, reply, notify,
+   * ignore), the latest few, oldest first; empty when none
+   */
+  corrections: z.array(correctionRecordSchema),
+  /** the revisions whose correction of the published post is still on its way */
+  correctionsDue: z.array(z.number().int()),
   /** when the CMS was told of the published post (the syndication webhook), or its last error */
   syndicatedAt: z.string().nullable(),
   syndicationError: z.string().nullable(),
@@ -299,6 +307,8 @@ export function shareView(share: Share): ShareView {
     cancelRequested: share.cancelRequested ?? false,
     waitingForReconnect: share.waitingForReconnect ?? null,
     withdrawal: share.withdrawal ?? null,
+    corrections: share.corrections ?? [],
+    correctionsDue: (share.correctionsDue ?? []).map((pending) => pending.revision),
     syndicatedAt: share.syndicatedAt ?? null,
     syndicationError: share.syndicationError ?? null,
     edited: share.edited ?? null,

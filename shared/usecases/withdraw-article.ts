@@ -78,7 +78,11 @@ async function withdrawShare(
       if (await deps.shares.replace(share, next)) return 'cancelRequested';
     } else if (share.status === 'published') {
       const channel = deps.channels.find((c) => c.id === share?.channelId);
-      if (share.withdrawal || !removesOnWithdraw(channel)) return 'kept';
+      if (share.withdrawal || !removesOnWithdraw(channel)) {
+        // A correction still waiting on the kept post is dropped by the worker (correct-post.ts).
+        if (share.correctionsDue?.length) await deps.publishQueue.send(refOf(share), 0);
+        return 'kept';
+      }
       await deps.publishQueue.send(refOf(share), 0);
       return 'removing';
     } else {

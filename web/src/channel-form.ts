@@ -13,6 +13,7 @@ import {
   routingRefusal,
   routingSchema,
 } from '../../shared/domain/routing';
+import { correctionsFormOf, correctionsOf } from './corrections-form';
 
 export type ScheduleChoice = 'asap' | 'delay' | 'best' | 'kept';
 
@@ -36,6 +37,9 @@ export type ChannelForm = {
   priorities: string;
   excludeSections: string;
   excludeTags: string;
+  /** the corrections policy's choices; '': the default (corrections-form.ts) */
+  onCorrection: string;
+  onHeadline: string;
 };
 
 export type FormField = keyof ChannelForm;
@@ -59,6 +63,8 @@ const FIELD_PATHS: [string, FormField][] = [
   ['template', 'template'],
   ['timezone', 'timezone'],
   ['approval', 'approval'],
+  ['corrections.onCorrection', 'onCorrection'],
+  ['corrections.onHeadline', 'onHeadline'],
 ];
 
 /** A channel as the API lists it: the fields the form reads, and the rest kept as they are. */
@@ -112,6 +118,7 @@ export function formOf(siteId: string, channel?: ChannelRecord): ChannelForm {
     priorities: joined(rules.priorities),
     excludeSections: joined(rules.exclude?.sections),
     excludeTags: joined(rules.exclude?.tags),
+    ...correctionsFormOf(channel?.corrections),
   };
 }
 
@@ -169,6 +176,7 @@ function fieldsOf(form: ChannelForm): Record<string, unknown> {
             ? { type: 'best', withinHours: numberOf(form.withinHours) }
             : { type: 'asap' },
     routing: routingOf(form),
+    corrections: correctionsOf(form),
   };
 }
 
@@ -214,6 +222,9 @@ export function patchOf(form: ChannelForm, original: ChannelRecord): Record<stri
   }
   // The routing is the form's, whole: a list it no longer names is removed, not kept.
   if (patch.routing && original.routing) patch.routing = replacing(original.routing, patch.routing);
+  if (patch.corrections && original.corrections) {
+    patch.corrections = replacing(original.corrections, patch.corrections);
+  }
   return { ...patch, version: original.version };
 }
 

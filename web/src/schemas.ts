@@ -92,6 +92,24 @@ export const shareSchema = z.object({
       reason: optionalText,
     }),
   ),
+  /** what each revision that corrected the published post did, the latest few */
+  corrections: z._default(
+    z.array(
+      z.object({
+        revision: z.number(),
+        trigger: text,
+        action: text,
+        outcome: text,
+        at: text,
+        note: optionalText,
+        remoteId: optionalText,
+        reason: optionalText,
+      }),
+    ),
+    [],
+  ),
+  /** the revisions whose correction is still on its way */
+  correctionsDue: z._default(z.array(z.number()), []),
   length: z.nullish(length),
   warnings: z._default(z.array(text), []),
   attempt: z._default(z.number(), 0),

@@ -9,6 +9,7 @@ import type { Share } from '../../domain/share';
 import { refOf } from '../../domain/share-key';
 import { isWithdrawn } from '../../domain/withdrawal';
 import { announcePublished } from '../announce-published';
+import { correctPost } from '../correct-post';
 import { recordShareTrouble, troubleOf } from '../notify-editors';
 import { removesOnWithdraw } from '../withdraw-article';
 import { withdrawPost } from '../withdraw-post';
@@ -53,7 +54,13 @@ async function handleShare(deps: PublishShareDeps, message: ShareRef): Promise<P
     await deps.afterPublished?.(share);
     await announce({ outcome: 'published', share });
     // Its article was withdrawn: the channel may delete or edit the post (withdraw-post.ts).
-    return withdrawPost(deps, share);
+    const withdrawn = await withdrawPost(deps, share);
+    // Or a later revision corrected it: edited, replied under, or told (correct-post.ts).
+    if (!share.correctionsDue?.length) return withdrawn;
+    if (withdrawn.outcome === 'skipped') return correctPost(deps, share);
+    // Withdrawn now: the corrections still waiting on the post are dropped.
+    await correctPost(deps, withdrawn.share);
+    return withdrawn;
   }
   // A duplicate or stale message: the share moved on, and the table says where. A failed
   // one may be the redelivery of a message whose handler died before telling the editors.

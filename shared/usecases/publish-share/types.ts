@@ -80,7 +80,8 @@ export type PublishResult =
         | 'cancelled'
         | 'parked'
         | 'withdrawn'
-        | 'refused';
+        | 'refused'
+        | 'corrected';
       share: Share;
       /** why the network refused the post, where it did: `auth` is the operators' to fix */
       refusal?: 'auth' | 'rejected';

@@ -184,7 +184,18 @@ describe('compose-article: a new revision', () => {
 
     await ingest('life-2', { revision: 2 });
     await compose(articleId, 2);
-    expect(await shareOf(articleId, 'x-desk')).toEqual(x);
+    // The published post is not recomposed; its new headline queues a correction for the
+    // publish worker (publish-corrections.test.ts), which is all that changes on it.
+    expect(await shareOf(articleId, 'x-desk')).toEqual({
+      ...x,
+      headline: title('life-2', 2),
+      correctionsDue: [
+        expect.objectContaining({ revision: 2, trigger: 'headline', title: title('life-2', 2) }),
+      ],
+      version: x.version + 1,
+      updatedAt: expect.any(String),
+      history: [...x.history, expect.objectContaining({ event: 'correct', by: 'crier' })],
+    });
     expect(await shareOf(articleId, 'fb-desk')).toEqual(fb);
     expect((await shareOf(articleId, 'bsky-desk')).articleRevision).toBe(2);
   });

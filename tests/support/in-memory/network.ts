@@ -12,6 +12,7 @@ import type { Share } from '../../../shared/domain/share';
 import type {
   ClientCall,
   NetworkClient,
+  NoteCall,
   PrepareOutcome,
   PublishOutcome,
   ReconcileOutcome,
@@ -28,7 +29,9 @@ export type ClientMethod =
   | 'reconcile'
   | 'withdraw'
   | 'reply'
-  | 'replyReconcile';
+  | 'replyReconcile'
+  | 'note'
+  | 'noteReconcile';
 
 /** One call the client received: the method, and the call as it was then (a copy). */
 export type RecordedCall = {
@@ -42,6 +45,8 @@ export type RecordedCall = {
   text?: string;
   index?: number;
   parentId?: string;
+  /** a note's own key */
+  key?: string;
 };
 
 /** The outcomes by name, as the publisher's table in docs/networks.md calls them. */
@@ -72,13 +77,25 @@ export class ScriptedClient implements NetworkClient {
     withdraw: [] as Answer<WithdrawCall, WithdrawOutcome>[],
     reply: [] as Answer<ReplyCall, PublishOutcome>[],
     replyReconcile: [] as Answer<ReplyCall, ReconcileOutcome>[],
+    note: [] as Answer<NoteCall, PublishOutcome>[],
+    noteReconcile: [] as Answer<NoteCall, ReconcileOutcome>[],
   };
   prepare?: NetworkClient['prepare'];
   replies?: NetworkClient['replies'];
+  notes?: NetworkClient['notes'];
 
-  /** `prepare`: a multi-step network (Threads, Instagram); `replies`: one that takes threads. */
-  constructor(options: { prepare?: boolean; replies?: boolean } = {}) {
+  /**
+   * `prepare`: a multi-step network (Threads, Instagram); `replies`: one that takes threads;
+   * `notes`: one that posts correction notes under a post.
+   */
+  constructor(options: { prepare?: boolean; replies?: boolean; notes?: boolean } = {}) {
     if (options.prepare) this.prepare = (call) => this.answer('prepare', call);
+    if (options.notes) {
+      this.notes = {
+        publish: (call) => this.answer('note', call),
+        reconcile: (call) => this.answer('noteReconcile', call),
+      };
+    }
     if (options.replies) {
       this.replies = {
         publish: (call) => this.answer('reply', call),
@@ -117,6 +134,16 @@ export class ScriptedClient implements NetworkClient {
     return this;
   }
 
+  onNote(...answers: Answer<NoteCall, PublishOutcome>[]): this {
+    this.scripts.note.push(...answers);
+    return this;
+  }
+
+  onNoteReconcile(...answers: Answer<NoteCall, ReconcileOutcome>[]): this {
+    this.scripts.noteReconcile.push(...answers);
+    return this;
+  }
+
   publish(call: ClientCall): Promise<PublishOutcome> {
     return this.answer('publish', call);
   }
@@ -145,7 +172,7 @@ export class ScriptedClient implements NetworkClient {
 
   private async answer<C extends ClientCall, O>(method: ClientMethod, call: C): Promise<O> {
     const { share, account, credentials, session, timeoutMs } = call;
-    const extra = call as Partial<WithdrawCall & ReplyCall>;
+    const extra = call as Partial<WithdrawCall & ReplyCall & NoteCall>;
     this.calls.push({
       method,
       share: JSON.parse(JSON.stringify(share)) as Share,
@@ -157,6 +184,7 @@ export class ScriptedClient implements NetworkClient {
       ...(extra.text !== undefined ? { text: extra.text } : {}),
       ...(extra.index !== undefined ? { index: extra.index } : {}),
       ...(extra.parentId !== undefined ? { parentId: extra.parentId } : {}),
+      ...(extra.key !== undefined ? { key: extra.key } : {}),
     });
     const next = (this.scripts[method] as Answer<C, O>[]).shift();
     if (next === undefined) {

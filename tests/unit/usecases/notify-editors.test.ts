@@ -302,4 +302,28 @@ describe('the digest', () => {
     expect(slack.text).toBe(digest.text);
     expect(slack.blocks).toHaveLength(21);
   });
+
+  it('tells of a post that may need a correction, with its note and a link to the article', () => {
+    const digest = buildDigest(
+      'The Daily',
+      [
+        {
+          key: 'post-correction#a1#x-main#0#r2',
+          siteId: 'default',
+          kind: 'post-correction',
+          at: START,
+          articleId: 'a1',
+          channelId: 'x-main',
+          title: 'Bridge vote fails',
+          reason: 'The vote was 4-5.',
+        },
+      ],
+      'https://crier.example.org/',
+    );
+    expect(digest.subject).toBe('Crier, The Daily: 1 post may need a correction');
+    expect(digest.items[0]).toMatchObject({
+      line: 'Correction: “Bridge vote fails” on x-main: The vote was 4-5.',
+      link: 'https://crier.example.org/#/articles/a1',
+    });
+  });
 });

@@ -246,7 +246,8 @@ describe('shares a new revision must not touch', () => {
         shareAt: '2026-03-02T12:00:00Z',
       });
       world.shares.put({ ...before, status, version: 7 });
-      await storeRevision(world, record, { title: 'Too late for this one' });
+      // A new standfirst: a new headline on a published post is a correction (corrections.test.ts).
+      await storeRevision(world, record, { summary: 'Too late for this one.' });
 
       const result = await composeArticle(deps, { articleId: record.articleId, revision: 2 });
 

@@ -20,6 +20,7 @@ import {
 } from '../channel-form';
 import { articleHref, routeHref } from '../router';
 import { AppContext, ErrorNotice, inputValue, NETWORK_NAMES } from './common';
+import { CorrectionsFields } from './corrections-fields';
 import { useAsync } from './hooks';
 
 /** How many of the site's latest articles the routing preview weighs. */
@@ -340,6 +341,12 @@ export function ChannelFormView({ channelId }: { channelId?: string }) {
             </select>`,
           )}
         </fieldset>
+        <${CorrectionsFields}
+          platform=${form.platform}
+          values=${{ onCorrection: form.onCorrection, onHeadline: form.onHeadline }}
+          errors=${{ onCorrection: shown('onCorrection'), onHeadline: shown('onHeadline') }}
+          set=${set}
+        />
         <fieldset>
           <legend>Routing</legend>
           <p class="hint">

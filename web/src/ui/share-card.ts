@@ -31,6 +31,7 @@ import {
 } from './common';
 import { ImagePicker } from './image-picker';
 import { Preview } from './previews';
+import { ShareCorrections } from './share-corrections';
 import { ShareMetrics } from './share-metrics';
 import { refusedFields, ThreadEditor, ThreadPreview } from './thread-editor';
 
@@ -317,6 +318,7 @@ export function ShareCard({
     }
     <${ShareMetrics} articleId=${article.id} share=${share} />
     ${withdrawalNote(share, network) && html`<p class="notice withdrawal-note">${withdrawalNote(share, network)}</p>`}
+    <${ShareCorrections} share=${share} network=${network} />
     ${share.cancelRequested && html`<p class="notice">A cancel was requested while the post was being sent.</p>`}
     ${
       share.waitingForReconnect &&
