@@ -171,6 +171,10 @@ export const shareViewSchema = z.object({
     description:
       "The post's latest counts (every reading: GET …/shares/{channelId}/metrics): null on a published share until its first reading; a count the network does not report is absent. Absent on a share that was never read and is not published",
   }),
+  metricsSkipped: z.string().optional().meta({
+    description:
+      'Why a reading was not taken, or why the post is no longer read (readings off for the channel, the monthly budget spent, the network gives no counts)',
+  }),
 });
 export type ShareView = z.output<typeof shareViewSchema>;
 
@@ -321,9 +325,10 @@ export function shareView(share: Share): ShareView {
 }
 
 /** A published share always says what was read of it (null: nothing yet); another, only if read. */
-function metricsOf(share: Share): Pick<ShareView, 'metrics'> {
-  if (share.metrics) return { metrics: share.metrics };
-  return share.status === 'published' ? { metrics: null } : {};
+function metricsOf(share: Share): Pick<ShareView, 'metrics' | 'metricsSkipped'> {
+  const skipped = share.metricsSkipped ? { metricsSkipped: share.metricsSkipped } : {};
+  if (share.metrics) return { metrics: share.metrics, ...skipped };
+  return share.status === 'published' ? { metrics: null, ...skipped } : {};
 }
 
 /** The view's fields that shareSummarySchema picks, so the two read a share alike. */

@@ -45,6 +45,8 @@ export const shareSchema = z.object({
   ...shareSummarySchema.shape,
   /** the post's latest counts: null until the first reading; absent on a share not out */
   metrics: z.nullish(readingSchema),
+  /** why a reading was not taken, or why the post is no longer read */
+  metricsSkipped: optionalText,
   text,
   remoteId: optionalText,
   url: z._default(text, ''),

@@ -19,6 +19,9 @@ import { Chart } from './chart';
 import { AppContext, ErrorNotice } from './common';
 import { useAsync } from './hooks';
 
+/** `not read: the monthly budget…` as a sentence. */
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export function ShareMetrics({ articleId, share }: { articleId: string; share: Share }) {
   const app = useContext(AppContext);
   const reading = share.metrics;
@@ -54,6 +57,7 @@ export function ShareMetrics({ articleId, share }: { articleId: string; share: S
               Read ${formatDateTime(reading.collectedAt)} from ${NETWORK_NAMES[share.platform]}.
             </p>`
     }
+    ${share.metricsSkipped && html`<p class="metrics-skipped">${capitalised(share.metricsSkipped)}.</p>`}
     ${note && html`<p class="metrics-note">${note}</p>`}
     ${
       growth.times.length >= 2 &&
