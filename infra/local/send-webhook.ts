@@ -4,7 +4,8 @@
  * the same way) or `-- --ghost` (a Ghost post.published payload, X-Ghost-Signature);
  * `--site <id>` posts to that site's endpoint of the kind, signed with the key in the
  * environment. A 429, a 5xx or no answer is sent again after a backoff (the same webhook-id,
- * signed afresh), as a CMS should (`--attempts`).
+ * signed afresh), as a CMS should (`--attempts`). `--correction "<note>"` sends the generic
+ * article's next revision with that correction note, as a CMS does once a story is fixed.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,12 +28,13 @@ const { values, positionals } = parseArgs({
     wordpress: { type: 'boolean' },
     site: { type: 'string' },
     attempts: { type: 'string' },
+    correction: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--site <id>] [--url http://localhost:3000] [--id <webhook-id>] [--attempts <n>]
+  console.log(`Usage: npm run send-sample -- [payload.json] [--ghost | --wordpress] [--site <id>] [--url http://localhost:3000] [--id <webhook-id>] [--attempts <n>] [--correction <note>]
 
 Signs the payload (default: the bundled sample article) and posts it to the local stack:
   (default)     /webhooks/generic, signed with CRIER_WEBHOOK_SECRET (Standard Webhooks)
@@ -40,6 +42,9 @@ Signs the payload (default: the bundled sample article) and posts it to the loca
   --ghost       /webhooks/ghost, a Ghost post payload, X-Ghost-Signature with CRIER_GHOST_SECRET
   --site <id>   that site's endpoint (/webhooks/<kind>/<id>), signed with the site's key of
                 the kind, given in CRIER_WEBHOOK_SECRET or CRIER_GHOST_SECRET
+  --correction  the generic article's next revision (its revision plus one), carrying
+                the note as its \`correction\`: each channel's post is edited, replied
+                under, or the editors told, as the channel's policy says
 Each secret comes from the environment, or from $CRIER_DATA_DIR/secrets.json, where the
 local stack keeps it (the default site's only). A new webhook-id is used each time unless
 --id is given. A 429, 408 or 5xx answer, or none, is sent again with the same webhook-id
@@ -54,6 +59,16 @@ if (values.ghost && values.wordpress) {
 }
 
 const kind = values.ghost ? 'ghost' : values.wordpress ? 'wordpress' : 'generic';
+if (values.correction !== undefined && kind !== 'generic') {
+  console.error(
+    '--correction sends the generic article: WordPress and Ghost mark a correction their own way (docs/api.md).',
+  );
+  process.exit(1);
+}
+if (values.correction !== undefined && values.correction.trim() === '') {
+  console.error('--correction needs the note, for example --correction "The vote was 54-46."');
+  process.exit(1);
+}
 const SAMPLES = {
   generic: 'generic-article.json',
   wordpress: 'wordpress-post.json',
@@ -93,7 +108,17 @@ if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) {
   process.exit(1);
 }
 
-const body = readFileSync(file);
+/** The payload's next revision, carrying the correction note. */
+function corrected(raw: Buffer, note: string): Buffer {
+  const article = JSON.parse(raw.toString('utf8')) as { revision?: unknown };
+  const revision = typeof article.revision === 'number' ? article.revision : 1;
+  return Buffer.from(JSON.stringify({ ...article, revision: revision + 1, correction: note }));
+}
+
+const body =
+  values.correction === undefined
+    ? readFileSync(file)
+    : corrected(readFileSync(file), values.correction);
 // One delivery, however many attempts: a retry is recognised by its webhook-id.
 const deliveryId = values.id ?? `msg_${randomUUID()}`;
 const headers = (): Record<string, string> => {

@@ -1,9 +1,11 @@
 /** `npm run send-sample` with each payload kind, against a local stack's webhooks. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleIdFor } from '../../../shared/domain/ids';
 import { FUNCTIONS } from '../../../shared/resources';
+import { articleKey } from '../../../shared/store/keys';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 let stack: TestStack;
@@ -49,5 +51,37 @@ describe('npm run send-sample', () => {
     expect(await sendSample('--ghost')).toBe(
       `202 {"articleId":"${articleIdFor('ghost', '5dcaf3e1c7a8d20001a4b2f1')}"}`,
     );
+  });
+
+  it("sends the generic article's next revision with --correction, carrying the note", async () => {
+    const first = await sendSample();
+    const articleId = /"articleId":"([^"]+)"/.exec(first)?.[1];
+    expect(articleId).toBeDefined();
+    expect(await sendSample('--correction', 'The vote was 54-46, not 56-44.')).toBe(first);
+    await expect
+      .poll(
+        async () =>
+          (
+            await stack.db.send(
+              new GetCommand({ TableName: stack.tableName, Key: articleKey(articleId ?? '') }),
+            )
+          ).Item,
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ revision: 2, correction: 'The vote was 54-46, not 56-44.' });
+  });
+
+  it('refuses --correction with another payload kind, or without a note, sending nothing', async () => {
+    for (const args of [
+      ['--ghost', '--correction', 'x'],
+      ['--correction', ' '],
+    ]) {
+      const failed = await sendSample(...args).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      expect(failed?.code, args.join(' ')).toBe(1);
+      expect(failed?.stderr).toMatch(/--correction/);
+    }
   });
 });
