@@ -213,15 +213,22 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
   return sendFailure(sent.error, 'sendMessage', deadline, credentials, call.timeoutMs);
 }
 
-/** The Bot API reads no channel history (docs/networks.md): only an editor can look. */
-async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+/**
+ * The Bot API reads no channel history (docs/networks.md): only an editor can look for
+ * `what` (the post, or a correction note).
+ */
+function unreadable(call: ClientCall, what: string): ReconcileOutcome {
   const parsed = parseTelegramCredentials(call.credentials);
   const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
   return {
     kind: 'unsure',
     never: true,
-    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the post went out: look in ${where} and record or retry it by hand`,
+    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether ${what} went out: look in ${where} and record or retry it by hand`,
   };
+}
+
+async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+  return unreadable(call, 'the post');
 }
 
 /** `<chat id>/<message id>`, the remote id a published share records. */
@@ -347,13 +354,7 @@ async function publishNote(call: NoteCall): Promise<PublishOutcome> {
 }
 
 async function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
-  const parsed = parseTelegramCredentials(call.credentials);
-  const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
-  return {
-    kind: 'unsure',
-    never: true,
-    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the correction note went out: look in ${where} and record or retry it by hand`,
-  };
+  return unreadable(call, 'the correction note');
 }
 
 export const telegramClient: NetworkClient = {
