@@ -6,7 +6,6 @@
 import * as z from 'zod';
 import { MAX_EDITED_TEXT, SHARE_ACTIONS } from '../domain/share-edit';
 import { imageChoiceSchema, MAX_IMAGE_ALT } from '../domain/share-image';
-import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from '../preview/upload-limits';
 import {
@@ -35,7 +34,13 @@ import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
 import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
 import { ENGAGEMENT_COMPONENTS, ENGAGEMENT_ROUTES } from './engagement-routes';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
+import {
+  articlePathSchema,
+  type EditorRoute,
+  errorSchema,
+  refused,
+  sharePathSchema,
+} from './route-kit';
 
 export { type EditorRoute, errorSchema, type ResponseStatus } from './route-kit';
 
@@ -109,24 +114,6 @@ export const listQuerySchema = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     }
   });
-
-const articleId = z
-  .string()
-  .min(1)
-  .max(128)
-  .meta({ description: "The article's id, as the webhook answered it" });
-
-export const articlePathSchema = z.object({ articleId });
-
-const shareKey = z
-  .string()
-  .refine((key) => parseShareKey(key) !== undefined, 'must be a channel id, or <channelId>~<round>')
-  .meta({
-    description:
-      "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
-  });
-
-export const sharePathSchema = z.object({ articleId, channelId: shareKey });
 
 export const mediaPathSchema = sharePathSchema.extend({
   index: z.coerce

@@ -4,7 +4,6 @@
  */
 import * as z from 'zod';
 import { readingSchema } from '../domain/metrics';
-import { parseShareKey } from '../domain/share-key';
 import {
   DEFAULT_ENGAGEMENT_DAYS,
   DEFAULT_TOP,
@@ -12,25 +11,7 @@ import {
   MAX_ENGAGEMENT_DAYS,
   MAX_TOP,
 } from '../usecases/engagement';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
-
-export const readingsPathSchema = z.object({
-  articleId: z
-    .string()
-    .min(1)
-    .max(128)
-    .meta({ description: "The article's id, as the webhook answered it" }),
-  channelId: z
-    .string()
-    .refine(
-      (key) => parseShareKey(key) !== undefined,
-      'must be a channel id, or <channelId>~<round>',
-    )
-    .meta({
-      description:
-        "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
-    }),
-});
+import { type EditorRoute, errorSchema, refused, sharePathSchema } from './route-kit';
 
 export const readingsAnswerSchema = z.object({
   readings: z.array(readingSchema).meta({ description: 'Every reading kept, oldest first' }),
@@ -105,7 +86,7 @@ export const ENGAGEMENT_ROUTES = [
     summary: 'Every reading of a published post’s counts, oldest first',
     description:
       'The time series behind the share’s `metrics` (its latest reading): each reading’s `collectedAt` and counts, a count the network does not report absent. Empty until the first reading; readings age out after their retention.',
-    path: readingsPathSchema,
+    path: sharePathSchema,
     responses: {
       200: { description: 'The readings, oldest first', schema: readingsAnswerSchema },
       400: { description: 'A bad share key', schema: errorSchema },
