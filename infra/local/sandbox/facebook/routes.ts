@@ -3,11 +3,11 @@
  * duplicate check and the fault knobs, read with `since` and cursors), a post (read with
  * its counts, edit, delete, insights), and its comments (comments.ts).
  */
-import { POST_FAULTS } from '../faults';
 import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
-import { playCreate, type Refusal } from '../kit/play';
+import type { Refusal } from '../kit/play';
 import { parseGraphInstant as graphInstant } from '../meta/http';
 import { createComment, readComments } from './comments';
+import { playPageCreate } from './create';
 import { type FieldSelection, parseFields, unsupported } from './graph';
 import { readPostInsights } from './insights';
 import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
@@ -112,31 +112,15 @@ function commitPost(ex: Exchange): Post | undefined {
 async function createPost(ex: Exchange): Promise<void> {
   // While a throttle lasts, every create gets the same answer.
   if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
-  const fault = ex.state.sandbox.faults.pick(PLATFORM, POST_FAULTS);
-  if (fault)
-    ex.state.log.info('sandbox.fault', {
-      platform: PLATFORM,
-      fault,
-      route: 'POST /{page-id}/feed',
-    });
-  await playCreate<Post, void>({
-    fault,
-    res: ex.res,
-    delay: () => ex.state.delay(ex.state.slowMs),
-    refuse: (refusal) => refuse(ex, refusal),
-    commit: () => {
+  await playPageCreate<Post>(
+    ex,
+    'POST /{page-id}/feed',
+    (refusal) => refuse(ex, refusal),
+    () => {
       const post = commitPost(ex);
       return post ? { committed: post } : { answer: undefined };
     },
-    answer: (post) => sendJson(ex.res, 200, { id: post.id }, ex.state.usageHeader(ex.page)),
-    // Facebook can post and still answer 500 (docs/networks.md, Findings 5).
-    failAfterCommit: () =>
-      fail(ex, 500, {
-        message: 'An unexpected error has occurred. Please retry your request later.',
-        code: 2,
-        is_transient: true,
-      }),
-  });
+  );
 }
 
 function readFeed(ex: Exchange, fields: FieldSelection) {
