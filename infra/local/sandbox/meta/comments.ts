@@ -7,9 +7,9 @@ import type { ServerResponse } from 'node:http';
 import { POST_FAULTS } from '../faults';
 import type { SandboxPost } from '../posts';
 import type { GraphAccount, Media } from './account';
-import { missingParameter, TRANSIENT } from './errors';
+import { missingParameter } from './errors';
 import { graphError, graphTime, json, type Params, type Reply } from './http';
-import { beforeCommit } from './publish';
+import { afterCommit, beforeCommit } from './publish';
 import { listPosts } from './routes';
 import type { GraphState } from './state';
 
@@ -88,17 +88,7 @@ export async function createComment(
   };
   g.sandbox.posts.add({ ...post, receivedAt: new Date(now).toISOString() });
   g.log.info('sandbox.comment', { platform: g.platform, remoteId: comment.id, on: media.id });
-  switch (plan.fault) {
-    case 'timeout':
-      return undefined;
-    case 'crash-after-post':
-      res.socket?.destroy();
-      return undefined;
-    case '500-after-post':
-      return graphError(TRANSIENT, 500);
-    default:
-      return json(200, { id: comment.id });
-  }
+  return afterCommit(plan.fault, res, () => json(200, { id: comment.id }));
 }
 
 /** Graph's comment node as Instagram describes it. */
