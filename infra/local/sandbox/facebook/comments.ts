@@ -9,7 +9,7 @@ import type { Refusal } from '../kit/play';
 import { graphTime } from '../meta/http';
 import { playPageCreate } from './create';
 import type { FieldSelection } from './graph';
-import { fail, permalink, select } from './serialize';
+import { fail, graphPage, permalink, select } from './serialize';
 import { type Exchange, MAX_MESSAGE, type Page, PLATFORM, type Post } from './state';
 
 export type Comment = { id: string; postId: string; message: string; createdAt: number };
@@ -113,34 +113,15 @@ export function readComments(ex: Exchange, post: Post, fields: FieldSelection) {
   }
   const all = pageComments(ex.page).filter((c) => c.postId === post.id);
   if (order === 'reverse_chronological') all.reverse();
-  const after = ex.params.get('after');
-  const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : undefined;
-  const from = afterId ? all.findIndex((c) => c.id === afterId) + 1 : 0;
-  if (afterId && from === 0) {
-    return fail(ex, 400, { message: '(#100) The after cursor is not valid', code: 100 });
-  }
-  const page = all.slice(from, from + Math.min(limit, 100));
-  const first = page[0];
-  const last = page.at(-1);
-  const cursor = (comment: Comment) => Buffer.from(comment.id).toString('base64url');
-  const paging: Record<string, unknown> = {};
-  if (first && last) {
-    paging.cursors = { before: cursor(first), after: cursor(last) };
-    if (from + page.length < all.length) {
-      const next = new URL(`${ex.state.base}/${ex.version}/${post.id}/comments`);
-      for (const [name, value] of ex.params)
-        if (name !== 'after') next.searchParams.set(name, value);
-      next.searchParams.set('access_token', ex.page.token);
-      next.searchParams.set('after', cursor(last));
-      paging.next = next.href;
-    }
-  }
+  const listed = graphPage(ex, all, limit, `${post.id}/comments`);
+  if (!listed) return;
+  const { page, paging } = listed;
   sendJson(
     ex.res,
     200,
     {
       data: page.map((c) => serializeComment(c, post, ex.page, fields)),
-      ...(first ? { paging } : {}),
+      ...(paging ? { paging } : {}),
     },
     ex.state.usageHeader(ex.page),
   );
