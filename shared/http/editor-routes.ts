@@ -36,10 +36,12 @@ import { DIRECTORY_ROUTES } from './directory-routes';
 import { ENGAGEMENT_COMPONENTS, ENGAGEMENT_ROUTES } from './engagement-routes';
 import {
   articlePathSchema,
+  channelIdSchema,
   type EditorRoute,
   errorSchema,
   refused,
   sharePathSchema,
+  siteIdSchema,
 } from './route-kit';
 
 export { type EditorRoute, errorSchema, type ResponseStatus } from './route-kit';
@@ -77,21 +79,13 @@ export const listQuerySchema = z
       .meta({
         description: `Only articles with a share (on \`channel\`, if given) in one of these statuses, comma-separated: ${SHARE_STATUSES.join(', ')}`,
       }),
-    channel: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id')
-      .optional()
-      .meta({
-        description:
-          "Only articles with a share on this channel, ordered by that share's dueAt (latest first); `from` and `to` then bound that dueAt",
-      }),
-    siteId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-      .optional()
-      .meta({
-        description: "Only this site's articles (another site than the caller's own lists nothing)",
-      }),
+    channel: channelIdSchema.optional().meta({
+      description:
+        "Only articles with a share on this channel, ordered by that share's dueAt (latest first); `from` and `to` then bound that dueAt",
+    }),
+    siteId: siteIdSchema.optional().meta({
+      description: "Only this site's articles (another site than the caller's own lists nothing)",
+    }),
     from: bound('start').optional().meta({
       description:
         'Earliest receivedAt (or dueAt, with `channel`), inclusive: an ISO 8601 instant with its offset, or a date (from its start, UTC)',
@@ -172,25 +166,19 @@ export const shareEditSchema = z
   );
 
 export const uploadQuerySchema = z.object({
-  siteId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-    .optional()
-    .meta({
-      description:
-        "The site the image is for (its shares only can choose it); by default the editor's only site, or the default site for an admin",
-    }),
+  siteId: siteIdSchema.optional().meta({
+    description:
+      "The site the image is for (its shares only can choose it); by default the editor's only site, or the default site for an admin",
+  }),
 });
-
-const channelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
 
 export const articleChannelsSchema = z
   .strictObject({
-    add: z.array(channelId).max(50).optional().meta({
+    add: z.array(channelIdSchema).max(50).optional().meta({
       description:
         "Channels of the article's site to add: each gets a share composed as compose would make it, whatever the routing rules and the article's own choice say",
     }),
-    drop: z.array(channelId).max(50).optional().meta({
+    drop: z.array(channelIdSchema).max(50).optional().meta({
       description:
         "Channels to drop: each one's pending share (draft, scheduled, queued) is cancelled",
     }),

@@ -90,3 +90,11 @@ export const sharePathSchema = z.object({
       "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
   }),
 });
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A site's id, in a query or a body. */
+export const siteIdSchema = z.string().regex(ID, 'must be a site id');
+
+/** A channel's id, in a query or a body. */
+export const channelIdSchema = z.string().regex(ID, 'must be a channel id');
