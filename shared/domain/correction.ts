@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { Article } from './article';
 import type { Platform } from './platform';
+import type { Share } from './share';
 import { WITHDRAW_SUPPORT } from './withdrawal';
 
 export const CORRECTION_CHOICES = ['edit', 'reply', 'notify', 'ignore'] as const;
@@ -178,6 +179,26 @@ export function withPending(
     trigger: notes.length ? 'correction' : next.trigger,
   };
   return [...begun, merged].slice(-PENDING_LIMIT);
+}
+
+/**
+ * What a write that records a step of a correction changes on the share: its version moved
+ * on and a `correct` entry added to its history (the status stays as it is).
+ */
+export function correctionStep(
+  share: Share,
+  at: string,
+  by: string,
+  reason: string,
+): Pick<Share, 'version' | 'updatedAt' | 'history'> {
+  return {
+    version: share.version + 1,
+    updatedAt: at,
+    history: [
+      ...share.history,
+      { at, event: 'correct', from: share.status, to: share.status, by, reason },
+    ],
+  };
 }
 
 /** The note's prefix on the networks, before the CMS's words. */

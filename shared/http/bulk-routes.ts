@@ -4,23 +4,16 @@
  */
 import * as z from 'zod';
 import { BULK_ACTIONS, MAX_BULK_SHARES, MAX_OFFSET_MINUTES } from '../domain/bulk';
-import { parseShareKey } from '../domain/share-key';
 import type { BulkOutcome } from '../usecases/bulk-shares';
 import { shareView, shareViewSchema } from '../usecases/views';
 import { refusalOf } from './responses';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
+import { type EditorRoute, errorSchema, refused, shareKeySchema } from './route-kit';
 
 const shareRef = z.strictObject({
   articleId: z.string().min(1).max(128).meta({ description: "The article's id" }),
-  channelId: z
-    .string()
-    .refine(
-      (key) => parseShareKey(key) !== undefined,
-      'must be a channel id, or <channelId>~<round>',
-    )
-    .meta({
-      description: 'The share key: its channel id, or `<channelId>~<round>` for a re-share',
-    }),
+  channelId: shareKeySchema.meta({
+    description: 'The share key: its channel id, or `<channelId>~<round>` for a re-share',
+  }),
 });
 
 export const bulkSharesSchema = z

@@ -3,29 +3,23 @@
  * the article routes of editor-routes.ts.
  */
 import * as z from 'zod';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
-
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
+import { channelIdSchema, type EditorRoute, errorSchema, refused, siteIdSchema } from './route-kit';
 
 /** The most channels one desk post goes to. */
 export const MAX_DESK_CHANNELS = 20;
 
 export const deskPostSchema = z
   .strictObject({
-    siteId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-      .optional()
-      .meta({
-        description:
-          'The site the post is for; absent: the default site, if the caller may post there',
-      }),
+    siteId: siteIdSchema.optional().meta({
+      description:
+        'The site the post is for; absent: the default site, if the caller may post there',
+    }),
     text: z.string().min(1).max(20_000).meta({
       description:
         "The post's text, written once for every channel: NFC-normalized and trimmed, counted by each network's own counter with the link where that network takes it, and never cut (over a channel's limit is a 400)",
     }),
     channels: z
-      .array(id)
+      .array(channelIdSchema)
       .min(1)
       .max(MAX_DESK_CHANNELS)
       .meta({

@@ -6,7 +6,6 @@
 import * as z from 'zod';
 import { MAX_EDITED_TEXT, SHARE_ACTIONS } from '../domain/share-edit';
 import { imageChoiceSchema, MAX_IMAGE_ALT } from '../domain/share-image';
-import { parseShareKey } from '../domain/share-key';
 import { SHARE_STATUSES } from '../domain/share-state';
 import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from '../preview/upload-limits';
 import {
@@ -35,7 +34,15 @@ import { BULK_ROUTES, bulkAnswerSchema, bulkSharesSchema } from './bulk-routes';
 import { DESK_COMPONENTS, DESK_ROUTES } from './desk-routes';
 import { DIRECTORY_ROUTES } from './directory-routes';
 import { ENGAGEMENT_COMPONENTS, ENGAGEMENT_ROUTES } from './engagement-routes';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
+import {
+  articlePathSchema,
+  channelIdSchema,
+  type EditorRoute,
+  errorSchema,
+  refused,
+  sharePathSchema,
+  siteIdSchema,
+} from './route-kit';
 
 export { type EditorRoute, errorSchema, type ResponseStatus } from './route-kit';
 
@@ -72,21 +79,13 @@ export const listQuerySchema = z
       .meta({
         description: `Only articles with a share (on \`channel\`, if given) in one of these statuses, comma-separated: ${SHARE_STATUSES.join(', ')}`,
       }),
-    channel: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id')
-      .optional()
-      .meta({
-        description:
-          "Only articles with a share on this channel, ordered by that share's dueAt (latest first); `from` and `to` then bound that dueAt",
-      }),
-    siteId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-      .optional()
-      .meta({
-        description: "Only this site's articles (another site than the caller's own lists nothing)",
-      }),
+    channel: channelIdSchema.optional().meta({
+      description:
+        "Only articles with a share on this channel, ordered by that share's dueAt (latest first); `from` and `to` then bound that dueAt",
+    }),
+    siteId: siteIdSchema.optional().meta({
+      description: "Only this site's articles (another site than the caller's own lists nothing)",
+    }),
     from: bound('start').optional().meta({
       description:
         'Earliest receivedAt (or dueAt, with `channel`), inclusive: an ISO 8601 instant with its offset, or a date (from its start, UTC)',
@@ -109,24 +108,6 @@ export const listQuerySchema = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     }
   });
-
-const articleId = z
-  .string()
-  .min(1)
-  .max(128)
-  .meta({ description: "The article's id, as the webhook answered it" });
-
-export const articlePathSchema = z.object({ articleId });
-
-const shareKey = z
-  .string()
-  .refine((key) => parseShareKey(key) !== undefined, 'must be a channel id, or <channelId>~<round>')
-  .meta({
-    description:
-      "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
-  });
-
-export const sharePathSchema = z.object({ articleId, channelId: shareKey });
 
 export const mediaPathSchema = sharePathSchema.extend({
   index: z.coerce
@@ -185,25 +166,19 @@ export const shareEditSchema = z
   );
 
 export const uploadQuerySchema = z.object({
-  siteId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-    .optional()
-    .meta({
-      description:
-        "The site the image is for (its shares only can choose it); by default the editor's only site, or the default site for an admin",
-    }),
+  siteId: siteIdSchema.optional().meta({
+    description:
+      "The site the image is for (its shares only can choose it); by default the editor's only site, or the default site for an admin",
+  }),
 });
-
-const channelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id');
 
 export const articleChannelsSchema = z
   .strictObject({
-    add: z.array(channelId).max(50).optional().meta({
+    add: z.array(channelIdSchema).max(50).optional().meta({
       description:
         "Channels of the article's site to add: each gets a share composed as compose would make it, whatever the routing rules and the article's own choice say",
     }),
-    drop: z.array(channelId).max(50).optional().meta({
+    drop: z.array(channelIdSchema).max(50).optional().meta({
       description:
         "Channels to drop: each one's pending share (draft, scheduled, queued) is cancelled",
     }),

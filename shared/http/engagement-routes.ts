@@ -4,7 +4,6 @@
  */
 import * as z from 'zod';
 import { readingSchema } from '../domain/metrics';
-import { parseShareKey } from '../domain/share-key';
 import {
   DEFAULT_ENGAGEMENT_DAYS,
   DEFAULT_TOP,
@@ -12,25 +11,14 @@ import {
   MAX_ENGAGEMENT_DAYS,
   MAX_TOP,
 } from '../usecases/engagement';
-import { type EditorRoute, errorSchema, refused } from './route-kit';
-
-export const readingsPathSchema = z.object({
-  articleId: z
-    .string()
-    .min(1)
-    .max(128)
-    .meta({ description: "The article's id, as the webhook answered it" }),
-  channelId: z
-    .string()
-    .refine(
-      (key) => parseShareKey(key) !== undefined,
-      'must be a channel id, or <channelId>~<round>',
-    )
-    .meta({
-      description:
-        "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
-    }),
-});
+import {
+  channelIdSchema,
+  type EditorRoute,
+  errorSchema,
+  refused,
+  sharePathSchema,
+  siteIdSchema,
+} from './route-kit';
 
 export const readingsAnswerSchema = z.object({
   readings: z.array(readingSchema).meta({ description: 'Every reading kept, oldest first' }),
@@ -39,25 +27,17 @@ export const readingsAnswerSchema = z.object({
 const day = z.iso.date();
 
 const periodFields = {
-  siteId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')
-    .optional()
-    .meta({
-      description:
-        "The site whose posts to count; absent: the caller's only site, or the default site for an admin. Another site than the caller's is a 404",
-    }),
+  siteId: siteIdSchema.optional().meta({
+    description:
+      "The site whose posts to count; absent: the caller's only site, or the default site for an admin. Another site than the caller's is a 404",
+  }),
   from: day.optional().meta({
     description: `The period's first publication day (UTC, \`yyyy-mm-dd\`), inclusive; absent: ${DEFAULT_ENGAGEMENT_DAYS - 1} days before \`to\``,
   }),
   to: day.optional().meta({
     description: `The period's last publication day (UTC), inclusive; absent: today. The period is at most ${MAX_ENGAGEMENT_DAYS} days, from not before the figures' retention`,
   }),
-  channelId: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a channel id')
-    .optional()
-    .meta({ description: "Only this channel's posts" }),
+  channelId: channelIdSchema.optional().meta({ description: "Only this channel's posts" }),
   section: z.string().trim().min(1).max(200).optional().meta({
     description: 'Only posts of articles of this section (compared without regard to case)',
   }),
@@ -105,7 +85,7 @@ export const ENGAGEMENT_ROUTES = [
     summary: 'Every reading of a published post’s counts, oldest first',
     description:
       'The time series behind the share’s `metrics` (its latest reading): each reading’s `collectedAt` and counts, a count the network does not report absent. Empty until the first reading; readings age out after their retention.',
-    path: readingsPathSchema,
+    path: sharePathSchema,
     responses: {
       200: { description: 'The readings, oldest first', schema: readingsAnswerSchema },
       400: { description: 'A bad share key', schema: errorSchema },

@@ -1,8 +1,9 @@
 /**
- * What every editor API route declares: its shape, the error body, and the refusals
- * every route shares (no token, not allowed).
+ * What every editor API route declares: its shape, the error body, the refusals every
+ * route shares (no token, not allowed), and the paths that name an article or a share.
  */
 import * as z from 'zod';
+import { parseShareKey } from '../domain/share-key';
 
 export const errorSchema = z.object({
   error: z.enum([
@@ -65,3 +66,35 @@ export const adminOnly = {
   401: { description: 'No valid token', schema: errorSchema },
   403: { description: 'The token holder is not an admin', schema: errorSchema },
 } as const;
+
+const articleId = z
+  .string()
+  .min(1)
+  .max(128)
+  .meta({ description: "The article's id, as the webhook answered it" });
+
+export const articlePathSchema = z.object({ articleId });
+
+/** A share's key: its channel id, or `<channelId>~<round>` for an evergreen re-share. */
+export const shareKeySchema = z
+  .string()
+  .refine(
+    (key) => parseShareKey(key) !== undefined,
+    'must be a channel id, or <channelId>~<round>',
+  );
+
+export const sharePathSchema = z.object({
+  articleId,
+  channelId: shareKeySchema.meta({
+    description:
+      "The share: its channel id, or `<channelId>~<round>` for an evergreen re-share (the share's `key`)",
+  }),
+});
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A site's id, in a query or a body. */
+export const siteIdSchema = z.string().regex(ID, 'must be a site id');
+
+/** A channel's id, in a query or a body. */
+export const channelIdSchema = z.string().regex(ID, 'must be a channel id');

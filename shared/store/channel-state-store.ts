@@ -11,6 +11,7 @@ import {
   type ChannelStateStore,
   HEALTH_STATUSES,
 } from '../domain/ports';
+import { setLaterTime } from './client';
 import { channelStateKey } from './keys';
 
 const stateSchema = z.object({
@@ -44,22 +45,14 @@ export class DynamoChannelStateStore implements ChannelStateStore {
 
   async rateLimitedUntil(channelId: string, until: string): Promise<void> {
     // Only ever moves forward: two workers learning of one limit keep the later reset.
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: channelStateKey(channelId),
-          UpdateExpression: 'SET rateLimitedUntil = :until, #type = :type',
-          ConditionExpression:
-            'attribute_not_exists(rateLimitedUntil) OR rateLimitedUntil < :until',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':until': until, ':type': 'channel-state' },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException'))
-          throw error;
-      });
+    await setLaterTime(
+      this.db,
+      this.tableName,
+      channelStateKey(channelId),
+      'rateLimitedUntil',
+      until,
+      'channel-state',
+    );
   }
 
   async saveSession(channelId: string, session: string): Promise<void> {

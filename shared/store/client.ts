@@ -1,6 +1,11 @@
 /** The one DynamoDB document client per module load; endpoints come from the SDK's own settings. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -10,6 +15,34 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Sets the item's `attribute` to `until` (an ISO 8601 time), only ever forward: two writers
+ * learning of one limit keep the later time. `type` is the item's `type`.
+ */
+export async function setLaterTime(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, string>,
+  attribute: string,
+  until: string,
+  type: string,
+): Promise<void> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET #at = :until, #type = :type',
+        ConditionExpression: 'attribute_not_exists(#at) OR #at < :until',
+        ExpressionAttributeNames: { '#at': attribute, '#type': 'type' },
+        ExpressionAttributeValues: { ':until': until, ':type': type },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
 
 /** Every item a query finds, page after page (ExclusiveStartKey until none is left). */

@@ -9,7 +9,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import * as z from 'zod';
 import type { ReadingState } from '../domain/readings';
 import { TABLE } from '../resources';
-import { isConditionFailure } from './client';
+import { isConditionFailure, setLaterTime } from './client';
 import { readCountKey, readingStateKey } from './keys';
 
 /** A month's count is kept a little over a year, for the operators' look back. */
@@ -32,22 +32,15 @@ export class DynamoReadingState implements ReadingState {
   }
 
   async pause(channelId: string, until: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: readingStateKey(channelId),
-          UpdateExpression: 'SET readsPausedUntil = :until, #type = :type',
-          // Only ever forward: two runs learning of one limit keep the later reset.
-          ConditionExpression:
-            'attribute_not_exists(readsPausedUntil) OR readsPausedUntil < :until',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':until': until, ':type': 'reading-state' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Only ever forward: two runs learning of one limit keep the later reset.
+    await setLaterTime(
+      this.db,
+      this.tableName,
+      readingStateKey(channelId),
+      'readsPausedUntil',
+      until,
+      'reading-state',
+    );
   }
 
   async takeRead(channelId: string, month: string, budget: number): Promise<boolean> {

@@ -15,6 +15,7 @@ import { siteOf } from '../domain/article';
 import type { Channel } from '../domain/channel';
 import {
   type CorrectionRecord,
+  correctionStep,
   noteKey,
   type PendingCorrection,
   resolveCorrection,
@@ -319,19 +320,7 @@ async function finish(
     const next: Share = {
       ...current,
       corrections: withCorrection(current.corrections, entry),
-      version: current.version + 1,
-      updatedAt: at,
-      history: [
-        ...current.history,
-        {
-          at,
-          event: 'correct',
-          from: current.status,
-          to: current.status,
-          by: BY,
-          reason: historyReason(pending, entry),
-        },
-      ],
+      ...correctionStep(current, at, BY, historyReason(pending, entry)),
     };
     // The share shows what the post now says.
     if (entry.action === 'edit' && entry.outcome === 'done' && entry.note) next.text = entry.note;
@@ -352,19 +341,12 @@ async function dropPending(deps: CorrectPostDeps, claimed: Share, why: string): 
     const { correctionsDue: _dropped, ...rest } = current;
     return {
       ...rest,
-      version: current.version + 1,
-      updatedAt: at,
-      history: [
-        ...current.history,
-        {
-          at,
-          event: 'correct',
-          from: current.status,
-          to: current.status,
-          by: BY,
-          reason: `revision ${due.map((p) => p.revision).join(', ')}: not corrected, ${why}`,
-        },
-      ],
+      ...correctionStep(
+        current,
+        at,
+        BY,
+        `revision ${due.map((p) => p.revision).join(', ')}: not corrected, ${why}`,
+      ),
     };
   });
 }

@@ -9,6 +9,7 @@ import type { Channel } from '../domain/channel';
 import {
   type CorrectionRecord,
   correctionKnown,
+  correctionStep,
   correctionTrigger,
   type PendingCorrection,
   resolveCorrection,
@@ -60,7 +61,9 @@ export async function planCorrection(
     // Resolved here only to leave out what the channel ignores; the worker resolves again
     // with the network's client in hand.
     const resolved = resolveCorrection(channel.platform, channel.corrections, trigger, true);
-    let next: Share;
+    // An ignored correction is recorded at once; any other waits for the publish worker.
+    let change: Pick<Share, 'corrections' | 'correctionsDue'>;
+    let reason: string;
     if (resolved.action === 'ignore') {
       const ignored: CorrectionRecord = {
         revision: article.revision,
@@ -69,17 +72,8 @@ export async function planCorrection(
         outcome: 'ignored',
         at: now,
       };
-      next = {
-        ...current,
-        headline: article.title,
-        corrections: withCorrection(current.corrections, ignored),
-        version: current.version + 1,
-        updatedAt: now,
-        history: [
-          ...current.history,
-          note(current, now, `revision ${article.revision}: not corrected, the channel ignores it`),
-        ],
-      };
+      change = { corrections: withCorrection(current.corrections, ignored) };
+      reason = `revision ${article.revision}: not corrected, the channel ignores it`;
     } else {
       // The editor's own text stays the post's text; a failed compose leaves the old one.
       const post = current.edited?.text || fresh.lastError ? current.text : fresh.text;
@@ -96,22 +90,15 @@ export async function planCorrection(
         ),
         at: now,
       };
-      next = {
-        ...current,
-        headline: article.title,
-        correctionsDue: withPending(current.correctionsDue, pending),
-        version: current.version + 1,
-        updatedAt: now,
-        history: [
-          ...current.history,
-          note(
-            current,
-            now,
-            `revision ${article.revision}: ${trigger === 'correction' ? 'a correction' : 'a new headline'}, ${resolved.asked} queued`,
-          ),
-        ],
-      };
+      change = { correctionsDue: withPending(current.correctionsDue, pending) };
+      reason = `revision ${article.revision}: ${trigger === 'correction' ? 'a correction' : 'a new headline'}, ${resolved.asked} queued`;
     }
+    const next: Share = {
+      ...current,
+      headline: article.title,
+      ...change,
+      ...correctionStep(current, now, BY, reason),
+    };
     if (await deps.shares.replace(current, next)) {
       return next.correctionsDue?.length ? next : undefined;
     }
@@ -122,12 +109,3 @@ export async function planCorrection(
     `Share ${stored.articleId}/${stored.channelId} kept changing while its correction was queued`,
   );
 }
-
-const note = (share: Share, at: string, reason: string) => ({
-  at,
-  event: 'correct' as const,
-  from: share.status,
-  to: share.status,
-  by: BY,
-  reason,
-});

@@ -9,7 +9,7 @@ const count = z.number();
 const optionalCount = z.optional(z.number());
 
 /** One reading of a post's counts; a count the network does not report is absent. */
-export const readingSchema = z.object({
+const readingFields = {
   collectedAt: z.string(),
   likes: count,
   reposts: count,
@@ -17,7 +17,8 @@ export const readingSchema = z.object({
   quotes: optionalCount,
   views: optionalCount,
   clicks: optionalCount,
-});
+};
+export const readingSchema = z.object(readingFields);
 export type Reading = z.infer<typeof readingSchema>;
 
 export const readingsAnswerSchema = z.object({ readings: z.array(readingSchema) });
@@ -44,13 +45,8 @@ export const engagementPostSchema = z.object({
   url: z.string(),
   remoteUrl: z.optional(z.string()),
   publishedAt: z.string(),
-  collectedAt: z.string(),
-  likes: count,
-  reposts: count,
-  replies: count,
-  quotes: optionalCount,
-  views: optionalCount,
-  clicks: optionalCount,
+  // The post's latest reading, and its engagement from it.
+  ...readingFields,
   engagement: count,
 });
 export type EngagementPost = z.infer<typeof engagementPostSchema>;

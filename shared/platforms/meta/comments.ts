@@ -6,11 +6,11 @@
  */
 import * as z from 'zod';
 import type { NoteCall, PublishOutcome, ReconcileOutcome } from '../client';
-import { type Call, clean, open, permalinkOf, scrub } from './call';
+import { type Call, open, permalinkOf, scrub } from './call';
 import { classify } from './errors';
 import { graphRequest } from './graph';
-import { type ContainerNetwork, type ListedPost, normalizeText } from './network';
-import { listPage } from './reconcile';
+import type { ContainerNetwork, ListedPost } from './network';
+import { findOwnAnswer } from './reconcile';
 
 const PAGE_SIZE = 50;
 const MAX_PAGES = 6;
@@ -78,37 +78,27 @@ export async function reconcileComment(
     const ownedByMe = from ? from.id === user || from.username === handle : undefined;
     return { id, text, timestamp, ...(ownedByMe === undefined ? {} : { ownedByMe }) };
   };
-  let after: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const listed = await listPage(
-      call,
-      `/${clientCall.parentId}/comments`,
-      { fields: 'id,text,timestamp,from', limit: String(PAGE_SIZE), after },
+  const found = await findOwnAnswer(
+    call,
+    {
+      path: `/${clientCall.parentId}/comments`,
+      fields: 'id,text,timestamp,from',
       read,
-      'the comments',
-    );
-    if (!listed.ok) return { kind: 'unsure', reason: clean(listed.reason, call) };
-    const found = listed.posts.find(
-      (post) =>
-        post.ownedByMe !== false &&
-        post.text !== undefined &&
-        normalizeText(post.text) === normalizeText(clientCall.text),
-    );
-    if (found) {
-      const remoteUrl = await commentUrl(
-        call,
-        network,
-        clientCall.parentId,
-        found.id,
-        clientCall.account,
-      );
-      return { kind: 'found', remoteId: found.id, remoteUrl };
-    }
-    if (!listed.after) return { kind: 'absent' };
-    after = listed.after;
-  }
-  return {
-    kind: 'unsure',
-    reason: `More than ${PAGE_SIZE * MAX_PAGES} comments on ${clientCall.parentId}; not all were checked`,
-  };
+      what: 'the comments',
+      beyond: `comments on ${clientCall.parentId}`,
+      pageSize: PAGE_SIZE,
+      maxPages: MAX_PAGES,
+    },
+    clientCall.text,
+  );
+  if (found.kind !== 'found') return found;
+  const remoteId = found.post.id;
+  const remoteUrl = await commentUrl(
+    call,
+    network,
+    clientCall.parentId,
+    remoteId,
+    clientCall.account,
+  );
+  return { kind: 'found', remoteId, remoteUrl };
 }

@@ -69,6 +69,52 @@ export async function listPage(
   };
 }
 
+/** Where to look for a post's answers (its replies, or its comments), and how far. */
+export type Answers = {
+  /** the Graph edge's path: `/{parent-id}/replies`, `/{parent-id}/comments` */
+  path: string;
+  fields: string;
+  read: (item: unknown) => ListedPost | undefined;
+  /** what the list is, in a message: `the replies` */
+  what: string;
+  /** what was not all looked through, in a message: `replies to {parent-id}` */
+  beyond: string;
+  pageSize: number;
+  maxPages: number;
+};
+
+/**
+ * Among a post's answers, page by page, the account's own with `text` (the same once
+ * normalized): found, absent, or why it cannot tell.
+ */
+export async function findOwnAnswer(call: Call, answers: Answers, text: string): Promise<Search> {
+  const { pageSize, maxPages } = answers;
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const listed = await listPage(
+      call,
+      answers.path,
+      { fields: answers.fields, limit: String(pageSize), after },
+      answers.read,
+      answers.what,
+    );
+    if (!listed.ok) return { kind: 'unsure', reason: clean(listed.reason, call) };
+    const found = listed.posts.find(
+      (post) =>
+        post.ownedByMe !== false &&
+        post.text !== undefined &&
+        normalizeText(post.text) === normalizeText(text),
+    );
+    if (found) return { kind: 'found', post: found };
+    if (!listed.after) return { kind: 'absent' };
+    after = listed.after;
+  }
+  return {
+    kind: 'unsure',
+    reason: `More than ${pageSize * maxPages} ${answers.beyond}; not all were checked`,
+  };
+}
+
 /** The account's posts since `from`, newest first, page by page. */
 async function search(call: Call, share: Share, from: number): Promise<Search> {
   const { network } = call;
@@ -162,36 +208,24 @@ async function reconcileAnswer(
   if (!replies) return { kind: 'unsure', reason: `${name} takes no replies from Crier` };
   const call = open(network, clientCall);
   if ('kind' in call) return { kind: 'unsure', reason: call.message };
-  let after: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const listed = await listPage(
-      call,
-      `/${parentId}/${replies.edge}`,
-      { fields: replies.fields, limit: String(PAGE_SIZE), after },
-      replies.read,
-      'the replies',
-    );
-    if (!listed.ok) return { kind: 'unsure', reason: clean(listed.reason, call) };
-    const found = listed.posts.find(
-      (post) =>
-        post.ownedByMe !== false &&
-        post.text !== undefined &&
-        normalizeText(post.text) === normalizeText(text),
-    );
-    if (found) {
-      const remoteUrl =
-        found.permalink ??
-        (await permalinkOf(call, found.id)) ??
-        network.profileUrl(clientCall.account);
-      return { kind: 'found', remoteId: found.id, remoteUrl };
-    }
-    if (!listed.after) return { kind: 'absent' };
-    after = listed.after;
-  }
-  return {
-    kind: 'unsure',
-    reason: `More than ${PAGE_SIZE * MAX_PAGES} replies to ${parentId}; not all were checked`,
-  };
+  const found = await findOwnAnswer(
+    call,
+    {
+      path: `/${parentId}/${replies.edge}`,
+      fields: replies.fields,
+      read: replies.read,
+      what: 'the replies',
+      beyond: `replies to ${parentId}`,
+      pageSize: PAGE_SIZE,
+      maxPages: MAX_PAGES,
+    },
+    text,
+  );
+  if (found.kind !== 'found') return found;
+  const { post } = found;
+  const remoteUrl =
+    post.permalink ?? (await permalinkOf(call, post.id)) ?? network.profileUrl(clientCall.account);
+  return { kind: 'found', remoteId: post.id, remoteUrl };
 }
 
 export function reconcileReply(

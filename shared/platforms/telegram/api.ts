@@ -1,10 +1,12 @@
 /**
- * grammy's Bot API client for one call, the call's deadline around each request, and the
- * token kept out of every message Crier words.
+ * grammy's Bot API client for one call, the call's deadline around each request, the
+ * token kept out of every message Crier words, and what the post, withdraw and metrics
+ * calls read alike from Telegram (a message's remote id, a refusal, a flood-control wait).
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Api } from 'grammy';
+import { Api, type GrammyError } from 'grammy';
+import * as z from 'zod';
 import { DeadlineError, settleBefore } from '../transport';
 import type { TelegramCredentials } from './credentials';
 
@@ -48,4 +50,31 @@ export function apiFor(credentials: TelegramCredentials, timeoutMs: number): Api
 export function redact(text: string, credentials: TelegramCredentials): string {
   const secret = credentials.botToken.split(':')[1] ?? credentials.botToken;
   return text.split(credentials.botToken).join('<token>').split(secret).join('<token>');
+}
+
+/** `<chat id>/<message id>`, the remote id a published share records. */
+export const REMOTE_ID = /^(-?\d+)\/(\d+)$/;
+
+/** Telegram's flood control counts per minute: a 429 without retry_after waits the minute out. */
+const DEFAULT_RATE_WAIT_MS = 60_000;
+const retryAfterSchema = z.object({ retry_after: z.number().nonnegative().optional() });
+
+/** Telegram's refusal of `method`, in the words a share's error shows (no token in them). */
+export function answered(
+  error: GrammyError,
+  method: string,
+  credentials: TelegramCredentials,
+): string {
+  return redact(
+    `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
+    credentials,
+  );
+}
+
+/** When a 429 lets the bot call again: after its retry_after, else after the minute. */
+export function floodUntil(error: GrammyError): string {
+  const parameters = retryAfterSchema.safeParse(error.parameters);
+  const seconds = parameters.success ? parameters.data.retry_after : undefined;
+  const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
+  return new Date(Date.now() + wait).toISOString();
 }

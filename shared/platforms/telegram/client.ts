@@ -20,15 +20,13 @@ import type {
   WithdrawOutcome,
 } from '../client';
 import { DeadlineError } from '../transport';
-import { apiFor, attempt, redact } from './api';
+import { answered, apiFor, attempt, floodUntil, REMOTE_ID } from './api';
 import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
 import { metrics } from './metrics';
 import { fitsCaption, TELEGRAM_MAX_MESSAGE_LENGTH, telegramLength } from './rules';
 
 export { telegramCredentialsSchema } from './credentials';
 
-/** Telegram's flood control counts per minute: a 429 without retry_after waits the minute out. */
-const DEFAULT_RATE_WAIT_MS = 60_000;
 /** The connection was never made, so the request cannot have reached Telegram. */
 const NEVER_CONNECTED = new Set([
   'ECONNREFUSED',
@@ -52,10 +50,7 @@ const sentSchema = z.object({
   message_id: z.number().int().positive(),
   chat: z.object({ id: z.number().int(), username: z.string().min(1).optional() }),
 });
-const parametersSchema = z.object({
-  retry_after: z.number().nonnegative().optional(),
-  migrate_to_chat_id: z.number().int().optional(),
-});
+const parametersSchema = z.object({ migrate_to_chat_id: z.number().int().optional() });
 /** What node-fetch (grammy's HTTP client on Node) puts on the error it rejects with. */
 const fetchErrorSchema = z.object({ code: z.string().optional(), type: z.string().optional() });
 
@@ -104,10 +99,7 @@ function sendFailure(
 ): PublishOutcome {
   const mayExist = 'the message may have been posted, and Telegram offers no way to check';
   if (error instanceof GrammyError) {
-    const message = redact(
-      `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
-      credentials,
-    );
+    const message = answered(error, method, credentials);
     const parameters = parametersSchema.safeParse(error.parameters);
     const code = error.error_code;
     // 401: the bot token is revoked; 403 and "need administrator rights": the bot lost
@@ -116,11 +108,7 @@ function sendFailure(
     if (code === 403 || (code === 400 && NO_RIGHTS.test(error.description))) {
       return { kind: 'auth', message, permission: true };
     }
-    if (code === 429) {
-      const seconds = parameters.success ? parameters.data.retry_after : undefined;
-      const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
-      return { kind: 'rate', until: new Date(Date.now() + wait).toISOString(), message };
-    }
+    if (code === 429) return { kind: 'rate', until: floodUntil(error), message };
     if (code >= 500) return { kind: 'unknown', message: `${message}; ${mayExist}` };
     const migrated = parameters.success ? parameters.data.migrate_to_chat_id : undefined;
     if (migrated !== undefined) {
@@ -213,19 +201,24 @@ async function publish(call: ClientCall): Promise<PublishOutcome> {
   return sendFailure(sent.error, 'sendMessage', deadline, credentials, call.timeoutMs);
 }
 
-/** The Bot API reads no channel history (docs/networks.md): only an editor can look. */
-async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+/**
+ * The Bot API reads no channel history (docs/networks.md): only an editor can look for
+ * `what` (the post, or a correction note).
+ */
+function unreadable(call: ClientCall, what: string): ReconcileOutcome {
   const parsed = parseTelegramCredentials(call.credentials);
   const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
   return {
     kind: 'unsure',
     never: true,
-    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the post went out: look in ${where} and record or retry it by hand`,
+    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether ${what} went out: look in ${where} and record or retry it by hand`,
   };
 }
 
-/** `<chat id>/<message id>`, the remote id a published share records. */
-const REMOTE_ID = /^(-?\d+)\/(\d+)$/;
+async function reconcile(call: ClientCall): Promise<ReconcileOutcome> {
+  return unreadable(call, 'the post');
+}
+
 /** The message is not there any more: deleted by hand, or by an earlier attempt. */
 const GONE = /message to (?:delete|edit) not found|MESSAGE_ID_INVALID/i;
 const NOT_MODIFIED = /message is not modified/i;
@@ -240,10 +233,7 @@ function withdrawFailure(
   timeoutMs: number,
 ): WithdrawOutcome {
   if (error instanceof GrammyError) {
-    const message = redact(
-      `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
-      credentials,
-    );
+    const message = answered(error, method, credentials);
     const code = error.error_code;
     if (code === 400 && GONE.test(error.description)) {
       return { kind: 'withdrawn', note: 'the message was already gone' };
@@ -257,12 +247,7 @@ function withdrawFailure(
     if (code === 403 || (code === 400 && NO_RIGHTS.test(error.description))) {
       return { kind: 'auth', message, permission: true };
     }
-    if (code === 429) {
-      const parameters = parametersSchema.safeParse(error.parameters);
-      const seconds = parameters.success ? parameters.data.retry_after : undefined;
-      const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
-      return { kind: 'rate', until: new Date(Date.now() + wait).toISOString(), message };
-    }
+    if (code === 429) return { kind: 'rate', until: floodUntil(error), message };
     if (code >= 500) return { kind: 'retry', message };
     if (TOO_OLD.test(error.description)) {
       return {
@@ -347,13 +332,7 @@ async function publishNote(call: NoteCall): Promise<PublishOutcome> {
 }
 
 async function reconcileNote(call: NoteCall): Promise<ReconcileOutcome> {
-  const parsed = parseTelegramCredentials(call.credentials);
-  const where = parsed.ok ? channelLink(parsed.credentials.chatId) : 'the channel';
-  return {
-    kind: 'unsure',
-    never: true,
-    reason: `Telegram's Bot API cannot read a channel's history, so Crier cannot tell whether the correction note went out: look in ${where} and record or retry it by hand`,
-  };
+  return unreadable(call, 'the correction note');
 }
 
 export const telegramClient: NetworkClient = {

@@ -9,18 +9,15 @@ import { GrammyError, HttpError } from 'grammy';
 import * as z from 'zod';
 import type { MetricsCall, MetricsOutcome } from '../client';
 import { DeadlineError } from '../transport';
-import { apiFor, attempt, redact } from './api';
+import { answered, apiFor, attempt, floodUntil, REMOTE_ID } from './api';
 import { parseTelegramCredentials, type TelegramCredentials } from './credentials';
 import { fold, prune, type ReactionTally, sessionOf, tallyFrom } from './reactions';
 
-const REMOTE_ID = /^(-?\d+)\/(\d+)$/;
 /** getUpdates pages of 100; a reading folds at most this many before it answers. */
 const PAGE = 100;
 const MAX_PAGES = 5;
-const DEFAULT_RATE_WAIT_MS = 60_000;
 const ALLOWED = ['message_reaction_count'] as const;
 const ADMIN = new Set(['administrator', 'creator']);
-const parametersSchema = z.object({ retry_after: z.number().nonnegative().optional() });
 const memberSchema = z.object({ status: z.string() });
 
 function failure(
@@ -30,19 +27,11 @@ function failure(
   timeoutMs: number,
 ): MetricsOutcome {
   if (error instanceof GrammyError) {
-    const message = redact(
-      `Telegram answered ${error.error_code} to ${method}: ${error.description}`,
-      credentials,
-    );
+    const message = answered(error, method, credentials);
     const code = error.error_code;
     if (code === 401) return { kind: 'auth', message };
     if (code === 403) return { kind: 'auth', message, permission: true };
-    if (code === 429) {
-      const parameters = parametersSchema.safeParse(error.parameters);
-      const seconds = parameters.success ? parameters.data.retry_after : undefined;
-      const wait = seconds !== undefined ? seconds * 1000 : DEFAULT_RATE_WAIT_MS;
-      return { kind: 'rate', until: new Date(Date.now() + wait).toISOString(), message };
-    }
+    if (code === 429) return { kind: 'rate', until: floodUntil(error), message };
     if (code === 409 && /webhook/i.test(error.description)) {
       return {
         kind: 'rejected',

@@ -166,14 +166,19 @@ export function lookupFailure(error: unknown, timeoutMs: number): string {
   return `The lookup failed (${error instanceof Error ? error.name : typeof error})`;
 }
 
-/** A delete is safe to repeat: whatever did not clearly finish is tried again. */
-export function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcome {
+/** What a delete and a metrics read both make of a failure other than a delete's 404. */
+type RequestFailure = Extract<WithdrawOutcome, { kind: 'auth' | 'rejected' | 'retry' | 'rate' }>;
+
+/**
+ * A delete or a metrics read is safe to repeat: whatever did not clearly fail for good is
+ * tried again; `action` names the request in the messages.
+ */
+function requestFailure(error: unknown, timeoutMs: number, action: string): RequestFailure {
   if (error instanceof DeadlineError) {
-    return { kind: 'retry', message: `No answer from X to the delete within ${timeoutMs} ms` };
+    return { kind: 'retry', message: `No answer from X to the ${action} within ${timeoutMs} ms` };
   }
   if (error instanceof ApiResponseError) {
     const message = describe(error);
-    if (error.code === 404) return { kind: 'withdrawn', note: 'the post was already gone' };
     if (error.code === 401) return { kind: 'auth', message };
     if (error.code === 403 && PERMISSION.test(problemText(error))) {
       return { kind: 'auth', message, permission: true };
@@ -186,30 +191,18 @@ export function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcom
     return { kind: 'retry', message: `Could not reach X (${connectionCode(error)})` };
   }
   const name = error instanceof Error ? error.name : typeof error;
-  return { kind: 'retry', message: `The delete on X failed (${name})` };
+  return { kind: 'retry', message: `The ${action} on X failed (${name})` };
 }
 
-/** A metrics read changes nothing: whatever did not clearly fail for good is tried again. */
+/** A delete that finds the post already gone has done its work. */
+export function deleteFailure(error: unknown, timeoutMs: number): WithdrawOutcome {
+  if (error instanceof ApiResponseError && error.code === 404) {
+    return { kind: 'withdrawn', note: 'the post was already gone' };
+  }
+  return requestFailure(error, timeoutMs, 'delete');
+}
+
+/** A metrics read changes nothing; a 404 there is `rejected`, as X gives no counts. */
 export function metricsFailure(error: unknown, timeoutMs: number): MetricsOutcome {
-  if (error instanceof DeadlineError) {
-    return {
-      kind: 'retry',
-      message: `No answer from X to the metrics read within ${timeoutMs} ms`,
-    };
-  }
-  if (error instanceof ApiResponseError) {
-    const message = describe(error);
-    if (error.code === 401) return { kind: 'auth', message };
-    if (error.code === 403 && PERMISSION.test(problemText(error))) {
-      return { kind: 'auth', message, permission: true };
-    }
-    if (error.code === 429) return { kind: 'rate', until: rateUntil(error.rateLimit), message };
-    if (error.code >= 500) return { kind: 'retry', message };
-    return { kind: 'rejected', message };
-  }
-  if (error instanceof ApiRequestError) {
-    return { kind: 'retry', message: `Could not reach X (${connectionCode(error)})` };
-  }
-  const name = error instanceof Error ? error.name : typeof error;
-  return { kind: 'retry', message: `The metrics read on X failed (${name})` };
+  return requestFailure(error, timeoutMs, 'metrics read');
 }

@@ -4,12 +4,12 @@
  * (chronological, or `order=reverse_chronological`, with Graph's cursors). A comment shows
  * in `GET /sandbox/posts` with `inReplyToId` = the post and `comment: true`.
  */
-import { POST_FAULTS } from '../faults';
 import { sendJson } from '../kit/http';
-import { playCreate, type Refusal } from '../kit/play';
+import type { Refusal } from '../kit/play';
 import { graphTime } from '../meta/http';
+import { playPageCreate } from './create';
 import type { FieldSelection } from './graph';
-import { fail, permalink, select } from './serialize';
+import { fail, graphPage, permalink, select } from './serialize';
 import { type Exchange, MAX_MESSAGE, type Page, PLATFORM, type Post } from './state';
 
 export type Comment = { id: string; postId: string; message: string; createdAt: number };
@@ -55,68 +55,47 @@ export async function createComment(
   post: Post,
   refuse: (refusal: Refusal) => void,
 ): Promise<void> {
-  const fault = ex.state.sandbox.faults.pick(PLATFORM, POST_FAULTS);
-  if (fault) {
-    ex.state.log.info('sandbox.fault', {
-      platform: PLATFORM,
-      fault,
-      route: 'POST /{post-id}/comments',
-    });
-  }
-  await playCreate<Comment, void>({
-    fault,
-    res: ex.res,
-    delay: () => ex.state.delay(ex.state.slowMs),
-    refuse,
-    commit: () => {
-      const message = ex.params.get('message') ?? '';
-      // The wordings are unconfirmed; code 100 (invalid parameter) is what matters.
-      if (!message.trim()) {
-        return {
-          answer: fail(ex, 400, { message: '(#100) Missing message or attachment', code: 100 }),
-        };
-      }
-      if (message.length > MAX_MESSAGE) {
-        return {
-          answer: fail(ex, 400, {
-            message: `(#100) Param message must be at most ${MAX_MESSAGE} characters long`,
-            code: 100,
-          }),
-        };
-      }
-      const now = Date.now();
-      const postPart = post.id.split('_')[1] ?? post.id;
-      const comment: Comment = {
-        id: `${postPart}_${now}${String(sequence++ % 1000).padStart(3, '0')}`,
-        postId: post.id,
-        message,
-        createdAt: now,
+  await playPageCreate<Comment>(ex, 'POST /{post-id}/comments', refuse, () => {
+    const message = ex.params.get('message') ?? '';
+    // The wordings are unconfirmed; code 100 (invalid parameter) is what matters.
+    if (!message.trim()) {
+      return {
+        answer: fail(ex, 400, { message: '(#100) Missing message or attachment', code: 100 }),
       };
-      pageComments(ex.page).push(comment);
-      ex.state.sandbox.posts.add({
-        platform: PLATFORM,
-        remoteId: comment.id,
-        inReplyToId: post.id,
-        comment: true,
-        text: message,
-        account: ex.page.name,
-        url: commentUrl(post, comment),
-        receivedAt: new Date(now).toISOString(),
-      });
-      ex.state.log.info('sandbox.comment', {
-        platform: PLATFORM,
-        remoteId: comment.id,
-        on: post.id,
-      });
-      return { committed: comment };
-    },
-    answer: (comment) => sendJson(ex.res, 200, { id: comment.id }, ex.state.usageHeader(ex.page)),
-    failAfterCommit: () =>
-      fail(ex, 500, {
-        message: 'An unexpected error has occurred. Please retry your request later.',
-        code: 2,
-        is_transient: true,
-      }),
+    }
+    if (message.length > MAX_MESSAGE) {
+      return {
+        answer: fail(ex, 400, {
+          message: `(#100) Param message must be at most ${MAX_MESSAGE} characters long`,
+          code: 100,
+        }),
+      };
+    }
+    const now = Date.now();
+    const postPart = post.id.split('_')[1] ?? post.id;
+    const comment: Comment = {
+      id: `${postPart}_${now}${String(sequence++ % 1000).padStart(3, '0')}`,
+      postId: post.id,
+      message,
+      createdAt: now,
+    };
+    pageComments(ex.page).push(comment);
+    ex.state.sandbox.posts.add({
+      platform: PLATFORM,
+      remoteId: comment.id,
+      inReplyToId: post.id,
+      comment: true,
+      text: message,
+      account: ex.page.name,
+      url: commentUrl(post, comment),
+      receivedAt: new Date(now).toISOString(),
+    });
+    ex.state.log.info('sandbox.comment', {
+      platform: PLATFORM,
+      remoteId: comment.id,
+      on: post.id,
+    });
+    return { committed: comment };
   });
 }
 
@@ -134,34 +113,15 @@ export function readComments(ex: Exchange, post: Post, fields: FieldSelection) {
   }
   const all = pageComments(ex.page).filter((c) => c.postId === post.id);
   if (order === 'reverse_chronological') all.reverse();
-  const after = ex.params.get('after');
-  const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : undefined;
-  const from = afterId ? all.findIndex((c) => c.id === afterId) + 1 : 0;
-  if (afterId && from === 0) {
-    return fail(ex, 400, { message: '(#100) The after cursor is not valid', code: 100 });
-  }
-  const page = all.slice(from, from + Math.min(limit, 100));
-  const first = page[0];
-  const last = page.at(-1);
-  const cursor = (comment: Comment) => Buffer.from(comment.id).toString('base64url');
-  const paging: Record<string, unknown> = {};
-  if (first && last) {
-    paging.cursors = { before: cursor(first), after: cursor(last) };
-    if (from + page.length < all.length) {
-      const next = new URL(`${ex.state.base}/${ex.version}/${post.id}/comments`);
-      for (const [name, value] of ex.params)
-        if (name !== 'after') next.searchParams.set(name, value);
-      next.searchParams.set('access_token', ex.page.token);
-      next.searchParams.set('after', cursor(last));
-      paging.next = next.href;
-    }
-  }
+  const listed = graphPage(ex, all, limit, `${post.id}/comments`);
+  if (!listed) return;
+  const { page, paging } = listed;
   sendJson(
     ex.res,
     200,
     {
       data: page.map((c) => serializeComment(c, post, ex.page, fields)),
-      ...(first ? { paging } : {}),
+      ...(paging ? { paging } : {}),
     },
     ex.state.usageHeader(ex.page),
   );

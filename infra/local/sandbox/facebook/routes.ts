@@ -3,14 +3,14 @@
  * duplicate check and the fault knobs, read with `since` and cursors), a post (read with
  * its counts, edit, delete, insights), and its comments (comments.ts).
  */
-import { POST_FAULTS } from '../faults';
 import { badGatewayPage, sendHtml, sendJson } from '../kit/http';
-import { playCreate, type Refusal } from '../kit/play';
+import type { Refusal } from '../kit/play';
 import { parseGraphInstant as graphInstant } from '../meta/http';
 import { createComment, readComments } from './comments';
+import { playPageCreate } from './create';
 import { type FieldSelection, parseFields, unsupported } from './graph';
 import { readPostInsights } from './insights';
-import { fail, hostOf, permalink, select, serializePost, throttled } from './serialize';
+import { fail, graphPage, hostOf, permalink, select, serializePost, throttled } from './serialize';
 import { type Exchange, MAX_MESSAGE, PLATFORM, type Post } from './state';
 
 const DEFAULT_FIELDS = 'id,message,created_time';
@@ -112,31 +112,15 @@ function commitPost(ex: Exchange): Post | undefined {
 async function createPost(ex: Exchange): Promise<void> {
   // While a throttle lasts, every create gets the same answer.
   if (ex.page.rateLimitedUntil > Date.now()) return throttled(ex);
-  const fault = ex.state.sandbox.faults.pick(PLATFORM, POST_FAULTS);
-  if (fault)
-    ex.state.log.info('sandbox.fault', {
-      platform: PLATFORM,
-      fault,
-      route: 'POST /{page-id}/feed',
-    });
-  await playCreate<Post, void>({
-    fault,
-    res: ex.res,
-    delay: () => ex.state.delay(ex.state.slowMs),
-    refuse: (refusal) => refuse(ex, refusal),
-    commit: () => {
+  await playPageCreate<Post>(
+    ex,
+    'POST /{page-id}/feed',
+    (refusal) => refuse(ex, refusal),
+    () => {
       const post = commitPost(ex);
       return post ? { committed: post } : { answer: undefined };
     },
-    answer: (post) => sendJson(ex.res, 200, { id: post.id }, ex.state.usageHeader(ex.page)),
-    // Facebook can post and still answer 500 (docs/networks.md, Findings 5).
-    failAfterCommit: () =>
-      fail(ex, 500, {
-        message: 'An unexpected error has occurred. Please retry your request later.',
-        code: 2,
-        is_transient: true,
-      }),
-  });
+  );
 }
 
 function readFeed(ex: Exchange, fields: FieldSelection) {
@@ -146,8 +130,6 @@ function readFeed(ex: Exchange, fields: FieldSelection) {
   if (Number.isNaN(since) || Number.isNaN(until) || !Number.isInteger(limit) || limit < 1) {
     return fail(ex, 400, { message: '(#100) Invalid since, until or limit', code: 100 });
   }
-  const after = ex.params.get('after');
-  const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : undefined;
   const all = ex.page.posts
     .filter(
       (p) =>
@@ -156,31 +138,13 @@ function readFeed(ex: Exchange, fields: FieldSelection) {
         (until === undefined || p.createdAt <= until),
     )
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-  const from = afterId ? all.findIndex((p) => p.id === afterId) + 1 : 0;
-  if (afterId && from === 0) {
-    return fail(ex, 400, { message: '(#100) The after cursor is not valid', code: 100 });
-  }
-  const page = all.slice(from, from + Math.min(limit, 100));
-  const first = page[0];
-  const last = page.at(-1);
-  const more = from + page.length < all.length;
-  const cursor = (post: Post) => Buffer.from(post.id).toString('base64url');
-  const paging: Record<string, unknown> = {};
-  if (first && last) {
-    paging.cursors = { before: cursor(first), after: cursor(last) };
-    if (more) {
-      const next = new URL(`${ex.state.base}/${ex.version}/${ex.page.id}/feed`);
-      for (const [name, value] of ex.params)
-        if (name !== 'after') next.searchParams.set(name, value);
-      next.searchParams.set('access_token', ex.page.token);
-      next.searchParams.set('after', cursor(last));
-      paging.next = next.href;
-    }
-  }
+  const listed = graphPage(ex, all, limit, `${ex.page.id}/feed`);
+  if (!listed) return;
+  const { page, paging } = listed;
   sendJson(
     ex.res,
     200,
-    { data: page.map((p) => serializePost(p, ex.page, fields)), ...(first ? { paging } : {}) },
+    { data: page.map((p) => serializePost(p, ex.page, fields)), ...(paging ? { paging } : {}) },
     ex.state.usageHeader(ex.page),
   );
 }

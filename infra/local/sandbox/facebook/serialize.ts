@@ -84,6 +84,43 @@ export function fail(ex: Exchange, status: number, error: GraphErrorBody) {
   sendGraphError(ex.res, status, error, ex.state.usageHeader(ex.page));
 }
 
+/**
+ * One page of a Graph list (`edge`: `{page-id}/feed`, `{post-id}/comments`): at most `limit`
+ * items (100 at most) after the `after` cursor, with Graph's `paging` (its cursors, and
+ * `next` while more follow) when the page holds any; undefined, with the 400 answered, for
+ * a cursor the list never gave.
+ */
+export function graphPage<T extends { id: string }>(
+  ex: Exchange,
+  all: readonly T[],
+  limit: number,
+  edge: string,
+): { page: T[]; paging?: Record<string, unknown> } | undefined {
+  const after = ex.params.get('after');
+  const afterId = after ? Buffer.from(after, 'base64url').toString('utf8') : undefined;
+  const from = afterId ? all.findIndex((item) => item.id === afterId) + 1 : 0;
+  if (afterId && from === 0) {
+    fail(ex, 400, { message: '(#100) The after cursor is not valid', code: 100 });
+    return undefined;
+  }
+  const page = all.slice(from, from + Math.min(limit, 100));
+  const first = page[0];
+  const last = page.at(-1);
+  if (!first || !last) return { page };
+  const cursor = (item: T) => Buffer.from(item.id).toString('base64url');
+  const paging: Record<string, unknown> = {
+    cursors: { before: cursor(first), after: cursor(last) },
+  };
+  if (from + page.length < all.length) {
+    const next = new URL(`${ex.state.base}/${ex.version}/${edge}`);
+    for (const [name, value] of ex.params) if (name !== 'after') next.searchParams.set(name, value);
+    next.searchParams.set('access_token', ex.page.token);
+    next.searchParams.set('after', cursor(last));
+    paging.next = next.href;
+  }
+  return { page, paging };
+}
+
 export function throttled(ex: Exchange) {
   fail(ex, 400, {
     message:

@@ -15,6 +15,7 @@ import {
   badRequest,
   invalid,
   notFound,
+  paging,
   postUrl,
   rateLimited,
   required,
@@ -150,17 +151,9 @@ export async function createComment(ex: Exchange, postUrn: string): Promise<void
 export function listComments(ex: Exchange, postUrn: string) {
   if (!ex.state.livePost(ex.account, postUrn)) return notFound(ex.res, postUrn);
   const query = ex.url.searchParams;
-  const count = Number(query.get('count') ?? '10');
-  const start = Number(query.get('start') ?? '0');
-  if (
-    !Number.isInteger(count) ||
-    count < 1 ||
-    count > 100 ||
-    !Number.isInteger(start) ||
-    start < 0
-  ) {
-    return badRequest(ex.res, 'count must be 1-100 and start at least 0');
-  }
+  const window = paging(ex.res, query);
+  if (!window) return;
+  const { start, count } = window;
   const all = accountComments(ex).filter((c) => c.object === postUrn);
   const page = all.slice(start, start + count);
   answer(ex.res, 200, {

@@ -17,6 +17,7 @@ import {
   headersOut,
   invalid,
   notFound,
+  paging,
   required,
   serializePost,
 } from './serialize';
@@ -50,18 +51,10 @@ function findByAuthor(ex: Exchange) {
   if (author !== ex.account.author) {
     return accessDenied(ex.res, 'partnerApiPostsExternal.FINDER-author', ex.version);
   }
-  const count = Number(query.get('count') ?? '10');
-  const start = Number(query.get('start') ?? '0');
   const sortBy = query.get('sortBy') ?? 'LAST_MODIFIED';
-  if (
-    !Number.isInteger(count) ||
-    count < 1 ||
-    count > 100 ||
-    !Number.isInteger(start) ||
-    start < 0
-  ) {
-    return badRequest(ex.res, 'count must be 1-100 and start at least 0');
-  }
+  const window = paging(ex.res, query);
+  if (!window) return;
+  const { start, count } = window;
   if (sortBy !== 'LAST_MODIFIED' && sortBy !== 'CREATED') {
     const reason = `${JSON.stringify(sortBy)} is not an enum symbol`;
     return invalid(ex.res, '/sortBy', reason, 'INVALID_ENUM_VALUE');

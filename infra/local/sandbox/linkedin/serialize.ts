@@ -27,6 +27,29 @@ export function badRequest(res: ServerResponse, message: string) {
   error(res, 400, message, { code: 'BAD_REQUEST' });
 }
 
+/**
+ * A Rest.li finder's `start`/`count` paging (count 1-100, 10 when absent); undefined, with
+ * the 400 answered, when either is out of range.
+ */
+export function paging(
+  res: ServerResponse,
+  query: URLSearchParams,
+): { start: number; count: number } | undefined {
+  const count = Number(query.get('count') ?? '10');
+  const start = Number(query.get('start') ?? '0');
+  if (
+    !Number.isInteger(count) ||
+    count < 1 ||
+    count > 100 ||
+    !Number.isInteger(start) ||
+    start < 0
+  ) {
+    badRequest(res, 'count must be 1-100 and start at least 0');
+    return undefined;
+  }
+  return { start, count };
+}
+
 /** The message names the resource and version, as LinkedIn's permission errors do. */
 export function accessDenied(res: ServerResponse, resource: string, version: string) {
   error(res, 403, `Not enough permissions to access: ${resource}.${version}`, {

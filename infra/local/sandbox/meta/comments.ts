@@ -4,29 +4,14 @@
  * shows in `GET /sandbox/posts` with `inReplyToId` = the post and `comment: true`.
  */
 import type { ServerResponse } from 'node:http';
+import { POST_FAULTS } from '../faults';
 import type { SandboxPost } from '../posts';
 import type { GraphAccount, Media } from './account';
-import { missingParameter, TRANSIENT } from './errors';
+import { missingParameter } from './errors';
 import { graphError, graphTime, json, type Params, type Reply } from './http';
-import { beforeCommit } from './publish';
+import { afterCommit, beforeCommit } from './publish';
 import { listPosts } from './routes';
 import type { GraphState } from './state';
-
-/** The faults a comment can meet: all a create can, the post made or not. */
-const FAULTS = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'reset',
-  'slow',
-  'auth',
-  'expired-token',
-  'permission',
-  'timeout',
-  'crash-after-post',
-  '500-after-post',
-] as const;
 
 export type GraphComment = { id: string; mediaId: string; text: string; createdAt: number };
 
@@ -78,7 +63,7 @@ export async function createComment(
   params: Params,
   res: ServerResponse,
 ): Promise<Reply | undefined> {
-  const plan = await beforeCommit(g, a, 'POST /{media-id}/comments', FAULTS, res);
+  const plan = await beforeCommit(g, a, 'POST /{media-id}/comments', POST_FAULTS, res);
   if (plan.kind === 'answer') return plan.reply;
   const text = params.message ?? '';
   if (!text.trim()) return graphError(missingParameter('message'));
@@ -103,17 +88,7 @@ export async function createComment(
   };
   g.sandbox.posts.add({ ...post, receivedAt: new Date(now).toISOString() });
   g.log.info('sandbox.comment', { platform: g.platform, remoteId: comment.id, on: media.id });
-  switch (plan.fault) {
-    case 'timeout':
-      return undefined;
-    case 'crash-after-post':
-      res.socket?.destroy();
-      return undefined;
-    case '500-after-post':
-      return graphError(TRANSIENT, 500);
-    default:
-      return json(200, { id: comment.id });
-  }
+  return afterCommit(plan.fault, res, () => json(200, { id: comment.id }));
 }
 
 /** Graph's comment node as Instagram describes it. */

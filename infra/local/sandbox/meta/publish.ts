@@ -200,7 +200,19 @@ export async function publishContainer(
   }
 
   const media = commit(g, a, container, now);
-  switch (plan.fault) {
+  return afterCommit(plan.fault, res, () => json(200, { id: media.id }, usage(g, a, now)));
+}
+
+/**
+ * What a create answers once it has committed, as the fault picked says: nothing, the
+ * connection dropped, a 500, or, with no such fault, `ok()`.
+ */
+export function afterCommit(
+  fault: Fault | undefined,
+  res: ServerResponse,
+  ok: () => Reply,
+): Reply | undefined {
+  switch (fault) {
     case 'timeout':
       // Committed; no answer until the client gives up (or the sandbox stops).
       return undefined;
@@ -210,6 +222,6 @@ export async function publishContainer(
     case '500-after-post':
       return graphError(TRANSIENT, 500);
     default:
-      return json(200, { id: media.id }, usage(g, a, now));
+      return ok();
   }
 }
