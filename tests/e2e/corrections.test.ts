@@ -2,9 +2,8 @@
  * Corrections followed, end to end on the local stack: the sample article goes out on
  * all eight sandbox channels; a later revision marked as a correction edits the post
  * where the network edits (Mastodon, LinkedIn, Facebook, Telegram) and replies under it
- * with the note elsewhere (X, Bluesky, Threads, Instagram), or, where the network's
- * client posts no notes yet, tells the editors; a new headline alone only tells the
- * editors. Then, in Chromium, the article page shows what was done and the channel form
+ * with the note elsewhere (X, Bluesky, Threads, Instagram); a new headline alone only
+ * tells the editors. Then, in Chromium, the article page shows what was done and the channel form
  * sets the policy.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +47,7 @@ let stack: TestStack;
 let browser: BrowserContext;
 let token: string;
 let articleId: string;
-/** The networks whose client posts correction notes in this build. */
+/** The networks whose client posts correction notes: all eight. */
 const replies = new Set<Platform>();
 
 beforeAll(async () => {
@@ -109,11 +108,9 @@ describe('a correction on all eight networks', () => {
     );
   }, 70_000);
 
-  it('edits the post where the network edits, and replies under it (or tells the editors) elsewhere', async () => {
-    // Once notes clients are in, every network has one: none may quietly fall back.
-    if (replies.size > 0) {
-      expect([...replies].sort()).toEqual(DEFAULT_CHANNELS.map((c) => c.platform).sort());
-    }
+  it('edits the post where the network edits, and replies under it elsewhere', async () => {
+    // Every network's client posts notes: none may quietly fall back to telling the editors.
+    expect([...replies].sort()).toEqual(DEFAULT_CHANNELS.map((c) => c.platform).sort());
     await sendArticle(stack, { revision: 2, correction: NOTE });
     const after = await correctedTo(2);
     const posts = await sandboxPosts();
@@ -125,26 +122,19 @@ describe('a correction on all eight networks', () => {
         expect(post?.text, share.channelId).toContain(`Correction: ${NOTE}`);
         continue;
       }
-      // X, Bluesky, Threads, Instagram: a reply with the note under the post, once the
-      // network's client posts notes; until then the editors are told, and the post stays.
-      if (replies.has(share.platform)) {
-        expect(correction, share.channelId).toMatchObject({
-          action: 'reply',
-          outcome: 'done',
-          note: `Correction: ${NOTE}`,
-        });
-        const under = posts.filter((p) => p.inReplyToId === share.remoteId);
-        expect(
-          under.map((p) => p.text),
-          share.channelId,
-        ).toEqual([`Correction: ${NOTE}`]);
-      } else {
-        expect(correction, share.channelId).toMatchObject({
-          action: 'notify',
-          outcome: 'notified',
-        });
-        expect(post?.text, share.channelId).not.toContain('Correction:');
-      }
+      // X, Bluesky, Threads, Instagram: a reply (or comment) with the note under the post,
+      // which stays as it was.
+      expect(correction, share.channelId).toMatchObject({
+        action: 'reply',
+        outcome: 'done',
+        note: `Correction: ${NOTE}`,
+      });
+      const under = posts.filter((p) => p.inReplyToId === share.remoteId);
+      expect(
+        under.map((p) => p.text),
+        share.channelId,
+      ).toEqual([`Correction: ${NOTE}`]);
+      expect(post?.text, share.channelId).not.toContain('Correction:');
     }
     const history = after.flatMap((s) => s.history.filter((h) => h.event === 'correct'));
     expect(history.length).toBeGreaterThanOrEqual(DEFAULT_CHANNELS.length * 2);
