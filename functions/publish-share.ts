@@ -7,21 +7,23 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import {
   articleStore,
-  channelStateStore,
   clock,
   composeSettingsOf,
   liveChannels,
   notificationStore,
   publishingConfig,
   publishQueue,
-  refreshLeases,
   sharePlanner,
   shareStore,
   syndicationQueue,
 } from '../shared/composition';
 import { mediaKeeper } from '../shared/composition/media';
-import { channelCredentials, clientFor, tokenKeeper } from '../shared/composition/platforms';
-import { SessionInSecret } from '../shared/config/session-in-secret';
+import {
+  channelCredentials,
+  channelSessions,
+  clientFor,
+  tokenKeeper,
+} from '../shared/composition/platforms';
 import { fileSiteOf } from '../shared/domain/channel-directory';
 import { DEFAULT_SITE_ID } from '../shared/domain/routing';
 import type { Share } from '../shared/domain/share';
@@ -37,22 +39,11 @@ import { processBatch } from '../shared/queue/batch';
 import { jsonMessage } from '../shared/queue/messages';
 import { publishMessageSchema } from '../shared/queue/publish-queue';
 import { handlePublishMessage } from '../shared/usecases/publish-share';
-import { SessionGate } from '../shared/usecases/session-gate';
-
-// A Bluesky session is a credential: it lives in the channel's secret.
-const channelState = new SessionInSecret(channelStateStore(), channelCredentials());
 
 const base = {
   shares: shareStore(),
   articles: articleStore(),
-  channelState,
-  // One Bluesky login at a time per channel, under the channel's refresh lease.
-  sessions: new SessionGate({
-    leases: refreshLeases(),
-    channelState,
-    clock,
-    forget: (channelId) => channelCredentials().forget(channelId),
-  }),
+  ...channelSessions(),
   credentials: channelCredentials(),
   tokens: tokenKeeper(),
   publishQueue: publishQueue(),

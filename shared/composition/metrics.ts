@@ -4,28 +4,24 @@
  * login at a time), and CRIER_METRICS_AFTER.
  */
 import { readMetricsAfter } from '../config/metrics';
-import { SessionInSecret } from '../config/session-in-secret';
 import type { Channel } from '../domain/channel';
 import type { ReadingEvent } from '../domain/metrics';
 import { logger } from '../observability';
 import { TABLE } from '../resources';
 import { DynamoReadingState } from '../store/reading-state';
 import type { CollectMetricsDeps } from '../usecases/collect-metrics';
-import { SessionGate } from '../usecases/session-gate';
 import { bestTimesLearner } from './best-times';
 import {
   articleStore,
-  channelStateStore,
   clock,
   engagementStore,
   metricsStore,
   once,
   onTable,
   publishingConfig,
-  refreshLeases,
   shareStore,
 } from './index';
-import { channelCredentials, clientFor, tokenKeeper } from './platforms';
+import { channelCredentials, channelSessions, clientFor, tokenKeeper } from './platforms';
 
 export const readingState = onTable((db, table) => new DynamoReadingState(db, table));
 
@@ -42,8 +38,6 @@ const readingSubscribers = once((): readonly ((event: ReadingEvent) => unknown)[
 ]);
 
 const base = once(() => {
-  // A Bluesky session is a credential: it lives in the channel's secret.
-  const channelState = new SessionInSecret(channelStateStore(), channelCredentials());
   const shares = shareStore();
   return {
     shares,
@@ -54,13 +48,7 @@ const base = once(() => {
     readingState: readingState(),
     readings: metricsStore(),
     articles: articleStore(),
-    channelState,
-    sessions: new SessionGate({
-      leases: refreshLeases(),
-      channelState,
-      clock,
-      forget: (channelId) => channelCredentials().forget(channelId),
-    }),
+    ...channelSessions(),
     credentials: channelCredentials(),
     tokens: tokenKeeper(),
     clientFor,

@@ -8,6 +8,7 @@ import { pendingSecretsFrom } from '../config/channel-secrets';
 import { ChannelCredentials, sandboxCredentialsEnvName } from '../config/credentials';
 import { readEnv } from '../config/env';
 import { NetworkApps, networkAppEnvName } from '../config/network-apps';
+import { SessionInSecret } from '../config/session-in-secret';
 import type { Platform } from '../domain/platform';
 import { logger } from '../observability';
 import { clientFor } from '../platforms/clients';
@@ -18,6 +19,7 @@ import { ENV } from '../resources';
 import type { ChannelHealthDeps } from '../usecases/channel-health';
 import { type ConnectDeps, type InstanceFetch, plainJson } from '../usecases/connect-channel';
 import { releaseWaitingShares } from '../usecases/reconnect-channel';
+import { SessionGate } from '../usecases/session-gate';
 import { TokenKeeper } from '../usecases/token-keeper';
 import {
   channelDirectory,
@@ -132,4 +134,20 @@ export const tokenKeeper = once((): TokenKeeper => {
     channelState: channelStateStore(),
     log: (level, message, fields) => logger[level](message, fields),
   });
+});
+
+/**
+ * The channels' state with their Bluesky sessions kept in the channel's secret (a session
+ * is a credential), and one Bluesky login at a time per channel, under its refresh lease:
+ * what the publisher and the metrics collector hand the clients.
+ */
+export const channelSessions = once(() => {
+  const channelState = new SessionInSecret(channelStateStore(), channelCredentials());
+  const sessions = new SessionGate({
+    leases: refreshLeases(),
+    channelState,
+    clock,
+    forget: (channelId) => channelCredentials().forget(channelId),
+  });
+  return { channelState, sessions };
 });
